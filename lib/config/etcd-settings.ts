@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { absolutePath, commandWords, endpointUrl, token } from './shell-safe';
+
+/** How the host script reaches etcd; every path is on the host, not in Lambda. */
+export const etcdSettingsSchema = z
+  .object({
+    endpoints: z.array(endpointUrl).min(1).max(9),
+    tls: z
+      .object({ caFile: absolutePath, certFile: absolutePath, keyFile: absolutePath })
+      .strict()
+      .optional()
+      .describe('client TLS files on the host; omit for plain-HTTP etcd'),
+    etcdctl: commandWords
+      .default('etcdctl')
+      .describe('the etcdctl command: a host binary, or e.g. `crictl exec -i <id> etcdctl` on static-pod masters'),
+    dataDir: absolutePath.default('/var/lib/etcd').describe('the member data dir, recorded for restore'),
+    memberName: token.optional().describe('the member name (--name); defaults to the name etcd reports'),
+    initialClusterToken: token.optional().describe('--initial-cluster-token, recorded for restore'),
+    workDir: absolutePath
+      .default('/var/tmp')
+      .describe('where the snapshot is written before upload; on static-pod masters a dir mounted into the etcd container'),
+    snapshotTimeoutSeconds: z.number().int().min(30).max(86400).default(1800),
+  })
+  .strict();
+
+export type EtcdSettings = z.infer<typeof etcdSettingsSchema>;

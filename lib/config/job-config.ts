@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { ScheduleError } from '../errors';
+import { toEventBridgeSchedule } from '../schedule/schedule-expression';
+import { etcdSettingsSchema } from './etcd-settings';
+import { retentionSchema } from './retention';
+import { jobName } from './shell-safe';
+import { targetsSchema } from './targets';
+
+const schedule = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    try {
+      toEventBridgeSchedule(value);
+    } catch (error) {
+      if (!(error instanceof ScheduleError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+    }
+  })
+  .describe('5-field crontab (`*/30 * * * *`), a macro (`@daily`), or EventBridge `cron(...)` / `rate(...)`');
+
+const timezone = z
+  .string()
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as Europe/Berlin')
+  .describe('run the schedule in this IANA zone (EventBridge Scheduler) instead of UTC');
+
+const commonJobFields = {
+  name: jobName,
+  schedule,
+  timezone: timezone.optional(),
+  targets: targetsSchema,
+  retention: retentionSchema.default({ keepLast: 7, noncurrentVersionDays: 30 }),
+  timeoutMinutes: z.number().int().min(5).max(2880).default(60).describe('the SSM command is stopped after this long'),
+  enabled: z.boolean().default(true),
+};
+
+export const etcdJobSchema = z
+  .object({ ...commonJobFields, engine: z.literal('etcd'), etcd: etcdSettingsSchema })
+  .strict();
+
+/** One scheduled backup. The `engine` field picks which settings block is required. */
+export const jobSchema = z.discriminatedUnion('engine', [etcdJobSchema]);
+
+export type Job = z.infer<typeof jobSchema>;
+export type EtcdJob = z.infer<typeof etcdJobSchema>;
+export type Engine = Job['engine'];

@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, UnknownJobError } from '../errors';
+import { formatIssues } from '../validation-issues';
+import { cronsnapConfigSchema, type CronsnapConfig } from './cronsnap-config';
+import type { Job } from './job-config';
+
+/** Validates an already-parsed document; every problem is reported with its field path. */
+export function parseConfig(document: unknown, source = 'config'): CronsnapConfig {
+  const result = cronsnapConfigSchema.safeParse(document);
+  if (!result.success) throw new ConfigError(`${source} is invalid:\n${formatIssues(result.error)}`, { cause: result.error });
+  return result.data;
+}
+
+/** Reads a `.yaml`, `.yml` or `.json` config file. */
+export function loadConfigFile(path: string): CronsnapConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`cannot read config ${path}: ${(cause as Error).message}`, { cause });
+  }
+  let document: unknown;
+  try {
+    document = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (cause) {
+    throw new ConfigError(`${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message}`, { cause });
+  }
+  return parseConfig(document, path);
+}
+
+export function findJob(config: CronsnapConfig, name: string): Job {
+  const job = config.jobs.find((candidate) => candidate.name === name);
+  if (!job) throw new UnknownJobError(`job '${name}' is not in the config (known: ${config.jobs.map((j) => j.name).join(', ')})`);
+  return job;
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+const instanceId = z.string().regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'must be an EC2 (i-...) or managed (mi-...) instance ID');
+const tagKey = z.string().regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/, 'must be a valid tag key');
+const tagValue = z.string().regex(/^[A-Za-z0-9 _.:/=+@-]{0,256}$/, 'must be a valid tag value');
+
+/** Where a job runs: fixed instance IDs, or every SSM-managed instance carrying all the given tags. */
+export const targetsSchema = z
+  .object({
+    instanceIds: z.array(instanceId).min(1).max(50).optional(),
+    tags: z.record(tagKey, z.array(tagValue).min(1)).optional(),
+  })
+  .strict()
+  .refine((targets) => (targets.instanceIds === undefined) !== (targets.tags === undefined), {
+    message: 'set exactly one of instanceIds or tags',
+  })
+  .refine((targets) => targets.tags === undefined || Object.keys(targets.tags).length > 0, {
+    message: 'tags needs at least one key',
+    path: ['tags'],
+  });
+
+export type Targets = z.infer<typeof targetsSchema>;

@@ -1,0 +1,25 @@
+/** Base class so callers can tell our domain failures from programming errors. */
+export class CronsnapError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The config file is unreadable or does not match the schema; `message` names every bad field. */
+export class ConfigError extends CronsnapError {}
+
+/** A schedule expression cannot be parsed or has no EventBridge equivalent. */
+export class ScheduleError extends CronsnapError {}
+
+/** An event or request reaching a handler does not have the expected shape. */
+export class InvalidEventError extends CronsnapError {}
+
+/** A manifest in the bucket is missing or does not match the manifest schema. */
+export class ManifestError extends CronsnapError {}
+
+/** No host matched a job's targets, or none of them is online. */
+export class NoTargetError extends CronsnapError {}
+
+/** The job named in an event is not in the deployed config. */
+export class UnknownJobError extends CronsnapError {}

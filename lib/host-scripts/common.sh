@@ -1,0 +1,151 @@
+# cronsnap host library: sourced ahead of every engine script in the generated SSM documents.
+# Parameters arrive as SSM_<name> environment variables (interpolationType ENV_VAR), never as text
+# spliced into this script. Every failure ends in exactly one line: "cronsnap: FAILED step=<step>: <why>".
+set -Eeuo pipefail
+umask 077
+
+CRONSNAP_STEP=init
+CRONSNAP_WORK=''
+
+log() { printf 'cronsnap: %s\n' "$*"; }
+
+fail() {
+  printf 'cronsnap: FAILED step=%s: %s\n' "$CRONSNAP_STEP" "$*" >&2
+  exit 1
+}
+
+on_error() {
+  local rc=$?
+  # Subshells inherit the trap; only the main shell speaks, so the reason stays one line.
+  if [ "$BASH_SUBSHELL" -eq 0 ]; then
+    printf 'cronsnap: FAILED step=%s: command failed with exit code %s (line %s)\n' "$CRONSNAP_STEP" "$rc" "$1" >&2
+  fi
+  exit "$rc"
+}
+
+cleanup() {
+  # Only the private dir this run created is removed; nothing outside it is ever deleted.
+  if [ -n "$CRONSNAP_WORK" ] && [ -d "$CRONSNAP_WORK" ]; then rm -rf -- "$CRONSNAP_WORK"; fi
+}
+
+trap 'on_error $LINENO' ERR
+trap cleanup EXIT
+
+step() {
+  CRONSNAP_STEP=$1
+  log "step=$1"
+}
+
+# param NAME: the value of document parameter NAME, failing with its name when it is required and empty.
+param() {
+  local var="SSM_$1"
+  [ -n "${!var:-}" ] || fail "document parameter '$1' is empty"
+  printf '%s' "${!var}"
+}
+
+optional_param() {
+  local var="SSM_$1"
+  printf '%s' "${!var:-}"
+}
+
+require_commands() {
+  local missing=() cmd
+  for cmd in "$@"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd"); done
+  [ ${#missing[@]} -eq 0 ] || fail "missing on this host: ${missing[*]}"
+}
+
+now_iso() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+
+host_id() {
+  # The SSM agent exports the managed instance ID; outside SSM (local runner) the caller sets it.
+  printf '%s' "${AWS_SSM_INSTANCE_ID:-$(hostname)}"
+}
+
+# One lock per job and host, so two runs of a job never overlap on a host.
+acquire_job_lock() {
+  local job=$1 dir=${CRONSNAP_LOCK_DIR:-/var/lock}
+  mkdir -p "$dir"
+  exec 9>"$dir/cronsnap-$job.lock"
+  flock -n 9 || fail "another run of job '$job' is still in progress on $(host_id)"
+}
+
+make_work_dir() {
+  local parent=$1
+  [ -d "$parent" ] || fail "work dir $parent does not exist"
+  CRONSNAP_WORK=$(mktemp -d "$parent/cronsnap.XXXXXX")
+}
+
+# require_free_space DIR BYTES: fails unless DIR's filesystem has BYTES free.
+require_free_space() {
+  local dir=$1 needed=$2 available
+  available=$(( $(df -Pk "$dir" | awk 'NR==2 {print $4}') * 1024 ))
+  [ "$available" -ge "$needed" ] || fail "not enough free space in $dir: need $needed bytes, have $available"
+}
+
+json_str() {
+  local s
+  s=$(printf '%s' "$1" | tr -d '\000-\010\013\014\016-\037')
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//$'\n'/\\n}
+  s=${s//$'\r'/\\r}
+  s=${s//$'\t'/\\t}
+  printf '"%s"' "$s"
+}
+
+# sha256 of stdin as lower-case hex. openssl uses SHA-NI where present: ~6x faster than coreutils here.
+sha256_stdin() {
+  if command -v openssl >/dev/null 2>&1; then
+    openssl dgst -sha256 -r | awk '{print $1}'
+  else
+    sha256sum | awk '{print $1}'
+  fi
+}
+
+aws_cli() {
+  # Neither aws CLI v1 nor Debian's v2.9 reads AWS_ENDPOINT_URL, so an override is passed explicitly.
+  if [ -n "${CRONSNAP_AWS_ENDPOINT_URL:-}" ]; then
+    aws --endpoint-url "$CRONSNAP_AWS_ENDPOINT_URL" "$@"
+  else
+    aws "$@"
+  fi
+}
+
+# upload_stream KEY METADATA: streams stdin to s3://$BUCKET/KEY (multipart), SSE-KMS with the job key.
+upload_stream() {
+  local key=$1 metadata=$2
+  aws_cli s3 cp - "s3://$BUCKET/$key" --only-show-errors \
+    --sse aws:kms --sse-kms-key-id "$KMS_KEY_ID" --metadata "$metadata"
+}
+
+# upload_compressed SOURCE KEY METADATA: zstd-compresses SOURCE (a file or - for stdin) to S3 while
+# hashing the compressed stream; sets PAYLOAD_SHA256 and PAYLOAD_SIZE from what was uploaded.
+upload_compressed() {
+  local source=$1 key=$2 metadata=$3 fifo hash_pid
+  fifo="$CRONSNAP_WORK/payload.fifo"
+  mkfifo "$fifo"
+  sha256_stdin <"$fifo" >"$CRONSNAP_WORK/payload.sha256" &
+  hash_pid=$!
+  zstd -q -1 -T0 -c -- "$source" | tee "$fifo" | upload_stream "$key" "$metadata"
+  wait "$hash_pid"
+  PAYLOAD_SHA256=$(cat "$CRONSNAP_WORK/payload.sha256")
+  PAYLOAD_SIZE=$(aws_cli s3api head-object --bucket "$BUCKET" --key "$key" --query ContentLength --output text)
+  [[ "$PAYLOAD_SIZE" =~ ^[0-9]+$ ]] || fail "uploaded object $key has no readable size"
+}
+
+# put_manifest FILE: the manifest goes last; its presence is what marks a backup complete.
+put_manifest() {
+  aws_cli s3 cp "$1" "s3://$BUCKET/$RUN_PREFIX/$HOST/manifest.json" --only-show-errors \
+    --sse aws:kms --sse-kms-key-id "$KMS_KEY_ID" --content-type application/json
+}
+
+# Parameters every engine shares.
+load_common_params() {
+  JOB=$(param job)
+  RUN_ID=$(param runId)
+  BUCKET=$(param bucket)
+  KMS_KEY_ID=$(param kmsKeyId)
+  HOST=$(host_id)
+  RUN_PREFIX=$(param runPrefix)
+  STARTED_AT=$(now_iso)
+}

@@ -1,0 +1,154 @@
+# etcd engine: health of every endpoint, one snapshot from one healthy member, verified, compressed,
+# uploaded, manifest last. Runs after common.sh in the same document.
+
+etcdctl_cmd() {
+  ETCDCTL_API=3 "${ETCDCTL[@]}" "${TLS_ARGS[@]}" "$@"
+}
+
+load_etcd_params() {
+  read -r -a ETCDCTL <<<"$(param etcdctl)"
+  ENDPOINTS=$(param endpoints)
+  CA_FILE=$(optional_param caFile)
+  CERT_FILE=$(optional_param certFile)
+  KEY_FILE=$(optional_param keyFile)
+  TLS_ARGS=()
+  if [ -n "$CA_FILE" ]; then TLS_ARGS=(--cacert "$CA_FILE" --cert "$CERT_FILE" --key "$KEY_FILE"); fi
+  DATA_DIR=$(param dataDir)
+  MEMBER_NAME=$(optional_param memberName)
+  CLUSTER_TOKEN=$(optional_param clusterToken)
+  WORK_PARENT=$(param workDir)
+  TIMEOUT_SECONDS=$(param timeoutSeconds)
+}
+
+check_health() {
+  step health
+  # endpoint health exits 1 when any member is unhealthy; that is recorded, not fatal, as long
+  # as one member can serve the snapshot.
+  HEALTH_JSON=$(etcdctl_cmd --endpoints="$ENDPOINTS" endpoint health -w json 2>"$CRONSNAP_WORK/health.err" || true)
+  [[ "$HEALTH_JSON" == \[* ]] || fail "etcdctl endpoint health gave no answer: $(tail -n 1 "$CRONSNAP_WORK/health.err")"
+  # etcdctl refuses a snapshot from several endpoints (etcd issue 10855): take the first healthy one.
+  SNAPSHOT_ENDPOINT=$(grep -o '"endpoint":"[^"]*","health":true' <<<"$HEALTH_JSON" | head -n 1 | cut -d'"' -f4 || true)
+  [ -n "$SNAPSHOT_ENDPOINT" ] || fail "no healthy etcd endpoint among $ENDPOINTS"
+  log "snapshot endpoint=$SNAPSHOT_ENDPOINT"
+}
+
+read_member_facts() {
+  step status
+  local status members line
+  status=$(etcdctl_cmd --endpoints="$SNAPSHOT_ENDPOINT" endpoint status -w json)
+  DB_SIZE=$(grep -o '"dbSize":[0-9]*' <<<"$status" | cut -d: -f2)
+  SERVER_VERSION=$(grep -o '"version":"[^"]*"' <<<"$status" | cut -d'"' -f4)
+  members=$(etcdctl_cmd --endpoints="$SNAPSHOT_ENDPOINT" member list -w simple)
+  MEMBERS_JSON=''
+  MEMBER_ID='' PEER_URLS=''
+  # Lines read: "<hex id>, <status>, <name>, <peer urls>, <client urls>[, <is learner>]".
+  while IFS= read -r line; do
+    local id state name peers clients
+    IFS=',' read -r id state name peers clients _ <<<"$line"
+    name=${name# } peers=${peers# } clients=${clients# } state=${state# }
+    MEMBERS_JSON+="${MEMBERS_JSON:+,}{\"id\":$(json_str "$id"),\"name\":$(json_str "$name"),\"status\":$(json_str "$state"),\"peerUrls\":$(json_str "$peers"),\"clientUrls\":$(json_str "$clients")}"
+    if [[ ",$clients," == *",$SNAPSHOT_ENDPOINT,"* ]]; then
+      MEMBER_ID=$id
+      PEER_URLS=$peers
+      [ -n "$MEMBER_NAME" ] || MEMBER_NAME=$name
+    fi
+  done <<<"$members"
+}
+
+take_snapshot() {
+  step free-space
+  # The snapshot is about the size of the backend db; leave a tenth more as headroom.
+  require_free_space "$CRONSNAP_WORK" $(( DB_SIZE + DB_SIZE / 10 + 1048576 ))
+  step snapshot
+  SNAPSHOT="$CRONSNAP_WORK/snapshot.db"
+  # A large db needs far more than the 5 s default command timeout (etcd issue 10298).
+  ETCDCTL_API=3 timeout "$TIMEOUT_SECONDS" "${ETCDCTL[@]}" "${TLS_ARGS[@]}" \
+    --endpoints="$SNAPSHOT_ENDPOINT" --command-timeout="${TIMEOUT_SECONDS}s" \
+    snapshot save "$SNAPSHOT" >"$CRONSNAP_WORK/snapshot.log" 2>&1 \
+    || fail "etcdctl snapshot save from $SNAPSHOT_ENDPOINT failed: $(tail -n 1 "$CRONSNAP_WORK/snapshot.log")"
+}
+
+verify_snapshot() {
+  step verify
+  local status
+  status=$(etcdctl_cmd snapshot status "$SNAPSHOT" -w json 2>"$CRONSNAP_WORK/verify.err") \
+    || fail "etcdctl snapshot status rejected the snapshot: $(tail -n 1 "$CRONSNAP_WORK/verify.err")"
+  SNAP_HASH=$(grep -o '"hash":[0-9]*' <<<"$status" | cut -d: -f2)
+  SNAP_REVISION=$(grep -o '"revision":[0-9]*' <<<"$status" | cut -d: -f2)
+  SNAP_TOTAL_KEYS=$(grep -o '"totalKey":[0-9]*' <<<"$status" | cut -d: -f2)
+  SNAP_TOTAL_SIZE=$(grep -o '"totalSize":[0-9]*' <<<"$status" | cut -d: -f2)
+  if [ -z "$SNAP_HASH" ] || [ -z "$SNAP_REVISION" ]; then fail "etcdctl snapshot status gave no hash or revision: $status"; fi
+  RAW_SIZE=$(stat -c %s "$SNAPSHOT")
+  RAW_SHA256=$(sha256_stdin <"$SNAPSHOT")
+}
+
+upload_snapshot() {
+  step upload
+  PAYLOAD_KEY="$RUN_PREFIX/$HOST/snapshot.db.zst"
+  upload_compressed "$SNAPSHOT" "$PAYLOAD_KEY" \
+    "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,etcd-revision=$SNAP_REVISION,etcd-hash=$SNAP_HASH,raw-sha256=$RAW_SHA256"
+}
+
+write_manifest() {
+  step manifest
+  local manifest="$CRONSNAP_WORK/manifest.json"
+  cat >"$manifest" <<JSON
+{
+  "formatVersion": 1,
+  "job": $(json_str "$JOB"),
+  "engine": "etcd",
+  "runId": $(json_str "$RUN_ID"),
+  "host": $(json_str "$HOST"),
+  "startedAt": $(json_str "$STARTED_AT"),
+  "finishedAt": $(json_str "$(now_iso)"),
+  "payload": {
+    "key": $(json_str "$PAYLOAD_KEY"),
+    "size": $PAYLOAD_SIZE,
+    "sha256": $(json_str "$PAYLOAD_SHA256"),
+    "rawSize": $RAW_SIZE,
+    "rawSha256": $(json_str "$RAW_SHA256"),
+    "compression": "zstd"
+  },
+  "tools": {
+    "etcdctl": $(json_str "$("${ETCDCTL[@]}" version 2>/dev/null | sed -n 's/^etcdctl version: //p')"),
+    "etcdServer": $(json_str "$SERVER_VERSION"),
+    "zstd": $(json_str "$(zstd -V | grep -o 'v[0-9.]*' | head -n 1)")
+  },
+  "etcd": {
+    "endpoint": $(json_str "$SNAPSHOT_ENDPOINT"),
+    "revision": $SNAP_REVISION,
+    "hash": $SNAP_HASH,
+    "totalKeys": ${SNAP_TOTAL_KEYS:-0},
+    "totalSize": ${SNAP_TOTAL_SIZE:-0},
+    "dbSize": ${DB_SIZE:-0},
+    "memberId": $(json_str "$MEMBER_ID"),
+    "memberName": $(json_str "$MEMBER_NAME"),
+    "peerUrls": $(json_str "$PEER_URLS"),
+    "dataDir": $(json_str "$DATA_DIR"),
+    "clusterToken": $(json_str "$CLUSTER_TOKEN"),
+    "members": [$MEMBERS_JSON],
+    "health": $HEALTH_JSON
+  }
+}
+JSON
+  put_manifest "$manifest"
+  log "manifest=s3://$BUCKET/$RUN_PREFIX/$HOST/manifest.json revision=$SNAP_REVISION sha256=$PAYLOAD_SHA256"
+}
+
+main() {
+  step preflight
+  load_common_params
+  load_etcd_params
+  require_commands "${ETCDCTL[0]}" zstd aws flock timeout
+  acquire_job_lock "$JOB"
+  make_work_dir "$WORK_PARENT"
+  check_health
+  read_member_facts
+  take_snapshot
+  verify_snapshot
+  upload_snapshot
+  write_manifest
+  step finished
+}
+
+main

@@ -1,0 +1,19 @@
+import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
+
+type JobInput = CronsnapConfigInput['jobs'][number];
+
+/** A valid etcd job; override any field per test. */
+export function etcdJobInput(overrides: Partial<JobInput> = {}): JobInput {
+  return {
+    name: 'prod-etcd',
+    engine: 'etcd',
+    schedule: '*/30 * * * *',
+    targets: { instanceIds: ['i-0123456789abcdef0'] },
+    etcd: { endpoints: ['http://127.0.0.1:2379'] },
+    ...overrides,
+  } as JobInput;
+}
+
+export function configInput(jobs: JobInput[] = [etcdJobInput()]): CronsnapConfigInput {
+  return { version: 1, jobs };
+}

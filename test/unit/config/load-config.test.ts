@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, UnknownJobError } from '../../../lib/errors';
+import { findJob, loadConfigFile, parseConfig } from '../../../lib/config/load-config';
+import { configInput, etcdJobInput } from '../../helpers/config-factory';
+
+describe('config', () => {
+  it('loads the example config shipped in the repo', () => {
+    const config = loadConfigFile(join(__dirname, '../../../config/cronsnap.example.yaml'));
+    expect(config.jobs.map((job) => job.name)).toEqual(['prod-etcd', 'staging-etcd']);
+    expect(config.jobs[1]?.timezone).toBe('Europe/Berlin');
+  });
+
+  it('fills documented defaults', () => {
+    const [job] = parseConfig(configInput()).jobs;
+    expect(job).toMatchObject({
+      timeoutMinutes: 60,
+      enabled: true,
+      retention: { keepLast: 7, noncurrentVersionDays: 30 },
+      etcd: { etcdctl: 'etcdctl', dataDir: '/var/lib/etcd', workDir: '/var/tmp', snapshotTimeoutSeconds: 1800 },
+    });
+  });
+
+  it('names the field path of every problem', () => {
+    const bad = configInput([
+      etcdJobInput(),
+      etcdJobInput({ name: 'Bad Name', schedule: '0 3 1 * 1', targets: {} }),
+    ]);
+    expect(() => parseConfig(bad)).toThrow(ConfigError);
+    try {
+      parseConfig(bad);
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain('jobs[1].name: must be 3-63 lower-case letters');
+      expect(message).toContain('jobs[1].schedule: ');
+      expect(message).toContain('jobs[1].targets: set exactly one of instanceIds or tags');
+    }
+  });
+
+  it.each([
+    ['an endpoint with a shell metacharacter', { etcd: { endpoints: ['http://x:2379;rm -rf /'] } }, 'jobs[0].etcd.endpoints[0]'],
+    ['a relative data dir', { etcd: { endpoints: ['http://a:2379'], dataDir: 'var/lib/etcd' } }, 'jobs[0].etcd.dataDir'],
+    ['an etcdctl command with a quote', { etcd: { endpoints: ['http://a:2379'], etcdctl: "etcdctl '" } }, 'jobs[0].etcd.etcdctl'],
+    ['an unknown time zone', { timezone: 'Mars/Olympus' }, 'jobs[0].timezone'],
+    ['a misspelled field', { retention: { keepLats: 3 } }, 'jobs[0].retention'],
+    ['a bad instance id', { targets: { instanceIds: ['server-1'] } }, 'jobs[0].targets.instanceIds[0]'],
+  ])('refuses %s', (_label, overrides, path) => {
+    expect(() => parseConfig(configInput([etcdJobInput(overrides as never)]))).toThrow(`${path}: `);
+  });
+
+  it('refuses two jobs with the same name', () => {
+    expect(() => parseConfig(configInput([etcdJobInput(), etcdJobInput()]))).toThrow(
+      "jobs[1].name: duplicates jobs[0].name 'prod-etcd'",
+    );
+  });
+
+  it('reports YAML syntax errors with the file name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cronsnap-config-'));
+    try {
+      const path = join(dir, 'broken.yaml');
+      writeFileSync(path, 'version: 1\njobs: [\n');
+      expect(() => loadConfigFile(path)).toThrow(`${path} is not valid YAML`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds a job by name or says which jobs exist', () => {
+    const config = parseConfig(configInput());
+    expect(findJob(config, 'prod-etcd').name).toBe('prod-etcd');
+    expect(() => findJob(config, 'nope')).toThrow(UnknownJobError);
+    expect(() => findJob(config, 'nope')).toThrow('known: prod-etcd');
+  });
+});
