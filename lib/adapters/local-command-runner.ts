@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { Targets } from '../config/targets';
+import type { CommandDocument } from '../ssm/command-document';
+import type { CommandRequest, CommandRunner, Invocation } from '../ports/command-runner';
+
+export interface LocalHost {
+  /** Extra environment for this "host", e.g. a network namespace wrapper's variables. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Whether the host answers, as SSM's PingStatus would say. */
+  readonly online?: boolean;
+}
+
+export interface LocalCommandRunnerOptions {
+  /** Documents by name, as generated for SSM. */
+  readonly documents: Readonly<Record<string, CommandDocument>>;
+  /** The hosts this machine stands in for, by host id. */
+  readonly hosts: Readonly<Record<string, LocalHost>>;
+  /** Environment every script gets on top of this process's (AWS endpoint, credentials, lock dir). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Runs the same runCommand lines SSM would run, with `sh`, on this machine. `send` resolves once
+ * every host has finished, which makes tests and the demo deterministic without polling.
+ */
+export class LocalCommandRunner implements CommandRunner {
+  private readonly invocations = new Map<string, Invocation>();
+
+  constructor(private readonly options: LocalCommandRunnerOptions) {}
+
+  async onlineHosts(targets: Targets): Promise<string[]> {
+    const known = Object.entries(this.options.hosts).filter(([, host]) => host.online !== false);
+    const ids = known.map(([id]) => id);
+    return (targets.instanceIds ? ids.filter((id) => targets.instanceIds?.includes(id)) : ids).sort();
+  }
+
+  async send(request: CommandRequest): Promise<{ commandId: string }> {
+    const document = this.options.documents[request.documentName];
+    if (!document) throw new Error(`no local document named ${request.documentName}`);
+    const commandId = randomUUID();
+    await Promise.all(request.hostIds.map((hostId) => this.runOnHost(commandId, hostId, request, document)));
+    return { commandId };
+  }
+
+  async invocation(commandId: string, hostId: string): Promise<Invocation> {
+    const invocation = this.invocations.get(`${commandId}/${hostId}`);
+    if (!invocation) throw new Error(`no invocation ${commandId} on ${hostId}`);
+    return invocation;
+  }
+
+  private async runOnHost(commandId: string, hostId: string, request: CommandRequest, document: CommandDocument): Promise<void> {
+    const step = document.mainSteps[0];
+    if (!step) throw new Error(`${request.documentName} has no steps`);
+    const parameters: Record<string, string> = {};
+    for (const [name, spec] of Object.entries(document.parameters)) {
+      parameters[name] = request.parameters[name] ?? spec.default ?? '';
+    }
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      ...this.options.env,
+      ...this.options.hosts[hostId]?.env,
+      AWS_SSM_INSTANCE_ID: hostId,
+      ...Object.fromEntries(Object.entries(parameters).map(([name, value]) => [`SSM_${name}`, value])),
+    };
+    const timeoutMs = Number(parameters.executionTimeout || '3600') * 1000;
+    const result = await runShell(step.inputs.runCommand.join('\n'), env, timeoutMs);
+    this.invocations.set(`${commandId}/${hostId}`, {
+      commandId,
+      hostId,
+      documentName: request.documentName,
+      status: result.timedOut ? 'TimedOut' : result.code === 0 ? 'Success' : 'Failed',
+      parameters,
+      stdout: result.stdout,
+      stderr: result.stderr,
+    });
+  }
+}
+
+interface ShellResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+function runShell(script: string, env: Record<string, string>, timeoutMs: number): Promise<ShellResult> {
+  return new Promise((resolve, reject) => {
+    // detached: a timeout kills the whole process group, as the SSM agent does.
+    const child = spawn('sh', ['-c', script], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    }, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString(), timedOut });
+    });
+  });
+}

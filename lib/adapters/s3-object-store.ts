@@ -1,0 +1,41 @@
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { ObjectStore } from '../ports/object-store';
+
+export class S3ObjectStore implements ObjectStore {
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    /** SSE-KMS key for what the Lambdas write; the bucket policy refuses unencrypted puts. */
+    private readonly kmsKeyId: string,
+  ) {}
+
+  async getText(key: string): Promise<string | undefined> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return await response.Body?.transformToString('utf8');
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)) return undefined;
+      throw error;
+    }
+  }
+
+  async putIfAbsent(key: string, body: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: 'application/json',
+          IfNoneMatch: '*',
+          ServerSideEncryption: 'aws:kms',
+          SSEKMSKeyId: this.kmsKeyId,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412) return false;
+      throw error;
+    }
+  }
+}

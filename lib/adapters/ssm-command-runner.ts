@@ -1,0 +1,61 @@
+import {
+  DescribeInstanceInformationCommand,
+  GetCommandInvocationCommand,
+  ListCommandsCommand,
+  SendCommandCommand,
+  SSMClient,
+  type InstanceInformationStringFilter,
+} from '@aws-sdk/client-ssm';
+import type { Targets } from '../config/targets';
+import type { CommandRequest, CommandRunner, Invocation } from '../ports/command-runner';
+
+/** Real hosts through SSM Run Command. */
+export class SsmCommandRunner implements CommandRunner {
+  constructor(private readonly client: SSMClient) {}
+
+  async onlineHosts(targets: Targets): Promise<string[]> {
+    const filters: InstanceInformationStringFilter[] = [{ Key: 'PingStatus', Values: ['Online'] }];
+    if (targets.instanceIds) filters.push({ Key: 'InstanceIds', Values: [...targets.instanceIds] });
+    for (const [key, values] of Object.entries(targets.tags ?? {})) filters.push({ Key: `tag:${key}`, Values: values });
+    const ids: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.client.send(new DescribeInstanceInformationCommand({ Filters: filters, NextToken: nextToken, MaxResults: 50 }));
+      for (const info of page.InstanceInformationList ?? []) if (info.InstanceId) ids.push(info.InstanceId);
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return ids.sort();
+  }
+
+  async send(request: CommandRequest): Promise<{ commandId: string }> {
+    const response = await this.client.send(
+      new SendCommandCommand({
+        DocumentName: request.documentName,
+        InstanceIds: [...request.hostIds],
+        Parameters: Object.fromEntries(Object.entries(request.parameters).map(([name, value]) => [name, [value]])),
+        Comment: request.comment.slice(0, 100),
+        TimeoutSeconds: request.timeoutSeconds,
+      }),
+    );
+    const commandId = response.Command?.CommandId;
+    if (!commandId) throw new Error(`SendCommand for ${request.documentName} returned no command id`);
+    return { commandId };
+  }
+
+  async invocation(commandId: string, hostId: string): Promise<Invocation> {
+    const [invocation, listed] = await Promise.all([
+      this.client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: hostId })),
+      this.client.send(new ListCommandsCommand({ CommandId: commandId })),
+    ]);
+    const parameters = listed.Commands?.[0]?.Parameters ?? {};
+    return {
+      commandId,
+      hostId,
+      documentName: invocation.DocumentName ?? '',
+      status: (invocation.Status ?? 'Failed') as Invocation['status'],
+      parameters: Object.fromEntries(Object.entries(parameters).map(([name, values]) => [name, values[0] ?? ''])),
+      stdout: invocation.StandardOutputContent ?? '',
+      stderr: invocation.StandardErrorContent ?? '',
+    };
+  }
+}

@@ -1,0 +1,85 @@
+import { ManifestError } from '../errors';
+import type { CommandRunner } from '../ports/command-runner';
+import type { Notifier } from '../ports/notifier';
+import type { ObjectStore } from '../ports/object-store';
+import type { StatusChangeEvent } from '../ssm/status-change-event';
+import { parseManifest, type Manifest } from './manifest';
+import { completionMarkerKey, manifestKey } from './object-layout';
+
+export interface CompleteBackupDeps {
+  readonly runner: CommandRunner;
+  readonly store: ObjectStore;
+  readonly notifier: Notifier;
+  readonly now: () => Date;
+}
+
+export type CompletionOutcome =
+  | { kind: 'succeeded'; job: string; runId: string; host: string; manifest: Manifest; durationSeconds: number; ageSeconds: number }
+  | { kind: 'failed'; job: string; runId: string; host: string; reason: string }
+  | { kind: 'duplicate'; commandId: string; host: string };
+
+/** The host script's own one-line reason, when it gave one. */
+export function failureReason(stderr: string, status: string): string {
+  const lines = stderr.split('\n').filter((line) => line.startsWith('cronsnap: FAILED'));
+  const last = lines[lines.length - 1];
+  if (last) return last.replace(/^cronsnap: FAILED /, '');
+  return status === 'Failed' ? `SSM status Failed: ${stderr.trim().split('\n').pop() ?? 'no output'}` : `SSM status ${status}`;
+}
+
+async function readManifest(store: ObjectStore, key: string): Promise<Manifest> {
+  const text = await store.getText(key);
+  if (text === undefined) throw new ManifestError(`the command succeeded but ${key} is missing`);
+  return parseManifest(text, key);
+}
+
+/**
+ * Handles one finished SSM command invocation of a cronsnap document: on success the manifest
+ * must exist and agree with the run; anything else is a failure reported on the topic.
+ */
+export async function completeBackup(event: StatusChangeEvent, deps: CompleteBackupDeps): Promise<CompletionOutcome> {
+  const commandId = event.detail['command-id'];
+  const host = event.detail['instance-id'];
+  const claimed = await deps.store.putIfAbsent(
+    completionMarkerKey(commandId, host),
+    JSON.stringify({ status: event.detail.status, handledAt: deps.now().toISOString() }),
+  );
+  if (!claimed) return { kind: 'duplicate', commandId, host };
+
+  const invocation = await deps.runner.invocation(commandId, host);
+  const job = invocation.parameters.job ?? 'unknown';
+  const runId = invocation.parameters.runId ?? 'unknown';
+  let reason: string;
+  if (event.detail.status === 'Success') {
+    try {
+      const key = manifestKey(invocation.parameters.runPrefix ?? '', host);
+      const manifest = await readManifest(deps.store, key);
+      if (manifest.job !== job || manifest.runId !== runId || manifest.host !== host) {
+        throw new ManifestError(`${key} names job ${manifest.job}, run ${manifest.runId}, host ${manifest.host}: not this run`);
+      }
+      const finished = new Date(manifest.finishedAt).getTime();
+      return {
+        kind: 'succeeded',
+        job,
+        runId,
+        host,
+        manifest,
+        durationSeconds: (finished - new Date(manifest.startedAt).getTime()) / 1000,
+        ageSeconds: Math.max(0, (deps.now().getTime() - finished) / 1000),
+      };
+    } catch (error) {
+      if (!(error instanceof ManifestError)) throw error;
+      reason = error.message;
+    }
+  } else {
+    reason = failureReason(invocation.stderr, event.detail.status);
+  }
+  await deps.notifier.publish(`cronsnap: ${job} backup failed on ${host}`, {
+    job,
+    host,
+    runId,
+    commandId,
+    status: event.detail.status,
+    reason,
+  });
+  return { kind: 'failed', job, runId, host, reason };
+}

@@ -1,0 +1,23 @@
+/**
+ * Where things live in the backup bucket (DESIGN.md "Object layout"):
+ * `<job>/<yyyy>/<mm>/<dd>/<runId>/<host>/{payload, manifest.json}`.
+ */
+export function runPrefix(job: string, runId: string, scheduledTime: Date): string {
+  const [yyyy, mm, dd] = scheduledTime.toISOString().slice(0, 10).split('-');
+  return `${job}/${yyyy}/${mm}/${dd}/${runId}`;
+}
+
+export function manifestKey(prefix: string, host: string): string {
+  return `${prefix}/${host}/manifest.json`;
+}
+
+/** Markers live outside every job prefix, so hosts (which may write only under their job) cannot forge them. */
+export const MARKER_ROOT = '_cronsnap';
+
+export function runMarkerKey(job: string, runId: string): string {
+  return `${MARKER_ROOT}/runs/${job}/${runId}.json`;
+}
+
+export function completionMarkerKey(commandId: string, host: string): string {
+  return `${MARKER_ROOT}/completions/${commandId}/${host}.json`;
+}

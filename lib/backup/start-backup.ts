@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import type { CronsnapConfig } from '../config/cronsnap-config';
+import type { Engine } from '../config/job-config';
+import { findJob } from '../config/load-config';
+import { engineFor } from '../engines';
+import { NoTargetError } from '../errors';
+import type { CommandRunner } from '../ports/command-runner';
+import type { Notifier } from '../ports/notifier';
+import type { ObjectStore } from '../ports/object-store';
+import { assertParametersAllowed } from '../ssm/command-document';
+import { runMarkerKey, runPrefix } from './object-layout';
+import { runIdFor } from './run-id';
+
+/** What the schedule (or an operator) sends to scheduled-backup. */
+export const scheduledBackupEventSchema = z
+  .object({
+    job: z.string().min(1),
+    /** The EventBridge event id or Scheduler execution id; a redelivery carries the same one. */
+    eventId: z.string().min(1).optional(),
+    scheduledTime: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+export type ScheduledBackupEvent = z.infer<typeof scheduledBackupEventSchema>;
+
+export interface StartBackupDeps {
+  readonly config: CronsnapConfig;
+  readonly runner: CommandRunner;
+  readonly store: ObjectStore;
+  readonly notifier: Notifier;
+  readonly bucket: string;
+  readonly kmsKeyId: string;
+  readonly documents: Readonly<Record<Engine, string>>;
+  readonly now: () => Date;
+}
+
+export type StartOutcome =
+  | { kind: 'started'; job: string; runId: string; commandId: string; hosts: string[] }
+  | { kind: 'duplicate'; job: string; runId: string }
+  | { kind: 'disabled'; job: string };
+
+/**
+ * Starts one run of a job: resolves its hosts, claims the run id (a conditional write, so a
+ * redelivered event starts nothing) and sends the engine's document.
+ */
+export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: string, deps: StartBackupDeps): Promise<StartOutcome> {
+  const job = findJob(deps.config, event.job);
+  if (!job.enabled) return { kind: 'disabled', job: job.name };
+  const scheduledTime = event.scheduledTime ? new Date(event.scheduledTime) : deps.now();
+  const runId = runIdFor(event.eventId ?? fallbackEventId, scheduledTime);
+  const prefix = runPrefix(job.name, runId, scheduledTime);
+  const engine = engineFor(job);
+
+  const parameters = {
+    job: job.name,
+    runId,
+    runPrefix: prefix,
+    bucket: deps.bucket,
+    kmsKeyId: deps.kmsKeyId,
+    executionTimeout: String(job.timeoutMinutes * 60),
+    ...engine.parametersFor(job),
+  };
+  assertParametersAllowed(engine, parameters);
+
+  const hosts = engine.chooseHosts(await deps.runner.onlineHosts(job.targets));
+  if (hosts.length === 0) {
+    const reason = `no host matching ${JSON.stringify(job.targets)} is online in SSM`;
+    await deps.notifier.publish(`cronsnap: ${job.name} backup did not start`, { job: job.name, runId, reason });
+    throw new NoTargetError(`job ${job.name}: ${reason}`);
+  }
+
+  const claimed = await deps.store.putIfAbsent(
+    runMarkerKey(job.name, runId),
+    JSON.stringify({ job: job.name, runId, hosts, claimedAt: deps.now().toISOString() }),
+  );
+  if (!claimed) return { kind: 'duplicate', job: job.name, runId };
+
+  const { commandId } = await deps.runner.send({
+    documentName: deps.documents[job.engine],
+    hostIds: hosts,
+    parameters,
+    comment: `cronsnap ${job.name} ${runId}`,
+    timeoutSeconds: 600,
+  });
+  return { kind: 'started', job: job.name, runId, commandId, hosts };
+}

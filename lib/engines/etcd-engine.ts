@@ -1,0 +1,40 @@
+import type { EtcdJob } from '../config/job-config';
+import { PATTERNS } from '../config/shell-safe';
+import { listPattern } from '../ssm/document-parameter';
+import type { BackupEngine } from './backup-engine';
+
+export const etcdEngine: BackupEngine<EtcdJob> = {
+  engine: 'etcd',
+  description: 'cronsnap: etcd v3 snapshot, verified, zstd-compressed and streamed to S3 with its manifest',
+  script: 'etcd-snapshot.sh',
+  parameters: [
+    { name: 'endpoints', description: 'Comma-separated client URLs of every member', pattern: listPattern(PATTERNS.endpoint) },
+    { name: 'caFile', description: 'CA certificate path on the host', pattern: PATTERNS.absolutePath, optional: true },
+    { name: 'certFile', description: 'Client certificate path on the host', pattern: PATTERNS.absolutePath, optional: true },
+    { name: 'keyFile', description: 'Client key path on the host', pattern: PATTERNS.absolutePath, optional: true },
+    { name: 'etcdctl', description: 'etcdctl command (binary or container exec)', pattern: PATTERNS.commandWords },
+    { name: 'dataDir', description: 'Member data dir, recorded for restore', pattern: PATTERNS.absolutePath },
+    { name: 'memberName', description: 'Member name, recorded for restore', pattern: PATTERNS.token, optional: true },
+    { name: 'clusterToken', description: 'Initial cluster token, recorded for restore', pattern: PATTERNS.token, optional: true },
+    { name: 'workDir', description: 'Where the snapshot is staged', pattern: PATTERNS.absolutePath },
+    { name: 'timeoutSeconds', description: 'Snapshot timeout', pattern: '^[0-9]{1,6}$' },
+  ],
+  parametersFor(job) {
+    const { etcd } = job;
+    return {
+      endpoints: etcd.endpoints.join(','),
+      caFile: etcd.tls?.caFile ?? '',
+      certFile: etcd.tls?.certFile ?? '',
+      keyFile: etcd.tls?.keyFile ?? '',
+      etcdctl: etcd.etcdctl,
+      dataDir: etcd.dataDir,
+      memberName: etcd.memberName ?? '',
+      clusterToken: etcd.initialClusterToken ?? '',
+      workDir: etcd.workDir,
+      timeoutSeconds: String(etcd.snapshotTimeoutSeconds),
+    };
+  },
+  // One snapshot per cluster: any member that SSM can reach will do, the script then picks a
+  // healthy endpoint itself.
+  chooseHosts: (onlineHosts) => onlineHosts.slice(0, 1),
+};

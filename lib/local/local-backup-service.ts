@@ -1,0 +1,88 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { completeBackup, type CompletionOutcome } from '../backup/complete-backup';
+import { startBackup, type StartOutcome } from '../backup/start-backup';
+import type { CronsnapConfig } from '../config/cronsnap-config';
+import type { Engine } from '../config/job-config';
+import { ENGINES } from '../engines';
+import { LocalCommandRunner, type LocalHost } from '../adapters/local-command-runner';
+import { MemoryNotifier } from '../adapters/memory-notifier';
+import { S3ObjectStore } from '../adapters/s3-object-store';
+import { buildCommandDocument, type CommandDocument } from '../ssm/command-document';
+import { backupDocumentName } from '../ssm/document-names';
+import type { StatusChangeEvent } from '../ssm/status-change-event';
+
+export interface LocalBackupServiceOptions {
+  readonly config: CronsnapConfig;
+  readonly s3: S3Client;
+  readonly bucket: string;
+  readonly kmsKeyId: string;
+  readonly hosts: Readonly<Record<string, LocalHost>>;
+  /** Environment for the host scripts: AWS endpoint and credentials, lock dir. */
+  readonly hostEnv: Readonly<Record<string, string>>;
+  readonly now?: () => Date;
+}
+
+export interface LocalRun {
+  readonly start: StartOutcome;
+  readonly completions: CompletionOutcome[];
+}
+
+const DOCUMENT_PREFIX = 'cronsnap';
+
+/**
+ * The deployed flow on one machine: scheduled-backup's logic, the document scripts through
+ * LocalCommandRunner, then backup-completed's logic fed with the status-change events SSM would
+ * emit. Used by the demo and the integration tests.
+ */
+export class LocalBackupService {
+  readonly notifier = new MemoryNotifier();
+  readonly runner: LocalCommandRunner;
+  private readonly store: S3ObjectStore;
+  private readonly documents: Record<Engine, string>;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: LocalBackupServiceOptions) {
+    const engines = Object.values(ENGINES);
+    this.documents = Object.fromEntries(engines.map((engine) => [engine.engine, backupDocumentName(DOCUMENT_PREFIX, engine.engine)])) as Record<Engine, string>;
+    const documents: Record<string, CommandDocument> = Object.fromEntries(
+      engines.map((engine) => [backupDocumentName(DOCUMENT_PREFIX, engine.engine), buildCommandDocument(engine)]),
+    );
+    this.runner = new LocalCommandRunner({ documents, hosts: options.hosts, env: options.hostEnv });
+    this.store = new S3ObjectStore(options.s3, options.bucket, options.kmsKeyId);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** One scheduled event for `job`, end to end. */
+  async runJob(job: string, eventId: string, scheduledTime = this.now()): Promise<LocalRun> {
+    const deps = { runner: this.runner, store: this.store, notifier: this.notifier, now: this.now };
+    const start = await startBackup(
+      { job, eventId, scheduledTime: scheduledTime.toISOString() },
+      eventId,
+      { ...deps, config: this.options.config, bucket: this.options.bucket, kmsKeyId: this.options.kmsKeyId, documents: this.documents },
+    );
+    if (start.kind !== 'started') return { start, completions: [] };
+    const completions: CompletionOutcome[] = [];
+    for (const host of start.hosts) {
+      const invocation = await this.runner.invocation(start.commandId, host);
+      completions.push(await completeBackup(this.statusChangeEvent(invocation.commandId, host, invocation.documentName, invocation.status), deps));
+    }
+    return { start, completions };
+  }
+
+  private statusChangeEvent(commandId: string, host: string, documentName: string, status: string): StatusChangeEvent {
+    const time = this.now().toISOString();
+    return {
+      id: `local-${commandId}-${host}`,
+      'detail-type': 'EC2 Command Invocation Status-change Notification',
+      source: 'aws.ssm',
+      time,
+      detail: {
+        'command-id': commandId,
+        'document-name': documentName,
+        'instance-id': host,
+        'requested-date-time': time,
+        status: status as StatusChangeEvent['detail']['status'],
+      },
+    };
+  }
+}

@@ -1,0 +1,34 @@
+import type { Targets } from '../config/targets';
+
+export interface CommandRequest {
+  readonly documentName: string;
+  readonly hostIds: readonly string[];
+  /** Document parameter values; every value was checked against the document's allowedPattern. */
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly comment: string;
+  readonly timeoutSeconds: number;
+}
+
+/** Terminal statuses of an SSM command invocation. */
+export type InvocationStatus = 'Success' | 'Failed' | 'TimedOut' | 'Cancelled' | 'DeliveryTimedOut' | 'ExecutionTimedOut' | 'Undeliverable' | 'Terminated';
+
+export interface Invocation {
+  readonly commandId: string;
+  readonly hostId: string;
+  readonly documentName: string;
+  readonly status: InvocationStatus | 'Pending' | 'InProgress';
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs document scripts on hosts. `SsmCommandRunner` uses SSM Run Command; `LocalCommandRunner`
+ * runs the very same document script on this machine for the demo and integration tests.
+ */
+export interface CommandRunner {
+  /** IDs of the hosts matching `targets` that can take a command now, sorted. */
+  onlineHosts(targets: Targets): Promise<string[]>;
+  send(request: CommandRequest): Promise<{ commandId: string }>;
+  invocation(commandId: string, hostId: string): Promise<Invocation>;
+}

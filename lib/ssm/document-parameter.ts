@@ -1,0 +1,31 @@
+import { PATTERNS } from '../config/shell-safe';
+
+/** One SSM document parameter; values arrive in the script as `SSM_<name>` (ENV_VAR interpolation). */
+export interface DocumentParameter {
+  readonly name: string;
+  readonly description: string;
+  /** Anchored regex; also the SSM `allowedPattern`. */
+  readonly pattern: string;
+  /** When true, an empty value is allowed too. */
+  readonly optional?: boolean;
+}
+
+export function allowedPattern(parameter: DocumentParameter): string {
+  return parameter.optional ? `^$|${parameter.pattern}` : parameter.pattern;
+}
+
+/** A comma-separated list of items matching an anchored `pattern`. */
+export function listPattern(pattern: string): string {
+  const item = pattern.replace(/^\^/, '').replace(/\$$/, '');
+  return `^${item}(,${item}){0,15}$`;
+}
+
+/** Parameters every backup document takes, whatever the engine. */
+export const COMMON_PARAMETERS: readonly DocumentParameter[] = [
+  { name: 'job', description: 'Job name from the cronsnap config', pattern: PATTERNS.jobName },
+  { name: 'runId', description: 'Run id derived from the triggering event', pattern: '^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{10}$' },
+  { name: 'runPrefix', description: 'Key prefix of this run in the backup bucket', pattern: '^[a-z0-9-]{3,63}/[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9]{8}T[0-9]{6}Z-[0-9a-f]{10}$' },
+  { name: 'bucket', description: 'Backup bucket', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
+  { name: 'kmsKeyId', description: 'KMS key for SSE-KMS uploads', pattern: '^[A-Za-z0-9:/_-]{1,2048}$' },
+  { name: 'executionTimeout', description: 'Seconds before SSM stops the script', pattern: '^[0-9]{1,6}$' },
+];

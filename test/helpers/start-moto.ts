@@ -1,0 +1,46 @@
+import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { freePort, spawnServer, waitUntil } from './processes';
+
+export interface Moto {
+  readonly endpoint: string;
+  readonly env: Record<string, string>;
+  s3(): S3Client;
+  /** A versioned bucket and a KMS key, as the stack creates them. */
+  createBackupBucket(name: string): Promise<{ bucket: string; kmsKeyId: string }>;
+  stop(): Promise<void>;
+}
+
+export const MOTO_CREDENTIALS = {
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_REGION: 'us-east-1',
+};
+
+/** moto_server on a free loopback port, standing in for S3, KMS, SSM Parameter Store and STS. */
+export async function startMoto(): Promise<Moto> {
+  const port = await freePort();
+  const server = spawnServer('moto_server', ['-H', '127.0.0.1', '-p', String(port)]);
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitUntil('moto_server', async () => (await fetch(`${endpoint}/moto-api/`)).ok);
+  const clientConfig = {
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
+  return {
+    endpoint,
+    env: { ...MOTO_CREDENTIALS, CRONSNAP_AWS_ENDPOINT_URL: endpoint },
+    s3: () => new S3Client(clientConfig),
+    async createBackupBucket(name) {
+      const s3 = new S3Client(clientConfig);
+      await s3.send(new CreateBucketCommand({ Bucket: name }));
+      await s3.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: 'Enabled' } }));
+      const key = await new KMSClient(clientConfig).send(new CreateKeyCommand({ Description: 'cronsnap test' }));
+      return { bucket: name, kmsKeyId: key.KeyMetadata?.Arn ?? '' };
+    },
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseManifest } from '../../lib/backup/manifest';
+import { parseConfig } from '../../lib/config/load-config';
+import { LocalBackupService } from '../../lib/local/local-backup-service';
+import { configInput, etcdJobInput } from '../helpers/config-factory';
+import { run } from '../helpers/run-command';
+import { getBytes, headObject, listKeys } from '../helpers/s3-objects';
+import { dumpKeys, makeTlsFiles, startEtcd, type Etcd, type TlsFiles } from '../helpers/start-etcd';
+import { startMoto, type Moto } from '../helpers/start-moto';
+
+const HOST = 'i-0a1b2c3d4e5f60001';
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+describe('etcd backup, end to end', () => {
+  let moto: Moto;
+  let bucket: string;
+  let kmsKeyId: string;
+  let dir: string;
+  let tls: TlsFiles;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cronsnap-it-'));
+    [moto, tls] = await Promise.all([startMoto(), makeTlsFiles(dir)]);
+    ({ bucket, kmsKeyId } = await moto.createBackupBucket('cronsnap-backups'));
+  });
+
+  afterAll(async () => {
+    await moto?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function serviceFor(etcd: Etcd, jobName = 'prod-etcd') {
+    const workDir = mkdtempSync(join(dir, 'work-'));
+    const config = parseConfig(
+      configInput([
+        etcdJobInput({
+          name: jobName,
+          targets: { instanceIds: [HOST] },
+          etcd: { endpoints: [etcd.clientUrl], workDir, ...(etcd.tls ? { tls: etcd.tls } : {}), memberName: etcd.name },
+        }),
+      ]),
+    );
+    return new LocalBackupService({
+      config,
+      s3: moto.s3(),
+      bucket,
+      kmsKeyId,
+      hosts: { [HOST]: {} },
+      hostEnv: { ...moto.env, CRONSNAP_LOCK_DIR: join(dir, 'locks') },
+    });
+  }
+
+  async function writeSampleKeys(etcd: Etcd): Promise<void> {
+    const values = join(dir, `value-${etcd.name}.bin`);
+    writeFileSync(values, Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 256)));
+    for (let i = 0; i < 50; i += 1) await etcd.etcdctl(['put', `/registry/pods/ns-${i % 5}/pod-${i}`, `{"n":${i},"ü":"ünïcode"}`]);
+    await run('sh', ['-c', `ETCDCTL_API=3 etcdctl --endpoints=${etcd.clientUrl} ${etcd.tls ? `--cacert ${etcd.tls.caFile} --cert ${etcd.tls.certFile} --key ${etcd.tls.keyFile}` : ''} put /binary/blob < ${values}`]);
+  }
+
+  /** Downloads the backup, checks both checksums, restores it into a new member and returns its keys. */
+  async function restoreFromBucket(manifestKey: string): Promise<Record<string, string>> {
+    const manifest = parseManifest((await getBytes(moto.s3(), bucket, manifestKey)).toString(), manifestKey);
+    const payload = await getBytes(moto.s3(), bucket, manifest.payload.key);
+    expect(sha256(payload)).toBe(manifest.payload.sha256);
+    expect(payload.length).toBe(manifest.payload.size);
+    const restoreDir = mkdtempSync(join(dir, 'restore-'));
+    writeFileSync(join(restoreDir, 'snapshot.db.zst'), payload);
+    await run('zstd', ['-q', '-d', join(restoreDir, 'snapshot.db.zst'), '-o', join(restoreDir, 'snapshot.db')]);
+    expect(sha256(await getBytesFromFile(join(restoreDir, 'snapshot.db')))).toBe(manifest.payload.rawSha256);
+    const peerPort = 20000 + Math.floor(Math.random() * 20000);
+    await run('etcdctl', [
+      'snapshot', 'restore', join(restoreDir, 'snapshot.db'),
+      '--name', 'restored', '--data-dir', join(restoreDir, 'data'),
+      '--initial-cluster', `restored=http://127.0.0.1:${peerPort}`,
+      '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
+    ], { ETCDCTL_API: '3' });
+    const restored = await startEtcd({ name: 'restored', dataDir: join(restoreDir, 'data'), peerPort });
+    try {
+      return await dumpKeys(restored);
+    } finally {
+      await restored.stop();
+    }
+  }
+
+  it.each([
+    ['plain HTTP', false],
+    ['TLS with client certificates', true],
+  ])('leaves a verified snapshot and manifest that restore every key (%s)', async (_label, withTls) => {
+    const etcd = await startEtcd({ name: withTls ? 'tls-member' : 'plain-member', ...(withTls ? { tls } : {}) });
+    try {
+      await writeSampleKeys(etcd);
+      const source = await dumpKeys(etcd);
+      const service = serviceFor(etcd);
+
+      const { start, completions } = await service.runJob('prod-etcd', `event-${withTls}`, new Date('2026-11-23T10:30:00Z'));
+
+      expect(start.kind).toBe('started');
+      expect(completions).toHaveLength(1);
+      const [completion] = completions;
+      if (completion?.kind !== 'succeeded') throw new Error(`backup failed: ${JSON.stringify(completion)}`);
+      const { manifest } = completion;
+      expect(manifest).toMatchObject({ job: 'prod-etcd', engine: 'etcd', host: HOST, runId: start.kind === 'started' ? start.runId : '' });
+      expect(manifest.payload.key).toMatch(new RegExp(`^prod-etcd/2026/11/23/20261123T103000Z-[0-9a-f]{10}/${HOST}/snapshot\\.db\\.zst$`));
+      expect(manifest.etcd.totalKeys).toBeGreaterThanOrEqual(51);
+      expect(manifest.etcd.memberName).toBe(etcd.name);
+      expect(manifest.etcd.health).toEqual([expect.objectContaining({ endpoint: etcd.clientUrl, health: true })]);
+      expect(manifest.tools.etcdctl).toMatch(/^3\./);
+
+      const head = await headObject(moto.s3(), bucket, manifest.payload.key);
+      expect(head.ServerSideEncryption).toBe('aws:kms');
+      expect(head.Metadata).toMatchObject({ 'etcd-revision': String(manifest.etcd.revision), 'etcd-hash': String(manifest.etcd.hash) });
+
+      const manifestKey = manifest.payload.key.replace(/snapshot\.db\.zst$/, 'manifest.json');
+      expect(await restoreFromBucket(manifestKey)).toEqual(source);
+      expect(service.notifier.messages).toEqual([]);
+    } finally {
+      await etcd.stop();
+    }
+  });
+
+  it('gives a failed run, an SNS message and no manifest when etcd is down', async () => {
+    const etcd = await startEtcd({ name: 'doomed' });
+    const service = serviceFor(etcd, 'down-etcd');
+    await etcd.stop();
+
+    const { start, completions } = await service.runJob('down-etcd', 'event-down');
+
+    expect(start.kind).toBe('started');
+    expect(completions).toEqual([expect.objectContaining({ kind: 'failed', host: HOST, reason: expect.stringContaining('step=health') })]);
+    expect(service.notifier.messages).toEqual([
+      {
+        subject: `cronsnap: down-etcd backup failed on ${HOST}`,
+        message: expect.objectContaining({ job: 'down-etcd', host: HOST, runId: expect.any(String), reason: expect.stringContaining('no healthy etcd endpoint') }),
+      },
+    ]);
+    expect(await listKeys(moto.s3(), bucket, 'down-etcd/')).toEqual([]);
+  });
+
+  it('starts one run for a redelivered schedule event', async () => {
+    const etcd = await startEtcd({ name: 'dup-member' });
+    try {
+      const service = serviceFor(etcd, 'dup-etcd');
+      const time = new Date('2026-11-23T11:00:00Z');
+      const first = await service.runJob('dup-etcd', 'same-event', time);
+      const second = await service.runJob('dup-etcd', 'same-event', time);
+
+      expect(first.start.kind).toBe('started');
+      expect(second.start).toEqual({ kind: 'duplicate', job: 'dup-etcd', runId: first.start.kind === 'started' ? first.start.runId : '' });
+      expect((await listKeys(moto.s3(), bucket, 'dup-etcd/')).filter((key) => key.endsWith('manifest.json'))).toHaveLength(1);
+    } finally {
+      await etcd.stop();
+    }
+  });
+});
+
+async function getBytesFromFile(path: string): Promise<Buffer> {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(path);
+}
