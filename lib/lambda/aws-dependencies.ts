@@ -1,0 +1,27 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { S3ObjectStore } from '../adapters/s3-object-store';
+import { SnsNotifier } from '../adapters/sns-notifier';
+import { SsmCommandRunner } from '../adapters/ssm-command-runner';
+import type { CommandRunner } from '../ports/command-runner';
+import type { Notifier } from '../ports/notifier';
+import type { ObjectStore } from '../ports/object-store';
+import type { LambdaEnvironment } from './lambda-environment';
+
+export interface AwsDependencies {
+  readonly runner: CommandRunner;
+  readonly store: ObjectStore;
+  readonly notifier: Notifier;
+  readonly now: () => Date;
+}
+
+/** The AWS adapters every function uses; created once per container, at init. */
+export function awsDependencies(env: LambdaEnvironment): AwsDependencies {
+  return {
+    runner: new SsmCommandRunner(new SSMClient({})),
+    store: new S3ObjectStore(new S3Client({}), env.CRONSNAP_BUCKET, env.CRONSNAP_KMS_KEY_ID),
+    notifier: new SnsNotifier(new SNSClient({}), env.CRONSNAP_TOPIC_ARN),
+    now: () => new Date(),
+  };
+}

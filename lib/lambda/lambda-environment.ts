@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors';
+import { formatIssues } from '../validation-issues';
+
+/** Environment the stack gives every cronsnap function. */
+export const lambdaEnvironmentSchema = z.object({
+  CRONSNAP_BUCKET: z.string().min(3),
+  CRONSNAP_KMS_KEY_ID: z.string().min(1),
+  CRONSNAP_TOPIC_ARN: z.string().min(1),
+  CRONSNAP_DOCUMENT_PREFIX: z.string().min(1),
+  /** The validated config, bundled next to the handler at synth. */
+  CRONSNAP_CONFIG_FILE: z.string().default('cronsnap.config.json'),
+});
+
+export type LambdaEnvironment = z.infer<typeof lambdaEnvironmentSchema>;
+
+export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): LambdaEnvironment {
+  const result = lambdaEnvironmentSchema.safeParse(env);
+  if (!result.success) throw new ConfigError(`function environment is incomplete:\n${formatIssues(result.error, 'env')}`);
+  return result.data;
+}

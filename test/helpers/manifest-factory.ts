@@ -1,0 +1,39 @@
+import type { Manifest } from '../../lib/backup/manifest';
+
+/** A valid etcd manifest for the run in test/events; override any field per test. */
+export function etcdManifest(overrides: Partial<Manifest> = {}): Manifest {
+  return {
+    formatVersion: 1,
+    job: 'prod-etcd',
+    engine: 'etcd',
+    runId: '20261123T103000Z-0123456789',
+    host: 'i-0123456789abcdef0',
+    startedAt: '2026-11-23T10:30:02Z',
+    finishedAt: '2026-11-23T10:30:47Z',
+    payload: {
+      key: 'prod-etcd/2026/11/23/20261123T103000Z-0123456789/i-0123456789abcdef0/snapshot.db.zst',
+      size: 1234,
+      sha256: 'a'.repeat(64),
+      rawSize: 4096,
+      rawSha256: 'b'.repeat(64),
+      compression: 'zstd',
+    },
+    tools: { etcdctl: '3.4.23', etcdServer: '3.4.23', zstd: 'v1.5.4' },
+    etcd: {
+      endpoint: 'https://10.0.1.10:2379',
+      revision: 42,
+      hash: 1271113127,
+      totalKeys: 51,
+      totalSize: 20480,
+      dbSize: 20480,
+      memberId: 'bdae9bbc11dd390d',
+      memberName: 'etcd-1',
+      peerUrls: 'https://10.0.1.10:2380',
+      dataDir: '/var/lib/etcd',
+      clusterToken: 'etcd-cluster-1',
+      members: [{ id: 'bdae9bbc11dd390d', name: 'etcd-1', status: 'started', peerUrls: 'https://10.0.1.10:2380', clientUrls: 'https://10.0.1.10:2379' }],
+      health: [{ endpoint: 'https://10.0.1.10:2379', health: true, took: '3ms' }],
+    },
+    ...overrides,
+  } as Manifest;
+}

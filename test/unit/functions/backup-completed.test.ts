@@ -1,0 +1,115 @@
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetCommandInvocationCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { lambdaContext, loadEvent } from '../../helpers/events';
+import { useLambdaEnvironment } from '../../helpers/lambda-environment';
+import { etcdManifest } from '../../helpers/manifest-factory';
+
+useLambdaEnvironment();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { handler } = require('../../../functions/backup-completed/handler') as typeof import('../../../functions/backup-completed/handler');
+
+const ssm = mockClient(SSMClient);
+const s3 = mockClient(S3Client);
+const sns = mockClient(SNSClient);
+const RUN_PREFIX = 'prod-etcd/2026/11/23/20261123T103000Z-0123456789';
+
+function manifestBody(text: string) {
+  return { Body: { transformToString: async () => text } } as never;
+}
+
+function publishedMessage(): Record<string, unknown> {
+  return JSON.parse(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}');
+}
+
+describe('backup-completed handler', () => {
+  beforeEach(() => {
+    ssm.reset();
+    s3.reset();
+    sns.reset();
+    s3.on(PutObjectCommand).resolves({});
+    ssm.on(ListCommandsCommand).resolves({
+      Commands: [{ Parameters: { job: ['prod-etcd'], runId: ['20261123T103000Z-0123456789'], runPrefix: [RUN_PREFIX] } }],
+    });
+    ssm.on(GetCommandInvocationCommand).resolves({ Status: 'Success', DocumentName: 'cronsnap-etcd-backup', StandardErrorContent: '' });
+    s3.on(GetObjectCommand, { Key: `${RUN_PREFIX}/i-0123456789abcdef0/manifest.json` }).resolves(manifestBody(JSON.stringify(etcdManifest())));
+  });
+
+  it('accepts a run whose manifest matches and publishes nothing', async () => {
+    const outcome = await handler(loadEvent('ssm-invocation-status-change'), lambdaContext);
+
+    expect(outcome).toEqual({ kind: 'succeeded', job: 'prod-etcd', runId: '20261123T103000Z-0123456789', host: 'i-0123456789abcdef0' });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('reports the host script reason for a failed command', async () => {
+    ssm.on(GetCommandInvocationCommand).resolves({
+      Status: 'Failed',
+      StandardErrorContent: 'noise\ncronsnap: FAILED step=free-space: not enough free space in /var/tmp: need 9 bytes, have 1\n',
+    });
+    const event = loadEvent('ssm-invocation-status-change');
+    event.detail.status = 'Failed';
+
+    const outcome = await handler(event, lambdaContext);
+
+    expect(outcome).toMatchObject({ kind: 'failed', job: 'prod-etcd' });
+    expect(sns.commandCalls(PublishCommand)[0]?.args[0].input.Subject).toBe('cronsnap: prod-etcd backup failed on i-0123456789abcdef0');
+    expect(publishedMessage()).toMatchObject({
+      job: 'prod-etcd',
+      host: 'i-0123456789abcdef0',
+      runId: '20261123T103000Z-0123456789',
+      reason: 'step=free-space: not enough free space in /var/tmp: need 9 bytes, have 1',
+    });
+  });
+
+  it('reports a time-out', async () => {
+    const event = loadEvent('ssm-invocation-status-change');
+    event.detail.status = 'TimedOut';
+
+    await handler(event, lambdaContext);
+
+    expect(publishedMessage()).toMatchObject({ status: 'TimedOut', reason: 'SSM status TimedOut' });
+  });
+
+  it('treats a successful command without a manifest as a failure', async () => {
+    s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'missing', $metadata: { httpStatusCode: 404 } }));
+
+    const outcome = await handler(loadEvent('ssm-invocation-status-change'), lambdaContext);
+
+    expect(outcome).toMatchObject({ kind: 'failed' });
+    expect(publishedMessage()).toMatchObject({ reason: expect.stringContaining('manifest.json is missing') });
+  });
+
+  it('refuses a manifest that belongs to another run, naming it', async () => {
+    s3.on(GetObjectCommand).resolves(manifestBody(JSON.stringify(etcdManifest({ runId: '20261122T103000Z-9999999999' }))));
+
+    await handler(loadEvent('ssm-invocation-status-change'), lambdaContext);
+
+    expect(publishedMessage()).toMatchObject({ reason: expect.stringContaining('run 20261122T103000Z-9999999999') });
+  });
+
+  it('names the bad field of a malformed manifest', async () => {
+    const broken = { ...etcdManifest(), payload: { ...etcdManifest().payload, sha256: 'not-a-hash' } };
+    s3.on(GetObjectCommand).resolves(manifestBody(JSON.stringify(broken)));
+
+    await handler(loadEvent('ssm-invocation-status-change'), lambdaContext);
+
+    expect(publishedMessage()).toMatchObject({ reason: expect.stringContaining('manifest.payload.sha256: must be a lower-case hex sha256') });
+  });
+
+  it('handles a redelivered status change once', async () => {
+    s3.on(PutObjectCommand).rejects(new S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', $metadata: { httpStatusCode: 412 } }));
+
+    const outcome = await handler(loadEvent('ssm-invocation-status-change'), lambdaContext);
+
+    expect(outcome).toMatchObject({ kind: 'duplicate' });
+    expect(ssm.commandCalls(GetCommandInvocationCommand)).toHaveLength(0);
+  });
+
+  it('refuses an event that is not an SSM status change, naming the field', async () => {
+    const event = { ...loadEvent('ssm-invocation-status-change'), source: 'aws.ec2' };
+
+    await expect(handler(event as never, lambdaContext)).rejects.toThrow('event.source: ');
+  });
+});
