@@ -1,0 +1,27 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfigFile } from '../lib/config/load-config';
+import { CronsnapStack } from './cronsnap-stack';
+
+const app = new App();
+const configPath = app.node.tryGetContext('cronsnap:config') ?? 'config/cronsnap.example.yaml';
+let config;
+try {
+  config = loadConfigFile(configPath);
+} catch (error) {
+  // A bad config fails synth with the field paths and nothing else.
+  console.error((error as Error).message);
+  process.exit(1);
+}
+mkdirSync(app.outdir, { recursive: true });
+const configFile = join(app.outdir, 'cronsnap.config.json');
+writeFileSync(configFile, JSON.stringify(config));
+
+new CronsnapStack(app, 'Cronsnap', {
+  config,
+  configFile,
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+});
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

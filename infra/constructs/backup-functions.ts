@@ -1,0 +1,155 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { MARKER_ROOT } from '../../lib/backup/object-layout';
+import type { Job } from '../../lib/config/job-config';
+import { TERMINAL_STATUSES } from '../../lib/ssm/status-change-event';
+import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
+import { CronsnapFunction } from './cronsnap-function';
+
+export interface BackupFunctionsProps {
+  readonly jobs: readonly Job[];
+  readonly bucket: s3.IBucket;
+  readonly key: kms.IKey;
+  readonly topic: sns.ITopic;
+  /** Names of the backup documents, by engine. */
+  readonly documentNames: readonly string[];
+  /** Prefix the functions use to name documents. */
+  readonly documentPrefix: string;
+  /** The validated config as a JSON file, bundled with the functions. */
+  readonly configFile: string;
+}
+
+/** scheduled-backup and backup-completed, their dead-letter queue, permissions and the completion rule. */
+export class BackupFunctions extends Construct {
+  public readonly scheduledBackup: CronsnapFunction;
+  public readonly backupCompleted: CronsnapFunction;
+  public readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: BackupFunctionsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the cronsnap functions.',
+    });
+
+    const environment = {
+      CRONSNAP_BUCKET: props.bucket.bucketName,
+      CRONSNAP_KMS_KEY_ID: props.key.keyArn,
+      CRONSNAP_TOPIC_ARN: props.topic.topicArn,
+      CRONSNAP_DOCUMENT_PREFIX: props.documentPrefix,
+    };
+    this.scheduledBackup = new CronsnapFunction(this, 'ScheduledBackup', {
+      name: 'scheduled-backup',
+      environment,
+      deadLetterQueue: this.deadLetterQueue,
+      extraFiles: [{ source: props.configFile, target: 'cronsnap.config.json' }],
+    });
+    this.backupCompleted = new CronsnapFunction(this, 'BackupCompleted', {
+      name: 'backup-completed',
+      environment,
+      deadLetterQueue: this.deadLetterQueue,
+    });
+
+    const scheduled = this.scheduledBackup.function;
+    const completed = this.backupCompleted.function;
+    for (const fn of [scheduled, completed]) {
+      props.topic.grantPublish(fn);
+      props.key.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+    }
+    // Written out rather than bucket.grantPut/grantRead: those add List*, GetBucket*, Abort* and
+    // ReEncrypt*, which these functions never need.
+    const runMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/runs/*`);
+    const completionMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/completions/*`);
+    const manifests = props.bucket.arnForObjects('*/manifest.json');
+
+    // scheduled-backup: claim runs, find hosts, send only our documents to each job's targets.
+    scheduled.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [runMarkers] }));
+    scheduled.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['ssm:DescribeInstanceInformation'], resources: ['*'] }),
+    );
+    scheduled.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ssm:SendCommand'],
+        resources: props.documentNames.map((name) => stack.formatArn({ service: 'ssm', resource: 'document', resourceName: name })),
+      }),
+    );
+    for (const job of props.jobs) scheduled.addToRolePolicy(sendCommandTargets(stack, job));
+
+    // backup-completed: read the run's command, its manifest, and mark the completion handled.
+    completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [manifests] }));
+    completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [completionMarkers] }));
+    completed.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['ssm:GetCommandInvocation', 'ssm:ListCommands'], resources: ['*'] }),
+    );
+
+    new events.Rule(this, 'CommandFinished', {
+      description: 'cronsnap: a backup document finished on a host',
+      eventPattern: {
+        source: ['aws.ssm'],
+        detailType: ['EC2 Command Invocation Status-change Notification'],
+        detail: { 'document-name': [...props.documentNames], status: [...TERMINAL_STATUSES] },
+      },
+      targets: [new targets.LambdaFunction(completed, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 4, maxEventAge: Duration.hours(6) })],
+    });
+
+    const noResourceLevel = 'Resource::*';
+    const kmsFromTopicGrant = 'Action::kms:GenerateDataKey*';
+    acknowledgeWildcards(
+      scheduled,
+      [noResourceLevel, kmsFromTopicGrant, nagResource(this, runMarkers), ...taggedTargetFindings(stack, props.jobs)],
+      'DescribeInstanceInformation and X-Ray have no resource-level permissions; the SNS grant needs GenerateDataKey* on the ' +
+        'backup key only; run markers are one key pattern; SendCommand on tagged targets is held to the tags by an ' +
+        'ssm:resourceTag condition.',
+    );
+    acknowledgeWildcards(
+      completed,
+      [noResourceLevel, kmsFromTopicGrant, nagResource(this, manifests), nagResource(this, completionMarkers)],
+      'GetCommandInvocation, ListCommands and X-Ray have no resource-level permissions; the SNS grant needs GenerateDataKey* ' +
+        'on the backup key only; reads are limited to manifest.json keys and writes to completion markers.',
+    );
+  }
+}
+
+/** SendCommand on exactly the instances a job targets: by ID, or by tag condition. */
+function sendCommandTargets(stack: Stack, job: Job): iam.PolicyStatement {
+  const instance = (id: string) =>
+    id.startsWith('mi-')
+      ? stack.formatArn({ service: 'ssm', resource: 'managed-instance', resourceName: id })
+      : stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: id });
+  if (job.targets.instanceIds) {
+    return new iam.PolicyStatement({ sid: sid(job), actions: ['ssm:SendCommand'], resources: job.targets.instanceIds.map(instance) });
+  }
+  return new iam.PolicyStatement({
+    sid: sid(job),
+    actions: ['ssm:SendCommand'],
+    resources: [instance('*'), instance('mi-*')],
+    conditions: {
+      StringEquals: Object.fromEntries(Object.entries(job.targets.tags ?? {}).map(([key, values]) => [`ssm:resourceTag/${key}`, values])),
+    },
+  });
+}
+
+function taggedTargetFindings(stack: Stack, jobs: readonly Job[]): string[] {
+  if (!jobs.some((job) => job.targets.tags)) return [];
+  return [
+    nagResource(stack, stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })),
+    nagResource(stack, stack.formatArn({ service: 'ssm', resource: 'managed-instance', resourceName: 'mi-*' })),
+  ];
+}
+
+function sid(job: Job): string {
+  return `SendTo${job.name.replace(/[^A-Za-z0-9]/g, '')}`;
+}

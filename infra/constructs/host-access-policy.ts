@@ -1,0 +1,48 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
+
+export interface HostAccessPolicyProps {
+  /** The job whose hosts get this policy. */
+  readonly jobName: string;
+  readonly bucket: s3.IBucket;
+  readonly key: kms.IKey;
+}
+
+/**
+ * The managed policy to attach to the instance profile of a job's hosts: write backups under the
+ * job's own prefix, read them back for restore, never delete.
+ */
+export class HostAccessPolicy extends Construct {
+  public readonly policy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: HostAccessPolicyProps) {
+    super(scope, id);
+    const prefix = `${props.jobName}/*`;
+    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: `cronsnap hosts of job ${props.jobName}: put and get under ${prefix}, no delete`,
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'WriteAndReadJobBackups',
+          actions: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion', 's3:AbortMultipartUpload'],
+          resources: [props.bucket.arnForObjects(prefix)],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ListJobBackups',
+          actions: ['s3:ListBucket'],
+          resources: [props.bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [`${props.jobName}/`, prefix] } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'UseBackupKey',
+          // Decrypt is needed for SSE-KMS multipart uploads as well as for restores.
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [props.key.keyArn],
+        }),
+      ],
+    });
+    acknowledgeWildcards(this.policy, [nagResource(this, props.bucket.arnForObjects(prefix))], `Object actions are limited to the job's own prefix ${prefix}.`);
+  }
+}

@@ -1,0 +1,71 @@
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
+import type { Job } from '../../lib/config/job-config';
+import { toEventBridgeSchedule } from '../../lib/schedule/schedule-expression';
+
+export interface JobScheduleProps {
+  readonly job: Job;
+  /** The scheduled-backup function. */
+  readonly target: lambda.IFunction;
+  /** Where an event goes when the target cannot be invoked. */
+  readonly deadLetterQueue: sqs.IQueue;
+}
+
+/**
+ * The schedule of one job. UTC jobs get an EventBridge rule; a job with a `timezone` gets an
+ * EventBridge Scheduler schedule in that zone, because rules are UTC-only and a UTC cron drifts
+ * by an hour at every daylight-saving change.
+ */
+export class JobSchedule extends Construct {
+  public readonly rule?: events.Rule;
+  public readonly schedule?: scheduler.CfnSchedule;
+
+  constructor(scope: Construct, id: string, props: JobScheduleProps) {
+    super(scope, id);
+    const { job } = props;
+    const expression = toEventBridgeSchedule(job.schedule);
+    const description = `cronsnap backup of ${job.name} (${job.schedule})`;
+
+    if (job.timezone === undefined) {
+      this.rule = new events.Rule(this, 'Rule', {
+        description,
+        enabled: job.enabled,
+        schedule: events.Schedule.expression(expression),
+        targets: [
+          new targets.LambdaFunction(props.target, {
+            event: events.RuleTargetInput.fromObject({ job: job.name, eventId: events.EventField.eventId, scheduledTime: events.EventField.time }),
+            deadLetterQueue: props.deadLetterQueue,
+            retryAttempts: 2,
+          }),
+        ],
+      });
+      return;
+    }
+
+    const role = new iam.Role(this, 'InvokeRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
+    props.target.grantInvoke(role);
+    acknowledgeWildcards(role, [nagResource(this, `${props.target.functionArn}:*`)], 'grantInvoke covers the versions and aliases of the one scheduled-backup function.');
+    props.deadLetterQueue.grantSendMessages(role);
+    this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
+      description,
+      state: job.enabled ? 'ENABLED' : 'DISABLED',
+      scheduleExpression: expression,
+      scheduleExpressionTimezone: job.timezone,
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: props.target.functionArn,
+        roleArn: role.roleArn,
+        // Scheduler fills these context attributes per execution; a retry keeps the same id.
+        input: JSON.stringify({ job: job.name, eventId: '<aws.scheduler.execution-id>', scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        retryPolicy: { maximumRetryAttempts: 2 },
+        deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
+      },
+    });
+  }
+}

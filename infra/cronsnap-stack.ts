@@ -1,0 +1,55 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { CronsnapConfig } from '../lib/config/cronsnap-config';
+import { BackupDocuments } from './constructs/backup-documents';
+import { BackupFunctions } from './constructs/backup-functions';
+import { BackupStorage } from './constructs/backup-storage';
+import { FailureTopic } from './constructs/failure-topic';
+import { HostAccessPolicy } from './constructs/host-access-policy';
+import { JobSchedule } from './constructs/job-schedule';
+
+export interface CronsnapStackProps extends StackProps {
+  /** The validated config. */
+  readonly config: CronsnapConfig;
+  /** The same config written as JSON, bundled with the functions. */
+  readonly configFile: string;
+  /**
+   * Prefix of the SSM document names.
+   * @default 'cronsnap'
+   */
+  readonly documentPrefix?: string;
+}
+
+/** Everything cronsnap deploys; each concern is one construct. */
+export class CronsnapStack extends Stack {
+  constructor(scope: Construct, id: string, props: CronsnapStackProps) {
+    super(scope, id, props);
+    const { jobs } = props.config;
+    const documentPrefix = props.documentPrefix ?? 'cronsnap';
+
+    const storage = new BackupStorage(this, 'Storage', { jobs });
+    const failures = new FailureTopic(this, 'Failures', { key: storage.key, emails: props.config.notifications.emails });
+    const documents = new BackupDocuments(this, 'Documents', { namePrefix: documentPrefix });
+    const functions = new BackupFunctions(this, 'Functions', {
+      jobs,
+      bucket: storage.bucket,
+      key: storage.key,
+      topic: failures.topic,
+      documentNames: Object.values(documents.names),
+      documentPrefix,
+      configFile: props.configFile,
+    });
+
+    for (const job of jobs) {
+      new JobSchedule(this, `Schedule-${job.name}`, { job, target: functions.scheduledBackup.function, deadLetterQueue: functions.deadLetterQueue });
+      const host = new HostAccessPolicy(this, `HostAccess-${job.name}`, { jobName: job.name, bucket: storage.bucket, key: storage.key });
+      new CfnOutput(this, `HostPolicy-${job.name}`, {
+        description: `Attach to the instance profile of ${job.name}'s hosts`,
+        value: host.policy.managedPolicyArn,
+        exportName: `${this.stackName}-host-policy-${job.name}`,
+      });
+    }
+    new CfnOutput(this, 'BackupBucket', { value: storage.bucket.bucketName });
+    new CfnOutput(this, 'FailureTopicArn', { value: failures.topic.topicArn });
+  }
+}

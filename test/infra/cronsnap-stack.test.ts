@@ -1,0 +1,187 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configInput, etcdJobInput } from '../helpers/config-factory';
+import { synthStack } from '../helpers/stack-factory';
+
+const jobs = [
+  etcdJobInput({
+    name: 'prod-etcd',
+    schedule: '*/30 * * * *',
+    targets: { tags: { 'cronsnap:role': ['etcd'] } },
+    retention: { keepLast: 48, noncurrentVersionDays: 14, infrequentAccessAfterDays: 30, glacierAfterDays: 90, maxAgeDays: 365 },
+  }),
+  etcdJobInput({ name: 'berlin-etcd', schedule: 'cron(15 2 * * ? *)', timezone: 'Europe/Berlin', targets: { instanceIds: ['i-0123456789abcdef0'] } }),
+];
+const { app, template } = synthStack({ ...configInput(jobs), notifications: { emails: ['oncall@example.com'] } });
+
+function policyStatements(): Record<string, unknown>[] {
+  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+    (policy) => (policy as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }).Properties.PolicyDocument.Statement,
+  );
+}
+
+describe('CronsnapStack', () => {
+  it('creates a KMS key with rotation', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('creates a versioned, private, SSE-KMS backup bucket with a bucket key', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } },
+        ],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'backup-bucket/' }),
+    });
+  });
+
+  it('gives every job prefix its lifecycle: transitions, noncurrent expiry, multipart abort, maximum age', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Id: 'job-prod-etcd',
+            Prefix: 'prod-etcd/',
+            Status: 'Enabled',
+            Transitions: [
+              { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
+              { StorageClass: 'GLACIER_IR', TransitionInDays: 90 },
+            ],
+            NoncurrentVersionExpiration: { NoncurrentDays: 14 },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            ExpirationInDays: 365,
+          }),
+          Match.objectLike({ Id: 'job-berlin-etcd', Prefix: 'berlin-etcd/', NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+        ]),
+      },
+    });
+  });
+
+  it('denies plain-HTTP access and puts that ask for other encryption', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Sid: 'DenyOtherEncryption',
+            Effect: 'Deny',
+            Action: 's3:PutObject',
+            Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' }, Null: { 's3:x-amz-server-side-encryption': 'false' } },
+          }),
+          Match.objectLike({ Sid: 'DenyOtherKmsKey', Effect: 'Deny', Action: 's3:PutObject' }),
+        ]),
+      },
+    });
+  });
+
+  it('creates an encrypted failure topic with the configured subscription', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+  });
+
+  it('schedules a UTC job with an EventBridge rule that passes the job, event id and time', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0/30 * * * ? *)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          InputTransformer: {
+            InputPathsMap: { id: '$.id', time: '$.time' },
+            InputTemplate: '{"job":"prod-etcd","eventId":<id>,"scheduledTime":<time>}',
+          },
+          DeadLetterConfig: Match.anyValue(),
+          RetryPolicy: { MaximumRetryAttempts: 2 },
+        }),
+      ],
+    });
+  });
+
+  it('schedules a job with a time zone through EventBridge Scheduler in that zone', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(15 2 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: Match.objectLike({
+        Input: '{"job":"berlin-etcd","eventId":"<aws.scheduler.execution-id>","scheduledTime":"<aws.scheduler.scheduled-time>"}',
+        DeadLetterConfig: Match.anyValue(),
+      }),
+    });
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+  });
+
+  it('generates the etcd Command document from the host scripts, every parameter constrained', () => {
+    const documents = template.findResources('AWS::SSM::Document');
+    const [document] = Object.values(documents) as { Properties: { Name: string; DocumentType: string; Content: { parameters: Record<string, { allowedPattern: string; interpolationType: string }>; mainSteps: { inputs: { runCommand: string[] } }[] } } }[];
+    expect(document?.Properties).toMatchObject({ Name: 'cronsnap-etcd-backup', DocumentType: 'Command' });
+    const parameters = Object.values(document?.Properties.Content.parameters ?? {});
+    expect(parameters.length).toBeGreaterThan(10);
+    expect(parameters.every((p) => p.allowedPattern.startsWith('^') && p.interpolationType === 'ENV_VAR')).toBe(true);
+    expect(document?.Properties.Content.mainSteps[0]?.inputs.runCommand.join('\n')).toContain('snapshot save');
+  });
+
+  it('runs both functions on nodejs22.x arm64 with a dead-letter queue', () => {
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Runtime: 'nodejs22.x', Architectures: ['arm64'], DeadLetterConfig: { TargetArn: Match.anyValue() }, TracingConfig: { Mode: 'Active' } },
+      2,
+    );
+  });
+
+  it('routes finished invocations of our documents only to backup-completed', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ssm'],
+        'detail-type': ['EC2 Command Invocation Status-change Notification'],
+        detail: { 'document-name': ['cronsnap-etcd-backup'], status: Match.arrayWith(['Success', 'Failed', 'TimedOut']) },
+      },
+    });
+  });
+
+  it('allows SendCommand only with our document and on each job\'s targets', () => {
+    const sends = policyStatements().filter((statement) => statement.Action === 'ssm:SendCommand');
+    expect(sends).toHaveLength(3);
+    expect(JSON.stringify(sends)).toContain('document/cronsnap-etcd-backup');
+    const byId = sends.find((statement) => statement.Sid === 'SendToberlinetcd');
+    expect(JSON.stringify(byId?.Resource)).toContain(':instance/i-0123456789abcdef0"');
+    expect(byId?.Condition).toBeUndefined();
+    expect(sends).toContainEqual(
+      expect.objectContaining({ Sid: 'SendToprodetcd', Condition: { StringEquals: { 'ssm:resourceTag/cronsnap:role': ['etcd'] } } }),
+    );
+  });
+
+  it('gives hosts a managed policy per job: put and get under the job prefix, never delete', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }[];
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      const actions = policy.Properties.PolicyDocument.Statement.flatMap((statement) => statement.Action);
+      expect(actions).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject', 'kms:GenerateDataKey', 'kms:Decrypt']));
+      expect(actions.some((action) => /Delete|\*/.test(action))).toBe(false);
+    }
+    expect(JSON.stringify(policies)).toContain('/prod-etcd/*');
+    template.hasOutput('HostPolicyprodetcd', { Export: { Name: 'Cronsnap-host-policy-prod-etcd' } });
+  });
+
+  it('grants no function any delete on the bucket and no wildcard action on data', () => {
+    const actions = policyStatements().flatMap((statement) => statement.Action as string | string[]);
+    expect(actions.filter((action) => /^s3:.*(Delete|\*)/.test(action))).toEqual([]);
+  });
+
+  it('passes cdk-nag AwsSolutions with every remaining finding acknowledged', () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('has a cdk-nag check that does fail on a non-compliant resource', () => {
+    const bad = new App({ outdir: mkdtempSync(join(tmpdir(), 'cronsnap-nag-')) });
+    new s3.Bucket(new Stack(bad, 'Bad'), 'Open');
+    Validations.of(bad).addPlugins(new AwsSolutionsChecks(bad));
+    expect(() => bad.synth()).toThrow();
+  });
+});
