@@ -1,9 +1,5 @@
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
-export async function getBytes(s3: S3Client, bucket: string, key: string): Promise<Buffer> {
-  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return Buffer.from(await (response.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array())));
-}
 
 export async function headObject(s3: S3Client, bucket: string, key: string) {
   return s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));

@@ -1,18 +1,16 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseManifest } from '../../lib/backup/manifest';
 import { parseConfig } from '../../lib/config/load-config';
+import { restoreCheckEtcdBackup } from '../../lib/local/etcd-restore-check';
 import { LocalBackupService } from '../../lib/local/local-backup-service';
 import { configInput, etcdJobInput } from '../helpers/config-factory';
-import { run } from '../helpers/run-command';
-import { getBytes, headObject, listKeys } from '../helpers/s3-objects';
-import { dumpKeys, makeTlsFiles, startEtcd, type Etcd, type TlsFiles } from '../helpers/start-etcd';
-import { startMoto, type Moto } from '../helpers/start-moto';
+import { run } from '../../lib/local/run-command';
+import { headObject, listKeys } from '../helpers/s3-objects';
+import { dumpKeys, makeTlsFiles, startEtcd, type Etcd, type TlsFiles } from '../../lib/local/etcd-server';
+import { startMoto, type Moto } from '../../lib/local/moto-server';
 
 const HOST = 'i-0a1b2c3d4e5f60001';
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 describe('etcd backup, end to end', () => {
   let moto: Moto;
@@ -60,31 +58,6 @@ describe('etcd backup, end to end', () => {
     await run('sh', ['-c', `ETCDCTL_API=3 etcdctl --endpoints=${etcd.clientUrl} ${etcd.tls ? `--cacert ${etcd.tls.caFile} --cert ${etcd.tls.certFile} --key ${etcd.tls.keyFile}` : ''} put /binary/blob < ${values}`]);
   }
 
-  /** Downloads the backup, checks both checksums, restores it into a new member and returns its keys. */
-  async function restoreFromBucket(manifestKey: string): Promise<Record<string, string>> {
-    const manifest = parseManifest((await getBytes(moto.s3(), bucket, manifestKey)).toString(), manifestKey);
-    const payload = await getBytes(moto.s3(), bucket, manifest.payload.key);
-    expect(sha256(payload)).toBe(manifest.payload.sha256);
-    expect(payload.length).toBe(manifest.payload.size);
-    const restoreDir = mkdtempSync(join(dir, 'restore-'));
-    writeFileSync(join(restoreDir, 'snapshot.db.zst'), payload);
-    await run('zstd', ['-q', '-d', join(restoreDir, 'snapshot.db.zst'), '-o', join(restoreDir, 'snapshot.db')]);
-    expect(sha256(await getBytesFromFile(join(restoreDir, 'snapshot.db')))).toBe(manifest.payload.rawSha256);
-    const peerPort = 20000 + Math.floor(Math.random() * 20000);
-    await run('etcdctl', [
-      'snapshot', 'restore', join(restoreDir, 'snapshot.db'),
-      '--name', 'restored', '--data-dir', join(restoreDir, 'data'),
-      '--initial-cluster', `restored=http://127.0.0.1:${peerPort}`,
-      '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-    ], { ETCDCTL_API: '3' });
-    const restored = await startEtcd({ name: 'restored', dataDir: join(restoreDir, 'data'), peerPort });
-    try {
-      return await dumpKeys(restored);
-    } finally {
-      await restored.stop();
-    }
-  }
-
   it.each([
     ['plain HTTP', false],
     ['TLS with client certificates', true],
@@ -114,7 +87,8 @@ describe('etcd backup, end to end', () => {
       expect(head.Metadata).toMatchObject({ 'etcd-revision': String(manifest.etcd.revision), 'etcd-hash': String(manifest.etcd.hash) });
 
       const manifestKey = manifest.payload.key.replace(/snapshot\.db\.zst$/, 'manifest.json');
-      expect(await restoreFromBucket(manifestKey)).toEqual(source);
+      const restored = await restoreCheckEtcdBackup(moto.s3(), bucket, manifestKey, dir);
+      expect(restored.keys).toEqual(source);
       expect(service.notifier.messages).toEqual([]);
     } finally {
       await etcd.stop();
@@ -155,8 +129,3 @@ describe('etcd backup, end to end', () => {
     }
   });
 });
-
-async function getBytesFromFile(path: string): Promise<Buffer> {
-  const { readFile } = await import('node:fs/promises');
-  return readFile(path);
-}
