@@ -29,6 +29,8 @@ export interface StartEtcdOptions {
   /** Ports to reuse, e.g. the peer URL a restored snapshot was given. */
   readonly clientPort?: number;
   readonly peerPort?: number;
+  /** More etcd flags, e.g. a larger `--quota-backend-bytes`. */
+  readonly extraArgs?: readonly string[];
 }
 
 /** Makes a CA and one certificate for 127.0.0.1 used as both server and client cert. */
@@ -71,6 +73,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<Etcd> {
     '--initial-advertise-peer-urls', peerUrl,
     '--initial-cluster', `${name}=${peerUrl}`,
     ...serverTls,
+    ...(options.extraArgs ?? []),
   ]);
   const etcdctl = (args: string[]) => run('etcdctl', [`--endpoints=${clientUrl}`, ...tlsArgs(options.tls), ...args], { ETCDCTL_API: '3' });
   try {
