@@ -75,12 +75,20 @@ export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: 
   );
   if (!claimed) return { kind: 'duplicate', job: job.name, runId };
 
-  const { commandId } = await deps.runner.send({
-    documentName: deps.documents[job.engine],
-    hostIds: hosts,
-    parameters,
-    comment: `cronsnap ${job.name} ${runId}`,
-    timeoutSeconds: 600,
-  });
+  let commandId: string;
+  try {
+    ({ commandId } = await deps.runner.send({
+      documentName: deps.documents[job.engine],
+      hostIds: hosts,
+      parameters,
+      comment: `cronsnap ${job.name} ${runId}`,
+      timeoutSeconds: 600,
+    }));
+  } catch (error) {
+    // The run is claimed, so a retry of this event would be skipped as a duplicate: say so now.
+    const reason = `SendCommand failed: ${(error as Error).message}`;
+    await deps.notifier.publish(`cronsnap: ${job.name} backup did not start`, { job: job.name, runId, hosts, reason });
+    throw error;
+  }
   return { kind: 'started', job: job.name, runId, commandId, hosts };
 }

@@ -71,8 +71,11 @@ take_snapshot() {
 verify_snapshot() {
   step verify
   local status
-  status=$(etcdctl_cmd snapshot status "$SNAPSHOT" -w json 2>"$CRONSNAP_WORK/verify.err") \
-    || fail "etcdctl snapshot status rejected the snapshot: $(tail -n 1 "$CRONSNAP_WORK/verify.err")"
+  # etcd 3.5 moved offline snapshot tools to etcdutl and 3.6 removed them from etcdctl.
+  local verifier=(etcdctl_cmd)
+  if command -v etcdutl >/dev/null 2>&1; then verifier=(etcdutl); fi
+  status=$("${verifier[@]}" snapshot status "$SNAPSHOT" -w json 2>"$CRONSNAP_WORK/verify.err") \
+    || fail "snapshot status rejected the snapshot: $(tail -n 1 "$CRONSNAP_WORK/verify.err")"
   SNAP_HASH=$(grep -o '"hash":[0-9]*' <<<"$status" | cut -d: -f2)
   SNAP_REVISION=$(grep -o '"revision":[0-9]*' <<<"$status" | cut -d: -f2)
   SNAP_TOTAL_KEYS=$(grep -o '"totalKey":[0-9]*' <<<"$status" | cut -d: -f2)

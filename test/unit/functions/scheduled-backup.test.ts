@@ -96,4 +96,15 @@ describe('scheduled-backup handler', () => {
     expect(JSON.parse(publish?.Message ?? '{}')).toMatchObject({ job: 'prod-etcd', runId: expect.any(String) });
     expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
   });
+
+  it('reports on the topic when SendCommand fails after the run was claimed', async () => {
+    ssm.on(SendCommandCommand).rejects(new Error('InvalidDocument: cronsnap-etcd-backup'));
+
+    await expect(handler(loadEvent('scheduled-backup'), lambdaContext)).rejects.toThrow('InvalidDocument');
+
+    expect(JSON.parse(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}')).toMatchObject({
+      job: 'prod-etcd',
+      reason: 'SendCommand failed: InvalidDocument: cronsnap-etcd-backup',
+    });
+  });
 });
