@@ -118,19 +118,47 @@ upload_stream() {
     --sse aws:kms --sse-kms-key-id "$KMS_KEY_ID" --metadata "$metadata"
 }
 
-# upload_compressed SOURCE KEY METADATA: zstd-compresses SOURCE (a file or - for stdin) to S3 while
-# hashing the compressed stream; sets PAYLOAD_SHA256 and PAYLOAD_SIZE from what was uploaded.
+# tap NAME COMMAND...: a fifo $CRONSNAP_WORK/NAME.fifo whose contents COMMAND consumes in the
+# background, its output going to NAME.out; `wait_taps` collects them.
+CRONSNAP_TAPS=()
+tap() {
+  local name=$1
+  shift
+  mkfifo "$CRONSNAP_WORK/$name.fifo"
+  "$@" <"$CRONSNAP_WORK/$name.fifo" >"$CRONSNAP_WORK/$name.out" &
+  CRONSNAP_TAPS+=($!)
+}
+
+wait_taps() {
+  local pid
+  for pid in "${CRONSNAP_TAPS[@]}"; do wait "$pid"; done
+  CRONSNAP_TAPS=()
+}
+
+tap_value() { cat "$CRONSNAP_WORK/$1.out"; }
+
+byte_count() { wc -c | tr -d ' '; }
+
+# upload_compressed SOURCE KEY METADATA: one pass over SOURCE (a file, or - for stdin) hashes and
+# counts the raw bytes, zstd-compresses them, and streams the result to S3 (multipart) while
+# hashing and counting what is uploaded. Sets RAW_SHA256, RAW_SIZE, PAYLOAD_SHA256, PAYLOAD_SIZE.
 upload_compressed() {
-  local source=$1 key=$2 metadata=$3 fifo hash_pid
-  fifo="$CRONSNAP_WORK/payload.fifo"
-  mkfifo "$fifo"
-  sha256_stdin <"$fifo" >"$CRONSNAP_WORK/payload.sha256" &
-  hash_pid=$!
-  zstd -q -1 -T0 -c -- "$source" | tee "$fifo" | upload_stream "$key" "$metadata"
-  wait "$hash_pid"
-  PAYLOAD_SHA256=$(cat "$CRONSNAP_WORK/payload.sha256")
-  PAYLOAD_SIZE=$(aws_cli s3api head-object --bucket "$BUCKET" --key "$key" --query ContentLength --output text)
-  [[ "$PAYLOAD_SIZE" =~ ^[0-9]+$ ]] || fail "uploaded object $key has no readable size"
+  local source=$1 key=$2 metadata=$3 input=()
+  [ "$source" = - ] || input=("$source")
+  tap raw-sha256 sha256_stdin
+  tap raw-size byte_count
+  tap payload-sha256 sha256_stdin
+  tap payload-size byte_count
+  cat "${input[@]}" \
+    | tee "$CRONSNAP_WORK/raw-sha256.fifo" "$CRONSNAP_WORK/raw-size.fifo" \
+    | zstd -q -1 -T0 -c \
+    | tee "$CRONSNAP_WORK/payload-sha256.fifo" "$CRONSNAP_WORK/payload-size.fifo" \
+    | upload_stream "$key" "$metadata"
+  wait_taps
+  RAW_SHA256=$(tap_value raw-sha256)
+  RAW_SIZE=$(tap_value raw-size)
+  PAYLOAD_SHA256=$(tap_value payload-sha256)
+  PAYLOAD_SIZE=$(tap_value payload-size)
 }
 
 # put_manifest FILE: the manifest goes last; its presence is what marks a backup complete.

@@ -81,15 +81,13 @@ verify_snapshot() {
   SNAP_TOTAL_KEYS=$(grep -o '"totalKey":[0-9]*' <<<"$status" | cut -d: -f2)
   SNAP_TOTAL_SIZE=$(grep -o '"totalSize":[0-9]*' <<<"$status" | cut -d: -f2)
   if [ -z "$SNAP_HASH" ] || [ -z "$SNAP_REVISION" ]; then fail "etcdctl snapshot status gave no hash or revision: $status"; fi
-  RAW_SIZE=$(stat -c %s "$SNAPSHOT")
-  RAW_SHA256=$(sha256_stdin <"$SNAPSHOT")
 }
 
 upload_snapshot() {
   step upload
   PAYLOAD_KEY="$RUN_PREFIX/$HOST/snapshot.db.zst"
   upload_compressed "$SNAPSHOT" "$PAYLOAD_KEY" \
-    "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,etcd-revision=$SNAP_REVISION,etcd-hash=$SNAP_HASH,raw-sha256=$RAW_SHA256"
+    "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,etcd-revision=$SNAP_REVISION,etcd-hash=$SNAP_HASH"
 }
 
 write_manifest() {
