@@ -42,7 +42,12 @@ export class CronsnapStack extends Stack {
 
     for (const job of jobs) {
       new JobSchedule(this, `Schedule-${job.name}`, { job, target: functions.scheduledBackup.function, deadLetterQueue: functions.deadLetterQueue });
-      const host = new HostAccessPolicy(this, `HostAccess-${job.name}`, { jobName: job.name, bucket: storage.bucket, key: storage.key });
+      const host = new HostAccessPolicy(this, `HostAccess-${job.name}`, {
+        jobName: job.name,
+        bucket: storage.bucket,
+        key: storage.key,
+        secretParameters: job.engine === 'mysql' ? [job.mysql.passwordParameter] : [],
+      });
       new CfnOutput(this, `HostPolicy-${job.name}`, {
         description: `Attach to the instance profile of ${job.name}'s hosts`,
         value: host.policy.managedPolicyArn,

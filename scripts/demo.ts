@@ -49,6 +49,7 @@ async function main(): Promise<number> {
       return 1;
     }
     const { manifest } = completion;
+    if (manifest.engine !== 'etcd') throw new Error(`expected an etcd manifest, got ${manifest.engine}`);
     console.log(`backup run ${start.runId} finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     console.log(`  snapshot: s3://${bucket}/${manifest.payload.key}`);
     console.log(`  manifest: s3://${bucket}/${manifest.payload.key.replace(/[^/]+$/, 'manifest.json')}`);

@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -7,6 +8,11 @@ import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 export interface HostAccessPolicyProps {
   /** The job whose hosts get this policy. */
   readonly jobName: string;
+  /**
+   * SSM SecureString parameter names the job's hosts read at run time (database passwords).
+   * @default - none
+   */
+  readonly secretParameters?: readonly string[];
   readonly bucket: s3.IBucket;
   readonly key: kms.IKey;
 }
@@ -43,6 +49,17 @@ export class HostAccessPolicy extends Construct {
         }),
       ],
     });
+    const secrets = props.secretParameters ?? [];
+    if (secrets.length > 0) {
+      // Only this job's secrets; SecureStrings under the AWS-managed aws/ssm key decrypt via SSM.
+      this.policy.addStatements(
+        new iam.PolicyStatement({
+          sid: 'ReadJobSecrets',
+          actions: ['ssm:GetParameter'],
+          resources: secrets.map((name) => Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') })),
+        }),
+      );
+    }
     acknowledgeWildcards(this.policy, [nagResource(this, props.bucket.arnForObjects(prefix))], `Object actions are limited to the job's own prefix ${prefix}.`);
   }
 }

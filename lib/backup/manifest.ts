@@ -44,8 +44,19 @@ const common = {
 };
 
 /** manifest.json, written last by the host script: its presence marks a backup complete. */
+const mysqlFactsSchema = z.object({
+  server: z.string(),
+  source: z.enum(['primary', 'replica']),
+  serverVersion: z.string(),
+  databases: z.array(z.string()),
+  binlogFile: z.string(),
+  binlogPosition: z.number().int().nonnegative().nullable(),
+  gtid: z.string(),
+});
+
 export const manifestSchema = z.discriminatedUnion('engine', [
   z.object({ ...common, engine: z.literal('etcd'), etcd: etcdFactsSchema }),
+  z.object({ ...common, engine: z.literal('mysql'), mysql: mysqlFactsSchema }),
 ]);
 
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { ScheduleError } from '../errors';
 import { toEventBridgeSchedule } from '../schedule/schedule-expression';
 import { etcdSettingsSchema } from './etcd-settings';
+import { mysqlSettingsSchema } from './mysql-settings';
 import { retentionSchema } from './retention';
-import { jobName } from './shell-safe';
+import { absolutePath, jobName } from './shell-safe';
 import { targetsSchema } from './targets';
 
 const schedule = z
@@ -45,9 +46,19 @@ export const etcdJobSchema = z
   .object({ ...commonJobFields, engine: z.literal('etcd'), etcd: etcdSettingsSchema })
   .strict();
 
+export const mysqlJobSchema = z
+  .object({
+    ...commonJobFields,
+    engine: z.literal('mysql'),
+    mysql: mysqlSettingsSchema,
+    workDir: absolutePath.default('/var/tmp').describe('private scratch dir on the host (credentials file only; dumps stream)'),
+  })
+  .strict();
+
 /** One scheduled backup. The `engine` field picks which settings block is required. */
-export const jobSchema = z.discriminatedUnion('engine', [etcdJobSchema]);
+export const jobSchema = z.discriminatedUnion('engine', [etcdJobSchema, mysqlJobSchema]);
 
 export type Job = z.infer<typeof jobSchema>;
 export type EtcdJob = z.infer<typeof etcdJobSchema>;
+export type MysqlJob = z.infer<typeof mysqlJobSchema>;
 export type Engine = Job['engine'];

@@ -1,9 +1,11 @@
 import type { Engine, Job } from '../config/job-config';
 import type { BackupEngine } from './backup-engine';
 import { etcdEngine } from './etcd-engine';
+import { mysqlEngine } from './mysql-engine';
 
 export const ENGINES: { readonly [E in Engine]: BackupEngine<Extract<Job, { engine: E }>> } = {
   etcd: etcdEngine,
+  mysql: mysqlEngine,
 };
 
 export function engineFor<J extends Job>(job: J): BackupEngine<J> {

@@ -2,6 +2,8 @@
 # Parameters arrive as SSM_<name> environment variables (interpolationType ENV_VAR), never as text
 # spliced into this script. Every failure ends in exactly one line: "cronsnap: FAILED step=<step>: <why>".
 set -Eeuo pipefail
+# The last element of a pipeline runs in this shell, so functions like upload_compressed can set variables.
+shopt -s lastpipe
 umask 077
 
 CRONSNAP_STEP=init

@@ -1,5 +1,6 @@
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { freePort, spawnServer, waitUntil } from './processes';
 
 export interface Moto {
@@ -8,6 +9,8 @@ export interface Moto {
   s3(): S3Client;
   /** A versioned bucket and a KMS key, as the stack creates them. */
   createBackupBucket(name: string): Promise<{ bucket: string; kmsKeyId: string }>;
+  /** Stores a SecureString parameter, as an operator does for database passwords. */
+  putSecureString(name: string, value: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,6 +43,9 @@ export async function startMoto(): Promise<Moto> {
       await s3.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: 'Enabled' } }));
       const key = await new KMSClient(clientConfig).send(new CreateKeyCommand({ Description: 'cronsnap test' }));
       return { bucket: name, kmsKeyId: key.KeyMetadata?.Arn ?? '' };
+    },
+    async putSecureString(name, value) {
+      await new SSMClient(clientConfig).send(new PutParameterCommand({ Name: name, Value: value, Type: 'SecureString', Overwrite: true }));
     },
     stop: () => server.stop(),
   };

@@ -17,3 +17,15 @@ export function etcdJobInput(overrides: Partial<JobInput> = {}): JobInput {
 export function configInput(jobs: JobInput[] = [etcdJobInput()]): CronsnapConfigInput {
   return { version: 1, jobs };
 }
+
+/** A valid mysql job; override any field per test. */
+export function mysqlJobInput(overrides: Partial<JobInput> = {}): JobInput {
+  return {
+    name: 'prod-mysql',
+    engine: 'mysql',
+    schedule: '0 2 * * *',
+    targets: { instanceIds: ['i-0123456789abcdef0'] },
+    mysql: { hosts: ['127.0.0.1:3306'], user: 'backup', passwordParameter: '/cronsnap/prod-mysql/password' },
+    ...overrides,
+  } as JobInput;
+}

@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configInput, etcdJobInput } from '../helpers/config-factory';
+import { configInput, etcdJobInput, mysqlJobInput } from '../helpers/config-factory';
 import { synthStack } from '../helpers/stack-factory';
 
 const jobs = [
@@ -16,6 +16,7 @@ const jobs = [
     retention: { keepLast: 48, noncurrentVersionDays: 14, infrequentAccessAfterDays: 30, glacierAfterDays: 90, maxAgeDays: 365 },
   }),
   etcdJobInput({ name: 'berlin-etcd', schedule: 'cron(15 2 * * ? *)', timezone: 'Europe/Berlin', targets: { instanceIds: ['i-0123456789abcdef0'] } }),
+  mysqlJobInput({ name: 'shop-mysql', targets: { instanceIds: ['i-0123456789abcdef1'] } }),
 ];
 const { app, template } = synthStack({ ...configInput(jobs), notifications: { emails: ['oncall@example.com'] } });
 
@@ -120,6 +121,7 @@ describe('CronsnapStack', () => {
   it('generates the etcd Command document from the host scripts, every parameter constrained', () => {
     const documents = template.findResources('AWS::SSM::Document');
     const [document] = Object.values(documents) as { Properties: { Name: string; DocumentType: string; Content: { parameters: Record<string, { allowedPattern: string; interpolationType: string }>; mainSteps: { inputs: { runCommand: string[] } }[] } } }[];
+    expect(Object.keys(documents)).toHaveLength(2);
     expect(document?.Properties).toMatchObject({ Name: 'cronsnap-etcd-backup', DocumentType: 'Command' });
     const parameters = Object.values(document?.Properties.Content.parameters ?? {});
     expect(parameters.length).toBeGreaterThan(10);
@@ -140,14 +142,14 @@ describe('CronsnapStack', () => {
       EventPattern: {
         source: ['aws.ssm'],
         'detail-type': ['EC2 Command Invocation Status-change Notification'],
-        detail: { 'document-name': ['cronsnap-etcd-backup'], status: Match.arrayWith(['Success', 'Failed', 'TimedOut']) },
+        detail: { 'document-name': ['cronsnap-etcd-backup', 'cronsnap-mysql-backup'], status: Match.arrayWith(['Success', 'Failed', 'TimedOut']) },
       },
     });
   });
 
   it('allows SendCommand only with our document and on each job\'s targets', () => {
     const sends = policyStatements().filter((statement) => statement.Action === 'ssm:SendCommand');
-    expect(sends).toHaveLength(3);
+    expect(sends).toHaveLength(4);
     expect(JSON.stringify(sends)).toContain('document/cronsnap-etcd-backup');
     const byId = sends.find((statement) => statement.Sid === 'SendToberlinetcd');
     expect(JSON.stringify(byId?.Resource)).toContain(':instance/i-0123456789abcdef0"');
@@ -159,7 +161,7 @@ describe('CronsnapStack', () => {
 
   it('gives hosts a managed policy per job: put and get under the job prefix, never delete', () => {
     const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }[];
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(3);
     for (const policy of policies) {
       const actions = policy.Properties.PolicyDocument.Statement.flatMap((statement) => statement.Action);
       expect(actions).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject', 'kms:GenerateDataKey', 'kms:Decrypt']));
@@ -167,6 +169,14 @@ describe('CronsnapStack', () => {
     }
     expect(JSON.stringify(policies)).toContain('/prod-etcd/*');
     template.hasOutput('HostPolicyprodetcd', { Export: { Name: 'Cronsnap-host-policy-prod-etcd' } });
+  });
+
+  it('lets only the mysql job\'s hosts read that job\'s password parameter', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as { Properties: { PolicyDocument: { Statement: { Sid?: string; Resource: unknown }[] } } }[];
+    const readers = policies.filter((policy) => policy.Properties.PolicyDocument.Statement.some((statement) => statement.Sid === 'ReadJobSecrets'));
+    expect(readers).toHaveLength(1);
+    expect(JSON.stringify(readers[0])).toContain(':parameter/cronsnap/prod-mysql/password');
+    expect(JSON.stringify(policyStatements())).not.toContain('ssm:GetParameter');
   });
 
   it('grants no function any delete on the bucket and no wildcard action on data', () => {

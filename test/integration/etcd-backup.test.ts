@@ -75,6 +75,7 @@ describe('etcd backup, end to end', () => {
       const [completion] = completions;
       if (completion?.kind !== 'succeeded') throw new Error(`backup failed: ${JSON.stringify(completion)}`);
       const { manifest } = completion;
+      if (manifest.engine !== 'etcd') throw new Error(`expected an etcd manifest, got ${manifest.engine}`);
       expect(manifest).toMatchObject({ job: 'prod-etcd', engine: 'etcd', host: HOST, runId: start.kind === 'started' ? start.runId : '' });
       expect(manifest.payload.key).toMatch(new RegExp(`^prod-etcd/2026/11/23/20261123T103000Z-[0-9a-f]{10}/${HOST}/snapshot\\.db\\.zst$`));
       expect(manifest.etcd.totalKeys).toBeGreaterThanOrEqual(51);

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, UnknownJobError } from '../../../lib/errors';
 import { findJob, loadConfigFile, parseConfig } from '../../../lib/config/load-config';
-import { configInput, etcdJobInput } from '../../helpers/config-factory';
+import { configInput, etcdJobInput, mysqlJobInput } from '../../helpers/config-factory';
 
 describe('config', () => {
   it('loads the example config shipped in the repo', () => {
     const config = loadConfigFile(join(__dirname, '../../../config/cronsnap.example.yaml'));
-    expect(config.jobs.map((job) => job.name)).toEqual(['prod-etcd', 'staging-etcd']);
+    expect(config.jobs.map((job) => job.name)).toEqual(['prod-etcd', 'staging-etcd', 'shop-mysql']);
     expect(config.jobs[1]?.timezone).toBe('Europe/Berlin');
   });
 
@@ -71,5 +71,21 @@ describe('config', () => {
     expect(findJob(config, 'prod-etcd').name).toBe('prod-etcd');
     expect(() => findJob(config, 'nope')).toThrow(UnknownJobError);
     expect(() => findJob(config, 'nope')).toThrow('known: prod-etcd');
+  });
+
+  it('fills mysql defaults: primary, all databases, no MaxScale', () => {
+    const [job] = parseConfig(configInput([mysqlJobInput()])).jobs;
+    expect(job).toMatchObject({ engine: 'mysql', workDir: '/var/tmp', mysql: { source: 'primary', maxscale: false, mysqldump: 'mysqldump' } });
+    expect(job?.engine === 'mysql' && job.mysql.databases).toBeUndefined();
+  });
+
+  it.each([
+    ['a password given inline', { mysql: { hosts: ['db:3306'], user: 'backup', password: 'x', passwordParameter: '/p' } }, 'jobs[0].mysql: '],
+    ['a host without a port', { mysql: { hosts: ['db'], user: 'backup', passwordParameter: '/p' } }, 'jobs[0].mysql.hosts[0]: '],
+    ['a relative parameter name', { mysql: { hosts: ['db:3306'], user: 'backup', passwordParameter: 'p' } }, 'jobs[0].mysql.passwordParameter: '],
+    ['a database name with a quote', { mysql: { hosts: ['db:3306'], user: 'backup', passwordParameter: '/p', databases: ["x'"] } }, 'jobs[0].mysql.databases[0]: '],
+    ['an etcd block on a mysql job', { etcd: { endpoints: ['http://a:2379'] } }, 'jobs[0]: '],
+  ])('refuses a mysql job with %s', (_label, overrides, path) => {
+    expect(() => parseConfig(configInput([mysqlJobInput(overrides as never)]))).toThrow(path);
   });
 });

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { absolutePath, commandWords, token } from './shell-safe';
+
+export const HOST_PORT_PATTERN = '^[A-Za-z0-9.-]{1,253}:[0-9]{1,5}$';
+export const SSM_PARAMETER_PATTERN = '^/[A-Za-z0-9/_.-]{1,1010}$';
+
+const hostPort = z.string().regex(new RegExp(HOST_PORT_PATTERN), 'must be host:port, e.g. 10.0.2.15:3306');
+/** An SSM SecureString parameter name; only the host reads it, at run time. */
+export const secretParameter = z
+  .string()
+  .regex(new RegExp(SSM_PARAMETER_PATTERN), 'must be an SSM parameter name such as /cronsnap/prod-mysql/password');
+export const databaseName = z.string().regex(/^[A-Za-z0-9_$-]{1,64}$/, 'must be a database name of letters, digits, _ $ -');
+
+/** How the host script finds and dumps a MySQL/MariaDB server. */
+export const mysqlSettingsSchema = z
+  .object({
+    hosts: z.array(hostPort).min(1).max(16).describe('candidate servers, in order; the writable primary is chosen among them'),
+    maxscale: z.boolean().default(false).describe('ask MaxScale (`maxadmin list servers`) which server is the master, as in seed 000'),
+    source: z.enum(['primary', 'replica']).default('primary').describe('dump the writable primary, or a read-only replica'),
+    user: token,
+    passwordParameter: secretParameter.describe('SSM SecureString holding the password'),
+    databases: z.array(databaseName).min(1).optional().describe('dump these databases; all when omitted'),
+    mysqldump: commandWords.default('mysqldump'),
+    mysql: commandWords.default('mysql'),
+  })
+  .strict();
+
+export type MysqlSettings = z.infer<typeof mysqlSettingsSchema>;

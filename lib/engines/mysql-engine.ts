@@ -1,0 +1,38 @@
+import type { MysqlJob } from '../config/job-config';
+import { HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
+import { PATTERNS } from '../config/shell-safe';
+import { listPattern } from '../ssm/document-parameter';
+import type { BackupEngine } from './backup-engine';
+
+export const mysqlEngine: BackupEngine<MysqlJob> = {
+  engine: 'mysql',
+  description: 'cronsnap: consistent mysqldump of MySQL/MariaDB, streamed through sha256 and zstd to S3 with its manifest',
+  script: 'mysql-dump.sh',
+  parameters: [
+    { name: 'hosts', description: 'Candidate servers host:port, in order', pattern: listPattern(HOST_PORT_PATTERN) },
+    { name: 'maxscale', description: 'Ask MaxScale for the master', pattern: '^(true|false)$' },
+    { name: 'source', description: 'primary or replica', pattern: '^(primary|replica)$' },
+    { name: 'user', description: 'Database user', pattern: PATTERNS.token },
+    { name: 'passwordParameter', description: 'SSM SecureString with the password (read on the host)', pattern: SSM_PARAMETER_PATTERN },
+    { name: 'databases', description: 'Comma-separated databases; all when empty', pattern: '^[A-Za-z0-9_$-]{1,64}(,[A-Za-z0-9_$-]{1,64}){0,99}$', optional: true },
+    { name: 'mysqldump', description: 'mysqldump command', pattern: PATTERNS.commandWords },
+    { name: 'mysql', description: 'mysql client command', pattern: PATTERNS.commandWords },
+    { name: 'workDir', description: 'Private scratch dir', pattern: PATTERNS.absolutePath },
+  ],
+  parametersFor(job) {
+    const { mysql } = job;
+    return {
+      hosts: mysql.hosts.join(','),
+      maxscale: String(mysql.maxscale),
+      source: mysql.source,
+      user: mysql.user,
+      passwordParameter: mysql.passwordParameter,
+      databases: (mysql.databases ?? []).join(','),
+      mysqldump: mysql.mysqldump,
+      mysql: mysql.mysql,
+      workDir: job.workDir,
+    };
+  },
+  // One dump per database cluster, taken from whichever host can reach it.
+  chooseHosts: (onlineHosts) => onlineHosts.slice(0, 1),
+};

@@ -1,0 +1,168 @@
+# MySQL/MariaDB engine: find the server to dump, stream a consistent mysqldump through
+# sha256 | zstd | S3, manifest last. Runs after common.sh in the same document.
+
+load_mysql_params() {
+  read -r -a MYSQLDUMP <<<"$(param mysqldump)"
+  read -r -a MYSQL <<<"$(param mysql)"
+  IFS=',' read -r -a CANDIDATES <<<"$(param hosts)"
+  MAXSCALE=$(param maxscale)
+  SOURCE=$(param source)
+  DB_USER=$(param user)
+  PASSWORD_PARAMETER=$(param passwordParameter)
+  DATABASES=$(optional_param databases)
+  WORK_PARENT=$(param workDir)
+}
+
+# The password goes from SSM straight into a 0600 option file in our private work dir: never on a
+# command line, in the environment of a child, or in any output. The EXIT trap removes the dir.
+write_credentials() {
+  step credentials
+  local password
+  CLIENT_CNF="$CRONSNAP_WORK/client.cnf"
+  aws_cli ssm get-parameter --name "$PASSWORD_PARAMETER" --with-decryption \
+    --query Parameter.Value --output text >"$CRONSNAP_WORK/password" 2>"$CRONSNAP_WORK/ssm.err" \
+    || fail "cannot read SSM parameter $PASSWORD_PARAMETER: $(tail -n 1 "$CRONSNAP_WORK/ssm.err")"
+  IFS= read -r password <"$CRONSNAP_WORK/password" || true
+  rm -f -- "$CRONSNAP_WORK/password"
+  password=${password//\\/\\\\}
+  password=${password//\"/\\\"}
+  printf '[client]\nuser="%s"\npassword="%s"\n' "$DB_USER" "$password" >"$CLIENT_CNF"
+  unset password
+}
+
+mysql_query() {
+  local host=$1 port=$2 sql=$3
+  "${MYSQL[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$host" -P "$port" -N -B -e "$sql"
+}
+
+# Try to log in; a refused password fails the run with the server's own words.
+check_login() {
+  local host=$1 port=$2 err
+  if ! err=$(mysql_query "$host" "$port" 'SELECT 1' 2>&1 >/dev/null); then
+    fail "job $JOB on $HOST: login to $host:$port as $DB_USER failed: ${err##*ERROR }"
+  fi
+}
+
+find_server() {
+  step find-server
+  local candidate host port read_only line
+  if [ "$MAXSCALE" = true ]; then
+    require_commands maxadmin
+    # "server1 | 10.0.2.15 | 3306 | 0 | Master, Running"
+    line=$(maxadmin list servers | awk -F'|' '$5 ~ /Master/ && $5 ~ /Running/ {gsub(/ /, "", $2); gsub(/ /, "", $3); print $2 ":" $3; exit}')
+    [ -n "$line" ] || fail "maxadmin list servers shows no running master"
+    CANDIDATES=("$line")
+  fi
+  for candidate in "${CANDIDATES[@]}"; do
+    host=${candidate%:*} port=${candidate##*:}
+    check_login "$host" "$port"
+    read_only=$(mysql_query "$host" "$port" 'SELECT @@global.read_only')
+    if { [ "$SOURCE" = primary ] && [ "$read_only" = 0 ]; } || { [ "$SOURCE" = replica ] && [ "$read_only" = 1 ]; }; then
+      DB_HOST=$host DB_PORT=$port
+      log "dumping $SOURCE $DB_HOST:$DB_PORT"
+      return
+    fi
+  done
+  fail "no $SOURCE among ${CANDIDATES[*]} (read_only did not match)"
+}
+
+read_server_facts() {
+  step server-facts
+  SERVER_VERSION=$(mysql_query "$DB_HOST" "$DB_PORT" 'SELECT VERSION()')
+  LOG_BIN=$(mysql_query "$DB_HOST" "$DB_PORT" 'SELECT @@global.log_bin')
+  local all
+  all=$(mysql_query "$DB_HOST" "$DB_PORT" 'SHOW DATABASES' | grep -v -x -E 'information_schema|performance_schema|sys' || true)
+  if [ -n "$DATABASES" ]; then DUMPED_DATABASES=${DATABASES//,/ }; else DUMPED_DATABASES=$(tr '\n' ' ' <<<"$all"); fi
+  DUMP_ARGS=(--single-transaction --routines --triggers --events --hex-blob --default-character-set=utf8mb4)
+  if [ "$LOG_BIN" = 1 ]; then
+    # MySQL 8.0.26 renamed --master-data; both write the position as a comment at the top.
+    if "${MYSQLDUMP[@]}" --help 2>/dev/null | grep -q -- '--source-data'; then DUMP_ARGS+=(--source-data=2); else DUMP_ARGS+=(--master-data=2); fi
+  fi
+  if [ -n "$DATABASES" ]; then
+    local names=()
+    read -r -a names <<<"$DUMPED_DATABASES"
+    DUMP_ARGS+=(--databases "${names[@]}")
+  else
+    DUMP_ARGS+=(--all-databases)
+  fi
+}
+
+# Reads the whole dump (so tee never sees a closed pipe) and keeps the replication coordinates.
+binlog_coordinates() {
+  grep -m 3 -E 'CHANGE (MASTER|REPLICATION SOURCE) TO|gtid_slave_pos|GTID_PURGED' || true
+  cat >/dev/null
+}
+
+dump_and_upload() {
+  step dump
+  PAYLOAD_KEY="$RUN_PREFIX/$HOST/all-databases.sql.zst"
+  tap coordinates binlog_coordinates
+  "${MYSQLDUMP[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$DB_HOST" -P "$DB_PORT" "${DUMP_ARGS[@]}" 2>"$CRONSNAP_WORK/dump.err" \
+    | tee "$CRONSNAP_WORK/coordinates.fifo" \
+    | upload_compressed - "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,mysql-server=$DB_HOST:$DB_PORT" \
+    || fail "mysqldump of $DB_HOST:$DB_PORT failed: $(tail -n 1 "$CRONSNAP_WORK/dump.err")"
+  wait_taps
+  local coordinates
+  coordinates=$(tap_value coordinates)
+  BINLOG_FILE=$(sed -n "s/.*MASTER_LOG_FILE='\([^']*\)'.*/\1/p; s/.*SOURCE_LOG_FILE='\([^']*\)'.*/\1/p" <<<"$coordinates" | head -n 1)
+  BINLOG_POSITION=$(sed -n 's/.*_LOG_POS=\([0-9]*\).*/\1/p' <<<"$coordinates" | head -n 1)
+  GTID=$(sed -n "s/.*gtid_slave_pos='\([^']*\)'.*/\1/p; s/.*GTID_PURGED=.*'\([^']*\)'.*/\1/p" <<<"$coordinates" | head -n 1)
+}
+
+write_mysql_manifest() {
+  step manifest
+  local manifest="$CRONSNAP_WORK/manifest.json" names=() name list=''
+  read -r -a names <<<"$DUMPED_DATABASES"
+  for name in "${names[@]}"; do list+="${list:+,}$(json_str "$name")"; done
+  cat >"$manifest" <<JSON
+{
+  "formatVersion": 1,
+  "job": $(json_str "$JOB"),
+  "engine": "mysql",
+  "runId": $(json_str "$RUN_ID"),
+  "host": $(json_str "$HOST"),
+  "startedAt": $(json_str "$STARTED_AT"),
+  "finishedAt": $(json_str "$(now_iso)"),
+  "payload": {
+    "key": $(json_str "$PAYLOAD_KEY"),
+    "size": $PAYLOAD_SIZE,
+    "sha256": $(json_str "$PAYLOAD_SHA256"),
+    "rawSize": $RAW_SIZE,
+    "rawSha256": $(json_str "$RAW_SHA256"),
+    "compression": "zstd"
+  },
+  "tools": {
+    "mysqldump": $(json_str "$("${MYSQLDUMP[@]}" --version 2>/dev/null | head -n 1)"),
+    "zstd": $(json_str "$(zstd -V | grep -o 'v[0-9.]*' | head -n 1)")
+  },
+  "mysql": {
+    "server": $(json_str "$DB_HOST:$DB_PORT"),
+    "source": $(json_str "$SOURCE"),
+    "serverVersion": $(json_str "$SERVER_VERSION"),
+    "databases": [$list],
+    "binlogFile": $(json_str "$BINLOG_FILE"),
+    "binlogPosition": ${BINLOG_POSITION:-null},
+    "gtid": $(json_str "$GTID")
+  }
+}
+JSON
+  put_manifest "$manifest"
+  log "manifest=s3://$BUCKET/$RUN_PREFIX/$HOST/manifest.json server=$DB_HOST:$DB_PORT sha256=$PAYLOAD_SHA256"
+}
+
+main() {
+  step preflight
+  load_common_params
+  load_mysql_params
+  require_commands "${MYSQLDUMP[0]}" "${MYSQL[0]}" zstd aws flock
+  acquire_job_lock "$JOB"
+  make_work_dir "$WORK_PARENT"
+  write_credentials
+  find_server
+  read_server_facts
+  dump_and_upload
+  write_mysql_manifest
+  step finished
+}
+
+main

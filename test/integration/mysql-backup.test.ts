@@ -1,0 +1,163 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { parseConfig } from '../../lib/config/load-config';
+import { LocalBackupService } from '../../lib/local/local-backup-service';
+import { startMariaDb, type MariaDb } from '../../lib/local/mariadb-server';
+import { startMoto, type Moto } from '../../lib/local/moto-server';
+import { configInput, mysqlJobInput } from '../helpers/config-factory';
+import { listKeys } from '../helpers/s3-objects';
+
+const HOST = 'i-0a1b2c3d4e5f60002';
+// Quotes, backslash, dollar and spaces: everything that breaks naive shell or option-file handling.
+const PASSWORD = `s3cr"et' \\$(id) pässwörd`;
+const execFileAsync = promisify(execFile);
+
+const FIXTURE_SQL = `
+CREATE DATABASE shop CHARACTER SET utf8mb4;
+CREATE DATABASE crm CHARACTER SET utf8mb4;
+CREATE TABLE shop.products (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(200), photo LONGBLOB, notes LONGTEXT) ENGINE=InnoDB;
+INSERT INTO shop.products (name, photo, notes) VALUES
+  ('Äpfel 🍎', UNHEX(REPEAT('00FF10EE', 4096)), REPEAT('große Zeile ', 90000)),
+  ('数据库', UNHEX('000102030405FEFF'), 'tab\\tnew\\nline "quoted" \\\\ backslash'),
+  ('empty blob', '', NULL);
+CREATE TABLE shop.audit (id INT PRIMARY KEY AUTO_INCREMENT, product_id INT, at TIMESTAMP DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB;
+CREATE TRIGGER shop.products_ai AFTER INSERT ON shop.products FOR EACH ROW INSERT INTO shop.audit (product_id) VALUES (NEW.id);
+CREATE VIEW shop.product_names AS SELECT id, name FROM shop.products;
+CREATE FUNCTION shop.double_it(x INT) RETURNS INT DETERMINISTIC RETURN x * 2;
+CREATE PROCEDURE crm.touch() SELECT 1;
+CREATE TABLE crm.customers (id BIGINT PRIMARY KEY, email VARCHAR(320), profile JSON) ENGINE=InnoDB;
+INSERT INTO crm.customers VALUES (1, 'ada@example.com', '{"tags":["vip"]}'), (2, 'ünïcode@example.com', '{"tags":[]}');
+CREATE USER 'backup'@'127.0.0.1' IDENTIFIED BY '${PASSWORD.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}';
+GRANT ALL PRIVILEGES ON *.* TO 'backup'@'127.0.0.1';
+`;
+
+const TABLES = ['shop.products', 'shop.audit', 'crm.customers'];
+
+async function checksums(db: MariaDb): Promise<string> {
+  return db.sql(`CHECKSUM TABLE ${TABLES.join(', ')} EXTENDED`);
+}
+
+async function objectCounts(db: MariaDb): Promise<string> {
+  return db.sql(`SELECT
+    (SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA IN ('shop','crm')),
+    (SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA IN ('shop','crm')),
+    (SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA IN ('shop','crm'))`);
+}
+
+describe('mysql backup, end to end', () => {
+  let moto: Moto;
+  let source: MariaDb;
+  let bucket: string;
+  let kmsKeyId: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cronsnap-mysql-it-'));
+    [moto, source] = await Promise.all([startMoto(), startMariaDb()]);
+    ({ bucket, kmsKeyId } = await moto.createBackupBucket('cronsnap-mysql-backups'));
+    await moto.putSecureString('/cronsnap/prod-mysql/password', PASSWORD);
+    await moto.putSecureString('/cronsnap/wrong/password', 'not-the-password');
+    writeFileSync(join(dir, 'fixture.sql'), FIXTURE_SQL);
+    await source.load(`cat '${join(dir, 'fixture.sql')}'`);
+  });
+
+  afterAll(async () => {
+    await Promise.all([source?.stop(), moto?.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function serviceFor(name = 'prod-mysql', mysql: Record<string, unknown> = {}) {
+    const defaults = (mysqlJobInput() as { mysql: Record<string, unknown> }).mysql;
+    const job = mysqlJobInput({
+      name,
+      targets: { instanceIds: [HOST] },
+      workDir: dir,
+      mysql: { ...defaults, hosts: [`127.0.0.1:${source.port}`], ...mysql },
+    } as never);
+    return new LocalBackupService({
+      config: parseConfig(configInput([job])),
+      s3: moto.s3(),
+      bucket,
+      kmsKeyId,
+      hosts: { [HOST]: {} },
+      hostEnv: { ...moto.env, CRONSNAP_LOCK_DIR: join(dir, 'locks') },
+    });
+  }
+
+  it('dumps every database consistently and restores it with equal checksums, the password seen nowhere', async () => {
+    const service = serviceFor();
+    const argvSeen: string[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        argvSeen.push((await execFileAsync('ps', ['-eo', 'args'])).stdout);
+      }
+    })();
+
+    const { start, completions } = await service.runJob('prod-mysql', 'mysql-event-1');
+    sampling = false;
+    await sampler;
+
+    const completion = completions[0];
+    if (start.kind !== 'started' || completion?.kind !== 'succeeded') throw new Error(JSON.stringify({ start, completions, sns: service.notifier.messages }));
+    const { manifest } = completion;
+    if (manifest.engine !== 'mysql') throw new Error('expected a mysql manifest');
+    expect(manifest.mysql).toMatchObject({ server: `127.0.0.1:${source.port}`, source: 'primary', gtid: expect.any(String) });
+    expect(manifest.mysql.serverVersion).toMatch(/MariaDB/);
+    expect(manifest.mysql.databases).toEqual(expect.arrayContaining(['shop', 'crm', 'mysql']));
+    expect(manifest.mysql.binlogFile).toMatch(/^binlog\.\d+$/);
+    expect(manifest.mysql.binlogPosition).toBeGreaterThan(0);
+
+    const invocation = await service.runner.invocation(start.commandId, HOST);
+    const manifestText = JSON.stringify(manifest);
+    expect(argvSeen.length).toBeGreaterThan(3);
+    for (const output of [...argvSeen, invocation.stdout, invocation.stderr, manifestText, JSON.stringify(service.notifier.messages)]) {
+      expect(output).not.toContain(PASSWORD);
+      expect(output).not.toContain('pässwörd');
+    }
+
+    const target = await startMariaDb();
+    try {
+      const payload = await moto.s3().send(new GetObjectCommand({ Bucket: bucket, Key: manifest.payload.key }));
+      const file = join(dir, 'dump.sql.zst');
+      writeFileSync(file, Buffer.from(await (payload.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array()))));
+      const restoreSql = `zstd -q -d -c '${file}'`;
+      await target.load(restoreSql);
+      expect(await checksums(target)).toBe(await checksums(source));
+      expect(await objectCounts(target)).toBe(await objectCounts(source));
+      expect((await objectCounts(source)).trim()).toBe('2\t1\t1');
+    } finally {
+      await target.stop();
+    }
+  });
+
+  it('fails clearly on a wrong password, naming job and host, with nothing uploaded', async () => {
+    const service = serviceFor('wrong-pass', { passwordParameter: '/cronsnap/wrong/password' });
+
+    const { completions } = await service.runJob('wrong-pass', 'mysql-event-2');
+
+    expect(completions).toEqual([
+      expect.objectContaining({
+        kind: 'failed',
+        reason: expect.stringMatching(new RegExp(`step=find-server: job wrong-pass on ${HOST}: login to 127.0.0.1:${source.port} as backup failed: .*Access denied`)),
+      }),
+    ]);
+    expect(await listKeys(moto.s3(), bucket, 'wrong-pass/')).toEqual([]);
+  });
+
+  it('leaves no manifest when the dump dies halfway', async () => {
+    const dying = join(dir, 'dying-mysqldump');
+    writeFileSync(dying, '#!/bin/bash\nset -o pipefail\nmysqldump "$@" | head -c 200000\nexit 3\n');
+    chmodSync(dying, 0o755);
+    const service = serviceFor('dies-halfway', { mysqldump: dying });
+
+    const { completions } = await service.runJob('dies-halfway', 'mysql-event-3');
+
+    expect(completions).toEqual([expect.objectContaining({ kind: 'failed', reason: expect.stringContaining('step=dump') })]);
+    expect((await listKeys(moto.s3(), bucket, 'dies-halfway/')).filter((key) => key.endsWith('manifest.json'))).toEqual([]);
+  });
+});
