@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { absolutePath, commandWords, token } from './shell-safe';
+import { commandWords, token } from './shell-safe';
 
 export const HOST_PORT_PATTERN = '^[A-Za-z0-9.-]{1,253}:[0-9]{1,5}$';
 export const SSM_PARAMETER_PATTERN = '^/[A-Za-z0-9/_.-]{1,1010}$';
