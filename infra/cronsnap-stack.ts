@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { CronsnapConfig } from '../lib/config/cronsnap-config';
+import type { Job } from '../lib/config/job-config';
 import { BackupDocuments } from './constructs/backup-documents';
 import { BackupFunctions } from './constructs/backup-functions';
 import { BackupStorage } from './constructs/backup-storage';
@@ -18,6 +19,12 @@ export interface CronsnapStackProps extends StackProps {
    * @default 'cronsnap'
    */
   readonly documentPrefix?: string;
+}
+
+function jobSecretParameters(job: Job): string[] {
+  if (job.engine === 'mysql') return [job.mysql.passwordParameter];
+  if (job.engine === 'postgres') return [job.postgres.passwordParameter];
+  return [];
 }
 
 /** Everything cronsnap deploys; each concern is one construct. */
@@ -46,7 +53,7 @@ export class CronsnapStack extends Stack {
         jobName: job.name,
         bucket: storage.bucket,
         key: storage.key,
-        secretParameters: job.engine === 'mysql' ? [job.mysql.passwordParameter] : [],
+        secretParameters: jobSecretParameters(job),
       });
       new CfnOutput(this, `HostPolicy-${job.name}`, {
         description: `Attach to the instance profile of ${job.name}'s hosts`,

@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { completeBackup } from '../../lib/backup/complete-backup';
+import { storedBytes } from '../../lib/backup/manifest';
 import { awsDependencies } from '../../lib/lambda/aws-dependencies';
 import { readLambdaEnvironment } from '../../lib/lambda/lambda-environment';
 import { powertoolsFor } from '../../lib/lambda/powertools';
@@ -23,7 +24,7 @@ async function run(event: StatusChangeEvent) {
     logger.info('backup succeeded', { job: outcome.job, runId: outcome.runId, host: outcome.host, payload: outcome.manifest.payload });
     metrics.addMetric('BackupSucceeded', 'Count', 1);
     metrics.addMetric('BackupDurationSeconds', 'Seconds', outcome.durationSeconds);
-    metrics.addMetric('BackupBytes', 'Bytes', outcome.manifest.payload.size);
+    metrics.addMetric('BackupBytes', 'Bytes', storedBytes(outcome.manifest));
     metrics.addMetric('BackupAgeSeconds', 'Seconds', outcome.ageSeconds);
   } else {
     logger.error('backup failed', { outcome });

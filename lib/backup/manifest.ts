@@ -54,12 +54,28 @@ const mysqlFactsSchema = z.object({
   gtid: z.string(),
 });
 
+const postgresFactsSchema = z.object({
+  server: z.string(),
+  serverVersion: z.string(),
+  mode: z.enum(['per-database', 'dumpall']),
+  databases: z.array(z.string()),
+  /** Every uploaded object: globals and one custom-format dump per database, or one dumpall. */
+  parts: z.array(payloadSchema.extend({ name: z.string(), kind: z.enum(['globals', 'database', 'dumpall']) })).min(1),
+});
+
 export const manifestSchema = z.discriminatedUnion('engine', [
   z.object({ ...common, engine: z.literal('etcd'), etcd: etcdFactsSchema }),
   z.object({ ...common, engine: z.literal('mysql'), mysql: mysqlFactsSchema }),
+  z.object({ ...common, engine: z.literal('postgres'), postgres: postgresFactsSchema }),
 ]);
 
 export type Manifest = z.infer<typeof manifestSchema>;
+
+/** Bytes stored for a backup: every part it uploaded. */
+export function storedBytes(manifest: Manifest): number {
+  if (manifest.engine === 'postgres') return manifest.postgres.parts.reduce((sum, part) => sum + part.size, 0);
+  return manifest.payload.size;
+}
 
 export function parseManifest(text: string, key: string): Manifest {
   let document: unknown;

@@ -3,6 +3,7 @@ import { ScheduleError } from '../errors';
 import { toEventBridgeSchedule } from '../schedule/schedule-expression';
 import { etcdSettingsSchema } from './etcd-settings';
 import { mysqlSettingsSchema } from './mysql-settings';
+import { postgresSettingsSchema } from './postgres-settings';
 import { retentionSchema } from './retention';
 import { absolutePath, jobName } from './shell-safe';
 import { targetsSchema } from './targets';
@@ -55,10 +56,20 @@ export const mysqlJobSchema = z
   })
   .strict();
 
+export const postgresJobSchema = z
+  .object({
+    ...commonJobFields,
+    engine: z.literal('postgres'),
+    postgres: postgresSettingsSchema,
+    workDir: absolutePath.default('/var/tmp').describe('private scratch dir on the host (credentials file only; dumps stream)'),
+  })
+  .strict();
+
 /** One scheduled backup. The `engine` field picks which settings block is required. */
-export const jobSchema = z.discriminatedUnion('engine', [etcdJobSchema, mysqlJobSchema]);
+export const jobSchema = z.discriminatedUnion('engine', [etcdJobSchema, mysqlJobSchema, postgresJobSchema]);
 
 export type Job = z.infer<typeof jobSchema>;
 export type EtcdJob = z.infer<typeof etcdJobSchema>;
 export type MysqlJob = z.infer<typeof mysqlJobSchema>;
+export type PostgresJob = z.infer<typeof postgresJobSchema>;
 export type Engine = Job['engine'];

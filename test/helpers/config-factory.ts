@@ -29,3 +29,15 @@ export function mysqlJobInput(overrides: Partial<JobInput> = {}): JobInput {
     ...overrides,
   } as JobInput;
 }
+
+/** A valid postgres job; override any field per test. */
+export function postgresJobInput(overrides: Partial<JobInput> = {}): JobInput {
+  return {
+    name: 'prod-postgres',
+    engine: 'postgres',
+    schedule: '0 3 * * *',
+    targets: { instanceIds: ['i-0123456789abcdef0'] },
+    postgres: { server: '127.0.0.1:5432', user: 'backup', passwordParameter: '/cronsnap/prod-postgres/password' },
+    ...overrides,
+  } as JobInput;
+}

@@ -121,7 +121,7 @@ describe('CronsnapStack', () => {
   it('generates the etcd Command document from the host scripts, every parameter constrained', () => {
     const documents = template.findResources('AWS::SSM::Document');
     const [document] = Object.values(documents) as { Properties: { Name: string; DocumentType: string; Content: { parameters: Record<string, { allowedPattern: string; interpolationType: string }>; mainSteps: { inputs: { runCommand: string[] } }[] } } }[];
-    expect(Object.keys(documents)).toHaveLength(2);
+    expect(Object.keys(documents)).toHaveLength(3);
     expect(document?.Properties).toMatchObject({ Name: 'cronsnap-etcd-backup', DocumentType: 'Command' });
     const parameters = Object.values(document?.Properties.Content.parameters ?? {});
     expect(parameters.length).toBeGreaterThan(10);
@@ -142,7 +142,7 @@ describe('CronsnapStack', () => {
       EventPattern: {
         source: ['aws.ssm'],
         'detail-type': ['EC2 Command Invocation Status-change Notification'],
-        detail: { 'document-name': ['cronsnap-etcd-backup', 'cronsnap-mysql-backup'], status: Match.arrayWith(['Success', 'Failed', 'TimedOut']) },
+        detail: { 'document-name': ['cronsnap-etcd-backup', 'cronsnap-mysql-backup', 'cronsnap-postgres-backup'], status: Match.arrayWith(['Success', 'Failed', 'TimedOut']) },
       },
     });
   });

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { databaseName, HOST_PORT_PATTERN, secretParameter } from './mysql-settings';
+import { commandWords, token } from './shell-safe';
+
+/** How the host script dumps a PostgreSQL server. */
+export const postgresSettingsSchema = z
+  .object({
+    server: z.string().regex(new RegExp(HOST_PORT_PATTERN), 'must be host:port, e.g. 10.0.3.20:5432'),
+    user: token,
+    passwordParameter: secretParameter.describe('SSM SecureString holding the password'),
+    mode: z
+      .enum(['per-database', 'dumpall'])
+      .default('per-database')
+      .describe('per-database: pg_dumpall --globals-only plus one pg_dump -Fc per database (restorable in parallel); dumpall: one pg_dumpall'),
+    databases: z.array(databaseName).min(1).optional().describe('dump these databases; every connectable non-template database when omitted'),
+    pgDump: commandWords.default('pg_dump'),
+    pgDumpall: commandWords.default('pg_dumpall'),
+    psql: commandWords.default('psql'),
+  })
+  .strict();
+
+export type PostgresSettings = z.infer<typeof postgresSettingsSchema>;

@@ -1,0 +1,36 @@
+import type { PostgresJob } from '../config/job-config';
+import { HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
+import { PATTERNS } from '../config/shell-safe';
+import type { BackupEngine } from './backup-engine';
+
+export const postgresEngine: BackupEngine<PostgresJob> = {
+  engine: 'postgres',
+  description: 'cronsnap: PostgreSQL globals plus one custom-format dump per database (or pg_dumpall), streamed through sha256 and zstd to S3',
+  script: 'postgres-dump.sh',
+  parameters: [
+    { name: 'server', description: 'host:port of the server', pattern: HOST_PORT_PATTERN },
+    { name: 'user', description: 'Database user', pattern: PATTERNS.token },
+    { name: 'passwordParameter', description: 'SSM SecureString with the password (read on the host)', pattern: SSM_PARAMETER_PATTERN },
+    { name: 'mode', description: 'per-database or dumpall', pattern: '^(per-database|dumpall)$' },
+    { name: 'databases', description: 'Comma-separated databases; all when empty', pattern: '^[A-Za-z0-9_$-]{1,64}(,[A-Za-z0-9_$-]{1,64}){0,99}$', optional: true },
+    { name: 'pgDump', description: 'pg_dump command', pattern: PATTERNS.commandWords },
+    { name: 'pgDumpall', description: 'pg_dumpall command', pattern: PATTERNS.commandWords },
+    { name: 'psql', description: 'psql command', pattern: PATTERNS.commandWords },
+    { name: 'workDir', description: 'Private scratch dir', pattern: PATTERNS.absolutePath },
+  ],
+  parametersFor(job) {
+    const { postgres } = job;
+    return {
+      server: postgres.server,
+      user: postgres.user,
+      passwordParameter: postgres.passwordParameter,
+      mode: postgres.mode,
+      databases: (postgres.databases ?? []).join(','),
+      pgDump: postgres.pgDump,
+      pgDumpall: postgres.pgDumpall,
+      psql: postgres.psql,
+      workDir: job.workDir,
+    };
+  },
+  chooseHosts: (onlineHosts) => onlineHosts.slice(0, 1),
+};

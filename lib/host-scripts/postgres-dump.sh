@@ -1,0 +1,137 @@
+# PostgreSQL engine: globals plus one custom-format dump per database (or one pg_dumpall), each
+# streamed through sha256 and zstd to S3, manifest last. Runs after common.sh in the same document.
+
+load_postgres_params() {
+  local server
+  server=$(param server)
+  PG_HOST=${server%:*} PG_PORT=${server##*:}
+  PG_USER=$(param user)
+  PASSWORD_PARAMETER=$(param passwordParameter)
+  MODE=$(param mode)
+  DATABASES=$(optional_param databases)
+  read -r -a PG_DUMP <<<"$(param pgDump)"
+  read -r -a PG_DUMPALL <<<"$(param pgDumpall)"
+  read -r -a PSQL <<<"$(param psql)"
+  WORK_PARENT=$(param workDir)
+  CONNECT=(-h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -w)
+}
+
+# The password goes from SSM into a 0600 pgpass file in our private work dir; children learn only
+# its path (PGPASSFILE). The EXIT trap removes the dir.
+write_pgpass() {
+  step credentials
+  local password
+  aws_cli ssm get-parameter --name "$PASSWORD_PARAMETER" --with-decryption \
+    --query Parameter.Value --output text >"$CRONSNAP_WORK/password" 2>"$CRONSNAP_WORK/ssm.err" \
+    || fail "cannot read SSM parameter $PASSWORD_PARAMETER: $(tail -n 1 "$CRONSNAP_WORK/ssm.err")"
+  IFS= read -r password <"$CRONSNAP_WORK/password" || true
+  rm -f -- "$CRONSNAP_WORK/password"
+  password=${password//\\/\\\\}
+  password=${password//:/\\:}
+  printf '%s:%s:*:%s:%s\n' "$PG_HOST" "$PG_PORT" "$PG_USER" "$password" >"$CRONSNAP_WORK/pgpass"
+  unset password
+  export PGPASSFILE="$CRONSNAP_WORK/pgpass"
+}
+
+pg_query() {
+  "${PSQL[@]}" "${CONNECT[@]}" -d postgres -X -A -t -v ON_ERROR_STOP=1 -c "$1"
+}
+
+read_postgres_facts() {
+  step server-facts
+  local err
+  if ! err=$(pg_query 'SELECT 1' 2>&1 >/dev/null); then
+    # psql's last line names the pgpass file; the line that says why is the FATAL one.
+    fail "job $JOB on $HOST: login to $PG_HOST:$PG_PORT as $PG_USER failed: $(grep -m 1 -o 'FATAL:.*' <<<"$err" || tail -n 1 <<<"$err")"
+  fi
+  SERVER_VERSION=$(pg_query 'SHOW server_version')
+  if [ -n "$DATABASES" ]; then
+    DUMPED_DATABASES=${DATABASES//,/ }
+  else
+    DUMPED_DATABASES=$(pg_query 'SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1' | tr '\n' ' ')
+  fi
+}
+
+# part_json NAME KIND: the last upload_compressed as a manifest entry.
+part_json() {
+  printf '{"name":%s,"kind":%s,"key":%s,"size":%s,"sha256":%s,"rawSize":%s,"rawSha256":%s,"compression":"zstd"}' \
+    "$(json_str "$1")" "$(json_str "$2")" "$(json_str "$PAYLOAD_KEY")" "$PAYLOAD_SIZE" "$(json_str "$PAYLOAD_SHA256")" "$RAW_SIZE" "$(json_str "$RAW_SHA256")"
+}
+
+# dump_part KEY NAME KIND COMMAND...: streams COMMAND's output to KEY and records it.
+dump_part() {
+  local key=$1 name=$2 kind=$3
+  shift 3
+  PAYLOAD_KEY="$RUN_PREFIX/$HOST/$key"
+  "$@" 2>"$CRONSNAP_WORK/dump.err" \
+    | upload_compressed - "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,postgres-part=$name" \
+    || fail "dump of $name from $PG_HOST:$PG_PORT failed: $(tail -n 1 "$CRONSNAP_WORK/dump.err")"
+  PARTS_JSON+="${PARTS_JSON:+,}$(part_json "$name" "$kind")"
+}
+
+dump_all() {
+  step dump
+  PARTS_JSON=''
+  if [ "$MODE" = dumpall ]; then
+    dump_part all-databases.sql.zst all-databases dumpall "${PG_DUMPALL[@]}" "${CONNECT[@]}" --clean --if-exists
+    return
+  fi
+  dump_part globals.sql.zst globals globals "${PG_DUMPALL[@]}" "${CONNECT[@]}" --globals-only
+  local name names=()
+  read -r -a names <<<"$DUMPED_DATABASES"
+  for name in "${names[@]}"; do
+    # -Z0: zstd compresses better and faster than the custom format's own zlib.
+    dump_part "databases/$name.dump.zst" "$name" database "${PG_DUMP[@]}" "${CONNECT[@]}" -d "$name" -Fc -Z0
+  done
+}
+
+write_postgres_manifest() {
+  step manifest
+  local manifest="$CRONSNAP_WORK/manifest.json" names=() name list=''
+  read -r -a names <<<"$DUMPED_DATABASES"
+  for name in "${names[@]}"; do list+="${list:+,}$(json_str "$name")"; done
+  # The first part (globals, or the whole dumpall) is the manifest's primary payload.
+  local first=${PARTS_JSON%%\},\{*}
+  [[ "$first" == *\} ]] || first+='}'
+  cat >"$manifest" <<JSON
+{
+  "formatVersion": 1,
+  "job": $(json_str "$JOB"),
+  "engine": "postgres",
+  "runId": $(json_str "$RUN_ID"),
+  "host": $(json_str "$HOST"),
+  "startedAt": $(json_str "$STARTED_AT"),
+  "finishedAt": $(json_str "$(now_iso)"),
+  "payload": $first,
+  "tools": {
+    "pg_dump": $(json_str "$("${PG_DUMP[@]}" --version 2>/dev/null | head -n 1)"),
+    "zstd": $(json_str "$(zstd -V | grep -o 'v[0-9.]*' | head -n 1)")
+  },
+  "postgres": {
+    "server": $(json_str "$PG_HOST:$PG_PORT"),
+    "serverVersion": $(json_str "$SERVER_VERSION"),
+    "mode": $(json_str "$MODE"),
+    "databases": [$list],
+    "parts": [$PARTS_JSON]
+  }
+}
+JSON
+  put_manifest "$manifest"
+  log "manifest=s3://$BUCKET/$RUN_PREFIX/$HOST/manifest.json server=$PG_HOST:$PG_PORT"
+}
+
+main() {
+  step preflight
+  load_common_params
+  load_postgres_params
+  require_commands "${PG_DUMP[0]}" "${PG_DUMPALL[0]}" "${PSQL[0]}" zstd aws flock
+  acquire_job_lock "$JOB"
+  make_work_dir "$WORK_PARENT"
+  write_pgpass
+  read_postgres_facts
+  dump_all
+  write_postgres_manifest
+  step finished
+}
+
+main

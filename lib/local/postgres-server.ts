@@ -1,0 +1,50 @@
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, spawnServer, waitUntil } from './processes';
+import { run } from './run-command';
+
+export interface Postgres {
+  readonly port: number;
+  /** Runs SQL as the postgres superuser over the socket; unaligned, tuples only. */
+  sql(statement: string, database?: string): Promise<string>;
+  /** Runs a shell command line as the postgres user with PGHOST/PGPORT set to this server. */
+  shell(commandLine: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A throwaway PostgreSQL on a free loopback port. PostgreSQL refuses to run as root, so initdb and
+ * the server run as the Debian `postgres` user in a temp dir it owns; TCP logins need a password.
+ */
+export async function startPostgres(): Promise<Postgres> {
+  const dir = mkdtempSync(join(tmpdir(), 'cronsnap-pg-'));
+  const uid = Number(await run('id', ['-u', 'postgres']));
+  const gid = Number(await run('id', ['-g', 'postgres']));
+  chownSync(dir, uid, gid);
+  const dataDir = join(dir, 'data');
+  const port = await freePort();
+  const asPostgres = (args: string[]) => run('runuser', ['-u', 'postgres', '--', ...args]);
+  await asPostgres(['/usr/lib/postgresql/15/bin/initdb', '-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8']);
+  const server = spawnServer('runuser', [
+    '-u', 'postgres', '--', '/usr/lib/postgresql/15/bin/postgres', '-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
+  ]);
+  const shell = (commandLine: string) => asPostgres(['sh', '-c', `export PGHOST='${dir}' PGPORT=${port}; ${commandLine}`]);
+  const sql = (statement: string, database = 'postgres') =>
+    asPostgres(['psql', '-h', dir, '-p', String(port), '-d', database, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', statement]);
+  try {
+    await waitUntil('postgres', async () => (await sql('SELECT 1')).trim() === '1');
+  } catch (error) {
+    await server.stop();
+    throw new Error(`${(error as Error).message}\n${server.output()}`);
+  }
+  return {
+    port,
+    sql,
+    shell,
+    async stop() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

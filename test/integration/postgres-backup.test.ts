@@ -1,0 +1,177 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { parseConfig } from '../../lib/config/load-config';
+import { LocalBackupService } from '../../lib/local/local-backup-service';
+import { startMoto, type Moto } from '../../lib/local/moto-server';
+import { startPostgres, type Postgres } from '../../lib/local/postgres-server';
+import { configInput, postgresJobInput } from '../helpers/config-factory';
+import { listKeys } from '../helpers/s3-objects';
+
+const HOST = 'i-0a1b2c3d4e5f60003';
+const PASSWORD = `pg:s3cr"et' \\$(id) wörd`;
+const execFileAsync = promisify(execFile);
+
+const GLOBALS_SQL = `
+CREATE ROLE app_owner LOGIN;
+CREATE ROLE reporting NOLOGIN;
+CREATE ROLE backup LOGIN SUPERUSER PASSWORD '${PASSWORD.replace(/'/g, "''")}';
+CREATE DATABASE shop OWNER app_owner;
+CREATE DATABASE crm OWNER app_owner;
+`;
+const SHOP_SQL = `
+CREATE TABLE products (id serial PRIMARY KEY, name text, photo bytea, notes text);
+CREATE TABLE audit (id serial PRIMARY KEY, product_id int, at timestamptz DEFAULT now());
+CREATE FUNCTION log_product() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO audit (product_id) VALUES (NEW.id); RETURN NEW; END $$;
+CREATE TRIGGER products_ai AFTER INSERT ON products FOR EACH ROW EXECUTE FUNCTION log_product();
+INSERT INTO products (name, photo, notes) VALUES
+  ('Äpfel 🍎', decode(repeat('00ff10ee', 4096), 'hex'), repeat('große Zeile ', 90000)),
+  ('数据库', '\\x000102fe'::bytea, E'tab\\tnew\\nline "quoted" \\\\ backslash'),
+  ('empty', '', NULL);
+CREATE VIEW product_names AS SELECT id, name FROM products;
+GRANT SELECT ON product_names TO reporting;
+`;
+const CRM_SQL = `
+CREATE TABLE customers (id bigint PRIMARY KEY, email text, profile jsonb);
+INSERT INTO customers VALUES (1, 'ada@example.com', '{"tags":["vip"]}'), (2, 'ünïcode@example.com', '{"tags":[]}');
+`;
+
+const TABLES: Record<string, string[]> = { shop: ['products', 'audit'], crm: ['customers'] };
+
+/** A hash over every table's rows in a stable order, plus counts of views, triggers and functions. */
+async function fingerprint(pg: Postgres): Promise<string> {
+  const parts: string[] = [];
+  for (const [database, tables] of Object.entries(TABLES)) {
+    for (const table of tables) {
+      parts.push(`${database}.${table}=${(await pg.sql(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM ${table} t`, database)).trim()}`);
+    }
+    parts.push(
+      `${database}.objects=${(
+        await pg.sql(
+          `SELECT (SELECT count(*) FROM pg_views WHERE schemaname='public') || '/' || (SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal) || '/' || (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname='public')`,
+          database,
+        )
+      ).trim()}`,
+    );
+  }
+  parts.push(`roles=${(await pg.sql("SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname IN ('app_owner','reporting','backup')")).trim()}`);
+  return parts.join('\n');
+}
+
+describe('postgres backup, end to end', () => {
+  let moto: Moto;
+  let source: Postgres;
+  let bucket: string;
+  let kmsKeyId: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cronsnap-pg-it-'));
+    chmodSync(dir, 0o755);
+    [moto, source] = await Promise.all([startMoto(), startPostgres()]);
+    ({ bucket, kmsKeyId } = await moto.createBackupBucket('cronsnap-pg-backups'));
+    await moto.putSecureString('/cronsnap/prod-postgres/password', PASSWORD);
+    await moto.putSecureString('/cronsnap/wrong-pg/password', 'not-the-password');
+    for (const [name, sql] of Object.entries({ globals: GLOBALS_SQL, shop: SHOP_SQL, crm: CRM_SQL })) writeFileSync(join(dir, `${name}.sql`), sql);
+    await source.shell(`psql -X -q -v ON_ERROR_STOP=1 -d postgres -f '${join(dir, 'globals.sql')}'`);
+    await source.shell(`psql -X -q -v ON_ERROR_STOP=1 -d shop -f '${join(dir, 'shop.sql')}'`);
+    await source.shell(`psql -X -q -v ON_ERROR_STOP=1 -d crm -f '${join(dir, 'crm.sql')}'`);
+  });
+
+  afterAll(async () => {
+    await Promise.all([source?.stop(), moto?.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function serviceFor(name: string, postgres: Record<string, unknown> = {}) {
+    const defaults = (postgresJobInput() as { postgres: Record<string, unknown> }).postgres;
+    const job = postgresJobInput({ name, targets: { instanceIds: [HOST] }, workDir: dir, postgres: { ...defaults, server: `127.0.0.1:${source.port}`, ...postgres } } as never);
+    return new LocalBackupService({
+      config: parseConfig(configInput([job])),
+      s3: moto.s3(),
+      bucket,
+      kmsKeyId,
+      hosts: { [HOST]: {} },
+      hostEnv: { ...moto.env, CRONSNAP_LOCK_DIR: join(dir, 'locks') },
+    });
+  }
+
+  async function download(key: string, file: string): Promise<void> {
+    const object = await moto.s3().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    writeFileSync(file, Buffer.from(await (object.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array()))));
+  }
+
+  it('dumps globals and each database, restores them in parallel with equal row hashes, the password seen nowhere', async () => {
+    const service = serviceFor('prod-postgres');
+    const argvSeen: string[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) argvSeen.push((await execFileAsync('ps', ['-eo', 'args'])).stdout);
+    })();
+
+    const { start, completions } = await service.runJob('prod-postgres', 'pg-event-1');
+    sampling = false;
+    await sampler;
+
+    const completion = completions[0];
+    if (start.kind !== 'started' || completion?.kind !== 'succeeded') throw new Error(JSON.stringify({ start, completions, sns: service.notifier.messages }));
+    const { manifest } = completion;
+    if (manifest.engine !== 'postgres') throw new Error('expected a postgres manifest');
+    expect(manifest.postgres).toMatchObject({ server: `127.0.0.1:${source.port}`, mode: 'per-database', serverVersion: expect.stringMatching(/^15\./) });
+    expect(manifest.postgres.databases).toEqual(['crm', 'postgres', 'shop']);
+    expect(manifest.postgres.parts.map((part) => `${part.kind}:${part.name}`)).toEqual(['globals:globals', 'database:crm', 'database:postgres', 'database:shop']);
+    expect(manifest.payload.key).toMatch(/globals\.sql\.zst$/);
+
+    const invocation = await service.runner.invocation(start.commandId, HOST);
+    expect(argvSeen.length).toBeGreaterThan(3);
+    for (const output of [...argvSeen, invocation.stdout, invocation.stderr, JSON.stringify(manifest), JSON.stringify(service.notifier.messages)]) {
+      expect(output).not.toContain(PASSWORD);
+      expect(output).not.toContain('wörd');
+    }
+
+    const target = await startPostgres();
+    try {
+      for (const part of manifest.postgres.parts) {
+        const file = join(dir, `${part.name}.zst`);
+        await download(part.key, file);
+        await execFileAsync('zstd', ['-q', '-f', '-d', file, '-o', file.replace(/\.zst$/, '')]);
+        chmodSync(file.replace(/\.zst$/, ''), 0o644);
+      }
+      // Globals first (the postgres role already exists there, so psql reports and goes on).
+      await target.shell(`psql -X -q -d postgres -f '${join(dir, 'globals')}' 2>/dev/null`);
+      for (const database of ['shop', 'crm']) {
+        await target.shell(`createdb -O app_owner ${database} && pg_restore -j 2 -d ${database} '${join(dir, database)}'`);
+      }
+      expect(await fingerprint(target)).toBe(await fingerprint(source));
+    } finally {
+      await target.stop();
+    }
+  });
+
+  it('fails clearly on a wrong password, naming job and host, with nothing uploaded', async () => {
+    const service = serviceFor('wrong-pg', { passwordParameter: '/cronsnap/wrong-pg/password' });
+
+    const { completions } = await service.runJob('wrong-pg', 'pg-event-2');
+
+    expect(completions).toEqual([
+      expect.objectContaining({
+        kind: 'failed',
+        reason: expect.stringMatching(new RegExp(`step=server-facts: job wrong-pg on ${HOST}: login to 127.0.0.1:${source.port} as backup failed: .*password authentication failed`)),
+      }),
+    ]);
+    expect(await listKeys(moto.s3(), bucket, 'wrong-pg/')).toEqual([]);
+  });
+
+  it('writes one pg_dumpall when the job asks for it', async () => {
+    const service = serviceFor('dumpall-pg', { mode: 'dumpall' });
+
+    const { completions } = await service.runJob('dumpall-pg', 'pg-event-3');
+
+    const completion = completions[0];
+    if (completion?.kind !== 'succeeded' || completion.manifest.engine !== 'postgres') throw new Error(JSON.stringify(completions));
+    expect(completion.manifest.postgres.parts).toEqual([expect.objectContaining({ kind: 'dumpall', key: completion.manifest.payload.key })]);
+  });
+});
