@@ -163,6 +163,32 @@ upload_compressed() {
   PAYLOAD_SIZE=$(tap_value payload-size)
 }
 
+# read_secret PARAMETER: the SecureString's value into SECRET, a shell variable: it never reaches
+# a command line, a child's environment or any output.
+read_secret() {
+  local name=$1
+  aws_cli ssm get-parameter --name "$name" --with-decryption \
+    --query Parameter.Value --output text >"$CRONSNAP_WORK/secret" 2>"$CRONSNAP_WORK/ssm.err" \
+    || fail "cannot read SSM parameter $name: $(tail -n 1 "$CRONSNAP_WORK/ssm.err")"
+  # shellcheck disable=SC2034 # read by the engine scripts that need credentials
+  IFS= read -r SECRET <"$CRONSNAP_WORK/secret" || true
+  rm -f -- "$CRONSNAP_WORK/secret"
+}
+
+# manifest_header ENGINE: the fields every manifest opens with.
+manifest_header() {
+  printf '"formatVersion": 1, "job": %s, "engine": %s, "runId": %s, "host": %s, "startedAt": %s, "finishedAt": %s' \
+    "$(json_str "$JOB")" "$(json_str "$1")" "$(json_str "$RUN_ID")" "$(json_str "$HOST")" "$(json_str "$STARTED_AT")" "$(json_str "$(now_iso)")"
+}
+
+# payload_json: the last upload_compressed as a manifest payload object.
+payload_json() {
+  printf '{"key": %s, "size": %s, "sha256": %s, "rawSize": %s, "rawSha256": %s, "compression": "zstd"}' \
+    "$(json_str "$PAYLOAD_KEY")" "$PAYLOAD_SIZE" "$(json_str "$PAYLOAD_SHA256")" "$RAW_SIZE" "$(json_str "$RAW_SHA256")"
+}
+
+zstd_version() { zstd -V | grep -o 'v[0-9.]*' | head -n 1; }
+
 # put_manifest FILE: the manifest goes last; its presence is what marks a backup complete.
 put_manifest() {
   aws_cli s3 cp "$1" "s3://$BUCKET/$RUN_PREFIX/$HOST/manifest.json" --only-show-errors \

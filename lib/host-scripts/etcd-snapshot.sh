@@ -95,25 +95,12 @@ write_manifest() {
   local manifest="$CRONSNAP_WORK/manifest.json"
   cat >"$manifest" <<JSON
 {
-  "formatVersion": 1,
-  "job": $(json_str "$JOB"),
-  "engine": "etcd",
-  "runId": $(json_str "$RUN_ID"),
-  "host": $(json_str "$HOST"),
-  "startedAt": $(json_str "$STARTED_AT"),
-  "finishedAt": $(json_str "$(now_iso)"),
-  "payload": {
-    "key": $(json_str "$PAYLOAD_KEY"),
-    "size": $PAYLOAD_SIZE,
-    "sha256": $(json_str "$PAYLOAD_SHA256"),
-    "rawSize": $RAW_SIZE,
-    "rawSha256": $(json_str "$RAW_SHA256"),
-    "compression": "zstd"
-  },
+  $(manifest_header etcd),
+  "payload": $(payload_json),
   "tools": {
     "etcdctl": $(json_str "$("${ETCDCTL[@]}" version 2>/dev/null | sed -n 's/^etcdctl version: //p')"),
     "etcdServer": $(json_str "$SERVER_VERSION"),
-    "zstd": $(json_str "$(zstd -V | grep -o 'v[0-9.]*' | head -n 1)")
+    "zstd": $(json_str "$(zstd_version)")
   },
   "etcd": {
     "endpoint": $(json_str "$SNAPSHOT_ENDPOINT"),

@@ -17,17 +17,12 @@ load_mysql_params() {
 # command line, in the environment of a child, or in any output. The EXIT trap removes the dir.
 write_credentials() {
   step credentials
-  local password
   CLIENT_CNF="$CRONSNAP_WORK/client.cnf"
-  aws_cli ssm get-parameter --name "$PASSWORD_PARAMETER" --with-decryption \
-    --query Parameter.Value --output text >"$CRONSNAP_WORK/password" 2>"$CRONSNAP_WORK/ssm.err" \
-    || fail "cannot read SSM parameter $PASSWORD_PARAMETER: $(tail -n 1 "$CRONSNAP_WORK/ssm.err")"
-  IFS= read -r password <"$CRONSNAP_WORK/password" || true
-  rm -f -- "$CRONSNAP_WORK/password"
-  password=${password//\\/\\\\}
+  read_secret "$PASSWORD_PARAMETER"
+  local password=${SECRET//\\/\\\\}
+  unset SECRET
   password=${password//\"/\\\"}
   printf '[client]\nuser="%s"\npassword="%s"\n' "$DB_USER" "$password" >"$CLIENT_CNF"
-  unset password
 }
 
 mysql_query() {
@@ -116,24 +111,11 @@ write_mysql_manifest() {
   for name in "${names[@]}"; do list+="${list:+,}$(json_str "$name")"; done
   cat >"$manifest" <<JSON
 {
-  "formatVersion": 1,
-  "job": $(json_str "$JOB"),
-  "engine": "mysql",
-  "runId": $(json_str "$RUN_ID"),
-  "host": $(json_str "$HOST"),
-  "startedAt": $(json_str "$STARTED_AT"),
-  "finishedAt": $(json_str "$(now_iso)"),
-  "payload": {
-    "key": $(json_str "$PAYLOAD_KEY"),
-    "size": $PAYLOAD_SIZE,
-    "sha256": $(json_str "$PAYLOAD_SHA256"),
-    "rawSize": $RAW_SIZE,
-    "rawSha256": $(json_str "$RAW_SHA256"),
-    "compression": "zstd"
-  },
+  $(manifest_header mysql),
+  "payload": $(payload_json),
   "tools": {
     "mysqldump": $(json_str "$("${MYSQLDUMP[@]}" --version 2>/dev/null | head -n 1)"),
-    "zstd": $(json_str "$(zstd -V | grep -o 'v[0-9.]*' | head -n 1)")
+    "zstd": $(json_str "$(zstd_version)")
   },
   "mysql": {
     "server": $(json_str "$DB_HOST:$DB_PORT"),

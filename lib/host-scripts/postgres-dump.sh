@@ -20,16 +20,11 @@ load_postgres_params() {
 # its path (PGPASSFILE). The EXIT trap removes the dir.
 write_pgpass() {
   step credentials
-  local password
-  aws_cli ssm get-parameter --name "$PASSWORD_PARAMETER" --with-decryption \
-    --query Parameter.Value --output text >"$CRONSNAP_WORK/password" 2>"$CRONSNAP_WORK/ssm.err" \
-    || fail "cannot read SSM parameter $PASSWORD_PARAMETER: $(tail -n 1 "$CRONSNAP_WORK/ssm.err")"
-  IFS= read -r password <"$CRONSNAP_WORK/password" || true
-  rm -f -- "$CRONSNAP_WORK/password"
-  password=${password//\\/\\\\}
+  read_secret "$PASSWORD_PARAMETER"
+  local password=${SECRET//\\/\\\\}
+  unset SECRET
   password=${password//:/\\:}
   printf '%s:%s:*:%s:%s\n' "$PG_HOST" "$PG_PORT" "$PG_USER" "$password" >"$CRONSNAP_WORK/pgpass"
-  unset password
   export PGPASSFILE="$CRONSNAP_WORK/pgpass"
 }
 
@@ -52,10 +47,11 @@ read_postgres_facts() {
   fi
 }
 
-# part_json NAME KIND: the last upload_compressed as a manifest entry.
+# part_json NAME KIND: the last upload_compressed as a manifest part.
 part_json() {
-  printf '{"name":%s,"kind":%s,"key":%s,"size":%s,"sha256":%s,"rawSize":%s,"rawSha256":%s,"compression":"zstd"}' \
-    "$(json_str "$1")" "$(json_str "$2")" "$(json_str "$PAYLOAD_KEY")" "$PAYLOAD_SIZE" "$(json_str "$PAYLOAD_SHA256")" "$RAW_SIZE" "$(json_str "$RAW_SHA256")"
+  local payload
+  payload=$(payload_json)
+  printf '{"name": %s, "kind": %s, %s' "$(json_str "$1")" "$(json_str "$2")" "${payload#\{}"
 }
 
 # dump_part KEY NAME KIND COMMAND...: streams COMMAND's output to KEY and records it.
@@ -95,17 +91,11 @@ write_postgres_manifest() {
   [[ "$first" == *\} ]] || first+='}'
   cat >"$manifest" <<JSON
 {
-  "formatVersion": 1,
-  "job": $(json_str "$JOB"),
-  "engine": "postgres",
-  "runId": $(json_str "$RUN_ID"),
-  "host": $(json_str "$HOST"),
-  "startedAt": $(json_str "$STARTED_AT"),
-  "finishedAt": $(json_str "$(now_iso)"),
+  $(manifest_header postgres),
   "payload": $first,
   "tools": {
     "pg_dump": $(json_str "$("${PG_DUMP[@]}" --version 2>/dev/null | head -n 1)"),
-    "zstd": $(json_str "$(zstd -V | grep -o 'v[0-9.]*' | head -n 1)")
+    "zstd": $(json_str "$(zstd_version)")
   },
   "postgres": {
     "server": $(json_str "$PG_HOST:$PG_PORT"),

@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../lib/config/load-config';
 import { restoreCheckEtcdBackup } from '../../lib/local/etcd-restore-check';
-import { LocalBackupService } from '../../lib/local/local-backup-service';
-import { configInput, etcdJobInput } from '../helpers/config-factory';
+import { etcdJobInput } from '../helpers/config-factory';
+import { localServiceFor } from '../helpers/local-service';
 import { run } from '../../lib/local/run-command';
 import { headObject, listKeys } from '../helpers/s3-objects';
 import { dumpKeys, makeTlsFiles, startEtcd, type Etcd, type TlsFiles } from '../../lib/local/etcd-server';
@@ -32,23 +31,14 @@ describe('etcd backup, end to end', () => {
 
   function serviceFor(etcd: Etcd, jobName = 'prod-etcd') {
     const workDir = mkdtempSync(join(dir, 'work-'));
-    const config = parseConfig(
-      configInput([
-        etcdJobInput({
-          name: jobName,
-          targets: { instanceIds: [HOST] },
-          etcd: { endpoints: [etcd.clientUrl], workDir, ...(etcd.tls ? { tls: etcd.tls } : {}), memberName: etcd.name },
-        }),
-      ]),
+    return localServiceFor(
+      etcdJobInput({
+        name: jobName,
+        targets: { instanceIds: [HOST] },
+        etcd: { endpoints: [etcd.clientUrl], workDir, ...(etcd.tls ? { tls: etcd.tls } : {}), memberName: etcd.name },
+      }),
+      { moto, bucket, kmsKeyId, host: HOST, dir },
     );
-    return new LocalBackupService({
-      config,
-      s3: moto.s3(),
-      bucket,
-      kmsKeyId,
-      hosts: { [HOST]: {} },
-      hostEnv: { ...moto.env, CRONSNAP_LOCK_DIR: join(dir, 'locks') },
-    });
   }
 
   async function writeSampleKeys(etcd: Etcd): Promise<void> {

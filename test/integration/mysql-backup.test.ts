@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { parseConfig } from '../../lib/config/load-config';
-import { LocalBackupService } from '../../lib/local/local-backup-service';
 import { startMariaDb, type MariaDb } from '../../lib/local/mariadb-server';
 import { startMoto, type Moto } from '../../lib/local/moto-server';
-import { configInput, mysqlJobInput } from '../helpers/config-factory';
+import { mysqlJobInput } from '../helpers/config-factory';
+import { localServiceFor } from '../helpers/local-service';
 import { listKeys } from '../helpers/s3-objects';
 
 const HOST = 'i-0a1b2c3d4e5f60002';
@@ -78,14 +77,7 @@ describe('mysql backup, end to end', () => {
       workDir: dir,
       mysql: { ...defaults, hosts: [`127.0.0.1:${source.port}`], ...mysql },
     } as never);
-    return new LocalBackupService({
-      config: parseConfig(configInput([job])),
-      s3: moto.s3(),
-      bucket,
-      kmsKeyId,
-      hosts: { [HOST]: {} },
-      hostEnv: { ...moto.env, CRONSNAP_LOCK_DIR: join(dir, 'locks') },
-    });
+    return localServiceFor(job, { moto, bucket, kmsKeyId, host: HOST, dir });
   }
 
   it('dumps every database consistently and restores it with equal checksums, the password seen nowhere', async () => {

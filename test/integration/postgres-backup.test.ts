@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { parseConfig } from '../../lib/config/load-config';
-import { LocalBackupService } from '../../lib/local/local-backup-service';
 import { startMoto, type Moto } from '../../lib/local/moto-server';
 import { startPostgres, type Postgres } from '../../lib/local/postgres-server';
-import { configInput, postgresJobInput } from '../helpers/config-factory';
+import { postgresJobInput } from '../helpers/config-factory';
+import { localServiceFor } from '../helpers/local-service';
 import { listKeys } from '../helpers/s3-objects';
 
 const HOST = 'i-0a1b2c3d4e5f60003';
@@ -89,14 +88,7 @@ describe('postgres backup, end to end', () => {
   function serviceFor(name: string, postgres: Record<string, unknown> = {}) {
     const defaults = (postgresJobInput() as { postgres: Record<string, unknown> }).postgres;
     const job = postgresJobInput({ name, targets: { instanceIds: [HOST] }, workDir: dir, postgres: { ...defaults, server: `127.0.0.1:${source.port}`, ...postgres } } as never);
-    return new LocalBackupService({
-      config: parseConfig(configInput([job])),
-      s3: moto.s3(),
-      bucket,
-      kmsKeyId,
-      hosts: { [HOST]: {} },
-      hostEnv: { ...moto.env, CRONSNAP_LOCK_DIR: join(dir, 'locks') },
-    });
+    return localServiceFor(job, { moto, bucket, kmsKeyId, host: HOST, dir });
   }
 
   async function download(key: string, file: string): Promise<void> {

@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
+import { parseConfig } from '../../lib/config/load-config';
+import { LocalBackupService } from '../../lib/local/local-backup-service';
+import type { Moto } from '../../lib/local/moto-server';
+import { configInput } from './config-factory';
+
+export interface LocalServiceFixture {
+  readonly moto: Moto;
+  readonly bucket: string;
+  readonly kmsKeyId: string;
+  /** The one host the job runs on. */
+  readonly host: string;
+  /** Scratch dir for locks. */
+  readonly dir: string;
+}
+
+/** The local backup service for one job, its host script talking to moto. */
+export function localServiceFor(job: CronsnapConfigInput['jobs'][number], fixture: LocalServiceFixture): LocalBackupService {
+  return new LocalBackupService({
+    config: parseConfig(configInput([job])),
+    s3: fixture.moto.s3(),
+    bucket: fixture.bucket,
+    kmsKeyId: fixture.kmsKeyId,
+    hosts: { [fixture.host]: {} },
+    hostEnv: { ...fixture.moto.env, CRONSNAP_LOCK_DIR: join(fixture.dir, 'locks') },
+  });
+}
