@@ -13,6 +13,7 @@ import { startEtcd } from '../lib/local/etcd-server';
 import { LocalBackupService } from '../lib/local/local-backup-service';
 import { startMoto } from '../lib/local/moto-server';
 import { run } from '../lib/local/run-command';
+import { timed, type BenchResult } from './timing';
 
 const MB = 1024 * 1024;
 
@@ -22,13 +23,7 @@ function sampleValue(bytes: number): Buffer {
   return Buffer.concat([random, Buffer.alloc(bytes / 2, random.subarray(0, 64).toString('hex'))]);
 }
 
-async function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; result: T }> {
-  const started = process.hrtime.bigint();
-  const result = await work();
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, result };
-}
-
-export async function benchEtcdSnapshotPipeline(): Promise<{ name: string; ratio: number; detail: string }> {
+export async function benchEtcdSnapshotPipeline(): Promise<BenchResult[]> {
   const targetMb = Number(process.env.BENCH_ETCD_MB ?? 256);
   const dir = mkdtempSync(join(tmpdir(), 'cronsnap-bench-'));
   const moto = await startMoto();
@@ -65,7 +60,7 @@ export async function benchEtcdSnapshotPipeline(): Promise<{ name: string; ratio
     const detail =
       `db ${(dbBytes / MB).toFixed(0)} MB: snapshot save ${plain.seconds.toFixed(2)} s, ` +
       `snapshot-to-S3 ${pipeline.seconds.toFixed(2)} s (${(completion.manifest.payload.size / MB).toFixed(0)} MB zstd) [target <= 1.5x]`;
-    return { name: 'etcd snapshot-to-S3 / snapshot save', ratio, detail };
+    return [{ name: 'etcd snapshot-to-S3 / snapshot save', ratio, detail }];
   } finally {
     await Promise.all([etcd.stop(), moto.stop()]);
     rmSync(dir, { recursive: true, force: true });

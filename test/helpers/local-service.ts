@@ -13,6 +13,8 @@ export interface LocalServiceFixture {
   readonly host: string;
   /** Scratch dir for locks. */
   readonly dir: string;
+  /** Extra environment on the host, e.g. a PATH with stand-in tools. */
+  readonly hostEnv?: Readonly<Record<string, string>>;
 }
 
 /** The local backup service for one job, its host script talking to moto. */
@@ -22,7 +24,7 @@ export function localServiceFor(job: CronsnapConfigInput['jobs'][number], fixtur
     s3: fixture.moto.s3(),
     bucket: fixture.bucket,
     kmsKeyId: fixture.kmsKeyId,
-    hosts: { [fixture.host]: {} },
+    hosts: { [fixture.host]: { env: { ...fixture.hostEnv } } },
     hostEnv: { ...fixture.moto.env, CRONSNAP_LOCK_DIR: join(fixture.dir, 'locks') },
   });
 }

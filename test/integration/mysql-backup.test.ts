@@ -69,7 +69,7 @@ describe('mysql backup, end to end', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function serviceFor(name = 'prod-mysql', mysql: Record<string, unknown> = {}) {
+  function serviceFor(name = 'prod-mysql', mysql: Record<string, unknown> = {}, hostEnv: Record<string, string> = {}) {
     const defaults = (mysqlJobInput() as { mysql: Record<string, unknown> }).mysql;
     const job = mysqlJobInput({
       name,
@@ -77,7 +77,7 @@ describe('mysql backup, end to end', () => {
       workDir: dir,
       mysql: { ...defaults, hosts: [`127.0.0.1:${source.port}`], ...mysql },
     } as never);
-    return localServiceFor(job, { moto, bucket, kmsKeyId, host: HOST, dir });
+    return localServiceFor(job, { moto, bucket, kmsKeyId, host: HOST, dir, hostEnv });
   }
 
   it('dumps every database consistently and restores it with equal checksums, the password seen nowhere', async () => {
@@ -151,5 +151,45 @@ describe('mysql backup, end to end', () => {
 
     expect(completions).toEqual([expect.objectContaining({ kind: 'failed', reason: expect.stringContaining('step=dump') })]);
     expect((await listKeys(moto.s3(), bucket, 'dies-halfway/')).filter((key) => key.endsWith('manifest.json'))).toEqual([]);
+  });
+
+  it('dumps the server MaxScale reports as the running master', async () => {
+    const bin = mkdtempSync(join(dir, 'bin-'));
+    writeFileSync(
+      join(bin, 'maxadmin'),
+      [
+        '#!/bin/sh',
+        'cat <<EOF',
+        'Servers.',
+        'Server             | Address         | Port  | Connections | Status',
+        'server1            | 10.255.0.1      |  3306 |           0 | Slave, Running',
+        `server2            | 127.0.0.1       |  ${source.port} |           0 | Master, Running`,
+        'EOF',
+      ].join('\n'),
+    );
+    chmodSync(join(bin, 'maxadmin'), 0o755);
+    const service = serviceFor('via-maxscale', { hosts: ['10.255.0.1:3306'], maxscale: true }, { PATH: `${bin}:${process.env.PATH}` });
+
+    const { completions } = await service.runJob('via-maxscale', 'mysql-event-4');
+
+    const completion = completions[0];
+    if (completion?.kind !== 'succeeded' || completion.manifest.engine !== 'mysql') throw new Error(JSON.stringify(completions));
+    expect(completion.manifest.mysql.server).toBe(`127.0.0.1:${source.port}`);
+  });
+
+  it('dumps only a read-only replica when the job asks for one', async () => {
+    const service = serviceFor('from-replica', { source: 'replica', databases: ['crm'] });
+    const refused = await service.runJob('from-replica', 'mysql-event-5');
+    expect(refused.completions).toEqual([expect.objectContaining({ kind: 'failed', reason: expect.stringContaining(`no replica among 127.0.0.1:${source.port}`) })]);
+
+    await source.sql('SET GLOBAL read_only = 1');
+    try {
+      const { completions } = await service.runJob('from-replica', 'mysql-event-6');
+      const completion = completions[0];
+      if (completion?.kind !== 'succeeded' || completion.manifest.engine !== 'mysql') throw new Error(JSON.stringify(completions));
+      expect(completion.manifest.mysql).toMatchObject({ source: 'replica', databases: ['crm'] });
+    } finally {
+      await source.sql('SET GLOBAL read_only = 0');
+    }
   });
 });

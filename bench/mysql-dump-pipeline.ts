@@ -1,0 +1,78 @@
+/**
+ * The MySQL dump-to-S3 pipeline (mysqldump | sha256 | zstd | upload, plus the manifest) against a
+ * plain mysqldump to /dev/null, and zstd -1 against the seeds' `| gzip -6`, on BENCH_MYSQL_MB
+ * (default 300) MB of generated rows. Server, dump and compressor share this machine's 2 cores.
+ * Targets (issue 4): pipeline at most 1.6x the plain dump; at least 5x faster than the gzip
+ * pipeline, with a smaller output.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../lib/config/load-config';
+import { LocalBackupService } from '../lib/local/local-backup-service';
+import { startMariaDb } from '../lib/local/mariadb-server';
+import { startMoto } from '../lib/local/moto-server';
+import { run } from '../lib/local/run-command';
+import { timed, type BenchResult } from './timing';
+
+const MB = 1024 * 1024;
+const PASSWORD = 'bench-password';
+
+export async function benchMysqlDumpPipeline(): Promise<BenchResult[]> {
+  const targetMb = Number(process.env.BENCH_MYSQL_MB ?? 300);
+  const dir = mkdtempSync(join(tmpdir(), 'cronsnap-bench-mysql-'));
+  const [moto, db] = await Promise.all([startMoto(), startMariaDb()]);
+  try {
+    const { bucket, kmsKeyId } = await moto.createBackupBucket('cronsnap-bench-mysql');
+    await moto.putSecureString('/cronsnap/bench/password', PASSWORD);
+    await db.sql(`CREATE USER 'backup'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}'; GRANT ALL ON *.* TO 'backup'@'127.0.0.1';
+      CREATE DATABASE bench; CREATE TABLE bench.orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, customer INT, status VARCHAR(16), note VARCHAR(255), payload TEXT) ENGINE=InnoDB;
+      INSERT INTO bench.orders (customer, status, note, payload) VALUES (1, 'new', 'seed', REPEAT('x', 200));`);
+    // Doubling with a mix of random and repetitive text, roughly like sysbench tables.
+    while (Number(await db.sql("SELECT COALESCE(SUM(data_length), 0) FROM information_schema.TABLES WHERE table_schema = 'bench'")) < targetMb * MB) {
+      await db.sql(`INSERT INTO bench.orders (customer, status, note, payload)
+        SELECT FLOOR(RAND() * 100000), ELT(1 + FLOOR(RAND() * 3), 'new', 'paid', 'shipped'), MD5(RAND()), CONCAT(MD5(RAND()), REPEAT('lorem ipsum ', 12), SHA2(RAND(), 256))
+        FROM bench.orders LIMIT 500000`);
+    }
+    const cnf = join(dir, 'client.cnf');
+    await run('sh', ['-c', `printf '[client]\\nuser=backup\\npassword=${PASSWORD}\\n' > '${cnf}'`]);
+    const dump = `mysqldump --defaults-extra-file='${cnf}' --protocol=TCP -h 127.0.0.1 -P ${db.port} --single-transaction --routines --triggers --events --hex-blob --all-databases`;
+
+    const plain = await timed(() => run('sh', ['-c', `${dump} > /dev/null`]));
+    const gzip = await timed(() => run('sh', ['-c', `set -o pipefail; ${dump} | gzip -6 > '${join(dir, 'dump.sql.gz')}'`]));
+    const gzipBytes = statSync(join(dir, 'dump.sql.gz')).size;
+
+    const host = 'mi-0be0c0000000000b2';
+    const service = new LocalBackupService({
+      config: parseConfig({
+        version: 1,
+        jobs: [{ name: 'bench-mysql', engine: 'mysql', schedule: '@daily', targets: { instanceIds: [host] }, workDir: dir,
+          mysql: { hosts: [`127.0.0.1:${db.port}`], user: 'backup', passwordParameter: '/cronsnap/bench/password' } }],
+      }),
+      s3: moto.s3(),
+      bucket,
+      kmsKeyId,
+      hosts: { [host]: {} },
+      hostEnv: { ...moto.env, CRONSNAP_LOCK_DIR: join(dir, 'locks') },
+    });
+    const pipeline = await timed(() => service.runJob('bench-mysql', `bench-${Date.now()}`));
+    const completion = pipeline.result.completions[0];
+    if (completion?.kind !== 'succeeded') throw new Error(`pipeline failed: ${JSON.stringify(completion)}`);
+    const { payload } = completion.manifest;
+    return [
+      {
+        name: 'mysql dump-to-S3 / plain dump',
+        ratio: pipeline.seconds / plain.seconds,
+        detail: `${(payload.rawSize / MB).toFixed(0)} MB dump: plain ${plain.seconds.toFixed(2)} s, pipeline ${pipeline.seconds.toFixed(2)} s [target <= 1.6x]`,
+      },
+      {
+        name: 'mysql gzip -6 pipeline / cronsnap pipeline',
+        ratio: gzip.seconds / pipeline.seconds,
+        detail: `gzip -6 ${gzip.seconds.toFixed(2)} s, ${(gzipBytes / MB).toFixed(0)} MB; zstd -1 ${(payload.size / MB).toFixed(0)} MB (${((payload.size / gzipBytes) * 100).toFixed(0)}% of gzip) [target >= 5x, smaller]`,
+      },
+    ];
+  } finally {
+    await Promise.all([db.stop(), moto.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
