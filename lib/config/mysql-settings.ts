@@ -9,7 +9,10 @@ const hostPort = z.string().regex(new RegExp(HOST_PORT_PATTERN), 'must be host:p
 export const secretParameter = z
   .string()
   .regex(new RegExp(SSM_PARAMETER_PATTERN), 'must be an SSM parameter name such as /cronsnap/prod-mysql/password');
-export const databaseName = z.string().regex(/^[A-Za-z0-9_$-]{1,64}$/, 'must be a database name of letters, digits, _ $ -');
+const DATABASE_NAME = '[A-Za-z0-9_$-]{1,64}';
+/** A comma-separated list of database names, as a document parameter carries it. */
+export const DATABASE_LIST_PATTERN = `^${DATABASE_NAME}(,${DATABASE_NAME}){0,99}$`;
+export const databaseName = z.string().regex(new RegExp(`^${DATABASE_NAME}$`), 'must be a database name of letters, digits, _ $ -');
 
 /** How the host script finds and dumps a MySQL/MariaDB server. */
 export const mysqlSettingsSchema = z

@@ -1,5 +1,5 @@
 import type { MysqlJob } from '../config/job-config';
-import { HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
+import { DATABASE_LIST_PATTERN, HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
 import { PATTERNS } from '../config/shell-safe';
 import { listPattern } from '../ssm/document-parameter';
 import type { BackupEngine } from './backup-engine';
@@ -14,7 +14,7 @@ export const mysqlEngine: BackupEngine<MysqlJob> = {
     { name: 'source', description: 'primary or replica', pattern: '^(primary|replica)$' },
     { name: 'user', description: 'Database user', pattern: PATTERNS.token },
     { name: 'passwordParameter', description: 'SSM SecureString with the password (read on the host)', pattern: SSM_PARAMETER_PATTERN },
-    { name: 'databases', description: 'Comma-separated databases; all when empty', pattern: '^[A-Za-z0-9_$-]{1,64}(,[A-Za-z0-9_$-]{1,64}){0,99}$', optional: true },
+    { name: 'databases', description: 'Comma-separated databases; all when empty', pattern: DATABASE_LIST_PATTERN, optional: true },
     { name: 'mysqldump', description: 'mysqldump command', pattern: PATTERNS.commandWords },
     { name: 'mysql', description: 'mysql client command', pattern: PATTERNS.commandWords },
     { name: 'workDir', description: 'Private scratch dir', pattern: PATTERNS.absolutePath },

@@ -1,5 +1,5 @@
 import type { PostgresJob } from '../config/job-config';
-import { HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
+import { DATABASE_LIST_PATTERN, HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
 import { PATTERNS } from '../config/shell-safe';
 import type { BackupEngine } from './backup-engine';
 
@@ -12,7 +12,7 @@ export const postgresEngine: BackupEngine<PostgresJob> = {
     { name: 'user', description: 'Database user', pattern: PATTERNS.token },
     { name: 'passwordParameter', description: 'SSM SecureString with the password (read on the host)', pattern: SSM_PARAMETER_PATTERN },
     { name: 'mode', description: 'per-database or dumpall', pattern: '^(per-database|dumpall)$' },
-    { name: 'databases', description: 'Comma-separated databases; all when empty', pattern: '^[A-Za-z0-9_$-]{1,64}(,[A-Za-z0-9_$-]{1,64}){0,99}$', optional: true },
+    { name: 'databases', description: 'Comma-separated databases; all when empty', pattern: DATABASE_LIST_PATTERN, optional: true },
     { name: 'pgDump', description: 'pg_dump command', pattern: PATTERNS.commandWords },
     { name: 'pgDumpall', description: 'pg_dumpall command', pattern: PATTERNS.commandWords },
     { name: 'psql', description: 'psql command', pattern: PATTERNS.commandWords },
