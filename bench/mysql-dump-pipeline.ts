@@ -39,7 +39,7 @@ export async function benchMysqlDumpPipeline(): Promise<BenchResult[]> {
     const dump = `mysqldump --defaults-extra-file='${cnf}' --protocol=TCP -h 127.0.0.1 -P ${db.port} --single-transaction --routines --triggers --events --hex-blob --all-databases`;
 
     const plain = await timed(() => run('sh', ['-c', `${dump} > /dev/null`]));
-    const gzip = await timed(() => run('sh', ['-c', `set -o pipefail; ${dump} | gzip -6 > '${join(dir, 'dump.sql.gz')}'`]));
+    const gzip = await timed(() => run('bash', ['-c', `set -o pipefail; ${dump} | gzip -6 > '${join(dir, 'dump.sql.gz')}'`]));
     const gzipBytes = statSync(join(dir, 'dump.sql.gz')).size;
 
     const host = 'mi-0be0c0000000000b2';
