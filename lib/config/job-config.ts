@@ -43,6 +43,11 @@ const commonJobFields = {
   enabled: z.boolean().default(true),
 };
 
+/** Fields of the engines that stream dumps and need a credentials file on the host. */
+const databaseJobFields = {
+  workDir: absolutePath.default('/var/tmp').describe('private scratch dir on the host (credentials file only; dumps stream)'),
+};
+
 export const etcdJobSchema = z
   .object({ ...commonJobFields, engine: z.literal('etcd'), etcd: etcdSettingsSchema })
   .strict();
@@ -52,7 +57,7 @@ export const mysqlJobSchema = z
     ...commonJobFields,
     engine: z.literal('mysql'),
     mysql: mysqlSettingsSchema,
-    workDir: absolutePath.default('/var/tmp').describe('private scratch dir on the host (credentials file only; dumps stream)'),
+    ...databaseJobFields,
   })
   .strict();
 
@@ -61,7 +66,7 @@ export const postgresJobSchema = z
     ...commonJobFields,
     engine: z.literal('postgres'),
     postgres: postgresSettingsSchema,
-    workDir: absolutePath.default('/var/tmp').describe('private scratch dir on the host (credentials file only; dumps stream)'),
+    ...databaseJobFields,
   })
   .strict();
 

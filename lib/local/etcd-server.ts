@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnServer, waitUntil } from './processes';
+import { awaitServer, freePort, spawnServer } from './processes';
 import { run } from './run-command';
 
 export interface TlsFiles {
@@ -76,12 +76,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<Etcd> {
     ...(options.extraArgs ?? []),
   ]);
   const etcdctl = (args: string[]) => run('etcdctl', [`--endpoints=${clientUrl}`, ...tlsArgs(options.tls), ...args], { ETCDCTL_API: '3' });
-  try {
-    await waitUntil(`etcd on ${clientUrl}`, async () => (await etcdctl(['endpoint', 'health', '-w', 'json'])).includes('"health":true'));
-  } catch (error) {
-    await server.stop();
-    throw new Error(`${(error as Error).message}\n${server.output()}`);
-  }
+  await awaitServer(server, `etcd on ${clientUrl}`, async () => (await etcdctl(['endpoint', 'health', '-w', 'json'])).includes('"health":true'));
   return {
     name,
     clientUrl,

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnServer, waitUntil } from './processes';
+import { awaitServer, freePort, spawnServer } from './processes';
 import { run } from './run-command';
 
 export interface MariaDb {
@@ -28,12 +28,7 @@ export async function startMariaDb(): Promise<MariaDb> {
   ]);
   const client = ['--no-defaults', '-S', socket, '-u', 'root'];
   const sql = (statement: string) => run('mariadb', [...client, '-N', '-B', '-e', statement]);
-  try {
-    await waitUntil('mariadb', async () => (await sql('SELECT 1')).trim() === '1');
-  } catch (error) {
-    await server.stop();
-    throw new Error(`${(error as Error).message}\n${server.output()}`);
-  }
+  await awaitServer(server, 'mariadb', async () => (await sql('SELECT 1')).trim() === '1');
   return {
     port,
     socket,

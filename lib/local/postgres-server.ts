@@ -1,7 +1,7 @@
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnServer, waitUntil } from './processes';
+import { awaitServer, freePort, spawnServer } from './processes';
 import { run } from './run-command';
 
 export interface Postgres {
@@ -32,12 +32,7 @@ export async function startPostgres(): Promise<Postgres> {
   const shell = (commandLine: string) => asPostgres(['sh', '-c', `export PGHOST='${dir}' PGPORT=${port}; ${commandLine}`]);
   const sql = (statement: string, database = 'postgres') =>
     asPostgres(['psql', '-h', dir, '-p', String(port), '-d', database, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', statement]);
-  try {
-    await waitUntil('postgres', async () => (await sql('SELECT 1')).trim() === '1');
-  } catch (error) {
-    await server.stop();
-    throw new Error(`${(error as Error).message}\n${server.output()}`);
-  }
+  await awaitServer(server, 'postgres', async () => (await sql('SELECT 1')).trim() === '1');
   return {
     port,
     sql,

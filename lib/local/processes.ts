@@ -50,3 +50,13 @@ export function spawnServer(command: string, args: string[], options: { cwd?: st
     },
   };
 }
+
+/** Waits until a just-started server answers; if it never does, stops it and fails with its output. */
+export async function awaitServer(server: Spawned, what: string, probe: () => Promise<boolean>): Promise<void> {
+  try {
+    await waitUntil(what, probe);
+  } catch (error) {
+    await server.stop();
+    throw new Error(`${(error as Error).message}\n${server.output()}`);
+  }
+}
