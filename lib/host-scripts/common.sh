@@ -145,14 +145,13 @@ byte_count() { wc -c | tr -d ' '; }
 # counts the raw bytes, zstd-compresses them, and streams the result to S3 (multipart) while
 # hashing and counting what is uploaded. Sets RAW_SHA256, RAW_SIZE, PAYLOAD_SHA256, PAYLOAD_SIZE.
 upload_compressed() {
-  local source=$1 key=$2 metadata=$3 input=()
-  [ "$source" = - ] || input=("$source")
+  local source=$1 key=$2 metadata=$3
+  [ "$source" = - ] && source=/dev/stdin
   tap raw-sha256 sha256_stdin
   tap raw-size byte_count
   tap payload-sha256 sha256_stdin
   tap payload-size byte_count
-  cat "${input[@]}" \
-    | tee "$CRONSNAP_WORK/raw-sha256.fifo" "$CRONSNAP_WORK/raw-size.fifo" \
+  tee "$CRONSNAP_WORK/raw-sha256.fifo" "$CRONSNAP_WORK/raw-size.fifo" <"$source" \
     | zstd -q -1 -T0 -c \
     | tee "$CRONSNAP_WORK/payload-sha256.fifo" "$CRONSNAP_WORK/payload-size.fifo" \
     | upload_stream "$key" "$metadata"

@@ -82,9 +82,10 @@ read_server_facts() {
   fi
 }
 
-# Reads the whole dump (so tee never sees a closed pipe) and keeps the replication coordinates.
+# Keeps the replication coordinates, which mysqldump writes in the header, then drains the rest
+# unread (tee must never see a closed pipe, and scanning 100s of MB would cost a core).
 binlog_coordinates() {
-  grep -m 3 -E 'CHANGE (MASTER|REPLICATION SOURCE) TO|gtid_slave_pos|GTID_PURGED' || true
+  sed -n -E '/^-- Current Database:/q; /CHANGE (MASTER|REPLICATION SOURCE) TO|gtid_slave_pos|GTID_PURGED/p'
   cat >/dev/null
 }
 
