@@ -13,7 +13,7 @@ import { startEtcd } from '../lib/local/etcd-server';
 import { LocalBackupService } from '../lib/local/local-backup-service';
 import { startMoto } from '../lib/local/moto-server';
 import { run } from '../lib/local/run-command';
-import { nullSinkHostEnv } from './null-sink';
+import { timeNullSinkRun } from './null-sink';
 import { timed, type BenchResult } from './timing';
 
 const MB = 1024 * 1024;
@@ -57,19 +57,7 @@ export async function benchEtcdSnapshotPipeline(): Promise<BenchResult[]> {
     const completion = pipeline.result.completions[0];
     if (completion?.kind !== 'succeeded') throw new Error(`pipeline failed: ${JSON.stringify(completion)}`);
 
-    const sinkService = new LocalBackupService({
-      config: service.config,
-      s3: moto.s3(),
-      bucket,
-      kmsKeyId,
-      hosts: { [host]: { env: nullSinkHostEnv(dir) } },
-      hostEnv: { ...moto.env, CRONSNAP_LOCK_DIR: join(dir, 'locks') },
-    });
-    const sink = await timed(() => sinkService.runJob('bench-etcd', `bench-sink-${Date.now()}`));
-    const sinkStart = sink.result.start;
-    if (sinkStart.kind !== 'started' || (await sinkService.runner.invocation(sinkStart.commandId, host)).status !== 'Success') {
-      throw new Error('null-sink run failed');
-    }
+    const sinkSeconds = await timeNullSinkRun({ service, moto, bucket, kmsKeyId, host, dir, job: 'bench-etcd' });
 
     const ratio = pipeline.seconds / plain.seconds;
     const detail =
@@ -79,8 +67,8 @@ export async function benchEtcdSnapshotPipeline(): Promise<BenchResult[]> {
       { name: 'etcd snapshot-to-S3 / snapshot save', ratio, detail },
       {
         name: 'etcd snapshot-to-null-sink / snapshot save',
-        ratio: sink.seconds / plain.seconds,
-        detail: `the same host script with S3 writes discarded: ${sink.seconds.toFixed(2)} s (what moto's ingest costs: ${(pipeline.seconds - sink.seconds).toFixed(2)} s)`,
+        ratio: sinkSeconds / plain.seconds,
+        detail: `the same host script with S3 writes discarded: ${sinkSeconds.toFixed(2)} s (what moto's ingest costs: ${(pipeline.seconds - sinkSeconds).toFixed(2)} s)`,
       },
     ];
   } finally {

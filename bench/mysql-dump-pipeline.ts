@@ -13,7 +13,7 @@ import { LocalBackupService } from '../lib/local/local-backup-service';
 import { startMariaDb } from '../lib/local/mariadb-server';
 import { startMoto } from '../lib/local/moto-server';
 import { run } from '../lib/local/run-command';
-import { nullSinkHostEnv } from './null-sink';
+import { timeNullSinkRun } from './null-sink';
 import { timed, type BenchResult } from './timing';
 
 const MB = 1024 * 1024;
@@ -61,19 +61,7 @@ export async function benchMysqlDumpPipeline(): Promise<BenchResult[]> {
     if (completion?.kind !== 'succeeded') throw new Error(`pipeline failed: ${JSON.stringify(completion)}`);
     const { payload } = completion.manifest;
 
-    const sinkService = new LocalBackupService({
-      config: service.config,
-      s3: moto.s3(),
-      bucket,
-      kmsKeyId,
-      hosts: { [host]: { env: nullSinkHostEnv(dir, PASSWORD) } },
-      hostEnv: { ...moto.env, CRONSNAP_LOCK_DIR: join(dir, 'locks') },
-    });
-    const sink = await timed(() => sinkService.runJob('bench-mysql', `bench-sink-${Date.now()}`));
-    const sinkStart = sink.result.start;
-    if (sinkStart.kind !== 'started' || (await sinkService.runner.invocation(sinkStart.commandId, host)).status !== 'Success') {
-      throw new Error('null-sink run failed');
-    }
+    const sinkSeconds = await timeNullSinkRun({ service, moto, bucket, kmsKeyId, host, dir, job: 'bench-mysql', password: PASSWORD });
     return [
       {
         name: 'mysql dump-to-S3 / plain dump',
@@ -82,12 +70,12 @@ export async function benchMysqlDumpPipeline(): Promise<BenchResult[]> {
       },
       {
         name: 'mysql dump-to-null-sink / plain dump',
-        ratio: sink.seconds / plain.seconds,
-        detail: `the same host script with S3 writes discarded: ${sink.seconds.toFixed(2)} s [target <= 1.6x]`,
+        ratio: sinkSeconds / plain.seconds,
+        detail: `the same host script with S3 writes discarded: ${sinkSeconds.toFixed(2)} s [target <= 1.6x]`,
       },
       {
         name: 'mysql gzip -6 pipeline / null-sink pipeline',
-        ratio: gzip.seconds / sink.seconds,
+        ratio: gzip.seconds / sinkSeconds,
         detail: 'both write nothing to S3 [target >= 5x]',
       },
       {

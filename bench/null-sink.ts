@@ -1,5 +1,8 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LocalBackupService } from '../lib/local/local-backup-service';
+import type { Moto } from '../lib/local/moto-server';
+import { timed } from './timing';
 
 /**
  * A stand-in `aws` for benchmarks: every S3 write is read and discarded, and SSM answers with
@@ -16,4 +19,34 @@ export function nullSinkHostEnv(dir: string, password = ''): Record<string, stri
   );
   chmodSync(join(bin, 'aws'), 0o755);
   return { PATH: `${bin}:${process.env.PATH ?? ''}`, BENCH_PASSWORD: password };
+}
+
+export interface NullSinkRun {
+  readonly service: LocalBackupService;
+  readonly moto: Moto;
+  readonly bucket: string;
+  readonly kmsKeyId: string;
+  readonly host: string;
+  readonly dir: string;
+  readonly job: string;
+  /** What the stand-in SSM answers for the job's password parameter. */
+  readonly password?: string;
+}
+
+/** Seconds for one run of `job` with S3 writes discarded; fails unless the host script succeeded. */
+export async function timeNullSinkRun(run: NullSinkRun): Promise<number> {
+  const service = new LocalBackupService({
+    config: run.service.config,
+    s3: run.moto.s3(),
+    bucket: run.bucket,
+    kmsKeyId: run.kmsKeyId,
+    hosts: { [run.host]: { env: nullSinkHostEnv(run.dir, run.password) } },
+    hostEnv: { ...run.moto.env, CRONSNAP_LOCK_DIR: join(run.dir, 'locks') },
+  });
+  const { seconds, result } = await timed(() => service.runJob(run.job, `bench-sink-${Date.now()}`));
+  const { start } = result;
+  if (start.kind !== 'started' || (await service.runner.invocation(start.commandId, run.host)).status !== 'Success') {
+    throw new Error(`null-sink run of ${run.job} failed`);
+  }
+  return seconds;
 }

@@ -1,19 +1,17 @@
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { startMariaDb, type MariaDb } from '../../lib/local/mariadb-server';
 import { startMoto, type Moto } from '../../lib/local/moto-server';
 import { mysqlJobInput } from '../helpers/config-factory';
 import { localServiceFor } from '../helpers/local-service';
+import { sampleProcessArgs } from '../helpers/process-args-sampler';
 import { listKeys } from '../helpers/s3-objects';
 
 const HOST = 'i-0a1b2c3d4e5f60002';
 // Quotes, backslash, dollar and spaces: everything that breaks naive shell or option-file handling.
 const PASSWORD = `s3cr"et' \\$(id) pässwörd`;
-const execFileAsync = promisify(execFile);
 
 const FIXTURE_SQL = `
 CREATE DATABASE shop CHARACTER SET utf8mb4;
@@ -82,17 +80,10 @@ describe('mysql backup, end to end', () => {
 
   it('dumps every database consistently and restores it with equal checksums, the password seen nowhere', async () => {
     const service = serviceFor();
-    const argvSeen: string[] = [];
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        argvSeen.push((await execFileAsync('ps', ['-eo', 'args'])).stdout);
-      }
-    })();
+    const sampler = sampleProcessArgs();
 
     const { start, completions } = await service.runJob('prod-mysql', 'mysql-event-1');
-    sampling = false;
-    await sampler;
+    const argvSeen = await sampler.stop();
 
     const completion = completions[0];
     if (start.kind !== 'started' || completion?.kind !== 'succeeded') throw new Error(JSON.stringify({ start, completions, sns: service.notifier.messages }));

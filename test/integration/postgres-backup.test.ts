@@ -1,18 +1,17 @@
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { startMoto, type Moto } from '../../lib/local/moto-server';
 import { startPostgres, type Postgres } from '../../lib/local/postgres-server';
+import { run } from '../../lib/local/run-command';
 import { postgresJobInput } from '../helpers/config-factory';
 import { localServiceFor } from '../helpers/local-service';
+import { sampleProcessArgs } from '../helpers/process-args-sampler';
 import { listKeys } from '../helpers/s3-objects';
 
 const HOST = 'i-0a1b2c3d4e5f60003';
 const PASSWORD = `pg:s3cr"et' \\$(id) wörd`;
-const execFileAsync = promisify(execFile);
 
 const GLOBALS_SQL = `
 CREATE ROLE app_owner LOGIN;
@@ -98,15 +97,10 @@ describe('postgres backup, end to end', () => {
 
   it('dumps globals and each database, restores them in parallel with equal row hashes, the password seen nowhere', async () => {
     const service = serviceFor('prod-postgres');
-    const argvSeen: string[] = [];
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) argvSeen.push((await execFileAsync('ps', ['-eo', 'args'])).stdout);
-    })();
+    const sampler = sampleProcessArgs();
 
     const { start, completions } = await service.runJob('prod-postgres', 'pg-event-1');
-    sampling = false;
-    await sampler;
+    const argvSeen = await sampler.stop();
 
     const completion = completions[0];
     if (start.kind !== 'started' || completion?.kind !== 'succeeded') throw new Error(JSON.stringify({ start, completions, sns: service.notifier.messages }));
@@ -129,7 +123,7 @@ describe('postgres backup, end to end', () => {
       for (const part of manifest.postgres.parts) {
         const file = join(dir, `${part.name}.zst`);
         await download(part.key, file);
-        await execFileAsync('zstd', ['-q', '-f', '-d', file, '-o', file.replace(/\.zst$/, '')]);
+        await run('zstd', ['-q', '-f', '-d', file, '-o', file.replace(/\.zst$/, '')]);
         chmodSync(file.replace(/\.zst$/, ''), 0o644);
       }
       // Globals first (the postgres role already exists there, so psql reports and goes on).
