@@ -13,3 +13,8 @@ export interface BackupEngine<J extends Job = Job> {
   /** Which of the online hosts run the command. */
   chooseHosts(onlineHosts: readonly string[]): string[];
 }
+
+/** One backup per cluster: the first online host (they are sorted) takes it. */
+export function firstOnlineHost(onlineHosts: readonly string[]): string[] {
+  return onlineHosts.slice(0, 1);
+}

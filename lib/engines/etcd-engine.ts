@@ -1,7 +1,7 @@
 import type { EtcdJob } from '../config/job-config';
 import { PATTERNS } from '../config/shell-safe';
 import { listPattern } from '../ssm/document-parameter';
-import type { BackupEngine } from './backup-engine';
+import { firstOnlineHost, type BackupEngine } from './backup-engine';
 
 export const etcdEngine: BackupEngine<EtcdJob> = {
   engine: 'etcd',
@@ -34,7 +34,6 @@ export const etcdEngine: BackupEngine<EtcdJob> = {
       timeoutSeconds: String(etcd.snapshotTimeoutSeconds),
     };
   },
-  // One snapshot per cluster: any member that SSM can reach will do, the script then picks a
-  // healthy endpoint itself.
-  chooseHosts: (onlineHosts) => onlineHosts.slice(0, 1),
+  // Any member SSM can reach will do: the script itself snapshots a healthy endpoint.
+  chooseHosts: firstOnlineHost,
 };

@@ -2,7 +2,7 @@ import type { MysqlJob } from '../config/job-config';
 import { DATABASE_LIST_PATTERN, HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
 import { PATTERNS } from '../config/shell-safe';
 import { listPattern } from '../ssm/document-parameter';
-import type { BackupEngine } from './backup-engine';
+import { firstOnlineHost, type BackupEngine } from './backup-engine';
 
 export const mysqlEngine: BackupEngine<MysqlJob> = {
   engine: 'mysql',
@@ -33,6 +33,5 @@ export const mysqlEngine: BackupEngine<MysqlJob> = {
       workDir: job.workDir,
     };
   },
-  // One dump per database cluster, taken from whichever host can reach it.
-  chooseHosts: (onlineHosts) => onlineHosts.slice(0, 1),
+  chooseHosts: firstOnlineHost,
 };

@@ -1,7 +1,7 @@
 import type { PostgresJob } from '../config/job-config';
 import { DATABASE_LIST_PATTERN, HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
 import { PATTERNS } from '../config/shell-safe';
-import type { BackupEngine } from './backup-engine';
+import { firstOnlineHost, type BackupEngine } from './backup-engine';
 
 export const postgresEngine: BackupEngine<PostgresJob> = {
   engine: 'postgres',
@@ -32,5 +32,5 @@ export const postgresEngine: BackupEngine<PostgresJob> = {
       workDir: job.workDir,
     };
   },
-  chooseHosts: (onlineHosts) => onlineHosts.slice(0, 1),
+  chooseHosts: firstOnlineHost,
 };

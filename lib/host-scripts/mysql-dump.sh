@@ -65,9 +65,11 @@ read_server_facts() {
   step server-facts
   SERVER_VERSION=$(mysql_query "$DB_HOST" "$DB_PORT" 'SELECT VERSION()')
   LOG_BIN=$(mysql_query "$DB_HOST" "$DB_PORT" 'SELECT @@global.log_bin')
-  local all
-  all=$(mysql_query "$DB_HOST" "$DB_PORT" 'SHOW DATABASES' | grep -v -x -E 'information_schema|performance_schema|sys' || true)
-  if [ -n "$DATABASES" ]; then DUMPED_DATABASES=${DATABASES//,/ }; else DUMPED_DATABASES=$(tr '\n' ' ' <<<"$all"); fi
+  if [ -n "$DATABASES" ]; then
+    DUMPED_DATABASES=${DATABASES//,/ }
+  else
+    DUMPED_DATABASES=$(mysql_query "$DB_HOST" "$DB_PORT" 'SHOW DATABASES' | grep -v -x -E 'information_schema|performance_schema|sys' | tr '\n' ' ' || true)
+  fi
   DUMP_ARGS=(--single-transaction --routines --triggers --events --hex-blob --default-character-set=utf8mb4)
   if [ "$LOG_BIN" = 1 ]; then
     # MySQL 8.0.26 renamed --master-data; both write the position as a comment at the top.

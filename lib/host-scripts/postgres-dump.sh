@@ -63,11 +63,13 @@ dump_part() {
     | upload_compressed - "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,postgres-part=$name" \
     || fail "dump of $name from $PG_HOST:$PG_PORT failed: $(tail -n 1 "$CRONSNAP_WORK/dump.err")"
   PARTS_JSON+="${PARTS_JSON:+,}$(part_json "$name" "$kind")"
+  # The first part (globals, or the whole dumpall) is the manifest's primary payload.
+  [ -n "$PRIMARY_PAYLOAD" ] || PRIMARY_PAYLOAD=$(payload_json)
 }
 
 dump_all() {
   step dump
-  PARTS_JSON=''
+  PARTS_JSON='' PRIMARY_PAYLOAD=''
   if [ "$MODE" = dumpall ]; then
     dump_part all-databases.sql.zst all-databases dumpall "${PG_DUMPALL[@]}" "${CONNECT[@]}" --clean --if-exists
     return
@@ -86,13 +88,10 @@ write_postgres_manifest() {
   local manifest="$CRONSNAP_WORK/manifest.json" names=() name list=''
   read -r -a names <<<"$DUMPED_DATABASES"
   for name in "${names[@]}"; do list+="${list:+,}$(json_str "$name")"; done
-  # The first part (globals, or the whole dumpall) is the manifest's primary payload.
-  local first=${PARTS_JSON%%\},\{*}
-  [[ "$first" == *\} ]] || first+='}'
   cat >"$manifest" <<JSON
 {
   $(manifest_header postgres),
-  "payload": $first,
+  "payload": $PRIMARY_PAYLOAD,
   "tools": {
     "pg_dump": $(json_str "$("${PG_DUMP[@]}" --version 2>/dev/null | head -n 1)"),
     "zstd": $(json_str "$(zstd_version)")

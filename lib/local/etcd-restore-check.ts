@@ -1,10 +1,11 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseManifest, type Manifest } from '../backup/manifest';
 import { ManifestError } from '../errors';
 import { dumpKeys, startEtcd } from './etcd-server';
+import { getObjectBytes } from './object-bytes';
 import { freePort } from './processes';
 import { run } from './run-command';
 
@@ -16,19 +17,14 @@ export interface RestoreCheck {
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-async function getBytes(s3: S3Client, bucket: string, key: string): Promise<Buffer> {
-  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return Buffer.from(await (response.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array())));
-}
-
 /**
  * Proves a stored etcd backup restores: both checksums against the manifest, `etcdctl snapshot
  * restore` into a scratch dir, a throwaway member on free loopback ports, and its keys read back.
  */
 export async function restoreCheckEtcdBackup(s3: S3Client, bucket: string, manifestKey: string, scratchParent: string): Promise<RestoreCheck> {
-  const manifest = parseManifest((await getBytes(s3, bucket, manifestKey)).toString('utf8'), manifestKey);
+  const manifest = parseManifest((await getObjectBytes(s3, bucket, manifestKey)).toString('utf8'), manifestKey);
   if (manifest.engine !== 'etcd') throw new ManifestError(`${manifestKey} is a ${manifest.engine} backup, not etcd`);
-  const payload = await getBytes(s3, bucket, manifest.payload.key);
+  const payload = await getObjectBytes(s3, bucket, manifest.payload.key);
   if (sha256(payload) !== manifest.payload.sha256) throw new ManifestError(`${manifest.payload.key}: sha256 differs from the manifest`);
   const scratch = mkdtempSync(join(scratchParent, 'cronsnap-restore-'));
   try {

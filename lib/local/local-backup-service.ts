@@ -37,7 +37,6 @@ const DOCUMENT_PREFIX = 'cronsnap';
 export class LocalBackupService {
   readonly notifier = new MemoryNotifier();
   readonly runner: LocalCommandRunner;
-  readonly config: CronsnapConfig;
   private readonly store: S3ObjectStore;
   private readonly documents: Record<Engine, string>;
   private readonly now: () => Date;
@@ -51,7 +50,10 @@ export class LocalBackupService {
     this.runner = new LocalCommandRunner({ documents, hosts: options.hosts, env: options.hostEnv });
     this.store = new S3ObjectStore(options.s3, options.bucket, options.kmsKeyId);
     this.now = options.now ?? (() => new Date());
-    this.config = options.config;
+  }
+
+  get config(): CronsnapConfig {
+    return this.options.config;
   }
 
   /** One scheduled event for `job`, end to end. */

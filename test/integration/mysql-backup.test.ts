@@ -1,9 +1,9 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { startMariaDb, type MariaDb } from '../../lib/local/mariadb-server';
 import { startMoto, type Moto } from '../../lib/local/moto-server';
+import { getObjectBytes } from '../../lib/local/object-bytes';
 import { mysqlJobInput } from '../helpers/config-factory';
 import { localServiceFor } from '../helpers/local-service';
 import { sampleProcessArgs } from '../helpers/process-args-sampler';
@@ -105,9 +105,8 @@ describe('mysql backup, end to end', () => {
 
     const target = await startMariaDb();
     try {
-      const payload = await moto.s3().send(new GetObjectCommand({ Bucket: bucket, Key: manifest.payload.key }));
       const file = join(dir, 'dump.sql.zst');
-      writeFileSync(file, Buffer.from(await (payload.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array()))));
+      writeFileSync(file, await getObjectBytes(moto.s3(), bucket, manifest.payload.key));
       const restoreSql = `zstd -q -d -c '${file}'`;
       await target.load(restoreSql);
       expect(await checksums(target)).toBe(await checksums(source));

@@ -1,8 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { startMoto, type Moto } from '../../lib/local/moto-server';
+import { getObjectBytes } from '../../lib/local/object-bytes';
 import { startPostgres, type Postgres } from '../../lib/local/postgres-server';
 import { run } from '../../lib/local/run-command';
 import { postgresJobInput } from '../helpers/config-factory';
@@ -90,11 +90,6 @@ describe('postgres backup, end to end', () => {
     return localServiceFor(job, { moto, bucket, kmsKeyId, host: HOST, dir });
   }
 
-  async function download(key: string, file: string): Promise<void> {
-    const object = await moto.s3().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    writeFileSync(file, Buffer.from(await (object.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array()))));
-  }
-
   it('dumps globals and each database, restores them in parallel with equal row hashes, the password seen nowhere', async () => {
     const service = serviceFor('prod-postgres');
     const sampler = sampleProcessArgs();
@@ -122,7 +117,7 @@ describe('postgres backup, end to end', () => {
     try {
       for (const part of manifest.postgres.parts) {
         const file = join(dir, `${part.name}.zst`);
-        await download(part.key, file);
+        writeFileSync(file, await getObjectBytes(moto.s3(), bucket, part.key));
         await run('zstd', ['-q', '-f', '-d', file, '-o', file.replace(/\.zst$/, '')]);
         chmodSync(file.replace(/\.zst$/, ''), 0o644);
       }
