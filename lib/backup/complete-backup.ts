@@ -45,6 +45,24 @@ export async function completeBackup(event: StatusChangeEvent, deps: CompleteBac
   );
   if (!claimed) return { kind: 'duplicate', commandId, host };
 
+  try {
+    return await judgeInvocation(event, deps);
+  } catch (error) {
+    // The completion is claimed, so a retry of this event would be skipped as a duplicate: say so now.
+    await deps.notifier.publish(`cronsnap: backup on ${host} could not be checked`, {
+      host,
+      commandId,
+      status: event.detail.status,
+      reason: `checking the run failed: ${(error as Error).message}`,
+    });
+    throw error;
+  }
+}
+
+/** Success needs a manifest that exists and names this run; anything else is reported. */
+async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDeps): Promise<CompletionOutcome> {
+  const commandId = event.detail['command-id'];
+  const host = event.detail['instance-id'];
   const invocation = await deps.runner.invocation(commandId, host);
   const job = invocation.parameters.job ?? 'unknown';
   const runId = invocation.parameters.runId ?? 'unknown';

@@ -112,4 +112,16 @@ describe('backup-completed handler', () => {
 
     await expect(handler(event as never, lambdaContext)).rejects.toThrow('event.source: ');
   });
+
+  it('reports on the topic when the claimed completion cannot be checked', async () => {
+    ssm.on(GetCommandInvocationCommand).rejects(new Error('ThrottlingException: Rate exceeded'));
+
+    await expect(handler(loadEvent('ssm-invocation-status-change'), lambdaContext)).rejects.toThrow('Rate exceeded');
+
+    expect(sns.commandCalls(PublishCommand)[0]?.args[0].input.Subject).toBe('cronsnap: backup on i-0123456789abcdef0 could not be checked');
+    expect(publishedMessage()).toMatchObject({
+      commandId: 'e8d3c0e4-71f7-4491-898f-c9b35bee5f3b',
+      reason: 'checking the run failed: ThrottlingException: Rate exceeded',
+    });
+  });
 });
