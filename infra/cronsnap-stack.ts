@@ -2,11 +2,13 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { CronsnapConfig } from '../lib/config/cronsnap-config';
 import type { Job } from '../lib/config/job-config';
-import { BackupDocuments } from './constructs/backup-documents';
+import { BACKUP_PROGRAMS } from '../lib/engines';
+import { RESTORE_PROGRAMS } from '../lib/restore/restore-programs';
 import { BackupFunctions } from './constructs/backup-functions';
 import { BackupStorage } from './constructs/backup-storage';
 import { FailureTopic } from './constructs/failure-topic';
 import { HostAccessPolicy } from './constructs/host-access-policy';
+import { HostDocuments } from './constructs/host-documents';
 import { JobSchedule } from './constructs/job-schedule';
 
 export interface CronsnapStackProps extends StackProps {
@@ -36,7 +38,9 @@ export class CronsnapStack extends Stack {
 
     const storage = new BackupStorage(this, 'Storage', { jobs });
     const failures = new FailureTopic(this, 'Failures', { key: storage.key, emails: props.config.notifications.emails });
-    const documents = new BackupDocuments(this, 'Documents', { namePrefix: documentPrefix });
+    const documents = new HostDocuments(this, 'Documents', { namePrefix: documentPrefix, programs: BACKUP_PROGRAMS });
+    // Restores are run by operators; the scheduled functions get no right to send these.
+    new HostDocuments(this, 'RestoreDocuments', { namePrefix: documentPrefix, programs: RESTORE_PROGRAMS });
     const functions = new BackupFunctions(this, 'Functions', {
       jobs,
       bucket: storage.bucket,

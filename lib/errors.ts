@@ -23,3 +23,6 @@ export class NoTargetError extends CronsnapError {}
 
 /** The job named in an event is not in the deployed config. */
 export class UnknownJobError extends CronsnapError {}
+
+/** A restore was refused or failed; `message` says at which step and why, and what was left as it was. */
+export class RestoreError extends CronsnapError {}

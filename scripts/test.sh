@@ -8,7 +8,7 @@ echo "== type-check"
 npx tsc --noEmit
 echo "== lint"
 npx eslint --max-warnings 0 .
-bash scripts/lint-host-scripts.sh
+npx tsx scripts/lint-host-scripts.ts
 
 echo "== tests"
 mkdir -p .tmp

@@ -4,25 +4,20 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { scheduledBackupEventSchema, startBackup, type ScheduledBackupEvent } from '../../lib/backup/start-backup';
 import { loadConfigFile } from '../../lib/config/load-config';
-import { ENGINES } from '../../lib/engines';
 import { awsDependencies } from '../../lib/lambda/aws-dependencies';
 import { readLambdaEnvironment } from '../../lib/lambda/lambda-environment';
 import { powertoolsFor } from '../../lib/lambda/powertools';
 import { zodEventParser } from '../../lib/lambda/zod-event-parser';
-import { backupDocumentName } from '../../lib/ssm/document-names';
 
 const env = readLambdaEnvironment();
 const config = loadConfigFile(env.CRONSNAP_CONFIG_FILE);
 const { logger, metrics } = powertoolsFor('scheduled-backup');
-const documents = Object.fromEntries(
-  Object.keys(ENGINES).map((engine) => [engine, backupDocumentName(env.CRONSNAP_DOCUMENT_PREFIX, engine as keyof typeof ENGINES)]),
-) as Record<keyof typeof ENGINES, string>;
 const deps = {
   config,
   ...awsDependencies(env),
   bucket: env.CRONSNAP_BUCKET,
   kmsKeyId: env.CRONSNAP_KMS_KEY_ID,
-  documents,
+  documentPrefix: env.CRONSNAP_DOCUMENT_PREFIX,
 };
 
 async function run(event: ScheduledBackupEvent, context: Context) {

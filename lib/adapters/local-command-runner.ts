@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { Targets } from '../config/targets';
 import type { CommandDocument } from '../ssm/command-document';
 import type { CommandRequest, CommandRunner, Invocation } from '../ports/command-runner';
@@ -9,6 +10,11 @@ export interface LocalHost {
   readonly env?: Readonly<Record<string, string>>;
   /** Whether the host answers, as SSM's PingStatus would say. */
   readonly online?: boolean;
+  /**
+   * A command prefix the host's shell runs under, e.g. `['ip', 'netns', 'exec', 'member-a']`, or
+   * `setpriv` dropping capabilities to play an agent that cannot read everything.
+   */
+  readonly wrapper?: readonly string[];
 }
 
 export interface LocalCommandRunnerOptions {
@@ -61,10 +67,13 @@ export class LocalCommandRunner implements CommandRunner {
       ...this.options.env,
       ...this.options.hosts[hostId]?.env,
       AWS_SSM_INSTANCE_ID: hostId,
+      // Each stand-in host locks in its own dir, as each machine has its own /var/lock.
+      ...(this.options.env?.CRONSNAP_LOCK_DIR ? { CRONSNAP_LOCK_DIR: join(this.options.env.CRONSNAP_LOCK_DIR, hostId) } : {}),
       ...Object.fromEntries(Object.entries(parameters).map(([name, value]) => [`SSM_${name}`, value])),
     };
     const timeoutMs = Number(parameters.executionTimeout || '3600') * 1000;
-    const result = await runShell(step.inputs.runCommand.join('\n'), env, timeoutMs);
+    const wrapper = this.options.hosts[hostId]?.wrapper ?? [];
+    const result = await runShell([...wrapper, 'sh', '-c', step.inputs.runCommand.join('\n')], env, timeoutMs);
     this.invocations.set(`${commandId}/${hostId}`, {
       commandId,
       hostId,
@@ -84,10 +93,10 @@ interface ShellResult {
   timedOut: boolean;
 }
 
-function runShell(script: string, env: Record<string, string>, timeoutMs: number): Promise<ShellResult> {
+function runShell([command, ...args]: string[], env: Record<string, string>, timeoutMs: number): Promise<ShellResult> {
   return new Promise((resolve, reject) => {
     // detached: a timeout kills the whole process group, as the SSM agent does.
-    const child = spawn('sh', ['-c', script], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command ?? 'sh', args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let timedOut = false;

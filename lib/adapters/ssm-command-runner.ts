@@ -44,9 +44,14 @@ export class SsmCommandRunner implements CommandRunner {
 
   async invocation(commandId: string, hostId: string): Promise<Invocation> {
     const [invocation, listed] = await Promise.all([
-      this.client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: hostId })),
+      this.client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: hostId })).catch((error: Error) => {
+        // Right after SendCommand the invocation may not exist yet: it is pending, not failed.
+        if (error.name === 'InvocationDoesNotExist') return undefined;
+        throw error;
+      }),
       this.client.send(new ListCommandsCommand({ CommandId: commandId })),
     ]);
+    if (!invocation) return { commandId, hostId, documentName: '', status: 'Pending', parameters: {}, stdout: '', stderr: '' };
     const parameters = listed.Commands?.[0]?.Parameters ?? {};
     return {
       commandId,

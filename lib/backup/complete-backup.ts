@@ -69,7 +69,7 @@ async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDep
   let reason: string;
   if (event.detail.status === 'Success') {
     try {
-      const key = manifestKey(invocation.parameters.runPrefix ?? '', host);
+      const key = manifestKey(invocation.parameters.runPrefix ?? '', host, invocation.parameters.setName);
       const manifest = await readManifest(deps.store, key);
       if (manifest.job !== job || manifest.runId !== runId || manifest.host !== host) {
         throw new ManifestError(`${key} names job ${manifest.job}, run ${manifest.runId}, host ${manifest.host}: not this run`);

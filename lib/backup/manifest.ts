@@ -63,17 +63,44 @@ const postgresFactsSchema = z.object({
   parts: z.array(payloadSchema.extend({ name: z.string(), kind: z.enum(['globals', 'database', 'dumpall']) })).min(1),
 });
 
+const listedFileSchema = z.object({
+  path: z.string().min(2),
+  size: z.number().int().nonnegative(),
+  mode: z.string().regex(/^[0-7]{3,6}$/),
+  uid: z.number().int().nonnegative(),
+  gid: z.number().int().nonnegative(),
+  mtime: z.number().int(),
+  sha256,
+});
+
+const filesFactsSchema = z.object({
+  /** Empty for a files job; `member-config` for an etcd member's linked set. */
+  setName: z.string(),
+  paths: z.array(z.object({ path: z.string(), required: z.boolean(), present: z.boolean() })).min(1),
+  fileCount: z.number().int().nonnegative(),
+  packages: z.union([
+    z.object({ manager: z.literal('none') }),
+    z.object({ manager: z.enum(['dpkg', 'rpm']), count: z.number().int().nonnegative(), payload: payloadSchema }),
+  ]),
+  /** Every regular file in the archive, hashed from the archive stream itself. */
+  listing: z.array(listedFileSchema),
+});
+
 export const manifestSchema = z.discriminatedUnion('engine', [
   z.object({ ...common, engine: z.literal('etcd'), etcd: etcdFactsSchema }),
   z.object({ ...common, engine: z.literal('mysql'), mysql: mysqlFactsSchema }),
   z.object({ ...common, engine: z.literal('postgres'), postgres: postgresFactsSchema }),
+  z.object({ ...common, engine: z.literal('files'), files: filesFactsSchema }),
 ]);
 
 export type Manifest = z.infer<typeof manifestSchema>;
+export type FilesManifest = Extract<Manifest, { engine: 'files' }>;
+export type ListedFile = z.infer<typeof listedFileSchema>;
 
 /** Bytes stored for a backup: every part it uploaded. */
 export function storedBytes(manifest: Manifest): number {
   if (manifest.engine === 'postgres') return manifest.postgres.parts.reduce((sum, part) => sum + part.size, 0);
+  if (manifest.engine === 'files' && manifest.files.packages.manager !== 'none') return manifest.payload.size + manifest.files.packages.payload.size;
   return manifest.payload.size;
 }
 

@@ -7,8 +7,9 @@ export function runPrefix(job: string, runId: string, scheduledTime: Date): stri
   return `${job}/${yyyy}/${mm}/${dd}/${runId}`;
 }
 
-export function manifestKey(prefix: string, host: string): string {
-  return `${prefix}/${host}/manifest.json`;
+/** A linked set (an etcd member's config) keeps its own manifest in a sub-folder named after it. */
+export function manifestKey(prefix: string, host: string, setName = ''): string {
+  return setName ? `${prefix}/${host}/${setName}/manifest.json` : `${prefix}/${host}/manifest.json`;
 }
 
 /** Markers live outside every job prefix, so hosts (which may write only under their job) cannot forge them. */

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import type { CronsnapConfig } from '../config/cronsnap-config';
-import type { Engine } from '../config/job-config';
 import { findJob } from '../config/load-config';
-import { engineFor } from '../engines';
+import { engineFor, ENGINES } from '../engines';
+import { fileSetParameters, MEMBER_CONFIG_SET } from '../engines/files-engine';
 import { NoTargetError } from '../errors';
 import type { CommandRunner } from '../ports/command-runner';
 import type { Notifier } from '../ports/notifier';
 import type { ObjectStore } from '../ports/object-store';
 import { assertParametersAllowed } from '../ssm/command-document';
+import { documentName, type HostProgram } from '../ssm/host-program';
 import { runMarkerKey, runPrefix } from './object-layout';
 import { runIdFor } from './run-id';
 
@@ -30,12 +31,20 @@ export interface StartBackupDeps {
   readonly notifier: Notifier;
   readonly bucket: string;
   readonly kmsKeyId: string;
-  readonly documents: Readonly<Record<Engine, string>>;
+  /** Documents are named `<prefix>-<program id>`, as the stack deploys them. */
+  readonly documentPrefix: string;
   readonly now: () => Date;
 }
 
+/** A command sent for a linked file set (etcd members' config), next to the main one. */
+export interface LinkedCommand {
+  readonly setName: string;
+  readonly commandId: string;
+  readonly hosts: string[];
+}
+
 export type StartOutcome =
-  | { kind: 'started'; job: string; runId: string; commandId: string; hosts: string[] }
+  | { kind: 'started'; job: string; runId: string; commandId: string; hosts: string[]; linked: LinkedCommand[] }
   | { kind: 'duplicate'; job: string; runId: string }
   | { kind: 'disabled'; job: string };
 
@@ -51,18 +60,23 @@ export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: 
   const prefix = runPrefix(job.name, runId, scheduledTime);
   const engine = engineFor(job);
 
-  const parameters = {
+  const common = {
     job: job.name,
     runId,
     runPrefix: prefix,
     bucket: deps.bucket,
     kmsKeyId: deps.kmsKeyId,
     executionTimeout: String(job.timeoutMinutes * 60),
-    ...engine.parametersFor(job),
   };
-  assertParametersAllowed(engine, parameters);
+  const onlineHosts = await deps.runner.onlineHosts(job.targets);
+  const member = engine.memberFileSet?.(job);
+  const memberHosts = member ? onlineHosts : [];
+  const parameters = { ...common, ...engine.parametersFor(job, memberHosts) };
+  assertParametersAllowed(engine.program, parameters);
+  const linkedParameters = member && { ...common, ...fileSetParameters(member.fileSet, member.workDir, MEMBER_CONFIG_SET) };
+  if (linkedParameters) assertParametersAllowed(ENGINES.files.program, linkedParameters);
 
-  const hosts = engine.chooseHosts(await deps.runner.onlineHosts(job.targets));
+  const hosts = engine.chooseHosts(onlineHosts);
   if (hosts.length === 0) {
     const reason = `no host matching ${JSON.stringify(job.targets)} is online in SSM`;
     await deps.notifier.publish(`cronsnap: ${job.name} backup did not start`, { job: job.name, runId, reason });
@@ -71,24 +85,31 @@ export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: 
 
   const claimed = await deps.store.putIfAbsent(
     runMarkerKey(job.name, runId),
-    JSON.stringify({ job: job.name, runId, hosts, claimedAt: deps.now().toISOString() }),
+    JSON.stringify({ job: job.name, runId, hosts, memberHosts, claimedAt: deps.now().toISOString() }),
   );
   if (!claimed) return { kind: 'duplicate', job: job.name, runId };
 
-  let commandId: string;
-  try {
-    ({ commandId } = await deps.runner.send({
-      documentName: deps.documents[job.engine],
-      hostIds: hosts,
-      parameters,
-      comment: `cronsnap ${job.name} ${runId}`,
-      timeoutSeconds: 600,
-    }));
-  } catch (error) {
-    // The run is claimed, so a retry of this event would be skipped as a duplicate: say so now.
-    const reason = `SendCommand failed: ${(error as Error).message}`;
-    await deps.notifier.publish(`cronsnap: ${job.name} backup did not start`, { job: job.name, runId, hosts, reason });
-    throw error;
+  const send = async (program: HostProgram, hostIds: string[], values: Record<string, string>) => {
+    try {
+      const { commandId } = await deps.runner.send({
+        documentName: documentName(deps.documentPrefix, program),
+        hostIds,
+        parameters: values,
+        comment: `cronsnap ${job.name} ${runId}`,
+        timeoutSeconds: 600,
+      });
+      return commandId;
+    } catch (error) {
+      // The run is claimed, so a retry of this event would be skipped as a duplicate: say so now.
+      const reason = `SendCommand ${program.id} failed: ${(error as Error).message}`;
+      await deps.notifier.publish(`cronsnap: ${job.name} backup did not start`, { job: job.name, runId, hosts: hostIds, reason });
+      throw error;
+    }
+  };
+  const commandId = await send(engine.program, hosts, parameters);
+  const linked: LinkedCommand[] = [];
+  if (linkedParameters) {
+    linked.push({ setName: MEMBER_CONFIG_SET, commandId: await send(ENGINES.files.program, memberHosts, linkedParameters), hosts: memberHosts });
   }
-  return { kind: 'started', job: job.name, runId, commandId, hosts };
+  return { kind: 'started', job: job.name, runId, commandId, hosts, linked };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { filePathsSchema } from './file-set-settings';
 import { absolutePath, commandWords, endpointUrl, token } from './shell-safe';
 
 /** How the host script reaches etcd; every path is on the host, not in Lambda. */
@@ -20,6 +21,22 @@ export const etcdSettingsSchema = z
       .default('/var/tmp')
       .describe('where the snapshot is written before upload; on static-pod masters a dir mounted into the etcd container'),
     snapshotTimeoutSeconds: z.number().int().min(30).max(86400).default(1800),
+    memberConfig: filePathsSchema
+      .optional()
+      .describe("each member's config and certificates (e.g. /etc/etcd), archived on every member in the same run as the snapshot"),
+    mode: z
+      .enum(['snapshot', 'cold-copy'])
+      .default('snapshot')
+      .describe('`cold-copy` stops the member, copies its data dir and starts it again (seed 000, Param-etcd); the snapshot is the default'),
+    service: z
+      .object({
+        stop: commandWords.default('systemctl stop etcd'),
+        start: commandWords.default('systemctl start etcd'),
+        healthTimeoutSeconds: z.number().int().min(10).max(3600).default(120),
+      })
+      .strict()
+      .default({ stop: 'systemctl stop etcd', start: 'systemctl start etcd', healthTimeoutSeconds: 120 })
+      .describe('how cold-copy stops and starts the member, and how long it waits for the cluster to be healthy again'),
   })
   .strict();
 

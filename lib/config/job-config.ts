@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ScheduleError } from '../errors';
 import { toEventBridgeSchedule } from '../schedule/schedule-expression';
 import { etcdSettingsSchema } from './etcd-settings';
+import { fileSetSchema } from './file-set-settings';
 import { mysqlSettingsSchema } from './mysql-settings';
 import { postgresSettingsSchema } from './postgres-settings';
 import { retentionSchema } from './retention';
@@ -43,9 +44,9 @@ const commonJobFields = {
   enabled: z.boolean().default(true),
 };
 
-/** Fields of the engines that stream dumps and need a credentials file on the host. */
-const databaseJobFields = {
-  workDir: absolutePath.default('/var/tmp').describe('private scratch dir on the host (credentials file only; dumps stream)'),
+/** Fields of the engines that stream their data and need only a small private dir on the host. */
+const streamingJobFields = {
+  workDir: absolutePath.default('/var/tmp').describe('private scratch dir on the host (credentials, fifos, listings; data streams)'),
 };
 
 export const etcdJobSchema = z
@@ -57,7 +58,7 @@ export const mysqlJobSchema = z
     ...commonJobFields,
     engine: z.literal('mysql'),
     mysql: mysqlSettingsSchema,
-    ...databaseJobFields,
+    ...streamingJobFields,
   })
   .strict();
 
@@ -66,15 +67,21 @@ export const postgresJobSchema = z
     ...commonJobFields,
     engine: z.literal('postgres'),
     postgres: postgresSettingsSchema,
-    ...databaseJobFields,
+    ...streamingJobFields,
   })
   .strict();
 
+export const filesJobSchema = z
+  .object({ ...commonJobFields, engine: z.literal('files'), files: fileSetSchema, ...streamingJobFields })
+  .strict()
+  .describe('a file set: every targeted host archives the paths as its own backup');
+
 /** One scheduled backup. The `engine` field picks which settings block is required. */
-export const jobSchema = z.discriminatedUnion('engine', [etcdJobSchema, mysqlJobSchema, postgresJobSchema]);
+export const jobSchema = z.discriminatedUnion('engine', [etcdJobSchema, mysqlJobSchema, postgresJobSchema, filesJobSchema]);
 
 export type Job = z.infer<typeof jobSchema>;
 export type EtcdJob = z.infer<typeof etcdJobSchema>;
 export type MysqlJob = z.infer<typeof mysqlJobSchema>;
 export type PostgresJob = z.infer<typeof postgresJobSchema>;
+export type FilesJob = z.infer<typeof filesJobSchema>;
 export type Engine = Job['engine'];

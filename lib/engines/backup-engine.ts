@@ -1,20 +1,41 @@
 import type { Job } from '../config/job-config';
-import type { DocumentParameter } from '../ssm/document-parameter';
+import type { FileSet } from '../config/file-set-settings';
+import { COMMON_PARAMETERS, type DocumentParameter } from '../ssm/document-parameter';
+import type { HostProgram } from '../ssm/host-program';
+
+export interface MemberFileSet {
+  readonly fileSet: FileSet;
+  /** Scratch dir on the members. */
+  readonly workDir: string;
+}
 
 /** What an engine contributes to the shared schedule → document → manifest flow. */
 export interface BackupEngine<J extends Job = Job> {
   readonly engine: J['engine'];
-  readonly description: string;
-  /** File in lib/host-scripts run after common.sh. */
-  readonly script: string;
-  readonly parameters: readonly DocumentParameter[];
-  /** Engine-specific document parameter values for a job. */
-  parametersFor(job: J): Record<string, string>;
+  /** The host program each run sends. */
+  readonly program: HostProgram;
+  /**
+   * Engine-specific document parameter values for a job. `memberHosts` are the hosts taking the
+   * linked member file set in the same run (empty without one), for the manifest to name them.
+   */
+  parametersFor(job: J, memberHosts: readonly string[]): Record<string, string>;
   /** Which of the online hosts run the command. */
   chooseHosts(onlineHosts: readonly string[]): string[];
+  /** Files taken on every online host in the same run and linked from the manifest (etcd members' config). */
+  memberFileSet?(job: J): MemberFileSet | undefined;
+}
+
+/** A backup program: the parameters every backup shares, then the engine's own. */
+export function backupProgram(engine: string, description: string, script: string, parameters: readonly DocumentParameter[]): HostProgram {
+  return { id: `${engine}-backup`, description, scripts: [script], parameters: [...COMMON_PARAMETERS, ...parameters] };
 }
 
 /** One backup per cluster: the first online host (they are sorted) takes it. */
 export function firstOnlineHost(onlineHosts: readonly string[]): string[] {
   return onlineHosts.slice(0, 1);
+}
+
+/** Every online host backs up its own data. */
+export function everyOnlineHost(onlineHosts: readonly string[]): string[] {
+  return [...onlineHosts];
 }

@@ -1,6 +1,8 @@
 import type { Engine, Job } from '../config/job-config';
+import type { HostProgram } from '../ssm/host-program';
 import type { BackupEngine } from './backup-engine';
 import { etcdEngine } from './etcd-engine';
+import { filesEngine } from './files-engine';
 import { mysqlEngine } from './mysql-engine';
 import { postgresEngine } from './postgres-engine';
 
@@ -8,8 +10,12 @@ export const ENGINES: { readonly [E in Engine]: BackupEngine<Extract<Job, { engi
   etcd: etcdEngine,
   mysql: mysqlEngine,
   postgres: postgresEngine,
+  files: filesEngine,
 };
 
 export function engineFor<J extends Job>(job: J): BackupEngine<J> {
   return ENGINES[job.engine] as unknown as BackupEngine<J>;
 }
+
+/** Every backup program, one SSM document each. */
+export const BACKUP_PROGRAMS: readonly HostProgram[] = Object.values(ENGINES).map((engine) => engine.program);

@@ -2,13 +2,11 @@ import type { MysqlJob } from '../config/job-config';
 import { DATABASE_LIST_PATTERN, HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
 import { PATTERNS } from '../config/shell-safe';
 import { listPattern } from '../ssm/document-parameter';
-import { firstOnlineHost, type BackupEngine } from './backup-engine';
+import { backupProgram, firstOnlineHost, type BackupEngine } from './backup-engine';
 
 export const mysqlEngine: BackupEngine<MysqlJob> = {
   engine: 'mysql',
-  description: 'cronsnap: consistent mysqldump of MySQL/MariaDB, streamed through sha256 and zstd to S3 with its manifest',
-  script: 'mysql-dump.sh',
-  parameters: [
+  program: backupProgram('mysql', 'cronsnap: consistent mysqldump of MySQL/MariaDB, streamed through sha256 and zstd to S3 with its manifest', 'mysql-dump.sh', [
     { name: 'hosts', description: 'Candidate servers host:port, in order', pattern: listPattern(HOST_PORT_PATTERN) },
     { name: 'maxscale', description: 'Ask MaxScale for the master', pattern: '^(true|false)$' },
     { name: 'source', description: 'primary or replica', pattern: '^(primary|replica)$' },
@@ -18,7 +16,7 @@ export const mysqlEngine: BackupEngine<MysqlJob> = {
     { name: 'mysqldump', description: 'mysqldump command', pattern: PATTERNS.commandWords },
     { name: 'mysql', description: 'mysql client command', pattern: PATTERNS.commandWords },
     { name: 'workDir', description: 'Private scratch dir', pattern: PATTERNS.absolutePath },
-  ],
+  ]),
   parametersFor(job) {
     const { mysql } = job;
     return {

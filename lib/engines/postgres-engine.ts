@@ -1,13 +1,11 @@
 import type { PostgresJob } from '../config/job-config';
 import { DATABASE_LIST_PATTERN, HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
 import { PATTERNS } from '../config/shell-safe';
-import { firstOnlineHost, type BackupEngine } from './backup-engine';
+import { backupProgram, firstOnlineHost, type BackupEngine } from './backup-engine';
 
 export const postgresEngine: BackupEngine<PostgresJob> = {
   engine: 'postgres',
-  description: 'cronsnap: PostgreSQL globals plus one custom-format dump per database (or pg_dumpall), streamed through sha256 and zstd to S3',
-  script: 'postgres-dump.sh',
-  parameters: [
+  program: backupProgram('postgres', 'cronsnap: PostgreSQL globals plus one custom-format dump per database (or pg_dumpall), streamed through sha256 and zstd to S3', 'postgres-dump.sh', [
     { name: 'server', description: 'host:port of the server', pattern: HOST_PORT_PATTERN },
     { name: 'user', description: 'Database user', pattern: PATTERNS.token },
     { name: 'passwordParameter', description: 'SSM SecureString with the password (read on the host)', pattern: SSM_PARAMETER_PATTERN },
@@ -17,7 +15,7 @@ export const postgresEngine: BackupEngine<PostgresJob> = {
     { name: 'pgDumpall', description: 'pg_dumpall command', pattern: PATTERNS.commandWords },
     { name: 'psql', description: 'psql command', pattern: PATTERNS.commandWords },
     { name: 'workDir', description: 'Private scratch dir', pattern: PATTERNS.absolutePath },
-  ],
+  ]),
   parametersFor(job) {
     const { postgres } = job;
     return {

@@ -186,11 +186,16 @@ payload_json() {
     "$(json_str "$PAYLOAD_KEY")" "$PAYLOAD_SIZE" "$(json_str "$PAYLOAD_SHA256")" "$RAW_SIZE" "$(json_str "$RAW_SHA256")"
 }
 
+# Everything a restore needs to put a file back as it was: numeric owners, modes, ACLs, all xattr
+# namespaces (extraction keeps only user.* unless told), SELinux labels, and holes in sparse files.
+# shellcheck disable=SC2034 # used by the programs that archive or restore files
+TAR_METADATA_FLAGS=(--numeric-owner --sparse --acls --selinux --xattrs --xattrs-include='*')
+
 zstd_version() { zstd -V | grep -o 'v[0-9.]*' | head -n 1; }
 
 # put_manifest FILE: the manifest goes last; its presence is what marks a backup complete.
 put_manifest() {
-  aws_cli s3 cp "$1" "s3://$BUCKET/$RUN_PREFIX/$HOST/manifest.json" --only-show-errors \
+  aws_cli s3 cp "$1" "s3://$BUCKET/$OUTPUT_PREFIX/manifest.json" --only-show-errors \
     --sse aws:kms --sse-kms-key-id "$KMS_KEY_ID" --content-type application/json
 }
 
@@ -202,5 +207,7 @@ load_common_params() {
   KMS_KEY_ID=$(param kmsKeyId)
   HOST=$(host_id)
   RUN_PREFIX=$(param runPrefix)
+  # This host's folder of the run; a linked set (setName) lives in a sub-folder of it.
+  OUTPUT_PREFIX="$RUN_PREFIX/$HOST"
   STARTED_AT=$(now_iso)
 }

@@ -85,7 +85,7 @@ verify_snapshot() {
 
 upload_snapshot() {
   step upload
-  PAYLOAD_KEY="$RUN_PREFIX/$HOST/snapshot.db.zst"
+  PAYLOAD_KEY="$OUTPUT_PREFIX/snapshot.db.zst"
   upload_compressed "$SNAPSHOT" "$PAYLOAD_KEY" \
     "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,etcd-revision=$SNAP_REVISION,etcd-hash=$SNAP_HASH"
 }
@@ -120,7 +120,7 @@ write_manifest() {
 }
 JSON
   put_manifest "$manifest"
-  log "manifest=s3://$BUCKET/$RUN_PREFIX/$HOST/manifest.json revision=$SNAP_REVISION sha256=$PAYLOAD_SHA256"
+  log "manifest=s3://$BUCKET/$OUTPUT_PREFIX/manifest.json revision=$SNAP_REVISION sha256=$PAYLOAD_SHA256"
 }
 
 main() {

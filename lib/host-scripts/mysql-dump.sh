@@ -93,7 +93,7 @@ binlog_coordinates() {
 
 dump_and_upload() {
   step dump
-  PAYLOAD_KEY="$RUN_PREFIX/$HOST/all-databases.sql.zst"
+  PAYLOAD_KEY="$OUTPUT_PREFIX/all-databases.sql.zst"
   tap coordinates binlog_coordinates
   "${MYSQLDUMP[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$DB_HOST" -P "$DB_PORT" "${DUMP_ARGS[@]}" 2>"$CRONSNAP_WORK/dump.err" \
     | tee "$CRONSNAP_WORK/coordinates.fifo" \
@@ -132,7 +132,7 @@ write_mysql_manifest() {
 }
 JSON
   put_manifest "$manifest"
-  log "manifest=s3://$BUCKET/$RUN_PREFIX/$HOST/manifest.json server=$DB_HOST:$DB_PORT sha256=$PAYLOAD_SHA256"
+  log "manifest=s3://$BUCKET/$OUTPUT_PREFIX/manifest.json server=$DB_HOST:$DB_PORT sha256=$PAYLOAD_SHA256"
 }
 
 main() {

@@ -58,7 +58,7 @@ part_json() {
 dump_part() {
   local key=$1 name=$2 kind=$3
   shift 3
-  PAYLOAD_KEY="$RUN_PREFIX/$HOST/$key"
+  PAYLOAD_KEY="$OUTPUT_PREFIX/$key"
   "$@" 2>"$CRONSNAP_WORK/dump.err" \
     | upload_compressed - "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,postgres-part=$name" \
     || fail "dump of $name from $PG_HOST:$PG_PORT failed: $(tail -n 1 "$CRONSNAP_WORK/dump.err")"
@@ -106,7 +106,7 @@ write_postgres_manifest() {
 }
 JSON
   put_manifest "$manifest"
-  log "manifest=s3://$BUCKET/$RUN_PREFIX/$HOST/manifest.json server=$PG_HOST:$PG_PORT"
+  log "manifest=s3://$BUCKET/$OUTPUT_PREFIX/manifest.json server=$PG_HOST:$PG_PORT"
 }
 
 main() {

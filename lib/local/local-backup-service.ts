@@ -2,14 +2,16 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { completeBackup, type CompletionOutcome } from '../backup/complete-backup';
 import { startBackup, type StartOutcome } from '../backup/start-backup';
 import type { CronsnapConfig } from '../config/cronsnap-config';
-import type { Engine } from '../config/job-config';
-import { ENGINES } from '../engines';
+import { BACKUP_PROGRAMS } from '../engines';
+import { RESTORE_PROGRAMS } from '../restore/restore-programs';
 import { LocalCommandRunner, type LocalHost } from '../adapters/local-command-runner';
 import { MemoryNotifier } from '../adapters/memory-notifier';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { buildCommandDocument, type CommandDocument } from '../ssm/command-document';
-import { backupDocumentName } from '../ssm/document-names';
+import { documentName } from '../ssm/host-program';
 import type { StatusChangeEvent } from '../ssm/status-change-event';
+import type { FilesManifest } from '../backup/manifest';
+import { restoreFileSet, type FileSetRestoreReport, type FileSetRestoreRequest } from '../restore/file-set-restore';
 
 export interface LocalBackupServiceOptions {
   readonly config: CronsnapConfig;
@@ -20,6 +22,8 @@ export interface LocalBackupServiceOptions {
   /** Environment for the host scripts: AWS endpoint and credentials, lock dir. */
   readonly hostEnv: Readonly<Record<string, string>>;
   readonly now?: () => Date;
+  /** Scratch dir for restores on the hosts. */
+  readonly restoreWorkDir?: string;
 }
 
 export interface LocalRun {
@@ -27,7 +31,7 @@ export interface LocalRun {
   readonly completions: CompletionOutcome[];
 }
 
-const DOCUMENT_PREFIX = 'cronsnap';
+export const LOCAL_DOCUMENT_PREFIX = 'cronsnap';
 
 /**
  * The deployed flow on one machine: scheduled-backup's logic, the document scripts through
@@ -38,14 +42,11 @@ export class LocalBackupService {
   readonly notifier = new MemoryNotifier();
   readonly runner: LocalCommandRunner;
   private readonly store: S3ObjectStore;
-  private readonly documents: Record<Engine, string>;
   private readonly now: () => Date;
 
   constructor(private readonly options: LocalBackupServiceOptions) {
-    const engines = Object.values(ENGINES);
-    this.documents = Object.fromEntries(engines.map((engine) => [engine.engine, backupDocumentName(DOCUMENT_PREFIX, engine.engine)])) as Record<Engine, string>;
     const documents: Record<string, CommandDocument> = Object.fromEntries(
-      engines.map((engine) => [backupDocumentName(DOCUMENT_PREFIX, engine.engine), buildCommandDocument(engine)]),
+      [...BACKUP_PROGRAMS, ...RESTORE_PROGRAMS].map((program) => [documentName(LOCAL_DOCUMENT_PREFIX, program), buildCommandDocument(program)]),
     );
     this.runner = new LocalCommandRunner({ documents, hosts: options.hosts, env: options.hostEnv });
     this.store = new S3ObjectStore(options.s3, options.bucket, options.kmsKeyId);
@@ -62,15 +63,29 @@ export class LocalBackupService {
     const start = await startBackup(
       { job, eventId, scheduledTime: scheduledTime.toISOString() },
       eventId,
-      { ...deps, config: this.options.config, bucket: this.options.bucket, kmsKeyId: this.options.kmsKeyId, documents: this.documents },
+      { ...deps, config: this.options.config, bucket: this.options.bucket, kmsKeyId: this.options.kmsKeyId, documentPrefix: LOCAL_DOCUMENT_PREFIX },
     );
     if (start.kind !== 'started') return { start, completions: [] };
     const completions: CompletionOutcome[] = [];
-    for (const host of start.hosts) {
-      const invocation = await this.runner.invocation(start.commandId, host);
-      completions.push(await completeBackup(this.statusChangeEvent(invocation.commandId, host, invocation.documentName, invocation.status), deps));
+    for (const { commandId, hosts } of [start, ...start.linked]) {
+      for (const host of hosts) {
+        const invocation = await this.runner.invocation(commandId, host);
+        completions.push(await completeBackup(this.statusChangeEvent(commandId, host, invocation.documentName, invocation.status), deps));
+      }
     }
     return { start, completions };
+  }
+
+  /** A file-set restore through the same runner and documents as the deployed restore. */
+  async restoreFiles(manifest: FilesManifest, request: FileSetRestoreRequest): Promise<FileSetRestoreReport> {
+    return restoreFileSet(manifest, request, {
+      runner: this.runner,
+      bucket: this.options.bucket,
+      documentPrefix: LOCAL_DOCUMENT_PREFIX,
+      now: this.now,
+      workDir: this.options.restoreWorkDir ?? '/var/tmp',
+      timeoutMs: 600_000,
+    });
   }
 
   private statusChangeEvent(commandId: string, host: string, documentName: string, status: string): StatusChangeEvent {

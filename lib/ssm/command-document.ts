@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidEventError } from '../errors';
-import type { BackupEngine } from '../engines/backup-engine';
-import { allowedPattern, COMMON_PARAMETERS, type DocumentParameter } from './document-parameter';
+import { allowedPattern } from './document-parameter';
+import type { HostProgram } from './host-program';
 
 const HOST_SCRIPTS = join(__dirname, '..', 'host-scripts');
 
@@ -18,14 +18,9 @@ export interface CommandDocument {
   }[];
 }
 
-export function documentParameters(engine: BackupEngine): readonly DocumentParameter[] {
-  return [...COMMON_PARAMETERS, ...engine.parameters];
-}
-
-/** The engine's host script: common.sh then the engine file, as one bash program. */
-export function hostScript(engine: BackupEngine): string {
-  const read = (file: string) => readFileSync(join(HOST_SCRIPTS, file), 'utf8');
-  return `${read('common.sh')}\n${read(engine.script)}`;
+/** The program's host script: common.sh then its own files, as one bash program. */
+export function hostScript(program: HostProgram): string {
+  return ['common.sh', ...program.scripts].map((file) => readFileSync(join(HOST_SCRIPTS, file), 'utf8')).join('\n');
 }
 
 /**
@@ -34,10 +29,10 @@ export function hostScript(engine: BackupEngine): string {
  * export SSM_<name>; for them each value falls back to text interpolation, which the parameters'
  * allowedPattern (no quotes, no `$`) keeps inert inside single quotes.
  */
-export function runCommand(engine: BackupEngine): string[] {
-  const script = hostScript(engine);
+export function runCommand(program: HostProgram): string[] {
+  const script = hostScript(program);
   if (script.includes('CRONSNAP_SCRIPT_END')) throw new Error('host script must not contain its own heredoc delimiter');
-  const fallbacks = documentParameters(engine).map(
+  const fallbacks = program.parameters.map(
     ({ name }) => `if [ -z "\${SSM_${name}+set}" ]; then SSM_${name}='{{ ${name} }}'; export SSM_${name}; fi`,
   );
   return [
@@ -51,10 +46,10 @@ export function runCommand(engine: BackupEngine): string[] {
   ];
 }
 
-/** The SSM Command document for an engine, generated from lib/host-scripts (one source of truth). */
-export function buildCommandDocument(engine: BackupEngine): CommandDocument {
+/** The SSM Command document for a program, generated from lib/host-scripts (one source of truth). */
+export function buildCommandDocument(program: HostProgram): CommandDocument {
   const parameters = Object.fromEntries(
-    documentParameters(engine).map((parameter) => [
+    program.parameters.map((parameter) => [
       parameter.name,
       {
         type: 'String' as const,
@@ -67,27 +62,27 @@ export function buildCommandDocument(engine: BackupEngine): CommandDocument {
   );
   return {
     schemaVersion: '2.2',
-    description: engine.description,
+    description: program.description,
     parameters,
     mainSteps: [
       {
         action: 'aws:runShellScript',
-        name: `cronsnap${engine.engine[0]?.toUpperCase()}${engine.engine.slice(1)}Backup`,
+        name: `cronsnap-${program.id}`,
         precondition: { StringEquals: ['platformType', 'Linux'] },
-        inputs: { runCommand: runCommand(engine), timeoutSeconds: '{{ executionTimeout }}' },
+        inputs: { runCommand: runCommand(program), timeoutSeconds: '{{ executionTimeout }}' },
       },
     ],
   };
 }
 
 /** Refuses, naming the parameter, any value SSM would refuse: checked before anything is sent. */
-export function assertParametersAllowed(engine: BackupEngine, values: Readonly<Record<string, string>>): void {
-  for (const parameter of documentParameters(engine)) {
+export function assertParametersAllowed(program: HostProgram, values: Readonly<Record<string, string>>): void {
+  for (const parameter of program.parameters) {
     const value = values[parameter.name] ?? '';
     if (!new RegExp(allowedPattern(parameter)).test(value)) {
       throw new InvalidEventError(`document parameter ${parameter.name}: '${value}' does not match ${allowedPattern(parameter)}`);
     }
   }
-  const unknown = Object.keys(values).filter((name) => !documentParameters(engine).some((p) => p.name === name));
+  const unknown = Object.keys(values).filter((name) => !program.parameters.some((p) => p.name === name));
   if (unknown.length > 0) throw new InvalidEventError(`unknown document parameters: ${unknown.join(', ')}`);
 }

@@ -14,10 +14,10 @@ export function allowedPattern(parameter: DocumentParameter): string {
   return parameter.optional ? `^$|${parameter.pattern}` : parameter.pattern;
 }
 
-/** A comma-separated list of items matching an anchored `pattern`. */
-export function listPattern(pattern: string): string {
+/** A comma-separated list of up to `maxItems` items matching an anchored `pattern`. */
+export function listPattern(pattern: string, maxItems = 16): string {
   const item = pattern.replace(/^\^/, '').replace(/\$$/, '');
-  return `^${item}(,${item}){0,15}$`;
+  return `^${item}(,${item}){0,${maxItems - 1}}$`;
 }
 
 /** Parameters every backup document takes, whatever the engine. */

@@ -41,3 +41,15 @@ export function postgresJobInput(overrides: Partial<JobInput> = {}): JobInput {
     ...overrides,
   } as JobInput;
 }
+
+/** A valid files job; override any field per test. */
+export function filesJobInput(overrides: Partial<JobInput> = {}): JobInput {
+  return {
+    name: 'node-files',
+    engine: 'files',
+    schedule: '0 1 * * *',
+    targets: { instanceIds: ['i-0123456789abcdef0'] },
+    files: { paths: ['/etc/etcd'] },
+    ...overrides,
+  } as JobInput;
+}

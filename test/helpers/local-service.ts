@@ -3,6 +3,7 @@ import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
 import { parseConfig } from '../../lib/config/load-config';
 import { LocalBackupService } from '../../lib/local/local-backup-service';
 import type { Moto } from '../../lib/local/moto-server';
+import type { LocalHost } from '../../lib/adapters/local-command-runner';
 import { configInput } from './config-factory';
 
 export interface LocalServiceFixture {
@@ -15,6 +16,10 @@ export interface LocalServiceFixture {
   readonly dir: string;
   /** Extra environment on the host, e.g. a PATH with stand-in tools. */
   readonly hostEnv?: Readonly<Record<string, string>>;
+  /** More hosts besides `host`, each its own LocalHost. */
+  readonly moreHosts?: Readonly<Record<string, LocalHost>>;
+  /** How `host` runs its shell (see LocalHost.wrapper). */
+  readonly wrapper?: readonly string[];
 }
 
 /** The local backup service for one job, its host script talking to moto. */
@@ -24,7 +29,8 @@ export function localServiceFor(job: CronsnapConfigInput['jobs'][number], fixtur
     s3: fixture.moto.s3(),
     bucket: fixture.bucket,
     kmsKeyId: fixture.kmsKeyId,
-    hosts: { [fixture.host]: { env: { ...fixture.hostEnv } } },
+    hosts: { [fixture.host]: { env: { ...fixture.hostEnv }, ...(fixture.wrapper ? { wrapper: fixture.wrapper } : {}) }, ...fixture.moreHosts },
     hostEnv: { ...fixture.moto.env, CRONSNAP_LOCK_DIR: join(fixture.dir, 'locks') },
+    restoreWorkDir: fixture.dir,
   });
 }

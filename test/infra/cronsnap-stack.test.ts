@@ -118,11 +118,24 @@ describe('CronsnapStack', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', 1);
   });
 
-  it('generates the etcd Command document from the host scripts, every parameter constrained', () => {
-    const documents = template.findResources('AWS::SSM::Document');
-    const [document] = Object.values(documents) as { Properties: { Name: string; DocumentType: string; Content: { parameters: Record<string, { allowedPattern: string; interpolationType: string }>; mainSteps: { inputs: { runCommand: string[] } }[] } } }[];
-    expect(Object.keys(documents)).toHaveLength(3);
-    expect(document?.Properties).toMatchObject({ Name: 'cronsnap-etcd-backup', DocumentType: 'Command' });
+  it('generates one Command document per backup and restore program from the host scripts, every parameter constrained', () => {
+    const documents = Object.values(template.findResources('AWS::SSM::Document')) as { Properties: { Name: string; DocumentType: string; Content: { parameters: Record<string, { allowedPattern: string; interpolationType: string }>; mainSteps: { inputs: { runCommand: string[] } }[] } } }[];
+    expect(documents.map((d) => d.Properties.Name).sort()).toEqual([
+      'cronsnap-etcd-backup',
+      'cronsnap-files-backup',
+      'cronsnap-files-restore',
+      'cronsnap-mysql-backup',
+      'cronsnap-postgres-backup',
+    ]);
+    for (const { Properties } of documents) {
+      const parameters = Object.values(Properties.Content.parameters);
+      expect({ name: Properties.Name, constrained: parameters.every((p) => p.allowedPattern.startsWith('^') && p.interpolationType === 'ENV_VAR') }).toEqual({
+        name: Properties.Name,
+        constrained: true,
+      });
+    }
+    const document = documents.find((d) => d.Properties.Name === 'cronsnap-etcd-backup');
+    expect(document?.Properties).toMatchObject({ DocumentType: 'Command' });
     const parameters = Object.values(document?.Properties.Content.parameters ?? {});
     expect(parameters.length).toBeGreaterThan(10);
     expect(parameters.every((p) => p.allowedPattern.startsWith('^') && p.interpolationType === 'ENV_VAR')).toBe(true);
@@ -142,7 +155,7 @@ describe('CronsnapStack', () => {
       EventPattern: {
         source: ['aws.ssm'],
         'detail-type': ['EC2 Command Invocation Status-change Notification'],
-        detail: { 'document-name': ['cronsnap-etcd-backup', 'cronsnap-mysql-backup', 'cronsnap-postgres-backup'], status: Match.arrayWith(['Success', 'Failed', 'TimedOut']) },
+        detail: { 'document-name': ['cronsnap-etcd-backup', 'cronsnap-mysql-backup', 'cronsnap-postgres-backup', 'cronsnap-files-backup'], status: Match.arrayWith(['Success', 'Failed', 'TimedOut']) },
       },
     });
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, UnknownJobError } from '../../../lib/errors';
 import { findJob, loadConfigFile, parseConfig } from '../../../lib/config/load-config';
-import { configInput, etcdJobInput, mysqlJobInput } from '../../helpers/config-factory';
+import { configInput, etcdJobInput, filesJobInput, mysqlJobInput } from '../../helpers/config-factory';
 
 describe('config', () => {
   it('loads the example config shipped in the repo', () => {
@@ -87,5 +87,29 @@ describe('config', () => {
     ['an etcd block on a mysql job', { etcd: { endpoints: ['http://a:2379'] } }, 'jobs[0]: '],
   ])('refuses a mysql job with %s', (_label, overrides, path) => {
     expect(() => parseConfig(configInput([mysqlJobInput(overrides as never)]))).toThrow(path);
+  });
+});
+
+describe('file set config', () => {
+  it('accepts plain paths and {path, required}, and defaults to storing the package list', () => {
+    const [job] = parseConfig(configInput([filesJobInput({ files: { paths: ['/etc/origin', { path: '/etc/etcd', required: true }] } } as never)])).jobs;
+
+    expect(job).toMatchObject({ engine: 'files', files: { paths: [{ path: '/etc/origin', required: false }, { path: '/etc/etcd', required: true }], packageList: true }, workDir: '/var/tmp' });
+  });
+
+  it.each([
+    ['a relative path', { paths: ['etc/etcd'] }, 'jobs[0].files.paths[0]'],
+    ['the root file system', { paths: ['/'] }, 'jobs[0].files.paths[0]: the whole root file system is not a file set'],
+    ['a path listed twice', { paths: ['/etc/etcd', '/etc/etcd'] }, 'jobs[0].files.paths[1]: /etc/etcd is listed twice'],
+    ['no paths', { paths: [] }, 'jobs[0].files.paths'],
+    ['an unknown field', { paths: ['/etc/etcd'], exclude: ['*.bak'] }, 'jobs[0].files'],
+  ])('refuses %s, naming the field', (_label, files, message) => {
+    expect(() => parseConfig(configInput([filesJobInput({ files } as never)]))).toThrow(message);
+  });
+
+  it("refuses an etcd member config path with shell metacharacters, naming the field", () => {
+    expect(() => parseConfig(configInput([etcdJobInput({ etcd: { endpoints: ['http://127.0.0.1:2379'], memberConfig: ['/etc/etcd;rm -rf /'] } } as never)]))).toThrow(
+      'jobs[0].etcd.memberConfig[0]',
+    );
   });
 });

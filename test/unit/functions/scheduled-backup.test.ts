@@ -104,7 +104,7 @@ describe('scheduled-backup handler', () => {
 
     expect(JSON.parse(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}')).toMatchObject({
       job: 'prod-etcd',
-      reason: 'SendCommand failed: InvalidDocument: cronsnap-etcd-backup',
+      reason: 'SendCommand etcd-backup failed: InvalidDocument: cronsnap-etcd-backup',
     });
   });
 });

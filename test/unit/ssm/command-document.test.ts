@@ -14,12 +14,12 @@ function validParameters(): Record<string, string> {
     bucket: 'cronsnap-backups',
     kmsKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/abc',
     executionTimeout: '3600',
-    ...etcdEngine.parametersFor(job),
+    ...etcdEngine.parametersFor(job, []),
   };
 }
 
 describe('etcd command document', () => {
-  const document = buildCommandDocument(etcdEngine);
+  const document = buildCommandDocument(etcdEngine.program);
 
   it('gives every parameter an allowedPattern and environment-variable interpolation', () => {
     for (const [name, parameter] of Object.entries(document.parameters)) {
@@ -33,12 +33,12 @@ describe('etcd command document', () => {
 
   it('embeds the host scripts verbatim, so lib/host-scripts stays the one source', () => {
     const lines = document.mainSteps[0]?.inputs.runCommand.join('\n') ?? '';
-    expect(lines).toContain(hostScript(etcdEngine));
+    expect(lines).toContain(hostScript(etcdEngine.program));
     expect(document.mainSteps[0]?.inputs.timeoutSeconds).toBe('{{ executionTimeout }}');
   });
 
   it('accepts the parameters a valid job produces', () => {
-    expect(() => assertParametersAllowed(etcdEngine, validParameters())).not.toThrow();
+    expect(() => assertParametersAllowed(etcdEngine.program, validParameters())).not.toThrow();
   });
 
   it.each([
@@ -48,11 +48,11 @@ describe('etcd command document', () => {
     ['runId', 'latest'],
     ['bucket', 'Bad_Bucket'],
   ])('refuses a %s value SSM would refuse, naming the parameter', (name, value) => {
-    expect(() => assertParametersAllowed(etcdEngine, { ...validParameters(), [name]: value })).toThrow(InvalidEventError);
-    expect(() => assertParametersAllowed(etcdEngine, { ...validParameters(), [name]: value })).toThrow(`document parameter ${name}: `);
+    expect(() => assertParametersAllowed(etcdEngine.program, { ...validParameters(), [name]: value })).toThrow(InvalidEventError);
+    expect(() => assertParametersAllowed(etcdEngine.program, { ...validParameters(), [name]: value })).toThrow(`document parameter ${name}: `);
   });
 
   it('refuses a parameter the document does not declare', () => {
-    expect(() => assertParametersAllowed(etcdEngine, { ...validParameters(), extra: 'x' })).toThrow('unknown document parameters: extra');
+    expect(() => assertParametersAllowed(etcdEngine.program, { ...validParameters(), extra: 'x' })).toThrow('unknown document parameters: extra');
   });
 });

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import type { FilesManifest } from '../backup/manifest';
+import { failureReason } from '../backup/complete-backup';
+import { absolutePath } from '../config/shell-safe';
+import { InvalidEventError, RestoreError } from '../errors';
+import type { CommandRunner } from '../ports/command-runner';
+import { awaitInvocation } from '../ssm/await-invocation';
+import { assertParametersAllowed } from '../ssm/command-document';
+import { documentName } from '../ssm/host-program';
+import { formatIssues } from '../validation-issues';
+import { filesRestoreProgram } from './restore-programs';
+
+/** What an operator asks of a file-set restore. A real run needs `confirm` equal to the job name. */
+export const fileSetRestoreRequestSchema = z
+  .object({
+    dryRun: z.boolean().default(true),
+    confirm: z.string().optional(),
+    restoreRoot: absolutePath.default('/').describe('/ puts files back where they were; another dir restores beside them'),
+    host: z.string().optional().describe('run on this host instead of the one that took the backup'),
+  })
+  .strict();
+
+export type FileSetRestoreRequest = z.input<typeof fileSetRestoreRequestSchema>;
+
+const changeSchema = z.object({
+  change: z.enum(['missing', 'changed', 'added']),
+  path: z.string(),
+  what: z.array(z.enum(['type', 'content', 'target', 'mode', 'owner', 'xattrs'])),
+});
+const savedSchema = z.object({ path: z.string(), savedAs: z.string() });
+const restoredSchema = z.object({ path: z.string() });
+const summarySchema = z.object({
+  mode: z.enum(['dry-run', 'apply']),
+  missing: z.number().int(),
+  changed: z.number().int(),
+  added: z.number().int(),
+  unchanged: z.number().int(),
+  restored: z.number().int(),
+});
+
+export type FileChange = z.infer<typeof changeSchema>;
+
+export interface FileSetRestoreReport {
+  readonly host: string;
+  readonly commandId: string;
+  readonly changes: FileChange[];
+  readonly saved: z.infer<typeof savedSchema>[];
+  readonly restored: string[];
+  readonly summary: z.infer<typeof summarySchema>;
+}
+
+export interface FileSetRestoreDeps {
+  readonly runner: CommandRunner;
+  readonly bucket: string;
+  readonly documentPrefix: string;
+  readonly now: () => Date;
+  /** Scratch dir on the host for the archive and its staging copy. */
+  readonly workDir: string;
+  readonly timeoutMs: number;
+  readonly pollMs?: number;
+}
+
+const LINE = /^cronsnap: (change|saved|restored|summary) (\{.*\})$/;
+
+/** The host's report lines, each checked; SSM keeps only the first 24,000 characters of stdout. */
+export function parseRestoreReport(stdout: string): Omit<FileSetRestoreReport, 'host' | 'commandId'> {
+  const changes: FileChange[] = [];
+  const saved: z.infer<typeof savedSchema>[] = [];
+  const restored: string[] = [];
+  let summary: z.infer<typeof summarySchema> | undefined;
+  for (const line of stdout.split('\n')) {
+    const match = LINE.exec(line);
+    if (!match) continue;
+    const [, kind, json] = match;
+    const value: unknown = JSON.parse(json ?? '');
+    if (kind === 'change') changes.push(changeSchema.parse(value));
+    else if (kind === 'saved') saved.push(savedSchema.parse(value));
+    else if (kind === 'restored') restored.push(restoredSchema.parse(value).path);
+    else summary = summarySchema.parse(value);
+  }
+  if (!summary) throw new RestoreError('the host reported no summary (output truncated or the script stopped early)');
+  return { changes, saved, restored, summary };
+}
+
+function compactStamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/**
+ * Restores one host's file set from its manifest. The host verifies the archive's sha256 before
+ * anything else; a dry run (the default) only reports what would change.
+ */
+export async function restoreFileSet(manifest: FilesManifest, input: FileSetRestoreRequest, deps: FileSetRestoreDeps): Promise<FileSetRestoreReport> {
+  const parsed = fileSetRestoreRequestSchema.safeParse(input);
+  if (!parsed.success) throw new InvalidEventError(formatIssues(parsed.error, 'request'));
+  const request = parsed.data;
+  if (!request.dryRun && request.confirm !== manifest.job) {
+    throw new InvalidEventError(`request.confirm: a real restore needs confirm equal to the job name '${manifest.job}'; nothing was changed`);
+  }
+  const paths = manifest.files.paths.filter(({ present }) => present).map(({ path }) => path);
+  if (paths.length === 0) throw new RestoreError(`${manifest.job} run ${manifest.runId} on ${manifest.host} archived none of its paths`);
+  const host = request.host ?? manifest.host;
+  const parameters = {
+    job: manifest.job,
+    bucket: deps.bucket,
+    payloadKey: manifest.payload.key,
+    payloadSha256: manifest.payload.sha256,
+    payloadSize: String(manifest.payload.size),
+    rawSize: String(manifest.payload.rawSize),
+    paths: paths.join(','),
+    setName: manifest.files.setName,
+    restoreRoot: request.restoreRoot,
+    mode: request.dryRun ? 'dry-run' : 'apply',
+    stamp: compactStamp(deps.now()),
+    workDir: deps.workDir,
+    executionTimeout: String(Math.ceil(deps.timeoutMs / 1000)),
+  };
+  assertParametersAllowed(filesRestoreProgram, parameters);
+  const { commandId } = await deps.runner.send({
+    documentName: documentName(deps.documentPrefix, filesRestoreProgram),
+    hostIds: [host],
+    parameters,
+    comment: `cronsnap restore ${manifest.job} ${manifest.runId} ${request.dryRun ? 'dry run' : 'apply'}`,
+    timeoutSeconds: 600,
+  });
+  const invocation = await awaitInvocation(deps.runner, commandId, host, { timeoutMs: deps.timeoutMs, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
+  if (invocation.status !== 'Success') {
+    throw new RestoreError(`restore of ${manifest.job} run ${manifest.runId} on ${host} failed: ${failureReason(invocation.stderr, invocation.status)}`);
+  }
+  return { host, commandId, ...parseRestoreReport(invocation.stdout) };
+}

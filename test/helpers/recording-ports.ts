@@ -1,0 +1,37 @@
+import type { CommandRequest, CommandRunner, Invocation } from '../../lib/ports/command-runner';
+import type { ObjectStore } from '../../lib/ports/object-store';
+
+/** A CommandRunner that records what is sent and answers with fixed hosts. */
+export class RecordingRunner implements CommandRunner {
+  readonly sent: CommandRequest[] = [];
+
+  constructor(private readonly online: string[]) {}
+
+  async onlineHosts(): Promise<string[]> {
+    return [...this.online].sort();
+  }
+
+  async send(request: CommandRequest): Promise<{ commandId: string }> {
+    this.sent.push(request);
+    return { commandId: `cmd-${this.sent.length}` };
+  }
+
+  async invocation(): Promise<Invocation> {
+    throw new Error('RecordingRunner keeps no invocations');
+  }
+}
+
+/** An ObjectStore in memory, with S3's conditional-write semantics. */
+export class MemoryObjectStore implements ObjectStore {
+  readonly objects = new Map<string, string>();
+
+  async getText(key: string): Promise<string | undefined> {
+    return this.objects.get(key);
+  }
+
+  async putIfAbsent(key: string, body: string): Promise<boolean> {
+    if (this.objects.has(key)) return false;
+    this.objects.set(key, body);
+    return true;
+  }
+}

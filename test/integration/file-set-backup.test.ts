@@ -1,0 +1,183 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FilesManifest } from '../../lib/backup/manifest';
+import { InvalidEventError, RestoreError } from '../../lib/errors';
+import type { LocalBackupService } from '../../lib/local/local-backup-service';
+import { startMoto, type Moto } from '../../lib/local/moto-server';
+import { filesJobInput } from '../helpers/config-factory';
+import { makeSampleTree, treeListing, type SampleTree } from '../helpers/file-tree';
+import { localServiceFor } from '../helpers/local-service';
+import { listKeys } from '../helpers/s3-objects';
+
+const HOST = 'i-0f11e5e7000000001';
+const OTHER_HOST = 'i-0f11e5e7000000002';
+/** A host agent without CAP_DAC_OVERRIDE: as root on a root-squashed NFS mount, some files stay unreadable. */
+const NO_DAC_OVERRIDE = ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-dac_override,-dac_read_search', '--'];
+
+describe('file sets, end to end', () => {
+  let moto: Moto;
+  let bucket: string;
+  let kmsKeyId: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cronsnap-files-'));
+    moto = await startMoto();
+    ({ bucket, kmsKeyId } = await moto.createBackupBucket('cronsnap-files'));
+  });
+
+  afterAll(async () => {
+    await moto?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function treeIn(name: string): { root: string; tree: SampleTree } {
+    const root = mkdtempSync(join(dir, `${name}-`));
+    return { root, tree: makeSampleTree(root) };
+  }
+
+  function serviceFor(jobName: string, paths: unknown[], extra: { wrapper?: string[]; twoHosts?: boolean } = {}): LocalBackupService {
+    return localServiceFor(filesJobInput({ name: jobName, targets: { instanceIds: [HOST, OTHER_HOST] }, files: { paths }, workDir: dir } as never), {
+      moto,
+      bucket,
+      kmsKeyId,
+      host: HOST,
+      dir,
+      ...(extra.wrapper ? { wrapper: extra.wrapper } : {}),
+      ...(extra.twoHosts ? { moreHosts: { [OTHER_HOST]: {} } } : {}),
+    });
+  }
+
+  async function backUp(service: LocalBackupService, jobName: string): Promise<FilesManifest[]> {
+    const { start, completions } = await service.runJob(jobName, `event-${jobName}`, new Date('2026-11-23T01:00:00Z'));
+    expect(start.kind).toBe('started');
+    return completions.map((completion) => {
+      if (completion.kind !== 'succeeded') throw new Error(`backup failed: ${JSON.stringify(completion)}`);
+      if (completion.manifest.engine !== 'files') throw new Error(`expected a files manifest, got ${completion.manifest.engine}`);
+      return completion.manifest;
+    });
+  }
+
+  it('takes one archive per host with a sha256 listing read from the archive, the package list, and the missing paths', async () => {
+    const { root, tree } = treeIn('listing');
+    const absent = join(root, 'etc', 'not-there');
+    const service = serviceFor('node-files', [tree.etcdDir, tree.sparseFile, absent], { twoHosts: true });
+
+    const manifests = await backUp(service, 'node-files');
+
+    expect(manifests.map((manifest) => manifest.host).sort()).toEqual([HOST, OTHER_HOST]);
+    const [manifest] = manifests;
+    if (!manifest) throw new Error('no manifest');
+    expect(manifest.files.paths).toEqual([
+      { path: tree.etcdDir, required: false, present: true },
+      { path: tree.sparseFile, required: false, present: true },
+      { path: absent, required: false, present: false },
+    ]);
+    const disk = await treeListing([tree.etcdDir, tree.sparseFile]);
+    const listed = Object.fromEntries(manifest.files.listing.map((file) => [file.path, file]));
+    const regularFiles = Object.entries(disk).filter(([, entry]) => entry.type === 'file');
+    expect(Object.keys(listed).sort()).toEqual(regularFiles.map(([path]) => path).sort());
+    for (const [path, entry] of regularFiles) expect({ path, sha256: listed[path]?.sha256 }).toEqual({ path, sha256: entry.sha256 });
+    // 0640, not 0600: setfacl's mask shows as the group bits.
+    expect(listed[tree.key]).toMatchObject({ mode: '0640', uid: 1234, gid: 5678 });
+    expect(listed[tree.sparseFile]?.size).toBe(1024 ** 3);
+    // Holes stay holes: the 1 GB sparse file costs next to nothing.
+    expect(manifest.payload.size).toBeLessThan(1024 * 1024);
+    expect(manifest.files.packages).toMatchObject({ manager: 'dpkg', count: expect.any(Number) });
+    if (manifest.files.packages.manager !== 'none') expect(manifest.files.packages.count).toBeGreaterThan(100);
+    expect(service.notifier.messages).toEqual([]);
+  });
+
+  it('restores owners, modes, xattrs, ACLs, symlinks and odd names exactly, keeping every replaced file as .old', async () => {
+    const { root, tree } = treeIn('roundtrip');
+    const paths = [tree.etcdDir, tree.sparseFile];
+    const before = await treeListing(paths);
+    const service = serviceFor('roundtrip-files', paths);
+    const [manifest] = await backUp(service, 'roundtrip-files');
+    if (!manifest) throw new Error('no manifest');
+
+    writeFileSync(tree.conf, 'ETCD_NAME=edited-by-hand\n');
+    chmodSync(tree.key, 0o644);
+    unlinkSync(tree.oddName);
+    rmSync(join(tree.etcdDir, 'ca.crt'));
+    writeFileSync(join(root, 'ca.crt.new'), 'other');
+    const added = join(tree.etcdDir, 'added-after-backup.conf');
+    writeFileSync(added, 'new');
+    const edited = await treeListing(paths);
+
+    const plan = await service.restoreFiles(manifest, {});
+
+    expect(plan.summary).toMatchObject({ mode: 'dry-run', missing: 2, changed: 2, added: 1, restored: 0 });
+    expect(plan.changes).toEqual(
+      expect.arrayContaining([
+        { change: 'changed', path: tree.conf, what: ['content'] },
+        // With an ACL on the file, chmod also rewrites its mask entry: both are reported.
+        { change: 'changed', path: tree.key, what: ['mode', 'xattrs'] },
+        { change: 'missing', path: tree.oddName, what: [] },
+        { change: 'missing', path: join(tree.etcdDir, 'ca.crt'), what: [] },
+        { change: 'added', path: added, what: [] },
+      ]),
+    );
+    expect(await treeListing(paths)).toEqual(edited);
+
+    const report = await service.restoreFiles(manifest, { dryRun: false, confirm: 'roundtrip-files' });
+
+    expect(report.summary).toMatchObject({ mode: 'apply', missing: 2, changed: 2, restored: 4 });
+    expect(report.saved.map((saved) => saved.path).sort()).toEqual([tree.conf, tree.key].sort());
+    for (const { savedAs } of report.saved) expect(savedAs).toMatch(/\.old-\d{8}T\d{6}Z$/);
+    const savedConf = report.saved.find((saved) => saved.path === tree.conf)?.savedAs ?? '';
+    expect(readFileSync(savedConf, 'utf8')).toBe('ETCD_NAME=edited-by-hand\n');
+    const isOld = (path: string) => /\.old-\d{8}T\d{6}Z$/.test(path) || path === added;
+    expect(await treeListing(paths, isOld)).toEqual(before);
+    expect(readFileSync(added, 'utf8')).toBe('new');
+    expect(service.notifier.messages).toEqual([]);
+  });
+
+  it('refuses a real restore without confirm, and one whose archive checksum differs, changing nothing', async () => {
+    const { tree } = treeIn('refused');
+    const service = serviceFor('refused-files', [tree.etcdDir]);
+    const [manifest] = await backUp(service, 'refused-files');
+    if (!manifest) throw new Error('no manifest');
+    writeFileSync(tree.conf, 'changed\n');
+    const edited = await treeListing([tree.etcdDir]);
+
+    await expect(service.restoreFiles(manifest, { dryRun: false })).rejects.toThrow(InvalidEventError);
+    await expect(service.restoreFiles(manifest, { dryRun: false, confirm: 'other-job' })).rejects.toThrow("request.confirm: a real restore needs confirm equal to the job name 'refused-files'");
+    await moto.s3().send(new PutObjectCommand({ Bucket: bucket, Key: manifest.payload.key, Body: 'tampered', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kmsKeyId }));
+    const refusal = service.restoreFiles(manifest, { dryRun: false, confirm: 'refused-files' });
+    await expect(refusal).rejects.toThrow(RestoreError);
+    await expect(refusal).rejects.toThrow(`but the manifest says ${manifest.payload.sha256}; nothing was changed`);
+
+    expect(await treeListing([tree.etcdDir])).toEqual(edited);
+  });
+
+  it('fails clearly, with no manifest, when a required path is missing', async () => {
+    const { root } = treeIn('required');
+    const required = join(root, 'etc', 'origin');
+    const service = serviceFor('required-files', [{ path: required, required: true }]);
+
+    const { completions } = await service.runJob('required-files', 'event-required');
+
+    expect(completions).toEqual([expect.objectContaining({ kind: 'failed', reason: `step=paths: required path ${required} does not exist on ${HOST}` })]);
+    expect((await listKeys(moto.s3(), bucket, 'required-files/')).filter((key) => key.endsWith('manifest.json'))).toEqual([]);
+  });
+
+  it('fails clearly, naming the file, when a file cannot be read', async () => {
+    const pki = mkdtempSync(join(dir, 'pki-'));
+    writeFileSync(join(pki, 'readable.crt'), 'x');
+    const secret = join(pki, 'unreadable.key');
+    writeFileSync(secret, 'x');
+    chmodSync(secret, 0o000);
+    const service = serviceFor('unreadable-files', [pki], { wrapper: NO_DAC_OVERRIDE });
+
+    const { completions } = await service.runJob('unreadable-files', 'event-unreadable');
+
+    expect(completions).toEqual([
+      expect.objectContaining({ kind: 'failed', reason: `step=archive: cannot archive on ${HOST}: ${secret.slice(1)}: Cannot open: Permission denied` }),
+    ]);
+    expect((await listKeys(moto.s3(), bucket, 'unreadable-files/')).filter((key) => key.endsWith('manifest.json'))).toEqual([]);
+    expect(existsSync(secret)).toBe(true);
+  });
+});

@@ -1,0 +1,70 @@
+import { MemoryNotifier } from '../../../lib/adapters/memory-notifier';
+import { startBackup } from '../../../lib/backup/start-backup';
+import { parseConfig } from '../../../lib/config/load-config';
+import { InvalidEventError } from '../../../lib/errors';
+import { configInput, etcdJobInput, filesJobInput } from '../../helpers/config-factory';
+import { MemoryObjectStore, RecordingRunner } from '../../helpers/recording-ports';
+
+const MEMBERS = ['i-0aaaaaaaaaaaaaaa3', 'i-0aaaaaaaaaaaaaaa1', 'i-0aaaaaaaaaaaaaaa2'];
+
+function depsFor(jobs: Parameters<typeof configInput>[0], online = MEMBERS) {
+  return {
+    config: parseConfig(configInput(jobs)),
+    runner: new RecordingRunner(online),
+    store: new MemoryObjectStore(),
+    notifier: new MemoryNotifier(),
+    bucket: 'cronsnap-backups',
+    kmsKeyId: 'alias/cronsnap',
+    documentPrefix: 'cronsnap',
+    now: () => new Date('2026-11-23T10:30:00Z'),
+  };
+}
+
+describe('startBackup', () => {
+  it("sends the members' config set to every online member in the same run, named in the snapshot's parameters", async () => {
+    const deps = depsFor([etcdJobInput({ targets: { tags: { role: ['etcd'] } }, etcd: { endpoints: ['https://10.0.0.1:2379'], memberConfig: ['/etc/etcd', { path: '/etc/kubernetes/pki', required: true }] } })]);
+
+    const outcome = await startBackup({ job: 'prod-etcd', eventId: 'event-1' }, 'fallback', deps);
+
+    expect(outcome).toMatchObject({ kind: 'started', hosts: ['i-0aaaaaaaaaaaaaaa1'], linked: [{ setName: 'member-config', commandId: 'cmd-2', hosts: [...MEMBERS].sort() }] });
+    const [snapshot, memberConfig] = deps.runner.sent;
+    expect(snapshot).toMatchObject({ documentName: 'cronsnap-etcd-backup', hostIds: ['i-0aaaaaaaaaaaaaaa1'] });
+    expect(snapshot?.parameters.memberConfigHosts).toBe([...MEMBERS].sort().join(','));
+    expect(memberConfig).toMatchObject({ documentName: 'cronsnap-files-backup', hostIds: [...MEMBERS].sort() });
+    expect(memberConfig?.parameters).toMatchObject({
+      runId: snapshot?.parameters.runId,
+      runPrefix: snapshot?.parameters.runPrefix,
+      paths: '/etc/etcd,/etc/kubernetes/pki',
+      requiredPaths: '/etc/kubernetes/pki',
+      setName: 'member-config',
+    });
+  });
+
+  it('sends a snapshot only when the etcd job names no member config', async () => {
+    const deps = depsFor([etcdJobInput({ targets: { tags: { role: ['etcd'] } } })]);
+
+    const outcome = await startBackup({ job: 'prod-etcd', eventId: 'event-1' }, 'fallback', deps);
+
+    expect(outcome).toMatchObject({ kind: 'started', linked: [] });
+    expect(deps.runner.sent.map((request) => request.documentName)).toEqual(['cronsnap-etcd-backup']);
+    expect(deps.runner.sent[0]?.parameters.memberConfigHosts).toBe('');
+  });
+
+  it('runs a files job on every online host, each its own backup', async () => {
+    const deps = depsFor([filesJobInput({ targets: { tags: { role: ['master'] } } })]);
+
+    const outcome = await startBackup({ job: 'node-files', eventId: 'event-1' }, 'fallback', deps);
+
+    expect(outcome).toMatchObject({ kind: 'started', hosts: [...MEMBERS].sort() });
+    expect(deps.runner.sent).toEqual([expect.objectContaining({ documentName: 'cronsnap-files-backup', parameters: expect.objectContaining({ paths: '/etc/etcd', setName: '', packageList: 'true' }) })]);
+  });
+
+  it('refuses, before claiming the run, a document parameter SSM would refuse', async () => {
+    const deps = depsFor([filesJobInput()]);
+    deps.config.jobs[0] = { ...deps.config.jobs[0], files: { paths: [{ path: '/etc/with,comma', required: false }], packageList: true } } as never;
+
+    await expect(startBackup({ job: 'node-files', eventId: 'event-1' }, 'fallback', deps)).rejects.toThrow(InvalidEventError);
+    expect(deps.store.objects.size).toBe(0);
+    expect(deps.runner.sent).toEqual([]);
+  });
+});
