@@ -15,6 +15,8 @@ const payloadSchema = z.object({
 });
 
 const etcdFactsSchema = z.object({
+  /** `cold-copy`: the payload is a tar of the stopped member's `member/` dir, restored with --skip-hash-check. */
+  mode: z.enum(['snapshot', 'cold-copy']).default('snapshot'),
   endpoint: z.string(),
   revision: z.number().int().nonnegative(),
   hash: z.number().int().nonnegative(),
@@ -30,6 +32,8 @@ const etcdFactsSchema = z.object({
     z.object({ id: z.string(), name: z.string(), status: z.string(), peerUrls: z.string(), clientUrls: z.string() }),
   ),
   health: z.array(z.object({ endpoint: z.string(), health: z.boolean(), took: z.string().optional(), error: z.string().optional() })),
+  /** Each member's config set taken in the same run, where its manifest is. */
+  memberConfig: z.array(z.object({ host: z.string(), manifestKey: z.string() })).default([]),
 });
 
 const common = {

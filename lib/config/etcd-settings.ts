@@ -38,6 +38,10 @@ export const etcdSettingsSchema = z
       .default({ stop: 'systemctl stop etcd', start: 'systemctl start etcd', healthTimeoutSeconds: 120 })
       .describe('how cold-copy stops and starts the member, and how long it waits for the cluster to be healthy again'),
   })
-  .strict();
+  .strict()
+  .refine((etcd) => etcd.mode !== 'cold-copy' || etcd.memberName !== undefined, {
+    message: 'cold-copy needs memberName: the member the targeted host stops and copies',
+    path: ['memberName'],
+  });
 
 export type EtcdSettings = z.infer<typeof etcdSettingsSchema>;

@@ -25,7 +25,12 @@ on_error() {
   exit "$rc"
 }
 
+# Functions run on any exit before the work dir goes, e.g. starting a service the run stopped.
+CRONSNAP_EXIT_HOOKS=()
+
 cleanup() {
+  local hook
+  for hook in "${CRONSNAP_EXIT_HOOKS[@]}"; do "$hook" || printf 'cronsnap: exit hook %s failed\n' "$hook" >&2; done
   # Only the private dir this run created is removed; nothing outside it is ever deleted.
   if [ -n "$CRONSNAP_WORK" ] && [ -d "$CRONSNAP_WORK" ]; then rm -rf -- "$CRONSNAP_WORK"; fi
 }

@@ -1,5 +1,7 @@
 # etcd engine: health of every endpoint, one snapshot from one healthy member, verified, compressed,
-# uploaded, manifest last. Runs after common.sh in the same document.
+# uploaded, manifest last. In cold-copy mode (seed 000, Param-etcd) the local member is stopped,
+# its data dir copied, and the member started again before anything is uploaded. Runs after
+# common.sh in the same document.
 
 etcdctl_cmd() {
   ETCDCTL_API=3 "${ETCDCTL[@]}" "${TLS_ARGS[@]}" "$@"
@@ -18,6 +20,12 @@ load_etcd_params() {
   CLUSTER_TOKEN=$(optional_param clusterToken)
   WORK_PARENT=$(param workDir)
   TIMEOUT_SECONDS=$(param timeoutSeconds)
+  IFS=',' read -r -a MEMBER_CONFIG_HOSTS <<<"$(optional_param memberConfigHosts)"
+  MODE=$(param mode)
+  read -r -a STOP_COMMAND <<<"$(param stopCommand)"
+  read -r -a START_COMMAND <<<"$(param startCommand)"
+  HEALTH_TIMEOUT=$(param healthTimeoutSeconds)
+  if [ "$MODE" = cold-copy ] && [ -z "$MEMBER_NAME" ]; then fail "cold-copy needs memberName: the member this host stops"; fi
 }
 
 check_health() {
@@ -40,19 +48,82 @@ read_member_facts() {
   SERVER_VERSION=$(grep -o '"version":"[^"]*"' <<<"$status" | cut -d'"' -f4)
   members=$(etcdctl_cmd --endpoints="$SNAPSHOT_ENDPOINT" member list -w simple)
   MEMBERS_JSON=''
-  MEMBER_ID='' PEER_URLS=''
+  MEMBER_ID='' PEER_URLS='' LOCAL_CLIENT_URLS=''
   # Lines read: "<hex id>, <status>, <name>, <peer urls>, <client urls>[, <is learner>]".
   while IFS= read -r line; do
     local id state name peers clients
     IFS=',' read -r id state name peers clients _ <<<"$line"
     name=${name# } peers=${peers# } clients=${clients# } state=${state# }
     MEMBERS_JSON+="${MEMBERS_JSON:+,}{\"id\":$(json_str "$id"),\"name\":$(json_str "$name"),\"status\":$(json_str "$state"),\"peerUrls\":$(json_str "$peers"),\"clientUrls\":$(json_str "$clients")}"
-    if [[ ",$clients," == *",$SNAPSHOT_ENDPOINT,"* ]]; then
+    # The backed-up member: the one serving the snapshot, or for a cold copy the one this host stops.
+    if { [ "$MODE" = snapshot ] && [[ ",$clients," == *",$SNAPSHOT_ENDPOINT,"* ]]; } || { [ "$MODE" = cold-copy ] && [ "$name" = "$MEMBER_NAME" ]; }; then
       MEMBER_ID=$id
       PEER_URLS=$peers
+      LOCAL_CLIENT_URLS=$clients
       [ -n "$MEMBER_NAME" ] || MEMBER_NAME=$name
     fi
   done <<<"$members"
+  if [ "$MODE" = cold-copy ] && [ -z "$MEMBER_ID" ]; then fail "no etcd member is named $MEMBER_NAME"; fi
+}
+
+# Every configured endpoint healthy, or fail after HEALTH_TIMEOUT seconds.
+wait_for_health() {
+  local deadline=$((SECONDS + HEALTH_TIMEOUT)) health
+  while :; do
+    health=$(etcdctl_cmd --endpoints="$ENDPOINTS" endpoint health -w json 2>/dev/null || true)
+    if [[ "$health" == \[* ]] && ! grep -q '"health":false' <<<"$health"; then return 0; fi
+    [ "$SECONDS" -lt "$deadline" ] || fail "etcd is not healthy ${HEALTH_TIMEOUT}s after $MEMBER_NAME was started again: ${health:-no answer}"
+    sleep 2
+  done
+}
+
+start_member_after_failure() {
+  log "starting $MEMBER_NAME again after a failed cold copy"
+  "${START_COMMAND[@]}" >>"$CRONSNAP_WORK/start.log" 2>&1
+}
+
+# Seed 000's Param-etcd procedure: stop the member, copy its data dir, start it, check health.
+cold_copy() {
+  step cold-copy-check
+  [ -d "$DATA_DIR/member" ] || fail "$DATA_DIR/member does not exist on $HOST: cold-copy runs on the member it copies"
+  # Stopping a member of a degraded cluster could cost it quorum: only a fully healthy one is touched.
+  if grep -q '"health":false' <<<"$HEALTH_JSON"; then fail "an endpoint is unhealthy; cold-copy does not stop $MEMBER_NAME on a degraded cluster"; fi
+  local size
+  size=$(du -sb "$DATA_DIR/member" | cut -f1)
+  require_free_space "$CRONSNAP_WORK" $((size + size / 10 + 1048576))
+  step stop
+  CRONSNAP_EXIT_HOOKS+=(start_member_after_failure)
+  "${STOP_COMMAND[@]}" >"$CRONSNAP_WORK/stop.log" 2>&1 || fail "'${STOP_COMMAND[*]}' failed: $(tail -n 1 "$CRONSNAP_WORK/stop.log")"
+  if etcdctl_cmd --endpoints="$LOCAL_CLIENT_URLS" --command-timeout=3s endpoint health >/dev/null 2>&1; then
+    fail "$MEMBER_NAME still answers on $LOCAL_CLIENT_URLS after '${STOP_COMMAND[*]}'; its data dir is not copied while it runs"
+  fi
+  step copy
+  mkdir "$CRONSNAP_WORK/copy"
+  cp -a -- "$DATA_DIR/member" "$CRONSNAP_WORK/copy/member"
+  step start
+  "${START_COMMAND[@]}" >"$CRONSNAP_WORK/start.log" 2>&1 || fail "'${START_COMMAND[*]}' failed: $(tail -n 1 "$CRONSNAP_WORK/start.log")"
+  CRONSNAP_EXIT_HOOKS=()
+  step health-after-start
+  wait_for_health
+  SNAPSHOT="$CRONSNAP_WORK/copy/member/snap/db"
+  SNAPSHOT_ENDPOINT=$LOCAL_CLIENT_URLS
+}
+
+upload_data_dir() {
+  step upload
+  PAYLOAD_KEY="$OUTPUT_PREFIX/data-dir.tar.zst"
+  tar -C "$CRONSNAP_WORK/copy" -c -f - "${TAR_METADATA_FLAGS[@]}" member 2>"$CRONSNAP_WORK/tar.err" \
+    | upload_compressed - "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,etcd-revision=$SNAP_REVISION,etcd-hash=$SNAP_HASH" \
+    || fail "archiving the copied data dir failed: $(tail -n 1 "$CRONSNAP_WORK/tar.err")"
+}
+
+# The members' config sets of this run, where each member's manifest will be.
+member_config_json() {
+  local host out=''
+  for host in "${MEMBER_CONFIG_HOSTS[@]}"; do
+    out+="${out:+, }{\"host\": $(json_str "$host"), \"manifestKey\": $(json_str "$RUN_PREFIX/$host/member-config/manifest.json")}"
+  done
+  printf '[%s]' "$out"
 }
 
 take_snapshot() {
@@ -103,6 +174,7 @@ write_manifest() {
     "zstd": $(json_str "$(zstd_version)")
   },
   "etcd": {
+    "mode": $(json_str "$MODE"),
     "endpoint": $(json_str "$SNAPSHOT_ENDPOINT"),
     "revision": $SNAP_REVISION,
     "hash": $SNAP_HASH,
@@ -115,6 +187,7 @@ write_manifest() {
     "dataDir": $(json_str "$DATA_DIR"),
     "clusterToken": $(json_str "$CLUSTER_TOKEN"),
     "members": [$MEMBERS_JSON],
+    "memberConfig": $(member_config_json),
     "health": $HEALTH_JSON
   }
 }
@@ -132,9 +205,15 @@ main() {
   make_work_dir "$WORK_PARENT"
   check_health
   read_member_facts
-  take_snapshot
-  verify_snapshot
-  upload_snapshot
+  if [ "$MODE" = cold-copy ]; then
+    cold_copy
+    verify_snapshot
+    upload_data_dir
+  else
+    take_snapshot
+    verify_snapshot
+    upload_snapshot
+  fi
   write_manifest
   step finished
 }

@@ -8,6 +8,7 @@ import { dumpKeys, startEtcd } from './etcd-server';
 import { getObjectBytes } from './object-bytes';
 import { freePort } from './processes';
 import { run } from './run-command';
+import { etcdSnapshotRestoreArgs, skipsHashCheck, snapshotPathIn } from '../restore/etcd-restore-args';
 
 export interface RestoreCheck {
   readonly manifest: Manifest;
@@ -19,7 +20,8 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 
 /**
  * Proves a stored etcd backup restores: both checksums against the manifest, `etcdctl snapshot
- * restore` into a scratch dir, a throwaway member on free loopback ports, and its keys read back.
+ * restore` into a scratch dir (a cold copy's db from its unpacked member dir, with
+ * --skip-hash-check), a throwaway member on free loopback ports, and its keys read back.
  */
 export async function restoreCheckEtcdBackup(s3: S3Client, bucket: string, manifestKey: string, scratchParent: string): Promise<RestoreCheck> {
   const manifest = parseManifest((await getObjectBytes(s3, bucket, manifestKey)).toString('utf8'), manifestKey);
@@ -28,19 +30,29 @@ export async function restoreCheckEtcdBackup(s3: S3Client, bucket: string, manif
   if (sha256(payload) !== manifest.payload.sha256) throw new ManifestError(`${manifest.payload.key}: sha256 differs from the manifest`);
   const scratch = mkdtempSync(join(scratchParent, 'cronsnap-restore-'));
   try {
-    writeFileSync(join(scratch, 'snapshot.db.zst'), payload);
-    await run('zstd', ['-q', '-d', join(scratch, 'snapshot.db.zst'), '-o', join(scratch, 'snapshot.db')]);
-    if (sha256(readFileSync(join(scratch, 'snapshot.db'))) !== manifest.payload.rawSha256) {
+    const raw = join(scratch, 'payload');
+    writeFileSync(`${raw}.zst`, payload);
+    await run('zstd', ['-q', '-d', `${raw}.zst`, '-o', raw]);
+    if (sha256(readFileSync(raw)) !== manifest.payload.rawSha256) {
       throw new ManifestError(`${manifest.payload.key}: decompressed sha256 differs from the manifest`);
+    }
+    let unpacked = raw;
+    if (manifest.etcd.mode === 'cold-copy') {
+      unpacked = join(scratch, 'copy');
+      await run('mkdir', [unpacked]);
+      await run('tar', ['-x', '-f', raw, '-C', unpacked]);
     }
     const peerPort = await freePort();
     const peerUrl = `http://127.0.0.1:${peerPort}`;
-    await run(
-      'etcdctl',
-      ['snapshot', 'restore', join(scratch, 'snapshot.db'), '--name', 'restore-check', '--data-dir', join(scratch, 'data'),
-        '--initial-cluster', `restore-check=${peerUrl}`, '--initial-advertise-peer-urls', peerUrl],
-      { ETCDCTL_API: '3' },
-    );
+    const restore = etcdSnapshotRestoreArgs({
+      snapshotPath: snapshotPathIn(manifest, unpacked),
+      name: 'restore-check',
+      dataDir: join(scratch, 'data'),
+      initialCluster: `restore-check=${peerUrl}`,
+      initialAdvertisePeerUrls: peerUrl,
+      skipHashCheck: skipsHashCheck(manifest),
+    });
+    await run('etcdctl', restore, { ETCDCTL_API: '3' });
     const etcd = await startEtcd({ name: 'restore-check', dataDir: join(scratch, 'data'), peerPort });
     try {
       return { manifest, keys: await dumpKeys(etcd) };

@@ -1,50 +1,30 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FilesManifest } from '../../lib/backup/manifest';
 import { InvalidEventError, RestoreError } from '../../lib/errors';
 import type { LocalBackupService } from '../../lib/local/local-backup-service';
-import { startMoto, type Moto } from '../../lib/local/moto-server';
 import { filesJobInput } from '../helpers/config-factory';
 import { makeSampleTree, treeListing, type SampleTree } from '../helpers/file-tree';
 import { localServiceFor } from '../helpers/local-service';
+import { NO_DAC_OVERRIDE, useMotoBucket } from '../helpers/moto-fixture';
 import { listKeys } from '../helpers/s3-objects';
 
 const HOST = 'i-0f11e5e7000000001';
 const OTHER_HOST = 'i-0f11e5e7000000002';
-/** A host agent without CAP_DAC_OVERRIDE: as root on a root-squashed NFS mount, some files stay unreadable. */
-const NO_DAC_OVERRIDE = ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-dac_override,-dac_read_search', '--'];
 
 describe('file sets, end to end', () => {
-  let moto: Moto;
-  let bucket: string;
-  let kmsKeyId: string;
-  let dir: string;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cronsnap-files-'));
-    moto = await startMoto();
-    ({ bucket, kmsKeyId } = await moto.createBackupBucket('cronsnap-files'));
-  });
-
-  afterAll(async () => {
-    await moto?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const aws = useMotoBucket('cronsnap-files');
 
   function treeIn(name: string): { root: string; tree: SampleTree } {
-    const root = mkdtempSync(join(dir, `${name}-`));
+    const root = mkdtempSync(join(aws.dir, `${name}-`));
     return { root, tree: makeSampleTree(root) };
   }
 
   function serviceFor(jobName: string, paths: unknown[], extra: { wrapper?: string[]; twoHosts?: boolean } = {}): LocalBackupService {
-    return localServiceFor(filesJobInput({ name: jobName, targets: { instanceIds: [HOST, OTHER_HOST] }, files: { paths }, workDir: dir } as never), {
-      moto,
-      bucket,
-      kmsKeyId,
+    return localServiceFor(filesJobInput({ name: jobName, targets: { instanceIds: [HOST, OTHER_HOST] }, files: { paths }, workDir: aws.dir } as never), {
+      ...aws,
       host: HOST,
-      dir,
       ...(extra.wrapper ? { wrapper: extra.wrapper } : {}),
       ...(extra.twoHosts ? { moreHosts: { [OTHER_HOST]: {} } } : {}),
     });
@@ -145,7 +125,7 @@ describe('file sets, end to end', () => {
 
     await expect(service.restoreFiles(manifest, { dryRun: false })).rejects.toThrow(InvalidEventError);
     await expect(service.restoreFiles(manifest, { dryRun: false, confirm: 'other-job' })).rejects.toThrow("request.confirm: a real restore needs confirm equal to the job name 'refused-files'");
-    await moto.s3().send(new PutObjectCommand({ Bucket: bucket, Key: manifest.payload.key, Body: 'tampered', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kmsKeyId }));
+    await aws.moto.s3().send(new PutObjectCommand({ Bucket: aws.bucket, Key: manifest.payload.key, Body: 'tampered', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: aws.kmsKeyId }));
     const refusal = service.restoreFiles(manifest, { dryRun: false, confirm: 'refused-files' });
     await expect(refusal).rejects.toThrow(RestoreError);
     await expect(refusal).rejects.toThrow(`but the manifest says ${manifest.payload.sha256}; nothing was changed`);
@@ -161,11 +141,11 @@ describe('file sets, end to end', () => {
     const { completions } = await service.runJob('required-files', 'event-required');
 
     expect(completions).toEqual([expect.objectContaining({ kind: 'failed', reason: `step=paths: required path ${required} does not exist on ${HOST}` })]);
-    expect((await listKeys(moto.s3(), bucket, 'required-files/')).filter((key) => key.endsWith('manifest.json'))).toEqual([]);
+    expect((await listKeys(aws.moto.s3(), aws.bucket, 'required-files/')).filter((key) => key.endsWith('manifest.json'))).toEqual([]);
   });
 
   it('fails clearly, naming the file, when a file cannot be read', async () => {
-    const pki = mkdtempSync(join(dir, 'pki-'));
+    const pki = mkdtempSync(join(aws.dir, 'pki-'));
     writeFileSync(join(pki, 'readable.crt'), 'x');
     const secret = join(pki, 'unreadable.key');
     writeFileSync(secret, 'x');
@@ -177,7 +157,7 @@ describe('file sets, end to end', () => {
     expect(completions).toEqual([
       expect.objectContaining({ kind: 'failed', reason: `step=archive: cannot archive on ${HOST}: ${secret.slice(1)}: Cannot open: Permission denied` }),
     ]);
-    expect((await listKeys(moto.s3(), bucket, 'unreadable-files/')).filter((key) => key.endsWith('manifest.json'))).toEqual([]);
+    expect((await listKeys(aws.moto.s3(), aws.bucket, 'unreadable-files/')).filter((key) => key.endsWith('manifest.json'))).toEqual([]);
     expect(existsSync(secret)).toBe(true);
   });
 });

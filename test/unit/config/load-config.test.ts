@@ -8,7 +8,7 @@ import { configInput, etcdJobInput, filesJobInput, mysqlJobInput } from '../../h
 describe('config', () => {
   it('loads the example config shipped in the repo', () => {
     const config = loadConfigFile(join(__dirname, '../../../config/cronsnap.example.yaml'));
-    expect(config.jobs.map((job) => job.name)).toEqual(['prod-etcd', 'staging-etcd', 'shop-mysql']);
+    expect(config.jobs.map((job) => job.name)).toEqual(['prod-etcd', 'staging-etcd', 'shop-mysql', 'master-files']);
     expect(config.jobs[1]?.timezone).toBe('Europe/Berlin');
   });
 
@@ -105,6 +105,12 @@ describe('file set config', () => {
     ['an unknown field', { paths: ['/etc/etcd'], exclude: ['*.bak'] }, 'jobs[0].files'],
   ])('refuses %s, naming the field', (_label, files, message) => {
     expect(() => parseConfig(configInput([filesJobInput({ files } as never)]))).toThrow(message);
+  });
+
+  it('refuses a cold copy that does not say which member it stops, naming the field', () => {
+    expect(() => parseConfig(configInput([etcdJobInput({ etcd: { endpoints: ['http://127.0.0.1:2379'], mode: 'cold-copy' } } as never)]))).toThrow(
+      'jobs[0].etcd.memberName: cold-copy needs memberName',
+    );
   });
 
   it("refuses an etcd member config path with shell metacharacters, naming the field", () => {
