@@ -10,6 +10,7 @@ import { FailureTopic } from './constructs/failure-topic';
 import { HostAccessPolicy } from './constructs/host-access-policy';
 import { HostDocuments } from './constructs/host-documents';
 import { JobSchedule } from './constructs/job-schedule';
+import { RestoreFunctions } from './constructs/restore-functions';
 
 export interface CronsnapStackProps extends StackProps {
   /** The validated config. */
@@ -49,6 +50,15 @@ export class CronsnapStack extends Stack {
       documentNames: Object.values(documents.names),
       documentPrefix,
       configFile: props.configFile,
+    });
+
+    new RestoreFunctions(this, 'Restore', {
+      jobs,
+      bucket: storage.bucket,
+      key: storage.key,
+      environment: functions.environment,
+      configFile: props.configFile,
+      deadLetterQueue: functions.deadLetterQueue,
     });
 
     for (const job of jobs) {

@@ -31,6 +31,8 @@ export class BackupFunctions extends Construct {
   public readonly scheduledBackup: CronsnapFunction;
   public readonly backupCompleted: CronsnapFunction;
   public readonly deadLetterQueue: sqs.Queue;
+  /** The environment every cronsnap function gets. */
+  public readonly environment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: BackupFunctionsProps) {
     super(scope, id);
@@ -45,12 +47,12 @@ export class BackupFunctions extends Construct {
       reason: 'This queue is itself the dead-letter queue of the cronsnap functions.',
     });
 
-    const environment = {
+    const environment = (this.environment = {
       CRONSNAP_BUCKET: props.bucket.bucketName,
       CRONSNAP_KMS_KEY_ID: props.key.keyArn,
       CRONSNAP_TOPIC_ARN: props.topic.topicArn,
       CRONSNAP_DOCUMENT_PREFIX: props.documentPrefix,
-    };
+    });
     this.scheduledBackup = new CronsnapFunction(this, 'ScheduledBackup', {
       name: 'scheduled-backup',
       environment,

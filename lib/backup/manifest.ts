@@ -101,11 +101,17 @@ export type Manifest = z.infer<typeof manifestSchema>;
 export type FilesManifest = Extract<Manifest, { engine: 'files' }>;
 export type ListedFile = z.infer<typeof listedFileSchema>;
 
+/** Every object a backup uploaded besides its manifest, with the size the manifest promises. */
+export function storedParts(manifest: Manifest): { key: string; size: number; sha256: string }[] {
+  const part = ({ key, size, sha256: hash }: z.infer<typeof payloadSchema>) => ({ key, size, sha256: hash });
+  if (manifest.engine === 'postgres') return manifest.postgres.parts.map(part);
+  if (manifest.engine === 'files' && manifest.files.packages.manager !== 'none') return [part(manifest.payload), part(manifest.files.packages.payload)];
+  return [part(manifest.payload)];
+}
+
 /** Bytes stored for a backup: every part it uploaded. */
 export function storedBytes(manifest: Manifest): number {
-  if (manifest.engine === 'postgres') return manifest.postgres.parts.reduce((sum, part) => sum + part.size, 0);
-  if (manifest.engine === 'files' && manifest.files.packages.manager !== 'none') return manifest.payload.size + manifest.files.packages.payload.size;
-  return manifest.payload.size;
+  return storedParts(manifest).reduce((sum, part) => sum + part.size, 0);
 }
 
 export function parseManifest(text: string, key: string): Manifest {

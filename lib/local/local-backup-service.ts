@@ -11,6 +11,7 @@ import { buildCommandDocument, type CommandDocument } from '../ssm/command-docum
 import { documentName } from '../ssm/host-program';
 import type { StatusChangeEvent } from '../ssm/status-change-event';
 import type { FilesManifest } from '../backup/manifest';
+import { listBackups } from '../restore/list-backups';
 import { restoreFileSet, type FileSetRestoreReport, type FileSetRestoreRequest } from '../restore/file-set-restore';
 
 export interface LocalBackupServiceOptions {
@@ -74,6 +75,11 @@ export class LocalBackupService {
       }
     }
     return { start, completions };
+  }
+
+  /** list-backups' answer for a job, from the same bucket. */
+  async listBackups(job: string, limit = 20) {
+    return listBackups({ job, limit }, { config: this.options.config, store: this.store });
   }
 
   /** A file-set restore through the same runner and documents as the deployed restore. */

@@ -1,7 +1,17 @@
+/** An object's key and stored size. */
+export interface StoredObject {
+  readonly key: string;
+  readonly size: number;
+}
+
 /** The few object operations the Lambdas need; S3 in AWS and against moto in tests and the demo. */
 export interface ObjectStore {
   /** The object's text, or `undefined` when there is no such key. */
   getText(key: string): Promise<string | undefined>;
   /** Creates the object only if the key is free; `false` when it already existed (nothing written). */
   putIfAbsent(key: string, body: string): Promise<boolean>;
+  /** Every current object under `prefix`, in key order. */
+  list(prefix: string): Promise<StoredObject[]>;
+  /** The object's size, or `undefined` when there is no such key. */
+  head(key: string): Promise<StoredObject | undefined>;
 }

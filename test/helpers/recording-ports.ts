@@ -1,5 +1,5 @@
 import type { CommandRequest, CommandRunner, Invocation } from '../../lib/ports/command-runner';
-import type { ObjectStore } from '../../lib/ports/object-store';
+import type { ObjectStore, StoredObject } from '../../lib/ports/object-store';
 
 /** A CommandRunner that records what is sent and answers with fixed hosts. */
 export class RecordingRunner implements CommandRunner {
@@ -33,5 +33,14 @@ export class MemoryObjectStore implements ObjectStore {
     if (this.objects.has(key)) return false;
     this.objects.set(key, body);
     return true;
+  }
+
+  async list(prefix: string): Promise<StoredObject[]> {
+    return [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort().map((key) => ({ key, size: Buffer.byteLength(this.objects.get(key) ?? '') }));
+  }
+
+  async head(key: string): Promise<StoredObject | undefined> {
+    const body = this.objects.get(key);
+    return body === undefined ? undefined : { key, size: Buffer.byteLength(body) };
   }
 }

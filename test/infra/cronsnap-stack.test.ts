@@ -142,12 +142,25 @@ describe('CronsnapStack', () => {
     expect(document?.Properties.Content.mainSteps[0]?.inputs.runCommand.join('\n')).toContain('snapshot save');
   });
 
-  it('runs both functions on nodejs22.x arm64 with a dead-letter queue', () => {
+  it('runs every function on nodejs22.x arm64 with a dead-letter queue', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions).length).toBeGreaterThanOrEqual(3);
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Runtime: 'nodejs22.x', Architectures: ['arm64'], DeadLetterConfig: { TargetArn: Match.anyValue() }, TracingConfig: { Mode: 'Active' } },
-      2,
+      Object.keys(functions).length,
     );
+  });
+
+  it('lets list-backups list and read only the configured jobs\' prefixes, with no write', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { PolicyName: string; PolicyDocument: { Statement: { Action: string | string[]; Condition?: unknown }[] } } }[];
+    const list = policies.find((policy) => policy.Properties.PolicyName.startsWith('RestoreListBackups'));
+    const statements = list?.Properties.PolicyDocument.Statement ?? [];
+    const actions = statements.flatMap((statement) => [statement.Action].flat());
+    expect(actions.sort()).toEqual(['kms:Decrypt', 's3:GetObject', 's3:ListBucket', 'sqs:SendMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort());
+    expect(statements.find((statement) => statement.Action === 's3:ListBucket')?.Condition).toEqual({
+      StringEquals: { 's3:prefix': ['prod-etcd/', 'berlin-etcd/', 'shop-mysql/'] },
+    });
   });
 
   it('routes finished invocations of our documents only to backup-completed', () => {

@@ -67,6 +67,10 @@ describe('file sets, end to end', () => {
     expect(manifest.payload.size).toBeLessThan(1024 * 1024);
     expect(manifest.files.packages).toMatchObject({ manager: 'dpkg', count: expect.any(Number) });
     if (manifest.files.packages.manager !== 'none') expect(manifest.files.packages.count).toBeGreaterThan(100);
+    const listing = await service.listBackups('node-files');
+    expect(listing.backups.map((backup) => [backup.host, backup.runId, backup.detail]).sort()).toEqual(
+      manifests.map((m) => [m.host, m.runId, `${m.files.fileCount} files`]).sort(),
+    );
     expect(service.notifier.messages).toEqual([]);
   });
 

@@ -1,0 +1,115 @@
+import { parseManifest, storedBytes, storedParts, type Manifest } from '../backup/manifest';
+import { ManifestError, RestoreError } from '../errors';
+import type { ObjectStore } from '../ports/object-store';
+
+/** One host's complete backup in a run: a valid manifest whose every part is stored at its size. */
+export interface RestorableBackup {
+  readonly runId: string;
+  readonly host: string;
+  readonly finishedAt: string;
+  readonly engine: Manifest['engine'];
+  readonly bytes: number;
+  readonly manifestKey: string;
+  /** etcd revision, or the database server's version, or the file count of a file set. */
+  readonly detail: string;
+  readonly manifest: Manifest;
+}
+
+export interface Catalog {
+  /** Newest first. */
+  readonly backups: RestorableBackup[];
+  /** Manifests found but not offered, with the reason. */
+  readonly refused: { manifestKey: string; reason: string }[];
+}
+
+// `<job>/<yyyy>/<mm>/<dd>/<runId>/<host>/manifest.json`; a linked set's manifest is one level deeper.
+const MAIN_MANIFEST = /^[^/]+\/\d{4}\/\d{2}\/\d{2}\/[^/]+\/[^/]+\/manifest\.json$/;
+
+function detailOf(manifest: Manifest): string {
+  switch (manifest.engine) {
+    case 'etcd':
+      return `revision ${manifest.etcd.revision}${manifest.etcd.mode === 'cold-copy' ? ' (cold copy)' : ''}`;
+    case 'mysql':
+      return `${manifest.mysql.serverVersion} ${manifest.mysql.source}`;
+    case 'postgres':
+      return `PostgreSQL ${manifest.postgres.serverVersion}`;
+    case 'files':
+      return `${manifest.files.fileCount} files`;
+  }
+}
+
+/** Why a manifest cannot be restored from, or undefined when every part is there at its size. */
+async function missingPart(store: ObjectStore, manifest: Manifest, sizes: ReadonlyMap<string, number>): Promise<string | undefined> {
+  for (const part of storedParts(manifest)) {
+    const size = sizes.get(part.key) ?? (await store.head(part.key))?.size;
+    if (size === undefined) return `${part.key} is missing`;
+    if (size !== part.size) return `${part.key} has ${size} bytes, the manifest says ${part.size}`;
+  }
+  return undefined;
+}
+
+export interface CatalogQuery {
+  /** Stop after this many restorable backups. */
+  readonly limit: number;
+  /** Only this run. */
+  readonly runId?: string;
+}
+
+/**
+ * The job's restorable backups, newest first (keys sort by date and run id, which starts with the
+ * scheduled time). A bad manifest is reported, never offered.
+ */
+export async function listRestorable(store: ObjectStore, job: string, query: CatalogQuery): Promise<Catalog> {
+  const objects = await store.list(`${job}/`);
+  const sizes = new Map(objects.map((object) => [object.key, object.size]));
+  const manifestKeys = objects
+    .map((object) => object.key)
+    .filter((key) => MAIN_MANIFEST.test(key) && (query.runId === undefined || key.includes(`/${query.runId}/`)))
+    .sort()
+    .reverse();
+  const backups: RestorableBackup[] = [];
+  const refused: Catalog['refused'] = [];
+  for (const manifestKey of manifestKeys) {
+    if (backups.length >= query.limit) break;
+    let manifest: Manifest;
+    try {
+      manifest = parseManifest((await store.getText(manifestKey)) ?? '', manifestKey);
+    } catch (error) {
+      if (!(error instanceof ManifestError)) throw error;
+      refused.push({ manifestKey, reason: error.message });
+      continue;
+    }
+    if (manifest.job !== job) {
+      refused.push({ manifestKey, reason: `names job ${manifest.job}` });
+      continue;
+    }
+    const missing = await missingPart(store, manifest, sizes);
+    if (missing) {
+      refused.push({ manifestKey, reason: missing });
+      continue;
+    }
+    backups.push({
+      runId: manifest.runId,
+      host: manifest.host,
+      finishedAt: manifest.finishedAt,
+      engine: manifest.engine,
+      bytes: storedBytes(manifest),
+      manifestKey,
+      detail: detailOf(manifest),
+      manifest,
+    });
+  }
+  return { backups, refused };
+}
+
+/** The restorable backups of one run (`latest`: the newest run that has any), one per host. */
+export async function findRun(store: ObjectStore, job: string, backup: string): Promise<RestorableBackup[]> {
+  const runId = backup === 'latest' ? (await listRestorable(store, job, { limit: 1 })).backups[0]?.runId : backup;
+  if (runId === undefined) throw new RestoreError(`job ${job} has no restorable backup`);
+  const { backups, refused } = await listRestorable(store, job, { limit: Number.MAX_SAFE_INTEGER, runId });
+  if (backups.length === 0) {
+    const why = refused.map((entry) => `${entry.manifestKey}: ${entry.reason}`).join('; ');
+    throw new RestoreError(`job ${job} has no restorable backup with run id ${runId}${why ? `: ${why}` : ''}`);
+  }
+  return backups;
+}
