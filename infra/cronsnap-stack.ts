@@ -59,6 +59,7 @@ export class CronsnapStack extends Stack {
       environment: functions.environment,
       configFile: props.configFile,
       deadLetterQueue: functions.deadLetterQueue,
+      documentPrefix,
     });
 
     for (const job of jobs) {

@@ -1,12 +1,17 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Job } from '../../lib/config/job-config';
+import { documentName } from '../../lib/ssm/host-program';
+import { etcdRestoreProgram, filesRestoreProgram } from '../../lib/restore/restore-programs';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
+import { sendCommandTargets, taggedTargetFindings } from '../send-command-targets';
 import { CronsnapFunction } from './cronsnap-function';
+import { EtcdRestoreWorkflow } from './etcd-restore-workflow';
 
 export interface RestoreFunctionsProps {
   /** The jobs whose backups operators may list and restore. */
@@ -21,11 +26,19 @@ export interface RestoreFunctionsProps {
   readonly configFile: string;
   /** Where failed asynchronous invocations go. */
   readonly deadLetterQueue: sqs.IQueue;
+  /** Prefix of the SSM document names. */
+  readonly documentPrefix: string;
 }
 
-/** The functions operators invoke by hand: list-backups (read only). */
+/**
+ * What operators invoke by hand: list-backups (read only) and restore (dry run by default), and
+ * the etcd restore state machine with the function that runs each of its steps.
+ */
 export class RestoreFunctions extends Construct {
   public readonly listBackups: CronsnapFunction;
+  public readonly restore: CronsnapFunction;
+  public readonly etcdRestoreStep: CronsnapFunction;
+  public readonly etcdRestoreWorkflow: EtcdRestoreWorkflow;
 
   constructor(scope: Construct, id: string, props: RestoreFunctionsProps) {
     super(scope, id);
@@ -36,22 +49,68 @@ export class RestoreFunctions extends Construct {
       extraFiles: [{ source: props.configFile, target: 'cronsnap.config.json' }],
       timeout: Duration.minutes(2),
     });
-    const list = this.listBackups.function;
+    this.etcdRestoreStep = new CronsnapFunction(this, 'EtcdRestoreStep', {
+      name: 'etcd-restore-step',
+      environment: props.environment,
+      deadLetterQueue: props.deadLetterQueue,
+      timeout: Duration.minutes(15),
+    });
+    this.etcdRestoreWorkflow = new EtcdRestoreWorkflow(this, 'EtcdRestoreWorkflow', { stepFunction: this.etcdRestoreStep.function });
+    this.restore = new CronsnapFunction(this, 'Restore', {
+      name: 'restore',
+      environment: { ...props.environment, CRONSNAP_RESTORE_STATE_MACHINE_ARN: this.etcdRestoreWorkflow.stateMachine.stateMachineArn },
+      deadLetterQueue: props.deadLetterQueue,
+      extraFiles: [{ source: props.configFile, target: 'cronsnap.config.json' }],
+      timeout: Duration.minutes(15),
+    });
+
+    const stack = Stack.of(this);
     const jobObjects = props.jobs.map((job) => props.bucket.arnForObjects(`${job.name}/*`));
-    list.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [props.bucket.bucketArn],
-        conditions: { StringEquals: { 's3:prefix': props.jobs.map((job) => `${job.name}/`) } },
-      }),
-    );
+    const document = (program: { id: string }) => stack.formatArn({ service: 'ssm', resource: 'document', resourceName: documentName(props.documentPrefix, program) });
+    const list = this.listBackups.function;
+    const restore = this.restore.function;
+    const step = this.etcdRestoreStep.function;
+    // list-backups and restore find backups: list the jobs' prefixes, read manifests and heads.
+    for (const fn of [list, restore]) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [props.bucket.bucketArn],
+          conditions: { StringEquals: { 's3:prefix': props.jobs.map((job) => `${job.name}/`) } },
+        }),
+      );
+    }
     // GetObject also answers HeadObject, which checks each payload is stored at its promised size.
-    list.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: jobObjects }));
-    props.key.grant(list, 'kms:Decrypt');
+    for (const fn of [list, restore, step]) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: jobObjects }));
+      props.key.grant(fn, 'kms:Decrypt');
+    }
+    // restore runs file-set restores itself and starts the etcd workflow; the step function sends etcd steps.
+    const sendersOf = (fn: lambda.IFunction, programs: { id: string }[], jobs: readonly Job[]) => {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:SendCommand'], resources: programs.map(document) }));
+      for (const job of jobs) fn.addToRolePolicy(sendCommandTargets(stack, job));
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetCommandInvocation', 'ssm:ListCommands'], resources: ['*'] }));
+    };
+    const fileJobs = props.jobs.filter((job) => job.engine === 'files');
+    const etcdJobs = props.jobs.filter((job) => job.engine === 'etcd');
+    sendersOf(restore, [filesRestoreProgram], fileJobs);
+    sendersOf(step, [etcdRestoreProgram, filesRestoreProgram], etcdJobs);
+    this.etcdRestoreWorkflow.stateMachine.grantStartExecution(restore);
+
+    const xray = 'Resource::*';
+    const jobReads = jobObjects.map((arn) => nagResource(this, arn));
+    acknowledgeWildcards(list, [xray, ...jobReads], "X-Ray has no resource-level permissions; reads are limited to the configured jobs' prefixes.");
     acknowledgeWildcards(
-      list,
-      ['Resource::*', ...jobObjects.map((arn) => nagResource(this, arn))],
-      'X-Ray has no resource-level permissions; reads are limited to the configured jobs\' prefixes (manifests and the heads of their payloads).',
+      restore,
+      [xray, ...jobReads, ...taggedTargetFindings(stack, fileJobs)],
+      "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; reads are limited to the jobs' prefixes; " +
+        'SendCommand on tagged targets is held to the tags by an ssm:resourceTag condition.',
+    );
+    acknowledgeWildcards(
+      step,
+      [xray, ...jobReads, ...taggedTargetFindings(stack, etcdJobs)],
+      "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; reads are limited to the jobs' prefixes; " +
+        'SendCommand on tagged targets is held to the tags by an ssm:resourceTag condition.',
     );
   }
 }

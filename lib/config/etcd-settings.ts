@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { filePathsSchema } from './file-set-settings';
 import { absolutePath, commandWords, endpointUrl, token } from './shell-safe';
+import { INSTANCE_ID_PATTERN } from './targets';
 
 /** How the host script reaches etcd; every path is on the host, not in Lambda. */
 export const etcdSettingsSchema = z
@@ -21,6 +22,20 @@ export const etcdSettingsSchema = z
       .default('/var/tmp')
       .describe('where the snapshot is written before upload; on static-pod masters a dir mounted into the etcd container'),
     snapshotTimeoutSeconds: z.number().int().min(30).max(86400).default(1800),
+    members: z
+      .array(
+        z
+          .object({
+            name: token.describe('the member name (--name), as `member list` shows it'),
+            instanceId: z.string().regex(new RegExp(INSTANCE_ID_PATTERN), 'must be an EC2 (i-...) or managed (mi-...) instance ID'),
+            dataDir: absolutePath.optional().describe('this member\'s data dir when it differs from etcd.dataDir'),
+          })
+          .strict(),
+      )
+      .max(9)
+      .optional()
+      .describe('which SSM host runs which member: a quorum-loss restore needs it for every member in the backup'),
+    quotaBackendBytes: z.number().int().min(1).optional().describe('--quota-backend-bytes the members are started with after a restore'),
     memberConfig: filePathsSchema
       .optional()
       .describe("each member's config and certificates (e.g. /etc/etcd), archived on every member in the same run as the snapshot"),

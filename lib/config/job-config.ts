@@ -51,7 +51,16 @@ const streamingJobFields = {
 
 export const etcdJobSchema = z
   .object({ ...commonJobFields, engine: z.literal('etcd'), etcd: etcdSettingsSchema })
-  .strict();
+  .strict()
+  .superRefine((job, ctx) => {
+    // A restore may send commands only to the job's targets; a member elsewhere could not be restored.
+    const targeted = job.targets.instanceIds;
+    job.etcd.members?.forEach((member, index) => {
+      if (targeted && !targeted.includes(member.instanceId)) {
+        ctx.addIssue({ code: 'custom', path: ['etcd', 'members', index, 'instanceId'], message: `${member.instanceId} is not among targets.instanceIds` });
+      }
+    });
+  });
 
 export const mysqlJobSchema = z
   .object({

@@ -68,12 +68,28 @@ host_id() {
   printf '%s' "${AWS_SSM_INSTANCE_ID:-$(hostname)}"
 }
 
-# One lock per job and host, so two runs of a job never overlap on a host.
+# While a restore of a job is under way on a host (between its separate commands), this file
+# exists there and no backup of the job starts: a cold copy must not stop a member mid-restore.
+restore_marker() { printf '%s/cronsnap-%s.restoring' "${CRONSNAP_LOCK_DIR:-/var/lock}" "$1"; }
+
+# acquire_job_lock JOB [SET]: one lock per job (and linked set) and host, so two runs never
+# overlap on a host. A restore sets CRONSNAP_RESTORING to its job so its own marker lets it pass.
 acquire_job_lock() {
-  local job=$1 dir=${CRONSNAP_LOCK_DIR:-/var/lock}
+  local job=$1 set=${2:-} dir=${CRONSNAP_LOCK_DIR:-/var/lock}
   mkdir -p "$dir"
-  exec 9>"$dir/cronsnap-$job.lock"
+  exec 9>"$dir/cronsnap-$job${set:+-$set}.lock"
   flock -n 9 || fail "another run of job '$job' is still in progress on $(host_id)"
+  if [ "${CRONSNAP_RESTORING:-}" != "$job" ] && [ -e "$(restore_marker "$job")" ]; then
+    fail "a restore of job '$job' is under way on $(host_id) (since $(cat "$(restore_marker "$job")"))"
+  fi
+}
+
+# service_command LOG COMMAND...: a service stop/start with the job lock's descriptor closed, so a
+# daemon it launches does not hold the lock once this run has ended.
+service_command() {
+  local log=$1
+  shift
+  "$@" >>"$log" 2>&1 9>&-
 }
 
 make_work_dir() {

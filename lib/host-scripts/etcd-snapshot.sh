@@ -79,7 +79,7 @@ wait_for_health() {
 
 start_member_after_failure() {
   log "starting $MEMBER_NAME again after a failed cold copy"
-  "${START_COMMAND[@]}" >>"$CRONSNAP_WORK/start.log" 2>&1
+  service_command "$CRONSNAP_WORK/start.log" "${START_COMMAND[@]}"
 }
 
 # Seed 000's Param-etcd procedure: stop the member, copy its data dir, start it, check health.
@@ -93,7 +93,7 @@ cold_copy() {
   require_free_space "$CRONSNAP_WORK" $((size + size / 10 + 1048576))
   step stop
   CRONSNAP_EXIT_HOOKS+=(start_member_after_failure)
-  "${STOP_COMMAND[@]}" >"$CRONSNAP_WORK/stop.log" 2>&1 || fail "'${STOP_COMMAND[*]}' failed: $(tail -n 1 "$CRONSNAP_WORK/stop.log")"
+  service_command "$CRONSNAP_WORK/stop.log" "${STOP_COMMAND[@]}" || fail "'${STOP_COMMAND[*]}' failed: $(tail -n 1 "$CRONSNAP_WORK/stop.log")"
   if etcdctl_cmd --endpoints="$LOCAL_CLIENT_URLS" --command-timeout=3s endpoint health >/dev/null 2>&1; then
     fail "$MEMBER_NAME still answers on $LOCAL_CLIENT_URLS after '${STOP_COMMAND[*]}'; its data dir is not copied while it runs"
   fi
@@ -101,7 +101,7 @@ cold_copy() {
   mkdir "$CRONSNAP_WORK/copy"
   cp -a -- "$DATA_DIR/member" "$CRONSNAP_WORK/copy/member"
   step start
-  "${START_COMMAND[@]}" >"$CRONSNAP_WORK/start.log" 2>&1 || fail "'${START_COMMAND[*]}' failed: $(tail -n 1 "$CRONSNAP_WORK/start.log")"
+  service_command "$CRONSNAP_WORK/start.log" "${START_COMMAND[@]}" || fail "'${START_COMMAND[*]}' failed: $(tail -n 1 "$CRONSNAP_WORK/start.log")"
   CRONSNAP_EXIT_HOOKS=()
   step health-after-start
   wait_for_health

@@ -122,7 +122,7 @@ main() {
   load_common_params
   load_files_params
   require_commands tar zstd aws flock
-  acquire_job_lock "$JOB${SET_NAME:+-$SET_NAME}"
+  acquire_job_lock "$JOB" "$SET_NAME"
   make_work_dir "$WORK_PARENT"
   check_paths
   upload_package_list

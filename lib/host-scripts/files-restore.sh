@@ -168,7 +168,8 @@ main() {
   step preflight
   load_restore_params
   require_commands tar zstd aws flock cmp find stat
-  acquire_job_lock "$JOB${SET_NAME:+-$SET_NAME}"
+  CRONSNAP_RESTORING=$JOB
+  acquire_job_lock "$JOB" "$SET_NAME"
   download_and_verify
   unpack_to_stage
   plan

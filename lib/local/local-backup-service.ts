@@ -12,6 +12,8 @@ import { documentName } from '../ssm/host-program';
 import type { StatusChangeEvent } from '../ssm/status-change-event';
 import type { FilesManifest } from '../backup/manifest';
 import { listBackups } from '../restore/list-backups';
+import { restore, restoreEventSchema, type RestoreEventInput } from '../restore/restore';
+import { LocalWorkflowStarter } from '../adapters/local-workflow-starter';
 import { restoreFileSet, type FileSetRestoreReport, type FileSetRestoreRequest } from '../restore/file-set-restore';
 
 export interface LocalBackupServiceOptions {
@@ -80,6 +82,17 @@ export class LocalBackupService {
   /** list-backups' answer for a job, from the same bucket. */
   async listBackups(job: string, limit = 20) {
     return listBackups({ job, limit }, { config: this.options.config, store: this.store });
+  }
+
+  /** The restore function's logic, the etcd workflow run in-process. */
+  async restore(event: RestoreEventInput) {
+    const stepDeps = { runner: this.runner, store: this.store, bucket: this.options.bucket, documentPrefix: LOCAL_DOCUMENT_PREFIX, now: this.now, timeoutMs: 600_000 };
+    return restore(restoreEventSchema.parse(event), {
+      ...stepDeps,
+      config: this.options.config,
+      workflows: new LocalWorkflowStarter(stepDeps),
+      workDir: this.options.restoreWorkDir ?? '/var/tmp',
+    });
   }
 
   /** A file-set restore through the same runner and documents as the deployed restore. */

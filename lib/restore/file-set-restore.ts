@@ -6,6 +6,7 @@ import { InvalidEventError, RestoreError } from '../errors';
 import type { CommandRunner } from '../ports/command-runner';
 import { awaitInvocation } from '../ssm/await-invocation';
 import { assertParametersAllowed } from '../ssm/command-document';
+import { reportLines } from '../ssm/report-lines';
 import { documentName } from '../ssm/host-program';
 import { formatIssues } from '../validation-issues';
 import { filesRestoreProgram } from './restore-programs';
@@ -60,23 +61,17 @@ export interface FileSetRestoreDeps {
   readonly pollMs?: number;
 }
 
-const LINE = /^cronsnap: (change|saved|restored|summary) (\{.*\})$/;
-
 /** The host's report lines, each checked; SSM keeps only the first 24,000 characters of stdout. */
 export function parseRestoreReport(stdout: string): Omit<FileSetRestoreReport, 'host' | 'commandId'> {
   const changes: FileChange[] = [];
   const saved: z.infer<typeof savedSchema>[] = [];
   const restored: string[] = [];
   let summary: z.infer<typeof summarySchema> | undefined;
-  for (const line of stdout.split('\n')) {
-    const match = LINE.exec(line);
-    if (!match) continue;
-    const [, kind, json] = match;
-    const value: unknown = JSON.parse(json ?? '');
+  for (const { kind, value } of reportLines(stdout)) {
     if (kind === 'change') changes.push(changeSchema.parse(value));
     else if (kind === 'saved') saved.push(savedSchema.parse(value));
     else if (kind === 'restored') restored.push(restoredSchema.parse(value).path);
-    else summary = summarySchema.parse(value);
+    else if (kind === 'summary') summary = summarySchema.parse(value);
   }
   if (!summary) throw new RestoreError('the host reported no summary (output truncated or the script stopped early)');
   return { changes, saved, restored, summary };

@@ -24,5 +24,44 @@ export const filesRestoreProgram: HostProgram = {
   ],
 };
 
+const sha256 = '^[0-9a-f]{64}$';
+
+export const ETCD_RESTORE_ACTIONS = ['prepare', 'stop', 'restore', 'start', 'health', 'rollback', 'abandon'] as const;
+export type EtcdRestoreAction = (typeof ETCD_RESTORE_ACTIONS)[number];
+
+export const etcdRestoreProgram: HostProgram = {
+  id: 'etcd-restore',
+  description:
+    'cronsnap: one step of an etcd member restore (prepare, stop, restore, start, health, rollback, abandon); the old data dir is moved aside, never deleted',
+  scripts: ['etcd-restore.sh'],
+  parameters: [
+    { name: 'job', description: 'Job the backup belongs to', pattern: PATTERNS.jobName },
+    { name: 'bucket', description: 'Backup bucket', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
+    { name: 'action', description: 'The step to run on this member', pattern: `^(${ETCD_RESTORE_ACTIONS.join('|')})$` },
+    { name: 'payloadKey', description: 'Key of the snapshot or cold copy', pattern: '^[A-Za-z0-9][A-Za-z0-9/._-]{0,1023}$' },
+    { name: 'payloadSha256', description: 'sha256 of the payload as stored', pattern: sha256 },
+    { name: 'rawSha256', description: 'sha256 of the decompressed payload', pattern: sha256 },
+    { name: 'payloadMode', description: 'snapshot or cold-copy (restored with --skip-hash-check)', pattern: '^(snapshot|cold-copy)$' },
+    { name: 'memberName', description: '--name of this member', pattern: PATTERNS.token },
+    { name: 'initialCluster', description: '--initial-cluster: name=peerUrl of every member', pattern: `^${PATTERNS.token.slice(1, -1)}=https?://[A-Za-z0-9.:-]{1,300}(,${PATTERNS.token.slice(1, -1)}=https?://[A-Za-z0-9.:-]{1,300}){0,8}$` },
+    { name: 'clusterToken', description: '--initial-cluster-token', pattern: PATTERNS.token },
+    { name: 'peerUrls', description: '--initial-advertise-peer-urls of this member', pattern: listPattern(PATTERNS.endpoint, 4) },
+    { name: 'clientUrls', description: 'Client URLs of this member', pattern: listPattern(PATTERNS.endpoint, 4) },
+    { name: 'dataDir', description: '--data-dir of this member', pattern: PATTERNS.absolutePath },
+    { name: 'endpoints', description: 'Client URLs of every member, for the health check', pattern: listPattern(PATTERNS.endpoint) },
+    { name: 'etcdctl', description: 'etcdctl command', pattern: PATTERNS.commandWords },
+    { name: 'caFile', description: 'CA certificate path on the host', pattern: PATTERNS.absolutePath, optional: true },
+    { name: 'certFile', description: 'Client certificate path on the host', pattern: PATTERNS.absolutePath, optional: true },
+    { name: 'keyFile', description: 'Client key path on the host', pattern: PATTERNS.absolutePath, optional: true },
+    { name: 'stopCommand', description: 'Stops the member', pattern: PATTERNS.commandWords },
+    { name: 'startCommand', description: 'Starts the member', pattern: PATTERNS.commandWords },
+    { name: 'healthTimeoutSeconds', description: 'How long the health step waits', pattern: '^[0-9]{1,6}$' },
+    { name: 'quotaBackendBytes', description: 'ETCD_QUOTA_BACKEND_BYTES for the start command', pattern: '^[0-9]{1,15}$', optional: true },
+    { name: 'stamp', description: 'Suffix of the moved-aside data dir', pattern: '^[0-9]{8}T[0-9]{6}Z$' },
+    { name: 'workDir', description: 'Scratch dir for the downloaded snapshot', pattern: PATTERNS.absolutePath },
+    { name: 'executionTimeout', description: 'Seconds before SSM stops the script', pattern: '^[0-9]{1,6}$' },
+  ],
+};
+
 /** Restore programs: deployed next to the backup documents, sent only by operators' restores. */
-export const RESTORE_PROGRAMS: readonly HostProgram[] = [filesRestoreProgram];
+export const RESTORE_PROGRAMS: readonly HostProgram[] = [filesRestoreProgram, etcdRestoreProgram];

@@ -1,59 +1,95 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Etcd } from '../../lib/local/etcd-server';
 import { freePort, waitUntil } from '../../lib/local/processes';
 import { run } from '../../lib/local/run-command';
 
-/** An etcd member run like a systemd unit: `<control> start|stop`, as cold-copy drives it. */
+/** An etcd member run like a systemd unit: `<control> start|stop`, as cold copies and restores drive it. */
 export interface EtcdService extends Etcd {
-  /** The stand-in for `systemctl`: one word command plus start/stop. */
+  /** The stand-in for `systemctl`: a command taking start or stop. */
   readonly control: string;
 }
 
+export interface EtcdCluster {
+  readonly members: EtcdService[];
+  /** One control command for every member, which picks the member from CRONSNAP_TEST_MEMBER in its environment. */
+  readonly control: string;
+  readonly token: string;
+  stop(): Promise<void>;
+}
+
+interface MemberPorts {
+  readonly name: string;
+  readonly clientUrl: string;
+  readonly peerUrl: string;
+}
+
 /**
- * Writes a control script that starts etcd detached (it outlives the command that started it, as
- * a service does) and stops it by pid, waiting until it has exited; then starts it.
+ * Writes a member's control script: start launches etcd detached (it outlives the command that
+ * started it, as a service does, and reads ETCD_QUOTA_BACKEND_BYTES like any ETCD_* flag), stop
+ * kills it by pid and returns once it has exited.
  */
-export async function startEtcdService(dir: string, name: string): Promise<EtcdService> {
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
-  const clientUrl = `http://127.0.0.1:${clientPort}`;
-  const peerUrl = `http://127.0.0.1:${peerPort}`;
-  const dataDir = join(dir, `${name}.etcd`);
-  const control = join(dir, `${name}-service`);
-  mkdirSync(dir, { recursive: true });
+function writeControl(dir: string, member: MemberPorts, initialCluster: string, token: string): EtcdService {
+  const dataDir = join(dir, `${member.name}.etcd`);
+  const control = join(dir, `${member.name}-service`);
+  const pidfile = join(dir, `${member.name}.pid`);
   writeFileSync(
     control,
     `#!/bin/bash
 set -euo pipefail
-pidfile='${dir}/${name}.pid'
 case "$1" in
   start)
-    setsid etcd --name '${name}' --data-dir '${dataDir}' --listen-client-urls '${clientUrl}' --advertise-client-urls '${clientUrl}' \\
-      --listen-peer-urls '${peerUrl}' --initial-advertise-peer-urls '${peerUrl}' --initial-cluster '${name}=${peerUrl}' \\
-      </dev/null >>'${dir}/${name}.log' 2>&1 &
-    echo $! >"$pidfile" ;;
+    setsid etcd --name '${member.name}' --data-dir '${dataDir}' --listen-client-urls '${member.clientUrl}' --advertise-client-urls '${member.clientUrl}' \\
+      --listen-peer-urls '${member.peerUrl}' --initial-advertise-peer-urls '${member.peerUrl}' --initial-cluster '${initialCluster}' \\
+      --initial-cluster-token '${token}' </dev/null >>'${dir}/${member.name}.log' 2>&1 &
+    echo $! >'${pidfile}' ;;
   stop)
-    pid=$(cat "$pidfile")
-    kill "$pid"
-    tail --pid="$pid" -f /dev/null ;;
+    pid=$(cat '${pidfile}')
+    if kill "$pid" 2>/dev/null; then tail --pid="$pid" -f /dev/null; fi ;;
 esac
 `,
     { mode: 0o755 },
   );
-  const etcdctl = (args: string[]) => run('etcdctl', [`--endpoints=${clientUrl}`, ...args], { ETCDCTL_API: '3' });
-  const healthy = async () => (await etcdctl(['endpoint', 'health', '-w', 'json']).catch(() => '')).includes('"health":true');
-  await run(control, ['start']);
-  await waitUntil(`etcd service ${name}`, healthy, 20_000);
+  const etcdctl = (args: string[]) => run('etcdctl', [`--endpoints=${member.clientUrl}`, ...args], { ETCDCTL_API: '3' });
   return {
-    name,
-    clientUrl,
-    peerUrl,
+    ...member,
     dataDir,
     control,
     etcdctl,
     async stop() {
-      const pid = readFileSync(join(dir, `${name}.pid`), 'utf8').trim();
-      await run('sh', ['-c', `kill ${pid} 2>/dev/null && tail --pid=${pid} -f /dev/null; true`]);
+      await run(control, ['stop']);
     },
   };
+}
+
+async function healthy(member: EtcdService): Promise<boolean> {
+  return (await member.etcdctl(['endpoint', 'health', '-w', 'json'])).includes('"health":true');
+}
+
+/** A cluster of `names` on free loopback ports, each member a service with its own data dir under `dir`. */
+export async function startEtcdCluster(dir: string, names: readonly string[], token = 'cronsnap-test'): Promise<EtcdCluster> {
+  mkdirSync(dir, { recursive: true });
+  const ports: MemberPorts[] = [];
+  for (const name of names) ports.push({ name, clientUrl: `http://127.0.0.1:${await freePort()}`, peerUrl: `http://127.0.0.1:${await freePort()}` });
+  const initialCluster = ports.map((member) => `${member.name}=${member.peerUrl}`).join(',');
+  const members = ports.map((member) => writeControl(dir, member, initialCluster, token));
+  const control = join(dir, 'etcd-ctl');
+  writeFileSync(control, `#!/bin/bash\nexec '${dir}'/"$CRONSNAP_TEST_MEMBER"-service "$1"\n`, { mode: 0o755 });
+  await Promise.all(members.map((member) => run(member.control, ['start'])));
+  await Promise.all(members.map((member) => waitUntil(`etcd member ${member.name}`, () => healthy(member), 30_000)));
+  return {
+    members,
+    control,
+    token,
+    async stop() {
+      await Promise.all(members.map((member) => member.stop()));
+    },
+  };
+}
+
+/** One member run as a service (seed 000's Param-etcd: a single member). */
+export async function startEtcdService(dir: string, name: string): Promise<EtcdService> {
+  const [member] = (await startEtcdCluster(dir, [name])).members;
+  if (!member) throw new Error('no member started');
+  return member;
 }

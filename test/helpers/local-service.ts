@@ -20,6 +20,8 @@ export interface LocalServiceFixture {
   readonly moreHosts?: Readonly<Record<string, LocalHost>>;
   /** How `host` runs its shell (see LocalHost.wrapper). */
   readonly wrapper?: readonly string[];
+  /** The service's clock, e.g. to know a restore's stamp in advance. */
+  readonly now?: () => Date;
 }
 
 /** The local backup service for one job, its host script talking to moto. */
@@ -32,5 +34,6 @@ export function localServiceFor(job: CronsnapConfigInput['jobs'][number], fixtur
     hosts: { [fixture.host]: { env: { ...fixture.hostEnv }, ...(fixture.wrapper ? { wrapper: fixture.wrapper } : {}) }, ...fixture.moreHosts },
     hostEnv: { ...fixture.moto.env, CRONSNAP_LOCK_DIR: join(fixture.dir, 'locks') },
     restoreWorkDir: fixture.dir,
+    ...(fixture.now ? { now: fixture.now } : {}),
   });
 }

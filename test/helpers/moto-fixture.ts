@@ -21,7 +21,8 @@ export function useMotoBucket(bucketName: string): MotoFixture {
   });
   afterAll(async () => {
     await fixture.moto?.stop();
-    if (fixture.dir) rmSync(fixture.dir, { recursive: true, force: true });
+    // KEEP=1 leaves the dir (etcd logs, data dirs) for a look after a failure.
+    if (fixture.dir && !process.env.KEEP) rmSync(fixture.dir, { recursive: true, force: true });
   });
   return fixture;
 }

@@ -20,10 +20,13 @@ const jobs = [
 ];
 const { app, template } = synthStack({ ...configInput(jobs), notifications: { emails: ['oncall@example.com'] } });
 
-function policyStatements(): Record<string, unknown>[] {
-  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-    (policy) => (policy as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }).Properties.PolicyDocument.Statement,
-  );
+type PolicyResource = { Properties: { PolicyName: string; PolicyDocument: { Statement: Record<string, unknown>[] } } };
+
+/** The statements of every inline policy, or of those whose name starts with `prefix`. */
+function policyStatements(prefix = ''): Record<string, unknown>[] {
+  return (Object.values(template.findResources('AWS::IAM::Policy')) as PolicyResource[])
+    .filter((policy) => policy.Properties.PolicyName.startsWith(prefix))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
 }
 
 describe('CronsnapStack', () => {
@@ -122,6 +125,7 @@ describe('CronsnapStack', () => {
     const documents = Object.values(template.findResources('AWS::SSM::Document')) as { Properties: { Name: string; DocumentType: string; Content: { parameters: Record<string, { allowedPattern: string; interpolationType: string }>; mainSteps: { inputs: { runCommand: string[] } }[] } } }[];
     expect(documents.map((d) => d.Properties.Name).sort()).toEqual([
       'cronsnap-etcd-backup',
+      'cronsnap-etcd-restore',
       'cronsnap-files-backup',
       'cronsnap-files-restore',
       'cronsnap-mysql-backup',
@@ -174,7 +178,7 @@ describe('CronsnapStack', () => {
   });
 
   it('allows SendCommand only with our document and on each job\'s targets', () => {
-    const sends = policyStatements().filter((statement) => statement.Action === 'ssm:SendCommand');
+    const sends = policyStatements('FunctionsScheduledBackup').filter((statement) => statement.Action === 'ssm:SendCommand');
     expect(sends).toHaveLength(4);
     expect(JSON.stringify(sends)).toContain('document/cronsnap-etcd-backup');
     const byId = sends.find((statement) => statement.Sid === 'SendToberlinetcd');
@@ -183,6 +187,28 @@ describe('CronsnapStack', () => {
     expect(sends).toContainEqual(
       expect.objectContaining({ Sid: 'SendToprodetcd', Condition: { StringEquals: { 'ssm:resourceTag/cronsnap:role': ['etcd'] } } }),
     );
+  });
+
+  it('lets only the etcd restore steps send the etcd-restore document, and only to etcd jobs\' targets', () => {
+    const documentsSentBy = (prefix: string) =>
+      policyStatements(prefix)
+        .filter((statement) => statement.Action === 'ssm:SendCommand' && JSON.stringify(statement.Resource).includes(':document/'))
+        .flatMap((statement) => JSON.stringify(statement.Resource).match(/document\/[a-z-]+/g) ?? []);
+    expect(documentsSentBy('RestoreEtcdRestoreStep').sort()).toEqual(['document/cronsnap-etcd-restore', 'document/cronsnap-files-restore']);
+    expect(documentsSentBy('RestoreFunctionServiceRole')).toEqual(['document/cronsnap-files-restore']);
+    expect(documentsSentBy('FunctionsScheduledBackup').some((name) => name.endsWith('-restore'))).toBe(false);
+    const stepTargets = policyStatements('RestoreEtcdRestoreStep').flatMap((statement) => (typeof statement.Sid === 'string' ? [statement.Sid] : []));
+    expect(stepTargets.sort()).toEqual(['SendToberlinetcd', 'SendToprodetcd']);
+  });
+
+  it('runs the etcd restore as a state machine: every step in order, rollback from the stop on', () => {
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as { Properties: { DefinitionString: unknown } }[];
+    const definition = JSON.stringify(machine?.Properties.DefinitionString);
+    const states = ['prepare', 'stop', 'config', 'restore', 'start', 'health'].map((step) => definition.indexOf(`\\"${step}\\":{`));
+    expect(states.every((position) => position > 0)).toBe(true);
+    expect(definition).toContain('\\"rollback\\":{');
+    expect(definition).toContain('\\"abandon\\":{');
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL' }) });
   });
 
   it('gives hosts a managed policy per job: put and get under the job prefix, never delete', () => {

@@ -107,6 +107,11 @@ describe('file set config', () => {
     expect(() => parseConfig(configInput([filesJobInput({ files } as never)]))).toThrow(message);
   });
 
+  it('refuses an etcd member on a host the job does not target, naming the field', () => {
+    const job = etcdJobInput({ etcd: { endpoints: ['http://127.0.0.1:2379'], members: [{ name: 'etcd-1', instanceId: 'i-0ffffffffffffffff' }] } } as never);
+    expect(() => parseConfig(configInput([job]))).toThrow('jobs[0].etcd.members[0].instanceId: i-0ffffffffffffffff is not among targets.instanceIds');
+  });
+
   it('refuses a cold copy that does not say which member it stops, naming the field', () => {
     expect(() => parseConfig(configInput([etcdJobInput({ etcd: { endpoints: ['http://127.0.0.1:2379'], mode: 'cold-copy' } } as never)]))).toThrow(
       'jobs[0].etcd.memberName: cold-copy needs memberName',

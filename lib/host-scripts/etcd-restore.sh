@@ -1,0 +1,195 @@
+# etcd restore, one action per call, driven member by member by the restore workflow (seeds 001,
+# 003, 004): prepare (download, sha256, snapshot status, free space) → stop → restore (old data dir
+# moved aside, never deleted; `snapshot restore` with this member's flags) → start → health; and
+# rollback, which puts the old data dir back. Runs after common.sh.
+
+load_restore_params() {
+  JOB=$(param job)
+  BUCKET=$(param bucket)
+  HOST=$(host_id)
+  ACTION=$(param action)
+  PAYLOAD_KEY=$(param payloadKey)
+  PAYLOAD_SHA256=$(param payloadSha256)
+  RAW_SHA256=$(param rawSha256)
+  PAYLOAD_MODE=$(param payloadMode)
+  MEMBER_NAME=$(param memberName)
+  INITIAL_CLUSTER=$(param initialCluster)
+  CLUSTER_TOKEN=$(param clusterToken)
+  PEER_URLS=$(param peerUrls)
+  CLIENT_URLS=$(param clientUrls)
+  DATA_DIR=$(param dataDir)
+  ENDPOINTS=$(param endpoints)
+  read -r -a ETCDCTL <<<"$(param etcdctl)"
+  CA_FILE=$(optional_param caFile)
+  CERT_FILE=$(optional_param certFile)
+  KEY_FILE=$(optional_param keyFile)
+  TLS_ARGS=()
+  if [ -n "$CA_FILE" ]; then TLS_ARGS=(--cacert "$CA_FILE" --cert "$CERT_FILE" --key "$KEY_FILE"); fi
+  read -r -a STOP_COMMAND <<<"$(param stopCommand)"
+  read -r -a START_COMMAND <<<"$(param startCommand)"
+  HEALTH_TIMEOUT=$(param healthTimeoutSeconds)
+  QUOTA_BACKEND_BYTES=$(optional_param quotaBackendBytes)
+  STAMP=$(param stamp)
+  WORK_PARENT=$(param workDir)
+  # Kept from prepare to restore (separate commands), removed once the member is healthy again.
+  RESTORE_DIR="$WORK_PARENT/cronsnap-restore-$JOB-$MEMBER_NAME-$STAMP"
+  OLD_DATA_DIR="$DATA_DIR.old-$STAMP"
+}
+
+report() { printf 'cronsnap: %s %s\n' "$1" "$2"; }
+
+etcdctl_cmd() { ETCDCTL_API=3 "${ETCDCTL[@]}" "${TLS_ARGS[@]}" "$@"; }
+
+# Offline snapshot tools: etcdutl from 3.5 (3.6 removed them from etcdctl), else etcdctl.
+offline_tool() {
+  if command -v etcdutl >/dev/null 2>&1; then echo etcdutl; else echo etcdctl; fi
+}
+
+# --bump-revision needs etcdutl 3.5 or later; without it watchers may see the revision go back (etcd issue 16028).
+can_bump_revision() {
+  command -v etcdutl >/dev/null 2>&1 && etcdutl snapshot restore --help 2>&1 | grep -q -- '--bump-revision'
+}
+
+snapshot_path() {
+  if [ "$PAYLOAD_MODE" = cold-copy ]; then echo "$RESTORE_DIR/copy/member/snap/db"; else echo "$RESTORE_DIR/snapshot.db"; fi
+}
+
+# Before the stop nothing is touched: a failed or abandoned prepare leaves no trace.
+abandon() {
+  rm -rf -- "$RESTORE_DIR"
+  rm -f -- "$(restore_marker "$JOB")"
+}
+
+prepare() {
+  step prepare
+  mkdir -p "$RESTORE_DIR"
+  chmod 700 "$RESTORE_DIR"
+  now_iso >"$(restore_marker "$JOB")"
+  CRONSNAP_EXIT_HOOKS+=(abandon)
+  local archive="$RESTORE_DIR/payload.zst" actual status
+  aws_cli s3 cp "s3://$BUCKET/$PAYLOAD_KEY" "$archive" --only-show-errors 2>"$RESTORE_DIR/download.err" \
+    || fail "cannot download s3://$BUCKET/$PAYLOAD_KEY: $(tail -n 1 "$RESTORE_DIR/download.err")"
+  actual=$(sha256_stdin <"$archive")
+  [ "$actual" = "$PAYLOAD_SHA256" ] || fail "sha256 of $PAYLOAD_KEY is $actual but the manifest says $PAYLOAD_SHA256; nothing was changed"
+  zstd -q -d -c "$archive" >"$RESTORE_DIR/payload"
+  actual=$(sha256_stdin <"$RESTORE_DIR/payload")
+  [ "$actual" = "$RAW_SHA256" ] || fail "decompressed sha256 is $actual but the manifest says $RAW_SHA256; nothing was changed"
+  rm -f -- "$archive"
+  if [ "$PAYLOAD_MODE" = cold-copy ]; then
+    mkdir "$RESTORE_DIR/copy"
+    tar -x -f "$RESTORE_DIR/payload" -C "$RESTORE_DIR/copy" "${TAR_METADATA_FLAGS[@]}"
+    rm -f -- "$RESTORE_DIR/payload"
+  else
+    mv -- "$RESTORE_DIR/payload" "$RESTORE_DIR/snapshot.db"
+  fi
+  status=$("$(offline_tool)" snapshot status "$(snapshot_path)" -w json 2>"$RESTORE_DIR/status.err") \
+    || fail "snapshot status rejected the downloaded snapshot: $(tail -n 1 "$RESTORE_DIR/status.err"); nothing was changed"
+  local size parent
+  size=$(stat -c %s "$(snapshot_path)")
+  parent=$(dirname "$DATA_DIR")
+  [ -d "$parent" ] || fail "the data dir's parent $parent does not exist on $HOST"
+  # The restored member holds the db plus its WAL; twice the db leaves room for both.
+  require_free_space "$parent" $((size * 2 + 67108864))
+  local bump=false
+  if can_bump_revision; then bump=true; fi
+  CRONSNAP_EXIT_HOOKS=()
+  report prepared "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME"), \"status\": $status, \"bumpRevision\": $bump}"
+}
+
+stop_member() {
+  step stop
+  service_command "$CRONSNAP_WORK/stop.log" "${STOP_COMMAND[@]}" || fail "'${STOP_COMMAND[*]}' failed: $(tail -n 1 "$CRONSNAP_WORK/stop.log")"
+  if etcdctl_cmd --endpoints="$CLIENT_URLS" --command-timeout=3s endpoint health >/dev/null 2>&1; then
+    fail "$MEMBER_NAME still answers on $CLIENT_URLS after '${STOP_COMMAND[*]}'"
+  fi
+  report stopped "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME")}"
+}
+
+restore_member() {
+  step restore
+  [ -e "$(snapshot_path)" ] || fail "no prepared snapshot in $RESTORE_DIR: run prepare first"
+  exists() { [ -e "$1" ] || [ -L "$1" ]; }
+  exists "$OLD_DATA_DIR" && fail "$OLD_DATA_DIR already exists; nothing was changed"
+  local owner='' args
+  if exists "$DATA_DIR"; then
+    owner=$(stat -c %u:%g "$DATA_DIR")
+    mv -- "$DATA_DIR" "$OLD_DATA_DIR"
+    # Rollback reverses only what this restore recorded doing, never a dir it did not move.
+    echo moved >"$RESTORE_DIR/moved-aside"
+    report moved "{\"host\": $(json_str "$HOST"), \"from\": $(json_str "$DATA_DIR"), \"to\": $(json_str "$OLD_DATA_DIR")}"
+  fi
+  echo restoring >"$RESTORE_DIR/restored"
+  args=(snapshot restore "$(snapshot_path)" --name "$MEMBER_NAME" --initial-cluster "$INITIAL_CLUSTER"
+    --initial-cluster-token "$CLUSTER_TOKEN" --initial-advertise-peer-urls "$PEER_URLS" --data-dir "$DATA_DIR")
+  # A cold copy's db was copied from a stopped member, not written by `snapshot save`: it has no hash (seed 002).
+  if [ "$PAYLOAD_MODE" = cold-copy ]; then args+=(--skip-hash-check); fi
+  if can_bump_revision; then args+=(--bump-revision 1000000000 --mark-compacted); fi
+  if ! ETCDCTL_API=3 "$(offline_tool)" "${args[@]}" >"$CRONSNAP_WORK/restore.log" 2>&1; then
+    fail "snapshot restore into $DATA_DIR failed: $(tail -n 1 "$CRONSNAP_WORK/restore.log")"
+  fi
+  if [ -n "$owner" ]; then chown -R "$owner" "$DATA_DIR"; fi
+  if command -v selinuxenabled >/dev/null 2>&1 && selinuxenabled; then restorecon -RF "$DATA_DIR"; fi
+  report restored "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME"), \"dataDir\": $(json_str "$DATA_DIR")}"
+}
+
+start_member() {
+  step start
+  if [ -n "$QUOTA_BACKEND_BYTES" ]; then export ETCD_QUOTA_BACKEND_BYTES="$QUOTA_BACKEND_BYTES"; fi
+  service_command "$CRONSNAP_WORK/start.log" "${START_COMMAND[@]}" || fail "'${START_COMMAND[*]}' failed: $(tail -n 1 "$CRONSNAP_WORK/start.log")"
+  report started "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME")}"
+}
+
+check_health() {
+  step health
+  local deadline=$((SECONDS + HEALTH_TIMEOUT)) health count
+  while :; do
+    health=$(etcdctl_cmd --endpoints="$ENDPOINTS" endpoint health -w json 2>/dev/null || true)
+    if [[ "$health" == \[* ]] && ! grep -q '"health":false' <<<"$health"; then break; fi
+    [ "$SECONDS" -lt "$deadline" ] || fail "the cluster is not healthy ${HEALTH_TIMEOUT}s after the restore: ${health:-no answer}"
+    sleep 2
+  done
+  # etcdctl 3.4 has no --count-only; a one-key range still reports the total count.
+  count=$(etcdctl_cmd --endpoints="$CLIENT_URLS" get '' --prefix --keys-only --limit=1 -w json | grep -o '"count":[0-9]*' | cut -d: -f2)
+  rm -rf -- "$RESTORE_DIR"
+  rm -f -- "$(restore_marker "$JOB")"
+  report healthy "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME"), \"keys\": ${count:-0}}"
+}
+
+rollback() {
+  step rollback
+  service_command "$CRONSNAP_WORK/stop.log" "${STOP_COMMAND[@]}" || log "stop before rollback failed: $(tail -n 1 "$CRONSNAP_WORK/stop.log")"
+  if [ -e "$RESTORE_DIR/restored" ] && [ -e "$DATA_DIR" ]; then
+    mv -- "$DATA_DIR" "$DATA_DIR.failed-$STAMP"
+    report moved "{\"host\": $(json_str "$HOST"), \"from\": $(json_str "$DATA_DIR"), \"to\": $(json_str "$DATA_DIR.failed-$STAMP")}"
+  fi
+  if [ -e "$RESTORE_DIR/moved-aside" ]; then
+    mv -- "$OLD_DATA_DIR" "$DATA_DIR"
+    report moved "{\"host\": $(json_str "$HOST"), \"from\": $(json_str "$OLD_DATA_DIR"), \"to\": $(json_str "$DATA_DIR")}"
+  fi
+  # A member that had no data dir before the restore stays stopped, as it was.
+  if [ -e "$DATA_DIR" ]; then start_member; fi
+  rm -rf -- "$RESTORE_DIR"
+  rm -f -- "$(restore_marker "$JOB")"
+  report rolledBack "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME")}"
+}
+
+main() {
+  step preflight
+  load_restore_params
+  require_commands "${ETCDCTL[0]}" zstd aws flock tar
+  CRONSNAP_RESTORING=$JOB
+  acquire_job_lock "$JOB"
+  make_work_dir "$WORK_PARENT"
+  case $ACTION in
+    prepare) prepare ;;
+    stop) stop_member ;;
+    restore) restore_member ;;
+    start) start_member ;;
+    health) check_health ;;
+    rollback) rollback ;;
+    abandon) step abandon; abandon ;;
+  esac
+  step finished
+}
+
+main

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import type { EtcdJob } from '../config/job-config';
+import { RestoreError } from '../errors';
+import type { RestorableBackup } from './backup-catalog';
+
+const memberPlanSchema = z.object({
+  host: z.string(),
+  name: z.string(),
+  peerUrls: z.string(),
+  clientUrls: z.string(),
+  dataDir: z.string(),
+  /** This member's config set from the same run, restored before its data when present. */
+  configManifestKey: z.string().optional(),
+});
+
+/**
+ * Everything a quorum-loss restore does, decided before anything is touched: it is the dry run's
+ * answer and the Step Functions execution's input, so each step runs from it alone.
+ */
+export const etcdRestorePlanSchema = z.object({
+  kind: z.literal('etcd-quorum-restore'),
+  job: z.string(),
+  runId: z.string(),
+  manifestKey: z.string(),
+  stamp: z.string().regex(/^\d{8}T\d{6}Z$/),
+  payload: z.object({ key: z.string(), sha256: z.string(), rawSha256: z.string(), mode: z.enum(['snapshot', 'cold-copy']), revision: z.number() }),
+  initialCluster: z.string(),
+  clusterToken: z.string(),
+  endpoints: z.string(),
+  members: z.array(memberPlanSchema).min(1),
+  host: z.object({
+    etcdctl: z.string(),
+    caFile: z.string(),
+    certFile: z.string(),
+    keyFile: z.string(),
+    stopCommand: z.string(),
+    startCommand: z.string(),
+    healthTimeoutSeconds: z.number().int(),
+    quotaBackendBytes: z.string(),
+    workDir: z.string(),
+  }),
+  moves: z.array(z.object({ host: z.string(), from: z.string(), to: z.string() })),
+  steps: z.array(z.string()),
+  notes: z.array(z.string()),
+});
+
+export type EtcdRestorePlan = z.infer<typeof etcdRestorePlanSchema>;
+export type EtcdMemberPlan = z.infer<typeof memberPlanSchema>;
+
+/**
+ * The plan for restoring every member of `job`'s cluster from one snapshot (seeds 001, 003, 004):
+ * member names and peer URLs from the backup's member list, hosts and data dirs from the config;
+ * nothing is guessed, and a missing fact is an error naming the config field.
+ */
+export function planEtcdQuorumRestore(job: EtcdJob, backup: RestorableBackup, stamp: string): EtcdRestorePlan {
+  const { manifest } = backup;
+  if (manifest.engine !== 'etcd') throw new RestoreError(`${backup.manifestKey} is a ${manifest.engine} backup, not etcd`);
+  const { etcd } = job;
+  const clusterToken = manifest.etcd.clusterToken || etcd.initialClusterToken;
+  if (!clusterToken) {
+    throw new RestoreError(`job ${job.name}: the backup records no cluster token; set etcd.initialClusterToken to the cluster's --initial-cluster-token`);
+  }
+  const members = manifest.etcd.members.map((member): EtcdMemberPlan => {
+    const placed = etcd.members?.find((candidate) => candidate.name === member.name);
+    if (!placed) {
+      throw new RestoreError(
+        `job ${job.name}: etcd.members names no host for member '${member.name}' of the backed-up cluster; add {name, instanceId} for every member`,
+      );
+    }
+    const configManifestKey = manifest.etcd.memberConfig.find((set) => set.host === placed.instanceId)?.manifestKey;
+    return {
+      host: placed.instanceId,
+      name: member.name,
+      peerUrls: member.peerUrls,
+      clientUrls: member.clientUrls,
+      dataDir: placed.dataDir ?? etcd.dataDir,
+      ...(configManifestKey ? { configManifestKey } : {}),
+    };
+  });
+  const initialCluster = members.flatMap((member) => member.peerUrls.split(',').map((url) => `${member.name}=${url}`)).join(',');
+  const withConfig = members.filter((member) => member.configManifestKey);
+  const steps = [
+    `prepare on every member: download ${manifest.payload.key}, check its sha256 and \`snapshot status\`, check free space (nothing is touched)`,
+    `stop etcd on every member (${etcd.service.stop}) and check it no longer answers`,
+    ...(withConfig.length
+      ? [`restore the config set of ${withConfig.map((m) => m.name).join(', ')} from the same run (replaced files kept as <file>.old-${stamp})`]
+      : []),
+    `on each member move its data dir aside to <dataDir>.old-${stamp} and \`snapshot restore\` with its own --name, --initial-cluster ${initialCluster}, --initial-cluster-token ${clusterToken}, --initial-advertise-peer-urls, --data-dir${manifest.etcd.mode === 'cold-copy' ? ', --skip-hash-check (cold copy)' : ''}`,
+    `start etcd on every member (${etcd.service.start}${etcd.quotaBackendBytes ? `, ETCD_QUOTA_BACKEND_BYTES=${etcd.quotaBackendBytes}` : ''})`,
+    'wait until every endpoint is healthy and every member reports the same key count',
+  ];
+  return {
+    kind: 'etcd-quorum-restore',
+    job: job.name,
+    runId: backup.runId,
+    manifestKey: backup.manifestKey,
+    stamp,
+    payload: {
+      key: manifest.payload.key,
+      sha256: manifest.payload.sha256,
+      rawSha256: manifest.payload.rawSha256,
+      mode: manifest.etcd.mode,
+      revision: manifest.etcd.revision,
+    },
+    initialCluster,
+    clusterToken,
+    endpoints: etcd.endpoints.join(','),
+    members,
+    host: {
+      etcdctl: etcd.etcdctl,
+      caFile: etcd.tls?.caFile ?? '',
+      certFile: etcd.tls?.certFile ?? '',
+      keyFile: etcd.tls?.keyFile ?? '',
+      stopCommand: etcd.service.stop,
+      startCommand: etcd.service.start,
+      healthTimeoutSeconds: etcd.service.healthTimeoutSeconds,
+      quotaBackendBytes: etcd.quotaBackendBytes ? String(etcd.quotaBackendBytes) : '',
+      workDir: etcd.workDir,
+    },
+    moves: members.map((member) => ({ host: member.host, from: member.dataDir, to: `${member.dataDir}.old-${stamp}` })),
+    steps,
+    notes: [
+      'members with etcdutl 3.5 or later restore with --bump-revision 1000000000 --mark-compacted (the prepare step reports which); ' +
+        'on others the revision goes back to the snapshot\'s, so restart the kube-apiservers after the restore (etcd issue 16028)',
+      'a failure after the stop step rolls every member back: the restored data dir is kept as <dataDir>.failed-<stamp> and the old one put back',
+    ],
+  };
+}

@@ -1,0 +1,144 @@
+import { parseManifest } from '../backup/manifest';
+import { failureReason } from '../backup/complete-backup';
+import { RestoreError } from '../errors';
+import type { CommandRunner } from '../ports/command-runner';
+import type { ObjectStore } from '../ports/object-store';
+import { awaitInvocation } from '../ssm/await-invocation';
+import { assertParametersAllowed } from '../ssm/command-document';
+import { documentName } from '../ssm/host-program';
+import { reportLines, type ReportLine } from '../ssm/report-lines';
+import type { EtcdMemberPlan, EtcdRestorePlan } from './etcd-restore-plan';
+import { restoreFileSet } from './file-set-restore';
+import { etcdRestoreProgram, type EtcdRestoreAction } from './restore-programs';
+
+/** The workflow's steps in order; the Step Functions state machine is built from this list. */
+export const ETCD_WORKFLOW_STEPS = ['prepare', 'stop', 'config', 'restore', 'start', 'health'] as const;
+/** rollback undoes a failure from the stop step on; abandon clears what prepare left when it failed on some member. */
+export type EtcdWorkflowStep = (typeof ETCD_WORKFLOW_STEPS)[number] | 'rollback' | 'abandon';
+
+/** Steps before this one touch nothing, so only a failure from here on is rolled back. */
+export const FIRST_STEP_TO_ROLL_BACK: EtcdWorkflowStep = 'stop';
+
+export interface EtcdStepDeps {
+  readonly runner: CommandRunner;
+  readonly store: ObjectStore;
+  readonly bucket: string;
+  readonly documentPrefix: string;
+  readonly now: () => Date;
+  /** Per command; a step's Lambda stops at 15 minutes, the workflow itself has no such limit. */
+  readonly timeoutMs: number;
+  readonly pollMs?: number;
+}
+
+export interface MemberResult {
+  readonly host: string;
+  readonly member: string;
+  readonly reports: ReportLine[];
+}
+
+export interface StepResult {
+  readonly step: EtcdWorkflowStep;
+  readonly members: MemberResult[];
+}
+
+function parametersFor(plan: EtcdRestorePlan, member: EtcdMemberPlan, action: EtcdRestoreAction, deps: EtcdStepDeps): Record<string, string> {
+  return {
+    job: plan.job,
+    bucket: deps.bucket,
+    action,
+    payloadKey: plan.payload.key,
+    payloadSha256: plan.payload.sha256,
+    rawSha256: plan.payload.rawSha256,
+    payloadMode: plan.payload.mode,
+    memberName: member.name,
+    initialCluster: plan.initialCluster,
+    clusterToken: plan.clusterToken,
+    peerUrls: member.peerUrls,
+    clientUrls: member.clientUrls,
+    dataDir: member.dataDir,
+    endpoints: plan.endpoints,
+    etcdctl: plan.host.etcdctl,
+    caFile: plan.host.caFile,
+    certFile: plan.host.certFile,
+    keyFile: plan.host.keyFile,
+    stopCommand: plan.host.stopCommand,
+    startCommand: plan.host.startCommand,
+    healthTimeoutSeconds: String(plan.host.healthTimeoutSeconds),
+    quotaBackendBytes: plan.host.quotaBackendBytes,
+    stamp: plan.stamp,
+    workDir: plan.host.workDir,
+    executionTimeout: String(Math.ceil(deps.timeoutMs / 1000)),
+  };
+}
+
+async function runOnMember(plan: EtcdRestorePlan, member: EtcdMemberPlan, action: EtcdRestoreAction, deps: EtcdStepDeps): Promise<MemberResult> {
+  const parameters = parametersFor(plan, member, action, deps);
+  assertParametersAllowed(etcdRestoreProgram, parameters);
+  const { commandId } = await deps.runner.send({
+    documentName: documentName(deps.documentPrefix, etcdRestoreProgram),
+    hostIds: [member.host],
+    parameters,
+    comment: `cronsnap restore ${plan.job} ${plan.runId} ${action}`,
+    timeoutSeconds: 600,
+  });
+  const invocation = await awaitInvocation(deps.runner, commandId, member.host, { timeoutMs: deps.timeoutMs, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
+  if (invocation.status !== 'Success') throw new RestoreError(`${member.host} (${member.name}): ${failureReason(invocation.stderr, invocation.status)}`);
+  return { host: member.host, member: member.name, reports: reportLines(invocation.stdout) };
+}
+
+async function restoreMemberConfig(plan: EtcdRestorePlan, member: EtcdMemberPlan, deps: EtcdStepDeps): Promise<MemberResult> {
+  const key = member.configManifestKey ?? '';
+  const manifest = parseManifest((await deps.store.getText(key)) ?? '', key);
+  if (manifest.engine !== 'files') throw new RestoreError(`${key} is not a file set`);
+  const report = await restoreFileSet(manifest, { dryRun: false, confirm: plan.job, host: member.host }, { ...deps, workDir: plan.host.workDir });
+  return { host: member.host, member: member.name, reports: [{ kind: 'summary', value: report.summary }, ...report.saved.map((value) => ({ kind: 'saved', value }))] };
+}
+
+/** Runs one member's part of a step everywhere it applies; every member's failure is named. */
+export async function runEtcdRestoreStep(plan: EtcdRestorePlan, step: EtcdWorkflowStep, deps: EtcdStepDeps): Promise<StepResult> {
+  const members = step === 'config' ? plan.members.filter((member) => member.configManifestKey) : plan.members;
+  const settled = await Promise.allSettled(
+    members.map((member) => (step === 'config' ? restoreMemberConfig(plan, member, deps) : runOnMember(plan, member, step, deps))),
+  );
+  const failures = settled.flatMap((outcome) => (outcome.status === 'rejected' ? [(outcome.reason as Error).message] : []));
+  if (failures.length > 0) throw new RestoreError(`step ${step} failed: ${failures.join('; ')}`);
+  const results = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+  if (step === 'health') assertSameKeyCount(results);
+  return { step, members: results };
+}
+
+function assertSameKeyCount(results: readonly MemberResult[]): void {
+  const counts = results.map((result) => {
+    const healthy = result.reports.find((report) => report.kind === 'healthy')?.value as { keys?: number } | undefined;
+    return `${result.member}=${healthy?.keys ?? 'unknown'}`;
+  });
+  if (new Set(counts.map((count) => count.split('=')[1])).size > 1) throw new RestoreError(`step health failed: members disagree on the key count: ${counts.join(', ')}`);
+}
+
+export interface WorkflowOutcome {
+  readonly results: StepResult[];
+}
+
+/**
+ * The state machine's order run in one process (demo, tests, and as the reference for the Step
+ * Functions definition): a failure from the stop step on rolls every member back, then throws.
+ */
+export async function runEtcdRestoreWorkflow(plan: EtcdRestorePlan, deps: EtcdStepDeps): Promise<WorkflowOutcome> {
+  const results: StepResult[] = [];
+  for (const step of ETCD_WORKFLOW_STEPS) {
+    try {
+      results.push(await runEtcdRestoreStep(plan, step, deps));
+    } catch (error) {
+      if (ETCD_WORKFLOW_STEPS.indexOf(step) < ETCD_WORKFLOW_STEPS.indexOf(FIRST_STEP_TO_ROLL_BACK as never)) {
+        await runEtcdRestoreStep(plan, 'abandon', deps).catch(() => undefined);
+        throw new RestoreError(`etcd restore of ${plan.job} failed before anything was touched: ${(error as Error).message}`);
+      }
+      const rollback = await runEtcdRestoreStep(plan, 'rollback', deps).then(
+        () => 'every member was rolled back to its old data dir',
+        (rollbackError: Error) => `the rollback failed too: ${rollbackError.message}`,
+      );
+      throw new RestoreError(`etcd restore of ${plan.job} failed: ${(error as Error).message}; ${rollback}`);
+    }
+  }
+  return { results };
+}

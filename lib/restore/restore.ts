@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import type { CronsnapConfig } from '../config/cronsnap-config';
+import { findJob } from '../config/load-config';
+import { absolutePath } from '../config/shell-safe';
+import { INSTANCE_ID_PATTERN } from '../config/targets';
+import { InvalidEventError, RestoreError } from '../errors';
+import type { CommandRunner } from '../ports/command-runner';
+import type { ObjectStore } from '../ports/object-store';
+import type { StartedWorkflow, WorkflowStarter } from '../ports/workflow-starter';
+import { findRun } from './backup-catalog';
+import { planEtcdQuorumRestore, type EtcdRestorePlan } from './etcd-restore-plan';
+import { restoreFileSet, type FileSetRestoreReport } from './file-set-restore';
+
+/** What an operator sends to the restore function; a dry run is the default. */
+export const restoreEventSchema = z
+  .object({
+    job: z.string().min(1),
+    backup: z
+      .string()
+      .regex(/^(latest|\d{8}T\d{6}Z-[0-9a-f]{10})$/, "must be 'latest' or a run id such as 20261123T103000Z-0123456789 (see list-backups)"),
+    targets: z
+      .array(z.string().regex(new RegExp(INSTANCE_ID_PATTERN), 'must be an EC2 (i-...) or managed (mi-...) instance ID'))
+      .min(1)
+      .optional()
+      .describe("file sets: only these hosts' backups"),
+    dryRun: z.boolean().default(true),
+    confirm: z.string().optional().describe('must equal the job name for a real run'),
+    restoreRoot: absolutePath.optional().describe('file sets: restore under this dir instead of in place'),
+  })
+  .strict();
+
+export type RestoreEvent = z.infer<typeof restoreEventSchema>;
+export type RestoreEventInput = z.input<typeof restoreEventSchema>;
+
+export type RestoreOutcome =
+  | { kind: 'etcd-plan'; plan: EtcdRestorePlan }
+  | { kind: 'etcd-started'; plan: EtcdRestorePlan; workflow: StartedWorkflow }
+  | { kind: 'files'; dryRun: boolean; reports: FileSetRestoreReport[] };
+
+export interface RestoreDeps {
+  readonly config: CronsnapConfig;
+  readonly store: ObjectStore;
+  readonly runner: CommandRunner;
+  readonly workflows: WorkflowStarter;
+  readonly bucket: string;
+  readonly documentPrefix: string;
+  readonly now: () => Date;
+  /** Per host command. */
+  readonly timeoutMs: number;
+  /** Scratch dir on hosts for file-set restores. */
+  readonly workDir: string;
+}
+
+function compactStamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/**
+ * A restore as an operator asks for it: the backup is found and checked first, a dry run returns
+ * what would happen, and a real run needs `confirm` equal to the job name.
+ */
+export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<RestoreOutcome> {
+  const job = findJob(deps.config, event.job);
+  if (!event.dryRun && event.confirm !== job.name) {
+    throw new InvalidEventError(`event.confirm: a real restore needs confirm equal to the job name '${job.name}'; nothing was changed`);
+  }
+  const run = await findRun(deps.store, job.name, event.backup);
+  switch (job.engine) {
+    case 'etcd': {
+      const [backup] = run;
+      if (!backup) throw new RestoreError(`run ${event.backup} of ${job.name} has no etcd backup`);
+      const plan = planEtcdQuorumRestore(job, backup, compactStamp(deps.now()));
+      if (event.dryRun) return { kind: 'etcd-plan', plan };
+      return { kind: 'etcd-started', plan, workflow: await deps.workflows.startEtcdRestore(plan) };
+    }
+    case 'files': {
+      const chosen = event.targets ? run.filter((backup) => event.targets?.includes(backup.host)) : run;
+      if (chosen.length === 0) throw new RestoreError(`run ${run[0]?.runId} of ${job.name} has no backup from ${event.targets?.join(', ')}`);
+      const reports: FileSetRestoreReport[] = [];
+      for (const { manifest } of chosen) {
+        if (manifest.engine !== 'files') throw new RestoreError(`${manifest.payload.key} is not a file set`);
+        reports.push(
+          await restoreFileSet(
+            manifest,
+            { dryRun: event.dryRun, ...(event.confirm ? { confirm: event.confirm } : {}), ...(event.restoreRoot ? { restoreRoot: event.restoreRoot } : {}) },
+            { ...deps, workDir: deps.workDir },
+          ),
+        );
+      }
+      return { kind: 'files', dryRun: event.dryRun, reports };
+    }
+    default:
+      throw new RestoreError(`job ${job.name}: ${job.engine} restores are not available yet; restore by hand as in docs/restore.md`);
+  }
+}

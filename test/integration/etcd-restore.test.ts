@@ -1,0 +1,140 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidEventError, RestoreError } from '../../lib/errors';
+import { dumpKeys } from '../../lib/local/etcd-server';
+import type { LocalBackupService } from '../../lib/local/local-backup-service';
+import { etcdJobInput } from '../helpers/config-factory';
+import { startEtcdCluster, type EtcdCluster } from '../helpers/etcd-service';
+import { makeSampleTree, type SampleTree } from '../helpers/file-tree';
+import { localServiceFor } from '../helpers/local-service';
+import { useMotoBucket } from '../helpers/moto-fixture';
+
+const HOSTS = ['i-0e7cd100000000001', 'i-0e7cd100000000002', 'i-0e7cd100000000003'];
+const NAMES = ['etcd-a', 'etcd-b', 'etcd-c'];
+const RESTORE_TIME = new Date('2026-11-23T23:00:00Z');
+const STAMP = '20261123T230000Z';
+
+describe('etcd restore after quorum loss, three members', () => {
+  const aws = useMotoBucket('cronsnap-restore');
+  let cluster: EtcdCluster;
+  let tree: SampleTree;
+  let service: LocalBackupService;
+
+  beforeEach(async () => {
+    const dir = mkdtempSync(join(aws.dir, 'cluster-'));
+    cluster = await startEtcdCluster(dir, NAMES, 'prod-token');
+    tree = makeSampleTree(mkdtempSync(join(aws.dir, 'config-')));
+    service = localServiceFor(
+      etcdJobInput({
+        targets: { instanceIds: HOSTS },
+        etcd: {
+          endpoints: cluster.members.map((member) => member.clientUrl),
+          workDir: aws.dir,
+          memberConfig: [tree.etcdDir],
+          members: cluster.members.map((member, i) => ({ name: member.name, instanceId: HOSTS[i] ?? '', dataDir: member.dataDir })),
+          service: { stop: `${cluster.control} stop`, start: `${cluster.control} start`, healthTimeoutSeconds: 60 },
+          quotaBackendBytes: 4294967296,
+          initialClusterToken: 'prod-token',
+        },
+      }),
+      {
+        ...aws,
+        host: HOSTS[0] ?? '',
+        now: () => RESTORE_TIME,
+        hostEnv: { CRONSNAP_TEST_MEMBER: NAMES[0] ?? '' },
+        moreHosts: { [HOSTS[1] ?? '']: { env: { CRONSNAP_TEST_MEMBER: NAMES[1] ?? '' } }, [HOSTS[2] ?? '']: { env: { CRONSNAP_TEST_MEMBER: NAMES[2] ?? '' } } },
+      },
+    );
+  });
+
+  afterEach(async () => {
+    await cluster.stop();
+  });
+
+  async function backUpAndLoseQuorum(): Promise<Record<string, string>> {
+    const [leader] = cluster.members;
+    if (!leader) throw new Error('no members');
+    for (let i = 0; i < 100; i += 1) await leader.etcdctl(['put', `/registry/pods/default/pod-${i}`, `{"i":${i}}`]);
+    const snapshotKeys = await dumpKeys(leader);
+    const { completions } = await service.runJob('prod-etcd', `event-${Date.now()}`);
+    expect(completions.map((completion) => completion.kind)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    await leader.etcdctl(['put', '/registry/after-backup', 'gone after the restore']);
+    // Two of three members lost with their data: no quorum left.
+    for (const member of cluster.members.slice(1)) {
+      await member.stop();
+      rmSync(member.dataDir, { recursive: true, force: true });
+    }
+    return snapshotKeys;
+  }
+
+  it('plans the restore in a dry run and touches nothing', async () => {
+    await backUpAndLoseQuorum();
+
+    const outcome = await service.restore({ job: 'prod-etcd', backup: 'latest' });
+
+    if (outcome.kind !== 'etcd-plan') throw new Error(`expected a plan, got ${outcome.kind}`);
+    const { plan } = outcome;
+    // In the order `member list` gave at backup time.
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    expect(plan.members.map((member) => [member.host, member.name, member.dataDir, member.peerUrls]).sort()).toEqual(
+      cluster.members.map((member, i) => [HOSTS[i], member.name, member.dataDir, member.peerUrl]).sort(),
+    );
+    expect(plan.initialCluster.split(',').sort()).toEqual(cluster.members.map((member) => `${member.name}=${member.peerUrl}`).sort());
+    expect(plan.clusterToken).toBe('prod-token');
+    expect([...plan.moves].sort((a, b) => a.host.localeCompare(b.host))).toEqual(
+      [...cluster.members].sort(byName).map((member, i) => ({ host: HOSTS[i], from: member.dataDir, to: `${member.dataDir}.old-${STAMP}` })),
+    );
+    expect(plan.members.every((member) => member.configManifestKey?.endsWith('/member-config/manifest.json'))).toBe(true);
+    expect(existsSync(`${cluster.members[0]?.dataDir}.old-${STAMP}`)).toBe(false);
+    expect(await cluster.members[0]?.etcdctl(['get', '/registry/after-backup', '--print-value-only', '--consistency=s'])).toContain('gone after the restore');
+  });
+
+  it('restores every member from one snapshot with its own flags and config set: every key back, cluster healthy, old data dirs kept', async () => {
+    const snapshotKeys = await backUpAndLoseQuorum();
+    unlinkSync(tree.conf);
+
+    const outcome = await service.restore({ job: 'prod-etcd', backup: 'latest', dryRun: false, confirm: 'prod-etcd' });
+
+    if (outcome.kind !== 'etcd-started') throw new Error(`expected a started workflow, got ${outcome.kind}`);
+    const steps = outcome.workflow.results?.map((result) => result.step);
+    expect(steps).toEqual(['prepare', 'stop', 'config', 'restore', 'start', 'health']);
+    const health = outcome.workflow.results?.find((result) => result.step === 'health');
+    expect(health?.members.map((member) => member.reports.find((report) => report.kind === 'healthy')?.value)).toEqual(
+      expect.arrayContaining(cluster.members.map((member, i) => ({ host: HOSTS[i], member: member.name, keys: Object.keys(snapshotKeys).length }))),
+    );
+    for (const member of cluster.members) {
+      expect(await dumpKeys(member)).toEqual(snapshotKeys);
+    }
+    expect(existsSync(`${cluster.members[0]?.dataDir}.old-${outcome.plan.stamp}`)).toBe(true);
+    expect(readFileSync(tree.conf, 'utf8')).toContain('ETCD_NAME=member-a');
+    const memberList = await cluster.members[0]?.etcdctl(['member', 'list', '-w', 'json']);
+    expect((JSON.parse(memberList ?? '{}') as { members: unknown[] }).members).toHaveLength(3);
+  });
+
+  it('rolls every member back when a step fails after the stop, and says at which step and host', async () => {
+    await backUpAndLoseQuorum();
+    const [survivor, , lost] = cluster.members;
+    // etcd ignores a stray file beside member/: it tells the survivor's own data dir from a restored one.
+    writeFileSync(join(survivor?.dataDir ?? '', 'original-data-dir'), '');
+    // A leftover from an earlier restore with the same stamp: the restore step must refuse to overwrite it.
+    mkdirSync(`${lost?.dataDir}.old-${STAMP}`);
+
+    const failure = service.restore({ job: 'prod-etcd', backup: 'latest', dryRun: false, confirm: 'prod-etcd' });
+
+    await expect(failure).rejects.toThrow(RestoreError);
+    await expect(failure).rejects.toThrow(
+      `step restore failed: ${HOSTS[2]} (etcd-c): step=restore: ${lost?.dataDir}.old-${STAMP} already exists; nothing was changed; every member was rolled back to its old data dir`,
+    );
+    // The survivor is back on its own data dir; what was restored is kept beside it.
+    expect(existsSync(join(survivor?.dataDir ?? '', 'original-data-dir'))).toBe(true);
+    expect(existsSync(join(`${survivor?.dataDir}.failed-${STAMP}`, 'member'))).toBe(true);
+    expect(existsSync(`${survivor?.dataDir}.old-${STAMP}`)).toBe(false);
+    expect(readdirSync(`${lost?.dataDir}.old-${STAMP}`)).toEqual([]);
+  });
+
+  it('refuses a real restore without confirm, and an unknown backup, touching nothing', async () => {
+    await expect(service.restore({ job: 'prod-etcd', backup: 'latest', dryRun: false })).rejects.toThrow(InvalidEventError);
+    await expect(service.restore({ job: 'prod-etcd', backup: '20261101T000000Z-ffffffffff' })).rejects.toThrow('has no restorable backup');
+    expect(await cluster.members[0]?.etcdctl(['endpoint', 'health'])).toBeDefined();
+  });
+});

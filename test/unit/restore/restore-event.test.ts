@@ -1,0 +1,136 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Manifest } from '../../../lib/backup/manifest';
+import { parseConfig } from '../../../lib/config/load-config';
+import { InvalidEventError, RestoreError } from '../../../lib/errors';
+import { restore, restoreEventSchema } from '../../../lib/restore/restore';
+import { listBackupsEventSchema } from '../../../lib/restore/list-backups';
+import { configInput, etcdJobInput } from '../../helpers/config-factory';
+import { etcdManifest } from '../../helpers/manifest-factory';
+import { MemoryObjectStore, RecordingRunner } from '../../helpers/recording-ports';
+
+const EVENTS_DIR = join(__dirname, '../../../events');
+const MEMBERS = [
+  { name: 'etcd-1', instanceId: 'i-0000000000000000a' },
+  { name: 'etcd-2', instanceId: 'i-0000000000000000b' },
+];
+
+function storeBackup(store: MemoryObjectStore, overrides: Partial<Extract<Manifest, { engine: 'etcd' }>['etcd']> = {}): void {
+  const base = etcdManifest() as Extract<Manifest, { engine: 'etcd' }>;
+  const manifest = {
+    ...base,
+    payload: { ...base.payload, size: 3 },
+    etcd: {
+      ...base.etcd,
+      members: [
+        { id: '1', name: 'etcd-1', status: 'started', peerUrls: 'https://10.0.1.10:2380', clientUrls: 'https://10.0.1.10:2379' },
+        { id: '2', name: 'etcd-2', status: 'started', peerUrls: 'https://10.0.1.11:2380', clientUrls: 'https://10.0.1.11:2379' },
+      ],
+      ...overrides,
+    },
+  };
+  store.objects.set(manifest.payload.key, 'zst');
+  store.objects.set(manifest.payload.key.replace('snapshot.db.zst', 'manifest.json'), JSON.stringify(manifest));
+}
+
+function depsFor(store: MemoryObjectStore, etcd: Record<string, unknown> = { members: MEMBERS }) {
+  const started: unknown[] = [];
+  const runner = new RecordingRunner([]);
+  return {
+    started,
+    runner,
+    deps: {
+      config: parseConfig(configInput([etcdJobInput({ etcd: { endpoints: ['https://10.0.1.10:2379', 'https://10.0.1.11:2379'], ...etcd } } as never)])),
+      store,
+      runner,
+      workflows: { startEtcdRestore: async (plan: unknown) => (started.push(plan), { executionId: 'exec-1' }) },
+      bucket: 'cronsnap-backups',
+      documentPrefix: 'cronsnap',
+      now: () => new Date('2026-11-24T08:00:00Z'),
+      timeoutMs: 60_000,
+      workDir: '/var/tmp',
+    },
+  };
+}
+
+describe('restore requests', () => {
+  it('accepts every sample event in events/', () => {
+    for (const file of readdirSync(EVENTS_DIR)) {
+      const event: unknown = JSON.parse(readFileSync(join(EVENTS_DIR, file), 'utf8'));
+      const schema = file.startsWith('list-backups') ? listBackupsEventSchema : restoreEventSchema;
+      expect({ file, ok: schema.safeParse(event).success }).toEqual({ file, ok: true });
+    }
+  });
+
+  it.each([
+    ['a backup that is neither latest nor a run id', { job: 'prod-etcd', backup: 'yesterday' }, 'backup'],
+    ['an unknown field', { job: 'prod-etcd', backup: 'latest', force: true }, 'force'],
+    ['dryRun as a string', { job: 'prod-etcd', backup: 'latest', dryRun: 'false' }, 'dryRun'],
+  ])('refuses %s, naming the field', (_label, event, field) => {
+    const result = restoreEventSchema.safeParse(event);
+    expect(result.success).toBe(false);
+    expect(JSON.stringify(result.error?.issues)).toContain(field);
+  });
+
+  it('is a dry run by default: returns the plan and starts nothing', async () => {
+    const store = new MemoryObjectStore();
+    storeBackup(store);
+    const { deps, started, runner } = depsFor(store);
+
+    const outcome = await restore(restoreEventSchema.parse({ job: 'prod-etcd', backup: 'latest' }), deps);
+
+    expect(outcome.kind).toBe('etcd-plan');
+    if (outcome.kind !== 'etcd-plan') return;
+    expect(outcome.plan).toMatchObject({
+      initialCluster: 'etcd-1=https://10.0.1.10:2380,etcd-2=https://10.0.1.11:2380',
+      clusterToken: 'etcd-cluster-1',
+      stamp: '20261124T080000Z',
+      moves: [
+        { host: 'i-0000000000000000a', from: '/var/lib/etcd', to: '/var/lib/etcd.old-20261124T080000Z' },
+        { host: 'i-0000000000000000b', from: '/var/lib/etcd', to: '/var/lib/etcd.old-20261124T080000Z' },
+      ],
+    });
+    expect(started).toEqual([]);
+    expect(runner.sent).toEqual([]);
+  });
+
+  it('refuses a real restore without confirm equal to the job name, before reading anything', async () => {
+    const store = new MemoryObjectStore();
+    storeBackup(store);
+    const { deps, started } = depsFor(store);
+
+    await expect(restore(restoreEventSchema.parse({ job: 'prod-etcd', backup: 'latest', dryRun: false, confirm: 'yes' }), deps)).rejects.toThrow(
+      new InvalidEventError("event.confirm: a real restore needs confirm equal to the job name 'prod-etcd'; nothing was changed"),
+    );
+    expect(started).toEqual([]);
+  });
+
+  it('starts the workflow for a confirmed restore', async () => {
+    const store = new MemoryObjectStore();
+    storeBackup(store);
+    const { deps, started } = depsFor(store);
+
+    const outcome = await restore(restoreEventSchema.parse({ job: 'prod-etcd', backup: 'latest', dryRun: false, confirm: 'prod-etcd' }), deps);
+
+    expect(outcome).toMatchObject({ kind: 'etcd-started', workflow: { executionId: 'exec-1' } });
+    expect(started).toHaveLength(1);
+  });
+
+  it('refuses to plan when the config does not say which host runs a member, naming the field', async () => {
+    const store = new MemoryObjectStore();
+    storeBackup(store);
+    const { deps } = depsFor(store, { members: MEMBERS.slice(0, 1) });
+
+    await expect(restore(restoreEventSchema.parse({ job: 'prod-etcd', backup: 'latest' }), deps)).rejects.toThrow(
+      new RestoreError("job prod-etcd: etcd.members names no host for member 'etcd-2' of the backed-up cluster; add {name, instanceId} for every member"),
+    );
+  });
+
+  it('refuses to guess a cluster token the backup and config do not give', async () => {
+    const store = new MemoryObjectStore();
+    storeBackup(store, { clusterToken: '' });
+    const { deps } = depsFor(store);
+
+    await expect(restore(restoreEventSchema.parse({ job: 'prod-etcd', backup: 'latest' }), deps)).rejects.toThrow('set etcd.initialClusterToken');
+  });
+});
