@@ -7,7 +7,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Job } from '../../lib/config/job-config';
 import { documentName } from '../../lib/ssm/host-program';
-import { etcdRestoreProgram, filesRestoreProgram } from '../../lib/restore/restore-programs';
+import { etcdRestoreProgram, filesRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram } from '../../lib/restore/restore-programs';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 import { sendCommandTargets, taggedTargetFindings } from '../send-command-targets';
 import { CronsnapFunction } from './cronsnap-function';
@@ -85,15 +85,15 @@ export class RestoreFunctions extends Construct {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: jobObjects }));
       props.key.grant(fn, 'kms:Decrypt');
     }
-    // restore runs file-set restores itself and starts the etcd workflow; the step function sends etcd steps.
+    // restore runs file-set and database restores itself and starts the etcd workflow; the step function sends etcd steps.
     const sendersOf = (fn: lambda.IFunction, programs: { id: string }[], jobs: readonly Job[]) => {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:SendCommand'], resources: programs.map(document) }));
       for (const job of jobs) fn.addToRolePolicy(sendCommandTargets(stack, job));
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetCommandInvocation', 'ssm:ListCommands'], resources: ['*'] }));
     };
-    const fileJobs = props.jobs.filter((job) => job.engine === 'files');
     const etcdJobs = props.jobs.filter((job) => job.engine === 'etcd');
-    sendersOf(restore, [filesRestoreProgram], fileJobs);
+    // restore also replaces a single etcd member itself (a few short commands).
+    sendersOf(restore, [filesRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram, etcdRestoreProgram], props.jobs);
     sendersOf(step, [etcdRestoreProgram, filesRestoreProgram], etcdJobs);
     this.etcdRestoreWorkflow.stateMachine.grantStartExecution(restore);
 
@@ -102,7 +102,7 @@ export class RestoreFunctions extends Construct {
     acknowledgeWildcards(list, [xray, ...jobReads], "X-Ray has no resource-level permissions; reads are limited to the configured jobs' prefixes.");
     acknowledgeWildcards(
       restore,
-      [xray, ...jobReads, ...taggedTargetFindings(stack, fileJobs)],
+      [xray, ...jobReads, ...taggedTargetFindings(stack, props.jobs)],
       "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; reads are limited to the jobs' prefixes; " +
         'SendCommand on tagged targets is held to the tags by an ssm:resourceTag condition.',
     );

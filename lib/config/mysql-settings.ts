@@ -10,6 +10,7 @@ export const secretParameter = z
   .string()
   .regex(new RegExp(SSM_PARAMETER_PATTERN), 'must be an SSM parameter name such as /cronsnap/prod-mysql/password');
 const DATABASE_NAME = '[A-Za-z0-9_$-]{1,64}';
+export const DATABASE_NAME_PATTERN = `^${DATABASE_NAME}$`;
 /** A comma-separated list of database names, as a document parameter carries it. */
 export const DATABASE_LIST_PATTERN = `^${DATABASE_NAME}(,${DATABASE_NAME}){0,99}$`;
 export const databaseName = z.string().regex(new RegExp(`^${DATABASE_NAME}$`), 'must be a database name of letters, digits, _ $ -');

@@ -16,6 +16,7 @@ export const postgresSettingsSchema = z
     pgDump: commandWords.default('pg_dump'),
     pgDumpall: commandWords.default('pg_dumpall'),
     psql: commandWords.default('psql'),
+    pgRestore: commandWords.default('pg_restore').describe('used by restores'),
   })
   .strict();
 

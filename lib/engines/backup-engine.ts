@@ -26,8 +26,8 @@ export interface BackupEngine<J extends Job = Job> {
 }
 
 /** A backup program: the parameters every backup shares, then the engine's own. */
-export function backupProgram(engine: string, description: string, script: string, parameters: readonly DocumentParameter[]): HostProgram {
-  return { id: `${engine}-backup`, description, scripts: [script], parameters: [...COMMON_PARAMETERS, ...parameters] };
+export function backupProgram(engine: string, description: string, scripts: readonly string[], parameters: readonly DocumentParameter[]): HostProgram {
+  return { id: `${engine}-backup`, description, scripts, parameters: [...COMMON_PARAMETERS, ...parameters] };
 }
 
 /** One backup per cluster: the first online host (they are sorted) takes it. */

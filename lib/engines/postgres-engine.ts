@@ -5,7 +5,7 @@ import { backupProgram, firstOnlineHost, type BackupEngine } from './backup-engi
 
 export const postgresEngine: BackupEngine<PostgresJob> = {
   engine: 'postgres',
-  program: backupProgram('postgres', 'cronsnap: PostgreSQL globals plus one custom-format dump per database (or pg_dumpall), streamed through sha256 and zstd to S3', 'postgres-dump.sh', [
+  program: backupProgram('postgres', 'cronsnap: PostgreSQL globals plus one custom-format dump per database (or pg_dumpall), streamed through sha256 and zstd to S3', ['postgres-client.sh', 'postgres-dump.sh'], [
     { name: 'server', description: 'host:port of the server', pattern: HOST_PORT_PATTERN },
     { name: 'user', description: 'Database user', pattern: PATTERNS.token },
     { name: 'passwordParameter', description: 'SSM SecureString with the password (read on the host)', pattern: SSM_PARAMETER_PATTERN },

@@ -183,6 +183,17 @@ upload_compressed() {
   PAYLOAD_SIZE=$(tap_value payload-size)
 }
 
+# download_verified KEY SHA256 FILE: the object at KEY into FILE, failing (before anything else is
+# touched) unless its sha256 is the manifest's.
+download_verified() {
+  local key=$1 expected=$2 file=$3 actual
+  aws_cli s3 cp "s3://$BUCKET/$key" "$file" --only-show-errors 2>"$file.err" \
+    || fail "cannot download s3://$BUCKET/$key: $(tail -n 1 "$file.err")"
+  rm -f -- "$file.err"
+  actual=$(sha256_stdin <"$file")
+  [ "$actual" = "$expected" ] || fail "sha256 of s3://$BUCKET/$key is $actual but the manifest says $expected; nothing was changed"
+}
+
 # read_secret PARAMETER: the SecureString's value into SECRET, a shell variable: it never reaches
 # a command line, a child's environment or any output.
 read_secret() {

@@ -67,10 +67,7 @@ prepare() {
   now_iso >"$(restore_marker "$JOB")"
   CRONSNAP_EXIT_HOOKS+=(abandon)
   local archive="$RESTORE_DIR/payload.zst" actual status
-  aws_cli s3 cp "s3://$BUCKET/$PAYLOAD_KEY" "$archive" --only-show-errors 2>"$RESTORE_DIR/download.err" \
-    || fail "cannot download s3://$BUCKET/$PAYLOAD_KEY: $(tail -n 1 "$RESTORE_DIR/download.err")"
-  actual=$(sha256_stdin <"$archive")
-  [ "$actual" = "$PAYLOAD_SHA256" ] || fail "sha256 of $PAYLOAD_KEY is $actual but the manifest says $PAYLOAD_SHA256; nothing was changed"
+  download_verified "$PAYLOAD_KEY" "$PAYLOAD_SHA256" "$archive"
   zstd -q -d -c "$archive" >"$RESTORE_DIR/payload"
   actual=$(sha256_stdin <"$RESTORE_DIR/payload")
   [ "$actual" = "$RAW_SHA256" ] || fail "decompressed sha256 is $actual but the manifest says $RAW_SHA256; nothing was changed"
@@ -173,6 +170,42 @@ rollback() {
   report rolledBack "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME")}"
 }
 
+# Seed 001, one member lost with quorum kept, on a healthy peer: remove the lost member and add it
+# back under the same name and peer URLs, so it can join again with a fresh data dir.
+replace_membership() {
+  step membership
+  local line id='' name state
+  while IFS= read -r line; do
+    IFS=',' read -r id state name _ <<<"$line"
+    name=${name# } state=${state# }
+    if [ "$name" = "$MEMBER_NAME" ]; then break; fi
+    id=''
+  done < <(etcdctl_cmd --endpoints="$ENDPOINTS" member list -w simple)
+  if [ -n "$id" ]; then
+    etcdctl_cmd --endpoints="$ENDPOINTS" member remove "$id" >"$CRONSNAP_WORK/remove.log" 2>&1 \
+      || fail "member remove $id ($MEMBER_NAME) failed: $(tail -n 1 "$CRONSNAP_WORK/remove.log")"
+    report removed "{\"member\": $(json_str "$MEMBER_NAME"), \"id\": $(json_str "$id")}"
+  fi
+  etcdctl_cmd --endpoints="$ENDPOINTS" member add "$MEMBER_NAME" --peer-urls="$PEER_URLS" >"$CRONSNAP_WORK/add.log" 2>&1 \
+    || fail "member add $MEMBER_NAME failed: $(tail -n 1 "$CRONSNAP_WORK/add.log")"
+  report added "{\"member\": $(json_str "$MEMBER_NAME"), \"peerUrls\": $(json_str "$PEER_URLS")}"
+}
+
+# On the replaced member: stop it, move its data dir aside, start it with an empty one to join
+# the running cluster (ETCD_INITIAL_CLUSTER_STATE=existing).
+rejoin() {
+  step rejoin
+  service_command "$CRONSNAP_WORK/stop.log" "${STOP_COMMAND[@]}" || log "stop before rejoin failed: $(tail -n 1 "$CRONSNAP_WORK/stop.log")"
+  if [ -e "$DATA_DIR" ]; then
+    [ -e "$OLD_DATA_DIR" ] && fail "$OLD_DATA_DIR already exists; nothing was changed"
+    mv -- "$DATA_DIR" "$OLD_DATA_DIR"
+    report moved "{\"host\": $(json_str "$HOST"), \"from\": $(json_str "$DATA_DIR"), \"to\": $(json_str "$OLD_DATA_DIR")}"
+  fi
+  # Same name and peer URLs as before, so the unit's --initial-cluster still holds; only the state changes.
+  export ETCD_INITIAL_CLUSTER_STATE=existing
+  start_member
+}
+
 main() {
   step preflight
   load_restore_params
@@ -188,6 +221,8 @@ main() {
     health) check_health ;;
     rollback) rollback ;;
     abandon) step abandon; abandon ;;
+    membership) replace_membership ;;
+    rejoin) rejoin ;;
   esac
   step finished
 }

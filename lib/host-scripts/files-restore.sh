@@ -46,14 +46,8 @@ download_and_verify() {
   make_work_dir "$WORK_PARENT"
   step download
   ARCHIVE="$CRONSNAP_WORK/files.tar.zst"
-  aws_cli s3 cp "s3://$BUCKET/$PAYLOAD_KEY" "$ARCHIVE" --only-show-errors 2>"$CRONSNAP_WORK/download.err" \
-    || fail "cannot download s3://$BUCKET/$PAYLOAD_KEY: $(tail -n 1 "$CRONSNAP_WORK/download.err")"
-  step verify
-  local actual
-  actual=$(sha256_stdin <"$ARCHIVE")
-  [ "$actual" = "$PAYLOAD_SHA256" ] \
-    || fail "sha256 of s3://$BUCKET/$PAYLOAD_KEY is $actual but the manifest says $PAYLOAD_SHA256; nothing was changed"
-  log "verified sha256=$actual"
+  download_verified "$PAYLOAD_KEY" "$PAYLOAD_SHA256" "$ARCHIVE"
+  log "verified sha256=$PAYLOAD_SHA256"
 }
 
 unpack_to_stage() {

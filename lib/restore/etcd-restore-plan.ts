@@ -18,7 +18,10 @@ const memberPlanSchema = z.object({
  * answer and the Step Functions execution's input, so each step runs from it alone.
  */
 export const etcdRestorePlanSchema = z.object({
-  kind: z.literal('etcd-quorum-restore'),
+  /** quorum-restore: every member from the snapshot; member-replace: one lost member rejoins the running cluster (seed 001). */
+  kind: z.enum(['etcd-quorum-restore', 'etcd-member-replace']),
+  /** member-replace: the host whose member is replaced. */
+  target: z.string().optional(),
   job: z.string(),
   runId: z.string(),
   manifestKey: z.string(),
@@ -124,5 +127,30 @@ export function planEtcdQuorumRestore(job: EtcdJob, backup: RestorableBackup, st
         'on others the revision goes back to the snapshot\'s, so restart the kube-apiservers after the restore (etcd issue 16028)',
       'a failure after the stop step rolls every member back: the restored data dir is kept as <dataDir>.failed-<stamp> and the old one put back',
     ],
+  };
+}
+
+/**
+ * One member lost, quorum kept (seed 001): a healthy peer removes the member and adds it back
+ * under the same name and peer URLs; the member's host moves its data dir aside, gets its config
+ * set back when the run has one, and starts with ETCD_INITIAL_CLUSTER_STATE=existing.
+ */
+export function planEtcdMemberReplace(job: EtcdJob, backup: RestorableBackup, targetHost: string, stamp: string): EtcdRestorePlan {
+  const quorum = planEtcdQuorumRestore(job, backup, stamp);
+  const member = quorum.members.find((candidate) => candidate.host === targetHost);
+  if (!member) throw new RestoreError(`event.targets: ${targetHost} runs no member of ${job.name}'s cluster (etcd.members)`);
+  if (quorum.members.length < 3) throw new RestoreError(`job ${job.name}: replacing one member needs a cluster of three or more that keeps quorum; restore the whole cluster instead`);
+  return {
+    ...quorum,
+    kind: 'etcd-member-replace',
+    target: targetHost,
+    moves: [{ host: member.host, from: member.dataDir, to: `${member.dataDir}.old-${stamp}` }],
+    steps: [
+      `on a healthy member: etcdctl member remove <id of ${member.name}>, then member add ${member.name} --peer-urls=${member.peerUrls}`,
+      ...(member.configManifestKey ? [`restore ${member.name}'s config set from the run (replaced files kept as <file>.old-${stamp})`] : []),
+      `on ${member.host}: stop etcd, move ${member.dataDir} to ${member.dataDir}.old-${stamp}, start with ETCD_INITIAL_CLUSTER_STATE=existing`,
+      'wait until every endpoint is healthy and every member reports the same key count',
+    ],
+    notes: ['the replaced member starts empty and receives the data from the leader; the backup provides its identity and config set, not its data'],
   };
 }

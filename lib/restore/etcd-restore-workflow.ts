@@ -13,8 +13,10 @@ import { etcdRestoreProgram, type EtcdRestoreAction } from './restore-programs';
 
 /** The workflow's steps in order; the Step Functions state machine is built from this list. */
 export const ETCD_WORKFLOW_STEPS = ['prepare', 'stop', 'config', 'restore', 'start', 'health'] as const;
+/** Replacing one member while the others keep quorum (seed 001). */
+export const ETCD_REPLACE_STEPS = ['membership', 'config', 'rejoin', 'health'] as const;
 /** rollback undoes a failure from the stop step on; abandon clears what prepare left when it failed on some member. */
-export type EtcdWorkflowStep = (typeof ETCD_WORKFLOW_STEPS)[number] | 'rollback' | 'abandon';
+export type EtcdWorkflowStep = (typeof ETCD_WORKFLOW_STEPS)[number] | (typeof ETCD_REPLACE_STEPS)[number] | 'rollback' | 'abandon';
 
 /** Steps before this one touch nothing, so only a failure from here on is rolled back. */
 export const FIRST_STEP_TO_ROLL_BACK: EtcdWorkflowStep = 'stop';
@@ -71,19 +73,20 @@ function parametersFor(plan: EtcdRestorePlan, member: EtcdMemberPlan, action: Et
   };
 }
 
-async function runOnMember(plan: EtcdRestorePlan, member: EtcdMemberPlan, action: EtcdRestoreAction, deps: EtcdStepDeps): Promise<MemberResult> {
+/** Runs `action` about `member` on `host`: its own host, or for `membership` a healthy peer's. */
+async function runOnMember(plan: EtcdRestorePlan, member: EtcdMemberPlan, action: EtcdRestoreAction, deps: EtcdStepDeps, host = member.host): Promise<MemberResult> {
   const parameters = parametersFor(plan, member, action, deps);
   assertParametersAllowed(etcdRestoreProgram, parameters);
   const { commandId } = await deps.runner.send({
     documentName: documentName(deps.documentPrefix, etcdRestoreProgram),
-    hostIds: [member.host],
+    hostIds: [host],
     parameters,
     comment: `cronsnap restore ${plan.job} ${plan.runId} ${action}`,
     timeoutSeconds: 600,
   });
-  const invocation = await awaitInvocation(deps.runner, commandId, member.host, { timeoutMs: deps.timeoutMs, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
-  if (invocation.status !== 'Success') throw new RestoreError(`${member.host} (${member.name}): ${failureReason(invocation.stderr, invocation.status)}`);
-  return { host: member.host, member: member.name, reports: reportLines(invocation.stdout) };
+  const invocation = await awaitInvocation(deps.runner, commandId, host, { timeoutMs: deps.timeoutMs, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
+  if (invocation.status !== 'Success') throw new RestoreError(`${host} (${member.name}): ${failureReason(invocation.stderr, invocation.status)}`);
+  return { host, member: member.name, reports: reportLines(invocation.stdout) };
 }
 
 async function restoreMemberConfig(plan: EtcdRestorePlan, member: EtcdMemberPlan, deps: EtcdStepDeps): Promise<MemberResult> {
@@ -94,11 +97,24 @@ async function restoreMemberConfig(plan: EtcdRestorePlan, member: EtcdMemberPlan
   return { host: member.host, member: member.name, reports: [{ kind: 'summary', value: report.summary }, ...report.saved.map((value) => ({ kind: 'saved', value }))] };
 }
 
+/** The members a step is about: all of them, or for a replacement the replaced one. */
+function membersFor(plan: EtcdRestorePlan, step: EtcdWorkflowStep): EtcdMemberPlan[] {
+  const target = plan.members.filter((member) => member.host === plan.target);
+  if (step === 'membership' || step === 'rejoin') return target;
+  const scope = plan.kind === 'etcd-member-replace' && step === 'config' ? target : plan.members;
+  return step === 'config' ? scope.filter((member) => member.configManifestKey) : scope;
+}
+
 /** Runs one member's part of a step everywhere it applies; every member's failure is named. */
 export async function runEtcdRestoreStep(plan: EtcdRestorePlan, step: EtcdWorkflowStep, deps: EtcdStepDeps): Promise<StepResult> {
-  const members = step === 'config' ? plan.members.filter((member) => member.configManifestKey) : plan.members;
+  const members = membersFor(plan, step);
+  // The membership change is made from a healthy peer, never from the member being replaced.
+  const peer = plan.members.find((member) => member.host !== plan.target)?.host;
   const settled = await Promise.allSettled(
-    members.map((member) => (step === 'config' ? restoreMemberConfig(plan, member, deps) : runOnMember(plan, member, step, deps))),
+    members.map((member) => {
+      if (step === 'config') return restoreMemberConfig(plan, member, deps);
+      return runOnMember(plan, member, step, deps, step === 'membership' && peer ? peer : member.host);
+    }),
   );
   const failures = settled.flatMap((outcome) => (outcome.status === 'rejected' ? [(outcome.reason as Error).message] : []));
   if (failures.length > 0) throw new RestoreError(`step ${step} failed: ${failures.join('; ')}`);
@@ -125,6 +141,17 @@ export interface WorkflowOutcome {
  */
 export async function runEtcdRestoreWorkflow(plan: EtcdRestorePlan, deps: EtcdStepDeps): Promise<WorkflowOutcome> {
   const results: StepResult[] = [];
+  if (plan.kind === 'etcd-member-replace') {
+    for (const step of ETCD_REPLACE_STEPS) {
+      try {
+        results.push(await runEtcdRestoreStep(plan, step, deps));
+      } catch (error) {
+        // Membership changes are not undone blindly; the old data dir is kept, the report says where it stopped.
+        throw new RestoreError(`replacing ${plan.target} in ${plan.job} failed: ${(error as Error).message}`);
+      }
+    }
+    return { results };
+  }
   for (const step of ETCD_WORKFLOW_STEPS) {
     try {
       results.push(await runEtcdRestoreStep(plan, step, deps));

@@ -1,5 +1,6 @@
 import { PATTERNS } from '../config/shell-safe';
-import { listPattern } from '../ssm/document-parameter';
+import { DATABASE_LIST_PATTERN, DATABASE_NAME_PATTERN, HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
+import { listPattern, type DocumentParameter } from '../ssm/document-parameter';
 import type { HostProgram } from '../ssm/host-program';
 
 export const filesRestoreProgram: HostProgram = {
@@ -26,13 +27,13 @@ export const filesRestoreProgram: HostProgram = {
 
 const sha256 = '^[0-9a-f]{64}$';
 
-export const ETCD_RESTORE_ACTIONS = ['prepare', 'stop', 'restore', 'start', 'health', 'rollback', 'abandon'] as const;
+export const ETCD_RESTORE_ACTIONS = ['prepare', 'stop', 'restore', 'start', 'health', 'rollback', 'abandon', 'membership', 'rejoin'] as const;
 export type EtcdRestoreAction = (typeof ETCD_RESTORE_ACTIONS)[number];
 
 export const etcdRestoreProgram: HostProgram = {
   id: 'etcd-restore',
   description:
-    'cronsnap: one step of an etcd member restore (prepare, stop, restore, start, health, rollback, abandon); the old data dir is moved aside, never deleted',
+    'cronsnap: one step of an etcd restore (prepare, stop, restore, start, health, rollback, abandon; membership and rejoin to replace one member); the old data dir is moved aside, never deleted',
   scripts: ['etcd-restore.sh'],
   parameters: [
     { name: 'job', description: 'Job the backup belongs to', pattern: PATTERNS.jobName },
@@ -63,5 +64,51 @@ export const etcdRestoreProgram: HostProgram = {
   ],
 };
 
+const KEY = '[A-Za-z0-9][A-Za-z0-9/._-]{0,1023}';
+
+/** Parameters every database restore takes: where the dump is, which server, which credentials. */
+const databaseRestoreParameters: readonly DocumentParameter[] = [
+  { name: 'job', description: 'Job the backup belongs to', pattern: PATTERNS.jobName },
+  { name: 'bucket', description: 'Backup bucket', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
+  { name: 'server', description: 'host:port to restore into', pattern: HOST_PORT_PATTERN },
+  { name: 'user', description: 'Database user', pattern: PATTERNS.token },
+  { name: 'passwordParameter', description: 'SSM SecureString with the password (read on the host)', pattern: SSM_PARAMETER_PATTERN },
+  { name: 'databases', description: 'Databases of the dump to restore', pattern: DATABASE_LIST_PATTERN },
+  { name: 'targetDatabase', description: 'Restore the one database under this name instead', pattern: DATABASE_NAME_PATTERN, optional: true },
+  { name: 'mode', description: 'dry-run checks only; apply restores', pattern: '^(dry-run|apply)$' },
+  { name: 'workDir', description: 'Private scratch dir for the downloaded dump', pattern: PATTERNS.absolutePath },
+  { name: 'executionTimeout', description: 'Seconds before SSM stops the script', pattern: '^[0-9]{1,6}$' },
+];
+
+export const mysqlRestoreProgram: HostProgram = {
+  id: 'mysql-restore',
+  description: 'cronsnap: restore databases from a mysqldump (sha256 checked first), never over a database that has tables',
+  scripts: ['mysql-client.sh', 'mysql-restore.sh'],
+  parameters: [
+    ...databaseRestoreParameters,
+    { name: 'payloadKey', description: 'Key of the dump', pattern: `^${KEY}$` },
+    { name: 'payloadSha256', description: 'sha256 of the dump as stored', pattern: sha256 },
+    { name: 'payloadSize', description: 'Bytes of the dump as stored, for the free-space check', pattern: '^[0-9]{1,15}$' },
+    { name: 'mysql', description: 'mysql client command', pattern: PATTERNS.commandWords },
+  ],
+};
+
+export const postgresRestoreProgram: HostProgram = {
+  id: 'postgres-restore',
+  description: 'cronsnap: restore PostgreSQL databases (pg_restore -j) or a pg_dumpall, sha256 of every part checked first, never over an existing database',
+  scripts: ['postgres-client.sh', 'postgres-restore.sh'],
+  parameters: [
+    ...databaseRestoreParameters,
+    { name: 'partKinds', description: 'Kind of each part: globals, database or dumpall', pattern: listPattern('^(globals|database|dumpall)$', 101) },
+    { name: 'partNames', description: 'Name of each part', pattern: listPattern('^[A-Za-z0-9_$-]{1,64}$', 101) },
+    { name: 'partKeys', description: 'Key of each part', pattern: listPattern(`^${KEY}$`, 101) },
+    { name: 'partSha256s', description: 'sha256 of each part as stored', pattern: listPattern(sha256, 101) },
+    { name: 'partsSize', description: 'Bytes of all parts as stored, for the free-space check', pattern: '^[0-9]{1,15}$' },
+    { name: 'parallelJobs', description: 'pg_restore -j', pattern: '^[0-9]{1,2}$' },
+    { name: 'psql', description: 'psql command', pattern: PATTERNS.commandWords },
+    { name: 'pgRestore', description: 'pg_restore command', pattern: PATTERNS.commandWords },
+  ],
+};
+
 /** Restore programs: deployed next to the backup documents, sent only by operators' restores. */
-export const RESTORE_PROGRAMS: readonly HostProgram[] = [filesRestoreProgram, etcdRestoreProgram];
+export const RESTORE_PROGRAMS: readonly HostProgram[] = [filesRestoreProgram, etcdRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram];

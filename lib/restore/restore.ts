@@ -8,8 +8,11 @@ import type { CommandRunner } from '../ports/command-runner';
 import type { ObjectStore } from '../ports/object-store';
 import type { StartedWorkflow, WorkflowStarter } from '../ports/workflow-starter';
 import { findRun } from './backup-catalog';
-import { planEtcdQuorumRestore, type EtcdRestorePlan } from './etcd-restore-plan';
+import { planEtcdMemberReplace, planEtcdQuorumRestore, type EtcdRestorePlan } from './etcd-restore-plan';
+import { runEtcdRestoreWorkflow, type StepResult } from './etcd-restore-workflow';
 import { restoreFileSet, type FileSetRestoreReport } from './file-set-restore';
+import { restoreMysql, restorePostgres, type DatabaseRestoreReport } from './database-restore';
+import { databaseName, HOST_PORT_PATTERN } from '../config/mysql-settings';
 
 /** What an operator sends to the restore function; a dry run is the default. */
 export const restoreEventSchema = z
@@ -22,10 +25,14 @@ export const restoreEventSchema = z
       .array(z.string().regex(new RegExp(INSTANCE_ID_PATTERN), 'must be an EC2 (i-...) or managed (mi-...) instance ID'))
       .min(1)
       .optional()
-      .describe("file sets: only these hosts' backups"),
+      .describe("file sets: only these hosts' backups; etcd: the one member to replace (quorum kept)"),
     dryRun: z.boolean().default(true),
     confirm: z.string().optional().describe('must equal the job name for a real run'),
     restoreRoot: absolutePath.optional().describe('file sets: restore under this dir instead of in place'),
+    databases: z.array(databaseName).min(1).optional().describe('databases: which of the dump; every user database when omitted'),
+    targetDatabase: databaseName.optional().describe('databases: restore the one chosen database under this new name'),
+    server: z.string().regex(new RegExp(HOST_PORT_PATTERN), 'must be host:port').optional().describe('databases: restore into this server'),
+    includeGlobals: z.boolean().optional().describe('PostgreSQL: replay roles (globals) first; existing roles are kept'),
   })
   .strict();
 
@@ -35,7 +42,9 @@ export type RestoreEventInput = z.input<typeof restoreEventSchema>;
 export type RestoreOutcome =
   | { kind: 'etcd-plan'; plan: EtcdRestorePlan }
   | { kind: 'etcd-started'; plan: EtcdRestorePlan; workflow: StartedWorkflow }
-  | { kind: 'files'; dryRun: boolean; reports: FileSetRestoreReport[] };
+  | { kind: 'etcd-replaced'; plan: EtcdRestorePlan; results: StepResult[] }
+  | { kind: 'files'; dryRun: boolean; reports: FileSetRestoreReport[] }
+  | { kind: 'database'; dryRun: boolean; report: DatabaseRestoreReport };
 
 export interface RestoreDeps {
   readonly config: CronsnapConfig;
@@ -69,8 +78,13 @@ export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<R
     case 'etcd': {
       const [backup] = run;
       if (!backup) throw new RestoreError(`run ${event.backup} of ${job.name} has no etcd backup`);
-      const plan = planEtcdQuorumRestore(job, backup, compactStamp(deps.now()));
+      const stamp = compactStamp(deps.now());
+      if (event.targets && event.targets.length > 1) throw new InvalidEventError('event.targets: name one member to replace, or none to restore the whole cluster');
+      const [target] = event.targets ?? [];
+      const plan = target ? planEtcdMemberReplace(job, backup, target, stamp) : planEtcdQuorumRestore(job, backup, stamp);
       if (event.dryRun) return { kind: 'etcd-plan', plan };
+      // A replacement is a few short commands; the quorum restore may outlast a Lambda, so it runs as a state machine.
+      if (plan.kind === 'etcd-member-replace') return { kind: 'etcd-replaced', plan, results: (await runEtcdRestoreWorkflow(plan, deps)).results };
       return { kind: 'etcd-started', plan, workflow: await deps.workflows.startEtcdRestore(plan) };
     }
     case 'files': {
@@ -89,7 +103,12 @@ export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<R
       }
       return { kind: 'files', dryRun: event.dryRun, reports };
     }
-    default:
-      throw new RestoreError(`job ${job.name}: ${job.engine} restores are not available yet; restore by hand as in docs/restore.md`);
+    case 'mysql':
+    case 'postgres': {
+      const [backup] = run;
+      if (!backup) throw new RestoreError(`run ${event.backup} of ${job.name} has no backup`);
+      const report = job.engine === 'mysql' ? await restoreMysql(job, backup.manifest, event, deps) : await restorePostgres(job, backup.manifest, event, deps);
+      return { kind: 'database', dryRun: event.dryRun, report };
+    }
   }
 }

@@ -129,7 +129,9 @@ describe('CronsnapStack', () => {
       'cronsnap-files-backup',
       'cronsnap-files-restore',
       'cronsnap-mysql-backup',
+      'cronsnap-mysql-restore',
       'cronsnap-postgres-backup',
+      'cronsnap-postgres-restore',
     ]);
     for (const { Properties } of documents) {
       const parameters = Object.values(Properties.Content.parameters);
@@ -189,13 +191,18 @@ describe('CronsnapStack', () => {
     );
   });
 
-  it('lets only the etcd restore steps send the etcd-restore document, and only to etcd jobs\' targets', () => {
+  it('lets only the restore functions send restore documents, the state machine\'s steps only to etcd jobs\' targets', () => {
     const documentsSentBy = (prefix: string) =>
       policyStatements(prefix)
         .filter((statement) => statement.Action === 'ssm:SendCommand' && JSON.stringify(statement.Resource).includes(':document/'))
         .flatMap((statement) => JSON.stringify(statement.Resource).match(/document\/[a-z-]+/g) ?? []);
     expect(documentsSentBy('RestoreEtcdRestoreStep').sort()).toEqual(['document/cronsnap-etcd-restore', 'document/cronsnap-files-restore']);
-    expect(documentsSentBy('RestoreFunctionServiceRole')).toEqual(['document/cronsnap-files-restore']);
+    expect(documentsSentBy('RestoreFunctionServiceRole').sort()).toEqual([
+      'document/cronsnap-etcd-restore',
+      'document/cronsnap-files-restore',
+      'document/cronsnap-mysql-restore',
+      'document/cronsnap-postgres-restore',
+    ]);
     expect(documentsSentBy('FunctionsScheduledBackup').some((name) => name.endsWith('-restore'))).toBe(false);
     const stepTargets = policyStatements('RestoreEtcdRestoreStep').flatMap((statement) => (typeof statement.Sid === 'string' ? [statement.Sid] : []));
     expect(stepTargets.sort()).toEqual(['SendToberlinetcd', 'SendToprodetcd']);

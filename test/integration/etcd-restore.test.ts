@@ -51,26 +51,29 @@ describe('etcd restore after quorum loss, three members', () => {
     await cluster.stop();
   });
 
-  async function backUpAndLoseQuorum(): Promise<Record<string, string>> {
+  /** Backs up, then loses two members with their data; returns the keys at backup time and the run id. */
+  async function backUpAndLoseQuorum(): Promise<{ snapshotKeys: Record<string, string>; runId: string }> {
     const [leader] = cluster.members;
     if (!leader) throw new Error('no members');
     for (let i = 0; i < 100; i += 1) await leader.etcdctl(['put', `/registry/pods/default/pod-${i}`, `{"i":${i}}`]);
     const snapshotKeys = await dumpKeys(leader);
-    const { completions } = await service.runJob('prod-etcd', `event-${Date.now()}`);
+    // Each test's backup is its own run in the shared bucket; the restores name it, not `latest`.
+    const { start, completions } = await service.runJob('prod-etcd', `event-${Date.now()}`, new Date());
     expect(completions.map((completion) => completion.kind)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    if (start.kind !== 'started') throw new Error('backup did not start');
     await leader.etcdctl(['put', '/registry/after-backup', 'gone after the restore']);
     // Two of three members lost with their data: no quorum left.
     for (const member of cluster.members.slice(1)) {
       await member.stop();
       rmSync(member.dataDir, { recursive: true, force: true });
     }
-    return snapshotKeys;
+    return { snapshotKeys, runId: start.runId };
   }
 
   it('plans the restore in a dry run and touches nothing', async () => {
-    await backUpAndLoseQuorum();
+    const { runId } = await backUpAndLoseQuorum();
 
-    const outcome = await service.restore({ job: 'prod-etcd', backup: 'latest' });
+    const outcome = await service.restore({ job: 'prod-etcd', backup: runId });
 
     if (outcome.kind !== 'etcd-plan') throw new Error(`expected a plan, got ${outcome.kind}`);
     const { plan } = outcome;
@@ -90,10 +93,10 @@ describe('etcd restore after quorum loss, three members', () => {
   });
 
   it('restores every member from one snapshot with its own flags and config set: every key back, cluster healthy, old data dirs kept', async () => {
-    const snapshotKeys = await backUpAndLoseQuorum();
+    const { snapshotKeys, runId } = await backUpAndLoseQuorum();
     unlinkSync(tree.conf);
 
-    const outcome = await service.restore({ job: 'prod-etcd', backup: 'latest', dryRun: false, confirm: 'prod-etcd' });
+    const outcome = await service.restore({ job: 'prod-etcd', backup: runId, dryRun: false, confirm: 'prod-etcd' });
 
     if (outcome.kind !== 'etcd-started') throw new Error(`expected a started workflow, got ${outcome.kind}`);
     const steps = outcome.workflow.results?.map((result) => result.step);
@@ -112,14 +115,14 @@ describe('etcd restore after quorum loss, three members', () => {
   });
 
   it('rolls every member back when a step fails after the stop, and says at which step and host', async () => {
-    await backUpAndLoseQuorum();
+    const { runId } = await backUpAndLoseQuorum();
     const [survivor, , lost] = cluster.members;
     // etcd ignores a stray file beside member/: it tells the survivor's own data dir from a restored one.
     writeFileSync(join(survivor?.dataDir ?? '', 'original-data-dir'), '');
     // A leftover from an earlier restore with the same stamp: the restore step must refuse to overwrite it.
     mkdirSync(`${lost?.dataDir}.old-${STAMP}`);
 
-    const failure = service.restore({ job: 'prod-etcd', backup: 'latest', dryRun: false, confirm: 'prod-etcd' });
+    const failure = service.restore({ job: 'prod-etcd', backup: runId, dryRun: false, confirm: 'prod-etcd' });
 
     await expect(failure).rejects.toThrow(RestoreError);
     await expect(failure).rejects.toThrow(
@@ -130,6 +133,32 @@ describe('etcd restore after quorum loss, three members', () => {
     expect(existsSync(join(`${survivor?.dataDir}.failed-${STAMP}`, 'member'))).toBe(true);
     expect(existsSync(`${survivor?.dataDir}.old-${STAMP}`)).toBe(false);
     expect(readdirSync(`${lost?.dataDir}.old-${STAMP}`)).toEqual([]);
+  });
+
+  it('replaces one lost member while the others keep quorum: removed, added back, rejoined with every key', async () => {
+    const [leader, , lost] = cluster.members;
+    for (let i = 0; i < 50; i += 1) await leader?.etcdctl(['put', `/registry/services/svc-${i}`, `${i}`]);
+    const { start, completions } = await service.runJob('prod-etcd', 'event-replace', new Date());
+    expect(completions.every((completion) => completion.kind === 'succeeded')).toBe(true);
+    if (start.kind !== 'started') throw new Error('backup did not start');
+    await lost?.stop();
+    rmSync(lost?.dataDir ?? '', { recursive: true, force: true });
+    await leader?.etcdctl(['put', '/registry/written-while-c-was-down', 'kept']);
+    unlinkSync(tree.conf);
+
+    const outcome = await service.restore({ job: 'prod-etcd', backup: start.runId, targets: [HOSTS[2] ?? ''], dryRun: false, confirm: 'prod-etcd' });
+
+    if (outcome.kind !== 'etcd-replaced') throw new Error(`expected a replacement, got ${outcome.kind}`);
+    expect(outcome.results.map((result) => [result.step, result.members.map((member) => member.member)])).toEqual([
+      ['membership', ['etcd-c']],
+      ['config', ['etcd-c']],
+      ['rejoin', ['etcd-c']],
+      ['health', expect.arrayContaining(NAMES)],
+    ]);
+    expect(outcome.results[0]?.members[0]?.host).not.toBe(HOSTS[2]);
+    expect(await dumpKeys(lost as NonNullable<typeof lost>)).toEqual(await dumpKeys(leader as NonNullable<typeof leader>));
+    expect(await lost?.etcdctl(['get', '/registry/written-while-c-was-down', '--print-value-only'])).toContain('kept');
+    expect(readFileSync(tree.conf, 'utf8')).toContain('ETCD_NAME=member-a');
   });
 
   it('refuses a real restore without confirm, and an unknown backup, touching nothing', async () => {

@@ -182,4 +182,27 @@ describe('mysql backup, end to end', () => {
       await source.sql('SET GLOBAL read_only = 0');
     }
   });
+
+  it('restores a database under a new name beside the live one with equal checksums, and never over a live one', async () => {
+    const service = serviceFor('restore-mysql', { databases: ['shop', 'crm'] });
+    const { completions } = await service.runJob('restore-mysql', 'mysql-event-7');
+    expect(completions.map((completion) => completion.kind)).toEqual(['succeeded']);
+
+    await expect(service.restore({ job: 'restore-mysql', backup: 'latest', databases: ['shop'] })).rejects.toThrow(
+      `step=plan: database shop on 127.0.0.1:${source.port} has 3 tables; restore under a new name (targetDatabase) or move it aside yourself; nothing was changed`,
+    );
+    const plan = await service.restore({ job: 'restore-mysql', backup: 'latest', databases: ['shop'], targetDatabase: 'shop_check' });
+    expect(plan).toMatchObject({ kind: 'database', report: { planned: [{ database: 'shop', into: 'shop_check' }], restored: [] } });
+    expect((await source.sql("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'shop_check'")).trim()).toBe('0');
+
+    const restored = await service.restore({ job: 'restore-mysql', backup: 'latest', databases: ['shop'], targetDatabase: 'shop_check', dryRun: false, confirm: 'restore-mysql' });
+
+    expect(restored).toMatchObject({ kind: 'database', report: { restored: [{ database: 'shop', into: 'shop_check', tables: 3 }] } });
+    const sums = async (schema: string) => (await source.sql(`CHECKSUM TABLE ${schema}.products, ${schema}.audit EXTENDED`)).replace(new RegExp(`${schema}\\.`, 'g'), '');
+    expect(await sums('shop_check')).toBe(await sums('shop'));
+    // Its trigger and view now belong to, and act on, the new database.
+    expect((await source.sql("SELECT EVENT_OBJECT_SCHEMA FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = 'shop_check'")).trim()).toBe('shop_check');
+    expect((await source.sql("SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = 'shop_check'")).trim()).toBe('1');
+    expect((await source.sql("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'crm_check'")).trim()).toBe('0');
+  });
 });

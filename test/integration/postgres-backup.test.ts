@@ -155,4 +155,24 @@ describe('postgres backup, end to end', () => {
     if (completion?.kind !== 'succeeded' || completion.manifest.engine !== 'postgres') throw new Error(JSON.stringify(completions));
     expect(completion.manifest.postgres.parts).toEqual([expect.objectContaining({ kind: 'dumpall', key: completion.manifest.payload.key })]);
   });
+
+  it('restores a database under a new name with pg_restore -j and equal row hashes, never over an existing one', async () => {
+    const service = serviceFor('restore-postgres', { databases: ['shop', 'crm'] });
+    const { completions } = await service.runJob('restore-postgres', 'pg-event-9');
+    expect(completions.map((completion) => completion.kind)).toEqual(['succeeded']);
+
+    await expect(service.restore({ job: 'restore-postgres', backup: 'latest' })).rejects.toThrow(
+      `step=plan: database shop exists on 127.0.0.1:${source.port}; restore under a new name (targetDatabase) or into another server; nothing was changed`,
+    );
+    const restored = await service.restore({ job: 'restore-postgres', backup: 'latest', databases: ['shop'], targetDatabase: 'shop_check', dryRun: false, confirm: 'restore-postgres' });
+
+    expect(restored).toMatchObject({ kind: 'database', report: { planned: [{ database: 'shop', into: 'shop_check' }], restored: [{ database: 'shop', into: 'shop_check' }] } });
+    const rows = async (database: string) => {
+      const tables = TABLES.shop ?? [];
+      const hashes = [];
+      for (const table of tables) hashes.push((await source.sql(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM ${table} t`, database)).trim());
+      return hashes;
+    };
+    expect(await rows('shop_check')).toEqual(await rows('shop'));
+  });
 });

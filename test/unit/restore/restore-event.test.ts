@@ -40,7 +40,7 @@ function depsFor(store: MemoryObjectStore, etcd: Record<string, unknown> = { mem
     started,
     runner,
     deps: {
-      config: parseConfig(configInput([etcdJobInput({ etcd: { endpoints: ['https://10.0.1.10:2379', 'https://10.0.1.11:2379'], ...etcd } } as never)])),
+      config: parseConfig(configInput([etcdJobInput({ targets: { tags: { role: ['etcd'] } }, etcd: { endpoints: ['https://10.0.1.10:2379', 'https://10.0.1.11:2379'], ...etcd } } as never)])),
       store,
       runner,
       workflows: { startEtcdRestore: async (plan: unknown) => (started.push(plan), { executionId: 'exec-1' }) },

@@ -1,0 +1,27 @@
+# PostgreSQL client functions shared by the dump and the restore. Expects PSQL, CONNECT, PG_HOST,
+# PG_PORT, PG_USER and PASSWORD_PARAMETER to be set.
+
+# The password goes from SSM into a 0600 pgpass file in our private work dir; children learn only
+# its path (PGPASSFILE). The EXIT trap removes the dir.
+write_pgpass() {
+  step credentials
+  read_secret "$PASSWORD_PARAMETER"
+  local password=${SECRET//\\/\\\\}
+  unset SECRET
+  password=${password//:/\\:}
+  printf '%s:%s:*:%s:%s\n' "$PG_HOST" "$PG_PORT" "$PG_USER" "$password" >"$CRONSNAP_WORK/pgpass"
+  export PGPASSFILE="$CRONSNAP_WORK/pgpass"
+}
+
+pg_query() {
+  "${PSQL[@]}" "${CONNECT[@]}" -d postgres -X -A -t -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# Try to log in; a refused password fails the run with the server's FATAL line.
+check_pg_login() {
+  local err
+  if ! err=$(pg_query 'SELECT 1' 2>&1 >/dev/null); then
+    # psql's last line names the pgpass file; the line that says why is the FATAL one.
+    fail "job $JOB on $HOST: login to $PG_HOST:$PG_PORT as $PG_USER failed: $(grep -m 1 -o 'FATAL:.*' <<<"$err" || tail -n 1 <<<"$err")"
+  fi
+}

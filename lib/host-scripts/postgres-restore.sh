@@ -1,0 +1,109 @@
+# PostgreSQL restore: download every chosen part and check its sha256 before anything else; then
+# each database is created and filled with `pg_restore -j` (custom format), optionally under a new
+# name; a pg_dumpall goes through psql. An existing database is never restored over. Runs after
+# common.sh and postgres-client.sh.
+
+load_postgres_restore_params() {
+  JOB=$(param job)
+  BUCKET=$(param bucket)
+  HOST=$(host_id)
+  local server
+  server=$(param server)
+  PG_HOST=${server%:*} PG_PORT=${server##*:}
+  PG_USER=$(param user)
+  PASSWORD_PARAMETER=$(param passwordParameter)
+  IFS=',' read -r -a DATABASES <<<"$(param databases)"
+  TARGET_DATABASE=$(optional_param targetDatabase)
+  IFS=',' read -r -a PART_KINDS <<<"$(param partKinds)"
+  IFS=',' read -r -a PART_NAMES <<<"$(param partNames)"
+  IFS=',' read -r -a PART_KEYS <<<"$(param partKeys)"
+  IFS=',' read -r -a PART_SHA256S <<<"$(param partSha256s)"
+  PARTS_SIZE=$(param partsSize)
+  PARALLEL=$(param parallelJobs)
+  read -r -a PSQL <<<"$(param psql)"
+  read -r -a PG_RESTORE <<<"$(param pgRestore)"
+  MODE=$(param mode)
+  WORK_PARENT=$(param workDir)
+  CONNECT=(-h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -w)
+}
+
+report() { printf 'cronsnap: %s %s\n' "$1" "$2"; }
+
+target_name() { if [ -n "$TARGET_DATABASE" ]; then printf '%s' "$TARGET_DATABASE"; else printf '%s' "$1"; fi; }
+
+download_parts() {
+  step download
+  local i
+  for i in "${!PART_KEYS[@]}"; do
+    download_verified "${PART_KEYS[$i]}" "${PART_SHA256S[$i]}" "$CRONSNAP_WORK/part-$i.zst"
+  done
+}
+
+database_exists() { [ "$(pg_query "SELECT count(*) FROM pg_database WHERE datname = '$1'")" != 0 ]; }
+
+plan() {
+  step plan
+  local name target
+  for name in "${DATABASES[@]}"; do
+    target=$(target_name "$name")
+    if database_exists "$target"; then
+      fail "database $target exists on $PG_HOST:$PG_PORT; restore under a new name (targetDatabase) or into another server; nothing was changed"
+    fi
+    report plan "{\"database\": $(json_str "$name"), \"into\": $(json_str "$target"), \"server\": $(json_str "$PG_HOST:$PG_PORT")}"
+  done
+}
+
+table_count() {
+  "${PSQL[@]}" "${CONNECT[@]}" -d "$1" -X -A -t -v ON_ERROR_STOP=1 \
+    -c "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+}
+
+apply_restore() {
+  step restore
+  local i name target
+  for i in "${!PART_KINDS[@]}"; do
+    name=${PART_NAMES[$i]}
+    case ${PART_KINDS[$i]} in
+      globals)
+        # Roles that already exist are reported by psql and left as they are.
+        zstd -q -d -c "$CRONSNAP_WORK/part-$i.zst" | "${PSQL[@]}" "${CONNECT[@]}" -d postgres -X -q >/dev/null 2>"$CRONSNAP_WORK/globals.err" || true
+        report globals "{\"messages\": $(grep -c . "$CRONSNAP_WORK/globals.err" || true)}" ;;
+      dumpall)
+        zstd -q -d -c "$CRONSNAP_WORK/part-$i.zst" | "${PSQL[@]}" "${CONNECT[@]}" -d postgres -X -q -v ON_ERROR_STOP=1 >/dev/null 2>"$CRONSNAP_WORK/restore.err" \
+          || fail "psql of the pg_dumpall failed: $(tail -n 1 "$CRONSNAP_WORK/restore.err")" ;;
+      database)
+        target=$(target_name "$name")
+        # pg_restore -j reads the archive at random: it needs a file, not a pipe.
+        zstd -q -d "$CRONSNAP_WORK/part-$i.zst" -o "$CRONSNAP_WORK/part-$i.dump"
+        rm -f -- "$CRONSNAP_WORK/part-$i.zst"
+        pg_query "CREATE DATABASE \"$target\"" >/dev/null
+        "${PG_RESTORE[@]}" "${CONNECT[@]}" -d "$target" -j "$PARALLEL" --exit-on-error "$CRONSNAP_WORK/part-$i.dump" 2>"$CRONSNAP_WORK/restore.err" \
+          || fail "pg_restore of $name into $target failed: $(tail -n 1 "$CRONSNAP_WORK/restore.err"); the partial database $target is left for inspection"
+        rm -f -- "$CRONSNAP_WORK/part-$i.dump" ;;
+    esac
+  done
+  for name in "${DATABASES[@]}"; do
+    target=$(target_name "$name")
+    report restored "{\"database\": $(json_str "$name"), \"into\": $(json_str "$target"), \"tables\": $(table_count "$target")}"
+  done
+}
+
+main() {
+  step preflight
+  load_postgres_restore_params
+  require_commands "${PSQL[0]}" "${PG_RESTORE[0]}" zstd aws flock
+  CRONSNAP_RESTORING=$JOB
+  acquire_job_lock "$JOB"
+  # The compressed parts plus one database unpacked at a time; the largest part bounds the latter.
+  require_free_space "$WORK_PARENT" $((PARTS_SIZE * 4 + 1048576))
+  make_work_dir "$WORK_PARENT"
+  download_parts
+  write_pgpass
+  check_pg_login
+  plan
+  if [ "$MODE" = apply ]; then apply_restore; fi
+  report summary "{\"mode\": \"$MODE\"}"
+  step finished
+}
+
+main

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { failureReason } from '../backup/complete-backup';
+import type { Manifest } from '../backup/manifest';
+import type { MysqlJob, PostgresJob } from '../config/job-config';
+import { InvalidEventError, RestoreError } from '../errors';
+import type { CommandRunner } from '../ports/command-runner';
+import { awaitInvocation } from '../ssm/await-invocation';
+import { assertParametersAllowed } from '../ssm/command-document';
+import { documentName, type HostProgram } from '../ssm/host-program';
+import { reportLines } from '../ssm/report-lines';
+import { mysqlRestoreProgram, postgresRestoreProgram } from './restore-programs';
+
+/** Databases every server has of its own: restored only when asked for by name. */
+const SYSTEM_DATABASES = {
+  mysql: new Set(['mysql', 'information_schema', 'performance_schema', 'sys']),
+  postgres: new Set(['postgres', 'template0', 'template1']),
+};
+
+export interface DatabaseRestoreRequest {
+  readonly dryRun: boolean;
+  /** Databases of the dump to restore; every user database when omitted. */
+  readonly databases?: readonly string[] | undefined;
+  /** Restore the one chosen database under this name, to check before switching. */
+  readonly targetDatabase?: string | undefined;
+  /** host:port to restore into; the server that was dumped when omitted. */
+  readonly server?: string | undefined;
+  /** PostgreSQL: also replay the roles (pg_dumpall --globals-only) first; roles that exist are kept. */
+  readonly includeGlobals?: boolean | undefined;
+}
+
+export interface DatabaseRestoreDeps {
+  readonly runner: CommandRunner;
+  readonly bucket: string;
+  readonly documentPrefix: string;
+  readonly timeoutMs: number;
+  readonly pollMs?: number;
+  readonly workDir: string;
+}
+
+const plannedSchema = z.object({ database: z.string(), into: z.string(), server: z.string() });
+const restoredSchema = z.object({ database: z.string(), into: z.string(), tables: z.number().int() });
+
+export interface DatabaseRestoreReport {
+  readonly host: string;
+  readonly commandId: string;
+  readonly planned: z.infer<typeof plannedSchema>[];
+  readonly restored: z.infer<typeof restoredSchema>[];
+}
+
+/** The databases to restore: those asked for (each must be in the dump), else every user database. */
+export function chooseDatabases(dumped: readonly string[], request: DatabaseRestoreRequest, system: ReadonlySet<string>): string[] {
+  const unknown = (request.databases ?? []).filter((name) => !dumped.includes(name));
+  if (unknown.length > 0) throw new InvalidEventError(`event.databases: ${unknown.join(', ')} not in this backup (it has ${dumped.join(', ')})`);
+  const chosen = request.databases ? [...request.databases] : dumped.filter((name) => !system.has(name));
+  if (chosen.length === 0) throw new InvalidEventError('event.databases: this backup has no user database; name the ones to restore');
+  if (request.targetDatabase && chosen.length !== 1) {
+    throw new InvalidEventError(`event.targetDatabase: a new name needs exactly one database in event.databases, not ${chosen.length}`);
+  }
+  return chosen;
+}
+
+/** Sends a database restore program to the host and reads its plan and results. */
+export async function runDatabaseRestore(
+  program: HostProgram,
+  manifest: Manifest,
+  parameters: Record<string, string>,
+  deps: DatabaseRestoreDeps,
+): Promise<DatabaseRestoreReport> {
+  assertParametersAllowed(program, parameters);
+  const { commandId } = await deps.runner.send({
+    documentName: documentName(deps.documentPrefix, program),
+    hostIds: [manifest.host],
+    parameters,
+    comment: `cronsnap restore ${manifest.job} ${manifest.runId} ${parameters.mode}`,
+    timeoutSeconds: 600,
+  });
+  const invocation = await awaitInvocation(deps.runner, commandId, manifest.host, { timeoutMs: deps.timeoutMs, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
+  if (invocation.status !== 'Success') {
+    throw new RestoreError(`restore of ${manifest.job} run ${manifest.runId} on ${manifest.host} failed: ${failureReason(invocation.stderr, invocation.status)}`);
+  }
+  const lines = reportLines(invocation.stdout);
+  return {
+    host: manifest.host,
+    commandId,
+    planned: lines.filter((line) => line.kind === 'plan').map((line) => plannedSchema.parse(line.value)),
+    restored: lines.filter((line) => line.kind === 'restored').map((line) => restoredSchema.parse(line.value)),
+  };
+}
+
+/** A MySQL/MariaDB restore from a mysqldump, into the dumped server or another, under the same or a new name. */
+export async function restoreMysql(job: MysqlJob, manifest: Manifest, request: DatabaseRestoreRequest, deps: DatabaseRestoreDeps): Promise<DatabaseRestoreReport> {
+  if (manifest.engine !== 'mysql') throw new RestoreError(`${manifest.payload.key} is a ${manifest.engine} backup, not mysql`);
+  const databases = chooseDatabases(manifest.mysql.databases, request, SYSTEM_DATABASES.mysql);
+  return runDatabaseRestore(
+    mysqlRestoreProgram,
+    manifest,
+    {
+      job: job.name,
+      bucket: deps.bucket,
+      server: request.server ?? manifest.mysql.server,
+      user: job.mysql.user,
+      passwordParameter: job.mysql.passwordParameter,
+      databases: databases.join(','),
+      targetDatabase: request.targetDatabase ?? '',
+      mode: request.dryRun ? 'dry-run' : 'apply',
+      workDir: deps.workDir,
+      executionTimeout: String(Math.ceil(deps.timeoutMs / 1000)),
+      payloadKey: manifest.payload.key,
+      payloadSha256: manifest.payload.sha256,
+      payloadSize: String(manifest.payload.size),
+      mysql: job.mysql.mysql,
+    },
+    deps,
+  );
+}
+
+/** A PostgreSQL restore: each chosen database created and filled by `pg_restore -j`, or one pg_dumpall through psql. */
+export async function restorePostgres(job: PostgresJob, manifest: Manifest, request: DatabaseRestoreRequest, deps: DatabaseRestoreDeps): Promise<DatabaseRestoreReport> {
+  if (manifest.engine !== 'postgres') throw new RestoreError(`${manifest.payload.key} is a ${manifest.engine} backup, not postgres`);
+  const { parts, mode } = manifest.postgres;
+  if (mode === 'dumpall' && (request.targetDatabase || request.databases)) {
+    throw new InvalidEventError('event.databases: a pg_dumpall backup is restored whole, under its own names, into a server that has none of them');
+  }
+  const databases = mode === 'dumpall' ? manifest.postgres.databases : chooseDatabases(manifest.postgres.databases, request, SYSTEM_DATABASES.postgres);
+  const chosen = parts.filter(
+    (part) => part.kind === 'dumpall' || (part.kind === 'globals' && request.includeGlobals) || (part.kind === 'database' && databases.includes(part.name)),
+  );
+  return runDatabaseRestore(
+    postgresRestoreProgram,
+    manifest,
+    {
+      job: job.name,
+      bucket: deps.bucket,
+      server: request.server ?? manifest.postgres.server,
+      user: job.postgres.user,
+      passwordParameter: job.postgres.passwordParameter,
+      databases: databases.join(','),
+      targetDatabase: request.targetDatabase ?? '',
+      mode: request.dryRun ? 'dry-run' : 'apply',
+      workDir: deps.workDir,
+      executionTimeout: String(Math.ceil(deps.timeoutMs / 1000)),
+      partKinds: chosen.map((part) => part.kind).join(','),
+      partNames: chosen.map((part) => part.name).join(','),
+      partKeys: chosen.map((part) => part.key).join(','),
+      partSha256s: chosen.map((part) => part.sha256).join(','),
+      partsSize: String(chosen.reduce((sum, part) => sum + part.size, 0)),
+      parallelJobs: '2',
+      psql: job.postgres.psql,
+      pgRestore: job.postgres.pgRestore,
+    },
+    deps,
+  );
+}
