@@ -231,6 +231,16 @@ put_manifest() {
     --sse aws:kms --sse-kms-key-id "$KMS_KEY_ID" --content-type application/json
 }
 
+# report KIND JSON: one machine-readable line per finding or action, parsed by lib/ssm/report-lines.
+report() { printf 'cronsnap: %s %s\n' "$1" "$2"; }
+
+# Parameters every restore shares.
+load_restore_common_params() {
+  JOB=$(param job)
+  BUCKET=$(param bucket)
+  HOST=$(host_id)
+}
+
 # Parameters every engine shares.
 load_common_params() {
   JOB=$(param job)

@@ -4,9 +4,7 @@
 # rollback, which puts the old data dir back. Runs after common.sh.
 
 load_restore_params() {
-  JOB=$(param job)
-  BUCKET=$(param bucket)
-  HOST=$(host_id)
+  load_restore_common_params
   ACTION=$(param action)
   PAYLOAD_KEY=$(param payloadKey)
   PAYLOAD_SHA256=$(param payloadSha256)
@@ -35,8 +33,6 @@ load_restore_params() {
   RESTORE_DIR="$WORK_PARENT/cronsnap-restore-$JOB-$MEMBER_NAME-$STAMP"
   OLD_DATA_DIR="$DATA_DIR.old-$STAMP"
 }
-
-report() { printf 'cronsnap: %s %s\n' "$1" "$2"; }
 
 etcdctl_cmd() { ETCDCTL_API=3 "${ETCDCTL[@]}" "${TLS_ARGS[@]}" "$@"; }
 

@@ -5,9 +5,7 @@
 # restorecon where SELinux is on, and checks the result. Runs after common.sh.
 
 load_restore_params() {
-  JOB=$(param job)
-  BUCKET=$(param bucket)
-  HOST=$(host_id)
+  load_restore_common_params
   PAYLOAD_KEY=$(param payloadKey)
   PAYLOAD_SHA256=$(param payloadSha256)
   PAYLOAD_SIZE=$(param payloadSize)
@@ -19,9 +17,6 @@ load_restore_params() {
   STAMP=$(param stamp)
   WORK_PARENT=$(param workDir)
 }
-
-# report KIND JSON: one machine-readable line per finding, parsed by lib/restore.
-report() { printf 'cronsnap: %s %s\n' "$1" "$2"; }
 
 live_path() {
   if [ "$RESTORE_ROOT" = / ]; then printf '/%s' "$1"; else printf '%s/%s' "$RESTORE_ROOT" "$1"; fi

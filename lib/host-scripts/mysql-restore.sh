@@ -4,9 +4,7 @@
 # mysql-client.sh.
 
 load_mysql_restore_params() {
-  JOB=$(param job)
-  BUCKET=$(param bucket)
-  HOST=$(host_id)
+  load_restore_common_params
   PAYLOAD_KEY=$(param payloadKey)
   PAYLOAD_SHA256=$(param payloadSha256)
   PAYLOAD_SIZE=$(param payloadSize)
@@ -22,8 +20,6 @@ load_mysql_restore_params() {
   WORK_PARENT=$(param workDir)
   if [ -n "$TARGET_DATABASE" ] && [ ${#DATABASES[@]} -ne 1 ]; then fail "a new database name needs exactly one database to restore"; fi
 }
-
-report() { printf 'cronsnap: %s %s\n' "$1" "$2"; }
 
 target_name() { if [ -n "$TARGET_DATABASE" ]; then printf '%s' "$TARGET_DATABASE"; else printf '%s' "$1"; fi; }
 

@@ -4,9 +4,7 @@
 # common.sh and postgres-client.sh.
 
 load_postgres_restore_params() {
-  JOB=$(param job)
-  BUCKET=$(param bucket)
-  HOST=$(host_id)
+  load_restore_common_params
   local server
   server=$(param server)
   PG_HOST=${server%:*} PG_PORT=${server##*:}
@@ -26,8 +24,6 @@ load_postgres_restore_params() {
   WORK_PARENT=$(param workDir)
   CONNECT=(-h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -w)
 }
-
-report() { printf 'cronsnap: %s %s\n' "$1" "$2"; }
 
 target_name() { if [ -n "$TARGET_DATABASE" ]; then printf '%s' "$TARGET_DATABASE"; else printf '%s' "$1"; fi; }
 

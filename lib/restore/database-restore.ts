@@ -87,6 +87,29 @@ export async function runDatabaseRestore(
   };
 }
 
+/** The parameters every database restore program takes, from the job, the request and the databases chosen. */
+function commonParameters(
+  job: { readonly name: string },
+  credentials: { readonly user: string; readonly passwordParameter: string },
+  dumpedServer: string,
+  databases: readonly string[],
+  request: DatabaseRestoreRequest,
+  deps: DatabaseRestoreDeps,
+): Record<string, string> {
+  return {
+    job: job.name,
+    bucket: deps.bucket,
+    server: request.server ?? dumpedServer,
+    user: credentials.user,
+    passwordParameter: credentials.passwordParameter,
+    databases: databases.join(','),
+    targetDatabase: request.targetDatabase ?? '',
+    mode: request.dryRun ? 'dry-run' : 'apply',
+    workDir: deps.workDir,
+    executionTimeout: String(Math.ceil(deps.timeoutMs / 1000)),
+  };
+}
+
 /** A MySQL/MariaDB restore from a mysqldump, into the dumped server or another, under the same or a new name. */
 export async function restoreMysql(job: MysqlJob, manifest: Manifest, request: DatabaseRestoreRequest, deps: DatabaseRestoreDeps): Promise<DatabaseRestoreReport> {
   if (manifest.engine !== 'mysql') throw new RestoreError(`${manifest.payload.key} is a ${manifest.engine} backup, not mysql`);
@@ -95,16 +118,7 @@ export async function restoreMysql(job: MysqlJob, manifest: Manifest, request: D
     mysqlRestoreProgram,
     manifest,
     {
-      job: job.name,
-      bucket: deps.bucket,
-      server: request.server ?? manifest.mysql.server,
-      user: job.mysql.user,
-      passwordParameter: job.mysql.passwordParameter,
-      databases: databases.join(','),
-      targetDatabase: request.targetDatabase ?? '',
-      mode: request.dryRun ? 'dry-run' : 'apply',
-      workDir: deps.workDir,
-      executionTimeout: String(Math.ceil(deps.timeoutMs / 1000)),
+      ...commonParameters(job, job.mysql, manifest.mysql.server, databases, request, deps),
       payloadKey: manifest.payload.key,
       payloadSha256: manifest.payload.sha256,
       payloadSize: String(manifest.payload.size),
@@ -129,16 +143,7 @@ export async function restorePostgres(job: PostgresJob, manifest: Manifest, requ
     postgresRestoreProgram,
     manifest,
     {
-      job: job.name,
-      bucket: deps.bucket,
-      server: request.server ?? manifest.postgres.server,
-      user: job.postgres.user,
-      passwordParameter: job.postgres.passwordParameter,
-      databases: databases.join(','),
-      targetDatabase: request.targetDatabase ?? '',
-      mode: request.dryRun ? 'dry-run' : 'apply',
-      workDir: deps.workDir,
-      executionTimeout: String(Math.ceil(deps.timeoutMs / 1000)),
+      ...commonParameters(job, job.postgres, manifest.postgres.server, databases, request, deps),
       partKinds: chosen.map((part) => part.kind).join(','),
       partNames: chosen.map((part) => part.name).join(','),
       partKeys: chosen.map((part) => part.key).join(','),

@@ -3,16 +3,30 @@ import { DATABASE_LIST_PATTERN, DATABASE_NAME_PATTERN, HOST_PORT_PATTERN, SSM_PA
 import { listPattern, type DocumentParameter } from '../ssm/document-parameter';
 import type { HostProgram } from '../ssm/host-program';
 
+const sha256 = '^[0-9a-f]{64}$';
+const KEY = '[A-Za-z0-9][A-Za-z0-9/._-]{0,1023}';
+
+/** Every restore program names its job (for the lock), the bucket, and how long SSM lets it run. */
+const RESTORE_COMMON: readonly DocumentParameter[] = [
+  { name: 'job', description: 'Job the backup belongs to', pattern: PATTERNS.jobName },
+  { name: 'bucket', description: 'Backup bucket', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
+  { name: 'executionTimeout', description: 'Seconds before SSM stops the script', pattern: '^[0-9]{1,6}$' },
+];
+
+/** The one object a restore downloads and checks before anything else. */
+const PAYLOAD: readonly DocumentParameter[] = [
+  { name: 'payloadKey', description: 'Key of the payload', pattern: `^${KEY}$` },
+  { name: 'payloadSha256', description: 'sha256 of the payload as stored, from its manifest', pattern: sha256 },
+];
+
 export const filesRestoreProgram: HostProgram = {
   id: 'files-restore',
   description:
     'cronsnap: restore a file set: verify the archive sha256, compare with the disk, and (apply) move replaced entries to <path>.old-<stamp> and extract with owners, modes, ACLs, xattrs and labels',
   scripts: ['files-restore.sh'],
   parameters: [
-    { name: 'job', description: 'Job the backup belongs to', pattern: PATTERNS.jobName },
-    { name: 'bucket', description: 'Backup bucket', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
-    { name: 'payloadKey', description: 'Key of the archive', pattern: '^[A-Za-z0-9][A-Za-z0-9/._-]{0,1023}$' },
-    { name: 'payloadSha256', description: 'sha256 of the archive from its manifest', pattern: '^[0-9a-f]{64}$' },
+    ...RESTORE_COMMON,
+    ...PAYLOAD,
     { name: 'payloadSize', description: 'Archive bytes, for the free-space check', pattern: '^[0-9]{1,15}$' },
     { name: 'rawSize', description: 'Unpacked bytes, for the free-space check', pattern: '^[0-9]{1,15}$' },
     { name: 'paths', description: 'Archived paths to restore', pattern: listPattern(PATTERNS.absolutePath, 64) },
@@ -21,11 +35,8 @@ export const filesRestoreProgram: HostProgram = {
     { name: 'mode', description: 'dry-run reports only; apply changes files', pattern: '^(dry-run|apply)$' },
     { name: 'stamp', description: 'Suffix of the .old-<stamp> copies', pattern: '^[0-9]{8}T[0-9]{6}Z$' },
     { name: 'workDir', description: 'Private scratch dir for the archive and its staging copy', pattern: PATTERNS.absolutePath },
-    { name: 'executionTimeout', description: 'Seconds before SSM stops the script', pattern: '^[0-9]{1,6}$' },
   ],
 };
-
-const sha256 = '^[0-9a-f]{64}$';
 
 export const ETCD_RESTORE_ACTIONS = ['prepare', 'stop', 'restore', 'start', 'health', 'rollback', 'abandon', 'membership', 'rejoin'] as const;
 export type EtcdRestoreAction = (typeof ETCD_RESTORE_ACTIONS)[number];
@@ -36,11 +47,9 @@ export const etcdRestoreProgram: HostProgram = {
     'cronsnap: one step of an etcd restore (prepare, stop, restore, start, health, rollback, abandon; membership and rejoin to replace one member); the old data dir is moved aside, never deleted',
   scripts: ['etcd-restore.sh'],
   parameters: [
-    { name: 'job', description: 'Job the backup belongs to', pattern: PATTERNS.jobName },
-    { name: 'bucket', description: 'Backup bucket', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
+    ...RESTORE_COMMON,
     { name: 'action', description: 'The step to run on this member', pattern: `^(${ETCD_RESTORE_ACTIONS.join('|')})$` },
-    { name: 'payloadKey', description: 'Key of the snapshot or cold copy', pattern: '^[A-Za-z0-9][A-Za-z0-9/._-]{0,1023}$' },
-    { name: 'payloadSha256', description: 'sha256 of the payload as stored', pattern: sha256 },
+    ...PAYLOAD,
     { name: 'rawSha256', description: 'sha256 of the decompressed payload', pattern: sha256 },
     { name: 'payloadMode', description: 'snapshot or cold-copy (restored with --skip-hash-check)', pattern: '^(snapshot|cold-copy)$' },
     { name: 'memberName', description: '--name of this member', pattern: PATTERNS.token },
@@ -60,16 +69,12 @@ export const etcdRestoreProgram: HostProgram = {
     { name: 'quotaBackendBytes', description: 'ETCD_QUOTA_BACKEND_BYTES for the start command', pattern: '^[0-9]{1,15}$', optional: true },
     { name: 'stamp', description: 'Suffix of the moved-aside data dir', pattern: '^[0-9]{8}T[0-9]{6}Z$' },
     { name: 'workDir', description: 'Scratch dir for the downloaded snapshot', pattern: PATTERNS.absolutePath },
-    { name: 'executionTimeout', description: 'Seconds before SSM stops the script', pattern: '^[0-9]{1,6}$' },
   ],
 };
 
-const KEY = '[A-Za-z0-9][A-Za-z0-9/._-]{0,1023}';
-
 /** Parameters every database restore takes: where the dump is, which server, which credentials. */
 const databaseRestoreParameters: readonly DocumentParameter[] = [
-  { name: 'job', description: 'Job the backup belongs to', pattern: PATTERNS.jobName },
-  { name: 'bucket', description: 'Backup bucket', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
+  ...RESTORE_COMMON,
   { name: 'server', description: 'host:port to restore into', pattern: HOST_PORT_PATTERN },
   { name: 'user', description: 'Database user', pattern: PATTERNS.token },
   { name: 'passwordParameter', description: 'SSM SecureString with the password (read on the host)', pattern: SSM_PARAMETER_PATTERN },
@@ -77,7 +82,6 @@ const databaseRestoreParameters: readonly DocumentParameter[] = [
   { name: 'targetDatabase', description: 'Restore the one database under this name instead', pattern: DATABASE_NAME_PATTERN, optional: true },
   { name: 'mode', description: 'dry-run checks only; apply restores', pattern: '^(dry-run|apply)$' },
   { name: 'workDir', description: 'Private scratch dir for the downloaded dump', pattern: PATTERNS.absolutePath },
-  { name: 'executionTimeout', description: 'Seconds before SSM stops the script', pattern: '^[0-9]{1,6}$' },
 ];
 
 export const mysqlRestoreProgram: HostProgram = {
@@ -86,8 +90,7 @@ export const mysqlRestoreProgram: HostProgram = {
   scripts: ['mysql-client.sh', 'mysql-restore.sh'],
   parameters: [
     ...databaseRestoreParameters,
-    { name: 'payloadKey', description: 'Key of the dump', pattern: `^${KEY}$` },
-    { name: 'payloadSha256', description: 'sha256 of the dump as stored', pattern: sha256 },
+    ...PAYLOAD,
     { name: 'payloadSize', description: 'Bytes of the dump as stored, for the free-space check', pattern: '^[0-9]{1,15}$' },
     { name: 'mysql', description: 'mysql client command', pattern: PATTERNS.commandWords },
   ],

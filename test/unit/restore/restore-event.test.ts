@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Manifest } from '../../../lib/backup/manifest';
 import { parseConfig } from '../../../lib/config/load-config';
-import { InvalidEventError, RestoreError } from '../../../lib/errors';
+import { InvalidEventError, RestoreError, UnknownJobError } from '../../../lib/errors';
 import { restore, restoreEventSchema } from '../../../lib/restore/restore';
 import { listBackupsEventSchema } from '../../../lib/restore/list-backups';
 import { configInput, etcdJobInput } from '../../helpers/config-factory';
@@ -124,6 +124,23 @@ describe('restore requests', () => {
     await expect(restore(restoreEventSchema.parse({ job: 'prod-etcd', backup: 'latest' }), deps)).rejects.toThrow(
       new RestoreError("job prod-etcd: etcd.members names no host for member 'etcd-2' of the backed-up cluster; add {name, instanceId} for every member"),
     );
+  });
+
+  it('refuses an unknown job, an unknown run and a truncated payload, starting nothing', async () => {
+    const store = new MemoryObjectStore();
+    storeBackup(store);
+    const { deps, started, runner } = depsFor(store);
+    const apply = { dryRun: false, confirm: 'prod-etcd' };
+
+    await expect(restore(restoreEventSchema.parse({ job: 'nope-etcd', backup: 'latest', ...apply }), deps)).rejects.toThrow(UnknownJobError);
+    await expect(restore(restoreEventSchema.parse({ job: 'prod-etcd', backup: '20261101T000000Z-ffffffffff', ...apply }), deps)).rejects.toThrow(
+      'job prod-etcd has no restorable backup with run id 20261101T000000Z-ffffffffff',
+    );
+    const payloadKey = [...store.objects.keys()].find((key) => key.endsWith('snapshot.db.zst')) ?? '';
+    store.objects.set(payloadKey, 'z');
+    await expect(restore(restoreEventSchema.parse({ job: 'prod-etcd', backup: 'latest', ...apply }), deps)).rejects.toThrow('job prod-etcd has no restorable backup');
+    expect(started).toEqual([]);
+    expect(runner.sent).toEqual([]);
   });
 
   it('refuses to guess a cluster token the backup and config do not give', async () => {
