@@ -17,12 +17,7 @@ load_restore_params() {
   CLIENT_URLS=$(param clientUrls)
   DATA_DIR=$(param dataDir)
   ENDPOINTS=$(param endpoints)
-  read -r -a ETCDCTL <<<"$(param etcdctl)"
-  CA_FILE=$(optional_param caFile)
-  CERT_FILE=$(optional_param certFile)
-  KEY_FILE=$(optional_param keyFile)
-  TLS_ARGS=()
-  if [ -n "$CA_FILE" ]; then TLS_ARGS=(--cacert "$CA_FILE" --cert "$CERT_FILE" --key "$KEY_FILE"); fi
+  load_etcdctl_params
   read -r -a STOP_COMMAND <<<"$(param stopCommand)"
   read -r -a START_COMMAND <<<"$(param startCommand)"
   HEALTH_TIMEOUT=$(param healthTimeoutSeconds)
@@ -32,13 +27,6 @@ load_restore_params() {
   # Kept from prepare to restore (separate commands), removed once the member is healthy again.
   RESTORE_DIR="$WORK_PARENT/cronsnap-restore-$JOB-$MEMBER_NAME-$STAMP"
   OLD_DATA_DIR="$DATA_DIR.old-$STAMP"
-}
-
-etcdctl_cmd() { ETCDCTL_API=3 "${ETCDCTL[@]}" "${TLS_ARGS[@]}" "$@"; }
-
-# Offline snapshot tools: etcdutl from 3.5 (3.6 removed them from etcdctl), else etcdctl.
-offline_tool() {
-  if command -v etcdutl >/dev/null 2>&1; then echo etcdutl; else echo etcdctl; fi
 }
 
 # --bump-revision needs etcdutl 3.5 or later; without it watchers may see the revision go back (etcd issue 16028).
@@ -75,7 +63,7 @@ prepare() {
   else
     mv -- "$RESTORE_DIR/payload" "$RESTORE_DIR/snapshot.db"
   fi
-  status=$("$(offline_tool)" snapshot status "$(snapshot_path)" -w json 2>"$RESTORE_DIR/status.err") \
+  status=$(ETCDCTL_API=3 "${OFFLINE_TOOL[@]}" snapshot status "$(snapshot_path)" -w json 2>"$RESTORE_DIR/status.err") \
     || fail "snapshot status rejected the downloaded snapshot: $(tail -n 1 "$RESTORE_DIR/status.err"); nothing was changed"
   local size parent
   size=$(stat -c %s "$(snapshot_path)")
@@ -117,7 +105,7 @@ restore_member() {
   # A cold copy's db was copied from a stopped member, not written by `snapshot save`: it has no hash (seed 002).
   if [ "$PAYLOAD_MODE" = cold-copy ]; then args+=(--skip-hash-check); fi
   if can_bump_revision; then args+=(--bump-revision 1000000000 --mark-compacted); fi
-  if ! ETCDCTL_API=3 "$(offline_tool)" "${args[@]}" >"$CRONSNAP_WORK/restore.log" 2>&1; then
+  if ! ETCDCTL_API=3 "${OFFLINE_TOOL[@]}" "${args[@]}" >"$CRONSNAP_WORK/restore.log" 2>&1; then
     fail "snapshot restore into $DATA_DIR failed: $(tail -n 1 "$CRONSNAP_WORK/restore.log")"
   fi
   if [ -n "$owner" ]; then chown -R "$owner" "$DATA_DIR"; fi
@@ -134,13 +122,8 @@ start_member() {
 
 check_health() {
   step health
-  local deadline=$((SECONDS + HEALTH_TIMEOUT)) health count
-  while :; do
-    health=$(etcdctl_cmd --endpoints="$ENDPOINTS" endpoint health -w json 2>/dev/null || true)
-    if [[ "$health" == \[* ]] && ! grep -q '"health":false' <<<"$health"; then break; fi
-    [ "$SECONDS" -lt "$deadline" ] || fail "the cluster is not healthy ${HEALTH_TIMEOUT}s after the restore: ${health:-no answer}"
-    sleep 2
-  done
+  local count
+  wait_for_health 'the restore'
   # etcdctl 3.4 has no --count-only; a one-key range still reports the total count.
   count=$(etcdctl_cmd --endpoints="$CLIENT_URLS" get '' --prefix --keys-only --limit=1 -w json | grep -o '"count":[0-9]*' | cut -d: -f2)
   rm -rf -- "$RESTORE_DIR"

@@ -3,18 +3,9 @@
 # its data dir copied, and the member started again before anything is uploaded. Runs after
 # common.sh in the same document.
 
-etcdctl_cmd() {
-  ETCDCTL_API=3 "${ETCDCTL[@]}" "${TLS_ARGS[@]}" "$@"
-}
-
 load_etcd_params() {
-  read -r -a ETCDCTL <<<"$(param etcdctl)"
+  load_etcdctl_params
   ENDPOINTS=$(param endpoints)
-  CA_FILE=$(optional_param caFile)
-  CERT_FILE=$(optional_param certFile)
-  KEY_FILE=$(optional_param keyFile)
-  TLS_ARGS=()
-  if [ -n "$CA_FILE" ]; then TLS_ARGS=(--cacert "$CA_FILE" --cert "$CERT_FILE" --key "$KEY_FILE"); fi
   DATA_DIR=$(param dataDir)
   MEMBER_NAME=$(optional_param memberName)
   CLUSTER_TOKEN=$(optional_param clusterToken)
@@ -66,17 +57,6 @@ read_member_facts() {
   if [ "$MODE" = cold-copy ] && [ -z "$MEMBER_ID" ]; then fail "no etcd member is named $MEMBER_NAME"; fi
 }
 
-# Every configured endpoint healthy, or fail after HEALTH_TIMEOUT seconds.
-wait_for_health() {
-  local deadline=$((SECONDS + HEALTH_TIMEOUT)) health
-  while :; do
-    health=$(etcdctl_cmd --endpoints="$ENDPOINTS" endpoint health -w json 2>/dev/null || true)
-    if [[ "$health" == \[* ]] && ! grep -q '"health":false' <<<"$health"; then return 0; fi
-    [ "$SECONDS" -lt "$deadline" ] || fail "etcd is not healthy ${HEALTH_TIMEOUT}s after $MEMBER_NAME was started again: ${health:-no answer}"
-    sleep 2
-  done
-}
-
 start_member_after_failure() {
   log "starting $MEMBER_NAME again after a failed cold copy"
   service_command "$CRONSNAP_WORK/start.log" "${START_COMMAND[@]}"
@@ -104,7 +84,7 @@ cold_copy() {
   service_command "$CRONSNAP_WORK/start.log" "${START_COMMAND[@]}" || fail "'${START_COMMAND[*]}' failed: $(tail -n 1 "$CRONSNAP_WORK/start.log")"
   CRONSNAP_EXIT_HOOKS=()
   step health-after-start
-  wait_for_health
+  wait_for_health "$MEMBER_NAME was started again"
   SNAPSHOT="$CRONSNAP_WORK/copy/member/snap/db"
   SNAPSHOT_ENDPOINT=$LOCAL_CLIENT_URLS
 }
@@ -142,10 +122,7 @@ take_snapshot() {
 verify_snapshot() {
   step verify
   local status
-  # etcd 3.5 moved offline snapshot tools to etcdutl and 3.6 removed them from etcdctl.
-  local verifier=(etcdctl_cmd)
-  if command -v etcdutl >/dev/null 2>&1; then verifier=(etcdutl); fi
-  status=$("${verifier[@]}" snapshot status "$SNAPSHOT" -w json 2>"$CRONSNAP_WORK/verify.err") \
+  status=$(ETCDCTL_API=3 "${OFFLINE_TOOL[@]}" snapshot status "$SNAPSHOT" -w json 2>"$CRONSNAP_WORK/verify.err") \
     || fail "snapshot status rejected the snapshot: $(tail -n 1 "$CRONSNAP_WORK/verify.err")"
   SNAP_HASH=$(grep -o '"hash":[0-9]*' <<<"$status" | cut -d: -f2)
   SNAP_REVISION=$(grep -o '"revision":[0-9]*' <<<"$status" | cut -d: -f2)

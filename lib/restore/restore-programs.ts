@@ -45,7 +45,7 @@ export const etcdRestoreProgram: HostProgram = {
   id: 'etcd-restore',
   description:
     'cronsnap: one step of an etcd restore (prepare, stop, restore, start, health, rollback, abandon; membership and rejoin to replace one member); the old data dir is moved aside, never deleted',
-  scripts: ['etcd-restore.sh'],
+  scripts: ['etcd-client.sh', 'etcd-restore.sh'],
   parameters: [
     ...RESTORE_COMMON,
     { name: 'action', description: 'The step to run on this member', pattern: `^(${ETCD_RESTORE_ACTIONS.join('|')})$` },
