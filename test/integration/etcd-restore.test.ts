@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { InvalidEventError, RestoreError } from '../../lib/errors';
 import { dumpKeys } from '../../lib/local/etcd-server';
 import type { LocalBackupService } from '../../lib/local/local-backup-service';
@@ -159,6 +160,26 @@ describe('etcd restore after quorum loss, three members', () => {
     expect(await dumpKeys(lost as NonNullable<typeof lost>)).toEqual(await dumpKeys(leader as NonNullable<typeof leader>));
     expect(await lost?.etcdctl(['get', '/registry/written-while-c-was-down', '--print-value-only'])).toContain('kept');
     expect(readFileSync(tree.conf, 'utf8')).toContain('ETCD_NAME=member-a');
+  });
+
+  it('refuses a snapshot whose stored bytes differ from the manifest before touching any member', async () => {
+    const { runId } = await backUpAndLoseQuorum();
+    const [survivor] = cluster.members;
+    writeFileSync(join(survivor?.dataDir ?? '', 'original-data-dir'), '');
+    const outcome = await service.restore({ job: 'prod-etcd', backup: runId });
+    if (outcome.kind !== 'etcd-plan') throw new Error(`expected a plan, got ${outcome.kind}`);
+    // Same size, other bytes: list-backups still offers it; only the checksum can tell.
+    const size = (await aws.moto.s3().send(new HeadObjectCommand({ Bucket: aws.bucket, Key: outcome.plan.payload.key }))).ContentLength ?? 0;
+    await aws.moto.s3().send(
+      new PutObjectCommand({ Bucket: aws.bucket, Key: outcome.plan.payload.key, Body: Buffer.alloc(size, 7), ServerSideEncryption: 'aws:kms', SSEKMSKeyId: aws.kmsKeyId }),
+    );
+
+    const failure = service.restore({ job: 'prod-etcd', backup: runId, dryRun: false, confirm: 'prod-etcd' });
+
+    await expect(failure).rejects.toThrow(/failed before anything was touched: step prepare failed: .*but the manifest says [0-9a-f]{64}; nothing was changed/);
+    expect(existsSync(join(survivor?.dataDir ?? '', 'original-data-dir'))).toBe(true);
+    expect(existsSync(`${survivor?.dataDir}.old-${STAMP}`)).toBe(false);
+    expect(readdirSync(aws.dir).filter((name) => name.startsWith('cronsnap-restore-prod-etcd-'))).toEqual([]);
   });
 
   it('refuses a real restore without confirm, and an unknown backup, touching nothing', async () => {
