@@ -234,6 +234,12 @@ put_manifest() {
 # report KIND JSON: one machine-readable line per finding or action, parsed by lib/ssm/report-lines.
 report() { printf 'cronsnap: %s %s\n' "$1" "$2"; }
 
+# exists PATH: true for anything there, a dangling symlink included.
+exists() { [ -e "$1" ] || [ -L "$1" ]; }
+
+# target_name DATABASE: the name a database restore writes to: TARGET_DATABASE when set.
+target_name() { if [ -n "${TARGET_DATABASE:-}" ]; then printf '%s' "$TARGET_DATABASE"; else printf '%s' "$1"; fi; }
+
 # Parameters every restore shares.
 load_restore_common_params() {
   JOB=$(param job)

@@ -89,7 +89,6 @@ stop_member() {
 restore_member() {
   step restore
   [ -e "$(snapshot_path)" ] || fail "no prepared snapshot in $RESTORE_DIR: run prepare first"
-  exists() { [ -e "$1" ] || [ -L "$1" ]; }
   exists "$OLD_DATA_DIR" && fail "$OLD_DATA_DIR already exists; nothing was changed"
   local owner='' args
   if exists "$DATA_DIR"; then

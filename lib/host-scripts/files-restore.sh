@@ -22,8 +22,6 @@ live_path() {
   if [ "$RESTORE_ROOT" = / ]; then printf '/%s' "$1"; else printf '%s/%s' "$RESTORE_ROOT" "$1"; fi
 }
 
-exists() { [ -e "$1" ] || [ -L "$1" ]; }
-
 kind_of() {
   if [ -L "$1" ]; then echo symlink; elif [ -d "$1" ]; then echo directory; elif [ -f "$1" ]; then echo file; else echo special; fi
 }

@@ -21,8 +21,6 @@ load_mysql_restore_params() {
   if [ -n "$TARGET_DATABASE" ] && [ ${#DATABASES[@]} -ne 1 ]; then fail "a new database name needs exactly one database to restore"; fi
 }
 
-target_name() { if [ -n "$TARGET_DATABASE" ]; then printf '%s' "$TARGET_DATABASE"; else printf '%s' "$1"; fi; }
-
 # The dump's header (session settings, replication coordinates) and the sections of the chosen
 # databases; with a new name, that section's CREATE DATABASE and USE lines name it instead.
 select_sections() {

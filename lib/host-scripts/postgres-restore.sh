@@ -25,8 +25,6 @@ load_postgres_restore_params() {
   CONNECT=(-h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -w)
 }
 
-target_name() { if [ -n "$TARGET_DATABASE" ]; then printf '%s' "$TARGET_DATABASE"; else printf '%s' "$1"; fi; }
-
 download_parts() {
   step download
   local i

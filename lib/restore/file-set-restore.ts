@@ -1,3 +1,4 @@
+import { compactUtc } from '../backup/run-id';
 import { z } from 'zod';
 import type { FilesManifest } from '../backup/manifest';
 import { failureReason } from '../backup/complete-backup';
@@ -77,9 +78,6 @@ export function parseRestoreReport(stdout: string): Omit<FileSetRestoreReport, '
   return { changes, saved, restored, summary };
 }
 
-function compactStamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-}
 
 /**
  * Restores one host's file set from its manifest. The host verifies the archive's sha256 before
@@ -106,7 +104,7 @@ export async function restoreFileSet(manifest: FilesManifest, input: FileSetRest
     setName: manifest.files.setName,
     restoreRoot: request.restoreRoot,
     mode: request.dryRun ? 'dry-run' : 'apply',
-    stamp: compactStamp(deps.now()),
+    stamp: compactUtc(deps.now()),
     workDir: deps.workDir,
     executionTimeout: String(Math.ceil(deps.timeoutMs / 1000)),
   };

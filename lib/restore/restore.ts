@@ -1,3 +1,4 @@
+import { compactUtc } from '../backup/run-id';
 import { z } from 'zod';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { findJob } from '../config/load-config';
@@ -60,9 +61,6 @@ export interface RestoreDeps {
   readonly workDir: string;
 }
 
-function compactStamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-}
 
 /**
  * A restore as an operator asks for it: the backup is found and checked first, a dry run returns
@@ -78,7 +76,7 @@ export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<R
     case 'etcd': {
       const [backup] = run;
       if (!backup) throw new RestoreError(`run ${event.backup} of ${job.name} has no etcd backup`);
-      const stamp = compactStamp(deps.now());
+      const stamp = compactUtc(deps.now());
       if (event.targets && event.targets.length > 1) throw new InvalidEventError('event.targets: name one member to replace, or none to restore the whole cluster');
       const [target] = event.targets ?? [];
       const plan = target ? planEtcdMemberReplace(job, backup, target, stamp) : planEtcdQuorumRestore(job, backup, stamp);
