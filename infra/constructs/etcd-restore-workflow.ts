@@ -5,7 +5,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
-import { ETCD_WORKFLOW_STEPS, FIRST_STEP_TO_ROLL_BACK, type EtcdWorkflowStep } from '../../lib/restore/etcd-restore-workflow';
+import { ETCD_WORKFLOW_STEPS, rollsBackOnFailure, type EtcdWorkflowStep } from '../../lib/restore/etcd-restore-workflow';
 
 export interface EtcdRestoreWorkflowProps {
   /** The function that runs one step (`{plan, step}`) on every member and waits for it. */
@@ -43,10 +43,7 @@ export class EtcdRestoreWorkflow extends Construct {
     (rollback.startState as tasks.LambdaInvoke).addCatch(failed, { resultPath: '$.rollbackError' });
     (abandon.startState as tasks.LambdaInvoke).addCatch(failed, { resultPath: '$.abandonError' });
 
-    const rollbackFrom = ETCD_WORKFLOW_STEPS.indexOf(FIRST_STEP_TO_ROLL_BACK as (typeof ETCD_WORKFLOW_STEPS)[number]);
-    const steps = ETCD_WORKFLOW_STEPS.map((step, index) =>
-      invoke(step).addCatch(index < rollbackFrom ? abandon : rollback, { resultPath: '$.error' }),
-    );
+    const steps = ETCD_WORKFLOW_STEPS.map((step) => invoke(step).addCatch(rollsBackOnFailure(step) ? rollback : abandon, { resultPath: '$.error' }));
     const definition = steps.reduce((chain, step) => chain.next(step), sfn.Chain.start(new sfn.Pass(this, 'Start'))).next(new sfn.Succeed(this, 'Restored'));
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

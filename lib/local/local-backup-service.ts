@@ -84,27 +84,28 @@ export class LocalBackupService {
     return listBackups({ job, limit }, { config: this.options.config, store: this.store });
   }
 
+  /** What every local restore runs with: this service's runner, store, bucket and clock. */
+  private get restoreDeps() {
+    return {
+      runner: this.runner,
+      store: this.store,
+      bucket: this.options.bucket,
+      documentPrefix: LOCAL_DOCUMENT_PREFIX,
+      now: this.now,
+      timeoutMs: 600_000,
+      workDir: this.options.restoreWorkDir ?? '/var/tmp',
+    };
+  }
+
   /** The restore function's logic, the etcd workflow run in-process. */
   async restore(event: RestoreEventInput) {
-    const stepDeps = { runner: this.runner, store: this.store, bucket: this.options.bucket, documentPrefix: LOCAL_DOCUMENT_PREFIX, now: this.now, timeoutMs: 600_000 };
-    return restore(restoreEventSchema.parse(event), {
-      ...stepDeps,
-      config: this.options.config,
-      workflows: new LocalWorkflowStarter(stepDeps),
-      workDir: this.options.restoreWorkDir ?? '/var/tmp',
-    });
+    const deps = this.restoreDeps;
+    return restore(restoreEventSchema.parse(event), { ...deps, config: this.options.config, workflows: new LocalWorkflowStarter(deps) });
   }
 
   /** A file-set restore through the same runner and documents as the deployed restore. */
   async restoreFiles(manifest: FilesManifest, request: FileSetRestoreRequest): Promise<FileSetRestoreReport> {
-    return restoreFileSet(manifest, request, {
-      runner: this.runner,
-      bucket: this.options.bucket,
-      documentPrefix: LOCAL_DOCUMENT_PREFIX,
-      now: this.now,
-      workDir: this.options.restoreWorkDir ?? '/var/tmp',
-      timeoutMs: 600_000,
-    });
+    return restoreFileSet(manifest, request, this.restoreDeps);
   }
 
   private statusChangeEvent(commandId: string, host: string, documentName: string, status: string): StatusChangeEvent {

@@ -53,6 +53,8 @@ export interface CatalogQuery {
   readonly limit: number;
   /** Only this run. */
   readonly runId?: string;
+  /** Stop after the newest run that has a restorable backup (its hosts' keys sort together). */
+  readonly firstRunOnly?: boolean;
 }
 
 /**
@@ -71,6 +73,7 @@ export async function listRestorable(store: ObjectStore, job: string, query: Cat
   const refused: Catalog['refused'] = [];
   for (const manifestKey of manifestKeys) {
     if (backups.length >= query.limit) break;
+    if (query.firstRunOnly && backups[0] && !manifestKey.includes(`/${backups[0].runId}/`)) break;
     let manifest: Manifest;
     try {
       manifest = parseManifest((await store.getText(manifestKey)) ?? '', manifestKey);
@@ -103,13 +106,15 @@ export async function listRestorable(store: ObjectStore, job: string, query: Cat
 }
 
 /** The restorable backups of one run (`latest`: the newest run that has any), one per host. */
-export async function findRun(store: ObjectStore, job: string, backup: string): Promise<RestorableBackup[]> {
-  const runId = backup === 'latest' ? (await listRestorable(store, job, { limit: 1 })).backups[0]?.runId : backup;
-  if (runId === undefined) throw new RestoreError(`job ${job} has no restorable backup`);
-  const { backups, refused } = await listRestorable(store, job, { limit: Number.MAX_SAFE_INTEGER, runId });
-  if (backups.length === 0) {
-    const why = refused.map((entry) => `${entry.manifestKey}: ${entry.reason}`).join('; ');
-    throw new RestoreError(`job ${job} has no restorable backup with run id ${runId}${why ? `: ${why}` : ''}`);
-  }
-  return backups;
+export async function findRun(store: ObjectStore, job: string, backup: string): Promise<[RestorableBackup, ...RestorableBackup[]]> {
+  // One listing: `latest` reads newest first and stops after the first run that can be restored.
+  const { backups, refused } = await listRestorable(store, job, {
+    limit: Number.MAX_SAFE_INTEGER,
+    ...(backup === 'latest' ? { firstRunOnly: true } : { runId: backup }),
+  });
+  const [first, ...others] = backups;
+  if (first) return [first, ...others];
+  if (backup === 'latest') throw new RestoreError(`job ${job} has no restorable backup`);
+  const why = refused.map((entry) => `${entry.manifestKey}: ${entry.reason}`).join('; ');
+  throw new RestoreError(`job ${job} has no restorable backup with run id ${backup}${why ? `: ${why}` : ''}`);
 }

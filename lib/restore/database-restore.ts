@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import { failureReason } from '../backup/complete-backup';
 import type { Manifest } from '../backup/manifest';
 import type { MysqlJob, PostgresJob } from '../config/job-config';
 import { InvalidEventError, RestoreError } from '../errors';
-import type { CommandRunner } from '../ports/command-runner';
-import { awaitInvocation } from '../ssm/await-invocation';
-import { assertParametersAllowed } from '../ssm/command-document';
-import { documentName, type HostProgram } from '../ssm/host-program';
+import { runHostProgram, type HostProgramDeps } from './run-host-program';
+import type { HostProgram } from '../ssm/host-program';
 import { reportLines } from '../ssm/report-lines';
 import { mysqlRestoreProgram, postgresRestoreProgram } from './restore-programs';
 
@@ -28,12 +25,9 @@ export interface DatabaseRestoreRequest {
   readonly includeGlobals?: boolean | undefined;
 }
 
-export interface DatabaseRestoreDeps {
-  readonly runner: CommandRunner;
+export interface DatabaseRestoreDeps extends HostProgramDeps {
   readonly bucket: string;
-  readonly documentPrefix: string;
-  readonly timeoutMs: number;
-  readonly pollMs?: number;
+  /** Scratch dir on the host for the downloaded dump. */
   readonly workDir: string;
 }
 
@@ -66,19 +60,17 @@ export async function runDatabaseRestore(
   parameters: Record<string, string>,
   deps: DatabaseRestoreDeps,
 ): Promise<DatabaseRestoreReport> {
-  assertParametersAllowed(program, parameters);
-  const { commandId } = await deps.runner.send({
-    documentName: documentName(deps.documentPrefix, program),
-    hostIds: [manifest.host],
+  const { commandId, stdout } = await runHostProgram(
+    program,
+    manifest.host,
     parameters,
-    comment: `cronsnap restore ${manifest.job} ${manifest.runId} ${parameters.mode}`,
-    timeoutSeconds: 600,
-  });
-  const invocation = await awaitInvocation(deps.runner, commandId, manifest.host, { timeoutMs: deps.timeoutMs, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
-  if (invocation.status !== 'Success') {
-    throw new RestoreError(`restore of ${manifest.job} run ${manifest.runId} on ${manifest.host} failed: ${failureReason(invocation.stderr, invocation.status)}`);
-  }
-  const lines = reportLines(invocation.stdout);
+    {
+      comment: `cronsnap restore ${manifest.job} ${manifest.runId} ${parameters.mode}`,
+      failure: `restore of ${manifest.job} run ${manifest.runId} on ${manifest.host} failed`,
+    },
+    deps,
+  );
+  const lines = reportLines(stdout);
   return {
     host: manifest.host,
     commandId,
@@ -106,7 +98,6 @@ function commonParameters(
     targetDatabase: request.targetDatabase ?? '',
     mode: request.dryRun ? 'dry-run' : 'apply',
     workDir: deps.workDir,
-    executionTimeout: String(Math.ceil(deps.timeoutMs / 1000)),
   };
 }
 

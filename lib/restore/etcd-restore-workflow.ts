@@ -1,11 +1,7 @@
 import { parseManifest } from '../backup/manifest';
-import { failureReason } from '../backup/complete-backup';
 import { RestoreError } from '../errors';
-import type { CommandRunner } from '../ports/command-runner';
+import { runHostProgram, type HostProgramDeps } from './run-host-program';
 import type { ObjectStore } from '../ports/object-store';
-import { awaitInvocation } from '../ssm/await-invocation';
-import { assertParametersAllowed } from '../ssm/command-document';
-import { documentName } from '../ssm/host-program';
 import { reportLines, type ReportLine } from '../ssm/report-lines';
 import type { EtcdMemberPlan, EtcdRestorePlan } from './etcd-restore-plan';
 import { restoreFileSet } from './file-set-restore';
@@ -18,18 +14,16 @@ export const ETCD_REPLACE_STEPS = ['membership', 'config', 'rejoin', 'health'] a
 /** rollback undoes a failure from the stop step on; abandon clears what prepare left when it failed on some member. */
 export type EtcdWorkflowStep = (typeof ETCD_WORKFLOW_STEPS)[number] | (typeof ETCD_REPLACE_STEPS)[number] | 'rollback' | 'abandon';
 
-/** Steps before this one touch nothing, so only a failure from here on is rolled back. */
-export const FIRST_STEP_TO_ROLL_BACK: EtcdWorkflowStep = 'stop';
+/** Steps before the stop touch nothing: a failure there is abandoned; from the stop on it is rolled back. */
+export function rollsBackOnFailure(step: (typeof ETCD_WORKFLOW_STEPS)[number]): boolean {
+  return ETCD_WORKFLOW_STEPS.indexOf(step) >= ETCD_WORKFLOW_STEPS.indexOf('stop');
+}
 
-export interface EtcdStepDeps {
-  readonly runner: CommandRunner;
+/** `timeoutMs` is per command: a step's Lambda stops at 15 minutes, the workflow itself has no such limit. */
+export interface EtcdStepDeps extends HostProgramDeps {
   readonly store: ObjectStore;
   readonly bucket: string;
-  readonly documentPrefix: string;
   readonly now: () => Date;
-  /** Per command; a step's Lambda stops at 15 minutes, the workflow itself has no such limit. */
-  readonly timeoutMs: number;
-  readonly pollMs?: number;
 }
 
 export interface MemberResult {
@@ -69,24 +63,19 @@ function parametersFor(plan: EtcdRestorePlan, member: EtcdMemberPlan, action: Et
     quotaBackendBytes: plan.host.quotaBackendBytes,
     stamp: plan.stamp,
     workDir: plan.host.workDir,
-    executionTimeout: String(Math.ceil(deps.timeoutMs / 1000)),
   };
 }
 
 /** Runs `action` about `member` on `host`: its own host, or for `membership` a healthy peer's. */
 async function runOnMember(plan: EtcdRestorePlan, member: EtcdMemberPlan, action: EtcdRestoreAction, deps: EtcdStepDeps, host = member.host): Promise<MemberResult> {
-  const parameters = parametersFor(plan, member, action, deps);
-  assertParametersAllowed(etcdRestoreProgram, parameters);
-  const { commandId } = await deps.runner.send({
-    documentName: documentName(deps.documentPrefix, etcdRestoreProgram),
-    hostIds: [host],
-    parameters,
-    comment: `cronsnap restore ${plan.job} ${plan.runId} ${action}`,
-    timeoutSeconds: 600,
-  });
-  const invocation = await awaitInvocation(deps.runner, commandId, host, { timeoutMs: deps.timeoutMs, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
-  if (invocation.status !== 'Success') throw new RestoreError(`${host} (${member.name}): ${failureReason(invocation.stderr, invocation.status)}`);
-  return { host, member: member.name, reports: reportLines(invocation.stdout) };
+  const { stdout } = await runHostProgram(
+    etcdRestoreProgram,
+    host,
+    parametersFor(plan, member, action, deps),
+    { comment: `cronsnap restore ${plan.job} ${plan.runId} ${action}`, failure: `${host} (${member.name})` },
+    deps,
+  );
+  return { host, member: member.name, reports: reportLines(stdout) };
 }
 
 async function restoreMemberConfig(plan: EtcdRestorePlan, member: EtcdMemberPlan, deps: EtcdStepDeps): Promise<MemberResult> {
@@ -156,7 +145,7 @@ export async function runEtcdRestoreWorkflow(plan: EtcdRestorePlan, deps: EtcdSt
     try {
       results.push(await runEtcdRestoreStep(plan, step, deps));
     } catch (error) {
-      if (ETCD_WORKFLOW_STEPS.indexOf(step) < ETCD_WORKFLOW_STEPS.indexOf(FIRST_STEP_TO_ROLL_BACK as never)) {
+      if (!rollsBackOnFailure(step)) {
         await runEtcdRestoreStep(plan, 'abandon', deps).catch(() => undefined);
         throw new RestoreError(`etcd restore of ${plan.job} failed before anything was touched: ${(error as Error).message}`);
       }

@@ -1,14 +1,10 @@
 import { compactUtc } from '../backup/run-id';
 import { z } from 'zod';
 import type { FilesManifest } from '../backup/manifest';
-import { failureReason } from '../backup/complete-backup';
 import { absolutePath } from '../config/shell-safe';
 import { InvalidEventError, RestoreError } from '../errors';
-import type { CommandRunner } from '../ports/command-runner';
-import { awaitInvocation } from '../ssm/await-invocation';
-import { assertParametersAllowed } from '../ssm/command-document';
+import { runHostProgram, type HostProgramDeps } from './run-host-program';
 import { reportLines } from '../ssm/report-lines';
-import { documentName } from '../ssm/host-program';
 import { formatIssues } from '../validation-issues';
 import { filesRestoreProgram } from './restore-programs';
 
@@ -51,15 +47,11 @@ export interface FileSetRestoreReport {
   readonly summary: z.infer<typeof summarySchema>;
 }
 
-export interface FileSetRestoreDeps {
-  readonly runner: CommandRunner;
+export interface FileSetRestoreDeps extends HostProgramDeps {
   readonly bucket: string;
-  readonly documentPrefix: string;
   readonly now: () => Date;
   /** Scratch dir on the host for the archive and its staging copy. */
   readonly workDir: string;
-  readonly timeoutMs: number;
-  readonly pollMs?: number;
 }
 
 /** The host's report lines, each checked; SSM keeps only the first 24,000 characters of stdout. */
@@ -77,7 +69,6 @@ export function parseRestoreReport(stdout: string): Omit<FileSetRestoreReport, '
   if (!summary) throw new RestoreError('the host reported no summary (output truncated or the script stopped early)');
   return { changes, saved, restored, summary };
 }
-
 
 /**
  * Restores one host's file set from its manifest. The host verifies the archive's sha256 before
@@ -106,19 +97,16 @@ export async function restoreFileSet(manifest: FilesManifest, input: FileSetRest
     mode: request.dryRun ? 'dry-run' : 'apply',
     stamp: compactUtc(deps.now()),
     workDir: deps.workDir,
-    executionTimeout: String(Math.ceil(deps.timeoutMs / 1000)),
   };
-  assertParametersAllowed(filesRestoreProgram, parameters);
-  const { commandId } = await deps.runner.send({
-    documentName: documentName(deps.documentPrefix, filesRestoreProgram),
-    hostIds: [host],
+  const { commandId, stdout } = await runHostProgram(
+    filesRestoreProgram,
+    host,
     parameters,
-    comment: `cronsnap restore ${manifest.job} ${manifest.runId} ${request.dryRun ? 'dry run' : 'apply'}`,
-    timeoutSeconds: 600,
-  });
-  const invocation = await awaitInvocation(deps.runner, commandId, host, { timeoutMs: deps.timeoutMs, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
-  if (invocation.status !== 'Success') {
-    throw new RestoreError(`restore of ${manifest.job} run ${manifest.runId} on ${host} failed: ${failureReason(invocation.stderr, invocation.status)}`);
-  }
-  return { host, commandId, ...parseRestoreReport(invocation.stdout) };
+    {
+      comment: `cronsnap restore ${manifest.job} ${manifest.runId} ${request.dryRun ? 'dry run' : 'apply'}`,
+      failure: `restore of ${manifest.job} run ${manifest.runId} on ${host} failed`,
+    },
+    deps,
+  );
+  return { host, commandId, ...parseRestoreReport(stdout) };
 }

@@ -72,10 +72,10 @@ export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<R
     throw new InvalidEventError(`event.confirm: a real restore needs confirm equal to the job name '${job.name}'; nothing was changed`);
   }
   const run = await findRun(deps.store, job.name, event.backup);
+  // etcd and databases have one backup per run, taken on one host.
+  const [backup] = run;
   switch (job.engine) {
     case 'etcd': {
-      const [backup] = run;
-      if (!backup) throw new RestoreError(`run ${event.backup} of ${job.name} has no etcd backup`);
       const stamp = compactUtc(deps.now());
       if (event.targets && event.targets.length > 1) throw new InvalidEventError('event.targets: name one member to replace, or none to restore the whole cluster');
       const [target] = event.targets ?? [];
@@ -87,7 +87,7 @@ export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<R
     }
     case 'files': {
       const chosen = event.targets ? run.filter((backup) => event.targets?.includes(backup.host)) : run;
-      if (chosen.length === 0) throw new RestoreError(`run ${run[0]?.runId} of ${job.name} has no backup from ${event.targets?.join(', ')}`);
+      if (chosen.length === 0) throw new RestoreError(`run ${backup.runId} of ${job.name} has no backup from ${event.targets?.join(', ')}`);
       const reports: FileSetRestoreReport[] = [];
       for (const { manifest } of chosen) {
         if (manifest.engine !== 'files') throw new RestoreError(`${manifest.payload.key} is not a file set`);
@@ -95,7 +95,7 @@ export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<R
           await restoreFileSet(
             manifest,
             { dryRun: event.dryRun, ...(event.confirm ? { confirm: event.confirm } : {}), ...(event.restoreRoot ? { restoreRoot: event.restoreRoot } : {}) },
-            { ...deps, workDir: deps.workDir },
+            deps,
           ),
         );
       }
@@ -103,8 +103,6 @@ export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<R
     }
     case 'mysql':
     case 'postgres': {
-      const [backup] = run;
-      if (!backup) throw new RestoreError(`run ${event.backup} of ${job.name} has no backup`);
       const report = job.engine === 'mysql' ? await restoreMysql(job, backup.manifest, event, deps) : await restorePostgres(job, backup.manifest, event, deps);
       return { kind: 'database', dryRun: event.dryRun, report };
     }

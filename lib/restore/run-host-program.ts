@@ -1,0 +1,39 @@
+import { failureReason } from '../backup/complete-backup';
+import { RestoreError } from '../errors';
+import type { CommandRunner } from '../ports/command-runner';
+import { awaitInvocation } from '../ssm/await-invocation';
+import { assertParametersAllowed } from '../ssm/command-document';
+import { documentName, type HostProgram } from '../ssm/host-program';
+
+export interface HostProgramDeps {
+  readonly runner: CommandRunner;
+  readonly documentPrefix: string;
+  /** How long the host may take; also the document's executionTimeout. */
+  readonly timeoutMs: number;
+  readonly pollMs?: number;
+}
+
+/**
+ * Sends a restore program to one host and waits for it: its stdout on success, otherwise a
+ * RestoreError reading `<failure>: <the host's own one-line reason>`.
+ */
+export async function runHostProgram(
+  program: HostProgram,
+  host: string,
+  values: Readonly<Record<string, string>>,
+  labels: { readonly comment: string; readonly failure: string },
+  deps: HostProgramDeps,
+): Promise<{ commandId: string; stdout: string }> {
+  const parameters = { ...values, executionTimeout: String(Math.ceil(deps.timeoutMs / 1000)) };
+  assertParametersAllowed(program, parameters);
+  const { commandId } = await deps.runner.send({
+    documentName: documentName(deps.documentPrefix, program),
+    hostIds: [host],
+    parameters,
+    comment: labels.comment,
+    timeoutSeconds: 600,
+  });
+  const invocation = await awaitInvocation(deps.runner, commandId, host, { timeoutMs: deps.timeoutMs, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
+  if (invocation.status !== 'Success') throw new RestoreError(`${labels.failure}: ${failureReason(invocation.stderr, invocation.status)}`);
+  return { commandId, stdout: invocation.stdout };
+}
