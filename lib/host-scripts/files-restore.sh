@@ -125,6 +125,8 @@ plan() {
 
 apply_plan() {
   step apply
+  # GNU tar given an empty -T list extracts every member: with nothing planned, touch nothing.
+  [ -s "$PLAN" ] || return 0
   local live
   while IFS= read -r -d '' live; do
     mv -- "$live" "$live.old-$STAMP"

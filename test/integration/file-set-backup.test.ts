@@ -1,5 +1,5 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FilesManifest } from '../../lib/backup/manifest';
 import { InvalidEventError, RestoreError } from '../../lib/errors';
@@ -117,6 +117,21 @@ describe('file sets, end to end', () => {
     expect(await treeListing(paths, isOld)).toEqual(before);
     expect(readFileSync(added, 'utf8')).toBe('new');
     expect(service.notifier.messages).toEqual([]);
+  });
+
+  it('leaves every file as it is when a real restore finds nothing to change', async () => {
+    const { tree } = treeIn('unchanged');
+    const service = serviceFor('unchanged-files', [tree.etcdDir]);
+    const [manifest] = await backUp(service, 'unchanged-files');
+    if (!manifest) throw new Error('no manifest');
+    // A newer mtime is not a difference the restore acts on; a file written from the archive would lose it.
+    const touched = new Date('2030-01-01T00:00:00Z');
+    utimesSync(tree.conf, touched, touched);
+
+    const report = await service.restoreFiles(manifest, { dryRun: false, confirm: 'unchanged-files' });
+
+    expect(report.summary).toMatchObject({ mode: 'apply', missing: 0, changed: 0, restored: 0 });
+    expect(statSync(tree.conf).mtime.toISOString()).toBe(touched.toISOString());
   });
 
   it('refuses a real restore without confirm, and one whose archive checksum differs, changing nothing', async () => {
