@@ -37,7 +37,8 @@ export class CronsnapStack extends Stack {
     const { jobs } = props.config;
     const documentPrefix = props.documentPrefix ?? 'cronsnap';
 
-    const storage = new BackupStorage(this, 'Storage', { jobs });
+    const { objectLock } = props.config.storage;
+    const storage = new BackupStorage(this, 'Storage', { jobs, ...(objectLock ? { objectLock } : {}) });
     const failures = new FailureTopic(this, 'Failures', { key: storage.key, emails: props.config.notifications.emails });
     const documents = new HostDocuments(this, 'Documents', { namePrefix: documentPrefix, programs: BACKUP_PROGRAMS });
     // Restores are run by operators; the scheduled functions get no right to send these.
@@ -50,6 +51,7 @@ export class CronsnapStack extends Stack {
       documentNames: Object.values(documents.names),
       documentPrefix,
       configFile: props.configFile,
+      objectLock: objectLock !== undefined,
     });
 
     new RestoreFunctions(this, 'Restore', {

@@ -1,7 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { completeBackup } from '../../lib/backup/complete-backup';
+import { completeBackup, type RetentionOutcome } from '../../lib/backup/complete-backup';
+import { loadConfigFile } from '../../lib/config/load-config';
 import { storedBytes } from '../../lib/backup/manifest';
 import { awsDependencies } from '../../lib/lambda/aws-dependencies';
 import { readLambdaEnvironment } from '../../lib/lambda/lambda-environment';
@@ -11,7 +12,18 @@ import { statusChangeEventSchema, type StatusChangeEvent } from '../../lib/ssm/s
 
 const env = readLambdaEnvironment();
 const { logger, metrics } = powertoolsFor('backup-completed');
-const deps = awsDependencies(env);
+const deps = { ...awsDependencies(env), config: loadConfigFile(env.CRONSNAP_CONFIG_FILE) };
+
+function logRetention(retention: RetentionOutcome): void {
+  if (retention.kind === 'pruned') {
+    logger.info('retention applied', { deleted: retention.deleted, locked: retention.locked, invalid: retention.invalid, kept: retention.kept.length });
+    metrics.addMetric('BackupsPruned', 'Count', retention.deleted.length);
+  } else if (retention.kind === 'held') {
+    logger.warn('retention held', { reason: retention.reason });
+  } else {
+    logger.error('retention failed', { reason: retention.reason });
+  }
+}
 
 async function run(event: StatusChangeEvent) {
   const outcome = await completeBackup(event, deps);
@@ -26,6 +38,7 @@ async function run(event: StatusChangeEvent) {
     metrics.addMetric('BackupDurationSeconds', 'Seconds', outcome.durationSeconds);
     metrics.addMetric('BackupBytes', 'Bytes', storedBytes(outcome.manifest));
     metrics.addMetric('BackupAgeSeconds', 'Seconds', outcome.ageSeconds);
+    logRetention(outcome.retention);
   } else {
     logger.error('backup failed', { outcome });
     metrics.addMetric('BackupFailed', 'Count', 1);

@@ -15,7 +15,13 @@ import { sendCommandTargets, taggedTargetFindings } from '../send-command-target
 import { CronsnapFunction } from './cronsnap-function';
 
 export interface BackupFunctionsProps {
+  /** The configured jobs: their targets, and the prefixes backup-completed may prune. */
   readonly jobs: readonly Job[];
+  /**
+   * The bucket has S3 Object Lock, so pruning reads each candidate's retain-until date.
+   * @default false
+   */
+  readonly objectLock?: boolean;
   readonly bucket: s3.IBucket;
   readonly key: kms.IKey;
   readonly topic: sns.ITopic;
@@ -64,6 +70,7 @@ export class BackupFunctions extends Construct {
       name: 'backup-completed',
       environment,
       deadLetterQueue: this.deadLetterQueue,
+      extraFiles: [{ source: props.configFile, target: 'cronsnap.config.json' }],
     });
 
     const scheduled = this.scheduledBackup.function;
@@ -91,8 +98,21 @@ export class BackupFunctions extends Construct {
     );
     for (const job of props.jobs) scheduled.addToRolePolicy(sendCommandTargets(stack, job));
 
-    // backup-completed: read the run's command, its manifest, and mark the completion handled.
+    // backup-completed: read the run's command, its manifest, and mark the completion handled;
+    // then prune: list the job's prefix and run markers, delete under the job's prefix only.
     completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [manifests] }));
+    completed.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [props.bucket.bucketArn],
+        conditions: { StringEquals: { 's3:prefix': props.jobs.flatMap((job) => [`${job.name}/`, `${MARKER_ROOT}/runs/${job.name}/`]) } },
+      }),
+    );
+    const jobObjects = props.jobs.map((job) => props.bucket.arnForObjects(`${job.name}/*`));
+    completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: jobObjects }));
+    if (props.objectLock) {
+      completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectRetention'], resources: jobObjects }));
+    }
     completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [completionMarkers] }));
     completed.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['ssm:GetCommandInvocation', 'ssm:ListCommands'], resources: ['*'] }),
@@ -119,9 +139,10 @@ export class BackupFunctions extends Construct {
     );
     acknowledgeWildcards(
       completed,
-      [noResourceLevel, kmsFromTopicGrant, nagResource(this, manifests), nagResource(this, completionMarkers)],
+      [noResourceLevel, kmsFromTopicGrant, nagResource(this, manifests), nagResource(this, completionMarkers), ...jobObjects.map((arn) => nagResource(this, arn))],
       'GetCommandInvocation, ListCommands and X-Ray have no resource-level permissions; the SNS grant needs GenerateDataKey* ' +
-        'on the backup key only; reads are limited to manifest.json keys and writes to completion markers.',
+        'on the backup key only; reads are limited to manifest.json keys, writes to completion markers, and pruning ' +
+        'deletes (and, with Object Lock, reads retention) only under the jobs\' prefixes.',
     );
   }
 }

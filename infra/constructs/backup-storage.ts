@@ -4,11 +4,18 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Job } from '../../lib/config/job-config';
+import type { ObjectLockSettings } from '../../lib/config/storage-settings';
 import { MARKER_ROOT } from '../../lib/backup/object-layout';
 
 export interface BackupStorageProps {
   /** Jobs whose prefixes get lifecycle rules. */
   readonly jobs: readonly Job[];
+  /**
+   * S3 Object Lock with a default retention on every new object version. Can only be turned on
+   * when the bucket is created.
+   * @default - no Object Lock
+   */
+  readonly objectLock?: ObjectLockSettings;
   /**
    * What happens to the bucket and key when the stack is deleted.
    * @default RemovalPolicy.RETAIN - backups outlive the stack
@@ -54,6 +61,7 @@ export class BackupStorage extends Construct {
       encryptionKey: this.key,
       bucketKeyEnabled: true,
       versioned: true,
+      ...(props.objectLock ? { objectLockEnabled: true, objectLockDefaultRetention: objectLockRetention(props.objectLock) } : {}),
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       serverAccessLogsBucket: this.accessLogsBucket,
@@ -100,6 +108,10 @@ export class BackupStorage extends Construct {
       }),
     );
   }
+}
+
+function objectLockRetention({ mode, days }: ObjectLockSettings): s3.ObjectLockRetention {
+  return mode === 'compliance' ? s3.ObjectLockRetention.compliance(Duration.days(days)) : s3.ObjectLockRetention.governance(Duration.days(days));
 }
 
 function jobLifecycleRule(job: Job): s3.LifecycleRule {

@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, paginateListObjectsV2, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, paginateListObjectsV2, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { ObjectStore, StoredObject } from '../ports/object-store';
 
 const isMissing = (error: unknown) =>
@@ -33,10 +33,25 @@ export class S3ObjectStore implements ObjectStore {
   async head(key: string): Promise<StoredObject | undefined> {
     try {
       const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { key, size: response.ContentLength ?? 0 };
+      return { key, size: response.ContentLength ?? 0, ...(response.ObjectLockRetainUntilDate ? { retainUntil: response.ObjectLockRetainUntilDate } : {}) };
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
+    }
+  }
+
+  async deleteKeys(keys: readonly string[]): Promise<void> {
+    // DeleteObjects takes 1,000 keys a request and answers per key, in no promised order: a caller
+    // that needs one key gone before another makes two calls.
+    for (let start = 0; start < keys.length; start += 1000) {
+      const batch = keys.slice(start, start + 1000);
+      const response = await this.client.send(
+        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+      );
+      const errors = response.Errors ?? [];
+      if (errors.length > 0) {
+        throw new Error(`could not delete ${errors.map((error) => `${error.Key}: ${error.Code} ${error.Message ?? ''}`.trim()).join('; ')}`);
+      }
     }
   }
 

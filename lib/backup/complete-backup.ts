@@ -1,20 +1,36 @@
+import type { CronsnapConfig } from '../config/cronsnap-config';
 import { ManifestError } from '../errors';
 import type { CommandRunner } from '../ports/command-runner';
 import type { Notifier } from '../ports/notifier';
 import type { ObjectStore } from '../ports/object-store';
+import { pruneJob, type PruneOutcome } from '../retention/prune-job';
 import type { StatusChangeEvent } from '../ssm/status-change-event';
 import { parseManifest, type Manifest } from './manifest';
 import { completionMarkerKey, manifestKey } from './object-layout';
 
 export interface CompleteBackupDeps {
+  /** The deployed config: each job's retention policy and the bucket's Object Lock. */
+  readonly config: CronsnapConfig;
   readonly runner: CommandRunner;
   readonly store: ObjectStore;
   readonly notifier: Notifier;
   readonly now: () => Date;
 }
 
+/** What pruning did after a success; an error is reported on the topic and leaves the backup a success. */
+export type RetentionOutcome = PruneOutcome | { readonly kind: 'error'; readonly job: string; readonly reason: string };
+
 export type CompletionOutcome =
-  | { kind: 'succeeded'; job: string; runId: string; host: string; manifest: Manifest; durationSeconds: number; ageSeconds: number }
+  | {
+      kind: 'succeeded';
+      job: string;
+      runId: string;
+      host: string;
+      manifest: Manifest;
+      durationSeconds: number;
+      ageSeconds: number;
+      retention: RetentionOutcome;
+    }
   | { kind: 'failed'; job: string; runId: string; host: string; reason: string }
   | { kind: 'duplicate'; commandId: string; host: string };
 
@@ -83,6 +99,7 @@ async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDep
         manifest,
         durationSeconds: (finished - new Date(manifest.startedAt).getTime()) / 1000,
         ageSeconds: Math.max(0, (deps.now().getTime() - finished) / 1000),
+        retention: await applyRetention(job, deps),
       };
     } catch (error) {
       if (!(error instanceof ManifestError)) throw error;
@@ -100,4 +117,17 @@ async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDep
     reason,
   });
   return { kind: 'failed', job, runId, host, reason };
+}
+
+/** Prunes the job after a success; a failure to prune is reported, never turned into a failed backup. */
+async function applyRetention(jobName: string, deps: CompleteBackupDeps): Promise<RetentionOutcome> {
+  const job = deps.config.jobs.find((candidate) => candidate.name === jobName);
+  if (!job) return { kind: 'held', job: jobName, reason: `job ${jobName} is not in the deployed config` };
+  try {
+    return await pruneJob(job, { store: deps.store, now: deps.now, objectLock: deps.config.storage.objectLock !== undefined });
+  } catch (error) {
+    const reason = `pruning failed: ${(error as Error).message}`;
+    await deps.notifier.publish(`cronsnap: ${jobName} retention could not be applied`, { job: jobName, reason });
+    return { kind: 'error', job: jobName, reason };
+  }
 }

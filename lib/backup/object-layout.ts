@@ -22,3 +22,33 @@ export function runMarkerKey(job: string, runId: string): string {
 export function completionMarkerKey(commandId: string, host: string): string {
   return `${MARKER_ROOT}/completions/${commandId}/${host}.json`;
 }
+
+/** The linked set holding an etcd member's config files, stored beside the snapshot run. */
+export const MEMBER_CONFIG_SET = 'member-config';
+
+/** Linked sets a host may store beside its own backup, each in a sub-folder with its own manifest. */
+export const LINKED_SET_NAMES: readonly string[] = [MEMBER_CONFIG_SET];
+
+/** Where a key of the backup bucket sits in the object layout. */
+export interface BackupKey {
+  readonly job: string;
+  readonly runId: string;
+  readonly host: string;
+  /** `host`, or `host/<set>` for a linked set: the folder one manifest describes. */
+  readonly unit: string;
+  /** The key's path inside its unit (`manifest.json`, `snapshot.db.zst`, ...). */
+  readonly file: string;
+}
+
+const LAYOUT = /^([^/]+)\/\d{4}\/\d{2}\/\d{2}\/([^/]+)\/([^/]+)\/(.+)$/;
+
+/** Reads a key as `<job>/<yyyy>/<mm>/<dd>/<runId>/<host>/...`; undefined for anything else. */
+export function parseBackupKey(key: string): BackupKey | undefined {
+  const match = LAYOUT.exec(key);
+  if (!match) return undefined;
+  const [, job = '', runId = '', host = '', rest = ''] = match;
+  const slash = rest.indexOf('/');
+  const set = slash > 0 ? rest.slice(0, slash) : undefined;
+  if (set !== undefined && LINKED_SET_NAMES.includes(set)) return { job, runId, host, unit: `${host}/${set}`, file: rest.slice(slash + 1) };
+  return { job, runId, host, unit: host, file: rest };
+}

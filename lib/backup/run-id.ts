@@ -13,3 +13,11 @@ export function runIdFor(eventId: string, scheduledTime: Date): string {
   const digest = createHash('sha256').update(eventId).digest('hex').slice(0, 10);
   return `${compactUtc(scheduledTime)}-${digest}`;
 }
+
+/** The scheduled time a run id starts with; undefined when the id was not made by `runIdFor`. */
+export function runStartedAt(runId: string): Date | undefined {
+  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(runId);
+  if (!match) return undefined;
+  const [, year, month, day, hour, minute, second] = match.map(Number);
+  return new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1, hour ?? 0, minute ?? 0, second ?? 0));
+}

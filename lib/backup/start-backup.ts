@@ -2,14 +2,14 @@ import { z } from 'zod';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { findJob } from '../config/load-config';
 import { engineFor, ENGINES } from '../engines';
-import { fileSetParameters, MEMBER_CONFIG_SET } from '../engines/files-engine';
+import { fileSetParameters } from '../engines/files-engine';
 import { NoTargetError } from '../errors';
 import type { CommandRunner } from '../ports/command-runner';
 import type { Notifier } from '../ports/notifier';
 import type { ObjectStore } from '../ports/object-store';
 import { assertParametersAllowed } from '../ssm/command-document';
 import { documentName, type HostProgram } from '../ssm/host-program';
-import { runMarkerKey, runPrefix } from './object-layout';
+import { MEMBER_CONFIG_SET, runMarkerKey, runPrefix } from './object-layout';
 import { runIdFor } from './run-id';
 
 /** What the schedule (or an operator) sends to scheduled-backup. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jobSchema } from './job-config';
+import { storageSettingsSchema } from './storage-settings';
 
 /** The whole config file. */
 export const cronsnapConfigSchema = z
@@ -10,6 +11,7 @@ export const cronsnapConfigSchema = z
       .strict()
       .default({ emails: [] })
       .describe('who is subscribed to the failure topic'),
+    storage: storageSettingsSchema.prefault({}),
     jobs: z.array(jobSchema).min(1),
   })
   .strict()

@@ -39,7 +39,7 @@ const commonJobFields = {
   schedule,
   timezone: timezone.optional(),
   targets: targetsSchema,
-  retention: retentionSchema.default({ keepLast: 7, noncurrentVersionDays: 30 }),
+  retention: retentionSchema.prefault({}),
   timeoutMinutes: z.number().int().min(5).max(2880).default(60).describe('the SSM command is stopped after this long'),
   enabled: z.boolean().default(true),
 };

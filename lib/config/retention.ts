@@ -1,23 +1,38 @@
 import { z } from 'zod';
 
-/** How long backups live: a count for pruning, days for the S3 lifecycle rules of the job's prefix. */
+const keepCount = (what: string) => z.number().int().min(0).max(1000).default(0).describe(`keep the newest backup of each of the last N ${what} that have one`);
+
+/**
+ * How long backups live. Pruning keeps the union of `keepLast` and the daily/weekly/monthly
+ * (grandfather-father-son) counts; the days drive the S3 lifecycle rules of the job's prefix.
+ */
 export const retentionSchema = z
   .object({
     keepLast: z.number().int().min(1).max(10000).default(7).describe('backups kept by count, newest first'),
+    keepDaily: keepCount('days (UTC)'),
+    keepWeekly: keepCount('ISO weeks (UTC)'),
+    keepMonthly: keepCount('months (UTC)'),
     noncurrentVersionDays: z
       .number()
       .int()
       .min(1)
       .default(30)
-      .describe('days a deleted or overwritten object stays recoverable as a noncurrent version'),
+      .describe('days a pruned or overwritten object stays recoverable as a noncurrent version'),
     infrequentAccessAfterDays: z.number().int().min(30).optional().describe('move to STANDARD_IA after this many days'),
     glacierAfterDays: z.number().int().min(1).optional().describe('move to GLACIER_IR after this many days'),
-    maxAgeDays: z.number().int().min(1).optional().describe('hard maximum age: objects expire after this many days'),
+    maxAgeDays: z.number().int().min(1).optional().describe('hard maximum age, a backstop to pruning: objects expire after this many days'),
   })
   .strict()
-  .refine(
-    (r) => r.maxAgeDays === undefined || r.glacierAfterDays === undefined || r.maxAgeDays > r.glacierAfterDays,
-    { message: 'maxAgeDays must be later than glacierAfterDays', path: ['maxAgeDays'] },
-  );
+  .superRefine((r, ctx) => {
+    if (r.maxAgeDays === undefined) return;
+    if (r.glacierAfterDays !== undefined && r.maxAgeDays <= r.glacierAfterDays) {
+      ctx.addIssue({ code: 'custom', path: ['maxAgeDays'], message: 'maxAgeDays must be later than glacierAfterDays' });
+    }
+    // The backstop must not expire what the counts promise to keep.
+    const promisedDays = Math.max(r.keepDaily, r.keepWeekly * 7, r.keepMonthly * 31);
+    if (r.maxAgeDays <= promisedDays) {
+      ctx.addIssue({ code: 'custom', path: ['maxAgeDays'], message: `maxAgeDays must be more than ${promisedDays}, the days keepDaily/keepWeekly/keepMonthly promise` });
+    }
+  });
 
 export type Retention = z.infer<typeof retentionSchema>;

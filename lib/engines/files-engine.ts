@@ -4,9 +4,6 @@ import { PATTERNS } from '../config/shell-safe';
 import { listPattern } from '../ssm/document-parameter';
 import { backupProgram, everyOnlineHost, type BackupEngine } from './backup-engine';
 
-/** Where a linked file set (an etcd member's config) goes under the host's folder of the run. */
-export const MEMBER_CONFIG_SET = 'member-config';
-
 const pathList = listPattern(PATTERNS.absolutePath, 64);
 
 /** Document parameter values for a file set, shared by files jobs and etcd members' config. */

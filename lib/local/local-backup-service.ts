@@ -62,11 +62,11 @@ export class LocalBackupService {
 
   /** One scheduled event for `job`, end to end. */
   async runJob(job: string, eventId: string, scheduledTime = this.now()): Promise<LocalRun> {
-    const deps = { runner: this.runner, store: this.store, notifier: this.notifier, now: this.now };
+    const deps = { config: this.options.config, runner: this.runner, store: this.store, notifier: this.notifier, now: this.now };
     const start = await startBackup(
       { job, eventId, scheduledTime: scheduledTime.toISOString() },
       eventId,
-      { ...deps, config: this.options.config, bucket: this.options.bucket, kmsKeyId: this.options.kmsKeyId, documentPrefix: LOCAL_DOCUMENT_PREFIX },
+      { ...deps, bucket: this.options.bucket, kmsKeyId: this.options.kmsKeyId, documentPrefix: LOCAL_DOCUMENT_PREFIX },
     );
     if (start.kind !== 'started') return { start, completions: [] };
     const completions: CompletionOutcome[] = [];

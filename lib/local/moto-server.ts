@@ -1,14 +1,15 @@
-import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { ObjectLockSettings } from '../config/storage-settings';
 import { freePort, spawnServer, waitUntil } from './processes';
 
 export interface Moto {
   readonly endpoint: string;
   readonly env: Record<string, string>;
   s3(): S3Client;
-  /** A versioned bucket and a KMS key, as the stack creates them. */
-  createBackupBucket(name: string): Promise<{ bucket: string; kmsKeyId: string }>;
+  /** A versioned bucket (with Object Lock when asked) and a KMS key, as the stack creates them. */
+  createBackupBucket(name: string, objectLock?: ObjectLockSettings): Promise<{ bucket: string; kmsKeyId: string }>;
   /** Stores a SecureString parameter, as an operator does for database passwords. */
   putSecureString(name: string, value: string): Promise<void>;
   stop(): Promise<void>;
@@ -37,10 +38,21 @@ export async function startMoto(): Promise<Moto> {
     endpoint,
     env: { ...MOTO_CREDENTIALS, CRONSNAP_AWS_ENDPOINT_URL: endpoint },
     s3: () => new S3Client(clientConfig),
-    async createBackupBucket(name) {
+    async createBackupBucket(name, objectLock) {
       const s3 = new S3Client(clientConfig);
-      await s3.send(new CreateBucketCommand({ Bucket: name }));
+      await s3.send(new CreateBucketCommand({ Bucket: name, ObjectLockEnabledForBucket: objectLock !== undefined }));
       await s3.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: 'Enabled' } }));
+      if (objectLock) {
+        await s3.send(
+          new PutObjectLockConfigurationCommand({
+            Bucket: name,
+            ObjectLockConfiguration: {
+              ObjectLockEnabled: 'Enabled',
+              Rule: { DefaultRetention: { Mode: objectLock.mode === 'compliance' ? 'COMPLIANCE' : 'GOVERNANCE', Days: objectLock.days } },
+            },
+          }),
+        );
+      }
       const key = await new KMSClient(clientConfig).send(new CreateKeyCommand({ Description: 'cronsnap test' }));
       return { bucket: name, kmsKeyId: key.KeyMetadata?.Arn ?? '' };
     },

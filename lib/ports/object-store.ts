@@ -2,6 +2,8 @@
 export interface StoredObject {
   readonly key: string;
   readonly size: number;
+  /** S3 Object Lock retain-until date; only `head` reports it. */
+  readonly retainUntil?: Date;
 }
 
 /** The few object operations the Lambdas need; S3 in AWS and against moto in tests and the demo. */
@@ -12,6 +14,11 @@ export interface ObjectStore {
   putIfAbsent(key: string, body: string): Promise<boolean>;
   /** Every current object under `prefix`, in key order. */
   list(prefix: string): Promise<StoredObject[]>;
-  /** The object's size, or `undefined` when there is no such key. */
+  /** The object's size and lock, or `undefined` when there is no such key. */
   head(key: string): Promise<StoredObject | undefined>;
+  /**
+   * Deletes the current versions, in the order given (in a versioned bucket they stay recoverable
+   * as noncurrent versions); fails naming every key that could not be deleted.
+   */
+  deleteKeys(keys: readonly string[]): Promise<void>;
 }

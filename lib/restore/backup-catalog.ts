@@ -1,6 +1,7 @@
 import { parseManifest, storedBytes, storedParts, type Manifest } from '../backup/manifest';
 import { ManifestError, RestoreError } from '../errors';
 import type { ObjectStore } from '../ports/object-store';
+import { parseBackupKey } from '../backup/object-layout';
 
 /** One host's complete backup in a run: a valid manifest whose every part is stored at its size. */
 export interface RestorableBackup {
@@ -22,8 +23,11 @@ export interface Catalog {
   readonly refused: { manifestKey: string; reason: string }[];
 }
 
-// `<job>/<yyyy>/<mm>/<dd>/<runId>/<host>/manifest.json`; a linked set's manifest is one level deeper.
-const MAIN_MANIFEST = /^[^/]+\/\d{4}\/\d{2}\/\d{2}\/[^/]+\/[^/]+\/manifest\.json$/;
+/** A host's own manifest, not a linked set's. */
+function isMainManifest(key: string): boolean {
+  const parsed = parseBackupKey(key);
+  return parsed !== undefined && parsed.unit === parsed.host && parsed.file === 'manifest.json';
+}
 
 function detailOf(manifest: Manifest): string {
   switch (manifest.engine) {
@@ -48,6 +52,42 @@ async function missingPart(store: ObjectStore, manifest: Manifest, sizes: Readon
   return undefined;
 }
 
+/**
+ * Reads one manifest and checks it belongs to `job` and that every part it names is stored at its
+ * size (`sizes` from a listing, else a head request); the reason when it cannot be restored from.
+ */
+export async function checkBackup(
+  store: ObjectStore,
+  job: string,
+  manifestKey: string,
+  sizes: ReadonlyMap<string, number>,
+): Promise<RestorableBackup | { manifestKey: string; reason: string }> {
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest((await store.getText(manifestKey)) ?? '', manifestKey);
+  } catch (error) {
+    if (!(error instanceof ManifestError)) throw error;
+    return { manifestKey, reason: error.message };
+  }
+  if (manifest.job !== job) return { manifestKey, reason: `names job ${manifest.job}` };
+  const where = parseBackupKey(manifestKey);
+  if (where && (manifest.runId !== where.runId || manifest.host !== where.host)) {
+    return { manifestKey, reason: `names run ${manifest.runId} on ${manifest.host}, not the run and host of its key` };
+  }
+  const missing = await missingPart(store, manifest, sizes);
+  if (missing) return { manifestKey, reason: missing };
+  return {
+    runId: manifest.runId,
+    host: manifest.host,
+    finishedAt: manifest.finishedAt,
+    engine: manifest.engine,
+    bytes: storedBytes(manifest),
+    manifestKey,
+    detail: detailOf(manifest),
+    manifest,
+  };
+}
+
 export interface CatalogQuery {
   /** Stop after this many restorable backups. */
   readonly limit: number;
@@ -66,7 +106,7 @@ export async function listRestorable(store: ObjectStore, job: string, query: Cat
   const sizes = new Map(objects.map((object) => [object.key, object.size]));
   const manifestKeys = objects
     .map((object) => object.key)
-    .filter((key) => MAIN_MANIFEST.test(key) && (query.runId === undefined || key.includes(`/${query.runId}/`)))
+    .filter((key) => isMainManifest(key) && (query.runId === undefined || key.includes(`/${query.runId}/`)))
     .sort()
     .reverse();
   const backups: RestorableBackup[] = [];
@@ -74,33 +114,9 @@ export async function listRestorable(store: ObjectStore, job: string, query: Cat
   for (const manifestKey of manifestKeys) {
     if (backups.length >= query.limit) break;
     if (query.firstRunOnly && backups[0] && !manifestKey.includes(`/${backups[0].runId}/`)) break;
-    let manifest: Manifest;
-    try {
-      manifest = parseManifest((await store.getText(manifestKey)) ?? '', manifestKey);
-    } catch (error) {
-      if (!(error instanceof ManifestError)) throw error;
-      refused.push({ manifestKey, reason: error.message });
-      continue;
-    }
-    if (manifest.job !== job) {
-      refused.push({ manifestKey, reason: `names job ${manifest.job}` });
-      continue;
-    }
-    const missing = await missingPart(store, manifest, sizes);
-    if (missing) {
-      refused.push({ manifestKey, reason: missing });
-      continue;
-    }
-    backups.push({
-      runId: manifest.runId,
-      host: manifest.host,
-      finishedAt: manifest.finishedAt,
-      engine: manifest.engine,
-      bytes: storedBytes(manifest),
-      manifestKey,
-      detail: detailOf(manifest),
-      manifest,
-    });
+    const checked = await checkBackup(store, job, manifestKey, sizes);
+    if ('reason' in checked) refused.push(checked);
+    else backups.push(checked);
   }
   return { backups, refused };
 }

@@ -22,12 +22,14 @@ export interface LocalServiceFixture {
   readonly wrapper?: readonly string[];
   /** The service's clock, e.g. to know a restore's stamp in advance. */
   readonly now?: () => Date;
+  /** Bucket-wide settings of the config, e.g. Object Lock. */
+  readonly storage?: CronsnapConfigInput['storage'];
 }
 
 /** The local backup service for one job, its host script talking to moto. */
 export function localServiceFor(job: CronsnapConfigInput['jobs'][number], fixture: LocalServiceFixture): LocalBackupService {
   return new LocalBackupService({
-    config: parseConfig(configInput([job])),
+    config: parseConfig({ ...configInput([job]), ...(fixture.storage ? { storage: fixture.storage } : {}) }),
     s3: fixture.moto.s3(),
     bucket: fixture.bucket,
     kmsKeyId: fixture.kmsKeyId,

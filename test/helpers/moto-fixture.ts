@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ObjectLockSettings } from '../../lib/config/storage-settings';
 import { startMoto, type Moto } from '../../lib/local/moto-server';
 
 export interface MotoFixture {
@@ -12,12 +13,12 @@ export interface MotoFixture {
 }
 
 /** moto with a KMS-encrypted, versioned backup bucket and a temp dir, for one describe block. */
-export function useMotoBucket(bucketName: string): MotoFixture {
+export function useMotoBucket(bucketName: string, objectLock?: ObjectLockSettings): MotoFixture {
   const fixture = {} as { -readonly [K in keyof MotoFixture]: MotoFixture[K] };
   beforeAll(async () => {
     fixture.dir = mkdtempSync(join(tmpdir(), `${bucketName}-`));
     fixture.moto = await startMoto();
-    Object.assign(fixture, await fixture.moto.createBackupBucket(bucketName));
+    Object.assign(fixture, await fixture.moto.createBackupBucket(bucketName, objectLock));
   });
   afterAll(async () => {
     await fixture.moto?.stop();

@@ -21,9 +21,12 @@ export class RecordingRunner implements CommandRunner {
   }
 }
 
-/** An ObjectStore in memory, with S3's conditional-write semantics. */
+/** An ObjectStore in memory, with S3's conditional-write semantics and Object Lock dates to set by hand. */
 export class MemoryObjectStore implements ObjectStore {
   readonly objects = new Map<string, string>();
+  readonly locks = new Map<string, Date>();
+  /** Every deleteKeys call, in order. */
+  readonly deletions: string[][] = [];
 
   async getText(key: string): Promise<string | undefined> {
     return this.objects.get(key);
@@ -41,6 +44,12 @@ export class MemoryObjectStore implements ObjectStore {
 
   async head(key: string): Promise<StoredObject | undefined> {
     const body = this.objects.get(key);
-    return body === undefined ? undefined : { key, size: Buffer.byteLength(body) };
+    const retainUntil = this.locks.get(key);
+    return body === undefined ? undefined : { key, size: Buffer.byteLength(body), ...(retainUntil ? { retainUntil } : {}) };
+  }
+
+  async deleteKeys(keys: readonly string[]): Promise<void> {
+    this.deletions.push([...keys]);
+    for (const key of keys) this.objects.delete(key);
   }
 }

@@ -18,7 +18,11 @@ const jobs = [
   etcdJobInput({ name: 'berlin-etcd', schedule: 'cron(15 2 * * ? *)', timezone: 'Europe/Berlin', targets: { instanceIds: ['i-0123456789abcdef0'] } }),
   mysqlJobInput({ name: 'shop-mysql', targets: { instanceIds: ['i-0123456789abcdef1'] } }),
 ];
-const { app, template } = synthStack({ ...configInput(jobs), notifications: { emails: ['oncall@example.com'] } });
+const { app, template } = synthStack({
+  ...configInput(jobs),
+  notifications: { emails: ['oncall@example.com'] },
+  storage: { objectLock: { mode: 'governance', days: 30 } },
+});
 
 type PolicyResource = { Properties: { PolicyName: string; PolicyDocument: { Statement: Record<string, unknown>[] } } };
 
@@ -44,6 +48,13 @@ describe('CronsnapStack', () => {
       VersioningConfiguration: { Status: 'Enabled' },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'backup-bucket/' }),
+    });
+  });
+
+  it('turns on Object Lock with the configured default retention', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 30 } } },
     });
   });
 
@@ -238,9 +249,24 @@ describe('CronsnapStack', () => {
     expect(JSON.stringify(policyStatements())).not.toContain('ssm:GetParameter');
   });
 
-  it('grants no function any delete on the bucket and no wildcard action on data', () => {
+  it('lets only backup-completed delete, only under the jobs\' prefixes, and grants no wildcard action on data', () => {
+    const deleting = policyStatements().filter((statement) => [statement.Action].flat().some((action) => /^s3:.*Delete/.test(String(action))));
+    expect(deleting).toHaveLength(1);
+    expect(JSON.stringify(policyStatements('FunctionsBackupCompleted'))).toContain('s3:DeleteObject');
+    expect(JSON.stringify(deleting[0]?.Resource)).toMatch(/prod-etcd\/\*.*berlin-etcd\/\*.*shop-mysql\/\*/);
+    expect(JSON.stringify(deleting[0]?.Resource)).not.toContain('_cronsnap');
     const actions = policyStatements().flatMap((statement) => statement.Action as string | string[]);
-    expect(actions.filter((action) => /^s3:.*(Delete|\*)/.test(action))).toEqual([]);
+    expect(actions.filter((action) => /^s3:.*\*/.test(action))).toEqual([]);
+  });
+
+  it('lets backup-completed list only the jobs\' prefixes and run markers, and read retention under Object Lock', () => {
+    const statements = policyStatements('FunctionsBackupCompleted');
+    expect(statements.find((statement) => statement.Action === 's3:ListBucket')?.Condition).toEqual({
+      StringEquals: {
+        's3:prefix': ['prod-etcd/', '_cronsnap/runs/prod-etcd/', 'berlin-etcd/', '_cronsnap/runs/berlin-etcd/', 'shop-mysql/', '_cronsnap/runs/shop-mysql/'],
+      },
+    });
+    expect(statements.some((statement) => [statement.Action].flat().includes('s3:GetObjectRetention'))).toBe(true);
   });
 
   it('passes cdk-nag AwsSolutions with every remaining finding acknowledged', () => {

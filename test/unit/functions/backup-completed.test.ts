@@ -1,10 +1,11 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCommandInvocationCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { lambdaContext, loadEvent } from '../../helpers/events';
 import { useLambdaEnvironment } from '../../helpers/lambda-environment';
 import { etcdManifest } from '../../helpers/manifest-factory';
+import { runIdAt, storedEtcdBackup } from '../../helpers/stored-backups';
 
 useLambdaEnvironment();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -17,6 +18,18 @@ const RUN_PREFIX = 'prod-etcd/2026/11/23/20261123T103000Z-0123456789';
 
 function manifestBody(text: string) {
   return { Body: { transformToString: async () => text } } as never;
+}
+
+/** Answers ListObjectsV2 and GetObject from a map of keys to bodies, as a bucket would. */
+function serveBucket(objects: Map<string, string>) {
+  s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({
+    Contents: [...objects.keys()].filter((key) => key.startsWith(input.Prefix ?? '')).sort().map((Key) => ({ Key, Size: Buffer.byteLength(objects.get(Key) ?? '') })),
+  }));
+  s3.on(GetObjectCommand).callsFake((input: { Key?: string }) => {
+    const body = objects.get(input.Key ?? '');
+    if (body === undefined) throw new NoSuchKey({ message: 'missing', $metadata: { httpStatusCode: 404 } });
+    return manifestBody(body);
+  });
 }
 
 function publishedMessage(): Record<string, unknown> {
@@ -33,7 +46,8 @@ describe('backup-completed handler', () => {
       Commands: [{ Parameters: { job: ['prod-etcd'], runId: ['20261123T103000Z-0123456789'], runPrefix: [RUN_PREFIX] } }],
     });
     ssm.on(GetCommandInvocationCommand).resolves({ Status: 'Success', DocumentName: 'cronsnap-etcd-backup', StandardErrorContent: '' });
-    s3.on(GetObjectCommand, { Key: `${RUN_PREFIX}/i-0123456789abcdef0/manifest.json` }).resolves(manifestBody(JSON.stringify(etcdManifest())));
+    serveBucket(storedEtcdBackup('20261123T103000Z-0123456789'));
+    s3.on(DeleteObjectsCommand).resolves({});
   });
 
   it('accepts a run whose manifest matches and publishes nothing', async () => {
@@ -41,6 +55,36 @@ describe('backup-completed handler', () => {
 
     expect(outcome).toEqual({ kind: 'succeeded', job: 'prod-etcd', runId: '20261123T103000Z-0123456789', host: 'i-0123456789abcdef0' });
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('prunes the backups beyond the policy after a success and leaves the kept ones', async () => {
+    const now = new Date('2026-11-23T10:31:00Z');
+    const older = Array.from({ length: 8 }, (_, index) => runIdAt(now, 1 + index * 0.5));
+    const objects = new Map([...older.map((runId) => storedEtcdBackup(runId)), storedEtcdBackup('20261123T103000Z-0123456789')].flatMap((m) => [...m]));
+    serveBucket(objects);
+
+    await handler(loadEvent('ssm-invocation-status-change'), lambdaContext);
+
+    // keepLast 7: this run and the six before it stay; the two oldest go, manifest first.
+    const deleted = s3.commandCalls(DeleteObjectsCommand).map((call) => call.args[0].input.Delete?.Objects?.map((object) => object.Key));
+    expect(deleted).toEqual([
+      [expect.stringMatching(new RegExp(`${older[6]}/i-0123456789abcdef0/manifest.json$`))],
+      [expect.stringMatching(new RegExp(`${older[6]}/i-0123456789abcdef0/snapshot.db.zst$`))],
+      [expect.stringMatching(new RegExp(`${older[7]}/i-0123456789abcdef0/manifest.json$`))],
+      [expect.stringMatching(new RegExp(`${older[7]}/i-0123456789abcdef0/snapshot.db.zst$`))],
+    ]);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('reports a pruning failure on the topic and still counts the backup a success', async () => {
+    serveBucket(new Map([...storedEtcdBackup(runIdAt(new Date('2026-11-23T10:31:00Z'), 30)), ...storedEtcdBackup('20261123T103000Z-0123456789')]));
+    s3.on(ListObjectsV2Command).rejectsOnce(new Error('AccessDenied: s3:ListBucket'));
+
+    const outcome = await handler(loadEvent('ssm-invocation-status-change'), lambdaContext);
+
+    expect(outcome).toMatchObject({ kind: 'succeeded' });
+    expect(sns.commandCalls(PublishCommand)[0]?.args[0].input.Subject).toBe('cronsnap: prod-etcd retention could not be applied');
+    expect(publishedMessage()).toMatchObject({ reason: 'pruning failed: AccessDenied: s3:ListBucket' });
   });
 
   it('reports the host script reason for a failed command', async () => {

@@ -1,0 +1,153 @@
+import { MARKER_ROOT, parseBackupKey } from '../backup/object-layout';
+import { runStartedAt } from '../backup/run-id';
+import type { Job } from '../config/job-config';
+import type { ObjectStore, StoredObject } from '../ports/object-store';
+import { checkBackup } from '../restore/backup-catalog';
+import { planRetention, type RetentionPlan, type RunRecord, type StoredUnit } from './retention-policy';
+
+export interface PruneDeps {
+  readonly store: ObjectStore;
+  readonly now: () => Date;
+  /** The bucket has S3 Object Lock: ask for each candidate's retain-until date before deleting. */
+  readonly objectLock: boolean;
+}
+
+export type PruneOutcome =
+  | { readonly kind: 'held'; readonly job: string; readonly reason: string }
+  | {
+      readonly kind: 'pruned';
+      readonly job: string;
+      readonly kept: Extract<RetentionPlan, { kind: 'prune' }>['keep'];
+      readonly deleted: readonly { readonly runId: string; readonly unit?: string; readonly reason: string; readonly objects: number }[];
+      readonly locked: Extract<RetentionPlan, { kind: 'prune' }>['locked'];
+      /** Units whose manifest was present but could not be restored from, with the reason. */
+      readonly invalid: readonly { readonly runId: string; readonly unit: string; readonly reason: string }[];
+    };
+
+interface UnitObjects {
+  readonly host: string;
+  readonly main: boolean;
+  readonly objects: StoredObject[];
+}
+
+interface StoredRun {
+  readonly startedAt: Date;
+  readonly units: Map<string, UnitObjects>;
+}
+
+/** A job's objects grouped by run and unit; keys outside the layout are left alone. */
+function groupRuns(job: string, objects: readonly StoredObject[]): Map<string, StoredRun> {
+  const runs = new Map<string, StoredRun>();
+  for (const object of objects) {
+    const where = parseBackupKey(object.key);
+    const startedAt = where && runStartedAt(where.runId);
+    if (!where || !startedAt || where.job !== job) continue;
+    const run = runs.get(where.runId) ?? { startedAt, units: new Map<string, UnitObjects>() };
+    runs.set(where.runId, run);
+    const unit = run.units.get(where.unit) ?? { host: where.host, main: where.unit === where.host, objects: [] };
+    run.units.set(where.unit, unit);
+    unit.objects.push(object);
+  }
+  return runs;
+}
+
+const manifestOf = (unit: UnitObjects) => unit.objects.find((object) => parseBackupKey(object.key)?.file === 'manifest.json');
+
+/** Incomplete work younger than this may still be uploading: a day, or the job's timeout if longer. */
+export function incompleteAfterSeconds(job: Job): number {
+  return Math.max(86400, job.timeoutMinutes * 60 + 3600);
+}
+
+/**
+ * Prunes one job by its retention policy. The plan is made from the listing, then every backup
+ * it keeps has its manifest read and its parts checked; a backup that fails the check is treated
+ * as incomplete and the plan made again, so a corrupt newest backup can never stand in for the
+ * good one before it. With Object Lock, the candidates' retain-until dates are read the same way.
+ * Each deletion removes the manifests first, so a deletion cut short leaves an incomplete backup
+ * that is never offered for restore, never a manifest naming missing parts.
+ */
+export async function pruneJob(job: Job, deps: PruneDeps): Promise<PruneOutcome> {
+  const [objects, markers] = await Promise.all([deps.store.list(`${job.name}/`), deps.store.list(`${MARKER_ROOT}/runs/${job.name}/`)]);
+  const runs = groupRuns(job.name, objects);
+  const sizes = new Map(objects.map((object) => [object.key, object.size]));
+  const latestStartedRunId = markers.map((marker) => marker.key.slice(marker.key.lastIndexOf('/') + 1).replace(/\.json$/, '')).sort().pop();
+
+  const verified = new Set<string>();
+  const invalid = new Map<string, { runId: string; unit: string; reason: string }>();
+  const locks = new Map<string, Date | undefined>();
+  const now = deps.now();
+
+  for (;;) {
+    const records: RunRecord[] = [...runs].map(([runId, run]) => {
+      const lockedUntil = locks.get(runId);
+      return {
+        runId,
+        startedAt: run.startedAt,
+        units: [...run.units].map(([name, unit]): StoredUnit => ({
+          name,
+          host: unit.host,
+          main: unit.main,
+          complete: manifestOf(unit) !== undefined && !invalid.has(`${runId}/${name}`),
+        })),
+        ...(lockedUntil ? { lockedUntil } : {}),
+      };
+    });
+    const plan = planRetention({
+      runs: records,
+      ...(latestStartedRunId ? { latestStartedRunId } : {}),
+      policy: job.retention,
+      seriesPerHost: job.engine === 'files',
+      now,
+      incompleteAfterSeconds: incompleteAfterSeconds(job),
+    });
+    if (plan.kind === 'held') return { kind: 'held', job: job.name, reason: plan.reason };
+
+    let learned = false;
+    for (const { runId } of plan.keep) {
+      for (const [name, unit] of runs.get(runId)?.units ?? []) {
+        const manifest = manifestOf(unit);
+        const id = `${runId}/${name}`;
+        if (!unit.main || !manifest || verified.has(id) || invalid.has(id)) continue;
+        const checked = await checkBackup(deps.store, job.name, manifest.key, sizes);
+        if ('reason' in checked) {
+          invalid.set(id, { runId, unit: name, reason: checked.reason });
+          learned = true;
+        } else verified.add(id);
+      }
+    }
+    if (deps.objectLock) {
+      for (const { runId } of plan.delete) {
+        if (locks.has(runId)) continue;
+        const until = await retainUntil(deps.store, runs.get(runId));
+        locks.set(runId, until);
+        if (until && until > now) learned = true;
+      }
+    }
+    if (learned) continue;
+
+    const deleted: Extract<PruneOutcome, { kind: 'pruned' }>['deleted'][number][] = [];
+    for (const deletion of plan.delete) {
+      const run = runs.get(deletion.runId);
+      const units = [...(run?.units ?? [])].filter(([name]) => deletion.unit === undefined || name === deletion.unit).map(([, unit]) => unit);
+      const keys = units.flatMap((unit) => unit.objects.map((object) => object.key));
+      const manifests = units.flatMap((unit) => manifestOf(unit)?.key ?? []);
+      await deps.store.deleteKeys(manifests);
+      await deps.store.deleteKeys(keys.filter((key) => !manifests.includes(key)));
+      deleted.push({ ...deletion, objects: keys.length });
+    }
+    return { kind: 'pruned', job: job.name, kept: plan.keep, deleted, locked: plan.locked, invalid: [...invalid.values()] };
+  }
+}
+
+/** The latest retain-until date of a run: its manifests are written last, so theirs when there are any. */
+async function retainUntil(store: ObjectStore, run: StoredRun | undefined): Promise<Date | undefined> {
+  const units = [...(run?.units.values() ?? [])];
+  const manifests = units.flatMap((unit) => manifestOf(unit) ?? []);
+  const probes = manifests.length > 0 ? manifests : units.flatMap((unit) => unit.objects);
+  let latest: Date | undefined;
+  for (const probe of probes) {
+    const until = (await store.head(probe.key))?.retainUntil;
+    if (until && (!latest || until > latest)) latest = until;
+  }
+  return latest;
+}

@@ -1,0 +1,149 @@
+import type { Retention } from '../config/retention';
+
+/**
+ * One stored unit of a run: a host's backup (`host`) or a linked set beside it
+ * (`host/member-config`). It is complete when its manifest is there and names every part.
+ */
+export interface StoredUnit {
+  readonly name: string;
+  readonly host: string;
+  /** A host's own backup, as opposed to a linked set. */
+  readonly main: boolean;
+  readonly complete: boolean;
+}
+
+/** What is stored for one run of a job. */
+export interface RunRecord {
+  readonly runId: string;
+  /** The scheduled time the run id starts with. */
+  readonly startedAt: Date;
+  readonly units: readonly StoredUnit[];
+  /** The latest S3 Object Lock retain-until date among its objects, when one is known. */
+  readonly lockedUntil?: Date;
+}
+
+export interface RetentionInput {
+  /** Every run with objects in the bucket, in any order. */
+  readonly runs: readonly RunRecord[];
+  /** The newest run that was started, whether or not it stored anything. */
+  readonly latestStartedRunId?: string;
+  readonly policy: Pick<Retention, 'keepLast' | 'keepDaily' | 'keepWeekly' | 'keepMonthly'>;
+  /** Each host keeps its own series (a file set); otherwise the job's runs form one series. */
+  readonly seriesPerHost: boolean;
+  readonly now: Date;
+  /** A unit without a complete manifest this long after its run started is abandoned. */
+  readonly incompleteAfterSeconds: number;
+}
+
+export interface Deletion {
+  readonly runId: string;
+  /** Only this unit of the run; the whole run when absent. */
+  readonly unit?: string;
+  readonly reason: string;
+}
+
+export type RetentionPlan =
+  | { readonly kind: 'held'; readonly reason: string }
+  | {
+      readonly kind: 'prune';
+      /** Kept runs, newest first, with the rules that keep each. */
+      readonly keep: readonly { readonly runId: string; readonly reasons: readonly string[] }[];
+      readonly delete: readonly Deletion[];
+      /** Runs the policy would delete that S3 Object Lock still holds. */
+      readonly locked: readonly { readonly runId: string; readonly until: Date }[];
+    };
+
+const newestFirst = (a: RunRecord, b: RunRecord) => b.startedAt.getTime() - a.startedAt.getTime() || b.runId.localeCompare(a.runId);
+
+/** UTC buckets for the grandfather-father-son counts. */
+const BUCKETS = {
+  keepDaily: (time: Date) => time.toISOString().slice(0, 10),
+  keepWeekly: (time: Date) => isoWeek(time),
+  keepMonthly: (time: Date) => time.toISOString().slice(0, 7),
+} as const;
+
+function isoWeek(time: Date): string {
+  // An ISO week belongs to the year of its Thursday, and is numbered from that year's first Thursday.
+  const thursday = new Date(Date.UTC(time.getUTCFullYear(), time.getUTCMonth(), time.getUTCDate() + 3 - ((time.getUTCDay() + 6) % 7)));
+  const dayOfYear = (thursday.getTime() - Date.UTC(thursday.getUTCFullYear(), 0, 1)) / 86400000;
+  return `${thursday.getUTCFullYear()}-W${String(Math.floor(dayOfYear / 7) + 1).padStart(2, '0')}`;
+}
+
+/** Why the history must not be pruned now, if it must not. */
+function holdReason(input: RetentionInput, runs: readonly RunRecord[]): string | undefined {
+  const newestStored = runs[0];
+  const latest = input.latestStartedRunId !== undefined && (!newestStored || input.latestStartedRunId > newestStored.runId)
+    ? input.latestStartedRunId
+    : newestStored?.runId;
+  if (latest === undefined) return 'the job has no backups';
+  const run = runs.find((candidate) => candidate.runId === latest);
+  if (!run || !run.units.some((unit) => unit.main && unit.complete)) return `the latest run ${latest} has no complete backup`;
+  const unfinished = run.units.filter((unit) => !unit.complete).map((unit) => unit.name);
+  if (unfinished.length > 0) return `the latest run ${latest} has no manifest yet for ${unfinished.join(', ')}`;
+  return undefined;
+}
+
+/** Which runs each series keeps, and why (restic's semantics: counts of buckets that have a backup). */
+function keptRuns(input: RetentionInput, runs: readonly RunRecord[]): Map<string, Set<string>> {
+  const reasons = new Map<string, Set<string>>();
+  const keep = (runId: string, reason: string) => reasons.set(runId, (reasons.get(runId) ?? new Set()).add(reason));
+  const series = new Map<string, RunRecord[]>();
+  for (const run of runs) {
+    const hosts = run.units.filter((unit) => unit.main && unit.complete).map((unit) => unit.host);
+    for (const name of input.seriesPerHost ? hosts : hosts.length > 0 ? ['job'] : []) series.set(name, [...(series.get(name) ?? []), run]);
+  }
+  for (const [name, history] of series) {
+    const label = input.seriesPerHost ? ` of ${name}` : '';
+    history.slice(0, input.policy.keepLast).forEach((run, index) => keep(run.runId, index === 0 ? `newest${label}` : `last ${input.policy.keepLast}${label}`));
+    for (const rule of ['keepDaily', 'keepWeekly', 'keepMonthly'] as const) {
+      const wanted = input.policy[rule];
+      const seen = new Set<string>();
+      for (const run of history) {
+        if (seen.size >= wanted) break;
+        const bucket = BUCKETS[rule](run.startedAt);
+        if (seen.has(bucket)) continue;
+        seen.add(bucket);
+        keep(run.runId, `${rule.slice(4).toLowerCase()} ${bucket}${label}`);
+      }
+    }
+  }
+  return reasons;
+}
+
+/**
+ * Decides what pruning deletes. Invariants (each tested): the newest complete backup of every
+ * series is kept; nothing is deleted while the latest run failed or is unfinished; a unit without a
+ * complete manifest goes only once `incompleteAfterSeconds` have passed; runs are deleted whole;
+ * nothing under Object Lock is deleted.
+ */
+export function planRetention(input: RetentionInput): RetentionPlan {
+  const runs = [...input.runs].sort(newestFirst);
+  const held = holdReason(input, runs);
+  if (held) return { kind: 'held', reason: held };
+
+  const reasons = keptRuns(input, runs);
+  const abandoned = (run: RunRecord) => input.now.getTime() - run.startedAt.getTime() > input.incompleteAfterSeconds * 1000;
+  const deletions: Deletion[] = [];
+  const locked: { runId: string; until: Date }[] = [];
+  for (const run of runs) {
+    const kept = reasons.has(run.runId);
+    const hasComplete = run.units.some((unit) => unit.main && unit.complete);
+    let deletion: Deletion | undefined;
+    if (!kept && hasComplete) deletion = { runId: run.runId, reason: 'outside the retention policy' };
+    else if (!kept && abandoned(run)) deletion = { runId: run.runId, reason: 'incomplete: no complete backup' };
+    if (deletion && run.lockedUntil && run.lockedUntil > input.now) {
+      locked.push({ runId: run.runId, until: run.lockedUntil });
+      continue;
+    }
+    if (deletion) {
+      deletions.push(deletion);
+      continue;
+    }
+    if (!kept || !abandoned(run) || (run.lockedUntil && run.lockedUntil > input.now)) continue;
+    for (const unit of run.units.filter((candidate) => !candidate.complete)) {
+      deletions.push({ runId: run.runId, unit: unit.name, reason: `incomplete: ${unit.name} has no complete manifest` });
+    }
+  }
+  const keep = runs.filter((run) => reasons.has(run.runId)).map((run) => ({ runId: run.runId, reasons: [...(reasons.get(run.runId) ?? [])] }));
+  return { kind: 'prune', keep, delete: deletions, locked };
+}

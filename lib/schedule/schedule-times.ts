@@ -1,0 +1,87 @@
+import { CronExpressionParser } from 'cron-parser';
+import { toEventBridgeSchedule } from './schedule-expression';
+
+const RATE_UNIT_SECONDS: Readonly<Record<string, number>> = { minute: 60, hour: 3600, day: 86400 };
+
+/** A job's schedule as cronsnap runs it: the expression (any accepted form) and its time zone. */
+export interface ScheduleSpec {
+  readonly schedule: string;
+  readonly timezone?: string;
+}
+
+/** EventBridge numbers weekdays 1-7 from Sunday; cron-parser 0-6. */
+function shiftWeekdays(field: string): string {
+  return field.replace(/\d+/g, (day, offset: number, whole: string) => (whole[offset - 1] === '#' ? day : String(Number(day) - 1)));
+}
+
+/**
+ * The EventBridge cron body as cron-parser reads it, plus the years it may run in. cron-parser
+ * has no `W` (nearest weekday): `15W` is read as the 15th, at most two days off, which
+ * `WEEKDAY_SLACK_SECONDS` covers where intervals matter.
+ */
+function toCronParser(body: string): { expression: string; years?: (year: number) => boolean } {
+  const [minutes = '', hours = '', dayOfMonth = '', month = '', dayOfWeek = '', year = '*'] = body.split(' ');
+  const dom = dayOfMonth === '?' ? '*' : dayOfMonth.replace(/^LW$/, 'L').replace(/W$/, '');
+  const dow = dayOfWeek === '?' ? '*' : shiftWeekdays(dayOfWeek);
+  return { expression: `0 ${minutes} ${hours} ${dom} ${month} ${dow}`, ...(year === '*' ? {} : { years: yearMatcher(year) }) };
+}
+
+function yearMatcher(field: string): (year: number) => boolean {
+  const items = field.split(',').map((item) => {
+    const [range = '', step = '1'] = item.split('/');
+    const [from = '1970', to = range.includes('-') || item.includes('/') ? '2199' : from] = range === '*' ? [] : range.split('-');
+    return { from: Number(from), to: Number(to), step: Number(step) };
+  });
+  return (year) => items.some(({ from, to, step }) => year >= from && year <= to && (year - from) % step === 0);
+}
+
+/** Slack for schedules with `W`, whose runs cron-parser places up to two days off. */
+export const WEEKDAY_SLACK_SECONDS = 2 * 86400;
+
+/**
+ * Scheduled times after `from` (exclusive), up to `until` and at most `limit` of them. A `rate(...)`
+ * has no fixed phase (EventBridge counts from the rule's creation), so its times are counted from `from`.
+ */
+export function* scheduledTimes(spec: ScheduleSpec, from: Date, until: Date, limit = Number.MAX_SAFE_INTEGER): Generator<Date> {
+  const normalized = toEventBridgeSchedule(spec.schedule);
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(normalized);
+  let produced = 0;
+  if (rate) {
+    const stepMs = Number(rate[1]) * (RATE_UNIT_SECONDS[rate[2] ?? 'day'] ?? 86400) * 1000;
+    for (let time = from.getTime() + stepMs; time <= until.getTime() && produced < limit; time += stepMs, produced += 1) yield new Date(time);
+    return;
+  }
+  const { expression, years } = toCronParser(normalized.slice('cron('.length, -1));
+  const iterator = CronExpressionParser.parse(expression, { currentDate: from, tz: spec.timezone ?? 'UTC' });
+  while (produced < limit) {
+    // hasNext() would compute every time twice; a schedule with no run at all (30 February) throws.
+    let time: Date;
+    try {
+      time = iterator.next().toDate();
+    } catch {
+      return;
+    }
+    if (time > until) return;
+    if (years && !years(time.getUTCFullYear())) continue;
+    produced += 1;
+    yield time;
+  }
+}
+
+/**
+ * The longest wait between two scheduled runs over the next 400 days (long enough to see a
+ * February and a yearly run) or 5,000 runs (a fortnight of runs every 5 minutes, enough to see a
+ * weekend), in seconds: the RPO the schedule promises.
+ */
+export function longestIntervalSeconds(spec: ScheduleSpec, from: Date): number {
+  const until = new Date(from.getTime() + 400 * 86400 * 1000);
+  let previous: Date | undefined;
+  let longest = 0;
+  for (const time of scheduledTimes(spec, from, until, 5000)) {
+    if (previous) longest = Math.max(longest, (time.getTime() - previous.getTime()) / 1000);
+    previous = time;
+  }
+  // Fewer than two runs in the horizon: nothing shorter can be promised.
+  if (longest === 0) return 400 * 86400;
+  return /W/.test(spec.schedule) ? longest + WEEKDAY_SLACK_SECONDS : longest;
+}

@@ -1,0 +1,100 @@
+import { manifestKey, runMarkerKey, runPrefix } from '../../../lib/backup/object-layout';
+import { runStartedAt } from '../../../lib/backup/run-id';
+import { parseConfig } from '../../../lib/config/load-config';
+import { pruneJob } from '../../../lib/retention/prune-job';
+import { configInput, etcdJobInput } from '../../helpers/config-factory';
+import { MemoryObjectStore } from '../../helpers/recording-ports';
+import { HOST, runIdAt, storedEtcdBackup } from '../../helpers/stored-backups';
+
+const NOW = new Date('2026-11-24T12:00:00Z');
+const [job] = parseConfig(configInput([etcdJobInput({ retention: { keepLast: 2 } })])).jobs;
+if (!job) throw new Error('no job');
+
+function storeWith(...backups: Map<string, string>[]): MemoryObjectStore {
+  const store = new MemoryObjectStore();
+  for (const backup of backups) for (const [key, body] of backup) store.objects.set(key, body);
+  return store;
+}
+
+const prefixOf = (runId: string) => runPrefix('prod-etcd', runId, runStartedAt(runId) ?? NOW);
+const keysOf = (store: MemoryObjectStore, runId: string) => [...store.objects.keys()].filter((key) => key.startsWith(prefixOf(runId)));
+const deps = (store: MemoryObjectStore, objectLock = false) => ({ store, now: () => NOW, objectLock });
+
+describe('pruneJob', () => {
+  const runs = [1, 2, 3, 4].map((hoursAgo) => runIdAt(NOW, hoursAgo));
+
+  it('deletes backups outside the policy whole, each manifest before its payload', async () => {
+    const store = storeWith(...runs.map((runId) => storedEtcdBackup(runId)));
+
+    const outcome = await pruneJob(job, deps(store));
+
+    expect(outcome).toMatchObject({ kind: 'pruned', kept: [{ runId: runs[0] }, { runId: runs[1] }] });
+    expect(keysOf(store, runs[2] ?? '')).toEqual([]);
+    expect(keysOf(store, runs[3] ?? '')).toEqual([]);
+    expect(keysOf(store, runs[0] ?? '')).toHaveLength(2);
+    const firstDeletion = store.deletions[0] ?? [];
+    expect(firstDeletion).toEqual([manifestKey(prefixOf(runs[2] ?? ''), HOST)]);
+    expect(store.deletions[1]?.[0]).toMatch(/snapshot\.db\.zst$/);
+  });
+
+  it('does not let a newest backup with a corrupt manifest stand in for a good one', async () => {
+    const corrupt = storedEtcdBackup(runs[0] ?? '');
+    corrupt.set(manifestKey(prefixOf(runs[0] ?? ''), HOST), '{"formatVersion": 1');
+    const store = storeWith(corrupt, ...runs.slice(1).map((runId) => storedEtcdBackup(runId)));
+
+    const outcome = await pruneJob(job, deps(store));
+
+    // The corrupt run is the latest: nothing is pruned until a good run follows it.
+    expect(outcome).toEqual({ kind: 'held', job: 'prod-etcd', reason: `the latest run ${runs[0]} has no complete backup` });
+    expect(store.deletions).toEqual([]);
+  });
+
+  it('treats a kept backup whose payload is short as incomplete and keeps the next good one instead', async () => {
+    const short = storedEtcdBackup(runs[1] ?? '');
+    const payload = [...short.keys()].find((key) => key.endsWith('.zst')) ?? '';
+    short.set(payload, 'x');
+    const store = storeWith(storedEtcdBackup(runs[0] ?? ''), short, storedEtcdBackup(runs[2] ?? ''), storedEtcdBackup(runs[3] ?? ''));
+
+    const outcome = await pruneJob(job, deps(store));
+
+    expect(outcome).toMatchObject({
+      kind: 'pruned',
+      kept: [{ runId: runs[0] }, { runId: runs[2] }],
+      deleted: [{ runId: runs[3], reason: 'outside the retention policy' }],
+      invalid: [{ runId: runs[1], unit: HOST, reason: expect.stringContaining('has 1 bytes, the manifest says 1234') }],
+    });
+    // Young and incomplete: left for a day in case it is still being written.
+    expect(keysOf(store, runs[1] ?? '')).toHaveLength(2);
+  });
+
+  it('holds while a newer run was started but has stored nothing', async () => {
+    const store = storeWith(...runs.map((runId) => storedEtcdBackup(runId)));
+    const newer = runIdAt(NOW, 0.5);
+    store.objects.set(runMarkerKey('prod-etcd', newer), '{}');
+
+    await expect(pruneJob(job, deps(store))).resolves.toEqual({ kind: 'held', job: 'prod-etcd', reason: `the latest run ${newer} has no complete backup` });
+  });
+
+  it('counts a member-config set as part of its run, not as an incomplete backup', async () => {
+    const withConfig = storedEtcdBackup(runs[0] ?? '');
+    withConfig.set(`${prefixOf(runs[0] ?? '')}/i-0fedcba9876543210/member-config/manifest.json`, '{}');
+    withConfig.set(`${prefixOf(runs[0] ?? '')}/i-0fedcba9876543210/member-config/files.tar.zst`, 'x');
+    const store = storeWith(withConfig, ...runs.slice(1).map((runId) => storedEtcdBackup(runId)));
+
+    const outcome = await pruneJob(job, deps(store));
+
+    expect(outcome).toMatchObject({ kind: 'pruned', kept: [{ runId: runs[0] }, { runId: runs[1] }] });
+    expect(keysOf(store, runs[0] ?? '')).toHaveLength(4);
+  });
+
+  it('asks for the retain-until date before deleting and leaves locked runs alone', async () => {
+    const store = storeWith(...runs.map((runId) => storedEtcdBackup(runId)));
+    const until = new Date(NOW.getTime() + 86400 * 1000);
+    store.locks.set(manifestKey(prefixOf(runs[3] ?? ''), HOST), until);
+
+    const outcome = await pruneJob(job, deps(store, true));
+
+    expect(outcome).toMatchObject({ kind: 'pruned', locked: [{ runId: runs[3], until }], deleted: [{ runId: runs[2] }] });
+    expect(keysOf(store, runs[3] ?? '')).toHaveLength(2);
+  });
+});
