@@ -26,3 +26,6 @@ export class UnknownJobError extends CronsnapError {}
 
 /** A restore was refused or failed; `message` says at which step and why, and what was left as it was. */
 export class RestoreError extends CronsnapError {}
+
+/** An S3 Inventory file or row does not have the expected form; `message` names the file, line and column. */
+export class InvalidInventoryError extends CronsnapError {}

@@ -1,4 +1,5 @@
 import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, paginateListObjectsV2, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
 import type { ObjectStore, StoredObject } from '../ports/object-store';
 
 const isMissing = (error: unknown) =>
@@ -8,9 +9,23 @@ export class S3ObjectStore implements ObjectStore {
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
-    /** SSE-KMS key for what the Lambdas write; the bucket policy refuses unencrypted puts. */
+    /** SSE-KMS key for what the Lambdas write (the backup bucket's policy refuses anything else); empty: the bucket's default encryption. */
     private readonly kmsKeyId: string,
   ) {}
+
+  private get encryption() {
+    return this.kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.kmsKeyId } : {};
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    if (!(response.Body instanceof Readable)) throw new Error(`s3://${this.bucket}/${key} has no readable body`);
+    return response.Body;
+  }
+
+  async put(key: string, body: string, contentType: string): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ...this.encryption }));
+  }
 
   async getText(key: string): Promise<string | undefined> {
     try {
@@ -64,8 +79,7 @@ export class S3ObjectStore implements ObjectStore {
           Body: body,
           ContentType: 'application/json',
           IfNoneMatch: '*',
-          ServerSideEncryption: 'aws:kms',
-          SSEKMSKeyId: this.kmsKeyId,
+          ...this.encryption,
         }),
       );
       return true;

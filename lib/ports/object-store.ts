@@ -6,10 +6,16 @@ export interface StoredObject {
   readonly retainUntil?: Date;
 }
 
+import type { Readable } from 'node:stream';
+
 /** The few object operations the Lambdas need; S3 in AWS and against moto in tests and the demo. */
 export interface ObjectStore {
   /** The object's text, or `undefined` when there is no such key. */
   getText(key: string): Promise<string | undefined>;
+  /** The object's bytes as a stream, for files too big to hold; fails when there is no such key. */
+  getStream(key: string): Promise<Readable>;
+  /** Writes the object, replacing the current version (the old one stays as a noncurrent version). */
+  put(key: string, body: string, contentType: string): Promise<void>;
   /** Creates the object only if the key is free; `false` when it already existed (nothing written). */
   putIfAbsent(key: string, body: string): Promise<boolean>;
   /** Every current object under `prefix`, in key order. */

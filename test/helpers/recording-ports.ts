@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { CommandRequest, CommandRunner, Invocation } from '../../lib/ports/command-runner';
 import type { ObjectStore, StoredObject } from '../../lib/ports/object-store';
 
@@ -28,8 +29,24 @@ export class MemoryObjectStore implements ObjectStore {
   /** Every deleteKeys call, in order. */
   readonly deletions: string[][] = [];
 
+  /** Objects given as bytes (gzipped inventory files); getText reads `objects`. */
+  readonly binary = new Map<string, Buffer>();
+  /** Content types of what `put` wrote. */
+  readonly contentTypes = new Map<string, string>();
+
   async getText(key: string): Promise<string | undefined> {
     return this.objects.get(key);
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    const body = this.binary.get(key) ?? this.objects.get(key);
+    if (body === undefined) throw new Error(`no object ${key}`);
+    return Readable.from([Buffer.from(body)]);
+  }
+
+  async put(key: string, body: string, contentType: string): Promise<void> {
+    this.objects.set(key, body);
+    this.contentTypes.set(key, contentType);
   }
 
   async putIfAbsent(key: string, body: string): Promise<boolean> {

@@ -1,0 +1,200 @@
+import type { CronsnapConfig } from '../config/cronsnap-config';
+import type { Job } from '../config/job-config';
+import { incompleteAfterSeconds } from '../retention/prune-job';
+import { planRetention, type RunRecord } from '../retention/retention-policy';
+import { longestIntervalSeconds, scheduledTimes } from '../schedule/schedule-times';
+import type { JobTally, KeyCount } from './inventory-tally';
+
+export const RULES = ['valid-backups', 'rpo', 'schedule-gaps', 'encryption', 'object-lock', 'incomplete', 'retention'] as const;
+export type RuleName = (typeof RULES)[number];
+
+export interface ComplianceCheck {
+  readonly rule: RuleName;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface JobReport {
+  readonly job: string;
+  readonly engine: Job['engine'];
+  readonly schedule: string;
+  /** The longest wait the schedule allows plus the job's timeout. */
+  readonly rpoSeconds: number;
+  readonly validBackups: number;
+  readonly newestBackup?: { readonly runId: string; readonly startedAt: string; readonly ageSeconds: number };
+  readonly ok: boolean;
+  readonly checks: readonly ComplianceCheck[];
+  readonly currentBytesByStorageClass: Readonly<Record<string, number>>;
+  readonly noncurrentBytes: number;
+  /** Complete backups, oldest first (the newest 500), for the size chart. */
+  readonly backups: readonly { readonly runId: string; readonly startedAt: string; readonly bytes: number }[];
+}
+
+const MAX_LISTED = 5;
+/** A run's id carries its scheduled time exactly; this much slack allows for clock skew in a manual run. */
+const SLOT_TOLERANCE_MS = 15 * 60 * 1000;
+const CHART_POINTS = 500;
+
+/** `1d 2h`, `3h 5m`, `42s`: an age an operator reads at a glance. */
+export function humanDuration(seconds: number): string {
+  const units: [number, string][] = [[86400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']];
+  const parts: string[] = [];
+  let rest = Math.max(0, Math.round(seconds));
+  for (const [size, label] of units) {
+    if (rest >= size && parts.length < 2) {
+      parts.push(`${Math.floor(rest / size)}${label}`);
+      rest %= size;
+    }
+  }
+  return parts.join(' ') || '0s';
+}
+
+const listed = (counter: KeyCount) => `${counter.samples.join(', ')}${counter.count > counter.samples.length ? ', ...' : ''}`;
+
+interface CompleteRun {
+  readonly runId: string;
+  readonly startedAt: number;
+  readonly bytes: number;
+}
+
+function completeRuns(tally: JobTally): CompleteRun[] {
+  const runs: CompleteRun[] = [];
+  for (const [runId, run] of tally.runs) {
+    const units = [...run.units.values()];
+    if (!units.some((unit) => unit.main && unit.manifest)) continue;
+    runs.push({ runId, startedAt: run.startedAt, bytes: units.reduce((sum, unit) => sum + unit.bytes, 0) });
+  }
+  return runs.sort((a, b) => a.startedAt - b.startedAt || a.runId.localeCompare(b.runId));
+}
+
+/**
+ * Scheduled times in the window the policy keeps every run of (from the oldest of the newest
+ * `keepLast` backups up to `now - grace`) that have no complete backup started at that time.
+ * A `rate(...)` has no fixed times: there, any wait longer than its interval plus the grace is a gap.
+ */
+function missedRuns(job: Job, runs: readonly CompleteRun[], now: number, intervalSeconds: number, graceSeconds: number): string[] {
+  const window = runs.slice(-job.retention.keepLast);
+  const first = window[0];
+  if (!first) return [];
+  const graceMs = graceSeconds * 1000;
+  if (job.schedule.trim().startsWith('rate(')) {
+    const gaps: string[] = [];
+    const times = [...window.map((run) => run.startedAt), now];
+    for (let index = 1; index < times.length; index += 1) {
+      const [previous = 0, next = 0] = [times[index - 1], times[index]];
+      if (next - previous > intervalSeconds * 1000 + graceMs) gaps.push(`${new Date(previous).toISOString()} + ${humanDuration((next - previous) / 1000)}`);
+    }
+    return gaps;
+  }
+  const starts = window.map((run) => run.startedAt);
+  const missed: string[] = [];
+  const spec = { schedule: job.schedule, ...(job.timezone ? { timezone: job.timezone } : {}) };
+  for (const slot of scheduledTimes(spec, new Date(first.startedAt - 1), new Date(now - graceMs), 10000)) {
+    const at = slot.getTime();
+    if (!starts.some((start) => start >= at && start <= at + SLOT_TOLERANCE_MS)) missed.push(slot.toISOString());
+  }
+  return missed;
+}
+
+function retentionCheck(job: Job, tally: JobTally, now: number): ComplianceCheck {
+  const records: RunRecord[] = [...tally.runs].map(([runId, run]) => {
+    const units = [...run.units];
+    const lockedUntil = Math.max(0, ...units.map(([, unit]) => unit.lockedUntil));
+    return {
+      runId,
+      startedAt: new Date(run.startedAt),
+      units: units.map(([name, unit]) => ({ name, host: unit.host, main: unit.main, complete: unit.manifest })),
+      ...(lockedUntil > 0 ? { lockedUntil: new Date(lockedUntil) } : {}),
+    };
+  });
+  const problems: string[] = [];
+  const plan = planRetention({
+    runs: records,
+    policy: job.retention,
+    seriesPerHost: job.engine === 'files',
+    now: new Date(now),
+    incompleteAfterSeconds: incompleteAfterSeconds(job),
+  });
+  const beyond = plan.kind === 'prune' ? plan.delete.filter((deletion) => deletion.reason === 'outside the retention policy') : [];
+  if (beyond.length > 0) problems.push(`${beyond.length} backups kept beyond the policy (oldest ${beyond[beyond.length - 1]?.runId})`);
+  const { maxAgeDays } = job.retention;
+  // Lifecycle expiration runs once a day and may lag a day more.
+  if (maxAgeDays !== undefined && now - tally.oldestCurrent > (maxAgeDays + 2) * 86400 * 1000) {
+    problems.push(`an object from ${new Date(tally.oldestCurrent).toISOString()} outlived maxAgeDays ${maxAgeDays}`);
+  }
+  const policy = `keepLast ${job.retention.keepLast}, daily ${job.retention.keepDaily}, weekly ${job.retention.keepWeekly}, monthly ${job.retention.keepMonthly}`;
+  const held = plan.kind === 'held' ? `; pruning is held: ${plan.reason}` : '';
+  return { rule: 'retention', ok: problems.length === 0, detail: problems.length > 0 ? problems.join('; ') : `within ${policy}${held}` };
+}
+
+/** Every rule for one job, judged at `now` (the inventory's creation time). */
+export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now: number): JobReport {
+  const spec = { schedule: job.schedule, ...(job.timezone ? { timezone: job.timezone } : {}) };
+  const graceSeconds = job.timeoutMinutes * 60;
+  const intervalSeconds = longestIntervalSeconds(spec, new Date(now));
+  const rpoSeconds = intervalSeconds + graceSeconds;
+  const runs = completeRuns(tally);
+  const newest = runs[runs.length - 1];
+  const checks: ComplianceCheck[] = [];
+
+  checks.push({ rule: 'valid-backups', ok: runs.length > 0, detail: `${runs.length} backups with a manifest` });
+  if (!job.enabled) {
+    checks.push({ rule: 'rpo', ok: true, detail: 'job disabled' });
+  } else if (!newest) {
+    checks.push({ rule: 'rpo', ok: false, detail: `no backup; RPO ${humanDuration(rpoSeconds)}` });
+  } else {
+    const age = (now - newest.startedAt) / 1000;
+    checks.push({ rule: 'rpo', ok: age <= rpoSeconds, detail: `newest ${humanDuration(age)} old; RPO ${humanDuration(rpoSeconds)}` });
+  }
+  const missed = job.enabled ? missedRuns(job, runs, now, intervalSeconds, graceSeconds) : [];
+  checks.push({
+    rule: 'schedule-gaps',
+    ok: missed.length === 0,
+    detail: missed.length === 0 ? 'every scheduled run since the oldest kept backup stored one' : `${missed.length} missed: ${missed.slice(0, MAX_LISTED).join(', ')}${missed.length > MAX_LISTED ? ', ...' : ''}`,
+  });
+  checks.push({
+    rule: 'encryption',
+    ok: tally.notKmsEncrypted.count === 0,
+    detail: tally.notKmsEncrypted.count === 0 ? `all ${tally.currentObjects} objects SSE-KMS` : `${tally.notKmsEncrypted.count} not under KMS: ${listed(tally.notKmsEncrypted)}`,
+  });
+  if (config.storage.objectLock) {
+    const mode = config.storage.objectLock.mode.toUpperCase();
+    checks.push({
+      rule: 'object-lock',
+      ok: tally.withoutLock.count === 0,
+      detail: tally.withoutLock.count === 0 ? `all objects under ${mode} lock` : `${tally.withoutLock.count} without a ${mode} lock: ${listed(tally.withoutLock)}`,
+    });
+  }
+  const abandonedBefore = now - incompleteAfterSeconds(job) * 1000;
+  const incomplete: string[] = [];
+  for (const [runId, run] of tally.runs) {
+    if (run.startedAt >= abandonedBefore) continue;
+    for (const [name, unit] of run.units) if (!unit.manifest) incomplete.push(`${runId}/${name}`);
+  }
+  checks.push({
+    rule: 'incomplete',
+    ok: incomplete.length === 0 && tally.outsideLayout.count === 0,
+    detail:
+      incomplete.length === 0 && tally.outsideLayout.count === 0
+        ? 'none older than the incomplete threshold'
+        : [
+            incomplete.length > 0 ? `${incomplete.length} without a manifest: ${incomplete.slice(0, MAX_LISTED).join(', ')}` : '',
+            tally.outsideLayout.count > 0 ? `${tally.outsideLayout.count} outside the object layout: ${listed(tally.outsideLayout)}` : '',
+          ].filter(Boolean).join('; '),
+  });
+  checks.push(retentionCheck(job, tally, now));
+
+  return {
+    job: job.name,
+    engine: job.engine,
+    schedule: job.schedule,
+    rpoSeconds,
+    validBackups: runs.length,
+    ...(newest ? { newestBackup: { runId: newest.runId, startedAt: new Date(newest.startedAt).toISOString(), ageSeconds: Math.round((now - newest.startedAt) / 1000) } } : {}),
+    ok: checks.every((check) => check.ok),
+    checks,
+    currentBytesByStorageClass: Object.fromEntries([...tally.currentBytesByStorageClass].sort()),
+    noncurrentBytes: tally.noncurrentBytes,
+    backups: runs.slice(-CHART_POINTS).map((run) => ({ runId: run.runId, startedAt: new Date(run.startedAt).toISOString(), bytes: run.bytes })),
+  };
+}

@@ -1,0 +1,24 @@
+import { stringify } from 'csv-stringify/sync';
+import type { ComplianceReport } from './compliance-report';
+
+/** One row per job and check, for spreadsheets and audit evidence. */
+export function renderReportCsv(report: ComplianceReport): string {
+  const rows = report.jobs.flatMap((job) =>
+    job.checks.map((check) => [
+      job.job,
+      job.engine,
+      check.rule,
+      check.ok ? 'pass' : 'FAIL',
+      check.detail,
+      job.validBackups,
+      job.newestBackup?.startedAt ?? '',
+      job.newestBackup?.ageSeconds ?? '',
+      job.rpoSeconds,
+      report.inventory.createdAt,
+    ]),
+  );
+  return stringify(rows, {
+    header: true,
+    columns: ['job', 'engine', 'rule', 'result', 'detail', 'valid_backups', 'newest_backup', 'newest_age_seconds', 'rpo_seconds', 'inventory_created_at'],
+  });
+}
