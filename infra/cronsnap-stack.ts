@@ -6,6 +6,7 @@ import { BACKUP_PROGRAMS } from '../lib/engines';
 import { RESTORE_PROGRAMS } from '../lib/restore/restore-programs';
 import { BackupFunctions } from './constructs/backup-functions';
 import { BackupStorage } from './constructs/backup-storage';
+import { ComplianceReporting } from './constructs/compliance-reporting';
 import { FailureTopic } from './constructs/failure-topic';
 import { HostAccessPolicy } from './constructs/host-access-policy';
 import { HostDocuments } from './constructs/host-documents';
@@ -64,6 +65,17 @@ export class CronsnapStack extends Stack {
       documentPrefix,
     });
 
+    const compliance = new ComplianceReporting(this, 'Compliance', {
+      jobs,
+      backupBucket: storage.bucket,
+      accessLogsBucket: storage.accessLogsBucket,
+      topic: failures.topic,
+      topicKey: storage.key,
+      environment: functions.environment,
+      configFile: props.configFile,
+      deadLetterQueue: functions.deadLetterQueue,
+    });
+
     for (const job of jobs) {
       new JobSchedule(this, `Schedule-${job.name}`, { job, target: functions.scheduledBackup.function, deadLetterQueue: functions.deadLetterQueue });
       const host = new HostAccessPolicy(this, `HostAccess-${job.name}`, {
@@ -80,5 +92,6 @@ export class CronsnapStack extends Stack {
     }
     new CfnOutput(this, 'BackupBucket', { value: storage.bucket.bucketName });
     new CfnOutput(this, 'FailureTopicArn', { value: failures.topic.topicArn });
+    new CfnOutput(this, 'ReportsBucket', { value: compliance.reportsBucket.bucketName });
   }
 }

@@ -22,6 +22,8 @@ export interface CronsnapFunctionProps {
   readonly extraFiles?: readonly { readonly source: string; readonly target: string }[];
   /** @default Duration.minutes(1) */
   readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
 }
 
 /** A cronsnap Lambda: nodejs22.x on arm64, bundled by esbuild from functions/<name>/handler.ts. */
@@ -36,7 +38,7 @@ export class CronsnapFunction extends Construct {
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
+      memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.minutes(1),
       deadLetterQueue: props.deadLetterQueue,
       retryAttempts: 2,

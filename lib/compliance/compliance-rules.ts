@@ -2,7 +2,8 @@ import type { CronsnapConfig } from '../config/cronsnap-config';
 import type { Job } from '../config/job-config';
 import { incompleteAfterSeconds } from '../retention/prune-job';
 import { planRetention, type RunRecord } from '../retention/retention-policy';
-import { longestIntervalSeconds, scheduledTimes } from '../schedule/schedule-times';
+import { scheduledTimes } from '../schedule/schedule-times';
+import { recoveryPointObjective } from './recovery-point-objective';
 import type { JobTally, KeyCount } from './inventory-tally';
 
 export const RULES = ['valid-backups', 'rpo', 'schedule-gaps', 'encryption', 'object-lock', 'incomplete', 'retention'] as const;
@@ -129,10 +130,7 @@ function retentionCheck(job: Job, tally: JobTally, now: number): ComplianceCheck
 
 /** Every rule for one job, judged at `now` (the inventory's creation time). */
 export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now: number): JobReport {
-  const spec = { schedule: job.schedule, ...(job.timezone ? { timezone: job.timezone } : {}) };
-  const graceSeconds = job.timeoutMinutes * 60;
-  const intervalSeconds = longestIntervalSeconds(spec, new Date(now));
-  const rpoSeconds = intervalSeconds + graceSeconds;
+  const { intervalSeconds, graceSeconds, rpoSeconds } = recoveryPointObjective(job, new Date(now));
   const runs = completeRuns(tally);
   const newest = runs[runs.length - 1];
   const checks: ComplianceCheck[] = [];

@@ -10,6 +10,8 @@ export const lambdaEnvironmentSchema = z.object({
   CRONSNAP_DOCUMENT_PREFIX: z.string().min(1),
   /** The validated config, bundled next to the handler at synth. */
   CRONSNAP_CONFIG_FILE: z.string().default('cronsnap.config.json'),
+  /** The bucket S3 Inventory delivers to and reports are written to; only compliance-report gets it. */
+  CRONSNAP_REPORTS_BUCKET: z.string().default(''),
   /** The etcd restore state machine; only the restore function gets it. */
   CRONSNAP_RESTORE_STATE_MACHINE_ARN: z.string().default(''),
 });

@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import type { ScheduledBackupEvent } from '../../lib/backup/start-backup';
+import type { ObjectCreatedEvent } from '../../lib/compliance/object-created-event';
 import type { StatusChangeEvent } from '../../lib/ssm/status-change-event';
 
 interface Events {
   'scheduled-backup': ScheduledBackupEvent;
   'ssm-invocation-status-change': StatusChangeEvent;
+  'inventory-manifest-created': ObjectCreatedEvent;
 }
 
 /** A fresh copy of a JSON event from test/events. */

@@ -159,14 +159,80 @@ describe('CronsnapStack', () => {
     expect(document?.Properties.Content.mainSteps[0]?.inputs.runCommand.join('\n')).toContain('snapshot save');
   });
 
-  it('runs every function on nodejs22.x arm64 with a dead-letter queue', () => {
-    const functions = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions).length).toBeGreaterThanOrEqual(3);
+  it('runs every cronsnap function on nodejs22.x arm64 with a dead-letter queue', () => {
+    // CDK's own BucketNotificationsHandler (Python, deploy time only) is the one other function.
+    const functions = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => !id.startsWith('BucketNotificationsHandler'));
+    expect(functions).toHaveLength(6);
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Runtime: 'nodejs22.x', Architectures: ['arm64'], DeadLetterConfig: { TargetArn: Match.anyValue() }, TracingConfig: { Mode: 'Active' } },
-      Object.keys(functions).length,
+      functions.length,
     );
+  });
+
+  it('inventories the backup bucket daily, all versions, as CSV into the private reports bucket with every field the report reads', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      InventoryConfigurations: [
+        {
+          Id: 'cronsnap-daily',
+          Enabled: true,
+          ScheduleFrequency: 'Daily',
+          IncludedObjectVersions: 'All',
+          Destination: { Format: 'CSV', Prefix: 'inventory', BucketArn: Match.anyValue() },
+          OptionalFields: [
+            'Size',
+            'LastModifiedDate',
+            'StorageClass',
+            'ETag',
+            'EncryptionStatus',
+            'ObjectLockMode',
+            'ObjectLockRetainUntilDate',
+            'ObjectLockLegalHoldStatus',
+            'ChecksumAlgorithm',
+          ],
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'reports-bucket/' }),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 's3.amazonaws.com' }, Action: 's3:PutObject' })]) },
+    });
+  });
+
+  it('runs compliance-report when an inventory manifest.json lands in the reports bucket', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: [Match.anyValue()] }, object: { key: [{ prefix: 'inventory/' }, { suffix: '/manifest.json' }] } },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ComplianceComplianceReport'), 'Arn'] } })],
+    });
+    const statements = policyStatements('ComplianceComplianceReport');
+    const s3Actions = statements.flatMap((statement) => [statement.Action].flat()).filter((action) => String(action).startsWith('s3:'));
+    expect(s3Actions.sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+  });
+
+  it('alarms per job when no backup succeeded within its RPO, missing data breaching', () => {
+    // prod-etcd runs every 30 minutes with a 60-minute timeout: 90 minutes in 5-minute periods.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'cronsnap',
+      MetricName: 'BackupSucceeded',
+      Dimensions: Match.arrayWith([{ Name: 'job', Value: 'prod-etcd' }, { Name: 'service', Value: 'backup-completed' }]),
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 18,
+      DatapointsToAlarm: 18,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^FailuresTopic') }],
+    });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
   });
 
   it('lets list-backups list and read only the configured jobs\' prefixes, with no write', () => {

@@ -1,0 +1,159 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { INVENTORY_FIELDS } from '../../lib/compliance/inventory-manifest';
+import { recoveryPointObjective, rpoAlarmWindow } from '../../lib/compliance/recovery-point-objective';
+import type { Job } from '../../lib/config/job-config';
+import { METRICS_NAMESPACE } from '../../lib/lambda/powertools';
+import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
+import { CronsnapFunction } from './cronsnap-function';
+
+/** Inventory files land under this prefix of the reports bucket; reports under `reports/`. */
+const INVENTORY_PREFIX = 'inventory';
+const INVENTORY_ID = 'cronsnap-daily';
+
+export interface ComplianceReportingProps {
+  /** Jobs to judge and to watch with an RPO alarm each. */
+  readonly jobs: readonly Job[];
+  /** The backup bucket: S3 Inventory is configured on it. */
+  readonly backupBucket: s3.Bucket;
+  /** Where the reports bucket writes its access logs. */
+  readonly accessLogsBucket: s3.IBucket;
+  /** Violations and RPO alarms are published here. */
+  readonly topic: sns.ITopic;
+  /** The key the topic is encrypted with. */
+  readonly topicKey: kms.IKey;
+  /** The environment every cronsnap function gets. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** The validated config as a JSON file, bundled with the function. */
+  readonly configFile: string;
+  /** Where failed invocations go. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * Days inventory files are kept; reports are kept 400 days.
+   * @default 30
+   */
+  readonly inventoryRetentionDays?: number;
+  /**
+   * What happens to the reports bucket when the stack is deleted.
+   * @default RemovalPolicy.RETAIN - audit evidence outlives the stack
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Daily S3 Inventory of the backup bucket into a private reports bucket, the compliance-report
+ * function run when an inventory's manifest.json lands, and an alarm per job that fires when no
+ * backup succeeded within the RPO its schedule implies.
+ */
+export class ComplianceReporting extends Construct {
+  public readonly reportsBucket: s3.Bucket;
+  public readonly complianceReport: CronsnapFunction;
+  /** The RPO alarm of each enabled job, by job name. */
+  public readonly rpoAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
+
+  constructor(scope: Construct, id: string, props: ComplianceReportingProps) {
+    super(scope, id);
+    // SSE-S3: S3 Inventory can deliver to it without a key policy for the S3 service.
+    this.reportsBucket = new s3.Bucket(this, 'Reports', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      eventBridgeEnabled: true,
+      serverAccessLogsBucket: props.accessLogsBucket,
+      serverAccessLogsPrefix: 'reports-bucket/',
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        { id: 'inventory', prefix: `${INVENTORY_PREFIX}/`, expiration: Duration.days(props.inventoryRetentionDays ?? 30), noncurrentVersionExpiration: Duration.days(1) },
+        { id: 'reports', prefix: 'reports/', expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) },
+      ],
+    });
+
+    props.backupBucket.addInventory({
+      inventoryId: INVENTORY_ID,
+      destination: { bucket: this.reportsBucket, prefix: INVENTORY_PREFIX },
+      frequency: s3.InventoryFrequency.DAILY,
+      format: s3.InventoryFormat.CSV,
+      includeObjectVersions: s3.InventoryObjectVersion.ALL,
+      optionalFields: [...INVENTORY_FIELDS],
+    });
+
+    this.complianceReport = new CronsnapFunction(this, 'ComplianceReport', {
+      name: 'compliance-report',
+      environment: { ...props.environment, CRONSNAP_REPORTS_BUCKET: this.reportsBucket.bucketName },
+      deadLetterQueue: props.deadLetterQueue,
+      extraFiles: [{ source: props.configFile, target: 'cronsnap.config.json' }],
+      timeout: Duration.minutes(10),
+      memorySize: 1024,
+    });
+    const fn = this.complianceReport.function;
+    const inventoryObjects = this.reportsBucket.arnForObjects(`${INVENTORY_PREFIX}/*`);
+    const reportObjects = this.reportsBucket.arnForObjects('reports/*');
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [inventoryObjects] }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [reportObjects] }));
+    props.topic.grantPublish(fn);
+    props.topicKey.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+    acknowledgeWildcards(
+      fn,
+      ['Resource::*', 'Action::kms:GenerateDataKey*', nagResource(this, inventoryObjects), nagResource(this, reportObjects)],
+      'X-Ray has no resource-level permissions; the SNS grant needs GenerateDataKey* on the backup key only; the ' +
+        'function reads only inventory files and writes only under reports/.',
+    );
+
+    new events.Rule(this, 'InventoryDelivered', {
+      description: 'cronsnap: an S3 Inventory of the backup bucket was delivered',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [this.reportsBucket.bucketName] },
+          object: { key: [{ prefix: `${INVENTORY_PREFIX}/` }, { suffix: '/manifest.json' }] },
+        },
+      },
+      targets: [new targets.LambdaFunction(fn, { deadLetterQueue: props.deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.hours(6) })],
+    });
+
+    const alarms: Record<string, cloudwatch.Alarm> = {};
+    for (const job of props.jobs.filter((candidate) => candidate.enabled)) {
+      const { rpoSeconds } = recoveryPointObjective(job, new Date());
+      const window = rpoAlarmWindow(rpoSeconds);
+      const alarm = new cloudwatch.Alarm(this, `Rpo-${job.name}`, {
+        alarmDescription: `cronsnap: no ${job.name} backup succeeded within its RPO of ${Math.round(rpoSeconds / 60)} minutes${window.clamped ? ' (watched over the last 7 days, the longest CloudWatch allows)' : ''}`,
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'BackupSucceeded',
+          // Powertools adds the service dimension to every metric backup-completed emits.
+          dimensionsMap: { service: 'backup-completed', job: job.name },
+          statistic: cloudwatch.Stats.SUM,
+          period: Duration.seconds(window.periodSeconds),
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: window.evaluationPeriods,
+        datapointsToAlarm: window.evaluationPeriods,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+      alarm.addAlarmAction(new actions.SnsAction(props.topic));
+      alarms[job.name] = alarm;
+    }
+    this.rpoAlarms = alarms;
+    // eventBridgeEnabled is set through CDK's singleton BucketNotificationsHandler custom resource.
+    const notificationsHandler = Stack.of(this).node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    if (notificationsHandler) {
+      Validations.of(notificationsHandler).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: "CDK's own handler that turns on the reports bucket's EventBridge notifications at deploy time; it only writes its logs.",
+      });
+      acknowledgeWildcards(notificationsHandler, ['Resource::*'], 'PutBucketNotification on the reports bucket, as CDK writes it for its notifications handler.');
+    }
+  }
+}
