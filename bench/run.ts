@@ -1,12 +1,17 @@
-/** `npm run bench`: every benchmark, then one table of ratios measured side by side in this run. */
+/**
+ * `npm run bench`: every benchmark, then one table of ratios measured side by side in this run.
+ * `BENCH_ONLY=compliance npm run bench` runs those whose name contains the word.
+ */
+import { benchComplianceReport } from './compliance-report';
 import { benchEtcdSnapshotPipeline } from './etcd-snapshot-pipeline';
 import { benchMysqlDumpPipeline } from './mysql-dump-pipeline';
 
-const BENCHMARKS = [benchEtcdSnapshotPipeline, benchMysqlDumpPipeline];
+const BENCHMARKS = [benchEtcdSnapshotPipeline, benchMysqlDumpPipeline, benchComplianceReport];
 
 async function main(): Promise<void> {
   const rows = [];
-  for (const bench of BENCHMARKS) rows.push(...(await bench()));
+  const only = process.env.BENCH_ONLY?.toLowerCase();
+  for (const bench of BENCHMARKS.filter((candidate) => !only || candidate.name.toLowerCase().includes(only))) rows.push(...(await bench()));
   console.log('\nbenchmark                                   ratio   detail');
   for (const row of rows) console.log(`${row.name.padEnd(43)} ${row.ratio.toFixed(2).padStart(5)}x  ${row.detail}`);
 }

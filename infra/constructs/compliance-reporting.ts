@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { COMPLIANCE_REPORT_OLD_SPACE_MB } from '../../lib/compliance/compliance-report';
 import { INVENTORY_FIELDS } from '../../lib/compliance/inventory-manifest';
 import { recoveryPointObjective, rpoAlarmWindow } from '../../lib/compliance/recovery-point-objective';
 import type { Job } from '../../lib/config/job-config';
@@ -89,7 +90,11 @@ export class ComplianceReporting extends Construct {
 
     this.complianceReport = new CronsnapFunction(this, 'ComplianceReport', {
       name: 'compliance-report',
-      environment: { ...props.environment, CRONSNAP_REPORTS_BUCKET: this.reportsBucket.bucketName },
+      environment: {
+        ...props.environment,
+        CRONSNAP_REPORTS_BUCKET: this.reportsBucket.bucketName,
+        NODE_OPTIONS: `--enable-source-maps --max-old-space-size=${COMPLIANCE_REPORT_OLD_SPACE_MB}`,
+      },
       deadLetterQueue: props.deadLetterQueue,
       extraFiles: [{ source: props.configFile, target: 'cronsnap.config.json' }],
       timeout: Duration.minutes(10),

@@ -11,6 +11,12 @@ import { InventoryTally } from './inventory-tally';
 import { renderReportCsv } from './report-csv';
 import { renderReportHtml } from './report-html';
 
+/**
+ * V8 old-space cap for the report process: the tally of a million-row inventory needs about
+ * 100 MB, and without a cap V8 lets garbage grow far past that before it collects.
+ */
+export const COMPLIANCE_REPORT_OLD_SPACE_MB = 160;
+
 export interface ComplianceReport {
   readonly generatedAt: string;
   readonly inventory: { readonly sourceBucket: string; readonly createdAt: string; readonly manifestKey: string; readonly rows: number; readonly otherObjects: number };

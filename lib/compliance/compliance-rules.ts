@@ -61,9 +61,8 @@ interface CompleteRun {
 function completeRuns(tally: JobTally): CompleteRun[] {
   const runs: CompleteRun[] = [];
   for (const [runId, run] of tally.runs) {
-    const units = [...run.units.values()];
-    if (!units.some((unit) => unit.main && unit.manifest)) continue;
-    runs.push({ runId, startedAt: run.startedAt, bytes: units.reduce((sum, unit) => sum + unit.bytes, 0) });
+    if (!run.units.some((unit) => unit.main && unit.manifest)) continue;
+    runs.push({ runId, startedAt: run.startedAt, bytes: run.bytes });
   }
   return runs.sort((a, b) => a.startedAt - b.startedAt || a.runId.localeCompare(b.runId));
 }
@@ -98,16 +97,12 @@ function missedRuns(job: Job, runs: readonly CompleteRun[], now: number, interva
 }
 
 function retentionCheck(job: Job, tally: JobTally, now: number): ComplianceCheck {
-  const records: RunRecord[] = [...tally.runs].map(([runId, run]) => {
-    const units = [...run.units];
-    const lockedUntil = Math.max(0, ...units.map(([, unit]) => unit.lockedUntil));
-    return {
-      runId,
-      startedAt: new Date(run.startedAt),
-      units: units.map(([name, unit]) => ({ name, host: unit.host, main: unit.main, complete: unit.manifest })),
-      ...(lockedUntil > 0 ? { lockedUntil: new Date(lockedUntil) } : {}),
-    };
-  });
+  const records: RunRecord[] = [...tally.runs].map(([runId, run]) => ({
+    runId,
+    startedAt: new Date(run.startedAt),
+    units: run.units.map((unit) => ({ name: unit.name, host: unit.host, main: unit.main, complete: unit.manifest })),
+    ...(run.lockedUntil > 0 ? { lockedUntil: new Date(run.lockedUntil) } : {}),
+  }));
   const problems: string[] = [];
   const plan = planRetention({
     runs: records,
@@ -167,7 +162,7 @@ export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now:
   const incomplete: string[] = [];
   for (const [runId, run] of tally.runs) {
     if (run.startedAt >= abandonedBefore) continue;
-    for (const [name, unit] of run.units) if (!unit.manifest) incomplete.push(`${runId}/${name}`);
+    for (const unit of run.units) if (!unit.manifest) incomplete.push(`${runId}/${unit.name}`);
   }
   checks.push({
     rule: 'incomplete',

@@ -8,17 +8,23 @@ const KMS_ENCRYPTED = new Set(['SSE-KMS', 'DSSE-KMS']);
 const SAMPLE_KEYS = 5;
 
 export interface UnitTally {
+  /** `host`, or `host/<set>` for a linked set. */
+  readonly name: string;
   readonly host: string;
   readonly main: boolean;
   manifest: boolean;
-  bytes: number;
-  /** Latest Object Lock retain-until among the unit's objects, ms; 0 when none. */
-  lockedUntil: number;
 }
 
+/**
+ * One run, kept small: an inventory of a busy bucket has hundreds of thousands. A run has a
+ * handful of units, so an array costs far less than a Map per run.
+ */
 export interface RunTally {
   readonly startedAt: number;
-  readonly units: Map<string, UnitTally>;
+  bytes: number;
+  /** Latest Object Lock retain-until among the run's objects, ms; 0 when none. */
+  lockedUntil: number;
+  readonly units: UnitTally[];
 }
 
 /** A count with a few example keys, so a report can show where to look. */
@@ -48,6 +54,8 @@ function note(counter: KeyCount, key: string): void {
 /** Folds inventory rows into one tally per configured job; other keys (markers) are counted apart. */
 export class InventoryTally {
   readonly jobs = new Map<string, JobTally>();
+  /** Host and unit names recur in every run: one copy of each. */
+  private readonly names = new Map<string, string>();
   otherObjects = 0;
   rows = 0;
   private readonly lockMode: string | undefined;
@@ -83,17 +91,27 @@ export class InventoryTally {
       return;
     }
     let run = job.runs.get(where.runId);
-    if (!run) {
-      run = { startedAt: startedAt.getTime(), units: new Map() };
-      job.runs.set(where.runId, run);
-    }
-    let unit = run.units.get(where.unit);
+    let unit = run?.units.find((candidate) => candidate.name === where.unit);
     if (!unit) {
-      unit = { host: where.host, main: where.unit === where.host, manifest: false, bytes: 0, lockedUntil: 0 };
-      run.units.set(where.unit, unit);
+      unit = { name: this.intern(where.unit), host: this.intern(where.host), main: where.unit === where.host, manifest: false };
+      if (run) run.units.push(unit);
     }
-    unit.bytes += row.size;
+    if (!run) {
+      // An array literal holds exactly its elements, where push() on [] reserves 17 slots; and a
+      // substring keeps its whole parent key alive in V8, where a copy holds only the id.
+      run = { startedAt: startedAt.getTime(), bytes: 0, lockedUntil: 0, units: [unit] };
+      job.runs.set(Buffer.from(where.runId, 'latin1').toString('latin1'), run);
+    }
+    run.bytes += row.size;
     if (where.file === 'manifest.json') unit.manifest = true;
-    if (row.objectLockRetainUntil !== undefined) unit.lockedUntil = Math.max(unit.lockedUntil, row.objectLockRetainUntil);
+    if (row.objectLockRetainUntil !== undefined) run.lockedUntil = Math.max(run.lockedUntil, row.objectLockRetainUntil);
+  }
+
+  private intern(name: string): string {
+    const known = this.names.get(name);
+    if (known !== undefined) return known;
+    const copy = Buffer.from(name, 'utf8').toString('utf8');
+    this.names.set(copy, copy);
+    return copy;
   }
 }

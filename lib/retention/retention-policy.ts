@@ -90,7 +90,11 @@ function keptRuns(input: RetentionInput, runs: readonly RunRecord[]): Map<string
   const series = new Map<string, RunRecord[]>();
   for (const run of runs) {
     const hosts = run.units.filter((unit) => unit.main && unit.complete).map((unit) => unit.host);
-    for (const name of input.seriesPerHost ? hosts : hosts.length > 0 ? ['job'] : []) series.set(name, [...(series.get(name) ?? []), run]);
+    for (const name of input.seriesPerHost ? hosts : hosts.length > 0 ? ['job'] : []) {
+      const history = series.get(name);
+      if (history) history.push(run);
+      else series.set(name, [run]);
+    }
   }
   for (const [name, history] of series) {
     const label = input.seriesPerHost ? ` of ${name}` : '';

@@ -3,6 +3,12 @@ import { toEventBridgeSchedule } from './schedule-expression';
 
 const RATE_UNIT_SECONDS: Readonly<Record<string, number>> = { minute: 60, hour: 3600, day: 86400 };
 
+/** The step of a `rate(...)` schedule in seconds; undefined for a cron schedule. */
+function rateSeconds(schedule: string): number | undefined {
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(toEventBridgeSchedule(schedule));
+  return rate ? Number(rate[1]) * (RATE_UNIT_SECONDS[rate[2] ?? 'day'] ?? 86400) : undefined;
+}
+
 /** A job's schedule as cronsnap runs it: the expression (any accepted form) and its time zone. */
 export interface ScheduleSpec {
   readonly schedule: string;
@@ -44,10 +50,10 @@ export const WEEKDAY_SLACK_SECONDS = 2 * 86400;
  */
 export function* scheduledTimes(spec: ScheduleSpec, from: Date, until: Date, limit = Number.MAX_SAFE_INTEGER): Generator<Date> {
   const normalized = toEventBridgeSchedule(spec.schedule);
-  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(normalized);
+  const rate = rateSeconds(normalized);
   let produced = 0;
-  if (rate) {
-    const stepMs = Number(rate[1]) * (RATE_UNIT_SECONDS[rate[2] ?? 'day'] ?? 86400) * 1000;
+  if (rate !== undefined) {
+    const stepMs = rate * 1000;
     for (let time = from.getTime() + stepMs; time <= until.getTime() && produced < limit; time += stepMs, produced += 1) yield new Date(time);
     return;
   }
@@ -69,12 +75,28 @@ export function* scheduledTimes(spec: ScheduleSpec, from: Date, until: Date, lim
 }
 
 /**
- * The longest wait between two scheduled runs over the next 400 days (long enough to see a
- * February and a yearly run) or 5,000 runs (a fortnight of runs every 5 minutes, enough to see a
- * weekend), in seconds: the RPO the schedule promises.
+ * Days after which the schedule's pattern repeats, so its intervals are all seen: a day when only
+ * minutes and hours are set (three, to see two runs of a daily one), a fortnight when the weekday is too, else 400 (a February, a yearly run).
+ * A time zone can shift runs by an hour at its DST changes, which only a full year shows.
+ */
+function repeatDays(spec: ScheduleSpec): number {
+  const normalized = toEventBridgeSchedule(spec.schedule);
+  if (spec.timezone !== undefined) return 400;
+  const [, , dayOfMonth, month, dayOfWeek, year] = normalized.slice('cron('.length, -1).split(' ');
+  const any = (field: string | undefined) => field === '*' || field === '?';
+  if (!any(dayOfMonth) || !any(month) || !any(year)) return 400;
+  return any(dayOfWeek) ? 3 : 15;
+}
+
+/**
+ * The longest wait between two scheduled runs, in seconds: the RPO the schedule promises. Looks
+ * as far ahead as the pattern needs to repeat, up to 5,000 runs (a fortnight of runs every
+ * 5 minutes, enough to see a weekend).
  */
 export function longestIntervalSeconds(spec: ScheduleSpec, from: Date): number {
-  const until = new Date(from.getTime() + 400 * 86400 * 1000);
+  const rate = rateSeconds(spec.schedule);
+  if (rate !== undefined) return rate;
+  const until = new Date(from.getTime() + repeatDays(spec) * 86400 * 1000);
   let previous: Date | undefined;
   let longest = 0;
   for (const time of scheduledTimes(spec, from, until, 5000)) {

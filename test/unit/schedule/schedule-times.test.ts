@@ -28,10 +28,17 @@ describe('longest interval', () => {
   it('is the step of a regular schedule', () => {
     expect(longestIntervalSeconds({ schedule: '*/30 * * * *' }, FROM)).toBe(1800);
     expect(longestIntervalSeconds({ schedule: 'rate(1 day)' }, FROM)).toBe(86400);
+    expect(longestIntervalSeconds({ schedule: 'rate(3 days)' }, FROM)).toBe(3 * 86400);
+    expect(longestIntervalSeconds({ schedule: '0 3 * * *' }, new Date('2026-01-01T04:00:00Z'))).toBe(86400);
   });
 
   it('is the longest gap of an irregular one: weekdays only waits over the weekend', () => {
     expect(longestIntervalSeconds({ schedule: '0 2 * * 1-5' }, FROM)).toBe(3 * 86400);
+  });
+
+  it('sees a daylight-saving change of a schedule in a time zone', () => {
+    // Europe/Berlin leaves summer time on 2026-10-25: from one 01:30 to the next is 25 hours.
+    expect(longestIntervalSeconds({ schedule: '30 1 * * *', timezone: 'Europe/Berlin' }, FROM)).toBe(86400 + 3600);
   });
 
   it('covers a month\'s last day and allows for W, which is placed up to two days off', () => {
