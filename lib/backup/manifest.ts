@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ManifestError } from '../errors';
-import { formatIssues } from '../validation-issues';
+import { parseJsonManifest } from '../validation-issues';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex sha256');
 const isoTime = z.iso.datetime();
@@ -115,13 +114,5 @@ export function storedBytes(manifest: Manifest): number {
 }
 
 export function parseManifest(text: string, key: string): Manifest {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (cause) {
-    throw new ManifestError(`${key} is not JSON: ${(cause as Error).message}`, { cause });
-  }
-  const result = manifestSchema.safeParse(document);
-  if (!result.success) throw new ManifestError(`${key} is invalid:\n${formatIssues(result.error, 'manifest')}`, { cause: result.error });
-  return result.data;
+  return parseJsonManifest(text, key, manifestSchema, 'invalid');
 }

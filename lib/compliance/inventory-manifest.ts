@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ManifestError } from '../errors';
-import { formatIssues } from '../validation-issues';
+import { parseJsonManifest } from '../validation-issues';
 
 /** The columns cronsnap's inventory configuration asks for, besides those S3 always writes. */
 export const INVENTORY_FIELDS = [
@@ -40,21 +40,14 @@ export interface InventoryManifest {
 
 /** Parses and checks a manifest.json; every problem names its field. */
 export function parseInventoryManifest(text: string, key: string): InventoryManifest {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (cause) {
-    throw new ManifestError(`${key} is not JSON: ${(cause as Error).message}`, { cause });
-  }
-  const result = inventoryManifestSchema.safeParse(document);
-  if (!result.success) throw new ManifestError(`${key} is not an S3 Inventory manifest:\n${formatIssues(result.error, 'manifest')}`);
-  const columns = result.data.fileSchema.split(',').map((column) => column.trim());
+  const data = parseJsonManifest(text, key, inventoryManifestSchema, 'not an S3 Inventory manifest');
+  const columns = data.fileSchema.split(',').map((column) => column.trim());
   const missing = REQUIRED_COLUMNS.filter((column) => !columns.includes(column));
   if (missing.length > 0) throw new ManifestError(`${key}: manifest.fileSchema lacks ${missing.join(', ')}; the inventory configuration must include them`);
   return {
-    sourceBucket: result.data.sourceBucket,
-    createdAt: new Date(Number(result.data.creationTimestamp)),
+    sourceBucket: data.sourceBucket,
+    createdAt: new Date(Number(data.creationTimestamp)),
     columns,
-    files: result.data.files.map(({ key: fileKey, size }) => ({ key: fileKey, size })),
+    files: data.files.map(({ key: fileKey, size }) => ({ key: fileKey, size })),
   };
 }
