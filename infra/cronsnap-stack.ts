@@ -55,7 +55,7 @@ export class CronsnapStack extends Stack {
       objectLock: objectLock !== undefined,
     });
 
-    new RestoreFunctions(this, 'Restore', {
+    const restore = new RestoreFunctions(this, 'Restore', {
       jobs,
       bucket: storage.bucket,
       key: storage.key,
@@ -93,5 +93,9 @@ export class CronsnapStack extends Stack {
     new CfnOutput(this, 'BackupBucket', { value: storage.bucket.bucketName });
     new CfnOutput(this, 'FailureTopicArn', { value: failures.topic.topicArn });
     new CfnOutput(this, 'ReportsBucket', { value: compliance.reportsBucket.bucketName });
+    // The CLI finds the functions it invokes by these output names (lib/cli/stack-outputs.ts).
+    new CfnOutput(this, 'ScheduledBackupFunction', { value: functions.scheduledBackup.function.functionName });
+    new CfnOutput(this, 'ListBackupsFunction', { value: restore.listBackups.function.functionName });
+    new CfnOutput(this, 'RestoreFunction', { value: restore.restore.function.functionName });
   }
 }

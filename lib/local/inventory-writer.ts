@@ -72,7 +72,13 @@ export function inventoryManifestJson(bucket: string, createdAt: Date, files: re
  * Writes an inventory as S3 delivers it, under `root` (a local stand-in for the reports bucket):
  * gzipped CSV files of at most `rowsPerFile` rows, streamed, then the manifest. Returns the manifest's key.
  */
-export async function writeInventoryDirectory(root: string, bucket: string, objects: Iterable<InventoryObject>, createdAt: Date, rowsPerFile = 250_000): Promise<string> {
+export async function writeInventoryDirectory(
+  root: string,
+  bucket: string,
+  objects: Iterable<InventoryObject> | AsyncIterable<InventoryObject>,
+  createdAt: Date,
+  rowsPerFile = 250_000,
+): Promise<string> {
   const layout = inventoryLayout(bucket, createdAt);
   const keys: string[] = [];
   let current: { gzip: Gzip; closed: Promise<unknown> } | undefined;
@@ -81,7 +87,7 @@ export async function writeInventoryDirectory(root: string, bucket: string, obje
     await current?.closed;
   };
   let rows = 0;
-  for (const object of objects) {
+  for await (const object of objects) {
     if (!current || rows % rowsPerFile === 0) {
       await close();
       const key = layout.dataKey(keys.length);

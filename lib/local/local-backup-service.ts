@@ -97,10 +97,11 @@ export class LocalBackupService {
     };
   }
 
-  /** The restore function's logic, the etcd workflow run in-process. */
-  async restore(event: RestoreEventInput) {
+  /** The restore function's logic, the etcd workflow run in-process and told to `progress`. */
+  async restore(event: RestoreEventInput, progress?: (line: string) => void) {
     const deps = this.restoreDeps;
-    return restore(restoreEventSchema.parse(event), { ...deps, config: this.options.config, workflows: new LocalWorkflowStarter(deps) });
+    const workflows = new LocalWorkflowStarter({ ...deps, ...(progress ? { progress } : {}) });
+    return restore(restoreEventSchema.parse(event), { ...deps, config: this.options.config, workflows });
   }
 
   /** A file-set restore through the same runner and documents as the deployed restore. */

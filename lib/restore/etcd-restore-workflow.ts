@@ -24,6 +24,8 @@ export interface EtcdStepDeps extends HostProgramDeps {
   readonly store: ObjectStore;
   readonly bucket: string;
   readonly now: () => Date;
+  /** Told each step as it finishes, for an operator watching a long restore. */
+  readonly progress?: (line: string) => void;
 }
 
 export interface MemberResult {
@@ -128,12 +130,17 @@ export interface WorkflowOutcome {
  * The state machine's order run in one process (demo, tests, and as the reference for the Step
  * Functions definition): a failure from the stop step on rolls every member back, then throws.
  */
+function reported(result: StepResult, deps: EtcdStepDeps): StepResult {
+  deps.progress?.(`step ${result.step} done on ${result.members.map((member) => member.member).join(', ')}`);
+  return result;
+}
+
 export async function runEtcdRestoreWorkflow(plan: EtcdRestorePlan, deps: EtcdStepDeps): Promise<WorkflowOutcome> {
   const results: StepResult[] = [];
   if (plan.kind === 'etcd-member-replace') {
     for (const step of ETCD_REPLACE_STEPS) {
       try {
-        results.push(await runEtcdRestoreStep(plan, step, deps));
+        results.push(reported(await runEtcdRestoreStep(plan, step, deps), deps));
       } catch (error) {
         // Membership changes are not undone blindly; the old data dir is kept, the report says where it stopped.
         throw new RestoreError(`replacing ${plan.target} in ${plan.job} failed: ${(error as Error).message}`);
@@ -143,7 +150,7 @@ export async function runEtcdRestoreWorkflow(plan: EtcdRestorePlan, deps: EtcdSt
   }
   for (const step of ETCD_WORKFLOW_STEPS) {
     try {
-      results.push(await runEtcdRestoreStep(plan, step, deps));
+      results.push(reported(await runEtcdRestoreStep(plan, step, deps), deps));
     } catch (error) {
       if (!rollsBackOnFailure(step)) {
         await runEtcdRestoreStep(plan, 'abandon', deps).catch(() => undefined);

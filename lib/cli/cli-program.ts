@@ -1,0 +1,209 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ZodError } from 'zod';
+import type { CronsnapConfig } from '../config/cronsnap-config';
+import { loadConfigFile } from '../config/load-config';
+import { ConfigError, CronsnapError, InvalidEventError, UnknownJobError } from '../errors';
+import type { RestoreEventInput } from '../restore/restore';
+import { formatIssues } from '../validation-issues';
+import type { BackupNowResult, CronsnapBackend } from './cronsnap-backend';
+import { EXIT, type ExitCode } from './exit-codes';
+import { planJobs } from './job-plan';
+
+/** Options every command takes. */
+export interface GlobalOptions {
+  readonly config: string;
+  readonly json: boolean;
+  readonly local: boolean;
+  readonly stack: string;
+  readonly bucket?: string;
+  readonly kmsKeyId?: string;
+  readonly endpointUrl?: string;
+  readonly workDir?: string;
+}
+
+export interface CliDeps {
+  readonly out: (text: string) => void;
+  /** Progress and errors; stdout stays clean for `--json`. */
+  readonly err: (text: string) => void;
+  readonly backendFor: (options: GlobalOptions, config: CronsnapConfig) => CronsnapBackend;
+  readonly now: () => Date;
+  /** The zone `plan` shows local times in. */
+  readonly localZone: string;
+}
+
+const list = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean);
+
+/** Which exit code an error means; see exit-codes.ts. */
+function exitCodeOf(error: unknown): ExitCode {
+  if (error instanceof ConfigError || error instanceof UnknownJobError || error instanceof InvalidEventError || error instanceof ZodError) return EXIT.usage;
+  if (error instanceof CronsnapError) return EXIT.failed;
+  return EXIT.unreachable;
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof ZodError) return formatIssues(error);
+  return error instanceof Error ? error.message : String(error);
+}
+
+function backupLine(result: BackupNowResult): string {
+  const hosts = result.hosts.map((host) => `\n  ${host.host}: ${host.status} (${host.detail})`).join('');
+  return `${result.job}: ${result.outcome}${result.runId ? ` run ${result.runId}` : ''}${hosts}`;
+}
+
+/**
+ * The `cronsnap` command line. Every action returns its exit code instead of exiting, so tests
+ * run it in-process; `bin/cronsnap` exits with it.
+ */
+export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): Command {
+  const program = new Command('cronsnap')
+    .description('Scheduled, verified backups of etcd, MySQL/MariaDB, PostgreSQL and file sets to S3.')
+    .option('-c, --config <file>', 'the jobs config (YAML or JSON)', process.env.CRONSNAP_CONFIG ?? 'config/cronsnap.example.yaml')
+    .option('--json', 'print the result as JSON on stdout (progress stays on stderr)', false)
+    .option('--local', 'run the functions\' logic here, every target being this machine, instead of invoking the stack', false)
+    .option('--stack <name>', 'the deployed stack whose functions are invoked', 'Cronsnap')
+    .option('--bucket <name>', '--local: the backup bucket')
+    .option('--kms-key-id <arn>', '--local: the KMS key hosts encrypt with')
+    .option('--endpoint-url <url>', '--local: an S3 stand-in such as moto_server')
+    .option('--work-dir <dir>', '--local: scratch dir for locks and restores')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => deps.out(text.trimEnd()), writeErr: (text) => deps.err(text.trimEnd()) });
+
+  const globals = () => program.opts<GlobalOptions>();
+  const emit = (human: string, json: unknown) => deps.out(globals().json ? JSON.stringify(json, null, 2) : human);
+  const config = () => loadConfigFile(globals().config);
+  const backend = () => {
+    const loaded = config();
+    return { config: loaded, backend: deps.backendFor(globals(), loaded) };
+  };
+  const action =
+    <A extends unknown[]>(body: (...args: A) => Promise<ExitCode> | ExitCode) =>
+    async (...args: A) => {
+      try {
+        setExit(await body(...args));
+      } catch (error) {
+        deps.err(`cronsnap: ${messageOf(error)}`);
+        setExit(exitCodeOf(error));
+      }
+    };
+
+  program
+    .command('validate')
+    .description('check the config; every problem is named by its field path')
+    .action(
+      action(() => {
+        const loaded = config();
+        emit(`${globals().config}: valid, ${loaded.jobs.length} jobs (${loaded.jobs.map((job) => job.name).join(', ')})`, { valid: true, jobs: loaded.jobs.map((job) => job.name) });
+        return EXIT.ok;
+      }),
+    );
+
+  program
+    .command('plan')
+    .description('each job, its targets and its next 5 runs in UTC and local time')
+    .action(
+      action(() => {
+        const plans = planJobs(config(), deps.now(), deps.localZone);
+        const human = plans
+          .map((plan) => {
+            const targets = plan.targets.instanceIds ? plan.targets.instanceIds.join(', ') : Object.entries(plan.targets.tags ?? {}).map(([key, values]) => `tag ${key}=${values.join('|')}`).join(', ');
+            const runs = plan.nextRuns.map((run) => `\n    ${run.utc}  ${run.local}`).join('');
+            return `${plan.job} (${plan.engine}${plan.enabled ? '' : ', disabled'}): ${plan.schedule} -> ${plan.eventBridge} in ${plan.timezone}\n  targets: ${targets}\n  next runs:${runs}`;
+          })
+          .join('\n');
+        emit(human, plans);
+        return EXIT.ok;
+      }),
+    );
+
+  program
+    .command('backup-now')
+    .description('start a backup now: of one job, or of every enabled job (the backup before a risky change)')
+    .argument('[job]', 'the job to back up')
+    .option('--all', 'every enabled job', false)
+    .option('--wait', 'wait until every host has finished; exit 1 unless every backup succeeded', false)
+    .action(
+      action(async (job: string | undefined, options: { all: boolean; wait: boolean }) => {
+        if (options.all === (job !== undefined)) throw new InvalidEventError('name one job or give --all');
+        const { config: loaded, backend: runner } = backend();
+        const jobs = options.all ? loaded.jobs.filter((candidate) => candidate.enabled).map((candidate) => candidate.name) : [job ?? ''];
+        const results: BackupNowResult[] = [];
+        for (const name of jobs) results.push(await runner.backupNow(name, { wait: options.wait, progress: deps.err }));
+        emit(results.map(backupLine).join('\n'), results);
+        const good = results.every((result) => result.outcome === 'succeeded' || (!options.wait && result.outcome === 'started'));
+        return good ? EXIT.ok : EXIT.failed;
+      }),
+    );
+
+  program
+    .command('list')
+    .description('the restorable backups of a job, newest first, and the manifests refused and why')
+    .argument('<job>')
+    .option('--limit <n>', 'at most this many', (value) => Number(value), 20)
+    .action(
+      action(async (job: string, options: { limit: number }) => {
+        const listing = await backend().backend.list(job, options.limit);
+        const rows = listing.backups.map((backup) => `${backup.runId}  ${backup.host}  ${backup.finishedAt}  ${backup.bytes} bytes  ${backup.detail}`);
+        const refused = listing.refused.map((entry) => `refused ${entry.manifestKey}: ${entry.reason}`);
+        emit([`${listing.job} (${listing.engine}): ${listing.backups.length} restorable`, ...rows, ...refused].join('\n'), listing);
+        return EXIT.ok;
+      }),
+    );
+
+  program
+    .command('restore')
+    .description('restore a backup: a dry run unless --confirm names the job')
+    .argument('<job>')
+    .option('--backup <id>', 'a run id, or latest', 'latest')
+    .addOption(new Option('--dry-run', 'show the plan, change nothing (the default)').conflicts('confirm'))
+    .option('--confirm <job>', 'really restore: repeat the job name')
+    .option('--targets <hosts>', 'only these hosts (comma-separated); one etcd host: replace that member', list)
+    .option('--restore-root <dir>', 'file sets: restore beside the live files, under this dir')
+    .option('--databases <names>', 'databases: only these (comma-separated)', list)
+    .option('--target-database <name>', 'databases: restore under this new name')
+    .action(
+      action(async (job: string, options: { backup: string; dryRun?: boolean; confirm?: string; targets?: string[]; restoreRoot?: string; databases?: string[]; targetDatabase?: string }) => {
+        const event: RestoreEventInput = {
+          job,
+          backup: options.backup,
+          dryRun: options.confirm === undefined,
+          ...(options.confirm !== undefined ? { confirm: options.confirm } : {}),
+          ...(options.targets ? { targets: options.targets } : {}),
+          ...(options.restoreRoot ? { restoreRoot: options.restoreRoot } : {}),
+          ...(options.databases ? { databases: options.databases } : {}),
+          ...(options.targetDatabase ? { targetDatabase: options.targetDatabase } : {}),
+        };
+        const outcome = await backend().backend.restore(event, deps.err);
+        emit(`${job}: ${outcome.kind}${event.dryRun ? ' (dry run: nothing changed; repeat with --confirm ' + job + ')' : ''}\n${JSON.stringify(outcome, null, 2)}`, outcome);
+        return EXIT.ok;
+      }),
+    );
+
+  program
+    .command('report')
+    .description('the compliance report: the latest from the stack, or built now from the local bucket')
+    .option('--out <dir>', '--local: where report.html, .json and .csv go', 'cronsnap-report')
+    .action(
+      action(async (options: { out: string }) => {
+        const { report, location } = await backend().backend.report(options.out);
+        const rows = report.jobs.map((job) => `${job.ok ? 'OK       ' : 'VIOLATION'} ${job.job}: ${job.checks.filter((check) => !check.ok).map((check) => `${check.rule}: ${check.detail}`).join('; ') || `${job.validBackups} valid backups`}`);
+        emit([`${report.ok ? 'compliant' : `${report.violations} violations`} (inventory ${report.inventory.createdAt}); ${location}`, ...rows].join('\n'), report);
+        return report.ok ? EXIT.ok : EXIT.failed;
+      }),
+    );
+  return program;
+}
+
+/** Runs one command line and returns its exit code. */
+export async function runCli(argv: readonly string[], deps: CliDeps): Promise<ExitCode> {
+  let code: ExitCode = EXIT.ok;
+  const program = buildProgram(deps, (exit) => {
+    code = exit;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    throw error;
+  }
+  return code;
+}

@@ -1,0 +1,29 @@
+import type { ComplianceReport } from '../compliance/compliance-report';
+import type { listBackups } from '../restore/list-backups';
+import type { RestoreEventInput, RestoreOutcome } from '../restore/restore';
+
+/** How one host of a backup run ended. */
+export interface HostResult {
+  readonly host: string;
+  readonly status: 'succeeded' | 'failed' | 'running';
+  readonly detail: string;
+}
+
+export interface BackupNowResult {
+  readonly job: string;
+  readonly outcome: 'succeeded' | 'failed' | 'started' | 'duplicate' | 'disabled';
+  readonly runId?: string;
+  readonly hosts: readonly HostResult[];
+}
+
+export type BackupListing = Awaited<ReturnType<typeof listBackups>>;
+
+/** Where the CLI's commands run: the deployed stack's functions, or the same logic in-process. */
+export interface CronsnapBackend {
+  /** Starts a run of `job` now; with `wait`, returns once every host has finished. */
+  backupNow(job: string, options: { readonly wait: boolean; readonly progress: (line: string) => void }): Promise<BackupNowResult>;
+  list(job: string, limit: number): Promise<BackupListing>;
+  restore(event: RestoreEventInput, progress: (line: string) => void): Promise<RestoreOutcome>;
+  /** The latest compliance report; `outDir` receives report.html where the backend builds it. */
+  report(outDir: string): Promise<{ report: ComplianceReport; location: string }>;
+}

@@ -1,0 +1,113 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListCommandInvocationsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StartOutcome } from '../backup/start-backup';
+import type { ComplianceReport } from '../compliance/compliance-report';
+import { CronsnapError } from '../errors';
+import type { RestoreEventInput, RestoreOutcome } from '../restore/restore';
+import { TERMINAL_STATUSES } from '../ssm/status-change-event';
+import type { BackupListing, BackupNowResult, CronsnapBackend, HostResult } from './cronsnap-backend';
+import { readStackOutputs, type StackOutputs } from './stack-outputs';
+
+/** A deployed function answered with an error (its message is the function's own). */
+export class FunctionError extends CronsnapError {}
+
+export interface DeployedBackendOptions {
+  readonly stackName: string;
+  readonly lambda?: LambdaClient;
+  readonly cloudFormation?: CloudFormationClient;
+  readonly ssm?: SSMClient;
+  readonly s3?: S3Client;
+  /** Between two looks at a running command. */
+  readonly pollMs?: number;
+  /** Give up waiting after this long. */
+  readonly waitTimeoutMs?: number;
+}
+
+const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_STATUSES);
+
+/** The CLI against the deployed stack: invokes its functions, as an operator would from the console. */
+export class DeployedBackend implements CronsnapBackend {
+  private readonly lambda: LambdaClient;
+  private readonly ssm: SSMClient;
+  private readonly s3: S3Client;
+  private outputs?: Promise<StackOutputs>;
+
+  constructor(private readonly options: DeployedBackendOptions) {
+    this.lambda = options.lambda ?? new LambdaClient({});
+    this.ssm = options.ssm ?? new SSMClient({});
+    this.s3 = options.s3 ?? new S3Client({});
+  }
+
+  private stack(): Promise<StackOutputs> {
+    this.outputs ??= readStackOutputs(this.options.cloudFormation ?? new CloudFormationClient({}), this.options.stackName);
+    return this.outputs;
+  }
+
+  private async invoke<T>(functionName: string, payload: unknown): Promise<T> {
+    const response = await this.lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(payload)) }));
+    const text = new TextDecoder().decode(response.Payload ?? new Uint8Array());
+    if (response.FunctionError) {
+      const error = JSON.parse(text || '{}') as { errorType?: string; errorMessage?: string };
+      throw new FunctionError(`${functionName}: ${error.errorType ?? 'Error'}: ${error.errorMessage ?? text}`);
+    }
+    return JSON.parse(text) as T;
+  }
+
+  async backupNow(job: string, { wait, progress }: { wait: boolean; progress: (line: string) => void }): Promise<BackupNowResult> {
+    const outputs = await this.stack();
+    const start = await this.invoke<StartOutcome>(outputs.ScheduledBackupFunction, { job, eventId: `cli-${randomUUID()}`, scheduledTime: new Date().toISOString() });
+    if (start.kind !== 'started') return { job, outcome: start.kind, ...('runId' in start ? { runId: start.runId } : {}), hosts: [] };
+    progress(`${job}: run ${start.runId} sent to ${start.hosts.join(', ')} (command ${start.commandId})`);
+    if (!wait) return { job, outcome: 'started', runId: start.runId, hosts: start.hosts.map((host) => ({ host, status: 'running', detail: 'sent' })) };
+
+    const hosts = await this.awaitCommands([start.commandId, ...start.linked.map((linked) => linked.commandId)], job, progress);
+    // The command's success is the host's word; the backup counts once list-backups offers it.
+    const listing = await this.list(job, 50);
+    const offered = new Set(listing.backups.filter((backup) => backup.runId === start.runId).map((backup) => backup.host));
+    const judged = hosts.map((host): HostResult =>
+      host.status === 'succeeded' && start.hosts.includes(host.host) && !offered.has(host.host)
+        ? { host: host.host, status: 'failed', detail: 'the command succeeded but list-backups does not offer the backup' }
+        : host,
+    );
+    return { job, runId: start.runId, outcome: judged.every((host) => host.status === 'succeeded') ? 'succeeded' : 'failed', hosts: judged };
+  }
+
+  private async awaitCommands(commandIds: string[], job: string, progress: (line: string) => void): Promise<HostResult[]> {
+    const deadline = Date.now() + (this.options.waitTimeoutMs ?? 3 * 3600 * 1000);
+    const seen = new Map<string, string>();
+    for (;;) {
+      const invocations = (
+        await Promise.all(commandIds.map((CommandId) => this.ssm.send(new ListCommandInvocationsCommand({ CommandId }))))
+      ).flatMap((page, index) => (page.CommandInvocations ?? []).map((invocation) => ({ command: commandIds[index] ?? '', host: invocation.InstanceId ?? '', status: invocation.Status ?? 'Pending' })));
+      for (const { command, host, status } of invocations) {
+        if (seen.get(`${command}/${host}`) !== status) progress(`${job}: ${host} ${status}`);
+        seen.set(`${command}/${host}`, status);
+      }
+      if (invocations.length > 0 && invocations.every((invocation) => TERMINAL.has(invocation.status))) {
+        return invocations.map(({ host, status }) => ({ host, status: status === 'Success' ? 'succeeded' : 'failed', detail: `SSM ${status}` }));
+      }
+      if (Date.now() > deadline) throw new CronsnapError(`${job}: still running after the wait limit; the commands are ${commandIds.join(', ')}`);
+      await sleep(this.options.pollMs ?? 10_000);
+    }
+  }
+
+  async list(job: string, limit: number): Promise<BackupListing> {
+    return this.invoke<BackupListing>((await this.stack()).ListBackupsFunction, { job, limit });
+  }
+
+  async restore(event: RestoreEventInput, progress: (line: string) => void): Promise<RestoreOutcome> {
+    progress(`${event.job}: asking the restore function (${event.dryRun === false ? 'real run' : 'dry run'})`);
+    return this.invoke<RestoreOutcome>((await this.stack()).RestoreFunction, event);
+  }
+
+  async report(): Promise<{ report: ComplianceReport; location: string }> {
+    const { ReportsBucket } = await this.stack();
+    const response = await this.s3.send(new GetObjectCommand({ Bucket: ReportsBucket, Key: 'reports/latest/report.json' }));
+    const report = JSON.parse((await response.Body?.transformToString('utf8')) ?? '{}') as ComplianceReport;
+    return { report, location: `s3://${ReportsBucket}/reports/latest/report.html` };
+  }
+}

@@ -1,0 +1,24 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { z } from 'zod';
+import { ConfigError } from '../errors';
+import { formatIssues } from '../validation-issues';
+
+/** The outputs of the deployed stack that the CLI needs (infra/cronsnap-stack.ts). */
+export const stackOutputsSchema = z.object({
+  BackupBucket: z.string().min(3),
+  ReportsBucket: z.string().min(3),
+  ScheduledBackupFunction: z.string().min(1),
+  ListBackupsFunction: z.string().min(1),
+  RestoreFunction: z.string().min(1),
+});
+
+export type StackOutputs = z.infer<typeof stackOutputsSchema>;
+
+/** Reads the stack's outputs; a stack deployed before the CLI existed is named as such. */
+export async function readStackOutputs(client: CloudFormationClient, stackName: string): Promise<StackOutputs> {
+  const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+  const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']));
+  const result = stackOutputsSchema.safeParse(outputs);
+  if (!result.success) throw new ConfigError(`stack ${stackName} lacks outputs the CLI needs (deploy this version):\n${formatIssues(result.error, 'Outputs')}`);
+  return result.data;
+}

@@ -1,0 +1,81 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../../lib/cli/cli-program';
+import { EXIT } from '../../lib/cli/exit-codes';
+import { LocalBackend } from '../../lib/cli/local-backend';
+import { startEtcd, type Etcd } from '../../lib/local/etcd-server';
+import { MOTO_CREDENTIALS } from '../../lib/local/moto-server';
+import { configInput, etcdJobInput, filesJobInput } from '../helpers/config-factory';
+import { useMotoBucket } from '../helpers/moto-fixture';
+
+const HOST = 'mi-0c11000000000001';
+
+describe('cronsnap --local, end to end', () => {
+  const aws = useMotoBucket('cronsnap-cli');
+  let etcd: Etcd;
+  beforeAll(async () => {
+    Object.assign(process.env, MOTO_CREDENTIALS);
+    etcd = await startEtcd({ name: 'cli-member' });
+    for (let i = 0; i < 20; i += 1) await etcd.etcdctl(['put', `/cli/key-${i}`, `value ${i}`]);
+  });
+  afterAll(async () => etcd?.stop());
+
+  /** Runs one command line against a config written for this test; returns exit code and output. */
+  async function cronsnap(jobs: Parameters<typeof configInput>[0], ...args: string[]) {
+    const file = join(aws.dir, `config-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, JSON.stringify(configInput(jobs)));
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(['--config', file, '--local', '--bucket', aws.bucket, '--kms-key-id', aws.kmsKeyId, '--endpoint-url', aws.moto.endpoint, ...args], {
+      out: (text) => out.push(text),
+      err: (text) => err.push(text),
+      backendFor: (options, config) => new LocalBackend({ config, bucket: options.bucket ?? '', kmsKeyId: options.kmsKeyId ?? '', endpointUrl: options.endpointUrl ?? '', workDir: aws.dir }),
+      now: () => new Date(),
+      localZone: 'UTC',
+    });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+
+  function jobs(endpoint: string) {
+    const tree = join(aws.dir, 'conf');
+    mkdirSync(tree, { recursive: true });
+    writeFileSync(join(tree, 'etcd.conf'), 'name: cli-member\n');
+    return [
+      etcdJobInput({ name: 'cli-etcd', targets: { instanceIds: [HOST] }, etcd: { endpoints: [endpoint], workDir: aws.dir } }),
+      filesJobInput({ name: 'cli-files', targets: { instanceIds: [HOST] }, files: { paths: [tree] }, workDir: aws.dir } as never),
+    ];
+  }
+
+  it('backs up every job before a risky change, lists, dry-runs a restore and reports compliant', async () => {
+    const all = jobs(etcd.clientUrl);
+
+    const backup = await cronsnap(all, '--json', 'backup-now', '--all', '--wait');
+    expect(backup.code).toBe(EXIT.ok);
+    const results = JSON.parse(backup.out) as { job: string; outcome: string; runId: string }[];
+    expect(results.map((result) => [result.job, result.outcome])).toEqual([['cli-etcd', 'succeeded'], ['cli-files', 'succeeded']]);
+    expect(backup.err).toMatch(/cli-etcd: mi-0c11000000000001 succeeded, \d+ bytes uploaded/);
+
+    const listed = await cronsnap(all, 'list', 'cli-etcd');
+    expect(listed).toMatchObject({ code: EXIT.ok, out: expect.stringContaining(results[0]?.runId ?? '?') });
+
+    const restore = await cronsnap(all, 'restore', 'cli-files');
+    expect(restore).toMatchObject({ code: EXIT.ok, out: expect.stringContaining('dry run: nothing changed') });
+
+    const out = join(aws.dir, 'report');
+    const report = await cronsnap(all, 'report', '--out', out);
+    expect(report.out).toMatch(/^compliant/);
+    expect(report.code).toBe(EXIT.ok);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('All jobs compliant.');
+    expect(existsSync(join(out, 'report.csv'))).toBe(true);
+  });
+
+  it('exits 1 when one job of --all fails, naming the host\'s reason', async () => {
+    const all = jobs('http://127.0.0.1:1');
+
+    const backup = await cronsnap(all, 'backup-now', '--all', '--wait');
+
+    expect(backup.code).toBe(EXIT.failed);
+    expect(backup.out).toMatch(/cli-etcd: failed run \S+\n {2}mi-0c11000000000001: failed \(step=health/);
+    expect(backup.out).toMatch(/cli-files: succeeded/);
+  });
+});

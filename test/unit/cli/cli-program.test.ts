@@ -1,0 +1,114 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, type CliDeps } from '../../../lib/cli/cli-program';
+import type { BackupNowResult, CronsnapBackend } from '../../../lib/cli/cronsnap-backend';
+import { EXIT } from '../../../lib/cli/exit-codes';
+import type { ComplianceReport } from '../../../lib/compliance/compliance-report';
+import type { RestoreEventInput } from '../../../lib/restore/restore';
+import { configInput, etcdJobInput, mysqlJobInput } from '../../helpers/config-factory';
+
+/** A backend that records what it is asked and answers from a table of outcomes per job. */
+class FakeBackend implements CronsnapBackend {
+  readonly backups: { job: string; wait: boolean }[] = [];
+  readonly restores: RestoreEventInput[] = [];
+  constructor(private readonly outcomes: Record<string, BackupNowResult['outcome']> = {}, private readonly violations = 0) {}
+
+  async backupNow(job: string, options: { wait: boolean; progress: (line: string) => void }): Promise<BackupNowResult> {
+    this.backups.push({ job, wait: options.wait });
+    options.progress(`${job}: 1024 bytes uploaded`);
+    const outcome = this.outcomes[job] ?? 'succeeded';
+    return { job, outcome, runId: '20261124T010000Z-0123456789', hosts: [{ host: 'i-0123456789abcdef0', status: outcome === 'failed' ? 'failed' : 'succeeded', detail: 'x' }] };
+  }
+  async list(job: string) {
+    return { job, engine: 'etcd' as const, backups: [], refused: [] };
+  }
+  async restore(event: RestoreEventInput) {
+    this.restores.push(event);
+    return { kind: 'files' as const, dryRun: event.dryRun !== false, reports: [] };
+  }
+  async report() {
+    const report = { ok: this.violations === 0, violations: this.violations, inventory: { createdAt: '2026-11-24T01:00:00.000Z' }, jobs: [] } as unknown as ComplianceReport;
+    return { report, location: 's3://reports/reports/latest/report.html' };
+  }
+}
+
+function configFile(jobs = [etcdJobInput(), mysqlJobInput({ name: 'shop-mysql' }), mysqlJobInput({ name: 'old-mysql', enabled: false })]): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'cronsnap-cli-')), 'cronsnap.json');
+  writeFileSync(file, JSON.stringify(configInput(jobs)));
+  return file;
+}
+
+async function cli(args: string[], backend = new FakeBackend()) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const deps: CliDeps = {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+    backendFor: () => backend,
+    now: () => new Date('2026-11-24T01:10:00Z'),
+    localZone: 'Asia/Shanghai',
+  };
+  const code = await runCli(['--config', configFile(), ...args], deps);
+  return { code, out: out.join('\n'), err: err.join('\n'), backend };
+}
+
+describe('cronsnap CLI', () => {
+  it('validates the config and names every bad field with exit code 2', async () => {
+    expect(await cli(['validate'])).toMatchObject({ code: EXIT.ok, out: expect.stringContaining('valid, 3 jobs (prod-etcd, shop-mysql, old-mysql)') });
+
+    const bad = join(mkdtempSync(join(tmpdir(), 'cronsnap-cli-')), 'bad.json');
+    writeFileSync(bad, JSON.stringify(configInput([etcdJobInput({ schedule: '0 3 1 * 1' })])));
+    const out: string[] = [];
+    const code = await runCli(['--config', bad, 'validate'], { out: (t) => out.push(t), err: (t) => out.push(t), backendFor: () => new FakeBackend(), now: () => new Date(), localZone: 'UTC' });
+    expect(code).toBe(EXIT.usage);
+    expect(out.join('\n')).toContain('jobs[0].schedule:');
+  });
+
+  it('plans the next five runs of each job in UTC and in local time', async () => {
+    const { code, out } = await cli(['--json', 'plan']);
+
+    expect(code).toBe(EXIT.ok);
+    const [etcd] = JSON.parse(out) as { job: string; eventBridge: string; nextRuns: { utc: string; local: string }[] }[];
+    expect(etcd?.eventBridge).toBe('cron(0/30 * * * ? *)');
+    expect(etcd?.nextRuns).toHaveLength(5);
+    expect(etcd?.nextRuns[0]).toEqual({ utc: '2026-11-24T01:30:00.000Z', local: '2026-11-24 09:30:00 Asia/Shanghai' });
+  });
+
+  it('backs up every enabled job with --all --wait and exits 0 only when every one succeeded', async () => {
+    const good = await cli(['backup-now', '--all', '--wait']);
+    const bad = await cli(['backup-now', '--all', '--wait'], new FakeBackend({ 'shop-mysql': 'failed' }));
+
+    expect(good.code).toBe(EXIT.ok);
+    expect(good.backend.backups).toEqual([{ job: 'prod-etcd', wait: true }, { job: 'shop-mysql', wait: true }]);
+    expect(good.err).toContain('shop-mysql: 1024 bytes uploaded');
+    expect(bad.code).toBe(EXIT.failed);
+    expect(bad.out).toContain('shop-mysql: failed run 20261124T010000Z-0123456789');
+  });
+
+  it('refuses backup-now with neither a job nor --all, and with both', async () => {
+    expect((await cli(['backup-now'])).code).toBe(EXIT.usage);
+    expect(await cli(['backup-now', 'prod-etcd', '--all'])).toMatchObject({ code: EXIT.usage, err: 'cronsnap: name one job or give --all' });
+  });
+
+  it('restores as a dry run unless --confirm names the job, and refuses --dry-run with --confirm', async () => {
+    const dry = await cli(['restore', 'prod-etcd', '--backup', '20261124T010000Z-0123456789']);
+    const real = await cli(['restore', 'prod-etcd', '--confirm', 'prod-etcd', '--targets', 'i-a,i-b']);
+    const both = await cli(['restore', 'prod-etcd', '--dry-run', '--confirm', 'prod-etcd']);
+
+    expect(dry.backend.restores).toEqual([{ job: 'prod-etcd', backup: '20261124T010000Z-0123456789', dryRun: true }]);
+    expect(dry.out).toContain('dry run: nothing changed; repeat with --confirm prod-etcd');
+    expect(real.backend.restores).toEqual([{ job: 'prod-etcd', backup: 'latest', dryRun: false, confirm: 'prod-etcd', targets: ['i-a', 'i-b'] }]);
+    expect(both.code).toBe(EXIT.usage);
+    expect(both.backend.restores).toEqual([]);
+  });
+
+  it('exits 1 when the compliance report has violations', async () => {
+    expect((await cli(['report'])).code).toBe(EXIT.ok);
+    expect(await cli(['report'], new FakeBackend({}, 2))).toMatchObject({ code: EXIT.failed, out: expect.stringContaining('2 violations') });
+  });
+
+  it('exits 2 on an unknown command', async () => {
+    expect((await cli(['frobnicate'])).code).toBe(EXIT.usage);
+  });
+});
