@@ -131,7 +131,8 @@ export interface WorkflowOutcome {
  * Functions definition): a failure from the stop step on rolls every member back, then throws.
  */
 function reported(result: StepResult, deps: EtcdStepDeps): StepResult {
-  deps.progress?.(`step ${result.step} done on ${result.members.map((member) => member.member).join(', ')}`);
+  const members = result.members.map((member) => member.member);
+  deps.progress?.(`step ${result.step} done${members.length > 0 ? ` on ${members.join(', ')}` : ' (nothing to do)'}`);
   return result;
 }
 

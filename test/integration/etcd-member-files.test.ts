@@ -5,7 +5,7 @@ import { restoreCheckEtcdBackup } from '../../lib/local/etcd-restore-check';
 import { dumpKeys, startEtcd } from '../../lib/local/etcd-server';
 import { getObjectBytes } from '../../lib/local/object-bytes';
 import { etcdJobInput } from '../helpers/config-factory';
-import { startEtcdService, type EtcdService } from '../helpers/etcd-service';
+import { startEtcdService, type EtcdService } from '../../lib/local/etcd-cluster';
 import { makeSampleTree } from '../helpers/file-tree';
 import { localServiceFor } from '../helpers/local-service';
 import { NO_DAC_OVERRIDE, useMotoBucket } from '../helpers/moto-fixture';

@@ -5,7 +5,7 @@ import { InvalidEventError, RestoreError } from '../../lib/errors';
 import { dumpKeys } from '../../lib/local/etcd-server';
 import type { LocalBackupService } from '../../lib/local/local-backup-service';
 import { etcdJobInput } from '../helpers/config-factory';
-import { startEtcdCluster, type EtcdCluster } from '../helpers/etcd-service';
+import { startEtcdCluster, type EtcdCluster } from '../../lib/local/etcd-cluster';
 import { makeSampleTree, type SampleTree } from '../helpers/file-tree';
 import { localServiceFor } from '../helpers/local-service';
 import { useMotoBucket } from '../helpers/moto-fixture';

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Etcd } from '../../lib/local/etcd-server';
-import { freePort, waitUntil } from '../../lib/local/processes';
-import { run } from '../../lib/local/run-command';
+import type { Etcd } from './etcd-server';
+import { freePort, waitUntil } from './processes';
+import { run } from './run-command';
 
 /** An etcd member run like a systemd unit: `<control> start|stop`, as cold copies and restores drive it. */
 export interface EtcdService extends Etcd {
