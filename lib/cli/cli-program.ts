@@ -172,7 +172,13 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
           ...(options.databases ? { databases: options.databases } : {}),
           ...(options.targetDatabase ? { targetDatabase: options.targetDatabase } : {}),
         };
-        const outcome = await backend().backend.restore(event, deps.err);
+        const { backend: runner } = backend();
+        // Say what will be downloaded before the hosts start: the run's stored parts, as list-backups reports them.
+        const listing = await runner.list(job, 200);
+        const runId = options.backup === 'latest' ? listing.backups[0]?.runId : options.backup;
+        const parts = listing.backups.filter((backup) => backup.runId === runId);
+        if (parts.length > 0) deps.err(`${job}: run ${runId} from ${parts.map((part) => part.host).join(', ')}: ${parts.reduce((sum, part) => sum + part.bytes, 0)} bytes to download and verify`);
+        const outcome = await runner.restore(event, deps.err);
         emit(`${job}: ${outcome.kind}${event.dryRun ? ' (dry run: nothing changed; repeat with --confirm ' + job + ')' : ''}\n${JSON.stringify(outcome, null, 2)}`, outcome);
         return EXIT.ok;
       }),

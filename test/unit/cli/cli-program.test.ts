@@ -21,7 +21,8 @@ class FakeBackend implements CronsnapBackend {
     return { job, outcome, runId: '20261124T010000Z-0123456789', hosts: [{ host: 'i-0123456789abcdef0', status: outcome === 'failed' ? 'failed' : 'succeeded', detail: 'x' }] };
   }
   async list(job: string) {
-    return { job, engine: 'etcd' as const, backups: [], refused: [] };
+    const backup = { runId: '20261124T010000Z-0123456789', host: 'i-0123456789abcdef0', finishedAt: '2026-11-24T01:00:40Z', bytes: 4096, detail: 'revision 42', manifestKey: 'k' };
+    return { job, engine: 'etcd' as const, backups: [backup], refused: [] };
   }
   async restore(event: RestoreEventInput) {
     this.restores.push(event);
@@ -98,6 +99,7 @@ describe('cronsnap CLI', () => {
 
     expect(dry.backend.restores).toEqual([{ job: 'prod-etcd', backup: '20261124T010000Z-0123456789', dryRun: true }]);
     expect(dry.out).toContain('dry run: nothing changed; repeat with --confirm prod-etcd');
+    expect(dry.err).toBe('prod-etcd: run 20261124T010000Z-0123456789 from i-0123456789abcdef0: 4096 bytes to download and verify');
     expect(real.backend.restores).toEqual([{ job: 'prod-etcd', backup: 'latest', dryRun: false, confirm: 'prod-etcd', targets: ['i-a', 'i-b'] }]);
     expect(both.code).toBe(EXIT.usage);
     expect(both.backend.restores).toEqual([]);
