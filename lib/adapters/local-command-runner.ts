@@ -32,9 +32,11 @@ export interface LocalCommandRunnerOptions {
  */
 export class LocalCommandRunner implements CommandRunner {
   private readonly invocations = new Map<string, Invocation>();
+  private readonly commandHosts = new Map<string, string[]>();
 
   constructor(private readonly options: LocalCommandRunnerOptions) {}
 
+  /** Stand-in hosts carry no tags: a tag target matches every online one. */
   async onlineHosts(targets: Targets): Promise<string[]> {
     const known = Object.entries(this.options.hosts).filter(([, host]) => host.online !== false);
     const ids = known.map(([id]) => id);
@@ -45,8 +47,15 @@ export class LocalCommandRunner implements CommandRunner {
     const document = this.options.documents[request.documentName];
     if (!document) throw new Error(`no local document named ${request.documentName}`);
     const commandId = randomUUID();
-    await Promise.all(request.hostIds.map((hostId) => this.runOnHost(commandId, hostId, request, document)));
+    const hostIds = request.tags ? await this.onlineHosts({ tags: { ...request.tags } as Record<string, string[]> }) : [...request.hostIds];
+    this.commandHosts.set(commandId, hostIds);
+    await Promise.all(hostIds.map((hostId) => this.runOnHost(commandId, hostId, request, document)));
     return { commandId };
+  }
+
+  /** The hosts a command ran on, as SSM's ListCommandInvocations would list them. */
+  hostsOf(commandId: string): string[] {
+    return this.commandHosts.get(commandId) ?? [];
   }
 
   async invocation(commandId: string, hostId: string): Promise<Invocation> {

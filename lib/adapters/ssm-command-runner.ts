@@ -13,17 +13,19 @@ import type { CommandRequest, CommandRunner, Invocation } from '../ports/command
 export class SsmCommandRunner implements CommandRunner {
   constructor(private readonly client: SSMClient) {}
 
-  async onlineHosts(targets: Targets): Promise<string[]> {
+  async onlineHosts(targets: Targets, limit = Number.MAX_SAFE_INTEGER): Promise<string[]> {
     const filters: InstanceInformationStringFilter[] = [{ Key: 'PingStatus', Values: ['Online'] }];
     if (targets.instanceIds) filters.push({ Key: 'InstanceIds', Values: [...targets.instanceIds] });
     for (const [key, values] of Object.entries(targets.tags ?? {})) filters.push({ Key: `tag:${key}`, Values: values });
     const ids: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.client.send(new DescribeInstanceInformationCommand({ Filters: filters, NextToken: nextToken, MaxResults: 50 }));
+      const page = await this.client.send(
+        new DescribeInstanceInformationCommand({ Filters: filters, NextToken: nextToken, MaxResults: Math.max(5, Math.min(50, limit)) }),
+      );
       for (const info of page.InstanceInformationList ?? []) if (info.InstanceId) ids.push(info.InstanceId);
       nextToken = page.NextToken;
-    } while (nextToken);
+    } while (nextToken && ids.length < limit);
     return ids.sort();
   }
 
@@ -31,7 +33,10 @@ export class SsmCommandRunner implements CommandRunner {
     const response = await this.client.send(
       new SendCommandCommand({
         DocumentName: request.documentName,
-        InstanceIds: [...request.hostIds],
+        ...(request.tags
+          ? { Targets: Object.entries(request.tags).map(([key, values]) => ({ Key: `tag:${key}`, Values: [...values] })) }
+          : { InstanceIds: [...request.hostIds] }),
+        ...(request.rollout ? { MaxConcurrency: request.rollout.maxConcurrency, MaxErrors: request.rollout.maxErrors } : {}),
         Parameters: Object.fromEntries(Object.entries(request.parameters).map(([name, value]) => [name, [value]])),
         Comment: request.comment.slice(0, 100),
         TimeoutSeconds: request.timeoutSeconds,

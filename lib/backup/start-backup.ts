@@ -44,7 +44,15 @@ export interface LinkedCommand {
 }
 
 export type StartOutcome =
-  | { kind: 'started'; job: string; runId: string; commandId: string; hosts: string[]; linked: LinkedCommand[] }
+  | {
+      kind: 'started';
+      job: string;
+      runId: string;
+      commandId: string;
+      /** The hosts sent to; empty when the run went to every host with the job's tags. */
+      hosts: string[];
+      linked: LinkedCommand[];
+    }
   | { kind: 'duplicate'; job: string; runId: string }
   | { kind: 'disabled'; job: string };
 
@@ -68,16 +76,19 @@ export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: 
     kmsKeyId: deps.kmsKeyId,
     executionTimeout: String(job.timeoutMinutes * 60),
   };
-  const onlineHosts = await deps.runner.onlineHosts(job.targets);
   const member = engine.memberFileSet?.(job);
+  // A fleet targeted by tags is sent by its tags: SSM resolves the hosts, so this costs the same
+  // for 5 hosts or 500; one short page of the inventory only proves someone is online.
+  const byTags = engine.hosts === 'every' && job.targets.tags !== undefined && !member;
+  const onlineHosts = await deps.runner.onlineHosts(job.targets, byTags ? 5 : undefined);
   const memberHosts = member ? onlineHosts : [];
   const parameters = { ...common, ...engine.parametersFor(job, memberHosts) };
   assertParametersAllowed(engine.program, parameters);
   const linkedParameters = member && { ...common, ...fileSetParameters(member.fileSet, member.workDir, MEMBER_CONFIG_SET) };
   if (linkedParameters) assertParametersAllowed(ENGINES.files.program, linkedParameters);
 
-  const hosts = engine.chooseHosts(onlineHosts);
-  if (hosts.length === 0) {
+  const hosts = byTags ? [] : engine.hosts === 'every' ? onlineHosts : onlineHosts.slice(0, 1);
+  if (onlineHosts.length === 0) {
     const reason = `no host matching ${JSON.stringify(job.targets)} is online in SSM`;
     await deps.notifier.publish(`cronsnap: ${job.name} backup did not start`, { job: job.name, runId, reason });
     throw new NoTargetError(`job ${job.name}: ${reason}`);
@@ -85,7 +96,7 @@ export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: 
 
   const claimed = await deps.store.putIfAbsent(
     runMarkerKey(job.name, runId),
-    JSON.stringify({ job: job.name, runId, hosts, memberHosts, claimedAt: deps.now().toISOString() }),
+    JSON.stringify({ job: job.name, runId, hosts, ...(byTags ? { tags: job.targets.tags } : {}), memberHosts, claimedAt: deps.now().toISOString() }),
   );
   if (!claimed) return { kind: 'duplicate', job: job.name, runId };
 
@@ -94,6 +105,8 @@ export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: 
       const { commandId } = await deps.runner.send({
         documentName: documentName(deps.documentPrefix, program),
         hostIds,
+        ...(byTags && program === engine.program ? { tags: job.targets.tags } : {}),
+        rollout: job.rollout,
         parameters: values,
         comment: `cronsnap ${job.name} ${runId}`,
         timeoutSeconds: 600,
@@ -102,7 +115,7 @@ export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: 
     } catch (error) {
       // The run is claimed, so a retry of this event would be skipped as a duplicate: say so now.
       const reason = `SendCommand ${program.id} failed: ${(error as Error).message}`;
-      await deps.notifier.publish(`cronsnap: ${job.name} backup did not start`, { job: job.name, runId, hosts: hostIds, reason });
+      await deps.notifier.publish(`cronsnap: ${job.name} backup did not start`, { job: job.name, runId, hosts: byTags ? job.targets.tags : hostIds, reason });
       throw error;
     }
   };

@@ -61,22 +61,22 @@ export class DeployedBackend implements CronsnapBackend {
     const outputs = await this.stack();
     const start = await this.invoke<StartOutcome>(outputs.ScheduledBackupFunction, { job, eventId: `cli-${randomUUID()}`, scheduledTime: new Date().toISOString() });
     if (start.kind !== 'started') return { job, outcome: start.kind, ...('runId' in start ? { runId: start.runId } : {}), hosts: [] };
-    progress(`${job}: run ${start.runId} sent to ${start.hosts.join(', ')} (command ${start.commandId})`);
+    progress(`${job}: run ${start.runId} sent to ${start.hosts.join(', ') || 'every host with the job\'s tags'} (command ${start.commandId})`);
     if (!wait) return { job, outcome: 'started', runId: start.runId, hosts: start.hosts.map((host) => ({ host, status: 'running', detail: 'sent' })) };
 
     const hosts = await this.awaitCommands([start.commandId, ...start.linked.map((linked) => linked.commandId)], job, progress);
     // The command's success is the host's word; the backup counts once list-backups offers it.
     const listing = await this.list(job, 50);
     const offered = new Set(listing.backups.filter((backup) => backup.runId === start.runId).map((backup) => backup.host));
-    const judged = hosts.map((host): HostResult =>
-      host.status === 'succeeded' && start.hosts.includes(host.host) && !offered.has(host.host)
+    const judged = hosts.map(({ command, ...host }): HostResult =>
+      host.status === 'succeeded' && command === start.commandId && !offered.has(host.host)
         ? { host: host.host, status: 'failed', detail: 'the command succeeded but list-backups does not offer the backup' }
         : host,
     );
     return { job, runId: start.runId, outcome: judged.every((host) => host.status === 'succeeded') ? 'succeeded' : 'failed', hosts: judged };
   }
 
-  private async awaitCommands(commandIds: string[], job: string, progress: (line: string) => void): Promise<HostResult[]> {
+  private async awaitCommands(commandIds: string[], job: string, progress: (line: string) => void): Promise<(HostResult & { command: string })[]> {
     const deadline = Date.now() + (this.options.waitTimeoutMs ?? 3 * 3600 * 1000);
     const seen = new Map<string, string>();
     for (;;) {
@@ -88,7 +88,7 @@ export class DeployedBackend implements CronsnapBackend {
         seen.set(`${command}/${host}`, status);
       }
       if (invocations.length > 0 && invocations.every((invocation) => TERMINAL.has(invocation.status))) {
-        return invocations.map(({ host, status }) => ({ host, status: status === 'Success' ? 'succeeded' : 'failed', detail: `SSM ${status}` }));
+        return invocations.map(({ command, host, status }) => ({ command, host, status: status === 'Success' ? 'succeeded' : 'failed', detail: `SSM ${status}` }));
       }
       if (Date.now() > deadline) throw new CronsnapError(`${job}: still running after the wait limit; the commands are ${commandIds.join(', ')}`);
       await sleep(this.options.pollMs ?? 10_000);

@@ -34,6 +34,18 @@ const timezone = z
   }, 'must be an IANA time zone such as Europe/Berlin')
   .describe('run the schedule in this IANA zone (EventBridge Scheduler) instead of UTC');
 
+const rate = z
+  .string()
+  .regex(/^([0-9]{1,5}|[0-9]{1,2}%|100%)$/, 'must be a count such as 50 or a percentage such as 10%');
+
+/** SSM rate control for a run sent to many hosts at once. */
+const rolloutSchema = z
+  .object({
+    maxConcurrency: rate.default('50').describe('hosts that run the backup at the same time (SSM MaxConcurrency)'),
+    maxErrors: rate.default('100%').describe('failed hosts after which SSM stops sending the run to the rest (SSM MaxErrors); backups are independent, so all by default'),
+  })
+  .strict();
+
 const commonJobFields = {
   name: jobName,
   schedule,
@@ -41,6 +53,7 @@ const commonJobFields = {
   targets: targetsSchema,
   retention: retentionSchema.prefault({}),
   timeoutMinutes: z.number().int().min(5).max(2880).default(60).describe('the SSM command is stopped after this long'),
+  rollout: rolloutSchema.prefault({}),
   enabled: z.boolean().default(true),
 };
 

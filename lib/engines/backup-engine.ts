@@ -19,8 +19,11 @@ export interface BackupEngine<J extends Job = Job> {
    * linked member file set in the same run (empty without one), for the manifest to name them.
    */
   parametersFor(job: J, memberHosts: readonly string[]): Record<string, string>;
-  /** Which of the online hosts run the command. */
-  chooseHosts(onlineHosts: readonly string[]): string[];
+  /**
+   * `one`: one backup per cluster, taken on the first online host (they are sorted). `every`:
+   * each targeted host backs up its own data.
+   */
+  readonly hosts: 'one' | 'every';
   /** Files taken on every online host in the same run and linked from the manifest (etcd members' config). */
   memberFileSet?(job: J): MemberFileSet | undefined;
 }
@@ -28,14 +31,4 @@ export interface BackupEngine<J extends Job = Job> {
 /** A backup program: the parameters every backup shares, then the engine's own. */
 export function backupProgram(engine: string, description: string, scripts: readonly string[], parameters: readonly DocumentParameter[]): HostProgram {
   return { id: `${engine}-backup`, description, scripts, parameters: [...COMMON_PARAMETERS, ...parameters] };
-}
-
-/** One backup per cluster: the first online host (they are sorted) takes it. */
-export function firstOnlineHost(onlineHosts: readonly string[]): string[] {
-  return onlineHosts.slice(0, 1);
-}
-
-/** Every online host backs up its own data. */
-export function everyOnlineHost(onlineHosts: readonly string[]): string[] {
-  return [...onlineHosts];
 }

@@ -2,7 +2,7 @@ import type { EtcdJob } from '../config/job-config';
 import { PATTERNS } from '../config/shell-safe';
 import { INSTANCE_ID_PATTERN } from '../config/targets';
 import { listPattern } from '../ssm/document-parameter';
-import { backupProgram, firstOnlineHost, type BackupEngine } from './backup-engine';
+import { backupProgram, type BackupEngine } from './backup-engine';
 
 export const etcdEngine: BackupEngine<EtcdJob> = {
   engine: 'etcd',
@@ -44,6 +44,6 @@ export const etcdEngine: BackupEngine<EtcdJob> = {
     };
   },
   // Any member SSM can reach will do: the script itself snapshots a healthy endpoint.
-  chooseHosts: firstOnlineHost,
+  hosts: 'one',
   memberFileSet: (job) => job.etcd.memberConfig && { fileSet: { paths: job.etcd.memberConfig, packageList: true }, workDir: job.etcd.workDir },
 };

@@ -2,7 +2,7 @@ import type { FileSet } from '../config/file-set-settings';
 import type { FilesJob } from '../config/job-config';
 import { PATTERNS } from '../config/shell-safe';
 import { listPattern } from '../ssm/document-parameter';
-import { backupProgram, everyOnlineHost, type BackupEngine } from './backup-engine';
+import { backupProgram, type BackupEngine } from './backup-engine';
 
 const pathList = listPattern(PATTERNS.absolutePath, 64);
 
@@ -32,5 +32,5 @@ export const filesEngine: BackupEngine<FilesJob> = {
     ],
   ),
   parametersFor: (job) => fileSetParameters(job.files, job.workDir),
-  chooseHosts: everyOnlineHost,
+  hosts: 'every',
 };

@@ -2,7 +2,7 @@ import type { MysqlJob } from '../config/job-config';
 import { DATABASE_LIST_PATTERN, HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
 import { PATTERNS } from '../config/shell-safe';
 import { listPattern } from '../ssm/document-parameter';
-import { backupProgram, firstOnlineHost, type BackupEngine } from './backup-engine';
+import { backupProgram, type BackupEngine } from './backup-engine';
 
 export const mysqlEngine: BackupEngine<MysqlJob> = {
   engine: 'mysql',
@@ -31,5 +31,5 @@ export const mysqlEngine: BackupEngine<MysqlJob> = {
       workDir: job.workDir,
     };
   },
-  chooseHosts: firstOnlineHost,
+  hosts: 'one',
 };

@@ -1,7 +1,7 @@
 import type { PostgresJob } from '../config/job-config';
 import { DATABASE_LIST_PATTERN, HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
 import { PATTERNS } from '../config/shell-safe';
-import { backupProgram, firstOnlineHost, type BackupEngine } from './backup-engine';
+import { backupProgram, type BackupEngine } from './backup-engine';
 
 export const postgresEngine: BackupEngine<PostgresJob> = {
   engine: 'postgres',
@@ -30,5 +30,5 @@ export const postgresEngine: BackupEngine<PostgresJob> = {
       workDir: job.workDir,
     };
   },
-  chooseHosts: firstOnlineHost,
+  hosts: 'one',
 };

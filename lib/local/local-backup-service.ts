@@ -70,8 +70,8 @@ export class LocalBackupService {
     );
     if (start.kind !== 'started') return { start, completions: [] };
     const completions: CompletionOutcome[] = [];
-    for (const { commandId, hosts } of [start, ...start.linked]) {
-      for (const host of hosts) {
+    for (const { commandId } of [start, ...start.linked]) {
+      for (const host of this.runner.hostsOf(commandId)) {
         const invocation = await this.runner.invocation(commandId, host);
         completions.push(await completeBackup(this.statusChangeEvent(commandId, host, invocation.documentName, invocation.status), deps));
       }

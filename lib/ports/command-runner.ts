@@ -2,7 +2,12 @@ import type { Targets } from '../config/targets';
 
 export interface CommandRequest {
   readonly documentName: string;
+  /** The hosts, at most 50 (SendCommand's limit); empty when `tags` name them. */
   readonly hostIds: readonly string[];
+  /** Every online host with all these tags, resolved by SSM: one request for any fleet size. */
+  readonly tags?: Readonly<Record<string, readonly string[]>>;
+  /** SSM rate control: hosts at once, and failures before SSM stops sending (a number or a percentage). */
+  readonly rollout?: { readonly maxConcurrency: string; readonly maxErrors: string };
   /** Document parameter values; every value was checked against the document's allowedPattern. */
   readonly parameters: Readonly<Record<string, string>>;
   readonly comment: string;
@@ -27,8 +32,8 @@ export interface Invocation {
  * runs the very same document script on this machine for the demo and integration tests.
  */
 export interface CommandRunner {
-  /** IDs of the hosts matching `targets` that can take a command now, sorted. */
-  onlineHosts(targets: Targets): Promise<string[]>;
+  /** IDs of the hosts matching `targets` that can take a command now, sorted; with `limit`, at most about that many. */
+  onlineHosts(targets: Targets, limit?: number): Promise<string[]>;
   send(request: CommandRequest): Promise<{ commandId: string }>;
   invocation(commandId: string, hostId: string): Promise<Invocation>;
 }

@@ -50,13 +50,30 @@ describe('startBackup', () => {
     expect(deps.runner.sent[0]?.parameters.memberConfigHosts).toBe('');
   });
 
-  it('runs a files job on every online host, each its own backup', async () => {
-    const deps = depsFor([filesJobInput({ targets: { tags: { role: ['master'] } } })]);
+  it('runs a files job on every host with its tags in one request, at the configured rate, each its own backup', async () => {
+    const deps = depsFor([filesJobInput({ targets: { tags: { role: ['master'] } }, rollout: { maxConcurrency: '10%', maxErrors: '5' } } as never)]);
+
+    const outcome = await startBackup({ job: 'node-files', eventId: 'event-1' }, 'fallback', deps);
+
+    expect(outcome).toMatchObject({ kind: 'started', hosts: [] });
+    expect(deps.runner.sent).toEqual([
+      expect.objectContaining({
+        documentName: 'cronsnap-files-backup',
+        hostIds: [],
+        tags: { role: ['master'] },
+        rollout: { maxConcurrency: '10%', maxErrors: '5' },
+        parameters: expect.objectContaining({ paths: '/etc/etcd', setName: '', packageList: 'true' }),
+      }),
+    ]);
+  });
+
+  it('runs a files job with listed instances on each of them', async () => {
+    const deps = depsFor([filesJobInput({ targets: { instanceIds: [...MEMBERS] } })]);
 
     const outcome = await startBackup({ job: 'node-files', eventId: 'event-1' }, 'fallback', deps);
 
     expect(outcome).toMatchObject({ kind: 'started', hosts: [...MEMBERS].sort() });
-    expect(deps.runner.sent).toEqual([expect.objectContaining({ documentName: 'cronsnap-files-backup', parameters: expect.objectContaining({ paths: '/etc/etcd', setName: '', packageList: 'true' }) })]);
+    expect(deps.runner.sent[0]).toMatchObject({ hostIds: [...MEMBERS].sort(), rollout: { maxConcurrency: '50', maxErrors: '100%' } });
   });
 
   it('refuses, before claiming the run, a document parameter SSM would refuse', async () => {
