@@ -4,9 +4,10 @@
  */
 import { benchComplianceReport } from './compliance-report';
 import { benchEtcdSnapshotPipeline } from './etcd-snapshot-pipeline';
+import { benchLambdaBundles } from './lambda-bundles';
 import { benchMysqlDumpPipeline } from './mysql-dump-pipeline';
 
-const BENCHMARKS = [benchEtcdSnapshotPipeline, benchMysqlDumpPipeline, benchComplianceReport];
+const BENCHMARKS = [benchEtcdSnapshotPipeline, benchMysqlDumpPipeline, benchComplianceReport, benchLambdaBundles];
 
 async function main(): Promise<void> {
   const rows = [];

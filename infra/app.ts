@@ -2,7 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfigFile } from '../lib/config/load-config';
+import { loadConfigFile } from '../lib/config/config-file';
 import { CronsnapStack } from './cronsnap-stack';
 
 const app = new App();

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { completeBackup, type RetentionOutcome } from '../../lib/backup/complete-backup';
-import { loadConfigFile } from '../../lib/config/load-config';
+import { loadBundledConfig } from '../../lib/config/load-config';
 import { storedBytes } from '../../lib/backup/manifest';
 import { awsDependencies } from '../../lib/lambda/aws-dependencies';
 import { readLambdaEnvironment } from '../../lib/lambda/lambda-environment';
@@ -12,7 +12,7 @@ import { statusChangeEventSchema, type StatusChangeEvent } from '../../lib/ssm/s
 
 const env = readLambdaEnvironment();
 const { logger, metrics } = powertoolsFor('backup-completed');
-const deps = { ...awsDependencies(env), config: loadConfigFile(env.CRONSNAP_CONFIG_FILE) };
+const deps = { ...awsDependencies(env), config: loadBundledConfig(env.CRONSNAP_CONFIG_FILE) };
 
 function logRetention(retention: RetentionOutcome): void {
   if (retention.kind === 'pruned') {

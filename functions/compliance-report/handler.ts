@@ -5,7 +5,7 @@ import middy from '@middy/core';
 import { S3ObjectStore } from '../../lib/adapters/s3-object-store';
 import { buildComplianceReport } from '../../lib/compliance/compliance-report';
 import { objectCreatedEventSchema, type ObjectCreatedEvent } from '../../lib/compliance/object-created-event';
-import { loadConfigFile } from '../../lib/config/load-config';
+import { loadBundledConfig } from '../../lib/config/load-config';
 import { InvalidEventError } from '../../lib/errors';
 import { awsDependencies } from '../../lib/lambda/aws-dependencies';
 import { readLambdaEnvironment } from '../../lib/lambda/lambda-environment';
@@ -13,7 +13,7 @@ import { powertoolsFor } from '../../lib/lambda/powertools';
 import { zodEventParser } from '../../lib/lambda/zod-event-parser';
 
 const env = readLambdaEnvironment();
-const config = loadConfigFile(env.CRONSNAP_CONFIG_FILE);
+const config = loadBundledConfig(env.CRONSNAP_CONFIG_FILE);
 const { logger, metrics } = powertoolsFor('compliance-report');
 const { notifier, now } = awsDependencies(env);
 // The reports bucket encrypts with its own default; no KMS key is named on writes.

@@ -1,6 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { loadConfigFile } from '../../lib/config/load-config';
+import { loadBundledConfig } from '../../lib/config/load-config';
 import { awsDependencies } from '../../lib/lambda/aws-dependencies';
 import { readLambdaEnvironment } from '../../lib/lambda/lambda-environment';
 import { powertoolsFor } from '../../lib/lambda/powertools';
@@ -8,7 +8,7 @@ import { zodEventParser } from '../../lib/lambda/zod-event-parser';
 import { listBackups, listBackupsEventSchema, type ListBackupsEvent } from '../../lib/restore/list-backups';
 
 const env = readLambdaEnvironment();
-const config = loadConfigFile(env.CRONSNAP_CONFIG_FILE);
+const config = loadBundledConfig(env.CRONSNAP_CONFIG_FILE);
 const { logger } = powertoolsFor('list-backups');
 const { store } = awsDependencies(env);
 

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import { SfnWorkflowStarter } from '../../lib/adapters/sfn-workflow-starter';
-import { loadConfigFile } from '../../lib/config/load-config';
+import { loadBundledConfig } from '../../lib/config/load-config';
 import { awsDependencies } from '../../lib/lambda/aws-dependencies';
 import { readLambdaEnvironment } from '../../lib/lambda/lambda-environment';
 import { powertoolsFor } from '../../lib/lambda/powertools';
@@ -10,7 +10,7 @@ import { zodEventParser } from '../../lib/lambda/zod-event-parser';
 import { restore, restoreEventSchema, type RestoreEvent } from '../../lib/restore/restore';
 
 const env = readLambdaEnvironment();
-const config = loadConfigFile(env.CRONSNAP_CONFIG_FILE);
+const config = loadBundledConfig(env.CRONSNAP_CONFIG_FILE);
 const { logger } = powertoolsFor('restore');
 const { runner, store, now } = awsDependencies(env);
 const deps = {

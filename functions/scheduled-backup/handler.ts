@@ -3,14 +3,14 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { scheduledBackupEventSchema, startBackup, type ScheduledBackupEvent } from '../../lib/backup/start-backup';
-import { loadConfigFile } from '../../lib/config/load-config';
+import { loadBundledConfig } from '../../lib/config/load-config';
 import { awsDependencies } from '../../lib/lambda/aws-dependencies';
 import { readLambdaEnvironment } from '../../lib/lambda/lambda-environment';
 import { powertoolsFor } from '../../lib/lambda/powertools';
 import { zodEventParser } from '../../lib/lambda/zod-event-parser';
 
 const env = readLambdaEnvironment();
-const config = loadConfigFile(env.CRONSNAP_CONFIG_FILE);
+const config = loadBundledConfig(env.CRONSNAP_CONFIG_FILE);
 const { logger, metrics } = powertoolsFor('scheduled-backup');
 const deps = {
   config,

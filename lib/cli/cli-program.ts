@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ZodError } from 'zod';
 import type { CronsnapConfig } from '../config/cronsnap-config';
-import { loadConfigFile } from '../config/load-config';
+import { loadConfigFile } from '../config/config-file';
 import { ConfigError, CronsnapError, InvalidEventError, UnknownJobError } from '../errors';
 import type { RestoreEventInput } from '../restore/restore';
 import { formatIssues } from '../validation-issues';

@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError, UnknownJobError } from '../errors';
 import { formatIssues } from '../validation-issues';
 import { cronsnapConfigSchema, type CronsnapConfig } from './cronsnap-config';
@@ -13,8 +11,8 @@ export function parseConfig(document: unknown, source = 'config'): CronsnapConfi
   return result.data;
 }
 
-/** Reads a `.yaml`, `.yml` or `.json` config file. */
-export function loadConfigFile(path: string): CronsnapConfig {
+/** Reads a config file and parses its text with `parse` (JSON or YAML); errors name the file. */
+export function readConfigFile(path: string, parse: (text: string) => unknown, format: string): CronsnapConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -23,11 +21,19 @@ export function loadConfigFile(path: string): CronsnapConfig {
   }
   let document: unknown;
   try {
-    document = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
+    document = parse(text);
   } catch (cause) {
-    throw new ConfigError(`${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message}`, { cause });
+    throw new ConfigError(`${path} is not valid ${format}: ${(cause as Error).message}`, { cause });
   }
   return parseConfig(document, path);
+}
+
+/**
+ * The validated config as the stack bundles it next to each function: JSON only, so the
+ * functions carry no YAML parser (`config-file.ts` reads what operators write).
+ */
+export function loadBundledConfig(path: string): CronsnapConfig {
+  return readConfigFile(path, JSON.parse, 'JSON');
 }
 
 export function findJob(config: CronsnapConfig, name: string): Job {

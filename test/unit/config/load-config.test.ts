@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, UnknownJobError } from '../../../lib/errors';
-import { findJob, loadConfigFile, parseConfig } from '../../../lib/config/load-config';
+import { loadConfigFile } from '../../../lib/config/config-file';
+import { findJob, parseConfig } from '../../../lib/config/load-config';
 import { configInput, etcdJobInput, filesJobInput, mysqlJobInput } from '../../helpers/config-factory';
 
 describe('config', () => {
