@@ -14,6 +14,18 @@ load_etcdctl_params() {
 
 etcdctl_cmd() { ETCDCTL_API=3 "${ETCDCTL[@]}" "${TLS_ARGS[@]}" "$@"; }
 
+# tls_diagnosis ENDPOINT: etcdctl 3.4 reports a refused certificate only as a timeout; a TLS
+# handshake with the same files names the cause (unknown CA, expiry, hostname).
+tls_diagnosis() {
+  local endpoint=$1 hostport verdict
+  [[ "$endpoint" == https://* ]] || return 0
+  hostport=${endpoint#https://}
+  local args=(-connect "$hostport" -verify_return_error)
+  if [ "${#TLS_ARGS[@]}" -gt 0 ]; then args+=(-CAfile "${TLS_ARGS[1]}" -cert "${TLS_ARGS[3]}" -key "${TLS_ARGS[5]}"); fi
+  verdict=$(timeout 10 openssl s_client "${args[@]}" </dev/null 2>&1 | grep -m 1 -iE 'verify error|alert|certificate' || true)
+  if [ -n "$verdict" ]; then printf ' (TLS to %s: %s)' "$hostport" "$verdict"; fi
+}
+
 # wait_for_health WHAT: every endpoint in ENDPOINTS healthy, or fail after HEALTH_TIMEOUT seconds.
 wait_for_health() {
   local deadline=$((SECONDS + HEALTH_TIMEOUT)) health

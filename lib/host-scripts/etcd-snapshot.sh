@@ -27,7 +27,11 @@ check_health() {
   [[ "$HEALTH_JSON" == \[* ]] || fail "etcdctl endpoint health gave no answer: $(tail -n 1 "$CRONSNAP_WORK/health.err")"
   # etcdctl refuses a snapshot from several endpoints (etcd issue 10855): take the first healthy one.
   SNAPSHOT_ENDPOINT=$(grep -o '"endpoint":"[^"]*","health":true' <<<"$HEALTH_JSON" | head -n 1 | cut -d'"' -f4 || true)
-  [ -n "$SNAPSHOT_ENDPOINT" ] || fail "no healthy etcd endpoint among $ENDPOINTS"
+  if [ -z "$SNAPSHOT_ENDPOINT" ]; then
+    local endpoint why=''
+    for endpoint in ${ENDPOINTS//,/ }; do why+=$(tls_diagnosis "$endpoint"); done
+    fail "no healthy etcd endpoint among $ENDPOINTS$why"
+  fi
   log "snapshot endpoint=$SNAPSHOT_ENDPOINT"
 }
 
