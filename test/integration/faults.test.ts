@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEtcdCluster, type EtcdCluster } from '../../lib/local/etcd-cluster';
 import { makeTlsFiles, startEtcd } from '../../lib/local/etcd-server';
+import { waitUntil } from '../../lib/local/processes';
 import { run } from '../../lib/local/run-command';
 import { etcdJobInput } from '../helpers/config-factory';
 import { startFailingProxy } from '../helpers/failing-proxy';
@@ -123,6 +126,32 @@ describe('faults', () => {
       expect(next.completions).toEqual([expect.objectContaining({ kind: 'succeeded' })]);
     } finally {
       await proxy.close();
+      await etcd.stop();
+    }
+  });
+
+  it('refuses a run while another run of the job holds the host\'s lock, with a clear message, and takes it once free', async () => {
+    const etcd = await startEtcd({ name: 'overlap' });
+    const lockDir = join(aws.dir, 'locks', HOST);
+    mkdirSync(lockDir, { recursive: true });
+    // A run in progress: something holding the job's flock on this host.
+    const holder = spawn('flock', [join(lockDir, 'cronsnap-overlap.lock'), 'sleep', '60'], { stdio: 'ignore', detached: true });
+    // flock's child inherits the lock: end the holder's whole process group.
+    const release = () => process.kill(-(holder.pid ?? 0), 'SIGKILL');
+    try {
+      await waitUntil('the lock to be held', async () => (await run('sh', ['-c', `flock -n '${join(lockDir, 'cronsnap-overlap.lock')}' true && echo free || echo held`])).trim() === 'held');
+      const service = serviceFor('overlap', { endpoints: [etcd.clientUrl] });
+
+      const refused = await service.runJob('overlap', 'event-overlap-1');
+      const exited = once(holder, 'exit');
+      release();
+      await exited;
+      const next = await service.runJob('overlap', 'event-overlap-2');
+
+      expect(refused.completions).toEqual([expect.objectContaining({ kind: 'failed', reason: `step=preflight: another run of job 'overlap' is still in progress on ${HOST}` })]);
+      expect(next.completions).toEqual([expect.objectContaining({ kind: 'succeeded' })]);
+    } finally {
+      if (holder.exitCode === null && holder.signalCode === null) release();
       await etcd.stop();
     }
   });
