@@ -1,14 +1,13 @@
 import type { Manifest } from '../../lib/backup/manifest';
 import { manifestKey, runMarkerKey, runPrefix } from '../../lib/backup/object-layout';
-import { runStartedAt } from '../../lib/backup/run-id';
+import { compactUtc, runStartedAt } from '../../lib/backup/run-id';
 import { etcdManifest } from './manifest-factory';
 
 export const HOST = 'i-0123456789abcdef0';
 
 /** A run id for a run `hoursAgo` hours before `now`. */
 export function runIdAt(now: Date, hoursAgo: number, suffix = '0123456789'): string {
-  const time = new Date(now.getTime() - hoursAgo * 3600 * 1000);
-  return `${time.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${suffix}`;
+  return `${compactUtc(new Date(now.getTime() - hoursAgo * 3600 * 1000))}-${suffix}`;
 }
 
 /** The objects an etcd backup of `runId` leaves in the bucket: payload, manifest, and the run marker. */

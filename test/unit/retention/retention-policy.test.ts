@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { compactUtc } from '../../../lib/backup/run-id';
 import { planRetention, type RetentionInput, type RunRecord } from '../../../lib/retention/retention-policy';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
@@ -8,7 +9,7 @@ const DAY = 24 * HOUR;
 /** A run `hoursAgo` before NOW; `hosts` maps each host to whether its manifest is complete. */
 function run(hoursAgo: number, hosts: Record<string, boolean> = { 'i-a': true }, lockedUntil?: Date): RunRecord {
   const startedAt = new Date(NOW.getTime() - hoursAgo * HOUR);
-  const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-0123456789`;
+  const runId = `${compactUtc(startedAt)}-0123456789`;
   return {
     runId,
     startedAt,
@@ -106,7 +107,7 @@ describe('retention policy', () => {
     const now = new Date('2027-01-04T12:00:00Z');
     const runs = ['2027-01-04T01:00:00Z', '2027-01-01T01:00:00Z', '2026-12-28T01:00:00Z'].map((time) => ({
       ...run(0),
-      runId: `${time.replace(/[-:]/g, '')}-0123456789`,
+      runId: `${compactUtc(new Date(time))}-0123456789`,
       startedAt: new Date(time),
     }));
 
