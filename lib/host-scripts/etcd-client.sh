@@ -3,10 +3,9 @@
 # The configured etcdctl (a binary, or e.g. `crictl exec -i <id> etcdctl`) and its TLS flags.
 load_etcdctl_params() {
   read -r -a ETCDCTL <<<"$(param etcdctl)"
-  local ca cert key
-  ca=$(optional_param caFile) cert=$(optional_param certFile) key=$(optional_param keyFile)
+  TLS_CA=$(optional_param caFile) TLS_CERT=$(optional_param certFile) TLS_KEY=$(optional_param keyFile)
   TLS_ARGS=()
-  if [ -n "$ca" ]; then TLS_ARGS=(--cacert "$ca" --cert "$cert" --key "$key"); fi
+  if [ -n "$TLS_CA" ]; then TLS_ARGS=(--cacert "$TLS_CA" --cert "$TLS_CERT" --key "$TLS_KEY"); fi
   # etcd 3.5 moved the offline snapshot tools to etcdutl and 3.6 removed them from etcdctl.
   OFFLINE_TOOL=("${ETCDCTL[@]}")
   if command -v etcdutl >/dev/null 2>&1; then OFFLINE_TOOL=(etcdutl); fi
@@ -21,7 +20,7 @@ tls_diagnosis() {
   [[ "$endpoint" == https://* ]] || return 0
   hostport=${endpoint#https://}
   local args=(-connect "$hostport" -verify_return_error)
-  if [ "${#TLS_ARGS[@]}" -gt 0 ]; then args+=(-CAfile "${TLS_ARGS[1]}" -cert "${TLS_ARGS[3]}" -key "${TLS_ARGS[5]}"); fi
+  if [ -n "$TLS_CA" ]; then args+=(-CAfile "$TLS_CA" -cert "$TLS_CERT" -key "$TLS_KEY"); fi
   verdict=$(timeout 10 openssl s_client "${args[@]}" </dev/null 2>&1 | grep -m 1 -iE 'verify error|alert|certificate' || true)
   if [ -n "$verdict" ]; then printf ' (TLS to %s: %s)' "$hostport" "$verdict"; fi
 }
