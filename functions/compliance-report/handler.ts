@@ -32,7 +32,8 @@ async function run(event: ObjectCreatedEvent) {
   }
   if (!report.ok) {
     const failing = report.jobs.flatMap((job) => job.checks.filter((check) => !check.ok).map((check) => ({ job: job.job, rule: check.rule, detail: check.detail })));
-    await notifier.publish(`cronsnap: ${report.violations} compliance violations`, { report: `s3://${env.CRONSNAP_REPORTS_BUCKET}/${keys[2] ?? ''}`, failing });
+    const html = keys.find((key) => key.endsWith('/report.html')) ?? '';
+    await notifier.publish(`cronsnap: ${report.violations} compliance violations`, { report: `s3://${env.CRONSNAP_REPORTS_BUCKET}/${html}`, failing });
   }
   logger.info('compliance report written', { ok: report.ok, violations: report.violations, rows: report.inventory.rows, keys });
   return { ok: report.ok, violations: report.violations, keys };
