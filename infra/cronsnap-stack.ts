@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { CronsnapConfig } from '../lib/config/cronsnap-config';
 import type { Job } from '../lib/config/job-config';
 import { BACKUP_PROGRAMS } from '../lib/engines';
+import { DRILL_PROGRAMS } from '../lib/drill/drill-programs';
 import { RESTORE_PROGRAMS } from '../lib/restore/restore-programs';
 import { BackupFunctions } from './constructs/backup-functions';
 import { BackupStorage } from './constructs/backup-storage';
@@ -11,6 +12,7 @@ import { FailureTopic } from './constructs/failure-topic';
 import { HostAccessPolicy } from './constructs/host-access-policy';
 import { HostDocuments } from './constructs/host-documents';
 import { JobSchedule } from './constructs/job-schedule';
+import { RestoreDrills } from './constructs/restore-drills';
 import { RestoreFunctions } from './constructs/restore-functions';
 
 export interface CronsnapStackProps extends StackProps {
@@ -44,6 +46,7 @@ export class CronsnapStack extends Stack {
     const documents = new HostDocuments(this, 'Documents', { namePrefix: documentPrefix, programs: BACKUP_PROGRAMS });
     // Restores are run by operators; the scheduled functions get no right to send these.
     new HostDocuments(this, 'RestoreDocuments', { namePrefix: documentPrefix, programs: RESTORE_PROGRAMS });
+    new HostDocuments(this, 'DrillDocuments', { namePrefix: documentPrefix, programs: DRILL_PROGRAMS });
     const functions = new BackupFunctions(this, 'Functions', {
       jobs,
       bucket: storage.bucket,
@@ -65,6 +68,17 @@ export class CronsnapStack extends Stack {
       documentPrefix,
     });
 
+    const drills = new RestoreDrills(this, 'Drills', {
+      jobs,
+      bucket: storage.bucket,
+      key: storage.key,
+      topic: failures.topic,
+      environment: functions.environment,
+      configFile: props.configFile,
+      deadLetterQueue: functions.deadLetterQueue,
+      documentPrefix,
+    });
+
     const compliance = new ComplianceReporting(this, 'Compliance', {
       jobs,
       backupBucket: storage.bucket,
@@ -77,7 +91,15 @@ export class CronsnapStack extends Stack {
     });
 
     for (const job of jobs) {
-      new JobSchedule(this, `Schedule-${job.name}`, { job, target: functions.scheduledBackup.function, deadLetterQueue: functions.deadLetterQueue });
+      new JobSchedule(this, `Schedule-${job.name}`, {
+        jobName: job.name,
+        schedule: job.schedule,
+        timezone: job.timezone,
+        enabled: job.enabled,
+        purpose: 'backup',
+        target: functions.scheduledBackup.function,
+        deadLetterQueue: functions.deadLetterQueue,
+      });
       const host = new HostAccessPolicy(this, `HostAccess-${job.name}`, {
         jobName: job.name,
         bucket: storage.bucket,
@@ -97,5 +119,6 @@ export class CronsnapStack extends Stack {
     new CfnOutput(this, 'ScheduledBackupFunction', { value: functions.scheduledBackup.function.functionName });
     new CfnOutput(this, 'ListBackupsFunction', { value: restore.listBackups.function.functionName });
     new CfnOutput(this, 'RestoreFunction', { value: restore.restore.function.functionName });
+    new CfnOutput(this, 'RestoreDrillFunction', { value: drills.restoreDrill.function.functionName });
   }
 }

@@ -29,6 +29,8 @@ async function run(event: ObjectCreatedEvent) {
     metric.addDimension('job', job.job);
     metric.addMetric('ComplianceViolations', 'Count', job.checks.filter((check) => !check.ok).length);
     if (job.newestBackup) metric.addMetric('NewestBackupAgeSeconds', 'Seconds', job.newestBackup.ageSeconds);
+    // The drill alarm of jobs drilled less often than every 3.5 days compares this daily age.
+    if (job.lastPassedDrill) metric.addMetric('SecondsSinceLastPassedDrill', 'Seconds', job.lastPassedDrill.ageSeconds);
   }
   if (!report.ok) {
     const failing = report.jobs.flatMap((job) => job.checks.filter((check) => !check.ok).map((check) => ({ job: job.job, rule: check.rule, detail: check.detail })));

@@ -6,19 +6,26 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
-import type { Job } from '../../lib/config/job-config';
 import { toEventBridgeSchedule } from '../../lib/schedule/schedule-expression';
 
 export interface JobScheduleProps {
-  readonly job: Job;
-  /** The scheduled-backup function. */
+  /** The job the events name: `{job, eventId, scheduledTime}`. */
+  readonly jobName: string;
+  /** Crontab, macro or EventBridge expression, as in the config. */
+  readonly schedule: string;
+  /** IANA zone to run the schedule in; UTC when absent. */
+  readonly timezone?: string | undefined;
+  readonly enabled: boolean;
+  /** What the schedule starts, for its description, e.g. `backup` or `restore drill`. */
+  readonly purpose: string;
+  /** The function the events go to. */
   readonly target: lambda.IFunction;
   /** Where an event goes when the target cannot be invoked. */
   readonly deadLetterQueue: sqs.IQueue;
 }
 
 /**
- * The schedule of one job. UTC jobs get an EventBridge rule; a job with a `timezone` gets an
+ * One schedule of a job (its backups, or its restore drills). UTC jobs get an EventBridge rule; a job with a `timezone` gets an
  * EventBridge Scheduler schedule in that zone, because rules are UTC-only and a UTC cron drifts
  * by an hour at every daylight-saving change.
  */
@@ -28,18 +35,17 @@ export class JobSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: JobScheduleProps) {
     super(scope, id);
-    const { job } = props;
-    const expression = toEventBridgeSchedule(job.schedule);
-    const description = `cronsnap backup of ${job.name} (${job.schedule})`;
+    const expression = toEventBridgeSchedule(props.schedule);
+    const description = `cronsnap ${props.purpose} of ${props.jobName} (${props.schedule})`;
 
-    if (job.timezone === undefined) {
+    if (props.timezone === undefined) {
       this.rule = new events.Rule(this, 'Rule', {
         description,
-        enabled: job.enabled,
+        enabled: props.enabled,
         schedule: events.Schedule.expression(expression),
         targets: [
           new targets.LambdaFunction(props.target, {
-            event: events.RuleTargetInput.fromObject({ job: job.name, eventId: events.EventField.eventId, scheduledTime: events.EventField.time }),
+            event: events.RuleTargetInput.fromObject({ job: props.jobName, eventId: events.EventField.eventId, scheduledTime: events.EventField.time }),
             deadLetterQueue: props.deadLetterQueue,
             retryAttempts: 2,
           }),
@@ -50,19 +56,19 @@ export class JobSchedule extends Construct {
 
     const role = new iam.Role(this, 'InvokeRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
     props.target.grantInvoke(role);
-    acknowledgeWildcards(role, [nagResource(this, `${props.target.functionArn}:*`)], 'grantInvoke covers the versions and aliases of the one scheduled-backup function.');
+    acknowledgeWildcards(role, [nagResource(this, `${props.target.functionArn}:*`)], `grantInvoke covers the versions and aliases of the one function the ${props.purpose} schedule invokes.`);
     props.deadLetterQueue.grantSendMessages(role);
     this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
       description,
-      state: job.enabled ? 'ENABLED' : 'DISABLED',
+      state: props.enabled ? 'ENABLED' : 'DISABLED',
       scheduleExpression: expression,
-      scheduleExpressionTimezone: job.timezone,
+      scheduleExpressionTimezone: props.timezone,
       flexibleTimeWindow: { mode: 'OFF' },
       target: {
         arn: props.target.functionArn,
         roleArn: role.roleArn,
         // Scheduler fills these context attributes per execution; a retry keeps the same id.
-        input: JSON.stringify({ job: job.name, eventId: '<aws.scheduler.execution-id>', scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        input: JSON.stringify({ job: props.jobName, eventId: '<aws.scheduler.execution-id>', scheduledTime: '<aws.scheduler.scheduled-time>' }),
         retryPolicy: { maximumRetryAttempts: 2 },
         deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
       },

@@ -19,7 +19,9 @@ const etcdFactsSchema = z.object({
   endpoint: z.string(),
   revision: z.number().int().nonnegative(),
   hash: z.number().int().nonnegative(),
-  totalKeys: z.number().int().nonnegative(),
+  totalKeys: z.number().int().nonnegative().describe("snapshot status' totalKey: every revision in every bucket"),
+  /** Live keys at `revision`, as a restore drill must find them; null when compacted away, absent before drills. */
+  keyCount: z.number().int().nonnegative().nullable().optional(),
   totalSize: z.number().int().nonnegative(),
   dbSize: z.number().int().nonnegative(),
   memberId: z.string(),

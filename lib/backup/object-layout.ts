@@ -23,6 +23,25 @@ export function completionMarkerKey(commandId: string, host: string): string {
   return `${MARKER_ROOT}/completions/${commandId}/${host}.json`;
 }
 
+/** Restore drill results, beside the job prefixes: `drills/<job>/<drillId>.json`. */
+export const DRILL_ROOT = 'drills';
+
+/** Top-level folders of the bucket that are not jobs; no job may take one of these names. */
+export const RESERVED_ROOTS: readonly string[] = [MARKER_ROOT, DRILL_ROOT];
+
+export function drillResultKey(job: string, drillId: string): string {
+  return `${DRILL_ROOT}/${job}/${drillId}.json`;
+}
+
+/** A copy of the job's newest passed drill; its LastModifiedDate in S3 Inventory dates it. */
+export function lastPassedDrillKey(job: string): string {
+  return `${DRILL_ROOT}/${job}/last-passed.json`;
+}
+
+export function drillMarkerKey(job: string, drillId: string): string {
+  return `${MARKER_ROOT}/drills/${job}/${drillId}.json`;
+}
+
 /** The linked set holding an etcd member's config files, stored beside the snapshot run. */
 export const MEMBER_CONFIG_SET = 'member-config';
 

@@ -3,10 +3,11 @@ import type { Job } from '../config/job-config';
 import { incompleteAfterSeconds } from '../retention/prune-job';
 import { planRetention, type RunRecord } from '../retention/retention-policy';
 import { scheduledTimes } from '../schedule/schedule-times';
+import { drillAlarmPlan } from '../drill/drill-alarm';
 import { recoveryPointObjective } from './recovery-point-objective';
 import type { JobTally, KeyCount } from './inventory-tally';
 
-export const RULES = ['valid-backups', 'rpo', 'schedule-gaps', 'encryption', 'object-lock', 'incomplete', 'retention'] as const;
+export const RULES = ['valid-backups', 'rpo', 'schedule-gaps', 'encryption', 'object-lock', 'incomplete', 'retention', 'restore-drill'] as const;
 export type RuleName = (typeof RULES)[number];
 
 export interface ComplianceCheck {
@@ -23,6 +24,8 @@ export interface JobReport {
   readonly rpoSeconds: number;
   readonly validBackups: number;
   readonly newestBackup?: { readonly runId: string; readonly startedAt: string; readonly ageSeconds: number };
+  /** The newest passed restore drill, when one is stored. */
+  readonly lastPassedDrill?: { readonly finishedAt: string; readonly ageSeconds: number };
   readonly ok: boolean;
   readonly checks: readonly ComplianceCheck[];
   readonly currentBytesByStorageClass: Readonly<Record<string, number>>;
@@ -123,6 +126,16 @@ function retentionCheck(job: Job, tally: JobTally, now: number): ComplianceCheck
   return { rule: 'retention', ok: problems.length === 0, detail: problems.length > 0 ? problems.join('; ') : `within ${policy}${held}` };
 }
 
+/** A drilled job's newest passed drill must be younger than twice its drill interval, as its alarm says. */
+function drillCheck(job: Job, tally: JobTally, now: number): ComplianceCheck | undefined {
+  const drill = 'drill' in job ? job.drill : undefined;
+  if (!drill || !drill.enabled || !job.enabled) return undefined;
+  const { windowSeconds } = drillAlarmPlan(drill, new Date(now));
+  if (tally.lastPassedDrill === 0) return { rule: 'restore-drill', ok: false, detail: `no drill has passed; limit ${humanDuration(windowSeconds)}` };
+  const age = (now - tally.lastPassedDrill) / 1000;
+  return { rule: 'restore-drill', ok: age <= windowSeconds, detail: `last passed ${humanDuration(age)} ago; limit ${humanDuration(windowSeconds)}, twice the drill interval` };
+}
+
 /** Every rule for one job, judged at `now` (the inventory's creation time). */
 export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now: number): JobReport {
   const { intervalSeconds, graceSeconds, rpoSeconds } = recoveryPointObjective(job, new Date(now));
@@ -176,6 +189,8 @@ export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now:
           ].filter(Boolean).join('; '),
   });
   checks.push(retentionCheck(job, tally, now));
+  const drill = drillCheck(job, tally, now);
+  if (drill) checks.push(drill);
 
   return {
     job: job.name,
@@ -184,6 +199,9 @@ export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now:
     rpoSeconds,
     validBackups: runs.length,
     ...(newest ? { newestBackup: { runId: newest.runId, startedAt: new Date(newest.startedAt).toISOString(), ageSeconds: Math.round((now - newest.startedAt) / 1000) } } : {}),
+    ...(tally.lastPassedDrill > 0
+      ? { lastPassedDrill: { finishedAt: new Date(tally.lastPassedDrill).toISOString(), ageSeconds: Math.round((now - tally.lastPassedDrill) / 1000) } }
+      : {}),
     ok: checks.every((check) => check.ok),
     checks,
     currentBytesByStorageClass: Object.fromEntries([...tally.currentBytesByStorageClass].sort()),

@@ -1,4 +1,4 @@
-import { parseBackupKey } from '../backup/object-layout';
+import { DRILL_ROOT, parseBackupKey } from '../backup/object-layout';
 import { runStartedAt } from '../backup/run-id';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import type { InventoryRow } from './inventory-row';
@@ -44,7 +44,11 @@ export class JobTally {
   readonly outsideLayout: KeyCount = { count: 0, samples: [] };
   /** Oldest LastModifiedDate among current objects, ms. */
   oldestCurrent = Number.POSITIVE_INFINITY;
+  /** When the newest passed restore drill was stored (its `last-passed.json` copy), ms; 0 when none. */
+  lastPassedDrill = 0;
 }
+
+const LAST_PASSED_DRILL = /^[^/]+\/([^/]+)\/last-passed\.json$/;
 
 function note(counter: KeyCount, key: string): void {
   counter.count += 1;
@@ -71,6 +75,7 @@ export class InventoryTally {
     const job = this.jobs.get(jobName);
     if (!job) {
       this.otherObjects += 1;
+      if (jobName === DRILL_ROOT) this.addDrill(row);
       return;
     }
     if (row.isDeleteMarker) return;
@@ -105,6 +110,11 @@ export class InventoryTally {
     run.bytes += row.size;
     if (where.file === 'manifest.json') unit.manifest = true;
     if (row.objectLockRetainUntil !== undefined) run.lockedUntil = Math.max(run.lockedUntil, row.objectLockRetainUntil);
+  }
+
+  private addDrill(row: InventoryRow): void {
+    const job = this.jobs.get(LAST_PASSED_DRILL.exec(row.key)?.[1] ?? '');
+    if (job && row.isLatest && !row.isDeleteMarker) job.lastPassedDrill = row.lastModified;
   }
 
   private intern(name: string): string {

@@ -14,11 +14,13 @@ export function renderReportCsv(report: ComplianceReport): string {
       job.newestBackup?.startedAt ?? '',
       job.newestBackup?.ageSeconds ?? '',
       job.rpoSeconds,
+      job.lastPassedDrill?.finishedAt ?? '',
+      job.lastPassedDrill?.ageSeconds ?? '',
       report.inventory.createdAt,
     ]),
   );
   return stringify(rows, {
     header: true,
-    columns: ['job', 'engine', 'rule', 'result', 'detail', 'valid_backups', 'newest_backup', 'newest_age_seconds', 'rpo_seconds', 'inventory_created_at'],
+    columns: ['job', 'engine', 'rule', 'result', 'detail', 'valid_backups', 'newest_backup', 'newest_age_seconds', 'rpo_seconds', 'last_passed_drill', 'drill_age_seconds', 'inventory_created_at'],
   });
 }

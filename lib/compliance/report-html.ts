@@ -46,7 +46,7 @@ function jobSection(job: JobReport): string {
     .join(', ');
   return `<section id="job-${escapeHtml(job.job)}" class="job ${job.ok ? 'pass' : 'fail'}">
 <h2>${escapeHtml(job.job)} <small>${escapeHtml(job.engine)} · ${escapeHtml(job.schedule)}</small></h2>
-<p>${job.validBackups} valid backups; newest ${job.newestBackup ? `${escapeHtml(job.newestBackup.startedAt)} (${humanDuration(job.newestBackup.ageSeconds)} old)` : 'none'}; RPO ${humanDuration(job.rpoSeconds)}.
+<p>${job.validBackups} valid backups; newest ${job.newestBackup ? `${escapeHtml(job.newestBackup.startedAt)} (${humanDuration(job.newestBackup.ageSeconds)} old)` : 'none'}; RPO ${humanDuration(job.rpoSeconds)}; last passed restore drill ${job.lastPassedDrill ? `${escapeHtml(job.lastPassedDrill.finishedAt)} (${humanDuration(job.lastPassedDrill.ageSeconds)} ago)` : 'none'}.
 Current: ${classes || 'nothing'}; noncurrent versions ${bytes(job.noncurrentBytes)}.</p>
 <table class="checks"><thead><tr><th>check</th><th>result</th><th>detail</th></tr></thead><tbody>
 ${rows}
@@ -60,7 +60,7 @@ export function renderReportHtml(report: ComplianceReport): string {
   const summary = report.jobs
     .map(
       (job) =>
-        `<tr class="${job.ok ? 'pass' : 'fail'}"><td><a href="#job-${escapeHtml(job.job)}">${escapeHtml(job.job)}</a></td><td>${job.ok ? 'OK' : 'VIOLATION'}</td><td>${job.validBackups}</td><td>${job.newestBackup ? humanDuration(job.newestBackup.ageSeconds) : '-'}</td><td>${job.checks.filter((check) => !check.ok).map((check) => check.rule).join(', ')}</td></tr>`,
+        `<tr class="${job.ok ? 'pass' : 'fail'}"><td><a href="#job-${escapeHtml(job.job)}">${escapeHtml(job.job)}</a></td><td>${job.ok ? 'OK' : 'VIOLATION'}</td><td>${job.validBackups}</td><td>${job.newestBackup ? humanDuration(job.newestBackup.ageSeconds) : '-'}</td><td>${job.lastPassedDrill ? `${escapeHtml(job.lastPassedDrill.finishedAt)} (${humanDuration(job.lastPassedDrill.ageSeconds)} ago)` : '-'}</td><td>${job.checks.filter((check) => !check.ok).map((check) => check.rule).join(', ')}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -75,7 +75,7 @@ small,.muted{color:#666}.chart rect{fill:#2563eb}.chart text{font-size:11px;fill
 <h1>cronsnap compliance report</h1>
 <p id="verdict" class="${report.ok ? 'pass' : 'fail'}">${report.ok ? 'All jobs compliant.' : `${report.violations} violations.`}
 Inventory of ${escapeHtml(report.inventory.sourceBucket)} created ${escapeHtml(report.inventory.createdAt)}, ${report.inventory.rows} rows; generated ${escapeHtml(report.generatedAt)}.</p>
-<table id="summary"><thead><tr><th>job</th><th>status</th><th>valid backups</th><th>newest age</th><th>failed checks</th></tr></thead><tbody>
+<table id="summary"><thead><tr><th>job</th><th>status</th><th>valid backups</th><th>newest age</th><th>last passed drill</th><th>failed checks</th></tr></thead><tbody>
 ${summary}
 </tbody></table>
 ${report.jobs.map(jobSection).join('\n')}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RESERVED_ROOTS } from '../backup/object-layout';
 import { jobSchema } from './job-config';
 import { storageSettingsSchema } from './storage-settings';
 
@@ -23,6 +24,9 @@ export const cronsnapConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['jobs', index, 'name'], message: `duplicates jobs[${first}].name '${job.name}'` });
       }
       seen.set(job.name, index);
+      if (RESERVED_ROOTS.includes(job.name)) {
+        ctx.addIssue({ code: 'custom', path: ['jobs', index, 'name'], message: `'${job.name}' is a folder cronsnap keeps in the bucket; choose another name` });
+      }
     });
   });
 

@@ -1,38 +1,13 @@
 import { z } from 'zod';
-import { ScheduleError } from '../errors';
-import { toEventBridgeSchedule } from '../schedule/schedule-expression';
 import { etcdSettingsSchema } from './etcd-settings';
 import { fileSetSchema } from './file-set-settings';
 import { mysqlSettingsSchema } from './mysql-settings';
 import { postgresSettingsSchema } from './postgres-settings';
 import { retentionSchema } from './retention';
+import { drillSchema } from './drill-settings';
+import { schedule, timezone } from './schedule-fields';
 import { absolutePath, jobName } from './shell-safe';
 import { targetsSchema } from './targets';
-
-const schedule = z
-  .string()
-  .min(1)
-  .superRefine((value, ctx) => {
-    try {
-      toEventBridgeSchedule(value);
-    } catch (error) {
-      if (!(error instanceof ScheduleError)) throw error;
-      ctx.addIssue({ code: 'custom', message: error.message });
-    }
-  })
-  .describe('5-field crontab (`*/30 * * * *`), a macro (`@daily`), or EventBridge `cron(...)` / `rate(...)`');
-
-const timezone = z
-  .string()
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be an IANA time zone such as Europe/Berlin')
-  .describe('run the schedule in this IANA zone (EventBridge Scheduler) instead of UTC');
 
 const rate = z
   .string()
@@ -62,8 +37,11 @@ const streamingJobFields = {
   workDir: absolutePath.default('/var/tmp').describe('private scratch dir on the host (credentials, fifos, listings; data streams)'),
 };
 
+/** Engines whose backups a scheduled restore drill can prove. */
+const drillFields = { drill: drillSchema.optional() };
+
 export const etcdJobSchema = z
-  .object({ ...commonJobFields, engine: z.literal('etcd'), etcd: etcdSettingsSchema })
+  .object({ ...commonJobFields, engine: z.literal('etcd'), etcd: etcdSettingsSchema, ...drillFields })
   .strict()
   .superRefine((job, ctx) => {
     // A restore may send commands only to the job's targets; a member elsewhere could not be restored.

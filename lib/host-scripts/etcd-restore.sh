@@ -44,13 +44,10 @@ abandon() {
   rm -f -- "$(restore_marker "$JOB")"
 }
 
-prepare() {
-  step prepare
-  mkdir -p "$RESTORE_DIR"
-  chmod 700 "$RESTORE_DIR"
-  now_iso >"$(restore_marker "$JOB")"
-  CRONSNAP_EXIT_HOOKS+=(abandon)
-  local archive="$RESTORE_DIR/payload.zst" actual status
+# fetch_snapshot: the payload into RESTORE_DIR, its sha256 checked as stored and decompressed,
+# and `snapshot status` run on it (SNAPSHOT_STATUS, its JSON). Touches nothing outside RESTORE_DIR.
+fetch_snapshot() {
+  local archive="$RESTORE_DIR/payload.zst" actual
   download_verified "$PAYLOAD_KEY" "$PAYLOAD_SHA256" "$archive"
   zstd -q -d -c "$archive" >"$RESTORE_DIR/payload"
   actual=$(sha256_stdin <"$RESTORE_DIR/payload")
@@ -63,8 +60,30 @@ prepare() {
   else
     mv -- "$RESTORE_DIR/payload" "$RESTORE_DIR/snapshot.db"
   fi
-  status=$(ETCDCTL_API=3 "${OFFLINE_TOOL[@]}" snapshot status "$(snapshot_path)" -w json 2>"$RESTORE_DIR/status.err") \
+  SNAPSHOT_STATUS=$(ETCDCTL_API=3 "${OFFLINE_TOOL[@]}" snapshot status "$(snapshot_path)" -w json 2>"$RESTORE_DIR/status.err") \
     || fail "snapshot status rejected the downloaded snapshot: $(tail -n 1 "$RESTORE_DIR/status.err"); nothing was changed"
+}
+
+# restore_snapshot: `snapshot restore` of the fetched snapshot into DATA_DIR as member MEMBER_NAME
+# of INITIAL_CLUSTER; DATA_DIR must not exist.
+restore_snapshot() {
+  local args=(snapshot restore "$(snapshot_path)" --name "$MEMBER_NAME" --initial-cluster "$INITIAL_CLUSTER"
+    --initial-cluster-token "$CLUSTER_TOKEN" --initial-advertise-peer-urls "$PEER_URLS" --data-dir "$DATA_DIR")
+  # A cold copy's db was copied from a stopped member, not written by `snapshot save`: it has no hash (seed 002).
+  if [ "$PAYLOAD_MODE" = cold-copy ]; then args+=(--skip-hash-check); fi
+  if can_bump_revision; then args+=(--bump-revision 1000000000 --mark-compacted); fi
+  if ! ETCDCTL_API=3 "${OFFLINE_TOOL[@]}" "${args[@]}" >"$CRONSNAP_WORK/restore.log" 2>&1; then
+    fail "snapshot restore into $DATA_DIR failed: $(tail -n 1 "$CRONSNAP_WORK/restore.log")"
+  fi
+}
+
+prepare() {
+  step prepare
+  mkdir -p "$RESTORE_DIR"
+  chmod 700 "$RESTORE_DIR"
+  now_iso >"$(restore_marker "$JOB")"
+  CRONSNAP_EXIT_HOOKS+=(abandon)
+  fetch_snapshot
   local size parent
   size=$(stat -c %s "$(snapshot_path)")
   parent=$(dirname "$DATA_DIR")
@@ -74,7 +93,7 @@ prepare() {
   local bump=false
   if can_bump_revision; then bump=true; fi
   CRONSNAP_EXIT_HOOKS=()
-  report prepared "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME"), \"status\": $status, \"bumpRevision\": $bump}"
+  report prepared "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME"), \"status\": $SNAPSHOT_STATUS, \"bumpRevision\": $bump}"
 }
 
 stop_member() {
@@ -90,7 +109,7 @@ restore_member() {
   step restore
   [ -e "$(snapshot_path)" ] || fail "no prepared snapshot in $RESTORE_DIR: run prepare first"
   exists "$OLD_DATA_DIR" && fail "$OLD_DATA_DIR already exists; nothing was changed"
-  local owner='' args
+  local owner=''
   if exists "$DATA_DIR"; then
     owner=$(stat -c %u:%g "$DATA_DIR")
     mv -- "$DATA_DIR" "$OLD_DATA_DIR"
@@ -99,14 +118,7 @@ restore_member() {
     report moved "{\"host\": $(json_str "$HOST"), \"from\": $(json_str "$DATA_DIR"), \"to\": $(json_str "$OLD_DATA_DIR")}"
   fi
   echo restoring >"$RESTORE_DIR/restored"
-  args=(snapshot restore "$(snapshot_path)" --name "$MEMBER_NAME" --initial-cluster "$INITIAL_CLUSTER"
-    --initial-cluster-token "$CLUSTER_TOKEN" --initial-advertise-peer-urls "$PEER_URLS" --data-dir "$DATA_DIR")
-  # A cold copy's db was copied from a stopped member, not written by `snapshot save`: it has no hash (seed 002).
-  if [ "$PAYLOAD_MODE" = cold-copy ]; then args+=(--skip-hash-check); fi
-  if can_bump_revision; then args+=(--bump-revision 1000000000 --mark-compacted); fi
-  if ! ETCDCTL_API=3 "${OFFLINE_TOOL[@]}" "${args[@]}" >"$CRONSNAP_WORK/restore.log" 2>&1; then
-    fail "snapshot restore into $DATA_DIR failed: $(tail -n 1 "$CRONSNAP_WORK/restore.log")"
-  fi
+  restore_snapshot
   if [ -n "$owner" ]; then chown -R "$owner" "$DATA_DIR"; fi
   if command -v selinuxenabled >/dev/null 2>&1 && selinuxenabled; then restorecon -RF "$DATA_DIR"; fi
   report restored "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME"), \"dataDir\": $(json_str "$DATA_DIR")}"
@@ -183,26 +195,3 @@ rejoin() {
   export ETCD_INITIAL_CLUSTER_STATE=existing
   start_member
 }
-
-main() {
-  step preflight
-  load_restore_params
-  require_commands "${ETCDCTL[0]}" zstd aws flock tar
-  CRONSNAP_RESTORING=$JOB
-  acquire_job_lock "$JOB"
-  make_work_dir "$WORK_PARENT"
-  case $ACTION in
-    prepare) prepare ;;
-    stop) stop_member ;;
-    restore) restore_member ;;
-    start) start_member ;;
-    health) check_health ;;
-    rollback) rollback ;;
-    abandon) step abandon; abandon ;;
-    membership) replace_membership ;;
-    rejoin) rejoin ;;
-  esac
-  step finished
-}
-
-main

@@ -133,6 +133,10 @@ verify_snapshot() {
   SNAP_TOTAL_KEYS=$(grep -o '"totalKey":[0-9]*' <<<"$status" | cut -d: -f2)
   SNAP_TOTAL_SIZE=$(grep -o '"totalSize":[0-9]*' <<<"$status" | cut -d: -f2)
   if [ -z "$SNAP_HASH" ] || [ -z "$SNAP_REVISION" ]; then fail "etcdctl snapshot status gave no hash or revision: $status"; fi
+  # The live keys at the snapshot's revision, which a restore drill must find again. totalKey
+  # cannot serve: it counts every revision of every key in every bucket. Compacted away: null.
+  SNAP_KEY_COUNT=$(etcdctl_cmd --endpoints="$SNAPSHOT_ENDPOINT" --command-timeout=10s get '' --prefix --keys-only --limit=1 --rev="$SNAP_REVISION" -w json 2>/dev/null \
+    | grep -o '"count":[0-9]*' | cut -d: -f2 || true)
 }
 
 upload_snapshot() {
@@ -160,6 +164,7 @@ write_manifest() {
     "revision": $SNAP_REVISION,
     "hash": $SNAP_HASH,
     "totalKeys": ${SNAP_TOTAL_KEYS:-0},
+    "keyCount": ${SNAP_KEY_COUNT:-null},
     "totalSize": ${SNAP_TOTAL_SIZE:-0},
     "dbSize": ${DB_SIZE:-0},
     "memberId": $(json_str "$MEMBER_ID"),

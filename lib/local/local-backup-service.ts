@@ -3,6 +3,8 @@ import { completeBackup, type CompletionOutcome } from '../backup/complete-backu
 import { startBackup, type StartOutcome } from '../backup/start-backup';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { BACKUP_PROGRAMS } from '../engines';
+import { DRILL_PROGRAMS } from '../drill/drill-programs';
+import { runDrill, type DrillOutcome } from '../drill/run-drill';
 import { RESTORE_PROGRAMS } from '../restore/restore-programs';
 import { LocalCommandRunner, type LocalHost } from '../adapters/local-command-runner';
 import { MemoryNotifier } from '../adapters/memory-notifier';
@@ -49,7 +51,7 @@ export class LocalBackupService {
 
   constructor(private readonly options: LocalBackupServiceOptions) {
     const documents: Record<string, CommandDocument> = Object.fromEntries(
-      [...BACKUP_PROGRAMS, ...RESTORE_PROGRAMS].map((program) => [documentName(LOCAL_DOCUMENT_PREFIX, program), buildCommandDocument(program)]),
+      [...BACKUP_PROGRAMS, ...RESTORE_PROGRAMS, ...DRILL_PROGRAMS].map((program) => [documentName(LOCAL_DOCUMENT_PREFIX, program), buildCommandDocument(program)]),
     );
     this.runner = new LocalCommandRunner({ documents, hosts: options.hosts, env: options.hostEnv });
     this.store = new S3ObjectStore(options.s3, options.bucket, options.kmsKeyId);
@@ -102,6 +104,15 @@ export class LocalBackupService {
     const deps = this.restoreDeps;
     const workflows = new LocalWorkflowStarter({ ...deps, ...(progress ? { progress } : {}) });
     return restore(restoreEventSchema.parse(event), { ...deps, config: this.options.config, workflows });
+  }
+
+  /** The restore-drill function's logic for one scheduled drill of `job`. */
+  async drill(job: string, eventId: string, scheduledTime = this.now()): Promise<DrillOutcome> {
+    return runDrill({ job, eventId, scheduledTime: scheduledTime.toISOString() }, eventId, {
+      ...this.restoreDeps,
+      config: this.options.config,
+      notifier: this.notifier,
+    });
   }
 
   /** A file-set restore through the same runner and documents as the deployed restore. */

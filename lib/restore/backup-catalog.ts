@@ -134,3 +134,18 @@ export async function findRun(store: ObjectStore, job: string, backup: string): 
   const why = refused.map((entry) => `${entry.manifestKey}: ${entry.reason}`).join('; ');
   throw new RestoreError(`job ${job} has no restorable backup with run id ${backup}${why ? `: ${why}` : ''}`);
 }
+
+/**
+ * The job's newest complete backup (newest manifest) and its check, refused or not: a drill must
+ * fail on a broken newest backup, not quietly prove an older one.
+ */
+export async function newestBackup(store: ObjectStore, job: string): Promise<RestorableBackup | { manifestKey: string; reason: string }> {
+  const objects = await store.list(`${job}/`);
+  const newest = objects
+    .map((object) => object.key)
+    .filter(isMainManifest)
+    .sort()
+    .pop();
+  if (newest === undefined) throw new RestoreError(`job ${job} has no complete backup`);
+  return checkBackup(store, job, newest, new Map(objects.map((object) => [object.key, object.size])));
+}

@@ -3,18 +3,19 @@ import { DATABASE_LIST_PATTERN, DATABASE_NAME_PATTERN, HOST_PORT_PATTERN, SSM_PA
 import { listPattern, type DocumentParameter } from '../ssm/document-parameter';
 import type { HostProgram } from '../ssm/host-program';
 
-const sha256 = '^[0-9a-f]{64}$';
+export const SHA256_PATTERN = '^[0-9a-f]{64}$';
+const sha256 = SHA256_PATTERN;
 const KEY = '[A-Za-z0-9][A-Za-z0-9/._-]{0,1023}';
 
 /** Every restore program names its job (for the lock), the bucket, and how long SSM lets it run. */
-const RESTORE_COMMON: readonly DocumentParameter[] = [
+export const RESTORE_COMMON: readonly DocumentParameter[] = [
   { name: 'job', description: 'Job the backup belongs to', pattern: PATTERNS.jobName },
   { name: 'bucket', description: 'Backup bucket', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
   { name: 'executionTimeout', description: 'Seconds before SSM stops the script', pattern: '^[0-9]{1,6}$' },
 ];
 
 /** The one object a restore downloads and checks before anything else. */
-const PAYLOAD: readonly DocumentParameter[] = [
+export const PAYLOAD: readonly DocumentParameter[] = [
   { name: 'payloadKey', description: 'Key of the payload', pattern: `^${KEY}$` },
   { name: 'payloadSha256', description: 'sha256 of the payload as stored, from its manifest', pattern: sha256 },
 ];
@@ -45,7 +46,7 @@ export const etcdRestoreProgram: HostProgram = {
   id: 'etcd-restore',
   description:
     'cronsnap: one step of an etcd restore (prepare, stop, restore, start, health, rollback, abandon; membership and rejoin to replace one member); the old data dir is moved aside, never deleted',
-  scripts: ['etcd-client.sh', 'etcd-restore.sh'],
+  scripts: ['etcd-client.sh', 'etcd-restore.sh', 'etcd-restore-main.sh'],
   parameters: [
     ...RESTORE_COMMON,
     { name: 'action', description: 'The step to run on this member', pattern: `^(${ETCD_RESTORE_ACTIONS.join('|')})$` },
@@ -73,7 +74,7 @@ export const etcdRestoreProgram: HostProgram = {
 };
 
 /** Parameters every database restore takes: where the dump is, which server, which credentials. */
-const databaseRestoreParameters: readonly DocumentParameter[] = [
+export const databaseRestoreParameters: readonly DocumentParameter[] = [
   ...RESTORE_COMMON,
   { name: 'server', description: 'host:port to restore into', pattern: HOST_PORT_PATTERN },
   { name: 'user', description: 'Database user', pattern: PATTERNS.token },

@@ -14,8 +14,15 @@ const jobs = [
     schedule: '*/30 * * * *',
     targets: { tags: { 'cronsnap:role': ['etcd'] } },
     retention: { keepLast: 48, noncurrentVersionDays: 14, infrequentAccessAfterDays: 30, glacierAfterDays: 90, maxAgeDays: 365 },
+    drill: { schedule: '@daily' },
   }),
-  etcdJobInput({ name: 'berlin-etcd', schedule: 'cron(15 2 * * ? *)', timezone: 'Europe/Berlin', targets: { instanceIds: ['i-0123456789abcdef0'] } }),
+  etcdJobInput({
+    name: 'berlin-etcd',
+    schedule: 'cron(15 2 * * ? *)',
+    timezone: 'Europe/Berlin',
+    targets: { instanceIds: ['i-0123456789abcdef0'] },
+    drill: { schedule: 'cron(0 4 ? * SUN *)', timezone: 'Europe/Berlin', host: 'i-0123456789abcdef9' },
+  }),
   mysqlJobInput({ name: 'shop-mysql', targets: { instanceIds: ['i-0123456789abcdef1'] } }),
 ];
 const { app, template } = synthStack({
@@ -129,13 +136,15 @@ describe('CronsnapStack', () => {
         DeadLetterConfig: Match.anyValue(),
       }),
     });
-    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    // berlin-etcd's backups and its restore drills.
+    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
   });
 
   it('generates one Command document per backup and restore program from the host scripts, every parameter constrained', () => {
     const documents = Object.values(template.findResources('AWS::SSM::Document')) as { Properties: { Name: string; DocumentType: string; Content: { parameters: Record<string, { allowedPattern: string; interpolationType: string }>; mainSteps: { inputs: { runCommand: string[] } }[] } } }[];
     expect(documents.map((d) => d.Properties.Name).sort()).toEqual([
       'cronsnap-etcd-backup',
+      'cronsnap-etcd-drill',
       'cronsnap-etcd-restore',
       'cronsnap-files-backup',
       'cronsnap-files-restore',
@@ -162,7 +171,7 @@ describe('CronsnapStack', () => {
   it('runs every cronsnap function on nodejs22.x arm64 with a dead-letter queue', () => {
     // CDK's own BucketNotificationsHandler (Python, deploy time only) is the one other function.
     const functions = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => !id.startsWith('BucketNotificationsHandler'));
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Runtime: 'nodejs22.x', Architectures: ['arm64'], DeadLetterConfig: { TargetArn: Match.anyValue() }, TracingConfig: { Mode: 'Active' } },
@@ -232,7 +241,60 @@ describe('CronsnapStack', () => {
       TreatMissingData: 'breaching',
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^FailuresTopic') }],
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+  });
+
+  it('schedules each job\'s restore drill, in its own time zone, passing the job, event id and time', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Description: 'cronsnap restore drill of prod-etcd (@daily)',
+      ScheduleExpression: 'cron(0 0 * * ? *)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DrillsRestoreDrill'), 'Arn'] },
+          InputTransformer: Match.objectLike({ InputTemplate: Match.stringLikeRegexp('"job":"prod-etcd"') }),
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Description: 'cronsnap restore drill of berlin-etcd (cron(0 4 ? * SUN *))',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+      Target: Match.objectLike({ Input: Match.stringLikeRegexp('"job":"berlin-etcd"') }),
+    });
+  });
+
+  it('lets restore-drill send only the drill documents, to the job\'s targets or its drill host, and write only drill results', () => {
+    const statements = policyStatements('DrillsRestoreDrill');
+    const sends = statements.filter((statement) => statement.Action === 'ssm:SendCommand');
+    expect(JSON.stringify(sends).match(/document\/[a-z-]+/g)).toEqual(['document/cronsnap-etcd-drill']);
+    expect(JSON.stringify(sends.find((statement) => statement.Sid === 'SendToberlinetcd')?.Resource)).toContain(':instance/i-0123456789abcdef9"');
+    const puts = statements.filter((statement) => statement.Action === 's3:PutObject');
+    expect(JSON.stringify(puts)).not.toMatch(/"\/(prod-etcd|berlin-etcd|shop-mysql)\/\*"/);
+    expect(JSON.stringify(puts)).toContain('/drills/berlin-etcd/*');
+    expect(statements.flatMap((statement) => [statement.Action].flat())).not.toContain('s3:DeleteObject');
+  });
+
+  it('alarms when no drill passed for twice the drill interval: DrillPassed within 7 days, else the report\'s drill age', () => {
+    // Daily drills: two days in hourly periods.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'DrillPassed',
+      Dimensions: Match.arrayWith([{ Name: 'job', Value: 'prod-etcd' }, { Name: 'service', Value: 'restore-drill' }]),
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 48,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    // Weekly drills: fourteen days is beyond CloudWatch's seven, so the daily report's age is compared.
+    // Berlin's longest week holds the autumn clock change: 7 days and an hour.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SecondsSinceLastPassedDrill',
+      Dimensions: Match.arrayWith([{ Name: 'job', Value: 'berlin-etcd' }, { Name: 'service', Value: 'compliance-report' }]),
+      Statistic: 'Maximum',
+      Threshold: 2 * (7 * 86400 + 3600),
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^FailuresTopic') }],
+    });
   });
 
   it('lets list-backups list and read only the configured jobs\' prefixes, with no write', () => {

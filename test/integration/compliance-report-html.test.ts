@@ -51,8 +51,8 @@ describe('report.html in a browser', () => {
     expect(await page.title()).toBe('cronsnap compliance report 2026-11-24');
     const summary = await page.$$eval('#summary tbody tr', (rows) => rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)));
     expect(summary).toEqual([
-      ['prod-etcd', 'OK', '6', '30m', ''],
-      ['shop-mysql', 'VIOLATION', '4', '5h 30m', 'rpo, schedule-gaps, encryption'],
+      ['prod-etcd', 'OK', '6', '30m', '-', ''],
+      ['shop-mysql', 'VIOLATION', '4', '5h 30m', '-', 'rpo, schedule-gaps, encryption'],
     ]);
     const statusColours = await page.$$eval('#summary tbody tr td:nth-child(2)', (cells) => cells.map((cell) => (cell.ownerDocument.defaultView?.getComputedStyle(cell).backgroundColor ?? '')));
     expect(statusColours).toEqual(['rgb(215, 245, 221)', 'rgb(253, 224, 224)']);

@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { runPrefix } from '../../../lib/backup/object-layout';
+import { drillResultKey, lastPassedDrillKey, runPrefix } from '../../../lib/backup/object-layout';
 import { runIdFor } from '../../../lib/backup/run-id';
 import { buildComplianceReport, type ComplianceReport } from '../../../lib/compliance/compliance-report';
 import { decodeInventoryKey } from '../../../lib/compliance/inventory-row';
@@ -123,6 +123,26 @@ describe('compliance report', () => {
     expect(result.ok).toBe(true);
   });
 
+  it('shows the last passed restore drill and its age, and fails a drilled job whose last pass is older than twice the drill interval', async () => {
+    const drilled = { drill: { schedule: '0 0 * * *' } };
+    const passedAt = (hoursAgo: number): InventoryObject[] => [
+      { key: lastPassedDrillKey('prod-etcd'), size: 800, lastModified: new Date(NOW.getTime() - hoursAgo * HOUR) },
+      { key: drillResultKey('prod-etcd', '20261124T000000Z-0123456789'), size: 800, lastModified: new Date(NOW.getTime() - HOUR) },
+    ];
+
+    const { report: fresh } = await report([...hourly(5), ...passedAt(12)], {}, drilled);
+    expect(fresh.jobs[0]?.lastPassedDrill).toEqual({ finishedAt: '2026-11-24T00:30:00.000Z', ageSeconds: 12 * 3600 });
+    expect(check(fresh, 'restore-drill')).toEqual({ rule: 'restore-drill', ok: true, detail: 'last passed 12h ago; limit 2d, twice the drill interval' });
+    expect(fresh.ok).toBe(true);
+
+    const { report: stale } = await report([...hourly(5), ...passedAt(49)], {}, drilled);
+    expect(check(stale, 'restore-drill')).toMatchObject({ ok: false, detail: 'last passed 2d 1h ago; limit 2d, twice the drill interval' });
+
+    const { report: never } = await report(hourly(5), {}, drilled);
+    expect(check(never, 'restore-drill')).toEqual({ rule: 'restore-drill', ok: false, detail: 'no drill has passed; limit 2d' });
+    expect(never.jobs[0]?.lastPassedDrill).toBeUndefined();
+  });
+
   it('writes report.json, report.csv and report.html under the inventory day and latest/', async () => {
     const { store, keys } = await report([...hourly(4), ...backup(4, { encryptionStatus: 'NOT-SSE' })]);
 
@@ -130,7 +150,7 @@ describe('compliance report', () => {
     const json = JSON.parse(store.objects.get('reports/latest/report.json') ?? '{}') as ComplianceReport;
     expect(json).toMatchObject({ ok: false, violations: 1, inventory: { sourceBucket: BUCKET, rows: 15 } });
     const csv = store.objects.get('reports/2026-11-24/report.csv') ?? '';
-    expect(csv.split('\n')[0]).toBe('job,engine,rule,result,detail,valid_backups,newest_backup,newest_age_seconds,rpo_seconds,inventory_created_at');
+    expect(csv.split('\n')[0]).toBe('job,engine,rule,result,detail,valid_backups,newest_backup,newest_age_seconds,rpo_seconds,last_passed_drill,drill_age_seconds,inventory_created_at');
     expect(csv).toMatch(/prod-etcd,etcd,encryption,FAIL,"3 not under KMS: .*notes, v1\+final ä\.txt/);
     expect(store.contentTypes.get('reports/latest/report.html')).toBe('text/html; charset=utf-8');
   });

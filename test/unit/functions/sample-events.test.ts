@@ -7,6 +7,7 @@ import { etcdRestoreStepEventSchema } from '../../../lib/restore/etcd-restore-st
 import { statusChangeEventSchema } from '../../../lib/ssm/status-change-event';
 import { listBackupsEventSchema } from '../../../lib/restore/list-backups';
 import { restoreEventSchema } from '../../../lib/restore/restore';
+import { drillEventSchema } from '../../../lib/drill/run-drill';
 
 const EVENTS_DIR = join(__dirname, '../../../events');
 const FUNCTIONS_DIR = join(__dirname, '../../../functions');
@@ -16,6 +17,7 @@ const SCHEMAS: [prefix: string, schema: ZodType][] = [
   ['scheduled-backup', scheduledBackupEventSchema],
   ['backup-completed', statusChangeEventSchema],
   ['list-backups', listBackupsEventSchema],
+  ['restore-drill', drillEventSchema],
   ['restore-', restoreEventSchema],
   ['etcd-restore-step', etcdRestoreStepEventSchema],
   ['compliance-report', objectCreatedEventSchema],

@@ -1,0 +1,157 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DRILL_ROOT, MARKER_ROOT } from '../../lib/backup/object-layout';
+import type { Job } from '../../lib/config/job-config';
+import { drillAlarmPlan } from '../../lib/drill/drill-alarm';
+import { DRILL_PROGRAMS } from '../../lib/drill/drill-programs';
+import { METRICS_NAMESPACE } from '../../lib/lambda/powertools';
+import { documentName } from '../../lib/ssm/host-program';
+import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
+import { sendCommandTargets, taggedTargetFindings } from '../send-command-targets';
+import { CronsnapFunction } from './cronsnap-function';
+import { JobSchedule } from './job-schedule';
+
+export interface RestoreDrillsProps {
+  /** Every configured job; those with a `drill` get a schedule and an alarm. */
+  readonly jobs: readonly Job[];
+  /** The backup bucket: backups are read from the jobs' prefixes, results written under `drills/`. */
+  readonly bucket: s3.IBucket;
+  /** The key the backups and the results are encrypted with. */
+  readonly key: kms.IKey;
+  /** Where failed drills and alarms are published. */
+  readonly topic: sns.ITopic;
+  /** The environment every cronsnap function gets (bucket, key, topic, document prefix). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** The validated config as a JSON file, bundled with the function. */
+  readonly configFile: string;
+  /** Where failed asynchronous invocations go. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** Prefix of the SSM document names. */
+  readonly documentPrefix: string;
+}
+
+/**
+ * Scheduled restore drills: the restore-drill function, one schedule per job with a drill, and an
+ * alarm per job that fires when no drill has passed for twice the drill interval.
+ */
+export class RestoreDrills extends Construct {
+  public readonly restoreDrill: CronsnapFunction;
+  /** One alarm per enabled drill, by job name. */
+  public readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
+
+  constructor(scope: Construct, id: string, props: RestoreDrillsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const drilled = props.jobs.filter((job) => 'drill' in job && job.drill !== undefined);
+    this.restoreDrill = new CronsnapFunction(this, 'RestoreDrill', {
+      name: 'restore-drill',
+      environment: props.environment,
+      deadLetterQueue: props.deadLetterQueue,
+      extraFiles: [{ source: props.configFile, target: 'cronsnap.config.json' }],
+      timeout: Duration.minutes(15),
+    });
+    const fn = this.restoreDrill.function;
+
+    const jobReads = drilled.map((job) => props.bucket.arnForObjects(`${job.name}/*`));
+    const resultWrites = drilled.flatMap((job) => [props.bucket.arnForObjects(`${DRILL_ROOT}/${job.name}/*`), props.bucket.arnForObjects(`${MARKER_ROOT}/drills/${job.name}/*`)]);
+    if (drilled.length > 0) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [props.bucket.bucketArn],
+          conditions: { StringEquals: { 's3:prefix': drilled.map((job) => `${job.name}/`) } },
+        }),
+      );
+      // GetObject also answers HeadObject; the drill reads manifests and its own last passed result.
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [...jobReads, ...resultWrites] }));
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: resultWrites }));
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['ssm:SendCommand'],
+          resources: DRILL_PROGRAMS.map((program) => stack.formatArn({ service: 'ssm', resource: 'document', resourceName: documentName(props.documentPrefix, program) })),
+        }),
+      );
+      for (const job of drilled) fn.addToRolePolicy(sendCommandTargets(stack, drillTargets(job)));
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetCommandInvocation', 'ssm:ListCommands'], resources: ['*'] }));
+    }
+    props.key.grant(fn, 'kms:Decrypt', 'kms:GenerateDataKey');
+    props.topic.grantPublish(fn);
+    acknowledgeWildcards(
+      fn,
+      ['Resource::*', 'Action::kms:GenerateDataKey*', ...[...jobReads, ...resultWrites].map((arn) => nagResource(this, arn)), ...taggedTargetFindings(stack, drilled.map(drillTargets))],
+      "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; the SNS grant needs GenerateDataKey* on the backup key only; " +
+        "reads are limited to the drilled jobs' prefixes and writes to their drill results; " +
+        'SendCommand on tagged targets is held to the tags by an ssm:resourceTag condition.',
+    );
+
+    const alarms: Record<string, cloudwatch.Alarm> = {};
+    for (const job of drilled) {
+      const drill = 'drill' in job ? job.drill : undefined;
+      if (!drill) continue;
+      new JobSchedule(this, `Schedule-${job.name}`, {
+        jobName: job.name,
+        schedule: drill.schedule,
+        timezone: drill.timezone,
+        enabled: job.enabled && drill.enabled,
+        purpose: 'restore drill',
+        target: fn,
+        deadLetterQueue: props.deadLetterQueue,
+      });
+      if (!job.enabled || !drill.enabled) continue;
+      const plan = drillAlarmPlan(drill, new Date());
+      const days = (plan.windowSeconds / 86400).toFixed(1);
+      // Within CloudWatch's 7 days the function's own DrillPassed is watched; beyond, the report's daily age.
+      const watched =
+        plan.kind === 'passes'
+          ? {
+              metricName: 'DrillPassed',
+              service: 'restore-drill',
+              statistic: cloudwatch.Stats.SUM,
+              threshold: 1,
+              comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+              datapointsToAlarm: plan.evaluationPeriods,
+              source: '',
+            }
+          : {
+              metricName: 'SecondsSinceLastPassedDrill',
+              service: 'compliance-report',
+              statistic: cloudwatch.Stats.MAXIMUM,
+              threshold: plan.windowSeconds,
+              comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+              datapointsToAlarm: 1,
+              source: ' (from the daily compliance report)',
+            };
+      const alarm = new cloudwatch.Alarm(this, `NoPassedDrill-${job.name}`, {
+        alarmDescription: `cronsnap: no restore drill of ${job.name} passed in ${days} days, twice its drill interval${watched.source}`,
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: watched.metricName,
+          dimensionsMap: { service: watched.service, job: job.name },
+          statistic: watched.statistic,
+          period: Duration.seconds(plan.periodSeconds),
+        }),
+        threshold: watched.threshold,
+        comparisonOperator: watched.comparison,
+        evaluationPeriods: plan.evaluationPeriods,
+        datapointsToAlarm: watched.datapointsToAlarm,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+      alarm.addAlarmAction(new actions.SnsAction(props.topic));
+      alarms[job.name] = alarm;
+    }
+    this.alarms = alarms;
+  }
+}
+
+/** The drill is sent to the job's own targets, or to its one drill host. */
+function drillTargets(job: Job): Job {
+  const host = 'drill' in job ? job.drill?.host : undefined;
+  return host ? { ...job, targets: { instanceIds: [host] } } : job;
+}

@@ -1,0 +1,136 @@
+import { scheduledBackupEventSchema, type ScheduledBackupEvent } from '../backup/start-backup';
+import { drillMarkerKey, drillResultKey, lastPassedDrillKey } from '../backup/object-layout';
+import { runIdFor } from '../backup/run-id';
+import type { CronsnapConfig } from '../config/cronsnap-config';
+import type { DrillSettings } from '../config/drill-settings';
+import type { EtcdJob, Job } from '../config/job-config';
+import { findJob } from '../config/load-config';
+import { InvalidEventError, RestoreError } from '../errors';
+import type { Notifier } from '../ports/notifier';
+import type { ObjectStore } from '../ports/object-store';
+import { newestBackup, type RestorableBackup } from '../restore/backup-catalog';
+import { runHostProgram, type HostProgramDeps } from '../restore/run-host-program';
+import { reportLines } from '../ssm/report-lines';
+import { drillResultSchema, failedChecks, type DrillCheck, type DrillResult } from './drill-result';
+import { etcdDrillProgram } from './drill-programs';
+import { judgeEtcdDrill } from './etcd-drill-checks';
+
+/** What the drill schedule sends is what a backup schedule sends; an operator may send `{job}` alone. */
+export const drillEventSchema = scheduledBackupEventSchema;
+
+export type DrillEvent = ScheduledBackupEvent;
+
+export interface DrillDeps extends HostProgramDeps {
+  readonly config: CronsnapConfig;
+  readonly store: ObjectStore;
+  readonly notifier: Notifier;
+  readonly bucket: string;
+  readonly now: () => Date;
+}
+
+export type DrillOutcome =
+  | { readonly kind: 'duplicate'; readonly job: string; readonly drillId: string }
+  | { readonly kind: 'drilled'; readonly result: DrillResult; readonly resultKey: string; readonly secondsSinceLastPass?: number };
+
+/** A job whose engine can be drilled and that has a drill. */
+type DrillableJob = EtcdJob & { readonly drill: DrillSettings };
+
+function drillableJob(config: CronsnapConfig, name: string): DrillableJob {
+  const job: Job = findJob(config, name);
+  if (job.engine !== 'etcd' || !job.drill) throw new InvalidEventError(`event.job: job ${name} has no drill in its config`);
+  return { ...job, drill: job.drill };
+}
+
+/** The host program's parameters and the judge of what it reported, per engine. */
+function drillPlan(job: DrillableJob, backup: RestorableBackup) {
+  const { manifest } = backup;
+  if (manifest.engine !== 'etcd') throw new RestoreError(`${backup.manifestKey} is a ${manifest.engine} backup, not ${job.engine}`);
+  const { drill } = job;
+  return {
+    program: etcdDrillProgram,
+    parameters: {
+      job: job.name,
+      payloadKey: manifest.payload.key,
+      payloadSha256: manifest.payload.sha256,
+      payloadSize: String(manifest.payload.size),
+      rawSha256: manifest.payload.rawSha256,
+      rawSize: String(manifest.payload.rawSize),
+      payloadMode: manifest.etcd.mode,
+      etcdctl: job.etcd.etcdctl,
+      etcd: drill.etcd,
+      sampleKeys: String(drill.sampleKeys),
+      healthTimeoutSeconds: String(job.etcd.service.healthTimeoutSeconds),
+      workDir: drill.workDir,
+    },
+    judge: (stdout: string): DrillCheck[] => judgeEtcdDrill(manifest, reportLines(stdout), drill.sampleKeys),
+  };
+}
+
+/**
+ * A restore drill: the job's newest backup restored into scratch space on the drill host by the
+ * restore's own host code, compared with its manifest, and the verdict stored under
+ * `drills/<job>/`. A failure is published; live data is never touched.
+ */
+export async function runDrill(event: DrillEvent, requestId: string, deps: DrillDeps): Promise<DrillOutcome> {
+  const job = drillableJob(deps.config, event.job);
+  const startedAt = deps.now();
+  const drillId = runIdFor(event.eventId ?? requestId, event.scheduledTime ? new Date(event.scheduledTime) : startedAt);
+  // EventBridge delivers at least once: a redelivered event finds its drill already claimed.
+  if (!(await deps.store.putIfAbsent(drillMarkerKey(job.name, drillId), JSON.stringify({ startedAt: startedAt.toISOString() })))) {
+    return { kind: 'duplicate', job: job.name, drillId };
+  }
+
+  let verdict: Pick<DrillResult, 'checks' | 'backup' | 'drillHost' | 'reason' | 'restoreSeconds'> = { checks: [], restoreSeconds: 0 };
+  try {
+    const backup = await newestBackup(deps.store, job.name);
+    if ('reason' in backup) throw new RestoreError(`the newest backup ${backup.manifestKey} cannot be restored: ${backup.reason}`);
+    const drillHost = job.drill.host ?? backup.host;
+    verdict = { ...verdict, backup: { runId: backup.runId, host: backup.host, manifestKey: backup.manifestKey }, drillHost };
+    const plan = drillPlan(job, backup);
+    const sent = deps.now().getTime();
+    const { stdout } = await runHostProgram(
+      plan.program,
+      drillHost,
+      { ...plan.parameters, bucket: deps.bucket },
+      { comment: `cronsnap drill ${job.name} ${backup.runId}`, failure: `drill of ${job.name} run ${backup.runId} on ${drillHost} failed` },
+      deps,
+    );
+    const checks = plan.judge(stdout);
+    const failed = failedChecks(checks);
+    verdict = { ...verdict, checks, restoreSeconds: (deps.now().getTime() - sent) / 1000, ...(failed ? { reason: failed } : {}) };
+  } catch (error) {
+    if (!(error instanceof RestoreError)) throw error;
+    verdict = { ...verdict, reason: error.message };
+  }
+
+  const result = drillResultSchema.parse({
+    formatVersion: 1,
+    job: job.name,
+    drillId,
+    passed: verdict.reason === undefined,
+    ...verdict,
+    startedAt: startedAt.toISOString(),
+    finishedAt: deps.now().toISOString(),
+  });
+  const resultKey = drillResultKey(job.name, drillId);
+  const body = JSON.stringify(result, null, 2);
+  await deps.store.put(resultKey, body, 'application/json');
+  if (result.passed) {
+    await deps.store.put(lastPassedDrillKey(job.name), body, 'application/json');
+    return { kind: 'drilled', result, resultKey, secondsSinceLastPass: 0 };
+  }
+  await deps.notifier.publish(`cronsnap: ${job.name} restore drill failed`, { job: job.name, drillId, reason: result.reason, result: resultKey });
+  const lastPass = await lastPassedAt(deps.store, job.name);
+  return {
+    kind: 'drilled',
+    result,
+    resultKey,
+    ...(lastPass ? { secondsSinceLastPass: Math.round((deps.now().getTime() - lastPass.getTime()) / 1000) } : {}),
+  };
+}
+
+/** When the job's newest passed drill finished; undefined when none ever passed. */
+async function lastPassedAt(store: ObjectStore, job: string): Promise<Date | undefined> {
+  const text = await store.getText(lastPassedDrillKey(job));
+  return text === undefined ? undefined : new Date(drillResultSchema.parse(JSON.parse(text)).finishedAt);
+}

@@ -1,0 +1,106 @@
+# etcd restore drill: the restore's own fetch (download, both sha256s, snapshot status) and
+# `snapshot restore`, into a private scratch dir as a one-member cluster of its own, started on free
+# loopback ports; then what it holds is read back and reported. Live members are never contacted.
+# Runs after common.sh, etcd-client.sh and etcd-restore.sh.
+
+load_drill_params() {
+  load_restore_common_params
+  PAYLOAD_KEY=$(param payloadKey)
+  PAYLOAD_SHA256=$(param payloadSha256)
+  RAW_SHA256=$(param rawSha256)
+  RAW_SIZE=$(param rawSize)
+  PAYLOAD_SIZE=$(param payloadSize)
+  PAYLOAD_MODE=$(param payloadMode)
+  load_etcdctl_params
+  # The throwaway member is plain HTTP on loopback: the live cluster's TLS files do not apply.
+  TLS_ARGS=()
+  read -r -a ETCD_SERVER <<<"$(param etcd)"
+  SAMPLE_KEYS=$(param sampleKeys)
+  HEALTH_TIMEOUT=$(param healthTimeoutSeconds)
+  WORK_PARENT=$(param workDir)
+}
+
+# free_port: a loopback port nothing listens on now (the member's start reports a race).
+free_port() {
+  local port
+  for _ in $(seq 1 50); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then printf '%s' "$port"; return; fi
+  done
+  fail "no free loopback port found"
+}
+
+stop_throwaway() {
+  if [ -n "${THROWAWAY_PID:-}" ]; then
+    kill "$THROWAWAY_PID" 2>/dev/null || true
+    wait "$THROWAWAY_PID" 2>/dev/null || true
+    THROWAWAY_PID=''
+  fi
+}
+
+restore_throwaway() {
+  step restore
+  RESTORE_DIR="$CRONSNAP_WORK/restore"
+  mkdir "$RESTORE_DIR"
+  fetch_snapshot
+  local client peer
+  client=$(free_port) peer=$(free_port)
+  MEMBER_NAME=cronsnap-drill
+  PEER_URLS="http://127.0.0.1:$peer"
+  CLIENT_URLS="http://127.0.0.1:$client"
+  INITIAL_CLUSTER="$MEMBER_NAME=$PEER_URLS"
+  CLUSTER_TOKEN="cronsnap-drill-$RANDOM$RANDOM"
+  DATA_DIR="$CRONSNAP_WORK/data"
+  restore_snapshot
+}
+
+start_throwaway() {
+  step start
+  CRONSNAP_EXIT_HOOKS+=(stop_throwaway)
+  # env -i: no ETCD_* setting of the live member on this host may reach the throwaway one.
+  env -i PATH="$PATH" "${ETCD_SERVER[@]}" --name "$MEMBER_NAME" --data-dir "$DATA_DIR" \
+    --listen-client-urls "$CLIENT_URLS" --advertise-client-urls "$CLIENT_URLS" \
+    --listen-peer-urls "$PEER_URLS" --initial-advertise-peer-urls "$PEER_URLS" \
+    --initial-cluster "$INITIAL_CLUSTER" --initial-cluster-token "$CLUSTER_TOKEN" --initial-cluster-state new \
+    >"$CRONSNAP_WORK/etcd.log" 2>&1 9>&- &
+  THROWAWAY_PID=$!
+  ENDPOINTS=$CLIENT_URLS
+  local deadline=$((SECONDS + HEALTH_TIMEOUT))
+  until etcdctl_cmd --endpoints="$CLIENT_URLS" --command-timeout=2s endpoint health >/dev/null 2>&1; do
+    kill -0 "$THROWAWAY_PID" 2>/dev/null || fail "the throwaway etcd exited: $(tail -n 1 "$CRONSNAP_WORK/etcd.log")"
+    [ "$SECONDS" -lt "$deadline" ] || fail "the throwaway etcd was not healthy after ${HEALTH_TIMEOUT}s: $(tail -n 1 "$CRONSNAP_WORK/etcd.log")"
+    sleep 0.2
+  done
+}
+
+# What the restored member holds: its revision and key count, and a sample of keys read in full.
+read_back() {
+  step read-back
+  local head sample keys revision sampled
+  head=$(etcdctl_cmd --endpoints="$CLIENT_URLS" get '' --prefix --keys-only --limit=1 -w json)
+  keys=$(grep -o '"count":[0-9]*' <<<"$head" | cut -d: -f2 || true)
+  revision=$(grep -o '"revision":[0-9]*' <<<"$head" | head -n 1 | cut -d: -f2)
+  sample=$(etcdctl_cmd --endpoints="$CLIENT_URLS" get '' --prefix --limit="$SAMPLE_KEYS" -w json)
+  sampled=$(grep -o '"key":"[^"]*"' <<<"$sample" | wc -l)
+  local bump=false
+  if can_bump_revision; then bump=true; fi
+  report drilled "{\"host\": $(json_str "$HOST"), \"revision\": ${revision:-0}, \"keys\": ${keys:-0}, \"sampledKeys\": $sampled, \"bumpRevision\": $bump, \"snapshotStatus\": $SNAPSHOT_STATUS}"
+}
+
+main() {
+  step preflight
+  load_drill_params
+  require_commands "${ETCDCTL[0]}" "${ETCD_SERVER[0]}" zstd aws flock
+  # Its own lock: a drill never holds up a backup or a restore of the job.
+  acquire_job_lock "$JOB" drill
+  # The download, the snapshot, and the restored member's db and WAL.
+  require_free_space "$WORK_PARENT" $((PAYLOAD_SIZE + RAW_SIZE * 2 + 67108864))
+  make_work_dir "$WORK_PARENT"
+  restore_throwaway
+  start_throwaway
+  read_back
+  stop_throwaway
+  step finished
+}
+
+main

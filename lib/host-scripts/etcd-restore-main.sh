@@ -1,0 +1,24 @@
+# The etcd restore program's entry point: one action per command (see etcd-restore.sh).
+
+main() {
+  step preflight
+  load_restore_params
+  require_commands "${ETCDCTL[0]}" zstd aws flock tar
+  CRONSNAP_RESTORING=$JOB
+  acquire_job_lock "$JOB"
+  make_work_dir "$WORK_PARENT"
+  case $ACTION in
+    prepare) prepare ;;
+    stop) stop_member ;;
+    restore) restore_member ;;
+    start) start_member ;;
+    health) check_health ;;
+    rollback) rollback ;;
+    abandon) step abandon; abandon ;;
+    membership) replace_membership ;;
+    rejoin) rejoin ;;
+  esac
+  step finished
+}
+
+main

@@ -1,0 +1,105 @@
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetCommandInvocationCommand, ListCommandsCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { writeFileSync } from 'node:fs';
+import { parseConfig } from '../../../lib/config/load-config';
+import { configInput, etcdJobInput } from '../../helpers/config-factory';
+import { lambdaContext } from '../../helpers/events';
+import { useLambdaEnvironment } from '../../helpers/lambda-environment';
+import { etcdManifest } from '../../helpers/manifest-factory';
+
+useLambdaEnvironment();
+writeFileSync(
+  process.env.CRONSNAP_CONFIG_FILE ?? '',
+  JSON.stringify(
+    parseConfig(
+      configInput([
+        etcdJobInput({ drill: { schedule: '@daily', sampleKeys: 10 } }),
+        etcdJobInput({ name: 'undrilled-etcd' }),
+      ]),
+    ),
+  ),
+);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { handler } = require('../../../functions/restore-drill/handler') as typeof import('../../../functions/restore-drill/handler');
+
+const s3 = mockClient(S3Client);
+const ssm = mockClient(SSMClient);
+const sns = mockClient(SNSClient);
+const manifest = etcdManifest();
+if (manifest.engine !== 'etcd') throw new Error('etcdManifest must be an etcd manifest');
+const manifestKey = manifest.payload.key.replace('snapshot.db.zst', 'manifest.json');
+const EVENT = { job: 'prod-etcd', eventId: 'a1b2c3', scheduledTime: '2026-11-24T00:00:00Z' };
+
+/** The report line the etcd drill program prints after reading the throwaway member back. */
+function drilledLine(keys: number): string {
+  const facts = { host: manifest.host, revision: 42, keys, sampledKeys: Math.min(10, keys), bumpRevision: false, snapshotStatus: { hash: 1271113127, revision: 42, totalKey: 51 } };
+  return `cronsnap: step=read-back\ncronsnap: drilled ${JSON.stringify(facts)}\n`;
+}
+
+function putKeys(): string[] {
+  return s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key ?? '');
+}
+
+describe('restore-drill handler', () => {
+  beforeEach(() => {
+    s3.reset();
+    ssm.reset();
+    sns.reset();
+    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: manifest.payload.key, Size: manifest.payload.size }, { Key: manifestKey, Size: 2000 }] });
+    s3.on(GetObjectCommand, { Key: manifestKey }).resolves({ Body: { transformToString: async () => JSON.stringify({ ...manifest, etcd: { ...manifest.etcd, keyCount: 40 } }) } } as never);
+    s3.on(PutObjectCommand).resolves({});
+    s3.on(GetObjectCommand, { Key: 'drills/prod-etcd/last-passed.json' }).rejects(new NoSuchKey({ message: 'no such key', $metadata: {} }));
+    s3.on(HeadObjectCommand).resolves({ ContentLength: manifest.payload.size });
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-drill-1' } });
+    ssm.on(ListCommandsCommand).resolves({ Commands: [] });
+  });
+
+  it('sends the etcd drill document with the newest backup, and stores a passed result and the last-passed copy', async () => {
+    ssm.on(GetCommandInvocationCommand).resolves({ Status: 'Success', DocumentName: 'cronsnap-etcd-drill', StandardOutputContent: drilledLine(40) });
+
+    const answer = await handler(EVENT as never, lambdaContext);
+
+    expect(answer).toMatchObject({ kind: 'drilled', job: 'prod-etcd', passed: true, result: expect.stringMatching(/^drills\/prod-etcd\/20261124T000000Z-[0-9a-f]{10}\.json$/) });
+    const sent = ssm.commandCalls(SendCommandCommand)[0]?.args[0].input;
+    expect(sent).toMatchObject({ DocumentName: 'cronsnap-etcd-drill', InstanceIds: [manifest.host] });
+    expect(sent?.Parameters).toMatchObject({ payloadKey: [manifest.payload.key], payloadSha256: [manifest.payload.sha256], rawSha256: [manifest.payload.rawSha256], sampleKeys: ['10'], etcd: ['etcd'] });
+    expect(putKeys()).toEqual([expect.stringMatching(/^_cronsnap\/drills\/prod-etcd\//), answer.kind === 'drilled' ? answer.result : '', 'drills/prod-etcd/last-passed.json']);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('fails a drill whose restored key count differs from the manifest, publishes it, and keeps the last-passed copy', async () => {
+    ssm.on(GetCommandInvocationCommand).resolves({ Status: 'Success', DocumentName: 'cronsnap-etcd-drill', StandardOutputContent: drilledLine(39) });
+
+    const answer = await handler(EVENT as never, lambdaContext);
+
+    expect(answer).toMatchObject({ passed: false, reason: 'keys: expected 40, restored 39' });
+    expect(putKeys()).not.toContain('drills/prod-etcd/last-passed.json');
+    expect(JSON.parse(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}')).toMatchObject({ job: 'prod-etcd', reason: 'keys: expected 40, restored 39' });
+  });
+
+  it('fails the drill with the host\'s own reason when the drill program fails', async () => {
+    ssm.on(GetCommandInvocationCommand).resolves({
+      Status: 'Failed',
+      DocumentName: 'cronsnap-etcd-drill',
+      StandardErrorContent: 'cronsnap: FAILED step=restore: sha256 of s3://b/k is 00 but the manifest says aa; nothing was changed\n',
+    });
+
+    const answer = await handler(EVENT as never, lambdaContext);
+
+    expect(answer).toMatchObject({ passed: false, reason: expect.stringContaining('step=restore: sha256 of s3://b/k is 00 but the manifest says aa') });
+  });
+
+  it('runs a redelivered event once', async () => {
+    s3.on(PutObjectCommand, { IfNoneMatch: '*' }).rejects(new S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', $metadata: { httpStatusCode: 412 } }));
+
+    expect(await handler(EVENT as never, lambdaContext)).toMatchObject({ kind: 'duplicate', job: 'prod-etcd' });
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+  });
+
+  it('refuses a job without a drill, naming the field, before anything is sent', async () => {
+    await expect(handler({ job: 'undrilled-etcd' } as never, lambdaContext)).rejects.toThrow('event.job: job undrilled-etcd has no drill in its config');
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+  });
+});
