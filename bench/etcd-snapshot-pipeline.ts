@@ -24,6 +24,17 @@ function sampleValue(bytes: number): Buffer {
   return Buffer.concat([random, Buffer.alloc(bytes / 2, random.subarray(0, 64).toString('hex'))]);
 }
 
+/** Puts `megabytes` keys of 1 MB each through the v3 HTTP gateway (etcdctl would start once per key). */
+export async function fillEtcd(clientUrl: string, megabytes: number): Promise<void> {
+  for (let i = 0; i < megabytes; i += 1) {
+    const response = await fetch(`${clientUrl}/v3/kv/put`, {
+      method: 'POST',
+      body: JSON.stringify({ key: Buffer.from(`/bench/${i}`).toString('base64'), value: sampleValue(MB).toString('base64') }),
+    });
+    if (!response.ok) throw new Error(`put ${i}: HTTP ${response.status} ${await response.text()}`);
+  }
+}
+
 export async function benchEtcdSnapshotPipeline(): Promise<BenchResult[]> {
   const targetMb = Number(process.env.BENCH_ETCD_MB ?? 256);
   const dir = mkdtempSync(join(tmpdir(), 'cronsnap-bench-'));
@@ -31,14 +42,7 @@ export async function benchEtcdSnapshotPipeline(): Promise<BenchResult[]> {
   const etcd = await startEtcd({ name: 'bench', extraArgs: ['--quota-backend-bytes', String(4 * 1024 * MB), '--max-request-bytes', String(2 * MB)] });
   try {
     const { bucket, kmsKeyId } = await moto.createBackupBucket('cronsnap-bench');
-    const valueBytes = MB;
-    for (let i = 0; i < targetMb; i += 1) {
-      const response = await fetch(`${etcd.clientUrl}/v3/kv/put`, {
-        method: 'POST',
-        body: JSON.stringify({ key: Buffer.from(`/bench/${i}`).toString('base64'), value: sampleValue(valueBytes).toString('base64') }),
-      });
-      if (!response.ok) throw new Error(`put ${i}: HTTP ${response.status} ${await response.text()}`);
-    }
+    await fillEtcd(etcd.clientUrl, targetMb);
 
     const plain = await timed(() => run('etcdctl', [`--endpoints=${etcd.clientUrl}`, 'snapshot', 'save', join(dir, 'plain.db')], { ETCDCTL_API: '3' }));
     const dbBytes = statSync(join(dir, 'plain.db')).size;

@@ -3,11 +3,12 @@
  * `BENCH_ONLY=compliance npm run bench` runs those whose name contains the word.
  */
 import { benchComplianceReport } from './compliance-report';
+import { benchEtcdDrill } from './etcd-drill';
 import { benchEtcdSnapshotPipeline } from './etcd-snapshot-pipeline';
 import { benchLambdaBundles } from './lambda-bundles';
 import { benchMysqlDumpPipeline } from './mysql-dump-pipeline';
 
-const BENCHMARKS = [benchEtcdSnapshotPipeline, benchMysqlDumpPipeline, benchComplianceReport, benchLambdaBundles];
+const BENCHMARKS = [benchEtcdSnapshotPipeline, benchEtcdDrill, benchMysqlDumpPipeline, benchComplianceReport, benchLambdaBundles];
 
 async function main(): Promise<void> {
   const rows = [];
