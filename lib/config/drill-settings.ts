@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { HOST_PORT_PATTERN } from './mysql-settings';
+import { serverHostPort } from './mysql-settings';
 import { schedule, timezone } from './schedule-fields';
 import { absolutePath, commandWords } from './shell-safe';
-import { INSTANCE_ID_PATTERN } from './targets';
+import { instanceId } from './targets';
 
 /**
  * A scheduled restore drill: the newest backup restored into scratch space (a throwaway etcd
@@ -12,17 +12,9 @@ export const drillSchema = z
   .object({
     schedule: schedule.describe('when to drill the newest backup: crontab or EventBridge syntax, like backups'),
     timezone: timezone.optional(),
-    host: z
-      .string()
-      .regex(new RegExp(INSTANCE_ID_PATTERN), 'must be an EC2 (i-...) or managed (mi-...) instance ID')
-      .optional()
-      .describe("the host that runs the drill; the backup's own host by default"),
+    host: instanceId.optional().describe("the host that runs the drill; the backup's own host by default"),
     workDir: absolutePath.default('/var/tmp').describe('scratch dir on the drill host for the download and the throwaway data dir, removed afterwards'),
-    server: z
-      .string()
-      .regex(new RegExp(HOST_PORT_PATTERN), 'must be host:port')
-      .optional()
-      .describe('databases: the server that gets the scratch databases; the dumped server by default'),
+    server: serverHostPort.optional().describe('databases: the server that gets the scratch databases; the dumped server by default'),
     etcd: commandWords.default('etcd').describe('etcd: the server binary that runs the throwaway member on loopback'),
     sampleKeys: z.number().int().min(1).max(1000).default(20).describe('etcd: keys read back from the throwaway member'),
     enabled: z.boolean().default(true),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { filePathsSchema } from './file-set-settings';
 import { absolutePath, commandWords, endpointUrl, token } from './shell-safe';
-import { INSTANCE_ID_PATTERN } from './targets';
+import { instanceId } from './targets';
 
 /** How the host script reaches etcd; every path is on the host, not in Lambda. */
 export const etcdSettingsSchema = z
@@ -27,7 +27,7 @@ export const etcdSettingsSchema = z
         z
           .object({
             name: token.describe('the member name (--name), as `member list` shows it'),
-            instanceId: z.string().regex(new RegExp(INSTANCE_ID_PATTERN), 'must be an EC2 (i-...) or managed (mi-...) instance ID'),
+            instanceId,
             dataDir: absolutePath.optional().describe('this member\'s data dir when it differs from etcd.dataDir'),
           })
           .strict(),

@@ -4,6 +4,8 @@ import { commandWords, token } from './shell-safe';
 export const HOST_PORT_PATTERN = '^[A-Za-z0-9.-]{1,253}:[0-9]{1,5}$';
 export const SSM_PARAMETER_PATTERN = '^/[A-Za-z0-9/_.-]{1,1010}$';
 
+/** A server to restore into or drill on, as `host:port`. */
+export const serverHostPort = z.string().regex(new RegExp(HOST_PORT_PATTERN), 'must be host:port');
 const hostPort = z.string().regex(new RegExp(HOST_PORT_PATTERN), 'must be host:port, e.g. 10.0.2.15:3306');
 /** An SSM SecureString parameter name; only the host reads it, at run time. */
 export const secretParameter = z

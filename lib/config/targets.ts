@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 export const INSTANCE_ID_PATTERN = '^(i|mi)-[0-9a-f]{8,17}$';
-const instanceId = z.string().regex(new RegExp(INSTANCE_ID_PATTERN), 'must be an EC2 (i-...) or managed (mi-...) instance ID');
+/** An EC2 (`i-...`) or SSM managed (`mi-...`) instance ID. */
+export const instanceId = z.string().regex(new RegExp(INSTANCE_ID_PATTERN), 'must be an EC2 (i-...) or managed (mi-...) instance ID');
 const tagKey = z.string().regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/, 'must be a valid tag key');
 const tagValue = z.string().regex(/^[A-Za-z0-9 _.:/=+@-]{0,256}$/, 'must be a valid tag value');
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { findJob } from '../config/load-config';
 import { absolutePath } from '../config/shell-safe';
-import { INSTANCE_ID_PATTERN } from '../config/targets';
+import { instanceId } from '../config/targets';
 import { InvalidEventError, RestoreError } from '../errors';
 import type { CommandRunner } from '../ports/command-runner';
 import type { ObjectStore } from '../ports/object-store';
@@ -13,7 +13,7 @@ import { planEtcdMemberReplace, planEtcdQuorumRestore, type EtcdRestorePlan } fr
 import { runEtcdRestoreWorkflow, type StepResult } from './etcd-restore-workflow';
 import { restoreFileSet, type FileSetRestoreReport } from './file-set-restore';
 import { restoreMysql, restorePostgres, type DatabaseRestoreReport } from './database-restore';
-import { databaseName, HOST_PORT_PATTERN } from '../config/mysql-settings';
+import { databaseName, serverHostPort } from '../config/mysql-settings';
 
 /** What an operator sends to the restore function; a dry run is the default. */
 export const restoreEventSchema = z
@@ -23,7 +23,7 @@ export const restoreEventSchema = z
       .string()
       .regex(/^(latest|\d{8}T\d{6}Z-[0-9a-f]{10})$/, "must be 'latest' or a run id such as 20261123T103000Z-0123456789 (see list-backups)"),
     targets: z
-      .array(z.string().regex(new RegExp(INSTANCE_ID_PATTERN), 'must be an EC2 (i-...) or managed (mi-...) instance ID'))
+      .array(instanceId)
       .min(1)
       .optional()
       .describe("file sets: only these hosts' backups; etcd: the one member to replace (quorum kept)"),
@@ -32,7 +32,7 @@ export const restoreEventSchema = z
     restoreRoot: absolutePath.optional().describe('file sets: restore under this dir instead of in place'),
     databases: z.array(databaseName).min(1).optional().describe('databases: which of the dump; every user database when omitted'),
     targetDatabase: databaseName.optional().describe('databases: restore the one chosen database under this new name'),
-    server: z.string().regex(new RegExp(HOST_PORT_PATTERN), 'must be host:port').optional().describe('databases: restore into this server'),
+    server: serverHostPort.optional().describe('databases: restore into this server'),
     includeGlobals: z.boolean().optional().describe('PostgreSQL: replay roles (globals) first; existing roles are kept'),
   })
   .strict();
