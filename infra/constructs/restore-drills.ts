@@ -8,7 +8,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DRILL_ROOT, MARKER_ROOT } from '../../lib/backup/object-layout';
-import type { Job } from '../../lib/config/job-config';
+import { isDrilled, type DrilledJob, type Job } from '../../lib/config/job-config';
 import { drillAlarmPlan } from '../../lib/drill/drill-alarm';
 import { DRILL_PROGRAMS } from '../../lib/drill/drill-programs';
 import { METRICS_NAMESPACE } from '../../lib/lambda/powertools';
@@ -49,7 +49,7 @@ export class RestoreDrills extends Construct {
   constructor(scope: Construct, id: string, props: RestoreDrillsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const drilled = props.jobs.filter((job) => 'drill' in job && job.drill !== undefined);
+    const drilled = props.jobs.filter(isDrilled);
     this.restoreDrill = new CronsnapFunction(this, 'RestoreDrill', {
       name: 'restore-drill',
       environment: props.environment,
@@ -93,8 +93,7 @@ export class RestoreDrills extends Construct {
 
     const alarms: Record<string, cloudwatch.Alarm> = {};
     for (const job of drilled) {
-      const drill = 'drill' in job ? job.drill : undefined;
-      if (!drill) continue;
+      const { drill } = job;
       new JobSchedule(this, `Schedule-${job.name}`, {
         jobName: job.name,
         schedule: drill.schedule,
@@ -151,7 +150,7 @@ export class RestoreDrills extends Construct {
 }
 
 /** The drill is sent to the job's own targets, or to its one drill host. */
-function drillTargets(job: Job): Job {
-  const host = 'drill' in job ? job.drill?.host : undefined;
+function drillTargets(job: DrilledJob): Job {
+  const { host } = job.drill;
   return host ? { ...job, targets: { instanceIds: [host] } } : job;
 }

@@ -1,5 +1,5 @@
 import type { CronsnapConfig } from '../config/cronsnap-config';
-import type { Job } from '../config/job-config';
+import { isDrilled, type Job } from '../config/job-config';
 import { incompleteAfterSeconds } from '../retention/prune-job';
 import { planRetention, type RunRecord } from '../retention/retention-policy';
 import { scheduledTimes } from '../schedule/schedule-times';
@@ -128,9 +128,8 @@ function retentionCheck(job: Job, tally: JobTally, now: number): ComplianceCheck
 
 /** A drilled job's newest passed drill must be younger than twice its drill interval, as its alarm says. */
 function drillCheck(job: Job, tally: JobTally, now: number): ComplianceCheck | undefined {
-  const drill = 'drill' in job ? job.drill : undefined;
-  if (!drill || !drill.enabled || !job.enabled) return undefined;
-  const { windowSeconds } = drillAlarmPlan(drill, new Date(now));
+  if (!isDrilled(job) || !job.drill.enabled || !job.enabled) return undefined;
+  const { windowSeconds } = drillAlarmPlan(job.drill, new Date(now));
   if (tally.lastPassedDrill === 0) return { rule: 'restore-drill', ok: false, detail: `no drill has passed; limit ${humanDuration(windowSeconds)}` };
   const age = (now - tally.lastPassedDrill) / 1000;
   return { rule: 'restore-drill', ok: age <= windowSeconds, detail: `last passed ${humanDuration(age)} ago; limit ${humanDuration(windowSeconds)}, twice the drill interval` };

@@ -4,7 +4,7 @@ import { fileSetSchema } from './file-set-settings';
 import { mysqlSettingsSchema } from './mysql-settings';
 import { postgresSettingsSchema } from './postgres-settings';
 import { retentionSchema } from './retention';
-import { drillSchema } from './drill-settings';
+import { drillSchema, type DrillSettings } from './drill-settings';
 import { schedule, timezone } from './schedule-fields';
 import { absolutePath, jobName } from './shell-safe';
 import { targetsSchema } from './targets';
@@ -85,3 +85,10 @@ export type MysqlJob = z.infer<typeof mysqlJobSchema>;
 export type PostgresJob = z.infer<typeof postgresJobSchema>;
 export type FilesJob = z.infer<typeof filesJobSchema>;
 export type Engine = Job['engine'];
+
+/** A job with a restore drill; only the engines that can be drilled have the field. */
+export type DrilledJob = EtcdJob & { readonly drill: DrillSettings };
+
+export function isDrilled(job: Job): job is DrilledJob {
+  return job.engine === 'etcd' && job.drill !== undefined;
+}

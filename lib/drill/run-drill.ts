@@ -2,8 +2,7 @@ import { scheduledBackupEventSchema, type ScheduledBackupEvent } from '../backup
 import { drillMarkerKey, drillResultKey, lastPassedDrillKey } from '../backup/object-layout';
 import { runIdFor } from '../backup/run-id';
 import type { CronsnapConfig } from '../config/cronsnap-config';
-import type { DrillSettings } from '../config/drill-settings';
-import type { EtcdJob, Job } from '../config/job-config';
+import { isDrilled, type DrilledJob } from '../config/job-config';
 import { findJob } from '../config/load-config';
 import { InvalidEventError, RestoreError } from '../errors';
 import type { Notifier } from '../ports/notifier';
@@ -32,17 +31,14 @@ export type DrillOutcome =
   | { readonly kind: 'duplicate'; readonly job: string; readonly drillId: string }
   | { readonly kind: 'drilled'; readonly result: DrillResult; readonly resultKey: string; readonly secondsSinceLastPass?: number };
 
-/** A job whose engine can be drilled and that has a drill. */
-type DrillableJob = EtcdJob & { readonly drill: DrillSettings };
-
-function drillableJob(config: CronsnapConfig, name: string): DrillableJob {
-  const job: Job = findJob(config, name);
-  if (job.engine !== 'etcd' || !job.drill) throw new InvalidEventError(`event.job: job ${name} has no drill in its config`);
-  return { ...job, drill: job.drill };
+function drilledJob(config: CronsnapConfig, name: string): DrilledJob {
+  const job = findJob(config, name);
+  if (!isDrilled(job)) throw new InvalidEventError(`event.job: job ${name} has no drill in its config`);
+  return job;
 }
 
 /** The host program's parameters and the judge of what it reported, per engine. */
-function drillPlan(job: DrillableJob, backup: RestorableBackup) {
+function drillPlan(job: DrilledJob, backup: RestorableBackup) {
   const { manifest } = backup;
   if (manifest.engine !== 'etcd') throw new RestoreError(`${backup.manifestKey} is a ${manifest.engine} backup, not ${job.engine}`);
   const { drill } = job;
@@ -72,7 +68,7 @@ function drillPlan(job: DrillableJob, backup: RestorableBackup) {
  * `drills/<job>/`. A failure is published; live data is never touched.
  */
 export async function runDrill(event: DrillEvent, requestId: string, deps: DrillDeps): Promise<DrillOutcome> {
-  const job = drillableJob(deps.config, event.job);
+  const job = drilledJob(deps.config, event.job);
   const startedAt = deps.now();
   const drillId = runIdFor(event.eventId ?? requestId, event.scheduledTime ? new Date(event.scheduledTime) : startedAt);
   // EventBridge delivers at least once: a redelivered event finds its drill already claimed.
