@@ -1,5 +1,5 @@
 import { PATTERNS } from '../config/shell-safe';
-import { PAYLOAD, RESTORE_COMMON, SHA256_PATTERN } from '../restore/restore-programs';
+import { ETCD_SNAPSHOT_PARAMETERS, RESTORE_COMMON } from '../restore/restore-programs';
 import type { HostProgram } from '../ssm/host-program';
 
 const BYTES = '^[0-9]{1,15}$';
@@ -12,11 +12,9 @@ export const etcdDrillProgram: HostProgram = {
   scripts: ['etcd-client.sh', 'etcd-restore.sh', 'etcd-drill.sh'],
   parameters: [
     ...RESTORE_COMMON,
-    ...PAYLOAD,
+    ...ETCD_SNAPSHOT_PARAMETERS,
     { name: 'payloadSize', description: 'Bytes as stored, for the free-space check', pattern: BYTES },
-    { name: 'rawSha256', description: 'sha256 of the decompressed payload', pattern: SHA256_PATTERN },
     { name: 'rawSize', description: 'Decompressed bytes, for the free-space check', pattern: BYTES },
-    { name: 'payloadMode', description: 'snapshot or cold-copy (restored with --skip-hash-check)', pattern: '^(snapshot|cold-copy)$' },
     { name: 'etcdctl', description: 'etcdctl command', pattern: PATTERNS.commandWords },
     { name: 'etcd', description: 'etcd server command for the throwaway member', pattern: PATTERNS.commandWords },
     { name: 'sampleKeys', description: 'Keys read back in full', pattern: '^[0-9]{1,4}$' },

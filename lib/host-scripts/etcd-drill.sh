@@ -5,12 +5,9 @@
 
 load_drill_params() {
   load_restore_common_params
-  PAYLOAD_KEY=$(param payloadKey)
-  PAYLOAD_SHA256=$(param payloadSha256)
-  RAW_SHA256=$(param rawSha256)
+  load_snapshot_params
   RAW_SIZE=$(param rawSize)
   PAYLOAD_SIZE=$(param payloadSize)
-  PAYLOAD_MODE=$(param payloadMode)
   load_etcdctl_params
   # The throwaway member is plain HTTP on loopback: the live cluster's TLS files do not apply.
   TLS_ARGS=()
@@ -64,7 +61,6 @@ start_throwaway() {
     --initial-cluster "$INITIAL_CLUSTER" --initial-cluster-token "$CLUSTER_TOKEN" --initial-cluster-state new \
     >"$CRONSNAP_WORK/etcd.log" 2>&1 9>&- &
   THROWAWAY_PID=$!
-  ENDPOINTS=$CLIENT_URLS
   local deadline=$((SECONDS + HEALTH_TIMEOUT))
   until etcdctl_cmd --endpoints="$CLIENT_URLS" --command-timeout=2s endpoint health >/dev/null 2>&1; do
     kill -0 "$THROWAWAY_PID" 2>/dev/null || fail "the throwaway etcd exited: $(tail -n 1 "$CRONSNAP_WORK/etcd.log")"

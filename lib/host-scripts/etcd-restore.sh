@@ -3,13 +3,18 @@
 # moved aside, never deleted; `snapshot restore` with this member's flags) → start → health; and
 # rollback, which puts the old data dir back. Runs after common.sh.
 
-load_restore_params() {
-  load_restore_common_params
-  ACTION=$(param action)
+# The snapshot fetch_snapshot downloads and checks (ETCD_SNAPSHOT_PARAMETERS in restore-programs.ts).
+load_snapshot_params() {
   PAYLOAD_KEY=$(param payloadKey)
   PAYLOAD_SHA256=$(param payloadSha256)
   RAW_SHA256=$(param rawSha256)
   PAYLOAD_MODE=$(param payloadMode)
+}
+
+load_restore_params() {
+  load_restore_common_params
+  ACTION=$(param action)
+  load_snapshot_params
   MEMBER_NAME=$(param memberName)
   INITIAL_CLUSTER=$(param initialCluster)
   CLUSTER_TOKEN=$(param clusterToken)

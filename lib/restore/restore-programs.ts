@@ -3,8 +3,7 @@ import { DATABASE_LIST_PATTERN, DATABASE_NAME_PATTERN, HOST_PORT_PATTERN, SSM_PA
 import { listPattern, type DocumentParameter } from '../ssm/document-parameter';
 import type { HostProgram } from '../ssm/host-program';
 
-export const SHA256_PATTERN = '^[0-9a-f]{64}$';
-const sha256 = SHA256_PATTERN;
+const sha256 = '^[0-9a-f]{64}$';
 const KEY = '[A-Za-z0-9][A-Za-z0-9/._-]{0,1023}';
 
 /** Every restore program names its job (for the lock), the bucket, and how long SSM lets it run. */
@@ -15,7 +14,7 @@ export const RESTORE_COMMON: readonly DocumentParameter[] = [
 ];
 
 /** The one object a restore downloads and checks before anything else. */
-export const PAYLOAD: readonly DocumentParameter[] = [
+const PAYLOAD: readonly DocumentParameter[] = [
   { name: 'payloadKey', description: 'Key of the payload', pattern: `^${KEY}$` },
   { name: 'payloadSha256', description: 'sha256 of the payload as stored, from its manifest', pattern: sha256 },
 ];
@@ -39,6 +38,13 @@ export const filesRestoreProgram: HostProgram = {
   ],
 };
 
+/** The snapshot etcd-restore.sh's fetch_snapshot downloads and checks (load_snapshot_params). */
+export const ETCD_SNAPSHOT_PARAMETERS: readonly DocumentParameter[] = [
+  ...PAYLOAD,
+  { name: 'rawSha256', description: 'sha256 of the decompressed payload', pattern: sha256 },
+  { name: 'payloadMode', description: 'snapshot or cold-copy (restored with --skip-hash-check)', pattern: '^(snapshot|cold-copy)$' },
+];
+
 export const ETCD_RESTORE_ACTIONS = ['prepare', 'stop', 'restore', 'start', 'health', 'rollback', 'abandon', 'membership', 'rejoin'] as const;
 export type EtcdRestoreAction = (typeof ETCD_RESTORE_ACTIONS)[number];
 
@@ -50,9 +56,7 @@ export const etcdRestoreProgram: HostProgram = {
   parameters: [
     ...RESTORE_COMMON,
     { name: 'action', description: 'The step to run on this member', pattern: `^(${ETCD_RESTORE_ACTIONS.join('|')})$` },
-    ...PAYLOAD,
-    { name: 'rawSha256', description: 'sha256 of the decompressed payload', pattern: sha256 },
-    { name: 'payloadMode', description: 'snapshot or cold-copy (restored with --skip-hash-check)', pattern: '^(snapshot|cold-copy)$' },
+    ...ETCD_SNAPSHOT_PARAMETERS,
     { name: 'memberName', description: '--name of this member', pattern: PATTERNS.token },
     { name: 'initialCluster', description: '--initial-cluster: name=peerUrl of every member', pattern: `^${PATTERNS.token.slice(1, -1)}=https?://[A-Za-z0-9.:-]{1,300}(,${PATTERNS.token.slice(1, -1)}=https?://[A-Za-z0-9.:-]{1,300}){0,8}$` },
     { name: 'clusterToken', description: '--initial-cluster-token', pattern: PATTERNS.token },
@@ -74,7 +78,7 @@ export const etcdRestoreProgram: HostProgram = {
 };
 
 /** Parameters every database restore takes: where the dump is, which server, which credentials. */
-export const databaseRestoreParameters: readonly DocumentParameter[] = [
+const databaseRestoreParameters: readonly DocumentParameter[] = [
   ...RESTORE_COMMON,
   { name: 'server', description: 'host:port to restore into', pattern: HOST_PORT_PATTERN },
   { name: 'user', description: 'Database user', pattern: PATTERNS.token },
