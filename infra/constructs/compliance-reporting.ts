@@ -1,6 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,7 +12,7 @@ import { COMPLIANCE_REPORT_OLD_SPACE_MB } from '../../lib/compliance/compliance-
 import { INVENTORY_FIELDS } from '../../lib/compliance/inventory-manifest';
 import { recoveryPointObjective, rpoAlarmWindow } from '../../lib/compliance/recovery-point-objective';
 import type { Job } from '../../lib/config/job-config';
-import { METRICS_NAMESPACE } from '../../lib/lambda/powertools';
+import { jobMetricAlarm } from '../job-metric-alarm';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 import { CronsnapFunction } from './cronsnap-function';
 
@@ -131,24 +130,19 @@ export class ComplianceReporting extends Construct {
     for (const job of props.jobs.filter((candidate) => candidate.enabled)) {
       const { rpoSeconds } = recoveryPointObjective(job, new Date());
       const window = rpoAlarmWindow(rpoSeconds);
-      const alarm = new cloudwatch.Alarm(this, `Rpo-${job.name}`, {
-        alarmDescription: `cronsnap: no ${job.name} backup succeeded within its RPO of ${Math.round(rpoSeconds / 60)} minutes${window.clamped ? ' (watched over the last 7 days, the longest CloudWatch allows)' : ''}`,
-        metric: new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: 'BackupSucceeded',
-          // Powertools adds the service dimension to every metric backup-completed emits.
-          dimensionsMap: { service: 'backup-completed', job: job.name },
-          statistic: cloudwatch.Stats.SUM,
-          period: Duration.seconds(window.periodSeconds),
-        }),
+      alarms[job.name] = jobMetricAlarm(this, `Rpo-${job.name}`, {
+        description: `cronsnap: no ${job.name} backup succeeded within its RPO of ${Math.round(rpoSeconds / 60)} minutes${window.clamped ? ' (watched over the last 7 days, the longest CloudWatch allows)' : ''}`,
+        jobName: job.name,
+        service: 'backup-completed',
+        metricName: 'BackupSucceeded',
+        statistic: cloudwatch.Stats.SUM,
+        periodSeconds: window.periodSeconds,
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: window.evaluationPeriods,
         datapointsToAlarm: window.evaluationPeriods,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        topic: props.topic,
       });
-      alarm.addAlarmAction(new actions.SnsAction(props.topic));
-      alarms[job.name] = alarm;
     }
     this.rpoAlarms = alarms;
     // eventBridgeEnabled is set through CDK's singleton BucketNotificationsHandler custom resource.

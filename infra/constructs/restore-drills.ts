@@ -1,5 +1,4 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,8 +10,8 @@ import { DRILL_ROOT, MARKER_ROOT } from '../../lib/backup/object-layout';
 import { isDrilled, type DrilledJob, type Job } from '../../lib/config/job-config';
 import { drillAlarmPlan } from '../../lib/drill/drill-alarm';
 import { DRILL_PROGRAMS } from '../../lib/drill/drill-programs';
-import { METRICS_NAMESPACE } from '../../lib/lambda/powertools';
 import { documentName } from '../../lib/ssm/host-program';
+import { jobMetricAlarm } from '../job-metric-alarm';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 import { sendCommandTargets, taggedTargetFindings } from '../send-command-targets';
 import { CronsnapFunction } from './cronsnap-function';
@@ -107,43 +106,32 @@ export class RestoreDrills extends Construct {
       const plan = drillAlarmPlan(drill, new Date());
       const days = (plan.windowSeconds / 86400).toFixed(1);
       // Within CloudWatch's 7 days the function's own DrillPassed is watched; beyond, the report's daily age.
-      const watched =
+      const metric =
         plan.kind === 'passes'
           ? {
-              metricName: 'DrillPassed',
               service: 'restore-drill',
+              metricName: 'DrillPassed',
               statistic: cloudwatch.Stats.SUM,
               threshold: 1,
-              comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+              comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
               datapointsToAlarm: plan.evaluationPeriods,
-              source: '',
             }
           : {
-              metricName: 'SecondsSinceLastPassedDrill',
               service: 'compliance-report',
+              metricName: 'SecondsSinceLastPassedDrill',
               statistic: cloudwatch.Stats.MAXIMUM,
               threshold: plan.windowSeconds,
-              comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+              comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
               datapointsToAlarm: 1,
-              source: ' (from the daily compliance report)',
             };
-      const alarm = new cloudwatch.Alarm(this, `NoPassedDrill-${job.name}`, {
-        alarmDescription: `cronsnap: no restore drill of ${job.name} passed in ${days} days, twice its drill interval${watched.source}`,
-        metric: new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: watched.metricName,
-          dimensionsMap: { service: watched.service, job: job.name },
-          statistic: watched.statistic,
-          period: Duration.seconds(plan.periodSeconds),
-        }),
-        threshold: watched.threshold,
-        comparisonOperator: watched.comparison,
+      alarms[job.name] = jobMetricAlarm(this, `NoPassedDrill-${job.name}`, {
+        ...metric,
+        description: `cronsnap: no restore drill of ${job.name} passed in ${days} days, twice its drill interval${plan.kind === 'age' ? ' (from the daily compliance report)' : ''}`,
+        jobName: job.name,
+        periodSeconds: plan.periodSeconds,
         evaluationPeriods: plan.evaluationPeriods,
-        datapointsToAlarm: watched.datapointsToAlarm,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        topic: props.topic,
       });
-      alarm.addAlarmAction(new actions.SnsAction(props.topic));
-      alarms[job.name] = alarm;
     }
     this.alarms = alarms;
   }
