@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../lib/config/load-config';
+import { startEtcd, type Etcd } from '../lib/local/etcd-server';
+import { LocalBackupService } from '../lib/local/local-backup-service';
+import { startMoto, type Moto } from '../lib/local/moto-server';
+
+const MB = 1024 * 1024;
+
+/** Values half random, half repetitive: compressible the way real object specs are, not more. */
+function sampleValue(bytes: number): Buffer {
+  const random = randomBytes(bytes / 2);
+  return Buffer.concat([random, Buffer.alloc(bytes / 2, random.subarray(0, 64).toString('hex'))]);
+}
+
+/** Puts `megabytes` keys of 1 MB each through the v3 HTTP gateway (etcdctl would start once per key). */
+async function fillEtcd(clientUrl: string, megabytes: number): Promise<void> {
+  for (let i = 0; i < megabytes; i += 1) {
+    const response = await fetch(`${clientUrl}/v3/kv/put`, {
+      method: 'POST',
+      body: JSON.stringify({ key: Buffer.from(`/bench/${i}`).toString('base64'), value: sampleValue(MB).toString('base64') }),
+    });
+    if (!response.ok) throw new Error(`put ${i}: HTTP ${response.status} ${await response.text()}`);
+  }
+}
+
+export interface FilledEtcd {
+  readonly dir: string;
+  readonly moto: Moto;
+  readonly etcd: Etcd;
+  readonly bucket: string;
+  readonly kmsKeyId: string;
+  /** The local service for job `bench-etcd` on one host, backing up `etcd`; `job` adds fields. */
+  service(host: string, job?: Record<string, unknown>): LocalBackupService;
+}
+
+/**
+ * moto and one etcd holding BENCH_ETCD_MB (default 256) MB of keys, for `work`; everything is
+ * stopped and removed afterwards.
+ */
+export async function withFilledEtcd<T>(bucketName: string, work: (bench: FilledEtcd) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), `${bucketName}-`));
+  const moto = await startMoto();
+  const etcd = await startEtcd({ name: 'bench', extraArgs: ['--quota-backend-bytes', String(4 * 1024 * MB), '--max-request-bytes', String(2 * MB)] });
+  try {
+    const { bucket, kmsKeyId } = await moto.createBackupBucket(bucketName);
+    await fillEtcd(etcd.clientUrl, Number(process.env.BENCH_ETCD_MB ?? 256));
+    const service = (host: string, job: Record<string, unknown> = {}) =>
+      new LocalBackupService({
+        config: parseConfig({
+          version: 1,
+          jobs: [{ name: 'bench-etcd', engine: 'etcd', schedule: '@daily', targets: { instanceIds: [host] }, etcd: { endpoints: [etcd.clientUrl], workDir: dir }, ...job }],
+        }),
+        s3: moto.s3(),
+        bucket,
+        kmsKeyId,
+        hosts: { [host]: {} },
+        hostEnv: { ...moto.env, CRONSNAP_LOCK_DIR: join(dir, 'locks') },
+      });
+    return await work({ dir, moto, etcd, bucket, kmsKeyId, service });
+  } finally {
+    await Promise.all([etcd.stop(), moto.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
