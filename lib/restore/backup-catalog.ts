@@ -88,6 +88,18 @@ export async function checkBackup(
   };
 }
 
+/**
+ * One listing of the job's prefix: its hosts' own manifests newest first (keys sort by date and
+ * run id, which starts with the scheduled time), and every object's size.
+ */
+async function listManifests(store: ObjectStore, job: string): Promise<{ manifestKeys: string[]; sizes: ReadonlyMap<string, number> }> {
+  const objects = await store.list(`${job}/`);
+  return {
+    manifestKeys: objects.map((object) => object.key).filter(isMainManifest).sort().reverse(),
+    sizes: new Map(objects.map((object) => [object.key, object.size])),
+  };
+}
+
 export interface CatalogQuery {
   /** Stop after this many restorable backups. */
   readonly limit: number;
@@ -97,18 +109,10 @@ export interface CatalogQuery {
   readonly firstRunOnly?: boolean;
 }
 
-/**
- * The job's restorable backups, newest first (keys sort by date and run id, which starts with the
- * scheduled time). A bad manifest is reported, never offered.
- */
+/** The job's restorable backups, newest first. A bad manifest is reported, never offered. */
 export async function listRestorable(store: ObjectStore, job: string, query: CatalogQuery): Promise<Catalog> {
-  const objects = await store.list(`${job}/`);
-  const sizes = new Map(objects.map((object) => [object.key, object.size]));
-  const manifestKeys = objects
-    .map((object) => object.key)
-    .filter((key) => isMainManifest(key) && (query.runId === undefined || key.includes(`/${query.runId}/`)))
-    .sort()
-    .reverse();
+  const { manifestKeys: newestFirst, sizes } = await listManifests(store, job);
+  const manifestKeys = newestFirst.filter((key) => query.runId === undefined || key.includes(`/${query.runId}/`));
   const backups: RestorableBackup[] = [];
   const refused: Catalog['refused'] = [];
   for (const manifestKey of manifestKeys) {
@@ -140,12 +144,8 @@ export async function findRun(store: ObjectStore, job: string, backup: string): 
  * fail on a broken newest backup, not quietly prove an older one.
  */
 export async function newestBackup(store: ObjectStore, job: string): Promise<RestorableBackup | { manifestKey: string; reason: string }> {
-  const objects = await store.list(`${job}/`);
-  const newest = objects
-    .map((object) => object.key)
-    .filter(isMainManifest)
-    .sort()
-    .pop();
+  const { manifestKeys, sizes } = await listManifests(store, job);
+  const [newest] = manifestKeys;
   if (newest === undefined) throw new RestoreError(`job ${job} has no complete backup`);
-  return checkBackup(store, job, newest, new Map(objects.map((object) => [object.key, object.size])));
+  return checkBackup(store, job, newest, sizes);
 }
