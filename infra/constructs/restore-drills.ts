@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { DRILL_ROOT, MARKER_ROOT } from '../../lib/backup/object-layout';
 import { isDrilled, type DrilledJob, type Job } from '../../lib/config/job-config';
 import { drillAlarmPlan } from '../../lib/drill/drill-alarm';
-import { DRILL_PROGRAMS } from '../../lib/drill/drill-programs';
+import { DRILL_PROGRAM_OF } from '../../lib/drill/drill-programs';
 import { documentName } from '../../lib/ssm/host-program';
 import { jobMetricAlarm } from '../job-metric-alarm';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
@@ -74,7 +74,7 @@ export class RestoreDrills extends Construct {
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['ssm:SendCommand'],
-          resources: DRILL_PROGRAMS.map((program) => stack.formatArn({ service: 'ssm', resource: 'document', resourceName: documentName(props.documentPrefix, program) })),
+          resources: [...new Set(drilled.map((job) => DRILL_PROGRAM_OF[job.engine]))].map((program) => stack.formatArn({ service: 'ssm', resource: 'document', resourceName: documentName(props.documentPrefix, program) })),
         }),
       );
       for (const job of drilled) fn.addToRolePolicy(sendCommandTargets(stack, drillTargets(job)));

@@ -37,6 +37,9 @@ const etcdFactsSchema = z.object({
   memberConfig: z.array(z.object({ host: z.string(), manifestKey: z.string() })).default([]),
 });
 
+/** Rows per table as dumped, `{database: {table: rows}}`, for restore drills; absent when not recorded. */
+const rowCountsSchema = z.record(z.string(), z.record(z.string(), z.number().int().nonnegative())).nullable().optional();
+
 const common = {
   formatVersion: z.literal(1),
   job: z.string(),
@@ -57,6 +60,8 @@ const mysqlFactsSchema = z.object({
   binlogFile: z.string(),
   binlogPosition: z.number().int().nonnegative().nullable(),
   gtid: z.string(),
+  /** Counted over the dump stream itself, so they are the rows the payload holds. */
+  rowCounts: rowCountsSchema,
 });
 
 const postgresFactsSchema = z.object({
@@ -66,6 +71,8 @@ const postgresFactsSchema = z.object({
   databases: z.array(z.string()),
   /** Every uploaded object: globals and one custom-format dump per database, or one dumpall. */
   parts: z.array(payloadSchema.extend({ name: z.string(), kind: z.enum(['globals', 'database', 'dumpall']) })).min(1),
+  /** Counted in the snapshot each database's pg_dump was given (`--snapshot`), tables as `schema.table`. */
+  rowCounts: rowCountsSchema,
 });
 
 const listedFileSchema = z.object({

@@ -59,8 +59,15 @@ export const mysqlJobSchema = z
     engine: z.literal('mysql'),
     mysql: mysqlSettingsSchema,
     ...streamingJobFields,
+    ...drillFields,
   })
-  .strict();
+  .strict()
+  .superRefine((job, ctx) => {
+    // A read-only replica refuses the scratch databases a drill creates.
+    if (job.drill && job.mysql.source === 'replica' && !job.drill.server) {
+      ctx.addIssue({ code: 'custom', path: ['drill', 'server'], message: 'a job that dumps a read-only replica needs a writable drill.server for the scratch databases' });
+    }
+  });
 
 export const postgresJobSchema = z
   .object({
@@ -68,8 +75,18 @@ export const postgresJobSchema = z
     engine: z.literal('postgres'),
     postgres: postgresSettingsSchema,
     ...streamingJobFields,
+    ...drillFields,
   })
-  .strict();
+  .strict()
+  .superRefine((job, ctx) => {
+    if (job.drill && job.postgres.mode === 'dumpall') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['drill'],
+        message: 'a drill restores each database into a scratch database, which one pg_dumpall (restored whole, under its own names) cannot be; use postgres.mode per-database',
+      });
+    }
+  });
 
 export const filesJobSchema = z
   .object({ ...commonJobFields, engine: z.literal('files'), files: fileSetSchema, ...streamingJobFields })
@@ -87,8 +104,8 @@ export type FilesJob = z.infer<typeof filesJobSchema>;
 export type Engine = Job['engine'];
 
 /** A job with a restore drill; only the engines that can be drilled have the field. */
-export type DrilledJob = EtcdJob & { readonly drill: DrillSettings };
+export type DrilledJob = (EtcdJob | MysqlJob | PostgresJob) & { readonly drill: DrillSettings };
 
 export function isDrilled(job: Job): job is DrilledJob {
-  return job.engine === 'etcd' && job.drill !== undefined;
+  return job.engine !== 'files' && job.drill !== undefined;
 }

@@ -1,5 +1,6 @@
+import type { DrilledJob } from '../config/job-config';
 import { PATTERNS } from '../config/shell-safe';
-import { ETCD_SNAPSHOT_PARAMETERS, RESTORE_COMMON } from '../restore/restore-programs';
+import { ETCD_SNAPSHOT_PARAMETERS, MYSQL_DUMP_PARAMETERS, POSTGRES_DUMP_PARAMETERS, RESTORE_COMMON } from '../restore/restore-programs';
 import type { HostProgram } from '../ssm/host-program';
 
 const BYTES = '^[0-9]{1,15}$';
@@ -23,5 +24,27 @@ export const etcdDrillProgram: HostProgram = {
   ],
 };
 
+/** The scratch databases' names: `<scratchPrefix>_1`, `_2`, ... in the order of `databases`. */
+const SCRATCH_PREFIX = { name: 'scratchPrefix', description: 'Scratch databases are named <scratchPrefix>_<n>', pattern: '^cronsnap_drill_[0-9a-f]{12}$' };
+
+export const mysqlDrillProgram: HostProgram = {
+  id: 'mysql-drill',
+  description:
+    'cronsnap: restore drill of a mysqldump: verify its sha256, restore every database into a scratch database, count every table\'s rows, drop the scratch databases',
+  scripts: ['mysql-client.sh', 'mysql-restore.sh', 'mysql-drill.sh'],
+  parameters: [...MYSQL_DUMP_PARAMETERS, SCRATCH_PREFIX],
+};
+
+export const postgresDrillProgram: HostProgram = {
+  id: 'postgres-drill',
+  description:
+    'cronsnap: restore drill of PostgreSQL dumps: verify every sha256, pg_restore every database into a scratch database, count every table\'s rows, drop the scratch databases',
+  scripts: ['postgres-client.sh', 'postgres-restore.sh', 'postgres-drill.sh'],
+  parameters: [...POSTGRES_DUMP_PARAMETERS, SCRATCH_PREFIX],
+};
+
+/** The drill program of each engine that can be drilled. */
+export const DRILL_PROGRAM_OF = { etcd: etcdDrillProgram, mysql: mysqlDrillProgram, postgres: postgresDrillProgram } as const satisfies Record<DrilledJob['engine'], HostProgram>;
+
 /** Drill programs: deployed next to the restore documents, sent only by the restore-drill function. */
-export const DRILL_PROGRAMS: readonly HostProgram[] = [etcdDrillProgram];
+export const DRILL_PROGRAMS: readonly HostProgram[] = Object.values(DRILL_PROGRAM_OF);

@@ -7,12 +7,10 @@ import { findJob } from '../config/load-config';
 import { InvalidEventError, RestoreError } from '../errors';
 import type { Notifier } from '../ports/notifier';
 import type { ObjectStore } from '../ports/object-store';
-import { newestBackup, type RestorableBackup } from '../restore/backup-catalog';
+import { newestBackup } from '../restore/backup-catalog';
 import { runHostProgram, type HostProgramDeps } from '../restore/run-host-program';
-import { reportLines } from '../ssm/report-lines';
-import { drillResultSchema, failedChecks, type DrillCheck, type DrillResult } from './drill-result';
-import { etcdDrillProgram } from './drill-programs';
-import { judgeEtcdDrill } from './etcd-drill-checks';
+import { drillResultSchema, failedChecks, type DrillResult } from './drill-result';
+import { drillPlan } from './drill-plan';
 
 /** What the drill schedule sends is what a backup schedule sends; an operator may send `{job}` alone. */
 export const drillEventSchema = scheduledBackupEventSchema;
@@ -37,31 +35,6 @@ function drilledJob(config: CronsnapConfig, name: string): DrilledJob {
   return job;
 }
 
-/** The host program's parameters and the judge of what it reported, per engine. */
-function drillPlan(job: DrilledJob, backup: RestorableBackup) {
-  const { manifest } = backup;
-  if (manifest.engine !== 'etcd') throw new RestoreError(`${backup.manifestKey} is a ${manifest.engine} backup, not ${job.engine}`);
-  const { drill } = job;
-  return {
-    program: etcdDrillProgram,
-    parameters: {
-      job: job.name,
-      payloadKey: manifest.payload.key,
-      payloadSha256: manifest.payload.sha256,
-      payloadSize: String(manifest.payload.size),
-      rawSha256: manifest.payload.rawSha256,
-      rawSize: String(manifest.payload.rawSize),
-      payloadMode: manifest.etcd.mode,
-      etcdctl: job.etcd.etcdctl,
-      etcd: drill.etcd,
-      sampleKeys: String(drill.sampleKeys),
-      healthTimeoutSeconds: String(job.etcd.service.healthTimeoutSeconds),
-      workDir: drill.workDir,
-    },
-    judge: (stdout: string): DrillCheck[] => judgeEtcdDrill(manifest, reportLines(stdout), drill.sampleKeys),
-  };
-}
-
 /**
  * A restore drill: the job's newest backup restored into scratch space on the drill host by the
  * restore's own host code, compared with its manifest, and the verdict stored under
@@ -82,12 +55,12 @@ export async function runDrill(event: DrillEvent, requestId: string, deps: Drill
     if ('reason' in backup) throw new RestoreError(`the newest backup ${backup.manifestKey} cannot be restored: ${backup.reason}`);
     const drillHost = job.drill.host ?? backup.host;
     verdict = { ...verdict, backup: { runId: backup.runId, host: backup.host, manifestKey: backup.manifestKey }, drillHost };
-    const plan = drillPlan(job, backup);
+    const plan = drillPlan(job, backup, drillId, deps.bucket);
     const sent = deps.now().getTime();
     const { stdout } = await runHostProgram(
       plan.program,
       drillHost,
-      { ...plan.parameters, bucket: deps.bucket },
+      plan.parameters,
       { comment: `cronsnap drill ${job.name} ${backup.runId}`, failure: `drill of ${job.name} run ${backup.runId} on ${drillHost} failed` },
       deps,
     );

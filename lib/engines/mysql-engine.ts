@@ -1,4 +1,4 @@
-import type { MysqlJob } from '../config/job-config';
+import { isDrilled, type MysqlJob } from '../config/job-config';
 import { DATABASE_LIST_PATTERN, HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
 import { PATTERNS } from '../config/shell-safe';
 import { listPattern } from '../ssm/document-parameter';
@@ -15,6 +15,7 @@ export const mysqlEngine: BackupEngine<MysqlJob> = {
     { name: 'databases', description: 'Comma-separated databases; all when empty', pattern: DATABASE_LIST_PATTERN, optional: true },
     { name: 'mysqldump', description: 'mysqldump command', pattern: PATTERNS.commandWords },
     { name: 'mysql', description: 'mysql client command', pattern: PATTERNS.commandWords },
+    { name: 'rowCounts', description: "Record every table's rows as dumped, for restore drills", pattern: '^(true|false)$' },
     { name: 'workDir', description: 'Private scratch dir', pattern: PATTERNS.absolutePath },
   ]),
   parametersFor(job) {
@@ -28,6 +29,7 @@ export const mysqlEngine: BackupEngine<MysqlJob> = {
       databases: (mysql.databases ?? []).join(','),
       mysqldump: mysql.mysqldump,
       mysql: mysql.mysql,
+      rowCounts: String(isDrilled(job)),
       workDir: job.workDir,
     };
   },

@@ -1,4 +1,4 @@
-import type { PostgresJob } from '../config/job-config';
+import { isDrilled, type PostgresJob } from '../config/job-config';
 import { DATABASE_LIST_PATTERN, HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
 import { PATTERNS } from '../config/shell-safe';
 import { backupProgram, type BackupEngine } from './backup-engine';
@@ -14,6 +14,7 @@ export const postgresEngine: BackupEngine<PostgresJob> = {
     { name: 'pgDump', description: 'pg_dump command', pattern: PATTERNS.commandWords },
     { name: 'pgDumpall', description: 'pg_dumpall command', pattern: PATTERNS.commandWords },
     { name: 'psql', description: 'psql command', pattern: PATTERNS.commandWords },
+    { name: 'rowCounts', description: "Record every table's rows as dumped, for restore drills", pattern: '^(true|false)$' },
     { name: 'workDir', description: 'Private scratch dir', pattern: PATTERNS.absolutePath },
   ]),
   parametersFor(job) {
@@ -27,6 +28,7 @@ export const postgresEngine: BackupEngine<PostgresJob> = {
       pgDump: postgres.pgDump,
       pgDumpall: postgres.pgDumpall,
       psql: postgres.psql,
+      rowCounts: String(isDrilled(job)),
       workDir: job.workDir,
     };
   },

@@ -237,8 +237,12 @@ report() { printf 'cronsnap: %s %s\n' "$1" "$2"; }
 # exists PATH: true for anything there, a dangling symlink included.
 exists() { [ -e "$1" ] || [ -L "$1" ]; }
 
-# target_name DATABASE: the name a database restore writes to: TARGET_DATABASE when set.
-target_name() { if [ -n "${TARGET_DATABASE:-}" ]; then printf '%s' "$TARGET_DATABASE"; else printf '%s' "$1"; fi; }
+# The name each database of a dump is restored under, where it is not its own: the restore's
+# targetDatabase, or a drill's scratch names.
+declare -A RESTORE_AS=()
+
+# target_name DATABASE: the name a database restore writes to.
+target_name() { printf '%s' "${RESTORE_AS[$1]:-$1}"; }
 
 # Parameters every restore shares.
 load_restore_common_params() {

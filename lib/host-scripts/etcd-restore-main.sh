@@ -3,6 +3,7 @@
 main() {
   step preflight
   load_restore_params
+  ACTION=$(param action)
   require_commands "${ETCDCTL[0]}" zstd aws flock tar
   CRONSNAP_RESTORING=$JOB
   acquire_job_lock "$JOB"

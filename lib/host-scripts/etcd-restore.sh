@@ -13,7 +13,6 @@ load_snapshot_params() {
 
 load_restore_params() {
   load_restore_common_params
-  ACTION=$(param action)
   load_snapshot_params
   MEMBER_NAME=$(param memberName)
   INITIAL_CLUSTER=$(param initialCluster)

@@ -10,6 +10,7 @@ load_mysql_params() {
   DB_USER=$(param user)
   PASSWORD_PARAMETER=$(param passwordParameter)
   DATABASES=$(optional_param databases)
+  ROW_COUNTS=$(param rowCounts)
   WORK_PARENT=$(param workDir)
 }
 
@@ -66,12 +67,41 @@ binlog_coordinates() {
   cat >/dev/null
 }
 
+# The rows of every table as the dump holds them, {"db": {"table": rows}}, for restore drills to
+# compare with: one pass over the stream, in the dump's own snapshot. A row is a "(" outside any
+# quoted string of an INSERT statement (MySQL writes a statement on one line, MariaDB a row a line);
+# escaped quotes and backslashes go first so quotes alternate code and string.
+count_dump_rows() {
+  perl -e '
+    my ($db, $t, $in, %rows) = ("", "", 0);
+    sub json { my $s = shift; $s =~ s/``/`/g; $s =~ s/(["\\])/\\$1/g; $s =~ s/([\x00-\x1f])/sprintf("\\u%04x", ord $1)/ge; "\"$s\"" }
+    while (<STDIN>) {
+      if (!$in) {
+        if (/^INSERT INTO `((?:[^`]|``)+)` VALUES/) { ($t, $in) = ($1, 1); $_ = substr($_, $+[0]) }
+        elsif (/^-- Current Database: `((?:[^`]|``)+)`$/) { $db = $1; next }
+        elsif (/^CREATE TABLE `((?:[^`]|``)+)` \($/) { $rows{$db}{$1} //= 0; next }
+        else { next }
+      }
+      s/\\[\\\x27]//g if index($_, "\\") >= 0;
+      my @parts = split /\x27/, $_, -1;
+      for (my $i = 0; $i < @parts; $i += 2) { $rows{$db}{$t} += ($parts[$i] =~ tr/(//) }
+      $in = 0 if /;\s*$/;
+    }
+    print "{", join(", ", map { my $d = $_; json($d) . ": {" . join(", ", map { json($_) . ": $rows{$d}{$_}" } sort keys %{$rows{$d}}) . "}" } sort keys %rows), "}";
+  '
+}
+
 dump_and_upload() {
   step dump
   PAYLOAD_KEY="$OUTPUT_PREFIX/all-databases.sql.zst"
   tap coordinates binlog_coordinates
+  local taps=("$CRONSNAP_WORK/coordinates.fifo")
+  if [ "$ROW_COUNTS" = true ]; then
+    tap row-counts count_dump_rows
+    taps+=("$CRONSNAP_WORK/row-counts.fifo")
+  fi
   "${MYSQLDUMP[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$DB_HOST" -P "$DB_PORT" "${DUMP_ARGS[@]}" 2>"$CRONSNAP_WORK/dump.err" \
-    | tee "$CRONSNAP_WORK/coordinates.fifo" \
+    | tee "${taps[@]}" \
     | upload_compressed - "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,mysql-server=$DB_HOST:$DB_PORT" \
     || fail "mysqldump of $DB_HOST:$DB_PORT failed: $(tail -n 1 "$CRONSNAP_WORK/dump.err")"
   wait_taps
@@ -80,6 +110,8 @@ dump_and_upload() {
   BINLOG_FILE=$(sed -n "s/.*MASTER_LOG_FILE='\([^']*\)'.*/\1/p; s/.*SOURCE_LOG_FILE='\([^']*\)'.*/\1/p" <<<"$coordinates" | head -n 1)
   BINLOG_POSITION=$(sed -n 's/.*_LOG_POS=\([0-9]*\).*/\1/p' <<<"$coordinates" | head -n 1)
   GTID=$(sed -n "s/.*gtid_slave_pos='\([^']*\)'.*/\1/p; s/.*GTID_PURGED=.*'\([^']*\)'.*/\1/p" <<<"$coordinates" | head -n 1)
+  ROW_COUNTS_JSON=null
+  if [ "$ROW_COUNTS" = true ]; then ROW_COUNTS_JSON=$(tap_value row-counts); fi
 }
 
 write_mysql_manifest() {
@@ -102,7 +134,8 @@ write_mysql_manifest() {
     "databases": [$list],
     "binlogFile": $(json_str "$BINLOG_FILE"),
     "binlogPosition": ${BINLOG_POSITION:-null},
-    "gtid": $(json_str "$GTID")
+    "gtid": $(json_str "$GTID"),
+    "rowCounts": $ROW_COUNTS_JSON
   }
 }
 JSON
@@ -115,6 +148,7 @@ main() {
   load_common_params
   load_mysql_params
   require_commands "${MYSQLDUMP[0]}" "${MYSQL[0]}" zstd aws flock
+  if [ "$ROW_COUNTS" = true ]; then require_commands perl; fi
   acquire_job_lock "$JOB"
   make_work_dir "$WORK_PARENT"
   write_credentials

@@ -1,7 +1,7 @@
-# MySQL/MariaDB restore: download the dump and check its sha256 before anything else; restore the
-# chosen databases (sections of the dump), optionally under a new name to check before switching.
-# A database that exists on the target with tables is never overwritten. Runs after common.sh and
-# mysql-client.sh.
+# MySQL/MariaDB restore functions: download the dump and check its sha256 before anything else;
+# restore the chosen databases (sections of the dump), each under its own name or another
+# (RESTORE_AS). A database that exists on the target with tables is never overwritten. Runs after
+# common.sh and mysql-client.sh; mysql-restore-main.sh and mysql-drill.sh drive it.
 
 load_mysql_restore_params() {
   load_restore_common_params
@@ -15,19 +15,35 @@ load_mysql_restore_params() {
   PASSWORD_PARAMETER=$(param passwordParameter)
   read -r -a MYSQL <<<"$(param mysql)"
   IFS=',' read -r -a DATABASES <<<"$(param databases)"
-  TARGET_DATABASE=$(optional_param targetDatabase)
-  MODE=$(param mode)
   WORK_PARENT=$(param workDir)
-  if [ -n "$TARGET_DATABASE" ] && [ ${#DATABASES[@]} -ne 1 ]; then fail "a new database name needs exactly one database to restore"; fi
+}
+
+fetch_dump() {
+  step download
+  ARCHIVE="$CRONSNAP_WORK/dump.sql.zst"
+  download_verified "$PAYLOAD_KEY" "$PAYLOAD_SHA256" "$ARCHIVE"
+}
+
+# renames: "name=target,..." for every database restored under another name.
+renames() {
+  local name list=''
+  for name in "${DATABASES[@]}"; do
+    [ "$(target_name "$name")" = "$name" ] || list+="${list:+,}$name=$(target_name "$name")"
+  done
+  printf '%s' "$list"
 }
 
 # The dump's header (session settings, replication coordinates) and the sections of the chosen
-# databases; with a new name, that section's CREATE DATABASE and USE lines name it instead.
+# databases; a section restored under another name has its CREATE DATABASE and USE lines name it.
 select_sections() {
-  awk -v keep="$(IFS=,; echo "${DATABASES[*]}")" -v target="$TARGET_DATABASE" '
-    BEGIN { n = split(keep, names, ","); for (i = 1; i <= n; i++) wanted[names[i]] = 1; on = 1; name = "" }
+  awk -v keep="$(IFS=,; echo "${DATABASES[*]}")" -v renames="$(renames)" '
+    BEGIN {
+      n = split(keep, names, ","); for (i = 1; i <= n; i++) wanted[names[i]] = 1
+      n = split(renames, pairs, ","); for (i = 1; i <= n; i++) { split(pairs[i], pair, "="); target[pair[1]] = pair[2] }
+      on = 1; name = ""
+    }
     /^-- Current Database: `/ { name = $0; sub(/^-- Current Database: `/, "", name); sub(/`$/, "", name); on = (name in wanted) }
-    on && target != "" && name != "" && /^(CREATE DATABASE|USE) / { gsub("`" name "`", "`" target "`") }
+    on && (name in target) && /^(CREATE DATABASE|USE) / { gsub("`" name "`", "`" target[name] "`") }
     on { print }'
 }
 
@@ -42,14 +58,21 @@ plan() {
   done
 }
 
-# Under a new name, object definitions that name their own database (view bodies, triggers and
-# routines created as `shop.name`) must name the new one, or they would collide with the live
-# database's. Data lines (INSERT) are left alone so no value is rewritten.
+# Under another name, object definitions that name their own database (view bodies, triggers,
+# routines and events created as `shop.name`) must name the new one, or they would collide with the
+# live database's; and the copy's events are created disabled, so a copy made to check a backup
+# never runs the live database's scheduled work. Data lines (INSERT and its rows) are left alone so
+# no value is rewritten.
 rename_references() {
-  if [ -z "$TARGET_DATABASE" ]; then cat; return; fi
-  local source
-  source=$(printf '%s' "${DATABASES[0]}" | sed 's/[$.-]/\\&/g')
-  sed -E "/^INSERT INTO /! s/(^|[^A-Za-z0-9_\$\`])\`?$source\`?\./\1\`$TARGET_DATABASE\`./g"
+  local pair source pairs=() expressions=()
+  IFS=',' read -r -a pairs <<<"$(renames)"
+  [ ${#pairs[@]} -gt 0 ] || { cat; return; }
+  for pair in "${pairs[@]}"; do
+    source=$(printf '%s' "${pair%%=*}" | sed 's/[$.-]/\\&/g')
+    expressions+=(-e "/^(INSERT INTO |\()/! s/(^|[^A-Za-z0-9_\$\`])\`?$source\`?\./\1\`${pair#*=}\`./g")
+  done
+  expressions+=(-e '/^\/\*!50106 CREATE\*\/ .*EVENT /s/( ON COMPLETION (NOT )?PRESERVE) ENABLE /\1 DISABLE /')
+  sed -E "${expressions[@]}"
 }
 
 apply_restore() {
@@ -64,24 +87,3 @@ apply_restore() {
     report restored "{\"database\": $(json_str "$name"), \"into\": $(json_str "$target"), \"tables\": $tables}"
   done
 }
-
-main() {
-  step preflight
-  load_mysql_restore_params
-  require_commands "${MYSQL[0]}" zstd aws flock awk
-  CRONSNAP_RESTORING=$JOB
-  acquire_job_lock "$JOB"
-  require_free_space "$WORK_PARENT" $((PAYLOAD_SIZE + 1048576))
-  make_work_dir "$WORK_PARENT"
-  step download
-  ARCHIVE="$CRONSNAP_WORK/dump.sql.zst"
-  download_verified "$PAYLOAD_KEY" "$PAYLOAD_SHA256" "$ARCHIVE"
-  write_credentials
-  check_login "$DB_HOST" "$DB_PORT"
-  plan
-  if [ "$MODE" = apply ]; then apply_restore; fi
-  report summary "{\"mode\": \"$MODE\"}"
-  step finished
-}
-
-main

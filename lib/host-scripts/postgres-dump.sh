@@ -9,6 +9,7 @@ load_postgres_params() {
   PASSWORD_PARAMETER=$(param passwordParameter)
   MODE=$(param mode)
   DATABASES=$(optional_param databases)
+  ROW_COUNTS=$(param rowCounts)
   read -r -a PG_DUMP <<<"$(param pgDump)"
   read -r -a PG_DUMPALL <<<"$(param pgDumpall)"
   read -r -a PSQL <<<"$(param psql)"
@@ -25,6 +26,23 @@ read_postgres_facts() {
   else
     DUMPED_DATABASES=$(pg_query 'SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1' | tr '\n' ' ')
   fi
+}
+
+# open_snapshot DATABASE: a psql session that holds a repeatable-read transaction open on
+# DATABASE, counts every table's rows in it (ROWS_JSON) and exports its snapshot (SNAPSHOT), so
+# that `pg_dump --snapshot` dumps exactly the rows counted. close_snapshot ends it.
+open_snapshot() {
+  coproc SNAPSHOT_SESSION { "${PSQL[@]}" "${CONNECT[@]}" -d "$1" -X -A -t -q -v ON_ERROR_STOP=1 2>"$CRONSNAP_WORK/snapshot.err"; }
+  printf 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\nSELECT pg_export_snapshot();\n%s;\n' "$ROW_COUNTS_SQL" >&"${SNAPSHOT_SESSION[1]}"
+  { read -r SNAPSHOT && read -r ROWS_JSON; } <&"${SNAPSHOT_SESSION[0]}" \
+    || fail "cannot count the rows of $1 in a snapshot: $(tail -n 1 "$CRONSNAP_WORK/snapshot.err")"
+}
+
+close_snapshot() {
+  local pid=$SNAPSHOT_SESSION_PID fd=${SNAPSHOT_SESSION[1]}
+  printf 'COMMIT;\n' >&"$fd"
+  exec {fd}>&-
+  wait "$pid"
 }
 
 # part_json NAME KIND: the last upload_compressed as a manifest part.
@@ -57,9 +75,17 @@ dump_all() {
   dump_part globals.sql.zst globals globals "${PG_DUMPALL[@]}" "${CONNECT[@]}" --globals-only
   local name names=()
   read -r -a names <<<"$DUMPED_DATABASES"
+  ROW_COUNTS_JSON=''
   for name in "${names[@]}"; do
     # -Z0: zstd compresses better and faster than the custom format's own zlib.
-    dump_part "databases/$name.dump.zst" "$name" database "${PG_DUMP[@]}" "${CONNECT[@]}" -d "$name" -Fc -Z0
+    if [ "$ROW_COUNTS" = true ]; then
+      open_snapshot "$name"
+      dump_part "databases/$name.dump.zst" "$name" database "${PG_DUMP[@]}" "${CONNECT[@]}" -d "$name" -Fc -Z0 --snapshot="$SNAPSHOT"
+      close_snapshot
+      ROW_COUNTS_JSON+="${ROW_COUNTS_JSON:+, }$(json_str "$name"): $ROWS_JSON"
+    else
+      dump_part "databases/$name.dump.zst" "$name" database "${PG_DUMP[@]}" "${CONNECT[@]}" -d "$name" -Fc -Z0
+    fi
   done
 }
 
@@ -81,7 +107,8 @@ write_postgres_manifest() {
     "serverVersion": $(json_str "$SERVER_VERSION"),
     "mode": $(json_str "$MODE"),
     "databases": [$list],
-    "parts": [$PARTS_JSON]
+    "parts": [$PARTS_JSON],
+    "rowCounts": $(if [ "$ROW_COUNTS" = true ] && [ "$MODE" != dumpall ]; then printf '{%s}' "$ROW_COUNTS_JSON"; else printf null; fi)
   }
 }
 JSON

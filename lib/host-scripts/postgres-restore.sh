@@ -1,7 +1,8 @@
-# PostgreSQL restore: download every chosen part and check its sha256 before anything else; then
-# each database is created and filled with `pg_restore -j` (custom format), optionally under a new
-# name; a pg_dumpall goes through psql. An existing database is never restored over. Runs after
-# common.sh and postgres-client.sh.
+# PostgreSQL restore functions: download every chosen part and check its sha256 before anything
+# else; then each database is created and filled with `pg_restore -j` (custom format), under its
+# own name or another (RESTORE_AS); a pg_dumpall goes through psql. An existing database is never
+# restored over. Runs after common.sh and postgres-client.sh; postgres-restore-main.sh and
+# postgres-drill.sh drive it.
 
 load_postgres_restore_params() {
   load_restore_common_params
@@ -11,7 +12,6 @@ load_postgres_restore_params() {
   PG_USER=$(param user)
   PASSWORD_PARAMETER=$(param passwordParameter)
   IFS=',' read -r -a DATABASES <<<"$(param databases)"
-  TARGET_DATABASE=$(optional_param targetDatabase)
   IFS=',' read -r -a PART_KINDS <<<"$(param partKinds)"
   IFS=',' read -r -a PART_NAMES <<<"$(param partNames)"
   IFS=',' read -r -a PART_KEYS <<<"$(param partKeys)"
@@ -20,7 +20,6 @@ load_postgres_restore_params() {
   PARALLEL=$(param parallelJobs)
   read -r -a PSQL <<<"$(param psql)"
   read -r -a PG_RESTORE <<<"$(param pgRestore)"
-  MODE=$(param mode)
   WORK_PARENT=$(param workDir)
   CONNECT=(-h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -w)
 }
@@ -81,23 +80,3 @@ apply_restore() {
     report restored "{\"database\": $(json_str "$name"), \"into\": $(json_str "$target"), \"tables\": $(table_count "$target")}"
   done
 }
-
-main() {
-  step preflight
-  load_postgres_restore_params
-  require_commands "${PSQL[0]}" "${PG_RESTORE[0]}" zstd aws flock
-  CRONSNAP_RESTORING=$JOB
-  acquire_job_lock "$JOB"
-  # The compressed parts plus one database unpacked at a time; the largest part bounds the latter.
-  require_free_space "$WORK_PARENT" $((PARTS_SIZE * 4 + 1048576))
-  make_work_dir "$WORK_PARENT"
-  download_parts
-  write_pgpass
-  check_pg_login
-  plan
-  if [ "$MODE" = apply ]; then apply_restore; fi
-  report summary "{\"mode\": \"$MODE\"}"
-  step finished
-}
-
-main

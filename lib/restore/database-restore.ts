@@ -42,10 +42,10 @@ export interface DatabaseRestoreReport {
 }
 
 /** The databases to restore: those asked for (each must be in the dump), else every user database. */
-export function chooseDatabases(dumped: readonly string[], request: DatabaseRestoreRequest, system: ReadonlySet<string>): string[] {
+export function chooseDatabases(engine: 'mysql' | 'postgres', dumped: readonly string[], request: DatabaseRestoreRequest): string[] {
   const unknown = (request.databases ?? []).filter((name) => !dumped.includes(name));
   if (unknown.length > 0) throw new InvalidEventError(`event.databases: ${unknown.join(', ')} not in this backup (it has ${dumped.join(', ')})`);
-  const chosen = request.databases ? [...request.databases] : dumped.filter((name) => !system.has(name));
+  const chosen = request.databases ? [...request.databases] : userDatabases(engine, dumped);
   if (chosen.length === 0) throw new InvalidEventError('event.databases: this backup has no user database; name the ones to restore');
   if (request.targetDatabase && chosen.length !== 1) {
     throw new InvalidEventError(`event.targetDatabase: a new name needs exactly one database in event.databases, not ${chosen.length}`);
@@ -79,44 +79,81 @@ export async function runDatabaseRestore(
   };
 }
 
-/** The parameters every database restore program takes, from the job, the request and the databases chosen. */
-function commonParameters(
+type MysqlManifest = Extract<Manifest, { engine: 'mysql' }>;
+type PostgresManifest = Extract<Manifest, { engine: 'postgres' }>;
+
+/** Where a database restore runs: the bucket, the host's scratch dir and the server restored into. */
+export interface DatabaseRestoreTarget {
+  readonly bucket: string;
+  readonly workDir: string;
+  readonly server: string;
+}
+
+/** Every database restore program's source: server, credentials and the chosen databases. */
+function sourceParameters(
   job: { readonly name: string },
   credentials: { readonly user: string; readonly passwordParameter: string },
-  dumpedServer: string,
   databases: readonly string[],
-  request: DatabaseRestoreRequest,
-  deps: DatabaseRestoreDeps,
+  target: DatabaseRestoreTarget,
 ): Record<string, string> {
   return {
     job: job.name,
-    bucket: deps.bucket,
-    server: request.server ?? dumpedServer,
+    bucket: target.bucket,
+    server: target.server,
     user: credentials.user,
     passwordParameter: credentials.passwordParameter,
     databases: databases.join(','),
-    targetDatabase: request.targetDatabase ?? '',
-    mode: request.dryRun ? 'dry-run' : 'apply',
-    workDir: deps.workDir,
+    workDir: target.workDir,
   };
+}
+
+/** MYSQL_DUMP_PARAMETERS: what mysql-restore.sh needs to restore `databases` of this dump. */
+export function mysqlDumpParameters(job: MysqlJob, manifest: MysqlManifest, databases: readonly string[], target: DatabaseRestoreTarget): Record<string, string> {
+  return {
+    ...sourceParameters(job, job.mysql, databases, target),
+    payloadKey: manifest.payload.key,
+    payloadSha256: manifest.payload.sha256,
+    payloadSize: String(manifest.payload.size),
+    mysql: job.mysql.mysql,
+  };
+}
+
+/** POSTGRES_DUMP_PARAMETERS: what postgres-restore.sh needs to restore these parts. */
+export function postgresDumpParameters(
+  job: PostgresJob,
+  parts: PostgresManifest['postgres']['parts'],
+  databases: readonly string[],
+  target: DatabaseRestoreTarget,
+): Record<string, string> {
+  return {
+    ...sourceParameters(job, job.postgres, databases, target),
+    partKinds: parts.map((part) => part.kind).join(','),
+    partNames: parts.map((part) => part.name).join(','),
+    partKeys: parts.map((part) => part.key).join(','),
+    partSha256s: parts.map((part) => part.sha256).join(','),
+    partsSize: String(parts.reduce((sum, part) => sum + part.size, 0)),
+    parallelJobs: '2',
+    psql: job.postgres.psql,
+    pgRestore: job.postgres.pgRestore,
+  };
+}
+
+/** The user databases of a dump: what a restore takes when none is named, and what a drill restores. */
+export function userDatabases(engine: 'mysql' | 'postgres', dumped: readonly string[]): string[] {
+  return dumped.filter((name) => !SYSTEM_DATABASES[engine].has(name));
+}
+
+/** An operator's choice: a new name for the one database, and dry-run or apply. */
+function restoreChoices(request: DatabaseRestoreRequest): Record<string, string> {
+  return { targetDatabase: request.targetDatabase ?? '', mode: request.dryRun ? 'dry-run' : 'apply' };
 }
 
 /** A MySQL/MariaDB restore from a mysqldump, into the dumped server or another, under the same or a new name. */
 export async function restoreMysql(job: MysqlJob, manifest: Manifest, request: DatabaseRestoreRequest, deps: DatabaseRestoreDeps): Promise<DatabaseRestoreReport> {
   if (manifest.engine !== 'mysql') throw new RestoreError(`${manifest.payload.key} is a ${manifest.engine} backup, not mysql`);
-  const databases = chooseDatabases(manifest.mysql.databases, request, SYSTEM_DATABASES.mysql);
-  return runDatabaseRestore(
-    mysqlRestoreProgram,
-    manifest,
-    {
-      ...commonParameters(job, job.mysql, manifest.mysql.server, databases, request, deps),
-      payloadKey: manifest.payload.key,
-      payloadSha256: manifest.payload.sha256,
-      payloadSize: String(manifest.payload.size),
-      mysql: job.mysql.mysql,
-    },
-    deps,
-  );
+  const databases = chooseDatabases('mysql', manifest.mysql.databases, request);
+  const target = { bucket: deps.bucket, workDir: deps.workDir, server: request.server ?? manifest.mysql.server };
+  return runDatabaseRestore(mysqlRestoreProgram, manifest, { ...mysqlDumpParameters(job, manifest, databases, target), ...restoreChoices(request) }, deps);
 }
 
 /** A PostgreSQL restore: each chosen database created and filled by `pg_restore -j`, or one pg_dumpall through psql. */
@@ -126,24 +163,10 @@ export async function restorePostgres(job: PostgresJob, manifest: Manifest, requ
   if (mode === 'dumpall' && (request.targetDatabase || request.databases)) {
     throw new InvalidEventError('event.databases: a pg_dumpall backup is restored whole, under its own names, into a server that has none of them');
   }
-  const databases = mode === 'dumpall' ? manifest.postgres.databases : chooseDatabases(manifest.postgres.databases, request, SYSTEM_DATABASES.postgres);
+  const databases = mode === 'dumpall' ? manifest.postgres.databases : chooseDatabases('postgres', manifest.postgres.databases, request);
   const chosen = parts.filter(
     (part) => part.kind === 'dumpall' || (part.kind === 'globals' && request.includeGlobals) || (part.kind === 'database' && databases.includes(part.name)),
   );
-  return runDatabaseRestore(
-    postgresRestoreProgram,
-    manifest,
-    {
-      ...commonParameters(job, job.postgres, manifest.postgres.server, databases, request, deps),
-      partKinds: chosen.map((part) => part.kind).join(','),
-      partNames: chosen.map((part) => part.name).join(','),
-      partKeys: chosen.map((part) => part.key).join(','),
-      partSha256s: chosen.map((part) => part.sha256).join(','),
-      partsSize: String(chosen.reduce((sum, part) => sum + part.size, 0)),
-      parallelJobs: '2',
-      psql: job.postgres.psql,
-      pgRestore: job.postgres.pgRestore,
-    },
-    deps,
-  );
+  const target = { bucket: deps.bucket, workDir: deps.workDir, server: request.server ?? manifest.postgres.server };
+  return runDatabaseRestore(postgresRestoreProgram, manifest, { ...postgresDumpParameters(job, chosen, databases, target), ...restoreChoices(request) }, deps);
 }

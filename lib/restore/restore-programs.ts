@@ -77,45 +77,55 @@ export const etcdRestoreProgram: HostProgram = {
   ],
 };
 
-/** Parameters every database restore takes: where the dump is, which server, which credentials. */
-const databaseRestoreParameters: readonly DocumentParameter[] = [
+/** Where a database restore or drill finds the dump's server and credentials, and which databases it restores. */
+const DATABASE_SOURCE: readonly DocumentParameter[] = [
   ...RESTORE_COMMON,
   { name: 'server', description: 'host:port to restore into', pattern: HOST_PORT_PATTERN },
   { name: 'user', description: 'Database user', pattern: PATTERNS.token },
   { name: 'passwordParameter', description: 'SSM SecureString with the password (read on the host)', pattern: SSM_PARAMETER_PATTERN },
   { name: 'databases', description: 'Databases of the dump to restore', pattern: DATABASE_LIST_PATTERN },
+  { name: 'workDir', description: 'Private scratch dir for the downloaded dump', pattern: PATTERNS.absolutePath },
+];
+
+/** What an operator's restore adds: a new name for the one database, and dry-run or apply. */
+const RESTORE_CHOICES: readonly DocumentParameter[] = [
   { name: 'targetDatabase', description: 'Restore the one database under this name instead', pattern: DATABASE_NAME_PATTERN, optional: true },
   { name: 'mode', description: 'dry-run checks only; apply restores', pattern: '^(dry-run|apply)$' },
-  { name: 'workDir', description: 'Private scratch dir for the downloaded dump', pattern: PATTERNS.absolutePath },
+];
+
+/** The mysqldump a MySQL restore (mysql-restore.sh) downloads and how it feeds it to the server. */
+export const MYSQL_DUMP_PARAMETERS: readonly DocumentParameter[] = [
+  ...DATABASE_SOURCE,
+  ...PAYLOAD,
+  { name: 'payloadSize', description: 'Bytes of the dump as stored, for the free-space check', pattern: '^[0-9]{1,15}$' },
+  { name: 'mysql', description: 'mysql client command', pattern: PATTERNS.commandWords },
 ];
 
 export const mysqlRestoreProgram: HostProgram = {
   id: 'mysql-restore',
   description: 'cronsnap: restore databases from a mysqldump (sha256 checked first), never over a database that has tables',
-  scripts: ['mysql-client.sh', 'mysql-restore.sh'],
-  parameters: [
-    ...databaseRestoreParameters,
-    ...PAYLOAD,
-    { name: 'payloadSize', description: 'Bytes of the dump as stored, for the free-space check', pattern: '^[0-9]{1,15}$' },
-    { name: 'mysql', description: 'mysql client command', pattern: PATTERNS.commandWords },
-  ],
+  scripts: ['mysql-client.sh', 'mysql-restore.sh', 'mysql-restore-main.sh'],
+  parameters: [...MYSQL_DUMP_PARAMETERS, ...RESTORE_CHOICES],
 };
+
+/** The parts a PostgreSQL restore (postgres-restore.sh) downloads and the clients that restore them. */
+export const POSTGRES_DUMP_PARAMETERS: readonly DocumentParameter[] = [
+  ...DATABASE_SOURCE,
+  { name: 'partKinds', description: 'Kind of each part: globals, database or dumpall', pattern: listPattern('^(globals|database|dumpall)$', 101) },
+  { name: 'partNames', description: 'Name of each part', pattern: listPattern('^[A-Za-z0-9_$-]{1,64}$', 101) },
+  { name: 'partKeys', description: 'Key of each part', pattern: listPattern(`^${KEY}$`, 101) },
+  { name: 'partSha256s', description: 'sha256 of each part as stored', pattern: listPattern(sha256, 101) },
+  { name: 'partsSize', description: 'Bytes of all parts as stored, for the free-space check', pattern: '^[0-9]{1,15}$' },
+  { name: 'parallelJobs', description: 'pg_restore -j', pattern: '^[0-9]{1,2}$' },
+  { name: 'psql', description: 'psql command', pattern: PATTERNS.commandWords },
+  { name: 'pgRestore', description: 'pg_restore command', pattern: PATTERNS.commandWords },
+];
 
 export const postgresRestoreProgram: HostProgram = {
   id: 'postgres-restore',
   description: 'cronsnap: restore PostgreSQL databases (pg_restore -j) or a pg_dumpall, sha256 of every part checked first, never over an existing database',
-  scripts: ['postgres-client.sh', 'postgres-restore.sh'],
-  parameters: [
-    ...databaseRestoreParameters,
-    { name: 'partKinds', description: 'Kind of each part: globals, database or dumpall', pattern: listPattern('^(globals|database|dumpall)$', 101) },
-    { name: 'partNames', description: 'Name of each part', pattern: listPattern('^[A-Za-z0-9_$-]{1,64}$', 101) },
-    { name: 'partKeys', description: 'Key of each part', pattern: listPattern(`^${KEY}$`, 101) },
-    { name: 'partSha256s', description: 'sha256 of each part as stored', pattern: listPattern(sha256, 101) },
-    { name: 'partsSize', description: 'Bytes of all parts as stored, for the free-space check', pattern: '^[0-9]{1,15}$' },
-    { name: 'parallelJobs', description: 'pg_restore -j', pattern: '^[0-9]{1,2}$' },
-    { name: 'psql', description: 'psql command', pattern: PATTERNS.commandWords },
-    { name: 'pgRestore', description: 'pg_restore command', pattern: PATTERNS.commandWords },
-  ],
+  scripts: ['postgres-client.sh', 'postgres-restore.sh', 'postgres-restore-main.sh'],
+  parameters: [...POSTGRES_DUMP_PARAMETERS, ...RESTORE_CHOICES],
 };
 
 /** Restore programs: deployed next to the backup documents, sent only by operators' restores. */

@@ -37,3 +37,29 @@ export function etcdManifest(overrides: Partial<Manifest> = {}): Manifest {
     ...overrides,
   } as Manifest;
 }
+
+/** A valid mysql manifest of an all-databases dump; `rowCounts` as the dump recorded them, if at all. */
+export function mysqlManifest(rowCounts?: Record<string, Record<string, number>>): Extract<Manifest, { engine: 'mysql' }> {
+  const prefix = 'prod-mysql/2026/11/23/20261123T103000Z-0123456789/i-0123456789abcdef1';
+  return {
+    formatVersion: 1,
+    job: 'prod-mysql',
+    engine: 'mysql',
+    runId: '20261123T103000Z-0123456789',
+    host: 'i-0123456789abcdef1',
+    startedAt: '2026-11-23T10:30:02Z',
+    finishedAt: '2026-11-23T10:31:12Z',
+    payload: { key: `${prefix}/all-databases.sql.zst`, size: 52_000, sha256: 'c'.repeat(64), rawSize: 310_000, rawSha256: 'd'.repeat(64), compression: 'zstd' },
+    tools: { mysqldump: 'mysqldump from 10.11.6-MariaDB', zstd: 'v1.5.4' },
+    mysql: {
+      server: '10.0.2.15:3306',
+      source: 'primary',
+      serverVersion: '10.11.6-MariaDB',
+      databases: ['crm', 'mysql', 'shop'],
+      binlogFile: 'binlog.000002',
+      binlogPosition: 328,
+      gtid: '0-1-42',
+      ...(rowCounts ? { rowCounts } : {}),
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError, UnknownJobError } from '../../../lib/errors';
 import { loadConfigFile } from '../../../lib/config/config-file';
 import { findJob, parseConfig } from '../../../lib/config/load-config';
-import { configInput, etcdJobInput, filesJobInput, mysqlJobInput } from '../../helpers/config-factory';
+import { configInput, etcdJobInput, filesJobInput, mysqlJobInput, postgresJobInput } from '../../helpers/config-factory';
 
 describe('config', () => {
   it('loads the example config shipped in the repo', () => {
@@ -60,6 +60,22 @@ describe('config', () => {
     ['a bad instance id', { targets: { instanceIds: ['server-1'] } }, 'jobs[0].targets.instanceIds[0]'],
   ])('refuses %s', (_label, overrides, path) => {
     expect(() => parseConfig(configInput([etcdJobInput(overrides as never)]))).toThrow(`${path}: `);
+  });
+
+  it('refuses a drill of a job that dumps a read-only replica without a writable drill.server', () => {
+    const job = mysqlJobInput({ mysql: { hosts: ['10.0.2.15:3306'], source: 'replica', user: 'backup', passwordParameter: '/cronsnap/prod-mysql/password' }, drill: { schedule: '@weekly' } } as never);
+    expect(() => parseConfig(configInput([job]))).toThrow('jobs[0].drill.server: a job that dumps a read-only replica needs a writable drill.server');
+    const withServer = mysqlJobInput({ ...(job as object), drill: { schedule: '@weekly', server: '10.0.2.16:3306' } } as never);
+    expect(parseConfig(configInput([withServer])).jobs[0]).toMatchObject({ drill: { server: '10.0.2.16:3306' } });
+  });
+
+  it('refuses a drill of a single pg_dumpall, which cannot be restored under scratch names', () => {
+    const job = postgresJobInput({ postgres: { server: '10.0.3.20:5432', user: 'backup', passwordParameter: '/cronsnap/pg/password', mode: 'dumpall' }, drill: { schedule: '@weekly' } } as never);
+    expect(() => parseConfig(configInput([job]))).toThrow('jobs[0].drill: a drill restores each database into a scratch database');
+  });
+
+  it('refuses a drill on a file set', () => {
+    expect(() => parseConfig(configInput([filesJobInput({ drill: { schedule: '@weekly' } } as never)]))).toThrow('jobs[0]: ');
   });
 
   it('refuses two jobs with the same name', () => {

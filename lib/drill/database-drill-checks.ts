@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import type { Manifest } from '../backup/manifest';
+import { RestoreError } from '../errors';
+import type { ReportLine } from '../ssm/report-lines';
+import { equalCheck, type DrillCheck } from './drill-result';
+
+type RowCounts = NonNullable<Extract<Manifest, { engine: 'mysql' }>['mysql']['rowCounts']>;
+
+/** What a database drill reports per scratch database: `counted {database, into, rows}`. */
+const countedSchema = z.object({ database: z.string(), into: z.string(), rows: z.record(z.string(), z.number().int().nonnegative()) });
+
+const NO_TABLE = 'no such table';
+
+/**
+ * Every drilled database came back, and every table in it holds the rows the manifest recorded at
+ * dump time: a table missing on either side fails as `no such table`. A backup taken before row
+ * counts were recorded is judged on its databases alone.
+ */
+export function judgeDatabaseDrill(recorded: RowCounts | null | undefined, databases: readonly string[], lines: readonly ReportLine[]): DrillCheck[] {
+  const counted = lines.filter((line) => line.kind === 'counted').map((line) => countedSchema.parse(line.value));
+  if (counted.length === 0) throw new RestoreError('the drill reported no restored database (no counted line in its output)');
+  const checks = [equalCheck('databases restored', databases.join(','), counted.map((database) => database.database).join(','))];
+  if (!recorded) return checks;
+  for (const { database, rows } of counted) {
+    const expected = recorded[database] ?? {};
+    const tables = [...new Set([...Object.keys(expected), ...Object.keys(rows)])].sort();
+    for (const table of tables) checks.push(equalCheck(`rows ${database}.${table}`, expected[table] ?? NO_TABLE, rows[table] ?? NO_TABLE));
+  }
+  return checks;
+}

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import type { DrilledJob } from '../config/job-config';
+import { RestoreError } from '../errors';
+import type { RestorableBackup } from '../restore/backup-catalog';
+import { mysqlDumpParameters, postgresDumpParameters, userDatabases } from '../restore/database-restore';
+import type { HostProgram } from '../ssm/host-program';
+import { reportLines } from '../ssm/report-lines';
+import { judgeDatabaseDrill } from './database-drill-checks';
+import type { DrillCheck } from './drill-result';
+import { DRILL_PROGRAM_OF } from './drill-programs';
+import { judgeEtcdDrill } from './etcd-drill-checks';
+
+/** The host program a drill sends, its parameters, and the judge of what it reported. */
+export interface DrillPlan {
+  readonly program: HostProgram;
+  readonly parameters: Record<string, string>;
+  readonly judge: (stdout: string) => DrillCheck[];
+}
+
+/**
+ * The prefix of a drill's scratch databases, `cronsnap_drill_<12 hex>`: unique per drill, and in a
+ * namespace of its own, so it can never be a real database's name.
+ */
+export function scratchPrefix(drillId: string): string {
+  return `cronsnap_drill_${createHash('sha256').update(drillId).digest('hex').slice(0, 12)}`;
+}
+
+export function drillPlan(job: DrilledJob, backup: RestorableBackup, drillId: string, bucket: string): DrillPlan {
+  const { manifest } = backup;
+  const { drill } = job;
+  if (job.engine === 'etcd' && manifest.engine === 'etcd') {
+    return {
+      program: DRILL_PROGRAM_OF.etcd,
+      parameters: {
+        job: job.name,
+        bucket,
+        payloadKey: manifest.payload.key,
+        payloadSha256: manifest.payload.sha256,
+        payloadSize: String(manifest.payload.size),
+        rawSha256: manifest.payload.rawSha256,
+        rawSize: String(manifest.payload.rawSize),
+        payloadMode: manifest.etcd.mode,
+        etcdctl: job.etcd.etcdctl,
+        etcd: drill.etcd,
+        sampleKeys: String(drill.sampleKeys),
+        healthTimeoutSeconds: String(job.etcd.service.healthTimeoutSeconds),
+        workDir: drill.workDir,
+      },
+      judge: (stdout) => judgeEtcdDrill(manifest, reportLines(stdout), drill.sampleKeys),
+    };
+  }
+  if (job.engine === 'mysql' && manifest.engine === 'mysql') {
+    const databases = userDatabases('mysql', manifest.mysql.databases);
+    const target = { bucket, workDir: drill.workDir, server: drill.server ?? manifest.mysql.server };
+    return {
+      program: DRILL_PROGRAM_OF.mysql,
+      parameters: { ...mysqlDumpParameters(job, manifest, databases, target), scratchPrefix: scratchPrefix(drillId) },
+      judge: (stdout) => judgeDatabaseDrill(manifest.mysql.rowCounts, databases, reportLines(stdout)),
+    };
+  }
+  if (job.engine === 'postgres' && manifest.engine === 'postgres') {
+    const databases = userDatabases('postgres', manifest.postgres.databases);
+    const parts = manifest.postgres.parts.filter((part) => part.kind === 'database' && databases.includes(part.name));
+    if (parts.length === 0) throw new RestoreError(`${backup.manifestKey} holds no per-database dump to drill (mode ${manifest.postgres.mode})`);
+    const target = { bucket, workDir: drill.workDir, server: drill.server ?? manifest.postgres.server };
+    return {
+      program: DRILL_PROGRAM_OF.postgres,
+      parameters: { ...postgresDumpParameters(job, parts, databases, target), scratchPrefix: scratchPrefix(drillId) },
+      judge: (stdout) => judgeDatabaseDrill(manifest.postgres.rowCounts, databases, reportLines(stdout)),
+    };
+  }
+  throw new RestoreError(`${backup.manifestKey} is a ${manifest.engine} backup, not ${job.engine}`);
+}

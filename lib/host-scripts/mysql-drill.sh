@@ -1,0 +1,71 @@
+# MySQL/MariaDB restore drill: the restore's own download, sha256 check and restore, into scratch
+# databases (scratchPrefix_1, _2, ...) on the drill server; then every table's rows are counted and
+# reported, and the scratch databases are dropped, whatever happened. Runs after common.sh,
+# mysql-client.sh and mysql-restore.sh.
+
+load_drill_params() {
+  load_mysql_restore_params
+  SCRATCH_PREFIX=$(param scratchPrefix)
+  local i
+  for i in "${!DATABASES[@]}"; do RESTORE_AS[${DATABASES[$i]}]="${SCRATCH_PREFIX}_$((i + 1))"; done
+}
+
+# A scratch name that exists was not made by this drill: refuse rather than restore into or drop it.
+claim_scratch() {
+  step plan
+  local name target existing
+  for name in "${DATABASES[@]}"; do
+    target=$(target_name "$name")
+    existing=$(mysql_query "$DB_HOST" "$DB_PORT" "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '$target'")
+    [ "$existing" -eq 0 ] || fail "scratch database $target already exists on $DB_HOST:$DB_PORT; it was left as it is"
+  done
+  CRONSNAP_EXIT_HOOKS+=(drop_scratch)
+}
+
+drop_scratch() {
+  local name
+  for name in "${DATABASES[@]}"; do mysql_query "$DB_HOST" "$DB_PORT" "DROP DATABASE IF EXISTS \`$(target_name "$name")\`"; done
+}
+
+# raw_query SQL: like mysql_query, with names and values printed as they are (no escaping).
+raw_query() {
+  "${MYSQL[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$DB_HOST" -P "$DB_PORT" -N -B -r --default-character-set=utf8mb4 -e "$1"
+}
+
+# row_counts DATABASE: {"table": rows, ...} for every base table, counted exactly (COUNT(*)), as JSON.
+row_counts() {
+  local counts
+  counts=$(raw_query "SET SESSION group_concat_max_len = 16777216;
+    SELECT GROUP_CONCAT(CONCAT('SELECT ', QUOTE(TABLE_NAME), ' AS t, COUNT(*) AS n FROM \`', REPLACE(TABLE_SCHEMA, '\`', '\`\`'), '\`.\`', REPLACE(TABLE_NAME, '\`', '\`\`'), '\`') SEPARATOR ' UNION ALL ')
+    FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$1' AND TABLE_TYPE = 'BASE TABLE'")
+  if [ "$counts" = NULL ]; then printf '{}'; return; fi
+  raw_query "SELECT JSON_OBJECTAGG(t, n) FROM ($counts) AS counts"
+}
+
+count_restored() {
+  step count
+  local name
+  for name in "${DATABASES[@]}"; do
+    report counted "{\"database\": $(json_str "$name"), \"into\": $(json_str "$(target_name "$name")"), \"rows\": $(row_counts "$(target_name "$name")")}"
+  done
+}
+
+main() {
+  step preflight
+  load_drill_params
+  require_commands "${MYSQL[0]}" zstd aws flock awk
+  # Its own lock: a drill never holds up a backup or a restore of the job.
+  acquire_job_lock "$JOB" drill
+  require_free_space "$WORK_PARENT" $((PAYLOAD_SIZE + 1048576))
+  make_work_dir "$WORK_PARENT"
+  fetch_dump
+  write_credentials
+  check_login "$DB_HOST" "$DB_PORT"
+  claim_scratch
+  apply_restore
+  count_restored
+  drop_scratch
+  step finished
+}
+
+main

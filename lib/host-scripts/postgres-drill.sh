@@ -1,0 +1,47 @@
+# PostgreSQL restore drill: the restore's own download, sha256 checks and pg_restore, into scratch
+# databases (scratchPrefix_1, _2, ...) on the drill server; then every table's rows are counted and
+# reported, and the scratch databases are dropped, whatever happened. Runs after common.sh,
+# postgres-client.sh and postgres-restore.sh.
+
+load_drill_params() {
+  load_postgres_restore_params
+  SCRATCH_PREFIX=$(param scratchPrefix)
+  local i
+  for i in "${!DATABASES[@]}"; do RESTORE_AS[${DATABASES[$i]}]="${SCRATCH_PREFIX}_$((i + 1))"; done
+}
+
+drop_scratch() {
+  local name
+  for name in "${DATABASES[@]}"; do pg_query "DROP DATABASE IF EXISTS \"$(target_name "$name")\"" >/dev/null; done
+}
+
+count_restored() {
+  step count
+  local name target
+  for name in "${DATABASES[@]}"; do
+    target=$(target_name "$name")
+    report counted "{\"database\": $(json_str "$name"), \"into\": $(json_str "$target"), \"rows\": $("${PSQL[@]}" "${CONNECT[@]}" -d "$target" -X -A -t -v ON_ERROR_STOP=1 -c "$ROW_COUNTS_SQL")}"
+  done
+}
+
+main() {
+  step preflight
+  load_drill_params
+  require_commands "${PSQL[0]}" "${PG_RESTORE[0]}" zstd aws flock
+  # Its own lock: a drill never holds up a backup or a restore of the job.
+  acquire_job_lock "$JOB" drill
+  require_free_space "$WORK_PARENT" $((PARTS_SIZE * 4 + 1048576))
+  make_work_dir "$WORK_PARENT"
+  download_parts
+  write_pgpass
+  check_pg_login
+  # plan refuses a scratch name that exists: only databases this drill created are dropped.
+  plan
+  CRONSNAP_EXIT_HOOKS+=(drop_scratch)
+  apply_restore
+  count_restored
+  drop_scratch
+  step finished
+}
+
+main
