@@ -2,7 +2,7 @@
  * `npm run demo`: the whole product on this machine. moto_server stands in for S3, KMS and SSM
  * Parameter Store; a 3-member etcd cluster, MariaDB and PostgreSQL hold sample data on loopback.
  * Every job runs through the same logic as the Lambdas, with the SSM documents' scripts executed
- * by LocalCommandRunner. Then the data is damaged (etcd loses quorum, the databases are
+ * by LocalCommandRunner. Each backup is restore-drilled into scratch space; then the data is damaged (etcd loses quorum, the databases are
  * dropped), restored through the restore function's logic, and compared with what was backed up.
  * Last, a compliance report is built from an inventory of the local bucket.
  */
@@ -72,6 +72,7 @@ function demoConfig(cluster: EtcdCluster, mariadb: MariaDb, postgres: Postgres, 
           members: cluster.members.map((member, i) => ({ name: member.name, instanceId: ETCD_HOSTS[i] ?? '', dataDir: member.dataDir })),
           service: { stop: `${cluster.control} stop`, start: `${cluster.control} start`, healthTimeoutSeconds: 60 },
         },
+        drill: { schedule: '0 4 * * 0', workDir: dir },
       },
       {
         name: 'demo-mysql',
@@ -80,6 +81,7 @@ function demoConfig(cluster: EtcdCluster, mariadb: MariaDb, postgres: Postgres, 
         targets,
         workDir: dir,
         mysql: { hosts: [`127.0.0.1:${mariadb.port}`], user: 'backup', passwordParameter: '/cronsnap/demo/password', databases: ['shop'] },
+        drill: { schedule: '0 5 * * 0', workDir: dir },
       },
       {
         name: 'demo-postgres',
@@ -88,6 +90,7 @@ function demoConfig(cluster: EtcdCluster, mariadb: MariaDb, postgres: Postgres, 
         targets,
         workDir: dir,
         postgres: { server: `127.0.0.1:${postgres.port}`, user: 'backup', passwordParameter: '/cronsnap/demo/password', databases: ['shop'] },
+        drill: { schedule: '0 6 * * 0', workDir: dir },
       },
     ],
   };
@@ -134,6 +137,13 @@ async function main(): Promise<number> {
       const bytes = completions.reduce((sum, completion) => sum + (completion.kind === 'succeeded' ? storedBytes(completion.manifest) : 0), 0);
       if (start.kind === 'started') runs.set(job.name, start.runId);
       record(`backup ${job.name}`, start.kind === 'started' && failed.length === 0, failed.length ? JSON.stringify(failed) : `${completions.length} hosts, ${bytes} bytes stored, run ${start.kind === 'started' ? start.runId : start.kind}`);
+    }
+
+    // Each backup restored into scratch space (a throwaway etcd, scratch databases) and checked against its manifest.
+    for (const job of config.jobs) {
+      const outcome = await service.drill(job.name, `demo-drill-${job.name}-${started}`);
+      const result = outcome.kind === 'drilled' ? outcome.result : undefined;
+      record(`drill ${job.name}`, result?.passed === true, result ? `${result.checks.filter((check) => check.passed).length}/${result.checks.length} checks passed${result.reason ? `: ${result.reason}` : ''}` : 'already ran');
     }
 
     // Damage: two etcd members lost with their data (no quorum); both shop databases dropped.

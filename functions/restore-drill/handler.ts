@@ -3,7 +3,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { loadBundledConfig } from '../../lib/config/load-config';
-import { drillEventSchema, runDrill, type DrillEvent } from '../../lib/drill/run-drill';
+import { drillAnswer, drillEventSchema, runDrill, type DrillEvent } from '../../lib/drill/run-drill';
 import { awsDependencies } from '../../lib/lambda/aws-dependencies';
 import { readLambdaEnvironment } from '../../lib/lambda/lambda-environment';
 import { powertoolsFor } from '../../lib/lambda/powertools';
@@ -33,7 +33,7 @@ async function run(event: DrillEvent, context: Context) {
   if (outcome.secondsSinceLastPass !== undefined) metrics.addMetric('SecondsSinceLastPassedDrill', 'Seconds', outcome.secondsSinceLastPass);
   if (result.passed) logger.info('drill passed', { result });
   else logger.error('drill failed', { result });
-  return { kind: outcome.kind, job: result.job, drillId: result.drillId, passed: result.passed, reason: result.reason, result: outcome.resultKey };
+  return drillAnswer(outcome);
 }
 
 export const handler = middy(run)

@@ -185,6 +185,23 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     );
 
   program
+    .command('drill')
+    .description("restore-drill the job's newest backup now: restored into scratch space, compared with its manifest")
+    .argument('<job>')
+    .action(
+      action(async (job: string) => {
+        const answer = await backend().backend.drill(job, deps.err);
+        if (answer.kind === 'duplicate') {
+          emit(`${job}: drill ${answer.drillId} already ran`, answer);
+          return EXIT.ok;
+        }
+        const checks = answer.checks.map((check) => `${check.passed ? 'ok  ' : 'FAIL'} ${check.name}: expected ${check.expected}, restored ${check.actual}`);
+        emit([`${job}: drill ${answer.drillId} ${answer.passed ? 'passed' : `FAILED: ${answer.reason}`} (${answer.result})`, ...checks].join('\n'), answer);
+        return answer.passed ? EXIT.ok : EXIT.failed;
+      }),
+    );
+
+  program
     .command('report')
     .description('the compliance report: the latest from the stack, or built now from the local bucket')
     .option('--out <dir>', '--local: where report.html, .json and .csv go', 'cronsnap-report')

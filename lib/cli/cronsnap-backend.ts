@@ -1,4 +1,5 @@
 import type { ComplianceReport } from '../compliance/compliance-report';
+import type { DrillAnswer } from '../drill/run-drill';
 import type { listBackups } from '../restore/list-backups';
 import type { RestoreEventInput, RestoreOutcome } from '../restore/restore';
 
@@ -24,6 +25,8 @@ export interface CronsnapBackend {
   backupNow(job: string, options: { readonly wait: boolean; readonly progress: (line: string) => void }): Promise<BackupNowResult>;
   list(job: string, limit: number): Promise<BackupListing>;
   restore(event: RestoreEventInput, progress: (line: string) => void): Promise<RestoreOutcome>;
+  /** Runs a restore drill of `job`'s newest backup now, as its drill schedule would. */
+  drill(job: string, progress: (line: string) => void): Promise<DrillAnswer>;
   /** The latest compliance report; `outDir` receives report.html where the backend builds it. */
   report(outDir: string): Promise<{ report: ComplianceReport; location: string }>;
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StartOutcome } from '../backup/start-backup';
 import type { ComplianceReport } from '../compliance/compliance-report';
+import type { DrillAnswer } from '../drill/run-drill';
 import { CronsnapError } from '../errors';
 import type { RestoreEventInput, RestoreOutcome } from '../restore/restore';
 import { TERMINAL_STATUSES } from '../ssm/status-change-event';
@@ -102,6 +103,11 @@ export class DeployedBackend implements CronsnapBackend {
   async restore(event: RestoreEventInput, progress: (line: string) => void): Promise<RestoreOutcome> {
     progress(`${event.job}: asking the restore function (${event.dryRun === false ? 'real run' : 'dry run'})`);
     return this.invoke<RestoreOutcome>((await this.stack()).RestoreFunction, event);
+  }
+
+  async drill(job: string, progress: (line: string) => void): Promise<DrillAnswer> {
+    progress(`${job}: asking the restore-drill function (it waits for the host, up to 13 minutes)`);
+    return this.invoke<DrillAnswer>((await this.stack()).RestoreDrillFunction, { job, eventId: `cli-${randomUUID()}`, scheduledTime: new Date().toISOString() });
   }
 
   async report(): Promise<{ report: ComplianceReport; location: string }> {

@@ -6,6 +6,7 @@ import { DirectoryObjectStore } from '../adapters/directory-object-store';
 import { storedBytes } from '../backup/manifest';
 import { buildComplianceReport } from '../compliance/compliance-report';
 import type { CronsnapConfig } from '../config/cronsnap-config';
+import { drillAnswer } from '../drill/run-drill';
 import { inventoryOfBucket } from '../local/bucket-inventory';
 import { writeInventoryDirectory } from '../local/inventory-writer';
 import { LocalBackupService } from '../local/local-backup-service';
@@ -71,6 +72,11 @@ export class LocalBackend implements CronsnapBackend {
 
   restore(event: RestoreEventInput, progress: (line: string) => void) {
     return this.service.restore(event, progress);
+  }
+
+  async drill(job: string, progress: (line: string) => void) {
+    progress(`${job}: drilling the newest backup on this machine`);
+    return drillAnswer(await this.service.drill(job, `cli-local-${Date.now()}`));
   }
 
   async report(outDir: string) {

@@ -98,6 +98,17 @@ export async function runDrill(event: DrillEvent, requestId: string, deps: Drill
   };
 }
 
+/** What the restore-drill function answers (and the CLI prints): the verdict, its checks and where it is stored. */
+export type DrillAnswer =
+  | Extract<DrillOutcome, { kind: 'duplicate' }>
+  | { readonly kind: 'drilled'; readonly job: string; readonly drillId: string; readonly passed: boolean; readonly reason?: string | undefined; readonly checks: DrillResult['checks']; readonly result: string };
+
+export function drillAnswer(outcome: DrillOutcome): DrillAnswer {
+  if (outcome.kind === 'duplicate') return outcome;
+  const { result } = outcome;
+  return { kind: 'drilled', job: result.job, drillId: result.drillId, passed: result.passed, reason: result.reason, checks: result.checks, result: outcome.resultKey };
+}
+
 /** When the job's newest passed drill finished; undefined when none ever passed. */
 async function lastPassedAt(store: ObjectStore, job: string): Promise<Date | undefined> {
   const text = await store.getText(lastPassedDrillKey(job));

@@ -5,16 +5,16 @@ import { promisify } from 'node:util';
 const execFileAsync = promisify(execFile);
 
 describe('npm run demo', () => {
-  it('backs up, damages, restores and reports on every local engine, and says it passed', async () => {
+  it('backs up, drills, damages, restores and reports on every local engine, and says it passed', async () => {
     const { stdout } = await execFileAsync('npx', ['tsx', join(__dirname, '../../scripts/demo.ts')], {
       cwd: join(__dirname, '../..'),
       env: { ...process.env, NODE_NO_WARNINGS: '1' },
       maxBuffer: 16 * 1024 * 1024,
     });
 
-    for (const step of ['backup demo-etcd', 'backup demo-mysql', 'backup demo-postgres', 'restore etcd', 'restore mysql', 'restore postgres', 'compliance report']) {
+    for (const step of ['backup demo-etcd', 'backup demo-mysql', 'backup demo-postgres', 'drill demo-etcd', 'drill demo-mysql', 'drill demo-postgres', 'restore etcd', 'restore mysql', 'restore postgres', 'compliance report']) {
       expect(stdout).toMatch(new RegExp(`^ok {3}${step}: `, 'm'));
     }
-    expect(stdout).toMatch(/^demo passed: 9\/9 steps/m);
+    expect(stdout).toMatch(/^demo passed: 12\/12 steps/m);
   });
 });

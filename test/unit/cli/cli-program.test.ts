@@ -5,6 +5,7 @@ import { runCli, type CliDeps } from '../../../lib/cli/cli-program';
 import type { BackupNowResult, CronsnapBackend } from '../../../lib/cli/cronsnap-backend';
 import { EXIT } from '../../../lib/cli/exit-codes';
 import type { ComplianceReport } from '../../../lib/compliance/compliance-report';
+import type { DrillAnswer } from '../../../lib/drill/run-drill';
 import type { RestoreEventInput } from '../../../lib/restore/restore';
 import { configInput, etcdJobInput, mysqlJobInput } from '../../helpers/config-factory';
 
@@ -13,6 +14,12 @@ class FakeBackend implements CronsnapBackend {
   readonly backups: { job: string; wait: boolean }[] = [];
   readonly restores: RestoreEventInput[] = [];
   constructor(private readonly outcomes: Record<string, BackupNowResult['outcome']> = {}, private readonly violations = 0) {}
+
+  async drill(job: string): Promise<DrillAnswer> {
+    const passed = this.outcomes[job] !== 'failed';
+    const check = { name: 'rows shop.products', expected: 3, actual: passed ? 3 : 2, passed };
+    return { kind: 'drilled', job, drillId: '20261124T011000Z-abcdef0123', passed, ...(passed ? {} : { reason: 'rows shop.products: expected 3, restored 2' }), checks: [check], result: `drills/${job}/20261124T011000Z-abcdef0123.json` };
+  }
 
   async backupNow(job: string, options: { wait: boolean; progress: (line: string) => void }): Promise<BackupNowResult> {
     this.backups.push({ job, wait: options.wait });
@@ -103,6 +110,16 @@ describe('cronsnap CLI', () => {
     expect(real.backend.restores).toEqual([{ job: 'prod-etcd', backup: 'latest', dryRun: false, confirm: 'prod-etcd', targets: ['i-a', 'i-b'] }]);
     expect(both.code).toBe(EXIT.usage);
     expect(both.backend.restores).toEqual([]);
+  });
+
+  it('drills a job now, printing every check, and exits 1 when the drill failed', async () => {
+    const good = await cli(['drill', 'shop-mysql']);
+    const bad = await cli(['drill', 'shop-mysql'], new FakeBackend({ 'shop-mysql': 'failed' }));
+
+    expect(good).toMatchObject({ code: EXIT.ok, out: 'shop-mysql: drill 20261124T011000Z-abcdef0123 passed (drills/shop-mysql/20261124T011000Z-abcdef0123.json)\nok   rows shop.products: expected 3, restored 3' });
+    expect(bad.code).toBe(EXIT.failed);
+    expect(bad.out).toContain('drill 20261124T011000Z-abcdef0123 FAILED: rows shop.products: expected 3, restored 2');
+    expect(bad.out).toContain('FAIL rows shop.products: expected 3, restored 2');
   });
 
   it('exits 1 when the compliance report has violations', async () => {

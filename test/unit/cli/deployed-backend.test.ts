@@ -8,7 +8,7 @@ import { ConfigError } from '../../../lib/errors';
 const lambda = mockClient(LambdaClient);
 const cloudFormation = mockClient(CloudFormationClient);
 const ssm = mockClient(SSMClient);
-const OUTPUTS = { BackupBucket: 'backups', ReportsBucket: 'reports', ScheduledBackupFunction: 'fn-scheduled', ListBackupsFunction: 'fn-list', RestoreFunction: 'fn-restore' };
+const OUTPUTS = { BackupBucket: 'backups', ReportsBucket: 'reports', ScheduledBackupFunction: 'fn-scheduled', ListBackupsFunction: 'fn-list', RestoreFunction: 'fn-restore', RestoreDrillFunction: 'fn-drill' };
 const RUN = '20261124T011000Z-0123456789';
 
 const payload = (value: unknown) => ({ Payload: new TextEncoder().encode(JSON.stringify(value)) }) as { Payload: never };
@@ -55,6 +55,14 @@ describe('CLI against the deployed stack', () => {
     await expect(backend().restore({ job: 'prod-etcd', backup: 'latest' }, () => undefined)).rejects.toThrow(
       new FunctionError('fn-restore: RestoreError: job prod-etcd has no restorable backup'),
     );
+  });
+
+  it('drills through the restore-drill function with an event of its own', async () => {
+    const answer = { kind: 'drilled', job: 'prod-etcd', drillId: 'd-1', passed: true, checks: [], result: 'drills/prod-etcd/d-1.json' };
+    lambda.on(InvokeCommand, { FunctionName: 'fn-drill' }).resolves(payload(answer));
+
+    expect(await backend().drill('prod-etcd', () => undefined)).toEqual(answer);
+    expect(sentPayload('fn-drill')).toEqual({ job: 'prod-etcd', eventId: expect.stringMatching(/^cli-/), scheduledTime: expect.any(String) });
   });
 
   it('names the outputs a stack deployed before the CLI lacks', async () => {
