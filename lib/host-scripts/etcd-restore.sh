@@ -48,22 +48,38 @@ abandon() {
   rm -f -- "$(restore_marker "$JOB")"
 }
 
-# fetch_snapshot: the payload into RESTORE_DIR, its sha256 checked as stored and decompressed,
-# and `snapshot status` run on it (SNAPSHOT_STATUS, its JSON). Touches nothing outside RESTORE_DIR.
+# fetch_snapshot: one streaming pass downloads the payload and hashes it both as stored and
+# decompressed (each must be the manifest's sha256) into RESTORE_DIR: the snapshot, or a cold
+# copy's member dir. Nothing else reads it before both are checked.
 fetch_snapshot() {
-  local archive="$RESTORE_DIR/payload.zst" actual
-  download_verified "$PAYLOAD_KEY" "$PAYLOAD_SHA256" "$archive"
-  zstd -q -d -c "$archive" >"$RESTORE_DIR/payload"
-  actual=$(sha256_stdin <"$RESTORE_DIR/payload")
-  [ "$actual" = "$RAW_SHA256" ] || fail "decompressed sha256 is $actual but the manifest says $RAW_SHA256; nothing was changed"
-  rm -f -- "$archive"
+  local payload="$RESTORE_DIR/payload" statuses=(0 0 0 0) stored raw
+  tap stored-sha256 sha256_stdin
+  tap raw-sha256 sha256_stdin
+  # tee -p goes on hashing what was stored after zstd stops on a corrupt payload, so a tampered
+  # payload is named by its sha256 rather than by zstd's complaint.
+  aws_cli s3 cp "s3://$BUCKET/$PAYLOAD_KEY" - --only-show-errors 2>"$RESTORE_DIR/download.err" \
+    | tee -p "$CRONSNAP_WORK/stored-sha256.fifo" \
+    | zstd -q -d -c 2>"$RESTORE_DIR/zstd.err" \
+    | tee "$CRONSNAP_WORK/raw-sha256.fifo" >"$payload" || statuses=("${PIPESTATUS[@]}")
+  wait_taps
+  [ "${statuses[0]}" -eq 0 ] || fail "cannot download s3://$BUCKET/$PAYLOAD_KEY: $(tail -n 1 "$RESTORE_DIR/download.err")"
+  stored=$(tap_value stored-sha256)
+  [ "$stored" = "$PAYLOAD_SHA256" ] || fail "sha256 of s3://$BUCKET/$PAYLOAD_KEY is $stored but the manifest says $PAYLOAD_SHA256; nothing was changed"
+  [ "${statuses[2]}" -eq 0 ] || fail "cannot decompress s3://$BUCKET/$PAYLOAD_KEY: $(tail -n 1 "$RESTORE_DIR/zstd.err"); nothing was changed"
+  raw=$(tap_value raw-sha256)
+  [ "$raw" = "$RAW_SHA256" ] || fail "decompressed sha256 is $raw but the manifest says $RAW_SHA256; nothing was changed"
   if [ "$PAYLOAD_MODE" = cold-copy ]; then
     mkdir "$RESTORE_DIR/copy"
-    tar -x -f "$RESTORE_DIR/payload" -C "$RESTORE_DIR/copy" "${TAR_METADATA_FLAGS[@]}"
-    rm -f -- "$RESTORE_DIR/payload"
+    tar -x -f "$payload" -C "$RESTORE_DIR/copy" "${TAR_METADATA_FLAGS[@]}"
+    rm -f -- "$payload"
   else
-    mv -- "$RESTORE_DIR/payload" "$RESTORE_DIR/snapshot.db"
+    mv -- "$payload" "$RESTORE_DIR/snapshot.db"
   fi
+}
+
+# read_snapshot_status: `snapshot status` of the fetched snapshot (SNAPSHOT_STATUS, JSON), which a
+# restore reports and checks before any member is stopped.
+read_snapshot_status() {
   SNAPSHOT_STATUS=$(ETCDCTL_API=3 "${OFFLINE_TOOL[@]}" snapshot status "$(snapshot_path)" -w json 2>"$RESTORE_DIR/status.err") \
     || fail "snapshot status rejected the downloaded snapshot: $(tail -n 1 "$RESTORE_DIR/status.err"); nothing was changed"
 }
@@ -88,6 +104,7 @@ prepare() {
   now_iso >"$(restore_marker "$JOB")"
   CRONSNAP_EXIT_HOOKS+=(abandon)
   fetch_snapshot
+  read_snapshot_status
   local size parent
   size=$(stat -c %s "$(snapshot_path)")
   parent=$(dirname "$DATA_DIR")

@@ -34,7 +34,7 @@ const EVENT = { job: 'prod-etcd', eventId: 'a1b2c3', scheduledTime: '2026-11-24T
 
 /** The report line the etcd drill program prints after reading the throwaway member back. */
 function drilledLine(keys: number): string {
-  const facts = { host: manifest.host, revision: 42, keys, sampledKeys: Math.min(10, keys), bumpRevision: false, snapshotStatus: { hash: 1271113127, revision: 42, totalKey: 51 } };
+  const facts = { host: manifest.host, revision: 42, keys, sampledKeys: Math.min(10, keys), bumpRevision: false };
   return `cronsnap: step=read-back\ncronsnap: drilled ${JSON.stringify(facts)}\n`;
 }
 
