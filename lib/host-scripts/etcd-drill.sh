@@ -54,11 +54,13 @@ restore_throwaway() {
 start_throwaway() {
   step start
   CRONSNAP_EXIT_HOOKS+=(stop_throwaway)
-  # env -i: no ETCD_* setting of the live member on this host may reach the throwaway one.
+  # env -i: no ETCD_* setting of the live member on this host may reach the throwaway one. A lone
+  # member on loopback elects itself; production's election timeout would only delay that.
   env -i PATH="$PATH" "${ETCD_SERVER[@]}" --name "$MEMBER_NAME" --data-dir "$DATA_DIR" \
     --listen-client-urls "$CLIENT_URLS" --advertise-client-urls "$CLIENT_URLS" \
     --listen-peer-urls "$PEER_URLS" --initial-advertise-peer-urls "$PEER_URLS" \
     --initial-cluster "$INITIAL_CLUSTER" --initial-cluster-token "$CLUSTER_TOKEN" --initial-cluster-state new \
+    --heartbeat-interval 10 --election-timeout 100 \
     >"$CRONSNAP_WORK/etcd.log" 2>&1 9>&- &
   THROWAWAY_PID=$!
   local deadline=$((SECONDS + HEALTH_TIMEOUT))
