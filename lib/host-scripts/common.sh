@@ -244,6 +244,12 @@ declare -A RESTORE_AS=()
 # target_name DATABASE: the name a database restore writes to.
 target_name() { printf '%s' "${RESTORE_AS[$1]:-$1}"; }
 
+# restore_into_scratch PREFIX: every one of DATABASES restored as PREFIX_1, PREFIX_2, ... (drills).
+restore_into_scratch() {
+  local i
+  for i in "${!DATABASES[@]}"; do RESTORE_AS[${DATABASES[$i]}]="${1}_$((i + 1))"; done
+}
+
 # Parameters every restore shares.
 load_restore_common_params() {
   JOB=$(param job)

@@ -3,13 +3,6 @@
 # reported, and the scratch databases are dropped, whatever happened. Runs after common.sh,
 # mysql-client.sh and mysql-restore.sh.
 
-load_drill_params() {
-  load_mysql_restore_params
-  SCRATCH_PREFIX=$(param scratchPrefix)
-  local i
-  for i in "${!DATABASES[@]}"; do RESTORE_AS[${DATABASES[$i]}]="${SCRATCH_PREFIX}_$((i + 1))"; done
-}
-
 # A scratch name that exists was not made by this drill: refuse rather than restore into or drop it.
 claim_scratch() {
   step plan
@@ -52,15 +45,11 @@ count_restored() {
 
 main() {
   step preflight
-  load_drill_params
-  require_commands "${MYSQL[0]}" zstd aws flock awk
+  load_mysql_restore_params
+  restore_into_scratch "$(param scratchPrefix)"
   # Its own lock: a drill never holds up a backup or a restore of the job.
   acquire_job_lock "$JOB" drill
-  require_free_space "$WORK_PARENT" $((PAYLOAD_SIZE + 1048576))
-  make_work_dir "$WORK_PARENT"
-  fetch_dump
-  write_credentials
-  check_login "$DB_HOST" "$DB_PORT"
+  fetch_and_log_in
   claim_scratch
   apply_restore
   count_restored

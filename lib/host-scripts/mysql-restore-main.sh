@@ -11,14 +11,9 @@ main() {
     [ ${#DATABASES[@]} -eq 1 ] || fail "a new database name needs exactly one database to restore"
     RESTORE_AS[${DATABASES[0]}]=$target
   fi
-  require_commands "${MYSQL[0]}" zstd aws flock awk
   CRONSNAP_RESTORING=$JOB
   acquire_job_lock "$JOB"
-  require_free_space "$WORK_PARENT" $((PAYLOAD_SIZE + 1048576))
-  make_work_dir "$WORK_PARENT"
-  fetch_dump
-  write_credentials
-  check_login "$DB_HOST" "$DB_PORT"
+  fetch_and_log_in
   plan
   if [ "$MODE" = apply ]; then apply_restore; fi
   report summary "{\"mode\": \"$MODE\"}"

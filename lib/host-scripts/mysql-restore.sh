@@ -87,3 +87,14 @@ apply_restore() {
     report restored "{\"database\": $(json_str "$name"), \"into\": $(json_str "$target"), \"tables\": $tables}"
   done
 }
+
+# fetch_and_log_in: the restore's preflight: the tools, free space for the dump, the private work
+# dir, the dump downloaded and verified, and a checked login. The caller holds the job's lock.
+fetch_and_log_in() {
+  require_commands "${MYSQL[0]}" zstd aws flock awk
+  require_free_space "$WORK_PARENT" $((PAYLOAD_SIZE + 1048576))
+  make_work_dir "$WORK_PARENT"
+  fetch_dump
+  write_credentials
+  check_login "$DB_HOST" "$DB_PORT"
+}

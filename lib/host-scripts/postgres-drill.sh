@@ -3,13 +3,6 @@
 # reported, and the scratch databases are dropped, whatever happened. Runs after common.sh,
 # postgres-client.sh and postgres-restore.sh.
 
-load_drill_params() {
-  load_postgres_restore_params
-  SCRATCH_PREFIX=$(param scratchPrefix)
-  local i
-  for i in "${!DATABASES[@]}"; do RESTORE_AS[${DATABASES[$i]}]="${SCRATCH_PREFIX}_$((i + 1))"; done
-}
-
 drop_scratch() {
   local name
   for name in "${DATABASES[@]}"; do pg_query "DROP DATABASE IF EXISTS \"$(target_name "$name")\"" >/dev/null; done
@@ -26,15 +19,11 @@ count_restored() {
 
 main() {
   step preflight
-  load_drill_params
-  require_commands "${PSQL[0]}" "${PG_RESTORE[0]}" zstd aws flock
+  load_postgres_restore_params
+  restore_into_scratch "$(param scratchPrefix)"
   # Its own lock: a drill never holds up a backup or a restore of the job.
   acquire_job_lock "$JOB" drill
-  require_free_space "$WORK_PARENT" $((PARTS_SIZE * 4 + 1048576))
-  make_work_dir "$WORK_PARENT"
-  download_parts
-  write_pgpass
-  check_pg_login
+  fetch_and_log_in
   # plan refuses a scratch name that exists: only databases this drill created are dropped.
   plan
   CRONSNAP_EXIT_HOOKS+=(drop_scratch)

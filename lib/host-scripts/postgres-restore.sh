@@ -80,3 +80,15 @@ apply_restore() {
     report restored "{\"database\": $(json_str "$name"), \"into\": $(json_str "$target"), \"tables\": $(table_count "$target")}"
   done
 }
+
+# fetch_and_log_in: the restore's preflight: the tools, free space for the parts plus one database
+# unpacked at a time (the largest part bounds it), the private work dir, every part downloaded and
+# verified, and a checked login. The caller holds the job's lock.
+fetch_and_log_in() {
+  require_commands "${PSQL[0]}" "${PG_RESTORE[0]}" zstd aws flock
+  require_free_space "$WORK_PARENT" $((PARTS_SIZE * 4 + 1048576))
+  make_work_dir "$WORK_PARENT"
+  download_parts
+  write_pgpass
+  check_pg_login
+}
