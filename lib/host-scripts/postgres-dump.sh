@@ -76,15 +76,17 @@ dump_all() {
   local name names=()
   read -r -a names <<<"$DUMPED_DATABASES"
   ROW_COUNTS_JSON=''
+  local snapshot_args=()
   for name in "${names[@]}"; do
-    # -Z0: zstd compresses better and faster than the custom format's own zlib.
     if [ "$ROW_COUNTS" = true ]; then
       open_snapshot "$name"
-      dump_part "databases/$name.dump.zst" "$name" database "${PG_DUMP[@]}" "${CONNECT[@]}" -d "$name" -Fc -Z0 --snapshot="$SNAPSHOT"
+      snapshot_args=(--snapshot="$SNAPSHOT")
+    fi
+    # -Z0: zstd compresses better and faster than the custom format's own zlib.
+    dump_part "databases/$name.dump.zst" "$name" database "${PG_DUMP[@]}" "${CONNECT[@]}" -d "$name" -Fc -Z0 "${snapshot_args[@]}"
+    if [ "$ROW_COUNTS" = true ]; then
       close_snapshot
       ROW_COUNTS_JSON+="${ROW_COUNTS_JSON:+, }$(json_str "$name"): $ROWS_JSON"
-    else
-      dump_part "databases/$name.dump.zst" "$name" database "${PG_DUMP[@]}" "${CONNECT[@]}" -d "$name" -Fc -Z0
     fi
   done
 }
