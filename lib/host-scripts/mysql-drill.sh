@@ -45,7 +45,7 @@ count_restored() {
 
 main() {
   step preflight
-  load_mysql_restore_params
+  load_database_restore_params
   restore_into_scratch "$(param scratchPrefix)"
   # Its own lock: a drill never holds up a backup or a restore of the job.
   acquire_job_lock "$JOB" drill

@@ -1,9 +1,9 @@
 # MySQL/MariaDB restore functions: download the dump and check its sha256 before anything else;
 # restore the chosen databases (sections of the dump), each under its own name or another
 # (RESTORE_AS). A database that exists on the target with tables is never overwritten. Runs after
-# common.sh and mysql-client.sh; mysql-restore-main.sh and mysql-drill.sh drive it.
+# common.sh and mysql-client.sh; database-restore-main.sh and mysql-drill.sh drive it.
 
-load_mysql_restore_params() {
+load_database_restore_params() {
   load_restore_common_params
   PAYLOAD_KEY=$(param payloadKey)
   PAYLOAD_SHA256=$(param payloadSha256)

@@ -1,10 +1,10 @@
 # PostgreSQL restore functions: download every chosen part and check its sha256 before anything
 # else; then each database is created and filled with `pg_restore -j` (custom format), under its
 # own name or another (RESTORE_AS); a pg_dumpall goes through psql. An existing database is never
-# restored over. Runs after common.sh and postgres-client.sh; postgres-restore-main.sh and
+# restored over. Runs after common.sh and postgres-client.sh; database-restore-main.sh and
 # postgres-drill.sh drive it.
 
-load_postgres_restore_params() {
+load_database_restore_params() {
   load_restore_common_params
   local server
   server=$(param server)

@@ -104,7 +104,7 @@ export const MYSQL_DUMP_PARAMETERS: readonly DocumentParameter[] = [
 export const mysqlRestoreProgram: HostProgram = {
   id: 'mysql-restore',
   description: 'cronsnap: restore databases from a mysqldump (sha256 checked first), never over a database that has tables',
-  scripts: ['mysql-client.sh', 'mysql-restore.sh', 'mysql-restore-main.sh'],
+  scripts: ['mysql-client.sh', 'mysql-restore.sh', 'database-restore-main.sh'],
   parameters: [...MYSQL_DUMP_PARAMETERS, ...RESTORE_CHOICES],
 };
 
@@ -124,7 +124,7 @@ export const POSTGRES_DUMP_PARAMETERS: readonly DocumentParameter[] = [
 export const postgresRestoreProgram: HostProgram = {
   id: 'postgres-restore',
   description: 'cronsnap: restore PostgreSQL databases (pg_restore -j) or a pg_dumpall, sha256 of every part checked first, never over an existing database',
-  scripts: ['postgres-client.sh', 'postgres-restore.sh', 'postgres-restore-main.sh'],
+  scripts: ['postgres-client.sh', 'postgres-restore.sh', 'database-restore-main.sh'],
   parameters: [...POSTGRES_DUMP_PARAMETERS, ...RESTORE_CHOICES],
 };
 
