@@ -60,11 +60,10 @@ read_server_facts() {
   fi
 }
 
-# Keeps the replication coordinates, which mysqldump writes in the header, then drains the rest
-# unread (tee must never see a closed pipe, and scanning 100s of MB would cost a core).
+# Keeps the replication coordinates, which mysqldump writes in the header, and stops reading there
+# (the dump's tee -p drops this output then); scanning 100s of MB would cost a core.
 binlog_coordinates() {
   sed -n -E '/^-- Current Database:/q; /CHANGE (MASTER|REPLICATION SOURCE) TO|gtid_slave_pos|GTID_PURGED/p'
-  cat >/dev/null
 }
 
 # The rows of every table as the dump holds them, {"db": {"table": rows}}, for restore drills to
@@ -101,7 +100,7 @@ dump_and_upload() {
     taps+=("$CRONSNAP_WORK/row-counts.fifo")
   fi
   "${MYSQLDUMP[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$DB_HOST" -P "$DB_PORT" "${DUMP_ARGS[@]}" 2>"$CRONSNAP_WORK/dump.err" \
-    | tee "${taps[@]}" \
+    | tee -p "${taps[@]}" \
     | upload_compressed - "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,mysql-server=$DB_HOST:$DB_PORT" \
     || fail "mysqldump of $DB_HOST:$DB_PORT failed: $(tail -n 1 "$CRONSNAP_WORK/dump.err")"
   wait_taps
