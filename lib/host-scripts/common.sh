@@ -142,20 +142,30 @@ upload_stream() {
 }
 
 # tap NAME COMMAND...: a fifo $CRONSNAP_WORK/NAME.fifo whose contents COMMAND consumes in the
-# background, its output going to NAME.out; `wait_taps` collects them.
+# background, its output going to NAME.out; `wait_taps` collects them and removes the fifos, so a
+# name can be tapped again (postgres uploads one part after another).
 CRONSNAP_TAPS=()
+CRONSNAP_TAP_NAMES=()
 tap() {
   local name=$1
   shift
-  mkfifo "$CRONSNAP_WORK/$name.fifo"
+  mkfifo "$CRONSNAP_WORK/$name.fifo" || fail "cannot make the fifo for $name"
   "$@" <"$CRONSNAP_WORK/$name.fifo" >"$CRONSNAP_WORK/$name.out" &
   CRONSNAP_TAPS+=($!)
+  CRONSNAP_TAP_NAMES+=("$name")
 }
 
+# Fails explicitly: callers run inside `pipeline || fail ...`, where bash ignores errexit.
 wait_taps() {
-  local pid
-  for pid in "${CRONSNAP_TAPS[@]}"; do wait "$pid"; done
+  local i rc
+  for i in "${!CRONSNAP_TAPS[@]}"; do
+    rc=0
+    wait "${CRONSNAP_TAPS[$i]}" || rc=$?
+    rm -f -- "$CRONSNAP_WORK/${CRONSNAP_TAP_NAMES[$i]}.fifo"
+    [ "$rc" -eq 0 ] || fail "reading the stream for ${CRONSNAP_TAP_NAMES[$i]} failed with exit code $rc"
+  done
   CRONSNAP_TAPS=()
+  CRONSNAP_TAP_NAMES=()
 }
 
 tap_value() { cat "$CRONSNAP_WORK/$1.out"; }

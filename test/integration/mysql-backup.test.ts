@@ -143,6 +143,18 @@ describe('mysql backup, end to end', () => {
     expect((await listKeys(moto.s3(), bucket, 'dies-halfway/')).filter((key) => key.endsWith('manifest.json'))).toEqual([]);
   });
 
+  it('fails the run with no manifest when hashing the upload dies halfway', async () => {
+    const bin = mkdtempSync(join(dir, 'bin-'));
+    writeFileSync(join(bin, 'openssl'), '#!/bin/sh\nhead -c 100000 >/dev/null\nexit 4\n');
+    chmodSync(join(bin, 'openssl'), 0o755);
+    const service = serviceFor('hash-dies', {}, { PATH: `${bin}:${process.env.PATH}` });
+
+    const { completions } = await service.runJob('hash-dies', 'mysql-event-hash');
+
+    expect(completions).toEqual([expect.objectContaining({ kind: 'failed', reason: expect.stringMatching(/^step=dump: reading the stream for \S*sha256 failed with exit code 4$/) })]);
+    expect((await listKeys(moto.s3(), bucket, 'hash-dies/')).filter((key) => key.endsWith('manifest.json'))).toEqual([]);
+  });
+
   it('dumps the server MaxScale reports as the running master', async () => {
     const bin = mkdtempSync(join(dir, 'bin-'));
     writeFileSync(
