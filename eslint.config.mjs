@@ -9,6 +9,9 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // The named export `z` keeps every one of zod's locales in a bundle (454 KB against 85 KB):
+      // esbuild can tree-shake only a namespace import.
+      'no-restricted-syntax': ['error', { selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']", message: "Use `import * as z from 'zod'`: the named `z` bundles all of zod's locales." }],
     },
   },
 );

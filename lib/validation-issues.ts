@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ManifestError } from './errors';
 
 /** Renders a zod path the way operators write it: `jobs[1].etcd.endpoints[0]`. */

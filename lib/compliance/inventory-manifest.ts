@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ManifestError } from '../errors';
 import { parseJsonManifest } from '../validation-issues';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** EventBridge "Object Created" from S3 (the bucket has EventBridge notifications on). */
 export const objectCreatedEventSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cronsnapConfigSchema } from './cronsnap-config';
 
 /** JSON Schema of the config file as an operator writes it (defaults optional), for editors. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RESERVED_ROOTS } from '../backup/object-layout';
 import { jobSchema } from './job-config';
 import { storageSettingsSchema } from './storage-settings';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { serverHostPort } from './mysql-settings';
 import { schedule, timezone } from './schedule-fields';
 import { absolutePath, commandWords } from './shell-safe';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { filePathsSchema } from './file-set-settings';
 import { absolutePath, commandWords, endpointUrl, token } from './shell-safe';
 import { instanceId } from './targets';

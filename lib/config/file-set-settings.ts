@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { absolutePath } from './shell-safe';
 
 const pathEntry = z.union([

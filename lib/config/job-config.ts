@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { etcdSettingsSchema } from './etcd-settings';
 import { fileSetSchema } from './file-set-settings';
 import { mysqlSettingsSchema } from './mysql-settings';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { databaseName, HOST_PORT_PATTERN, secretParameter } from './mysql-settings';
 import { commandWords, token } from './shell-safe';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const keepCount = (what: string) => z.number().int().min(0).max(1000).default(0).describe(`keep the newest backup of each of the last N ${what} that have one`);
 

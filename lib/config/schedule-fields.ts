@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ScheduleError } from '../errors';
 import { toEventBridgeSchedule } from '../schedule/schedule-expression';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Patterns for every value that reaches a host shell. The same regexes become the SSM document

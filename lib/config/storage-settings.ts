@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** S3 Object Lock on the backup bucket: every new object version is write-once for `days`. */
 export const objectLockSchema = z

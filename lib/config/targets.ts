@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const INSTANCE_ID_PATTERN = '^(i|mi)-[0-9a-f]{8,17}$';
 /** An EC2 (`i-...`) or SSM managed (`mi-...`) instance ID. */

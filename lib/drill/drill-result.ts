@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One comparison of what the drill restored with what the backup's manifest recorded. */
 export const drillCheckSchema = z.object({

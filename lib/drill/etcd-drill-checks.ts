@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Manifest } from '../backup/manifest';
 import { RestoreError } from '../errors';
 import type { ReportLine } from '../ssm/report-lines';

@@ -67,18 +67,18 @@ start_throwaway() {
   until etcdctl_cmd --endpoints="$CLIENT_URLS" --command-timeout=2s endpoint health >/dev/null 2>&1; do
     kill -0 "$THROWAWAY_PID" 2>/dev/null || fail "the throwaway etcd exited: $(tail -n 1 "$CRONSNAP_WORK/etcd.log")"
     [ "$SECONDS" -lt "$deadline" ] || fail "the throwaway etcd was not healthy after ${HEALTH_TIMEOUT}s: $(tail -n 1 "$CRONSNAP_WORK/etcd.log")"
-    sleep 0.2
+    sleep 0.05
   done
 }
 
-# What the restored member holds: its revision and key count, and a sample of keys read in full.
+# What the restored member holds: its revision and key count, and a sample of keys read in full,
+# all from one range read (its count is of every key, not only of those returned).
 read_back() {
   step read-back
-  local head sample keys revision sampled
-  head=$(etcdctl_cmd --endpoints="$CLIENT_URLS" get '' --prefix --keys-only --limit=1 -w json)
-  keys=$(grep -o '"count":[0-9]*' <<<"$head" | cut -d: -f2 || true)
-  revision=$(grep -o '"revision":[0-9]*' <<<"$head" | head -n 1 | cut -d: -f2)
+  local sample keys revision sampled
   sample=$(etcdctl_cmd --endpoints="$CLIENT_URLS" get '' --prefix --limit="$SAMPLE_KEYS" -w json)
+  keys=$(grep -o '"count":[0-9]*' <<<"$sample" | cut -d: -f2 || true)
+  revision=$(grep -o '"revision":[0-9]*' <<<"$sample" | head -n 1 | cut -d: -f2)
   sampled=$(grep -o '"key":"[^"]*"' <<<"$sample" | wc -l)
   local bump=false
   if can_bump_revision; then bump=true; fi

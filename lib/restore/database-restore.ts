@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Manifest } from '../backup/manifest';
 import type { MysqlJob, PostgresJob } from '../config/job-config';
 import { InvalidEventError, RestoreError } from '../errors';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EtcdJob } from '../config/job-config';
 import { RestoreError } from '../errors';
 import type { RestorableBackup } from './backup-catalog';

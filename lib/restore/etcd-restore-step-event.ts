@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { etcdRestorePlanSchema } from './etcd-restore-plan';
 import { ETCD_REPLACE_STEPS, ETCD_WORKFLOW_STEPS } from './etcd-restore-workflow';
 

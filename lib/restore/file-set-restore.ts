@@ -1,5 +1,5 @@
 import { compactUtc } from '../backup/run-id';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FilesManifest } from '../backup/manifest';
 import { absolutePath } from '../config/shell-safe';
 import { InvalidEventError, RestoreError } from '../errors';

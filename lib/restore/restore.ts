@@ -1,5 +1,5 @@
 import { compactUtc } from '../backup/run-id';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { findJob } from '../config/load-config';
 import { absolutePath } from '../config/shell-safe';
