@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { awaitServer, freePort, spawnServer } from './processes';
 import { run } from './run-command';
 
@@ -26,6 +26,8 @@ export interface StartEtcdOptions {
   readonly dataDir?: string;
   readonly name?: string;
   readonly tls?: TlsFiles;
+  /** What this harness's own etcdctl presents, when not `tls` (e.g. beside an expired server certificate). */
+  readonly clientTls?: TlsFiles;
   /** Ports to reuse, e.g. the peer URL a restored snapshot was given. */
   readonly clientPort?: number;
   readonly peerPort?: number;
@@ -35,16 +37,25 @@ export interface StartEtcdOptions {
 
 /** Makes a CA and one certificate for 127.0.0.1 used as both server and client cert. */
 export async function makeTlsFiles(dir: string): Promise<TlsFiles> {
-  const ca = { key: join(dir, 'ca.key'), cert: join(dir, 'ca.crt') };
-  const keyFile = join(dir, 'etcd.key');
-  const certFile = join(dir, 'etcd.crt');
-  const csr = join(dir, 'etcd.csr');
-  const ext = join(dir, 'ext.cnf');
-  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=cronsnap-test-ca', '-keyout', ca.key, '-out', ca.cert]);
-  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=etcd', '-keyout', keyFile, '-out', csr]);
+  const caFile = join(dir, 'ca.crt');
+  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=cronsnap-test-ca', '-keyout', join(dir, 'ca.key'), '-out', caFile]);
+  return issueCertificate(caFile, 'etcd', 2);
+}
+
+/**
+ * Another certificate for 127.0.0.1 from the CA whose certificate is `caFile` (its key beside it),
+ * valid for `days` days from now: -1 makes one that expired yesterday.
+ */
+export async function issueCertificate(caFile: string, name: string, days: number): Promise<TlsFiles> {
+  const dir = dirname(caFile);
+  const keyFile = join(dir, `${name}.key`);
+  const certFile = join(dir, `${name}.crt`);
+  const csr = join(dir, `${name}.csr`);
+  const ext = join(dir, `${name}.ext`);
+  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', keyFile, '-out', csr]);
   await run('sh', ['-c', `printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth,clientAuth\\n' > '${ext}'`]);
-  await run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-days', '2', '-extfile', ext, '-out', certFile]);
-  return { caFile: ca.cert, certFile, keyFile };
+  await run('openssl', ['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', join(dir, 'ca.key'), '-CAcreateserial', '-days', String(days), '-extfile', ext, '-out', certFile]);
+  return { caFile, certFile, keyFile };
 }
 
 export function tlsArgs(tls: TlsFiles | undefined): string[] {
@@ -75,8 +86,10 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<Etcd> {
     ...serverTls,
     ...(options.extraArgs ?? []),
   ]);
-  const etcdctl = (args: string[]) => run('etcdctl', [`--endpoints=${clientUrl}`, ...tlsArgs(options.tls), ...args], { ETCDCTL_API: '3' });
-  await awaitServer(server, `etcd on ${clientUrl}`, async () => (await etcdctl(['endpoint', 'health', '-w', 'json'])).includes('"health":true'));
+  const etcdctl = (args: string[]) => run('etcdctl', [`--endpoints=${clientUrl}`, ...tlsArgs(options.clientTls ?? options.tls), ...args], { ETCDCTL_API: '3' });
+  // Whether it serves, not whether its certificate is good: a test may give it an expired one.
+  const ready = () => etcdctl(['endpoint', 'health', '-w', 'json', ...(options.tls ? ['--insecure-skip-tls-verify'] : [])]);
+  await awaitServer(server, `etcd on ${clientUrl}`, async () => (await ready()).includes('"health":true'));
   return {
     name,
     clientUrl,

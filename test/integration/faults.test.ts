@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEtcdCluster, type EtcdCluster } from '../../lib/local/etcd-cluster';
-import { makeTlsFiles, startEtcd } from '../../lib/local/etcd-server';
+import { issueCertificate, makeTlsFiles, startEtcd } from '../../lib/local/etcd-server';
 import { waitUntil } from '../../lib/local/processes';
 import { run } from '../../lib/local/run-command';
 import { etcdJobInput } from '../helpers/config-factory';
@@ -165,6 +165,21 @@ describe('faults', () => {
       const { completions } = await service.runJob('bad-ca', 'event-bad-ca');
 
       expect(completions).toEqual([expect.objectContaining({ kind: 'failed', reason: expect.stringMatching(/^step=health: no healthy etcd endpoint among https:\/\/\S+ \(TLS to 127\.0\.0\.1:\d+: .*verify error.*certificate/) })]);
+    } finally {
+      await etcd.stop();
+    }
+  });
+
+  it('refuses an expired etcd certificate, saying it has expired, with nothing uploaded', async () => {
+    const client = await makeTlsFiles(mkdtempSync(join(aws.dir, 'expired-')));
+    const etcd = await startEtcd({ name: 'expired-tls', tls: await issueCertificate(client.caFile, 'expired-server', -1), clientTls: client });
+    try {
+      const service = serviceFor('expired-cert', { endpoints: [etcd.clientUrl], tls: client });
+
+      const { completions } = await service.runJob('expired-cert', 'event-expired-cert');
+
+      expect(completions).toEqual([expect.objectContaining({ kind: 'failed', reason: expect.stringMatching(/^step=health: no healthy etcd endpoint among https:\/\/\S+ \(TLS to 127\.0\.0\.1:\d+: verify error:num=10:certificate has expired\)/) })]);
+      expect(await listKeys(aws.moto.s3(), aws.bucket, 'expired-cert/')).toEqual([]);
     } finally {
       await etcd.stop();
     }
