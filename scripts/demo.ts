@@ -22,7 +22,8 @@ import { startPostgres, type Postgres } from '../lib/local/postgres-server';
 
 const ETCD_HOSTS = ['mi-0c0ffee0000000001', 'mi-0c0ffee0000000002', 'mi-0c0ffee0000000003'];
 const DB_HOST = 'mi-0c0ffee0000000004';
-const PASSWORD = 'demo-password';
+// The demo test picks its own, to search everything the demo prints for it.
+const PASSWORD = process.env.CRONSNAP_DEMO_PASSWORD ?? 'demo-password';
 const REPORT_DIR = join(__dirname, '..', '.tmp', 'demo-report');
 
 interface Step {
