@@ -61,7 +61,7 @@ export class LocalCommandRunner implements CommandRunner {
   async invocation(commandId: string, hostId: string): Promise<Invocation> {
     const invocation = this.invocations.get(`${commandId}/${hostId}`);
     if (!invocation) throw new Error(`no invocation ${commandId} on ${hostId}`);
-    return invocation;
+    return { ...invocation, targetCount: this.hostsOf(commandId).length };
   }
 
   private async runOnHost(commandId: string, hostId: string, request: CommandRequest, document: CommandDocument): Promise<void> {

@@ -57,7 +57,8 @@ export class SsmCommandRunner implements CommandRunner {
       this.client.send(new ListCommandsCommand({ CommandId: commandId })),
     ]);
     if (!invocation) return { commandId, hostId, documentName: '', status: 'Pending', parameters: {}, stdout: '', stderr: '' };
-    const parameters = listed.Commands?.[0]?.Parameters ?? {};
+    const command = listed.Commands?.[0];
+    const parameters = command?.Parameters ?? {};
     return {
       commandId,
       hostId,
@@ -66,6 +67,7 @@ export class SsmCommandRunner implements CommandRunner {
       parameters: Object.fromEntries(Object.entries(parameters).map(([name, values]) => [name, values[0] ?? ''])),
       stdout: invocation.StandardOutputContent ?? '',
       stderr: invocation.StandardErrorContent ?? '',
+      ...(command?.TargetCount ? { targetCount: command.TargetCount } : {}),
     };
   }
 }

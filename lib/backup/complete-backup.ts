@@ -1,12 +1,12 @@
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { ManifestError } from '../errors';
-import type { CommandRunner } from '../ports/command-runner';
+import type { CommandRunner, Invocation } from '../ports/command-runner';
 import type { Notifier } from '../ports/notifier';
 import type { ObjectStore } from '../ports/object-store';
 import { pruneJob, type PruneOutcome } from '../retention/prune-job';
 import type { StatusChangeEvent } from '../ssm/status-change-event';
 import { parseManifest, type Manifest } from './manifest';
-import { completionMarkerKey, manifestKey } from './object-layout';
+import { completionMarkerKey, completionMarkersPrefix, manifestKey } from './object-layout';
 
 export interface CompleteBackupDeps {
   /** The deployed config: each job's retention policy and the bucket's Object Lock. */
@@ -99,7 +99,7 @@ async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDep
         manifest,
         durationSeconds: (finished - new Date(manifest.startedAt).getTime()) / 1000,
         ageSeconds: Math.max(0, (deps.now().getTime() - finished) / 1000),
-        retention: await applyRetention(job, deps),
+        retention: await applyRetention(job, invocation, deps),
       };
     } catch (error) {
       if (!(error instanceof ManifestError)) throw error;
@@ -119,11 +119,22 @@ async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDep
   return { kind: 'failed', job, runId, host, reason };
 }
 
-/** Prunes the job after a success; a failure to prune is reported, never turned into a failed backup. */
-async function applyRetention(jobName: string, deps: CompleteBackupDeps): Promise<RetentionOutcome> {
+/**
+ * Prunes the job after a success, once per run: only the completion that finds every host of its
+ * command finished (each claims its marker before judging, so the last to list sees them all)
+ * lists the job's objects, which grow with hosts times kept runs. A failure to prune is reported,
+ * never turned into a failed backup.
+ */
+async function applyRetention(jobName: string, invocation: Invocation, deps: CompleteBackupDeps): Promise<RetentionOutcome> {
   const job = deps.config.jobs.find((candidate) => candidate.name === jobName);
   if (!job) return { kind: 'held', job: jobName, reason: `job ${jobName} is not in the deployed config` };
   try {
+    if (invocation.targetCount !== undefined && invocation.targetCount > 1) {
+      const finished = (await deps.store.list(completionMarkersPrefix(invocation.commandId))).length;
+      if (finished < invocation.targetCount) {
+        return { kind: 'held', job: jobName, reason: `${finished} of ${invocation.targetCount} hosts of this run have finished; the last one prunes` };
+      }
+    }
     return await pruneJob(job, { store: deps.store, now: deps.now, objectLock: deps.config.storage.objectLock !== undefined });
   } catch (error) {
     const reason = `pruning failed: ${(error as Error).message}`;

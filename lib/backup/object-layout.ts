@@ -20,7 +20,12 @@ export function runMarkerKey(job: string, runId: string): string {
 }
 
 export function completionMarkerKey(commandId: string, host: string): string {
-  return `${MARKER_ROOT}/completions/${commandId}/${host}.json`;
+  return `${completionMarkersPrefix(commandId)}${host}.json`;
+}
+
+/** Where every host's completion of one command is claimed: one key per host that finished. */
+export function completionMarkersPrefix(commandId: string): string {
+  return `${MARKER_ROOT}/completions/${commandId}/`;
 }
 
 /** Restore drill results, beside the job prefixes: `drills/<job>/<drillId>.json`. */

@@ -25,6 +25,8 @@ export interface Invocation {
   readonly parameters: Readonly<Record<string, string>>;
   readonly stdout: string;
   readonly stderr: string;
+  /** How many hosts the command went to, once SSM has resolved its targets (ListCommands' TargetCount). */
+  readonly targetCount?: number;
 }
 
 /**

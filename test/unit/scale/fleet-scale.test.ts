@@ -73,19 +73,27 @@ describe('a fleet of 500 hosts', () => {
     expect(sends[0]).not.toHaveProperty('InstanceIds');
   });
 
-  it('has its 500 completions each handled with the same few calls, and pruning held until the last host lands', async () => {
+  it('has its 500 completions each handled with the same few calls, and prunes once, when the last host lands', async () => {
     const written = new Set<string>();
-    ssm.on(ListCommandsCommand).resolves({ Commands: [{ Parameters: { job: ['fleet-files'], runId: [RUN_ID], runPrefix: [PREFIX], setName: [''] } }] });
+    const claimed = new Set<string>();
+    ssm.on(ListCommandsCommand).resolves({ Commands: [{ TargetCount: FLEET.length, Parameters: { job: ['fleet-files'], runId: [RUN_ID], runPrefix: [PREFIX], setName: [''] } }] });
     ssm.on(GetCommandInvocationCommand).resolves({ Status: 'Success', DocumentName: 'cronsnap-files-backup', StandardErrorContent: '' });
-    s3.on(PutObjectCommand).resolves({});
+    s3.on(PutObjectCommand).callsFake((input: { Key?: string }) => {
+      claimed.add(input.Key ?? '');
+      return {};
+    });
     s3.on(GetObjectCommand).callsFake((input: { Key?: string }) => {
       const host = (input.Key ?? '').split('/')[5] ?? '';
       return { Body: { transformToString: async () => manifestOf(host) } };
     });
     // The bucket as the fleet fills it: every host's objects land just before its completion event.
-    s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({
-      Contents: input.Prefix === 'fleet-files/' ? FLEET.flatMap((host) => [`${PREFIX}/${host}/files.tar.zst`, ...(written.has(host) ? [`${PREFIX}/${host}/manifest.json`] : [])]).map((Key) => ({ Key, Size: 10 })) : [],
-    }));
+    s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => {
+      const keys =
+        input.Prefix === 'fleet-files/'
+          ? FLEET.flatMap((host) => [`${PREFIX}/${host}/files.tar.zst`, ...(written.has(host) ? [`${PREFIX}/${host}/manifest.json`] : [])])
+          : [...claimed].filter((key) => key.startsWith(input.Prefix ?? ''));
+      return { Contents: keys.map((Key) => ({ Key, Size: 10 })) };
+    });
     const deps = {
       config,
       runner: new SsmCommandRunner(new SSMClient({})),
@@ -94,7 +102,7 @@ describe('a fleet of 500 hosts', () => {
       now: () => new Date('2026-11-24T01:05:00Z'),
     };
 
-    const retention: string[] = [];
+    const retention: { kind: string; reason?: string }[] = [];
     for (const host of FLEET) {
       written.add(host);
       const event = loadEvent('ssm-invocation-status-change');
@@ -102,7 +110,7 @@ describe('a fleet of 500 hosts', () => {
       event.detail['command-id'] = 'cmd-fleet';
       const outcome = await completeBackup(event, deps);
       if (outcome.kind !== 'succeeded') throw new Error(`${host}: ${JSON.stringify(outcome)}`);
-      retention.push(outcome.retention.kind);
+      retention.push(outcome.retention);
     }
 
     const perEvent = (command: Parameters<typeof ssm.commandCalls>[0] | Parameters<typeof s3.commandCalls>[0], client: typeof ssm | typeof s3) => client.commandCalls(command as never).length / FLEET.length;
@@ -111,9 +119,12 @@ describe('a fleet of 500 hosts', () => {
     expect(perEvent(PutObjectCommand, s3)).toBe(1);
     // The claimed manifest, plus the kept run's manifest read once by the last completion's prune.
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(FLEET.length + FLEET.length);
-    expect(perEvent(ListObjectsV2Command, s3)).toBe(2);
-    expect(retention.slice(0, -1).every((kind) => kind === 'held')).toBe(true);
-    expect(retention[retention.length - 1]).toBe('pruned');
+    // Each completion counts the run's finished hosts (one page); only the last lists the job and its run markers.
+    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(FLEET.length + 2);
+    expect(s3.commandCalls(ListObjectsV2Command).filter((call) => call.args[0].input.Prefix === 'fleet-files/')).toHaveLength(1);
+    expect(retention[0]).toEqual({ kind: 'held', job: 'fleet-files', reason: '1 of 500 hosts of this run have finished; the last one prunes' });
+    expect(retention.slice(0, -1).every(({ kind }) => kind === 'held')).toBe(true);
+    expect(retention[retention.length - 1]).toMatchObject({ kind: 'pruned' });
     expect(s3.commandCalls(DeleteObjectsCommand)).toHaveLength(0);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
