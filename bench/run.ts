@@ -7,8 +7,9 @@ import { benchEtcdDrill } from './etcd-drill';
 import { benchEtcdSnapshotPipeline } from './etcd-snapshot-pipeline';
 import { benchLambdaBundles } from './lambda-bundles';
 import { benchMysqlDumpPipeline } from './mysql-dump-pipeline';
+import { benchMysqlRestore } from './mysql-restore';
 
-const BENCHMARKS = [benchEtcdSnapshotPipeline, benchEtcdDrill, benchMysqlDumpPipeline, benchComplianceReport, benchLambdaBundles];
+const BENCHMARKS = [benchEtcdSnapshotPipeline, benchEtcdDrill, benchMysqlDumpPipeline, benchMysqlRestore, benchComplianceReport, benchLambdaBundles];
 
 async function main(): Promise<void> {
   const rows = [];
