@@ -1,5 +1,5 @@
 /**
- * A restore drill of an etcd backup (one streaming download with both sha256s, snapshot restore,
+ * A restore drill of an etcd backup (one streaming download with its sha256, snapshot restore,
  * a throwaway member started and read back, clean-up) against the plain restore an operator
  * would type for the same backup (aws s3 cp, zstd -d, etcdctl snapshot restore), on
  * BENCH_ETCD_MB (default 256) MB of keys, each timed BENCH_ROUNDS times in turn (median).

@@ -37,7 +37,6 @@ export function drillPlan(job: DrilledJob, backup: RestorableBackup, drillId: st
         payloadKey: manifest.payload.key,
         payloadSha256: manifest.payload.sha256,
         payloadSize: String(manifest.payload.size),
-        rawSha256: manifest.payload.rawSha256,
         rawSize: String(manifest.payload.rawSize),
         payloadMode: manifest.etcd.mode,
         etcdctl: job.etcd.etcdctl,

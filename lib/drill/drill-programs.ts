@@ -9,7 +9,7 @@ const BYTES = '^[0-9]{1,15}$';
 export const etcdDrillProgram: HostProgram = {
   id: 'etcd-drill',
   description:
-    'cronsnap: restore drill of an etcd snapshot: verify both sha256s, snapshot restore into a scratch dir, start a throwaway member on loopback, read back its revision, key count and a sample of keys, stop it and remove the dir',
+    'cronsnap: restore drill of an etcd snapshot: verify the payload sha256, snapshot restore into a scratch dir, start a throwaway member on loopback, read back its revision, key count and a sample of keys, stop it and remove the dir',
   scripts: ['etcd-client.sh', 'etcd-restore.sh', 'etcd-drill.sh'],
   parameters: [
     ...RESTORE_COMMON,

@@ -18,8 +18,8 @@ const drilledSchema = z.object({
 /**
  * What the throwaway member holds against what the manifest recorded when the snapshot was taken:
  * its revision, its live key count (where the backup recorded it), and that the sample of keys
- * could be read. The snapshot itself was proven by both sha256s before it was restored, so its
- * hash and revision are the manifest's by construction.
+ * could be read. The snapshot itself was proven by the payload's sha256 (and zstd's checksum)
+ * before it was restored, so its hash and revision are the manifest's by construction.
  */
 export function judgeEtcdDrill(manifest: Extract<Manifest, { engine: 'etcd' }>, lines: readonly ReportLine[], sampleKeys: number): DrillCheck[] {
   const line = lines.find((candidate) => candidate.kind === 'drilled');

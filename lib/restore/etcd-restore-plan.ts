@@ -26,7 +26,7 @@ export const etcdRestorePlanSchema = z.object({
   runId: z.string(),
   manifestKey: z.string(),
   stamp: z.string().regex(/^\d{8}T\d{6}Z$/),
-  payload: z.object({ key: z.string(), sha256: z.string(), rawSha256: z.string(), mode: z.enum(['snapshot', 'cold-copy']), revision: z.number() }),
+  payload: z.object({ key: z.string(), sha256: z.string(), mode: z.enum(['snapshot', 'cold-copy']), revision: z.number() }),
   initialCluster: z.string(),
   clusterToken: z.string(),
   endpoints: z.string(),
@@ -101,7 +101,6 @@ export function planEtcdQuorumRestore(job: EtcdJob, backup: RestorableBackup, st
     payload: {
       key: manifest.payload.key,
       sha256: manifest.payload.sha256,
-      rawSha256: manifest.payload.rawSha256,
       mode: manifest.etcd.mode,
       revision: manifest.etcd.revision,
     },

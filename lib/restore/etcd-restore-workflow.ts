@@ -46,7 +46,6 @@ function parametersFor(plan: EtcdRestorePlan, member: EtcdMemberPlan, action: Et
     action,
     payloadKey: plan.payload.key,
     payloadSha256: plan.payload.sha256,
-    rawSha256: plan.payload.rawSha256,
     payloadMode: plan.payload.mode,
     memberName: member.name,
     initialCluster: plan.initialCluster,

@@ -41,7 +41,6 @@ export const filesRestoreProgram: HostProgram = {
 /** The snapshot etcd-restore.sh's fetch_snapshot downloads and checks (load_snapshot_params). */
 export const ETCD_SNAPSHOT_PARAMETERS: readonly DocumentParameter[] = [
   ...PAYLOAD,
-  { name: 'rawSha256', description: 'sha256 of the decompressed payload', pattern: sha256 },
   { name: 'payloadMode', description: 'snapshot or cold-copy (restored with --skip-hash-check)', pattern: '^(snapshot|cold-copy)$' },
 ];
 

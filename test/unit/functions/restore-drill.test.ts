@@ -64,7 +64,7 @@ describe('restore-drill handler', () => {
     expect(answer).toMatchObject({ kind: 'drilled', job: 'prod-etcd', passed: true, result: expect.stringMatching(/^drills\/prod-etcd\/20261124T000000Z-[0-9a-f]{10}\.json$/) });
     const sent = ssm.commandCalls(SendCommandCommand)[0]?.args[0].input;
     expect(sent).toMatchObject({ DocumentName: 'cronsnap-etcd-drill', InstanceIds: [manifest.host] });
-    expect(sent?.Parameters).toMatchObject({ payloadKey: [manifest.payload.key], payloadSha256: [manifest.payload.sha256], rawSha256: [manifest.payload.rawSha256], sampleKeys: ['10'], etcd: ['etcd'] });
+    expect(sent?.Parameters).toMatchObject({ payloadKey: [manifest.payload.key], payloadSha256: [manifest.payload.sha256], sampleKeys: ['10'], etcd: ['etcd'] });
     expect(putKeys()).toEqual([expect.stringMatching(/^_cronsnap\/drills\/prod-etcd\//), answer.kind === 'drilled' ? answer.result : '', 'drills/prod-etcd/last-passed.json']);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
