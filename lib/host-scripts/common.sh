@@ -155,14 +155,15 @@ tap() {
   CRONSNAP_TAP_NAMES+=("$name")
 }
 
-# Fails explicitly: callers run inside `pipeline || fail ...`, where bash ignores errexit.
+# wait_taps [ignore]: fails explicitly on a tap that failed (callers run inside
+# `pipeline || fail ...`, where bash ignores errexit); `ignore` only reaps them.
 wait_taps() {
   local i rc
   for i in "${!CRONSNAP_TAPS[@]}"; do
     rc=0
     wait "${CRONSNAP_TAPS[$i]}" || rc=$?
     rm -f -- "$CRONSNAP_WORK/${CRONSNAP_TAP_NAMES[$i]}.fifo"
-    [ "$rc" -eq 0 ] || fail "reading the stream for ${CRONSNAP_TAP_NAMES[$i]} failed with exit code $rc"
+    [ "${1:-}" = ignore ] || [ "$rc" -eq 0 ] || fail "reading the stream for ${CRONSNAP_TAP_NAMES[$i]} failed with exit code $rc"
   done
   CRONSNAP_TAPS=()
   CRONSNAP_TAP_NAMES=()
@@ -178,14 +179,19 @@ byte_count() { wc -c | tr -d ' '; }
 # (a tee in front of zstd cost a quarter of a dump's wall time on 2 cores) and what is recorded is
 # what a restore will get back. Sets RAW_SHA256, RAW_SIZE, PAYLOAD_SHA256, PAYLOAD_SIZE.
 upload_compressed() {
-  local source=$1 key=$2 metadata=$3
+  local source=$1 key=$2 metadata=$3 status=0
   [ "$source" = - ] && source=/dev/stdin
   tap payload-sha256 sha256_stdin
   tap payload-size byte_count
   tap raw-sha256 decompressed_sha256
   zstd -q -1 -T0 -c <"$source" \
     | tee "$CRONSNAP_WORK/payload-sha256.fifo" "$CRONSNAP_WORK/payload-size.fifo" "$CRONSNAP_WORK/raw-sha256.fifo" \
-    | upload_stream "$key" "$metadata"
+    | upload_stream "$key" "$metadata" || status=$?
+  # A failed upload is the caller's to report: the taps only saw a stream cut short.
+  if [ "$status" -ne 0 ]; then
+    wait_taps ignore
+    return "$status"
+  fi
   wait_taps
   PAYLOAD_SHA256=$(tap_value payload-sha256)
   PAYLOAD_SIZE=$(tap_value payload-size)
