@@ -179,20 +179,22 @@ byte_count() { wc -c | tr -d ' '; }
 # (a tee in front of zstd cost a quarter of a dump's wall time on 2 cores) and what is recorded is
 # what a restore will get back. Sets RAW_SHA256, RAW_SIZE, PAYLOAD_SHA256, PAYLOAD_SIZE.
 upload_compressed() {
-  local source=$1 key=$2 metadata=$3 status=0
+  local source=$1 key=$2 metadata=$3 statuses=(0 0 0)
   [ "$source" = - ] && source=/dev/stdin
   tap payload-sha256 sha256_stdin
   tap payload-size byte_count
   tap raw-sha256 decompressed_sha256
   zstd -q -1 -T0 -c <"$source" \
     | tee "$CRONSNAP_WORK/payload-sha256.fifo" "$CRONSNAP_WORK/payload-size.fifo" "$CRONSNAP_WORK/raw-sha256.fifo" \
-    | upload_stream "$key" "$metadata" || status=$?
-  # A failed upload is the caller's to report: the taps only saw a stream cut short.
-  if [ "$status" -ne 0 ]; then
+    | upload_stream "$key" "$metadata" || statuses=("${PIPESTATUS[@]}")
+  # A failed upload is the caller's to report: the taps only saw a stream cut short. Otherwise a
+  # tap that died (cutting tee off) is the reason, and wait_taps names it.
+  if [ "${statuses[2]}" -ne 0 ]; then
     wait_taps ignore
-    return "$status"
+    return "${statuses[2]}"
   fi
   wait_taps
+  [ "${statuses[0]}" -eq 0 ] && [ "${statuses[1]}" -eq 0 ] || return 1
   PAYLOAD_SHA256=$(tap_value payload-sha256)
   PAYLOAD_SIZE=$(tap_value payload-size)
   RAW_SHA256=$(tap_value raw-sha256)
