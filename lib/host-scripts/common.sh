@@ -276,6 +276,17 @@ restore_into_scratch() {
   for i in "${!DATABASES[@]}"; do RESTORE_AS[${DATABASES[$i]}]="${1}_$((i + 1))"; done
 }
 
+# count_restored: reports every restored database's tables and rows, as the engine's
+# `row_counts DATABASE` counts them ({"table": rows, ...}), for the drill's judge.
+count_restored() {
+  step count
+  local name target
+  for name in "${DATABASES[@]}"; do
+    target=$(target_name "$name")
+    report counted "{\"database\": $(json_str "$name"), \"into\": $(json_str "$target"), \"rows\": $(row_counts "$target")}"
+  done
+}
+
 # Parameters every restore shares.
 load_restore_common_params() {
   JOB=$(param job)

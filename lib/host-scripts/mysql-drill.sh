@@ -35,14 +35,6 @@ row_counts() {
   raw_query "SELECT JSON_OBJECTAGG(t, n) FROM ($counts) AS counts"
 }
 
-count_restored() {
-  step count
-  local name
-  for name in "${DATABASES[@]}"; do
-    report counted "{\"database\": $(json_str "$name"), \"into\": $(json_str "$(target_name "$name")"), \"rows\": $(row_counts "$(target_name "$name")")}"
-  done
-}
-
 main() {
   step preflight
   load_database_restore_params

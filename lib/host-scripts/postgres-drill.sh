@@ -8,13 +8,9 @@ drop_scratch() {
   for name in "${DATABASES[@]}"; do pg_query "DROP DATABASE IF EXISTS \"$(target_name "$name")\"" >/dev/null; done
 }
 
-count_restored() {
-  step count
-  local name target
-  for name in "${DATABASES[@]}"; do
-    target=$(target_name "$name")
-    report counted "{\"database\": $(json_str "$name"), \"into\": $(json_str "$target"), \"rows\": $("${PSQL[@]}" "${CONNECT[@]}" -d "$target" -X -A -t -v ON_ERROR_STOP=1 -c "$ROW_COUNTS_SQL")}"
-  done
+# row_counts DATABASE: {"schema.table": rows, ...}, counted by the same query as the dump's.
+row_counts() {
+  "${PSQL[@]}" "${CONNECT[@]}" -d "$1" -X -A -t -v ON_ERROR_STOP=1 -c "$ROW_COUNTS_SQL"
 }
 
 main() {
