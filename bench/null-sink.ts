@@ -18,6 +18,8 @@ export interface NullSinkOptions {
 }
 
 export interface NullSink {
+  /** Environment that points the `aws` CLI (through CRONSNAP_AWS_ENDPOINT_URL) at the discarding endpoint. */
+  readonly env: Record<string, string>;
   /** One run of the job; fails unless the host script succeeded and uploaded something. */
   runOnce(): Promise<void>;
   stop(): Promise<void>;
@@ -38,6 +40,7 @@ export async function startNullSink(options: NullSinkOptions): Promise<NullSink>
     hostEnv: { ...options.moto.env, CRONSNAP_LOCK_DIR: join(options.dir, 'locks') },
   });
   return {
+    env: sink.env,
     async runOnce() {
       const before = sink.discardedBytes();
       const { start } = await service.runJob(options.job, `bench-sink-${Date.now()}`);
