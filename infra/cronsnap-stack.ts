@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { CronsnapConfig } from '../lib/config/cronsnap-config';
 import type { Job } from '../lib/config/job-config';
+import type { PasswordSource } from '../lib/config/password-source';
 import { BACKUP_PROGRAMS } from '../lib/engines';
 import { DRILL_PROGRAMS } from '../lib/drill/drill-programs';
 import { RESTORE_PROGRAMS } from '../lib/restore/restore-programs';
@@ -27,10 +28,11 @@ export interface CronsnapStackProps extends StackProps {
   readonly documentPrefix?: string;
 }
 
-function jobSecretParameters(job: Job): string[] {
-  if (job.engine === 'mysql') return [job.mysql.passwordParameter];
-  if (job.engine === 'postgres') return [job.postgres.passwordParameter];
-  return [];
+/** Where a database job's hosts read their password; other engines read none. */
+function jobPasswordSource(job: Job): PasswordSource {
+  if (job.engine === 'mysql') return job.mysql;
+  if (job.engine === 'postgres') return job.postgres;
+  return {};
 }
 
 /** Everything cronsnap deploys; each concern is one construct. */
@@ -100,11 +102,13 @@ export class CronsnapStack extends Stack {
         target: functions.scheduledBackup.function,
         deadLetterQueue: functions.deadLetterQueue,
       });
+      const password = jobPasswordSource(job);
       const host = new HostAccessPolicy(this, `HostAccess-${job.name}`, {
         jobName: job.name,
         bucket: storage.bucket,
         key: storage.key,
-        secretParameters: jobSecretParameters(job),
+        secretParameters: [password.passwordParameter ?? []].flat(),
+        secretsManagerSecrets: [password.passwordSecret?.id ?? []].flat(),
       });
       new CfnOutput(this, `HostPolicy-${job.name}`, {
         description: `Attach to the instance profile of ${job.name}'s hosts`,

@@ -90,7 +90,8 @@ function demoConfig(cluster: EtcdCluster, mariadb: MariaDb, postgres: Postgres, 
         schedule: '45 1 * * *',
         targets,
         workDir: dir,
-        postgres: { server: `127.0.0.1:${postgres.port}`, user: 'backup', passwordParameter: '/cronsnap/demo/password', databases: ['shop'] },
+        // The postgres job reads its password from Secrets Manager, the mysql job from SSM: both ways run.
+        postgres: { server: `127.0.0.1:${postgres.port}`, user: 'backup', passwordSecret: { id: 'cronsnap/demo/postgres', jsonKey: 'password' }, databases: ['shop'] },
         drill: { schedule: '0 6 * * 0', workDir: dir },
       },
     ],
@@ -105,10 +106,11 @@ async function main(): Promise<number> {
   let mariadb: MariaDb | undefined;
   let postgres: Postgres | undefined;
   try {
-    console.log('starting moto_server (S3, KMS, SSM), a 3-member etcd cluster, MariaDB and PostgreSQL on loopback ...');
+    console.log('starting moto_server (S3, KMS, SSM, Secrets Manager), a 3-member etcd cluster, MariaDB and PostgreSQL on loopback ...');
     [moto, cluster, mariadb, postgres] = await Promise.all([startMoto(), startEtcdCluster(join(dir, 'etcd'), ['etcd-a', 'etcd-b', 'etcd-c'], 'demo-token'), startMariaDb(), startPostgres()]);
     const { bucket, kmsKeyId } = await moto.createBackupBucket('cronsnap-demo-backups');
     await moto.putSecureString('/cronsnap/demo/password', PASSWORD);
+    await moto.createSecret('cronsnap/demo/postgres', JSON.stringify({ username: 'backup', password: PASSWORD }));
     const [leader] = cluster.members;
     if (!leader) throw new Error('no etcd member');
     for (let i = 0; i < 200; i += 1) await leader.etcdctl(['put', `/registry/configmaps/demo/cm-${i}`, `{"index":${i},"note":"cronsnap demo ✓"}`]);

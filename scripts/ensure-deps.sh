@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(etcd-server etcd-client mariadb-server mariadb-client postgresql zstd awscli shellcheck util-linux openssl procps attr acl chromium)
+APT_PACKAGES=(etcd-server etcd-client mariadb-server mariadb-client postgresql zstd awscli jq shellcheck util-linux openssl procps attr acl chromium)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -13,6 +13,11 @@ export interface HostAccessPolicyProps {
    * @default - none
    */
   readonly secretParameters?: readonly string[];
+  /**
+   * Secrets Manager secrets (names, or whole ARNs) the job's hosts read at run time.
+   * @default - none
+   */
+  readonly secretsManagerSecrets?: readonly string[];
   readonly bucket: s3.IBucket;
   readonly key: kms.IKey;
 }
@@ -49,17 +54,33 @@ export class HostAccessPolicy extends Construct {
         }),
       ],
     });
-    const secrets = props.secretParameters ?? [];
-    if (secrets.length > 0) {
-      // Only this job's secrets; SecureStrings under the AWS-managed aws/ssm key decrypt via SSM.
+    const parameters = props.secretParameters ?? [];
+    const secrets = props.secretsManagerSecrets ?? [];
+    // Only this job's secrets. SecureStrings under the AWS-managed aws/ssm key, and secrets under
+    // aws/secretsmanager, decrypt through their service without a KMS grant here.
+    if (parameters.length > 0) {
       this.policy.addStatements(
         new iam.PolicyStatement({
           sid: 'ReadJobSecrets',
           actions: ['ssm:GetParameter'],
-          resources: secrets.map((name) => Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') })),
+          resources: parameters.map((name) => Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') })),
+        }),
+      );
+    }
+    if (secrets.length > 0) {
+      this.policy.addStatements(
+        new iam.PolicyStatement({
+          sid: 'ReadJobSecretValues',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: secrets.map((id) => (id.startsWith('arn:') ? id : secretArnOfName(this, id))),
         }),
       );
     }
     acknowledgeWildcards(this.policy, [nagResource(this, props.bucket.arnForObjects(prefix))], `Object actions are limited to the job's own prefix ${prefix}.`);
   }
+}
+
+/** The ARN of the secret called `name`, whatever the 6-character suffix Secrets Manager gave it. */
+function secretArnOfName(scope: Construct, name: string): string {
+  return Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }

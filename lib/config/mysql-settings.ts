@@ -1,16 +1,12 @@
 import * as z from 'zod';
+import { hasOnePasswordSource, ONE_PASSWORD_SOURCE_MESSAGE, passwordSourceFields } from './password-source';
 import { commandWords, token } from './shell-safe';
 
 export const HOST_PORT_PATTERN = '^[A-Za-z0-9.-]{1,253}:[0-9]{1,5}$';
-export const SSM_PARAMETER_PATTERN = '^/[A-Za-z0-9/_.-]{1,1010}$';
 
 /** A server to restore into or drill on, as `host:port`. */
 export const serverHostPort = z.string().regex(new RegExp(HOST_PORT_PATTERN), 'must be host:port');
 const hostPort = z.string().regex(new RegExp(HOST_PORT_PATTERN), 'must be host:port, e.g. 10.0.2.15:3306');
-/** An SSM SecureString parameter name; only the host reads it, at run time. */
-export const secretParameter = z
-  .string()
-  .regex(new RegExp(SSM_PARAMETER_PATTERN), 'must be an SSM parameter name such as /cronsnap/prod-mysql/password');
 const DATABASE_NAME = '[A-Za-z0-9_$-]{1,64}';
 export const DATABASE_NAME_PATTERN = `^${DATABASE_NAME}$`;
 /** A comma-separated list of database names, as a document parameter carries it. */
@@ -24,11 +20,12 @@ export const mysqlSettingsSchema = z
     maxscale: z.boolean().default(false).describe('ask MaxScale (`maxadmin list servers`) which server is the master, as in seed 000'),
     source: z.enum(['primary', 'replica']).default('primary').describe('dump the writable primary, or a read-only replica'),
     user: token,
-    passwordParameter: secretParameter.describe('SSM SecureString holding the password'),
+    ...passwordSourceFields,
     databases: z.array(databaseName).min(1).optional().describe('dump these databases; all when omitted'),
     mysqldump: commandWords.default('mysqldump'),
     mysql: commandWords.default('mysql'),
   })
-  .strict();
+  .strict()
+  .refine(hasOnePasswordSource, { message: ONE_PASSWORD_SOURCE_MESSAGE });
 
 export type MysqlSettings = z.infer<typeof mysqlSettingsSchema>;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { databaseName, HOST_PORT_PATTERN, secretParameter } from './mysql-settings';
+import { databaseName, HOST_PORT_PATTERN } from './mysql-settings';
+import { hasOnePasswordSource, ONE_PASSWORD_SOURCE_MESSAGE, passwordSourceFields } from './password-source';
 import { commandWords, token } from './shell-safe';
 
 /** How the host script dumps a PostgreSQL server. */
@@ -7,7 +8,7 @@ export const postgresSettingsSchema = z
   .object({
     server: z.string().regex(new RegExp(HOST_PORT_PATTERN), 'must be host:port, e.g. 10.0.3.20:5432'),
     user: token,
-    passwordParameter: secretParameter.describe('SSM SecureString holding the password'),
+    ...passwordSourceFields,
     mode: z
       .enum(['per-database', 'dumpall'])
       .default('per-database')
@@ -18,6 +19,7 @@ export const postgresSettingsSchema = z
     psql: commandWords.default('psql'),
     pgRestore: commandWords.default('pg_restore').describe('used by restores'),
   })
-  .strict();
+  .strict()
+  .refine(hasOnePasswordSource, { message: ONE_PASSWORD_SOURCE_MESSAGE });
 
 export type PostgresSettings = z.infer<typeof postgresSettingsSchema>;

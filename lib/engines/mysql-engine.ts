@@ -1,5 +1,6 @@
 import { isDrilled, type MysqlJob } from '../config/job-config';
-import { DATABASE_LIST_PATTERN, HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
+import { DATABASE_LIST_PATTERN, HOST_PORT_PATTERN } from '../config/mysql-settings';
+import { PASSWORD_PARAMETERS, passwordParameterValues } from '../config/password-source';
 import { PATTERNS } from '../config/shell-safe';
 import { listPattern } from '../ssm/document-parameter';
 import { backupProgram, type BackupEngine } from './backup-engine';
@@ -11,7 +12,7 @@ export const mysqlEngine: BackupEngine<MysqlJob> = {
     { name: 'maxscale', description: 'Ask MaxScale for the master', pattern: '^(true|false)$' },
     { name: 'source', description: 'primary or replica', pattern: '^(primary|replica)$' },
     { name: 'user', description: 'Database user', pattern: PATTERNS.token },
-    { name: 'passwordParameter', description: 'SSM SecureString with the password (read on the host)', pattern: SSM_PARAMETER_PATTERN },
+    ...PASSWORD_PARAMETERS,
     { name: 'databases', description: 'Comma-separated databases; all when empty', pattern: DATABASE_LIST_PATTERN, optional: true },
     { name: 'mysqldump', description: 'mysqldump command', pattern: PATTERNS.commandWords },
     { name: 'mysql', description: 'mysql client command', pattern: PATTERNS.commandWords },
@@ -25,7 +26,7 @@ export const mysqlEngine: BackupEngine<MysqlJob> = {
       maxscale: String(mysql.maxscale),
       source: mysql.source,
       user: mysql.user,
-      passwordParameter: mysql.passwordParameter,
+      ...passwordParameterValues(mysql),
       databases: (mysql.databases ?? []).join(','),
       mysqldump: mysql.mysqldump,
       mysql: mysql.mysql,

@@ -1,5 +1,6 @@
 import { isDrilled, type PostgresJob } from '../config/job-config';
-import { DATABASE_LIST_PATTERN, HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
+import { DATABASE_LIST_PATTERN, HOST_PORT_PATTERN } from '../config/mysql-settings';
+import { PASSWORD_PARAMETERS, passwordParameterValues } from '../config/password-source';
 import { PATTERNS } from '../config/shell-safe';
 import { backupProgram, type BackupEngine } from './backup-engine';
 
@@ -8,7 +9,7 @@ export const postgresEngine: BackupEngine<PostgresJob> = {
   program: backupProgram('postgres', 'cronsnap: PostgreSQL globals plus one custom-format dump per database (or pg_dumpall), streamed through sha256 and zstd to S3', ['postgres-client.sh', 'postgres-dump.sh'], [
     { name: 'server', description: 'host:port of the server', pattern: HOST_PORT_PATTERN },
     { name: 'user', description: 'Database user', pattern: PATTERNS.token },
-    { name: 'passwordParameter', description: 'SSM SecureString with the password (read on the host)', pattern: SSM_PARAMETER_PATTERN },
+    ...PASSWORD_PARAMETERS,
     { name: 'mode', description: 'per-database or dumpall', pattern: '^(per-database|dumpall)$' },
     { name: 'databases', description: 'Comma-separated databases; all when empty', pattern: DATABASE_LIST_PATTERN, optional: true },
     { name: 'pgDump', description: 'pg_dump command', pattern: PATTERNS.commandWords },
@@ -22,7 +23,7 @@ export const postgresEngine: BackupEngine<PostgresJob> = {
     return {
       server: postgres.server,
       user: postgres.user,
-      passwordParameter: postgres.passwordParameter,
+      ...passwordParameterValues(postgres),
       mode: postgres.mode,
       databases: (postgres.databases ?? []).join(','),
       pgDump: postgres.pgDump,

@@ -220,16 +220,35 @@ download_verified() {
   [ "$actual" = "$expected" ] || fail "sha256 of s3://$BUCKET/$key is $actual but the manifest says $expected; nothing was changed"
 }
 
-# read_secret PARAMETER: the SecureString's value into SECRET, a shell variable: it never reaches
-# a command line, a child's environment or any output.
+# read_secret: the job's password into SECRET, a shell variable: it never reaches a command line,
+# a child's environment or any output. It comes from the SSM SecureString passwordParameter, or
+# else the Secrets Manager secret passwordSecret (its passwordSecretKey field when that is set).
 read_secret() {
-  local name=$1
-  aws_cli ssm get-parameter --name "$name" --with-decryption \
-    --query Parameter.Value --output text >"$CRONSNAP_WORK/secret" 2>"$CRONSNAP_WORK/ssm.err" \
-    || fail "cannot read SSM parameter $name: $(tail -n 1 "$CRONSNAP_WORK/ssm.err")"
+  local parameter secret key file="$CRONSNAP_WORK/secret"
+  parameter=$(optional_param passwordParameter)
+  secret=$(optional_param passwordSecret)
+  key=$(optional_param passwordSecretKey)
+  if [ -n "$parameter" ]; then
+    aws_cli ssm get-parameter --name "$parameter" --with-decryption \
+      --query Parameter.Value --output text >"$file" 2>"$CRONSNAP_WORK/secret.err" \
+      || fail "cannot read SSM parameter $parameter: $(tail -n 1 "$CRONSNAP_WORK/secret.err")"
+  elif [ -n "$secret" ]; then
+    aws_cli secretsmanager get-secret-value --secret-id "$secret" \
+      --query SecretString --output text >"$file" 2>"$CRONSNAP_WORK/secret.err" \
+      || fail "cannot read Secrets Manager secret $secret: $(tail -n 1 "$CRONSNAP_WORK/secret.err")"
+    if [ -n "$key" ]; then
+      require_commands jq
+      # jq's own complaints would quote the input, so they are dropped for a reason of our own.
+      jq -e -r --arg key "$key" '.[$key] | strings' <"$file" >"$file.field" 2>/dev/null \
+        || fail "Secrets Manager secret $secret is not a JSON object with a string field '$key'"
+      mv -f -- "$file.field" "$file"
+    fi
+  else
+    fail "document parameters 'passwordParameter' and 'passwordSecret' are both empty"
+  fi
   # shellcheck disable=SC2034 # read by the engine scripts that need credentials
-  IFS= read -r SECRET <"$CRONSNAP_WORK/secret" || true
-  rm -f -- "$CRONSNAP_WORK/secret"
+  IFS= read -r SECRET <"$file" || true
+  rm -f -- "$file"
 }
 
 # manifest_header ENGINE: the fields every manifest opens with.

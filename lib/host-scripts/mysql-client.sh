@@ -1,12 +1,13 @@
-# MySQL/MariaDB client functions shared by the dump and the restore. Expects MYSQL, DB_USER and
-# PASSWORD_PARAMETER to be set.
+# MySQL/MariaDB client functions shared by the dump and the restore. Expects MYSQL and DB_USER to
+# be set; the password's document parameters are read_secret's.
 
-# The password goes from SSM straight into a 0600 option file in our private work dir: never on a
-# command line, in the environment of a child, or in any output. The EXIT trap removes the dir.
+# The password goes from SSM or Secrets Manager straight into a 0600 option file in our private
+# work dir: never on a command line, in the environment of a child, or in any output. The EXIT
+# trap removes the dir.
 write_credentials() {
   step credentials
   CLIENT_CNF="$CRONSNAP_WORK/client.cnf"
-  read_secret "$PASSWORD_PARAMETER"
+  read_secret
   local password=${SECRET//\\/\\\\}
   unset SECRET
   password=${password//\"/\\\"}

@@ -8,7 +8,6 @@ load_mysql_params() {
   MAXSCALE=$(param maxscale)
   SOURCE=$(param source)
   DB_USER=$(param user)
-  PASSWORD_PARAMETER=$(param passwordParameter)
   DATABASES=$(optional_param databases)
   ROW_COUNTS=$(param rowCounts)
   WORK_PARENT=$(param workDir)

@@ -12,7 +12,6 @@ load_database_restore_params() {
   server=$(param server)
   DB_HOST=${server%:*} DB_PORT=${server##*:}
   DB_USER=$(param user)
-  PASSWORD_PARAMETER=$(param passwordParameter)
   read -r -a MYSQL <<<"$(param mysql)"
   IFS=',' read -r -a DATABASES <<<"$(param databases)"
   WORK_PARENT=$(param workDir)

@@ -1,11 +1,11 @@
 # PostgreSQL client functions shared by the dump and the restore. Expects PSQL, CONNECT, PG_HOST,
-# PG_PORT, PG_USER and PASSWORD_PARAMETER to be set.
+# PG_PORT and PG_USER to be set; the password's document parameters are read_secret's.
 
-# The password goes from SSM into a 0600 pgpass file in our private work dir; children learn only
-# its path (PGPASSFILE). The EXIT trap removes the dir.
+# The password goes from SSM or Secrets Manager into a 0600 pgpass file in our private work dir;
+# children learn only its path (PGPASSFILE). The EXIT trap removes the dir.
 write_pgpass() {
   step credentials
-  read_secret "$PASSWORD_PARAMETER"
+  read_secret
   local password=${SECRET//\\/\\\\}
   unset SECRET
   password=${password//:/\\:}

@@ -6,7 +6,6 @@ load_postgres_params() {
   server=$(param server)
   PG_HOST=${server%:*} PG_PORT=${server##*:}
   PG_USER=$(param user)
-  PASSWORD_PARAMETER=$(param passwordParameter)
   MODE=$(param mode)
   DATABASES=$(optional_param databases)
   ROW_COUNTS=$(param rowCounts)

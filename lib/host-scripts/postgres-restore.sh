@@ -10,7 +10,6 @@ load_database_restore_params() {
   server=$(param server)
   PG_HOST=${server%:*} PG_PORT=${server##*:}
   PG_USER=$(param user)
-  PASSWORD_PARAMETER=$(param passwordParameter)
   IFS=',' read -r -a DATABASES <<<"$(param databases)"
   IFS=',' read -r -a PART_KINDS <<<"$(param partKinds)"
   IFS=',' read -r -a PART_NAMES <<<"$(param partNames)"

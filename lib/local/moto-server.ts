@@ -1,5 +1,6 @@
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { ObjectLockSettings } from '../config/storage-settings';
 import { freePort, spawnServer, waitUntil } from './processes';
@@ -12,6 +13,8 @@ export interface Moto {
   createBackupBucket(name: string, objectLock?: ObjectLockSettings): Promise<{ bucket: string; kmsKeyId: string }>;
   /** Stores a SecureString parameter, as an operator does for database passwords. */
   putSecureString(name: string, value: string): Promise<void>;
+  /** Creates a Secrets Manager secret and returns its ARN; `secretString` is the password or a JSON object holding it. */
+  createSecret(name: string, secretString: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -22,7 +25,7 @@ export const MOTO_CREDENTIALS = {
   AWS_REGION: 'us-east-1',
 };
 
-/** moto_server on a free loopback port, standing in for S3, KMS, SSM Parameter Store and STS. */
+/** moto_server on a free loopback port, standing in for S3, KMS, SSM Parameter Store, Secrets Manager and STS. */
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
   const server = spawnServer('moto_server', ['-H', '127.0.0.1', '-p', String(port)]);
@@ -58,6 +61,10 @@ export async function startMoto(): Promise<Moto> {
     },
     async putSecureString(name, value) {
       await new SSMClient(clientConfig).send(new PutParameterCommand({ Name: name, Value: value, Type: 'SecureString', Overwrite: true }));
+    },
+    async createSecret(name, secretString) {
+      const created = await new SecretsManagerClient(clientConfig).send(new CreateSecretCommand({ Name: name, SecretString: secretString }));
+      return created.ARN ?? '';
     },
     stop: () => server.stop(),
   };

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { Manifest } from '../backup/manifest';
 import type { MysqlJob, PostgresJob } from '../config/job-config';
+import { passwordParameterValues, type PasswordSource } from '../config/password-source';
 import { InvalidEventError, RestoreError } from '../errors';
 import { runHostProgram, type HostProgramDeps } from './run-host-program';
 import type { HostProgram } from '../ssm/host-program';
@@ -92,7 +93,7 @@ export interface DatabaseRestoreTarget {
 /** Every database restore program's source: server, credentials and the chosen databases. */
 function sourceParameters(
   job: { readonly name: string },
-  credentials: { readonly user: string; readonly passwordParameter: string },
+  credentials: { readonly user: string } & PasswordSource,
   databases: readonly string[],
   target: DatabaseRestoreTarget,
 ): Record<string, string> {
@@ -101,7 +102,7 @@ function sourceParameters(
     bucket: target.bucket,
     server: target.server,
     user: credentials.user,
-    passwordParameter: credentials.passwordParameter,
+    ...passwordParameterValues(credentials),
     databases: databases.join(','),
     workDir: target.workDir,
   };

@@ -1,5 +1,6 @@
 import { PATTERNS } from '../config/shell-safe';
-import { DATABASE_LIST_PATTERN, DATABASE_NAME_PATTERN, HOST_PORT_PATTERN, SSM_PARAMETER_PATTERN } from '../config/mysql-settings';
+import { DATABASE_LIST_PATTERN, DATABASE_NAME_PATTERN, HOST_PORT_PATTERN } from '../config/mysql-settings';
+import { PASSWORD_PARAMETERS } from '../config/password-source';
 import { listPattern, type DocumentParameter } from '../ssm/document-parameter';
 import type { HostProgram } from '../ssm/host-program';
 
@@ -81,7 +82,7 @@ const DATABASE_SOURCE: readonly DocumentParameter[] = [
   ...RESTORE_COMMON,
   { name: 'server', description: 'host:port to restore into', pattern: HOST_PORT_PATTERN },
   { name: 'user', description: 'Database user', pattern: PATTERNS.token },
-  { name: 'passwordParameter', description: 'SSM SecureString with the password (read on the host)', pattern: SSM_PARAMETER_PATTERN },
+  ...PASSWORD_PARAMETERS,
   { name: 'databases', description: 'Databases of the dump to restore', pattern: DATABASE_LIST_PATTERN },
   { name: 'workDir', description: 'Private scratch dir for the downloaded dump', pattern: PATTERNS.absolutePath },
 ];

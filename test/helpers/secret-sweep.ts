@@ -1,7 +1,7 @@
 /**
  * Issue 9: no secret appears in any log or output of the integration suite. Loaded before every
- * integration test file, it treats each value stored as an SSM SecureString in moto as a secret and
- * searches, for all of them:
+ * integration test file, it treats each value stored in moto as an SSM SecureString or a Secrets
+ * Manager secret (and the `password` field of a JSON one) as a secret and searches, for all of them:
  * - every host command's parameters, stdout and stderr (LocalCommandRunner);
  * - everything this process writes: the handlers' logs, console output;
  * - every object in every moto bucket, read just before that moto stops.
@@ -59,12 +59,28 @@ const startMoto = motoServer.startMoto;
       secrets.add(value);
       await moto.putSecureString(name, value);
     },
+    async createSecret(name: string, secretString: string) {
+      secrets.add(secretString);
+      const password = passwordField(secretString);
+      if (password) secrets.add(password);
+      return moto.createSecret(name, secretString);
+    },
     async stop() {
       await sweepBuckets(moto.s3());
       await moto.stop();
     },
   };
 };
+
+function passwordField(secretString: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(secretString);
+    const password = (parsed as { password?: unknown } | null)?.password;
+    return typeof password === 'string' ? password : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 async function sweepBuckets(s3: S3Client): Promise<void> {
   if (secrets.size === 0) return;

@@ -1,10 +1,12 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HostAccessPolicy } from '../../infra/constructs/host-access-policy';
 import { configInput, etcdJobInput, mysqlJobInput } from '../helpers/config-factory';
 import { synthStack } from '../helpers/stack-factory';
 
@@ -378,6 +380,28 @@ describe('CronsnapStack', () => {
     expect(readers).toHaveLength(1);
     expect(JSON.stringify(readers[0])).toContain(':parameter/cronsnap/prod-mysql/password');
     expect(JSON.stringify(policyStatements())).not.toContain('ssm:GetParameter');
+  });
+
+  it('lets a job\'s hosts read only that job\'s Secrets Manager secret, by name whatever its suffix, or by exact ARN', () => {
+    const stack = new Stack(new App(), 'Secrets', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-3f2a-AbCdEf';
+    const host = new HostAccessPolicy(stack, 'Host', {
+      jobName: 'prod-pg',
+      bucket: new s3.Bucket(stack, 'Bucket'),
+      key: new kms.Key(stack, 'Key'),
+      secretsManagerSecrets: ['prod/pg/password', arn],
+    });
+
+    const statements = Stack.of(host).resolve(host.policy.document.toJSON()).Statement as { Sid?: string; Action: unknown; Resource: unknown }[];
+    expect(statements.filter((statement) => JSON.stringify(statement.Action).includes('secretsmanager'))).toEqual([
+      {
+        Sid: 'ReadJobSecretValues',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:123456789012:secret:prod/pg/password-??????']] }, arn],
+      },
+    ]);
+    expect(JSON.stringify(statements)).not.toContain('ssm:GetParameter');
   });
 
   it('lets only backup-completed delete, only under the jobs\' prefixes, and grants no wildcard action on data', () => {

@@ -51,6 +51,7 @@ describe('mysql backup, end to end', () => {
   let bucket: string;
   let kmsKeyId: string;
   let dir: string;
+  let plainSecretArn: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cronsnap-mysql-it-'));
@@ -58,6 +59,8 @@ describe('mysql backup, end to end', () => {
     ({ bucket, kmsKeyId } = await moto.createBackupBucket('cronsnap-mysql-backups'));
     await moto.putSecureString('/cronsnap/prod-mysql/password', PASSWORD);
     await moto.putSecureString('/cronsnap/wrong/password', 'not-the-password');
+    plainSecretArn = await moto.createSecret('prod/mysql/plain', PASSWORD);
+    await moto.createSecret('prod/mysql/rds', JSON.stringify({ username: 'backup', password: PASSWORD, engine: 'mariadb', port: 3306 }));
     writeFileSync(join(dir, 'fixture.sql'), FIXTURE_SQL);
     await source.load(`cat '${join(dir, 'fixture.sql')}'`);
   });
@@ -129,6 +132,41 @@ describe('mysql backup, end to end', () => {
       }),
     ]);
     expect(await listKeys(moto.s3(), bucket, 'wrong-pass/')).toEqual([]);
+  });
+
+  it('reads the password from the field of a JSON Secrets Manager secret, as RDS stores them, off every command line', async () => {
+    const service = serviceFor('from-rds-secret', { passwordParameter: undefined, passwordSecret: { id: 'prod/mysql/rds', jsonKey: 'password' } });
+    const sampler = sampleProcessArgs();
+
+    const { start, completions } = await service.runJob('from-rds-secret', 'mysql-event-secret');
+    const argvSeen = await sampler.stop();
+
+    expect(completions).toEqual([expect.objectContaining({ kind: 'succeeded' })]);
+    if (start.kind !== 'started') throw new Error(JSON.stringify(start));
+    const { parameters } = await service.runner.invocation(start.commandId, HOST);
+    expect(parameters).toMatchObject({ passwordParameter: '', passwordSecret: 'prod/mysql/rds', passwordSecretKey: 'password' });
+    expect(argvSeen.length).toBeGreaterThan(3);
+    for (const args of argvSeen) expect(args).not.toContain('pässwörd');
+  });
+
+  it('reads a plain Secrets Manager secret by its ARN', async () => {
+    const service = serviceFor('from-secret-arn', { passwordParameter: undefined, passwordSecret: { id: plainSecretArn } });
+
+    const { completions } = await service.runJob('from-secret-arn', 'mysql-event-arn');
+
+    expect(completions).toEqual([expect.objectContaining({ kind: 'succeeded' })]);
+    expect((await listKeys(moto.s3(), bucket, 'from-secret-arn/')).filter((key) => key.endsWith('manifest.json'))).toHaveLength(1);
+  });
+
+  it('fails clearly, with nothing uploaded, when the secret has no such field', async () => {
+    const service = serviceFor('secret-no-field', { passwordParameter: undefined, passwordSecret: { id: 'prod/mysql/rds', jsonKey: 'pass' } });
+
+    const { completions } = await service.runJob('secret-no-field', 'mysql-event-field');
+
+    expect(completions).toEqual([
+      expect.objectContaining({ kind: 'failed', reason: "step=credentials: Secrets Manager secret prod/mysql/rds is not a JSON object with a string field 'pass'" }),
+    ]);
+    expect(await listKeys(moto.s3(), bucket, 'secret-no-field/')).toEqual([]);
   });
 
   it('leaves no manifest when the dump dies halfway', async () => {

@@ -108,12 +108,29 @@ describe('config', () => {
     expect(job?.engine === 'mysql' && job.mysql.databases).toBeUndefined();
   });
 
+  it('takes the password from a Secrets Manager secret, by name or ARN, as well as from SSM', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-3f2a-AbCdEf';
+    const [byName, byArn] = parseConfig(
+      configInput([
+        mysqlJobInput({ mysql: { hosts: ['db:3306'], user: 'backup', passwordSecret: { id: 'prod/mysql', jsonKey: 'password' } } } as never),
+        postgresJobInput({ postgres: { server: 'db:5432', user: 'backup', passwordSecret: { id: arn } } } as never),
+      ]),
+    ).jobs;
+    expect(byName?.engine === 'mysql' && byName.mysql).toMatchObject({ passwordSecret: { id: 'prod/mysql', jsonKey: 'password' } });
+    expect(byName?.engine === 'mysql' && byName.mysql.passwordParameter).toBeUndefined();
+    expect(byArn?.engine === 'postgres' && byArn.postgres.passwordSecret).toEqual({ id: arn });
+  });
+
   it.each([
     ['a password given inline', { mysql: { hosts: ['db:3306'], user: 'backup', password: 'x', passwordParameter: '/p' } }, 'jobs[0].mysql: '],
     ['a host without a port', { mysql: { hosts: ['db'], user: 'backup', passwordParameter: '/p' } }, 'jobs[0].mysql.hosts[0]: '],
     ['a relative parameter name', { mysql: { hosts: ['db:3306'], user: 'backup', passwordParameter: 'p' } }, 'jobs[0].mysql.passwordParameter: '],
     ['a database name with a quote', { mysql: { hosts: ['db:3306'], user: 'backup', passwordParameter: '/p', databases: ["x'"] } }, 'jobs[0].mysql.databases[0]: '],
     ['an etcd block on a mysql job', { etcd: { endpoints: ['http://a:2379'] } }, 'jobs[0]: '],
+    ['both a password parameter and a secret', { mysql: { hosts: ['db:3306'], user: 'backup', passwordParameter: '/p', passwordSecret: { id: 'db/pw' } } }, 'jobs[0].mysql: set exactly one of passwordParameter (SSM SecureString) or passwordSecret'],
+    ['no password at all', { mysql: { hosts: ['db:3306'], user: 'backup' } }, 'jobs[0].mysql: set exactly one of passwordParameter'],
+    ['a secret id with a space', { mysql: { hosts: ['db:3306'], user: 'backup', passwordSecret: { id: 'db pw' } } }, 'jobs[0].mysql.passwordSecret.id: must be a Secrets Manager secret name or ARN'],
+    ['a secret field name with a quote', { mysql: { hosts: ['db:3306'], user: 'backup', passwordSecret: { id: 'db/pw', jsonKey: "pass'" } } }, 'jobs[0].mysql.passwordSecret.jsonKey: '],
   ])('refuses a mysql job with %s', (_label, overrides, path) => {
     expect(() => parseConfig(configInput([mysqlJobInput(overrides as never)]))).toThrow(path);
   });
