@@ -32,10 +32,7 @@ export const passwordSourceFields = {
   passwordSecret: passwordSecretSchema.optional().describe('Secrets Manager secret holding the password (set this or passwordParameter)'),
 };
 
-export interface PasswordSource {
-  readonly passwordParameter?: string | undefined;
-  readonly passwordSecret?: z.infer<typeof passwordSecretSchema> | undefined;
-}
+export type PasswordSource = z.infer<z.ZodObject<typeof passwordSourceFields>>;
 
 export function hasOnePasswordSource(settings: PasswordSource): boolean {
   return (settings.passwordParameter === undefined) !== (settings.passwordSecret === undefined);
