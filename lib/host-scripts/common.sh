@@ -224,31 +224,34 @@ download_verified() {
 # a child's environment or any output. It comes from the SSM SecureString passwordParameter, or
 # else the Secrets Manager secret passwordSecret (its passwordSecretKey field when that is set).
 read_secret() {
-  local parameter secret key file="$CRONSNAP_WORK/secret"
+  local parameter secret key origin file="$CRONSNAP_WORK/secret"
   parameter=$(optional_param passwordParameter)
   secret=$(optional_param passwordSecret)
   key=$(optional_param passwordSecretKey)
   if [ -n "$parameter" ]; then
+    origin="SSM parameter $parameter"
     aws_cli ssm get-parameter --name "$parameter" --with-decryption \
       --query Parameter.Value --output text >"$file" 2>"$CRONSNAP_WORK/secret.err" \
-      || fail "cannot read SSM parameter $parameter: $(tail -n 1 "$CRONSNAP_WORK/secret.err")"
+      || fail "cannot read $origin: $(tail -n 1 "$CRONSNAP_WORK/secret.err")"
   elif [ -n "$secret" ]; then
+    origin="Secrets Manager secret $secret"
+    # A binary secret has no SecretString; the CLI would print "None" for it.
     aws_cli secretsmanager get-secret-value --secret-id "$secret" \
-      --query SecretString --output text >"$file" 2>"$CRONSNAP_WORK/secret.err" \
-      || fail "cannot read Secrets Manager secret $secret: $(tail -n 1 "$CRONSNAP_WORK/secret.err")"
+      --query "SecretString || ''" --output text >"$file" 2>"$CRONSNAP_WORK/secret.err" \
+      || fail "cannot read $origin: $(tail -n 1 "$CRONSNAP_WORK/secret.err")"
     if [ -n "$key" ]; then
       require_commands jq
       # jq's own complaints would quote the input, so they are dropped for a reason of our own.
       jq -e -r --arg key "$key" '.[$key] | strings' <"$file" >"$file.field" 2>/dev/null \
-        || fail "Secrets Manager secret $secret is not a JSON object with a string field '$key'"
+        || fail "$origin is not a JSON object with a string field '$key'"
       mv -f -- "$file.field" "$file"
     fi
   else
     fail "document parameters 'passwordParameter' and 'passwordSecret' are both empty"
   fi
-  # shellcheck disable=SC2034 # read by the engine scripts that need credentials
   IFS= read -r SECRET <"$file" || true
   rm -f -- "$file"
+  [ -n "$SECRET" ] || fail "$origin holds no password (an empty string${secret:+, or a binary secret})"
 }
 
 # manifest_header ENGINE: the fields every manifest opens with.

@@ -13,8 +13,8 @@ export interface Moto {
   createBackupBucket(name: string, objectLock?: ObjectLockSettings): Promise<{ bucket: string; kmsKeyId: string }>;
   /** Stores a SecureString parameter, as an operator does for database passwords. */
   putSecureString(name: string, value: string): Promise<void>;
-  /** Creates a Secrets Manager secret and returns its ARN; `secretString` is the password or a JSON object holding it. */
-  createSecret(name: string, secretString: string): Promise<string>;
+  /** Creates a Secrets Manager secret and returns its ARN: a string (the password, or a JSON object holding it) or bytes. */
+  createSecret(name: string, value: string | Uint8Array): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -62,8 +62,9 @@ export async function startMoto(): Promise<Moto> {
     async putSecureString(name, value) {
       await new SSMClient(clientConfig).send(new PutParameterCommand({ Name: name, Value: value, Type: 'SecureString', Overwrite: true }));
     },
-    async createSecret(name, secretString) {
-      const created = await new SecretsManagerClient(clientConfig).send(new CreateSecretCommand({ Name: name, SecretString: secretString }));
+    async createSecret(name, value) {
+      const secret = typeof value === 'string' ? { SecretString: value } : { SecretBinary: value };
+      const created = await new SecretsManagerClient(clientConfig).send(new CreateSecretCommand({ Name: name, ...secret }));
       return created.ARN ?? '';
     },
     stop: () => server.stop(),

@@ -59,11 +59,13 @@ const startMoto = motoServer.startMoto;
       secrets.add(value);
       await moto.putSecureString(name, value);
     },
-    async createSecret(name: string, secretString: string) {
-      secrets.add(secretString);
-      const password = passwordField(secretString);
-      if (password) secrets.add(password);
-      return moto.createSecret(name, secretString);
+    async createSecret(name: string, value: string | Uint8Array) {
+      if (typeof value === 'string') {
+        secrets.add(value);
+        const password = passwordField(value);
+        if (password) secrets.add(password);
+      }
+      return moto.createSecret(name, value);
     },
     async stop() {
       await sweepBuckets(moto.s3());

@@ -61,6 +61,7 @@ describe('mysql backup, end to end', () => {
     await moto.putSecureString('/cronsnap/wrong/password', 'not-the-password');
     plainSecretArn = await moto.createSecret('prod/mysql/plain', PASSWORD);
     await moto.createSecret('prod/mysql/rds', JSON.stringify({ username: 'backup', password: PASSWORD, engine: 'mariadb', port: 3306 }));
+    await moto.createSecret('prod/mysql/binary', Buffer.from('binary password'));
     writeFileSync(join(dir, 'fixture.sql'), FIXTURE_SQL);
     await source.load(`cat '${join(dir, 'fixture.sql')}'`);
   });
@@ -167,6 +168,17 @@ describe('mysql backup, end to end', () => {
       expect.objectContaining({ kind: 'failed', reason: "step=credentials: Secrets Manager secret prod/mysql/rds is not a JSON object with a string field 'pass'" }),
     ]);
     expect(await listKeys(moto.s3(), bucket, 'secret-no-field/')).toEqual([]);
+  });
+
+  it('refuses a binary secret, which holds no password string, with nothing uploaded', async () => {
+    const service = serviceFor('binary-secret', { passwordParameter: undefined, passwordSecret: { id: 'prod/mysql/binary' } });
+
+    const { completions } = await service.runJob('binary-secret', 'mysql-event-binary');
+
+    expect(completions).toEqual([
+      expect.objectContaining({ kind: 'failed', reason: 'step=credentials: Secrets Manager secret prod/mysql/binary holds no password (an empty string, or a binary secret)' }),
+    ]);
+    expect(await listKeys(moto.s3(), bucket, 'binary-secret/')).toEqual([]);
   });
 
   it('leaves no manifest when the dump dies halfway', async () => {
