@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostAccessPolicy } from '../../infra/constructs/host-access-policy';
-import { configInput, etcdJobInput, mysqlJobInput } from '../helpers/config-factory';
+import { configInput, etcdJobInput, mysqlJobInput, postgresJobInput } from '../helpers/config-factory';
 import { synthStack } from '../helpers/stack-factory';
 
 const jobs = [
@@ -426,6 +426,13 @@ describe('CronsnapStack', () => {
 
   it('passes cdk-nag AwsSolutions with every remaining finding acknowledged', () => {
     expect(() => app.synth()).not.toThrow();
+  });
+
+  it('passes cdk-nag with a password read from a Secrets Manager secret by name: its ?????? suffix is no wildcard finding', () => {
+    const secretJob = postgresJobInput({ name: 'shop-pg', targets: { instanceIds: ['i-0123456789abcdef2'] }, postgres: { server: 'db:5432', user: 'backup', passwordSecret: { id: 'prod/shop-pg', jsonKey: 'password' } } } as never);
+    const { app: withSecret } = synthStack(configInput([secretJob]));
+
+    expect(() => withSecret.synth()).not.toThrow();
   });
 
   it('has a cdk-nag check that does fail on a non-compliant resource', () => {
