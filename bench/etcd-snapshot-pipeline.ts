@@ -36,12 +36,10 @@ export async function benchEtcdSnapshotPipeline(): Promise<BenchResult[]> {
         nullSink: () => sink.runOnce(),
         // Nothing of cronsnap's (no health check, verify, hashes or manifest): the snapshot, then
         // compressing and the aws CLI's upload alone, the least any run through the CLI can take.
-        cliFloor: () =>
-          run(
-            'bash',
-            ['-c', `set -o pipefail; etcdctl --endpoints=${etcd.clientUrl} snapshot save '${plainDb}' >/dev/null && zstd -q -1 -T0 -c '${plainDb}' | aws --endpoint-url "$CRONSNAP_AWS_ENDPOINT_URL" s3 cp - s3://${bucket}/floor --only-show-errors && rm '${plainDb}'`],
-            { ETCDCTL_API: '3', ...moto.env, ...sink.env },
-          ),
+        cliFloor: async () => {
+          await sink.uploadOutputOf(`ETCDCTL_API=3 etcdctl --endpoints=${etcd.clientUrl} snapshot save '${plainDb}' >/dev/null && zstd -q -1 -T0 -c '${plainDb}'`);
+          rmSync(plainDb);
+        },
       });
       const detail =
         `db ${(dbBytes / MB).toFixed(0)} MB: snapshot save ${plain.seconds.toFixed(2)} s, ` +

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { makeTlsFiles } from '../lib/local/etcd-server';
 import { LocalBackupService } from '../lib/local/local-backup-service';
 import type { Moto } from '../lib/local/moto-server';
+import { run } from '../lib/local/run-command';
 import { startDiscardingAws } from './discarding-aws';
 
 export interface NullSinkOptions {
@@ -18,10 +19,13 @@ export interface NullSinkOptions {
 }
 
 export interface NullSink {
-  /** Environment that points the `aws` CLI (through CRONSNAP_AWS_ENDPOINT_URL) at the discarding endpoint. */
-  readonly env: Record<string, string>;
   /** One run of the job; fails unless the host script succeeded and uploaded something. */
   runOnce(): Promise<void>;
+  /**
+   * `COMMAND | aws s3 cp -` to the discarding endpoint, none of the job's script around it: what a
+   * bare upload of that output costs. Fails unless the pipeline succeeded and uploaded something.
+   */
+  uploadOutputOf(command: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,12 +44,19 @@ export async function startNullSink(options: NullSinkOptions): Promise<NullSink>
     hostEnv: { ...options.moto.env, CRONSNAP_LOCK_DIR: join(options.dir, 'locks') },
   });
   return {
-    env: sink.env,
     async runOnce() {
       const before = sink.discardedBytes();
       const { start } = await service.runJob(options.job, `bench-sink-${Date.now()}`);
       const succeeded = start.kind === 'started' && (await service.runner.invocation(start.commandId, options.host)).status === 'Success';
       if (!succeeded || sink.discardedBytes() === before) throw new Error(`null-sink run of ${options.job} failed`);
+    },
+    async uploadOutputOf(command) {
+      const before = sink.discardedBytes();
+      await run('bash', ['-c', `set -o pipefail; ${command} | aws --endpoint-url "$CRONSNAP_AWS_ENDPOINT_URL" s3 cp - s3://${options.bucket}/bare --only-show-errors`], {
+        ...options.moto.env,
+        ...sink.env,
+      });
+      if (sink.discardedBytes() === before) throw new Error(`the bare upload of ${command} sent nothing`);
     },
     stop: () => sink.stop(),
   };
