@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../lib/config/load-config';
 import { startEtcd, type Etcd } from '../lib/local/etcd-server';
-import { LocalBackupService } from '../lib/local/local-backup-service';
-import { startMoto, type Moto } from '../lib/local/moto-server';
+import type { LocalBackupService } from '../lib/local/local-backup-service';
+import { startMoto } from '../lib/local/moto-server';
+import { benchService, type BenchStorage } from './bench-storage';
 
 const MB = 1024 * 1024;
 
@@ -35,12 +36,8 @@ async function fillEtcd(clientUrl: string, megabytes: number): Promise<void> {
   }
 }
 
-export interface FilledEtcd {
-  readonly dir: string;
-  readonly moto: Moto;
+export interface FilledEtcd extends BenchStorage {
   readonly etcd: Etcd;
-  readonly bucket: string;
-  readonly kmsKeyId: string;
   /** The local service for job `bench-etcd` on one host, backing up `etcd`; `job` adds fields. */
   service(host: string, job?: Record<string, unknown>): LocalBackupService;
 }
@@ -56,19 +53,17 @@ export async function withFilledEtcd<T>(bucketName: string, work: (bench: Filled
   try {
     const { bucket, kmsKeyId } = await moto.createBackupBucket(bucketName);
     await fillEtcd(etcd.clientUrl, Number(process.env.BENCH_ETCD_MB ?? 256));
+    const storage = { dir, moto, bucket, kmsKeyId };
     const service = (host: string, job: Record<string, unknown> = {}) =>
-      new LocalBackupService({
-        config: parseConfig({
+      benchService(
+        storage,
+        parseConfig({
           version: 1,
           jobs: [{ name: 'bench-etcd', engine: 'etcd', schedule: '@daily', targets: { instanceIds: [host] }, etcd: { endpoints: [etcd.clientUrl], workDir: dir }, ...job }],
         }),
-        s3: moto.s3(),
-        bucket,
-        kmsKeyId,
-        hosts: { [host]: {} },
-        hostEnv: { ...moto.env, CRONSNAP_LOCK_DIR: join(dir, 'locks') },
-      });
-    return await work({ dir, moto, etcd, bucket, kmsKeyId, service });
+        host,
+      );
+    return await work({ ...storage, etcd, service });
   } finally {
     await Promise.all([etcd.stop(), moto.stop()]);
     rmSync(dir, { recursive: true, force: true });

@@ -2,19 +2,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../lib/config/load-config';
-import { LocalBackupService } from '../lib/local/local-backup-service';
+import type { LocalBackupService } from '../lib/local/local-backup-service';
 import { startMariaDb, type MariaDb } from '../lib/local/mariadb-server';
-import { startMoto, type Moto } from '../lib/local/moto-server';
+import { startMoto } from '../lib/local/moto-server';
+import { benchService, type BenchStorage } from './bench-storage';
 
 const MB = 1024 * 1024;
 export const BENCH_PASSWORD = 'bench-password';
 
-export interface FilledMariaDb {
-  readonly dir: string;
+export interface FilledMariaDb extends BenchStorage {
   readonly db: MariaDb;
-  readonly moto: Moto;
-  readonly bucket: string;
-  readonly kmsKeyId: string;
   /** A 0600 client option file for the bench user, for the plain commands compared against. */
   readonly clientCnf: string;
   /** A service running job `bench-mysql` (its `mysql` settings overridden by `mysql`) on `host`. */
@@ -43,20 +40,18 @@ export async function withFilledMariaDb<T>(name: string, work: (filled: FilledMa
     }
     const clientCnf = join(dir, 'client.cnf');
     writeFileSync(clientCnf, `[client]\nuser=backup\npassword=${BENCH_PASSWORD}\n`, { mode: 0o600 });
+    const storage = { dir, moto, bucket, kmsKeyId };
     const service = (host: string, mysql: Record<string, unknown> = {}) =>
-      new LocalBackupService({
-        config: parseConfig({
+      benchService(
+        storage,
+        parseConfig({
           version: 1,
           jobs: [{ name: 'bench-mysql', engine: 'mysql', schedule: '@daily', targets: { instanceIds: [host] }, workDir: dir,
             mysql: { hosts: [`127.0.0.1:${db.port}`], user: 'backup', passwordParameter: '/cronsnap/bench/password', ...mysql } }],
         }),
-        s3: moto.s3(),
-        bucket,
-        kmsKeyId,
-        hosts: { [host]: {} },
-        hostEnv: { ...moto.env, CRONSNAP_LOCK_DIR: join(dir, 'locks') },
-      });
-    return await work({ dir, db, moto, bucket, kmsKeyId, clientCnf, service });
+        host,
+      );
+    return await work({ ...storage, db, clientCnf, service });
   } finally {
     await Promise.all([db.stop(), moto.stop()]);
     rmSync(dir, { recursive: true, force: true });

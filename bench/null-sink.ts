@@ -1,18 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTlsFiles } from '../lib/local/etcd-server';
-import { LocalBackupService } from '../lib/local/local-backup-service';
-import type { Moto } from '../lib/local/moto-server';
+import type { LocalBackupService } from '../lib/local/local-backup-service';
 import { run } from '../lib/local/run-command';
+import { benchService, type BenchStorage } from './bench-storage';
 import { startDiscardingAws } from './discarding-aws';
 
-export interface NullSinkOptions {
+export interface NullSinkOptions extends BenchStorage {
+  /** The service whose config the sink's runs use. */
   readonly service: LocalBackupService;
-  readonly moto: Moto;
-  readonly bucket: string;
-  readonly kmsKeyId: string;
   readonly host: string;
-  readonly dir: string;
   readonly job: string;
   /** What the stand-in SSM answers for the job's password parameter. */
   readonly password?: string;
@@ -35,14 +32,7 @@ export interface NullSink {
  */
 export async function startNullSink(options: NullSinkOptions): Promise<NullSink> {
   const sink = await startDiscardingAws(options.password ?? '', await makeTlsFiles(mkdtempSync(join(options.dir, 'sink-tls-'))));
-  const service = new LocalBackupService({
-    config: options.service.config,
-    s3: options.moto.s3(),
-    bucket: options.bucket,
-    kmsKeyId: options.kmsKeyId,
-    hosts: { [options.host]: { env: sink.env } },
-    hostEnv: { ...options.moto.env, CRONSNAP_LOCK_DIR: join(options.dir, 'locks') },
-  });
+  const service = benchService(options, options.service.config, options.host, sink.env);
   return {
     async runOnce() {
       const before = sink.discardedBytes();
