@@ -1,6 +1,7 @@
-# etcd restore drill: the restore's own fetch (one streaming pass: download, stored sha256, zstd's own checksum) and
-# `snapshot restore` (which checks the snapshot's own hash), into a private scratch dir as a one-member cluster of its own, started on free
-# loopback ports; then what it holds is read back and reported. Live members are never contacted.
+# etcd restore drill: the restore's own fetch (one streaming pass: download, stored sha256, zstd's
+# own checksum) and `snapshot restore` (which checks the snapshot's own hash), into a private
+# scratch dir as a one-member cluster of its own, started on free loopback ports; then what it
+# holds is read back and reported. Live members are never contacted.
 # Runs after common.sh, etcd-client.sh and etcd-restore.sh.
 
 load_drill_params() {
