@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Etcd } from './etcd-server';
 import { freePort, waitUntil } from './processes';
@@ -62,6 +62,10 @@ esac
   };
 }
 
+function logTail(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').slice(-3000) : '(no log)';
+}
+
 async function healthy(member: EtcdService): Promise<boolean> {
   return (await member.etcdctl(['endpoint', 'health', '-w', 'json'])).includes('"health":true');
 }
@@ -76,7 +80,14 @@ export async function startEtcdCluster(dir: string, names: readonly string[], to
   const control = join(dir, 'etcd-ctl');
   writeFileSync(control, `#!/bin/bash\nexec '${dir}'/"$CRONSNAP_TEST_MEMBER"-service "$1"\n`, { mode: 0o755 });
   await Promise.all(members.map((member) => run(member.control, ['start'])));
-  await Promise.all(members.map((member) => waitUntil(`etcd member ${member.name}`, () => healthy(member), 30_000)));
+  try {
+    await Promise.all(members.map((member) => waitUntil(`etcd member ${member.name}`, () => healthy(member), 30_000)));
+  } catch (error) {
+    // As awaitServer does for one server: nothing left running, and the members' own words.
+    await Promise.all(members.map((member) => member.stop().catch(() => undefined)));
+    const logs = names.map((name) => `--- ${name}.log\n${logTail(join(dir, `${name}.log`))}`).join('\n');
+    throw new Error(`${(error as Error).message}\n${logs}`);
+  }
   return {
     members,
     control,
