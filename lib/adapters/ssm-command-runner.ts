@@ -14,16 +14,20 @@ export class SsmCommandRunner implements CommandRunner {
   constructor(private readonly client: SSMClient) {}
 
   async onlineHosts(targets: Targets, limit = Number.MAX_SAFE_INTEGER): Promise<string[]> {
-    const filters: InstanceInformationStringFilter[] = [{ Key: 'PingStatus', Values: ['Online'] }];
-    if (targets.instanceIds) filters.push({ Key: 'InstanceIds', Values: [...targets.instanceIds] });
-    for (const [key, values] of Object.entries(targets.tags ?? {})) filters.push({ Key: `tag:${key}`, Values: values });
+    // SSM refuses tag filters combined with any other filter type (PingStatus included), so the
+    // request names the hosts (by ID or by tags) and their ping status is judged from the answer.
+    const filters: InstanceInformationStringFilter[] = targets.instanceIds
+      ? [{ Key: 'InstanceIds', Values: [...targets.instanceIds] }]
+      : Object.entries(targets.tags ?? {}).map(([key, values]) => ({ Key: `tag:${key}`, Values: values }));
     const ids: string[] = [];
     let nextToken: string | undefined;
     do {
       const page = await this.client.send(
         new DescribeInstanceInformationCommand({ Filters: filters, NextToken: nextToken, MaxResults: Math.max(5, Math.min(50, limit)) }),
       );
-      for (const info of page.InstanceInformationList ?? []) if (info.InstanceId) ids.push(info.InstanceId);
+      for (const info of page.InstanceInformationList ?? []) {
+        if (info.InstanceId && info.PingStatus === 'Online') ids.push(info.InstanceId);
+      }
       nextToken = page.NextToken;
     } while (nextToken && ids.length < limit);
     return ids.sort();

@@ -13,7 +13,7 @@ import { localServiceFor } from '../helpers/local-service';
 import { useMotoBucket } from '../helpers/moto-fixture';
 import { listKeys } from '../helpers/s3-objects';
 
-const HOST = 'i-0fa0170000000001';
+const HOST = 'i-0fa01700000000001';
 
 describe('faults', () => {
   const aws = useMotoBucket('cronsnap-faults');
@@ -95,7 +95,7 @@ describe('faults', () => {
 
       expect(failed.completions).toEqual([expect.objectContaining({ kind: 'failed', reason: expect.stringMatching(/^step=upload: /) })]);
       expect((await listKeys(aws.moto.s3(), aws.bucket, 's3-outage/')).filter((key) => key.endsWith('manifest.json'))).toEqual([]);
-      expect(service.notifier.messages).toEqual([expect.objectContaining({ subject: 'cronsnap: s3-outage backup failed on i-0fa0170000000001' })]);
+      expect(service.notifier.messages).toEqual([expect.objectContaining({ subject: 'cronsnap: s3-outage backup failed on i-0fa01700000000001' })]);
 
       const healthy = serviceFor('s3-outage', { endpoints: [etcd.clientUrl] });
       const next = await healthy.runJob('s3-outage', 'event-outage-2');

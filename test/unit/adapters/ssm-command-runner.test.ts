@@ -1,44 +1,63 @@
 import { DescribeInstanceInformationCommand, GetCommandInvocationCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { strictMockClient } from '../../helpers/aws-contracts';
 import { SsmCommandRunner } from '../../../lib/adapters/ssm-command-runner';
 
-const ssm = mockClient(SSMClient);
+const ssm = strictMockClient(SSMClient);
 
 describe('SsmCommandRunner target resolution', () => {
   beforeEach(() => ssm.reset());
 
-  it('asks SSM for online instances carrying every configured tag, across pages, sorted', async () => {
+  it('asks SSM for the instances carrying every configured tag, with no other filter, keeping the online ones across pages, sorted', async () => {
     ssm
       .on(DescribeInstanceInformationCommand)
-      .resolvesOnce({ InstanceInformationList: [{ InstanceId: 'i-0000000000000000c' }], NextToken: 'page-2' })
-      .resolvesOnce({ InstanceInformationList: [{ InstanceId: 'i-0000000000000000a' }, { InstanceId: 'mi-0000000000000000b' }] });
+      .resolvesOnce({ InstanceInformationList: [{ InstanceId: 'i-0000000000000000c', PingStatus: 'Online' }], NextToken: 'page-2' })
+      .resolvesOnce({
+        InstanceInformationList: [
+          { InstanceId: 'i-0000000000000000a', PingStatus: 'Online' },
+          { InstanceId: 'i-0000000000000000d', PingStatus: 'ConnectionLost' },
+          { InstanceId: 'mi-0000000000000000b', PingStatus: 'Online' },
+        ],
+      });
 
     const hosts = await new SsmCommandRunner(new SSMClient({})).onlineHosts({ tags: { 'cronsnap:role': ['etcd'], env: ['prod', 'dr'] } });
 
     expect(hosts).toEqual(['i-0000000000000000a', 'i-0000000000000000c', 'mi-0000000000000000b']);
     const calls = ssm.commandCalls(DescribeInstanceInformationCommand).map((call) => call.args[0].input);
+    // "Tag filters can't be combined with other filter types" (API reference): no PingStatus here.
     expect(calls[0]?.Filters).toEqual([
-      { Key: 'PingStatus', Values: ['Online'] },
       { Key: 'tag:cronsnap:role', Values: ['etcd'] },
       { Key: 'tag:env', Values: ['prod', 'dr'] },
     ]);
     expect(calls[1]?.NextToken).toBe('page-2');
   });
 
+  it('keeps paging a tagged fleet until it has found as many online hosts as asked for', async () => {
+    ssm
+      .on(DescribeInstanceInformationCommand)
+      .resolvesOnce({ InstanceInformationList: [{ InstanceId: 'i-0000000000000000c', PingStatus: 'Inactive' }], NextToken: 'page-2' })
+      .resolvesOnce({ InstanceInformationList: [{ InstanceId: 'i-0000000000000000a', PingStatus: 'Online' }], NextToken: 'page-3' });
+
+    const hosts = await new SsmCommandRunner(new SSMClient({})).onlineHosts({ tags: { 'cronsnap:role': ['node'] } }, 1);
+
+    expect(hosts).toEqual(['i-0000000000000000a']);
+    expect(ssm.commandCalls(DescribeInstanceInformationCommand)).toHaveLength(2);
+  });
+
   it('returns nothing when no configured instance is online', async () => {
-    ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [] });
+    ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [{ InstanceId: 'i-0123456789abcdef0', PingStatus: 'ConnectionLost' }] });
 
     await expect(new SsmCommandRunner(new SSMClient({})).onlineHosts({ instanceIds: ['i-0123456789abcdef0'] })).resolves.toEqual([]);
+    expect(ssm.commandCalls(DescribeInstanceInformationCommand)[0]?.args[0].input.Filters).toEqual([{ Key: 'InstanceIds', Values: ['i-0123456789abcdef0'] }]);
   });
 
   it('reads an invocation with the parameters it was sent with', async () => {
     ssm.on(GetCommandInvocationCommand).resolves({ Status: 'Failed', DocumentName: 'cronsnap-etcd-backup', StandardErrorContent: 'boom' });
     ssm.on(ListCommandsCommand).resolves({ Commands: [{ Parameters: { job: ['prod-etcd'], runId: ['r1'] } }] });
 
-    const invocation = await new SsmCommandRunner(new SSMClient({})).invocation('cmd-1', 'i-0123456789abcdef0');
+    const invocation = await new SsmCommandRunner(new SSMClient({})).invocation('c0000000-0000-4000-8000-000000000001', 'i-0123456789abcdef0');
 
     expect(invocation).toEqual({
-      commandId: 'cmd-1',
+      commandId: 'c0000000-0000-4000-8000-000000000001',
       hostId: 'i-0123456789abcdef0',
       documentName: 'cronsnap-etcd-backup',
       status: 'Failed',

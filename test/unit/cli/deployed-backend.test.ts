@@ -1,13 +1,13 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ListCommandInvocationsCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { strictMockClient } from '../../helpers/aws-contracts';
 import { DeployedBackend, FunctionError } from '../../../lib/cli/deployed-backend';
 import { ConfigError } from '../../../lib/errors';
 
-const lambda = mockClient(LambdaClient);
-const cloudFormation = mockClient(CloudFormationClient);
-const ssm = mockClient(SSMClient);
+const lambda = strictMockClient(LambdaClient);
+const cloudFormation = strictMockClient(CloudFormationClient);
+const ssm = strictMockClient(SSMClient);
 const OUTPUTS = { BackupBucket: 'backups', ReportsBucket: 'reports', ScheduledBackupFunction: 'fn-scheduled', ListBackupsFunction: 'fn-list', RestoreFunction: 'fn-restore', RestoreDrillFunction: 'fn-drill' };
 const RUN = '20261124T011000Z-0123456789';
 
@@ -25,7 +25,7 @@ describe('CLI against the deployed stack', () => {
     cloudFormation.reset();
     ssm.reset();
     cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Cronsnap', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: Object.entries(OUTPUTS).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] });
-    lambda.on(InvokeCommand, { FunctionName: 'fn-scheduled' }).resolves(payload({ kind: 'started', job: 'prod-etcd', runId: RUN, commandId: 'cmd-1', hosts: ['i-a'], linked: [] }));
+    lambda.on(InvokeCommand, { FunctionName: 'fn-scheduled' }).resolves(payload({ kind: 'started', job: 'prod-etcd', runId: RUN, commandId: 'c0000000-0000-4000-8000-000000000001', hosts: ['i-a'], linked: [] }));
     lambda.on(InvokeCommand, { FunctionName: 'fn-list' }).resolves(payload({ job: 'prod-etcd', engine: 'etcd', backups: [{ runId: RUN, host: 'i-a' }], refused: [] }));
   });
 
@@ -37,7 +37,7 @@ describe('CLI against the deployed stack', () => {
 
     expect(result).toEqual({ job: 'prod-etcd', runId: RUN, outcome: 'succeeded', hosts: [{ host: 'i-a', status: 'succeeded', detail: 'SSM Success' }] });
     expect(sentPayload('fn-scheduled')).toMatchObject({ job: 'prod-etcd', eventId: expect.stringMatching(/^cli-/) });
-    expect(progress).toEqual([`prod-etcd: run ${RUN} sent to i-a (command cmd-1)`, 'prod-etcd: i-a InProgress', 'prod-etcd: i-a Success']);
+    expect(progress).toEqual([`prod-etcd: run ${RUN} sent to i-a (command c0000000-0000-4000-8000-000000000001)`, 'prod-etcd: i-a InProgress', 'prod-etcd: i-a Success']);
   });
 
   it('counts a host failed when its command succeeded but no backup is offered', async () => {

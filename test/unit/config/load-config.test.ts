@@ -58,6 +58,9 @@ describe('config', () => {
     ['an unknown time zone', { timezone: 'Mars/Olympus' }, 'jobs[0].timezone'],
     ['a misspelled field', { retention: { keepLats: 3 } }, 'jobs[0].retention'],
     ['a bad instance id', { targets: { instanceIds: ['server-1'] } }, 'jobs[0].targets.instanceIds[0]'],
+    ['an EC2 instance id of 16 hex digits, which SSM refuses', { targets: { instanceIds: ['i-0fa0170000000001'] } }, 'jobs[0].targets.instanceIds[0]'],
+    ['six tag keys, more than SendCommand takes', { targets: { tags: Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map((key) => [key, ['x']])) } }, 'jobs[0].targets.tags'],
+    ['51 values of one tag', { targets: { tags: { role: Array.from({ length: 51 }, (_, i) => `v${i}`) } } }, 'jobs[0].targets.tags.role'],
   ])('refuses %s', (_label, overrides, path) => {
     expect(() => parseConfig(configInput([etcdJobInput(overrides as never)]))).toThrow(`${path}: `);
   });

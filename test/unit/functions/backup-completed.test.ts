@@ -1,7 +1,7 @@
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCommandInvocationCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { strictMockClient } from '../../helpers/aws-contracts';
 import { lambdaContext, loadEvent } from '../../helpers/events';
 import { useLambdaEnvironment } from '../../helpers/lambda-environment';
 import { etcdManifest } from '../../helpers/manifest-factory';
@@ -11,9 +11,9 @@ useLambdaEnvironment();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { handler } = require('../../../functions/backup-completed/handler') as typeof import('../../../functions/backup-completed/handler');
 
-const ssm = mockClient(SSMClient);
-const s3 = mockClient(S3Client);
-const sns = mockClient(SNSClient);
+const ssm = strictMockClient(SSMClient);
+const s3 = strictMockClient(S3Client);
+const sns = strictMockClient(SNSClient);
 const RUN_PREFIX = 'prod-etcd/2026/11/23/20261123T103000Z-0123456789';
 
 function manifestBody(text: string) {

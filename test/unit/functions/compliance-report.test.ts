@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
+import { strictMockClient } from '../../helpers/aws-contracts';
 import { Readable } from 'node:stream';
 import { lambdaContext, loadEvent } from '../../helpers/events';
 import { writeInventory } from '../../helpers/inventory-fixture';
@@ -11,8 +11,8 @@ useLambdaEnvironment();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { handler } = require('../../../functions/compliance-report/handler') as typeof import('../../../functions/compliance-report/handler');
 
-const s3 = mockClient(S3Client);
-const sns = mockClient(SNSClient);
+const s3 = strictMockClient(S3Client);
+const sns = strictMockClient(SNSClient);
 const EVENT_TIME = new Date('2026-11-24T01:00:00Z');
 
 /** Serves GetObject from an in-memory inventory, as the reports bucket would. */

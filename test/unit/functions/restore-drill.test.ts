@@ -1,7 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCommandInvocationCommand, ListCommandsCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { strictMockClient } from '../../helpers/aws-contracts';
 import { writeFileSync } from 'node:fs';
 import { parseConfig } from '../../../lib/config/load-config';
 import { configInput, etcdJobInput } from '../../helpers/config-factory';
@@ -24,9 +24,9 @@ writeFileSync(
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { handler } = require('../../../functions/restore-drill/handler') as typeof import('../../../functions/restore-drill/handler');
 
-const s3 = mockClient(S3Client);
-const ssm = mockClient(SSMClient);
-const sns = mockClient(SNSClient);
+const s3 = strictMockClient(S3Client);
+const ssm = strictMockClient(SSMClient);
+const sns = strictMockClient(SNSClient);
 const manifest = etcdManifest();
 if (manifest.engine !== 'etcd') throw new Error('etcdManifest must be an etcd manifest');
 const manifestKey = manifest.payload.key.replace('snapshot.db.zst', 'manifest.json');
@@ -52,7 +52,7 @@ describe('restore-drill handler', () => {
     s3.on(PutObjectCommand).resolves({});
     s3.on(GetObjectCommand, { Key: 'drills/prod-etcd/last-passed.json' }).rejects(new NoSuchKey({ message: 'no such key', $metadata: {} }));
     s3.on(HeadObjectCommand).resolves({ ContentLength: manifest.payload.size });
-    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-drill-1' } });
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'd0000000-0000-4000-8000-000000000001' } });
     ssm.on(ListCommandsCommand).resolves({ Commands: [] });
   });
 

@@ -1,7 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { strictMockClient } from '../../helpers/aws-contracts';
 import { writeFileSync } from 'node:fs';
 import { parseConfig } from '../../../lib/config/load-config';
 import { configInput, etcdJobInput } from '../../helpers/config-factory';
@@ -21,9 +21,9 @@ const listBackups = require('../../../functions/list-backups/handler') as typeof
 const restore = require('../../../functions/restore/handler') as typeof import('../../../functions/restore/handler');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-const s3 = mockClient(S3Client);
-const sfn = mockClient(SFNClient);
-const ssm = mockClient(SSMClient);
+const s3 = strictMockClient(S3Client);
+const sfn = strictMockClient(SFNClient);
+const ssm = strictMockClient(SSMClient);
 const manifest = etcdManifest();
 const manifestKey = manifest.payload.key.replace('snapshot.db.zst', 'manifest.json');
 

@@ -1,7 +1,7 @@
 import { PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DescribeInstanceInformationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { strictMockClient } from '../../helpers/aws-contracts';
 import { lambdaContext, loadEvent } from '../../helpers/events';
 import { useLambdaEnvironment } from '../../helpers/lambda-environment';
 
@@ -9,9 +9,9 @@ useLambdaEnvironment();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { handler } = require('../../../functions/scheduled-backup/handler') as typeof import('../../../functions/scheduled-backup/handler');
 
-const ssm = mockClient(SSMClient);
-const s3 = mockClient(S3Client);
-const sns = mockClient(SNSClient);
+const ssm = strictMockClient(SSMClient);
+const s3 = strictMockClient(S3Client);
+const sns = strictMockClient(SNSClient);
 
 describe('scheduled-backup handler', () => {
   beforeEach(() => {
@@ -19,16 +19,16 @@ describe('scheduled-backup handler', () => {
     s3.reset();
     sns.reset();
     ssm.on(DescribeInstanceInformationCommand).resolves({
-      InstanceInformationList: [{ InstanceId: 'i-0123456789abcdef1' }, { InstanceId: 'i-0123456789abcdef0' }],
+      InstanceInformationList: [{ InstanceId: 'i-0123456789abcdef1', PingStatus: 'Online' }, { InstanceId: 'i-0123456789abcdef0', PingStatus: 'Online' }],
     });
-    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-1' } });
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'c0000000-0000-4000-8000-000000000001' } });
     s3.on(PutObjectCommand).resolves({});
   });
 
   it('sends the etcd document to one online member with the run parameters', async () => {
     const outcome = await handler(loadEvent('scheduled-backup'), lambdaContext);
 
-    expect(outcome).toMatchObject({ kind: 'started', job: 'prod-etcd', commandId: 'cmd-1', hosts: ['i-0123456789abcdef0'] });
+    expect(outcome).toMatchObject({ kind: 'started', job: 'prod-etcd', commandId: 'c0000000-0000-4000-8000-000000000001', hosts: ['i-0123456789abcdef0'] });
     const send = ssm.commandCalls(SendCommandCommand)[0]?.args[0].input;
     expect(send?.DocumentName).toBe('cronsnap-etcd-backup');
     expect(send?.InstanceIds).toEqual(['i-0123456789abcdef0']);
@@ -41,10 +41,7 @@ describe('scheduled-backup handler', () => {
       executionTimeout: ['3600'],
     });
     const describe = ssm.commandCalls(DescribeInstanceInformationCommand)[0]?.args[0].input;
-    expect(describe?.Filters).toEqual([
-      { Key: 'PingStatus', Values: ['Online'] },
-      { Key: 'InstanceIds', Values: ['i-0123456789abcdef0'] },
-    ]);
+    expect(describe?.Filters).toEqual([{ Key: 'InstanceIds', Values: ['i-0123456789abcdef0'] }]);
   });
 
   it('claims the run with a conditional write before sending', async () => {

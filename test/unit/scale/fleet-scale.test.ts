@@ -1,7 +1,7 @@
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DescribeInstanceInformationCommand, GetCommandInvocationCommand, ListCommandsCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { strictMockClient } from '../../helpers/aws-contracts';
 import { MemoryNotifier } from '../../../lib/adapters/memory-notifier';
 import { S3ObjectStore } from '../../../lib/adapters/s3-object-store';
 import { SsmCommandRunner } from '../../../lib/adapters/ssm-command-runner';
@@ -11,9 +11,9 @@ import { parseConfig } from '../../../lib/config/load-config';
 import { configInput, filesJobInput } from '../../helpers/config-factory';
 import { loadEvent } from '../../helpers/events';
 
-const ssm = mockClient(SSMClient);
-const s3 = mockClient(S3Client);
-const sns = mockClient(SNSClient);
+const ssm = strictMockClient(SSMClient);
+const s3 = strictMockClient(S3Client);
+const sns = strictMockClient(SNSClient);
 const FLEET = Array.from({ length: 500 }, (_, i) => `i-0${i.toString(16).padStart(16, '0')}`);
 const RUN_ID = '20261124T010000Z-0123456789';
 const PREFIX = `fleet-files/2026/11/24/${RUN_ID}`;
@@ -48,9 +48,9 @@ describe('a fleet of 500 hosts', () => {
     ssm.on(DescribeInstanceInformationCommand).callsFake((input: { NextToken?: string; MaxResults?: number }) => {
       const from = Number(input.NextToken ?? 0);
       const page = FLEET.slice(from, from + (input.MaxResults ?? 50));
-      return { InstanceInformationList: page.map((InstanceId) => ({ InstanceId })), NextToken: from + page.length < FLEET.length ? String(from + page.length) : undefined };
+      return { InstanceInformationList: page.map((InstanceId) => ({ InstanceId, PingStatus: 'Online' })), NextToken: from + page.length < FLEET.length ? String(from + page.length) : undefined };
     });
-    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-fleet' } });
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'f0000000-0000-4000-8000-000000000500' } });
     s3.on(PutObjectCommand).resolves({});
 
     const outcome = await startBackup({ job: 'fleet-files', eventId: 'event-fleet' }, 'fallback', {
@@ -107,7 +107,7 @@ describe('a fleet of 500 hosts', () => {
       written.add(host);
       const event = loadEvent('ssm-invocation-status-change');
       event.detail['instance-id'] = host;
-      event.detail['command-id'] = 'cmd-fleet';
+      event.detail['command-id'] = 'f0000000-0000-4000-8000-000000000500';
       const outcome = await completeBackup(event, deps);
       if (outcome.kind !== 'succeeded') throw new Error(`${host}: ${JSON.stringify(outcome)}`);
       retention.push(outcome.retention);
