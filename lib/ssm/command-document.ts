@@ -75,6 +75,24 @@ export function buildCommandDocument(program: HostProgram): CommandDocument {
   };
 }
 
+/**
+ * SSM refuses a command whose document, together with the parameter values given at run time,
+ * exceeds 64 KB (CreateDocument and SendCommand limits).
+ */
+export const MAX_DOCUMENT_BYTES = 64 * 1024;
+
+const documentBytes = new Map<string, number>();
+
+/** The bytes a command of `program` with these values takes against SSM's document limit. */
+export function commandBytes(program: HostProgram, values: Readonly<Record<string, string>>): number {
+  let base = documentBytes.get(program.id);
+  if (base === undefined) {
+    base = Buffer.byteLength(JSON.stringify(buildCommandDocument(program)));
+    documentBytes.set(program.id, base);
+  }
+  return Object.values(values).reduce((total, value) => total + Buffer.byteLength(value), base);
+}
+
 /** Refuses, naming the parameter, any value SSM would refuse: checked before anything is sent. */
 export function assertParametersAllowed(program: HostProgram, values: Readonly<Record<string, string>>): void {
   for (const parameter of program.parameters) {
@@ -85,4 +103,12 @@ export function assertParametersAllowed(program: HostProgram, values: Readonly<R
   }
   const unknown = Object.keys(values).filter((name) => !program.parameters.some((p) => p.name === name));
   if (unknown.length > 0) throw new InvalidEventError(`unknown document parameters: ${unknown.join(', ')}`);
+  const bytes = commandBytes(program, values);
+  if (bytes > MAX_DOCUMENT_BYTES) {
+    const largest = Object.entries(values).sort(([, a], [, b]) => b.length - a.length)[0];
+    throw new InvalidEventError(
+      `document ${program.id} with its parameter values is ${bytes} bytes, over SSM's limit of ${MAX_DOCUMENT_BYTES}` +
+        (largest ? ` (the largest value, ${largest[0]}, is ${Buffer.byteLength(largest[1])} bytes)` : ''),
+    );
+  }
 }

@@ -1,6 +1,7 @@
 import { etcdEngine } from '../../../lib/engines/etcd-engine';
 import { InvalidEventError } from '../../../lib/errors';
-import { assertParametersAllowed, buildCommandDocument, hostScript } from '../../../lib/ssm/command-document';
+import { postgresRestoreProgram } from '../../../lib/restore/restore-programs';
+import { assertParametersAllowed, buildCommandDocument, commandBytes, hostScript, MAX_DOCUMENT_BYTES } from '../../../lib/ssm/command-document';
 import { parseConfig } from '../../../lib/config/load-config';
 import { configInput, etcdJobInput } from '../../helpers/config-factory';
 
@@ -54,5 +55,53 @@ describe('etcd command document', () => {
 
   it('refuses a parameter the document does not declare', () => {
     expect(() => assertParametersAllowed(etcdEngine.program, { ...validParameters(), extra: 'x' })).toThrow('unknown document parameters: extra');
+  });
+});
+
+describe("SSM's 64 KB document limit", () => {
+  /** A PostgreSQL restore of the globals and `databases` databases, part keys `keyLength` characters long. */
+  function postgresRestoreValues(databases: number, keyLength: number): Record<string, string> {
+    const names = Array.from({ length: databases }, (_, i) => `db${i}`);
+    const parts = ['globals', ...names];
+    const prefix = 'shop-postgres/2026/11/23/20261123T103000Z-0123456789/i-0123456789abcdef0/';
+    return {
+      job: 'shop-postgres',
+      bucket: 'cronsnap-backups',
+      executionTimeout: '3600',
+      server: 'db1.internal:5432',
+      user: 'backup',
+      passwordParameter: '/cronsnap/shop/password',
+      databases: names.join(','),
+      workDir: '/var/tmp',
+      partKinds: parts.map((part) => (part === 'globals' ? 'globals' : 'database')).join(','),
+      partNames: parts.join(','),
+      partKeys: parts.map((part) => `${prefix}${part.padEnd(keyLength - prefix.length - 7, 'x')}.pgdump`).join(','),
+      partSha256s: parts.map(() => 'a'.repeat(64)).join(','),
+      partsSize: '1000',
+      parallelJobs: '2',
+      psql: 'psql',
+      pgRestore: 'pg_restore',
+      mode: 'dry-run',
+    };
+  }
+
+  it('counts the document and every value sent with it', () => {
+    const values = postgresRestoreValues(3, 120);
+    const document = Buffer.byteLength(JSON.stringify(buildCommandDocument(postgresRestoreProgram)));
+
+    expect(commandBytes(postgresRestoreProgram, values)).toBe(document + Object.values(values).reduce((sum, value) => sum + value.length, 0));
+  });
+
+  it('accepts a restore of globals and 100 databases with keys of ordinary length', () => {
+    expect(() => assertParametersAllowed(postgresRestoreProgram, postgresRestoreValues(100, 120))).not.toThrow();
+  });
+
+  it('refuses, before sending, a restore whose 101 part keys take the command over 64 KB', () => {
+    const values = postgresRestoreValues(100, 400);
+
+    expect(commandBytes(postgresRestoreProgram, values)).toBeGreaterThan(MAX_DOCUMENT_BYTES);
+    expect(() => assertParametersAllowed(postgresRestoreProgram, values)).toThrow(
+      /^document postgres-restore with its parameter values is \d+ bytes, over SSM's limit of 65536 \(the largest value, partKeys, is 40500 bytes\)$/,
+    );
   });
 });
