@@ -22,8 +22,36 @@ export interface LocalCommandRunnerOptions {
   readonly documents: Readonly<Record<string, CommandDocument>>;
   /** The hosts this machine stands in for, by host id. */
   readonly hosts: Readonly<Record<string, LocalHost>>;
-  /** Environment every script gets on top of this process's (AWS endpoint, credentials, lock dir). */
+  /**
+   * Environment every script gets on top of the agent's (AWS endpoint, credentials, lock dir).
+   * A region in it is dropped: the agent gives none but AWS_SSM_REGION_NAME.
+   */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The region the stand-in agent reports in AWS_SSM_REGION_NAME.
+   * @default 'us-east-1'
+   */
+  readonly region?: string;
+}
+
+/** The PATH systemd gives a service without one of its own, as the SSM agent's unit has. */
+export const AGENT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * The environment the SSM agent gives a document's script: its own few variables and nothing of
+ * the caller's. No AWS_DEFAULT_REGION or AWS_REGION, no HOME, no aws CLI config to find a region
+ * in, so a script that needs a region must take it from AWS_SSM_REGION_NAME as on a real host.
+ */
+export function agentEnvironment(hostId: string, region: string, extra: Readonly<Record<string, string>>): Record<string, string> {
+  const rest = Object.fromEntries(Object.entries(extra).filter(([name]) => name !== 'AWS_DEFAULT_REGION' && name !== 'AWS_REGION'));
+  return {
+    PATH: AGENT_PATH,
+    AWS_CONFIG_FILE: '/nonexistent/cronsnap-agent/config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/cronsnap-agent/credentials',
+    ...rest,
+    AWS_SSM_INSTANCE_ID: hostId,
+    AWS_SSM_REGION_NAME: region,
+  };
 }
 
 /**
@@ -72,10 +100,7 @@ export class LocalCommandRunner implements CommandRunner {
       parameters[name] = request.parameters[name] ?? spec.default ?? '';
     }
     const env: Record<string, string> = {
-      ...(process.env as Record<string, string>),
-      ...this.options.env,
-      ...this.options.hosts[hostId]?.env,
-      AWS_SSM_INSTANCE_ID: hostId,
+      ...agentEnvironment(hostId, this.options.region ?? 'us-east-1', { ...this.options.env, ...this.options.hosts[hostId]?.env }),
       // Each stand-in host locks in its own dir, as each machine has its own /var/lock.
       ...(this.options.env?.CRONSNAP_LOCK_DIR ? { CRONSNAP_LOCK_DIR: join(this.options.env.CRONSNAP_LOCK_DIR, hostId) } : {}),
       ...Object.fromEntries(Object.entries(parameters).map(([name, value]) => [`SSM_${name}`, value])),

@@ -9,6 +9,13 @@ umask 077
 CRONSNAP_STEP=init
 CRONSNAP_WORK=''
 
+# The SSM agent exports AWS_SSM_REGION_NAME, not AWS_DEFAULT_REGION. CLI v2 falls back to the
+# instance metadata's region, but CLI v1 does not, and hybrid (mi-) nodes have no metadata: without
+# this, every secret read and upload there depends on a region someone happened to configure.
+if [ -z "${AWS_DEFAULT_REGION:-}" ] && [ -n "${AWS_SSM_REGION_NAME:-}" ]; then
+  export AWS_DEFAULT_REGION=$AWS_SSM_REGION_NAME
+fi
+
 log() { printf 'cronsnap: %s\n' "$*"; }
 
 fail() {

@@ -8,7 +8,7 @@ import { MOTO_CREDENTIALS } from '../../lib/local/moto-server';
 import { configInput, etcdJobInput, filesJobInput } from '../helpers/config-factory';
 import { useMotoBucket } from '../helpers/moto-fixture';
 
-const HOST = 'mi-0c11000000000001';
+const HOST = 'mi-0c110000000000001';
 
 describe('cronsnap --local, end to end', () => {
   const aws = useMotoBucket('cronsnap-cli');
@@ -53,7 +53,7 @@ describe('cronsnap --local, end to end', () => {
     expect(backup.code).toBe(EXIT.ok);
     const results = JSON.parse(backup.out) as { job: string; outcome: string; runId: string }[];
     expect(results.map((result) => [result.job, result.outcome])).toEqual([['cli-etcd', 'succeeded'], ['cli-files', 'succeeded']]);
-    expect(backup.err).toMatch(/cli-etcd: mi-0c11000000000001 succeeded, \d+ bytes uploaded/);
+    expect(backup.err).toMatch(/cli-etcd: mi-0c110000000000001 succeeded, \d+ bytes uploaded/);
 
     const listed = await cronsnap(all, 'list', 'cli-etcd');
     expect(listed).toMatchObject({ code: EXIT.ok, out: expect.stringContaining(results[0]?.runId ?? '?') });
@@ -75,7 +75,7 @@ describe('cronsnap --local, end to end', () => {
     const backup = await cronsnap(all, 'backup-now', '--all', '--wait');
 
     expect(backup.code).toBe(EXIT.failed);
-    expect(backup.out).toMatch(/cli-etcd: failed run \S+\n {2}mi-0c11000000000001: failed \(step=health/);
+    expect(backup.out).toMatch(/cli-etcd: failed run \S+\n {2}mi-0c110000000000001: failed \(step=health/);
     expect(backup.out).toMatch(/cli-files: succeeded/);
   });
 });

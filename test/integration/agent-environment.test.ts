@@ -1,0 +1,79 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { LocalCommandRunner } from '../../lib/adapters/local-command-runner';
+import type { CommandDocument } from '../../lib/ssm/command-document';
+import { useMotoBucket } from '../helpers/moto-fixture';
+
+const COMMON = readFileSync(join(__dirname, '../../lib/host-scripts/common.sh'), 'utf8');
+const HOST = 'i-0a9e0700000000001';
+
+/** A directory on this machine's PATH whose `aws` is CLI v1 (the pip one), if any. */
+function cliV1Dir(): string | undefined {
+  return (process.env.PATH ?? '').split(delimiter).find((dir) => {
+    if (!existsSync(join(dir, 'aws'))) return false;
+    return execFileSync(join(dir, 'aws'), ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).startsWith('aws-cli/1.');
+  });
+}
+const V1 = cliV1Dir();
+if (!V1) console.log('skipped: the aws CLI v1 case (no aws-cli/1 on PATH)');
+
+/** A document running common.sh and then `lines`, as the generated documents do. */
+function documentOf(...lines: string[]): CommandDocument {
+  return {
+    schemaVersion: '2.2',
+    description: 'agent environment probe',
+    parameters: {},
+    mainSteps: [
+      {
+        action: 'aws:runShellScript',
+        name: 'probe',
+        precondition: { StringEquals: ['platformType', 'Linux'] },
+        inputs: { runCommand: ['#!/bin/sh', "cat > /tmp/cronsnap-probe.$$ <<'END'", COMMON, ...lines, 'END', 'bash /tmp/cronsnap-probe.$$; rc=$?; rm -f /tmp/cronsnap-probe.$$; exit $rc'], timeoutSeconds: '60' },
+      },
+    ],
+  };
+}
+
+describe('host programs in the SSM agent environment', () => {
+  const fixture = useMotoBucket('agent-env');
+
+  async function run(lines: string[], hostEnv: Record<string, string> = {}) {
+    const runner = new LocalCommandRunner({
+      documents: { probe: documentOf(...lines) },
+      hosts: { [HOST]: { env: hostEnv } },
+      // The caller's region is what a developer's shell has; the agent gives none.
+      env: { ...fixture.moto.env, AWS_DEFAULT_REGION: 'ap-south-1', AWS_REGION: 'ap-south-1' },
+      region: 'us-east-1',
+    });
+    const { commandId } = await runner.send({ documentName: 'probe', hostIds: [HOST], parameters: {}, comment: 'probe', timeoutSeconds: 60 });
+    return runner.invocation(commandId, HOST);
+  }
+
+  beforeAll(async () => {
+    await fixture.moto.putSecureString('/cronsnap/agent-env/password', 'agent-secret-1');
+  });
+
+  it('gives the script the agent variables and none of the caller region, HOME or aws config', async () => {
+    const invocation = await run(['env -0 | tr "\\0" "\\n" | grep -E "^(AWS_SSM_|AWS_REGION|HOME|AWS_CONFIG_FILE|PATH)" | sort >&2']);
+
+    expect(invocation.stderr.split('\n').filter(Boolean)).toEqual([
+      'AWS_CONFIG_FILE=/nonexistent/cronsnap-agent/config',
+      `AWS_SSM_INSTANCE_ID=${HOST}`,
+      'AWS_SSM_REGION_NAME=us-east-1',
+      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    ]);
+  });
+
+  const clis: [string, Record<string, string>][] = [["the distribution's aws CLI v2 on the agent's PATH", {}]];
+  if (V1) clis.push(['aws CLI v1, which never asks instance metadata for a region', { PATH: `${V1}:/usr/sbin:/usr/bin:/sbin:/bin` }]);
+  it.each(clis)('reads a SecureString with %s, in the region the agent names', async (_label, hostEnv) => {
+    const invocation = await run(
+      ['aws_cli ssm get-parameter --name /cronsnap/agent-env/password --with-decryption --query Parameter.Value --output text | wc -c', 'printf "%s\\n" "$AWS_DEFAULT_REGION"'],
+      hostEnv,
+    );
+
+    expect({ status: invocation.status, stderr: invocation.stderr }).toEqual({ status: 'Success', stderr: '' });
+    expect(invocation.stdout.trim().split('\n')).toEqual([String('agent-secret-1\n'.length), 'us-east-1']);
+  });
+});
