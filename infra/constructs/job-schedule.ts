@@ -67,8 +67,13 @@ export class JobSchedule extends Construct {
       target: {
         arn: props.target.functionArn,
         roleArn: role.roleArn,
-        // Scheduler fills these context attributes per execution; a retry keeps the same id.
-        input: JSON.stringify({ job: props.jobName, eventId: '<aws.scheduler.execution-id>', scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        // Scheduler gives every attempt a new execution-id, so a retry would claim a new run: the
+        // event id is the schedule and its scheduled time, the same for every attempt of one firing.
+        input: JSON.stringify({
+          job: props.jobName,
+          eventId: `${scheduler.ContextAttribute.scheduleArn}@${scheduler.ContextAttribute.scheduledTime}`,
+          scheduledTime: scheduler.ContextAttribute.scheduledTime,
+        }),
         retryPolicy: { maximumRetryAttempts: 2 },
         deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
       },

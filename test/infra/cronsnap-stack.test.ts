@@ -7,7 +7,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostAccessPolicy } from '../../infra/constructs/host-access-policy';
+import { MemoryNotifier } from '../../lib/adapters/memory-notifier';
+import { startBackup, type ScheduledBackupEvent } from '../../lib/backup/start-backup';
+import { parseConfig } from '../../lib/config/load-config';
 import { configInput, etcdJobInput, mysqlJobInput, postgresJobInput } from '../helpers/config-factory';
+import { MemoryObjectStore, RecordingRunner } from '../helpers/recording-ports';
 import { synthStack } from '../helpers/stack-factory';
 
 const jobs = [
@@ -134,12 +138,45 @@ describe('CronsnapStack', () => {
       ScheduleExpressionTimezone: 'Europe/Berlin',
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: Match.objectLike({
-        Input: '{"job":"berlin-etcd","eventId":"<aws.scheduler.execution-id>","scheduledTime":"<aws.scheduler.scheduled-time>"}',
+        Input: '{"job":"berlin-etcd","eventId":"<aws.scheduler.schedule-arn>@<aws.scheduler.scheduled-time>","scheduledTime":"<aws.scheduler.scheduled-time>"}',
         DeadLetterConfig: Match.anyValue(),
       }),
     });
     // berlin-etcd's backups and its restore drills.
     template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+  });
+
+  it('starts one run for a Scheduler firing however many attempts Scheduler makes (each has its own execution-id)', async () => {
+    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule')).find((resource) =>
+      String(resource.Properties.Description).startsWith('cronsnap backup of berlin-etcd'),
+    );
+    const input = String(schedule?.Properties.Target.Input);
+    // What Scheduler puts in place of each context attribute (Scheduler guide, context attributes).
+    const attempt = (executionId: string, attemptNumber: number) =>
+      JSON.parse(
+        input
+          .replaceAll('<aws.scheduler.schedule-arn>', 'arn:aws:scheduler:eu-central-1:123456789012:schedule/default/berlin-etcd-backup')
+          .replaceAll('<aws.scheduler.scheduled-time>', '2026-11-30T01:15:00Z')
+          .replaceAll('<aws.scheduler.execution-id>', executionId)
+          .replaceAll('<aws.scheduler.attempt-number>', String(attemptNumber)),
+      ) as ScheduledBackupEvent;
+    const deps = {
+      config: parseConfig(configInput(jobs)),
+      runner: new RecordingRunner(['i-0123456789abcdef0']),
+      store: new MemoryObjectStore(),
+      notifier: new MemoryNotifier(),
+      bucket: 'cronsnap-backups',
+      kmsKeyId: 'alias/cronsnap',
+      documentPrefix: 'cronsnap',
+      now: () => new Date('2026-11-30T01:15:02Z'),
+    };
+
+    const first = await startBackup(attempt('d32c5kddcf5bb8c3', 1), 'request-1', deps);
+    const retry = await startBackup(attempt('a81f00b2c4d9e7f1', 2), 'request-2', deps);
+
+    expect(first).toMatchObject({ kind: 'started' });
+    expect(retry).toEqual({ kind: 'duplicate', job: 'berlin-etcd', runId: (first as { runId: string }).runId });
+    expect(deps.runner.sent).toHaveLength(1);
   });
 
   it('generates one Command document per backup and restore program from the host scripts, every parameter constrained', () => {
