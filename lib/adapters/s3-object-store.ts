@@ -13,8 +13,13 @@ export class S3ObjectStore implements ObjectStore {
     private readonly kmsKeyId: string,
   ) {}
 
-  private get encryption() {
-    return this.kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.kmsKeyId } : {};
+  /**
+   * What every PutObject carries: SSE-KMS with our key, and a checksum. A bucket with Object Lock
+   * default retention refuses a PutObject without Content-MD5 or an SDK checksum, and whether the
+   * SDK sends one by default depends on its version: the functions run the Lambda runtime's.
+   */
+  private get writeOptions() {
+    return { ChecksumAlgorithm: 'SHA256' as const, ...(this.kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.kmsKeyId } : {}) };
   }
 
   async getStream(key: string): Promise<Readable> {
@@ -24,7 +29,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(key: string, body: string, contentType: string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ...this.encryption }));
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ...this.writeOptions }));
   }
 
   async getText(key: string): Promise<string | undefined> {
@@ -79,7 +84,7 @@ export class S3ObjectStore implements ObjectStore {
           Body: body,
           ContentType: 'application/json',
           IfNoneMatch: '*',
-          ...this.encryption,
+          ...this.writeOptions,
         }),
       );
       return true;

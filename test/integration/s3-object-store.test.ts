@@ -1,0 +1,32 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3ObjectStore } from '../../lib/adapters/s3-object-store';
+import { useMotoBucket } from '../helpers/moto-fixture';
+
+describe('S3ObjectStore on a bucket with Object Lock default retention', () => {
+  const aws = useMotoBucket('locked-store', { mode: 'governance', days: 1 });
+
+  /** A client that sends checksums only where an operation requires one, as older SDKs (such as a Lambda runtime's) do. */
+  function olderSdkClient(): S3Client {
+    return new S3Client({
+      endpoint: aws.moto.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+  }
+
+  it('is refused a PutObject without a checksum, as S3 refuses it', async () => {
+    await expect(olderSdkClient().send(new PutObjectCommand({ Bucket: aws.bucket, Key: 'bare.json', Body: '{}' }))).rejects.toThrow(/Content-MD5|checksum/i);
+  });
+
+  it('writes manifests, reports and markers with a checksum whatever the SDK sends by default', async () => {
+    const store = new S3ObjectStore(olderSdkClient(), aws.bucket, aws.kmsKeyId);
+
+    await store.put('drills/locked/one.json', '{"passed":true}', 'application/json');
+    await expect(store.putIfAbsent('_cronsnap/runs/locked/run-1.json', '{}')).resolves.toBe(true);
+
+    await expect(store.getText('drills/locked/one.json')).resolves.toBe('{"passed":true}');
+    await expect(store.putIfAbsent('_cronsnap/runs/locked/run-1.json', '{}')).resolves.toBe(false);
+  });
+});
