@@ -120,7 +120,9 @@ export class ComplianceReporting extends Construct {
         detailType: ['Object Created'],
         detail: {
           bucket: { name: [this.reportsBucket.bucketName] },
-          object: { key: [{ prefix: `${INVENTORY_PREFIX}/` }, { suffix: '/manifest.json' }] },
+          // Values of one array are alternatives: prefix-or-suffix matched every inventory data file.
+          // A wildcard says both at once (its * spans '/').
+          object: { key: events.Match.wildcard(`${INVENTORY_PREFIX}/*/manifest.json`) },
         },
       },
       targets: [new targets.LambdaFunction(fn, { deadLetterQueue: props.deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.hours(6) })],

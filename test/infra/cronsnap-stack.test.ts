@@ -258,7 +258,7 @@ describe('CronsnapStack', () => {
       EventPattern: {
         source: ['aws.s3'],
         'detail-type': ['Object Created'],
-        detail: { bucket: { name: [Match.anyValue()] }, object: { key: [{ prefix: 'inventory/' }, { suffix: '/manifest.json' }] } },
+        detail: { bucket: { name: [Match.anyValue()] }, object: { key: [{ wildcard: 'inventory/*/manifest.json' }] } },
       },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ComplianceComplianceReport'), 'Arn'] } })],
     });
