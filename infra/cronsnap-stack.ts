@@ -44,7 +44,7 @@ export class CronsnapStack extends Stack {
 
     const { objectLock } = props.config.storage;
     const storage = new BackupStorage(this, 'Storage', { jobs, ...(objectLock ? { objectLock } : {}) });
-    const failures = new FailureTopic(this, 'Failures', { key: storage.key, emails: props.config.notifications.emails });
+    const failures = new FailureTopic(this, 'Failures', { emails: props.config.notifications.emails });
     const documents = new HostDocuments(this, 'Documents', { namePrefix: documentPrefix, programs: BACKUP_PROGRAMS });
     // Restores are run by operators; the scheduled functions get no right to send these.
     new HostDocuments(this, 'RestoreDocuments', { namePrefix: documentPrefix, programs: RESTORE_PROGRAMS });
@@ -86,7 +86,6 @@ export class CronsnapStack extends Stack {
       backupBucket: storage.bucket,
       accessLogsBucket: storage.accessLogsBucket,
       topic: failures.topic,
-      topicKey: storage.key,
       environment: functions.environment,
       configFile: props.configFile,
       deadLetterQueue: functions.deadLetterQueue,

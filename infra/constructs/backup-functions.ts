@@ -7,7 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { MARKER_ROOT } from '../../lib/backup/object-layout';
+import { completionMarkersPrefix, MARKER_ROOT } from '../../lib/backup/object-layout';
 import type { Job } from '../../lib/config/job-config';
 import { TERMINAL_STATUSES } from '../../lib/ssm/status-change-event';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
@@ -101,11 +101,16 @@ export class BackupFunctions extends Construct {
     // backup-completed: read the run's command, its manifest, and mark the completion handled;
     // then prune: list the job's prefix and run markers, delete under the job's prefix only.
     completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [manifests] }));
+    // A multi-host run also counts its hosts' completion markers, under the command's own prefix.
     completed.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['s3:ListBucket'],
         resources: [props.bucket.bucketArn],
-        conditions: { StringEquals: { 's3:prefix': props.jobs.flatMap((job) => [`${job.name}/`, `${MARKER_ROOT}/runs/${job.name}/`]) } },
+        conditions: {
+          StringLike: {
+            's3:prefix': [...props.jobs.flatMap((job) => [`${job.name}/`, `${MARKER_ROOT}/runs/${job.name}/`]), completionMarkersPrefix('*')],
+          },
+        },
       }),
     );
     const jobObjects = props.jobs.map((job) => props.bucket.arnForObjects(`${job.name}/*`));
@@ -134,14 +139,14 @@ export class BackupFunctions extends Construct {
       scheduled,
       [noResourceLevel, kmsFromTopicGrant, nagResource(this, runMarkers), ...taggedTargetFindings(stack, props.jobs)],
       'DescribeInstanceInformation and X-Ray have no resource-level permissions; the SNS grant needs GenerateDataKey* on the ' +
-        'backup key only; run markers are one key pattern; SendCommand on tagged targets is held to the tags by an ' +
+        'topic key only; run markers are one key pattern; SendCommand on tagged targets is held to the tags by an ' +
         'ssm:resourceTag condition.',
     );
     acknowledgeWildcards(
       completed,
       [noResourceLevel, kmsFromTopicGrant, nagResource(this, manifests), nagResource(this, completionMarkers), ...jobObjects.map((arn) => nagResource(this, arn))],
       'GetCommandInvocation, ListCommands and X-Ray have no resource-level permissions; the SNS grant needs GenerateDataKey* ' +
-        'on the backup key only; reads are limited to manifest.json keys, writes to completion markers, and pruning ' +
+        'on the topic key only; reads are limited to manifest.json keys, writes to completion markers, and pruning ' +
         'deletes (and, with Object Lock, reads retention) only under the jobs\' prefixes.',
     );
   }

@@ -3,7 +3,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -29,8 +28,6 @@ export interface ComplianceReportingProps {
   readonly accessLogsBucket: s3.IBucket;
   /** Violations and RPO alarms are published here. */
   readonly topic: sns.ITopic;
-  /** The key the topic is encrypted with. */
-  readonly topicKey: kms.IKey;
   /** The environment every cronsnap function gets. */
   readonly environment: Readonly<Record<string, string>>;
   /** The validated config as a JSON file, bundled with the function. */
@@ -105,11 +102,10 @@ export class ComplianceReporting extends Construct {
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [inventoryObjects] }));
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [reportObjects] }));
     props.topic.grantPublish(fn);
-    props.topicKey.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
     acknowledgeWildcards(
       fn,
       ['Resource::*', 'Action::kms:GenerateDataKey*', nagResource(this, inventoryObjects), nagResource(this, reportObjects)],
-      'X-Ray has no resource-level permissions; the SNS grant needs GenerateDataKey* on the backup key only; the ' +
+      'X-Ray has no resource-level permissions; the SNS grant needs GenerateDataKey* on the topic key only; the ' +
         'function reads only inventory files and writes only under reports/.',
     );
 

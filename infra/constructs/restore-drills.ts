@@ -85,7 +85,7 @@ export class RestoreDrills extends Construct {
     acknowledgeWildcards(
       fn,
       ['Resource::*', 'Action::kms:GenerateDataKey*', ...[...jobReads, ...resultWrites].map((arn) => nagResource(this, arn)), ...taggedTargetFindings(stack, drilled.map(drillTargets))],
-      "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; the SNS grant needs GenerateDataKey* on the backup key only; " +
+      "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; the SNS grant needs GenerateDataKey* on the topic key only; " +
         "reads are limited to the drilled jobs' prefixes and writes to their drill results; " +
         'SendCommand on tagged targets is held to the tags by an ssm:resourceTag condition.',
     );

@@ -2,8 +2,10 @@ import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, N
 import { Readable } from 'node:stream';
 import type { ObjectStore, StoredObject } from '../ports/object-store';
 
-const isMissing = (error: unknown) =>
+const isNotFound = (error: unknown) =>
   error instanceof NoSuchKey || error instanceof NotFound || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404);
+
+const isDenied = (error: unknown) => error instanceof S3ServiceException && error.$metadata.httpStatusCode === 403;
 
 export class S3ObjectStore implements ObjectStore {
   constructor(
@@ -11,7 +13,16 @@ export class S3ObjectStore implements ObjectStore {
     private readonly bucket: string,
     /** SSE-KMS key for what the Lambdas write (the backup bucket's policy refuses anything else); empty: the bucket's default encryption. */
     private readonly kmsKeyId: string,
+    /**
+     * Keys this principal may read but whose prefix it may not list: S3 answers a missing one with
+     * 403, not 404, to a caller without s3:ListBucket, so there a 403 means missing.
+     */
+    private readonly unlisted: (key: string) => boolean = () => false,
   ) {}
+
+  private isMissing(error: unknown, key: string): boolean {
+    return isNotFound(error) || (isDenied(error) && this.unlisted(key));
+  }
 
   /**
    * What every PutObject carries: SSE-KMS with our key, and a checksum. A bucket with Object Lock
@@ -37,7 +48,7 @@ export class S3ObjectStore implements ObjectStore {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return await response.Body?.transformToString('utf8');
     } catch (error) {
-      if (isMissing(error)) return undefined;
+      if (this.isMissing(error, key)) return undefined;
       throw error;
     }
   }
@@ -55,7 +66,7 @@ export class S3ObjectStore implements ObjectStore {
       const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return { key, size: response.ContentLength ?? 0, ...(response.ObjectLockRetainUntilDate ? { retainUntil: response.ObjectLockRetainUntilDate } : {}) };
     } catch (error) {
-      if (isMissing(error)) return undefined;
+      if (this.isMissing(error, key)) return undefined;
       throw error;
     }
   }

@@ -9,11 +9,14 @@ export function runPrefix(job: string, runId: string, scheduledTime: Date): stri
 
 /** A linked set (an etcd member's config) keeps its own manifest in a sub-folder named after it. */
 export function manifestKey(prefix: string, host: string, setName = ''): string {
-  return setName ? `${prefix}/${host}/${setName}/manifest.json` : `${prefix}/${host}/manifest.json`;
+  return setName ? `${prefix}/${host}/${setName}/${MANIFEST_FILE}` : `${prefix}/${host}/${MANIFEST_FILE}`;
 }
 
 /** Markers live outside every job prefix, so hosts (which may write only under their job) cannot forge them. */
 export const MARKER_ROOT = '_cronsnap';
+
+/** Written last in every backup unit: its presence marks the backup complete. */
+export const MANIFEST_FILE = 'manifest.json';
 
 export function runMarkerKey(job: string, runId: string): string {
   return `${MARKER_ROOT}/runs/${job}/${runId}.json`;

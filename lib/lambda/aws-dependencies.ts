@@ -2,6 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { S3ObjectStore } from '../adapters/s3-object-store';
+import { DRILL_ROOT, MANIFEST_FILE } from '../backup/object-layout';
 import { SnsNotifier } from '../adapters/sns-notifier';
 import { SsmCommandRunner } from '../adapters/ssm-command-runner';
 import type { CommandRunner } from '../ports/command-runner';
@@ -16,11 +17,20 @@ export interface AwsDependencies {
   readonly now: () => Date;
 }
 
+/**
+ * Keys the functions read by name with no right to list where they lie (their s3:ListBucket is
+ * held to a few exact prefixes): a manifest checked after a host's success, and a drill's
+ * last-passed record, absent until a drill passes. S3 answers a missing one with 403.
+ */
+export function readByNameOnly(key: string): boolean {
+  return key.endsWith(`/${MANIFEST_FILE}`) || key.startsWith(`${DRILL_ROOT}/`);
+}
+
 /** The AWS adapters every function uses; created once per container, at init. */
 export function awsDependencies(env: LambdaEnvironment): AwsDependencies {
   return {
     runner: new SsmCommandRunner(new SSMClient({})),
-    store: new S3ObjectStore(new S3Client({}), env.CRONSNAP_BUCKET, env.CRONSNAP_KMS_KEY_ID),
+    store: new S3ObjectStore(new S3Client({}), env.CRONSNAP_BUCKET, env.CRONSNAP_KMS_KEY_ID, readByNameOnly),
     notifier: new SnsNotifier(new SNSClient({}), env.CRONSNAP_TOPIC_ARN),
     now: () => new Date(),
   };

@@ -451,11 +451,19 @@ describe('CronsnapStack', () => {
     expect(actions.filter((action) => /^s3:.*\*/.test(action))).toEqual([]);
   });
 
-  it('lets backup-completed list only the jobs\' prefixes and run markers, and read retention under Object Lock', () => {
+  it('lets backup-completed list only the jobs\' prefixes, run markers and completion markers, and read retention under Object Lock', () => {
     const statements = policyStatements('FunctionsBackupCompleted');
     expect(statements.find((statement) => statement.Action === 's3:ListBucket')?.Condition).toEqual({
-      StringEquals: {
-        's3:prefix': ['prod-etcd/', '_cronsnap/runs/prod-etcd/', 'berlin-etcd/', '_cronsnap/runs/berlin-etcd/', 'shop-mysql/', '_cronsnap/runs/shop-mysql/'],
+      StringLike: {
+        's3:prefix': [
+          'prod-etcd/',
+          '_cronsnap/runs/prod-etcd/',
+          'berlin-etcd/',
+          '_cronsnap/runs/berlin-etcd/',
+          'shop-mysql/',
+          '_cronsnap/runs/shop-mysql/',
+          '_cronsnap/completions/*/',
+        ],
       },
     });
     expect(statements.some((statement) => [statement.Action].flat().includes('s3:GetObjectRetention'))).toBe(true);

@@ -1,0 +1,110 @@
+import { completionMarkersPrefix, lastPassedDrillKey } from '../../lib/backup/object-layout';
+import { configInput, etcdJobInput, filesJobInput, mysqlJobInput } from '../helpers/config-factory';
+import { IamWorld, type IamRequest } from '../helpers/iam-world';
+import { synthStack } from '../helpers/stack-factory';
+
+const { template } = synthStack(
+  configInput([
+    etcdJobInput({
+      name: 'prod-etcd',
+      targets: { tags: { 'cronsnap:role': ['etcd'] } },
+      etcd: { endpoints: ['https://10.0.0.1:2379'], memberConfig: ['/etc/etcd'] },
+      drill: { schedule: '@daily' },
+    }),
+    filesJobInput({ name: 'node-files', targets: { tags: { 'cronsnap:role': ['node'] } } }),
+    mysqlJobInput({ name: 'shop-mysql', targets: { instanceIds: ['i-0123456789abcdef1'] } }),
+  ]),
+);
+const world = new IamWorld(template.toJSON() as never);
+const bucket = world.arnOf('AWS::S3::Bucket', 'StorageBucket');
+const role = (prefix: string) => `role/${world.logicalId('AWS::IAM::Role', prefix)}`;
+const COMMAND_ID = '4a0c9f57-2b1e-4c61-9d53-8f2a7b6e1c30';
+
+/** Every request here with its decision, so a failure names the call. */
+async function decide(request: IamRequest): Promise<string> {
+  return `${request.principal} ${request.action} ${request.resource}: ${await world.evaluate(request)}`;
+}
+
+describe('IAM of the synthesized stack, evaluated as AWS would', () => {
+  it('lets backup-completed count the completion markers of a multi-host command', async () => {
+    const request = { principal: role('FunctionsBackupCompleted'), action: 's3:ListBucket', resource: bucket, context: { 's3:prefix': completionMarkersPrefix(COMMAND_ID) } };
+
+    await expect(decide(request)).resolves.toMatch(/: Allowed$/);
+  });
+
+  it("lets backup-completed list only its jobs' prefixes and markers, not the bucket", async () => {
+    const list = (prefix?: string): IamRequest => ({
+      principal: role('FunctionsBackupCompleted'),
+      action: 's3:ListBucket',
+      resource: bucket,
+      context: prefix === undefined ? {} : { 's3:prefix': prefix },
+    });
+
+    await expect(decide(list())).resolves.toMatch(/: ImplicitlyDenied$/);
+    await expect(decide(list('drills/'))).resolves.toMatch(/: ImplicitlyDenied$/);
+    await expect(decide(list('node-files/'))).resolves.toMatch(/: Allowed$/);
+  });
+
+  it('lets CloudWatch alarms of this account publish to the encrypted failure topic', async () => {
+    const topic = world.arnOf('AWS::SNS::Topic', 'FailuresTopic');
+    const topicKey = world.arnOf('AWS::KMS::Key', 'FailuresKey');
+    const alarm = world.arnOf('AWS::CloudWatch::Alarm', 'ComplianceRpoprodetcd');
+    const context = { 'aws:SourceArn': alarm, 'aws:SourceAccount': world.account };
+    const asCloudWatch = (action: string, resource: string, extra = context) => ({ principal: 'cloudwatch.amazonaws.com', action, resource, context: extra });
+
+    await expect(
+      Promise.all([decide(asCloudWatch('sns:Publish', topic)), decide(asCloudWatch('kms:GenerateDataKey', topicKey)), decide(asCloudWatch('kms:Decrypt', topicKey))]),
+    ).resolves.toEqual([expect.stringMatching(/: Allowed$/), expect.stringMatching(/: Allowed$/), expect.stringMatching(/: Allowed$/)]);
+  });
+
+  it("refuses another account's alarm the topic, and CloudWatch the backup key", async () => {
+    const topic = world.arnOf('AWS::SNS::Topic', 'FailuresTopic');
+    const foreign = { 'aws:SourceArn': 'arn:aws:cloudwatch:eu-central-1:999999999999:alarm:theirs', 'aws:SourceAccount': '999999999999' };
+
+    await expect(decide({ principal: 'cloudwatch.amazonaws.com', action: 'sns:Publish', resource: topic, context: foreign })).resolves.toMatch(/Denied$/);
+    await expect(
+      decide({ principal: 'cloudwatch.amazonaws.com', action: 'kms:Decrypt', resource: world.arnOf('AWS::KMS::Key', 'StorageKey'), context: { 'aws:SourceAccount': world.account } }),
+    ).resolves.toMatch(/Denied$/);
+  });
+
+  it('gives restore-drill no bucket-wide ListBucket, so S3 answers its read of a missing last-passed record with 403', async () => {
+    const drill = role('DrillsRestoreDrill');
+
+    await expect(decide({ principal: drill, action: 's3:GetObject', resource: `${bucket}/${lastPassedDrillKey('prod-etcd')}` })).resolves.toMatch(/: Allowed$/);
+    // S3 turns a missing key into 404 only for a caller allowed to list the bucket.
+    await expect(decide({ principal: drill, action: 's3:ListBucket', resource: bucket })).resolves.toMatch(/: ImplicitlyDenied$/);
+  });
+
+  it("keeps a host to its own job: no read of another job's backups, no delete of its own", async () => {
+    const host = 'host/node-files';
+
+    await expect(
+      Promise.all([
+        decide({ principal: host, action: 's3:PutObject', resource: `${bucket}/node-files/2026/11/30/run/i-0123456789abcdef0/files.tar.zst`, context: { 's3:x-amz-server-side-encryption': 'aws:kms' } }),
+        decide({ principal: host, action: 's3:GetObject', resource: `${bucket}/prod-etcd/2026/11/30/run/i-0123456789abcdef0/snapshot.db.zst` }),
+        decide({ principal: host, action: 's3:DeleteObject', resource: `${bucket}/node-files/2026/11/30/run/i-0123456789abcdef0/files.tar.zst` }),
+        decide({ principal: host, action: 's3:PutObject', resource: `${bucket}/_cronsnap/runs/node-files/run.json` }),
+      ]),
+    ).resolves.toEqual([expect.stringMatching(/: Allowed$/), expect.stringMatching(/: ImplicitlyDenied$/), expect.stringMatching(/: ImplicitlyDenied$/), expect.stringMatching(/: ImplicitlyDenied$/)]);
+  });
+
+  it("refuses a host's upload that asks for another KMS key, by the bucket policy", async () => {
+    const request = {
+      principal: 'host/node-files',
+      action: 's3:PutObject',
+      resource: `${bucket}/node-files/2026/11/30/run/i-0123456789abcdef0/files.tar.zst`,
+      context: { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:eu-central-1:999999999999:key/other' },
+    };
+
+    await expect(decide(request)).resolves.toMatch(/: ExplicitlyDenied$/);
+  });
+
+  it('gives no function a database password', async () => {
+    const roles = Object.keys(template.findResources('AWS::IAM::Role')).map((id) => `role/${id}`);
+    const parameter = `arn:aws:ssm:${world.region}:${world.account}:parameter/cronsnap/prod-mysql/password`;
+
+    const decisions = await Promise.all(roles.map((principal) => world.evaluate({ principal, action: 'ssm:GetParameter', resource: parameter })));
+
+    expect(new Set(decisions)).toEqual(new Set(['ImplicitlyDenied']));
+  });
+});
