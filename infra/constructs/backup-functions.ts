@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { completionMarkersPrefix, MARKER_ROOT } from '../../lib/backup/object-layout';
 import type { Job } from '../../lib/config/job-config';
+import { REPORT_ROOT } from '../../lib/ssm/host-report';
 import { TERMINAL_STATUSES } from '../../lib/ssm/status-change-event';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 import { sendCommandTargets, taggedTargetFindings } from '../send-command-targets';
@@ -100,7 +101,8 @@ export class BackupFunctions extends Construct {
 
     // backup-completed: read the run's command, its manifest, and mark the completion handled;
     // then prune: list the job's prefix and run markers, delete under the job's prefix only.
-    completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [manifests] }));
+    const hostReports = props.jobs.map((job) => props.bucket.arnForObjects(`${REPORT_ROOT}/${job.name}/*`));
+    completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [manifests, ...hostReports] }));
     // A multi-host run also counts its hosts' completion markers, under the command's own prefix.
     completed.addToRolePolicy(
       new iam.PolicyStatement({
@@ -144,9 +146,9 @@ export class BackupFunctions extends Construct {
     );
     acknowledgeWildcards(
       completed,
-      [noResourceLevel, kmsFromTopicGrant, nagResource(this, manifests), nagResource(this, completionMarkers), ...jobObjects.map((arn) => nagResource(this, arn))],
+      [noResourceLevel, kmsFromTopicGrant, ...[manifests, completionMarkers, ...hostReports, ...jobObjects].map((arn) => nagResource(this, arn))],
       'GetCommandInvocation, ListCommands and X-Ray have no resource-level permissions; the SNS grant needs GenerateDataKey* ' +
-        'on the topic key only; reads are limited to manifest.json keys, writes to completion markers, and pruning ' +
+        'on the topic key only; reads are limited to manifest.json keys and the jobs\' host reports, writes to completion markers, and pruning ' +
         'deletes (and, with Object Lock, reads retention) only under the jobs\' prefixes.',
     );
   }

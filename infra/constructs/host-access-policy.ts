@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { REPORT_ROOT } from '../../lib/ssm/host-report';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 
 export interface HostAccessPolicyProps {
@@ -41,6 +42,12 @@ export class HostAccessPolicy extends Construct {
           resources: [props.bucket.arnForObjects(prefix)],
         }),
         new iam.PolicyStatement({
+          // What a host reports to the functions, whole (SSM returns only the start of its output).
+          sid: 'WriteJobReports',
+          actions: ['s3:PutObject'],
+          resources: [props.bucket.arnForObjects(`${REPORT_ROOT}/${props.jobName}/*`)],
+        }),
+        new iam.PolicyStatement({
           sid: 'ListJobBackups',
           actions: ['s3:ListBucket'],
           resources: [props.bucket.bucketArn],
@@ -76,7 +83,12 @@ export class HostAccessPolicy extends Construct {
         }),
       );
     }
-    acknowledgeWildcards(this.policy, [nagResource(this, props.bucket.arnForObjects(prefix))], `Object actions are limited to the job's own prefix ${prefix}.`);
+    const reports = props.bucket.arnForObjects(`${REPORT_ROOT}/${props.jobName}/*`);
+    acknowledgeWildcards(
+      this.policy,
+      [nagResource(this, props.bucket.arnForObjects(prefix)), nagResource(this, reports)],
+      `Object actions are limited to the job's own prefix ${prefix}, and its hosts' reports to ${REPORT_ROOT}/${props.jobName}/*.`,
+    );
   }
 }
 

@@ -11,6 +11,7 @@ import { isDrilled, type DrilledJob, type Job } from '../../lib/config/job-confi
 import { drillAlarmPlan } from '../../lib/drill/drill-alarm';
 import { DRILL_PROGRAM_OF } from '../../lib/drill/drill-programs';
 import { documentName } from '../../lib/ssm/host-program';
+import { REPORT_ROOT } from '../../lib/ssm/host-report';
 import { jobMetricAlarm } from '../job-metric-alarm';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 import { sendCommandTargets, taggedTargetFindings } from '../send-command-targets';
@@ -58,7 +59,7 @@ export class RestoreDrills extends Construct {
     });
     const fn = this.restoreDrill.function;
 
-    const jobReads = drilled.map((job) => props.bucket.arnForObjects(`${job.name}/*`));
+    const jobReads = drilled.flatMap((job) => [props.bucket.arnForObjects(`${job.name}/*`), props.bucket.arnForObjects(`${REPORT_ROOT}/${job.name}/*`)]);
     const resultWrites = drilled.flatMap((job) => [props.bucket.arnForObjects(`${DRILL_ROOT}/${job.name}/*`), props.bucket.arnForObjects(`${MARKER_ROOT}/drills/${job.name}/*`)]);
     if (drilled.length > 0) {
       fn.addToRolePolicy(
@@ -86,7 +87,7 @@ export class RestoreDrills extends Construct {
       fn,
       ['Resource::*', 'Action::kms:GenerateDataKey*', ...[...jobReads, ...resultWrites].map((arn) => nagResource(this, arn)), ...taggedTargetFindings(stack, drilled.map(drillTargets))],
       "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; the SNS grant needs GenerateDataKey* on the topic key only; " +
-        "reads are limited to the drilled jobs' prefixes and writes to their drill results; " +
+        "reads are limited to the drilled jobs' prefixes and host reports, and writes to their drill results; " +
         'SendCommand on tagged targets is held to the tags by an ssm:resourceTag condition.',
     );
 

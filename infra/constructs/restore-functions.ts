@@ -7,6 +7,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Job } from '../../lib/config/job-config';
 import { documentName } from '../../lib/ssm/host-program';
+import { REPORT_ROOT } from '../../lib/ssm/host-report';
 import { etcdRestoreProgram, filesRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram } from '../../lib/restore/restore-programs';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 import { sendCommandTargets, taggedTargetFindings } from '../send-command-targets';
@@ -85,6 +86,9 @@ export class RestoreFunctions extends Construct {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: jobObjects }));
       props.key.grant(fn, 'kms:Decrypt');
     }
+    // restore and the step function read what their hosts report, whole.
+    const hostReports = props.jobs.map((job) => props.bucket.arnForObjects(`${REPORT_ROOT}/${job.name}/*`));
+    for (const fn of [restore, step]) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: hostReports }));
     // restore runs file-set and database restores itself and starts the etcd workflow; the step function sends etcd steps.
     const sendersOf = (fn: lambda.IFunction, programs: { id: string }[], jobs: readonly Job[]) => {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:SendCommand'], resources: programs.map(document) }));
@@ -99,17 +103,18 @@ export class RestoreFunctions extends Construct {
 
     const xray = 'Resource::*';
     const jobReads = jobObjects.map((arn) => nagResource(this, arn));
+    const reportReads = hostReports.map((arn) => nagResource(this, arn));
     acknowledgeWildcards(list, [xray, ...jobReads], "X-Ray has no resource-level permissions; reads are limited to the configured jobs' prefixes.");
     acknowledgeWildcards(
       restore,
-      [xray, ...jobReads, ...taggedTargetFindings(stack, props.jobs)],
-      "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; reads are limited to the jobs' prefixes; " +
+      [xray, ...jobReads, ...reportReads, ...taggedTargetFindings(stack, props.jobs)],
+      "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; reads are limited to the jobs' prefixes and host reports; " +
         'SendCommand on tagged targets is held to the tags by an ssm:resourceTag condition.',
     );
     acknowledgeWildcards(
       step,
-      [xray, ...jobReads, ...taggedTargetFindings(stack, etcdJobs)],
-      "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; reads are limited to the jobs' prefixes; " +
+      [xray, ...jobReads, ...reportReads, ...taggedTargetFindings(stack, etcdJobs)],
+      "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; reads are limited to the jobs' prefixes and host reports; " +
         'SendCommand on tagged targets is held to the tags by an ssm:resourceTag condition.',
     );
   }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Targets } from '../config/targets';
 import type { CommandDocument } from '../ssm/command-document';
+import { STDERR_LIMIT, STDOUT_LIMIT } from '../ssm/host-report';
 import type { CommandRequest, CommandRunner, Invocation } from '../ports/command-runner';
 
 export interface LocalHost {
@@ -114,8 +115,9 @@ export class LocalCommandRunner implements CommandRunner {
       documentName: request.documentName,
       status: result.timedOut ? 'TimedOut' : result.code === 0 ? 'Success' : 'Failed',
       parameters,
-      stdout: result.stdout,
-      stderr: result.stderr,
+      // What GetCommandInvocation returns of them: the first 24,000 and 8,000 characters.
+      stdout: result.stdout.slice(0, STDOUT_LIMIT),
+      stderr: result.stderr.slice(0, STDERR_LIMIT),
     });
   }
 }

@@ -9,6 +9,7 @@ import type { Notifier } from '../ports/notifier';
 import type { ObjectStore } from '../ports/object-store';
 import { assertParametersAllowed } from '../ssm/command-document';
 import { documentName, type HostProgram } from '../ssm/host-program';
+import { newReportKey } from '../ssm/host-report';
 import { MEMBER_CONFIG_SET, runMarkerKey, runPrefix } from './object-layout';
 import { runIdFor } from './run-id';
 
@@ -107,7 +108,7 @@ export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: 
         hostIds,
         ...(byTags && program === engine.program ? { tags: job.targets.tags } : {}),
         rollout: job.rollout,
-        parameters: values,
+        parameters: { ...values, reportKey: newReportKey(job.name) },
         comment: `cronsnap ${job.name} ${runId}`,
         timeoutSeconds: 600,
       });

@@ -57,14 +57,14 @@ export async function runDrill(event: DrillEvent, requestId: string, deps: Drill
     verdict = { ...verdict, backup: { runId: backup.runId, host: backup.host, manifestKey: backup.manifestKey }, drillHost };
     const plan = drillPlan(job, backup, drillId, deps.bucket);
     const sent = deps.now().getTime();
-    const { stdout } = await runHostProgram(
+    const { report } = await runHostProgram(
       plan.program,
       drillHost,
       plan.parameters,
       { comment: `cronsnap drill ${job.name} ${backup.runId}`, failure: `drill of ${job.name} run ${backup.runId} on ${drillHost} failed` },
       deps,
     );
-    const checks = plan.judge(stdout);
+    const checks = plan.judge(report);
     const failed = failedChecks(checks);
     verdict = { ...verdict, checks, restoreSeconds: (deps.now().getTime() - sent) / 1000, ...(failed ? { reason: failed } : {}) };
   } catch (error) {

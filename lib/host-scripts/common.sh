@@ -18,8 +18,22 @@ fi
 
 log() { printf 'cronsnap: %s\n' "$*"; }
 
+# What the functions read back goes to this file too, uploaded on exit when the sender gave a
+# reportKey: GetCommandInvocation returns only the first 24,000 characters of stdout and 8,000
+# of stderr, which long change lists, row counts or a noisy stderr exceed.
+CRONSNAP_REPORT=$(mktemp "${TMPDIR:-/tmp}/cronsnap-report.XXXXXX")
+
+# to_report LINE: LINE on the report file and on stdout (FAILED lines go to stderr instead).
+to_report() {
+  printf '%s\n' "$1" >>"$CRONSNAP_REPORT"
+  case $1 in
+    'cronsnap: FAILED '*) printf '%s\n' "$1" >&2 ;;
+    *) printf '%s\n' "$1" ;;
+  esac
+}
+
 fail() {
-  printf 'cronsnap: FAILED step=%s: %s\n' "$CRONSNAP_STEP" "$*" >&2
+  to_report "cronsnap: FAILED step=$CRONSNAP_STEP: $*"
   exit 1
 }
 
@@ -27,9 +41,18 @@ on_error() {
   local rc=$?
   # Subshells inherit the trap; only the main shell speaks, so the reason stays one line.
   if [ "$BASH_SUBSHELL" -eq 0 ]; then
-    printf 'cronsnap: FAILED step=%s: command failed with exit code %s (line %s)\n' "$CRONSNAP_STEP" "$rc" "$1" >&2
+    to_report "cronsnap: FAILED step=$CRONSNAP_STEP: command failed with exit code $rc (line $1)"
   fi
   exit "$rc"
+}
+
+# upload_report: the report file to s3://<bucket>/<reportKey><host>, if there is anything to say.
+# It is read only when the run failed or reported findings, so a quiet success costs no upload.
+upload_report() {
+  local key=${SSM_reportKey:-} bucket=${SSM_bucket:-}
+  [ -n "$key" ] && [ -n "$bucket" ] && [ -s "$CRONSNAP_REPORT" ] || return 0
+  aws_cli s3 cp "$CRONSNAP_REPORT" "s3://$bucket/$key$(host_id)" --only-show-errors --content-type text/plain >/dev/null 2>&1 \
+    || printf 'cronsnap: could not upload the report to s3://%s/%s%s\n' "$bucket" "$key" "$(host_id)" >&2
 }
 
 # Functions run on any exit before the work dir goes, e.g. starting a service the run stopped.
@@ -38,6 +61,8 @@ CRONSNAP_EXIT_HOOKS=()
 cleanup() {
   local hook
   for hook in "${CRONSNAP_EXIT_HOOKS[@]}"; do "$hook" || printf 'cronsnap: exit hook %s failed\n' "$hook" >&2; done
+  upload_report
+  rm -f -- "$CRONSNAP_REPORT"
   # Only the private dir this run created is removed; nothing outside it is ever deleted.
   if [ -n "$CRONSNAP_WORK" ] && [ -d "$CRONSNAP_WORK" ]; then rm -rf -- "$CRONSNAP_WORK"; fi
 }
@@ -287,7 +312,7 @@ put_manifest() {
 }
 
 # report KIND JSON: one machine-readable line per finding or action, parsed by lib/ssm/report-lines.
-report() { printf 'cronsnap: %s %s\n' "$1" "$2"; }
+report() { to_report "cronsnap: $1 $2"; }
 
 # exists PATH: true for anything there, a dangling symlink included.
 exists() { [ -e "$1" ] || [ -L "$1" ]; }

@@ -61,7 +61,7 @@ export async function runDatabaseRestore(
   parameters: Record<string, string>,
   deps: DatabaseRestoreDeps,
 ): Promise<DatabaseRestoreReport> {
-  const { commandId, stdout } = await runHostProgram(
+  const { commandId, report } = await runHostProgram(
     program,
     manifest.host,
     parameters,
@@ -71,7 +71,7 @@ export async function runDatabaseRestore(
     },
     deps,
   );
-  const lines = reportLines(stdout);
+  const lines = reportLines(report);
   return {
     host: manifest.host,
     commandId,

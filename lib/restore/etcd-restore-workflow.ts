@@ -69,14 +69,14 @@ function parametersFor(plan: EtcdRestorePlan, member: EtcdMemberPlan, action: Et
 
 /** Runs `action` about `member` on `host`: its own host, or for `membership` a healthy peer's. */
 async function runOnMember(plan: EtcdRestorePlan, member: EtcdMemberPlan, action: EtcdRestoreAction, deps: EtcdStepDeps, host = member.host): Promise<MemberResult> {
-  const { stdout } = await runHostProgram(
+  const { report } = await runHostProgram(
     etcdRestoreProgram,
     host,
     parametersFor(plan, member, action, deps),
     { comment: `cronsnap restore ${plan.job} ${plan.runId} ${action}`, failure: `${host} (${member.name})` },
     deps,
   );
-  return { host, member: member.name, reports: reportLines(stdout) };
+  return { host, member: member.name, reports: reportLines(report) };
 }
 
 async function restoreMemberConfig(plan: EtcdRestorePlan, member: EtcdMemberPlan, deps: EtcdStepDeps): Promise<MemberResult> {

@@ -54,13 +54,13 @@ export interface FileSetRestoreDeps extends HostProgramDeps {
   readonly workDir: string;
 }
 
-/** The host's report lines, each checked; SSM keeps only the first 24,000 characters of stdout. */
-export function parseRestoreReport(stdout: string): Omit<FileSetRestoreReport, 'host' | 'commandId'> {
+/** The host's report lines, each checked. */
+export function parseRestoreReport(report: string): Omit<FileSetRestoreReport, 'host' | 'commandId'> {
   const changes: FileChange[] = [];
   const saved: z.infer<typeof savedSchema>[] = [];
   const restored: string[] = [];
   let summary: z.infer<typeof summarySchema> | undefined;
-  for (const { kind, value } of reportLines(stdout)) {
+  for (const { kind, value } of reportLines(report)) {
     if (kind === 'change') changes.push(changeSchema.parse(value));
     else if (kind === 'saved') saved.push(savedSchema.parse(value));
     else if (kind === 'restored') restored.push(restoredSchema.parse(value).path);
@@ -98,7 +98,7 @@ export async function restoreFileSet(manifest: FilesManifest, input: FileSetRest
     stamp: compactUtc(deps.now()),
     workDir: deps.workDir,
   };
-  const { commandId, stdout } = await runHostProgram(
+  const { commandId, report } = await runHostProgram(
     filesRestoreProgram,
     host,
     parameters,
@@ -108,5 +108,5 @@ export async function restoreFileSet(manifest: FilesManifest, input: FileSetRest
     },
     deps,
   );
-  return { host, commandId, ...parseRestoreReport(stdout) };
+  return { host, commandId, ...parseRestoreReport(report) };
 }

@@ -3,6 +3,7 @@ import { DATABASE_LIST_PATTERN, DATABASE_NAME_PATTERN, HOST_PORT_PATTERN } from 
 import { PASSWORD_PARAMETERS } from '../config/password-source';
 import { listPattern, type DocumentParameter } from '../ssm/document-parameter';
 import type { HostProgram } from '../ssm/host-program';
+import { REPORT_PARAMETER } from '../ssm/host-report';
 
 const sha256 = '^[0-9a-f]{64}$';
 const KEY = '[A-Za-z0-9][A-Za-z0-9/._-]{0,1023}';
@@ -12,6 +13,7 @@ export const RESTORE_COMMON: readonly DocumentParameter[] = [
   { name: 'job', description: 'Job the backup belongs to', pattern: PATTERNS.jobName },
   { name: 'bucket', description: 'Backup bucket', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
   { name: 'executionTimeout', description: 'Seconds before SSM stops the script', pattern: '^[0-9]{1,6}$' },
+  REPORT_PARAMETER,
 ];
 
 /** The one object a restore downloads and checks before anything else. */

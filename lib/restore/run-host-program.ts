@@ -1,12 +1,16 @@
 import { failureReason } from '../backup/complete-backup';
 import { RestoreError } from '../errors';
 import type { CommandRunner } from '../ports/command-runner';
+import type { ObjectStore } from '../ports/object-store';
 import { awaitInvocation } from '../ssm/await-invocation';
 import { assertParametersAllowed } from '../ssm/command-document';
 import { documentName, type HostProgram } from '../ssm/host-program';
+import { newReportKey, readHostReport } from '../ssm/host-report';
 
 export interface HostProgramDeps {
   readonly runner: CommandRunner;
+  /** Where the host writes its report, whole. */
+  readonly store: ObjectStore;
   readonly documentPrefix: string;
   /** How long the host may take; also the document's executionTimeout. */
   readonly timeoutMs: number;
@@ -14,8 +18,9 @@ export interface HostProgramDeps {
 }
 
 /**
- * Sends a restore program to one host and waits for it: its stdout on success, otherwise a
- * RestoreError reading `<failure>: <the host's own one-line reason>`.
+ * Sends a restore program to one host and waits for it: its report (every report line, read
+ * whole from the object the host wrote) on success, otherwise a RestoreError reading
+ * `<failure>: <the host's own one-line reason>`.
  */
 export async function runHostProgram(
   program: HostProgram,
@@ -23,8 +28,8 @@ export async function runHostProgram(
   values: Readonly<Record<string, string>>,
   labels: { readonly comment: string; readonly failure: string },
   deps: HostProgramDeps,
-): Promise<{ commandId: string; stdout: string }> {
-  const parameters = { ...values, executionTimeout: String(Math.ceil(deps.timeoutMs / 1000)) };
+): Promise<{ commandId: string; report: string }> {
+  const parameters = { ...values, executionTimeout: String(Math.ceil(deps.timeoutMs / 1000)), reportKey: newReportKey(values.job ?? '') };
   assertParametersAllowed(program, parameters);
   const { commandId } = await deps.runner.send({
     documentName: documentName(deps.documentPrefix, program),
@@ -34,6 +39,7 @@ export async function runHostProgram(
     timeoutSeconds: 600,
   });
   const invocation = await awaitInvocation(deps.runner, commandId, host, { timeoutMs: deps.timeoutMs, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
-  if (invocation.status !== 'Success') throw new RestoreError(`${labels.failure}: ${failureReason(invocation.stderr, invocation.status)}`);
-  return { commandId, stdout: invocation.stdout };
+  const report = await readHostReport(deps.store, invocation);
+  if (invocation.status !== 'Success') throw new RestoreError(`${labels.failure}: ${failureReason(report.text, invocation.status)}`);
+  return { commandId, report: report.text };
 }

@@ -1,4 +1,5 @@
 import { PATTERNS } from '../config/shell-safe';
+import { REPORT_PARAMETER } from './host-report';
 
 /** One SSM document parameter; values arrive in the script as `SSM_<name>` (ENV_VAR interpolation). */
 export interface DocumentParameter {
@@ -28,4 +29,5 @@ export const COMMON_PARAMETERS: readonly DocumentParameter[] = [
   { name: 'bucket', description: 'Backup bucket', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
   { name: 'kmsKeyId', description: 'KMS key for SSE-KMS uploads', pattern: '^[A-Za-z0-9:/_-]{1,2048}$' },
   { name: 'executionTimeout', description: 'Seconds before SSM stops the script', pattern: '^[0-9]{1,6}$' },
+  REPORT_PARAMETER,
 ];

@@ -1,5 +1,6 @@
 import { completionMarkersPrefix, lastPassedDrillKey } from '../../lib/backup/object-layout';
 import { configInput, etcdJobInput, filesJobInput, mysqlJobInput } from '../helpers/config-factory';
+import { newReportKey } from '../../lib/ssm/host-report';
 import { IamWorld, type IamRequest } from '../helpers/iam-world';
 import { synthStack } from '../helpers/stack-factory';
 
@@ -86,6 +87,21 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
         decide({ principal: host, action: 's3:PutObject', resource: `${bucket}/_cronsnap/runs/node-files/run.json` }),
       ]),
     ).resolves.toEqual([expect.stringMatching(/: Allowed$/), expect.stringMatching(/: ImplicitlyDenied$/), expect.stringMatching(/: ImplicitlyDenied$/), expect.stringMatching(/: ImplicitlyDenied$/)]);
+  });
+
+  it("lets a host write its job's reports, not another job's, and the functions that send commands read them", async () => {
+    const report = (job: string) => `${bucket}/${newReportKey(job)}i-0123456789abcdef0`;
+
+    await expect(
+      Promise.all([
+        decide({ principal: 'host/node-files', action: 's3:PutObject', resource: report('node-files') }),
+        decide({ principal: 'host/node-files', action: 's3:PutObject', resource: report('prod-etcd') }),
+        decide({ principal: role('FunctionsBackupCompleted'), action: 's3:GetObject', resource: report('node-files') }),
+        decide({ principal: role('RestoreFunctionServiceRole'), action: 's3:GetObject', resource: report('shop-mysql') }),
+        decide({ principal: role('RestoreEtcdRestoreStep'), action: 's3:GetObject', resource: report('prod-etcd') }),
+        decide({ principal: role('DrillsRestoreDrill'), action: 's3:GetObject', resource: report('prod-etcd') }),
+      ]),
+    ).resolves.toEqual(['Allowed', 'ImplicitlyDenied', 'Allowed', 'Allowed', 'Allowed', 'Allowed'].map((decision) => expect.stringMatching(new RegExp(`: ${decision}$`))));
   });
 
   it("refuses a host's upload that asks for another KMS key, by the bucket policy", async () => {

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { MARKER_ROOT } from '../backup/object-layout';
+import { PATTERNS } from '../config/shell-safe';
+import type { Invocation } from '../ports/command-runner';
+import type { ObjectStore } from '../ports/object-store';
+import type { DocumentParameter } from './document-parameter';
+
+/**
+ * GetCommandInvocation returns only the first 24,000 characters of stdout and 8,000 of stderr
+ * (API reference). What the functions must read back (change lists, row counts, the failure
+ * reason after a long stderr) the host therefore also writes as an object: every report line
+ * and its FAILED line, under `<reportKey><host>`, uploaded as it exits.
+ */
+export const STDOUT_LIMIT = 24_000;
+export const STDERR_LIMIT = 8_000;
+
+export const REPORT_ROOT = `${MARKER_ROOT}/reports`;
+
+const jobPattern = PATTERNS.jobName.replace(/^\^/, '').replace(/\$$/, '');
+
+/** Every host program takes it; empty means "report on stdout only" (older senders). */
+export const REPORT_PARAMETER: DocumentParameter = {
+  name: 'reportKey',
+  description: 'Key prefix the host writes its report under (its host id appended)',
+  pattern: `^${REPORT_ROOT}/${jobPattern}/[0-9a-f-]{36}/$`,
+  optional: true,
+};
+
+/** A fresh report prefix for one command of `job`: under the job, so a host may write only its own job's. */
+export function newReportKey(job: string): string {
+  return `${REPORT_ROOT}/${job}/${randomUUID()}/`;
+}
+
+/** Where the host of an invocation wrote its report. */
+export function reportObjectKey(reportKey: string, host: string): string {
+  return `${reportKey}${host}`;
+}
+
+/** What a host reported, whole: its report object, else the invocation's output as SSM returned it (cut at its limits). */
+export interface HostReport {
+  /** The report lines and any FAILED line, in the order written. */
+  readonly text: string;
+  /** Whether this came from the report object (complete) or SSM's output (possibly cut). */
+  readonly complete: boolean;
+}
+
+export async function readHostReport(store: ObjectStore, invocation: Invocation): Promise<HostReport> {
+  const reportKey = invocation.parameters.reportKey;
+  const stored = reportKey ? await store.getText(reportObjectKey(reportKey, invocation.hostId)) : undefined;
+  if (stored !== undefined) return { text: stored, complete: true };
+  return { text: `${invocation.stdout}\n${invocation.stderr}`, complete: invocation.stdout.length < STDOUT_LIMIT && invocation.stderr.length < STDERR_LIMIT };
+}
