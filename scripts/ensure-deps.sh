@@ -21,6 +21,11 @@ if ! python3 -c 'import moto.server' 2>/dev/null || ! command -v moto_server >/d
   python3 -m pip install --quiet 'moto[server]'
 fi
 
+if ! command -v cfn-lint >/dev/null; then
+  echo "ensure-deps: installing cfn-lint"
+  python3 -m pip install --quiet cfn-lint
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "ensure-deps: npm ci"
   npm ci --no-audit --no-fund --loglevel=error

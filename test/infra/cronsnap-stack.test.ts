@@ -10,6 +10,7 @@ import { HostAccessPolicy } from '../../infra/constructs/host-access-policy';
 import { MemoryNotifier } from '../../lib/adapters/memory-notifier';
 import { startBackup, type ScheduledBackupEvent } from '../../lib/backup/start-backup';
 import { parseConfig } from '../../lib/config/load-config';
+import { cfnLintFindings } from '../helpers/cfn-lint';
 import { configInput, etcdJobInput, mysqlJobInput, postgresJobInput } from '../helpers/config-factory';
 import { MemoryObjectStore, RecordingRunner } from '../helpers/recording-ports';
 import { synthStack } from '../helpers/stack-factory';
@@ -469,6 +470,17 @@ describe('CronsnapStack', () => {
     expect(statements.some((statement) => [statement.Action].flat().includes('s3:GetObjectRetention'))).toBe(true);
   });
 
+  it('passes cfn-lint with no error and no warning but those acknowledged in infra/cfn-lint-acknowledgements.ts', () => {
+    expect(cfnLintFindings(app)).toEqual([]);
+  });
+
+  it('has a cfn-lint check that does fail on a template CloudFormation would refuse', () => {
+    const bad = new App({ outdir: mkdtempSync(join(tmpdir(), 'cronsnap-lint-')) });
+    new s3.CfnBucket(new Stack(bad, 'Bad'), 'Upper', { bucketName: 'Not_A_Valid_Bucket_Name' });
+
+    expect(cfnLintFindings(bad)).toContainEqual(expect.stringMatching(/^Error E3031 at Resources\/Upper\/Properties\/BucketName: /));
+  });
+
   it('passes cdk-nag AwsSolutions with every remaining finding acknowledged', () => {
     expect(() => app.synth()).not.toThrow();
   });
@@ -478,6 +490,7 @@ describe('CronsnapStack', () => {
     const { app: withSecret } = synthStack(configInput([secretJob]));
 
     expect(() => withSecret.synth()).not.toThrow();
+    expect(cfnLintFindings(withSecret)).toEqual([]);
   });
 
   it('has a cdk-nag check that does fail on a non-compliant resource', () => {
