@@ -33,6 +33,19 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
     await expect(decide(request)).resolves.toMatch(/: Allowed$/);
   });
 
+  it('fails the same request against a planted over-narrow policy: exact prefixes only, as before issue 19', async () => {
+    const narrowed = structuredClone(template.toJSON()) as { Resources: Record<string, { Type: string; Properties: { PolicyDocument?: { Statement: Record<string, unknown>[] } } }> };
+    for (const resource of Object.values(narrowed.Resources)) {
+      for (const statement of resource.Properties?.PolicyDocument?.Statement ?? []) {
+        const like = (statement.Condition as { StringLike?: Record<string, string[]> } | undefined)?.StringLike?.['s3:prefix'];
+        if (statement.Action === 's3:ListBucket' && like) statement.Condition = { StringEquals: { 's3:prefix': like.filter((prefix) => !prefix.includes('*')) } };
+      }
+    }
+    const request = { principal: role('FunctionsBackupCompleted'), action: 's3:ListBucket', resource: bucket, context: { 's3:prefix': completionMarkersPrefix(COMMAND_ID) } };
+
+    await expect(new IamWorld(narrowed as never).evaluate(request)).resolves.toBe('ImplicitlyDenied');
+  });
+
   it("lets backup-completed list only its jobs' prefixes and markers, not the bucket", async () => {
     const list = (prefix?: string): IamRequest => ({
       principal: role('FunctionsBackupCompleted'),
