@@ -107,8 +107,12 @@ export class IamWorld {
     return [];
   }
 
-  /** The resource policy that governs `arn`: its bucket's, key's, topic's or queue's. */
+  /** The resource policy that governs `arn`: its bucket's, key's, topic's, queue's or function's. */
   private resourcePolicy(arn: string): PolicyDocument | undefined {
+    const permissions = Object.values(this.resources).filter(
+      (resource) => resource.Type === 'AWS::Lambda::Permission' && this.resolve(resource.Properties?.FunctionName) === arn,
+    );
+    if (permissions.length > 0) return { Version: '2012-10-17', Statement: permissions.map((permission) => this.permissionStatement(permission.Properties ?? {}, arn)) };
     for (const [id, resource] of Object.entries(this.resources)) {
       const properties = resource.Properties ?? {};
       if (resource.Type === 'AWS::KMS::Key' && arn === this.attribute(id, 'Arn')) return this.resolve(properties.KeyPolicy) as PolicyDocument;
@@ -123,6 +127,18 @@ export class IamWorld {
       }
     }
     return undefined;
+  }
+
+  /** An AWS::Lambda::Permission as the statement Lambda adds to the function's policy. */
+  private permissionStatement(properties: Record<string, unknown>, functionArn: string): Record<string, unknown> {
+    const principal = String(properties.Principal);
+    return {
+      Effect: 'Allow',
+      Principal: principal.endsWith('.amazonaws.com') ? { Service: principal } : { AWS: principal },
+      Action: properties.Action,
+      Resource: functionArn,
+      ...(properties.SourceArn ? { Condition: { ArnLike: { 'aws:SourceArn': this.resolve(properties.SourceArn) } } } : {}),
+    };
   }
 
   private ref(id: string): unknown {
@@ -170,6 +186,8 @@ export class IamWorld {
         return `arn:aws:lambda:${this.region}:${this.account}:function:${name}`;
       case 'AWS::CloudWatch::Alarm':
         return `arn:aws:cloudwatch:${this.region}:${this.account}:alarm:${id}`;
+      case 'AWS::Events::Rule':
+        return `arn:aws:events:${this.region}:${this.account}:rule/${id}`;
       default:
         throw new Error(`the ARN of ${resource.Type} is not modelled`);
     }

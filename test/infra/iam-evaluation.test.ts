@@ -13,7 +13,7 @@ const { template } = synthStack(
       drill: { schedule: '@daily' },
     }),
     filesJobInput({ name: 'node-files', targets: { tags: { 'cronsnap:role': ['node'] } } }),
-    mysqlJobInput({ name: 'shop-mysql', targets: { instanceIds: ['i-0123456789abcdef1'] } }),
+    mysqlJobInput({ name: 'shop-mysql', timezone: 'Europe/Berlin', targets: { instanceIds: ['i-0123456789abcdef1'] } }),
   ]),
 );
 const world = new IamWorld(template.toJSON() as never);
@@ -126,6 +126,33 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
     };
 
     await expect(decide(request)).resolves.toMatch(/: ExplicitlyDenied$/);
+  });
+
+  it('lets the completion rule, and no other, invoke backup-completed', async () => {
+    const completed = world.arnOf('AWS::Lambda::Function', 'FunctionsBackupCompleted');
+    const invoke = (rule: string) => ({ principal: 'events.amazonaws.com', action: 'lambda:InvokeFunction', resource: completed, context: { 'aws:SourceArn': rule, 'aws:SourceAccount': world.account } });
+
+    await expect(decide(invoke(world.arnOf('AWS::Events::Rule', 'FunctionsCommandFinished')))).resolves.toMatch(/: Allowed$/);
+    await expect(decide(invoke(world.arnOf('AWS::Events::Rule', 'ComplianceInventoryDelivered')))).resolves.toMatch(/Denied$/);
+  });
+
+  it("lets a time-zoned job's Scheduler role invoke scheduled-backup", async () => {
+    const schedulerRole = role('ScheduleshopmysqlInvokeRole');
+
+    await expect(decide({ principal: schedulerRole, action: 'lambda:InvokeFunction', resource: world.arnOf('AWS::Lambda::Function', 'FunctionsScheduledBackup') })).resolves.toMatch(/: Allowed$/);
+    await expect(decide({ principal: schedulerRole, action: 'lambda:InvokeFunction', resource: world.arnOf('AWS::Lambda::Function', 'RestoreFunction') })).resolves.toMatch(/: ImplicitlyDenied$/);
+  });
+
+  it("lets S3 Inventory of the backup bucket, and of no other, deliver into the reports bucket", async () => {
+    const delivery = (source: string) => ({
+      principal: 's3.amazonaws.com',
+      action: 's3:PutObject',
+      resource: `${world.arnOf('AWS::S3::Bucket', 'ComplianceReports')}/inventory/backups/cronsnap-daily/data/3b2b9c1e.csv.gz`,
+      context: { 'aws:SourceArn': source, 'aws:SourceAccount': world.account },
+    });
+
+    await expect(decide(delivery(bucket))).resolves.toMatch(/: Allowed$/);
+    await expect(decide(delivery('arn:aws:s3:::someone-elses-bucket'))).resolves.toMatch(/Denied$/);
   });
 
   it('gives no function a database password', async () => {
