@@ -33,6 +33,12 @@ export interface LocalCommandRunnerOptions {
    * @default 'us-east-1'
    */
   readonly region?: string;
+  /**
+   * The access key ID a host of `job` signs with, so a recorder can tell whose instance profile
+   * made each call.
+   * @default - the env's own
+   */
+  readonly hostAccessKey?: (job: string) => string;
 }
 
 /** The PATH systemd gives a service without one of its own, as the SSM agent's unit has. */
@@ -102,6 +108,7 @@ export class LocalCommandRunner implements CommandRunner {
     }
     const env: Record<string, string> = {
       ...agentEnvironment(hostId, this.options.region ?? 'us-east-1', { ...this.options.env, ...this.options.hosts[hostId]?.env }),
+      ...(this.options.hostAccessKey ? { AWS_ACCESS_KEY_ID: this.options.hostAccessKey(parameters.job ?? '') } : {}),
       // Each stand-in host locks in its own dir, as each machine has its own /var/lock.
       ...(this.options.env?.CRONSNAP_LOCK_DIR ? { CRONSNAP_LOCK_DIR: join(this.options.env.CRONSNAP_LOCK_DIR, hostId) } : {}),
       ...Object.fromEntries(Object.entries(parameters).map(([name, value]) => [`SSM_${name}`, value])),

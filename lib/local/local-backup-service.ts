@@ -29,7 +29,17 @@ export interface LocalBackupServiceOptions {
   readonly now?: () => Date;
   /** Scratch dir for restores on the hosts. */
   readonly restoreWorkDir?: string;
+  /**
+   * The S3 client each function's logic uses, so a recorder can tell whose role made each call.
+   * @default - `s3` for all
+   */
+  readonly s3As?: (fn: LocalFunction) => S3Client;
+  /** See LocalCommandRunnerOptions.hostAccessKey. */
+  readonly hostAccessKey?: (job: string) => string;
 }
+
+/** The deployed function whose logic a local call stands for. */
+export type LocalFunction = 'scheduled-backup' | 'backup-completed' | 'list-backups' | 'restore' | 'etcd-restore-step' | 'restore-drill';
 
 export interface LocalRun {
   readonly start: StartOutcome;
@@ -46,15 +56,14 @@ export const LOCAL_DOCUMENT_PREFIX = 'cronsnap';
 export class LocalBackupService {
   readonly notifier = new MemoryNotifier();
   readonly runner: LocalCommandRunner;
-  private readonly store: S3ObjectStore;
+  private readonly stores = new Map<LocalFunction, S3ObjectStore>();
   private readonly now: () => Date;
 
   constructor(private readonly options: LocalBackupServiceOptions) {
     const documents: Record<string, CommandDocument> = Object.fromEntries(
       [...BACKUP_PROGRAMS, ...RESTORE_PROGRAMS, ...DRILL_PROGRAMS].map((program) => [documentName(LOCAL_DOCUMENT_PREFIX, program), buildCommandDocument(program)]),
     );
-    this.runner = new LocalCommandRunner({ documents, hosts: options.hosts, env: options.hostEnv });
-    this.store = new S3ObjectStore(options.s3, options.bucket, options.kmsKeyId);
+    this.runner = new LocalCommandRunner({ documents, hosts: options.hosts, env: options.hostEnv, ...(options.hostAccessKey ? { hostAccessKey: options.hostAccessKey } : {}) });
     this.now = options.now ?? (() => new Date());
   }
 
@@ -64,18 +73,18 @@ export class LocalBackupService {
 
   /** One scheduled event for `job`, end to end. */
   async runJob(job: string, eventId: string, scheduledTime = this.now()): Promise<LocalRun> {
-    const deps = { config: this.options.config, runner: this.runner, store: this.store, notifier: this.notifier, now: this.now };
+    const deps = { config: this.options.config, runner: this.runner, notifier: this.notifier, now: this.now };
     const start = await startBackup(
       { job, eventId, scheduledTime: scheduledTime.toISOString() },
       eventId,
-      { ...deps, bucket: this.options.bucket, kmsKeyId: this.options.kmsKeyId, documentPrefix: LOCAL_DOCUMENT_PREFIX },
+      { ...deps, store: this.storeOf('scheduled-backup'), bucket: this.options.bucket, kmsKeyId: this.options.kmsKeyId, documentPrefix: LOCAL_DOCUMENT_PREFIX },
     );
     if (start.kind !== 'started') return { start, completions: [] };
     const completions: CompletionOutcome[] = [];
     for (const { commandId } of [start, ...start.linked]) {
       for (const host of this.runner.hostsOf(commandId)) {
         const invocation = await this.runner.invocation(commandId, host);
-        completions.push(await completeBackup(this.statusChangeEvent(commandId, host, invocation.documentName, invocation.status), deps));
+        completions.push(await completeBackup(this.statusChangeEvent(commandId, host, invocation.documentName, invocation.status), { ...deps, store: this.storeOf('backup-completed') }));
       }
     }
     return { start, completions };
@@ -83,14 +92,24 @@ export class LocalBackupService {
 
   /** list-backups' answer for a job, from the same bucket. */
   async listBackups(job: string, limit = 20) {
-    return listBackups({ job, limit }, { config: this.options.config, store: this.store });
+    return listBackups({ job, limit }, { config: this.options.config, store: this.storeOf('list-backups') });
   }
 
-  /** What every local restore runs with: this service's runner, store, bucket and clock. */
-  private get restoreDeps() {
+  /** The object store as function `fn` sees the bucket. */
+  private storeOf(fn: LocalFunction): S3ObjectStore {
+    let store = this.stores.get(fn);
+    if (!store) {
+      store = new S3ObjectStore(this.options.s3As?.(fn) ?? this.options.s3, this.options.bucket, this.options.kmsKeyId);
+      this.stores.set(fn, store);
+    }
+    return store;
+  }
+
+  /** What every local restore of function `fn` runs with: this service's runner, its store, bucket and clock. */
+  private restoreDeps(fn: LocalFunction) {
     return {
       runner: this.runner,
-      store: this.store,
+      store: this.storeOf(fn),
       bucket: this.options.bucket,
       documentPrefix: LOCAL_DOCUMENT_PREFIX,
       now: this.now,
@@ -101,15 +120,14 @@ export class LocalBackupService {
 
   /** The restore function's logic, the etcd workflow run in-process and told to `progress`. */
   async restore(event: RestoreEventInput, progress?: (line: string) => void) {
-    const deps = this.restoreDeps;
-    const workflows = new LocalWorkflowStarter({ ...deps, ...(progress ? { progress } : {}) });
-    return restore(restoreEventSchema.parse(event), { ...deps, config: this.options.config, workflows });
+    const workflows = new LocalWorkflowStarter({ ...this.restoreDeps('etcd-restore-step'), ...(progress ? { progress } : {}) });
+    return restore(restoreEventSchema.parse(event), { ...this.restoreDeps('restore'), config: this.options.config, workflows });
   }
 
   /** The restore-drill function's logic for one scheduled drill of `job`. */
   async drill(job: string, eventId: string, scheduledTime = this.now()): Promise<DrillOutcome> {
     return runDrill({ job, eventId, scheduledTime: scheduledTime.toISOString() }, eventId, {
-      ...this.restoreDeps,
+      ...this.restoreDeps('restore-drill'),
       config: this.options.config,
       notifier: this.notifier,
     });
@@ -117,7 +135,7 @@ export class LocalBackupService {
 
   /** A file-set restore through the same runner and documents as the deployed restore. */
   async restoreFiles(manifest: FilesManifest, request: FileSetRestoreRequest): Promise<FileSetRestoreReport> {
-    return restoreFileSet(manifest, request, this.restoreDeps);
+    return restoreFileSet(manifest, request, this.restoreDeps('restore'));
   }
 
   private statusChangeEvent(commandId: string, host: string, documentName: string, status: string): StatusChangeEvent {

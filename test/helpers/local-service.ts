@@ -3,7 +3,10 @@ import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
 import { parseConfig } from '../../lib/config/load-config';
 import { LocalBackupService } from '../../lib/local/local-backup-service';
 import type { Moto } from '../../lib/local/moto-server';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { LocalHost } from '../../lib/adapters/local-command-runner';
+import { functionKey, hostKey } from './iam-audit';
+import type { IamAudit } from './moto-fixture';
 import { configInput } from './config-factory';
 
 export interface LocalServiceFixture {
@@ -24,10 +27,18 @@ export interface LocalServiceFixture {
   readonly now?: () => Date;
   /** Bucket-wide settings of the config, e.g. Object Lock. */
   readonly storage?: CronsnapConfigInput['storage'];
+  /** When given, the service's calls are signed per function and host and its job is audited. */
+  readonly audit?: IamAudit;
+  readonly s3As?: (accessKeyId: string) => S3Client;
 }
 
 /** The local backup service for one job, its host script talking to moto. */
 export function localServiceFor(job: CronsnapConfigInput['jobs'][number], fixture: LocalServiceFixture): LocalBackupService {
+  const { audit, s3As } = fixture;
+  if (audit) {
+    audit.jobs.set(job.name, job);
+    if (fixture.storage) audit.storage = fixture.storage;
+  }
   return new LocalBackupService({
     config: parseConfig({ ...configInput([job]), ...(fixture.storage ? { storage: fixture.storage } : {}) }),
     s3: fixture.moto.s3(),
@@ -37,5 +48,6 @@ export function localServiceFor(job: CronsnapConfigInput['jobs'][number], fixtur
     hostEnv: { ...fixture.moto.env, CRONSNAP_LOCK_DIR: join(fixture.dir, 'locks') },
     restoreWorkDir: fixture.dir,
     ...(fixture.now ? { now: fixture.now } : {}),
+    ...(audit && s3As ? { s3As: (fn: string) => s3As(functionKey(fn)), hostAccessKey: hostKey } : {}),
   });
 }

@@ -1,31 +1,76 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
 import type { ObjectLockSettings } from '../../lib/config/storage-settings';
 import { startMoto, type Moto } from '../../lib/local/moto-server';
+import { startCallRecorder, type CallRecorder } from './aws-call-recorder';
+import { configInput } from './config-factory';
+import { auditCalls } from './iam-audit';
+import { IamWorld } from './iam-world';
+import { synthStack } from './stack-factory';
+
+type JobInput = CronsnapConfigInput['jobs'][number];
+
+/** What the file's local services ran, for the IAM audit of their calls after the file. */
+export interface IamAudit {
+  /** Jobs by name, as the services were configured. */
+  readonly jobs: Map<string, JobInput>;
+  storage?: CronsnapConfigInput['storage'];
+}
 
 export interface MotoFixture {
+  /** moto as seen through a recorder: every call is judged against the stack's IAM after the file. */
   readonly moto: Moto;
   readonly bucket: string;
   readonly kmsKeyId: string;
   /** A temp dir for the suite, removed after it. */
   readonly dir: string;
+  readonly audit: IamAudit;
+  /** An S3 client of moto signing as `accessKeyId`, so the recorder can tell whose call it was. */
+  s3As(accessKeyId: string): S3Client;
 }
 
-/** moto with a KMS-encrypted, versioned backup bucket and a temp dir, for one describe block. */
+/**
+ * moto with a KMS-encrypted, versioned backup bucket and a temp dir, for one describe block.
+ * Every call reaches moto through a recorder; after the block, the calls the local services made
+ * as a function or a host are evaluated against the IAM of the stack synthesized from the same
+ * jobs, and any call AWS would deny fails the file.
+ */
 export function useMotoBucket(bucketName: string, objectLock?: ObjectLockSettings): MotoFixture {
-  const fixture = {} as { -readonly [K in keyof MotoFixture]: MotoFixture[K] };
+  const fixture = { audit: { jobs: new Map() } } as unknown as { -readonly [K in keyof MotoFixture]: MotoFixture[K] };
+  let recorder: CallRecorder | undefined;
+  let moto: Moto | undefined;
   beforeAll(async () => {
     fixture.dir = mkdtempSync(join(tmpdir(), `${bucketName}-`));
-    fixture.moto = await startMoto();
+    moto = await startMoto();
+    recorder = await startCallRecorder(moto.endpoint);
+    const endpoint = recorder.endpoint;
+    fixture.s3As = (accessKeyId) => new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey: 'testing' } });
+    fixture.moto = { ...moto, endpoint, env: { ...moto.env, CRONSNAP_AWS_ENDPOINT_URL: endpoint }, s3: () => fixture.s3As('testing') };
     Object.assign(fixture, await fixture.moto.createBackupBucket(bucketName, objectLock));
   });
   afterAll(async () => {
-    await fixture.moto?.stop();
-    // KEEP=1 leaves the dir (etcd logs, data dirs) for a look after a failure.
-    if (fixture.dir && !process.env.KEEP) rmSync(fixture.dir, { recursive: true, force: true });
+    try {
+      if (recorder && fixture.audit.jobs.size > 0) await judgeRecordedCalls(recorder, fixture);
+    } finally {
+      await recorder?.stop();
+      await moto?.stop();
+      // KEEP=1 leaves the dir (etcd logs, data dirs) for a look after a failure.
+      if (fixture.dir && !process.env.KEEP) rmSync(fixture.dir, { recursive: true, force: true });
+    }
   });
   return fixture;
+}
+
+async function judgeRecordedCalls(recorder: CallRecorder, fixture: MotoFixture): Promise<void> {
+  const input = { ...configInput([...fixture.audit.jobs.values()]), ...(fixture.audit.storage ? { storage: fixture.audit.storage } : {}) };
+  const world = new IamWorld(synthStack(input).template.toJSON() as never);
+  const { denied, counts } = await auditCalls(recorder.calls, world, { bucket: fixture.bucket, kmsKeyId: fixture.kmsKeyId });
+  const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+  console.log(`IAM audit of ${fixture.bucket}: ${total} requests evaluated; ${Object.entries(counts).map(([principal, count]) => `${principal.replace(/[0-9A-F]{8}$/, '')} ${count}`).join(', ')}`);
+  if (denied.length > 0) throw new Error(`AWS would deny ${denied.length} requests:\n${[...new Set(denied)].join('\n')}`);
 }
 
 /** A host agent without CAP_DAC_OVERRIDE: as root on a root-squashed NFS mount, some files stay unreadable. */

@@ -1,0 +1,72 @@
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One HTTP request to the AWS stand-in, as the recorder saw it on its way to moto. */
+export interface RecordedCall {
+  /** The access key ID of the SigV4 signature: who signed it. */
+  readonly accessKeyId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  /** The first 64 KB of the body: enough for JSON APIs and DeleteObjects, never a payload. */
+  readonly body: string;
+}
+
+export interface CallRecorder {
+  /** Point clients and hosts here instead of at moto. */
+  readonly endpoint: string;
+  readonly calls: RecordedCall[];
+  stop(): Promise<void>;
+}
+
+const BODY_KEPT = 64 * 1024;
+
+/** The access key ID in a SigV4 Authorization header (`Credential=<key>/<date>/...`), or '' when unsigned. */
+function signer(headers: IncomingHttpHeaders): string {
+  return /Credential=([^/]+)\//.exec(String(headers.authorization ?? ''))?.[1] ?? '';
+}
+
+/**
+ * A pass-through HTTP proxy in front of moto_server that records every request with its signer,
+ * so the calls of the functions and the hosts can be judged against the stack's IAM afterwards.
+ * Bodies stream through; only their first 64 KB are kept.
+ */
+export async function startCallRecorder(target: string): Promise<CallRecorder> {
+  const upstream = new URL(target);
+  const calls: RecordedCall[] = [];
+  const server = createServer((incoming, outgoing) => {
+    const url = new URL(incoming.url ?? '/', 'http://recorder');
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    incoming.on('data', (chunk: Buffer) => {
+      if (keptBytes < BODY_KEPT) {
+        kept.push(chunk.subarray(0, BODY_KEPT - keptBytes));
+        keptBytes += chunk.length;
+      }
+    });
+    incoming.on('end', () => {
+      calls.push({ accessKeyId: signer(incoming.headers), method: incoming.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: incoming.headers, body: Buffer.concat(kept).toString('utf8') });
+    });
+    const forwarded = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    forwarded.on('error', (error) => outgoing.destroy(error));
+    incoming.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

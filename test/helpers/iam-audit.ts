@@ -1,0 +1,133 @@
+import type { RecordedCall } from './aws-call-recorder';
+import type { IamRequest, IamWorld } from './iam-world';
+
+/** Access key IDs the local world signs with, so each call names the principal it plays. */
+export const functionKey = (name: string) => `cronsnap.fn.${name}`;
+export const hostKey = (job: string) => `cronsnap.host.${job}`;
+
+/** Each function's role in the template, by the logical ID it starts with. */
+const FUNCTION_ROLES: Record<string, string> = {
+  'scheduled-backup': 'FunctionsScheduledBackupFunctionServiceRole',
+  'backup-completed': 'FunctionsBackupCompletedFunctionServiceRole',
+  'list-backups': 'RestoreListBackupsFunctionServiceRole',
+  restore: 'RestoreFunctionServiceRole',
+  'etcd-restore-step': 'RestoreEtcdRestoreStepFunctionServiceRole',
+  'restore-drill': 'DrillsRestoreDrillFunctionServiceRole',
+};
+
+/** Where the test world's names differ from the template's. */
+export interface AuditNames {
+  /** The test's backup bucket. */
+  readonly bucket: string;
+  /** The test's KMS key ARN (moto's). */
+  readonly kmsKeyId: string;
+}
+
+/** A recorded call as IAM requests (S3 with SSE-KMS also needs the key), or undefined for the test harness's own calls. */
+export function iamRequestsOf(call: RecordedCall, world: IamWorld, names: AuditNames): IamRequest[] | undefined {
+  const principal = principalOf(call.accessKeyId, world);
+  if (!principal) return undefined;
+  const target = String(call.headers['x-amz-target'] ?? '');
+  if (target) return [jsonApiRequest(principal, target, JSON.parse(call.body || '{}') as Record<string, string>, world)];
+  return s3Requests(principal, call, world, names);
+}
+
+function principalOf(accessKeyId: string, world: IamWorld): string | undefined {
+  const [service, kind, name] = accessKeyId.split('.');
+  if (service !== 'cronsnap' || !name) return undefined;
+  if (kind === 'host') return `host/${name}`;
+  const role = FUNCTION_ROLES[name];
+  if (kind !== 'fn' || !role) throw new Error(`no role in the template plays ${accessKeyId}`);
+  return `role/${world.logicalId('AWS::IAM::Role', role)}`;
+}
+
+function jsonApiRequest(principal: string, target: string, body: Record<string, string>, world: IamWorld): IamRequest {
+  const arn = (service: string, resource: string) => `arn:aws:${service}:${world.region}:${world.account}:${resource}`;
+  switch (target) {
+    case 'AmazonSSM.GetParameter':
+      return { principal, action: 'ssm:GetParameter', resource: arn('ssm', `parameter/${String(body.Name).replace(/^\//, '')}`) };
+    case 'secretsmanager.GetSecretValue': {
+      const id = String(body.SecretId);
+      // Secrets Manager appends six characters to a secret's name in its ARN.
+      const name = id.startsWith('arn:') ? id.split(':secret:')[1] ?? id : `${id}-AbCdEf`;
+      return { principal, action: 'secretsmanager:GetSecretValue', resource: arn('secretsmanager', `secret:${name}`) };
+    }
+    default:
+      throw new Error(`the IAM audit does not know ${target}`);
+  }
+}
+
+function s3Requests(principal: string, call: RecordedCall, world: IamWorld, names: AuditNames): IamRequest[] {
+  const [, bucket = '', ...keyParts] = call.path.split('/');
+  if (bucket !== names.bucket) throw new Error(`${principal} called bucket ${bucket}, not the backup bucket ${names.bucket}`);
+  const bucketArn = world.arnOf('AWS::S3::Bucket', 'StorageBucket');
+  const storageKey = world.arnOf('AWS::KMS::Key', 'StorageKey');
+  const key = decodeURIComponent(keyParts.join('/'));
+  const object = `${bucketArn}/${key}`;
+  const has = (name: string) => call.query.has(name);
+  const one = (action: string, resource: string, context?: Record<string, string>): IamRequest => ({ principal, action, resource, ...(context ? { context } : {}) });
+
+  if (!key) {
+    if (call.method === 'POST' && has('delete')) {
+      return [...call.body.matchAll(/<Key>([^<]*)<\/Key>/g)].map((match) => one('s3:DeleteObject', `${bucketArn}/${decodeXml(match[1] ?? '')}`));
+    }
+    const prefix = call.query.get('prefix');
+    const context = prefix === null ? undefined : { 's3:prefix': prefix };
+    if (has('versions')) return [one('s3:ListBucketVersions', bucketArn, context)];
+    if (has('encryption')) return [one('s3:GetEncryptionConfiguration', bucketArn)];
+    if (call.method === 'GET') return [one('s3:ListBucket', bucketArn, context)];
+    throw new Error(`the IAM audit does not know ${call.method} ${call.path}?${call.query.toString()}`);
+  }
+  // S3 uses the bucket key's data keys on the caller's behalf: writing needs GenerateDataKey, reading Decrypt.
+  const encryption = (): Record<string, string> => {
+    const context: Record<string, string> = {};
+    const sse = call.headers['x-amz-server-side-encryption'];
+    const keyId = call.headers['x-amz-server-side-encryption-aws-kms-key-id'];
+    if (sse) context['s3:x-amz-server-side-encryption'] = String(sse);
+    if (keyId) context['s3:x-amz-server-side-encryption-aws-kms-key-id'] = String(keyId) === names.kmsKeyId ? storageKey : String(keyId);
+    return context;
+  };
+  switch (call.method) {
+    case 'GET':
+    case 'HEAD':
+      if (has('retention')) return [one('s3:GetObjectRetention', object)];
+      if (has('uploadId')) return [one('s3:ListMultipartUploadParts', object)];
+      return [one(has('versionId') ? 's3:GetObjectVersion' : 's3:GetObject', object), ...(call.method === 'GET' ? [one('kms:Decrypt', storageKey)] : [])];
+    case 'PUT':
+      if (has('retention')) return [one('s3:PutObjectRetention', object)];
+      if (has('uploadId')) return [one('s3:PutObject', object)];
+      return [one('s3:PutObject', object, encryption()), one('kms:GenerateDataKey', storageKey)];
+    case 'POST':
+      if (has('uploads')) return [one('s3:PutObject', object, encryption()), one('kms:GenerateDataKey', storageKey)];
+      if (has('uploadId')) return [one('s3:PutObject', object), one('kms:Decrypt', storageKey)];
+      break;
+    case 'DELETE':
+      if (has('uploadId')) return [one('s3:AbortMultipartUpload', object)];
+      return [one(has('versionId') ? 's3:DeleteObjectVersion' : 's3:DeleteObject', object)];
+  }
+  throw new Error(`the IAM audit does not know ${call.method} ${call.path}?${call.query.toString()}`);
+}
+
+function decodeXml(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+}
+
+/** Every recorded call of the functions and hosts evaluated: what was denied, and how many calls each principal made. */
+export async function auditCalls(calls: readonly RecordedCall[], world: IamWorld, names: AuditNames): Promise<{ denied: string[]; counts: Record<string, number> }> {
+  const denied: string[] = [];
+  const counts: Record<string, number> = {};
+  // Multipart uploads repeat the same request hundreds of times: each distinct one is evaluated once.
+  const decisions = new Map<string, Promise<string>>();
+  for (const call of calls) {
+    const requests = iamRequestsOf(call, world, names);
+    if (!requests) continue;
+    for (const request of requests) {
+      counts[request.principal] = (counts[request.principal] ?? 0) + 1;
+      const id = JSON.stringify(request);
+      if (!decisions.has(id)) decisions.set(id, world.evaluate(request));
+      const decision = await decisions.get(id);
+      if (decision !== 'Allowed') denied.push(`${decision}: ${request.principal} ${request.action} ${request.resource} ${JSON.stringify(request.context ?? {})} (${call.method} ${call.path})`);
+    }
+  }
+  return { denied, counts };
+}
