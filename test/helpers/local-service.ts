@@ -6,7 +6,7 @@ import type { Moto } from '../../lib/local/moto-server';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { LocalHost } from '../../lib/adapters/local-command-runner';
 import { functionKey, hostKey } from './iam-audit';
-import type { IamAudit } from './moto-fixture';
+import type { AuditedBucket, IamAudit } from './moto-fixture';
 import { configInput } from './config-factory';
 
 export interface LocalServiceFixture {
@@ -36,8 +36,10 @@ export interface LocalServiceFixture {
 export function localServiceFor(job: CronsnapConfigInput['jobs'][number], fixture: LocalServiceFixture): LocalBackupService {
   const { audit, s3As } = fixture;
   if (audit) {
-    audit.jobs.set(job.name, job);
-    if (fixture.storage) audit.storage = fixture.storage;
+    const audited: AuditedBucket = audit.buckets.get(fixture.bucket) ?? { jobs: new Map(), kmsKeyId: fixture.kmsKeyId };
+    audited.jobs.set(job.name, job);
+    if (fixture.storage) audited.storage = fixture.storage;
+    audit.buckets.set(fixture.bucket, audited);
   }
   return new LocalBackupService({
     config: parseConfig({ ...configInput([job]), ...(fixture.storage ? { storage: fixture.storage } : {}) }),

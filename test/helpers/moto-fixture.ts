@@ -7,17 +7,23 @@ import type { ObjectLockSettings } from '../../lib/config/storage-settings';
 import { startMoto, type Moto } from '../../lib/local/moto-server';
 import { startCallRecorder, type CallRecorder } from './aws-call-recorder';
 import { configInput } from './config-factory';
-import { auditCalls } from './iam-audit';
+import { auditCalls, hostKey } from './iam-audit';
 import { IamWorld } from './iam-world';
 import { synthStack } from './stack-factory';
 
 type JobInput = CronsnapConfigInput['jobs'][number];
 
-/** What the file's local services ran, for the IAM audit of their calls after the file. */
-export interface IamAudit {
+/** What one backup bucket's local services ran: the stack its calls are judged against. */
+export interface AuditedBucket {
   /** Jobs by name, as the services were configured. */
   readonly jobs: Map<string, JobInput>;
+  readonly kmsKeyId: string;
   storage?: CronsnapConfigInput['storage'];
+}
+
+/** What the file's local services ran, by backup bucket, for the IAM audit of their calls after the file. */
+export interface IamAudit {
+  readonly buckets: Map<string, AuditedBucket>;
 }
 
 export interface MotoFixture {
@@ -39,7 +45,7 @@ export interface MotoFixture {
  * jobs, and any call AWS would deny fails the file.
  */
 export function useMotoBucket(bucketName: string, objectLock?: ObjectLockSettings): MotoFixture {
-  const fixture = { audit: { jobs: new Map() } } as unknown as { -readonly [K in keyof MotoFixture]: MotoFixture[K] };
+  const fixture = { audit: { buckets: new Map() } } as unknown as { -readonly [K in keyof MotoFixture]: MotoFixture[K] };
   let recorder: CallRecorder | undefined;
   let moto: Moto | undefined;
   beforeAll(async () => {
@@ -53,7 +59,7 @@ export function useMotoBucket(bucketName: string, objectLock?: ObjectLockSetting
   });
   afterAll(async () => {
     try {
-      if (recorder && fixture.audit.jobs.size > 0) await judgeRecordedCalls(recorder, fixture);
+      if (recorder) await judgeRecordedCalls(recorder, fixture.audit);
     } finally {
       await recorder?.stop();
       await moto?.stop();
@@ -64,13 +70,18 @@ export function useMotoBucket(bucketName: string, objectLock?: ObjectLockSetting
   return fixture;
 }
 
-async function judgeRecordedCalls(recorder: CallRecorder, fixture: MotoFixture): Promise<void> {
-  const input = { ...configInput([...fixture.audit.jobs.values()]), ...(fixture.audit.storage ? { storage: fixture.audit.storage } : {}) };
-  const world = new IamWorld(synthStack(input).template.toJSON() as never);
-  const { denied, counts } = await auditCalls(recorder.calls, world, { bucket: fixture.bucket, kmsKeyId: fixture.kmsKeyId });
-  const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
-  console.log(`IAM audit of ${fixture.bucket}: ${total} requests evaluated; ${Object.entries(counts).map(([principal, count]) => `${principal.replace(/[0-9A-F]{8}$/, '')} ${count}`).join(', ')}`);
-  if (denied.length > 0) throw new Error(`AWS would deny ${denied.length} requests:\n${[...new Set(denied)].join('\n')}`);
+/** Each backup bucket's calls (and its hosts' secret reads) judged against the stack of its own jobs. */
+async function judgeRecordedCalls(recorder: CallRecorder, audit: IamAudit): Promise<void> {
+  for (const [bucket, audited] of audit.buckets) {
+    const input = { ...configInput([...audited.jobs.values()]), ...(audited.storage ? { storage: audited.storage } : {}) };
+    const world = new IamWorld(synthStack(input).template.toJSON() as never);
+    const hostKeys = new Set([...audited.jobs.keys()].map(hostKey));
+    const calls = recorder.calls.filter((call) => (call.headers['x-amz-target'] ? hostKeys.has(call.accessKeyId) : call.path.split('/')[1] === bucket));
+    const { denied, counts } = await auditCalls(calls, world, { bucket, kmsKeyId: audited.kmsKeyId });
+    const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+    console.log(`IAM audit of ${bucket}: ${total} requests evaluated; ${Object.entries(counts).map(([principal, count]) => `${principal.replace(/[0-9A-F]{8}$/, '')} ${count}`).join(', ')}`);
+    if (denied.length > 0) throw new Error(`AWS would deny ${denied.length} requests:\n${[...new Set(denied)].join('\n')}`);
+  }
 }
 
 /** A host agent without CAP_DAC_OVERRIDE: as root on a root-squashed NFS mount, some files stay unreadable. */
