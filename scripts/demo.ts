@@ -6,13 +6,15 @@
  * dropped), restored through the restore function's logic, and compared with what was backed up.
  * Last, a compliance report is built from an inventory of the local bucket.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storedBytes } from '../lib/backup/manifest';
 import { LocalBackend } from '../lib/cli/local-backend';
 import type { CronsnapConfigInput } from '../lib/config/cronsnap-config';
 import { parseConfig } from '../lib/config/load-config';
+import { functionKey, hostKey, startCallRecorder, type CallRecorder } from '../lib/local/aws-call-recorder';
 import { startEtcdCluster, type EtcdCluster } from '../lib/local/etcd-cluster';
 import { dumpKeys } from '../lib/local/etcd-server';
 import { LocalBackupService } from '../lib/local/local-backup-service';
@@ -105,6 +107,10 @@ async function main(): Promise<number> {
   let cluster: EtcdCluster | undefined;
   let mariadb: MariaDb | undefined;
   let postgres: Postgres | undefined;
+  // CRONSNAP_DEMO_CALLS=<file>: every AWS call of the functions and hosts goes through a recorder
+  // and is written there, with the config, for the demo test's IAM audit.
+  const callsFile = process.env.CRONSNAP_DEMO_CALLS;
+  let recorder: CallRecorder | undefined;
   try {
     console.log('starting moto_server (S3, KMS, SSM, Secrets Manager), a 3-member etcd cluster, MariaDB and PostgreSQL on loopback ...');
     [moto, cluster, mariadb, postgres] = await Promise.all([startMoto(), startEtcdCluster(join(dir, 'etcd'), ['etcd-a', 'etcd-b', 'etcd-c'], 'demo-token'), startMariaDb(), startPostgres()]);
@@ -118,11 +124,16 @@ async function main(): Promise<number> {
     const before = { etcd: await dumpKeys(leader), mysql: await mysqlChecksum(mariadb), postgres: await postgresHash(postgres) };
     record('sample data', true, `200 etcd keys, 500 rows in MariaDB shop.orders and in PostgreSQL shop.orders (${((Date.now() - started) / 1000).toFixed(1)} s to start)`);
 
-    const config = parseConfig(demoConfig(cluster, mariadb, postgres, dir));
-    const hostEnv = { ...moto.env, CRONSNAP_LOCK_DIR: join(dir, 'locks') };
+    const configInput = demoConfig(cluster, mariadb, postgres, dir);
+    const config = parseConfig(configInput);
+    recorder = callsFile ? await startCallRecorder(moto.endpoint) : undefined;
+    const endpoint = recorder?.endpoint ?? moto.endpoint;
+    const signedAs = (accessKeyId: string) => new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey: 'testing' } });
+    const hostEnv = { ...moto.env, CRONSNAP_AWS_ENDPOINT_URL: endpoint, CRONSNAP_LOCK_DIR: join(dir, 'locks') };
     const service = new LocalBackupService({
       config,
       s3: moto.s3(),
+      ...(recorder ? { s3As: (fn: string) => signedAs(functionKey(fn)), hostAccessKey: hostKey } : {}),
       bucket,
       kmsKeyId,
       hosts: {
@@ -174,11 +185,14 @@ async function main(): Promise<number> {
     const failing = report.jobs.flatMap((job) => job.checks.filter((check) => !check.ok).map((check) => `${job.job} ${check.rule}: ${check.detail}`));
     record('compliance report', report.ok, `${report.inventory.rows} inventory rows; ${report.ok ? 'every job compliant' : failing.join('; ')}; ${location}`);
 
+    if (recorder && callsFile) {
+      writeFileSync(callsFile, JSON.stringify({ bucket, kmsKeyId, config: configInput, calls: recorder.calls.filter((call) => call.accessKeyId.startsWith('cronsnap.')) }));
+    }
     const ok = steps.every((step) => step.ok);
     console.log(`\n${ok ? 'demo passed' : 'demo FAILED'}: ${steps.filter((step) => step.ok).length}/${steps.length} steps in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return ok ? 0 : 1;
   } finally {
-    await Promise.all([cluster?.stop(), mariadb?.stop(), postgres?.stop(), moto?.stop()]);
+    await Promise.all([cluster?.stop(), mariadb?.stop(), postgres?.stop(), recorder?.stop(), moto?.stop()]);
     rmSync(dir, { recursive: true, force: true });
   }
 }

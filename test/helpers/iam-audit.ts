@@ -1,9 +1,8 @@
-import type { RecordedCall } from './aws-call-recorder';
-import type { IamRequest, IamWorld } from './iam-world';
-
-/** Access key IDs the local world signs with, so each call names the principal it plays. */
-export const functionKey = (name: string) => `cronsnap.fn.${name}`;
-export const hostKey = (job: string) => `cronsnap.host.${job}`;
+import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
+import { hostKey, type RecordedCall } from '../../lib/local/aws-call-recorder';
+import { configInput } from './config-factory';
+import { IamWorld, type IamRequest } from './iam-world';
+import { synthStack } from './stack-factory';
 
 /** Each function's role in the template, by the logical ID it starts with. */
 const FUNCTION_ROLES: Record<string, string> = {
@@ -64,19 +63,20 @@ function s3Requests(principal: string, call: RecordedCall, world: IamWorld, name
   const storageKey = world.arnOf('AWS::KMS::Key', 'StorageKey');
   const key = decodeURIComponent(keyParts.join('/'));
   const object = `${bucketArn}/${key}`;
-  const has = (name: string) => call.query.has(name);
+  const query = new URLSearchParams(call.query);
+  const has = (name: string) => query.has(name);
   const one = (action: string, resource: string, context?: Record<string, string>): IamRequest => ({ principal, action, resource, ...(context ? { context } : {}) });
 
   if (!key) {
     if (call.method === 'POST' && has('delete')) {
       return [...call.body.matchAll(/<Key>([^<]*)<\/Key>/g)].map((match) => one('s3:DeleteObject', `${bucketArn}/${decodeXml(match[1] ?? '')}`));
     }
-    const prefix = call.query.get('prefix');
+    const prefix = query.get('prefix');
     const context = prefix === null ? undefined : { 's3:prefix': prefix };
     if (has('versions')) return [one('s3:ListBucketVersions', bucketArn, context)];
     if (has('encryption')) return [one('s3:GetEncryptionConfiguration', bucketArn)];
     if (call.method === 'GET') return [one('s3:ListBucket', bucketArn, context)];
-    throw new Error(`the IAM audit does not know ${call.method} ${call.path}?${call.query.toString()}`);
+    throw new Error(`the IAM audit does not know ${call.method} ${call.path}?${call.query}`);
   }
   // S3 uses the bucket key's data keys on the caller's behalf: writing needs GenerateDataKey, reading Decrypt.
   const encryption = (): Record<string, string> => {
@@ -105,7 +105,7 @@ function s3Requests(principal: string, call: RecordedCall, world: IamWorld, name
       if (has('uploadId')) return [one('s3:AbortMultipartUpload', object)];
       return [one(has('versionId') ? 's3:DeleteObjectVersion' : 's3:DeleteObject', object)];
   }
-  throw new Error(`the IAM audit does not know ${call.method} ${call.path}?${call.query.toString()}`);
+  throw new Error(`the IAM audit does not know ${call.method} ${call.path}?${call.query}`);
 }
 
 function decodeXml(text: string): string {
@@ -130,4 +130,26 @@ export async function auditCalls(calls: readonly RecordedCall[], world: IamWorld
     }
   }
   return { denied, counts };
+}
+
+/** What ran against one backup bucket: the jobs (as configured), the bucket's settings and its key. */
+export interface BucketUse {
+  readonly jobs: readonly CronsnapConfigInput['jobs'][number][];
+  readonly storage?: CronsnapConfigInput['storage'];
+  readonly kmsKeyId: string;
+}
+
+/**
+ * The calls on `bucket` (and its hosts' secret reads) judged against the stack synthesized from
+ * the same jobs: a one-line summary with the count per principal, or an error naming every
+ * request AWS would deny.
+ */
+export async function auditBucket(calls: readonly RecordedCall[], bucket: string, use: BucketUse): Promise<string> {
+  const world = new IamWorld(synthStack({ ...configInput([...use.jobs]), ...(use.storage ? { storage: use.storage } : {}) }).template.toJSON() as never);
+  const hostKeys = new Set(use.jobs.map((job) => hostKey(job.name)));
+  const mine = calls.filter((call) => (call.headers['x-amz-target'] ? hostKeys.has(call.accessKeyId) : call.path.split('/')[1] === bucket));
+  const { denied, counts } = await auditCalls(mine, world, { bucket, kmsKeyId: use.kmsKeyId });
+  if (denied.length > 0) throw new Error(`AWS would deny ${denied.length} requests:\n${[...new Set(denied)].join('\n')}`);
+  const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+  return `IAM audit of ${bucket}: ${total} requests evaluated; ${Object.entries(counts).map(([principal, count]) => `${principal.replace(/[0-9A-F]{8}$/, '')} ${count}`).join(', ')}`;
 }

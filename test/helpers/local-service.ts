@@ -5,7 +5,7 @@ import { LocalBackupService } from '../../lib/local/local-backup-service';
 import type { Moto } from '../../lib/local/moto-server';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { LocalHost } from '../../lib/adapters/local-command-runner';
-import { functionKey, hostKey } from './iam-audit';
+import { functionKey, hostKey } from '../../lib/local/aws-call-recorder';
 import type { AuditedBucket, IamAudit } from './moto-fixture';
 import { configInput } from './config-factory';
 

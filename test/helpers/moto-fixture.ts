@@ -5,11 +5,8 @@ import { join } from 'node:path';
 import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
 import type { ObjectLockSettings } from '../../lib/config/storage-settings';
 import { startMoto, type Moto } from '../../lib/local/moto-server';
-import { startCallRecorder, type CallRecorder } from './aws-call-recorder';
-import { configInput } from './config-factory';
-import { auditCalls, hostKey } from './iam-audit';
-import { IamWorld } from './iam-world';
-import { synthStack } from './stack-factory';
+import { startCallRecorder, type CallRecorder } from '../../lib/local/aws-call-recorder';
+import { auditBucket } from './iam-audit';
 
 type JobInput = CronsnapConfigInput['jobs'][number];
 
@@ -70,17 +67,10 @@ export function useMotoBucket(bucketName: string, objectLock?: ObjectLockSetting
   return fixture;
 }
 
-/** Each backup bucket's calls (and its hosts' secret reads) judged against the stack of its own jobs. */
+/** Each backup bucket's calls judged against the stack of its own jobs; a denial fails the file. */
 async function judgeRecordedCalls(recorder: CallRecorder, audit: IamAudit): Promise<void> {
   for (const [bucket, audited] of audit.buckets) {
-    const input = { ...configInput([...audited.jobs.values()]), ...(audited.storage ? { storage: audited.storage } : {}) };
-    const world = new IamWorld(synthStack(input).template.toJSON() as never);
-    const hostKeys = new Set([...audited.jobs.keys()].map(hostKey));
-    const calls = recorder.calls.filter((call) => (call.headers['x-amz-target'] ? hostKeys.has(call.accessKeyId) : call.path.split('/')[1] === bucket));
-    const { denied, counts } = await auditCalls(calls, world, { bucket, kmsKeyId: audited.kmsKeyId });
-    const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
-    console.log(`IAM audit of ${bucket}: ${total} requests evaluated; ${Object.entries(counts).map(([principal, count]) => `${principal.replace(/[0-9A-F]{8}$/, '')} ${count}`).join(', ')}`);
-    if (denied.length > 0) throw new Error(`AWS would deny ${denied.length} requests:\n${[...new Set(denied)].join('\n')}`);
+    console.log(await auditBucket(recorder.calls, bucket, { ...audited, jobs: [...audited.jobs.values()] }));
   }
 }
 

@@ -1,18 +1,27 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
+import type { RecordedCall } from '../../lib/local/aws-call-recorder';
+import { auditBucket } from '../helpers/iam-audit';
 
 const execFileAsync = promisify(execFile);
 
 describe('npm run demo', () => {
   it('backs up, drills, damages, restores and reports on every local engine, and says it passed, never printing the password', async () => {
     const password = `demo-${randomBytes(12).toString('hex')}`;
+    const dir = mkdtempSync(join(tmpdir(), 'cronsnap-demo-calls-'));
+    const callsFile = join(dir, 'calls.json');
     const { stdout, stderr } = await execFileAsync('npx', ['tsx', join(__dirname, '../../scripts/demo.ts')], {
       cwd: join(__dirname, '../..'),
-      env: { ...process.env, NODE_NO_WARNINGS: '1', CRONSNAP_DEMO_PASSWORD: password },
+      env: { ...process.env, NODE_NO_WARNINGS: '1', CRONSNAP_DEMO_PASSWORD: password, CRONSNAP_DEMO_CALLS: callsFile },
       maxBuffer: 16 * 1024 * 1024,
     });
+    const recorded = JSON.parse(readFileSync(callsFile, 'utf8')) as { bucket: string; kmsKeyId: string; config: CronsnapConfigInput; calls: RecordedCall[] };
+    rmSync(dir, { recursive: true, force: true });
 
     for (const step of ['backup demo-etcd', 'backup demo-mysql', 'backup demo-postgres', 'drill demo-etcd', 'drill demo-mysql', 'drill demo-postgres', 'restore etcd', 'restore mysql', 'restore postgres', 'compliance report']) {
       expect(stdout).toMatch(new RegExp(`^ok {3}${step}: `, 'm'));
@@ -20,5 +29,9 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/^demo passed: 12\/12 steps/m);
     expect(stdout).not.toContain(password);
     expect(stderr).not.toContain(password);
+    // Every call the demo's functions and hosts made, judged against the stack of the demo's config.
+    const summary = await auditBucket(recorded.calls, recorded.bucket, { jobs: recorded.config.jobs, kmsKeyId: recorded.kmsKeyId });
+    console.log(summary);
+    expect(summary).toMatch(/^IAM audit of cronsnap-demo-backups: \d+ requests evaluated; /);
   });
 });

@@ -7,7 +7,8 @@ export interface RecordedCall {
   readonly accessKeyId: string;
   readonly method: string;
   readonly path: string;
-  readonly query: URLSearchParams;
+  /** The query string, without its `?`. */
+  readonly query: string;
   readonly headers: IncomingHttpHeaders;
   /** The first 64 KB of the body: enough for JSON APIs and DeleteObjects, never a payload. */
   readonly body: string;
@@ -21,6 +22,13 @@ export interface CallRecorder {
 }
 
 const BODY_KEPT = 64 * 1024;
+
+/**
+ * Access key IDs the local world signs with when its calls are recorded, so each call names the
+ * principal it stands for: a function's role, or the instance profile of a job's hosts.
+ */
+export const functionKey = (name: string) => `cronsnap.fn.${name}`;
+export const hostKey = (job: string) => `cronsnap.host.${job}`;
 
 /** The access key ID in a SigV4 Authorization header (`Credential=<key>/<date>/...`), or '' when unsigned. */
 function signer(headers: IncomingHttpHeaders): string {
@@ -46,7 +54,7 @@ export async function startCallRecorder(target: string): Promise<CallRecorder> {
       }
     });
     incoming.on('end', () => {
-      calls.push({ accessKeyId: signer(incoming.headers), method: incoming.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: incoming.headers, body: Buffer.concat(kept).toString('utf8') });
+      calls.push({ accessKeyId: signer(incoming.headers), method: incoming.method ?? 'GET', path: url.pathname, query: url.search.replace(/^\?/, ''), headers: incoming.headers, body: Buffer.concat(kept).toString('utf8') });
     });
     const forwarded = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
