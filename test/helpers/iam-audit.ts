@@ -47,9 +47,9 @@ function jsonApiRequest(principal: string, target: string, body: Record<string, 
       return { principal, action: 'ssm:GetParameter', resource: arn('ssm', `parameter/${String(body.Name).replace(/^\//, '')}`) };
     case 'secretsmanager.GetSecretValue': {
       const id = String(body.SecretId);
-      // Secrets Manager appends six characters to a secret's name in its ARN.
-      const name = id.startsWith('arn:') ? id.split(':secret:')[1] ?? id : `${id}-AbCdEf`;
-      return { principal, action: 'secretsmanager:GetSecretValue', resource: arn('secretsmanager', `secret:${name}`) };
+      // A secret asked for by ARN is that ARN (the one the config names); by name, Secrets Manager
+      // appends six characters to the name in its ARN.
+      return { principal, action: 'secretsmanager:GetSecretValue', resource: id.startsWith('arn:') ? id : arn('secretsmanager', `secret:${id}-AbCdEf`) };
     }
     default:
       throw new Error(`the IAM audit does not know ${target}`);

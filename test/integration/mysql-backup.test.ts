@@ -2,10 +2,11 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMariaDb, type MariaDb } from '../../lib/local/mariadb-server';
-import { startMoto, type Moto } from '../../lib/local/moto-server';
+import type { Moto } from '../../lib/local/moto-server';
 import { getObjectBytes } from '../../lib/local/object-bytes';
 import { mysqlJobInput } from '../helpers/config-factory';
 import { localServiceFor } from '../helpers/local-service';
+import { useMotoBucket } from '../helpers/moto-fixture';
 import { sampleProcessArgs } from '../helpers/process-args-sampler';
 import { listKeys } from '../helpers/s3-objects';
 
@@ -46,17 +47,18 @@ async function objectCounts(db: MariaDb): Promise<string> {
 }
 
 describe('mysql backup, end to end', () => {
+  // moto through the call recorder: the file's calls are judged against the stack's IAM after it.
+  const aws = useMotoBucket('cronsnap-mysql-backups');
   let moto: Moto;
   let source: MariaDb;
   let bucket: string;
-  let kmsKeyId: string;
   let dir: string;
   let plainSecretArn: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cronsnap-mysql-it-'));
-    [moto, source] = await Promise.all([startMoto(), startMariaDb()]);
-    ({ bucket, kmsKeyId } = await moto.createBackupBucket('cronsnap-mysql-backups'));
+    source = await startMariaDb();
+    ({ moto, bucket } = aws);
     await moto.putSecureString('/cronsnap/prod-mysql/password', PASSWORD);
     await moto.putSecureString('/cronsnap/wrong/password', 'not-the-password');
     plainSecretArn = await moto.createSecret('prod/mysql/plain', PASSWORD);
@@ -67,7 +69,7 @@ describe('mysql backup, end to end', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([source?.stop(), moto?.stop()]);
+    await source?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -79,7 +81,7 @@ describe('mysql backup, end to end', () => {
       workDir: dir,
       mysql: { ...defaults, hosts: [`127.0.0.1:${source.port}`], ...mysql },
     } as never);
-    return localServiceFor(job, { moto, bucket, kmsKeyId, host: HOST, dir, hostEnv });
+    return localServiceFor(job, { ...aws, host: HOST, dir, hostEnv });
   }
 
   it('dumps every database consistently and restores it with equal checksums, the password seen nowhere', async () => {

@@ -1,12 +1,13 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMoto, type Moto } from '../../lib/local/moto-server';
+import type { Moto } from '../../lib/local/moto-server';
 import { getObjectBytes } from '../../lib/local/object-bytes';
 import { startPostgres, type Postgres } from '../../lib/local/postgres-server';
 import { run } from '../../lib/local/run-command';
 import { postgresJobInput } from '../helpers/config-factory';
 import { localServiceFor } from '../helpers/local-service';
+import { useMotoBucket } from '../helpers/moto-fixture';
 import { sampleProcessArgs } from '../helpers/process-args-sampler';
 import { listKeys } from '../helpers/s3-objects';
 
@@ -60,17 +61,18 @@ async function fingerprint(pg: Postgres): Promise<string> {
 }
 
 describe('postgres backup, end to end', () => {
+  // moto through the call recorder: the file's calls are judged against the stack's IAM after it.
+  const aws = useMotoBucket('cronsnap-pg-backups');
   let moto: Moto;
   let source: Postgres;
   let bucket: string;
-  let kmsKeyId: string;
   let dir: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cronsnap-pg-it-'));
     chmodSync(dir, 0o755);
-    [moto, source] = await Promise.all([startMoto(), startPostgres()]);
-    ({ bucket, kmsKeyId } = await moto.createBackupBucket('cronsnap-pg-backups'));
+    source = await startPostgres();
+    ({ moto, bucket } = aws);
     await moto.putSecureString('/cronsnap/prod-postgres/password', PASSWORD);
     await moto.putSecureString('/cronsnap/wrong-pg/password', 'not-the-password');
     for (const [name, sql] of Object.entries({ globals: GLOBALS_SQL, shop: SHOP_SQL, crm: CRM_SQL })) writeFileSync(join(dir, `${name}.sql`), sql);
@@ -80,14 +82,14 @@ describe('postgres backup, end to end', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([source?.stop(), moto?.stop()]);
+    await source?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   function serviceFor(name: string, postgres: Record<string, unknown> = {}) {
     const defaults = (postgresJobInput() as { postgres: Record<string, unknown> }).postgres;
     const job = postgresJobInput({ name, targets: { instanceIds: [HOST] }, workDir: dir, postgres: { ...defaults, server: `127.0.0.1:${source.port}`, ...postgres } } as never);
-    return localServiceFor(job, { moto, bucket, kmsKeyId, host: HOST, dir });
+    return localServiceFor(job, { ...aws, host: HOST, dir });
   }
 
   it('dumps globals and each database, restores them in parallel with equal row hashes, the password seen nowhere', async () => {
