@@ -60,7 +60,8 @@ CRONSNAP_EXIT_HOOKS=()
 
 cleanup() {
   local hook
-  for hook in "${CRONSNAP_EXIT_HOOKS[@]}"; do "$hook" || printf 'cronsnap: exit hook %s failed\n' "$hook" >&2; done
+  # ${a[@]+...}: bash before 4.4 (RHEL/CentOS 7) calls an empty array unbound under set -u.
+  for hook in ${CRONSNAP_EXIT_HOOKS[@]+"${CRONSNAP_EXIT_HOOKS[@]}"}; do "$hook" || printf 'cronsnap: exit hook %s failed\n' "$hook" >&2; done
   upload_report
   rm -f -- "$CRONSNAP_REPORT"
   # Only the private dir this run created is removed; nothing outside it is ever deleted.
