@@ -107,7 +107,7 @@ async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDep
       reason = error.message;
     }
   } else {
-    reason = failureReason((await readHostReport(deps.store, invocation)).text, event.detail.status);
+    reason = failureReason(await readHostReport(deps.store, invocation), event.detail.status);
   }
   await deps.notifier.publish(`cronsnap: ${job} backup failed on ${host}`, {
     job,

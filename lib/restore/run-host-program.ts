@@ -40,6 +40,6 @@ export async function runHostProgram(
   });
   const invocation = await awaitInvocation(deps.runner, commandId, host, { timeoutMs: deps.timeoutMs, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
   const report = await readHostReport(deps.store, invocation);
-  if (invocation.status !== 'Success') throw new RestoreError(`${labels.failure}: ${failureReason(report.text, invocation.status)}`);
-  return { commandId, report: report.text };
+  if (invocation.status !== 'Success') throw new RestoreError(`${labels.failure}: ${failureReason(report, invocation.status)}`);
+  return { commandId, report };
 }

@@ -36,17 +36,12 @@ export function reportObjectKey(reportKey: string, host: string): string {
   return `${reportKey}${host}`;
 }
 
-/** What a host reported, whole: its report object, else the invocation's output as SSM returned it (cut at its limits). */
-export interface HostReport {
-  /** The report lines and any FAILED line, in the order written. */
-  readonly text: string;
-  /** Whether this came from the report object (complete) or SSM's output (possibly cut). */
-  readonly complete: boolean;
-}
-
-export async function readHostReport(store: ObjectStore, invocation: Invocation): Promise<HostReport> {
+/**
+ * What a host reported (its report lines and any FAILED line, in the order written): its report
+ * object, whole, else the invocation's output as SSM returned it, cut at its limits.
+ */
+export async function readHostReport(store: ObjectStore, invocation: Invocation): Promise<string> {
   const reportKey = invocation.parameters.reportKey;
   const stored = reportKey ? await store.getText(reportObjectKey(reportKey, invocation.hostId)) : undefined;
-  if (stored !== undefined) return { text: stored, complete: true };
-  return { text: `${invocation.stdout}\n${invocation.stderr}`, complete: invocation.stdout.length < STDOUT_LIMIT && invocation.stderr.length < STDERR_LIMIT };
+  return stored ?? `${invocation.stdout}\n${invocation.stderr}`;
 }
