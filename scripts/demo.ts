@@ -19,7 +19,7 @@ import { startEtcdCluster, type EtcdCluster } from '../lib/local/etcd-cluster';
 import { dumpKeys } from '../lib/local/etcd-server';
 import { LocalBackupService } from '../lib/local/local-backup-service';
 import { startMariaDb, type MariaDb } from '../lib/local/mariadb-server';
-import { MOTO_CREDENTIALS, startMoto, type Moto } from '../lib/local/moto-server';
+import { MOTO_CREDENTIALS, motoClientConfig, startMoto, type Moto } from '../lib/local/moto-server';
 import { startPostgres, type Postgres } from '../lib/local/postgres-server';
 
 const ETCD_HOSTS = ['mi-0c0ffee0000000001', 'mi-0c0ffee0000000002', 'mi-0c0ffee0000000003'];
@@ -128,7 +128,7 @@ async function main(): Promise<number> {
     const config = parseConfig(configInput);
     recorder = callsFile ? await startCallRecorder(moto.endpoint) : undefined;
     const endpoint = recorder?.endpoint ?? moto.endpoint;
-    const signedAs = (accessKeyId: string) => new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey: 'testing' } });
+    const signedAs = (accessKeyId: string) => new S3Client(motoClientConfig(endpoint, accessKeyId));
     const hostEnv = { ...moto.env, CRONSNAP_AWS_ENDPOINT_URL: endpoint, CRONSNAP_LOCK_DIR: join(dir, 'locks') };
     const service = new LocalBackupService({
       config,

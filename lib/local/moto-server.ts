@@ -25,18 +25,21 @@ export const MOTO_CREDENTIALS = {
   AWS_REGION: 'us-east-1',
 };
 
+/**
+ * How an SDK client reaches moto at `endpoint` (itself, or a recorder in front of it), signing as
+ * `accessKeyId`: moto takes any, and a recorder reads it to tell whose call it was.
+ */
+export function motoClientConfig(endpoint: string, accessKeyId = 'testing') {
+  return { endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey: 'testing' } };
+}
+
 /** moto_server on a free loopback port, standing in for S3, KMS, SSM Parameter Store, Secrets Manager and STS. */
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
   const server = spawnServer('moto_server', ['-H', '127.0.0.1', '-p', String(port)]);
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntil('moto_server', async () => (await fetch(`${endpoint}/moto-api/`)).ok);
-  const clientConfig = {
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  };
+  const clientConfig = motoClientConfig(endpoint);
   return {
     endpoint,
     env: { ...MOTO_CREDENTIALS, CRONSNAP_AWS_ENDPOINT_URL: endpoint },

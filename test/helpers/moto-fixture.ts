@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
 import type { ObjectLockSettings } from '../../lib/config/storage-settings';
-import { startMoto, type Moto } from '../../lib/local/moto-server';
+import { motoClientConfig, startMoto, type Moto } from '../../lib/local/moto-server';
 import { startCallRecorder, type CallRecorder } from '../../lib/local/aws-call-recorder';
 import { auditBucket } from './iam-audit';
 
@@ -50,7 +50,7 @@ export function useMotoBucket(bucketName: string, objectLock?: ObjectLockSetting
     moto = await startMoto();
     recorder = await startCallRecorder(moto.endpoint);
     const endpoint = recorder.endpoint;
-    fixture.s3As = (accessKeyId) => new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey: 'testing' } });
+    fixture.s3As = (accessKeyId) => new S3Client(motoClientConfig(endpoint, accessKeyId));
     fixture.moto = { ...moto, endpoint, env: { ...moto.env, CRONSNAP_AWS_ENDPOINT_URL: endpoint }, s3: () => fixture.s3As('testing') };
     Object.assign(fixture, await fixture.moto.createBackupBucket(bucketName, objectLock));
   });

@@ -1,5 +1,6 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3ObjectStore } from '../../lib/adapters/s3-object-store';
+import { motoClientConfig } from '../../lib/local/moto-server';
 import { useMotoBucket } from '../helpers/moto-fixture';
 
 describe('S3ObjectStore on a bucket with Object Lock default retention', () => {
@@ -7,13 +8,7 @@ describe('S3ObjectStore on a bucket with Object Lock default retention', () => {
 
   /** A client that sends checksums only where an operation requires one, as older SDKs (such as a Lambda runtime's) do. */
   function olderSdkClient(): S3Client {
-    return new S3Client({
-      endpoint: aws.moto.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    });
+    return new S3Client({ ...motoClientConfig(aws.moto.endpoint), requestChecksumCalculation: 'WHEN_REQUIRED' });
   }
 
   it('is refused a PutObject without a checksum, as S3 refuses it', async () => {
