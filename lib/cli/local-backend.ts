@@ -9,7 +9,7 @@ import type { CronsnapConfig } from '../config/cronsnap-config';
 import { drillAnswer } from '../drill/run-drill';
 import { inventoryOfBucket } from '../local/bucket-inventory';
 import { writeInventoryDirectory } from '../local/inventory-writer';
-import { LocalBackupService } from '../local/local-backup-service';
+import { LocalBackupService, type LocalBackupServiceOptions } from '../local/local-backup-service';
 import type { RestoreEventInput } from '../restore/restore';
 import type { BackupNowResult, CronsnapBackend } from './cronsnap-backend';
 
@@ -21,6 +21,11 @@ export interface LocalBackendOptions {
   readonly endpointUrl?: string;
   /** Scratch dir for locks and restores. */
   readonly workDir: string;
+  /**
+   * Per-function S3 clients and host access keys, so a recorder can tell whose call each was.
+   * @default - every call signed with the caller's credentials
+   */
+  readonly signing?: Pick<LocalBackupServiceOptions, 's3As' | 'hostAccessKey'>;
 }
 
 /**
@@ -46,6 +51,7 @@ export class LocalBackend implements CronsnapBackend {
         CRONSNAP_LOCK_DIR: join(options.workDir, 'locks'),
       },
       restoreWorkDir: options.workDir,
+      ...options.signing,
     });
   }
 

@@ -5,8 +5,7 @@ import { LocalBackupService } from '../../lib/local/local-backup-service';
 import type { Moto } from '../../lib/local/moto-server';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { LocalHost } from '../../lib/adapters/local-command-runner';
-import { functionKey, hostKey } from '../../lib/local/aws-call-recorder';
-import type { AuditedBucket, IamAudit } from './moto-fixture';
+import { auditedSigning, type IamAudit } from './moto-fixture';
 import { configInput } from './config-factory';
 
 export interface LocalServiceFixture {
@@ -35,12 +34,7 @@ export interface LocalServiceFixture {
 /** The local backup service for one job, its host script talking to moto. */
 export function localServiceFor(job: CronsnapConfigInput['jobs'][number], fixture: LocalServiceFixture): LocalBackupService {
   const { audit, s3As } = fixture;
-  if (audit) {
-    const audited: AuditedBucket = audit.buckets.get(fixture.bucket) ?? { jobs: new Map(), kmsKeyId: fixture.kmsKeyId };
-    audited.jobs.set(job.name, job);
-    if (fixture.storage) audited.storage = fixture.storage;
-    audit.buckets.set(fixture.bucket, audited);
-  }
+  const signing = audit && s3As ? auditedSigning(audit, s3As, { ...fixture, jobs: [job] }) : undefined;
   return new LocalBackupService({
     config: parseConfig({ ...configInput([job]), ...(fixture.storage ? { storage: fixture.storage } : {}) }),
     s3: fixture.moto.s3(),
@@ -50,6 +44,6 @@ export function localServiceFor(job: CronsnapConfigInput['jobs'][number], fixtur
     hostEnv: { ...fixture.moto.env, CRONSNAP_LOCK_DIR: join(fixture.dir, 'locks') },
     restoreWorkDir: fixture.dir,
     ...(fixture.now ? { now: fixture.now } : {}),
-    ...(audit && s3As ? { s3As: (fn: string) => s3As(functionKey(fn)), hostAccessKey: hostKey } : {}),
+    ...signing,
   });
 }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
 import type { ObjectLockSettings } from '../../lib/config/storage-settings';
 import { motoClientConfig, startMoto, type Moto } from '../../lib/local/moto-server';
-import { startCallRecorder, type CallRecorder } from '../../lib/local/aws-call-recorder';
+import { functionKey, hostKey, startCallRecorder, type CallRecorder } from '../../lib/local/aws-call-recorder';
+import type { LocalFunction } from '../../lib/local/local-backup-service';
 import { auditBucket } from './iam-audit';
 
 type JobInput = CronsnapConfigInput['jobs'][number];
@@ -21,6 +22,28 @@ export interface AuditedBucket {
 /** What the file's local services ran, by backup bucket, for the IAM audit of their calls after the file. */
 export interface IamAudit {
   readonly buckets: Map<string, AuditedBucket>;
+}
+
+/** How local services sign their calls so the recorder can tell each function and host apart. */
+export interface AuditedSigning {
+  readonly s3As: (fn: LocalFunction) => S3Client;
+  readonly hostAccessKey: (job: string) => string;
+}
+
+/**
+ * Registers `jobs` as run on `bucket`, so their calls are judged against the stack of those jobs
+ * after the file, and returns the signing that names each call's principal.
+ */
+export function auditedSigning(
+  audit: IamAudit,
+  s3As: (accessKeyId: string) => S3Client,
+  use: { bucket: string; kmsKeyId: string; jobs: readonly JobInput[]; storage?: CronsnapConfigInput['storage'] },
+): AuditedSigning {
+  const audited: AuditedBucket = audit.buckets.get(use.bucket) ?? { jobs: new Map(), kmsKeyId: use.kmsKeyId };
+  for (const job of use.jobs) audited.jobs.set(job.name, job);
+  if (use.storage) audited.storage = use.storage;
+  audit.buckets.set(use.bucket, audited);
+  return { s3As: (fn) => s3As(functionKey(fn)), hostAccessKey: hostKey };
 }
 
 export interface MotoFixture {

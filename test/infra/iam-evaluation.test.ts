@@ -1,11 +1,16 @@
-import { completionMarkersPrefix, lastPassedDrillKey } from '../../lib/backup/object-layout';
+import { completionMarkersPrefix, lastPassedDrillKey, runPrefix } from '../../lib/backup/object-layout';
+import { runIdFor } from '../../lib/backup/run-id';
+import { buildComplianceReport } from '../../lib/compliance/compliance-report';
+import { parseConfig } from '../../lib/config/load-config';
 import { configInput, etcdJobInput, filesJobInput, mysqlJobInput } from '../helpers/config-factory';
+import { IamRecordingStore } from '../helpers/iam-recording-store';
+import { writeInventory } from '../helpers/inventory-fixture';
+import { MemoryObjectStore } from '../helpers/recording-ports';
 import { newReportKey } from '../../lib/ssm/host-report';
 import { IamWorld, type IamRequest } from '../helpers/iam-world';
 import { synthStack } from '../helpers/stack-factory';
 
-const { template } = synthStack(
-  configInput([
+const jobs = configInput([
     etcdJobInput({
       name: 'prod-etcd',
       targets: { tags: { 'cronsnap:role': ['etcd'] } },
@@ -14,8 +19,8 @@ const { template } = synthStack(
     }),
     filesJobInput({ name: 'node-files', targets: { tags: { 'cronsnap:role': ['node'] } } }),
     mysqlJobInput({ name: 'shop-mysql', timezone: 'Europe/Berlin', targets: { instanceIds: ['i-0123456789abcdef1'] } }),
-  ]),
-);
+]);
+const { template } = synthStack(jobs);
 const world = new IamWorld(template.toJSON() as never);
 const bucket = world.arnOf('AWS::S3::Bucket', 'StorageBucket');
 const role = (prefix: string) => `role/${world.logicalId('AWS::IAM::Role', prefix)}`;
@@ -162,5 +167,49 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
     const decisions = await Promise.all(roles.map((principal) => world.evaluate({ principal, action: 'ssm:GetParameter', resource: parameter })));
 
     expect(new Set(decisions)).toEqual(new Set(['ImplicitlyDenied']));
+  });
+
+  it('lets compliance-report read the inventory S3 delivered, write its reports and publish its violations, and nothing more', async () => {
+    // The report's own calls, from a real build over a delivered inventory with one job out of policy.
+    const reportsBucket = world.arnOf('AWS::S3::Bucket', 'ComplianceReports');
+    const now = new Date('2026-11-24T12:30:00Z');
+    const memory = new MemoryObjectStore();
+    const scheduled = new Date('2026-11-24T12:00:00Z');
+    const prefix = `${runPrefix('prod-etcd', runIdFor('inventory-run', scheduled), scheduled)}/i-0123456789abcdef0`;
+    const manifestKey = writeInventory(memory, 'backups', [
+      { key: `${prefix}/snapshot.db.zst`, size: 5000, lastModified: scheduled, encryptionStatus: 'SSE-S3' },
+      { key: `${prefix}/manifest.json`, size: 800, lastModified: scheduled },
+    ], now);
+    const store = new IamRecordingStore(memory);
+    const { report } = await buildComplianceReport(manifestKey, { config: parseConfig(jobs), reports: store, backupBucket: 'backups', now: () => now });
+    const principal = role('ComplianceComplianceReportFunctionServiceRole');
+    const topic = world.arnOf('AWS::SNS::Topic', 'FailuresTopic');
+    const requests: IamRequest[] = [
+      ...store.actions.map((call) =>
+        call.action === 's3:ListBucket'
+          ? { principal, action: call.action, resource: reportsBucket, context: { 's3:prefix': call.prefix ?? '' } }
+          : { principal, action: call.action, resource: `${reportsBucket}/${call.key ?? ''}` },
+      ),
+      { principal, action: 'sns:Publish', resource: topic },
+      { principal, action: 'kms:GenerateDataKey', resource: world.arnOf('AWS::KMS::Key', 'FailuresKey') },
+    ];
+
+    expect(report.ok).toBe(false);
+    expect(store.actions.filter((call) => call.action === 's3:GetObject').length).toBeGreaterThanOrEqual(2);
+    expect(store.actions.filter((call) => call.action === 's3:PutObject').length).toBeGreaterThanOrEqual(3);
+    expect(await Promise.all(requests.map(decide))).toEqual(requests.map((request) => expect.stringMatching(new RegExp(`^${request.principal} ${request.action} .*: Allowed$`))));
+    await expect(decide({ principal, action: 's3:PutObject', resource: `${reportsBucket}/inventory/backups/forged.csv.gz` })).resolves.toMatch(/Denied$/);
+    await expect(decide({ principal, action: 's3:GetObject', resource: `${bucket}/${prefix}/manifest.json` })).resolves.toMatch(/Denied$/);
+  });
+
+  it('lets the restore function start the etcd workflow, and the workflow invoke only its step function', async () => {
+    const stateMachine = world.arnOf('AWS::StepFunctions::StateMachine', 'RestoreEtcdRestoreWorkflowStateMachine');
+    const workflowRole = role('RestoreEtcdRestoreWorkflowStateMachineRole');
+    const step = world.arnOf('AWS::Lambda::Function', 'RestoreEtcdRestoreStepFunction');
+
+    await expect(decide({ principal: role('RestoreFunctionServiceRole'), action: 'states:StartExecution', resource: stateMachine })).resolves.toMatch(/: Allowed$/);
+    await expect(decide({ principal: role('RestoreListBackupsFunctionServiceRole'), action: 'states:StartExecution', resource: stateMachine })).resolves.toMatch(/: ImplicitlyDenied$/);
+    await expect(decide({ principal: workflowRole, action: 'lambda:InvokeFunction', resource: step })).resolves.toMatch(/: Allowed$/);
+    await expect(decide({ principal: workflowRole, action: 'lambda:InvokeFunction', resource: world.arnOf('AWS::Lambda::Function', 'RestoreFunction') })).resolves.toMatch(/: ImplicitlyDenied$/);
   });
 });

@@ -6,7 +6,7 @@ import { LocalBackend } from '../../lib/cli/local-backend';
 import { startEtcd, type Etcd } from '../../lib/local/etcd-server';
 import { MOTO_CREDENTIALS } from '../../lib/local/moto-server';
 import { configInput, etcdJobInput, filesJobInput } from '../helpers/config-factory';
-import { useMotoBucket } from '../helpers/moto-fixture';
+import { auditedSigning, useMotoBucket } from '../helpers/moto-fixture';
 
 const HOST = 'mi-0c110000000000001';
 
@@ -23,13 +23,16 @@ describe('cronsnap --local, end to end', () => {
   /** Runs one command line against a config written for this test; returns exit code and output. */
   async function cronsnap(jobs: Parameters<typeof configInput>[0], ...args: string[]) {
     const file = join(aws.dir, `config-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(file, JSON.stringify(configInput(jobs)));
+    const config = configInput(jobs);
+    writeFileSync(file, JSON.stringify(config));
+    // The CLI's functions and hosts sign as themselves: their calls are judged against the stack's IAM after the file.
+    const signing = auditedSigning(aws.audit, aws.s3As, { ...aws, jobs: config.jobs });
     const out: string[] = [];
     const err: string[] = [];
     const code = await runCli(['--config', file, '--local', '--bucket', aws.bucket, '--kms-key-id', aws.kmsKeyId, '--endpoint-url', aws.moto.endpoint, ...args], {
       out: (text) => out.push(text),
       err: (text) => err.push(text),
-      backendFor: (options, config) => new LocalBackend({ config, bucket: options.bucket ?? '', kmsKeyId: options.kmsKeyId ?? '', endpointUrl: options.endpointUrl ?? '', workDir: aws.dir }),
+      backendFor: (options, config) => new LocalBackend({ config, bucket: options.bucket ?? '', kmsKeyId: options.kmsKeyId ?? '', endpointUrl: options.endpointUrl ?? '', workDir: aws.dir, signing }),
       now: () => new Date(),
       localZone: 'UTC',
     });

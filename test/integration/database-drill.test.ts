@@ -1,6 +1,5 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Manifest } from '../../lib/backup/manifest';
 import { manifestKey, runPrefix } from '../../lib/backup/object-layout';
@@ -8,11 +7,12 @@ import { runIdFor } from '../../lib/backup/run-id';
 import { scratchPrefix } from '../../lib/drill/drill-plan';
 import type { DrillOutcome } from '../../lib/drill/run-drill';
 import { startMariaDb, type MariaDb } from '../../lib/local/mariadb-server';
-import { startMoto, type Moto } from '../../lib/local/moto-server';
+import type { Moto } from '../../lib/local/moto-server';
 import { startPostgres, type Postgres } from '../../lib/local/postgres-server';
 import type { LocalBackupService } from '../../lib/local/local-backup-service';
 import { mysqlJobInput, postgresJobInput } from '../helpers/config-factory';
 import { localServiceFor } from '../helpers/local-service';
+import { useMotoBucket, type MotoFixture } from '../helpers/moto-fixture';
 
 const HOST = 'i-0a1b2c3d4e5f60010';
 const PASSWORD = `dr1ll"pass' \\$(id)`;
@@ -23,15 +23,11 @@ function drilled(outcome: DrillOutcome) {
   return outcome.result;
 }
 
-/** Moto with the job's password, and a scratch dir the database servers' own users can read. */
-async function drillWorld(bucketName: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'cronsnap-db-drill-'));
-  chmodSync(dir, 0o755);
-  const moto = await startMoto();
-  const { bucket, kmsKeyId } = await moto.createBackupBucket(bucketName);
-  await moto.putSecureString('/cronsnap/drill/password', PASSWORD);
-  const drillDir = mkdtempSync(join(dir, 'drill-'));
-  return { dir, moto, bucket, kmsKeyId, drillDir };
+/** The audited moto fixture with the job's password, and a scratch dir the database servers' own users can read. */
+async function drillWorld(aws: MotoFixture) {
+  chmodSync(aws.dir, 0o755);
+  await aws.moto.putSecureString('/cronsnap/drill/password', PASSWORD);
+  return { ...aws, drillDir: mkdtempSync(join(aws.dir, 'drill-')) };
 }
 
 /** Replaces the manifest of a run with one whose recorded row counts say otherwise. */
@@ -70,6 +66,7 @@ GRANT ALL PRIVILEGES ON *.* TO 'backup'@'127.0.0.1';
 `;
 
 describe('restore drills of MySQL/MariaDB dumps, against a real MariaDB and moto', () => {
+  const aws = useMotoBucket('cronsnap-mysql-drills');
   let world: Awaited<ReturnType<typeof drillWorld>>;
   let db: MariaDb;
   let service: LocalBackupService;
@@ -80,7 +77,7 @@ describe('restore drills of MySQL/MariaDB dumps, against a real MariaDB and moto
   const scratchDatabases = async () => (await db.sql("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'cronsnap\\_drill%'")).trim();
 
   beforeAll(async () => {
-    [world, db] = await Promise.all([drillWorld('cronsnap-mysql-drills'), startMariaDb()]);
+    [world, db] = await Promise.all([drillWorld(aws), startMariaDb()]);
     writeFileSync(join(world.dir, 'fixture.sql'), MYSQL_FIXTURE);
     await db.load(`cat '${join(world.dir, 'fixture.sql')}'`);
     const defaults = (mysqlJobInput() as { mysql: Record<string, unknown> }).mysql;
@@ -102,8 +99,7 @@ describe('restore drills of MySQL/MariaDB dumps, against a real MariaDB and moto
   });
 
   afterAll(async () => {
-    await Promise.all([db?.stop(), world?.moto.stop()]);
-    if (world) rmSync(world.dir, { recursive: true, force: true });
+    await db?.stop();
   });
 
   async function expectLiveUntouched(): Promise<void> {
@@ -196,6 +192,7 @@ ALTER TABLE billing.invoices OWNER TO app_owner;
 const PG_CRM = `CREATE TABLE customers (id bigint PRIMARY KEY, email text); INSERT INTO customers VALUES (1, 'ada@example.com'), (2, 'ünïcode@example.com');`;
 
 describe('restore drills of PostgreSQL dumps, against a real PostgreSQL and moto', () => {
+  const aws = useMotoBucket('cronsnap-pg-drills');
   let world: Awaited<ReturnType<typeof drillWorld>>;
   let pg: Postgres;
   let service: LocalBackupService;
@@ -211,7 +208,7 @@ describe('restore drills of PostgreSQL dumps, against a real PostgreSQL and moto
   const scratchDatabases = async () => (await pg.sql("SELECT datname FROM pg_database WHERE datname LIKE 'cronsnap\\_drill%'")).trim();
 
   beforeAll(async () => {
-    [world, pg] = await Promise.all([drillWorld('cronsnap-pg-drills'), startPostgres()]);
+    [world, pg] = await Promise.all([drillWorld(aws), startPostgres()]);
     for (const [name, sql] of Object.entries({ globals: PG_GLOBALS, shop: PG_SHOP, crm: PG_CRM })) writeFileSync(join(world.dir, `${name}.sql`), sql);
     await pg.shell(`psql -X -q -v ON_ERROR_STOP=1 -d postgres -f '${join(world.dir, 'globals.sql')}'`);
     await pg.shell(`psql -X -q -v ON_ERROR_STOP=1 -d shop -f '${join(world.dir, 'shop.sql')}'`);
@@ -243,8 +240,7 @@ describe('restore drills of PostgreSQL dumps, against a real PostgreSQL and moto
   }
 
   afterAll(async () => {
-    await Promise.all([pg?.stop(), world?.moto.stop()]);
-    if (world) rmSync(world.dir, { recursive: true, force: true });
+    await pg?.stop();
   });
 
   async function expectLiveUntouched(): Promise<void> {

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { restoreCheckEtcdBackup } from '../../lib/local/etcd-restore-check';
 import { etcdJobInput } from '../helpers/config-factory';
@@ -7,26 +6,22 @@ import { localServiceFor } from '../helpers/local-service';
 import { run } from '../../lib/local/run-command';
 import { headObject, listKeys } from '../helpers/s3-objects';
 import { dumpKeys, makeTlsFiles, startEtcd, type Etcd, type TlsFiles } from '../../lib/local/etcd-server';
-import { startMoto, type Moto } from '../../lib/local/moto-server';
+import type { Moto } from '../../lib/local/moto-server';
+import { useMotoBucket } from '../helpers/moto-fixture';
 
 const HOST = 'i-0a1b2c3d4e5f60001';
 
 describe('etcd backup, end to end', () => {
+  // moto through the call recorder: the file's calls are judged against the stack's IAM after it.
+  const aws = useMotoBucket('cronsnap-backups');
   let moto: Moto;
   let bucket: string;
-  let kmsKeyId: string;
   let dir: string;
   let tls: TlsFiles;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cronsnap-it-'));
-    [moto, tls] = await Promise.all([startMoto(), makeTlsFiles(dir)]);
-    ({ bucket, kmsKeyId } = await moto.createBackupBucket('cronsnap-backups'));
-  });
-
-  afterAll(async () => {
-    await moto?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    ({ moto, bucket, dir } = aws);
+    tls = await makeTlsFiles(dir);
   });
 
   function serviceFor(etcd: Etcd, jobName = 'prod-etcd') {
@@ -37,7 +32,7 @@ describe('etcd backup, end to end', () => {
         targets: { instanceIds: [HOST] },
         etcd: { endpoints: [etcd.clientUrl], workDir, ...(etcd.tls ? { tls: etcd.tls } : {}), memberName: etcd.name },
       }),
-      { moto, bucket, kmsKeyId, host: HOST, dir },
+      { ...aws, host: HOST },
     );
   }
 
