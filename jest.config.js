@@ -21,7 +21,7 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      setupFilesAfterEnv: ['<rootDir>/test/helpers/integration-timeout.ts', '<rootDir>/test/helpers/secret-sweep.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/integration-timeout.ts', '<rootDir>/test/helpers/host-profile-setup.ts', '<rootDir>/test/helpers/secret-sweep.ts'],
     },
   ],
 };

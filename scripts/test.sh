@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test run, as CI runs it: install, type-check, lint, then every jest project.
+# The whole test run, as CI runs it: install, type-check, lint, then every jest project on this
+# machine's tools, then the host programs' suites again on the seeds' hosts (legacy profiles).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -10,13 +11,40 @@ echo "== lint"
 npx eslint --max-warnings 0 .
 npx tsx scripts/lint-host-scripts.ts
 
-echo "== tests"
 mkdir -p .tmp
 status=0
-npx jest --ci --json --outputFile=.tmp/jest-results.json "$@" || status=$?
-node -e '
-  const r = require("./.tmp/jest-results.json");
-  const skipped = r.numPendingTests + r.numTodoTests;
-  console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
-' || status=1
+summaries=()
+
+# run_jest PROFILE ARGS...: one jest run with the stand-in hosts of PROFILE; its counts are kept for the summary.
+run_jest() {
+  local profile=$1 results=".tmp/jest-$1.json"
+  shift
+  echo "== tests ($profile hosts)"
+  CRONSNAP_HOST_PROFILE=$profile npx jest --ci --json --outputFile="$results" "$@" || status=1
+  summaries+=("$(node -e '
+    const r = require(process.argv[1]);
+    console.log(`${process.argv[2]}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  ' "./$results" "$profile")") || status=1
+}
+
+run_jest debian "$@"
+
+# Each host program once on a RHEL/CentOS 7 host (bash 4.2.45, coreutils 8.22's tee, tar 1.26),
+# and the etcd programs on the seeds' etcd releases with their own etcdctl.
+HOST_PROGRAM_SUITES=(host-profile etcd-backup etcd-restore etcd-member-files restore-drill file-set-backup mysql-backup postgres-backup database-drill)
+ETCD_SUITES=(host-profile etcd-backup etcd-restore restore-drill)
+if [ $# -gt 0 ]; then
+  echo "legacy profiles: not run for a selection of tests"
+elif [ ! -d ../shared/compat ]; then
+  echo "skipped: legacy host profiles (bash 4.2, etcd 3.2/3.3): ../shared/compat is absent"
+else
+  # Paths before --selectProjects, which would take them as project names.
+  run_jest legacy "${HOST_PROGRAM_SUITES[@]/#/test/integration/}" --selectProjects integration
+  for release in 3.2.28 3.3.17; do
+    run_jest "etcd-$release" "${ETCD_SUITES[@]/#/test/integration/}" --selectProjects integration
+  done
+fi
+
+echo "== summary"
+printf 'jest %s\n' "${summaries[@]}"
 exit "$status"

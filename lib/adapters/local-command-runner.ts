@@ -39,6 +39,12 @@ export interface LocalCommandRunnerOptions {
    * @default - the env's own
    */
   readonly hostAccessKey?: (job: string) => string;
+  /**
+   * A bin dir put first on every host's PATH: another host's tools (an older bash, tar or etcd)
+   * for the scripts to meet.
+   * @default - CRONSNAP_LOCAL_HOST_PATH, or none
+   */
+  readonly pathPrefix?: string;
 }
 
 /** The PATH systemd gives a service without one of its own, as the SSM agent's unit has. */
@@ -106,8 +112,11 @@ export class LocalCommandRunner implements CommandRunner {
     for (const [name, spec] of Object.entries(document.parameters)) {
       parameters[name] = request.parameters[name] ?? spec.default ?? '';
     }
+    const agent = agentEnvironment(hostId, this.options.region ?? 'us-east-1', { ...this.options.env, ...this.options.hosts[hostId]?.env });
+    const pathPrefix = this.options.pathPrefix ?? process.env.CRONSNAP_LOCAL_HOST_PATH;
     const env: Record<string, string> = {
-      ...agentEnvironment(hostId, this.options.region ?? 'us-east-1', { ...this.options.env, ...this.options.hosts[hostId]?.env }),
+      ...agent,
+      ...(pathPrefix ? { PATH: `${pathPrefix}:${agent.PATH}` } : {}),
       ...(this.options.hostAccessKey ? { AWS_ACCESS_KEY_ID: this.options.hostAccessKey(parameters.job ?? '') } : {}),
       // Each stand-in host locks in its own dir, as each machine has its own /var/lock.
       ...(this.options.env?.CRONSNAP_LOCK_DIR ? { CRONSNAP_LOCK_DIR: join(this.options.env.CRONSNAP_LOCK_DIR, hostId) } : {}),

@@ -2,8 +2,8 @@
 # Parameters arrive as SSM_<name> environment variables (interpolationType ENV_VAR), never as text
 # spliced into this script. Every failure ends in exactly one line: "cronsnap: FAILED step=<step>: <why>".
 set -Eeuo pipefail
-# The last element of a pipeline runs in this shell, so functions like upload_compressed can set variables.
-shopt -s lastpipe
+# No `shopt -s lastpipe`: bash 4.2 (RHEL/CentOS 7) crashes when the last element of a pipeline
+# runs in the shell and holds a pipeline itself. upload_output reads a producer through a fifo instead.
 umask 077
 
 CRONSNAP_STEP=init
@@ -62,6 +62,7 @@ cleanup() {
   local hook
   # ${a[@]+...}: bash before 4.4 (RHEL/CentOS 7) calls an empty array unbound under set -u.
   for hook in ${CRONSNAP_EXIT_HOOKS[@]+"${CRONSNAP_EXIT_HOOKS[@]}"}; do "$hook" || printf 'cronsnap: exit hook %s failed\n' "$hook" >&2; done
+  stop_taps
   upload_report
   rm -f -- "$CRONSNAP_REPORT"
   # Only the private dir this run created is removed; nothing outside it is ever deleted.
@@ -88,10 +89,36 @@ optional_param() {
   printf '%s' "${!var:-}"
 }
 
+# require_commands TOOL...: fails at step=requirements, naming each missing tool and where it
+# comes from, before any tool's own complaint could; bash itself must be 4.2 or later.
 require_commands() {
-  local missing=() cmd
-  for cmd in "$@"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd"); done
+  local before=$CRONSNAP_STEP missing=() cmd
+  CRONSNAP_STEP=requirements
+  if [ "${BASH_VERSINFO[0]}" -eq 4 ] && [ "${BASH_VERSINFO[1]}" -lt 2 ]; then
+    fail "bash $BASH_VERSION is older than 4.2, the oldest cronsnap runs on (RHEL/CentOS 7 has 4.2)"
+  fi
+  for cmd in "$@"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd ($(install_hint "$cmd"))"); done
   [ ${#missing[@]} -eq 0 ] || fail "missing on this host: ${missing[*]}"
+  CRONSNAP_STEP=$before
+}
+
+# install_hint TOOL: where a missing tool comes from.
+install_hint() {
+  case ${1##*/} in
+    zstd) echo 'package zstd: EPEL on RHEL/CentOS 7, the distribution elsewhere' ;;
+    aws) echo 'the aws CLI, v1 or v2' ;;
+    flock) echo 'package util-linux' ;;
+    timeout | stat) echo 'package coreutils' ;;
+    tar) echo 'GNU tar 1.26 or later' ;;
+    cmp) echo 'package diffutils' ;;
+    find) echo 'package findutils' ;;
+    jq) echo 'package jq (EPEL on RHEL/CentOS 7), for a JSON secret' ;;
+    perl) echo 'package perl, for row counts' ;;
+    etcdctl | etcd | etcdutl) echo 'etcd 3.2 or later, or the path in the job' ;;
+    mysqldump | mysql) echo 'the MySQL or MariaDB client, or the path in the job' ;;
+    pg_dump | pg_dumpall | pg_restore | psql) echo 'the PostgreSQL client, or the path in the job' ;;
+    *) echo 'not on the agent PATH' ;;
+  esac
 }
 
 now_iso() { date -u +%Y-%m-%dT%H:%M:%SZ; }
@@ -189,11 +216,14 @@ tap() {
 }
 
 # wait_taps [ignore]: fails explicitly on a tap that failed (callers run inside
-# `pipeline || fail ...`, where bash ignores errexit); `ignore` only reaps them.
+# `pipeline || fail ...`, where bash ignores errexit); `ignore` only reaps them. A tap whose
+# writer died before opening its fifo would wait in open() forever: opening the fifo read-write
+# (which never blocks) and closing it again gives such a reader its end of stream.
 wait_taps() {
   local i rc
   for i in "${!CRONSNAP_TAPS[@]}"; do
     rc=0
+    : <>"$CRONSNAP_WORK/${CRONSNAP_TAP_NAMES[$i]}.fifo"
     wait "${CRONSNAP_TAPS[$i]}" || rc=$?
     rm -f -- "$CRONSNAP_WORK/${CRONSNAP_TAP_NAMES[$i]}.fifo"
     [ "${1:-}" = ignore ] || [ "$rc" -eq 0 ] || fail "reading the stream for ${CRONSNAP_TAP_NAMES[$i]} failed with exit code $rc"
@@ -204,16 +234,65 @@ wait_taps() {
 
 tap_value() { cat "$CRONSNAP_WORK/$1.out"; }
 
+# stop_taps: on a failed run, the taps still reading are killed rather than left holding the
+# agent's output open until the document's time limit.
+stop_taps() {
+  local pid
+  for pid in ${CRONSNAP_TAPS[@]+"${CRONSNAP_TAPS[@]}"} $CRONSNAP_PRODUCER; do kill "$pid" 2>/dev/null || true; done
+}
+
+# tee_on FILE...: tee that goes on feeding the other outputs when one reader stops early (a tap
+# that stops at a dump's header, zstd refusing a corrupt payload). coreutils 8.24 and later say so
+# with -p. Older tee (RHEL/CentOS 7 have 8.22) does the same with SIGPIPE ignored, but names each
+# broken pipe and exits 1: that is success when every complaint was a broken pipe.
+tee_on() {
+  if tee -p </dev/null >/dev/null 2>&1; then
+    tee -p "$@"
+    return
+  fi
+  local errors rc=0
+  errors=$(mktemp "$CRONSNAP_WORK/tee.XXXXXX")
+  (
+    trap '' PIPE
+    exec tee "$@"
+  ) 2>"$errors" || rc=$?
+  if [ "$rc" -ne 0 ] && grep -qv 'Broken pipe$' "$errors"; then
+    cat "$errors" >&2
+    rm -f -- "$errors"
+    return "$rc"
+  fi
+  rm -f -- "$errors"
+}
+
 byte_count() { wc -c | tr -d ' '; }
 
-# upload_compressed SOURCE KEY METADATA: one pass zstd-compresses SOURCE (a file, or - for stdin)
+# upload_output KEY METADATA ERRORS COMMAND...: COMMAND's output (its stderr to ERRORS) uploaded by
+# upload_compressed, which reads it through a fifo in this shell, so the variables it sets stay
+# set. Non-zero when COMMAND or the upload failed (the upload's status first).
+CRONSNAP_PRODUCER=''
+upload_output() {
+  local key=$1 metadata=$2 errors=$3 fifo="$CRONSNAP_WORK/output.fifo" rc=0 produced=0
+  shift 3
+  mkfifo "$fifo" || fail "cannot make the fifo for $key"
+  "$@" 2>"$errors" >"$fifo" &
+  CRONSNAP_PRODUCER=$!
+  upload_compressed "$fifo" "$key" "$metadata" || rc=$?
+  # A producer still waiting to open the fifo (the upload stopped first) is let on, into a broken pipe.
+  : <>"$fifo"
+  wait "$CRONSNAP_PRODUCER" || produced=$?
+  CRONSNAP_PRODUCER=''
+  rm -f -- "$fifo"
+  [ "$rc" -ne 0 ] || rc=$produced
+  return "$rc"
+}
+
+# upload_compressed SOURCE KEY METADATA: one pass zstd-compresses SOURCE (a file or fifo)
 # and streams it to S3 (multipart), hashing and counting what is uploaded. The raw sha256 and size
 # are read from that same output decompressed beside the upload, so the raw stream is never copied
 # (a tee in front of zstd cost a quarter of a dump's wall time on 2 cores) and what is recorded is
 # what a restore will get back. Sets RAW_SHA256, RAW_SIZE, PAYLOAD_SHA256, PAYLOAD_SIZE.
 upload_compressed() {
   local source=$1 key=$2 metadata=$3 statuses=(0 0 0)
-  [ "$source" = - ] && source=/dev/stdin
   tap payload-sha256 sha256_stdin
   tap payload-size byte_count
   tap raw-sha256 decompressed_sha256
@@ -303,6 +382,15 @@ payload_json() {
 # namespaces (extraction keeps only user.* unless told), SELinux labels, and holes in sparse files.
 # shellcheck disable=SC2034 # used by the programs that archive or restore files
 TAR_METADATA_FLAGS=(--numeric-owner --sparse --acls --selinux --xattrs --xattrs-include='*')
+
+# names_from LIST: NAMES_FROM, the tar flags that read NUL-separated names from LIST, each a name
+# even when it starts with a dash. tar 1.29 added --verbatim-files-from for that; tar 1.26
+# (RHEL/CentOS 7) has no such option and never reads options from the list.
+# shellcheck disable=SC2034 # used by the programs that archive or restore files
+names_from() {
+  NAMES_FROM=(--null -T "$1")
+  if tar --verbatim-files-from --version >/dev/null 2>&1; then NAMES_FROM=(--null --verbatim-files-from -T "$1"); fi
+}
 
 zstd_version() { zstd -V | grep -o 'v[0-9.]*' | head -n 1; }
 

@@ -11,7 +11,20 @@ load_etcdctl_params() {
   if command -v etcdutl >/dev/null 2>&1; then OFFLINE_TOOL=(etcdutl); fi
 }
 
-etcdctl_cmd() { ETCDCTL_API=3 "${ETCDCTL[@]}" "${TLS_ARGS[@]}" "$@"; }
+# require_etcdctl: the configured etcdctl is 3.2 or later and speaks the v3 API, the oldest the
+# host programs support (seed 002's OpenShift 3.11 runs 3.2.28).
+require_etcdctl() {
+  local before=$CRONSNAP_STEP version
+  CRONSNAP_STEP=requirements
+  version=$(ETCDCTL_API=3 "${ETCDCTL[@]}" version 2>/dev/null | sed -n 's/^etcdctl version: //p') || true
+  case $version in
+    3.[2-9]* | 3.[1-9][0-9]* | [4-9].*) ;;
+    *) fail "etcdctl ${version:-(${ETCDCTL[*]}: no v3 version answer)} is older than 3.2 with the v3 API, the oldest cronsnap runs with: install etcd 3.2 or later, or set the job's etcd.etcdctl" ;;
+  esac
+  CRONSNAP_STEP=$before
+}
+
+etcdctl_cmd() { ETCDCTL_API=3 "${ETCDCTL[@]}" ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} "$@"; }
 
 # tls_diagnosis ENDPOINT: etcdctl 3.4 reports a refused certificate only as a timeout; a TLS
 # handshake with the same files names the cause (unknown CA, expiry, hostname).

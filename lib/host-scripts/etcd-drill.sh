@@ -90,6 +90,7 @@ main() {
   step preflight
   load_drill_params
   require_commands "${ETCDCTL[0]}" "${ETCD_SERVER[0]}" zstd aws flock
+  require_etcdctl
   # Its own lock: a drill never holds up a backup or a restore of the job.
   acquire_job_lock "$JOB" drill
   # The download, the snapshot, and the restored member's db and WAL.

@@ -5,6 +5,7 @@ main() {
   load_restore_params
   ACTION=$(param action)
   require_commands "${ETCDCTL[0]}" zstd aws flock tar
+  require_etcdctl
   CRONSNAP_RESTORING=$JOB
   acquire_job_lock "$JOB"
   make_work_dir "$WORK_PARENT"

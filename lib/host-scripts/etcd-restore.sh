@@ -56,10 +56,10 @@ abandon() {
 fetch_snapshot() {
   local payload="$RESTORE_DIR/payload" statuses=(0 0 0) stored
   tap stored-sha256 sha256_stdin
-  # tee -p goes on hashing what was stored after zstd stops on a corrupt payload, so a tampered
+  # tee_on goes on hashing what was stored after zstd stops on a corrupt payload, so a tampered
   # payload is named by its sha256 rather than by zstd's complaint.
   aws_cli s3 cp "s3://$BUCKET/$PAYLOAD_KEY" - --only-show-errors 2>"$RESTORE_DIR/download.err" \
-    | tee -p "$CRONSNAP_WORK/stored-sha256.fifo" \
+    | tee_on "$CRONSNAP_WORK/stored-sha256.fifo" \
     | zstd -q -d -c 2>"$RESTORE_DIR/zstd.err" >"$payload" || statuses=("${PIPESTATUS[@]}")
   wait_taps
   [ "${statuses[0]}" -eq 0 ] || fail "cannot download s3://$BUCKET/$PAYLOAD_KEY: $(tail -n 1 "$RESTORE_DIR/download.err")"
@@ -179,6 +179,33 @@ rollback() {
   report rolledBack "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME")}"
 }
 
+# membership_change remove ID | add NAME --peer-urls=URLS: judged by the member list afterwards,
+# not only by etcdctl's status: etcdctl 3.3 can fail with "Error: <nil>" after the cluster applied
+# the change. etcd refuses changes until every member has been connected for 5 s ("unhealthy
+# cluster"), so that answer is retried for half a minute.
+membership_change() {
+  local attempt
+  for attempt in 1 2 3 4 5 6; do
+    etcdctl_cmd --endpoints="$ENDPOINTS" member "$@" >"$CRONSNAP_WORK/membership.log" 2>&1 && return 0
+    if membership_applied "$@"; then
+      log "member $1 said '$(tail -n 1 "$CRONSNAP_WORK/membership.log")', but the member list shows it done"
+      return 0
+    fi
+    if [ "$attempt" -eq 6 ] || ! grep -q 'unhealthy cluster' "$CRONSNAP_WORK/membership.log"; then return 1; fi
+    sleep 5
+  done
+}
+
+# membership_applied remove ID | add NAME --peer-urls=URLS: whether the member list shows the change made.
+membership_applied() {
+  local list
+  list=$(etcdctl_cmd --endpoints="$ENDPOINTS" member list -w simple 2>/dev/null) || return 1
+  case $1 in
+    remove) ! grep -q "^$2," <<<"$list" ;;
+    add) grep -qF -- ", ${3#--peer-urls=}," <<<"$list" ;;
+  esac
+}
+
 # Seed 001, one member lost with quorum kept, on a healthy peer: remove the lost member and add it
 # back under the same name and peer URLs, so it can join again with a fresh data dir.
 replace_membership() {
@@ -191,12 +218,12 @@ replace_membership() {
     id=''
   done < <(etcdctl_cmd --endpoints="$ENDPOINTS" member list -w simple)
   if [ -n "$id" ]; then
-    etcdctl_cmd --endpoints="$ENDPOINTS" member remove "$id" >"$CRONSNAP_WORK/remove.log" 2>&1 \
-      || fail "member remove $id ($MEMBER_NAME) failed: $(tail -n 1 "$CRONSNAP_WORK/remove.log")"
+    membership_change remove "$id" \
+      || fail "member remove $id ($MEMBER_NAME) failed: $(tail -n 1 "$CRONSNAP_WORK/membership.log")"
     report removed "{\"member\": $(json_str "$MEMBER_NAME"), \"id\": $(json_str "$id")}"
   fi
-  etcdctl_cmd --endpoints="$ENDPOINTS" member add "$MEMBER_NAME" --peer-urls="$PEER_URLS" >"$CRONSNAP_WORK/add.log" 2>&1 \
-    || fail "member add $MEMBER_NAME failed: $(tail -n 1 "$CRONSNAP_WORK/add.log")"
+  membership_change add "$MEMBER_NAME" --peer-urls="$PEER_URLS" \
+    || fail "member add $MEMBER_NAME failed: $(tail -n 1 "$CRONSNAP_WORK/membership.log")"
   report added "{\"member\": $(json_str "$MEMBER_NAME"), \"peerUrls\": $(json_str "$PEER_URLS")}"
 }
 

@@ -96,15 +96,15 @@ cold_copy() {
 upload_data_dir() {
   step upload
   PAYLOAD_KEY="$OUTPUT_PREFIX/data-dir.tar.zst"
-  tar -C "$CRONSNAP_WORK/copy" -c -f - "${TAR_METADATA_FLAGS[@]}" member 2>"$CRONSNAP_WORK/tar.err" \
-    | upload_compressed - "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,etcd-revision=$SNAP_REVISION,etcd-hash=$SNAP_HASH" \
+  upload_output "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,etcd-revision=$SNAP_REVISION,etcd-hash=$SNAP_HASH" "$CRONSNAP_WORK/tar.err" \
+    tar -C "$CRONSNAP_WORK/copy" -c -f - "${TAR_METADATA_FLAGS[@]}" member \
     || fail "archiving the copied data dir failed: $(tail -n 1 "$CRONSNAP_WORK/tar.err")"
 }
 
 # The members' config sets of this run, where each member's manifest will be.
 member_config_json() {
   local host out=''
-  for host in "${MEMBER_CONFIG_HOSTS[@]}"; do
+  for host in ${MEMBER_CONFIG_HOSTS[@]+"${MEMBER_CONFIG_HOSTS[@]}"}; do
     out+="${out:+, }{\"host\": $(json_str "$host"), \"manifestKey\": $(json_str "$RUN_PREFIX/$host/member-config/manifest.json")}"
   done
   printf '[%s]' "$out"
@@ -117,7 +117,7 @@ take_snapshot() {
   step snapshot
   SNAPSHOT="$CRONSNAP_WORK/snapshot.db"
   # A large db needs far more than the 5 s default command timeout (etcd issue 10298).
-  ETCDCTL_API=3 timeout "$TIMEOUT_SECONDS" "${ETCDCTL[@]}" "${TLS_ARGS[@]}" \
+  ETCDCTL_API=3 timeout "$TIMEOUT_SECONDS" "${ETCDCTL[@]}" ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} \
     --endpoints="$SNAPSHOT_ENDPOINT" --command-timeout="${TIMEOUT_SECONDS}s" \
     snapshot save "$SNAPSHOT" >"$CRONSNAP_WORK/snapshot.log" 2>&1 \
     || fail "etcdctl snapshot save from $SNAPSHOT_ENDPOINT failed: $(tail -n 1 "$CRONSNAP_WORK/snapshot.log")"
@@ -154,7 +154,7 @@ write_manifest() {
   $(manifest_header etcd),
   "payload": $(payload_json),
   "tools": {
-    "etcdctl": $(json_str "$("${ETCDCTL[@]}" version 2>/dev/null | sed -n 's/^etcdctl version: //p')"),
+    "etcdctl": $(json_str "$(ETCDCTL_API=3 "${ETCDCTL[@]}" version 2>/dev/null | sed -n 's/^etcdctl version: //p')"),
     "etcdServer": $(json_str "$SERVER_VERSION"),
     "zstd": $(json_str "$(zstd_version)")
   },
@@ -187,6 +187,7 @@ main() {
   load_common_params
   load_etcd_params
   require_commands "${ETCDCTL[0]}" zstd aws flock timeout
+  require_etcdctl
   acquire_job_lock "$JOB"
   make_work_dir "$WORK_PARENT"
   check_health

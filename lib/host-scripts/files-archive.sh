@@ -13,7 +13,7 @@ load_files_params() {
 
 is_required() {
   local path
-  for path in "${REQUIRED_PATHS[@]}"; do [ "$path" = "$1" ] && return 0; done
+  for path in ${REQUIRED_PATHS[@]+"${REQUIRED_PATHS[@]}"}; do [ "$path" = "$1" ] && return 0; done
   return 1
 }
 
@@ -77,14 +77,18 @@ LISTER
 
 list_archive() { tar -x -f - --to-command="$LISTER"; }
 
+# archive_stream: the archive of MEMBERS on stdout, fed to the listing tap on the way.
+archive_stream() {
+  tar -C / -c -f - "${TAR_METADATA_FLAGS[@]}" "${NAMES_FROM[@]}" | tee "$CRONSNAP_WORK/listing.fifo"
+}
+
 archive_and_upload() {
   step archive
   write_lister
   PAYLOAD_KEY="$OUTPUT_PREFIX/files.tar.zst"
   tap listing list_archive
-  tar -C / -c -f - "${TAR_METADATA_FLAGS[@]}" --null --verbatim-files-from -T "$MEMBERS" 2>"$CRONSNAP_WORK/tar.err" \
-    | tee "$CRONSNAP_WORK/listing.fifo" \
-    | upload_compressed - "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID" \
+  names_from "$MEMBERS"
+  upload_output "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID" "$CRONSNAP_WORK/tar.err" archive_stream \
     || fail "cannot archive on $HOST: $(grep -v 'Exiting with failure' "$CRONSNAP_WORK/tar.err" | head -n 1 | sed 's/^tar: //')"
   wait_taps
   ARCHIVE_PAYLOAD_JSON=$(payload_json)

@@ -133,8 +133,9 @@ apply_plan() {
     report saved "{\"path\": $(json_str "$live"), \"savedAs\": $(json_str "$live.old-$STAMP")}"
   done <"$REPLACE"
   mkdir -p -- "$RESTORE_ROOT"
+  names_from "$PLAN"
   zstd -dc "$ARCHIVE" | tar -x -f - -C "$RESTORE_ROOT" "${TAR_METADATA_FLAGS[@]}" --same-permissions \
-    --no-recursion --no-wildcards --null --verbatim-files-from -T "$PLAN" 2>"$CRONSNAP_WORK/extract.err" \
+    --no-recursion --no-wildcards "${NAMES_FROM[@]}" 2>"$CRONSNAP_WORK/extract.err" \
     || fail "extracting into $RESTORE_ROOT failed: $(tail -n 1 "$CRONSNAP_WORK/extract.err"); replaced entries are kept as *.old-$STAMP"
   local rel
   while IFS= read -r -d '' rel; do

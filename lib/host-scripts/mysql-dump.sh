@@ -60,7 +60,7 @@ read_server_facts() {
 }
 
 # Keeps the replication coordinates, which mysqldump writes in the header, and stops reading there
-# (the dump's tee -p drops this output then); scanning 100s of MB would cost a core.
+# (the dump's tee_on drops this output then); scanning 100s of MB would cost a core.
 binlog_coordinates() {
   sed -n -E '/^-- Current Database:/q; /CHANGE (MASTER|REPLICATION SOURCE) TO|gtid_slave_pos|GTID_PURGED/p'
 }
@@ -89,6 +89,11 @@ count_dump_rows() {
   '
 }
 
+# dump_stream TAP...: the dump on stdout, fed to every tap on the way.
+dump_stream() {
+  "${MYSQLDUMP[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$DB_HOST" -P "$DB_PORT" "${DUMP_ARGS[@]}" | tee_on "$@"
+}
+
 dump_and_upload() {
   step dump
   PAYLOAD_KEY="$OUTPUT_PREFIX/all-databases.sql.zst"
@@ -98,9 +103,7 @@ dump_and_upload() {
     tap row-counts count_dump_rows
     taps+=("$CRONSNAP_WORK/row-counts.fifo")
   fi
-  "${MYSQLDUMP[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$DB_HOST" -P "$DB_PORT" "${DUMP_ARGS[@]}" 2>"$CRONSNAP_WORK/dump.err" \
-    | tee -p "${taps[@]}" \
-    | upload_compressed - "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,mysql-server=$DB_HOST:$DB_PORT" \
+  upload_output "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,mysql-server=$DB_HOST:$DB_PORT" "$CRONSNAP_WORK/dump.err" dump_stream "${taps[@]}" \
     || fail "mysqldump of $DB_HOST:$DB_PORT failed: $(tail -n 1 "$CRONSNAP_WORK/dump.err")"
   wait_taps
   local coordinates
@@ -116,7 +119,7 @@ write_mysql_manifest() {
   step manifest
   local manifest="$CRONSNAP_WORK/manifest.json" names=() name list=''
   read -r -a names <<<"$DUMPED_DATABASES"
-  for name in "${names[@]}"; do list+="${list:+,}$(json_str "$name")"; done
+  for name in ${names[@]+"${names[@]}"}; do list+="${list:+,}$(json_str "$name")"; done
   cat >"$manifest" <<JSON
 {
   $(manifest_header mysql),

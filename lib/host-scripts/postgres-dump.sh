@@ -56,8 +56,7 @@ dump_part() {
   local key=$1 name=$2 kind=$3
   shift 3
   PAYLOAD_KEY="$OUTPUT_PREFIX/$key"
-  "$@" 2>"$CRONSNAP_WORK/dump.err" \
-    | upload_compressed - "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,postgres-part=$name" \
+  upload_output "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,postgres-part=$name" "$CRONSNAP_WORK/dump.err" "$@" \
     || fail "dump of $name from $PG_HOST:$PG_PORT failed: $(tail -n 1 "$CRONSNAP_WORK/dump.err")"
   PARTS_JSON+="${PARTS_JSON:+,}$(part_json "$name" "$kind")"
   # The first part (globals, or the whole dumpall) is the manifest's primary payload.
@@ -76,13 +75,13 @@ dump_all() {
   read -r -a names <<<"$DUMPED_DATABASES"
   ROW_COUNTS_JSON=''
   local snapshot_args=()
-  for name in "${names[@]}"; do
+  for name in ${names[@]+"${names[@]}"}; do
     if [ "$ROW_COUNTS" = true ]; then
       open_snapshot "$name"
       snapshot_args=(--snapshot="$SNAPSHOT")
     fi
     # -Z0: zstd compresses better and faster than the custom format's own zlib.
-    dump_part "databases/$name.dump.zst" "$name" database "${PG_DUMP[@]}" "${CONNECT[@]}" -d "$name" -Fc -Z0 "${snapshot_args[@]}"
+    dump_part "databases/$name.dump.zst" "$name" database "${PG_DUMP[@]}" "${CONNECT[@]}" -d "$name" -Fc -Z0 ${snapshot_args[@]+"${snapshot_args[@]}"}
     if [ "$ROW_COUNTS" = true ]; then
       close_snapshot
       ROW_COUNTS_JSON+="${ROW_COUNTS_JSON:+, }$(json_str "$name"): $ROWS_JSON"
@@ -94,7 +93,7 @@ write_postgres_manifest() {
   step manifest
   local manifest="$CRONSNAP_WORK/manifest.json" names=() name list=''
   read -r -a names <<<"$DUMPED_DATABASES"
-  for name in "${names[@]}"; do list+="${list:+,}$(json_str "$name")"; done
+  for name in ${names[@]+"${names[@]}"}; do list+="${list:+,}$(json_str "$name")"; done
   cat >"$manifest" <<JSON
 {
   $(manifest_header postgres),

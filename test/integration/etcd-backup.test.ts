@@ -8,6 +8,7 @@ import { headObject, listKeys } from '../helpers/s3-objects';
 import { dumpKeys, makeTlsFiles, startEtcd, type Etcd, type TlsFiles } from '../../lib/local/etcd-server';
 import type { Moto } from '../../lib/local/moto-server';
 import { useMotoBucket } from '../helpers/moto-fixture';
+import { pathWithout } from '../helpers/host-path';
 
 const HOST = 'i-0a1b2c3d4e5f60001';
 
@@ -24,15 +25,15 @@ describe('etcd backup, end to end', () => {
     tls = await makeTlsFiles(dir);
   });
 
-  function serviceFor(etcd: Etcd, jobName = 'prod-etcd') {
+  function serviceFor(etcd: Etcd, jobName = 'prod-etcd', { hostEnv, etcdctl }: { hostEnv?: Record<string, string>; etcdctl?: string } = {}) {
     const workDir = mkdtempSync(join(dir, 'work-'));
     return localServiceFor(
       etcdJobInput({
         name: jobName,
         targets: { instanceIds: [HOST] },
-        etcd: { endpoints: [etcd.clientUrl], workDir, ...(etcd.tls ? { tls: etcd.tls } : {}), memberName: etcd.name },
+        etcd: { endpoints: [etcd.clientUrl], workDir, ...(etcd.tls ? { tls: etcd.tls } : {}), memberName: etcd.name, ...(etcdctl ? { etcdctl } : {}) },
       }),
-      { ...aws, host: HOST },
+      { ...aws, host: HOST, ...(hostEnv ? { hostEnv } : {}) },
     );
   }
 
@@ -114,4 +115,28 @@ describe('etcd backup, end to end', () => {
       await etcd.stop();
     }
   });
+
+  it.each([
+    ['without zstd', 'no-zstd', () => ({ hostEnv: { PATH: pathWithout(['zstd'], join(dir, 'no-zstd-bin')) } }), /^step=requirements: missing on this host: zstd \(package zstd: EPEL on RHEL\/CentOS 7/],
+    ['with etcdctl 3.1', 'old-etcdctl', () => ({ etcdctl: etcdctlOfVersion('3.1.20') }), /^step=requirements: etcdctl 3\.1\.20 is older than 3\.2 with the v3 API.*install etcd 3\.2 or later/],
+  ])('fails at step=requirements on a host %s, naming the tool and the fix, and uploads nothing', async (_label, job, host, reason) => {
+    const etcd = await startEtcd({ name: `${job}-member` });
+    try {
+      const service = serviceFor(etcd, job, host());
+
+      const { completions } = await service.runJob(job, `event-${job}`);
+
+      expect(completions).toEqual([expect.objectContaining({ kind: 'failed', reason: expect.stringMatching(reason) })]);
+      expect(await listKeys(moto.s3(), bucket, `${job}/`)).toEqual([]);
+    } finally {
+      await etcd.stop();
+    }
+  });
+
+  /** An etcdctl that answers as release `version` does, and runs nothing. */
+  function etcdctlOfVersion(version: string): string {
+    const path = join(dir, `etcdctl-${version}`);
+    writeFileSync(path, `#!/bin/sh\n[ "$1" = version ] && printf 'etcdctl version: ${version}\\nAPI version: 3.1\\n' && exit 0\nexit 1\n`, { mode: 0o755 });
+    return path;
+  }
 });

@@ -15,6 +15,13 @@ const NAMES = ['etcd-a', 'etcd-b', 'etcd-c'];
 const RESTORE_TIME = new Date('2026-11-23T23:00:00Z');
 const STAMP = '20261123T230000Z';
 
+/** etcdctl 3.3.17 as the seeds saw it: `member add` applied by the cluster, yet reported as failed. */
+function quirkyEtcdctl(dir: string): string {
+  const path = join(dir, 'quirky-etcdctl');
+  writeFileSync(path, `#!/bin/bash\netcdctl "$@" || exit\ncase " $* " in *" member add "*) echo 'Error: <nil>' >&2; exit 1 ;; esac\n`, { mode: 0o755 });
+  return path;
+}
+
 describe('etcd restore after quorum loss, three members', () => {
   const aws = useMotoBucket('cronsnap-restore');
   let cluster: EtcdCluster;
@@ -25,7 +32,16 @@ describe('etcd restore after quorum loss, three members', () => {
     const dir = mkdtempSync(join(aws.dir, 'cluster-'));
     cluster = await startEtcdCluster(dir, NAMES, 'prod-token');
     tree = makeSampleTree(mkdtempSync(join(aws.dir, 'config-')));
-    service = localServiceFor(
+    service = serviceWith();
+  });
+
+  afterEach(async () => {
+    await cluster.stop();
+  });
+
+  /** The job's local service on this test's cluster, with `etcd` settings over the job's. */
+  function serviceWith(etcd: Record<string, unknown> = {}): LocalBackupService {
+    return localServiceFor(
       etcdJobInput({
         targets: { instanceIds: HOSTS },
         etcd: {
@@ -36,6 +52,7 @@ describe('etcd restore after quorum loss, three members', () => {
           service: { stop: `${cluster.control} stop`, start: `${cluster.control} start`, healthTimeoutSeconds: 60 },
           quotaBackendBytes: 4294967296,
           initialClusterToken: 'prod-token',
+          ...etcd,
         },
       }),
       {
@@ -46,11 +63,7 @@ describe('etcd restore after quorum loss, three members', () => {
         moreHosts: { [HOSTS[1] ?? '']: { env: { CRONSNAP_TEST_MEMBER: NAMES[1] ?? '' } }, [HOSTS[2] ?? '']: { env: { CRONSNAP_TEST_MEMBER: NAMES[2] ?? '' } } },
       },
     );
-  });
-
-  afterEach(async () => {
-    await cluster.stop();
-  });
+  }
 
   /** Backs up, then loses two members with their data; returns the keys at backup time and the run id. */
   async function backUpAndLoseQuorum(): Promise<{ snapshotKeys: Record<string, string>; runId: string }> {
@@ -136,7 +149,11 @@ describe('etcd restore after quorum loss, three members', () => {
     expect(readdirSync(`${lost?.dataDir}.old-${STAMP}`)).toEqual([]);
   });
 
-  it('replaces one lost member while the others keep quorum: removed, added back, rejoined with every key', async () => {
+  it.each([
+    ['etcdctl', false],
+    ['an etcdctl that fails an add the cluster applied (3.3.17\'s "Error: <nil>")', true],
+  ])('replaces one lost member while the others keep quorum: removed, added back, rejoined with every key (%s)', async (_label, quirky) => {
+    if (quirky) service = serviceWith({ etcdctl: quirkyEtcdctl(aws.dir) });
     const [leader, , lost] = cluster.members;
     for (let i = 0; i < 50; i += 1) await leader?.etcdctl(['put', `/registry/services/svc-${i}`, `${i}`]);
     const { start, completions } = await service.runJob('prod-etcd', 'event-replace', new Date());

@@ -1,0 +1,70 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AGENT_PATH } from '../../lib/adapters/local-command-runner';
+import { COMPAT_DIR, currentProfile, writeLegacyWrappers } from '../helpers/host-profiles';
+
+const profile = currentProfile();
+const COMMON = join(__dirname, '../../lib/host-scripts/common.sh');
+const LEGACY_BASH = join(COMPAT_DIR, 'bash-4.2.45');
+const present = existsSync(LEGACY_BASH);
+if (!present) console.log(`skipped: the host library under bash 4.2 (${COMPAT_DIR} absent)`);
+
+/** A command as a stand-in host of this profile runs it: the profile's bin dir first on the agent's PATH. */
+function onHost(script: string) {
+  const prefix = process.env.CRONSNAP_LOCAL_HOST_PATH;
+  return spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { PATH: prefix ? `${prefix}:${AGENT_PATH}` : AGENT_PATH } });
+}
+
+/** RHEL/CentOS 7 run bash 4.2, where an empty array under `set -u` is an unbound variable. */
+(present ? describe : describe.skip)('the host library under bash 4.2', () => {
+  it('is the real bash 4.2', () => {
+    expect(execFileSync(LEGACY_BASH, ['-c', 'echo $BASH_VERSION'], { encoding: 'utf8' })).toMatch(/^4\.2\./);
+  });
+
+  it('loads and exits 0 with no exit hooks, and runs the hooks it has', () => {
+    const bare = spawnSync(LEGACY_BASH, ['-c', `source ${COMMON}; exit 0`], { encoding: 'utf8' });
+    const hooked = spawnSync(LEGACY_BASH, ['-c', `source ${COMMON}; hook() { echo hook-ran; }; CRONSNAP_EXIT_HOOKS+=(hook); exit 0`], { encoding: 'utf8' });
+
+    expect({ status: bare.status, stderr: bare.stderr }).toEqual({ status: 0, stderr: '' });
+    expect({ status: hooked.status, stdout: hooked.stdout, stderr: hooked.stderr }).toEqual({ status: 0, stdout: 'hook-ran\n', stderr: '' });
+  });
+
+  it('feeds every tee_on output in full when one reader stops early, under 8.22 tee as under today\'s', () => {
+    // head stops after one line; the file must still get all 100,000 lines.
+    const script = (tee: string) =>
+      `source ${COMMON}; CRONSNAP_WORK=$(mktemp -d); PATH=${tee}:$PATH; seq 100000 | tee_on "$CRONSNAP_WORK/all" | head -n 1; wc -l <"$CRONSNAP_WORK/all"`;
+    const legacyTools = mkdtempSync(join(tmpdir(), 'cronsnap-legacy-tools-'));
+    writeLegacyWrappers(legacyTools);
+
+    for (const tee of ['/usr/bin', legacyTools]) {
+      const result = spawnSync(LEGACY_BASH, ['-c', script(tee)], { encoding: 'utf8' });
+      expect({ tee, status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ tee, status: 0, stdout: '1\n100000\n', stderr: '' });
+    }
+    rmSync(legacyTools, { recursive: true, force: true });
+  });
+});
+
+describe(`the stand-in hosts of profile ${profile}`, () => {
+  it('have bash, tee and tar on the agent PATH', () => {
+    expect(onHost('command -v bash tee tar').stdout.split('\n').filter(Boolean)).toHaveLength(3);
+  });
+
+  const legacy = profile !== 'debian';
+
+  // Each profile checks its own tools; the debian profile's are this machine's.
+  if (legacy) it('run the real bash 4.2.45, tee without -p and tar without --verbatim-files-from', () => {
+    expect(onHost('echo $BASH_VERSION').stdout).toMatch(/^4\.2\.45/);
+    expect(onHost('tee -p </dev/null').status).not.toBe(0);
+    expect(onHost('tar --verbatim-files-from --version').status).not.toBe(0);
+    expect(onHost('tar --xattrs --acls --selinux --version').status).toBe(0);
+  });
+
+  const etcd = /^etcd-(.*)$/.exec(profile)?.[1];
+  if (etcd) it('run that release of etcd and etcdctl, here and on the hosts', () => {
+    expect(onHost('ETCDCTL_API=3 etcdctl version').stdout).toContain(`etcdctl version: ${etcd}`);
+    expect(onHost('etcd --version').stdout).toContain(`etcd Version: ${etcd}`);
+    expect(execFileSync('etcd', ['--version'], { encoding: 'utf8' })).toContain(`etcd Version: ${etcd}`);
+  });
+});
