@@ -1,6 +1,8 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AGENT_PATH } from '../../lib/adapters/local-command-runner';
 import type { FilesManifest } from '../../lib/backup/manifest';
 import { InvalidEventError, RestoreError } from '../../lib/errors';
 import type { LocalBackupService } from '../../lib/local/local-backup-service';
@@ -21,10 +23,11 @@ describe('file sets, end to end', () => {
     return { root, tree: makeSampleTree(root) };
   }
 
-  function serviceFor(jobName: string, paths: unknown[], extra: { wrapper?: string[]; twoHosts?: boolean } = {}): LocalBackupService {
+  function serviceFor(jobName: string, paths: unknown[], extra: { wrapper?: string[]; twoHosts?: boolean; hostEnv?: Record<string, string> } = {}): LocalBackupService {
     return localServiceFor(filesJobInput({ name: jobName, targets: { instanceIds: [HOST, OTHER_HOST] }, files: { paths }, workDir: aws.dir } as never), {
       ...aws,
       host: HOST,
+      ...(extra.hostEnv ? { hostEnv: extra.hostEnv } : {}),
       ...(extra.wrapper ? { wrapper: extra.wrapper } : {}),
       ...(extra.twoHosts ? { moreHosts: { [OTHER_HOST]: {} } } : {}),
     });
@@ -72,6 +75,25 @@ describe('file sets, end to end', () => {
       manifests.map((m) => [m.host, m.runId, `${m.files.fileCount} files`]).sort(),
     );
     expect(service.notifier.messages).toEqual([]);
+  });
+
+  it("lists an RPM host's packages with rpm -qa, sorted, beside the archive", async () => {
+    // No RPM host is at hand: a stand-in rpm prints a CentOS 7.9 host's listing, as rpm -qa does.
+    const fixture = join(__dirname, '../fixtures/centos7-rpm-qa.txt');
+    const bin = mkdtempSync(join(aws.dir, 'rpm-bin-'));
+    writeFileSync(join(bin, 'rpm'), `#!/bin/sh\n[ "$1" = -qa ] && exec cat '${fixture}'\nexit 1\n`, { mode: 0o755 });
+    const { tree } = treeIn('rpm');
+    const service = serviceFor('rpm-files', [tree.etcdDir], { hostEnv: { PATH: `${bin}:${AGENT_PATH}` } });
+
+    const [manifest] = await backUp(service, 'rpm-files');
+
+    const expected = readFileSync(fixture, 'utf8').split('\n').filter(Boolean).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const packages = manifest?.files.packages;
+    if (packages?.manager !== 'rpm') throw new Error(`expected an rpm package list, got ${JSON.stringify(packages)}`);
+    expect(packages.count).toBe(expected.length);
+    const stored = await aws.moto.s3().send(new GetObjectCommand({ Bucket: aws.bucket, Key: packages.payload.key }));
+    const listed = execFileSync('zstd', ['-dc'], { input: Buffer.from(await stored.Body?.transformToByteArray() ?? []) }).toString('utf8');
+    expect(listed.split('\n').filter(Boolean)).toEqual(expected);
   });
 
   it('restores owners, modes, xattrs, ACLs, symlinks and odd names exactly, keeping every replaced file as .old', async () => {

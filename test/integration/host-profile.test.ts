@@ -31,6 +31,15 @@ function onHost(script: string) {
     expect({ status: hooked.status, stdout: hooked.stdout, stderr: hooked.stderr }).toEqual({ status: 0, stdout: 'hook-ran\n', stderr: '' });
   });
 
+  it('reaps a tap whose writer died before opening its fifo instead of waiting for it forever', () => {
+    // The old `tee -p` failure: tee refuses its option and exits, never opening the tap's fifo.
+    const script = `source ${COMMON}; CRONSNAP_WORK=$(mktemp -d); tap hash sha256_stdin; seq 10 | sh -c 'exit 3' || true; wait_taps ignore; echo reaped`;
+
+    const result = spawnSync(LEGACY_BASH, ['-c', script], { encoding: 'utf8', timeout: 20_000 });
+
+    expect({ signal: result.signal, status: result.status, stdout: result.stdout }).toEqual({ signal: null, status: 0, stdout: 'reaped\n' });
+  });
+
   it('feeds every tee_on output in full when one reader stops early, under 8.22 tee as under today\'s', () => {
     // head stops after one line; the file must still get all 100,000 lines.
     const script = (tee: string) =>
