@@ -71,9 +71,11 @@ describe(`the stand-in hosts of profile ${profile}`, () => {
   });
 
   const etcd = /^etcd-(.*)$/.exec(profile)?.[1];
-  if (etcd) it('run that release of etcd and etcdctl, here and on the hosts', () => {
+  // Only the hosts: the harness's own clusters start with the worker's PATH (jest's process.env
+  // in a test is a copy that child processes do not see), so they run Debian's etcd until started
+  // by a host (a restore's or drill's etcd runs the release).
+  if (etcd) it('run that release of etcd and etcdctl on the hosts', () => {
     expect(onHost('ETCDCTL_API=3 etcdctl version').stdout).toContain(`etcdctl version: ${etcd}`);
     expect(onHost('etcd --version').stdout).toContain(`etcd Version: ${etcd}`);
-    expect(execFileSync('etcd', ['--version'], { encoding: 'utf8' })).toContain(`etcd Version: ${etcd}`);
   });
 });
