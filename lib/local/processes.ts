@@ -32,7 +32,9 @@ export interface Spawned {
 
 /** Starts a long-running server process; `stop()` terminates it and waits for the exit. */
 export function spawnServer(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Spawned {
-  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The env is passed even when it is ours: under jest, process.env is the test's own copy, which
+  // a child given no env would not see (a host profile's PATH, say).
+  const child = spawn(command, args, { ...options, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20000)));

@@ -5,8 +5,9 @@ import { currentProfile, profileBinDir } from './host-profiles';
 
 // CRONSNAP_HOST_PROFILE picks the host the integration suites stand in for (see host-profiles.ts):
 // its bin dir goes first on every stand-in host's PATH (LocalCommandRunner reads
-// CRONSNAP_LOCAL_HOST_PATH). The sandbox's PATH gets it too, but child processes that take the
-// worker's environment (the harness's clusters) do not see that copy.
+// CRONSNAP_LOCAL_HOST_PATH) and on the harness's own, so an etcd profile's servers run that
+// release. The harness passes process.env to its children explicitly: under jest it is the test's
+// copy, which a child given no env would not see.
 const bin = profileBinDir(currentProfile(), join(tmpdir(), 'cronsnap-host-profiles'));
 if (bin) {
   process.env.CRONSNAP_LOCAL_HOST_PATH = bin;

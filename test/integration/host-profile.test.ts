@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_PATH } from '../../lib/adapters/local-command-runner';
+import { startEtcd } from '../../lib/local/etcd-server';
 import { COMPAT_DIR, currentProfile, writeLegacyWrappers } from '../helpers/host-profiles';
 
 const profile = currentProfile();
@@ -71,11 +72,19 @@ describe(`the stand-in hosts of profile ${profile}`, () => {
   });
 
   const etcd = /^etcd-(.*)$/.exec(profile)?.[1];
-  // Only the hosts: the harness's own clusters start with the worker's PATH (jest's process.env
-  // in a test is a copy that child processes do not see), so they run Debian's etcd until started
-  // by a host (a restore's or drill's etcd runs the release).
-  if (etcd) it('run that release of etcd and etcdctl on the hosts', () => {
-    expect(onHost('ETCDCTL_API=3 etcdctl version').stdout).toContain(`etcdctl version: ${etcd}`);
-    expect(onHost('etcd --version').stdout).toContain(`etcd Version: ${etcd}`);
-  });
+  if (etcd) {
+    it('run that release of etcd and etcdctl on the hosts', () => {
+      expect(onHost('ETCDCTL_API=3 etcdctl version').stdout).toContain(`etcdctl version: ${etcd}`);
+      expect(onHost('etcd --version').stdout).toContain(`etcd Version: ${etcd}`);
+    });
+
+    it("start the harness's own etcd servers from that release too", async () => {
+      const server = await startEtcd({ name: 'profile-member' });
+      try {
+        expect(JSON.parse(await server.etcdctl(['endpoint', 'status', '-w', 'json']))).toEqual([expect.objectContaining({ Status: expect.objectContaining({ version: etcd }) })]);
+      } finally {
+        await server.stop();
+      }
+    });
+  }
 });
