@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { preflightProgram } from '../lib/preflight/preflight-program';
 import type { Construct } from 'constructs';
 import type { CronsnapConfig } from '../lib/config/cronsnap-config';
 import type { Job } from '../lib/config/job-config';
@@ -49,6 +50,8 @@ export class CronsnapStack extends Stack {
     // Restores are run by operators; the scheduled functions get no right to send these.
     new HostDocuments(this, 'RestoreDocuments', { namePrefix: documentPrefix, programs: RESTORE_PROGRAMS });
     new HostDocuments(this, 'DrillDocuments', { namePrefix: documentPrefix, programs: DRILL_PROGRAMS });
+    // Read-only; sent by `cronsnap preflight` with the operator's own credentials, by no function.
+    new HostDocuments(this, 'PreflightDocuments', { namePrefix: documentPrefix, programs: [preflightProgram] });
     const functions = new BackupFunctions(this, 'Functions', {
       jobs,
       bucket: storage.bucket,
@@ -123,5 +126,6 @@ export class CronsnapStack extends Stack {
     new CfnOutput(this, 'ListBackupsFunction', { value: restore.listBackups.function.functionName });
     new CfnOutput(this, 'RestoreFunction', { value: restore.restore.function.functionName });
     new CfnOutput(this, 'RestoreDrillFunction', { value: drills.restoreDrill.function.functionName });
+    new CfnOutput(this, 'DocumentPrefix', { value: documentPrefix });
   }
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ZodError } from 'zod';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { loadConfigFile } from '../config/config-file';
+import { findJob } from '../config/load-config';
 import { ConfigError, CronsnapError, InvalidEventError, UnknownJobError } from '../errors';
 import type { RestoreEventInput } from '../restore/restore';
 import { formatIssues } from '../validation-issues';
@@ -198,6 +199,25 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
         const checks = answer.checks.map((check) => `${check.passed ? 'ok  ' : 'FAIL'} ${check.name}: expected ${check.expected}, restored ${check.actual}`);
         emit([`${job}: drill ${answer.drillId} ${answer.passed ? 'passed' : `FAILED: ${answer.reason}`} (${answer.result})`, ...checks].join('\n'), answer);
         return answer.passed ? EXIT.ok : EXIT.failed;
+      }),
+    );
+
+  program
+    .command('preflight')
+    .description("ask every target host of the job what it has, and judge it against the job's host requirements")
+    .argument('<job>')
+    .action(
+      action(async (name: string) => {
+        const { config: loaded, backend: chosen } = backend();
+        const result = await chosen.preflight(findJob(loaded, name), deps.err);
+        const hosts = result.hosts.map((host) =>
+          [
+            `${host.host}: ${host.ok ? 'ready' : 'NOT READY'}${host.error ? ` (${host.error})` : ''}`,
+            ...host.checks.map((check) => `  ${check.ok ? 'ok  ' : 'FAIL'} ${check.requirement.padEnd(24)} ${check.found}${check.fix ? ` -> ${check.fix}` : ''}`),
+          ].join('\n'),
+        );
+        emit([`${name}: ${result.hosts.length === 0 ? 'no online host' : result.ok ? 'every host ready' : 'some hosts would fail'}`, ...hosts].join('\n'), result);
+        return result.ok ? EXIT.ok : EXIT.failed;
       }),
     );
 

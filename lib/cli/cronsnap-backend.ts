@@ -1,4 +1,6 @@
 import type { ComplianceReport } from '../compliance/compliance-report';
+import type { Job } from '../config/job-config';
+import type { PreflightResult } from '../preflight/run-preflight';
 import type { DrillAnswer } from '../drill/run-drill';
 import type { listBackups } from '../restore/list-backups';
 import type { RestoreEventInput, RestoreOutcome } from '../restore/restore';
@@ -27,6 +29,8 @@ export interface CronsnapBackend {
   restore(event: RestoreEventInput, progress: (line: string) => void): Promise<RestoreOutcome>;
   /** Runs a restore drill of `job`'s newest backup now, as its drill schedule would. */
   drill(job: string, progress: (line: string) => void): Promise<DrillAnswer>;
+  /** Asks every target host of `job` what it has and judges it against the job's host requirements. */
+  preflight(job: Job, progress: (line: string) => void): Promise<PreflightResult>;
   /** The latest compliance report; `outDir` receives report.html where the backend builds it. */
   report(outDir: string): Promise<{ report: ComplianceReport; location: string }>;
 }

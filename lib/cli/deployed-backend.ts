@@ -12,6 +12,9 @@ import type { RestoreEventInput, RestoreOutcome } from '../restore/restore';
 import { TERMINAL_STATUSES } from '../ssm/status-change-event';
 import type { BackupListing, BackupNowResult, CronsnapBackend, HostResult } from './cronsnap-backend';
 import { readStackOutputs, type StackOutputs } from './stack-outputs';
+import { SsmCommandRunner } from '../adapters/ssm-command-runner';
+import type { Job } from '../config/job-config';
+import { runPreflight, type PreflightResult } from '../preflight/run-preflight';
 
 /** A deployed function answered with an error (its message is the function's own). */
 export class FunctionError extends CronsnapError {}
@@ -108,6 +111,13 @@ export class DeployedBackend implements CronsnapBackend {
   async drill(job: string, progress: (line: string) => void): Promise<DrillAnswer> {
     progress(`${job}: asking the restore-drill function (it waits for the host, up to 13 minutes)`);
     return this.invoke<DrillAnswer>((await this.stack()).RestoreDrillFunction, { job, eventId: `cli-${randomUUID()}`, scheduledTime: new Date().toISOString() });
+  }
+
+  /** Sent with the caller's own credentials: the preflight document is read-only and no function sends it. */
+  async preflight(job: Job, progress: (line: string) => void): Promise<PreflightResult> {
+    const { DocumentPrefix } = await this.stack();
+    progress(`${job.name}: sending ${DocumentPrefix}-preflight to the job's online hosts`);
+    return runPreflight(job, { runner: new SsmCommandRunner(this.ssm), documentPrefix: DocumentPrefix, timeoutMs: this.options.waitTimeoutMs ?? 300_000, ...(this.options.pollMs ? { pollMs: this.options.pollMs } : {}) });
   }
 
   async report(): Promise<{ report: ComplianceReport; location: string }> {

@@ -6,6 +6,7 @@ import { DirectoryObjectStore } from '../adapters/directory-object-store';
 import { storedBytes } from '../backup/manifest';
 import { buildComplianceReport } from '../compliance/compliance-report';
 import type { CronsnapConfig } from '../config/cronsnap-config';
+import type { Job } from '../config/job-config';
 import { drillAnswer } from '../drill/run-drill';
 import { inventoryOfBucket } from '../local/bucket-inventory';
 import { writeInventoryDirectory } from '../local/inventory-writer';
@@ -83,6 +84,11 @@ export class LocalBackend implements CronsnapBackend {
   async drill(job: string, progress: (line: string) => void) {
     progress(`${job}: drilling the newest backup on this machine`);
     return drillAnswer(await this.service.drill(job, `cli-local-${Date.now()}`));
+  }
+
+  preflight(job: Job, progress: (line: string) => void) {
+    progress(`${job.name}: asking this machine what it has`);
+    return this.service.preflight(job);
   }
 
   async report(outDir: string) {

@@ -11,6 +11,7 @@ export const stackOutputsSchema = z.object({
   ListBackupsFunction: z.string().min(1),
   RestoreFunction: z.string().min(1),
   RestoreDrillFunction: z.string().min(1),
+  DocumentPrefix: z.string().min(3),
 });
 
 export type StackOutputs = z.infer<typeof stackOutputsSchema>;

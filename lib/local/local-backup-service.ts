@@ -17,6 +17,9 @@ import { listBackups } from '../restore/list-backups';
 import { restore, restoreEventSchema, type RestoreEventInput } from '../restore/restore';
 import { LocalWorkflowStarter } from '../adapters/local-workflow-starter';
 import { restoreFileSet, type FileSetRestoreReport, type FileSetRestoreRequest } from '../restore/file-set-restore';
+import type { Job } from '../config/job-config';
+import { preflightProgram } from '../preflight/preflight-program';
+import { runPreflight, type PreflightResult } from '../preflight/run-preflight';
 
 export interface LocalBackupServiceOptions {
   readonly config: CronsnapConfig;
@@ -61,7 +64,7 @@ export class LocalBackupService {
 
   constructor(private readonly options: LocalBackupServiceOptions) {
     const documents: Record<string, CommandDocument> = Object.fromEntries(
-      [...BACKUP_PROGRAMS, ...RESTORE_PROGRAMS, ...DRILL_PROGRAMS].map((program) => [documentName(LOCAL_DOCUMENT_PREFIX, program), buildCommandDocument(program)]),
+      [...BACKUP_PROGRAMS, ...RESTORE_PROGRAMS, ...DRILL_PROGRAMS, preflightProgram].map((program) => [documentName(LOCAL_DOCUMENT_PREFIX, program), buildCommandDocument(program)]),
     );
     this.runner = new LocalCommandRunner({ documents, hosts: options.hosts, env: options.hostEnv, ...(options.hostAccessKey ? { hostAccessKey: options.hostAccessKey } : {}) });
     this.now = options.now ?? (() => new Date());
@@ -131,6 +134,11 @@ export class LocalBackupService {
       config: this.options.config,
       notifier: this.notifier,
     });
+  }
+
+  /** `cronsnap preflight` of `job` on its stand-in hosts, through the same document as deployed. */
+  async preflight(job: Job): Promise<PreflightResult> {
+    return runPreflight(job, { runner: this.runner, documentPrefix: LOCAL_DOCUMENT_PREFIX, timeoutMs: 120_000 });
   }
 
   /** A file-set restore through the same runner and documents as the deployed restore. */

@@ -180,7 +180,7 @@ describe('CronsnapStack', () => {
     expect(deps.runner.sent).toHaveLength(1);
   });
 
-  it('generates one Command document per backup and restore program from the host scripts, every parameter constrained', () => {
+  it('generates one Command document per backup, restore, drill and preflight program from the host scripts, every parameter constrained', () => {
     const documents = Object.values(template.findResources('AWS::SSM::Document')) as { Properties: { Name: string; DocumentType: string; Content: { parameters: Record<string, { allowedPattern: string; interpolationType: string }>; mainSteps: { inputs: { runCommand: string[] } }[] } } }[];
     expect(documents.map((d) => d.Properties.Name).sort()).toEqual([
       'cronsnap-etcd-backup',
@@ -194,6 +194,7 @@ describe('CronsnapStack', () => {
       'cronsnap-postgres-backup',
       'cronsnap-postgres-drill',
       'cronsnap-postgres-restore',
+      'cronsnap-preflight',
     ]);
     for (const { Properties } of documents) {
       const parameters = Object.values(Properties.Content.parameters);

@@ -64,6 +64,9 @@ describe('cronsnap --local, end to end', () => {
     const restore = await cronsnap(all, 'restore', 'cli-files');
     expect(restore).toMatchObject({ code: EXIT.ok, out: expect.stringContaining('dry run: nothing changed') });
 
+    const preflight = await cronsnap(all, 'preflight', 'cli-etcd');
+    expect(preflight).toMatchObject({ code: EXIT.ok, out: expect.stringContaining('cli-etcd: every host ready') });
+
     const out = join(aws.dir, 'report');
     const report = await cronsnap(all, 'report', '--out', out);
     expect(report.out).toMatch(/^compliant/);

@@ -139,4 +139,23 @@ describe('etcd backup, end to end', () => {
     writeFileSync(path, `#!/bin/sh\n[ "$1" = version ] && printf 'etcdctl version: ${version}\\nAPI version: 3.1\\n' && exit 0\nexit 1\n`, { mode: 0o755 });
     return path;
   }
+
+  it('preflight finds this host ready for the job, and names zstd and its fix on a host without it', async () => {
+    const etcd = await startEtcd({ name: 'preflight-member' });
+    try {
+      const ready = serviceFor(etcd, 'preflight-etcd');
+      const lacking = serviceFor(etcd, 'preflight-etcd', { hostEnv: { PATH: pathWithout(['zstd'], join(dir, 'preflight-no-zstd-bin')) } });
+      const job = ready.config.jobs[0];
+      if (!job) throw new Error('no job');
+
+      const [good, bad] = [await ready.preflight(job), await lacking.preflight(job)];
+
+      expect(good).toMatchObject({ job: 'preflight-etcd', ok: true, hosts: [{ host: HOST, ok: true }] });
+      expect(good.hosts[0]?.checks.map((check) => check.requirement)).toEqual(expect.arrayContaining(['bash 4.2+', 'etcdctl 3.2+ (v3 API)', 'zstd', 'aws region']));
+      expect(bad.ok).toBe(false);
+      expect(bad.hosts[0]?.checks.filter((check) => !check.ok)).toEqual([{ requirement: 'zstd', found: 'missing', ok: false, fix: expect.stringContaining('EPEL on RHEL/CentOS 7') }]);
+    } finally {
+      await etcd.stop();
+    }
+  });
 });

@@ -8,6 +8,8 @@ import type { ComplianceReport } from '../../../lib/compliance/compliance-report
 import type { DrillAnswer } from '../../../lib/drill/run-drill';
 import type { RestoreEventInput } from '../../../lib/restore/restore';
 import { configInput, etcdJobInput, mysqlJobInput } from '../../helpers/config-factory';
+import type { Job } from '../../../lib/config/job-config';
+import type { PreflightResult } from '../../../lib/preflight/run-preflight';
 
 /** A backend that records what it is asked and answers from a table of outcomes per job. */
 class FakeBackend implements CronsnapBackend {
@@ -34,6 +36,11 @@ class FakeBackend implements CronsnapBackend {
   async restore(event: RestoreEventInput) {
     this.restores.push(event);
     return { kind: 'files' as const, dryRun: event.dryRun !== false, reports: [] };
+  }
+  async preflight(job: Job): Promise<PreflightResult> {
+    const ready = this.outcomes[job.name] !== 'failed';
+    const zstd = ready ? { requirement: 'zstd', found: '*** Zstandard CLI (64-bit) v1.5.4', ok: true } : { requirement: 'zstd', found: 'missing', ok: false, fix: 'package zstd' };
+    return { job: job.name, ok: ready, hosts: [{ host: 'i-0123456789abcdef0', ok: ready, checks: [{ requirement: 'bash 4.2+', found: '4.2.46(2)-release', ok: true }, zstd] }] };
   }
   async report() {
     const report = { ok: this.violations === 0, violations: this.violations, inventory: { createdAt: '2026-11-24T01:00:00.000Z' }, jobs: [] } as unknown as ComplianceReport;
@@ -120,6 +127,18 @@ describe('cronsnap CLI', () => {
     expect(bad.code).toBe(EXIT.failed);
     expect(bad.out).toContain('drill 20261124T011000Z-abcdef0123 FAILED: rows shop.products: expected 3, restored 2');
     expect(bad.out).toContain('FAIL rows shop.products: expected 3, restored 2');
+  });
+
+  it('prints the preflight table host by host, with the fix for what is missing, and exits 1 when a host would fail', async () => {
+    const ready = await cli(['preflight', 'shop-mysql']);
+    const missing = await cli(['preflight', 'shop-mysql'], new FakeBackend({ 'shop-mysql': 'failed' }));
+    const unknown = await cli(['preflight', 'no-such-job']);
+
+    expect(ready).toMatchObject({ code: EXIT.ok, out: expect.stringMatching(/^shop-mysql: every host ready\ni-0123456789abcdef0: ready\n {2}ok {3}bash 4\.2\+ +4\.2\.46/) });
+    expect(missing.code).toBe(EXIT.failed);
+    expect(missing.out).toContain('i-0123456789abcdef0: NOT READY');
+    expect(missing.out).toMatch(/FAIL zstd +missing -> package zstd/);
+    expect(unknown.code).toBe(EXIT.usage);
   });
 
   it('exits 1 when the compliance report has violations', async () => {

@@ -1,6 +1,8 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { ListCommandInvocationsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeInstanceInformationCommand, GetCommandInvocationCommand, ListCommandInvocationsCommand, ListCommandsCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { parseConfig } from '../../../lib/config/load-config';
+import { configInput, etcdJobInput } from '../../helpers/config-factory';
 import { strictMockClient } from '../../helpers/aws-contracts';
 import { DeployedBackend, FunctionError } from '../../../lib/cli/deployed-backend';
 import { ConfigError } from '../../../lib/errors';
@@ -8,7 +10,7 @@ import { ConfigError } from '../../../lib/errors';
 const lambda = strictMockClient(LambdaClient);
 const cloudFormation = strictMockClient(CloudFormationClient);
 const ssm = strictMockClient(SSMClient);
-const OUTPUTS = { BackupBucket: 'backups', ReportsBucket: 'reports', ScheduledBackupFunction: 'fn-scheduled', ListBackupsFunction: 'fn-list', RestoreFunction: 'fn-restore', RestoreDrillFunction: 'fn-drill' };
+const OUTPUTS = { BackupBucket: 'backups', ReportsBucket: 'reports', ScheduledBackupFunction: 'fn-scheduled', ListBackupsFunction: 'fn-list', RestoreFunction: 'fn-restore', RestoreDrillFunction: 'fn-drill', DocumentPrefix: 'cronsnap' };
 const RUN = '20261124T011000Z-0123456789';
 
 const payload = (value: unknown) => ({ Payload: new TextEncoder().encode(JSON.stringify(value)) }) as { Payload: never };
@@ -71,5 +73,42 @@ describe('CLI against the deployed stack', () => {
     const listing = backend().list('prod-etcd', 5);
     await expect(listing).rejects.toThrow(ConfigError);
     await expect(listing).rejects.toThrow('Outputs.ReportsBucket');
+  });
+
+  it('sends the preflight document to the online hosts with the caller\'s credentials and judges each answer', async () => {
+    const [job] = parseConfig(configInput([etcdJobInput({ targets: { instanceIds: ['i-0123456789abcdef0', 'i-0123456789abcdef1'] } })])).jobs;
+    if (!job) throw new Error('no job');
+    const commandId = 'c0000000-0000-4000-8000-0000000000f1';
+    const tool = (name: string, version: string, path = `/usr/bin/${name}`) => `cronsnap: tool {"name": "${name}", "path": "${path}", "version": "${version}"}`;
+    const answer = (etcdctl: string, zstdPath: string) =>
+      [
+        'cronsnap: step=preflight',
+        tool('bash', '4.2.46(2)-release', '/bin/bash'),
+        tool('coreutils', 'tee (GNU coreutils) 8.22'),
+        tool('zstd', '*** zstd command line interface 64-bits v1.5.5, by Yann Collet ***', zstdPath),
+        tool('openssl', 'OpenSSL 1.0.2k-fips  26 Jan 2017'),
+        tool('aws', 'aws-cli/1.18.147 Python/2.7.18 Linux/3.10.0 botocore/1.18.6'),
+        tool('flock', 'flock from util-linux 2.23.2'),
+        tool('etcdctl', etcdctl),
+        'cronsnap: space {"dir": "/var/tmp", "freeBytes": 10737418240}',
+        'cronsnap: region {"region": "eu-central-1"}',
+      ].join('\n');
+    ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [{ InstanceId: 'i-0123456789abcdef0', PingStatus: 'Online' }, { InstanceId: 'i-0123456789abcdef1', PingStatus: 'Online' }] });
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: commandId } });
+    ssm.on(ListCommandsCommand).resolves({ Commands: [{ CommandId: commandId, TargetCount: 2 }] });
+    ssm.on(GetCommandInvocationCommand, { InstanceId: 'i-0123456789abcdef0' }).resolves({ Status: 'Success', DocumentName: 'cronsnap-preflight', StandardOutputContent: answer('etcdctl version: 3.2.28', '/usr/bin/zstd') });
+    ssm.on(GetCommandInvocationCommand, { InstanceId: 'i-0123456789abcdef1' }).resolves({ Status: 'Success', DocumentName: 'cronsnap-preflight', StandardOutputContent: answer('etcdctl version: 3.1.20', '') });
+
+    const result = await backend().preflight(job, () => undefined);
+
+    expect(ssm.commandCalls(SendCommandCommand)[0]?.args[0].input).toMatchObject({ DocumentName: 'cronsnap-preflight', InstanceIds: ['i-0123456789abcdef0', 'i-0123456789abcdef1'], Parameters: { job: [job.name], etcdctl: ['etcdctl'], workDir: ['/var/tmp'] } });
+    expect(result.ok).toBe(false);
+    const [ready, old] = result.hosts;
+    expect(ready).toMatchObject({ host: 'i-0123456789abcdef0', ok: true });
+    expect(old?.ok).toBe(false);
+    expect(old?.checks.filter((check) => !check.ok)).toEqual([
+      { requirement: 'zstd', found: 'missing', ok: false, fix: expect.stringContaining('EPEL on RHEL/CentOS 7') },
+      { requirement: 'etcdctl 3.2+ (v3 API)', found: 'etcdctl version: 3.1.20', ok: false, fix: expect.stringContaining('etcd 3.2 or later') },
+    ]);
   });
 });

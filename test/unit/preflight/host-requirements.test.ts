@@ -1,0 +1,68 @@
+import { parseConfig } from '../../../lib/config/load-config';
+import { hostFacts, judgeHost, versionIn } from '../../../lib/preflight/host-requirements';
+import { reportLines } from '../../../lib/ssm/report-lines';
+import { configInput, filesJobInput, mysqlJobInput } from '../../helpers/config-factory';
+
+/** A host's preflight answer with these tools (name -> version line; '' version means present, no version). */
+function facts(tools: Record<string, string>, region = 'eu-central-1') {
+  const lines = Object.entries(tools).map(([name, version]) => `cronsnap: tool ${JSON.stringify({ name, path: `/usr/bin/${name}`, version })}`);
+  return hostFacts(reportLines([...lines, 'cronsnap: space {"dir": "/var/tmp", "freeBytes": 1073741824}', `cronsnap: region ${JSON.stringify({ region })}`].join('\n')));
+}
+
+const CENTOS_7 = {
+  bash: '4.2.46(2)-release',
+  coreutils: 'tee (GNU coreutils) 8.22',
+  tar: 'tar (GNU tar) 1.26',
+  zstd: '*** zstd command line interface 64-bits v1.5.5 ***',
+  openssl: 'OpenSSL 1.0.2k-fips  26 Jan 2017',
+  aws: 'aws-cli/1.18.147 Python/2.7.18',
+  flock: 'flock from util-linux 2.23.2',
+  mysqldump: 'mysqldump  Ver 10.14 Distrib 5.5.68-MariaDB',
+  mysql: 'mysql  Ver 15.1 Distrib 5.5.68-MariaDB',
+};
+
+const jobOf = (input: ReturnType<typeof mysqlJobInput>) => {
+  const [job] = parseConfig(configInput([input])).jobs;
+  if (!job) throw new Error('no job');
+  return job;
+};
+const failing = (checks: ReturnType<typeof judgeHost>) => checks.filter((check) => !check.ok).map((check) => check.requirement);
+
+describe('host requirements', () => {
+  it('reads the first dotted version of a version line', () => {
+    expect(versionIn('4.2.46(2)-release')).toEqual([4, 2, 46]);
+    expect(versionIn('etcdctl version: 3.3.17')).toEqual([3, 3, 17]);
+    expect(versionIn('tar (GNU tar) 1.26')).toEqual([1, 26]);
+    expect(versionIn('no version here')).toBeUndefined();
+  });
+
+  it("finds a CentOS 7 host, the seeds' floor, ready for a MySQL job", () => {
+    expect(failing(judgeHost(jobOf(mysqlJobInput()), facts(CENTOS_7)))).toEqual([]);
+  });
+
+  it('refuses bash 4.1 and coreutils 8.4 (RHEL 6), each with its fix', () => {
+    const checks = judgeHost(jobOf(mysqlJobInput()), facts({ ...CENTOS_7, bash: '4.1.2(1)-release', coreutils: 'tee (GNU coreutils) 8.4' }));
+
+    expect(checks.filter((check) => !check.ok)).toEqual([
+      { requirement: 'bash 4.2+', found: '4.1.2(1)-release', ok: false, fix: expect.stringContaining('bash 4.2 or later') },
+      { requirement: 'coreutils 8.22+', found: 'tee (GNU coreutils) 8.4', ok: false, fix: expect.stringContaining('8.22') },
+    ]);
+  });
+
+  it('asks for jq only where a JSON secret is read, perl only for drilled MySQL jobs, tar only for file sets', () => {
+    const base = (mysqlJobInput() as { mysql: Record<string, unknown> }).mysql;
+    const jsonSecret = jobOf(mysqlJobInput({ mysql: { ...base, passwordParameter: undefined, passwordSecret: { id: 'prod/mysql', jsonKey: 'password' } } } as never));
+    const drilled = jobOf(mysqlJobInput({ drill: { schedule: '@weekly' } } as never));
+    const files = jobOf(filesJobInput());
+    const withoutTar = Object.fromEntries(Object.entries(CENTOS_7).filter(([name]) => name !== 'tar'));
+
+    expect(failing(judgeHost(jsonSecret, facts(CENTOS_7)))).toEqual(['jq (JSON secret)']);
+    expect(failing(judgeHost(drilled, facts(CENTOS_7)))).toEqual(['perl (drill row counts)']);
+    expect(failing(judgeHost(jobOf(mysqlJobInput()), facts(withoutTar)))).toEqual([]);
+    expect(failing(judgeHost(files, facts(withoutTar)))).toEqual(['GNU tar 1.26+']);
+  });
+
+  it('fails a host whose aws CLI would have no region', () => {
+    expect(failing(judgeHost(jobOf(mysqlJobInput()), facts(CENTOS_7, '')))).toEqual(['aws region']);
+  });
+});
