@@ -1,17 +1,35 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** A free TCP port on loopback, chosen by the kernel. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** The first port the kernel hands out to outgoing connections and to listen(0). */
+function ephemeralLow(): number {
+  const range = existsSync(EPHEMERAL_RANGE) ? readFileSync(EPHEMERAL_RANGE, 'utf8').trim().split(/\s+/) : [];
+  return Number(range[0]) || 32768;
+}
+const EPHEMERAL_RANGE = '/proc/sys/net/ipv4/ip_local_port_range';
+
+function listens(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A free TCP port on loopback for a server started next. It is drawn below the kernel's
+ * ephemeral range: a port from listen(0) is free only until an outgoing connection (an aws CLI
+ * upload, a client of another server) is given the same one, and the server then fails to bind.
+ */
+export async function freePort(): Promise<number> {
+  const low = 10_000;
+  const high = ephemeralLow();
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await listens(port)) return port;
+  }
+  throw new Error(`no free port between ${low} and ${high} after 100 tries`);
 }
 
 /** Polls `probe` until it resolves true; fails with `what` and the process's output after `timeoutMs`. */
