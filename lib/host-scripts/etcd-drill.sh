@@ -18,11 +18,15 @@ load_drill_params() {
   WORK_PARENT=$(param workDir)
 }
 
-# free_port: a loopback port nothing listens on now (the member's start reports a race).
+# free_port: a loopback port nothing listens on now (the member's start reports a race), below the
+# kernel's ephemeral range: a port in it can be an outgoing connection's own (an upload, the live
+# member's peers), which a connect does not see and the throwaway member's bind refuses.
 free_port() {
-  local port
+  local port low=32768 range=/proc/sys/net/ipv4/ip_local_port_range
+  if [ -r "$range" ]; then read -r low _ <"$range"; fi
+  [ "$low" -gt 11024 ] || low=32768
   for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (low - 10000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then printf '%s' "$port"; return; fi
   done
   fail "no free loopback port found"
