@@ -94,7 +94,7 @@ optional_param() {
 require_commands() {
   local before=$CRONSNAP_STEP missing=() cmd
   CRONSNAP_STEP=requirements
-  if [ "${BASH_VERSINFO[0]}" -eq 4 ] && [ "${BASH_VERSINFO[1]}" -lt 2 ]; then
+  if [ "${BASH_VERSINFO[0]}" -lt 4 ] || { [ "${BASH_VERSINFO[0]}" -eq 4 ] && [ "${BASH_VERSINFO[1]}" -lt 2 ]; }; then
     fail "bash $BASH_VERSION is older than 4.2, the oldest cronsnap runs on (RHEL/CentOS 7 has 4.2)"
   fi
   for cmd in "$@"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd ($(install_hint "$cmd"))"); done

@@ -12,14 +12,15 @@ load_etcdctl_params() {
 }
 
 # require_etcdctl: the configured etcdctl is 3.2 or later and speaks the v3 API, the oldest the
-# host programs support (seed 002's OpenShift 3.11 runs 3.2.28).
+# host programs support (seed 002's OpenShift 3.11 runs 3.2.28). Sets ETCDCTL_VERSION, which the
+# manifest records.
 require_etcdctl() {
-  local before=$CRONSNAP_STEP version
+  local before=$CRONSNAP_STEP
   CRONSNAP_STEP=requirements
-  version=$(ETCDCTL_API=3 "${ETCDCTL[@]}" version 2>/dev/null | sed -n 's/^etcdctl version: //p') || true
-  case $version in
+  ETCDCTL_VERSION=$(ETCDCTL_API=3 "${ETCDCTL[@]}" version 2>/dev/null | sed -n 's/^etcdctl version: //p') || true
+  case $ETCDCTL_VERSION in
     3.[2-9]* | 3.[1-9][0-9]* | [4-9].*) ;;
-    *) fail "etcdctl ${version:-(${ETCDCTL[*]}: no v3 version answer)} is older than 3.2 with the v3 API, the oldest cronsnap runs with: install etcd 3.2 or later, or set the job's etcd.etcdctl" ;;
+    *) fail "etcdctl ${ETCDCTL_VERSION:-(${ETCDCTL[*]}: no v3 version answer)} is older than 3.2 with the v3 API, the oldest cronsnap runs with: install etcd 3.2 or later, or set the job's etcd.etcdctl" ;;
   esac
   CRONSNAP_STEP=$before
 }

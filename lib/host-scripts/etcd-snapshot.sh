@@ -154,7 +154,7 @@ write_manifest() {
   $(manifest_header etcd),
   "payload": $(payload_json),
   "tools": {
-    "etcdctl": $(json_str "$(ETCDCTL_API=3 "${ETCDCTL[@]}" version 2>/dev/null | sed -n 's/^etcdctl version: //p')"),
+    "etcdctl": $(json_str "$ETCDCTL_VERSION"),
     "etcdServer": $(json_str "$SERVER_VERSION"),
     "zstd": $(json_str "$(zstd_version)")
   },
