@@ -5,7 +5,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
-import { ETCD_WORKFLOW_STEPS, rollsBackOnFailure, type EtcdWorkflowStep } from '../../lib/restore/etcd-restore-workflow';
+import { ETCD_WORKFLOW_STEPS, onStepFailure, type EtcdWorkflowStep } from '../../lib/restore/etcd-restore-workflow';
 
 export interface EtcdRestoreWorkflowProps {
   /** The function that runs one step (`{plan, step}`) on every member and waits for it. */
@@ -20,7 +20,8 @@ export interface EtcdRestoreWorkflowProps {
 /**
  * The quorum-loss restore as a state machine, built from ETCD_WORKFLOW_STEPS (the order the local
  * workflow runs too): a failure before the stop abandons the prepared downloads, a failure from
- * the stop on rolls every member back; either way the execution fails and says where.
+ * the stop to the health check rolls every member back, and a failed revision bump on the healthy
+ * restored cluster fails the execution as RevisionNotAdvanced; each way it says where.
  */
 export class EtcdRestoreWorkflow extends Construct {
   public readonly stateMachine: sfn.StateMachine;
@@ -43,7 +44,9 @@ export class EtcdRestoreWorkflow extends Construct {
     (rollback.startState as tasks.LambdaInvoke).addCatch(failed, { resultPath: '$.rollbackError' });
     (abandon.startState as tasks.LambdaInvoke).addCatch(failed, { resultPath: '$.abandonError' });
 
-    const steps = ETCD_WORKFLOW_STEPS.map((step) => invoke(step).addCatch(rollsBackOnFailure(step) ? rollback : abandon, { resultPath: '$.error' }));
+    const notAdvanced = new sfn.Fail(this, 'RevisionNotAdvanced', { error: 'RevisionNotAdvanced', causePath: sfn.JsonPath.stringAt('$.error.Cause') });
+    const handlers = { abandon, rollback, report: notAdvanced };
+    const steps = ETCD_WORKFLOW_STEPS.map((step) => invoke(step).addCatch(handlers[onStepFailure(step)], { resultPath: '$.error' }));
     const definition = steps.reduce((chain, step) => chain.next(step), sfn.Chain.start(new sfn.Pass(this, 'Start'))).next(new sfn.Succeed(this, 'Restored'));
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

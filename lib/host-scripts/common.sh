@@ -108,7 +108,8 @@ install_hint() {
     zstd) echo 'package zstd: EPEL on RHEL/CentOS 7, the distribution elsewhere' ;;
     aws) echo 'the aws CLI, v1 or v2' ;;
     flock) echo 'package util-linux' ;;
-    timeout | stat) echo 'package coreutils' ;;
+    timeout | stat | base64) echo 'package coreutils' ;;
+    curl) echo 'package curl (curl-minimal on Amazon Linux 2023), for the revision bump after an etcd restore before 3.5' ;;
     tar) echo 'GNU tar 1.26 or later' ;;
     cmp) echo 'package diffutils' ;;
     find) echo 'package findutils' ;;

@@ -6,6 +6,7 @@ main() {
   ACTION=$(param action)
   require_commands "${ETCDCTL[0]}" zstd aws flock tar
   require_etcdctl
+  if [ "$ACTION" = bump-revision ]; then require_commands curl base64; fi
   CRONSNAP_RESTORING=$JOB
   acquire_job_lock "$JOB"
   make_work_dir "$WORK_PARENT"
@@ -19,6 +20,8 @@ main() {
     abandon) step abandon; abandon ;;
     membership) replace_membership ;;
     rejoin) rejoin ;;
+    old-revision) report_old_revision ;;
+    bump-revision) bump_revision ;;
   esac
   step finished
 }

@@ -25,6 +25,7 @@ load_restore_params() {
   read -r -a START_COMMAND <<<"$(param startCommand)"
   HEALTH_TIMEOUT=$(param healthTimeoutSeconds)
   QUOTA_BACKEND_BYTES=$(optional_param quotaBackendBytes)
+  TARGET_REVISION=$(optional_param targetRevision)
   STAMP=$(param stamp)
   WORK_PARENT=$(param workDir)
   # Kept from prepare to restore (separate commands), removed once the member is healthy again.
@@ -159,6 +160,94 @@ check_health() {
   rm -rf -- "$RESTORE_DIR"
   rm -f -- "$(restore_marker "$JOB")"
   report healthy "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME"), \"keys\": ${count:-0}}"
+}
+
+# report_old_revision: the revision this member had reached before the restore, read (read-only)
+# from the db in its moved-aside data dir, and whether its restore bumped the revision offline.
+# The restore workflow advances the cluster past the highest of them when no member could.
+report_old_revision() {
+  step revision
+  local db="$OLD_DATA_DIR/member/snap/db" revision=null offline=false status
+  if can_bump_revision; then offline=true; fi
+  if [ -f "$db" ]; then
+    status=$(ETCDCTL_API=3 "${OFFLINE_TOOL[@]}" snapshot status "$db" -w json 2>"$CRONSNAP_WORK/old-status.err") \
+      || fail "snapshot status of the moved-aside $db failed: $(tail -n 1 "$CRONSNAP_WORK/old-status.err")"
+    revision=$(grep -o '"revision":[0-9]*' <<<"$status" | cut -d: -f2)
+  fi
+  report oldRevision "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME"), \"db\": $(json_str "$db"), \"revision\": ${revision:-null}, \"offlineBump\": $offline}"
+}
+
+# The online revision bump talks to the gRPC gateway, which serves each release's API under its
+# own prefix (3.5 dropped v3beta, 3.2 has only v3alpha); many puts over a few kept-alive curl
+# connections take seconds where one etcdctl process per put would take an hour.
+BUMP_KEY=/cronsnap/revision-bump
+BUMP_PUTS_PER_ROUND=20000
+BUMP_CONNECTIONS=4
+
+gateway() {
+  local path=$1
+  shift
+  curl -sS --max-time 900 ${CURL_TLS[@]+"${CURL_TLS[@]}"} "$@" "$GATEWAY$path"
+}
+
+# gateway_revision: the cluster's current revision, from a range request's header.
+gateway_revision() {
+  gateway "/$GATEWAY_API/kv/range" -X POST -d "{\"key\": \"$BUMP_KEY_B64\"}" 2>"$CRONSNAP_WORK/gateway.err" \
+    | grep -o '"revision":"[0-9]*"' | head -n 1 | tr -dc 0-9
+}
+
+# gateway_puts N: N puts of BUMP_KEY, over BUMP_CONNECTIONS connections (curl's URL ranges give
+# each connection its share of requests; the gateway ignores the query string).
+gateway_puts() {
+  local total=$1 share i pids=()
+  share=$(((total + BUMP_CONNECTIONS - 1) / BUMP_CONNECTIONS))
+  for ((i = 0; i < BUMP_CONNECTIONS && total > 0; i++)); do
+    if [ "$share" -gt "$total" ]; then share=$total; fi
+    gateway "/$GATEWAY_API/kv/put?[1-$share]" -X POST -d "{\"key\": \"$BUMP_KEY_B64\", \"value\": \"\"}" \
+      >/dev/null 2>"$CRONSNAP_WORK/gateway-$i.err" &
+    pids+=($!)
+    total=$((total - share))
+  done
+  for i in "${pids[@]}"; do wait "$i" || true; done
+}
+
+# bump_revision: the online counterpart of etcdutl's --bump-revision --mark-compacted, for
+# clusters without etcdutl 3.5 (etcd issue 16028): puts of one key take the restored cluster's
+# revision to TARGET_REVISION, the key is deleted, and the cluster is compacted there, so a
+# Kubernetes watcher resuming from a revision it saw before the loss gets "compacted" and lists
+# again instead of missing or repeating events. Compacting each round keeps the db from growing
+# by the puts' history.
+bump_revision() {
+  step revision
+  local url=${CLIENT_URLS%%,*} version from current before remaining
+  CURL_TLS=()
+  if [ -n "$TLS_CA" ]; then CURL_TLS=(--cacert "$TLS_CA" --cert "$TLS_CERT" --key "$TLS_KEY"); fi
+  GATEWAY=$url
+  version=$(gateway /version 2>"$CRONSNAP_WORK/gateway.err") || fail "cannot reach $url/version: $(tail -n 1 "$CRONSNAP_WORK/gateway.err")"
+  case $version in
+    *'"etcdserver":"3.2.'*) GATEWAY_API=v3alpha ;;
+    *'"etcdserver":"3.3.'*) GATEWAY_API=v3beta ;;
+    *) GATEWAY_API=v3 ;;
+  esac
+  BUMP_KEY_B64=$(printf %s "$BUMP_KEY" | base64)
+  from=$(gateway_revision)
+  [ -n "$from" ] || fail "the gRPC gateway at $url/$GATEWAY_API gave no revision (is --enable-grpc-gateway off?): $(tail -n 1 "$CRONSNAP_WORK/gateway.err")"
+  current=$from
+  while [ $((TARGET_REVISION - 1 - current)) -gt 0 ]; do
+    before=$current
+    remaining=$((TARGET_REVISION - 1 - current))
+    gateway_puts $((remaining < BUMP_PUTS_PER_ROUND ? remaining : BUMP_PUTS_PER_ROUND))
+    current=$(gateway_revision)
+    [ "${current:-0}" -gt "$before" ] || fail "puts of $BUMP_KEY through $url/$GATEWAY_API did not advance the revision from $before: $(cat "$CRONSNAP_WORK"/gateway*.err | tail -n 1)"
+    etcdctl_cmd --endpoints="$url" compact "$current" >/dev/null 2>"$CRONSNAP_WORK/compact.err" \
+      || fail "compact at $current failed: $(tail -n 1 "$CRONSNAP_WORK/compact.err")"
+  done
+  gateway "/$GATEWAY_API/kv/deleterange" -X POST -d "{\"key\": \"$BUMP_KEY_B64\"}" -o /dev/null 2>"$CRONSNAP_WORK/gateway.err" \
+    || fail "cannot delete $BUMP_KEY: $(tail -n 1 "$CRONSNAP_WORK/gateway.err")"
+  current=$(gateway_revision)
+  etcdctl_cmd --endpoints="$url" compact "$current" >/dev/null 2>"$CRONSNAP_WORK/compact.err" \
+    || fail "compact at $current failed: $(tail -n 1 "$CRONSNAP_WORK/compact.err")"
+  report bumped "{\"host\": $(json_str "$HOST"), \"from\": $from, \"to\": $current, \"target\": $TARGET_REVISION, \"compacted\": $current}"
 }
 
 rollback() {

@@ -28,8 +28,16 @@ main() {
   tool_fact jq jq --version
   # shellcheck disable=SC2016 # perl's own $] (its version)
   tool_fact perl perl -e 'print "perl $]\n"'
+  # The agent runs this program, but its binary is on the PATH only where a package put it there.
+  command=$(command -v amazon-ssm-agent || ls /snap/amazon-ssm-agent/current/amazon-ssm-agent 2>/dev/null || echo amazon-ssm-agent)
+  tool_fact ssmAgent "$command" --version
   command=$(optional_param etcdctl)
-  [ -z "$command" ] || tool_fact etcdctl "$command" version
+  if [ -n "$command" ]; then
+    tool_fact etcdctl "$command" version
+    # After a quorum restore: etcdutl 3.5+ bumps the revision offline, curl does it online before that.
+    tool_fact etcdutl etcdutl version
+    tool_fact curl curl --version
+  fi
   for name in mysqldump mysql pgDump pgDumpall psql pgRestore; do
     command=$(optional_param "$name")
     [ -z "$command" ] || tool_fact "$name" "$command" --version

@@ -97,6 +97,36 @@ export function toolRequirements(job: Job): ToolRequirement[] {
   return [...always, ...engine];
 }
 
+/** The oldest agent that passes document parameters as SSM_<name> environment variables (interpolationType ENV_VAR). */
+const ENV_VAR_AGENT: readonly number[] = [3, 3, 2746];
+
+/**
+ * A quorum restore advances the revision past the old cluster's: offline with etcdutl 3.5+, or
+ * online through the gRPC gateway with curl.
+ */
+function revisionBumpCheck(facts: HostFacts): RequirementCheck {
+  const requirement = 'etcdutl 3.5+ or curl (revision bump after a quorum restore)';
+  const etcdutl = facts.tools.get('etcdutl');
+  const etcdutlVersion = versionIn(etcdutl?.version ?? '');
+  if (etcdutl?.path && etcdutlVersion && atLeast(etcdutlVersion, [3, 5])) return { requirement, found: `${etcdutl.version} (offline)`, ok: true };
+  const curl = facts.tools.get('curl');
+  if (curl?.path) return { requirement, found: `${curl.version || curl.path} (online)`, ok: true };
+  return { requirement, found: 'neither', ok: false, fix: 'package curl (curl-minimal on Amazon Linux 2023), or etcd 3.5 or later with etcdutl' };
+}
+
+/**
+ * Informational: every agent runs the programs, an older one through the `{{ }}` fallback, which
+ * the parameters' allowed patterns keep safe.
+ */
+function agentCheck(facts: HostFacts): RequirementCheck {
+  const requirement = 'SSM agent (SSM_ parameters from 3.3.2746.0)';
+  const agent = facts.tools.get('ssmAgent');
+  if (!agent?.path) return { requirement, found: 'not found (not run by the agent?)', ok: true };
+  const version = versionIn(agent.version);
+  const current = version && atLeast(version, ENV_VAR_AGENT);
+  return { requirement, found: current ? agent.version : `${agent.version || agent.path}: parameters through the {{ }} fallback`, ok: true };
+}
+
 /** Every requirement of `job` judged against one host's facts. */
 export function judgeHost(job: Job, facts: HostFacts): RequirementCheck[] {
   const checks = toolRequirements(job).map((requirement): RequirementCheck => {
@@ -107,6 +137,8 @@ export function judgeHost(job: Job, facts: HostFacts): RequirementCheck[] {
     if (requirement.floor && !(version && atLeast(version, requirement.floor))) return { requirement: requirement.label, found, ok: false, fix: requirement.fix };
     return { requirement: requirement.label, found, ok: true };
   });
+  if (job.engine === 'etcd') checks.push(revisionBumpCheck(facts));
+  checks.push(agentCheck(facts));
   const hashes = ['openssl', 'sha256sum'].some((tool) => facts.tools.get(tool)?.path);
   checks.push(hashes ? { requirement: 'openssl or sha256sum', found: 'present', ok: true } : { requirement: 'openssl or sha256sum', found: 'missing', ok: false, fix: 'package openssl or coreutils' });
   const dir = facts.space?.dir ?? '';

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { EtcdJob } from '../config/job-config';
 import { RestoreError } from '../errors';
 import type { RestorableBackup } from './backup-catalog';
+import { REVISION_MARGIN } from './revision-bump';
 
 const memberPlanSchema = z.object({
   host: z.string(),
@@ -91,6 +92,8 @@ export function planEtcdQuorumRestore(job: EtcdJob, backup: RestorableBackup, st
     `on each member move its data dir aside to <dataDir>.old-${stamp} and \`snapshot restore\` with its own --name, --initial-cluster ${initialCluster}, --initial-cluster-token ${clusterToken}, --initial-advertise-peer-urls, --data-dir${manifest.etcd.mode === 'cold-copy' ? ', --skip-hash-check (cold copy)' : ''}`,
     `start etcd on every member (${etcd.service.start}${etcd.quotaBackendBytes ? `, ETCD_QUOTA_BACKEND_BYTES=${etcd.quotaBackendBytes}` : ''})`,
     'wait until every endpoint is healthy and every member reports the same key count',
+    `advance the revision past the old cluster's: done by the restore step where every member has etcdutl 3.5 or later (--bump-revision 1000000000 --mark-compacted); ` +
+      `otherwise read each moved-aside db's revision (read only), put one key until the cluster is ${REVISION_MARGIN} past the highest (or past the snapshot's ${manifest.etcd.revision} when no db is left), delete it and compact there`,
   ];
   return {
     kind: 'etcd-quorum-restore',
@@ -122,8 +125,9 @@ export function planEtcdQuorumRestore(job: EtcdJob, backup: RestorableBackup, st
     moves: members.map((member) => ({ host: member.host, from: member.dataDir, to: `${member.dataDir}.old-${stamp}` })),
     steps,
     notes: [
-      'members with etcdutl 3.5 or later restore with --bump-revision 1000000000 --mark-compacted (the prepare step reports which); ' +
-        'on others the revision goes back to the snapshot\'s, so restart the kube-apiservers after the restore (etcd issue 16028)',
+      'after the restore a watcher resuming from a revision it saw before the loss gets "compacted" and lists again (etcd issue 16028); ' +
+        'the prepare step reports which members bump offline, and the restore is refused before the stop when members differ in that',
+      'the online bump needs curl and the gRPC gateway on the first member; if it fails, the restored cluster is left running and the execution fails as RevisionNotAdvanced: restart every kube-apiserver',
       'a failure after the stop step rolls every member back: the restored data dir is kept as <dataDir>.failed-<stamp> and the old one put back',
     ],
   };

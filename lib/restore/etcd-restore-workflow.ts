@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import { parseManifest } from '../backup/manifest';
 import { RestoreError } from '../errors';
 import { runHostProgram, type HostProgramDeps } from './run-host-program';
@@ -6,17 +7,24 @@ import { reportLines, type ReportLine } from '../ssm/report-lines';
 import type { EtcdMemberPlan, EtcdRestorePlan } from './etcd-restore-plan';
 import { restoreFileSet } from './file-set-restore';
 import { etcdRestoreProgram, type EtcdRestoreAction } from './restore-programs';
+import { assertOneBumpMethod, oldRevisionSchema, planRevisionBump, preparedBumpSchema } from './revision-bump';
 
 /** The workflow's steps in order; the Step Functions state machine is built from this list. */
-export const ETCD_WORKFLOW_STEPS = ['prepare', 'stop', 'config', 'restore', 'start', 'health'] as const;
+export const ETCD_WORKFLOW_STEPS = ['prepare', 'stop', 'config', 'restore', 'start', 'health', 'revision'] as const;
 /** Replacing one member while the others keep quorum (seed 001). */
 export const ETCD_REPLACE_STEPS = ['membership', 'config', 'rejoin', 'health'] as const;
 /** rollback undoes a failure from the stop step on; abandon clears what prepare left when it failed on some member. */
 export type EtcdWorkflowStep = (typeof ETCD_WORKFLOW_STEPS)[number] | (typeof ETCD_REPLACE_STEPS)[number] | 'rollback' | 'abandon';
 
-/** Steps before the stop touch nothing: a failure there is abandoned; from the stop on it is rolled back. */
-export function rollsBackOnFailure(step: (typeof ETCD_WORKFLOW_STEPS)[number]): boolean {
-  return ETCD_WORKFLOW_STEPS.indexOf(step) >= ETCD_WORKFLOW_STEPS.indexOf('stop');
+/**
+ * What a failed step leads to. Steps before the stop touch nothing: abandon. From the stop to the
+ * health check: roll every member back. Once the restored cluster is healthy, a failed revision
+ * bump is reported, not rolled back: the old data dirs hold a cluster that had lost quorum.
+ */
+export function onStepFailure(step: (typeof ETCD_WORKFLOW_STEPS)[number]): 'abandon' | 'rollback' | 'report' {
+  const at = ETCD_WORKFLOW_STEPS.indexOf(step);
+  if (at < ETCD_WORKFLOW_STEPS.indexOf('stop')) return 'abandon';
+  return at <= ETCD_WORKFLOW_STEPS.indexOf('health') ? 'rollback' : 'report';
 }
 
 /** `timeoutMs` is per command: a step's Lambda stops at 15 minutes, the workflow itself has no such limit. */
@@ -68,11 +76,17 @@ function parametersFor(plan: EtcdRestorePlan, member: EtcdMemberPlan, action: Et
 }
 
 /** Runs `action` about `member` on `host`: its own host, or for `membership` a healthy peer's. */
-async function runOnMember(plan: EtcdRestorePlan, member: EtcdMemberPlan, action: EtcdRestoreAction, deps: EtcdStepDeps, host = member.host): Promise<MemberResult> {
+async function runOnMember(
+  plan: EtcdRestorePlan,
+  member: EtcdMemberPlan,
+  action: EtcdRestoreAction,
+  deps: EtcdStepDeps,
+  { host = member.host, extra = {} }: { host?: string; extra?: Record<string, string> } = {},
+): Promise<MemberResult> {
   const { report } = await runHostProgram(
     etcdRestoreProgram,
     host,
-    parametersFor(plan, member, action, deps),
+    { ...parametersFor(plan, member, action, deps), ...extra },
     { comment: `cronsnap restore ${plan.job} ${plan.runId} ${action}`, failure: `${host} (${member.name})` },
     deps,
   );
@@ -95,20 +109,49 @@ function membersFor(plan: EtcdRestorePlan, step: EtcdWorkflowStep): EtcdMemberPl
   return step === 'config' ? scope.filter((member) => member.configManifestKey) : scope;
 }
 
-/** Runs one member's part of a step everywhere it applies; every member's failure is named. */
-export async function runEtcdRestoreStep(plan: EtcdRestorePlan, step: EtcdWorkflowStep, deps: EtcdStepDeps): Promise<StepResult> {
-  const members = membersFor(plan, step);
-  // The membership change is made from a healthy peer, never from the member being replaced.
-  const peer = plan.members.find((member) => member.host !== plan.target)?.host;
-  const settled = await Promise.allSettled(
-    members.map((member) => {
-      if (step === 'config') return restoreMemberConfig(plan, member, deps);
-      return runOnMember(plan, member, step, deps, step === 'membership' && peer ? peer : member.host);
-    }),
-  );
+/** Runs `run` for every member at once; every member's failure is named. */
+async function onEveryMember(step: EtcdWorkflowStep, members: readonly EtcdMemberPlan[], run: (member: EtcdMemberPlan) => Promise<MemberResult>): Promise<MemberResult[]> {
+  const settled = await Promise.allSettled(members.map(run));
   const failures = settled.flatMap((outcome) => (outcome.status === 'rejected' ? [(outcome.reason as Error).message] : []));
   if (failures.length > 0) throw new RestoreError(`step ${step} failed: ${failures.join('; ')}`);
-  const results = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+  return settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+}
+
+/** The `value` of every report of `kind`, parsed with `schema`. */
+function reportsOf<T>(results: readonly MemberResult[], kind: string, schema: z.ZodType<T>): T[] {
+  return results.flatMap((result) => result.reports.filter((report) => report.kind === kind).map((report) => schema.parse(report.value)));
+}
+
+/**
+ * Every member reports its moved-aside db's revision; unless every member bumped offline, one
+ * member then takes the cluster past the highest of them and compacts there (etcd issue 16028).
+ */
+async function advanceRevision(plan: EtcdRestorePlan, deps: EtcdStepDeps): Promise<StepResult> {
+  const olds = await onEveryMember('revision', plan.members, (member) => runOnMember(plan, member, 'old-revision', deps));
+  const bump = planRevisionBump(reportsOf(olds, 'oldRevision', oldRevisionSchema), plan.payload.revision);
+  if (bump.kind === 'offline') return { step: 'revision', members: olds };
+  const [first] = plan.members;
+  if (!first) throw new RestoreError('step revision failed: the plan has no members');
+  deps.progress?.(`advancing the revision to ${bump.target}: ${bump.highest} in ${bump.source}, plus the margin`);
+  const bumped = await runOnMember(plan, first, 'bump-revision', deps, { extra: { targetRevision: String(bump.target) } });
+  return { step: 'revision', members: [...olds, bumped] };
+}
+
+/** Runs one member's part of a step everywhere it applies; every member's failure is named. */
+export async function runEtcdRestoreStep(plan: EtcdRestorePlan, step: EtcdWorkflowStep, deps: EtcdStepDeps): Promise<StepResult> {
+  if (step === 'revision') {
+    // The step's own error says what it means, for the state machine's RevisionNotAdvanced too.
+    return advanceRevision(plan, deps).catch((error: Error) => {
+      throw new RestoreError(`step revision failed: ${revisionNotAdvanced(error.message)}`, { cause: error });
+    });
+  }
+  // The membership change is made from a healthy peer, never from the member being replaced.
+  const peer = plan.members.find((member) => member.host !== plan.target)?.host;
+  const results = await onEveryMember(step, membersFor(plan, step), (member) => {
+    if (step === 'config') return restoreMemberConfig(plan, member, deps);
+    return runOnMember(plan, member, step, deps, step === 'membership' && peer ? { host: peer } : {});
+  });
+  if (step === 'prepare') assertOneBumpMethod(reportsOf(results, 'prepared', preparedBumpSchema));
   if (step === 'health') assertSameKeyCount(results);
   return { step, members: results };
 }
@@ -119,6 +162,10 @@ function assertSameKeyCount(results: readonly MemberResult[]): void {
     return `${result.member}=${healthy?.keys ?? 'unknown'}`;
   });
   if (new Set(counts.map((count) => count.split('=')[1])).size > 1) throw new RestoreError(`step health failed: members disagree on the key count: ${counts.join(', ')}`);
+}
+
+function revisionNotAdvanced(reason: string): string {
+  return `every member is restored and healthy, but the revision was not advanced past the old cluster's (${reason}); restart every kube-apiserver so that their watch caches list again`;
 }
 
 export interface WorkflowOutcome {
@@ -152,7 +199,11 @@ export async function runEtcdRestoreWorkflow(plan: EtcdRestorePlan, deps: EtcdSt
     try {
       results.push(reported(await runEtcdRestoreStep(plan, step, deps), deps));
     } catch (error) {
-      if (!rollsBackOnFailure(step)) {
+      const handling = onStepFailure(step);
+      if (handling === 'report') {
+        throw new RestoreError(`etcd restore of ${plan.job}: ${(error as Error).message}`, { cause: error });
+      }
+      if (handling === 'abandon') {
         await runEtcdRestoreStep(plan, 'abandon', deps).catch(() => undefined);
         throw new RestoreError(`etcd restore of ${plan.job} failed before anything was touched: ${(error as Error).message}`);
       }

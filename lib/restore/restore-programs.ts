@@ -47,13 +47,13 @@ export const ETCD_SNAPSHOT_PARAMETERS: readonly DocumentParameter[] = [
   { name: 'payloadMode', description: 'snapshot or cold-copy (restored with --skip-hash-check)', pattern: '^(snapshot|cold-copy)$' },
 ];
 
-export const ETCD_RESTORE_ACTIONS = ['prepare', 'stop', 'restore', 'start', 'health', 'rollback', 'abandon', 'membership', 'rejoin'] as const;
+export const ETCD_RESTORE_ACTIONS = ['prepare', 'stop', 'restore', 'start', 'health', 'rollback', 'abandon', 'membership', 'rejoin', 'old-revision', 'bump-revision'] as const;
 export type EtcdRestoreAction = (typeof ETCD_RESTORE_ACTIONS)[number];
 
 export const etcdRestoreProgram: HostProgram = {
   id: 'etcd-restore',
   description:
-    'cronsnap: one step of an etcd restore (prepare, stop, restore, start, health, rollback, abandon; membership and rejoin to replace one member); the old data dir is moved aside, never deleted',
+    'cronsnap: one step of an etcd restore (prepare, stop, restore, start, health, old-revision and bump-revision, rollback, abandon; membership and rejoin to replace one member); the old data dir is moved aside, never deleted',
   scripts: ['etcd-client.sh', 'etcd-restore.sh', 'etcd-restore-main.sh'],
   parameters: [
     ...RESTORE_COMMON,
@@ -76,6 +76,7 @@ export const etcdRestoreProgram: HostProgram = {
     { name: 'quotaBackendBytes', description: 'ETCD_QUOTA_BACKEND_BYTES for the start command', pattern: '^[0-9]{1,15}$', optional: true },
     { name: 'stamp', description: 'Suffix of the moved-aside data dir', pattern: '^[0-9]{8}T[0-9]{6}Z$' },
     { name: 'workDir', description: 'Scratch dir for the downloaded snapshot', pattern: PATTERNS.absolutePath },
+    { name: 'targetRevision', description: 'bump-revision: the revision to advance the restored cluster to and compact at', pattern: '^[0-9]{1,18}$', optional: true },
   ],
 };
 

@@ -391,13 +391,23 @@ describe('CronsnapStack', () => {
     expect(stepTargets.sort()).toEqual(['SendToberlinetcd', 'SendToprodetcd']);
   });
 
-  it('runs the etcd restore as a state machine: every step in order, rollback from the stop on', () => {
-    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as { Properties: { DefinitionString: unknown } }[];
-    const definition = JSON.stringify(machine?.Properties.DefinitionString);
-    const states = ['prepare', 'stop', 'config', 'restore', 'start', 'health'].map((step) => definition.indexOf(`\\"${step}\\":{`));
-    expect(states.every((position) => position > 0)).toBe(true);
-    expect(definition).toContain('\\"rollback\\":{');
-    expect(definition).toContain('\\"abandon\\":{');
+  it('runs the etcd restore as a state machine: every step in order, abandon before the stop, rollback from the stop to the health check, a failed revision bump reported', () => {
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as { Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } }[];
+    // The function ARN is spliced in by Fn::Join inside a JSON string; any text there keeps it JSON.
+    const parts = machine?.Properties.DefinitionString['Fn::Join'][1] ?? [];
+    const definition = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'arn')).join('')) as {
+      StartAt: string;
+      States: Record<string, { Type: string; Next?: string; Catch?: { Next: string }[] }>;
+    };
+    const order: string[] = [];
+    for (let state: string | undefined = definition.StartAt; state; state = definition.States[state]?.Next) order.push(state);
+    expect(order).toEqual(['Start', 'prepare', 'stop', 'config', 'restore', 'start', 'health', 'revision', 'Restored']);
+    const caughtBy = (state: string) => definition.States[state]?.Catch?.map((handler) => handler.Next);
+    expect(caughtBy('prepare')).toEqual(['abandon']);
+    for (const state of ['stop', 'config', 'restore', 'start', 'health']) expect(caughtBy(state)).toEqual(['rollback']);
+    expect(caughtBy('revision')).toEqual(['RevisionNotAdvanced']);
+    expect(definition.States.RevisionNotAdvanced?.Type).toBe('Fail');
+    expect([definition.States.rollback?.Next, definition.States.abandon?.Next]).toEqual(['RolledBack', 'RestoreFailed']);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL' }) });
   });
 

@@ -5,10 +5,13 @@ import { InvalidEventError, RestoreError } from '../../lib/errors';
 import { dumpKeys } from '../../lib/local/etcd-server';
 import type { LocalBackupService } from '../../lib/local/local-backup-service';
 import { etcdJobInput } from '../helpers/config-factory';
-import { startEtcdCluster, type EtcdCluster } from '../../lib/local/etcd-cluster';
+import { startEtcdCluster, type EtcdCluster, type EtcdService } from '../../lib/local/etcd-cluster';
+import { REVISION_MARGIN } from '../../lib/restore/revision-bump';
+import { watchFrom } from '../helpers/etcd-watch';
 import { makeSampleTree, type SampleTree } from '../helpers/file-tree';
 import { localServiceFor } from '../helpers/local-service';
 import { useMotoBucket } from '../helpers/moto-fixture';
+import { pathWithout } from '../helpers/host-path';
 
 const HOSTS = ['i-0e7cd100000000001', 'i-0e7cd100000000002', 'i-0e7cd100000000003'];
 const NAMES = ['etcd-a', 'etcd-b', 'etcd-c'];
@@ -39,8 +42,8 @@ describe('etcd restore after quorum loss, three members', () => {
     await cluster.stop();
   });
 
-  /** The job's local service on this test's cluster, with `etcd` settings over the job's. */
-  function serviceWith(etcd: Record<string, unknown> = {}): LocalBackupService {
+  /** The job's local service on this test's cluster, with `etcd` settings over the job's and `hostEnv` on every member's host. */
+  function serviceWith(etcd: Record<string, unknown> = {}, hostEnv: Record<string, string> = {}): LocalBackupService {
     return localServiceFor(
       etcdJobInput({
         targets: { instanceIds: HOSTS },
@@ -59,14 +62,17 @@ describe('etcd restore after quorum loss, three members', () => {
         ...aws,
         host: HOSTS[0] ?? '',
         now: () => RESTORE_TIME,
-        hostEnv: { CRONSNAP_TEST_MEMBER: NAMES[0] ?? '' },
-        moreHosts: { [HOSTS[1] ?? '']: { env: { CRONSNAP_TEST_MEMBER: NAMES[1] ?? '' } }, [HOSTS[2] ?? '']: { env: { CRONSNAP_TEST_MEMBER: NAMES[2] ?? '' } } },
+        hostEnv: { CRONSNAP_TEST_MEMBER: NAMES[0] ?? '', ...hostEnv },
+        moreHosts: {
+          [HOSTS[1] ?? '']: { env: { CRONSNAP_TEST_MEMBER: NAMES[1] ?? '', ...hostEnv } },
+          [HOSTS[2] ?? '']: { env: { CRONSNAP_TEST_MEMBER: NAMES[2] ?? '', ...hostEnv } },
+        },
       },
     );
   }
 
-  /** Backs up, then loses two members with their data; returns the keys at backup time and the run id. */
-  async function backUpAndLoseQuorum(): Promise<{ snapshotKeys: Record<string, string>; runId: string }> {
+  /** Backs up, then loses two members with their data; returns the keys at backup time, the run id, and the revision the cluster had reached. */
+  async function backUpAndLoseQuorum(): Promise<{ snapshotKeys: Record<string, string>; runId: string; lostRevision: number }> {
     const [leader] = cluster.members;
     if (!leader) throw new Error('no members');
     for (let i = 0; i < 100; i += 1) await leader.etcdctl(['put', `/registry/pods/default/pod-${i}`, `{"i":${i}}`]);
@@ -75,13 +81,20 @@ describe('etcd restore after quorum loss, three members', () => {
     const { start, completions } = await service.runJob('prod-etcd', `event-${Date.now()}`, new Date());
     expect(completions.map((completion) => completion.kind)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
     if (start.kind !== 'started') throw new Error('backup did not start');
-    await leader.etcdctl(['put', '/registry/after-backup', 'gone after the restore']);
+    // Writes after the backup: the revision a watcher saw before the loss is past the snapshot's.
+    for (let i = 0; i < 20; i += 1) await leader.etcdctl(['put', '/registry/after-backup', `gone after the restore ${i}`]);
+    const lostRevision = await revisionOf(leader);
     // Two of three members lost with their data: no quorum left.
     for (const member of cluster.members.slice(1)) {
       await member.stop();
       rmSync(member.dataDir, { recursive: true, force: true });
     }
-    return { snapshotKeys, runId: start.runId };
+    return { snapshotKeys, runId: start.runId, lostRevision };
+  }
+
+  async function revisionOf(member: EtcdService): Promise<number> {
+    const [status] = JSON.parse(await member.etcdctl(['endpoint', 'status', '-w', 'json'])) as { Status: { header: { revision: number } } }[];
+    return status?.Status.header.revision ?? 0;
   }
 
   it('plans the restore in a dry run and touches nothing', async () => {
@@ -106,15 +119,15 @@ describe('etcd restore after quorum loss, three members', () => {
     expect(await cluster.members[0]?.etcdctl(['get', '/registry/after-backup', '--print-value-only', '--consistency=s'])).toContain('gone after the restore');
   });
 
-  it('restores every member from one snapshot with its own flags and config set: every key back, cluster healthy, old data dirs kept', async () => {
-    const { snapshotKeys, runId } = await backUpAndLoseQuorum();
+  it('restores every member from one snapshot with its own flags and config set: every key back, cluster healthy, old data dirs kept, revision past the lost cluster\'s', async () => {
+    const { snapshotKeys, runId, lostRevision } = await backUpAndLoseQuorum();
     unlinkSync(tree.conf);
 
     const outcome = await service.restore({ job: 'prod-etcd', backup: runId, dryRun: false, confirm: 'prod-etcd' });
 
     if (outcome.kind !== 'etcd-started') throw new Error(`expected a started workflow, got ${outcome.kind}`);
     const steps = outcome.workflow.results?.map((result) => result.step);
-    expect(steps).toEqual(['prepare', 'stop', 'config', 'restore', 'start', 'health']);
+    expect(steps).toEqual(['prepare', 'stop', 'config', 'restore', 'start', 'health', 'revision']);
     const health = outcome.workflow.results?.find((result) => result.step === 'health');
     expect(health?.members.map((member) => member.reports.find((report) => report.kind === 'healthy')?.value)).toEqual(
       expect.arrayContaining(cluster.members.map((member, i) => ({ host: HOSTS[i], member: member.name, keys: Object.keys(snapshotKeys).length }))),
@@ -126,6 +139,39 @@ describe('etcd restore after quorum loss, three members', () => {
     expect(readFileSync(tree.conf, 'utf8')).toContain('ETCD_NAME=member-a');
     const memberList = await cluster.members[0]?.etcdctl(['member', 'list', '-w', 'json']);
     expect((JSON.parse(memberList ?? '{}') as { members: unknown[] }).members).toHaveLength(3);
+    // No etcdutl 3.5 here: the survivor's moved-aside db gives the revision to pass, plus the margin.
+    const revision = outcome.workflow.results?.find((result) => result.step === 'revision');
+    const reports = revision?.members.flatMap((member) => member.reports) ?? [];
+    expect(reports.filter((report) => report.kind === 'oldRevision').map((report) => report.value)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ member: NAMES[0], revision: lostRevision, offlineBump: false })]),
+    );
+    const target = lostRevision + REVISION_MARGIN;
+    expect(reports.find((report) => report.kind === 'bumped')?.value).toEqual(expect.objectContaining({ target, to: target, compacted: target }));
+    for (const member of cluster.members) expect(await revisionOf(member)).toBe(target);
+    // A kube-apiserver resuming its watch from a revision of the lost cluster must list again.
+    expect(await watchFrom(cluster.members[1]?.clientUrl ?? '', '/registry/after-backup', lostRevision)).toEqual(
+      expect.objectContaining({ compactRevision: target, eventRevisions: [] }),
+    );
+  });
+
+  it('leaves the restored cluster running when its revision cannot be advanced, and says to restart the kube-apiservers', async () => {
+    const { snapshotKeys, runId } = await backUpAndLoseQuorum();
+    service = serviceWith({}, { PATH: pathWithout(['curl'], join(aws.dir, 'no-curl-bin')) });
+    const dryRun = await service.restore({ job: 'prod-etcd', backup: runId });
+    if (dryRun.kind !== 'etcd-plan') throw new Error(`expected a plan, got ${dryRun.kind}`);
+    // The plan's first member is the one that advances the revision.
+    const [firstMember] = dryRun.plan.members;
+
+    const failure = service.restore({ job: 'prod-etcd', backup: runId, dryRun: false, confirm: 'prod-etcd' });
+
+    await expect(failure).rejects.toThrow(
+      `etcd restore of prod-etcd: step revision failed: every member is restored and healthy, but the revision was not advanced past the old cluster's ` +
+        `(${String(firstMember?.host)} (${String(firstMember?.name)}): step=requirements: missing on this host: curl (package curl (curl-minimal on Amazon Linux 2023), for the revision bump after an etcd restore before 3.5)); ` +
+        'restart every kube-apiserver so that their watch caches list again',
+    );
+    // Not rolled back: the old data dirs hold a cluster without quorum.
+    for (const member of cluster.members) expect(await dumpKeys(member)).toEqual(snapshotKeys);
+    expect(existsSync(`${cluster.members[0]?.dataDir}.old-${STAMP}`)).toBe(true);
   });
 
   it('rolls every member back when a step fails after the stop, and says at which step and host', async () => {

@@ -89,7 +89,10 @@ describe('CLI against the deployed stack', () => {
         tool('openssl', 'OpenSSL 1.0.2k-fips  26 Jan 2017'),
         tool('aws', 'aws-cli/1.18.147 Python/2.7.18 Linux/3.10.0 botocore/1.18.6'),
         tool('flock', 'flock from util-linux 2.23.2'),
+        tool('ssmAgent', 'SSM Agent version: 3.3.2746.0'),
         tool('etcdctl', etcdctl),
+        tool('etcdutl', '', ''),
+        tool('curl', 'curl 7.29.0 (x86_64-redhat-linux-gnu) libcurl/7.29.0 NSS/3.53.1'),
         'cronsnap: space {"dir": "/var/tmp", "freeBytes": 10737418240}',
         'cronsnap: region {"region": "eu-central-1"}',
       ].join('\n');

@@ -1,7 +1,7 @@
 import { parseConfig } from '../../../lib/config/load-config';
 import { hostFacts, judgeHost, versionIn } from '../../../lib/preflight/host-requirements';
 import { reportLines } from '../../../lib/ssm/report-lines';
-import { configInput, filesJobInput, mysqlJobInput } from '../../helpers/config-factory';
+import { configInput, etcdJobInput, filesJobInput, mysqlJobInput } from '../../helpers/config-factory';
 
 /** A host's preflight answer with these tools (name -> version line; '' version means present, no version). */
 function facts(tools: Record<string, string>, region = 'eu-central-1') {
@@ -60,6 +60,24 @@ describe('host requirements', () => {
     expect(failing(judgeHost(drilled, facts(CENTOS_7)))).toEqual(['perl (drill row counts)']);
     expect(failing(judgeHost(jobOf(mysqlJobInput()), facts(withoutTar)))).toEqual([]);
     expect(failing(judgeHost(files, facts(withoutTar)))).toEqual(['GNU tar 1.26+']);
+  });
+
+  it('asks an etcd host for etcdutl 3.5 or curl, so that a quorum restore can advance the revision', () => {
+    const etcd = jobOf(etcdJobInput() as never);
+    const seedHost = { ...CENTOS_7, etcdctl: 'etcdctl version: 3.2.28' };
+    const bump = (tools: Record<string, string>) => judgeHost(etcd, facts(tools)).find((check) => check.requirement.startsWith('etcdutl 3.5+ or curl'));
+
+    expect(bump({ ...seedHost, curl: 'curl 7.29.0 (x86_64-redhat-linux-gnu)' })).toMatchObject({ ok: true, found: 'curl 7.29.0 (x86_64-redhat-linux-gnu) (online)' });
+    expect(bump({ ...seedHost, etcdutl: 'etcdutl version: 3.5.17' })).toMatchObject({ ok: true, found: 'etcdutl version: 3.5.17 (offline)' });
+    expect(bump(seedHost)).toMatchObject({ ok: false, found: 'neither', fix: expect.stringContaining('package curl') });
+    expect(judgeHost(jobOf(mysqlJobInput()), facts(CENTOS_7)).some((check) => check.requirement.startsWith('etcdutl'))).toBe(false);
+  });
+
+  it("says which way an agent passes parameters: SSM_ variables from 3.3.2746.0, the {{ }} fallback before", () => {
+    const agent = (version: string) => judgeHost(jobOf(mysqlJobInput()), facts({ ...CENTOS_7, ssmAgent: version })).find((check) => check.requirement.startsWith('SSM agent'));
+
+    expect(agent('SSM Agent version: 3.3.2746.0')).toMatchObject({ ok: true, found: 'SSM Agent version: 3.3.2746.0' });
+    expect(agent('SSM Agent version: 3.2.582.0')).toMatchObject({ ok: true, found: 'SSM Agent version: 3.2.582.0: parameters through the {{ }} fallback' });
   });
 
   it('fails a host whose aws CLI would have no region', () => {
