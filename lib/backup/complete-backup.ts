@@ -4,7 +4,7 @@ import type { CommandRunner, Invocation } from '../ports/command-runner';
 import type { Notifier } from '../ports/notifier';
 import type { ObjectStore } from '../ports/object-store';
 import { pruneJob, type PruneOutcome } from '../retention/prune-job';
-import { readHostReport } from '../ssm/host-report';
+import { failureReason, readHostReport } from '../ssm/host-report';
 import type { StatusChangeEvent } from '../ssm/status-change-event';
 import { parseManifest, type Manifest } from './manifest';
 import { completionMarkerKey, completionMarkersPrefix, manifestKey } from './object-layout';
@@ -34,14 +34,6 @@ export type CompletionOutcome =
     }
   | { kind: 'failed'; job: string; runId: string; host: string; reason: string }
   | { kind: 'duplicate'; commandId: string; host: string };
-
-/** The host script's own one-line reason, when it gave one in its report or output. */
-export function failureReason(output: string, status: string): string {
-  const lines = output.split('\n').filter((line) => line.startsWith('cronsnap: FAILED'));
-  const last = lines[lines.length - 1];
-  if (last) return last.replace(/^cronsnap: FAILED /, '');
-  return status === 'Failed' ? `SSM status Failed: ${output.trim().split('\n').pop() ?? 'no output'}` : `SSM status ${status}`;
-}
 
 async function readManifest(store: ObjectStore, key: string): Promise<Manifest> {
   const text = await store.getText(key);

@@ -68,8 +68,10 @@ export async function runDrill(event: DrillEvent, requestId: string, deps: Drill
     const failed = failedChecks(checks);
     verdict = { ...verdict, checks, restoreSeconds: (deps.now().getTime() - sent) / 1000, ...(failed ? { reason: failed } : {}) };
   } catch (error) {
-    if (!(error instanceof RestoreError)) throw error;
-    verdict = { ...verdict, reason: error.message };
+    // The marker is claimed: a drill that ends here must be recorded and published now, since a
+    // retry of this event would be skipped as a duplicate.
+    const message = (error as Error).message;
+    verdict = { ...verdict, reason: error instanceof RestoreError ? message : `the drill did not finish: ${message}` };
   }
 
   const result = drillResultSchema.parse({

@@ -111,6 +111,11 @@ dump_and_upload() {
   BINLOG_FILE=$(sed -n "s/.*MASTER_LOG_FILE='\([^']*\)'.*/\1/p; s/.*SOURCE_LOG_FILE='\([^']*\)'.*/\1/p" <<<"$coordinates" | head -n 1)
   BINLOG_POSITION=$(sed -n 's/.*_LOG_POS=\([0-9]*\).*/\1/p' <<<"$coordinates" | head -n 1)
   GTID=$(sed -n "s/.*gtid_slave_pos='\([^']*\)'.*/\1/p; s/.*GTID_PURGED=.*'\([^']*\)'.*/\1/p" <<<"$coordinates" | head -n 1)
+  # MariaDB writes its GTID position at the end of the dump, past what the tap reads; the server
+  # converts the dump's own binlog coordinates into it.
+  if [ -z "$GTID" ] && [ -n "$BINLOG_FILE" ] && [[ "$SERVER_VERSION" == *MariaDB* ]]; then
+    GTID=$(mysql_query "$DB_HOST" "$DB_PORT" "SELECT BINLOG_GTID_POS('$BINLOG_FILE', $BINLOG_POSITION)")
+  fi
   ROW_COUNTS_JSON=null
   if [ "$ROW_COUNTS" = true ]; then ROW_COUNTS_JSON=$(tap_value row-counts); fi
 }

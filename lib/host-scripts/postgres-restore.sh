@@ -38,7 +38,13 @@ plan() {
   local name target
   for name in "${DATABASES[@]}"; do
     target=$(target_name "$name")
-    if database_exists "$target"; then
+    # Every server has a postgres database, and a pg_dumpall replays into it: allowed while it
+    # holds no tables, so that nothing is restored over data.
+    if [ "$name" = postgres ] && [ "${PART_KINDS[0]}" = dumpall ]; then
+      local tables
+      tables=$(table_count postgres)
+      [ "$tables" -eq 0 ] || fail "database postgres on $PG_HOST:$PG_PORT has $tables tables, and a pg_dumpall replays into it; restore into another server; nothing was changed"
+    elif database_exists "$target"; then
       fail "database $target exists on $PG_HOST:$PG_PORT; restore under a new name (targetDatabase) or into another server; nothing was changed"
     fi
     report plan "{\"database\": $(json_str "$name"), \"into\": $(json_str "$target"), \"server\": $(json_str "$PG_HOST:$PG_PORT")}"
@@ -50,6 +56,22 @@ table_count() {
     -c "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
 }
 
+# The errors a pg_dumpall (--clean --if-exists) replay meets on any server that already has its
+# roles: the restoring user and the bootstrap superuser cannot be dropped, and then exist.
+DUMPALL_EXPECTED_ERRORS='^ERROR:  (current user cannot be dropped|cannot drop role [^ ]+ because it is required by the database system|role "[^"]+" already exists)$'
+
+# replay_dumpall PART: psql without ON_ERROR_STOP, since the roles that exist fail as expected;
+# any other error fails the restore, naming it (the databases it created are left for inspection).
+replay_dumpall() {
+  local statuses=(0 0) errors
+  zstd -q -d -c "$1" | "${PSQL[@]}" "${CONNECT[@]}" -d postgres -X -q >/dev/null 2>"$CRONSNAP_WORK/restore.err" || statuses=("${PIPESTATUS[@]}")
+  [ "${statuses[0]}" -eq 0 ] || fail "cannot decompress the pg_dumpall: zstd exited ${statuses[0]}"
+  [ "${statuses[1]}" -eq 0 ] || fail "psql could not replay the pg_dumpall (exit ${statuses[1]}): $(tail -n 1 "$CRONSNAP_WORK/restore.err")"
+  errors=$(grep '^ERROR: ' "$CRONSNAP_WORK/restore.err" | grep -cvE "$DUMPALL_EXPECTED_ERRORS" || true)
+  [ "$errors" -eq 0 ] || fail "the pg_dumpall replay met $errors errors, the first: $(grep '^ERROR: ' "$CRONSNAP_WORK/restore.err" | grep -vE "$DUMPALL_EXPECTED_ERRORS" | head -n 1); the databases it created are left for inspection"
+  report replayed "{\"expectedErrors\": $(grep -cE "$DUMPALL_EXPECTED_ERRORS" "$CRONSNAP_WORK/restore.err" || true)}"
+}
+
 apply_restore() {
   step restore
   local i name target
@@ -57,12 +79,17 @@ apply_restore() {
     name=${PART_NAMES[$i]}
     case ${PART_KINDS[$i]} in
       globals)
-        # Roles that already exist are reported by psql and left as they are.
-        zstd -q -d -c "$CRONSNAP_WORK/part-$i.zst" | "${PSQL[@]}" "${CONNECT[@]}" -d postgres -X -q >/dev/null 2>"$CRONSNAP_WORK/globals.err" || true
-        report globals "{\"messages\": $(grep -c . "$CRONSNAP_WORK/globals.err" || true)}" ;;
+        # Without ON_ERROR_STOP psql goes on past a statement that fails (a role that already
+        # exists is reported and left as it is) and exits non-zero only when it cannot go on at
+        # all: no connection, an unreadable script.
+        local statuses=(0 0)
+        zstd -q -d -c "$CRONSNAP_WORK/part-$i.zst" | "${PSQL[@]}" "${CONNECT[@]}" -d postgres -X -q >/dev/null 2>"$CRONSNAP_WORK/globals.err" \
+          || statuses=("${PIPESTATUS[@]}")
+        [ "${statuses[0]}" -eq 0 ] || fail "cannot decompress the globals part: zstd exited ${statuses[0]}"
+        [ "${statuses[1]}" -eq 0 ] || fail "psql could not replay the roles and tablespaces (exit ${statuses[1]}): $(tail -n 1 "$CRONSNAP_WORK/globals.err")"
+        report globals "{\"messages\": $(grep -c . "$CRONSNAP_WORK/globals.err" || true), \"alreadyExisted\": $(grep -c 'already exists' "$CRONSNAP_WORK/globals.err" || true)}" ;;
       dumpall)
-        zstd -q -d -c "$CRONSNAP_WORK/part-$i.zst" | "${PSQL[@]}" "${CONNECT[@]}" -d postgres -X -q -v ON_ERROR_STOP=1 >/dev/null 2>"$CRONSNAP_WORK/restore.err" \
-          || fail "psql of the pg_dumpall failed: $(tail -n 1 "$CRONSNAP_WORK/restore.err")" ;;
+        replay_dumpall "$CRONSNAP_WORK/part-$i.zst" ;;
       database)
         target=$(target_name "$name")
         # pg_restore -j reads the archive at random: it needs a file, not a pipe.

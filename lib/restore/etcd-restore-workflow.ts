@@ -190,7 +190,7 @@ export async function runEtcdRestoreWorkflow(plan: EtcdRestorePlan, deps: EtcdSt
         results.push(reported(await runEtcdRestoreStep(plan, step, deps), deps));
       } catch (error) {
         // Membership changes are not undone blindly; the old data dir is kept, the report says where it stopped.
-        throw new RestoreError(`replacing ${plan.target} in ${plan.job} failed: ${(error as Error).message}`);
+        throw new RestoreError(`replacing ${plan.target} in ${plan.job} failed: ${(error as Error).message}`, { cause: error });
       }
     }
     return { results };
@@ -204,14 +204,19 @@ export async function runEtcdRestoreWorkflow(plan: EtcdRestorePlan, deps: EtcdSt
         throw new RestoreError(`etcd restore of ${plan.job}: ${(error as Error).message}`, { cause: error });
       }
       if (handling === 'abandon') {
-        await runEtcdRestoreStep(plan, 'abandon', deps).catch(() => undefined);
-        throw new RestoreError(`etcd restore of ${plan.job} failed before anything was touched: ${(error as Error).message}`);
+        // A prepare that is not cleaned up leaves its restore marker, which holds the job's backups on that host.
+        const abandoned = await runEtcdRestoreStep(plan, 'abandon', deps).then(
+          () => '',
+          (abandonError: Error) =>
+            `; cleaning up failed too, so the members' restore markers (/var/lock/cronsnap-${plan.job}.restoring) may still hold the job's backups: ${abandonError.message}`,
+        );
+        throw new RestoreError(`etcd restore of ${plan.job} failed before anything was touched: ${(error as Error).message}${abandoned}`, { cause: error });
       }
       const rollback = await runEtcdRestoreStep(plan, 'rollback', deps).then(
         () => 'every member was rolled back to its old data dir',
         (rollbackError: Error) => `the rollback failed too: ${rollbackError.message}`,
       );
-      throw new RestoreError(`etcd restore of ${plan.job} failed: ${(error as Error).message}; ${rollback}`);
+      throw new RestoreError(`etcd restore of ${plan.job} failed: ${(error as Error).message}; ${rollback}`, { cause: error });
     }
   }
   return { results };

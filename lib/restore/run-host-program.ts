@@ -1,11 +1,10 @@
-import { failureReason } from '../backup/complete-backup';
 import { RestoreError } from '../errors';
 import type { CommandRunner } from '../ports/command-runner';
 import type { ObjectStore } from '../ports/object-store';
 import { awaitInvocation } from '../ssm/await-invocation';
 import { assertParametersAllowed } from '../ssm/command-document';
 import { documentName, type HostProgram } from '../ssm/host-program';
-import { newReportKey, readHostReport } from '../ssm/host-report';
+import { failureReason, newReportKey, readHostReport } from '../ssm/host-report';
 
 export interface HostProgramDeps {
   readonly runner: CommandRunner;

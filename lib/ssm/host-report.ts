@@ -45,3 +45,14 @@ export async function readHostReport(store: ObjectStore, invocation: Invocation)
   const stored = reportKey ? await store.getText(reportObjectKey(reportKey, invocation.hostId)) : undefined;
   return stored ?? `${invocation.stdout}\n${invocation.stderr}`;
 }
+
+/**
+ * The reason a host program failed, from its report: the first FAILED line. A `fail` inside a
+ * command substitution exits only its subshell; the main shell's ERR trap then adds "command
+ * failed with exit code 1 (line N)", which says less than the line before it.
+ */
+export function failureReason(report: string, status: string): string {
+  const first = report.split('\n').find((line) => line.startsWith('cronsnap: FAILED'));
+  if (first) return first.replace(/^cronsnap: FAILED /, '');
+  return status === 'Failed' ? `SSM status Failed: ${report.trim().split('\n').pop() ?? 'no output'}` : `SSM status ${status}`;
+}

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { LocalCommandRunner } from '../../lib/adapters/local-command-runner';
 import type { CommandDocument } from '../../lib/ssm/command-document';
+import { failureReason } from '../../lib/ssm/host-report';
 import { useMotoBucket } from '../helpers/moto-fixture';
 
 const COMMON = readFileSync(join(__dirname, '../../lib/host-scripts/common.sh'), 'utf8');
@@ -75,5 +76,14 @@ describe('host programs in the SSM agent environment', () => {
 
     expect({ status: invocation.status, stderr: invocation.stderr }).toEqual({ status: 'Success', stderr: '' });
     expect(invocation.stdout.trim().split('\n')).toEqual([String('agent-secret-1\n'.length), 'us-east-1']);
+  });
+
+  it('reports the first, specific reason when fail runs inside a command substitution and the ERR trap adds its own', async () => {
+    const invocation = await run(['step probe', 'value=$(fail "the dump server 10.0.0.5:3306 refused the backup user")', 'echo "$value"']);
+
+    expect(invocation.status).toBe('Failed');
+    // Both lines are written; the trap's says only where.
+    expect(invocation.stderr).toMatch(/step=probe: command failed with exit code 1 \(line \d+\)/);
+    expect(failureReason(invocation.stderr, invocation.status)).toBe('step=probe: the dump server 10.0.0.5:3306 refused the backup user');
   });
 });

@@ -75,6 +75,25 @@ describe('cronsnap --local, end to end', () => {
     expect(existsSync(join(out, 'report.csv'))).toBe(true);
   });
 
+  it('exits 3 when the storage cannot be reached, telling it from a failed backup (1) and bad usage (2)', async () => {
+    const all = jobs(etcd.clientUrl);
+    const file = join(aws.dir, 'config-unreachable.json');
+    writeFileSync(file, JSON.stringify(configInput(all)));
+    const err: string[] = [];
+    // Port 9 (discard) has no listener here: every S3 call is refused.
+    const code = await runCli(['--config', file, '--local', '--bucket', aws.bucket, '--endpoint-url', 'http://127.0.0.1:9', 'list', 'cli-etcd'], {
+      out: () => undefined,
+      err: (text) => err.push(text),
+      backendFor: (options, config) => new LocalBackend({ config, bucket: options.bucket ?? '', kmsKeyId: '', endpointUrl: options.endpointUrl ?? '', workDir: aws.dir }),
+      now: () => new Date(),
+      localZone: 'UTC',
+    });
+
+    expect(code).toBe(EXIT.unreachable);
+    expect(err.join('\n')).toMatch(/ECONNREFUSED/);
+    expect((await cronsnap(all, 'list', 'no-such-job')).code).toBe(EXIT.usage);
+  });
+
   it('exits 1 when one job of --all fails, naming the host\'s reason', async () => {
     const all = jobs('http://127.0.0.1:1');
 

@@ -42,8 +42,8 @@ describe('etcd restore after quorum loss, three members', () => {
     await cluster.stop();
   });
 
-  /** The job's local service on this test's cluster, with `etcd` settings over the job's and `hostEnv` on every member's host. */
-  function serviceWith(etcd: Record<string, unknown> = {}, hostEnv: Record<string, string> = {}): LocalBackupService {
+  /** The job's local service on this test's cluster, with `etcd` settings over the job's, and `hostEnv` and a shell `wrapper` on every member's host. */
+  function serviceWith(etcd: Record<string, unknown> = {}, hostEnv: Record<string, string> = {}, wrapper?: string[]): LocalBackupService {
     return localServiceFor(
       etcdJobInput({
         targets: { instanceIds: HOSTS },
@@ -63,9 +63,10 @@ describe('etcd restore after quorum loss, three members', () => {
         host: HOSTS[0] ?? '',
         now: () => RESTORE_TIME,
         hostEnv: { CRONSNAP_TEST_MEMBER: NAMES[0] ?? '', ...hostEnv },
+        ...(wrapper ? { wrapper } : {}),
         moreHosts: {
-          [HOSTS[1] ?? '']: { env: { CRONSNAP_TEST_MEMBER: NAMES[1] ?? '', ...hostEnv } },
-          [HOSTS[2] ?? '']: { env: { CRONSNAP_TEST_MEMBER: NAMES[2] ?? '', ...hostEnv } },
+          [HOSTS[1] ?? '']: { env: { CRONSNAP_TEST_MEMBER: NAMES[1] ?? '', ...hostEnv }, ...(wrapper ? { wrapper } : {}) },
+          [HOSTS[2] ?? '']: { env: { CRONSNAP_TEST_MEMBER: NAMES[2] ?? '', ...hostEnv }, ...(wrapper ? { wrapper } : {}) },
         },
       },
     );
@@ -245,9 +246,32 @@ describe('etcd restore after quorum loss, three members', () => {
     expect(readdirSync(aws.dir).filter((name) => name.startsWith('cronsnap-restore-prod-etcd-'))).toEqual([]);
   });
 
+  it('says so when cleaning up a failed prepare fails too, since its restore markers would hold the job\'s backups', async () => {
+    const { runId } = await backUpAndLoseQuorum();
+    // Every member's prepare fails (no parent dir for the data dir) and the clean-up after it cannot run.
+    const members = cluster.members.map((member, i) => ({ name: member.name, instanceId: HOSTS[i] ?? '', dataDir: '/nonexistent-parent/etcd' }));
+    service = serviceWith({ members }, {}, ['sh', '-c', 'if [ "$SSM_action" = abandon ]; then echo "agent: cannot start the command" >&2; exit 7; fi; exec "$@"', 'host']);
+
+    const failure = service.restore({ job: 'prod-etcd', backup: runId, dryRun: false, confirm: 'prod-etcd' });
+
+    await expect(failure).rejects.toThrow(/failed before anything was touched: step prepare failed: .*the data dir's parent \/nonexistent-parent does not exist/);
+    await expect(failure).rejects.toThrow(/; cleaning up failed too, so the members' restore markers \(\/var\/lock\/cronsnap-prod-etcd\.restoring\) may still hold the job's backups: step abandon failed: .*SSM status Failed: agent: cannot start the command/);
+  });
+
   it('refuses a real restore without confirm, and an unknown backup, touching nothing', async () => {
+    const [member] = cluster.members;
+    if (!member) throw new Error('no members');
+    await member.etcdctl(['put', '/registry/configmaps/kept', 'untouched']);
+    const keysBefore = await dumpKeys(member);
+    const dirsBefore = readdirSync(join(member.dataDir, '..')).sort();
+    const revisionBefore = await revisionOf(member);
+
     await expect(service.restore({ job: 'prod-etcd', backup: 'latest', dryRun: false })).rejects.toThrow(InvalidEventError);
     await expect(service.restore({ job: 'prod-etcd', backup: '20261101T000000Z-ffffffffff' })).rejects.toThrow('has no restorable backup');
-    expect(await cluster.members[0]?.etcdctl(['endpoint', 'health'])).toBeDefined();
+
+    for (const each of cluster.members) expect(await dumpKeys(each)).toEqual(keysBefore);
+    expect(await revisionOf(member)).toBe(revisionBefore);
+    expect(readdirSync(join(member.dataDir, '..')).sort()).toEqual(dirsBefore);
+    expect(readdirSync(aws.dir).filter((name) => name.startsWith('cronsnap-restore-'))).toEqual([]);
   });
 });

@@ -177,4 +177,52 @@ describe('postgres backup, end to end', () => {
     };
     expect(await rows('shop_check')).toEqual(await rows('shop'));
   });
+
+  /** A second server, as a restore into another one finds it: empty but for the job's login. */
+  async function emptyServer(): Promise<Postgres> {
+    const target = await startPostgres();
+    await target.sql(`CREATE ROLE backup LOGIN SUPERUSER PASSWORD '${PASSWORD.replace(/'/g, "''")}'`);
+    return target;
+  }
+
+  it('restores into another server with the roles first (includeGlobals): every database and role, equal row hashes', async () => {
+    const service = serviceFor('prod-postgres');
+    const { completions } = await service.runJob('prod-postgres', 'pg-event-10');
+    expect(completions.map((completion) => completion.kind)).toEqual(['succeeded']);
+    const target = await emptyServer();
+    try {
+      const restored = await service.restore({
+        job: 'prod-postgres', backup: 'latest', server: `127.0.0.1:${target.port}`, includeGlobals: true, databases: ['shop', 'crm'], dryRun: false, confirm: 'prod-postgres',
+      });
+
+      expect(restored).toMatchObject({ kind: 'database', report: { restored: [{ database: 'shop', into: 'shop' }, { database: 'crm', into: 'crm' }] } });
+      expect(await fingerprint(target)).toBe(await fingerprint(source));
+    } finally {
+      await target.stop();
+    }
+  });
+
+  it('restores a pg_dumpall backup into another server: every database and role, equal row hashes, never over data in its postgres database', async () => {
+    const service = serviceFor('dumpall-pg', { mode: 'dumpall' });
+    const { completions } = await service.runJob('dumpall-pg', 'pg-event-11');
+    expect(completions.map((completion) => completion.kind)).toEqual(['succeeded']);
+    const target = await emptyServer();
+    try {
+      const request = { job: 'dumpall-pg', backup: 'latest', server: `127.0.0.1:${target.port}`, dryRun: false, confirm: 'dumpall-pg' };
+      await target.sql('CREATE TABLE local_notes (note text)');
+      await expect(service.restore(request)).rejects.toThrow(
+        `step=plan: database postgres on 127.0.0.1:${target.port} has 1 tables, and a pg_dumpall replays into it; restore into another server; nothing was changed`,
+      );
+      await target.sql('DROP TABLE local_notes');
+
+      const restored = await service.restore(request);
+
+      // Only the errors every replay meets on a server that has its roles: the restoring user and postgres exist.
+      expect(restored).toMatchObject({ kind: 'database', report: { restored: expect.arrayContaining([{ database: 'shop', into: 'shop', tables: 2 }]) } });
+      expect(await fingerprint(target)).toBe(await fingerprint(source));
+      await expect(service.restore(request)).rejects.toThrow(`step=plan: database crm exists on 127.0.0.1:${target.port}`);
+    } finally {
+      await target.stop();
+    }
+  });
 });

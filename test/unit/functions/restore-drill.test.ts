@@ -91,6 +91,18 @@ describe('restore-drill handler', () => {
     expect(answer).toMatchObject({ passed: false, reason: expect.stringContaining('step=restore: sha256 of s3://b/k is 00 but the manifest says aa') });
   });
 
+  it('records and publishes a drill that could not be sent, which its retry would skip as a duplicate', async () => {
+    ssm.on(SendCommandCommand).rejects(new Error('InvalidInstanceId: Instances [[i-0123456789abcdef0]] not in a valid state for account 123456789012'));
+
+    const answer = await handler(EVENT as never, lambdaContext);
+
+    const reason = 'the drill did not finish: InvalidInstanceId: Instances [[i-0123456789abcdef0]] not in a valid state for account 123456789012';
+    expect(answer).toMatchObject({ kind: 'drilled', passed: false, reason });
+    const stored = s3.commandCalls(PutObjectCommand).find((call) => call.args[0].input.Key === (answer.kind === 'drilled' ? answer.result : ''));
+    expect(JSON.parse(String(stored?.args[0].input.Body))).toMatchObject({ passed: false, reason, backup: { manifestKey } });
+    expect(JSON.parse(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}')).toMatchObject({ job: 'prod-etcd', reason });
+  });
+
   it('runs a redelivered event once', async () => {
     s3.on(PutObjectCommand, { IfNoneMatch: '*' }).rejects(new S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', $metadata: { httpStatusCode: 412 } }));
 

@@ -100,43 +100,81 @@ describe('bad input, fuzzed', () => {
 
   it('refuses a manifest with any one field made wrong, with a ManifestError naming that field', () => {
     const valid = etcdManifest() as unknown as Record<string, Record<string, unknown>>;
-    const paths: string[][] = [['job'], ['runId'], ['host'], ['startedAt'], ['payload', 'key'], ['payload', 'size'], ['payload', 'sha256'], ['etcd', 'revision'], ['etcd', 'totalKeys'], ['etcd', 'endpoint']];
+    const notAString = fc.oneof(fc.constant(null), fc.boolean(), fc.double(), fc.array(fc.integer(), { maxLength: 2 }), fc.constant({}));
+    const notACount = fc.oneof(
+      fc.constant(null),
+      fc.boolean(),
+      fc.string({ maxLength: 3 }),
+      fc.integer({ max: -1 }),
+      fc.double({ min: 0.001, max: 1e9, noInteger: true, noNaN: true }),
+      fc.array(fc.integer(), { maxLength: 2 }),
+    );
+    // Each field with values its schema must refuse: the wrong JSON type, or the right type out of range.
+    const invalid: [string[], fc.Arbitrary<unknown>][] = [
+      [['job'], notAString],
+      [['runId'], notAString],
+      [['host'], notAString],
+      [['startedAt'], fc.oneof(notAString, fc.constantFrom('', 'yesterday', '2026-13-01T00:00:00Z', '2026-11-24 01:00:00'))],
+      [['payload', 'key'], fc.oneof(notAString, fc.constant(''))],
+      [['payload', 'size'], notACount],
+      [['payload', 'sha256'], fc.oneof(notAString, fc.string({ maxLength: 63 }), fc.constant('g'.repeat(64)))],
+      [['etcd', 'revision'], notACount],
+      [['etcd', 'totalKeys'], notACount],
+      [['etcd', 'endpoint'], notAString],
+    ];
+    const fieldWithJunk = fc.oneof(...invalid.map(([path, junk]) => junk.map((value) => ({ path, value }))));
     fc.assert(
-      fc.property(fc.constantFrom(...paths), fc.oneof(fc.constant(null), fc.boolean(), fc.double(), fc.string({ maxLength: 3 }), fc.array(fc.integer(), { maxLength: 2 })), (path, junk) => {
+      fc.property(fieldWithJunk, ({ path, value }) => {
         const manifest = structuredClone(valid);
         const parent = path.length === 1 ? manifest : (manifest[path[0] ?? ''] as Record<string, unknown>);
-        const before = parent[path[path.length - 1] ?? ''];
-        fc.pre(JSON.stringify(before) !== JSON.stringify(junk));
-        parent[path[path.length - 1] ?? ''] = junk;
-        let thrown: unknown;
-        try {
-          parseManifest(JSON.stringify(manifest), 'prod-etcd/x/manifest.json');
-        } catch (error) {
-          thrown = error;
-        }
-        // A junk value can still be a valid one (a short string as a job name is refused, "abc" as a host is not).
-        if (thrown === undefined) return;
-        expect(thrown).toBeInstanceOf(ManifestError);
-        expect((thrown as Error).message).toContain(`manifest.${path.join('.')}`);
+        parent[path[path.length - 1] ?? ''] = value;
+        expect(() => parseManifest(JSON.stringify(manifest), 'prod-etcd/x/manifest.json')).toThrow(ManifestError);
+        expect(() => parseManifest(JSON.stringify(manifest), 'prod-etcd/x/manifest.json')).toThrow(`manifest.${path.join('.')}`);
       }),
       { numRuns: 300 },
     );
   });
 
-  it('reads any CSV record as an inventory row or refuses it naming the column, never with another error', () => {
+  it('reads an inventory record with any one column made wrong as the row it says, or refuses it naming that column', () => {
     const columns = ['Bucket', 'Key', 'VersionId', 'IsLatest', 'IsDeleteMarker', 'Size', 'LastModifiedDate', 'StorageClass', 'EncryptionStatus', 'ObjectLockRetainUntilDate', 'ObjectLockMode'];
+    const valid = ['backups', 'prod-etcd/20261124T010000Z-0a1b2c3d4e/payload.zst', 'v1', 'true', 'false', '12', '2026-11-24T01:00:00.000Z', 'STANDARD', 'SSE-KMS', '', ''];
     const reader = new InventoryRowReader(columns);
-    const field = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('true', 'false', '', '12', '2026-11-24T01:00:00.000Z', '%E0%A4%A', 'a%2Cb+c'));
+    const junk = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('true', 'false', '', '12', '-1', '2026-11-24T01:00:00.000Z', '%E0%A4%A', 'a%2Cb+c'));
+    const outcomes = { read: 0, refused: 0, columns: 0 };
     fc.assert(
-      fc.property(fc.array(field, { minLength: 9, maxLength: 13 }), (record) => {
+      fc.property(fc.nat({ max: columns.length - 1 }), junk, fc.constantFrom(-1, 0, 0, 0, 1), (at, value, lengthChange) => {
+        const record = [...valid];
+        record[at] = value;
+        if (lengthChange < 0) record.pop();
+        if (lengthChange > 0) record.push('extra');
+        let row: ReturnType<InventoryRowReader['read']> | undefined;
+        let refusal: unknown;
         try {
-          reader.read(record, 'data/x.csv.gz line 1');
+          row = reader.read(record, 'data/x.csv.gz line 1');
         } catch (error) {
-          expect(error).toBeInstanceOf(InvalidInventoryError);
-          expect((error as Error).message).toMatch(/^data\/x\.csv\.gz line 1: (\d+ columns|(Key|IsLatest|IsDeleteMarker|Size|LastModifiedDate|ObjectLockRetainUntilDate) )/);
+          refusal = error;
+        }
+        if (lengthChange !== 0) {
+          outcomes.columns += 1;
+          expect(refusal).toEqual(new InvalidInventoryError(`data/x.csv.gz line 1: ${record.length} columns, the manifest's fileSchema names ${columns.length}`));
+        } else if (row) {
+          outcomes.read += 1;
+          const column = (name: string) => record[columns.indexOf(name)] ?? '';
+          expect(row.key).toBe(decodeURIComponent(column('Key').replace(/\+/g, ' ')));
+          expect([row.isLatest, row.isDeleteMarker]).toEqual([column('IsLatest') === 'true', column('IsDeleteMarker') === 'true']);
+          expect([row.storageClass, row.encryptionStatus, row.objectLockMode]).toEqual([column('StorageClass'), column('EncryptionStatus'), column('ObjectLockMode')]);
+          // What is read is what the column says, and a size or date that is one.
+          if (!row.isDeleteMarker) expect([column('Size'), row.size]).toEqual([expect.stringMatching(/^\d+$/), Number(column('Size'))]);
+          expect(Number.isFinite(row.lastModified)).toBe(true);
+        } else {
+          outcomes.refused += 1;
+          expect(refusal).toBeInstanceOf(InvalidInventoryError);
+          expect((refusal as Error).message).toMatch(new RegExp(`^data/x\\.csv\\.gz line 1: ${columns[at]} `));
         }
       }),
       { numRuns: 500 },
     );
+    // Every branch is exercised, not only the refusals.
+    expect(Object.values(outcomes).every((count) => count > 25)).toBe(true);
   });
 });
