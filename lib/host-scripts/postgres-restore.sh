@@ -4,6 +4,10 @@
 # restored over. Runs after common.sh and postgres-client.sh; database-restore-main.sh and
 # postgres-drill.sh drive it.
 
+# What becomes of a database that pg_restore leaves half written: kept for the operator (a drill
+# drops its scratch databases on the way out).
+PARTIAL_FATE='is left for inspection'
+
 load_database_restore_params() {
   load_restore_common_params
   local server
@@ -97,7 +101,7 @@ apply_restore() {
         rm -f -- "$CRONSNAP_WORK/part-$i.zst"
         pg_query "CREATE DATABASE \"$target\"" >/dev/null
         "${PG_RESTORE[@]}" "${CONNECT[@]}" -d "$target" -j "$PARALLEL" --exit-on-error "$CRONSNAP_WORK/part-$i.dump" 2>"$CRONSNAP_WORK/restore.err" \
-          || fail "pg_restore of $name into $target failed: $(tail -n 1 "$CRONSNAP_WORK/restore.err"); the partial database $target is left for inspection"
+          || fail "pg_restore of $name into $target failed: $(tail -n 1 "$CRONSNAP_WORK/restore.err"); the partial database $target $PARTIAL_FATE"
         rm -f -- "$CRONSNAP_WORK/part-$i.dump" ;;
     esac
   done

@@ -352,13 +352,20 @@ describe('CronsnapStack', () => {
     });
   });
 
-  it('routes finished invocations of our documents only to backup-completed', () => {
+  it('routes finished invocations of our documents only to backup-completed, retried 4 times within 6 hours, then to the dead-letter queue', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.ssm'],
         'detail-type': ['EC2 Command Invocation Status-change Notification'],
         detail: { 'document-name': ['cronsnap-etcd-backup', 'cronsnap-mysql-backup', 'cronsnap-postgres-backup', 'cronsnap-files-backup'], status: Match.arrayWith(['Success', 'Failed', 'TimedOut']) },
       },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsBackupCompletedFunction'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 21600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsDeadLetters'), 'Arn'] } },
+        }),
+      ],
     });
   });
 

@@ -285,6 +285,17 @@ describe('restore drills of PostgreSQL dumps, against a real PostgreSQL and moto
     await expectLiveUntouched();
   });
 
+  it('drops the scratch databases it created when the restore fails on the host', async () => {
+    // pg_restore failing after the scratch database was created, as a full disk or a lost connection would.
+    const failing = join(world.dir, 'failing-pg-restore');
+    writeFileSync(failing, '#!/bin/sh\necho "pg_restore: error: could not execute query: ERROR:  could not extend file: No space left on device" >&2\nexit 1\n', { mode: 0o755 });
+
+    const result = drilled(await serviceFor('drilled-postgres', { pgRestore: failing }).drill('drilled-postgres', 'pg-drill-host-failure'));
+
+    expect(result).toMatchObject({ passed: false, reason: expect.stringMatching(/step=restore: pg_restore of crm into cronsnap_drill_[0-9a-f]{12}_1 failed: pg_restore: error: could not execute query: .*No space left on device; the partial database cronsnap_drill_[0-9a-f]{12}_1 is dropped with the other scratch databases$/) });
+    await expectLiveUntouched();
+  });
+
   it('counts the rows each pg_dump dumps even while the database is written to', async () => {
     // Every pg_dump first commits a row to the database it dumps: after the snapshot was taken, so
     // neither the recorded count nor the dump may hold it.

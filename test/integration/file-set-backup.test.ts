@@ -141,6 +141,35 @@ describe('file sets, end to end', () => {
     expect(service.notifier.messages).toEqual([]);
   });
 
+  it('restores beside the live files under restoreRoot, leaving them as they are, and relabels each restored entry where SELinux is on', async () => {
+    const { tree } = treeIn('beside');
+    // Stand-ins for an SELinux host: selinuxenabled says yes, restorecon notes what it is asked to relabel.
+    const bin = mkdtempSync(join(aws.dir, 'selinux-bin-'));
+    const relabelled = join(bin, 'restorecon.log');
+    writeFileSync(join(bin, 'selinuxenabled'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    // NUL-separated: one of the sample names holds a newline.
+    writeFileSync(join(bin, 'restorecon'), `#!/bin/sh\nprintf '%s\\0' "$*" >>'${relabelled}'\n`, { mode: 0o755 });
+    const service = serviceFor('beside-files', [tree.etcdDir], { hostEnv: { PATH: `${bin}:${AGENT_PATH}` } });
+    const [manifest] = await backUp(service, 'beside-files');
+    if (!manifest) throw new Error('no manifest');
+    writeFileSync(tree.conf, 'ETCD_NAME=edited-by-hand\n');
+    const root = mkdtempSync(join(aws.dir, 'restore-root-'));
+
+    const report = await service.restoreFiles(manifest, { dryRun: false, confirm: 'beside-files', restoreRoot: root });
+
+    // Compared with what is under the root (nothing yet): every entry of the set is restored there.
+    const entries = report.summary.restored;
+    expect(entries).toBeGreaterThan(manifest.files.fileCount);
+    expect(report.summary).toMatchObject({ mode: 'apply', missing: entries, changed: 0 });
+    expect(report.saved).toEqual([]);
+    expect(readFileSync(join(root, tree.conf), 'utf8')).toContain('ETCD_NAME=member-a');
+    expect(readFileSync(tree.conf, 'utf8')).toBe('ETCD_NAME=edited-by-hand\n');
+    const relabels = readFileSync(relabelled, 'utf8').split('\0').filter(Boolean);
+    expect(relabels).toHaveLength(entries);
+    expect(relabels).toContain(`-F -- ${join(root, tree.conf)}`);
+    expect(relabels.every((line) => line.startsWith(`-F -- ${root}/`))).toBe(true);
+  });
+
   it('leaves every file as it is when a real restore finds nothing to change', async () => {
     const { tree } = treeIn('unchanged');
     const service = serviceFor('unchanged-files', [tree.etcdDir]);

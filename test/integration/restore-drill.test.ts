@@ -90,6 +90,32 @@ describe('restore drills of etcd snapshots, against a real etcd and moto', () =>
     await expectLiveUntouched();
   });
 
+  it('keeps the live member\'s ETCD_* settings away from the throwaway member, even when the agent\'s environment has them', async () => {
+    // What a host whose agent was started from a shell that sourced /etc/etcd/etcd.conf would pass on.
+    const live = {
+      ETCD_NAME: etcd.name,
+      ETCD_DATA_DIR: etcd.dataDir,
+      ETCD_LISTEN_CLIENT_URLS: etcd.clientUrl,
+      ETCD_ADVERTISE_CLIENT_URLS: etcd.clientUrl,
+      ETCD_INITIAL_CLUSTER_STATE: 'existing',
+      ETCD_INITIAL_CLUSTER: `${etcd.name}=http://127.0.0.1:1`,
+    };
+    const leaky = localServiceFor(
+      etcdJobInput({
+        name: 'drilled-etcd',
+        targets: { instanceIds: [HOST] },
+        etcd: { endpoints: [etcd.clientUrl], workDir: drillDir, memberName: etcd.name },
+        drill: { schedule: '@weekly', workDir: drillDir, sampleKeys: 5 },
+      }),
+      { ...aws, host: HOST, hostEnv: live },
+    );
+
+    const { result } = drilled(await leaky.drill('drilled-etcd', 'drill-leaky-env'));
+
+    expect(result).toMatchObject({ passed: true, backup: { runId: manifest.runId } });
+    await expectLiveUntouched();
+  });
+
   it('runs a redelivered drill event once', async () => {
     const scheduledTime = new Date('2026-11-29T00:00:00Z');
     drilled(await service.drill('drilled-etcd', 'drill-twice', scheduledTime));
