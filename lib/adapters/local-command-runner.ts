@@ -45,6 +45,13 @@ export interface LocalCommandRunnerOptions {
    * @default - CRONSNAP_LOCAL_HOST_PATH, or none
    */
   readonly pathPrefix?: string;
+  /**
+   * How the stand-in agent hands a document its parameters: `env-var` as SSM Agent 3.3.2746.0 and
+   * later do for `interpolationType: ENV_VAR` (SSM_<name> variables), `text` as older agents do
+   * (each `{{ name }}` in the commands replaced by its value, no SSM_ variables).
+   * @default 'env-var'
+   */
+  readonly parameterPassing?: 'env-var' | 'text';
 }
 
 /** The PATH systemd gives a service without one of its own, as the SSM agent's unit has. */
@@ -120,11 +127,13 @@ export class LocalCommandRunner implements CommandRunner {
       ...(this.options.hostAccessKey ? { AWS_ACCESS_KEY_ID: this.options.hostAccessKey(parameters.job ?? '') } : {}),
       // Each stand-in host locks in its own dir, as each machine has its own /var/lock.
       ...(this.options.env?.CRONSNAP_LOCK_DIR ? { CRONSNAP_LOCK_DIR: join(this.options.env.CRONSNAP_LOCK_DIR, hostId) } : {}),
-      ...Object.fromEntries(Object.entries(parameters).map(([name, value]) => [`SSM_${name}`, value])),
+      ...(this.options.parameterPassing === 'text' ? {} : Object.fromEntries(Object.entries(parameters).map(([name, value]) => [`SSM_${name}`, value]))),
     };
     const timeoutMs = Number(parameters.executionTimeout || '3600') * 1000;
     const wrapper = this.options.hosts[hostId]?.wrapper ?? [];
-    const result = await runShell([...wrapper, 'sh', '-c', step.inputs.runCommand.join('\n')], env, timeoutMs);
+    const commands = step.inputs.runCommand.join('\n');
+    const script = this.options.parameterPassing === 'text' ? commands.replace(/\{\{\s*(\w+)\s*\}\}/g, (_match, name: string) => parameters[name] ?? '') : commands;
+    const result = await runShell([...wrapper, 'sh', '-c', script], env, timeoutMs);
     this.invocations.set(`${commandId}/${hostId}`, {
       commandId,
       hostId,

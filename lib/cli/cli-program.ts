@@ -32,6 +32,19 @@ export interface CliDeps {
   readonly localZone: string;
 }
 
+/** The restore command's options, as commander parses them. */
+interface RestoreOptions {
+  readonly backup: string;
+  readonly dryRun?: boolean;
+  readonly confirm?: string;
+  readonly targets?: string[];
+  readonly restoreRoot?: string;
+  readonly databases?: string[];
+  readonly targetDatabase?: string;
+  readonly server?: string;
+  readonly includeGlobals?: boolean;
+}
+
 const list = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean);
 
 /** Which exit code an error means; see exit-codes.ts. */
@@ -161,8 +174,10 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .option('--restore-root <dir>', 'file sets: restore beside the live files, under this dir')
     .option('--databases <names>', 'databases: only these (comma-separated)', list)
     .option('--target-database <name>', 'databases: restore under this new name')
+    .option('--server <host:port>', 'databases: restore into this server instead of the dumped one')
+    .option('--include-globals', 'PostgreSQL: replay the roles first (existing roles are kept)')
     .action(
-      action(async (job: string, options: { backup: string; dryRun?: boolean; confirm?: string; targets?: string[]; restoreRoot?: string; databases?: string[]; targetDatabase?: string }) => {
+      action(async (job: string, options: RestoreOptions) => {
         const event: RestoreEventInput = {
           job,
           backup: options.backup,
@@ -172,13 +187,20 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
           ...(options.restoreRoot ? { restoreRoot: options.restoreRoot } : {}),
           ...(options.databases ? { databases: options.databases } : {}),
           ...(options.targetDatabase ? { targetDatabase: options.targetDatabase } : {}),
+          ...(options.server ? { server: options.server } : {}),
+          ...(options.includeGlobals ? { includeGlobals: true } : {}),
         };
-        const { backend: runner } = backend();
+        const { backend: runner, config: loaded } = backend();
         // Say what will be downloaded before the hosts start: the run's stored parts, as list-backups reports them.
         const listing = await runner.list(job, 200);
         const runId = options.backup === 'latest' ? listing.backups[0]?.runId : options.backup;
         const parts = listing.backups.filter((backup) => backup.runId === runId);
-        if (parts.length > 0) deps.err(`${job}: run ${runId} from ${parts.map((part) => part.host).join(', ')}: ${parts.reduce((sum, part) => sum + part.bytes, 0)} bytes to download and verify`);
+        if (findJob(loaded, job).engine === 'etcd' && options.targets) {
+          // A replaced member joins empty and takes the data from the leader: only its config set comes from the run.
+          deps.err(`${job}: run ${runId ?? options.backup}: replacing ${options.targets.join(', ')}; no snapshot is downloaded`);
+        } else if (parts.length > 0) {
+          deps.err(`${job}: run ${runId} from ${parts.map((part) => part.host).join(', ')}: ${parts.reduce((sum, part) => sum + part.bytes, 0)} bytes to download and verify`);
+        }
         const outcome = await runner.restore(event, deps.err);
         emit(`${job}: ${outcome.kind}${event.dryRun ? ' (dry run: nothing changed; repeat with --confirm ' + job + ')' : ''}\n${JSON.stringify(outcome, null, 2)}`, outcome);
         return EXIT.ok;

@@ -299,7 +299,13 @@ membership_applied() {
 # back under the same name and peer URLs, so it can join again with a fresh data dir.
 replace_membership() {
   step membership
-  local line id='' name state
+  local line id='' name state healthy total
+  # Membership changes go through raft: without quorum they time out with "context deadline exceeded".
+  total=$(tr ',' '\n' <<<"$ENDPOINTS" | grep -c .)
+  healthy=$(etcdctl_cmd --endpoints="$ENDPOINTS" --command-timeout=5s endpoint health -w json 2>/dev/null | grep -o '"health":true' | grep -c . || true)
+  if [ "$healthy" -le $((total / 2)) ]; then
+    fail "$healthy of $total members are healthy: the cluster has lost quorum, and a member can be replaced only while it has one; restore the whole cluster instead (a restore without targets); nothing was changed"
+  fi
   while IFS= read -r line; do
     IFS=',' read -r id state name _ <<<"$line"
     name=${name# } state=${state# }

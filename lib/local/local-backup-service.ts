@@ -6,7 +6,7 @@ import { BACKUP_PROGRAMS } from '../engines';
 import { DRILL_PROGRAMS } from '../drill/drill-programs';
 import { runDrill, type DrillOutcome } from '../drill/run-drill';
 import { RESTORE_PROGRAMS } from '../restore/restore-programs';
-import { LocalCommandRunner, type LocalHost } from '../adapters/local-command-runner';
+import { LocalCommandRunner, type LocalCommandRunnerOptions, type LocalHost } from '../adapters/local-command-runner';
 import { MemoryNotifier } from '../adapters/memory-notifier';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { buildCommandDocument, type CommandDocument } from '../ssm/command-document';
@@ -39,6 +39,8 @@ export interface LocalBackupServiceOptions {
   readonly s3As?: (fn: LocalFunction) => S3Client;
   /** See LocalCommandRunnerOptions.hostAccessKey. */
   readonly hostAccessKey?: (job: string) => string;
+  /** See LocalCommandRunnerOptions.parameterPassing. */
+  readonly parameterPassing?: LocalCommandRunnerOptions['parameterPassing'];
 }
 
 /** The deployed function whose logic a local call stands for. */
@@ -66,7 +68,13 @@ export class LocalBackupService {
     const documents: Record<string, CommandDocument> = Object.fromEntries(
       [...BACKUP_PROGRAMS, ...RESTORE_PROGRAMS, ...DRILL_PROGRAMS, preflightProgram].map((program) => [documentName(LOCAL_DOCUMENT_PREFIX, program), buildCommandDocument(program)]),
     );
-    this.runner = new LocalCommandRunner({ documents, hosts: options.hosts, env: options.hostEnv, ...(options.hostAccessKey ? { hostAccessKey: options.hostAccessKey } : {}) });
+    this.runner = new LocalCommandRunner({
+      documents,
+      hosts: options.hosts,
+      env: options.hostEnv,
+      ...(options.hostAccessKey ? { hostAccessKey: options.hostAccessKey } : {}),
+      ...(options.parameterPassing ? { parameterPassing: options.parameterPassing } : {}),
+    });
     this.now = options.now ?? (() => new Date());
   }
 

@@ -3,7 +3,7 @@ import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { ObjectLockSettings } from '../config/storage-settings';
-import { freePort, spawnServer, waitUntil } from './processes';
+import { awaitServer, freePort, spawnServer } from './processes';
 
 export interface Moto {
   readonly endpoint: string;
@@ -38,7 +38,7 @@ export async function startMoto(): Promise<Moto> {
   const port = await freePort();
   const server = spawnServer('moto_server', ['-H', '127.0.0.1', '-p', String(port)]);
   const endpoint = `http://127.0.0.1:${port}`;
-  await waitUntil('moto_server', async () => (await fetch(`${endpoint}/moto-api/`)).ok);
+  await awaitServer(server, 'moto_server', async () => (await fetch(`${endpoint}/moto-api/`)).ok);
   const clientConfig = motoClientConfig(endpoint);
   return {
     endpoint,

@@ -1,4 +1,4 @@
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awaitServer, freePort, spawnServer } from './processes';
@@ -14,6 +14,20 @@ export interface Postgres {
 }
 
 /**
+ * Where initdb and postgres are: Debian and Ubuntu keep each major release under
+ * /usr/lib/postgresql/<major>/bin (the newest is taken); elsewhere pg_config knows.
+ */
+async function serverBinDir(): Promise<string> {
+  const debian = '/usr/lib/postgresql';
+  const majors = existsSync(debian) ? readdirSync(debian).filter((major) => existsSync(join(debian, major, 'bin', 'initdb'))) : [];
+  const newest = majors.sort((a, b) => Number(b) - Number(a))[0];
+  if (newest) return join(debian, newest, 'bin');
+  const bindir = (await run('pg_config', ['--bindir']).catch(() => '')).trim();
+  if (bindir && existsSync(join(bindir, 'initdb'))) return bindir;
+  throw new Error(`no PostgreSQL server found: neither ${debian}/<major>/bin/initdb nor pg_config --bindir; install the postgresql package`);
+}
+
+/**
  * A throwaway PostgreSQL on a free loopback port. PostgreSQL refuses to run as root, so initdb and
  * the server run as the Debian `postgres` user in a temp dir it owns; TCP logins need a password.
  */
@@ -25,9 +39,10 @@ export async function startPostgres(): Promise<Postgres> {
   const dataDir = join(dir, 'data');
   const port = await freePort();
   const asPostgres = (args: string[]) => run('runuser', ['-u', 'postgres', '--', ...args]);
-  await asPostgres(['/usr/lib/postgresql/15/bin/initdb', '-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8']);
+  const bin = await serverBinDir();
+  await asPostgres([join(bin, 'initdb'), '-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8']);
   const server = spawnServer('runuser', [
-    '-u', 'postgres', '--', '/usr/lib/postgresql/15/bin/postgres', '-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
+    '-u', 'postgres', '--', join(bin, 'postgres'), '-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
   ]);
   const shell = (commandLine: string) => asPostgres(['sh', '-c', `export PGHOST='${dir}' PGPORT=${port}; ${commandLine}`]);
   const sql = (statement: string, database = 'postgres') =>

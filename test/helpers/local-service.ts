@@ -29,6 +29,8 @@ export interface LocalServiceFixture {
   /** When given, the service's calls are signed per function and host and its job is audited. */
   readonly audit?: IamAudit;
   readonly s3As?: (accessKeyId: string) => S3Client;
+  /** How the stand-in agent passes parameters (LocalCommandRunnerOptions.parameterPassing). */
+  readonly parameterPassing?: 'env-var' | 'text';
 }
 
 /** The local backup service for one job, its host script talking to moto. */
@@ -44,6 +46,7 @@ export function localServiceFor(job: CronsnapConfigInput['jobs'][number], fixtur
     hostEnv: { ...fixture.moto.env, CRONSNAP_LOCK_DIR: join(fixture.dir, 'locks') },
     restoreWorkDir: fixture.dir,
     ...(fixture.now ? { now: fixture.now } : {}),
+    ...(fixture.parameterPassing ? { parameterPassing: fixture.parameterPassing } : {}),
     ...signing,
   });
 }

@@ -226,6 +226,23 @@ describe('etcd restore after quorum loss, three members', () => {
     expect(readFileSync(tree.conf, 'utf8')).toContain('ETCD_NAME=member-a');
   });
 
+  it('refuses to replace a member of a cluster that has lost quorum, pointing to the whole-cluster restore', async () => {
+    const { start, completions } = await service.runJob('prod-etcd', 'event-replace-no-quorum', new Date());
+    expect(completions.every((completion) => completion.kind === 'succeeded')).toBe(true);
+    if (start.kind !== 'started') throw new Error('backup did not start');
+    const [, second, third] = cluster.members;
+    await second?.stop();
+    await third?.stop();
+
+    const failure = service.restore({ job: 'prod-etcd', backup: start.runId, targets: [HOSTS[2] ?? ''], dryRun: false, confirm: 'prod-etcd' });
+
+    // The survivor answers but cannot serve without quorum: etcd reports it unhealthy too.
+    await expect(failure).rejects.toThrow(
+      'step=membership: 0 of 3 members are healthy: the cluster has lost quorum, and a member can be replaced only while it has one; restore the whole cluster instead (a restore without targets); nothing was changed',
+    );
+    expect(existsSync(`${third?.dataDir}.old-${STAMP}`)).toBe(false);
+  });
+
   it('refuses a snapshot whose stored bytes differ from the manifest before touching any member', async () => {
     const { runId } = await backUpAndLoseQuorum();
     const [survivor] = cluster.members;

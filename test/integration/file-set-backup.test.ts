@@ -23,13 +23,18 @@ describe('file sets, end to end', () => {
     return { root, tree: makeSampleTree(root) };
   }
 
-  function serviceFor(jobName: string, paths: unknown[], extra: { wrapper?: string[]; twoHosts?: boolean; hostEnv?: Record<string, string> } = {}): LocalBackupService {
+  function serviceFor(
+    jobName: string,
+    paths: unknown[],
+    extra: { wrapper?: string[]; twoHosts?: boolean; hostEnv?: Record<string, string>; parameterPassing?: 'text' } = {},
+  ): LocalBackupService {
     return localServiceFor(filesJobInput({ name: jobName, targets: { instanceIds: [HOST, OTHER_HOST] }, files: { paths }, workDir: aws.dir } as never), {
       ...aws,
       host: HOST,
       ...(extra.hostEnv ? { hostEnv: extra.hostEnv } : {}),
       ...(extra.wrapper ? { wrapper: extra.wrapper } : {}),
       ...(extra.twoHosts ? { moreHosts: { [OTHER_HOST]: {} } } : {}),
+      ...(extra.parameterPassing ? { parameterPassing: extra.parameterPassing } : {}),
     });
   }
 
@@ -168,6 +173,20 @@ describe('file sets, end to end', () => {
     expect(relabels).toHaveLength(entries);
     expect(relabels).toContain(`-F -- ${join(root, tree.conf)}`);
     expect(relabels.every((line) => line.startsWith(`-F -- ${root}/`))).toBe(true);
+  });
+
+  it('backs up and restores through an agent older than 3.3.2746.0, which replaces {{ name }} in the commands instead of exporting SSM_<name>', async () => {
+    const { tree } = treeIn('old-agent');
+    const service = serviceFor('old-agent-files', [tree.etcdDir], { parameterPassing: 'text' });
+
+    const [manifest] = await backUp(service, 'old-agent-files');
+    if (!manifest) throw new Error('no manifest');
+    writeFileSync(tree.conf, 'ETCD_NAME=edited-by-hand\n');
+    const report = await service.restoreFiles(manifest, { dryRun: false, confirm: 'old-agent-files' });
+
+    expect(manifest).toMatchObject({ job: 'old-agent-files', host: HOST, files: { paths: [{ path: tree.etcdDir, present: true }] } });
+    expect(report.summary).toMatchObject({ mode: 'apply', changed: 1, restored: 1 });
+    expect(readFileSync(tree.conf, 'utf8')).toContain('ETCD_NAME=member-a');
   });
 
   it('leaves every file as it is when a real restore finds nothing to change', async () => {

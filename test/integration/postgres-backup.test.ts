@@ -103,7 +103,8 @@ describe('postgres backup, end to end', () => {
     if (start.kind !== 'started' || completion?.kind !== 'succeeded') throw new Error(JSON.stringify({ start, completions, sns: service.notifier.messages }));
     const { manifest } = completion;
     if (manifest.engine !== 'postgres') throw new Error('expected a postgres manifest');
-    expect(manifest.postgres).toMatchObject({ server: `127.0.0.1:${source.port}`, mode: 'per-database', serverVersion: expect.stringMatching(/^15\./) });
+    const serverVersion = (await source.sql('SHOW server_version')).trim();
+    expect(manifest.postgres).toMatchObject({ server: `127.0.0.1:${source.port}`, mode: 'per-database', serverVersion });
     expect(manifest.postgres.databases).toEqual(['crm', 'postgres', 'shop']);
     expect(manifest.postgres.parts.map((part) => `${part.kind}:${part.name}`)).toEqual(['globals:globals', 'database:crm', 'database:postgres', 'database:shop']);
     expect(manifest.payload.key).toMatch(/globals\.sql\.zst$/);

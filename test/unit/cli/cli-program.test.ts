@@ -115,8 +115,17 @@ describe('cronsnap CLI', () => {
     expect(dry.out).toContain('dry run: nothing changed; repeat with --confirm prod-etcd');
     expect(dry.err).toBe('prod-etcd: run 20261124T010000Z-0123456789 from i-0123456789abcdef0: 4096 bytes to download and verify');
     expect(real.backend.restores).toEqual([{ job: 'prod-etcd', backup: 'latest', dryRun: false, confirm: 'prod-etcd', targets: ['i-a', 'i-b'] }]);
+    // A replaced member takes its data from the leader: nothing of the snapshot is downloaded.
+    expect(real.err).toBe('prod-etcd: run 20261124T010000Z-0123456789: replacing i-a, i-b; no snapshot is downloaded');
     expect(both.code).toBe(EXIT.usage);
     expect(both.backend.restores).toEqual([]);
+  });
+
+  it('passes --server and --include-globals on to a database restore', async () => {
+    const { code, backend } = await cli(['restore', 'shop-mysql', '--server', '10.0.0.7:3306', '--include-globals', '--databases', 'shop,crm']);
+
+    expect(code).toBe(EXIT.ok);
+    expect(backend.restores).toEqual([{ job: 'shop-mysql', backup: 'latest', dryRun: true, databases: ['shop', 'crm'], server: '10.0.0.7:3306', includeGlobals: true }]);
   });
 
   it('drills a job now, printing every check, and exits 1 when the drill failed', async () => {
