@@ -1,9 +1,10 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ZodError } from 'zod';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { loadConfigFile } from '../config/config-file';
 import { findJob } from '../config/load-config';
-import { ConfigError, CronsnapError, InvalidEventError, UnknownJobError } from '../errors';
+import { ConfigError, InvalidEventError, UnknownJobError } from '../errors';
+import { listBackupsEventSchema } from '../restore/list-backups';
 import type { RestoreEventInput } from '../restore/restore';
 import { formatIssues } from '../validation-issues';
 import type { BackupNowResult, CronsnapBackend } from './cronsnap-backend';
@@ -45,13 +46,38 @@ interface RestoreOptions {
   readonly includeGlobals?: boolean;
 }
 
+/** --limit, checked by the schema list-backups itself applies. */
+function backupLimit(value: string): number {
+  const parsed = listBackupsEventSchema.shape.limit.safeParse(/^\d+$/.test(value) ? Number(value) : Number.NaN);
+  if (!parsed.success) throw new InvalidArgumentError(`--limit: ${value} is not a whole number from 1 to 200`);
+  return parsed.data;
+}
+
 const list = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean);
 
-/** Which exit code an error means; see exit-codes.ts. */
+/** The network failures that mean the stack or a stand-in could not be reached at all. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Whether `error` is a connection that never happened. The socket's code is on the error, its
+ * cause or its parts (AggregateError); where the SDK wraps what it cannot tell is an Error, only
+ * the message ("connect ECONNREFUSED ...") is left to say it.
+ */
+function unreachable(error: unknown): boolean {
+  const { code, name, message, cause, errors } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (name === 'TimeoutError' || name === 'CredentialsProviderError') return true;
+  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
+  if (typeof message === 'string' && /\b(connect|getaddrinfo) (ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b/.test(message)) return true;
+  return (cause !== undefined && unreachable(cause)) || (Array.isArray(errors) && errors.some(unreachable));
+}
+
+/**
+ * Which exit code an error means; see exit-codes.ts. Only a call that reached nothing is
+ * "unreachable": a refusal (AccessDenied) or a bug is a failure, with its own message.
+ */
 function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof ConfigError || error instanceof UnknownJobError || error instanceof InvalidEventError || error instanceof ZodError) return EXIT.usage;
-  if (error instanceof CronsnapError) return EXIT.failed;
-  return EXIT.unreachable;
+  return unreachable(error) ? EXIT.unreachable : EXIT.failed;
 }
 
 function messageOf(error: unknown): string {
@@ -152,7 +178,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .command('list')
     .description('the restorable backups of a job, newest first, and the manifests refused and why')
     .argument('<job>')
-    .option('--limit <n>', 'at most this many', (value) => Number(value), 20)
+    .option('--limit <n>', 'at most this many (1 to 200)', backupLimit, 20)
     .action(
       action(async (job: string, options: { limit: number }) => {
         const listing = await backend().backend.list(job, options.limit);

@@ -8,6 +8,7 @@ import type { StartOutcome } from '../backup/start-backup';
 import type { ComplianceReport } from '../compliance/compliance-report';
 import type { DrillAnswer } from '../drill/run-drill';
 import { CronsnapError } from '../errors';
+import { errorFromFunction } from './function-error';
 import type { RestoreEventInput, RestoreOutcome } from '../restore/restore';
 import { TERMINAL_STATUSES } from '../ssm/status-change-event';
 import type { BackupListing, BackupNowResult, CronsnapBackend, HostResult } from './cronsnap-backend';
@@ -15,9 +16,6 @@ import { readStackOutputs, type StackOutputs } from './stack-outputs';
 import { SsmCommandRunner } from '../adapters/ssm-command-runner';
 import type { Job } from '../config/job-config';
 import { runPreflight, type PreflightResult } from '../preflight/run-preflight';
-
-/** A deployed function answered with an error (its message is the function's own). */
-export class FunctionError extends CronsnapError {}
 
 export interface DeployedBackendOptions {
   readonly stackName: string;
@@ -54,10 +52,7 @@ export class DeployedBackend implements CronsnapBackend {
   private async invoke<T>(functionName: string, payload: unknown): Promise<T> {
     const response = await this.lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(payload)) }));
     const text = new TextDecoder().decode(response.Payload ?? new Uint8Array());
-    if (response.FunctionError) {
-      const error = JSON.parse(text || '{}') as { errorType?: string; errorMessage?: string };
-      throw new FunctionError(`${functionName}: ${error.errorType ?? 'Error'}: ${error.errorMessage ?? text}`);
-    }
+    if (response.FunctionError) throw errorFromFunction(functionName, text);
     return JSON.parse(text) as T;
   }
 
@@ -122,7 +117,13 @@ export class DeployedBackend implements CronsnapBackend {
 
   async report(): Promise<{ report: ComplianceReport; location: string }> {
     const { ReportsBucket } = await this.stack();
-    const response = await this.s3.send(new GetObjectCommand({ Bucket: ReportsBucket, Key: 'reports/latest/report.json' }));
+    const response = await this.s3.send(new GetObjectCommand({ Bucket: ReportsBucket, Key: 'reports/latest/report.json' })).catch((error: Error) => {
+      if (error.name !== 'NoSuchKey') throw error;
+      throw new CronsnapError(
+        `no compliance report in s3://${ReportsBucket}/reports/latest/ yet: the first is written when the first S3 Inventory is delivered, up to 48 hours after the stack was created; try again then`,
+        { cause: error },
+      );
+    });
     const report = JSON.parse((await response.Body?.transformToString('utf8')) ?? '{}') as ComplianceReport;
     return { report, location: `s3://${ReportsBucket}/reports/latest/report.html` };
   }

@@ -122,6 +122,12 @@ install_hint() {
   esac
 }
 
+# error_line FILE: what a client's stderr says went wrong: its first error line, else its last
+# line that is not blank (pg_restore ends with the failed command and a blank line, not the error).
+error_line() {
+  grep -m 1 -E '(^|: )(error|ERROR|FATAL|PANIC)[: ]' "$1" || grep -v '^[[:space:]]*$' "$1" | tail -n 1 || true
+}
+
 now_iso() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 
 host_id() {

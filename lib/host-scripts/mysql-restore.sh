@@ -78,7 +78,7 @@ apply_restore() {
   step restore
   zstd -q -d -c "$ARCHIVE" | select_sections | rename_references \
     | "${MYSQL[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$DB_HOST" -P "$DB_PORT" --default-character-set=utf8mb4 2>"$CRONSNAP_WORK/restore.err" \
-    || fail "restoring into $DB_HOST:$DB_PORT failed: $(tail -n 1 "$CRONSNAP_WORK/restore.err")"
+    || fail "restoring into $DB_HOST:$DB_PORT failed: $(error_line "$CRONSNAP_WORK/restore.err")"
   local name target tables
   for name in "${DATABASES[@]}"; do
     target=$(target_name "$name")

@@ -70,7 +70,7 @@ replay_dumpall() {
   local statuses=(0 0) errors
   zstd -q -d -c "$1" | "${PSQL[@]}" "${CONNECT[@]}" -d postgres -X -q >/dev/null 2>"$CRONSNAP_WORK/restore.err" || statuses=("${PIPESTATUS[@]}")
   [ "${statuses[0]}" -eq 0 ] || fail "cannot decompress the pg_dumpall: zstd exited ${statuses[0]}"
-  [ "${statuses[1]}" -eq 0 ] || fail "psql could not replay the pg_dumpall (exit ${statuses[1]}): $(tail -n 1 "$CRONSNAP_WORK/restore.err")"
+  [ "${statuses[1]}" -eq 0 ] || fail "psql could not replay the pg_dumpall (exit ${statuses[1]}): $(error_line "$CRONSNAP_WORK/restore.err")"
   errors=$(grep '^ERROR: ' "$CRONSNAP_WORK/restore.err" | grep -cvE "$DUMPALL_EXPECTED_ERRORS" || true)
   [ "$errors" -eq 0 ] || fail "the pg_dumpall replay met $errors errors, the first: $(grep '^ERROR: ' "$CRONSNAP_WORK/restore.err" | grep -vE "$DUMPALL_EXPECTED_ERRORS" | head -n 1); the databases it created are left for inspection"
   report replayed "{\"expectedErrors\": $(grep -cE "$DUMPALL_EXPECTED_ERRORS" "$CRONSNAP_WORK/restore.err" || true)}"
@@ -90,7 +90,7 @@ apply_restore() {
         zstd -q -d -c "$CRONSNAP_WORK/part-$i.zst" | "${PSQL[@]}" "${CONNECT[@]}" -d postgres -X -q >/dev/null 2>"$CRONSNAP_WORK/globals.err" \
           || statuses=("${PIPESTATUS[@]}")
         [ "${statuses[0]}" -eq 0 ] || fail "cannot decompress the globals part: zstd exited ${statuses[0]}"
-        [ "${statuses[1]}" -eq 0 ] || fail "psql could not replay the roles and tablespaces (exit ${statuses[1]}): $(tail -n 1 "$CRONSNAP_WORK/globals.err")"
+        [ "${statuses[1]}" -eq 0 ] || fail "psql could not replay the roles and tablespaces (exit ${statuses[1]}): $(error_line "$CRONSNAP_WORK/globals.err")"
         report globals "{\"messages\": $(grep -c . "$CRONSNAP_WORK/globals.err" || true), \"alreadyExisted\": $(grep -c 'already exists' "$CRONSNAP_WORK/globals.err" || true)}" ;;
       dumpall)
         replay_dumpall "$CRONSNAP_WORK/part-$i.zst" ;;
@@ -101,7 +101,7 @@ apply_restore() {
         rm -f -- "$CRONSNAP_WORK/part-$i.zst"
         pg_query "CREATE DATABASE \"$target\"" >/dev/null
         "${PG_RESTORE[@]}" "${CONNECT[@]}" -d "$target" -j "$PARALLEL" --exit-on-error "$CRONSNAP_WORK/part-$i.dump" 2>"$CRONSNAP_WORK/restore.err" \
-          || fail "pg_restore of $name into $target failed: $(tail -n 1 "$CRONSNAP_WORK/restore.err"); the partial database $target $PARTIAL_FATE"
+          || fail "pg_restore of $name into $target failed: $(error_line "$CRONSNAP_WORK/restore.err"); the partial database $target $PARTIAL_FATE"
         rm -f -- "$CRONSNAP_WORK/part-$i.dump" ;;
     esac
   done

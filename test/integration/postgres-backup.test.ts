@@ -203,6 +203,22 @@ describe('postgres backup, end to end', () => {
     }
   });
 
+  it('names pg_restore\'s own error when a restore into another server lacks the roles, not the blank line it ends with', async () => {
+    const service = serviceFor('prod-postgres');
+    const { completions } = await service.runJob('prod-postgres', 'pg-event-12');
+    expect(completions.map((completion) => completion.kind)).toEqual(['succeeded']);
+    const target = await emptyServer();
+    try {
+      const restore = service.restore({ job: 'prod-postgres', backup: 'latest', server: `127.0.0.1:${target.port}`, databases: ['shop'], dryRun: false, confirm: 'prod-postgres' });
+
+      await expect(restore).rejects.toThrow(
+        'step=restore: pg_restore of shop into shop failed: pg_restore: error: could not execute query: ERROR:  role "reporting" does not exist; the partial database shop is left for inspection',
+      );
+    } finally {
+      await target.stop();
+    }
+  });
+
   it('restores a pg_dumpall backup into another server: every database and role, equal row hashes, never over data in its postgres database', async () => {
     const service = serviceFor('dumpall-pg', { mode: 'dumpall' });
     const { completions } = await service.runJob('dumpall-pg', 'pg-event-11');

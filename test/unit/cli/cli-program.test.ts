@@ -7,6 +7,7 @@ import { EXIT } from '../../../lib/cli/exit-codes';
 import type { ComplianceReport } from '../../../lib/compliance/compliance-report';
 import type { DrillAnswer } from '../../../lib/drill/run-drill';
 import type { RestoreEventInput } from '../../../lib/restore/restore';
+import { UnknownJobError } from '../../../lib/errors';
 import { configInput, etcdJobInput, mysqlJobInput } from '../../helpers/config-factory';
 import type { Job } from '../../../lib/config/job-config';
 import type { PreflightResult } from '../../../lib/preflight/run-preflight';
@@ -119,6 +120,29 @@ describe('cronsnap CLI', () => {
     expect(real.err).toBe('prod-etcd: run 20261124T010000Z-0123456789: replacing i-a, i-b; no snapshot is downloaded');
     expect(both.code).toBe(EXIT.usage);
     expect(both.backend.restores).toEqual([]);
+  });
+
+  it('refuses a --limit that is not a whole number from 1 to 200 as bad usage, listing nothing', async () => {
+    for (const limit of ['abc', '0', '201', '2.5']) {
+      const { code, err } = await cli(['list', 'prod-etcd', '--limit', limit]);
+      expect({ limit, code, err }).toEqual({ limit, code: EXIT.usage, err: expect.stringContaining(`--limit: ${limit} is not a whole number from 1 to 200`) });
+    }
+  });
+
+  it.each([
+    ['an unknown job the function refused', new UnknownJobError('no job named prod-etc in the deployed config'), EXIT.usage],
+    ['a storage that cannot be reached', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' }), EXIT.unreachable],
+    ['a call the caller may not make', Object.assign(new Error('User: arn:aws:iam::123456789012:user/ops is not authorized to perform: lambda:InvokeFunction'), { name: 'AccessDeniedException' }), EXIT.failed],
+    ['a bug', new TypeError("Cannot read properties of undefined (reading 'runId')"), EXIT.failed],
+  ])('exits with the code that %s means, saying what it was', async (_what, error, expected) => {
+    const backend = new FakeBackend();
+    backend.list = async () => {
+      throw error;
+    };
+
+    const { code, err } = await cli(['list', 'prod-etcd'], backend);
+
+    expect({ code, err }).toEqual({ code: expected, err: expect.stringContaining(error.message) });
   });
 
   it('passes --server and --include-globals on to a database restore', async () => {

@@ -4,12 +4,16 @@ import { DescribeInstanceInformationCommand, GetCommandInvocationCommand, ListCo
 import { parseConfig } from '../../../lib/config/load-config';
 import { configInput, etcdJobInput } from '../../helpers/config-factory';
 import { strictMockClient } from '../../helpers/aws-contracts';
-import { DeployedBackend, FunctionError } from '../../../lib/cli/deployed-backend';
+import { DeployedBackend } from '../../../lib/cli/deployed-backend';
+import { FunctionError } from '../../../lib/cli/function-error';
+import { RestoreError, UnknownJobError } from '../../../lib/errors';
 import { ConfigError } from '../../../lib/errors';
+import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 
 const lambda = strictMockClient(LambdaClient);
 const cloudFormation = strictMockClient(CloudFormationClient);
 const ssm = strictMockClient(SSMClient);
+const s3 = strictMockClient(S3Client);
 const OUTPUTS = { BackupBucket: 'backups', ReportsBucket: 'reports', ScheduledBackupFunction: 'fn-scheduled', ListBackupsFunction: 'fn-list', RestoreFunction: 'fn-restore', RestoreDrillFunction: 'fn-drill', DocumentPrefix: 'cronsnap' };
 const RUN = '20261124T011000Z-0123456789';
 
@@ -18,7 +22,7 @@ const sentTo = (name: string) => lambda.commandCalls(InvokeCommand).filter((call
 const sentPayload = (name: string) => JSON.parse(new TextDecoder().decode(sentTo(name)[0]?.args[0].input.Payload as Uint8Array));
 
 function backend() {
-  return new DeployedBackend({ stackName: 'Cronsnap', lambda: new LambdaClient({}), cloudFormation: new CloudFormationClient({}), ssm: new SSMClient({}), pollMs: 1 });
+  return new DeployedBackend({ stackName: 'Cronsnap', lambda: new LambdaClient({}), cloudFormation: new CloudFormationClient({}), ssm: new SSMClient({}), s3: new S3Client({}), pollMs: 1 });
 }
 
 describe('CLI against the deployed stack', () => {
@@ -51,12 +55,21 @@ describe('CLI against the deployed stack', () => {
     expect(result).toMatchObject({ outcome: 'failed', hosts: [{ status: 'failed', detail: 'the command succeeded but list-backups does not offer the backup' }] });
   });
 
-  it('passes on a function\'s own error', async () => {
-    lambda.on(InvokeCommand, { FunctionName: 'fn-restore' }).resolves({ FunctionError: 'Unhandled', ...payload({ errorType: 'RestoreError', errorMessage: 'job prod-etcd has no restorable backup' }) });
+  it('passes on a function\'s own error as the same kind, and anything else as the function\'s failure', async () => {
+    lambda
+      .on(InvokeCommand, { FunctionName: 'fn-restore' })
+      .resolvesOnce({ FunctionError: 'Unhandled', ...payload({ errorType: 'RestoreError', errorMessage: 'job prod-etcd has no restorable backup' }) })
+      .resolvesOnce({ FunctionError: 'Unhandled', ...payload({ errorType: 'UnknownJobError', errorMessage: 'no job named prod-etc in the deployed config' }) })
+      .resolvesOnce({ FunctionError: 'Unhandled', ...payload({ errorType: 'TypeError', errorMessage: "Cannot read properties of undefined (reading 'key')" }) });
+    const restore = () => backend().restore({ job: 'prod-etcd', backup: 'latest' }, () => undefined);
 
-    await expect(backend().restore({ job: 'prod-etcd', backup: 'latest' }, () => undefined)).rejects.toThrow(
-      new FunctionError('fn-restore: RestoreError: job prod-etcd has no restorable backup'),
-    );
+    const answers = [await restore().catch((error: unknown) => error), await restore().catch((error: unknown) => error), await restore().catch((error: unknown) => error)];
+
+    expect(answers.map((error) => [(error as Error).constructor, (error as Error).message])).toEqual([
+      [RestoreError, 'job prod-etcd has no restorable backup'],
+      [UnknownJobError, 'no job named prod-etc in the deployed config'],
+      [FunctionError, "fn-restore failed: TypeError: Cannot read properties of undefined (reading 'key')"],
+    ]);
   });
 
   it('drills through the restore-drill function with an event of its own', async () => {
@@ -65,6 +78,15 @@ describe('CLI against the deployed stack', () => {
 
     expect(await backend().drill('prod-etcd', () => undefined)).toEqual(answer);
     expect(sentPayload('fn-drill')).toEqual({ job: 'prod-etcd', eventId: expect.stringMatching(/^cli-/), scheduledTime: expect.any(String) });
+  });
+
+  it('says when the first compliance report is due, on a stack that has none yet', async () => {
+    s3.reset();
+    s3.on(GetObjectCommand, { Bucket: 'reports', Key: 'reports/latest/report.json' }).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }));
+
+    await expect(backend().report()).rejects.toThrow(
+      'no compliance report in s3://reports/reports/latest/ yet: the first is written when the first S3 Inventory is delivered, up to 48 hours after the stack was created; try again then',
+    );
   });
 
   it('names the outputs a stack deployed before the CLI lacks', async () => {
