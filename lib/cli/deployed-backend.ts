@@ -65,7 +65,7 @@ export class DeployedBackend implements CronsnapBackend {
 
     const hosts = await this.awaitCommands([start.commandId, ...start.linked.map((linked) => linked.commandId)], job, progress);
     // The command's success is the host's word; the backup counts once list-backups offers it.
-    const listing = await this.list(job, 50);
+    const listing = await this.invoke<BackupListing>(outputs.ListBackupsFunction, { job, runId: start.runId });
     const offered = new Set(listing.backups.filter((backup) => backup.runId === start.runId).map((backup) => backup.host));
     const judged = hosts.map(({ command, ...host }): HostResult =>
       host.status === 'succeeded' && command === start.commandId && !offered.has(host.host)
@@ -79,9 +79,7 @@ export class DeployedBackend implements CronsnapBackend {
     const deadline = Date.now() + (this.options.waitTimeoutMs ?? 3 * 3600 * 1000);
     const seen = new Map<string, string>();
     for (;;) {
-      const invocations = (
-        await Promise.all(commandIds.map((CommandId) => this.ssm.send(new ListCommandInvocationsCommand({ CommandId }))))
-      ).flatMap((page, index) => (page.CommandInvocations ?? []).map((invocation) => ({ command: commandIds[index] ?? '', host: invocation.InstanceId ?? '', status: invocation.Status ?? 'Pending' })));
+      const invocations = (await Promise.all(commandIds.map((CommandId) => this.invocationsOf(CommandId)))).flat();
       for (const { command, host, status } of invocations) {
         if (seen.get(`${command}/${host}`) !== status) progress(`${job}: ${host} ${status}`);
         seen.set(`${command}/${host}`, status);
@@ -92,6 +90,18 @@ export class DeployedBackend implements CronsnapBackend {
       if (Date.now() > deadline) throw new CronsnapError(`${job}: still running after the wait limit; the commands are ${commandIds.join(', ')}`);
       await sleep(this.options.pollMs ?? 10_000);
     }
+  }
+
+  /** Every host's invocation of a command: ListCommandInvocations answers at most 50 a page. */
+  private async invocationsOf(CommandId: string): Promise<{ command: string; host: string; status: string }[]> {
+    const invocations: { command: string; host: string; status: string }[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await this.ssm.send(new ListCommandInvocationsCommand({ CommandId, MaxResults: 50, ...(NextToken ? { NextToken } : {}) }));
+      for (const invocation of page.CommandInvocations ?? []) invocations.push({ command: CommandId, host: invocation.InstanceId ?? '', status: invocation.Status ?? 'Pending' });
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return invocations;
   }
 
   async list(job: string, limit: number): Promise<BackupListing> {

@@ -46,6 +46,24 @@ describe('CLI against the deployed stack', () => {
     expect(progress).toEqual([`prod-etcd: run ${RUN} sent to i-a (command c0000000-0000-4000-8000-000000000001)`, 'prod-etcd: i-a InProgress', 'prod-etcd: i-a Success']);
   });
 
+  it('follows every page of invocations and confirms each of 120 hosts by the run id, as SSM pages 50 at a time', async () => {
+    const hosts = Array.from({ length: 120 }, (_, i) => `i-${String(i).padStart(17, '0')}`);
+    lambda.on(InvokeCommand, { FunctionName: 'fn-scheduled' }).resolves(payload({ kind: 'started', job: 'prod-etcd', runId: RUN, commandId: 'c0000000-0000-4000-8000-000000000001', hosts, linked: [] }));
+    // One host's manifest is not offered: only a check of every host of the run can tell.
+    lambda.on(InvokeCommand, { FunctionName: 'fn-list' }).resolves(payload({ job: 'prod-etcd', engine: 'etcd', backups: hosts.slice(0, 119).map((host) => ({ runId: RUN, host })), refused: [] }));
+    ssm.on(ListCommandInvocationsCommand).callsFake((input: { MaxResults?: number; NextToken?: string }) => {
+      const from = Number(input.NextToken ?? 0);
+      const to = from + (input.MaxResults ?? 50);
+      return { CommandInvocations: hosts.slice(from, to).map((InstanceId) => ({ InstanceId, Status: 'Success' })), ...(to < hosts.length ? { NextToken: String(to) } : {}) };
+    });
+
+    const result = await backend().backupNow('prod-etcd', { wait: true, progress: () => undefined });
+
+    expect(result.hosts).toHaveLength(120);
+    expect(result.hosts.filter((host) => host.status === 'failed')).toEqual([{ host: hosts[119], status: 'failed', detail: 'the command succeeded but list-backups does not offer the backup' }]);
+    expect(sentPayload('fn-list')).toEqual({ job: 'prod-etcd', runId: RUN });
+  });
+
   it('counts a host failed when its command succeeded but no backup is offered', async () => {
     ssm.on(ListCommandInvocationsCommand).resolves({ CommandInvocations: [{ InstanceId: 'i-a', Status: 'Success' }] });
     lambda.on(InvokeCommand, { FunctionName: 'fn-list' }).resolves(payload({ job: 'prod-etcd', engine: 'etcd', backups: [], refused: [] }));

@@ -74,6 +74,15 @@ describe('list-backups', () => {
     expect(listing.backups.map((b) => b.runId)).toEqual(['20261125T103000Z-0000000005', '20261124T103000Z-0000000004']);
   });
 
+  it('lists only the run asked for by run id, past the limit', async () => {
+    const store = new MemoryObjectStore();
+    for (let i = 1; i <= 5; i += 1) storeRun(store, `2026112${i}T103000Z-000000000${i}`);
+
+    const listing = await listBackups({ job: 'prod-etcd', limit: 1, runId: '20261122T103000Z-0000000002' }, deps(store));
+
+    expect(listing.backups.map((b) => b.runId)).toEqual(['20261122T103000Z-0000000002']);
+  });
+
   it('refuses a job that is not in the config', async () => {
     await expect(listBackups({ job: 'nope', limit: 20 }, deps(new MemoryObjectStore()))).rejects.toThrow(UnknownJobError);
   });
