@@ -27,5 +27,8 @@ export class UnknownJobError extends CronsnapError {}
 /** A restore was refused or failed; `message` says at which step and why, and what was left as it was. */
 export class RestoreError extends CronsnapError {}
 
+/** A restore its plan step refused before anything changed: the target is in the way (a database that holds data, a .old copy that exists). */
+export class RestoreRefusedError extends RestoreError {}
+
 /** An S3 Inventory file or row does not have the expected form; `message` names the file, line and column. */
 export class InvalidInventoryError extends CronsnapError {}

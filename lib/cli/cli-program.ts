@@ -3,7 +3,7 @@ import { ZodError } from 'zod';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { loadConfigFile } from '../config/config-file';
 import { findJob } from '../config/load-config';
-import { ConfigError, InvalidEventError, UnknownJobError } from '../errors';
+import { ConfigError, InvalidEventError, RestoreRefusedError, UnknownJobError } from '../errors';
 import { listBackupsEventSchema } from '../restore/list-backups';
 import type { RestoreEventInput } from '../restore/restore';
 import { formatIssues } from '../validation-issues';
@@ -227,7 +227,12 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
         } else if (parts.length > 0) {
           deps.err(`${job}: run ${runId} from ${parts.map((part) => part.host).join(', ')}: ${parts.reduce((sum, part) => sum + part.bytes, 0)} bytes to download and verify`);
         }
-        const outcome = await runner.restore(event, deps.err);
+        const outcome = await runner.restore(event, deps.err).catch((error: unknown) => {
+          if (!(error instanceof RestoreRefusedError)) throw error;
+          deps.err(`cronsnap: ${job}: ${event.dryRun ? 'would be refused' : 'refused'}, nothing was changed: ${error.message}`);
+          return undefined;
+        });
+        if (!outcome) return EXIT.refused;
         emit(`${job}: ${outcome.kind}${event.dryRun ? ' (dry run: nothing changed; repeat with --confirm ' + job + ')' : ''}\n${JSON.stringify(outcome, null, 2)}`, outcome);
         return EXIT.ok;
       }),

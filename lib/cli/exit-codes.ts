@@ -8,6 +8,8 @@ export const EXIT = {
   usage: 2,
   /** The stack or the local stand-ins could not be reached. */
   unreachable: 3,
+  /** A restore (or its dry run) was refused before anything changed: the target is in the way. */
+  refused: 4,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

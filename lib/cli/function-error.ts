@@ -1,10 +1,10 @@
-import { ConfigError, CronsnapError, InvalidEventError, ManifestError, NoTargetError, RestoreError, UnknownJobError } from '../errors';
+import { ConfigError, CronsnapError, InvalidEventError, ManifestError, NoTargetError, RestoreError, RestoreRefusedError, UnknownJobError } from '../errors';
 
 /** A deployed function answered with an error that is not one of ours: a bug or a runtime failure there. */
 export class FunctionError extends CronsnapError {}
 
 /** Our error types by the name Lambda reports as errorType, so a function's refusal means here what it meant there. */
-const KNOWN = { ConfigError, InvalidEventError, ManifestError, NoTargetError, RestoreError, UnknownJobError } as const;
+const KNOWN = { ConfigError, InvalidEventError, ManifestError, NoTargetError, RestoreError, RestoreRefusedError, UnknownJobError } as const;
 
 /**
  * The error a function's answer stands for: the same class for our own (an unknown job is a usage

@@ -46,13 +46,23 @@ select_sections() {
     on { print }'
 }
 
+# objects_in DATABASE: "<base tables> <views>" of DATABASE on the target server.
+objects_in() {
+  mysql_query "$DB_HOST" "$DB_PORT" "SELECT SUM(TABLE_TYPE = 'BASE TABLE'), SUM(TABLE_TYPE = 'VIEW') FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$1'" \
+    | sed 's/NULL/0/g'
+}
+
+# A database that exists empty is restored into; one with tables or views is refused, since the
+# dump drops and recreates each of its objects (mysqldump's DROP TABLE / DROP VIEW IF EXISTS).
 plan() {
   step plan
-  local name target tables
+  local name target tables views
   for name in "${DATABASES[@]}"; do
     target=$(target_name "$name")
-    tables=$(mysql_query "$DB_HOST" "$DB_PORT" "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$target'")
-    [ "$tables" -eq 0 ] || fail "database $target on $DB_HOST:$DB_PORT has $tables tables; restore under a new name (targetDatabase) or move it aside yourself; nothing was changed"
+    read -r tables views <<<"$(objects_in "$target")"
+    if [ "$tables" -gt 0 ] || [ "$views" -gt 0 ]; then
+      fail "database $target on $DB_HOST:$DB_PORT has $tables tables and $views views; restore under a new name (targetDatabase) or move it aside yourself; nothing was changed"
+    fi
     report plan "{\"database\": $(json_str "$name"), \"into\": $(json_str "$target"), \"server\": $(json_str "$DB_HOST:$DB_PORT")}"
   done
 }
@@ -79,11 +89,11 @@ apply_restore() {
   zstd -q -d -c "$ARCHIVE" | select_sections | rename_references \
     | "${MYSQL[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$DB_HOST" -P "$DB_PORT" --default-character-set=utf8mb4 2>"$CRONSNAP_WORK/restore.err" \
     || fail "restoring into $DB_HOST:$DB_PORT failed: $(error_line "$CRONSNAP_WORK/restore.err")"
-  local name target tables
+  local name target tables views
   for name in "${DATABASES[@]}"; do
     target=$(target_name "$name")
-    tables=$(mysql_query "$DB_HOST" "$DB_PORT" "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$target'")
-    report restored "{\"database\": $(json_str "$name"), \"into\": $(json_str "$target"), \"tables\": $tables}"
+    read -r tables views <<<"$(objects_in "$target")"
+    report restored "{\"database\": $(json_str "$name"), \"into\": $(json_str "$target"), \"tables\": $tables, \"views\": $views}"
   done
 }
 

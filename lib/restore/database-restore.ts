@@ -33,7 +33,8 @@ export interface DatabaseRestoreDeps extends HostProgramDeps {
 }
 
 const plannedSchema = z.object({ database: z.string(), into: z.string(), server: z.string() });
-const restoredSchema = z.object({ database: z.string(), into: z.string(), tables: z.number().int() });
+/** `views` only from MySQL, where a view is listed among the tables. */
+const restoredSchema = z.object({ database: z.string(), into: z.string(), tables: z.number().int(), views: z.number().int().optional() });
 
 export interface DatabaseRestoreReport {
   readonly host: string;

@@ -1,4 +1,4 @@
-import { RestoreError } from '../errors';
+import { RestoreError, RestoreRefusedError } from '../errors';
 import type { CommandRunner } from '../ports/command-runner';
 import type { ObjectStore } from '../ports/object-store';
 import { awaitInvocation } from '../ssm/await-invocation';
@@ -39,6 +39,11 @@ export async function runHostProgram(
   });
   const invocation = await awaitInvocation(deps.runner, commandId, host, { timeoutMs: deps.timeoutMs, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
   const report = await readHostReport(deps.store, invocation);
-  if (invocation.status !== 'Success') throw new RestoreError(`${labels.failure}: ${failureReason(report, invocation.status)}`);
+  if (invocation.status !== 'Success') {
+    const reason = failureReason(report, invocation.status);
+    // Every restore program checks in its plan step, before it changes anything.
+    const Refusal = reason.startsWith('step=plan: ') ? RestoreRefusedError : RestoreError;
+    throw new Refusal(`${labels.failure}: ${reason}`);
+  }
   return { commandId, report };
 }

@@ -7,7 +7,7 @@ import { EXIT } from '../../../lib/cli/exit-codes';
 import type { ComplianceReport } from '../../../lib/compliance/compliance-report';
 import type { DrillAnswer } from '../../../lib/drill/run-drill';
 import type { RestoreEventInput } from '../../../lib/restore/restore';
-import { UnknownJobError } from '../../../lib/errors';
+import { RestoreRefusedError, UnknownJobError } from '../../../lib/errors';
 import { configInput, etcdJobInput, mysqlJobInput } from '../../helpers/config-factory';
 import type { Job } from '../../../lib/config/job-config';
 import type { PreflightResult } from '../../../lib/preflight/run-preflight';
@@ -143,6 +143,19 @@ describe('cronsnap CLI', () => {
     const { code, err } = await cli(['list', 'prod-etcd'], backend);
 
     expect({ code, err }).toEqual({ code: expected, err: expect.stringContaining(error.message) });
+  });
+
+  it('says a restore would be refused, and exits 4, when its plan finds the target in the way', async () => {
+    const backend = new FakeBackend();
+    backend.restore = async () => {
+      throw new RestoreRefusedError('restore of shop-mysql run 20261124T010000Z-0123456789 on i-0123456789abcdef0 failed: step=plan: database shop on 10.0.0.5:3306 has 2 tables and 1 views; restore under a new name (targetDatabase) or move it aside yourself; nothing was changed');
+    };
+
+    const dry = await cli(['restore', 'shop-mysql'], backend);
+    const real = await cli(['restore', 'shop-mysql', '--confirm', 'shop-mysql'], backend);
+
+    expect(dry).toMatchObject({ code: EXIT.refused, err: expect.stringContaining('cronsnap: shop-mysql: would be refused, nothing was changed: restore of shop-mysql') });
+    expect(real).toMatchObject({ code: EXIT.refused, err: expect.stringContaining('cronsnap: shop-mysql: refused, nothing was changed: ') });
   });
 
   it('passes --server and --include-globals on to a database restore', async () => {
