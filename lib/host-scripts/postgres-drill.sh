@@ -18,6 +18,7 @@ main() {
   load_database_restore_params
   restore_into_scratch "$(param scratchPrefix)"
   PARTIAL_FATE='is dropped with the other scratch databases'
+  RESTORE_PROPERTIES=false
   # Its own lock: a drill never holds up a backup or a restore of the job.
   acquire_job_lock "$JOB" drill
   fetch_and_log_in

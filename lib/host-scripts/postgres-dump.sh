@@ -81,7 +81,9 @@ dump_all() {
       snapshot_args=(--snapshot="$SNAPSHOT")
     fi
     # -Z0: zstd compresses better and faster than the custom format's own zlib.
-    dump_part "databases/$name.dump.zst" "$name" database "${PG_DUMP[@]}" "${CONNECT[@]}" -d "$name" -Fc -Z0 ${snapshot_args[@]+"${snapshot_args[@]}"}
+    # --create puts the database's own properties (encoding, locale, owner, settings, comment,
+    # grants) in the archive; pg_restore into an existing database skips them, a restore reads them.
+    dump_part "databases/$name.dump.zst" "$name" database "${PG_DUMP[@]}" "${CONNECT[@]}" -d "$name" -Fc -Z0 --create ${snapshot_args[@]+"${snapshot_args[@]}"}
     if [ "$ROW_COUNTS" = true ]; then
       close_snapshot
       ROW_COUNTS_JSON+="${ROW_COUNTS_JSON:+, }$(json_str "$name"): $ROWS_JSON"

@@ -5,8 +5,10 @@
 # postgres-drill.sh drive it.
 
 # What becomes of a database that pg_restore leaves half written: kept for the operator (a drill
-# drops its scratch databases on the way out).
+# drops its scratch databases on the way out); and whether a restored database gets its own
+# properties back (a drill's scratch databases do not).
 PARTIAL_FATE='is left for inspection'
+RESTORE_PROPERTIES=true
 
 load_database_restore_params() {
   load_restore_common_params
@@ -76,6 +78,43 @@ replay_dumpall() {
   report replayed "{\"expectedErrors\": $(grep -cE "$DUMPALL_EXPECTED_ERRORS" "$CRONSNAP_WORK/restore.err" || true)}"
 }
 
+# database_statements DUMP NAME TARGET: the statements pg_dump --create wrote for database NAME
+# itself (CREATE DATABASE with its encoding and locale, owner, settings, comment, grants), naming
+# TARGET instead; nothing for an archive made without --create. A statement may span lines (a
+# comment holding a newline): each is taken up to the line that ends it with ';' outside a string.
+database_statements() {
+  local from to
+  from=$(pg_query "SELECT quote_ident('$2')") to=$(pg_query "SELECT quote_ident('$3')")
+  "${PG_RESTORE[@]}" -C -s --section=pre-data -f - "$1" 2>"$CRONSNAP_WORK/properties.err" \
+    | awk -v from="DATABASE $from" -v to="DATABASE $to" '
+      !on && /^(CREATE DATABASE|ALTER DATABASE|COMMENT ON DATABASE|GRANT .* ON DATABASE|REVOKE .* ON DATABASE) / {
+        at = index($0, from " ")
+        if (at == 0) at = index($0, from ";")
+        if (at > 0) { on = 1; $0 = substr($0, 1, at - 1) to substr($0, at + length(from)) }
+      }
+      # A ";" ends the statement only outside a string: after an even number of quotes (a quote
+      # inside a string is doubled, which keeps the count even).
+      on { print; quotes += gsub(/\047/, "\047"); if (/;$/ && quotes % 2 == 0) { on = 0; quotes = 0 } }'
+}
+
+# create_database DUMP NAME TARGET: TARGET created as NAME was, with its properties. A drill's
+# scratch database is created plain: its user may not be able to give it the owner or grants.
+create_database() {
+  local statements=''
+  if [ "$RESTORE_PROPERTIES" = true ]; then statements=$(database_statements "$@"); fi
+  if [ -z "$statements" ]; then
+    pg_query "CREATE DATABASE \"$3\"" >/dev/null
+    return
+  fi
+  # CREATE DATABASE cannot share a transaction with the rest: if a later statement fails, the
+  # database this created (plan made sure it did not exist) is dropped again.
+  if ! "${PSQL[@]}" "${CONNECT[@]}" -d postgres -X -q -v ON_ERROR_STOP=1 <<<"$statements" >/dev/null 2>"$CRONSNAP_WORK/properties.err"; then
+    pg_query "DROP DATABASE IF EXISTS \"$3\"" >/dev/null
+    fail "creating $3 as $2 was (owner, settings, comment, grants) failed: $(error_line "$CRONSNAP_WORK/properties.err"); nothing was left on $PG_HOST:$PG_PORT"
+  fi
+  report properties "{\"database\": $(json_str "$2"), \"into\": $(json_str "$3")}"
+}
+
 apply_restore() {
   step restore
   local i name target
@@ -99,7 +138,7 @@ apply_restore() {
         # pg_restore -j reads the archive at random: it needs a file, not a pipe.
         zstd -q -d "$CRONSNAP_WORK/part-$i.zst" -o "$CRONSNAP_WORK/part-$i.dump"
         rm -f -- "$CRONSNAP_WORK/part-$i.zst"
-        pg_query "CREATE DATABASE \"$target\"" >/dev/null
+        create_database "$CRONSNAP_WORK/part-$i.dump" "$name" "$target"
         "${PG_RESTORE[@]}" "${CONNECT[@]}" -d "$target" -j "$PARALLEL" --exit-on-error "$CRONSNAP_WORK/part-$i.dump" 2>"$CRONSNAP_WORK/restore.err" \
           || fail "pg_restore of $name into $target failed: $(error_line "$CRONSNAP_WORK/restore.err"); the partial database $target $PARTIAL_FATE"
         rm -f -- "$CRONSNAP_WORK/part-$i.dump" ;;

@@ -86,4 +86,14 @@ describe('host programs in the SSM agent environment', () => {
     expect(invocation.stderr).toMatch(/step=probe: command failed with exit code 1 \(line \d+\)/);
     expect(failureReason(invocation.stderr, invocation.status)).toBe('step=probe: the dump server 10.0.0.5:3306 refused the backup user');
   });
+
+  it("takes a client's first error line as its reason, not the blank line pg_restore ends with", async () => {
+    // As pg_restore --exit-on-error writes it: the error, the command that failed, a blank line.
+    const stderr = 'pg_restore: error: could not execute query: ERROR:  role "reporting" does not exist\nCommand was: GRANT SELECT ON TABLE public.product_names TO reporting;\n\n';
+    const invocation = await run([`printf '%s' '${stderr.replace(/'/g, "'\\''")}' >"$CRONSNAP_WORK_PROBE"`, 'error_line "$CRONSNAP_WORK_PROBE"', "printf 'no error word here\\n\\n' >\"$CRONSNAP_WORK_PROBE\"", 'error_line "$CRONSNAP_WORK_PROBE"'], {
+      CRONSNAP_WORK_PROBE: join(fixture.dir, 'stderr.txt'),
+    });
+
+    expect(invocation.stdout.trim().split('\n')).toEqual(['pg_restore: error: could not execute query: ERROR:  role "reporting" does not exist', 'no error word here']);
+  });
 });

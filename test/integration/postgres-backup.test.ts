@@ -20,6 +20,11 @@ CREATE ROLE reporting NOLOGIN;
 CREATE ROLE backup LOGIN SUPERUSER PASSWORD '${PASSWORD.replace(/'/g, "''")}';
 CREATE DATABASE shop OWNER app_owner;
 CREATE DATABASE crm OWNER app_owner;
+COMMENT ON DATABASE shop IS 'Orders and products;
+kept for seven years';
+ALTER DATABASE shop SET work_mem = '8MB';
+REVOKE CONNECT ON DATABASE shop FROM PUBLIC;
+GRANT CONNECT ON DATABASE shop TO reporting;
 `;
 const SHOP_SQL = `
 CREATE TABLE products (id serial PRIMARY KEY, name text, photo bytea, notes text);
@@ -177,6 +182,16 @@ describe('postgres backup, end to end', () => {
       return hashes;
     };
     expect(await rows('shop_check')).toEqual(await rows('shop'));
+    // The database's own properties too: owner, comment, settings and grants, under the new name.
+    const properties = async (database: string) =>
+      (
+        await source.sql(
+          `SELECT pg_get_userbyid(d.datdba), shobj_description(d.oid, 'pg_database'), (SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting WHERE setdatabase = d.oid AND setrole = 0), ` +
+            `(SELECT string_agg(coalesce(nullif(pg_get_userbyid(a.grantee), '-'), 'PUBLIC') || ':' || a.privilege_type, ',' ORDER BY 1) FROM aclexplode(d.datacl) a WHERE a.grantee <> d.datdba) FROM pg_database d WHERE datname = '${database}'`,
+        )
+      ).trim();
+    expect(await properties('shop')).toContain('kept for seven years');
+    expect(await properties('shop_check')).toBe(await properties('shop'));
   });
 
   /** A second server, as a restore into another one finds it: empty but for the job's login. */
@@ -203,7 +218,7 @@ describe('postgres backup, end to end', () => {
     }
   });
 
-  it('names pg_restore\'s own error when a restore into another server lacks the roles, not the blank line it ends with', async () => {
+  it('names the missing role when a restore into another server lacks the roles, touching nothing', async () => {
     const service = serviceFor('prod-postgres');
     const { completions } = await service.runJob('prod-postgres', 'pg-event-12');
     expect(completions.map((completion) => completion.kind)).toEqual(['succeeded']);
@@ -211,9 +226,11 @@ describe('postgres backup, end to end', () => {
     try {
       const restore = service.restore({ job: 'prod-postgres', backup: 'latest', server: `127.0.0.1:${target.port}`, databases: ['shop'], dryRun: false, confirm: 'prod-postgres' });
 
+      // The database is created as it was, owner first: without its owner's role nothing is created.
       await expect(restore).rejects.toThrow(
-        'step=restore: pg_restore of shop into shop failed: pg_restore: error: could not execute query: ERROR:  role "reporting" does not exist; the partial database shop is left for inspection',
+        `step=restore: creating shop as shop was (owner, settings, comment, grants) failed: ERROR:  role "app_owner" does not exist; nothing was left on 127.0.0.1:${target.port}`,
       );
+      expect((await target.sql("SELECT count(*) FROM pg_database WHERE datname = 'shop'")).trim()).toBe('0');
     } finally {
       await target.stop();
     }
