@@ -3,6 +3,10 @@
 # machine's tools, then the host programs' suites again on the seeds' hosts (legacy profiles).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "$(id -u)" -ne 0 ]; then
+  echo "cronsnap tests need root: they install the servers with apt-get, mount a tmpfs (a full work dir), run PostgreSQL through runuser and restore files' owners with chown; run them as root (CI does)" >&2
+  exit 1
+fi
 bash scripts/ensure-deps.sh
 
 echo "== type-check"
