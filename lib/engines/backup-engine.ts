@@ -28,7 +28,7 @@ export interface BackupEngine<J extends Job = Job> {
   memberFileSet?(job: J): MemberFileSet | undefined;
 }
 
-/** A backup program: the parameters every backup shares, then the engine's own. */
+/** A backup program: the parameters and manifest helpers every backup shares, then the engine's own. */
 export function backupProgram(engine: string, description: string, scripts: readonly string[], parameters: readonly DocumentParameter[]): HostProgram {
-  return { id: `${engine}-backup`, description, scripts, parameters: [...COMMON_PARAMETERS, ...parameters] };
+  return { id: `${engine}-backup`, description, scripts: ['backup-upload.sh', ...scripts], parameters: [...COMMON_PARAMETERS, ...parameters] };
 }

@@ -6,7 +6,7 @@ import { backupProgram, type BackupEngine } from './backup-engine';
 
 export const etcdEngine: BackupEngine<EtcdJob> = {
   engine: 'etcd',
-  program: backupProgram('etcd', 'cronsnap: etcd v3 snapshot, verified, zstd-compressed and streamed to S3 with its manifest', ['etcd-client.sh', 'etcd-snapshot.sh'], [
+  program: backupProgram('etcd', 'cronsnap: etcd v3 snapshot, verified, zstd-compressed and streamed to S3 with its manifest', ['file-metadata.sh', 'etcd-client.sh', 'etcd-snapshot.sh'], [
     { name: 'endpoints', description: 'Comma-separated client URLs of every member', pattern: listPattern(PATTERNS.endpoint) },
     { name: 'caFile', description: 'CA certificate path on the host', pattern: PATTERNS.absolutePath, optional: true },
     { name: 'certFile', description: 'Client certificate path on the host', pattern: PATTERNS.absolutePath, optional: true },

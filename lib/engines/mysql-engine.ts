@@ -7,7 +7,7 @@ import { backupProgram, type BackupEngine } from './backup-engine';
 
 export const mysqlEngine: BackupEngine<MysqlJob> = {
   engine: 'mysql',
-  program: backupProgram('mysql', 'cronsnap: consistent mysqldump of MySQL/MariaDB, streamed through sha256 and zstd to S3 with its manifest', ['mysql-client.sh', 'mysql-dump.sh'], [
+  program: backupProgram('mysql', 'cronsnap: consistent mysqldump of MySQL/MariaDB, streamed through sha256 and zstd to S3 with its manifest', ['secret.sh', 'mysql-client.sh', 'mysql-dump.sh'], [
     { name: 'hosts', description: 'Candidate servers host:port, in order', pattern: listPattern(HOST_PORT_PATTERN) },
     { name: 'maxscale', description: 'Ask MaxScale for the master', pattern: '^(true|false)$' },
     { name: 'source', description: 'primary or replica', pattern: '^(primary|replica)$' },

@@ -6,7 +6,7 @@ import { backupProgram, type BackupEngine } from './backup-engine';
 
 export const postgresEngine: BackupEngine<PostgresJob> = {
   engine: 'postgres',
-  program: backupProgram('postgres', 'cronsnap: PostgreSQL globals plus one custom-format dump per database (or pg_dumpall), streamed through sha256 and zstd to S3', ['postgres-client.sh', 'postgres-dump.sh'], [
+  program: backupProgram('postgres', 'cronsnap: PostgreSQL globals plus one custom-format dump per database (or pg_dumpall), streamed through sha256 and zstd to S3', ['secret.sh', 'postgres-client.sh', 'postgres-dump.sh'], [
     { name: 'server', description: 'host:port of the server', pattern: HOST_PORT_PATTERN },
     { name: 'user', description: 'Database user', pattern: PATTERNS.token },
     ...PASSWORD_PARAMETERS,

@@ -201,13 +201,6 @@ aws_cli() {
   fi
 }
 
-# upload_stream KEY METADATA: streams stdin to s3://$BUCKET/KEY (multipart), SSE-KMS with the job key.
-upload_stream() {
-  local key=$1 metadata=$2
-  aws_cli s3 cp - "s3://$BUCKET/$key" --only-show-errors \
-    --sse aws:kms --sse-kms-key-id "$KMS_KEY_ID" --metadata "$metadata"
-}
-
 # tap NAME COMMAND...: a fifo $CRONSNAP_WORK/NAME.fifo whose contents COMMAND consumes in the
 # background, its output going to NAME.out; `wait_taps` collects them and removes the fifos, so a
 # name can be tapped again (postgres uploads one part after another).
@@ -226,6 +219,7 @@ tap() {
 # `pipeline || fail ...`, where bash ignores errexit); `ignore` only reaps them. A tap whose
 # writer died before opening its fifo would wait in open() forever: opening the fifo read-write
 # (which never blocks) and closing it again gives such a reader its end of stream.
+# shellcheck disable=SC2120 # `wait_taps ignore` comes from upload_compressed, in backup-upload.sh
 wait_taps() {
   local i rc
   for i in "${!CRONSNAP_TAPS[@]}"; do
@@ -240,6 +234,9 @@ wait_taps() {
 }
 
 tap_value() { cat "$CRONSNAP_WORK/$1.out"; }
+
+# The process upload_output feeds an upload from (backup-upload.sh), killed with the taps.
+CRONSNAP_PRODUCER=''
 
 # stop_taps: on a failed run, the taps still reading are killed rather than left holding the
 # agent's output open until the document's time limit.
@@ -271,63 +268,6 @@ tee_on() {
   rm -f -- "$errors"
 }
 
-byte_count() { wc -c | tr -d ' '; }
-
-# upload_output KEY METADATA ERRORS COMMAND...: COMMAND's output (its stderr to ERRORS) uploaded by
-# upload_compressed, which reads it through a fifo in this shell, so the variables it sets stay
-# set. Non-zero when COMMAND or the upload failed (the upload's status first).
-CRONSNAP_PRODUCER=''
-upload_output() {
-  local key=$1 metadata=$2 errors=$3 fifo="$CRONSNAP_WORK/output.fifo" rc=0 produced=0
-  shift 3
-  mkfifo "$fifo" || fail "cannot make the fifo for $key"
-  "$@" 2>"$errors" >"$fifo" &
-  CRONSNAP_PRODUCER=$!
-  upload_compressed "$fifo" "$key" "$metadata" || rc=$?
-  # A producer still waiting to open the fifo (the upload stopped first) is let on, into a broken pipe.
-  : <>"$fifo"
-  wait "$CRONSNAP_PRODUCER" || produced=$?
-  CRONSNAP_PRODUCER=''
-  rm -f -- "$fifo"
-  [ "$rc" -ne 0 ] || rc=$produced
-  return "$rc"
-}
-
-# upload_compressed SOURCE KEY METADATA: one pass zstd-compresses SOURCE (a file or fifo)
-# and streams it to S3 (multipart), hashing and counting what is uploaded. The raw sha256 and size
-# are read from that same output decompressed beside the upload, so the raw stream is never copied
-# (a tee in front of zstd cost a quarter of a dump's wall time on 2 cores) and what is recorded is
-# what a restore will get back. Sets RAW_SHA256, RAW_SIZE, PAYLOAD_SHA256, PAYLOAD_SIZE.
-upload_compressed() {
-  local source=$1 key=$2 metadata=$3 statuses=(0 0 0)
-  tap payload-sha256 sha256_stdin
-  tap payload-size byte_count
-  tap raw-sha256 decompressed_sha256
-  zstd -q -1 -T0 -c <"$source" \
-    | tee "$CRONSNAP_WORK/payload-sha256.fifo" "$CRONSNAP_WORK/payload-size.fifo" "$CRONSNAP_WORK/raw-sha256.fifo" \
-    | upload_stream "$key" "$metadata" || statuses=("${PIPESTATUS[@]}")
-  # A failed upload is the caller's to report: the taps only saw a stream cut short. Otherwise a
-  # tap that died (cutting tee off) is the reason, and wait_taps names it.
-  if [ "${statuses[2]}" -ne 0 ]; then
-    wait_taps ignore
-    return "${statuses[2]}"
-  fi
-  wait_taps
-  [ "${statuses[0]}" -eq 0 ] && [ "${statuses[1]}" -eq 0 ] || return 1
-  PAYLOAD_SHA256=$(tap_value payload-sha256)
-  PAYLOAD_SIZE=$(tap_value payload-size)
-  RAW_SHA256=$(tap_value raw-sha256)
-  # zstd -v ends with "<name> : <bytes> bytes", the one count of the raw stream this pass makes.
-  RAW_SIZE=$(sed -n 's/.*: *\([0-9][0-9]*\) bytes *$/\1/p' "$CRONSNAP_WORK/decompressed.log" | tail -n 1)
-  [ -n "$RAW_SIZE" ] || fail "zstd did not report the decompressed size of $key: $(tail -n 1 "$CRONSNAP_WORK/decompressed.log")"
-}
-
-# decompressed_sha256: the sha256 of what the zstd stream on stdin decompresses to; zstd's report
-# (with the size) goes to decompressed.log.
-decompressed_sha256() {
-  zstd -d -c -v 2>"$CRONSNAP_WORK/decompressed.log" | sha256_stdin
-}
-
 # download_verified KEY SHA256 FILE: the object at KEY into FILE, failing (before anything else is
 # touched) unless its sha256 is the manifest's.
 download_verified() {
@@ -339,120 +279,16 @@ download_verified() {
   [ "$actual" = "$expected" ] || fail "sha256 of s3://$BUCKET/$key is $actual but the manifest says $expected; nothing was changed"
 }
 
-# read_secret: the job's password into SECRET, a shell variable: it never reaches a command line,
-# a child's environment or any output. It comes from the SSM SecureString passwordParameter, or
-# else the Secrets Manager secret passwordSecret (its passwordSecretKey field when that is set).
-read_secret() {
-  local parameter secret key origin file="$CRONSNAP_WORK/secret"
-  parameter=$(optional_param passwordParameter)
-  secret=$(optional_param passwordSecret)
-  key=$(optional_param passwordSecretKey)
-  if [ -n "$parameter" ]; then
-    origin="SSM parameter $parameter"
-    aws_cli ssm get-parameter --name "$parameter" --with-decryption \
-      --query Parameter.Value --output text >"$file" 2>"$CRONSNAP_WORK/secret.err" \
-      || fail "cannot read $origin: $(tail -n 1 "$CRONSNAP_WORK/secret.err")"
-  elif [ -n "$secret" ]; then
-    origin="Secrets Manager secret $secret"
-    # A binary secret has no SecretString; the CLI would print "None" for it.
-    aws_cli secretsmanager get-secret-value --secret-id "$secret" \
-      --query "SecretString || ''" --output text >"$file" 2>"$CRONSNAP_WORK/secret.err" \
-      || fail "cannot read $origin: $(tail -n 1 "$CRONSNAP_WORK/secret.err")"
-    if [ -n "$key" ]; then
-      require_commands jq
-      # jq's own complaints would quote the input, so they are dropped for a reason of our own.
-      jq -e -r --arg key "$key" '.[$key] | strings' <"$file" >"$file.field" 2>/dev/null \
-        || fail "$origin is not a JSON object with a string field '$key'"
-      mv -f -- "$file.field" "$file"
-    fi
-  else
-    fail "document parameters 'passwordParameter' and 'passwordSecret' are both empty"
-  fi
-  IFS= read -r SECRET <"$file" || true
-  rm -f -- "$file"
-  [ -n "$SECRET" ] || fail "$origin holds no password (an empty string${secret:+, or a binary secret})"
-}
-
-# manifest_header ENGINE: the fields every manifest opens with.
-manifest_header() {
-  printf '"formatVersion": 1, "job": %s, "engine": %s, "runId": %s, "host": %s, "startedAt": %s, "finishedAt": %s' \
-    "$(json_str "$JOB")" "$(json_str "$1")" "$(json_str "$RUN_ID")" "$(json_str "$HOST")" "$(json_str "$STARTED_AT")" "$(json_str "$(now_iso)")"
-}
-
-# payload_json: the last upload_compressed as a manifest payload object.
-payload_json() {
-  printf '{"key": %s, "size": %s, "sha256": %s, "rawSize": %s, "rawSha256": %s, "compression": "zstd"}' \
-    "$(json_str "$PAYLOAD_KEY")" "$PAYLOAD_SIZE" "$(json_str "$PAYLOAD_SHA256")" "$RAW_SIZE" "$(json_str "$RAW_SHA256")"
-}
-
-# Everything a restore needs to put a file back as it was: numeric owners, modes, ACLs, all xattr
-# namespaces (extraction keeps only user.* unless told), SELinux labels, and holes in sparse files.
-# shellcheck disable=SC2034 # used by the programs that archive or restore files
-TAR_METADATA_FLAGS=(--numeric-owner --sparse --acls --selinux --xattrs --xattrs-include='*')
-
-# names_from LIST: NAMES_FROM, the tar flags that read NUL-separated names from LIST, each a name
-# even when it starts with a dash. tar 1.29 added --verbatim-files-from for that; tar 1.26
-# (RHEL/CentOS 7) has no such option and never reads options from the list.
-# shellcheck disable=SC2034 # used by the programs that archive or restore files
-names_from() {
-  NAMES_FROM=(--null -T "$1")
-  if tar --verbatim-files-from --version >/dev/null 2>&1; then NAMES_FROM=(--null --verbatim-files-from -T "$1"); fi
-}
-
-zstd_version() { zstd -V | grep -o 'v[0-9.]*' | head -n 1; }
-
-# put_manifest FILE: the manifest goes last; its presence is what marks a backup complete.
-put_manifest() {
-  aws_cli s3 cp "$1" "s3://$BUCKET/$OUTPUT_PREFIX/manifest.json" --only-show-errors \
-    --sse aws:kms --sse-kms-key-id "$KMS_KEY_ID" --content-type application/json
-}
-
 # report KIND JSON: one machine-readable line per finding or action, parsed by lib/ssm/report-lines.
 report() { to_report "cronsnap: $1 $2"; }
 
 # exists PATH: true for anything there, a dangling symlink included.
 exists() { [ -e "$1" ] || [ -L "$1" ]; }
 
-# The name each database of a dump is restored under, where it is not its own: the restore's
-# targetDatabase, or a drill's scratch names.
-declare -A RESTORE_AS=()
-
-# target_name DATABASE: the name a database restore writes to.
-target_name() { printf '%s' "${RESTORE_AS[$1]:-$1}"; }
-
-# restore_into_scratch PREFIX: every one of DATABASES restored as PREFIX_1, PREFIX_2, ... (drills).
-restore_into_scratch() {
-  local i
-  for i in "${!DATABASES[@]}"; do RESTORE_AS[${DATABASES[$i]}]="${1}_$((i + 1))"; done
-}
-
-# count_restored: reports every restored database's tables and rows, as the engine's
-# `row_counts DATABASE` counts them ({"table": rows, ...}), for the drill's judge.
-count_restored() {
-  step count
-  local name target
-  for name in "${DATABASES[@]}"; do
-    target=$(target_name "$name")
-    report counted "{\"database\": $(json_str "$name"), \"into\": $(json_str "$target"), \"rows\": $(row_counts "$target")}"
-  done
-}
-
-# Parameters every restore shares.
+# Parameters every restore and drill shares.
+# shellcheck disable=SC2034 # JOB, BUCKET, HOST: read by the restore and drill programs
 load_restore_common_params() {
   JOB=$(param job)
   BUCKET=$(param bucket)
   HOST=$(host_id)
-}
-
-# Parameters every engine shares.
-load_common_params() {
-  JOB=$(param job)
-  RUN_ID=$(param runId)
-  BUCKET=$(param bucket)
-  KMS_KEY_ID=$(param kmsKeyId)
-  HOST=$(host_id)
-  RUN_PREFIX=$(param runPrefix)
-  # This host's folder of the run; a linked set (setName) lives in a sub-folder of it.
-  OUTPUT_PREFIX="$RUN_PREFIX/$HOST"
-  STARTED_AT=$(now_iso)
 }

@@ -26,7 +26,7 @@ export const filesRestoreProgram: HostProgram = {
   id: 'files-restore',
   description:
     'cronsnap: restore a file set: verify the archive sha256, compare with the disk, and (apply) move replaced entries to <path>.old-<stamp> and extract with owners, modes, ACLs, xattrs and labels',
-  scripts: ['files-restore.sh'],
+  scripts: ['file-metadata.sh', 'files-restore.sh'],
   parameters: [
     ...RESTORE_COMMON,
     ...PAYLOAD,
@@ -54,7 +54,7 @@ export const etcdRestoreProgram: HostProgram = {
   id: 'etcd-restore',
   description:
     'cronsnap: one step of an etcd restore (prepare, stop, restore, start, health, old-revision and bump-revision, rollback, abandon; membership and rejoin to replace one member); the old data dir is moved aside, never deleted',
-  scripts: ['etcd-client.sh', 'etcd-restore.sh', 'etcd-restore-main.sh'],
+  scripts: ['file-metadata.sh', 'etcd-client.sh', 'etcd-restore.sh', 'etcd-restore-main.sh'],
   parameters: [
     ...RESTORE_COMMON,
     { name: 'action', description: 'The step to run on this member', pattern: `^(${ETCD_RESTORE_ACTIONS.join('|')})$` },
@@ -107,7 +107,7 @@ export const MYSQL_DUMP_PARAMETERS: readonly DocumentParameter[] = [
 export const mysqlRestoreProgram: HostProgram = {
   id: 'mysql-restore',
   description: 'cronsnap: restore databases from a mysqldump (sha256 checked first), never over a database that has tables',
-  scripts: ['mysql-client.sh', 'mysql-restore.sh', 'database-restore-main.sh'],
+  scripts: ['secret.sh', 'database-names.sh', 'mysql-client.sh', 'mysql-restore.sh', 'database-restore-main.sh'],
   parameters: [...MYSQL_DUMP_PARAMETERS, ...RESTORE_CHOICES],
 };
 
@@ -127,7 +127,7 @@ export const POSTGRES_DUMP_PARAMETERS: readonly DocumentParameter[] = [
 export const postgresRestoreProgram: HostProgram = {
   id: 'postgres-restore',
   description: 'cronsnap: restore PostgreSQL databases (pg_restore -j) or a pg_dumpall, sha256 of every part checked first, never over an existing database',
-  scripts: ['postgres-client.sh', 'postgres-restore.sh', 'database-restore-main.sh'],
+  scripts: ['secret.sh', 'database-names.sh', 'postgres-client.sh', 'postgres-restore.sh', 'database-restore-main.sh'],
   parameters: [...POSTGRES_DUMP_PARAMETERS, ...RESTORE_CHOICES],
 };
 
