@@ -107,6 +107,21 @@ describe('backup-completed handler', () => {
     });
   });
 
+  it('publishes the first, specific reason when the shell\'s error trap adds its own after it', async () => {
+    ssm.on(GetCommandInvocationCommand).resolves({
+      Status: 'Failed',
+      StandardErrorContent:
+        'cronsnap: FAILED step=server-facts: job prod-etcd on i-0123456789abcdef0: login to 10.0.0.5:3306 as backup failed: Access denied\n' +
+        'cronsnap: FAILED step=server-facts: command failed with exit code 1 (line 212)\n',
+    });
+    const event = loadEvent('ssm-invocation-status-change');
+    event.detail.status = 'Failed';
+
+    await handler(event, lambdaContext);
+
+    expect(publishedMessage()).toMatchObject({ reason: 'step=server-facts: job prod-etcd on i-0123456789abcdef0: login to 10.0.0.5:3306 as backup failed: Access denied' });
+  });
+
   it('reports a time-out', async () => {
     const event = loadEvent('ssm-invocation-status-change');
     event.detail.status = 'TimedOut';
