@@ -236,6 +236,28 @@ describe('postgres backup, end to end', () => {
     }
   });
 
+  it('fails a restore whose roles psql cannot replay at all, naming psql\'s error, instead of going on without them', async () => {
+    // psql as it answers when the server goes away mid-script; every query (-c) goes through.
+    const psql = join(dir, 'psql-losing-the-server');
+    writeFileSync(
+      psql,
+      '#!/bin/sh\ncase " $* " in *" -c "*) exec psql "$@" ;; esac\ncat >/dev/null\necho "psql: error: connection to server at \\"127.0.0.1\\", port 5432 failed: server closed the connection unexpectedly" >&2\nexit 2\n',
+      { mode: 0o755 },
+    );
+    const service = serviceFor('prod-postgres', { psql });
+    const { completions } = await service.runJob('prod-postgres', 'pg-event-13');
+    expect(completions.map((completion) => completion.kind)).toEqual(['succeeded']);
+    const target = await emptyServer();
+    try {
+      const restore = service.restore({ job: 'prod-postgres', backup: 'latest', server: `127.0.0.1:${target.port}`, includeGlobals: true, databases: ['crm'], dryRun: false, confirm: 'prod-postgres' });
+
+      await expect(restore).rejects.toThrow('step=restore: psql could not replay the roles and tablespaces (exit 2): psql: error: connection to server at "127.0.0.1", port 5432 failed: server closed the connection unexpectedly');
+      expect((await target.sql("SELECT count(*) FROM pg_database WHERE datname = 'crm'")).trim()).toBe('0');
+    } finally {
+      await target.stop();
+    }
+  });
+
   it('restores a pg_dumpall backup into another server: every database and role, equal row hashes, never over data in its postgres database', async () => {
     const service = serviceFor('dumpall-pg', { mode: 'dumpall' });
     const { completions } = await service.runJob('dumpall-pg', 'pg-event-11');
