@@ -274,4 +274,23 @@ describe('mysql backup, end to end', () => {
     expect((await source.sql("SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = 'shop_check'")).trim()).toBe('1');
     expect((await source.sql("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'crm_check'")).trim()).toBe('0');
   });
+
+  it('restores into another server, as a replacement host would get it, with equal checksums', async () => {
+    const service = serviceFor('moving-mysql', { databases: ['shop'] });
+    const { completions } = await service.runJob('moving-mysql', 'mysql-event-8');
+    expect(completions.map((completion) => completion.kind)).toEqual(['succeeded']);
+    const target = await startMariaDb();
+    try {
+      // The other server has the job's login and none of the data.
+      await target.sql(`CREATE USER 'backup'@'127.0.0.1' IDENTIFIED BY '${PASSWORD.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'; GRANT ALL PRIVILEGES ON *.* TO 'backup'@'127.0.0.1';`);
+
+      const restored = await service.restore({ job: 'moving-mysql', backup: 'latest', server: `127.0.0.1:${target.port}`, dryRun: false, confirm: 'moving-mysql' });
+
+      expect(restored).toMatchObject({ kind: 'database', report: { restored: [{ database: 'shop', into: 'shop', tables: 2, views: 1 }] } });
+      const sums = async (server: MariaDb) => (await server.sql('CHECKSUM TABLE shop.products, shop.audit EXTENDED')).trim();
+      expect(await sums(target)).toBe(await sums(source));
+    } finally {
+      await target.stop();
+    }
+  });
 });
