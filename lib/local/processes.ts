@@ -17,19 +17,29 @@ function listens(port: number): Promise<boolean> {
   });
 }
 
+/** How many jest workers the port range is shared among; more workers than this share slices. */
+const WORKER_SLICES = 8;
+/** Ports this process handed out: a server may not have bound one yet when the next is asked for. */
+const handedOut = new Set<number>();
+
 /**
  * A free TCP port on loopback for a server started next. It is drawn below the kernel's
  * ephemeral range: a port from listen(0) is free only until an outgoing connection (an aws CLI
  * upload, a client of another server) is given the same one, and the server then fails to bind.
+ * Each jest worker draws from its own slice of that range and never hands out a port twice, so
+ * two servers starting at once, in one worker or in two, are never given the same port.
  */
 export async function freePort(): Promise<number> {
-  const low = 10_000;
-  const high = ephemeralLow();
+  const worker = (Number(process.env.JEST_WORKER_ID) || 1) - 1;
+  const span = Math.floor((ephemeralLow() - 10_000) / WORKER_SLICES);
+  const low = 10_000 + (worker % WORKER_SLICES) * span;
   for (let attempt = 0; attempt < 100; attempt += 1) {
-    const port = low + Math.floor(Math.random() * (high - low));
-    if (await listens(port)) return port;
+    const port = low + Math.floor(Math.random() * span);
+    if (handedOut.has(port) || !(await listens(port))) continue;
+    handedOut.add(port);
+    return port;
   }
-  throw new Error(`no free port between ${low} and ${high} after 100 tries`);
+  throw new Error(`no free port between ${low} and ${low + span} after 100 tries`);
 }
 
 /** Polls `probe` until it resolves true; fails with `what` and the process's output after `timeoutMs`. */
