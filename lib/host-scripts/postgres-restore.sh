@@ -66,13 +66,22 @@ table_count() {
 # roles: the restoring user and the bootstrap superuser cannot be dropped, and then exist.
 DUMPALL_EXPECTED_ERRORS='^ERROR:  (current user cannot be dropped|cannot drop role [^ ]+ because it is required by the database system|role "[^"]+" already exists)$'
 
+# replay_script PART ERRORS PART_NAME WHAT: the SQL script PART decompressed into psql on the
+# postgres database, its complaints to ERRORS. Without ON_ERROR_STOP psql goes on past a statement
+# that fails and exits non-zero only when it cannot go on at all (no connection, an unreadable
+# script): that, or zstd failing, fails the restore naming PART_NAME or WHAT.
+replay_script() {
+  local statuses=(0 0)
+  zstd -q -d -c "$1" | "${PSQL[@]}" "${CONNECT[@]}" -d postgres -X -q >/dev/null 2>"$2" || statuses=("${PIPESTATUS[@]}")
+  [ "${statuses[0]}" -eq 0 ] || fail "cannot decompress $3: zstd exited ${statuses[0]}"
+  [ "${statuses[1]}" -eq 0 ] || fail "psql could not replay $4 (exit ${statuses[1]}): $(error_line "$2")"
+}
+
 # replay_dumpall PART: psql without ON_ERROR_STOP, since the roles that exist fail as expected;
 # any other error fails the restore, naming it (the databases it created are left for inspection).
 replay_dumpall() {
-  local statuses=(0 0) errors
-  zstd -q -d -c "$1" | "${PSQL[@]}" "${CONNECT[@]}" -d postgres -X -q >/dev/null 2>"$CRONSNAP_WORK/restore.err" || statuses=("${PIPESTATUS[@]}")
-  [ "${statuses[0]}" -eq 0 ] || fail "cannot decompress the pg_dumpall: zstd exited ${statuses[0]}"
-  [ "${statuses[1]}" -eq 0 ] || fail "psql could not replay the pg_dumpall (exit ${statuses[1]}): $(error_line "$CRONSNAP_WORK/restore.err")"
+  local errors
+  replay_script "$1" "$CRONSNAP_WORK/restore.err" 'the pg_dumpall' 'the pg_dumpall'
   errors=$(grep '^ERROR: ' "$CRONSNAP_WORK/restore.err" | grep -cvE "$DUMPALL_EXPECTED_ERRORS" || true)
   [ "$errors" -eq 0 ] || fail "the pg_dumpall replay met $errors errors, the first: $(grep '^ERROR: ' "$CRONSNAP_WORK/restore.err" | grep -vE "$DUMPALL_EXPECTED_ERRORS" | head -n 1); the databases it created are left for inspection"
   report replayed "{\"expectedErrors\": $(grep -cE "$DUMPALL_EXPECTED_ERRORS" "$CRONSNAP_WORK/restore.err" || true)}"
@@ -122,14 +131,8 @@ apply_restore() {
     name=${PART_NAMES[$i]}
     case ${PART_KINDS[$i]} in
       globals)
-        # Without ON_ERROR_STOP psql goes on past a statement that fails (a role that already
-        # exists is reported and left as it is) and exits non-zero only when it cannot go on at
-        # all: no connection, an unreadable script.
-        local statuses=(0 0)
-        zstd -q -d -c "$CRONSNAP_WORK/part-$i.zst" | "${PSQL[@]}" "${CONNECT[@]}" -d postgres -X -q >/dev/null 2>"$CRONSNAP_WORK/globals.err" \
-          || statuses=("${PIPESTATUS[@]}")
-        [ "${statuses[0]}" -eq 0 ] || fail "cannot decompress the globals part: zstd exited ${statuses[0]}"
-        [ "${statuses[1]}" -eq 0 ] || fail "psql could not replay the roles and tablespaces (exit ${statuses[1]}): $(error_line "$CRONSNAP_WORK/globals.err")"
+        # A role that already exists is reported and left as it is.
+        replay_script "$CRONSNAP_WORK/part-$i.zst" "$CRONSNAP_WORK/globals.err" 'the globals part' 'the roles and tablespaces'
         report globals "{\"messages\": $(grep -c . "$CRONSNAP_WORK/globals.err" || true), \"alreadyExisted\": $(grep -c 'already exists' "$CRONSNAP_WORK/globals.err" || true)}" ;;
       dumpall)
         replay_dumpall "$CRONSNAP_WORK/part-$i.zst" ;;

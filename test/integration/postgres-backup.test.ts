@@ -6,6 +6,7 @@ import { getObjectBytes } from '../../lib/local/object-bytes';
 import { startPostgres, type Postgres } from '../../lib/local/postgres-server';
 import { run } from '../../lib/local/run-command';
 import { postgresJobInput } from '../helpers/config-factory';
+import type { LocalBackupService } from '../../lib/local/local-backup-service';
 import { localServiceFor } from '../helpers/local-service';
 import { useMotoBucket } from '../helpers/moto-fixture';
 import { sampleProcessArgs } from '../helpers/process-args-sampler';
@@ -194,36 +195,37 @@ describe('postgres backup, end to end', () => {
     expect(await properties('shop_check')).toBe(await properties('shop'));
   });
 
-  /** A second server, as a restore into another one finds it: empty but for the job's login. */
-  async function emptyServer(): Promise<Postgres> {
+  /**
+   * Backs `job` up, then runs `body` against a second server, as a restore into another one finds
+   * it: empty but for the job's login; stopped afterwards.
+   */
+  async function backedUpIntoEmptyServer(service: LocalBackupService, job: string, eventId: string, body: (target: Postgres) => Promise<void>): Promise<void> {
+    const { completions } = await service.runJob(job, eventId);
+    expect(completions.map((completion) => completion.kind)).toEqual(['succeeded']);
     const target = await startPostgres();
-    await target.sql(`CREATE ROLE backup LOGIN SUPERUSER PASSWORD '${PASSWORD.replace(/'/g, "''")}'`);
-    return target;
+    try {
+      await target.sql(`CREATE ROLE backup LOGIN SUPERUSER PASSWORD '${PASSWORD.replace(/'/g, "''")}'`);
+      await body(target);
+    } finally {
+      await target.stop();
+    }
   }
 
   it('restores into another server with the roles first (includeGlobals): every database and role, equal row hashes', async () => {
     const service = serviceFor('prod-postgres');
-    const { completions } = await service.runJob('prod-postgres', 'pg-event-10');
-    expect(completions.map((completion) => completion.kind)).toEqual(['succeeded']);
-    const target = await emptyServer();
-    try {
+    await backedUpIntoEmptyServer(service, 'prod-postgres', 'pg-event-10', async (target) => {
       const restored = await service.restore({
         job: 'prod-postgres', backup: 'latest', server: `127.0.0.1:${target.port}`, includeGlobals: true, databases: ['shop', 'crm'], dryRun: false, confirm: 'prod-postgres',
       });
 
       expect(restored).toMatchObject({ kind: 'database', report: { restored: [{ database: 'shop', into: 'shop' }, { database: 'crm', into: 'crm' }] } });
       expect(await fingerprint(target)).toBe(await fingerprint(source));
-    } finally {
-      await target.stop();
-    }
+    });
   });
 
   it('names the missing role when a restore into another server lacks the roles, touching nothing', async () => {
     const service = serviceFor('prod-postgres');
-    const { completions } = await service.runJob('prod-postgres', 'pg-event-12');
-    expect(completions.map((completion) => completion.kind)).toEqual(['succeeded']);
-    const target = await emptyServer();
-    try {
+    await backedUpIntoEmptyServer(service, 'prod-postgres', 'pg-event-12', async (target) => {
       const restore = service.restore({ job: 'prod-postgres', backup: 'latest', server: `127.0.0.1:${target.port}`, databases: ['shop'], dryRun: false, confirm: 'prod-postgres' });
 
       // The database is created as it was, owner first: without its owner's role nothing is created.
@@ -231,9 +233,7 @@ describe('postgres backup, end to end', () => {
         `step=restore: creating shop as shop was (owner, settings, comment, grants) failed: ERROR:  role "app_owner" does not exist; nothing was left on 127.0.0.1:${target.port}`,
       );
       expect((await target.sql("SELECT count(*) FROM pg_database WHERE datname = 'shop'")).trim()).toBe('0');
-    } finally {
-      await target.stop();
-    }
+    });
   });
 
   it('fails a restore whose roles psql cannot replay at all, naming psql\'s error, instead of going on without them', async () => {
@@ -245,25 +245,17 @@ describe('postgres backup, end to end', () => {
       { mode: 0o755 },
     );
     const service = serviceFor('prod-postgres', { psql });
-    const { completions } = await service.runJob('prod-postgres', 'pg-event-13');
-    expect(completions.map((completion) => completion.kind)).toEqual(['succeeded']);
-    const target = await emptyServer();
-    try {
+    await backedUpIntoEmptyServer(service, 'prod-postgres', 'pg-event-13', async (target) => {
       const restore = service.restore({ job: 'prod-postgres', backup: 'latest', server: `127.0.0.1:${target.port}`, includeGlobals: true, databases: ['crm'], dryRun: false, confirm: 'prod-postgres' });
 
       await expect(restore).rejects.toThrow('step=restore: psql could not replay the roles and tablespaces (exit 2): psql: error: connection to server at "127.0.0.1", port 5432 failed: server closed the connection unexpectedly');
       expect((await target.sql("SELECT count(*) FROM pg_database WHERE datname = 'crm'")).trim()).toBe('0');
-    } finally {
-      await target.stop();
-    }
+    });
   });
 
   it('restores a pg_dumpall backup into another server: every database and role, equal row hashes, never over data in its postgres database', async () => {
     const service = serviceFor('dumpall-pg', { mode: 'dumpall' });
-    const { completions } = await service.runJob('dumpall-pg', 'pg-event-11');
-    expect(completions.map((completion) => completion.kind)).toEqual(['succeeded']);
-    const target = await emptyServer();
-    try {
+    await backedUpIntoEmptyServer(service, 'dumpall-pg', 'pg-event-11', async (target) => {
       const request = { job: 'dumpall-pg', backup: 'latest', server: `127.0.0.1:${target.port}`, dryRun: false, confirm: 'dumpall-pg' };
       await target.sql('CREATE TABLE local_notes (note text)');
       await expect(service.restore(request)).rejects.toThrow(
@@ -277,8 +269,6 @@ describe('postgres backup, end to end', () => {
       expect(restored).toMatchObject({ kind: 'database', report: { restored: expect.arrayContaining([{ database: 'shop', into: 'shop', tables: 2 }]) } });
       expect(await fingerprint(target)).toBe(await fingerprint(source));
       await expect(service.restore(request)).rejects.toThrow(`step=plan: database crm exists on 127.0.0.1:${target.port}`);
-    } finally {
-      await target.stop();
-    }
+    });
   });
 });
