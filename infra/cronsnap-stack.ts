@@ -29,11 +29,11 @@ export interface CronsnapStackProps extends StackProps {
   readonly documentPrefix?: string;
 }
 
-/** Where a database job's hosts read their password; other engines read none. */
-function jobPasswordSource(job: Job): PasswordSource {
-  if (job.engine === 'mysql') return job.mysql;
-  if (job.engine === 'postgres') return job.postgres;
-  return {};
+/** Where a job's hosts read passwords: the database's, and MaxScale's REST API's; other engines read none. */
+function jobPasswordSources(job: Job): PasswordSource[] {
+  if (job.engine === 'mysql') return typeof job.mysql.maxscale === 'object' ? [job.mysql, job.mysql.maxscale] : [job.mysql];
+  if (job.engine === 'postgres') return [job.postgres];
+  return [];
 }
 
 /** Everything cronsnap deploys; each concern is one construct. */
@@ -104,13 +104,13 @@ export class CronsnapStack extends Stack {
         target: functions.scheduledBackup.function,
         deadLetterQueue: functions.deadLetterQueue,
       });
-      const password = jobPasswordSource(job);
+      const passwords = jobPasswordSources(job);
       const host = new HostAccessPolicy(this, `HostAccess-${job.name}`, {
         jobName: job.name,
         bucket: storage.bucket,
         key: storage.key,
-        secretParameters: [password.passwordParameter ?? []].flat(),
-        secretsManagerSecrets: [password.passwordSecret?.id ?? []].flat(),
+        secretParameters: passwords.flatMap((password) => password.passwordParameter ?? []),
+        secretsManagerSecrets: passwords.flatMap((password) => password.passwordSecret?.id ?? []),
       });
       new CfnOutput(this, `HostPolicy-${job.name}`, {
         description: `Attach to the instance profile of ${job.name}'s hosts`,

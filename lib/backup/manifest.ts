@@ -60,6 +60,8 @@ const mysqlFactsSchema = z.object({
   binlogFile: z.string(),
   binlogPosition: z.number().int().nonnegative().nullable(),
   gtid: z.string(),
+  /** What MaxScale reported when it chose the server: the tool asked and its server list. */
+  maxscale: z.object({ tool: z.enum(['maxctrl', 'maxadmin']), listing: z.string() }).nullable().optional(),
   /** Counted over the dump stream itself, so they are the rows the payload holds. */
   rowCounts: rowCountsSchema,
 });

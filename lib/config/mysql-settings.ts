@@ -13,11 +13,26 @@ export const DATABASE_NAME_PATTERN = `^${DATABASE_NAME}$`;
 export const DATABASE_LIST_PATTERN = `^${DATABASE_NAME}(,${DATABASE_NAME}){0,99}$`;
 export const databaseName = z.string().regex(new RegExp(`^${DATABASE_NAME}$`), 'must be a database name of letters, digits, _ $ -');
 
+/** The REST API credentials maxctrl (MaxScale 2.5+) is given when MaxScale's defaults do not hold. */
+const maxscaleAccessSchema = z
+  .object({
+    hosts: z.array(z.string().regex(new RegExp(HOST_PORT_PATTERN), 'must be host:port, e.g. 127.0.0.1:8989')).min(1).max(8).optional().describe("MaxScale REST API host:port list (maxctrl --hosts); maxctrl's default 127.0.0.1:8989 when omitted"),
+    user: token.describe('REST API user'),
+    ...passwordSourceFields,
+  })
+  .strict()
+  .refine(hasOnePasswordSource, { message: ONE_PASSWORD_SOURCE_MESSAGE });
+
 /** How the host script finds and dumps a MySQL/MariaDB server. */
 export const mysqlSettingsSchema = z
   .object({
     hosts: z.array(hostPort).min(1).max(16).describe('candidate servers, in order; the writable primary is chosen among them'),
-    maxscale: z.boolean().default(false).describe('ask MaxScale (`maxadmin list servers`) which server is the master, as in seed 000'),
+    maxscale: z
+      .union([z.boolean(), maxscaleAccessSchema])
+      .default(false)
+      .describe(
+        'ask MaxScale which server is the running master, as in seed 000: `maxctrl --tsv list servers` (MaxScale 2.5+), else `maxadmin list servers`; `true` uses maxctrl\'s own defaults, an object gives its REST API user and password',
+      ),
     source: z.enum(['primary', 'replica']).default('primary').describe('dump the writable primary, or a read-only replica'),
     user: token,
     ...passwordSourceFields,
@@ -29,3 +44,4 @@ export const mysqlSettingsSchema = z
   .refine(hasOnePasswordSource, { message: ONE_PASSWORD_SOURCE_MESSAGE });
 
 export type MysqlSettings = z.infer<typeof mysqlSettingsSchema>;
+export type MaxscaleAccess = z.infer<typeof maxscaleAccessSchema>;

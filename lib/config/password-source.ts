@@ -40,17 +40,29 @@ export function hasOnePasswordSource(settings: PasswordSource): boolean {
 
 export const ONE_PASSWORD_SOURCE_MESSAGE = 'set exactly one of passwordParameter (SSM SecureString) or passwordSecret (Secrets Manager)';
 
-/** The document parameters that tell the host where to read the password (common.sh `read_secret`). */
-export const PASSWORD_PARAMETERS: readonly DocumentParameter[] = [
-  { name: 'passwordParameter', description: 'SSM SecureString with the password (read on the host)', pattern: SSM_PARAMETER_PATTERN, optional: true },
-  { name: 'passwordSecret', description: 'Secrets Manager secret with the password (read on the host), when passwordParameter is empty', pattern: SECRET_ID_PATTERN, optional: true },
-  { name: 'passwordSecretKey', description: "The secret's JSON field holding the password; the whole secret when empty", pattern: SECRET_KEY_PATTERN, optional: true },
-];
+/**
+ * A password source's document parameter names: `passwordParameter`, or `<prefix>PasswordParameter`
+ * for a second secret in the same program (secret.sh `read_secret PREFIX`).
+ */
+function parameterName(prefix: string, field: 'passwordParameter' | 'passwordSecret' | 'passwordSecretKey'): string {
+  return prefix === '' ? field : `${prefix}${field[0]?.toUpperCase() ?? ''}${field.slice(1)}`;
+}
 
-export function passwordParameterValues(source: PasswordSource): Record<string, string> {
+/** The document parameters that tell the host where to read a password (secret.sh `read_secret`). */
+export function passwordParameters(prefix = '', whose = 'the password'): DocumentParameter[] {
+  return [
+    { name: parameterName(prefix, 'passwordParameter'), description: `SSM SecureString with ${whose} (read on the host)`, pattern: SSM_PARAMETER_PATTERN, optional: true },
+    { name: parameterName(prefix, 'passwordSecret'), description: `Secrets Manager secret with ${whose} (read on the host), when the SSM parameter is empty`, pattern: SECRET_ID_PATTERN, optional: true },
+    { name: parameterName(prefix, 'passwordSecretKey'), description: "The secret's JSON field holding it; the whole secret when empty", pattern: SECRET_KEY_PATTERN, optional: true },
+  ];
+}
+
+export const PASSWORD_PARAMETERS: readonly DocumentParameter[] = passwordParameters();
+
+export function passwordParameterValues(source: Partial<PasswordSource>, prefix = ''): Record<string, string> {
   return {
-    passwordParameter: source.passwordParameter ?? '',
-    passwordSecret: source.passwordSecret?.id ?? '',
-    passwordSecretKey: source.passwordSecret?.jsonKey ?? '',
+    [parameterName(prefix, 'passwordParameter')]: source.passwordParameter ?? '',
+    [parameterName(prefix, 'passwordSecret')]: source.passwordSecret?.id ?? '',
+    [parameterName(prefix, 'passwordSecretKey')]: source.passwordSecret?.jsonKey ?? '',
   };
 }

@@ -7,7 +7,7 @@
 write_credentials() {
   step credentials
   CLIENT_CNF="$CRONSNAP_WORK/client.cnf"
-  read_secret
+  read_secret password
   local password=${SECRET//\\/\\\\}
   unset SECRET
   password=${password//\"/\\\"}

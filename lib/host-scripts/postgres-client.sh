@@ -5,7 +5,7 @@
 # children learn only its path (PGPASSFILE). The EXIT trap removes the dir.
 write_pgpass() {
   step credentials
-  read_secret
+  read_secret password
   local password=${SECRET//\\/\\\\}
   unset SECRET
   password=${password//:/\\:}

@@ -1,13 +1,15 @@
-# The job's database password, read where the document runs. Runs after common.sh.
+# The job's database password (or another secret, such as MaxScale's), read where the document
+# runs. Runs after common.sh.
 
-# read_secret: the job's password into SECRET, a shell variable: it never reaches a command line,
-# a child's environment or any output. It comes from the SSM SecureString passwordParameter, or
-# else the Secrets Manager secret passwordSecret (its passwordSecretKey field when that is set).
+# read_secret STEM: a password into SECRET, a shell variable: it never reaches a command line,
+# a child's environment or any output. It comes from the SSM SecureString named by the parameter
+# STEMParameter, or else the Secrets Manager secret STEMSecret (its STEMSecretKey field when that
+# is set): `password` for the job's database password, `maxscalePassword` for MaxScale's.
 read_secret() {
-  local parameter secret key origin file="$CRONSNAP_WORK/secret"
-  parameter=$(optional_param passwordParameter)
-  secret=$(optional_param passwordSecret)
-  key=$(optional_param passwordSecretKey)
+  local stem=$1 parameter secret key origin file="$CRONSNAP_WORK/secret"
+  parameter=$(optional_param "${stem}Parameter")
+  secret=$(optional_param "${stem}Secret")
+  key=$(optional_param "${stem}SecretKey")
   if [ -n "$parameter" ]; then
     origin="SSM parameter $parameter"
     aws_cli ssm get-parameter --name "$parameter" --with-decryption \
@@ -27,7 +29,7 @@ read_secret() {
       mv -f -- "$file.field" "$file"
     fi
   else
-    fail "document parameters 'passwordParameter' and 'passwordSecret' are both empty"
+    fail "document parameters '${stem}Parameter' and '${stem}Secret' are both empty"
   fi
   IFS= read -r SECRET <"$file" || true
   rm -f -- "$file"

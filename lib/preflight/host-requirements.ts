@@ -92,8 +92,9 @@ export function toolRequirements(job: Job): ToolRequirement[] {
       }
       break;
   }
-  const secret = 'mysql' in job ? job.mysql.passwordSecret : 'postgres' in job ? job.postgres.passwordSecret : undefined;
-  if (secret?.jsonKey) engine.push({ tool: 'jq', label: 'jq (JSON secret)', fix: 'package jq (EPEL on RHEL/CentOS 7)' });
+  const maxscale = 'mysql' in job && typeof job.mysql.maxscale === 'object' ? job.mysql.maxscale.passwordSecret : undefined;
+  const secrets = ['mysql' in job ? job.mysql.passwordSecret : 'postgres' in job ? job.postgres.passwordSecret : undefined, maxscale];
+  if (secrets.some((secret) => secret?.jsonKey)) engine.push({ tool: 'jq', label: 'jq (JSON secret)', fix: 'package jq (EPEL on RHEL/CentOS 7)' });
   return [...always, ...engine];
 }
 

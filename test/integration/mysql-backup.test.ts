@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestoreRefusedError } from '../../lib/errors';
@@ -7,6 +7,7 @@ import type { Moto } from '../../lib/local/moto-server';
 import { getObjectBytes } from '../../lib/local/object-bytes';
 import { mysqlJobInput } from '../helpers/config-factory';
 import { localServiceFor } from '../helpers/local-service';
+import { maxscaleStandIn, type MaxscaleServer } from '../helpers/maxscale-standins';
 import { useMotoBucket } from '../helpers/moto-fixture';
 import { sampleProcessArgs } from '../helpers/process-args-sampler';
 import { listKeys } from '../helpers/s3-objects';
@@ -210,28 +211,78 @@ describe('mysql backup, end to end', () => {
     expect((await listKeys(moto.s3(), bucket, 'hash-dies/')).filter((key) => key.endsWith('manifest.json'))).toEqual([]);
   });
 
-  it('dumps the server MaxScale reports as the running master', async () => {
-    const bin = mkdtempSync(join(dir, 'bin-'));
-    writeFileSync(
-      join(bin, 'maxadmin'),
-      [
-        '#!/bin/sh',
-        'cat <<EOF',
-        'Servers.',
-        'Server             | Address         | Port  | Connections | Status',
-        'server1            | 10.255.0.1      |  3306 |           0 | Slave, Running',
-        `server2            | 127.0.0.1       |  ${source.port} |           0 | Master, Running`,
-        'EOF',
-      ].join('\n'),
-    );
-    chmodSync(join(bin, 'maxadmin'), 0o755);
-    const service = serviceFor('via-maxscale', { hosts: ['10.255.0.1:3306'], maxscale: true }, { PATH: `${bin}:${process.env.PATH}` });
+  describe('the master MaxScale reports', () => {
+    const MAXSCALE_PASSWORD = 'mx-$ecret "pw"';
+    const standby = (port: number): MaxscaleServer => ({ name: 'server1', address: '10.255.0.1', port, state: 'Slave, Running' });
+    const master = (name: string, port: number): MaxscaleServer => ({ name, address: '127.0.0.1', port, state: 'Master, Running' });
+    let other: MariaDb;
 
-    const { completions } = await service.runJob('via-maxscale', 'mysql-event-4');
+    beforeAll(async () => {
+      await moto.putSecureString('/cronsnap/maxscale/password', MAXSCALE_PASSWORD);
+      other = await startMariaDb();
+      await other.load(`cat '${join(dir, 'fixture.sql')}'`);
+    });
 
-    const completion = completions[0];
-    if (completion?.kind !== 'succeeded' || completion.manifest.engine !== 'mysql') throw new Error(JSON.stringify(completions));
-    expect(completion.manifest.mysql.server).toBe(`127.0.0.1:${source.port}`);
+    afterAll(async () => {
+      await other?.stop();
+    });
+
+    function mysqlFacts(completions: { kind: string }[]) {
+      const completion = completions[0] as { kind: string; manifest?: { engine: string; mysql?: unknown } } | undefined;
+      if (completion?.kind !== 'succeeded' || completion.manifest?.engine !== 'mysql') throw new Error(JSON.stringify(completions));
+      return completion.manifest.mysql as { server: string; maxscale: { tool: string; listing: string } | null };
+    }
+
+    it('follows the master as it moves, asking maxctrl (MaxScale 6+) with the REST API password in a private option file', async () => {
+      const maxscale = maxscaleStandIn(dir, 'maxctrl-23', { user: 'monitor', password: MAXSCALE_PASSWORD });
+      maxscale.setServers([standby(3306), master('server2', source.port), { name: 'server3', address: '127.0.0.1', port: other.port, state: 'Slave, Running' }]);
+      const service = serviceFor(
+        'via-maxctrl',
+        { hosts: ['10.255.0.1:3306'], maxscale: { user: 'monitor', passwordParameter: '/cronsnap/maxscale/password', hosts: ['127.0.0.1:8989'] } },
+        { PATH: `${maxscale.bin}:${process.env.PATH}` },
+      );
+
+      const before = mysqlFacts((await service.runJob('via-maxctrl', 'maxctrl-event-1')).completions);
+      maxscale.setServers([standby(3306), { ...master('server2', source.port), state: 'Down' }, master('server3', other.port)]);
+      const after = mysqlFacts((await service.runJob('via-maxctrl', 'maxctrl-event-2')).completions);
+
+      expect(before.server).toBe(`127.0.0.1:${source.port}`);
+      expect(after.server).toBe(`127.0.0.1:${other.port}`);
+      expect(after.maxscale).toEqual({ tool: 'maxctrl', listing: expect.stringMatching(new RegExp(`^server3\t127\\.0\\.0\\.1\t${other.port}\t3\tMaster, Running\t`, 'm')) });
+      const argv = readFileSync(maxscale.argvLog, 'utf8');
+      expect(argv).toContain('--tsv --hosts 127.0.0.1:8989 --config ');
+      expect(argv).not.toContain(MAXSCALE_PASSWORD);
+    });
+
+    it('reads the padded rows of MaxScale 2.5, and refuses to put a REST API password on its command line', async () => {
+      const maxscale = maxscaleStandIn(dir, 'maxctrl-2.5');
+      maxscale.setServers([standby(3306), master('server2', source.port)]);
+      const env = { PATH: `${maxscale.bin}:${process.env.PATH}` };
+
+      const defaults = serviceFor('via-maxctrl-25', { hosts: ['10.255.0.1:3306'], maxscale: true }, env);
+      const withPassword = serviceFor('maxctrl-25-password', { hosts: ['10.255.0.1:3306'], maxscale: { user: 'monitor', passwordParameter: '/cronsnap/maxscale/password' } }, env);
+
+      expect(mysqlFacts((await defaults.runJob('via-maxctrl-25', 'maxctrl25-event-1')).completions).server).toBe(`127.0.0.1:${source.port}`);
+      const refused = await withPassword.runJob('maxctrl-25-password', 'maxctrl25-event-2');
+      expect(refused.completions).toEqual([expect.objectContaining({ kind: 'failed', reason: expect.stringContaining('step=find-server: this maxctrl has no --config option (MaxScale before 6)') })]);
+    });
+
+    it('asks maxadmin where maxctrl is not installed (MaxScale 2.4), and fails naming what it listed when no master runs', async () => {
+      const maxscale = maxscaleStandIn(dir, 'maxadmin-2.4');
+      maxscale.setServers([standby(3306), master('server2', source.port)]);
+      const service = serviceFor('via-maxadmin', { hosts: ['10.255.0.1:3306'], maxscale: true }, { PATH: `${maxscale.bin}:${process.env.PATH}` });
+
+      const facts = mysqlFacts((await service.runJob('via-maxadmin', 'maxadmin-event-1')).completions);
+      maxscale.setServers([standby(3306), { ...master('server2', source.port), state: 'Down' }]);
+      const noMaster = await service.runJob('via-maxadmin', 'maxadmin-event-2');
+
+      expect(facts.server).toBe(`127.0.0.1:${source.port}`);
+      expect(facts.maxscale?.tool).toBe('maxadmin');
+      expect(facts.maxscale?.listing).toContain(`server2            | 127.0.0.1       | ${String(source.port).padStart(5)} |           0 | Master, Running`);
+      expect(noMaster.completions).toEqual([
+        expect.objectContaining({ kind: 'failed', reason: expect.stringMatching(/^step=find-server: maxadmin list servers shows no running master: .*server2 .*\| Down/) }),
+      ]);
+    });
   });
 
   it('dumps only a read-only replica when the job asks for one', async () => {

@@ -111,6 +111,14 @@ describe('config', () => {
     expect(job?.engine === 'mysql' && job.mysql.databases).toBeUndefined();
   });
 
+  it("refuses MaxScale REST API credentials without exactly one password source, naming the field", () => {
+    const withMaxscale = (maxscale: unknown) => configInput([mysqlJobInput({ mysql: { hosts: ['db:3306'], user: 'backup', passwordParameter: '/db/pw', maxscale } } as never)]);
+    expect(() => parseConfig(withMaxscale({ user: 'monitor' }))).toThrow(/jobs\[0\]\.mysql\.maxscale: set exactly one of passwordParameter/);
+    expect(() => parseConfig(withMaxscale({ user: 'monitor', passwordParameter: '/mx/pw', hosts: ['maxscale'] }))).toThrow(/jobs\[0\]\.mysql\.maxscale\.hosts\[0\]: must be host:port/);
+    const [job] = parseConfig(withMaxscale({ user: 'monitor', passwordSecret: { id: 'prod/maxscale' } })).jobs;
+    expect(job?.engine === 'mysql' && job.mysql.maxscale).toEqual({ user: 'monitor', passwordSecret: { id: 'prod/maxscale' } });
+  });
+
   it('takes the password from a Secrets Manager secret, by name or ARN, as well as from SSM', () => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-3f2a-AbCdEf';
     const [byName, byArn] = parseConfig(
