@@ -10,7 +10,7 @@ export const etcdDrillProgram: HostProgram = {
   id: 'etcd-drill',
   description:
     'cronsnap: restore drill of an etcd snapshot: verify the payload sha256, snapshot restore into a scratch dir, start a throwaway member on loopback, read back its revision, key count and a sample of keys, stop it and remove the dir',
-  scripts: ['file-metadata.sh', 'etcd-client.sh', 'etcd-restore.sh', 'etcd-drill.sh'],
+  scripts: ['file-metadata.sh', 'etcd-container.sh', 'etcd-client.sh', 'etcd-service.sh', 'etcd-restore.sh', 'etcd-drill.sh'],
   parameters: [
     ...RESTORE_COMMON,
     ...ETCD_SNAPSHOT_PARAMETERS,

@@ -4,8 +4,9 @@ main() {
   step preflight
   load_restore_params
   ACTION=$(param action)
-  require_commands "${ETCDCTL[0]}" zstd aws flock tar
-  require_etcdctl
+  require_commands "$(etcdctl_program)" zstd aws flock tar
+  # A member's container is down for most actions; those that need a running etcdctl check it.
+  if ! in_container || [ "$ACTION" = membership ] || [ "$ACTION" = bump-revision ]; then require_etcdctl; fi
   if [ "$ACTION" = bump-revision ]; then require_commands curl base64; fi
   CRONSNAP_RESTORING=$JOB
   acquire_job_lock "$JOB"

@@ -18,12 +18,12 @@ load_restore_params() {
   CLUSTER_TOKEN=$(param clusterToken)
   PEER_URLS=$(param peerUrls)
   CLIENT_URLS=$(param clientUrls)
-  DATA_DIR=$(param dataDir)
   ENDPOINTS=$(param endpoints)
   load_etcdctl_params
-  read -r -a STOP_COMMAND <<<"$(param stopCommand)"
-  read -r -a START_COMMAND <<<"$(param startCommand)"
-  HEALTH_TIMEOUT=$(param healthTimeoutSeconds)
+  load_service_params
+  DATA_DIR=$(param dataDir)
+  # The plan names the data dir as etcd sees it; a static pod's is where its manifest mounts it from.
+  if [ -n "$STATIC_POD_MANIFEST" ]; then DATA_DIR=$(static_pod_host_dir "$DATA_DIR"); fi
   QUOTA_BACKEND_BYTES=$(optional_param quotaBackendBytes)
   TARGET_REVISION=$(optional_param targetRevision)
   STAMP=$(param stamp)
@@ -76,10 +76,16 @@ fetch_snapshot() {
   fi
 }
 
+# require_offline_tool: a member in a container is stopped while its data dir is restored, so the
+# host itself needs the tool that reads and restores snapshot files.
+require_offline_tool() {
+  [ ${#OFFLINE_TOOL[@]} -gt 0 ] || fail "neither etcdutl nor etcdctl is on $HOST: the member's container is stopped while its data dir is restored, so the host needs one (install the etcd client package, or copy etcdutl or etcdctl out of the etcd image)"
+}
+
 # read_snapshot_status: `snapshot status` of the fetched snapshot (SNAPSHOT_STATUS, JSON), which a
 # restore reports and checks before any member is stopped.
 read_snapshot_status() {
-  SNAPSHOT_STATUS=$(ETCDCTL_API=3 "${OFFLINE_TOOL[@]}" snapshot status "$(snapshot_path)" -w json 2>"$RESTORE_DIR/status.err") \
+  SNAPSHOT_STATUS=$(snapshot_status "$(snapshot_path)" 2>"$RESTORE_DIR/status.err") \
     || fail "snapshot status rejected the downloaded snapshot: $(tail -n 1 "$RESTORE_DIR/status.err"); nothing was changed"
 }
 
@@ -102,6 +108,7 @@ prepare() {
   chmod 700 "$RESTORE_DIR"
   now_iso >"$(restore_marker "$JOB")"
   CRONSNAP_EXIT_HOOKS+=(abandon)
+  require_offline_tool
   fetch_snapshot
   read_snapshot_status
   local size parent
@@ -118,9 +125,9 @@ prepare() {
 
 stop_member() {
   step stop
-  service_command "$CRONSNAP_WORK/stop.log" "${STOP_COMMAND[@]}" || fail "'${STOP_COMMAND[*]}' failed: $(tail -n 1 "$CRONSNAP_WORK/stop.log")"
+  stop_service "$CRONSNAP_WORK/stop.log" || fail "$(service_words stop) failed: $(tail -n 1 "$CRONSNAP_WORK/stop.log")"
   if etcdctl_cmd --endpoints="$CLIENT_URLS" --command-timeout=3s endpoint health >/dev/null 2>&1; then
-    fail "$MEMBER_NAME still answers on $CLIENT_URLS after '${STOP_COMMAND[*]}'"
+    fail "$MEMBER_NAME still answers on $CLIENT_URLS after $(service_words stop)"
   fi
   report stopped "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME")}"
 }
@@ -147,7 +154,7 @@ restore_member() {
 start_member() {
   step start
   if [ -n "$QUOTA_BACKEND_BYTES" ]; then export ETCD_QUOTA_BACKEND_BYTES="$QUOTA_BACKEND_BYTES"; fi
-  service_command "$CRONSNAP_WORK/start.log" "${START_COMMAND[@]}" || fail "'${START_COMMAND[*]}' failed: $(tail -n 1 "$CRONSNAP_WORK/start.log")"
+  start_service "$CRONSNAP_WORK/start.log" || fail "$(service_words start) failed: $(tail -n 1 "$CRONSNAP_WORK/start.log")"
   report started "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME")}"
 }
 
@@ -170,6 +177,7 @@ report_old_revision() {
   local db="$OLD_DATA_DIR/member/snap/db" revision=null offline=false status
   if can_bump_revision; then offline=true; fi
   if [ -f "$db" ]; then
+    require_offline_tool
     status=$(ETCDCTL_API=3 "${OFFLINE_TOOL[@]}" snapshot status "$db" -w json 2>"$CRONSNAP_WORK/old-status.err") \
       || fail "snapshot status of the moved-aside $db failed: $(tail -n 1 "$CRONSNAP_WORK/old-status.err")"
     revision=$(grep -o '"revision":[0-9]*' <<<"$status" | cut -d: -f2)
@@ -252,7 +260,7 @@ bump_revision() {
 
 rollback() {
   step rollback
-  service_command "$CRONSNAP_WORK/stop.log" "${STOP_COMMAND[@]}" || log "stop before rollback failed: $(tail -n 1 "$CRONSNAP_WORK/stop.log")"
+  stop_service "$CRONSNAP_WORK/stop.log" || log "stop before rollback failed: $(tail -n 1 "$CRONSNAP_WORK/stop.log")"
   if [ -e "$RESTORE_DIR/restored" ] && [ -e "$DATA_DIR" ]; then
     mv -- "$DATA_DIR" "$DATA_DIR.failed-$STAMP"
     report moved "{\"host\": $(json_str "$HOST"), \"from\": $(json_str "$DATA_DIR"), \"to\": $(json_str "$DATA_DIR.failed-$STAMP")}"
@@ -326,13 +334,13 @@ replace_membership() {
 # the running cluster (ETCD_INITIAL_CLUSTER_STATE=existing).
 rejoin() {
   step rejoin
-  service_command "$CRONSNAP_WORK/stop.log" "${STOP_COMMAND[@]}" || log "stop before rejoin failed: $(tail -n 1 "$CRONSNAP_WORK/stop.log")"
+  stop_service "$CRONSNAP_WORK/stop.log" || log "stop before rejoin failed: $(tail -n 1 "$CRONSNAP_WORK/stop.log")"
   if [ -e "$DATA_DIR" ]; then
     [ -e "$OLD_DATA_DIR" ] && fail "$OLD_DATA_DIR already exists; nothing was changed"
     mv -- "$DATA_DIR" "$OLD_DATA_DIR"
     report moved "{\"host\": $(json_str "$HOST"), \"from\": $(json_str "$DATA_DIR"), \"to\": $(json_str "$OLD_DATA_DIR")}"
   fi
   # Same name and peer URLs as before, so the unit's --initial-cluster still holds; only the state changes.
-  export ETCD_INITIAL_CLUSTER_STATE=existing
+  JOIN_EXISTING=true
   start_member
 }

@@ -13,9 +13,7 @@ load_etcd_params() {
   TIMEOUT_SECONDS=$(param timeoutSeconds)
   IFS=',' read -r -a MEMBER_CONFIG_HOSTS <<<"$(optional_param memberConfigHosts)"
   MODE=$(param mode)
-  read -r -a STOP_COMMAND <<<"$(param stopCommand)"
-  read -r -a START_COMMAND <<<"$(param startCommand)"
-  HEALTH_TIMEOUT=$(param healthTimeoutSeconds)
+  load_service_params
   if [ "$MODE" = cold-copy ] && [ -z "$MEMBER_NAME" ]; then fail "cold-copy needs memberName: the member this host stops"; fi
 }
 
@@ -63,7 +61,7 @@ read_member_facts() {
 
 start_member_after_failure() {
   log "starting $MEMBER_NAME again after a failed cold copy"
-  service_command "$CRONSNAP_WORK/start.log" "${START_COMMAND[@]}"
+  start_service "$CRONSNAP_WORK/start.log"
 }
 
 # Seed 000's Param-etcd procedure: stop the member, copy its data dir, start it, check health.
@@ -77,15 +75,15 @@ cold_copy() {
   require_free_space "$CRONSNAP_WORK" $((size + size / 10 + 1048576))
   step stop
   CRONSNAP_EXIT_HOOKS+=(start_member_after_failure)
-  service_command "$CRONSNAP_WORK/stop.log" "${STOP_COMMAND[@]}" || fail "'${STOP_COMMAND[*]}' failed: $(tail -n 1 "$CRONSNAP_WORK/stop.log")"
+  stop_service "$CRONSNAP_WORK/stop.log" || fail "$(service_words stop) failed: $(tail -n 1 "$CRONSNAP_WORK/stop.log")"
   if etcdctl_cmd --endpoints="$LOCAL_CLIENT_URLS" --command-timeout=3s endpoint health >/dev/null 2>&1; then
-    fail "$MEMBER_NAME still answers on $LOCAL_CLIENT_URLS after '${STOP_COMMAND[*]}'; its data dir is not copied while it runs"
+    fail "$MEMBER_NAME still answers on $LOCAL_CLIENT_URLS after $(service_words stop); its data dir is not copied while it runs"
   fi
   step copy
   mkdir "$CRONSNAP_WORK/copy"
   cp -a -- "$DATA_DIR/member" "$CRONSNAP_WORK/copy/member"
   step start
-  service_command "$CRONSNAP_WORK/start.log" "${START_COMMAND[@]}" || fail "'${START_COMMAND[*]}' failed: $(tail -n 1 "$CRONSNAP_WORK/start.log")"
+  start_service "$CRONSNAP_WORK/start.log" || fail "$(service_words start) failed: $(tail -n 1 "$CRONSNAP_WORK/start.log")"
   CRONSNAP_EXIT_HOOKS=()
   step health-after-start
   wait_for_health "$MEMBER_NAME was started again"
@@ -110,23 +108,38 @@ member_config_json() {
   printf '[%s]' "$out"
 }
 
+remove_shared_snapshot() { rm -f -- "$SNAPSHOT" "$SNAPSHOT.part"; }
+
 take_snapshot() {
+  local saved_to
+  SNAPSHOT="$CRONSNAP_WORK/snapshot.db"
+  if in_container; then
+    # Seed 002: etcdctl in the pod writes under the dir it shares with the host, which uploads it.
+    [ -d "$SHARED_HOST_DIR" ] || fail "sharedDir.host $SHARED_HOST_DIR does not exist on $HOST"
+    SNAPSHOT="$SHARED_HOST_DIR/cronsnap-$JOB-$RUN_ID.db"
+    CRONSNAP_EXIT_HOOKS+=(remove_shared_snapshot)
+  fi
   step free-space
   # The snapshot is about the size of the backend db; leave a tenth more as headroom.
-  require_free_space "$CRONSNAP_WORK" $(( DB_SIZE + DB_SIZE / 10 + 1048576 ))
+  require_free_space "$(dirname "$SNAPSHOT")" $(( DB_SIZE + DB_SIZE / 10 + 1048576 ))
   step snapshot
-  SNAPSHOT="$CRONSNAP_WORK/snapshot.db"
+  saved_to=$SNAPSHOT
+  if in_container; then saved_to=$(container_path "$SNAPSHOT"); fi
+  etcdctl_words || fail "$CONTAINER_PROBLEM"
   # A large db needs far more than the 5 s default command timeout (etcd issue 10298).
-  ETCDCTL_API=3 timeout "$TIMEOUT_SECONDS" "${ETCDCTL[@]}" ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} \
+  ETCDCTL_API=3 timeout "$TIMEOUT_SECONDS" "${ETCDCTL_WORDS[@]}" ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} \
     --endpoints="$SNAPSHOT_ENDPOINT" --command-timeout="${TIMEOUT_SECONDS}s" \
-    snapshot save "$SNAPSHOT" >"$CRONSNAP_WORK/snapshot.log" 2>&1 \
+    snapshot save "$saved_to" >"$CRONSNAP_WORK/snapshot.log" 2>&1 \
     || fail "etcdctl snapshot save from $SNAPSHOT_ENDPOINT failed: $(tail -n 1 "$CRONSNAP_WORK/snapshot.log")"
+  if [ ! -s "$SNAPSHOT" ]; then
+    fail "etcdctl in container $CONTAINER_ID saved $saved_to, which is not $SNAPSHOT on the host: sharedDir.container $SHARED_CONTAINER_DIR is not the container's mount of sharedDir.host $SHARED_HOST_DIR (the snapshot was left inside the container)"
+  fi
 }
 
 verify_snapshot() {
   step verify
   local status
-  status=$(ETCDCTL_API=3 "${OFFLINE_TOOL[@]}" snapshot status "$SNAPSHOT" -w json 2>"$CRONSNAP_WORK/verify.err") \
+  status=$(snapshot_status "$SNAPSHOT" 2>"$CRONSNAP_WORK/verify.err") \
     || fail "snapshot status rejected the snapshot: $(tail -n 1 "$CRONSNAP_WORK/verify.err")"
   SNAP_HASH=$(grep -o '"hash":[0-9]*' <<<"$status" | cut -d: -f2)
   SNAP_REVISION=$(grep -o '"revision":[0-9]*' <<<"$status" | cut -d: -f2)
@@ -156,6 +169,7 @@ write_manifest() {
   "tools": {
     "etcdctl": $(json_str "$ETCDCTL_VERSION"),
     "etcdServer": $(json_str "$SERVER_VERSION"),
+    "container": $(container_json),
     "zstd": $(json_str "$(zstd_version)")
   },
   "etcd": {
@@ -182,11 +196,17 @@ JSON
   log "manifest=s3://$BUCKET/$OUTPUT_PREFIX/manifest.json revision=$SNAP_REVISION sha256=$PAYLOAD_SHA256"
 }
 
+# The container the snapshot came from, as the manifest's tools record it.
+container_json() {
+  in_container || { echo '""'; return; }
+  json_str "$CONTAINER_RUNTIME $CONTAINER_ID ($(container_label))"
+}
+
 main() {
   step preflight
   load_common_params
   load_etcd_params
-  require_commands "${ETCDCTL[0]}" zstd aws flock timeout
+  require_commands "$(etcdctl_program)" zstd aws flock timeout
   require_etcdctl
   acquire_job_lock "$JOB"
   make_work_dir "$WORK_PARENT"

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { EtcdJob } from '../config/job-config';
+import { etcdContainerValues, etcdServiceValues, serviceActions } from '../engines/etcd-member-access';
 import { RestoreError } from '../errors';
 import type { RestorableBackup } from './backup-catalog';
 import { REVISION_MARGIN } from './revision-bump';
@@ -37,9 +38,8 @@ export const etcdRestorePlanSchema = z.object({
     caFile: z.string(),
     certFile: z.string(),
     keyFile: z.string(),
-    stopCommand: z.string(),
-    startCommand: z.string(),
-    healthTimeoutSeconds: z.number().int(),
+    /** Where etcdctl runs and how a member stops and starts: the programs' container and service parameters. */
+    access: z.record(z.string(), z.string()),
     quotaBackendBytes: z.string(),
     workDir: z.string(),
   }),
@@ -83,14 +83,16 @@ export function planEtcdQuorumRestore(job: EtcdJob, backup: RestorableBackup, st
   });
   const initialCluster = members.flatMap((member) => member.peerUrls.split(',').map((url) => `${member.name}=${url}`)).join(',');
   const withConfig = members.filter((member) => member.configManifestKey);
+  const service = serviceActions(etcd.service);
+  const staticPod = 'staticPod' in etcd.service;
   const steps = [
     `prepare on every member: download ${manifest.payload.key}, check its sha256 and \`snapshot status\`, check free space (nothing is touched)`,
-    `stop etcd on every member (${etcd.service.stop}) and check it no longer answers`,
+    `stop etcd on every member (${service.stop}) and check it no longer answers`,
     ...(withConfig.length
       ? [`restore the config set of ${withConfig.map((m) => m.name).join(', ')} from the same run (replaced files kept as <file>.old-${stamp})`]
       : []),
-    `on each member move its data dir aside to <dataDir>.old-${stamp} and \`snapshot restore\` with its own --name, --initial-cluster ${initialCluster}, --initial-cluster-token ${clusterToken}, --initial-advertise-peer-urls, --data-dir${manifest.etcd.mode === 'cold-copy' ? ', --skip-hash-check (cold copy)' : ''}`,
-    `start etcd on every member (${etcd.service.start}${etcd.quotaBackendBytes ? `, ETCD_QUOTA_BACKEND_BYTES=${etcd.quotaBackendBytes}` : ''})`,
+    `on each member move its data dir${staticPod ? " (on the host: the manifest's hostPath volume mounted at it)" : ''} aside to <dataDir>.old-${stamp} and \`snapshot restore\` with its own --name, --initial-cluster ${initialCluster}, --initial-cluster-token ${clusterToken}, --initial-advertise-peer-urls, --data-dir${manifest.etcd.mode === 'cold-copy' ? ', --skip-hash-check (cold copy)' : ''}`,
+    `start etcd on every member (${service.start}${etcd.quotaBackendBytes ? `, ETCD_QUOTA_BACKEND_BYTES=${etcd.quotaBackendBytes}` : ''})`,
     'wait until every endpoint is healthy and every member reports the same key count',
     `advance the revision past the old cluster's: done by the restore step where every member has etcdutl 3.5 or later (--bump-revision 1000000000 --mark-compacted); ` +
       `otherwise read each moved-aside db's revision (read only), put one key until the cluster is ${REVISION_MARGIN} past the highest (or past the snapshot's ${manifest.etcd.revision} when no db is left), delete it and compact there`,
@@ -116,9 +118,7 @@ export function planEtcdQuorumRestore(job: EtcdJob, backup: RestorableBackup, st
       caFile: etcd.tls?.caFile ?? '',
       certFile: etcd.tls?.certFile ?? '',
       keyFile: etcd.tls?.keyFile ?? '',
-      stopCommand: etcd.service.stop,
-      startCommand: etcd.service.start,
-      healthTimeoutSeconds: etcd.service.healthTimeoutSeconds,
+      access: { ...etcdContainerValues(etcd.container), ...etcdServiceValues(etcd.service) },
       quotaBackendBytes: etcd.quotaBackendBytes ? String(etcd.quotaBackendBytes) : '',
       workDir: etcd.workDir,
     },
@@ -129,6 +129,11 @@ export function planEtcdQuorumRestore(job: EtcdJob, backup: RestorableBackup, st
         'the prepare step reports which members bump offline, and the restore is refused before the stop when members differ in that',
       'the online bump needs curl and the gRPC gateway on the first member; if it fails, the restored cluster is left running and the execution fails as RevisionNotAdvanced: restart every kube-apiserver',
       'a failure after the stop step rolls every member back: the restored data dir is kept as <dataDir>.failed-<stamp> and the old one put back',
+      ...(staticPod
+        ? [
+            "the data dirs above are as etcd sees them in its container; each host restores the hostPath volume its manifest mounts there, with the host's etcdutl or etcdctl (the container is stopped meanwhile)",
+          ]
+        : []),
     ],
   };
 }
@@ -151,7 +156,9 @@ export function planEtcdMemberReplace(job: EtcdJob, backup: RestorableBackup, ta
     steps: [
       `on a healthy member: etcdctl member remove <id of ${member.name}>, then member add ${member.name} --peer-urls=${member.peerUrls}`,
       ...(member.configManifestKey ? [`restore ${member.name}'s config set from the run (replaced files kept as <file>.old-${stamp})`] : []),
-      `on ${member.host}: stop etcd, move ${member.dataDir} to ${member.dataDir}.old-${stamp}, start with ETCD_INITIAL_CLUSTER_STATE=existing`,
+      'staticPod' in job.etcd.service
+        ? `on ${member.host}: ${serviceActions(job.etcd.service).stop}, move ${member.dataDir} (its hostPath) to <that>.old-${stamp}, set --initial-cluster-state=existing in the manifest (the one before kept as <manifest>.before-${stamp}), ${serviceActions(job.etcd.service).start}`
+        : `on ${member.host}: stop etcd, move ${member.dataDir} to ${member.dataDir}.old-${stamp}, start with ETCD_INITIAL_CLUSTER_STATE=existing`,
       'wait until every endpoint is healthy and every member reports the same key count',
     ],
     notes: ['the replaced member starts empty and receives the data from the leader; the backup provides its identity and config set, not its data'],

@@ -1,6 +1,7 @@
 import { PATTERNS } from '../config/shell-safe';
 import { DATABASE_LIST_PATTERN, DATABASE_NAME_PATTERN, HOST_PORT_PATTERN } from '../config/mysql-settings';
 import { PASSWORD_PARAMETERS } from '../config/password-source';
+import { ETCD_CONTAINER_PARAMETERS, ETCD_SERVICE_PARAMETERS } from '../engines/etcd-member-access';
 import { listPattern, type DocumentParameter } from '../ssm/document-parameter';
 import type { HostProgram } from '../ssm/host-program';
 import { REPORT_PARAMETER } from '../ssm/host-report';
@@ -54,7 +55,7 @@ export const etcdRestoreProgram: HostProgram = {
   id: 'etcd-restore',
   description:
     'cronsnap: one step of an etcd restore (prepare, stop, restore, start, health, old-revision and bump-revision, rollback, abandon; membership and rejoin to replace one member); the old data dir is moved aside, never deleted',
-  scripts: ['file-metadata.sh', 'etcd-client.sh', 'etcd-restore.sh', 'etcd-restore-main.sh'],
+  scripts: ['file-metadata.sh', 'etcd-container.sh', 'etcd-client.sh', 'etcd-service.sh', 'etcd-restore.sh', 'etcd-restore-main.sh'],
   parameters: [
     ...RESTORE_COMMON,
     { name: 'action', description: 'The step to run on this member', pattern: `^(${ETCD_RESTORE_ACTIONS.join('|')})$` },
@@ -66,13 +67,12 @@ export const etcdRestoreProgram: HostProgram = {
     { name: 'clientUrls', description: 'Client URLs of this member', pattern: listPattern(PATTERNS.endpoint, 4) },
     { name: 'dataDir', description: '--data-dir of this member', pattern: PATTERNS.absolutePath },
     { name: 'endpoints', description: 'Client URLs of every member, for the health check', pattern: listPattern(PATTERNS.endpoint) },
-    { name: 'etcdctl', description: 'etcdctl command', pattern: PATTERNS.commandWords },
-    { name: 'caFile', description: 'CA certificate path on the host', pattern: PATTERNS.absolutePath, optional: true },
-    { name: 'certFile', description: 'Client certificate path on the host', pattern: PATTERNS.absolutePath, optional: true },
-    { name: 'keyFile', description: 'Client key path on the host', pattern: PATTERNS.absolutePath, optional: true },
-    { name: 'stopCommand', description: 'Stops the member', pattern: PATTERNS.commandWords },
-    { name: 'startCommand', description: 'Starts the member', pattern: PATTERNS.commandWords },
-    { name: 'healthTimeoutSeconds', description: 'How long the health step waits', pattern: '^[0-9]{1,6}$' },
+    { name: 'etcdctl', description: 'etcdctl command: on the host, or inside the container', pattern: PATTERNS.commandWords },
+    ...ETCD_CONTAINER_PARAMETERS,
+    { name: 'caFile', description: 'CA certificate path (inside the container when there is one)', pattern: PATTERNS.absolutePath, optional: true },
+    { name: 'certFile', description: 'Client certificate path', pattern: PATTERNS.absolutePath, optional: true },
+    { name: 'keyFile', description: 'Client key path', pattern: PATTERNS.absolutePath, optional: true },
+    ...ETCD_SERVICE_PARAMETERS,
     { name: 'quotaBackendBytes', description: 'ETCD_QUOTA_BACKEND_BYTES for the start command', pattern: '^[0-9]{1,15}$', optional: true },
     { name: 'stamp', description: 'Suffix of the moved-aside data dir', pattern: '^[0-9]{8}T[0-9]{6}Z$' },
     { name: 'workDir', description: 'Scratch dir for the downloaded snapshot', pattern: PATTERNS.absolutePath },
