@@ -37,7 +37,7 @@ run_jest debian "$@"
 # the etcd programs there with the seeds' etcd releases and their own etcdctl (the etcd profiles
 # include the legacy tools, so their suites are not run a third time).
 HOST_PROGRAM_SUITES=(host-profile etcd-member-files file-set-backup mysql-backup postgres-backup database-drill)
-ETCD_SUITES=(host-profile etcd-backup etcd-restore restore-drill)
+ETCD_SUITES=(host-profile etcd-backup etcd-restore etcd-static-pod restore-drill)
 if [ $# -gt 0 ]; then
   echo "legacy profiles: not run for a selection of tests"
 elif [ ! -d ../shared/compat ]; then

@@ -82,7 +82,8 @@ resolve_container() {
     oc) CONTAINER_EXEC=(oc exec "$CONTAINER_ID" -n "$CONTAINER_NAMESPACE" -c "$CONTAINER_NAME" --) ;;
     *) CONTAINER_EXEC=("$CONTAINER_RUNTIME" exec "$CONTAINER_ID") ;;
   esac
-  api=$("${CONTAINER_EXEC[@]}" "${ETCDCTL[@]}" version 2>&1 | sed -n 's/^API version: //p') || true
+  # v2 etcdctl answers --version; v3's (the default from 3.4) refuses the flag.
+  api=$("${CONTAINER_EXEC[@]}" "${ETCDCTL[@]}" --version 2>&1 | sed -n 's/^API version: //p') || true
   if [ "${api%%.*}" = 2 ]; then CONTAINER_EXEC+=(env ETCDCTL_API=3); fi
 }
 

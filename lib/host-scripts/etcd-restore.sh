@@ -174,15 +174,19 @@ check_health() {
 # The restore workflow advances the cluster past the highest of them when no member could.
 report_old_revision() {
   step revision
-  local db="$OLD_DATA_DIR/member/snap/db" revision=null offline=false status
+  local db="$OLD_DATA_DIR/member/snap/db" revision=null offline=false status unreadable=''
   if can_bump_revision; then offline=true; fi
   if [ -f "$db" ]; then
     require_offline_tool
-    status=$(ETCDCTL_API=3 "${OFFLINE_TOOL[@]}" snapshot status "$db" -w json 2>"$CRONSNAP_WORK/old-status.err") \
-      || fail "snapshot status of the moved-aside $db failed: $(tail -n 1 "$CRONSNAP_WORK/old-status.err")"
-    revision=$(grep -o '"revision":[0-9]*' <<<"$status" | cut -d: -f2)
+    # A corrupt db is what takes a member down: the other members' revisions still count.
+    if status=$(ETCDCTL_API=3 "${OFFLINE_TOOL[@]}" snapshot status "$db" -w json 2>"$CRONSNAP_WORK/old-status.err"); then
+      revision=$(grep -o '"revision":[0-9]*' <<<"$status" | cut -d: -f2)
+    else
+      unreadable=", \"unreadable\": $(json_str "$(tail -n 1 "$CRONSNAP_WORK/old-status.err")")"
+      log "the moved-aside $db cannot be read: $(tail -n 1 "$CRONSNAP_WORK/old-status.err")"
+    fi
   fi
-  report oldRevision "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME"), \"db\": $(json_str "$db"), \"revision\": ${revision:-null}, \"offlineBump\": $offline}"
+  report oldRevision "{\"host\": $(json_str "$HOST"), \"member\": $(json_str "$MEMBER_NAME"), \"db\": $(json_str "$db"), \"revision\": ${revision:-null}, \"offlineBump\": $offline$unreadable}"
 }
 
 # The online revision bump talks to the gRPC gateway, which serves each release's API under its
@@ -335,10 +339,17 @@ replace_membership() {
 rejoin() {
   step rejoin
   stop_service "$CRONSNAP_WORK/stop.log" || log "stop before rejoin failed: $(tail -n 1 "$CRONSNAP_WORK/stop.log")"
+  local owner=''
   if [ -e "$DATA_DIR" ]; then
     [ -e "$OLD_DATA_DIR" ] && fail "$OLD_DATA_DIR already exists; nothing was changed"
+    owner=$(stat -c %u:%g "$DATA_DIR")
     mv -- "$DATA_DIR" "$OLD_DATA_DIR"
     report moved "{\"host\": $(json_str "$HOST"), \"from\": $(json_str "$DATA_DIR"), \"to\": $(json_str "$OLD_DATA_DIR")}"
+  fi
+  # A kubelet would make a missing hostPath dir 0755, which etcd warns about; etcd makes its own 0700.
+  if [ -n "$STATIC_POD_MANIFEST" ]; then
+    mkdir -m 700 -- "$DATA_DIR"
+    if [ -n "$owner" ]; then chown "$owner" "$DATA_DIR"; fi
   fi
   # Same name and peer URLs as before, so the unit's --initial-cluster still holds; only the state changes.
   JOIN_EXISTING=true

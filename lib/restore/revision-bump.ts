@@ -14,8 +14,10 @@ export const oldRevisionSchema = z.object({
   host: z.string(),
   member: z.string(),
   db: z.string(),
-  /** The moved-aside db's revision; null when the member had no data dir left. */
+  /** The moved-aside db's revision; null when the member had no data dir left, or its db could not be read. */
   revision: z.number().int().nonnegative().nullable(),
+  /** Why a db that is there could not be read (a corrupt db is what took such a member down). */
+  unreadable: z.string().optional(),
   /** Whether this member's restore ran etcdutl 3.5+ with --bump-revision --mark-compacted. */
   offlineBump: z.boolean(),
 });
@@ -62,7 +64,7 @@ export function planRevisionBump(olds: readonly OldRevision[], snapshotRevision:
   if (olds.length > 0 && olds.every((old) => old.offlineBump)) return { kind: 'offline' };
   const newest = olds.reduce<OldRevision | undefined>((best, old) => (old.revision !== null && old.revision > (best?.revision ?? -1) ? old : best), undefined);
   if (newest?.revision == null || newest.revision < snapshotRevision) {
-    const why = newest ? 'newer than every moved-aside db' : 'no member had a data dir left to read';
+    const why = newest ? 'newer than every moved-aside db' : 'no member had a readable db left';
     return { kind: 'online', target: snapshotRevision + REVISION_MARGIN, highest: snapshotRevision, source: `the snapshot (${why})` };
   }
   return { kind: 'online', target: newest.revision + REVISION_MARGIN, highest: newest.revision, source: `${newest.db} on ${newest.host}` };

@@ -169,6 +169,32 @@ describe('file set config', () => {
     expect(() => parseConfig(configInput([job]))).toThrow('jobs[0].etcd.members[0].instanceId: i-0ffffffffffffffff is not among targets.instanceIds');
   });
 
+  describe('etcd in a container', () => {
+    const shared = { host: '/var/lib/etcd', container: '/var/lib/etcd' };
+    const crictl = { runtime: 'crictl', name: 'etcd', namespace: 'kube-system', sharedDir: shared };
+    const staticPod = { staticPod: { manifest: '/etc/kubernetes/manifests/etcd.yaml' } };
+    const withEtcd = (etcd: Record<string, unknown>) => configInput([etcdJobInput({ etcd: { endpoints: ['https://10.0.1.10:2379'], ...etcd } } as never)]);
+
+    it('accepts a kubeadm static pod and an OpenShift 3.11 pod, filling the health timeout', () => {
+      const [kubeadm] = parseConfig(withEtcd({ container: crictl, service: staticPod })).jobs;
+      expect(kubeadm?.engine === 'etcd' && kubeadm.etcd.service).toEqual({ ...staticPod, healthTimeoutSeconds: 120 });
+      const openshift = { runtime: 'oc', name: 'etcd', pod: 'master-etcd', namespace: 'kube-system', sharedDir: shared };
+      expect(parseConfig(withEtcd({ container: openshift, service: { staticPod: { manifest: '/etc/origin/node/pods/etcd.yaml' } } })).jobs).toHaveLength(1);
+    });
+
+    it.each([
+      ['oc without the pod', { container: { ...crictl, runtime: 'oc' } }, 'jobs[0].etcd.container.pod: oc needs pod'],
+      ['a pod for crictl', { container: { ...crictl, pod: 'etcd' } }, 'jobs[0].etcd.container.pod: pod applies only to oc'],
+      ['a runtime it does not know', { container: { ...crictl, runtime: 'nerdctl' } }, 'jobs[0].etcd.container.runtime'],
+      ['a relative shared dir', { container: { ...crictl, sharedDir: { ...shared, host: 'var/lib/etcd' } } }, 'jobs[0].etcd.container.sharedDir.host: must be an absolute path'],
+      ['a static pod without its container', { service: staticPod }, 'jobs[0].etcd.service.staticPod: a static pod member needs etcd.container'],
+      ['a quota set outside the manifest', { container: crictl, service: staticPod, quotaBackendBytes: 8589934592 }, "jobs[0].etcd.quotaBackendBytes: a static pod's etcd flags are its manifest's"],
+      ['a cold copy of a container', { container: crictl, mode: 'cold-copy', memberName: 'etcd-1' }, 'jobs[0].etcd.mode: cold-copy copies a data dir on the host'],
+    ])('refuses %s, naming the field', (_label, etcd, message) => {
+      expect(() => parseConfig(withEtcd(etcd))).toThrow(message);
+    });
+  });
+
   it('refuses a cold copy that does not say which member it stops, naming the field', () => {
     expect(() => parseConfig(configInput([etcdJobInput({ etcd: { endpoints: ['http://127.0.0.1:2379'], mode: 'cold-copy' } } as never)]))).toThrow(
       'jobs[0].etcd.memberName: cold-copy needs memberName',

@@ -82,6 +82,28 @@ describe('restore requests', () => {
     expect(runner.sent).toEqual([]);
   });
 
+  it("plans a static pod member's stop and start as manifest moves, and says its data dir is the manifest's hostPath", async () => {
+    const store = new MemoryObjectStore();
+    storeBackup(store);
+    const { deps } = depsFor(store, {
+      members: MEMBERS,
+      container: { runtime: 'crictl', name: 'etcd', namespace: 'kube-system', sharedDir: { host: '/var/lib/etcd', container: '/var/lib/etcd' } },
+      service: { staticPod: { manifest: '/etc/kubernetes/manifests/etcd.yaml' } },
+    });
+
+    const outcome = await restore(restoreEventSchema.parse({ job: 'prod-etcd', backup: 'latest' }), deps);
+
+    if (outcome.kind !== 'etcd-plan') throw new Error(`expected a plan, got ${outcome.kind}`);
+    expect(outcome.plan.steps).toEqual(
+      expect.arrayContaining([
+        'stop etcd on every member (move /etc/kubernetes/manifests/etcd.yaml to /etc/kubernetes/manifests-stopped/ and wait until the kubelet has removed the container) and check it no longer answers',
+        'start etcd on every member (move /etc/kubernetes/manifests/etcd.yaml back from /etc/kubernetes/manifests-stopped/ and wait until the kubelet runs the container)',
+      ]),
+    );
+    expect(outcome.plan.notes.join('\n')).toContain("each host restores the hostPath volume its manifest mounts there, with the host's etcdutl or etcdctl");
+    expect(outcome.plan.host.access).toMatchObject({ containerRuntime: 'crictl', staticPodManifest: '/etc/kubernetes/manifests/etcd.yaml', stopCommand: '', startCommand: '' });
+  });
+
   it('refuses a real restore without confirm equal to the job name, before reading anything', async () => {
     const store = new MemoryObjectStore();
     storeBackup(store);

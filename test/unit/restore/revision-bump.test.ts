@@ -24,7 +24,7 @@ describe('planRevisionBump', () => {
 
   it('falls back to the snapshot\'s revision when no member had a data dir left, and says so', () => {
     const bump = planRevisionBump([oldRevision({ revision: null }), oldRevision({ member: 'etcd-b', revision: null })], 20561);
-    expect(bump).toEqual({ kind: 'online', highest: 20561, target: 20561 + REVISION_MARGIN, source: 'the snapshot (no member had a data dir left to read)' });
+    expect(bump).toEqual({ kind: 'online', highest: 20561, target: 20561 + REVISION_MARGIN, source: 'the snapshot (no member had a readable db left)' });
   });
 
   it('never goes below the snapshot\'s revision when the moved-aside dbs are older than the snapshot', () => {
