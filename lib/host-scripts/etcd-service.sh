@@ -48,26 +48,32 @@ wait_for_container() {
   done
 }
 
-# stop_service LOG: stops the member; on failure the last line of LOG says why.
-stop_service() {
-  local log=$1
-  if [ -z "$STATIC_POD_MANIFEST" ]; then
-    service_command "$log" "${STOP_COMMAND[@]}"
-    return
-  fi
-  if [ -f "$STATIC_POD_MANIFEST" ]; then
-    if exists "$HELD_MANIFEST"; then
-      echo "both $STATIC_POD_MANIFEST and $HELD_MANIFEST exist: which one the member should run with is for an operator to decide" >>"$log"
+# move_manifest FROM TO running|gone LOG: the static pod's manifest moved from FROM to TO (nothing
+# to move when only TO is there), then the kubelet awaited; on failure the last line of LOG says why.
+move_manifest() {
+  local from=$1 to=$2 want=$3 log=$4
+  if [ -f "$from" ]; then
+    if exists "$to"; then
+      echo "both $from and $to exist: which one the member should run with is for an operator to decide" >>"$log"
       return 1
     fi
-    mkdir -p -- "$(dirname "$HELD_MANIFEST")"
-    mv -- "$STATIC_POD_MANIFEST" "$HELD_MANIFEST"
-    report manifest "{\"host\": $(json_str "$HOST"), \"from\": $(json_str "$STATIC_POD_MANIFEST"), \"to\": $(json_str "$HELD_MANIFEST")}"
-  elif [ ! -f "$HELD_MANIFEST" ]; then
-    echo "no static pod manifest at $STATIC_POD_MANIFEST, nor held at $HELD_MANIFEST" >>"$log"
+    mkdir -p -- "$(dirname "$to")"
+    mv -- "$from" "$to"
+    report manifest "{\"host\": $(json_str "$HOST"), \"from\": $(json_str "$from"), \"to\": $(json_str "$to")}"
+  elif [ ! -f "$to" ]; then
+    echo "no static pod manifest at $from, nor at $to" >>"$log"
     return 1
   fi
-  wait_for_container gone "$log"
+  wait_for_container "$want" "$log"
+}
+
+# stop_service LOG: stops the member; on failure the last line of LOG says why.
+stop_service() {
+  if [ -z "$STATIC_POD_MANIFEST" ]; then
+    service_command "$1" "${STOP_COMMAND[@]}"
+  else
+    move_manifest "$STATIC_POD_MANIFEST" "$HELD_MANIFEST" gone "$1"
+  fi
 }
 
 # join_existing MANIFEST: the member joins a running cluster with an empty data dir, which etcd
@@ -91,22 +97,13 @@ join_existing() {
 # start_service LOG: starts the member (with JOIN_EXISTING=true, to join a running cluster); on
 # failure the last line of LOG says why.
 start_service() {
-  local log=$1
   if [ -z "$STATIC_POD_MANIFEST" ]; then
     if [ "${JOIN_EXISTING:-}" = true ]; then export ETCD_INITIAL_CLUSTER_STATE=existing; fi
-    service_command "$log" "${START_COMMAND[@]}"
+    service_command "$1" "${START_COMMAND[@]}"
     return
   fi
-  if [ -f "$HELD_MANIFEST" ]; then
-    if [ "${JOIN_EXISTING:-}" = true ]; then join_existing "$HELD_MANIFEST"; fi
-    exists "$STATIC_POD_MANIFEST" && { echo "$STATIC_POD_MANIFEST is back already, beside the held $HELD_MANIFEST" >>"$log"; return 1; }
-    mv -- "$HELD_MANIFEST" "$STATIC_POD_MANIFEST"
-    report manifest "{\"host\": $(json_str "$HOST"), \"from\": $(json_str "$HELD_MANIFEST"), \"to\": $(json_str "$STATIC_POD_MANIFEST")}"
-  elif [ ! -f "$STATIC_POD_MANIFEST" ]; then
-    echo "no static pod manifest held at $HELD_MANIFEST, nor at $STATIC_POD_MANIFEST" >>"$log"
-    return 1
-  fi
-  wait_for_container running "$log"
+  if [ "${JOIN_EXISTING:-}" = true ] && [ -f "$HELD_MANIFEST" ]; then join_existing "$HELD_MANIFEST"; fi
+  move_manifest "$HELD_MANIFEST" "$STATIC_POD_MANIFEST" running "$1"
 }
 
 # static_pod_host_dir DIR: where on the host the dir DIR of the etcd container is: the hostPath
