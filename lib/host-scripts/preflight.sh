@@ -38,10 +38,20 @@ main() {
     tool_fact etcdutl etcdutl version
     tool_fact curl curl --version
   fi
+  command=$(optional_param containerRuntime)
+  case $command in
+    '') ;;
+    oc) tool_fact container oc version --client ;;
+    *) tool_fact container "$command" --version ;;
+  esac
   for name in mysqldump mysql pgDump pgDumpall psql pgRestore; do
     command=$(optional_param "$name")
     [ -z "$command" ] || tool_fact "$name" "$command" --version
   done
+  if [ "$(optional_param maxscale)" = true ]; then
+    tool_fact maxctrl maxctrl --version
+    tool_fact maxadmin maxadmin --version
+  fi
   dir=$(optional_param workDir)
   if [ -n "$dir" ] && [ -d "$dir" ]; then free=$(( $(df -Pk "$dir" | awk 'NR==2 {print $4}') * 1024 )); fi
   report space "{\"dir\": $(json_str "$dir"), \"freeBytes\": $free}"

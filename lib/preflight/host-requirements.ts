@@ -75,7 +75,12 @@ export function toolRequirements(job: Job): ToolRequirement[] {
   const client = (tool: string, label: string, fix: string) => engine.push({ tool, label, fix });
   switch (job.engine) {
     case 'etcd':
-      engine.push({ tool: 'etcdctl', label: 'etcdctl 3.2+ (v3 API)', floor: [3, 2], fix: "etcd 3.2 or later, or the job's etcd.etcdctl" });
+      if (job.etcd.container) {
+        // etcdctl runs inside the container; the host needs only the runtime's CLI.
+        engine.push({ tool: 'container', label: `${job.etcd.container.runtime} (etcd in a container)`, fix: `the ${job.etcd.container.runtime} CLI on the host, as the kubelet's runtime has it` });
+      } else {
+        engine.push({ tool: 'etcdctl', label: 'etcdctl 3.2+ (v3 API)', floor: [3, 2], fix: "etcd 3.2 or later, or the job's etcd.etcdctl" });
+      }
       if ((job.etcd.memberConfig?.length ?? 0) > 0 || job.etcd.mode === 'cold-copy') engine.push({ tool: 'tar', label: 'GNU tar 1.26+', floor: [1, 26], fix: 'GNU tar 1.26 or later' });
       break;
     case 'files':
@@ -115,6 +120,22 @@ function revisionBumpCheck(facts: HostFacts): RequirementCheck {
   return { requirement, found: 'neither', ok: false, fix: 'package curl (curl-minimal on Amazon Linux 2023), or etcd 3.5 or later with etcdutl' };
 }
 
+/** Where the master comes from when MaxScale is asked: maxctrl on 2.5 and later, maxadmin before. */
+function maxscaleCheck(facts: HostFacts): RequirementCheck {
+  const requirement = 'maxctrl (MaxScale 2.5+) or maxadmin';
+  const tool = ['maxctrl', 'maxadmin'].map((name) => facts.tools.get(name)).find((fact) => fact?.path);
+  if (tool) return { requirement, found: tool.version || tool.path, ok: true };
+  return { requirement, found: 'neither', ok: false, fix: 'package maxscale (its maxctrl), or set mysql.maxscale to false and list the servers in mysql.hosts' };
+}
+
+/** A member in a container is stopped while its data dir is restored: the host itself needs etcdutl or etcdctl then. */
+function hostSnapshotToolCheck(facts: HostFacts): RequirementCheck {
+  const requirement = 'etcdutl or etcdctl on the host (restore of a stopped container)';
+  const tool = ['etcdutl', 'etcdctl'].map((name) => facts.tools.get(name)).find((fact) => fact?.path);
+  if (tool) return { requirement, found: tool.version || tool.path, ok: true };
+  return { requirement, found: 'neither', ok: false, fix: 'the etcd client package, or etcdutl copied out of the etcd image' };
+}
+
 /**
  * Informational: every agent runs the programs, an older one through the `{{ }}` fallback, which
  * the parameters' allowed patterns keep safe.
@@ -139,6 +160,8 @@ export function judgeHost(job: Job, facts: HostFacts): RequirementCheck[] {
     return { requirement: requirement.label, found, ok: true };
   });
   if (job.engine === 'etcd') checks.push(revisionBumpCheck(facts));
+  if (job.engine === 'etcd' && job.etcd.container) checks.push(hostSnapshotToolCheck(facts));
+  if (job.engine === 'mysql' && job.mysql.maxscale !== false) checks.push(maxscaleCheck(facts));
   checks.push(agentCheck(facts));
   const hashes = ['openssl', 'sha256sum'].some((tool) => facts.tools.get(tool)?.path);
   checks.push(hashes ? { requirement: 'openssl or sha256sum', found: 'present', ok: true } : { requirement: 'openssl or sha256sum', found: 'missing', ok: false, fix: 'package openssl or coreutils' });

@@ -37,10 +37,11 @@ export function preflightParameters(job: Job, timeoutSeconds: number): Record<st
   switch (job.engine) {
     case 'etcd':
       tools.etcdctl = job.etcd.etcdctl;
+      if (job.etcd.container) tools.containerRuntime = job.etcd.container.runtime;
       workDir = job.etcd.workDir;
       break;
     case 'mysql':
-      Object.assign(tools, { mysqldump: job.mysql.mysqldump, mysql: job.mysql.mysql });
+      Object.assign(tools, { mysqldump: job.mysql.mysqldump, mysql: job.mysql.mysql, maxscale: String(job.mysql.maxscale !== false) });
       workDir = job.workDir;
       break;
     case 'postgres':

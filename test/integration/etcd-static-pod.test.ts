@@ -135,11 +135,12 @@ describe('etcd as static pods: backup from inside the container, restore through
   it.each([
     ['docker, by the kubelet\'s labels', { runtime: 'docker' }],
     ['oc, the pod on this node', { runtime: 'oc', pod: 'etcd' }],
+    ['podman, by the kubelet\'s labels', { runtime: 'podman' }],
   ])('finds the container through %s', async (_label, container) => {
     await writeKeys(5, `/registry/${container.runtime}`);
     const manifest = await backUp(serviceWith({ container, hostTools: false }), `pod-event-${container.runtime}`);
     expect(manifest.etcd.keyCount).toBe(Object.keys(await dumpKeys(members[0] as StaticPodMember)).length);
-    expect(manifest.tools.container).toMatch(container.runtime === 'oc' ? /^oc etcd-node-etcd-a \(pod etcd-<node> \(container etcd\) in namespace kube-system\)$/ : /^docker [0-9a-f]{64} /);
+    expect(manifest.tools.container).toMatch(container.runtime === 'oc' ? /^oc etcd-node-etcd-a \(pod etcd-<node> \(container etcd\) in namespace kube-system\)$/ : new RegExp(`^${container.runtime} [0-9a-f]{64} `));
   });
 
   });

@@ -9,7 +9,7 @@ import { configInput, etcdJobInput, filesJobInput, mysqlJobInput, postgresJobInp
 describe('config', () => {
   it('loads the example config shipped in the repo', () => {
     const config = loadConfigFile(join(__dirname, '../../../config/cronsnap.example.yaml'));
-    expect(config.jobs.map((job) => job.name)).toEqual(['prod-etcd', 'staging-etcd', 'shop-mysql', 'master-files']);
+    expect(config.jobs.map((job) => job.name)).toEqual(['prod-etcd', 'staging-etcd', 'kube-etcd', 'shop-mysql', 'master-files']);
     expect(config.jobs[1]?.timezone).toBe('Europe/Berlin');
   });
 

@@ -73,6 +73,26 @@ describe('host requirements', () => {
     expect(judgeHost(jobOf(mysqlJobInput()), facts(CENTOS_7)).some((check) => check.requirement.startsWith('etcdutl'))).toBe(false);
   });
 
+  it('asks a host of an etcd container for its runtime CLI instead of etcdctl, and for etcdutl or etcdctl for restores', () => {
+    const inContainer = jobOf(
+      etcdJobInput({ etcd: { endpoints: ['https://10.0.1.10:2379'], container: { runtime: 'crictl', name: 'etcd', namespace: 'kube-system', sharedDir: { host: '/var/lib/etcd', container: '/var/lib/etcd' } } } } as never),
+    );
+    const kubeadmMaster = { ...CENTOS_7, curl: 'curl 7.29.0', container: 'crictl version v1.29.0' };
+
+    expect(failing(judgeHost(inContainer, facts(kubeadmMaster)))).toEqual(['etcdutl or etcdctl on the host (restore of a stopped container)']);
+    expect(failing(judgeHost(inContainer, facts({ ...kubeadmMaster, etcdutl: 'etcdutl version: 3.5.12' })))).toEqual([]);
+    expect(failing(judgeHost(inContainer, facts({ ...CENTOS_7, curl: 'curl 7.29.0', etcdctl: 'etcdctl version: 3.5.12' })))).toEqual(['crictl (etcd in a container)']);
+  });
+
+  it('asks a MySQL host that asks MaxScale for maxctrl or maxadmin', () => {
+    const base = (mysqlJobInput() as { mysql: Record<string, unknown> }).mysql;
+    const viaMaxscale = jobOf(mysqlJobInput({ mysql: { ...base, maxscale: true } } as never));
+
+    expect(failing(judgeHost(viaMaxscale, facts(CENTOS_7)))).toEqual(['maxctrl (MaxScale 2.5+) or maxadmin']);
+    expect(failing(judgeHost(viaMaxscale, facts({ ...CENTOS_7, maxadmin: 'MaxScale 2.4.19' })))).toEqual([]);
+    expect(failing(judgeHost(jobOf(mysqlJobInput()), facts(CENTOS_7)))).toEqual([]);
+  });
+
   it("says which way an agent passes parameters: SSM_ variables from 3.3.2746.0, the {{ }} fallback before", () => {
     const agent = (version: string) => judgeHost(jobOf(mysqlJobInput()), facts({ ...CENTOS_7, ssmAgent: version })).find((check) => check.requirement.startsWith('SSM agent'));
 
