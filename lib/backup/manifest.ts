@@ -11,6 +11,8 @@ const payloadSchema = z.object({
   rawSize: z.number().int().nonnegative(),
   rawSha256: sha256.describe('of the data before compression'),
   compression: z.literal('zstd'),
+  /** What the aws CLI was told to expect (--expected-size), for its part size: the job's maxPayloadGiB or an estimate from the data. */
+  expectedSize: z.number().int().positive().nullable().optional(),
 });
 
 const etcdFactsSchema = z.object({

@@ -11,6 +11,7 @@ import { assertParametersAllowed } from '../ssm/command-document';
 import { documentName, type HostProgram } from '../ssm/host-program';
 import { newReportKey } from '../ssm/host-report';
 import { MEMBER_CONFIG_SET, runMarkerKey, runPrefix } from './object-layout';
+import { hostLimitValues } from '../config/host-limits';
 import { runIdFor } from './run-id';
 
 /** What the schedule (or an operator) sends to scheduled-backup. */
@@ -76,6 +77,7 @@ export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: 
     bucket: deps.bucket,
     kmsKeyId: deps.kmsKeyId,
     executionTimeout: String(job.timeoutMinutes * 60),
+    ...hostLimitValues(job),
   };
   const member = engine.memberFileSet?.(job);
   // A fleet targeted by tags is sent by its tags: SSM resolves the hosts, so this costs the same

@@ -5,6 +5,7 @@ import { mysqlSettingsSchema } from './mysql-settings';
 import { postgresSettingsSchema } from './postgres-settings';
 import { retentionSchema } from './retention';
 import { drillSchema, type DrillSettings } from './drill-settings';
+import { hostLimitFields } from './host-limits';
 import { schedule, timezone } from './schedule-fields';
 import { absolutePath, jobName } from './shell-safe';
 import { targetsSchema } from './targets';
@@ -30,6 +31,7 @@ const commonJobFields = {
   timeoutMinutes: z.number().int().min(5).max(2880).default(60).describe('the SSM command is stopped after this long'),
   rollout: rolloutSchema.prefault({}),
   enabled: z.boolean().default(true),
+  ...hostLimitFields,
 };
 
 /** Fields of the engines that stream their data and need only a small private dir on the host. */

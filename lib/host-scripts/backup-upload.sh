@@ -12,6 +12,65 @@ load_common_params() {
   # This host's folder of the run; a linked set (setName) lives in a sub-folder of it.
   OUTPUT_PREFIX="$RUN_PREFIX/$HOST"
   STARTED_AT=$(now_iso)
+  MAX_PAYLOAD_BYTES=$(optional_param maxPayloadBytes)
+  MAX_UPLOAD_MBPS=$(optional_param maxUploadMBps)
+  EXPECTED_SIZE=''
+  apply_priorities
+}
+
+# apply_priorities: this program at the job's CPU and I/O priority, and so everything it starts
+# after (dump, tar, zstd, the hashes, the aws CLI), which inherit both.
+apply_priorities() {
+  local nice io_class io_priority
+  nice=$(optional_param nice)
+  io_class=$(optional_param ioClass)
+  io_priority=$(optional_param ioPriority)
+  if [ -n "$nice" ]; then
+    # Without -n, renice sets the niceness itself on every util-linux (-n is relative under POSIXLY_CORRECT).
+    if ! command -v renice >/dev/null 2>&1; then
+      log "renice is not installed: the job's nice $nice is not applied"
+    elif ! renice "$nice" -p $$ >/dev/null; then
+      log "renice $nice failed: the backup runs at its inherited priority"
+    fi
+  fi
+  [ -n "$io_class" ] || return 0
+  local args=(-c 3)
+  if [ "$io_class" = best-effort ]; then args=(-c 2 ${io_priority:+-n "$io_priority"}); fi
+  if ! command -v ionice >/dev/null 2>&1; then
+    log "ionice is not installed: the job's I/O class $io_class is not applied"
+  elif ! ionice "${args[@]}" -p $$; then
+    log "ionice ${args[*]} failed: the backup runs at its inherited I/O priority"
+  fi
+}
+
+# expect_payload RAW_BYTES: EXPECTED_SIZE for the next upload, since a streamed upload whose size
+# the aws CLI does not know is cut in its default parts, and S3 takes at most 10,000 of them
+# (about 80 GB). The job's maxPayloadBytes, or RAW_BYTES (what the data takes on the server) and
+# half again plus 64 MiB: a dump's text can outgrow the data (hex blobs double), zstd shrinks it,
+# and the CLI only needs an upper bound. An empty RAW_BYTES leaves the size unknown.
+expect_payload() {
+  if [ -n "$MAX_PAYLOAD_BYTES" ]; then
+    EXPECTED_SIZE=$MAX_PAYLOAD_BYTES
+  elif [ -n "$1" ]; then
+    EXPECTED_SIZE=$(($1 + $1 / 2 + 67108864))
+  else
+    EXPECTED_SIZE=''
+    return 0
+  fi
+  # S3's largest object (5 TiB): parts sized for it hold anything S3 would take.
+  if [ "$EXPECTED_SIZE" -gt 5497558138880 ]; then EXPECTED_SIZE=5497558138880; fi
+}
+
+# limit_upload_bandwidth: with maxUploadMBps, the aws CLI's s3 max_bandwidth, set by the CLI itself
+# in a private copy of its config (the host's own settings kept) that every later call reads.
+limit_upload_bandwidth() {
+  if [ -z "$MAX_UPLOAD_MBPS" ] || [ -n "${CRONSNAP_AWS_CONFIG:-}" ]; then return 0; fi
+  CRONSNAP_AWS_CONFIG="$CRONSNAP_WORK/aws-config"
+  local original=${AWS_CONFIG_FILE:-${HOME:-/root}/.aws/config}
+  if [ -f "$original" ]; then cp -- "$original" "$CRONSNAP_AWS_CONFIG"; else : >"$CRONSNAP_AWS_CONFIG"; fi
+  AWS_CONFIG_FILE=$CRONSNAP_AWS_CONFIG aws configure set s3.max_bandwidth "${MAX_UPLOAD_MBPS}MB/s" --profile "${AWS_PROFILE:-default}" 2>"$CRONSNAP_WORK/configure.err" \
+    || fail "cannot set the upload's max_bandwidth: $(tail -n 1 "$CRONSNAP_WORK/configure.err")"
+  export AWS_CONFIG_FILE=$CRONSNAP_AWS_CONFIG
 }
 
 # manifest_header ENGINE: the fields every manifest opens with.
@@ -22,8 +81,8 @@ manifest_header() {
 
 # payload_json: the last upload_compressed as a manifest payload object.
 payload_json() {
-  printf '{"key": %s, "size": %s, "sha256": %s, "rawSize": %s, "rawSha256": %s, "compression": "zstd"}' \
-    "$(json_str "$PAYLOAD_KEY")" "$PAYLOAD_SIZE" "$(json_str "$PAYLOAD_SHA256")" "$RAW_SIZE" "$(json_str "$RAW_SHA256")"
+  printf '{"key": %s, "size": %s, "sha256": %s, "rawSize": %s, "rawSha256": %s, "compression": "zstd", "expectedSize": %s}' \
+    "$(json_str "$PAYLOAD_KEY")" "$PAYLOAD_SIZE" "$(json_str "$PAYLOAD_SHA256")" "$RAW_SIZE" "$(json_str "$RAW_SHA256")" "${EXPECTED_SIZE:-null}"
 }
 
 zstd_version() { zstd -V | grep -o 'v[0-9.]*' | head -n 1; }
@@ -34,10 +93,12 @@ put_manifest() {
     --sse aws:kms --sse-kms-key-id "$KMS_KEY_ID" --content-type application/json
 }
 
-# upload_stream KEY METADATA: streams stdin to s3://$BUCKET/KEY (multipart), SSE-KMS with the job key.
+# upload_stream KEY METADATA: streams stdin to s3://$BUCKET/KEY (multipart, parts sized for
+# EXPECTED_SIZE), SSE-KMS with the job key.
 upload_stream() {
-  local key=$1 metadata=$2
-  aws_cli s3 cp - "s3://$BUCKET/$key" --only-show-errors \
+  local key=$1 metadata=$2 sized=()
+  if [ -n "$EXPECTED_SIZE" ]; then sized=(--expected-size "$EXPECTED_SIZE"); fi
+  aws_cli s3 cp - "s3://$BUCKET/$key" --only-show-errors ${sized[@]+"${sized[@]}"} \
     --sse aws:kms --sse-kms-key-id "$KMS_KEY_ID" --metadata "$metadata"
 }
 
@@ -68,20 +129,22 @@ upload_output() {
 # what a restore will get back. Sets RAW_SHA256, RAW_SIZE, PAYLOAD_SHA256, PAYLOAD_SIZE.
 upload_compressed() {
   local source=$1 key=$2 metadata=$3 statuses=(0 0 0)
+  limit_upload_bandwidth
   tap payload-sha256 sha256_stdin
   tap payload-size byte_count
   tap raw-sha256 decompressed_sha256
   zstd -q -1 -T0 -c <"$source" \
     | tee "$CRONSNAP_WORK/payload-sha256.fifo" "$CRONSNAP_WORK/payload-size.fifo" "$CRONSNAP_WORK/raw-sha256.fifo" \
     | upload_stream "$key" "$metadata" || statuses=("${PIPESTATUS[@]}")
-  # A failed upload is the caller's to report: the taps only saw a stream cut short. Otherwise a
-  # tap that died (cutting tee off) is the reason, and wait_taps names it.
-  if [ "${statuses[2]}" -ne 0 ]; then
+  # A failed upload of a sound stream is the caller's to report: the taps only saw it cut short.
+  # Otherwise a tap that died (cutting tee off) is the reason, and wait_taps names it; so it is
+  # when zstd failed too, since an upload announced as large is refused when no part comes.
+  if [ "${statuses[2]}" -ne 0 ] && [ "${statuses[0]}" -eq 0 ]; then
     wait_taps ignore
     return "${statuses[2]}"
   fi
   wait_taps
-  [ "${statuses[0]}" -eq 0 ] && [ "${statuses[1]}" -eq 0 ] || return 1
+  [ "${statuses[0]}" -eq 0 ] && [ "${statuses[1]}" -eq 0 ] && [ "${statuses[2]}" -eq 0 ] || return 1
   PAYLOAD_SHA256=$(tap_value payload-sha256)
   PAYLOAD_SIZE=$(tap_value payload-size)
   RAW_SHA256=$(tap_value raw-sha256)

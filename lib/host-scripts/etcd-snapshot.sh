@@ -94,6 +94,7 @@ cold_copy() {
 upload_data_dir() {
   step upload
   PAYLOAD_KEY="$OUTPUT_PREFIX/data-dir.tar.zst"
+  expect_payload "$(du -sb "$CRONSNAP_WORK/copy" | cut -f1)"
   upload_output "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,etcd-revision=$SNAP_REVISION,etcd-hash=$SNAP_HASH" "$CRONSNAP_WORK/tar.err" \
     tar -C "$CRONSNAP_WORK/copy" -c -f - "${TAR_METADATA_FLAGS[@]}" member \
     || fail "archiving the copied data dir failed: $(tail -n 1 "$CRONSNAP_WORK/tar.err")"
@@ -155,6 +156,7 @@ verify_snapshot() {
 upload_snapshot() {
   step upload
   PAYLOAD_KEY="$OUTPUT_PREFIX/snapshot.db.zst"
+  expect_payload "$(stat -c %s "$SNAPSHOT")"
   upload_compressed "$SNAPSHOT" "$PAYLOAD_KEY" \
     "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,etcd-revision=$SNAP_REVISION,etcd-hash=$SNAP_HASH"
 }

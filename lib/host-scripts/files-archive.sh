@@ -55,6 +55,7 @@ upload_package_list() {
     return 0
   fi
   PAYLOAD_KEY="$OUTPUT_PREFIX/packages.txt.zst"
+  expect_payload "$(stat -c %s "$list")"
   upload_compressed "$list" "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID"
   PACKAGES_JSON="{\"manager\": \"$manager\", \"count\": $(wc -l <"$list" | tr -d ' '), \"payload\": $(payload_json)}"
 }
@@ -86,6 +87,8 @@ archive_and_upload() {
   step archive
   write_lister
   PAYLOAD_KEY="$OUTPUT_PREFIX/files.tar.zst"
+  # The listed paths as they are on disk; tar adds a 512-byte header per file, which the margin covers.
+  expect_payload "$(cd / && du -sbc --files0-from="$MEMBERS" 2>/dev/null | tail -n 1 | cut -f1)"
   tap listing list_archive
   names_from "$MEMBERS"
   upload_output "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID" "$CRONSNAP_WORK/tar.err" archive_stream \

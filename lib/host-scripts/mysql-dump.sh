@@ -137,9 +137,19 @@ dump_stream() {
   "${MYSQLDUMP[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$DB_HOST" -P "$DB_PORT" "${DUMP_ARGS[@]}" | tee_on "$@"
 }
 
+# dumped_bytes: what the dumped databases' tables and indexes take on the server.
+dumped_bytes() {
+  local names=() name where=''
+  read -r -a names <<<"$DUMPED_DATABASES"
+  for name in ${names[@]+"${names[@]}"}; do where+="${where:+,}'$name'"; done
+  [ -n "$where" ] || { echo 0; return; }
+  mysql_query "$DB_HOST" "$DB_PORT" "SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.TABLES WHERE table_schema IN ($where)"
+}
+
 dump_and_upload() {
   step dump
   PAYLOAD_KEY="$OUTPUT_PREFIX/all-databases.sql.zst"
+  expect_payload "$(dumped_bytes)"
   tap coordinates binlog_coordinates
   local taps=("$CRONSNAP_WORK/coordinates.fifo")
   if [ "$ROW_COUNTS" = true ]; then

@@ -67,9 +67,12 @@ dump_all() {
   step dump
   PARTS_JSON='' PRIMARY_PAYLOAD=''
   if [ "$MODE" = dumpall ]; then
+    expect_payload "$(pg_query 'SELECT sum(pg_database_size(datname))::bigint FROM pg_database')"
     dump_part all-databases.sql.zst all-databases dumpall "${PG_DUMPALL[@]}" "${CONNECT[@]}" --clean --if-exists
     return
   fi
+  # Roles and tablespaces: far below the aws CLI's default part size times 10,000.
+  expect_payload ''
   dump_part globals.sql.zst globals globals "${PG_DUMPALL[@]}" "${CONNECT[@]}" --globals-only
   local name names=()
   read -r -a names <<<"$DUMPED_DATABASES"
@@ -80,6 +83,7 @@ dump_all() {
       open_snapshot "$name"
       snapshot_args=(--snapshot="$SNAPSHOT")
     fi
+    expect_payload "$(pg_query "SELECT pg_database_size('$name')")"
     # -Z0: zstd compresses better and faster than the custom format's own zlib.
     # --create puts the database's own properties (encoding, locale, owner, settings, comment,
     # grants) in the archive; pg_restore into an existing database skips them, a restore reads them.

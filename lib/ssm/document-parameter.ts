@@ -30,4 +30,9 @@ export const COMMON_PARAMETERS: readonly DocumentParameter[] = [
   { name: 'kmsKeyId', description: 'KMS key for SSE-KMS uploads', pattern: '^[A-Za-z0-9:/_-]{1,2048}$' },
   { name: 'executionTimeout', description: 'Seconds before SSM stops the script', pattern: '^[0-9]{1,6}$' },
   REPORT_PARAMETER,
+  { name: 'maxPayloadBytes', description: "Upper bound of one payload, for the aws CLI's part size; estimated when empty", pattern: '^[0-9]{1,14}$', optional: true },
+  { name: 'nice', description: 'CPU niceness of the backup', pattern: '^([0-9]|1[0-9])$', optional: true },
+  { name: 'ioClass', description: 'I/O class of the backup', pattern: '^(idle|best-effort)$', optional: true },
+  { name: 'ioPriority', description: 'best-effort I/O priority', pattern: '^[0-7]$', optional: true },
+  { name: 'maxUploadMBps', description: 'Upload bandwidth limit in MB/s', pattern: '^[0-9]{1,6}$', optional: true },
 ];

@@ -103,6 +103,9 @@ describe('mysql backup, end to end', () => {
     expect(gtid).toMatch(/^\d+-\d+-\d+(,\d+-\d+-\d+)*$/);
     expect(manifest.mysql).toMatchObject({ server: `127.0.0.1:${source.port}`, source: 'primary', gtid, binlogFile, binlogPosition: Number(binlogPosition) });
     expect(manifest.mysql.serverVersion).toMatch(/MariaDB/);
+    // Announced to the aws CLI from information_schema's table sizes (InnoDB's are estimates, so only their presence is checked).
+    expect(manifest.payload.expectedSize).toBeGreaterThan(64 * 1024 ** 2 + 16384);
+    expect(manifest.payload.expectedSize).toBeGreaterThanOrEqual(manifest.payload.size);
     expect(manifest.mysql.databases).toEqual(expect.arrayContaining(['shop', 'crm', 'mysql']));
 
     const invocation = await service.runner.invocation(start.commandId, HOST);

@@ -113,6 +113,9 @@ describe('postgres backup, end to end', () => {
     expect(manifest.postgres).toMatchObject({ server: `127.0.0.1:${source.port}`, mode: 'per-database', serverVersion });
     expect(manifest.postgres.databases).toEqual(['crm', 'postgres', 'shop']);
     expect(manifest.postgres.parts.map((part) => `${part.kind}:${part.name}`)).toEqual(['globals:globals', 'database:crm', 'database:postgres', 'database:shop']);
+    // Each database's upload announced from pg_database_size (at least 64 MiB more than it); the globals left to the CLI's default parts.
+    const sizes = await Promise.all(manifest.postgres.parts.filter((part) => part.kind === 'database').map(async (part) => Number((await source.sql(`SELECT pg_database_size('${part.name}')`)).trim())));
+    expect(manifest.postgres.parts.map((part) => part.expectedSize)).toEqual([null, ...sizes.map((size) => size + Math.floor(size / 2) + 64 * 1024 ** 2)]);
     expect(manifest.payload.key).toMatch(/globals\.sql\.zst$/);
 
     const invocation = await service.runner.invocation(start.commandId, HOST);
