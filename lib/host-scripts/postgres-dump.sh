@@ -8,6 +8,7 @@ load_postgres_params() {
   PG_USER=$(param user)
   MODE=$(param mode)
   DATABASES=$(optional_param databases)
+  PARALLEL=$(param parallelDatabases)
   ROW_COUNTS=$(param rowCounts)
   read -r -a PG_DUMP <<<"$(param pgDump)"
   read -r -a PG_DUMPALL <<<"$(param pgDumpall)"
@@ -63,6 +64,65 @@ dump_part() {
   [ -n "$PRIMARY_PAYLOAD" ] || PRIMARY_PAYLOAD=$(payload_json)
 }
 
+# database_worker NAME DIR: one database's part, in a subshell with DIR as its own work dir and
+# report (fifos, taps and files by name stay apart), leaving part.json and rows.json there; a
+# failure leaves its one FAILED line in DIR/report for the main shell to give.
+database_worker() {
+  local name=$1
+  CRONSNAP_WORK=$2 CRONSNAP_REPORT=$2/report PARTS_JSON='' ROWS_JSON=''
+  CRONSNAP_TAPS=() CRONSNAP_TAP_NAMES=()
+  local snapshot_args=()
+  if [ "$ROW_COUNTS" = true ]; then
+    open_snapshot "$name"
+    snapshot_args=(--snapshot="$SNAPSHOT")
+  fi
+  expect_payload "$(pg_query "SELECT pg_database_size('$name')")"
+  # -Z0: zstd compresses better and faster than the custom format's own zlib.
+  # --create puts the database's own properties (encoding, locale, owner, settings, comment,
+  # grants) in the archive; pg_restore into an existing database skips them, a restore reads them.
+  dump_part "databases/$name.dump.zst" "$name" database "${PG_DUMP[@]}" "${CONNECT[@]}" -d "$name" -Fc -Z0 --create ${snapshot_args[@]+"${snapshot_args[@]}"}
+  if [ "$ROW_COUNTS" = true ]; then close_snapshot; fi
+  printf '%s' "$PARTS_JSON" >"$2/part.json"
+  printf '%s' "$ROWS_JSON" >"$2/rows.json"
+}
+
+# finish_worker: waits for the oldest running worker (bash 4.2 has no `wait -n`); the first
+# failure is kept, and no worker is started after it.
+finish_worker() {
+  local rc=0 dir=${WORKER_DIRS[0]} name=${WORKER_NAMES[0]}
+  wait "${WORKER_PIDS[0]}" || rc=$?
+  WORKER_PIDS=("${WORKER_PIDS[@]:1}") WORKER_DIRS=("${WORKER_DIRS[@]:1}") WORKER_NAMES=("${WORKER_NAMES[@]:1}")
+  if [ "$rc" -ne 0 ] && [ -z "$WORKER_FAILURE" ]; then
+    WORKER_FAILURE=$(sed -n 's/^cronsnap: FAILED step=[^:]*: //p' "$dir/report" 2>/dev/null | head -n 1)
+    WORKER_FAILURE=${WORKER_FAILURE:-dump of $name failed with exit code $rc}
+  fi
+}
+
+# dump_databases NAMES...: up to PARALLEL databases dumped at once, each its own part, recorded
+# in the order given whatever order they finish in.
+dump_databases() {
+  local name index=0 dirs=() dir
+  WORKER_PIDS=() WORKER_DIRS=() WORKER_NAMES=() WORKER_FAILURE=''
+  for name in "$@"; do
+    [ -z "$WORKER_FAILURE" ] || break
+    dir="$CRONSNAP_WORK/database-$index"
+    mkdir "$dir"
+    (database_worker "$name" "$dir") 2>"$dir/stderr" &
+    WORKER_PIDS+=($!) WORKER_DIRS+=("$dir") WORKER_NAMES+=("$name")
+    dirs+=("$dir")
+    index=$((index + 1))
+    if [ ${#WORKER_PIDS[@]} -ge "$PARALLEL" ]; then finish_worker; fi
+  done
+  while [ ${#WORKER_PIDS[@]} -gt 0 ]; do finish_worker; done
+  [ -z "$WORKER_FAILURE" ] || fail "$WORKER_FAILURE"
+  ROW_COUNTS_JSON=''
+  for dir in ${dirs[@]+"${dirs[@]}"}; do
+    PARTS_JSON+=",$(cat "$dir/part.json")"
+    if [ "$ROW_COUNTS" = true ]; then ROW_COUNTS_JSON+="${ROW_COUNTS_JSON:+, }$(json_str "$1"): $(cat "$dir/rows.json")"; fi
+    shift
+  done
+}
+
 dump_all() {
   step dump
   PARTS_JSON='' PRIMARY_PAYLOAD=''
@@ -74,25 +134,9 @@ dump_all() {
   # Roles and tablespaces: far below the aws CLI's default part size times 10,000.
   expect_payload ''
   dump_part globals.sql.zst globals globals "${PG_DUMPALL[@]}" "${CONNECT[@]}" --globals-only
-  local name names=()
+  local names=()
   read -r -a names <<<"$DUMPED_DATABASES"
-  ROW_COUNTS_JSON=''
-  local snapshot_args=()
-  for name in ${names[@]+"${names[@]}"}; do
-    if [ "$ROW_COUNTS" = true ]; then
-      open_snapshot "$name"
-      snapshot_args=(--snapshot="$SNAPSHOT")
-    fi
-    expect_payload "$(pg_query "SELECT pg_database_size('$name')")"
-    # -Z0: zstd compresses better and faster than the custom format's own zlib.
-    # --create puts the database's own properties (encoding, locale, owner, settings, comment,
-    # grants) in the archive; pg_restore into an existing database skips them, a restore reads them.
-    dump_part "databases/$name.dump.zst" "$name" database "${PG_DUMP[@]}" "${CONNECT[@]}" -d "$name" -Fc -Z0 --create ${snapshot_args[@]+"${snapshot_args[@]}"}
-    if [ "$ROW_COUNTS" = true ]; then
-      close_snapshot
-      ROW_COUNTS_JSON+="${ROW_COUNTS_JSON:+, }$(json_str "$name"): $ROWS_JSON"
-    fi
-  done
+  dump_databases ${names[@]+"${names[@]}"}
 }
 
 write_postgres_manifest() {

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Moto } from '../../lib/local/moto-server';
@@ -224,6 +224,51 @@ describe('postgres backup, end to end', () => {
       expect(restored).toMatchObject({ kind: 'database', report: { restored: [{ database: 'shop', into: 'shop' }, { database: 'crm', into: 'crm' }] } });
       expect(await fingerprint(target)).toBe(await fingerprint(source));
     });
+  });
+
+  it('dumps up to parallelDatabases databases at once, each its own part in order, restored with equal row hashes', async () => {
+    // A pg_dump whose dumps take a second longer than the real one's, noting when they ran.
+    const log = join(dir, 'pg-dump-times.log');
+    const slowDump = join(dir, 'slow-pg-dump');
+    writeFileSync(
+      slowDump,
+      `#!/bin/bash\ncase " $* " in *' -Fc '*) ;; *) exec pg_dump "$@" ;; esac\necho "start $(date +%s%N)" >>'${log}'\nsleep 1\npg_dump "$@"\nrc=$?\necho "end $(date +%s%N)" >>'${log}'\nexit $rc\n`,
+      { mode: 0o755 },
+    );
+    const service = serviceFor('parallel-pg', { parallelDatabases: 3, pgDump: slowDump });
+
+    let times: string[][] = [];
+    await backedUpIntoEmptyServer(service, 'parallel-pg', 'pg-event-14', async (target) => {
+      // The backup's dumps; the restore below runs pg_dump too.
+      times = readFileSync(log, 'utf8').trim().split('\n').map((line) => line.split(' '));
+      const listed = await service.listBackups('parallel-pg');
+      const restored = await service.restore({ job: 'parallel-pg', backup: 'latest', server: `127.0.0.1:${target.port}`, includeGlobals: true, databases: ['shop', 'crm'], dryRun: false, confirm: 'parallel-pg' });
+
+      expect(listed.backups).toHaveLength(1);
+      expect(restored).toMatchObject({ kind: 'database' });
+      expect(await fingerprint(target)).toBe(await fingerprint(source));
+    });
+    // At most three dumps at once, and three at once at some point (other tests may have added databases).
+    const events = times.map(([kind, at]) => ({ delta: kind === 'start' ? 1 : -1, at: BigInt(at ?? '0') })).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.delta - b.delta));
+    let running = 0;
+    const concurrency = events.map((event) => (running += event.delta));
+    expect(times.filter(([kind]) => kind === 'start').length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...concurrency)).toBe(3);
+  });
+
+  it("fails a parallel dump with the failing database's own reason, once, and no manifest", async () => {
+    const failing = join(dir, 'failing-pg-dump');
+    writeFileSync(failing, `#!/bin/bash\ncase " $* " in *' -d crm '*) echo 'pg_dump: error: query failed: out of shared memory' >&2; exit 1 ;; esac\nexec pg_dump "$@"\n`, { mode: 0o755 });
+    const service = serviceFor('parallel-fails', { parallelDatabases: 2, pgDump: failing });
+
+    const { start, completions } = await service.runJob('parallel-fails', 'pg-event-15');
+
+    expect(completions).toEqual([
+      expect.objectContaining({ kind: 'failed', reason: `step=dump: dump of crm from 127.0.0.1:${source.port} failed: pg_dump: error: query failed: out of shared memory` }),
+    ]);
+    if (start.kind !== 'started') throw new Error('not started');
+    expect((await service.runner.invocation(start.commandId, HOST)).stderr.match(/cronsnap: FAILED/g)).toHaveLength(1);
+    expect((await listKeys(moto.s3(), bucket, 'parallel-fails/')).filter((key) => key.endsWith('manifest.json'))).toEqual([]);
   });
 
   it('names the missing role when a restore into another server lacks the roles, touching nothing', async () => {

@@ -111,6 +111,23 @@ describe('config', () => {
     expect(job?.engine === 'mysql' && job.mysql.databases).toBeUndefined();
   });
 
+  it('refuses parallel dumps of a single pg_dumpall, and more than 16, naming the field', () => {
+    const withPostgres = (postgres: Record<string, unknown>) =>
+      configInput([postgresJobInput({ postgres: { server: 'db:5432', user: 'backup', passwordParameter: '/db/pw', ...postgres } } as never)]);
+    expect(() => parseConfig(withPostgres({ mode: 'dumpall', parallelDatabases: 4 }))).toThrow('jobs[0].postgres.parallelDatabases: a dumpall is one pg_dumpall');
+    expect(() => parseConfig(withPostgres({ parallelDatabases: 17 }))).toThrow('jobs[0].postgres.parallelDatabases');
+    const [job] = parseConfig(withPostgres({})).jobs;
+    expect(job?.engine === 'postgres' && job.postgres.parallelDatabases).toBe(1);
+  });
+
+  it('refuses resource limits the host cannot apply, naming the field', () => {
+    const withResources = (resources: Record<string, unknown>) => configInput([filesJobInput({ resources } as never)]);
+    expect(() => parseConfig(withResources({ nice: 20 }))).toThrow('jobs[0].resources.nice');
+    expect(() => parseConfig(withResources({ ioClass: 'idle', ioPriority: 3 }))).toThrow('jobs[0].resources.ioPriority: ioPriority applies to ioClass best-effort');
+    expect(() => parseConfig(withResources({ ioClass: 'realtime' }))).toThrow('jobs[0].resources.ioClass');
+    expect(() => parseConfig(configInput([filesJobInput({ maxPayloadGiB: 6000 } as never)]))).toThrow('jobs[0].maxPayloadGiB');
+  });
+
   it("refuses MaxScale REST API credentials without exactly one password source, naming the field", () => {
     const withMaxscale = (maxscale: unknown) => configInput([mysqlJobInput({ mysql: { hosts: ['db:3306'], user: 'backup', passwordParameter: '/db/pw', maxscale } } as never)]);
     expect(() => parseConfig(withMaxscale({ user: 'monitor' }))).toThrow(/jobs\[0\]\.mysql\.maxscale: set exactly one of passwordParameter/);
