@@ -43,16 +43,16 @@ export interface FilledEtcd extends BenchStorage {
 }
 
 /**
- * moto and one etcd holding BENCH_ETCD_MB (default 256) MB of keys, for `work`; everything is
- * stopped and removed afterwards.
+ * moto and one etcd holding `megabytes` (default BENCH_ETCD_MB, else 256) MB of keys, for `work`;
+ * everything is stopped and removed afterwards.
  */
-export async function withFilledEtcd<T>(bucketName: string, work: (bench: FilledEtcd) => Promise<T>): Promise<T> {
+export async function withFilledEtcd<T>(bucketName: string, work: (bench: FilledEtcd) => Promise<T>, megabytes = Number(process.env.BENCH_ETCD_MB ?? 256)): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), `${bucketName}-`));
   const moto = await startMoto();
   const etcd = await startEtcd({ name: 'bench', extraArgs: ['--quota-backend-bytes', String(4 * 1024 * MB), '--max-request-bytes', String(2 * MB)] });
   try {
     const { bucket, kmsKeyId } = await moto.createBackupBucket(bucketName);
-    await fillEtcd(etcd.clientUrl, Number(process.env.BENCH_ETCD_MB ?? 256));
+    await fillEtcd(etcd.clientUrl, megabytes);
     const storage = { dir, moto, bucket, kmsKeyId };
     const service = (host: string, job: Record<string, unknown> = {}) =>
       benchService(

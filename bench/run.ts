@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark, then one table of ratios measured side by side in this run.
  * `BENCH_ONLY=compliance npm run bench` runs those whose name contains the word.
  */
+import { benchAtScale } from './at-scale';
 import { benchComplianceReport } from './compliance-report';
 import { benchEtcdDrill } from './etcd-drill';
 import { benchEtcdSnapshotPipeline } from './etcd-snapshot-pipeline';
@@ -9,7 +10,7 @@ import { benchLambdaBundles } from './lambda-bundles';
 import { benchMysqlDumpPipeline } from './mysql-dump-pipeline';
 import { benchMysqlRestore } from './mysql-restore';
 
-const BENCHMARKS = [benchEtcdSnapshotPipeline, benchEtcdDrill, benchMysqlDumpPipeline, benchMysqlRestore, benchComplianceReport, benchLambdaBundles];
+const BENCHMARKS = [benchEtcdSnapshotPipeline, benchEtcdDrill, benchMysqlDumpPipeline, benchMysqlRestore, benchComplianceReport, benchLambdaBundles, benchAtScale];
 
 async function main(): Promise<void> {
   const rows = [];
