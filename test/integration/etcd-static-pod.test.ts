@@ -187,6 +187,18 @@ describe('etcd as static pods: backup from inside the container, restore through
     );
   });
 
+  it('refuses a quorum restore on hosts with neither etcdutl nor etcdctl before anything is stopped', async () => {
+    await writeKeys(5);
+    const { start } = await serviceWith().runJob('prod-etcd', 'pod-event-7', new Date());
+    if (start.kind !== 'started') throw new Error('backup did not start');
+
+    const refused = serviceWith({ hostTools: false }).restore({ job: 'prod-etcd', backup: start.runId, dryRun: false, confirm: 'prod-etcd' });
+
+    await expect(refused).rejects.toThrow(/step=prepare: neither etcdutl nor etcdctl is on i-0e7cd20{10}\d: the member's container is stopped while its data dir is restored/);
+    for (const member of members) expect(existsSync(member.node.manifest)).toBe(true);
+    expect(Object.keys(await dumpKeys(members[0] as StaticPodMember))).toHaveLength(5);
+  });
+
   it('replaces one lost member, which joins the running cluster with --initial-cluster-state=existing set in its manifest', async () => {
     await writeKeys(30);
     const service = serviceWith();
