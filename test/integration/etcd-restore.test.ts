@@ -12,6 +12,7 @@ import { makeSampleTree, type SampleTree } from '../helpers/file-tree';
 import { localServiceFor } from '../helpers/local-service';
 import { useMotoBucket } from '../helpers/moto-fixture';
 import { pathWithout } from '../helpers/host-path';
+import { currentProfile } from '../helpers/host-profiles';
 
 const HOSTS = ['i-0e7cd100000000001', 'i-0e7cd100000000002', 'i-0e7cd100000000003'];
 const NAMES = ['etcd-a', 'etcd-b', 'etcd-c'];
@@ -24,6 +25,12 @@ function quirkyEtcdctl(dir: string): string {
   writeFileSync(path, `#!/bin/bash\netcdctl "$@" || exit\ncase " $* " in *" member add "*) echo 'Error: <nil>' >&2; exit 1 ;; esac\n`, { mode: 0o755 });
   return path;
 }
+
+/**
+ * The dry run and the refusals before any member is touched are the same whatever the etcd
+ * release; the legacy etcd profiles run the restores themselves and leave these to this machine's run.
+ */
+const everyRelease = currentProfile() === 'debian' ? it : it.skip;
 
 describe('etcd restore after quorum loss, three members', () => {
   const aws = useMotoBucket('cronsnap-restore');
@@ -98,7 +105,7 @@ describe('etcd restore after quorum loss, three members', () => {
     return status?.Status.header.revision ?? 0;
   }
 
-  it('plans the restore in a dry run and touches nothing', async () => {
+  everyRelease('plans the restore in a dry run and touches nothing', async () => {
     const { runId } = await backUpAndLoseQuorum();
 
     const outcome = await service.restore({ job: 'prod-etcd', backup: runId });
@@ -243,7 +250,7 @@ describe('etcd restore after quorum loss, three members', () => {
     expect(existsSync(`${third?.dataDir}.old-${STAMP}`)).toBe(false);
   });
 
-  it('refuses a snapshot whose stored bytes differ from the manifest before touching any member', async () => {
+  everyRelease('refuses a snapshot whose stored bytes differ from the manifest before touching any member', async () => {
     const { runId } = await backUpAndLoseQuorum();
     const [survivor] = cluster.members;
     writeFileSync(join(survivor?.dataDir ?? '', 'original-data-dir'), '');
@@ -275,7 +282,7 @@ describe('etcd restore after quorum loss, three members', () => {
     await expect(failure).rejects.toThrow(/; cleaning up failed too, so the members' restore markers \(\/var\/lock\/cronsnap-prod-etcd\.restoring\) may still hold the job's backups: step abandon failed: .*SSM status Failed: agent: cannot start the command/);
   });
 
-  it('refuses a real restore without confirm, and an unknown backup, touching nothing', async () => {
+  everyRelease('refuses a real restore without confirm, and an unknown backup, touching nothing', async () => {
     const [member] = cluster.members;
     if (!member) throw new Error('no members');
     await member.etcdctl(['put', '/registry/configmaps/kept', 'untouched']);
