@@ -179,7 +179,7 @@ report_old_revision() {
   if [ -f "$db" ]; then
     require_offline_tool
     # A corrupt db is what takes a member down: the other members' revisions still count.
-    if status=$(ETCDCTL_API=3 "${OFFLINE_TOOL[@]}" snapshot status "$db" -w json 2>"$CRONSNAP_WORK/old-status.err"); then
+    if status=$(snapshot_status "$db" 2>"$CRONSNAP_WORK/old-status.err"); then
       revision=$(grep -o '"revision":[0-9]*' <<<"$status" | cut -d: -f2)
     else
       unreadable=", \"unreadable\": $(json_str "$(tail -n 1 "$CRONSNAP_WORK/old-status.err")")"

@@ -26,7 +26,8 @@ maxctrl_list_servers() {
       || fail "this maxctrl has no --config option (MaxScale before 6): the REST API password could only go on its command line, which every process on $HOST can read; upgrade MaxScale, or drop maxscale.user to use maxctrl's defaults"
     read_secret maxscalePassword
     local cnf="$CRONSNAP_WORK/maxctrl.cnf"
-    (umask 077 && printf '[maxctrl]\nu = %s\np = %s\n' "$user" "$SECRET" >"$cnf")
+    # common.sh's umask 077 makes it 0600, which maxctrl insists on.
+    printf '[maxctrl]\nu = %s\np = %s\n' "$user" "$SECRET" >"$cnf"
     unset SECRET
     args+=(--config "$cnf")
   fi
