@@ -154,7 +154,8 @@ async function etcdAtScale(size: number): Promise<BenchResult[]> {
   );
 }
 
-export async function benchAtScale(): Promise<BenchResult[]> {
+/** `BENCH_ONLY=large` runs it alone. */
+export async function benchLargeData(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const size of sizes()) {
     results.push(...(await mysqlAtScale(size)), ...(await etcdAtScale(size)));

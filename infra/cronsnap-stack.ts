@@ -127,5 +127,9 @@ export class CronsnapStack extends Stack {
     new CfnOutput(this, 'RestoreFunction', { value: restore.restore.function.functionName });
     new CfnOutput(this, 'RestoreDrillFunction', { value: drills.restoreDrill.function.functionName });
     new CfnOutput(this, 'DocumentPrefix', { value: documentPrefix });
+    // Where an operator watches a restore or a drill in the Step Functions console.
+    new CfnOutput(this, 'RestoreWorkflow', { value: restore.restoreWorkflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'EtcdRestoreWorkflow', { value: restore.etcdRestoreWorkflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'DrillWorkflow', { value: drills.drillWorkflow.stateMachine.stateMachineArn });
   }
 }

@@ -1,14 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
-import { ETCD_WORKFLOW_STEPS, onStepFailure, type EtcdWorkflowStep } from '../../lib/restore/etcd-restore-workflow';
+import { tracedStateMachine } from './traced-state-machine';
+import { ETCD_REPLACE_STEPS, ETCD_WORKFLOW_STEPS, onStepFailure, type EtcdWorkflowStep } from '../../lib/restore/etcd-restore-workflow';
 
 export interface EtcdRestoreWorkflowProps {
-  /** The function that runs one step (`{plan, step}`) on every member and waits for it. */
+  /** The function that runs one step (`{plan, step}`) on every member it concerns and waits for it. */
   readonly stepFunction: lambda.IFunction;
   /**
    * Longest a whole restore may take.
@@ -18,8 +17,9 @@ export interface EtcdRestoreWorkflowProps {
 }
 
 /**
- * The quorum-loss restore as a state machine, built from ETCD_WORKFLOW_STEPS (the order the local
- * workflow runs too): a failure before the stop abandons the prepared downloads, a failure from
+ * The etcd restores as a state machine: a member replacement runs ETCD_REPLACE_STEPS and stops
+ * where one fails; the quorum-loss restore runs ETCD_WORKFLOW_STEPS (the order the local workflow
+ * runs too): a failure before the stop abandons the prepared downloads, a failure from
  * the stop to the health check rolls every member back, and a failed revision bump on the healthy
  * restored cluster fails the execution as RevisionNotAdvanced; each way it says where.
  */
@@ -28,9 +28,10 @@ export class EtcdRestoreWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: EtcdRestoreWorkflowProps) {
     super(scope, id);
-    const invoke = (step: EtcdWorkflowStep) =>
-      new tasks.LambdaInvoke(this, `Step-${step}`, {
-        stateName: step,
+    // A replacement's steps share some names with the quorum restore's; state names must be unique.
+    const invoke = (step: EtcdWorkflowStep, branch = '') =>
+      new tasks.LambdaInvoke(this, `Step-${branch}${step}`, {
+        stateName: `${branch}${step}`,
         lambdaFunction: props.stepFunction,
         payload: sfn.TaskInput.fromObject({ plan: sfn.JsonPath.objectAt('$.plan'), step }),
         payloadResponseOnly: true,
@@ -47,22 +48,15 @@ export class EtcdRestoreWorkflow extends Construct {
     const notAdvanced = new sfn.Fail(this, 'RevisionNotAdvanced', { error: 'RevisionNotAdvanced', causePath: sfn.JsonPath.stringAt('$.error.Cause') });
     const handlers = { abandon, rollback, report: notAdvanced };
     const steps = ETCD_WORKFLOW_STEPS.map((step) => invoke(step).addCatch(handlers[onStepFailure(step)], { resultPath: '$.error' }));
-    const definition = steps.reduce((chain, step) => chain.next(step), sfn.Chain.start(new sfn.Pass(this, 'Start'))).next(new sfn.Succeed(this, 'Restored'));
+    const quorum = steps.reduce((chain, step) => chain.next(step), sfn.Chain.start(new sfn.Pass(this, 'Start'))).next(new sfn.Succeed(this, 'Restored'));
+    // Membership changes are not undone blindly: a failed replacement stops where it failed, the old data dir kept.
+    const replaceFailed = new sfn.Fail(this, 'ReplaceFailed', { error: 'ReplaceFailed', causePath: sfn.JsonPath.stringAt('$.error.Cause') });
+    const replace = ETCD_REPLACE_STEPS.map((step) => invoke(step, 'replace-').addCatch(replaceFailed, { resultPath: '$.error' }));
+    const replacement = replace.reduce((chain, step) => chain.next(step), sfn.Chain.start(new sfn.Pass(this, 'Replace'))).next(new sfn.Succeed(this, 'Replaced'));
+    const definition = new sfn.Choice(this, 'Kind', { stateName: 'kind?' })
+      .when(sfn.Condition.stringEquals('$.plan.kind', 'etcd-member-replace'), replacement)
+      .otherwise(quorum);
 
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      timeout: props.timeout ?? Duration.hours(6),
-      tracingEnabled: true,
-      logs: {
-        destination: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR }),
-        level: sfn.LogLevel.ALL,
-        includeExecutionData: true,
-      },
-    });
-    acknowledgeWildcards(
-      this.stateMachine,
-      ['Resource::*', `${nagResource(this, props.stepFunction.functionArn)}:*`],
-      'X-Ray and log delivery have no resource-level permissions; invoking the step function\'s versions needs its ARN with :*.',
-    );
+    this.stateMachine = tracedStateMachine(this, { definition, timeout: props.timeout ?? Duration.hours(6), stepFunction: props.stepFunction });
   }
 }

@@ -16,6 +16,7 @@ import { jobMetricAlarm } from '../job-metric-alarm';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 import { sendCommandTargets, taggedTargetFindings } from '../send-command-targets';
 import { CronsnapFunction } from './cronsnap-function';
+import { HostWorkflow } from './host-workflow';
 import { JobSchedule } from './job-schedule';
 
 export interface RestoreDrillsProps {
@@ -43,6 +44,8 @@ export interface RestoreDrillsProps {
  */
 export class RestoreDrills extends Construct {
   public readonly restoreDrill: CronsnapFunction;
+  /** Follows each drill's host program to its end and judges it there; its every step is the restore-drill function. */
+  public readonly drillWorkflow: HostWorkflow;
   /** One alarm per enabled drill, by job name. */
   public readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
 
@@ -50,14 +53,17 @@ export class RestoreDrills extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const drilled = props.jobs.filter(isDrilled);
+    const workflowName = `${stack.stackName}-drill`;
     this.restoreDrill = new CronsnapFunction(this, 'RestoreDrill', {
       name: 'restore-drill',
-      environment: props.environment,
+      environment: { ...props.environment, CRONSNAP_HOST_WORKFLOW_ARN: HostWorkflow.arnFor(this, workflowName) },
       deadLetterQueue: props.deadLetterQueue,
       extraFiles: [{ source: props.configFile, target: 'cronsnap.config.json' }],
       timeout: Duration.minutes(15),
     });
     const fn = this.restoreDrill.function;
+    this.drillWorkflow = new HostWorkflow(this, 'DrillWorkflow', { stepFunction: fn, stateMachineName: workflowName });
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [HostWorkflow.arnFor(this, workflowName)] }));
 
     const jobReads = drilled.flatMap((job) => [props.bucket.arnForObjects(`${job.name}/*`), props.bucket.arnForObjects(`${REPORT_ROOT}/${job.name}/*`)]);
     const resultWrites = drilled.flatMap((job) => [props.bucket.arnForObjects(`${DRILL_ROOT}/${job.name}/*`), props.bucket.arnForObjects(`${MARKER_ROOT}/drills/${job.name}/*`)]);

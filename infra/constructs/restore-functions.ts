@@ -13,6 +13,7 @@ import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 import { sendCommandTargets, taggedTargetFindings } from '../send-command-targets';
 import { CronsnapFunction } from './cronsnap-function';
 import { EtcdRestoreWorkflow } from './etcd-restore-workflow';
+import { HostWorkflow } from './host-workflow';
 
 export interface RestoreFunctionsProps {
   /** The jobs whose backups operators may list and restore. */
@@ -32,14 +33,17 @@ export interface RestoreFunctionsProps {
 }
 
 /**
- * What operators invoke by hand: list-backups (read only) and restore (dry run by default), and
- * the etcd restore state machine with the function that runs each of its steps.
+ * What operators invoke by hand: list-backups (read only) and restore (dry run by default); the
+ * restore workflow, whose steps are the restore function; and the etcd restore state machine
+ * with the function that runs each of its steps.
  */
 export class RestoreFunctions extends Construct {
   public readonly listBackups: CronsnapFunction;
   public readonly restore: CronsnapFunction;
   public readonly etcdRestoreStep: CronsnapFunction;
   public readonly etcdRestoreWorkflow: EtcdRestoreWorkflow;
+  /** Runs database and file-set restores (dry runs too: they download the backup) to their end; its every step is the restore function. */
+  public readonly restoreWorkflow: HostWorkflow;
 
   constructor(scope: Construct, id: string, props: RestoreFunctionsProps) {
     super(scope, id);
@@ -57,13 +61,20 @@ export class RestoreFunctions extends Construct {
       timeout: Duration.minutes(15),
     });
     this.etcdRestoreWorkflow = new EtcdRestoreWorkflow(this, 'EtcdRestoreWorkflow', { stepFunction: this.etcdRestoreStep.function });
+    const restoreWorkflowName = `${Stack.of(this).stackName}-restore`;
     this.restore = new CronsnapFunction(this, 'Restore', {
       name: 'restore',
-      environment: { ...props.environment, CRONSNAP_RESTORE_STATE_MACHINE_ARN: this.etcdRestoreWorkflow.stateMachine.stateMachineArn },
+      environment: {
+        ...props.environment,
+        CRONSNAP_RESTORE_STATE_MACHINE_ARN: this.etcdRestoreWorkflow.stateMachine.stateMachineArn,
+        CRONSNAP_HOST_WORKFLOW_ARN: HostWorkflow.arnFor(this, restoreWorkflowName),
+      },
       deadLetterQueue: props.deadLetterQueue,
       extraFiles: [{ source: props.configFile, target: 'cronsnap.config.json' }],
       timeout: Duration.minutes(15),
     });
+
+    this.restoreWorkflow = new HostWorkflow(this, 'RestoreWorkflow', { stepFunction: this.restore.function, stateMachineName: restoreWorkflowName });
 
     const stack = Stack.of(this);
     const jobObjects = props.jobs.map((job) => props.bucket.arnForObjects(`${job.name}/*`));
@@ -89,17 +100,18 @@ export class RestoreFunctions extends Construct {
     // restore and the step function read what their hosts report, whole.
     const hostReports = props.jobs.map((job) => props.bucket.arnForObjects(`${REPORT_ROOT}/${job.name}/*`));
     for (const fn of [restore, step]) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: hostReports }));
-    // restore runs file-set and database restores itself and starts the etcd workflow; the step function sends etcd steps.
+    // restore's workflow steps send file-set and database restores; the etcd step function sends etcd steps.
     const sendersOf = (fn: lambda.IFunction, programs: { id: string }[], jobs: readonly Job[]) => {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:SendCommand'], resources: programs.map(document) }));
       for (const job of jobs) fn.addToRolePolicy(sendCommandTargets(stack, job));
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetCommandInvocation', 'ssm:ListCommands'], resources: ['*'] }));
     };
     const etcdJobs = props.jobs.filter((job) => job.engine === 'etcd');
-    // restore also replaces a single etcd member itself (a few short commands).
-    sendersOf(restore, [filesRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram, etcdRestoreProgram], props.jobs);
+    const restored = props.jobs.filter((job) => job.engine !== 'etcd');
+    if (restored.length > 0) sendersOf(restore, [filesRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram], restored);
     sendersOf(step, [etcdRestoreProgram, filesRestoreProgram], etcdJobs);
     this.etcdRestoreWorkflow.stateMachine.grantStartExecution(restore);
+    restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [HostWorkflow.arnFor(this, restoreWorkflowName)] }));
 
     const xray = 'Resource::*';
     const jobReads = jobObjects.map((arn) => nagResource(this, arn));
@@ -107,7 +119,7 @@ export class RestoreFunctions extends Construct {
     acknowledgeWildcards(list, [xray, ...jobReads], "X-Ray has no resource-level permissions; reads are limited to the configured jobs' prefixes.");
     acknowledgeWildcards(
       restore,
-      [xray, ...jobReads, ...reportReads, ...taggedTargetFindings(stack, props.jobs)],
+      [xray, ...jobReads, ...reportReads, ...taggedTargetFindings(stack, restored)],
       "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; reads are limited to the jobs' prefixes and host reports; " +
         'SendCommand on tagged targets is held to the tags by an ssm:resourceTag condition.',
     );

@@ -75,12 +75,15 @@ export function agentEnvironment(hostId: string, region: string, extra: Readonly
 }
 
 /**
- * Runs the same runCommand lines SSM would run, with `sh`, on this machine. `send` resolves once
- * every host has finished, which makes tests and the demo deterministic without polling.
+ * Runs the same runCommand lines SSM would run, with `sh`, on this machine. As with SSM, `send`
+ * returns at once and each invocation is InProgress until its script exits, so a caller that
+ * waits inside one function invocation meets the same limit it would in Lambda; `settled` is
+ * what SSM's status-change event stands for.
  */
 export class LocalCommandRunner implements CommandRunner {
   private readonly invocations = new Map<string, Invocation>();
   private readonly commandHosts = new Map<string, string[]>();
+  private readonly running = new Map<string, Promise<void>>();
 
   constructor(private readonly options: LocalCommandRunnerOptions) {}
 
@@ -94,11 +97,18 @@ export class LocalCommandRunner implements CommandRunner {
   async send(request: CommandRequest): Promise<{ commandId: string }> {
     const document = this.options.documents[request.documentName];
     if (!document) throw new Error(`no local document named ${request.documentName}`);
+    const [step] = document.mainSteps;
+    if (!step) throw new Error(`${request.documentName} has no steps`);
     const commandId = randomUUID();
     const hostIds = request.tags ? await this.onlineHosts({ tags: { ...request.tags } as Record<string, string[]> }) : [...request.hostIds];
     this.commandHosts.set(commandId, hostIds);
-    await Promise.all(hostIds.map((hostId) => this.runOnHost(commandId, hostId, request, document)));
+    this.running.set(commandId, Promise.all(hostIds.map((hostId) => this.runOnHost(commandId, hostId, request, document, step))).then(() => undefined));
     return { commandId };
+  }
+
+  /** Resolves once every host of the command has finished. */
+  async settled(commandId: string): Promise<void> {
+    await this.running.get(commandId);
   }
 
   /** The hosts a command ran on, as SSM's ListCommandInvocations would list them. */
@@ -112,9 +122,7 @@ export class LocalCommandRunner implements CommandRunner {
     return { ...invocation, targetCount: this.hostsOf(commandId).length };
   }
 
-  private async runOnHost(commandId: string, hostId: string, request: CommandRequest, document: CommandDocument): Promise<void> {
-    const step = document.mainSteps[0];
-    if (!step) throw new Error(`${request.documentName} has no steps`);
+  private async runOnHost(commandId: string, hostId: string, request: CommandRequest, document: CommandDocument, step: CommandDocument['mainSteps'][number]): Promise<void> {
     const parameters: Record<string, string> = {};
     for (const [name, spec] of Object.entries(document.parameters)) {
       parameters[name] = request.parameters[name] ?? spec.default ?? '';
@@ -133,13 +141,15 @@ export class LocalCommandRunner implements CommandRunner {
     const wrapper = this.options.hosts[hostId]?.wrapper ?? [];
     const commands = step.inputs.runCommand.join('\n');
     const script = this.options.parameterPassing === 'text' ? commands.replace(/\{\{\s*(\w+)\s*\}\}/g, (_match, name: string) => parameters[name] ?? '') : commands;
-    const result = await runShell([...wrapper, 'sh', '-c', script], env, timeoutMs);
-    this.invocations.set(`${commandId}/${hostId}`, {
-      commandId,
-      hostId,
-      documentName: request.documentName,
+    const key = `${commandId}/${hostId}`;
+    const invocation = { commandId, hostId, documentName: request.documentName, parameters };
+    this.invocations.set(key, { ...invocation, status: 'InProgress', stdout: '', stderr: '' });
+    const result = await runShell([...wrapper, 'sh', '-c', script], env, timeoutMs).catch(
+      (error: Error): ShellResult => ({ code: null, stdout: '', stderr: `failed to start the shell: ${error.message}`, timedOut: false }),
+    );
+    this.invocations.set(key, {
+      ...invocation,
       status: result.timedOut ? 'TimedOut' : result.code === 0 ? 'Success' : 'Failed',
-      parameters,
       // What GetCommandInvocation returns of them: the first 24,000 and 8,000 characters.
       stdout: result.stdout.slice(0, STDOUT_LIMIT),
       stderr: result.stderr.slice(0, STDERR_LIMIT),

@@ -1,6 +1,23 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { StartedWorkflow, WorkflowStarter } from '../ports/workflow-starter';
+import type { HostWorkflowInput } from '../host-workflow/host-workflow';
+import type { HostWorkflowStarter, StartedWorkflow, WorkflowStarter } from '../ports/workflow-starter';
 import type { EtcdRestorePlan } from '../restore/etcd-restore-plan';
+
+/** StartExecution's name: at most 80 of letters, digits, - and _. */
+export function executionName(...parts: string[]): string {
+  return parts.join('-').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
+}
+
+async function startExecution(client: SFNClient, stateMachineArn: string, name: string, input: unknown): Promise<StartedWorkflow> {
+  try {
+    const response = await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+    return { executionId: response.executionArn ?? name };
+  } catch (error) {
+    // Same name, different input: another operation under the same name, which must not start.
+    if (error instanceof ExecutionAlreadyExists) throw new Error(`an execution named ${name} already exists with other input`, { cause: error });
+    throw error;
+  }
+}
 
 /** Starts the etcd restore state machine; the execution name makes a retried invocation start nothing new. */
 export class SfnWorkflowStarter implements WorkflowStarter {
@@ -9,15 +26,19 @@ export class SfnWorkflowStarter implements WorkflowStarter {
     private readonly stateMachineArn: string,
   ) {}
 
-  async startEtcdRestore(plan: EtcdRestorePlan): Promise<StartedWorkflow> {
-    const name = `${plan.job}-${plan.runId.slice(-10)}-${plan.stamp}`;
-    try {
-      const response = await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify({ plan }) }));
-      return { executionId: response.executionArn ?? name };
-    } catch (error) {
-      // Same name, different input: a different restore under the same name, which must not start.
-      if (error instanceof ExecutionAlreadyExists) throw new Error(`a restore execution named ${name} already exists with other input`, { cause: error });
-      throw error;
-    }
+  startEtcdRestore(plan: EtcdRestorePlan): Promise<StartedWorkflow> {
+    return startExecution(this.client, this.stateMachineArn, executionName(plan.job, plan.runId.slice(-10), plan.stamp), { plan });
+  }
+}
+
+/** Starts a host workflow's state machine (the restore's or the drill's). */
+export class SfnHostWorkflowStarter implements HostWorkflowStarter {
+  constructor(
+    private readonly client: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  start(workflow: HostWorkflowInput, name: string): Promise<StartedWorkflow> {
+    return startExecution(this.client, this.stateMachineArn, executionName(name), workflow);
   }
 }

@@ -2,14 +2,16 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListCommandInvocationsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StartOutcome } from '../backup/start-backup';
 import type { ComplianceReport } from '../compliance/compliance-report';
-import type { DrillAnswer } from '../drill/run-drill';
+import { drillAnswer, type DrillAnswer, type DrilledOutcome, type DrillOutcome } from '../drill/run-drill';
 import { CronsnapError } from '../errors';
 import { errorFromFunction } from './function-error';
-import type { RestoreEventInput, RestoreOutcome } from '../restore/restore';
+import type { RestoreAnswer, RestoreEventInput, RestoreOutcome } from '../restore/restore';
+import type { StepResult } from '../restore/etcd-restore-workflow';
 import { TERMINAL_STATUSES } from '../ssm/status-change-event';
 import type { BackupListing, BackupNowResult, CronsnapBackend, HostResult } from './cronsnap-backend';
 import { readStackOutputs, type StackOutputs } from './stack-outputs';
@@ -23,6 +25,7 @@ export interface DeployedBackendOptions {
   readonly cloudFormation?: CloudFormationClient;
   readonly ssm?: SSMClient;
   readonly s3?: S3Client;
+  readonly sfn?: SFNClient;
   /** Between two looks at a running command. */
   readonly pollMs?: number;
   /** Give up waiting after this long. */
@@ -36,12 +39,39 @@ export class DeployedBackend implements CronsnapBackend {
   private readonly lambda: LambdaClient;
   private readonly ssm: SSMClient;
   private readonly s3: S3Client;
+  private readonly sfn: SFNClient;
   private outputs?: Promise<StackOutputs>;
 
   constructor(private readonly options: DeployedBackendOptions) {
     this.lambda = options.lambda ?? new LambdaClient({});
     this.ssm = options.ssm ?? new SSMClient({});
     this.s3 = options.s3 ?? new S3Client({});
+    this.sfn = options.sfn ?? new SFNClient({});
+  }
+
+  /**
+   * Follows a workflow execution to its end, as the console would show it: its output when it
+   * succeeded; when it failed, the error its step raised (a refusal stays a refusal).
+   */
+  private async followExecution(executionArn: string, what: string, progress: (line: string) => void): Promise<unknown> {
+    const region = executionArn.split(':')[3] ?? '';
+    progress(`${what}: running as ${executionArn}\n  console: https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`);
+    const started = Date.now();
+    const deadline = started + (this.options.waitTimeoutMs ?? 50 * 3600 * 1000);
+    let told = 0;
+    for (;;) {
+      const execution = await this.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (execution.status === 'SUCCEEDED') return JSON.parse(execution.output ?? 'null');
+      if (execution.status === 'FAILED') throw errorFromFunction(`${what} (${executionArn})`, execution.cause ?? JSON.stringify({ errorType: execution.error, errorMessage: execution.error }));
+      if (execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') throw new CronsnapError(`${what}: execution ${executionArn} ended ${execution.status}${execution.cause ? `: ${execution.cause}` : ''}`);
+      if (Date.now() > deadline) throw new CronsnapError(`${what}: still running after the wait limit; follow ${executionArn} in the Step Functions console`);
+      const minutes = Math.floor((Date.now() - started) / 60_000);
+      if (minutes >= told + 5) {
+        told = minutes;
+        progress(`${what}: still running after ${minutes} min`);
+      }
+      await sleep(this.options.pollMs ?? 10_000);
+    }
   }
 
   private stack(): Promise<StackOutputs> {
@@ -110,12 +140,25 @@ export class DeployedBackend implements CronsnapBackend {
 
   async restore(event: RestoreEventInput, progress: (line: string) => void): Promise<RestoreOutcome> {
     progress(`${event.job}: asking the restore function (${event.dryRun === false ? 'real run' : 'dry run'})`);
-    return this.invoke<RestoreOutcome>((await this.stack()).RestoreFunction, event);
+    const answer = await this.invoke<RestoreAnswer>((await this.stack()).RestoreFunction, event);
+    if (answer.kind === 'etcd-started') {
+      // The state machine's output keeps each step's result under its name, in the order run.
+      const output = (await this.followExecution(answer.workflow.executionId, `${event.job}: etcd ${answer.plan.kind}`, progress)) as { results?: Record<string, StepResult> };
+      return { ...answer, workflow: { ...answer.workflow, results: Object.values(output.results ?? {}) } };
+    }
+    if (answer.kind !== 'started') return answer;
+    return (await this.followExecution(answer.workflow.executionId, `${event.job}: restore on ${answer.hosts.join(', ')}`, progress)) as RestoreOutcome;
   }
 
   async drill(job: string, progress: (line: string) => void): Promise<DrillAnswer> {
-    progress(`${job}: asking the restore-drill function (it waits for the host, up to 13 minutes)`);
-    return this.invoke<DrillAnswer>((await this.stack()).RestoreDrillFunction, { job, eventId: `cli-${randomUUID()}`, scheduledTime: new Date().toISOString() });
+    progress(`${job}: asking the restore-drill function`);
+    const outcome = await this.invoke<DrillAnswer | Extract<DrillOutcome, { kind: 'started' }>>((await this.stack()).RestoreDrillFunction, {
+      job,
+      eventId: `cli-${randomUUID()}`,
+      scheduledTime: new Date().toISOString(),
+    });
+    if (outcome.kind !== 'started') return outcome;
+    return drillAnswer((await this.followExecution(outcome.workflow.executionId, `${job}: drill ${outcome.drillId}`, progress)) as DrilledOutcome);
   }
 
   /** Sent with the caller's own credentials: the preflight document is read-only and no function sends it. */

@@ -25,7 +25,7 @@ export function scratchPrefix(drillId: string): string {
   return `cronsnap_drill_${createHash('sha256').update(drillId).digest('hex').slice(0, 12)}`;
 }
 
-export function drillPlan(job: DrilledJob, backup: RestorableBackup, drillId: string, bucket: string): DrillPlan {
+export function drillPlan(job: DrilledJob, backup: Pick<RestorableBackup, 'manifest' | 'manifestKey'>, drillId: string, bucket: string): DrillPlan {
   const { manifest } = backup;
   const { drill } = job;
   if (job.engine === 'etcd' && manifest.engine === 'etcd') {

@@ -1,23 +1,29 @@
 import { scheduledBackupEventSchema, type ScheduledBackupEvent } from '../backup/start-backup';
 import { drillMarkerKey, drillResultKey, lastPassedDrillKey } from '../backup/object-layout';
+import { parseManifest } from '../backup/manifest';
 import { runIdFor } from '../backup/run-id';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { isDrilled, type DrilledJob } from '../config/job-config';
 import { findJob } from '../config/load-config';
 import { InvalidEventError, RestoreError } from '../errors';
+import { restoreTimeoutSeconds } from '../host-workflow/command-timeout';
+import type { HostOperation, HostWorkflow, WorkflowFinisher } from '../host-workflow/host-workflow';
 import type { Notifier } from '../ports/notifier';
 import type { ObjectStore } from '../ports/object-store';
+import type { HostWorkflowStarter, StartedWorkflow } from '../ports/workflow-starter';
 import { newestBackup } from '../restore/backup-catalog';
-import { runHostProgram, type HostProgramDeps } from '../restore/run-host-program';
+import { planHostCommand } from '../restore/run-host-program';
 import { drillResultSchema, failedChecks, type DrillResult } from './drill-result';
 import { drillPlan } from './drill-plan';
+import { DRILL_PROGRAMS } from './drill-programs';
 
 /** What the drill schedule sends is what a backup schedule sends; an operator may send `{job}` alone. */
 export const drillEventSchema = scheduledBackupEventSchema;
 
 export type DrillEvent = ScheduledBackupEvent;
 
-export interface DrillDeps extends HostProgramDeps {
+/** What the drill's verdict is recorded with: the bucket, its results' readers and the failure topic. */
+export interface DrillRecordDeps {
   readonly config: CronsnapConfig;
   readonly store: ObjectStore;
   readonly notifier: Notifier;
@@ -25,9 +31,19 @@ export interface DrillDeps extends HostProgramDeps {
   readonly now: () => Date;
 }
 
+export interface DrillDeps extends DrillRecordDeps {
+  /** Runs the drill's host program to its end, however long the restore into scratch takes. */
+  readonly hostWorkflows: HostWorkflowStarter;
+}
+
+export type DrilledOutcome = { readonly kind: 'drilled'; readonly result: DrillResult; readonly resultKey: string; readonly secondsSinceLastPass?: number };
+
 export type DrillOutcome =
   | { readonly kind: 'duplicate'; readonly job: string; readonly drillId: string }
-  | { readonly kind: 'drilled'; readonly result: DrillResult; readonly resultKey: string; readonly secondsSinceLastPass?: number };
+  | { readonly kind: 'started'; readonly job: string; readonly drillId: string; readonly workflow: StartedWorkflow }
+  | DrilledOutcome;
+
+type DrillVerdict = Pick<DrillResult, 'checks' | 'backup' | 'drillHost' | 'reason' | 'restoreSeconds'>;
 
 function drilledJob(config: CronsnapConfig, name: string): DrilledJob {
   const job = findJob(config, name);
@@ -38,7 +54,8 @@ function drilledJob(config: CronsnapConfig, name: string): DrilledJob {
 /**
  * A restore drill: the job's newest backup restored into scratch space on the drill host by the
  * restore's own host code, compared with its manifest, and the verdict stored under
- * `drills/<job>/`. A failure is published; live data is never touched.
+ * `drills/<job>/`. This claims the drill and starts its workflow; drillFinisher judges it when the
+ * host has finished. A failure is published; live data is never touched.
  */
 export async function runDrill(event: DrillEvent, requestId: string, deps: DrillDeps): Promise<DrillOutcome> {
   const job = drilledJob(deps.config, event.job);
@@ -49,31 +66,34 @@ export async function runDrill(event: DrillEvent, requestId: string, deps: Drill
     return { kind: 'duplicate', job: job.name, drillId };
   }
 
-  let verdict: Pick<DrillResult, 'checks' | 'backup' | 'drillHost' | 'reason' | 'restoreSeconds'> = { checks: [], restoreSeconds: 0 };
+  let verdict: DrillVerdict = { checks: [], restoreSeconds: 0 };
   try {
     const backup = await newestBackup(deps.store, job.name);
     if ('reason' in backup) throw new RestoreError(`the newest backup ${backup.manifestKey} cannot be restored: ${backup.reason}`);
     const drillHost = job.drill.host ?? backup.host;
-    verdict = { ...verdict, backup: { runId: backup.runId, host: backup.host, manifestKey: backup.manifestKey }, drillHost };
+    const chosen = { runId: backup.runId, host: backup.host, manifestKey: backup.manifestKey };
+    verdict = { ...verdict, backup: chosen, drillHost };
     const plan = drillPlan(job, backup, drillId, deps.bucket);
-    const sent = deps.now().getTime();
-    const { report } = await runHostProgram(
+    const command = planHostCommand(
       plan.program,
       drillHost,
       plan.parameters,
       { comment: `cronsnap drill ${job.name} ${backup.runId}`, failure: `drill of ${job.name} run ${backup.runId} on ${drillHost} failed` },
-      deps,
+      restoreTimeoutSeconds(job, backup.manifest.payload.rawSize),
     );
-    const checks = plan.judge(report);
-    const failed = failedChecks(checks);
-    verdict = { ...verdict, checks, restoreSeconds: (deps.now().getTime() - sent) / 1000, ...(failed ? { reason: failed } : {}) };
+    const operation: HostOperation = { kind: 'drill', job: job.name, drillId, startedAt: startedAt.toISOString(), backup: chosen, drillHost };
+    const workflow = await deps.hostWorkflows.start({ operation, commands: [command] }, `drill-${job.name}-${drillId}`);
+    return { kind: 'started', job: job.name, drillId, workflow };
   } catch (error) {
     // The marker is claimed: a drill that ends here must be recorded and published now, since a
     // retry of this event would be skipped as a duplicate.
     const message = (error as Error).message;
-    verdict = { ...verdict, reason: error instanceof RestoreError ? message : `the drill did not finish: ${message}` };
+    return recordDrill(job, drillId, startedAt, { ...verdict, reason: error instanceof RestoreError ? message : `the drill did not finish: ${message}` }, deps);
   }
+}
 
+/** Stores the verdict under `drills/<job>/`, and the last passed one; a failure is published. */
+async function recordDrill(job: DrilledJob, drillId: string, startedAt: Date, verdict: DrillVerdict, deps: DrillRecordDeps): Promise<DrilledOutcome> {
   const result = drillResultSchema.parse({
     formatVersion: 1,
     job: job.name,
@@ -100,12 +120,49 @@ export async function runDrill(event: DrillEvent, requestId: string, deps: Drill
   };
 }
 
+function drillOperation(state: HostWorkflow): Extract<HostOperation, { kind: 'drill' }> {
+  if (state.operation.kind !== 'drill') throw new InvalidEventError(`event.operation.kind: ${state.operation.kind} is not a drill`);
+  return state.operation;
+}
+
+/** The verdict so far: which backup, on which host, and how long the host took. */
+function verdictOf(state: HostWorkflow, now: Date): DrillVerdict {
+  const { backup, drillHost } = drillOperation(state);
+  const sentAt = state.sent[0]?.sentAt;
+  return { checks: [], backup, drillHost, restoreSeconds: sentAt ? (now.getTime() - Date.parse(sentAt)) / 1000 : 0 };
+}
+
+/** Judges a drill when its host has finished, however long that took, and records the verdict. */
+export function drillFinisher(deps: DrillRecordDeps): WorkflowFinisher {
+  return {
+    programs: DRILL_PROGRAMS,
+    async finish(state, [report]): Promise<DrilledOutcome> {
+      const operation = drillOperation(state);
+      const job = drilledJob(deps.config, operation.job);
+      const verdict = verdictOf(state, deps.now());
+      try {
+        const manifestKey = operation.backup.manifestKey;
+        const manifest = parseManifest((await deps.store.getText(manifestKey)) ?? '', manifestKey);
+        const checks = drillPlan(job, { manifest, manifestKey }, operation.drillId, deps.bucket).judge(report?.report ?? '');
+        const failed = failedChecks(checks);
+        return await recordDrill(job, operation.drillId, new Date(operation.startedAt), { ...verdict, checks, ...(failed ? { reason: failed } : {}) }, deps);
+      } catch (error) {
+        return recordDrill(job, operation.drillId, new Date(operation.startedAt), { ...verdict, reason: `the drill could not be judged: ${(error as Error).message}` }, deps);
+      }
+    },
+    failed(state, error): Promise<DrilledOutcome> {
+      const operation = drillOperation(state);
+      return recordDrill(drilledJob(deps.config, operation.job), operation.drillId, new Date(operation.startedAt), { ...verdictOf(state, deps.now()), reason: error.message }, deps);
+    },
+  };
+}
+
 /** What the restore-drill function answers (and the CLI prints): the verdict, its checks and where it is stored. */
 export type DrillAnswer =
   | Extract<DrillOutcome, { kind: 'duplicate' }>
   | { readonly kind: 'drilled'; readonly job: string; readonly drillId: string; readonly passed: boolean; readonly reason?: string | undefined; readonly checks: DrillResult['checks']; readonly result: string };
 
-export function drillAnswer(outcome: DrillOutcome): DrillAnswer {
+export function drillAnswer(outcome: DrilledOutcome | Extract<DrillOutcome, { kind: 'duplicate' }>): DrillAnswer {
   if (outcome.kind === 'duplicate') return outcome;
   const { result } = outcome;
   return { kind: 'drilled', job: result.job, drillId: result.drillId, passed: result.passed, reason: result.reason, checks: result.checks, result: outcome.resultKey };

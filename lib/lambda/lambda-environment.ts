@@ -14,6 +14,8 @@ export const lambdaEnvironmentSchema = z.object({
   CRONSNAP_REPORTS_BUCKET: z.string().default(''),
   /** The etcd restore state machine; only the restore function gets it. */
   CRONSNAP_RESTORE_STATE_MACHINE_ARN: z.string().default(''),
+  /** The state machine that runs this function's host programs to their end: the restore's or the drill's. */
+  CRONSNAP_HOST_WORKFLOW_ARN: z.string().default(''),
 });
 
 export type LambdaEnvironment = z.infer<typeof lambdaEnvironmentSchema>;

@@ -9,13 +9,21 @@ import { formatIssues } from '../validation-issues';
  *
  * @example
  * export const handler = middy(run).use(zodEventParser(scheduledBackupEventSchema));
+ *
+ * A function that chooses the schema serves a function with two kinds of event, each parsed by its
+ * own schema, so that a bad one's errors name its own fields.
  */
-export function zodEventParser<S extends z.ZodType>(schema: S): MiddlewareObj<unknown> {
+export function zodEventParser(schema: z.ZodType | ((event: unknown) => z.ZodType)): MiddlewareObj<unknown> {
   return {
     before: function parseEventWithZod(request) {
-      const result = schema.safeParse(request.event);
+      const result = (typeof schema === 'function' ? schema(request.event) : schema).safeParse(request.event);
       if (!result.success) throw new InvalidEventError(`invalid event:\n${formatIssues(result.error, 'event')}`, { cause: result.error });
       request.event = result.data;
     },
   };
+}
+
+/** A host workflow's step (its state carries `commands`), else the operator's or the schedule's request. */
+export function workflowStepOr(step: z.ZodType, request: z.ZodType): (event: unknown) => z.ZodType {
+  return (event) => (typeof event === 'object' && event !== null && 'commands' in event ? step : request);
 }

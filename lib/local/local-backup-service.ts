@@ -4,7 +4,7 @@ import { startBackup, type StartOutcome } from '../backup/start-backup';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { BACKUP_PROGRAMS } from '../engines';
 import { DRILL_PROGRAMS } from '../drill/drill-programs';
-import { runDrill, type DrillOutcome } from '../drill/run-drill';
+import { drillFinisher, runDrill, type DrilledOutcome, type DrillOutcome } from '../drill/run-drill';
 import { RESTORE_PROGRAMS } from '../restore/restore-programs';
 import { LocalCommandRunner, type LocalCommandRunnerOptions, type LocalHost } from '../adapters/local-command-runner';
 import { MemoryNotifier } from '../adapters/memory-notifier';
@@ -14,8 +14,11 @@ import { documentName } from '../ssm/host-program';
 import type { StatusChangeEvent } from '../ssm/status-change-event';
 import type { FilesManifest } from '../backup/manifest';
 import { listBackups } from '../restore/list-backups';
-import { restore, restoreEventSchema, type RestoreEventInput } from '../restore/restore';
+import { restore, restoreEventSchema, type RestoreEventInput, type RestoreOutcome } from '../restore/restore';
+import { restoreFinisher, type RestoreWorkflowOutcome } from '../restore/restore-finisher';
 import { LocalWorkflowStarter } from '../adapters/local-workflow-starter';
+import { LocalHostWorkflows } from '../adapters/local-host-workflows';
+import type { WorkflowFinisher } from '../host-workflow/host-workflow';
 import { restoreFileSet, type FileSetRestoreReport, type FileSetRestoreRequest } from '../restore/file-set-restore';
 import type { Job } from '../config/job-config';
 import { preflightProgram } from '../preflight/preflight-program';
@@ -41,6 +44,12 @@ export interface LocalBackupServiceOptions {
   readonly hostAccessKey?: (job: string) => string;
   /** See LocalCommandRunnerOptions.parameterPassing. */
   readonly parameterPassing?: LocalCommandRunnerOptions['parameterPassing'];
+  /**
+   * How long one step of a restore or drill workflow may take, as the step function's Lambda
+   * timeout; tests shorten it to meet host programs that outlast a function.
+   * @default 13 minutes
+   */
+  readonly functionBudgetMs?: number;
 }
 
 /** The deployed function whose logic a local call stands for. */
@@ -52,6 +61,9 @@ export interface LocalRun {
 }
 
 export const LOCAL_DOCUMENT_PREFIX = 'cronsnap';
+
+/** A look at a local invocation costs a map lookup, not an API call: poll often. */
+const LOCAL_POLL_MS = 50;
 
 /**
  * The deployed flow on one machine: scheduled-backup's logic, the document scripts through
@@ -93,6 +105,8 @@ export class LocalBackupService {
     if (start.kind !== 'started') return { start, completions: [] };
     const completions: CompletionOutcome[] = [];
     for (const { commandId } of [start, ...start.linked]) {
+      // SSM's status-change event comes when the host has finished.
+      await this.runner.settled(commandId);
       for (const host of this.runner.hostsOf(commandId)) {
         const invocation = await this.runner.invocation(commandId, host);
         completions.push(await completeBackup(this.statusChangeEvent(commandId, host, invocation.documentName, invocation.status), { ...deps, store: this.storeOf('backup-completed') }));
@@ -125,28 +139,45 @@ export class LocalBackupService {
       documentPrefix: LOCAL_DOCUMENT_PREFIX,
       now: this.now,
       timeoutMs: 600_000,
+      pollMs: LOCAL_POLL_MS,
       workDir: this.options.restoreWorkDir ?? '/var/tmp',
     };
   }
 
-  /** The restore function's logic, the etcd workflow run in-process and told to `progress`. */
-  async restore(event: RestoreEventInput, progress?: (line: string) => void) {
-    const workflows = new LocalWorkflowStarter({ ...this.restoreDeps('etcd-restore-step'), ...(progress ? { progress } : {}) });
-    return restore(restoreEventSchema.parse(event), { ...this.restoreDeps('restore'), config: this.options.config, workflows });
+  /** A host workflow's state machine in this process, its steps held to the function budget. */
+  private hostWorkflows(fn: LocalFunction, finisher: WorkflowFinisher, progress?: (line: string) => void): LocalHostWorkflows {
+    return new LocalHostWorkflows(this.restoreDeps(fn), finisher, {
+      pollMs: LOCAL_POLL_MS,
+      ...(this.options.functionBudgetMs ? { functionBudgetMs: this.options.functionBudgetMs } : {}),
+      ...(progress ? { progress } : {}),
+    });
   }
 
-  /** The restore-drill function's logic for one scheduled drill of `job`. */
-  async drill(job: string, eventId: string, scheduledTime = this.now()): Promise<DrillOutcome> {
-    return runDrill({ job, eventId, scheduledTime: scheduledTime.toISOString() }, eventId, {
-      ...this.restoreDeps('restore-drill'),
+  /** The restore function's logic, its workflows run in-process to the end and told to `progress`. */
+  async restore(event: RestoreEventInput, progress?: (line: string) => void): Promise<RestoreOutcome> {
+    const workflows = new LocalWorkflowStarter({ ...this.restoreDeps('etcd-restore-step'), ...(progress ? { progress } : {}) });
+    const answer = await restore(restoreEventSchema.parse(event), {
+      ...this.restoreDeps('restore'),
       config: this.options.config,
-      notifier: this.notifier,
+      workflows,
+      hostWorkflows: this.hostWorkflows('restore', restoreFinisher, progress),
     });
+    return answer.kind === 'started' ? (answer.workflow.output as RestoreWorkflowOutcome) : answer;
+  }
+
+  /** The restore-drill function's logic for one scheduled drill of `job`, its workflow run to the verdict. */
+  async drill(job: string, eventId: string, scheduledTime = this.now()): Promise<Exclude<DrillOutcome, { kind: 'started' }>> {
+    const record = { ...this.restoreDeps('restore-drill'), config: this.options.config, notifier: this.notifier };
+    const outcome = await runDrill({ job, eventId, scheduledTime: scheduledTime.toISOString() }, eventId, {
+      ...record,
+      hostWorkflows: this.hostWorkflows('restore-drill', drillFinisher(record)),
+    });
+    return outcome.kind === 'started' ? (outcome.workflow.output as DrilledOutcome) : outcome;
   }
 
   /** `cronsnap preflight` of `job` on its stand-in hosts, through the same document as deployed. */
   async preflight(job: Job): Promise<PreflightResult> {
-    return runPreflight(job, { runner: this.runner, documentPrefix: LOCAL_DOCUMENT_PREFIX, timeoutMs: 120_000 });
+    return runPreflight(job, { runner: this.runner, documentPrefix: LOCAL_DOCUMENT_PREFIX, timeoutMs: 120_000, pollMs: LOCAL_POLL_MS });
   }
 
   /** A file-set restore through the same runner and documents as the deployed restore. */

@@ -3,7 +3,9 @@ import type { Manifest } from '../backup/manifest';
 import type { MysqlJob, PostgresJob } from '../config/job-config';
 import { passwordParameterValues, type PasswordSource } from '../config/password-source';
 import { InvalidEventError, RestoreError } from '../errors';
-import { runHostProgram, type HostProgramDeps } from './run-host-program';
+import { planHostCommand, type PlannedCommand } from './run-host-program';
+import { restoreTimeoutSeconds } from '../host-workflow/command-timeout';
+import type { CommandReport } from '../host-workflow/host-workflow';
 import type { HostProgram } from '../ssm/host-program';
 import { reportLines } from '../ssm/report-lines';
 import { mysqlRestoreProgram, postgresRestoreProgram } from './restore-programs';
@@ -24,12 +26,6 @@ export interface DatabaseRestoreRequest {
   readonly server?: string | undefined;
   /** PostgreSQL: also replay the roles (pg_dumpall --globals-only) first; roles that exist are kept. */
   readonly includeGlobals?: boolean | undefined;
-}
-
-export interface DatabaseRestoreDeps extends HostProgramDeps {
-  readonly bucket: string;
-  /** Scratch dir on the host for the downloaded dump. */
-  readonly workDir: string;
 }
 
 const plannedSchema = z.object({ database: z.string(), into: z.string(), server: z.string() });
@@ -55,14 +51,20 @@ export function chooseDatabases(engine: 'mysql' | 'postgres', dumped: readonly s
   return chosen;
 }
 
-/** Sends a database restore program to the host and reads its plan and results. */
-export async function runDatabaseRestore(
-  program: HostProgram,
-  manifest: Manifest,
-  parameters: Record<string, string>,
-  deps: DatabaseRestoreDeps,
-): Promise<DatabaseRestoreReport> {
-  const { commandId, report } = await runHostProgram(
+/** The host's plan and results, each checked. */
+export function parseDatabaseRestoreReport({ host, commandId, report }: CommandReport): DatabaseRestoreReport {
+  const lines = reportLines(report);
+  return {
+    host,
+    commandId,
+    planned: lines.filter((line) => line.kind === 'plan').map((line) => plannedSchema.parse(line.value)),
+    restored: lines.filter((line) => line.kind === 'restored').map((line) => restoredSchema.parse(line.value)),
+  };
+}
+
+/** The restore program for `manifest` on its host, with a timeout sized from the job and the dump. */
+function planDatabaseRestore(program: HostProgram, job: MysqlJob | PostgresJob, manifest: Manifest, parameters: Record<string, string>): PlannedCommand {
+  return planHostCommand(
     program,
     manifest.host,
     parameters,
@@ -70,19 +72,18 @@ export async function runDatabaseRestore(
       comment: `cronsnap restore ${manifest.job} ${manifest.runId} ${parameters.mode}`,
       failure: `restore of ${manifest.job} run ${manifest.runId} on ${manifest.host} failed`,
     },
-    deps,
+    restoreTimeoutSeconds(job, manifest.payload.rawSize),
   );
-  const lines = reportLines(report);
-  return {
-    host: manifest.host,
-    commandId,
-    planned: lines.filter((line) => line.kind === 'plan').map((line) => plannedSchema.parse(line.value)),
-    restored: lines.filter((line) => line.kind === 'restored').map((line) => restoredSchema.parse(line.value)),
-  };
 }
 
 type MysqlManifest = Extract<Manifest, { engine: 'mysql' }>;
 type PostgresManifest = Extract<Manifest, { engine: 'postgres' }>;
+
+/** The bucket and the host's scratch dir for the downloaded dump. */
+export interface DatabaseRestoreTargetDeps {
+  readonly bucket: string;
+  readonly workDir: string;
+}
 
 /** Where a database restore runs: the bucket, the host's scratch dir and the server restored into. */
 export interface DatabaseRestoreTarget {
@@ -151,15 +152,15 @@ function restoreChoices(request: DatabaseRestoreRequest): Record<string, string>
 }
 
 /** A MySQL/MariaDB restore from a mysqldump, into the dumped server or another, under the same or a new name. */
-export async function restoreMysql(job: MysqlJob, manifest: Manifest, request: DatabaseRestoreRequest, deps: DatabaseRestoreDeps): Promise<DatabaseRestoreReport> {
+export function planMysqlRestore(job: MysqlJob, manifest: Manifest, request: DatabaseRestoreRequest, deps: DatabaseRestoreTargetDeps): PlannedCommand {
   if (manifest.engine !== 'mysql') throw new RestoreError(`${manifest.payload.key} is a ${manifest.engine} backup, not mysql`);
   const databases = chooseDatabases('mysql', manifest.mysql.databases, request);
   const target = { bucket: deps.bucket, workDir: deps.workDir, server: request.server ?? manifest.mysql.server };
-  return runDatabaseRestore(mysqlRestoreProgram, manifest, { ...mysqlDumpParameters(job, manifest, databases, target), ...restoreChoices(request) }, deps);
+  return planDatabaseRestore(mysqlRestoreProgram, job, manifest, { ...mysqlDumpParameters(job, manifest, databases, target), ...restoreChoices(request) });
 }
 
 /** A PostgreSQL restore: each chosen database created and filled by `pg_restore -j`, or one pg_dumpall through psql. */
-export async function restorePostgres(job: PostgresJob, manifest: Manifest, request: DatabaseRestoreRequest, deps: DatabaseRestoreDeps): Promise<DatabaseRestoreReport> {
+export function planPostgresRestore(job: PostgresJob, manifest: Manifest, request: DatabaseRestoreRequest, deps: DatabaseRestoreTargetDeps): PlannedCommand {
   if (manifest.engine !== 'postgres') throw new RestoreError(`${manifest.payload.key} is a ${manifest.engine} backup, not postgres`);
   const { parts, mode } = manifest.postgres;
   if (mode === 'dumpall' && (request.targetDatabase || request.databases)) {
@@ -170,5 +171,5 @@ export async function restorePostgres(job: PostgresJob, manifest: Manifest, requ
     (part) => part.kind === 'dumpall' || (part.kind === 'globals' && request.includeGlobals) || (part.kind === 'database' && databases.includes(part.name)),
   );
   const target = { bucket: deps.bucket, workDir: deps.workDir, server: request.server ?? manifest.postgres.server };
-  return runDatabaseRestore(postgresRestoreProgram, manifest, { ...postgresDumpParameters(job, chosen, databases, target), ...restoreChoices(request) }, deps);
+  return planDatabaseRestore(postgresRestoreProgram, job, manifest, { ...postgresDumpParameters(job, chosen, databases, target), ...restoreChoices(request) });
 }

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { FilesManifest } from '../backup/manifest';
 import { absolutePath } from '../config/shell-safe';
 import { InvalidEventError, RestoreError } from '../errors';
-import { runHostProgram, type HostProgramDeps } from './run-host-program';
+import { planHostCommand, runPlannedCommand, type HostProgramDeps, type PlannedCommand } from './run-host-program';
 import { reportLines } from '../ssm/report-lines';
 import { formatIssues } from '../validation-issues';
 import { filesRestoreProgram } from './restore-programs';
@@ -45,14 +45,12 @@ export interface FileSetRestoreReport {
   readonly saved: z.infer<typeof savedSchema>[];
   readonly restored: string[];
   readonly summary: z.infer<typeof summarySchema>;
+  /** Changes left out of `changes` to fit a workflow's output; `fullReport` is the host's report object, which has them all. */
+  readonly changesOmitted?: number;
+  readonly fullReport?: string;
 }
 
-export interface FileSetRestoreDeps extends HostProgramDeps {
-  readonly bucket: string;
-  readonly now: () => Date;
-  /** Scratch dir on the host for the archive and its staging copy. */
-  readonly workDir: string;
-}
+export interface FileSetRestoreDeps extends HostProgramDeps, FileSetRestoreTarget {}
 
 /** The host's report lines, each checked. */
 export function parseRestoreReport(report: string): Omit<FileSetRestoreReport, 'host' | 'commandId'> {
@@ -70,11 +68,19 @@ export function parseRestoreReport(report: string): Omit<FileSetRestoreReport, '
   return { changes, saved, restored, summary };
 }
 
+/** Where a file-set restore runs: the bucket, the stamp of its saved copies and the host's scratch dir. */
+export interface FileSetRestoreTarget {
+  readonly bucket: string;
+  readonly now: () => Date;
+  /** Scratch dir on the host for the archive and its staging copy. */
+  readonly workDir: string;
+}
+
 /**
- * Restores one host's file set from its manifest. The host verifies the archive's sha256 before
- * anything else; a dry run (the default) only reports what would change.
+ * The restore program for one host's file set, checked: the host verifies the archive's sha256
+ * before anything else; a dry run (the default) only reports what would change.
  */
-export async function restoreFileSet(manifest: FilesManifest, input: FileSetRestoreRequest, deps: FileSetRestoreDeps): Promise<FileSetRestoreReport> {
+export function planFileSetRestore(manifest: FilesManifest, input: FileSetRestoreRequest, target: FileSetRestoreTarget, timeoutSeconds: number): PlannedCommand {
   const parsed = fileSetRestoreRequestSchema.safeParse(input);
   if (!parsed.success) throw new InvalidEventError(formatIssues(parsed.error, 'request'));
   const request = parsed.data;
@@ -86,7 +92,7 @@ export async function restoreFileSet(manifest: FilesManifest, input: FileSetRest
   const host = request.host ?? manifest.host;
   const parameters = {
     job: manifest.job,
-    bucket: deps.bucket,
+    bucket: target.bucket,
     payloadKey: manifest.payload.key,
     payloadSha256: manifest.payload.sha256,
     payloadSize: String(manifest.payload.size),
@@ -95,10 +101,10 @@ export async function restoreFileSet(manifest: FilesManifest, input: FileSetRest
     setName: manifest.files.setName,
     restoreRoot: request.restoreRoot,
     mode: request.dryRun ? 'dry-run' : 'apply',
-    stamp: compactUtc(deps.now()),
-    workDir: deps.workDir,
+    stamp: compactUtc(target.now()),
+    workDir: target.workDir,
   };
-  const { commandId, report } = await runHostProgram(
+  return planHostCommand(
     filesRestoreProgram,
     host,
     parameters,
@@ -106,7 +112,13 @@ export async function restoreFileSet(manifest: FilesManifest, input: FileSetRest
       comment: `cronsnap restore ${manifest.job} ${manifest.runId} ${request.dryRun ? 'dry run' : 'apply'}`,
       failure: `restore of ${manifest.job} run ${manifest.runId} on ${host} failed`,
     },
-    deps,
+    timeoutSeconds,
   );
-  return { host, commandId, ...parseRestoreReport(report) };
+}
+
+/** A file-set restore waited for in this process: an etcd member's config set, a step of its own workflow. */
+export async function restoreFileSet(manifest: FilesManifest, input: FileSetRestoreRequest, deps: FileSetRestoreDeps): Promise<FileSetRestoreReport> {
+  const command = planFileSetRestore(manifest, input, deps, Math.ceil(deps.timeoutMs / 1000));
+  const { commandId, report } = await runPlannedCommand(command, [filesRestoreProgram], deps);
+  return { host: command.host, commandId, ...parseRestoreReport(report) };
 }

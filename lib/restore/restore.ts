@@ -5,14 +5,15 @@ import { findJob } from '../config/load-config';
 import { absolutePath } from '../config/shell-safe';
 import { instanceId } from '../config/targets';
 import { InvalidEventError, RestoreError } from '../errors';
-import type { CommandRunner } from '../ports/command-runner';
 import type { ObjectStore } from '../ports/object-store';
-import type { StartedWorkflow, WorkflowStarter } from '../ports/workflow-starter';
+import type { HostWorkflowStarter, StartedWorkflow, WorkflowStarter } from '../ports/workflow-starter';
+import { restoreTimeoutSeconds } from '../host-workflow/command-timeout';
 import { findRun } from './backup-catalog';
 import { planEtcdMemberReplace, planEtcdQuorumRestore, type EtcdRestorePlan } from './etcd-restore-plan';
-import { runEtcdRestoreWorkflow, type StepResult } from './etcd-restore-workflow';
-import { restoreFileSet, type FileSetRestoreReport } from './file-set-restore';
-import { restoreMysql, restorePostgres, type DatabaseRestoreReport } from './database-restore';
+import { planFileSetRestore } from './file-set-restore';
+import { planMysqlRestore, planPostgresRestore } from './database-restore';
+import type { RestoreWorkflowOutcome } from './restore-finisher';
+import type { PlannedCommand } from './run-host-program';
 import { databaseName, serverHostPort } from '../config/mysql-settings';
 
 /** What an operator sends to the restore function; a dry run is the default. */
@@ -40,24 +41,27 @@ export const restoreEventSchema = z
 export type RestoreEvent = z.infer<typeof restoreEventSchema>;
 export type RestoreEventInput = z.input<typeof restoreEventSchema>;
 
-export type RestoreOutcome =
+/**
+ * The restore function's answer: an etcd plan (dry run), or a started workflow. The CLI follows a
+ * started workflow to its end, whose output is a RestoreWorkflowOutcome (or the etcd steps' results).
+ */
+export type RestoreAnswer =
   | { kind: 'etcd-plan'; plan: EtcdRestorePlan }
   | { kind: 'etcd-started'; plan: EtcdRestorePlan; workflow: StartedWorkflow }
-  | { kind: 'etcd-replaced'; plan: EtcdRestorePlan; results: StepResult[] }
-  | { kind: 'files'; dryRun: boolean; reports: FileSetRestoreReport[] }
-  | { kind: 'database'; dryRun: boolean; report: DatabaseRestoreReport };
+  | { kind: 'started'; operation: 'database-restore' | 'file-set-restore'; job: string; runId: string; dryRun: boolean; hosts: string[]; workflow: StartedWorkflow };
+
+/** What a restore came to once its workflow has finished. */
+export type RestoreOutcome = Exclude<RestoreAnswer, { kind: 'started' }> | RestoreWorkflowOutcome;
 
 export interface RestoreDeps {
   readonly config: CronsnapConfig;
   readonly store: ObjectStore;
-  readonly runner: CommandRunner;
   readonly workflows: WorkflowStarter;
+  /** Runs database and file-set restores, which can outlast any one function invocation. */
+  readonly hostWorkflows: HostWorkflowStarter;
   readonly bucket: string;
-  readonly documentPrefix: string;
   readonly now: () => Date;
-  /** Per host command. */
-  readonly timeoutMs: number;
-  /** Scratch dir on hosts for file-set restores. */
+  /** Scratch dir on hosts for file-set and database restores. */
   readonly workDir: string;
 }
 
@@ -66,7 +70,7 @@ export interface RestoreDeps {
  * A restore as an operator asks for it: the backup is found and checked first, a dry run returns
  * what would happen, and a real run needs `confirm` equal to the job name.
  */
-export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<RestoreOutcome> {
+export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<RestoreAnswer> {
   const job = findJob(deps.config, event.job);
   if (!event.dryRun && event.confirm !== job.name) {
     throw new InvalidEventError(`event.confirm: a real restore needs confirm equal to the job name '${job.name}'; nothing was changed`);
@@ -81,30 +85,36 @@ export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<R
       const [target] = event.targets ?? [];
       const plan = target ? planEtcdMemberReplace(job, backup, target, stamp) : planEtcdQuorumRestore(job, backup, stamp);
       if (event.dryRun) return { kind: 'etcd-plan', plan };
-      // A replacement is a few short commands; the quorum restore may outlast a Lambda, so it runs as a state machine.
-      if (plan.kind === 'etcd-member-replace') return { kind: 'etcd-replaced', plan, results: (await runEtcdRestoreWorkflow(plan, deps)).results };
       return { kind: 'etcd-started', plan, workflow: await deps.workflows.startEtcdRestore(plan) };
     }
     case 'files': {
       const chosen = event.targets ? run.filter((backup) => event.targets?.includes(backup.host)) : run;
       if (chosen.length === 0) throw new RestoreError(`run ${backup.runId} of ${job.name} has no backup from ${event.targets?.join(', ')}`);
-      const reports: FileSetRestoreReport[] = [];
-      for (const { manifest } of chosen) {
+      const request = { dryRun: event.dryRun, ...(event.confirm ? { confirm: event.confirm } : {}), ...(event.restoreRoot ? { restoreRoot: event.restoreRoot } : {}) };
+      const commands = chosen.map(({ manifest }) => {
         if (manifest.engine !== 'files') throw new RestoreError(`${manifest.payload.key} is not a file set`);
-        reports.push(
-          await restoreFileSet(
-            manifest,
-            { dryRun: event.dryRun, ...(event.confirm ? { confirm: event.confirm } : {}), ...(event.restoreRoot ? { restoreRoot: event.restoreRoot } : {}) },
-            deps,
-          ),
-        );
-      }
-      return { kind: 'files', dryRun: event.dryRun, reports };
+        return planFileSetRestore(manifest, request, deps, restoreTimeoutSeconds(job, manifest.payload.rawSize));
+      });
+      return startRestore('file-set-restore', job.name, backup.runId, event.dryRun, commands, deps);
     }
     case 'mysql':
     case 'postgres': {
-      const report = job.engine === 'mysql' ? await restoreMysql(job, backup.manifest, event, deps) : await restorePostgres(job, backup.manifest, event, deps);
-      return { kind: 'database', dryRun: event.dryRun, report };
+      const command = job.engine === 'mysql' ? planMysqlRestore(job, backup.manifest, event, deps) : planPostgresRestore(job, backup.manifest, event, deps);
+      return startRestore('database-restore', job.name, backup.runId, event.dryRun, [command], deps);
     }
   }
+}
+
+/** Starts the restore workflow for `commands`, named after the first command's report key (fresh per restore). */
+async function startRestore(
+  operation: 'database-restore' | 'file-set-restore',
+  job: string,
+  runId: string,
+  dryRun: boolean,
+  commands: PlannedCommand[],
+  deps: RestoreDeps,
+): Promise<RestoreAnswer> {
+  const id = commands[0]?.parameters.reportKey?.split('/').at(-2)?.slice(0, 8) ?? compactUtc(deps.now());
+  const workflow = await deps.hostWorkflows.start({ operation: { kind: operation, job, runId, dryRun }, commands }, `restore-${job}-${id}`);
+  return { kind: 'started', operation, job, runId, dryRun, hosts: commands.map((command) => command.host), workflow };
 }

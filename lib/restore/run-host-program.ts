@@ -1,5 +1,6 @@
+import * as z from 'zod';
 import { RestoreError, RestoreRefusedError } from '../errors';
-import type { CommandRunner } from '../ports/command-runner';
+import type { CommandRunner, Invocation } from '../ports/command-runner';
 import type { ObjectStore } from '../ports/object-store';
 import { awaitInvocation } from '../ssm/await-invocation';
 import { assertParametersAllowed } from '../ssm/command-document';
@@ -17,33 +18,82 @@ export interface HostProgramDeps {
 }
 
 /**
- * Sends a restore program to one host and waits for it: its report (every report line, read
- * whole from the object the host wrote) on success, otherwise a RestoreError reading
- * `<failure>: <the host's own one-line reason>`.
+ * One host command as planned before it is sent: everything SendCommand gets, so a workflow can
+ * carry it from the function that planned it to the one that sends it, and show it in the console.
  */
-export async function runHostProgram(
+export const plannedCommandSchema = z
+  .object({
+    programId: z.string().min(1),
+    host: z.string().min(1),
+    parameters: z.record(z.string(), z.string()),
+    comment: z.string(),
+    /** What a failure is reported as: `<failure>: <the host's own one-line reason>`. */
+    failure: z.string(),
+  })
+  .strict();
+
+export type PlannedCommand = z.infer<typeof plannedCommandSchema>;
+
+/** `program` for `host` with `values`, its execution timeout and a fresh report key; every value checked against the document. */
+export function planHostCommand(
+  program: HostProgram,
+  host: string,
+  values: Readonly<Record<string, string>>,
+  labels: { readonly comment: string; readonly failure: string },
+  timeoutSeconds: number,
+): PlannedCommand {
+  const parameters = { ...values, executionTimeout: String(timeoutSeconds), reportKey: newReportKey(values.job ?? '') };
+  assertParametersAllowed(program, parameters);
+  return { programId: program.id, host, parameters, ...labels };
+}
+
+/** Sends a planned command, checked again against its program: the plan may have come through a workflow's input. */
+export async function sendPlannedCommand(
+  command: PlannedCommand,
+  programs: readonly HostProgram[],
+  deps: Pick<HostProgramDeps, 'runner' | 'documentPrefix'>,
+): Promise<{ commandId: string }> {
+  const program = programs.find((candidate) => candidate.id === command.programId);
+  if (!program) throw new RestoreError(`no host program ${command.programId} may be sent from here (${programs.map((known) => known.id).join(', ')})`);
+  assertParametersAllowed(program, command.parameters);
+  return deps.runner.send({
+    documentName: documentName(deps.documentPrefix, program),
+    hostIds: [command.host],
+    parameters: command.parameters,
+    comment: command.comment,
+    timeoutSeconds: 600,
+  });
+}
+
+/**
+ * A finished invocation's report (every report line, read whole from the object the host wrote),
+ * or a RestoreError reading `<failure>: <the host's own one-line reason>`.
+ */
+export async function finishedReport(invocation: Invocation, failure: string, store: ObjectStore): Promise<string> {
+  const report = await readHostReport(store, invocation);
+  if (invocation.status !== 'Success') {
+    const reason = failureReason(report, invocation.status);
+    // Every restore program checks in its plan step, before it changes anything.
+    const Refusal = reason.startsWith('step=plan: ') ? RestoreRefusedError : RestoreError;
+    throw new Refusal(`${failure}: ${reason}`);
+  }
+  return report;
+}
+
+/** Sends a planned command and waits for it in this process: for the steps that are short by nature. */
+export async function runPlannedCommand(command: PlannedCommand, programs: readonly HostProgram[], deps: HostProgramDeps): Promise<{ commandId: string; report: string }> {
+  const { commandId } = await sendPlannedCommand(command, programs, deps);
+  const invocation = await awaitInvocation(deps.runner, commandId, command.host, { timeoutMs: deps.timeoutMs, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
+  return { commandId, report: await finishedReport(invocation, command.failure, deps.store) };
+}
+
+/** Plans and runs `program` on one host, waiting in this process. */
+export function runHostProgram(
   program: HostProgram,
   host: string,
   values: Readonly<Record<string, string>>,
   labels: { readonly comment: string; readonly failure: string },
   deps: HostProgramDeps,
 ): Promise<{ commandId: string; report: string }> {
-  const parameters = { ...values, executionTimeout: String(Math.ceil(deps.timeoutMs / 1000)), reportKey: newReportKey(values.job ?? '') };
-  assertParametersAllowed(program, parameters);
-  const { commandId } = await deps.runner.send({
-    documentName: documentName(deps.documentPrefix, program),
-    hostIds: [host],
-    parameters,
-    comment: labels.comment,
-    timeoutSeconds: 600,
-  });
-  const invocation = await awaitInvocation(deps.runner, commandId, host, { timeoutMs: deps.timeoutMs, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
-  const report = await readHostReport(deps.store, invocation);
-  if (invocation.status !== 'Success') {
-    const reason = failureReason(report, invocation.status);
-    // Every restore program checks in its plan step, before it changes anything.
-    const Refusal = reason.startsWith('step=plan: ') ? RestoreRefusedError : RestoreError;
-    throw new Refusal(`${labels.failure}: ${reason}`);
-  }
-  return { commandId, report };
+  return runPlannedCommand(planHostCommand(program, host, values, labels, Math.ceil(deps.timeoutMs / 1000)), [program], deps);
 }

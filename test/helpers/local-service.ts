@@ -31,6 +31,8 @@ export interface LocalServiceFixture {
   readonly s3As?: (accessKeyId: string) => S3Client;
   /** How the stand-in agent passes parameters (LocalCommandRunnerOptions.parameterPassing). */
   readonly parameterPassing?: 'env-var' | 'text';
+  /** How long one step of a restore or drill workflow may take (LocalBackupServiceOptions.functionBudgetMs). */
+  readonly functionBudgetMs?: number;
 }
 
 /** The local backup service for one job, its host script talking to moto. */
@@ -47,6 +49,7 @@ export function localServiceFor(job: CronsnapConfigInput['jobs'][number], fixtur
     restoreWorkDir: fixture.dir,
     ...(fixture.now ? { now: fixture.now } : {}),
     ...(fixture.parameterPassing ? { parameterPassing: fixture.parameterPassing } : {}),
+    ...(fixture.functionBudgetMs ? { functionBudgetMs: fixture.functionBudgetMs } : {}),
     ...signing,
   });
 }

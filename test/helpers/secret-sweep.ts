@@ -36,15 +36,22 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
 }
 
 const send = LocalCommandRunner.prototype.send;
+// Outputs are read once each command has finished, without holding up the sender: a workflow's
+// steps must not wait for a host inside one step, and would if send waited here.
+const outputs: Promise<void>[] = [];
 LocalCommandRunner.prototype.send = async function (this: LocalCommandRunner, request) {
   const sent = await send.call(this, request);
-  for (const hostId of this.hostsOf(sent.commandId)) {
-    const { stdout, stderr, parameters } = await this.invocation(sent.commandId, hostId);
-    const where = `${request.documentName} on ${hostId}`;
-    record(`${where}: parameters`, JSON.stringify(parameters));
-    record(`${where}: stdout`, stdout);
-    record(`${where}: stderr`, stderr);
-  }
+  outputs.push(
+    this.settled(sent.commandId).then(async () => {
+      for (const hostId of this.hostsOf(sent.commandId)) {
+        const { stdout, stderr, parameters } = await this.invocation(sent.commandId, hostId);
+        const where = `${request.documentName} on ${hostId}`;
+        record(`${where}: parameters`, JSON.stringify(parameters));
+        record(`${where}: stdout`, stdout);
+        record(`${where}: stderr`, stderr);
+      }
+    }),
+  );
   return sent;
 };
 
@@ -104,7 +111,8 @@ function check(where: string, content: Buffer | string): void {
   for (const secret of secrets) if (content.includes(secret)) found.push(`a secret (${secret.length} chars) in ${where}`);
 }
 
-afterAll(() => {
+afterAll(async () => {
+  await Promise.all(outputs.splice(0));
   for (const { where, text } of seen) check(where, text);
   seen.length = 0;
   if (found.length > 0) throw new Error(`secrets leaked:\n${[...new Set(found)].join('\n')}`);

@@ -47,6 +47,19 @@ function policyStatements(prefix = ''): Record<string, unknown>[] {
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
 }
 
+interface StateDefinition {
+  StartAt: string;
+  TimeoutSeconds?: number;
+  States: Record<string, { Type: string; Next?: string; Catch?: { Next: string }[] } & Record<string, unknown>>;
+}
+
+/** The definition of the state machine whose logical id starts with `prefix`; the function ARNs Fn::Join splices in read 'arn'. */
+function stateMachineDefinition(prefix: string): StateDefinition {
+  const [, machine] = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.startsWith(prefix)) ?? [];
+  const parts = (machine?.Properties.DefinitionString['Fn::Join'][1] ?? []) as unknown[];
+  return JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'arn')).join('')) as StateDefinition;
+}
+
 describe('CronsnapStack', () => {
   it('creates a KMS key with rotation', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
@@ -387,8 +400,8 @@ describe('CronsnapStack', () => {
         .filter((statement) => statement.Action === 'ssm:SendCommand' && JSON.stringify(statement.Resource).includes(':document/'))
         .flatMap((statement) => JSON.stringify(statement.Resource).match(/document\/[a-z-]+/g) ?? []);
     expect(documentsSentBy('RestoreEtcdRestoreStep').sort()).toEqual(['document/cronsnap-etcd-restore', 'document/cronsnap-files-restore']);
+    // The restore function's own workflow steps send database and file-set restores; etcd restores are the etcd workflow's.
     expect(documentsSentBy('RestoreFunctionServiceRole').sort()).toEqual([
-      'document/cronsnap-etcd-restore',
       'document/cronsnap-files-restore',
       'document/cronsnap-mysql-restore',
       'document/cronsnap-postgres-restore',
@@ -399,16 +412,14 @@ describe('CronsnapStack', () => {
   });
 
   it('runs the etcd restore as a state machine: every step in order, abandon before the stop, rollback from the stop to the health check, a failed revision bump reported', () => {
-    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as { Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } }[];
-    // The function ARN is spliced in by Fn::Join inside a JSON string; any text there keeps it JSON.
-    const parts = machine?.Properties.DefinitionString['Fn::Join'][1] ?? [];
-    const definition = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'arn')).join('')) as {
-      StartAt: string;
-      States: Record<string, { Type: string; Next?: string; Catch?: { Next: string }[] }>;
+    const definition = stateMachineDefinition('RestoreEtcdRestoreWorkflow');
+    const walk = (from: string) => {
+      const order: string[] = [];
+      for (let state: string | undefined = from; state; state = definition.States[state]?.Next) order.push(state);
+      return order;
     };
-    const order: string[] = [];
-    for (let state: string | undefined = definition.StartAt; state; state = definition.States[state]?.Next) order.push(state);
-    expect(order).toEqual(['Start', 'prepare', 'stop', 'config', 'restore', 'start', 'health', 'revision', 'Restored']);
+    expect(definition.States[definition.StartAt]).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.plan.kind', StringEquals: 'etcd-member-replace', Next: 'Replace' }], Default: 'Start' });
+    expect(walk('Start')).toEqual(['Start', 'prepare', 'stop', 'config', 'restore', 'start', 'health', 'revision', 'Restored']);
     const caughtBy = (state: string) => definition.States[state]?.Catch?.map((handler) => handler.Next);
     expect(caughtBy('prepare')).toEqual(['abandon']);
     for (const state of ['stop', 'config', 'restore', 'start', 'health']) expect(caughtBy(state)).toEqual(['rollback']);
@@ -416,6 +427,39 @@ describe('CronsnapStack', () => {
     expect(definition.States.RevisionNotAdvanced?.Type).toBe('Fail');
     expect([definition.States.rollback?.Next, definition.States.abandon?.Next]).toEqual(['RolledBack', 'RestoreFailed']);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL' }) });
+  });
+
+  it('replaces one etcd member through the same state machine, stopping where a step fails without undoing membership changes', () => {
+    const definition = stateMachineDefinition('RestoreEtcdRestoreWorkflow');
+    const order: string[] = [];
+    for (let state: string | undefined = 'Replace'; state; state = definition.States[state]?.Next) order.push(state);
+    expect(order).toEqual(['Replace', 'replace-membership', 'replace-config', 'replace-rejoin', 'replace-health', 'Replaced']);
+    for (const state of order.slice(1, -1)) expect(definition.States[state]?.Catch?.map((handler) => handler.Next)).toEqual(['ReplaceFailed']);
+  });
+
+  it.each([
+    ['restore', 'RestoreRestoreWorkflow', 'RestoreFunction', 'Cronsnap-restore'],
+    ['restore-drill', 'DrillsDrillWorkflow', 'DrillsRestoreDrill', 'Cronsnap-drill'],
+  ])('follows %s host programs with a state machine whose steps are that function: step, done?, wait the state\'s own seconds, step', (_fn, machineId, functionId, name) => {
+    const definition = stateMachineDefinition(machineId);
+    expect(definition.StartAt).toBe('step');
+    expect(definition.States.step).toMatchObject({ Type: 'Task', Next: 'done?', Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Failed' }] });
+    expect(definition.States['done?']).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.done', BooleanEquals: true, Next: 'Finished' }], Default: 'wait' });
+    expect(definition.States.wait).toMatchObject({ Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'step' });
+    expect(definition.States.Finished).toMatchObject({ Type: 'Succeed', OutputPath: '$.outcome' });
+    // The step's own error name and message reach the CLI (a refusal stays a refusal).
+    expect(definition.States.Failed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+    expect(definition.TimeoutSeconds).toBeGreaterThanOrEqual(172_800);
+
+    const [machineLogicalId, machine] = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.startsWith(machineId)) ?? [];
+    expect(machine?.Properties.StateMachineName).toBe(name);
+    const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(functionId)) ?? [];
+    // The function is given the machine's ARN by name (no cycle), and may start exactly that machine.
+    const arn = JSON.stringify(fn?.Properties.Environment.Variables.CRONSNAP_HOST_WORKFLOW_ARN);
+    expect(arn).toContain(`:stateMachine:${name}`);
+    const starts = policyStatements(functionId).filter((statement) => statement.Action === 'states:StartExecution');
+    expect(starts.map((statement) => JSON.stringify(statement.Resource))).toContain(arn);
+    expect(machineLogicalId).toBeDefined();
   });
 
   it('gives hosts a managed policy per job: put and get under the job prefix, never delete', () => {

@@ -48,6 +48,7 @@ describe('host programs in the SSM agent environment', () => {
       region: 'us-east-1',
     });
     const { commandId } = await runner.send({ documentName: 'probe', hostIds: [HOST], parameters: {}, comment: 'probe', timeoutSeconds: 60 });
+    await runner.settled(commandId);
     return runner.invocation(commandId, HOST);
   }
 

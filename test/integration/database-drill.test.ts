@@ -12,6 +12,7 @@ import { startPostgres, type Postgres } from '../../lib/local/postgres-server';
 import type { LocalBackupService } from '../../lib/local/local-backup-service';
 import { mysqlJobInput, postgresJobInput } from '../helpers/config-factory';
 import { localServiceFor } from '../helpers/local-service';
+import { AGENT_PATH } from '../../lib/adapters/local-command-runner';
 import { useMotoBucket, type MotoFixture } from '../helpers/moto-fixture';
 
 const HOST = 'i-0a1b2c3d4e5f60010';
@@ -76,21 +77,23 @@ describe('restore drills of MySQL/MariaDB dumps, against a real MariaDB and moto
   const liveChecksum = () => db.sql('CHECKSUM TABLE shop.products, shop.audit, shop.empty_table, crm.customers EXTENDED');
   const scratchDatabases = async () => (await db.sql("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'cronsnap\\_drill%'")).trim();
 
+  /** The job every test here drills: the dumped server, its password and the drill's scratch dir. */
+  function drilledJob() {
+    const defaults = (mysqlJobInput() as { mysql: Record<string, unknown> }).mysql;
+    return mysqlJobInput({
+      name: 'drilled-mysql',
+      targets: { instanceIds: [HOST] },
+      workDir: world.dir,
+      mysql: { ...defaults, hosts: [`127.0.0.1:${db.port}`], passwordParameter: '/cronsnap/drill/password' },
+      drill: { schedule: '0 4 * * 0', workDir: world.drillDir },
+    } as never);
+  }
+
   beforeAll(async () => {
     [world, db] = await Promise.all([drillWorld(aws), startMariaDb()]);
     writeFileSync(join(world.dir, 'fixture.sql'), MYSQL_FIXTURE);
     await db.load(`cat '${join(world.dir, 'fixture.sql')}'`);
-    const defaults = (mysqlJobInput() as { mysql: Record<string, unknown> }).mysql;
-    service = localServiceFor(
-      mysqlJobInput({
-        name: 'drilled-mysql',
-        targets: { instanceIds: [HOST] },
-        workDir: world.dir,
-        mysql: { ...defaults, hosts: [`127.0.0.1:${db.port}`], passwordParameter: '/cronsnap/drill/password' },
-        drill: { schedule: '0 4 * * 0', workDir: world.drillDir },
-      } as never),
-      { ...world, host: HOST },
-    );
+    service = localServiceFor(drilledJob(), { ...world, host: HOST });
     const { completions } = await service.runJob('drilled-mysql', 'mysql-drill-backup', BACKUP_TIME);
     const [completion] = completions;
     if (completion?.kind !== 'succeeded' || completion.manifest.engine !== 'mysql') throw new Error(`backup failed: ${JSON.stringify(completions)}`);
@@ -168,6 +171,40 @@ describe('restore drills of MySQL/MariaDB dumps, against a real MariaDB and moto
     } finally {
       await db.sql('DROP DATABASE shop_check');
     }
+  });
+
+  it('finishes a restore and a drill whose host outlasts the function budget: no step waits for the host', async () => {
+    // Every mysql the host runs takes half a second longer, and a step may take 0.4 s: the host
+    // program outlasts any one function invocation several times over.
+    const slow = mkdtempSync(join(world.dir, 'slow-'));
+    writeFileSync(join(slow, 'mysql'), '#!/bin/sh\nsleep 0.5\nexec /usr/bin/mysql "$@"\n', { mode: 0o755 });
+    const budgetMs = 400;
+    const patient = localServiceFor(drilledJob(), { ...world, host: HOST, hostEnv: { PATH: `${slow}:${AGENT_PATH}` }, functionBudgetMs: budgetMs });
+    const progress: string[] = [];
+    const started = Date.now();
+
+    const restored = await patient.restore(
+      { job: 'drilled-mysql', backup: 'latest', databases: ['crm'], targetDatabase: 'crm_budget', dryRun: false, confirm: 'drilled-mysql' },
+      (line) => progress.push(line),
+    );
+
+    try {
+      expect(Date.now() - started).toBeGreaterThan(3 * budgetMs);
+      expect(restored).toMatchObject({ kind: 'database', report: { restored: [{ database: 'crm', into: 'crm_budget', tables: 1 }] } });
+      expect((await db.sql('CHECKSUM TABLE crm_budget.customers EXTENDED')).split('\t')[1]).toBe((await db.sql('CHECKSUM TABLE crm.customers EXTENDED')).split('\t')[1]);
+      // The workflow looked at the host while it was still working, and waited between looks.
+      expect(progress.some((line) => /InProgress for \d+ s$/.test(line))).toBe(true);
+    } finally {
+      await db.sql('DROP DATABASE IF EXISTS crm_budget');
+    }
+
+    const drillStarted = Date.now();
+    const result = drilled(await patient.drill('drilled-mysql', 'mysql-drill-patient'));
+    expect(Date.now() - drillStarted).toBeGreaterThan(3 * budgetMs);
+    expect(result).toMatchObject({ passed: true, backup: { runId: manifest.runId } });
+    // Judged when the host finished: the restore time is the host's, several budgets long.
+    expect(result.restoreSeconds).toBeGreaterThan((3 * budgetMs) / 1000);
+    await expectLiveUntouched();
   });
 });
 

@@ -220,14 +220,15 @@ describe('etcd restore after quorum loss, three members', () => {
 
     const outcome = await service.restore({ job: 'prod-etcd', backup: start.runId, targets: [HOSTS[2] ?? ''], dryRun: false, confirm: 'prod-etcd' });
 
-    if (outcome.kind !== 'etcd-replaced') throw new Error(`expected a replacement, got ${outcome.kind}`);
-    expect(outcome.results.map((result) => [result.step, result.members.map((member) => member.member)])).toEqual([
+    if (outcome.kind !== 'etcd-started') throw new Error(`expected a replacement, got ${outcome.kind}`);
+    const results = outcome.workflow.results ?? [];
+    expect(results.map((result) => [result.step, result.members.map((member) => member.member)])).toEqual([
       ['membership', ['etcd-c']],
       ['config', ['etcd-c']],
       ['rejoin', ['etcd-c']],
       ['health', expect.arrayContaining(NAMES)],
     ]);
-    expect(outcome.results[0]?.members[0]?.host).not.toBe(HOSTS[2]);
+    expect(results[0]?.members[0]?.host).not.toBe(HOSTS[2]);
     expect(await dumpKeys(lost as NonNullable<typeof lost>)).toEqual(await dumpKeys(leader as NonNullable<typeof leader>));
     expect(await lost?.etcdctl(['get', '/registry/written-while-c-was-down', '--print-value-only'])).toContain('kept');
     expect(readFileSync(tree.conf, 'utf8')).toContain('ETCD_NAME=member-a');

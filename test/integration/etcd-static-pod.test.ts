@@ -220,7 +220,7 @@ describe('etcd as static pods: backup from inside the container, restore through
 
     const outcome = await service.restore({ job: 'prod-etcd', backup: start.runId, targets: [HOSTS[2] ?? ''], dryRun: false, confirm: 'prod-etcd' });
 
-    if (outcome.kind !== 'etcd-replaced') throw new Error(`expected a replaced member, got ${outcome.kind}`);
+    if (outcome.kind !== 'etcd-started' || outcome.plan.kind !== 'etcd-member-replace') throw new Error(`expected a replaced member, got ${outcome.kind}`);
     // Read from the replaced member's own store (serializable), not through the leader.
     const count = async (member: StaticPodMember) => JSON.parse(await member.etcdctl(['get', '', '--prefix', '--keys-only', '--consistency=s', '-w', 'json'])) as { count: number };
     expect((await count(lost)).count).toBe(30);

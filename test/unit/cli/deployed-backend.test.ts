@@ -6,14 +6,16 @@ import { configInput, etcdJobInput } from '../../helpers/config-factory';
 import { strictMockClient } from '../../helpers/aws-contracts';
 import { DeployedBackend } from '../../../lib/cli/deployed-backend';
 import { FunctionError } from '../../../lib/cli/function-error';
-import { RestoreError, UnknownJobError } from '../../../lib/errors';
-import { ConfigError } from '../../../lib/errors';
+import { ConfigError, RestoreError, RestoreRefusedError, UnknownJobError } from '../../../lib/errors';
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 
 const lambda = strictMockClient(LambdaClient);
 const cloudFormation = strictMockClient(CloudFormationClient);
 const ssm = strictMockClient(SSMClient);
 const s3 = strictMockClient(S3Client);
+const sfn = strictMockClient(SFNClient);
+const EXECUTION = 'arn:aws:states:eu-central-1:123456789012:execution:Cronsnap-restore:restore-prod-db-0a1b2c3d';
 const OUTPUTS = { BackupBucket: 'backups', ReportsBucket: 'reports', ScheduledBackupFunction: 'fn-scheduled', ListBackupsFunction: 'fn-list', RestoreFunction: 'fn-restore', RestoreDrillFunction: 'fn-drill', DocumentPrefix: 'cronsnap' };
 const RUN = '20261124T011000Z-0123456789';
 
@@ -22,7 +24,7 @@ const sentTo = (name: string) => lambda.commandCalls(InvokeCommand).filter((call
 const sentPayload = (name: string) => JSON.parse(new TextDecoder().decode(sentTo(name)[0]?.args[0].input.Payload as Uint8Array));
 
 function backend() {
-  return new DeployedBackend({ stackName: 'Cronsnap', lambda: new LambdaClient({}), cloudFormation: new CloudFormationClient({}), ssm: new SSMClient({}), s3: new S3Client({}), pollMs: 1 });
+  return new DeployedBackend({ stackName: 'Cronsnap', lambda: new LambdaClient({}), cloudFormation: new CloudFormationClient({}), ssm: new SSMClient({}), s3: new S3Client({}), sfn: new SFNClient({}), pollMs: 1 });
 }
 
 describe('CLI against the deployed stack', () => {
@@ -30,6 +32,7 @@ describe('CLI against the deployed stack', () => {
     lambda.reset();
     cloudFormation.reset();
     ssm.reset();
+    sfn.reset();
     cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Cronsnap', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: Object.entries(OUTPUTS).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] });
     lambda.on(InvokeCommand, { FunctionName: 'fn-scheduled' }).resolves(payload({ kind: 'started', job: 'prod-etcd', runId: RUN, commandId: 'c0000000-0000-4000-8000-000000000001', hosts: ['i-a'], linked: [] }));
     lambda.on(InvokeCommand, { FunctionName: 'fn-list' }).resolves(payload({ job: 'prod-etcd', engine: 'etcd', backups: [{ runId: RUN, host: 'i-a' }], refused: [] }));
@@ -96,6 +99,37 @@ describe('CLI against the deployed stack', () => {
 
     expect(await backend().drill('prod-etcd', () => undefined)).toEqual(answer);
     expect(sentPayload('fn-drill')).toEqual({ job: 'prod-etcd', eventId: expect.stringMatching(/^cli-/), scheduledTime: expect.any(String) });
+  });
+
+  it('follows a restore\'s workflow to its end and answers with its output, however many looks that takes', async () => {
+    const started = { kind: 'started', operation: 'database-restore', job: 'prod-db', runId: RUN, dryRun: false, hosts: ['i-a'], workflow: { executionId: EXECUTION } };
+    lambda.on(InvokeCommand, { FunctionName: 'fn-restore' }).resolves(payload(started));
+    const output = { kind: 'database', dryRun: false, report: { host: 'i-a', commandId: 'c-1', planned: [], restored: [{ database: 'shop', into: 'shop', tables: 3 }] } };
+    sfn.on(DescribeExecutionCommand).resolvesOnce({ status: 'RUNNING' } as never).resolvesOnce({ status: 'RUNNING' } as never).resolves({ status: 'SUCCEEDED', output: JSON.stringify(output) } as never);
+    const progress: string[] = [];
+
+    expect(await backend().restore({ job: 'prod-db', backup: RUN, dryRun: false, confirm: 'prod-db' }, (line) => progress.push(line))).toEqual(output);
+    expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(3);
+    expect(progress.join('\n')).toContain(`https://eu-central-1.console.aws.amazon.com/states/home?region=eu-central-1#/v2/executions/details/${EXECUTION}`);
+  });
+
+  it('answers a workflow that failed with its step\'s own error: a refusal stays a refusal', async () => {
+    lambda.on(InvokeCommand, { FunctionName: 'fn-restore' }).resolves(payload({ kind: 'started', operation: 'database-restore', job: 'prod-db', runId: RUN, dryRun: false, hosts: ['i-a'], workflow: { executionId: EXECUTION } }));
+    const cause = JSON.stringify({ errorType: 'RestoreRefusedError', errorMessage: 'restore of prod-db failed: step=plan: database shop holds 3 tables', trace: [] });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: 'RestoreRefusedError', cause } as never);
+
+    const restoring = backend().restore({ job: 'prod-db', backup: RUN, dryRun: false, confirm: 'prod-db' }, () => undefined);
+
+    await expect(restoring).rejects.toThrow(RestoreRefusedError);
+    await expect(restoring).rejects.toThrow('restore of prod-db failed: step=plan: database shop holds 3 tables');
+  });
+
+  it('follows a drill that started its workflow and answers with the verdict judged at its end', async () => {
+    lambda.on(InvokeCommand, { FunctionName: 'fn-drill' }).resolves(payload({ kind: 'started', job: 'prod-etcd', drillId: 'd-2', workflow: { executionId: EXECUTION } }));
+    const result = { job: 'prod-etcd', drillId: 'd-2', passed: true, checks: [], restoreSeconds: 4000 };
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', output: JSON.stringify({ kind: 'drilled', result, resultKey: 'drills/prod-etcd/d-2.json' }) } as never);
+
+    expect(await backend().drill('prod-etcd', () => undefined)).toEqual({ kind: 'drilled', job: 'prod-etcd', drillId: 'd-2', passed: true, checks: [], result: 'drills/prod-etcd/d-2.json' });
   });
 
   it('says when the first compliance report is due, on a stack that has none yet', async () => {

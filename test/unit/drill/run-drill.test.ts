@@ -1,6 +1,7 @@
 import { MemoryNotifier } from '../../../lib/adapters/memory-notifier';
 import { parseConfig } from '../../../lib/config/load-config';
-import { runDrill } from '../../../lib/drill/run-drill';
+import { LocalHostWorkflows } from '../../../lib/adapters/local-host-workflows';
+import { drillFinisher, runDrill, type DrilledOutcome } from '../../../lib/drill/run-drill';
 import type { CommandRequest, CommandRunner, Invocation } from '../../../lib/ports/command-runner';
 import { configInput, etcdJobInput } from '../../helpers/config-factory';
 import { etcdManifest } from '../../helpers/manifest-factory';
@@ -24,28 +25,29 @@ class HangingRunner implements CommandRunner {
 }
 
 describe('runDrill', () => {
-  it('records and publishes a drill whose host does not finish in time', async () => {
+  it('records and publishes a drill whose host stays InProgress past its execution timeout', async () => {
     const manifest = etcdManifest();
     const store = new MemoryObjectStore();
     store.objects.set(manifest.payload.key, 'x'.repeat(manifest.payload.size));
     store.objects.set(manifest.payload.key.replace('snapshot.db.zst', 'manifest.json'), JSON.stringify(manifest));
     const notifier = new MemoryNotifier();
-    const deps = {
+    // Ten minutes pass between two looks, as the Wait state's would add up over hours.
+    let clock = Date.parse('2026-11-24T00:00:00Z');
+    const record = {
       config: parseConfig(configInput([etcdJobInput({ drill: { schedule: '@daily' } })])),
       store,
       notifier,
       bucket: 'backups',
-      now: () => new Date('2026-11-24T00:00:00Z'),
-      runner: new HangingRunner(),
-      documentPrefix: 'cronsnap',
-      timeoutMs: 40,
-      pollMs: 5,
+      now: () => new Date((clock += 600_000)),
     };
+    const hostWorkflows = new LocalHostWorkflows({ ...record, runner: new HangingRunner(), documentPrefix: 'cronsnap' }, drillFinisher(record), { pollMs: 0 });
 
-    const outcome = await runDrill({ job: 'prod-etcd', eventId: 'timeout-1', scheduledTime: '2026-11-24T00:00:00Z' }, 'request-1', deps);
+    const started = await runDrill({ job: 'prod-etcd', eventId: 'timeout-1', scheduledTime: '2026-11-24T00:00:00Z' }, 'request-1', { ...record, hostWorkflows });
 
-    if (outcome.kind !== 'drilled') throw new Error(`expected a drill, got ${outcome.kind}`);
-    const reason = expect.stringMatching(/^the drill did not finish: command cmd-1 on i-0123456789abcdef0 still InProgress after 40 ms$/);
+    if (started.kind !== 'started') throw new Error(`expected a started drill, got ${started.kind}`);
+    const outcome = started.workflow.output as DrilledOutcome;
+    // The etcd job's backup timeout (60 min) doubled is the drill's executionTimeout.
+    const reason = expect.stringMatching(/^i-0123456789abcdef0 still InProgress after \d+ min, past its execution timeout of 7200 s$/);
     expect(outcome.result).toMatchObject({ passed: false, reason, backup: { runId: manifest.runId } });
     expect(JSON.parse(store.objects.get(outcome.resultKey) ?? '{}')).toMatchObject({ passed: false, reason });
     expect(notifier.messages).toEqual([{ subject: 'cronsnap: prod-etcd restore drill failed', message: expect.objectContaining({ job: 'prod-etcd', reason }) }]);

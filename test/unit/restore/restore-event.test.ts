@@ -40,6 +40,7 @@ function depsFor(store: MemoryObjectStore, etcd: Record<string, unknown> = { mem
       store,
       runner,
       workflows: { startEtcdRestore: async (plan: unknown) => (started.push(plan), { executionId: 'exec-1' }) },
+      hostWorkflows: { start: async (workflow: unknown) => (started.push(workflow), { executionId: 'exec-2' }) },
       bucket: 'cronsnap-backups',
       documentPrefix: 'cronsnap',
       now: () => new Date('2026-11-24T08:00:00Z'),
