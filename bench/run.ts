@@ -3,6 +3,7 @@
  * `BENCH_ONLY=compliance npm run bench` runs those whose name contains the word.
  */
 import { benchLargeData } from './at-scale';
+import { benchCliSettings } from './cli-settings';
 import { benchComplianceReport } from './compliance-report';
 import { benchEtcdDrill } from './etcd-drill';
 import { benchEtcdSnapshotPipeline } from './etcd-snapshot-pipeline';
@@ -10,7 +11,7 @@ import { benchLambdaBundles } from './lambda-bundles';
 import { benchMysqlDumpPipeline } from './mysql-dump-pipeline';
 import { benchMysqlRestore } from './mysql-restore';
 
-const BENCHMARKS = [benchEtcdSnapshotPipeline, benchEtcdDrill, benchMysqlDumpPipeline, benchMysqlRestore, benchComplianceReport, benchLambdaBundles, benchLargeData];
+const BENCHMARKS = [benchEtcdSnapshotPipeline, benchEtcdDrill, benchMysqlDumpPipeline, benchMysqlRestore, benchComplianceReport, benchLambdaBundles, benchLargeData, benchCliSettings];
 
 async function main(): Promise<void> {
   const rows = [];
