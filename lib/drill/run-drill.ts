@@ -132,6 +132,19 @@ function verdictOf(state: HostWorkflow, now: Date): DrillVerdict {
   return { checks: [], backup, drillHost, restoreSeconds: sentAt ? (now.getTime() - Date.parse(sentAt)) / 1000 : 0 };
 }
 
+/** The checks of the host's report against the backup's manifest; a backup that cannot be judged is a failed verdict. */
+async function judgeDrill(job: DrilledJob, operation: Extract<HostOperation, { kind: 'drill' }>, report: string, verdict: DrillVerdict, deps: DrillRecordDeps): Promise<DrillVerdict> {
+  const manifestKey = operation.backup.manifestKey;
+  try {
+    const manifest = parseManifest((await deps.store.getText(manifestKey)) ?? '', manifestKey);
+    const checks = drillPlan(job, { manifest, manifestKey }, operation.drillId, deps.bucket).judge(report);
+    const failed = failedChecks(checks);
+    return { ...verdict, checks, ...(failed ? { reason: failed } : {}) };
+  } catch (error) {
+    return { ...verdict, reason: `the drill could not be judged: ${(error as Error).message}` };
+  }
+}
+
 /** Judges a drill when its host has finished, however long that took, and records the verdict. */
 export function drillFinisher(deps: DrillRecordDeps): WorkflowFinisher {
   return {
@@ -139,16 +152,9 @@ export function drillFinisher(deps: DrillRecordDeps): WorkflowFinisher {
     async finish(state, [report]): Promise<DrilledOutcome> {
       const operation = drillOperation(state);
       const job = drilledJob(deps.config, operation.job);
-      const verdict = verdictOf(state, deps.now());
-      try {
-        const manifestKey = operation.backup.manifestKey;
-        const manifest = parseManifest((await deps.store.getText(manifestKey)) ?? '', manifestKey);
-        const checks = drillPlan(job, { manifest, manifestKey }, operation.drillId, deps.bucket).judge(report?.report ?? '');
-        const failed = failedChecks(checks);
-        return await recordDrill(job, operation.drillId, new Date(operation.startedAt), { ...verdict, checks, ...(failed ? { reason: failed } : {}) }, deps);
-      } catch (error) {
-        return recordDrill(job, operation.drillId, new Date(operation.startedAt), { ...verdict, reason: `the drill could not be judged: ${(error as Error).message}` }, deps);
-      }
+      // Only judging may fail into a verdict; recording it is done once, after.
+      const judged = await judgeDrill(job, operation, report?.report ?? '', verdictOf(state, deps.now()), deps);
+      return recordDrill(job, operation.drillId, new Date(operation.startedAt), judged, deps);
     },
     failed(state, error): Promise<DrilledOutcome> {
       const operation = drillOperation(state);

@@ -3,7 +3,7 @@ import { RestoreError } from '../errors';
 import type { CommandRunner, Invocation } from '../ports/command-runner';
 import type { ObjectStore } from '../ports/object-store';
 import type { HostProgram } from '../ssm/host-program';
-import { finishedReport, plannedCommandSchema, sendPlannedCommand } from '../restore/run-host-program';
+import { DELIVERY_TIMEOUT_SECONDS, finishedReport, plannedCommandSchema, sendPlannedCommand } from '../restore/run-host-program';
 import { MAX_EXECUTION_SECONDS } from './command-timeout';
 
 /**
@@ -76,8 +76,7 @@ export interface HostWorkflowDeps {
 
 const PENDING = new Set<Invocation['status']>(['Pending', 'InProgress']);
 
-/** SendCommand's delivery timeout (the `timeoutSeconds` every sender passes) and a margin for the agent's last report. */
-const DELIVERY_SECONDS = 600;
+/** A margin past the delivery timeout for the agent's last report. */
 const LATE_REPORT_SECONDS = 300;
 
 /**
@@ -108,7 +107,7 @@ export function historyEventsFor(seconds: number): number {
 /** Longest an invocation may stay Pending or InProgress: its execution timeout, delivery and a margin. */
 export function commandDeadlineSeconds(parameters: Readonly<Record<string, string>>): number {
   const execution = Number(parameters.executionTimeout) || MAX_EXECUTION_SECONDS;
-  return execution + DELIVERY_SECONDS + LATE_REPORT_SECONDS;
+  return execution + DELIVERY_TIMEOUT_SECONDS + LATE_REPORT_SECONDS;
 }
 
 function minutes(seconds: number): string {

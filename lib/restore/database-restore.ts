@@ -79,12 +79,6 @@ function planDatabaseRestore(program: HostProgram, job: MysqlJob | PostgresJob, 
 type MysqlManifest = Extract<Manifest, { engine: 'mysql' }>;
 type PostgresManifest = Extract<Manifest, { engine: 'postgres' }>;
 
-/** The bucket and the host's scratch dir for the downloaded dump. */
-export interface DatabaseRestoreTargetDeps {
-  readonly bucket: string;
-  readonly workDir: string;
-}
-
 /** Where a database restore runs: the bucket, the host's scratch dir and the server restored into. */
 export interface DatabaseRestoreTarget {
   readonly bucket: string;
@@ -152,7 +146,7 @@ function restoreChoices(request: DatabaseRestoreRequest): Record<string, string>
 }
 
 /** A MySQL/MariaDB restore from a mysqldump, into the dumped server or another, under the same or a new name. */
-export function planMysqlRestore(job: MysqlJob, manifest: Manifest, request: DatabaseRestoreRequest, deps: DatabaseRestoreTargetDeps): PlannedCommand {
+export function planMysqlRestore(job: MysqlJob, manifest: Manifest, request: DatabaseRestoreRequest, deps: Pick<DatabaseRestoreTarget, 'bucket' | 'workDir'>): PlannedCommand {
   if (manifest.engine !== 'mysql') throw new RestoreError(`${manifest.payload.key} is a ${manifest.engine} backup, not mysql`);
   const databases = chooseDatabases('mysql', manifest.mysql.databases, request);
   const target = { bucket: deps.bucket, workDir: deps.workDir, server: request.server ?? manifest.mysql.server };
@@ -160,7 +154,7 @@ export function planMysqlRestore(job: MysqlJob, manifest: Manifest, request: Dat
 }
 
 /** A PostgreSQL restore: each chosen database created and filled by `pg_restore -j`, or one pg_dumpall through psql. */
-export function planPostgresRestore(job: PostgresJob, manifest: Manifest, request: DatabaseRestoreRequest, deps: DatabaseRestoreTargetDeps): PlannedCommand {
+export function planPostgresRestore(job: PostgresJob, manifest: Manifest, request: DatabaseRestoreRequest, deps: Pick<DatabaseRestoreTarget, 'bucket' | 'workDir'>): PlannedCommand {
   if (manifest.engine !== 'postgres') throw new RestoreError(`${manifest.payload.key} is a ${manifest.engine} backup, not postgres`);
   const { parts, mode } = manifest.postgres;
   if (mode === 'dumpall' && (request.targetDatabase || request.databases)) {

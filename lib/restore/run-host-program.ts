@@ -34,6 +34,9 @@ export const plannedCommandSchema = z
 
 export type PlannedCommand = z.infer<typeof plannedCommandSchema>;
 
+/** SendCommand's delivery timeout: how long SSM tries to reach a host that is not connected. */
+export const DELIVERY_TIMEOUT_SECONDS = 600;
+
 /** `program` for `host` with `values`, its execution timeout and a fresh report key; every value checked against the document. */
 export function planHostCommand(
   program: HostProgram,
@@ -61,7 +64,7 @@ export async function sendPlannedCommand(
     hostIds: [command.host],
     parameters: command.parameters,
     comment: command.comment,
-    timeoutSeconds: 600,
+    timeoutSeconds: DELIVERY_TIMEOUT_SECONDS,
   });
 }
 
