@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { preflightProgram } from '../lib/preflight/preflight-program';
 import type { Construct } from 'constructs';
 import type { CronsnapConfig } from '../lib/config/cronsnap-config';
-import type { Job } from '../lib/config/job-config';
+import { shipsBinlogs, type Job } from '../lib/config/job-config';
 import type { PasswordSource } from '../lib/config/password-source';
 import { BACKUP_PROGRAMS } from '../lib/engines';
 import { DRILL_PROGRAMS } from '../lib/drill/drill-programs';
@@ -104,6 +104,18 @@ export class CronsnapStack extends Stack {
         target: functions.scheduledBackup.function,
         deadLetterQueue: functions.deadLetterQueue,
       });
+      if (shipsBinlogs(job)) {
+        new JobSchedule(this, `BinlogSchedule-${job.name}`, {
+          jobName: job.name,
+          schedule: job.binlogs.schedule,
+          timezone: job.binlogs.timezone,
+          enabled: job.enabled && job.binlogs.enabled,
+          purpose: 'binary log shipping',
+          kind: 'binlogs',
+          target: functions.scheduledBackup.function,
+          deadLetterQueue: functions.deadLetterQueue,
+        });
+      }
       const passwords = jobPasswordSources(job);
       const host = new HostAccessPolicy(this, `HostAccess-${job.name}`, {
         jobName: job.name,

@@ -39,6 +39,9 @@ async function run(event: StatusChangeEvent) {
     metrics.addMetric('BackupBytes', 'Bytes', storedBytes(outcome.manifest));
     metrics.addMetric('BackupAgeSeconds', 'Seconds', outcome.ageSeconds);
     logRetention(outcome.retention);
+  } else if (outcome.kind === 'shipped') {
+    logger.info('binary logs shipped', { job: outcome.job, runId: outcome.runId, shipped: outcome.manifest.shipped, chain: outcome.chain });
+    metrics.addMetric('BinlogsShipped', 'Count', outcome.manifest.shipped.length);
   } else {
     logger.error('backup failed', { outcome });
     metrics.addMetric('BackupFailed', 'Count', 1);

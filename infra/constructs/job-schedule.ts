@@ -9,7 +9,7 @@ import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 import { toEventBridgeSchedule } from '../../lib/schedule/schedule-expression';
 
 export interface JobScheduleProps {
-  /** The job the events name: `{job, eventId, scheduledTime}`. */
+  /** The job the events name: `{job, eventId, scheduledTime[, kind]}`. */
   readonly jobName: string;
   /** Crontab, macro or EventBridge expression, as in the config. */
   readonly schedule: string;
@@ -18,6 +18,11 @@ export interface JobScheduleProps {
   readonly enabled: boolean;
   /** What the schedule starts, for its description, e.g. `backup` or `restore drill`. */
   readonly purpose: string;
+  /**
+   * Sent as the event's `kind`, for a target that starts more than one kind of run.
+   * @default - none: the target's main run (a backup, a drill)
+   */
+  readonly kind?: string;
   /** The function the events go to. */
   readonly target: lambda.IFunction;
   /** Where an event goes when the target cannot be invoked. */
@@ -37,6 +42,7 @@ export class JobSchedule extends Construct {
     super(scope, id);
     const expression = toEventBridgeSchedule(props.schedule);
     const description = `cronsnap ${props.purpose} of ${props.jobName} (${props.schedule})`;
+    const kind = props.kind === undefined ? {} : { kind: props.kind };
 
     if (props.timezone === undefined) {
       this.rule = new events.Rule(this, 'Rule', {
@@ -45,7 +51,7 @@ export class JobSchedule extends Construct {
         schedule: events.Schedule.expression(expression),
         targets: [
           new targets.LambdaFunction(props.target, {
-            event: events.RuleTargetInput.fromObject({ job: props.jobName, eventId: events.EventField.eventId, scheduledTime: events.EventField.time }),
+            event: events.RuleTargetInput.fromObject({ job: props.jobName, eventId: events.EventField.eventId, scheduledTime: events.EventField.time, ...kind }),
             deadLetterQueue: props.deadLetterQueue,
             retryAttempts: 2,
           }),
@@ -73,6 +79,7 @@ export class JobSchedule extends Construct {
           job: props.jobName,
           eventId: `${scheduler.ContextAttribute.scheduleArn}@${scheduler.ContextAttribute.scheduledTime}`,
           scheduledTime: scheduler.ContextAttribute.scheduledTime,
+          ...kind,
         }),
         retryPolicy: { maximumRetryAttempts: 2 },
         deadLetterConfig: { arn: props.deadLetterQueue.queueArn },

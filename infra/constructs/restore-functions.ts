@@ -5,7 +5,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { Job } from '../../lib/config/job-config';
+import { shipsBinlogs, type Job } from '../../lib/config/job-config';
+import { binlogRoot } from '../../lib/backup/object-layout';
 import { documentName } from '../../lib/ssm/host-program';
 import { REPORT_ROOT } from '../../lib/ssm/host-report';
 import { etcdRestoreProgram, filesRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram } from '../../lib/restore/restore-programs';
@@ -90,6 +91,13 @@ export class RestoreFunctions extends Construct {
           resources: [props.bucket.bucketArn],
           conditions: { StringEquals: { 's3:prefix': props.jobs.map((job) => `${job.name}/`) } },
         }),
+      );
+    }
+    // A restore to a time lists the shipped binary logs of the dump's server.
+    const binlogFolders = props.jobs.filter(shipsBinlogs).map((job) => `${binlogRoot(job.name)}*`);
+    if (binlogFolders.length > 0) {
+      restore.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': binlogFolders } } }),
       );
     }
     // GetObject also answers HeadObject, which checks each payload is stored at its promised size.

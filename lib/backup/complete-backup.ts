@@ -8,6 +8,8 @@ import { failureReason, readHostReport } from '../ssm/host-report';
 import type { StatusChangeEvent } from '../ssm/status-change-event';
 import { parseManifest, type Manifest } from './manifest';
 import { completionMarkerKey, completionMarkersPrefix, manifestKey } from './object-layout';
+import { checkBinlogRun, type CheckedBinlogRun } from '../binlogs/binlog-run-check';
+import { binlogProgram } from '../binlogs/binlog-program';
 
 export interface CompleteBackupDeps {
   /** The deployed config: each job's retention policy and the bucket's Object Lock. */
@@ -32,6 +34,7 @@ export type CompletionOutcome =
       ageSeconds: number;
       retention: RetentionOutcome;
     }
+  | ({ kind: 'shipped'; job: string; runId: string; host: string } & CheckedBinlogRun)
   | { kind: 'failed'; job: string; runId: string; host: string; reason: string }
   | { kind: 'duplicate'; commandId: string; host: string };
 
@@ -78,6 +81,9 @@ async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDep
   let reason: string;
   if (event.detail.status === 'Success') {
     try {
+      if (invocation.documentName.endsWith(`-${binlogProgram.id}`)) {
+        return { kind: 'shipped', job, runId, host, ...(await checkBinlogRun(deps.store, { job, runId, host, runPrefix: invocation.parameters.runPrefix ?? '' })) };
+      }
       const key = manifestKey(invocation.parameters.runPrefix ?? '', host, invocation.parameters.setName);
       const manifest = await readManifest(deps.store, key);
       if (manifest.job !== job || manifest.runId !== runId || manifest.host !== host) {
@@ -101,7 +107,8 @@ async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDep
   } else {
     reason = failureReason(await readHostReport(deps.store, invocation), event.detail.status);
   }
-  await deps.notifier.publish(`cronsnap: ${job} backup failed on ${host}`, {
+  const what = invocation.documentName.endsWith(`-${binlogProgram.id}`) ? 'binary log shipping' : 'backup';
+  await deps.notifier.publish(`cronsnap: ${job} ${what} failed on ${host}`, {
     job,
     host,
     runId,

@@ -1,10 +1,10 @@
 import * as z from 'zod';
 import { parseJsonManifest } from '../validation-issues';
 
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex sha256');
+export const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex sha256');
 const isoTime = z.iso.datetime();
 
-const payloadSchema = z.object({
+export const payloadSchema = z.object({
   key: z.string().min(1),
   size: z.number().int().nonnegative().describe('bytes as uploaded (compressed)'),
   sha256: sha256.describe('of the object as uploaded'),
@@ -62,6 +62,8 @@ const mysqlFactsSchema = z.object({
   binlogFile: z.string(),
   binlogPosition: z.number().int().nonnegative().nullable(),
   gtid: z.string(),
+  /** The folder of the server's shipped binary logs (`<job>/binlogs/<binlogServer>/`); empty with log_bin off, absent before shipping. */
+  binlogServer: z.string().optional(),
   /** What MaxScale reported when it chose the server: the tool asked and its server list. */
   maxscale: z.object({ tool: z.enum(['maxctrl', 'maxadmin']), listing: z.string() }).nullable().optional(),
   /** Counted over the dump stream itself, so they are the rows the payload holds. */

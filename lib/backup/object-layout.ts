@@ -7,6 +7,27 @@ export function runPrefix(job: string, runId: string, scheduledTime: Date): stri
   return `${job}/${yyyy}/${mm}/${dd}/${runId}`;
 }
 
+/**
+ * Binary logs live beside the job's runs, outside the dated layout (so neither the catalog nor the
+ * retention of dumps takes them for runs): `<job>/binlogs/<server>/<file>.zst` with `<file>.json`,
+ * and each shipping run's own manifest under `<job>/binlogs/runs/<yyyy>/<mm>/<dd>/<runId>/`.
+ */
+export function binlogRoot(job: string): string {
+  return `${job}/binlogs/`;
+}
+
+export function binlogRunPrefix(job: string, runId: string, scheduledTime: Date): string {
+  return runPrefix(`${job}/binlogs/runs`, runId, scheduledTime);
+}
+
+/** `<job>/binlogs/<server>/<file>.json`, read as its server folder and log file; undefined for anything else. */
+export function parseBinlogManifestKey(key: string): { readonly job: string; readonly serverKey: string; readonly file: string } | undefined {
+  const match = /^([^/]+)\/binlogs\/([^/]+)\/([^/]+)\.json$/.exec(key);
+  if (!match || match[2] === 'runs') return undefined;
+  const [, job = '', serverKey = '', file = ''] = match;
+  return { job, serverKey, file };
+}
+
 /** A linked set (an etcd member's config) keeps its own manifest in a sub-folder named after it. */
 export function manifestKey(prefix: string, host: string, setName = ''): string {
   return setName ? `${prefix}/${host}/${setName}/${MANIFEST_FILE}` : `${prefix}/${host}/${MANIFEST_FILE}`;
@@ -20,6 +41,11 @@ export const MANIFEST_FILE = 'manifest.json';
 
 export function runMarkerKey(job: string, runId: string): string {
   return `${MARKER_ROOT}/runs/${job}/${runId}.json`;
+}
+
+/** Claims a binary log shipping run; apart from the dumps' markers, which retention reads. */
+export function binlogRunMarkerKey(job: string, runId: string): string {
+  return `${MARKER_ROOT}/binlog-runs/${job}/${runId}.json`;
 }
 
 export function completionMarkerKey(commandId: string, host: string): string {

@@ -10,8 +10,11 @@ import type { ObjectStore } from '../ports/object-store';
 import { assertParametersAllowed } from '../ssm/command-document';
 import { documentName, type HostProgram } from '../ssm/host-program';
 import { newReportKey } from '../ssm/host-report';
-import { MEMBER_CONFIG_SET, runMarkerKey, runPrefix } from './object-layout';
+import { binlogRunMarkerKey, binlogRunPrefix, MEMBER_CONFIG_SET, runMarkerKey, runPrefix } from './object-layout';
 import { hostLimitValues } from '../config/host-limits';
+import { shipsBinlogs, type Job } from '../config/job-config';
+import { binlogParameters, binlogProgram } from '../binlogs/binlog-program';
+import { ConfigError } from '../errors';
 import { runIdFor } from './run-id';
 
 /** What the schedule (or an operator) sends to scheduled-backup. */
@@ -21,6 +24,8 @@ export const scheduledBackupEventSchema = z
     /** The EventBridge event id or Scheduler execution id; a redelivery carries the same one. */
     eventId: z.string().min(1).optional(),
     scheduledTime: z.iso.datetime({ offset: true }).optional(),
+    /** `binlogs`: the job's binary log shipping instead of its dump. */
+    kind: z.enum(['backup', 'binlogs']).optional(),
   })
   .strict();
 
@@ -64,21 +69,14 @@ export type StartOutcome =
  */
 export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: string, deps: StartBackupDeps): Promise<StartOutcome> {
   const job = findJob(deps.config, event.job);
+  if (event.kind === 'binlogs') return startBinlogShipping(job, event, fallbackEventId, deps);
   if (!job.enabled) return { kind: 'disabled', job: job.name };
   const scheduledTime = event.scheduledTime ? new Date(event.scheduledTime) : deps.now();
   const runId = runIdFor(event.eventId ?? fallbackEventId, scheduledTime);
   const prefix = runPrefix(job.name, runId, scheduledTime);
   const engine = engineFor(job);
 
-  const common = {
-    job: job.name,
-    runId,
-    runPrefix: prefix,
-    bucket: deps.bucket,
-    kmsKeyId: deps.kmsKeyId,
-    executionTimeout: String(job.timeoutMinutes * 60),
-    ...hostLimitValues(job),
-  };
+  const common = { ...runParameters(job, runId, prefix, job.timeoutMinutes, deps), ...hostLimitValues(job) };
   const member = engine.memberFileSet?.(job);
   // A fleet targeted by tags is sent by its tags: SSM resolves the hosts, so this costs the same
   // for 5 hosts or 500; one short page of the inventory only proves someone is online.
@@ -103,29 +101,75 @@ export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: 
   );
   if (!claimed) return { kind: 'duplicate', job: job.name, runId };
 
-  const send = async (program: HostProgram, hostIds: string[], values: Record<string, string>) => {
-    try {
-      const { commandId } = await deps.runner.send({
-        documentName: documentName(deps.documentPrefix, program),
-        hostIds,
-        ...(byTags && program === engine.program ? { tags: job.targets.tags } : {}),
-        rollout: job.rollout,
-        parameters: { ...values, reportKey: newReportKey(job.name) },
-        comment: `cronsnap ${job.name} ${runId}`,
-        timeoutSeconds: 600,
-      });
-      return commandId;
-    } catch (error) {
-      // The run is claimed, so a retry of this event would be skipped as a duplicate: say so now.
-      const reason = `SendCommand ${program.id} failed: ${(error as Error).message}`;
-      await deps.notifier.publish(`cronsnap: ${job.name} backup did not start`, { job: job.name, runId, hosts: byTags ? job.targets.tags : hostIds, reason });
-      throw error;
-    }
-  };
+  const send = (program: HostProgram, hostIds: string[], values: Record<string, string>) =>
+    sendRun({ job, runId, program, hostIds, values, ...(byTags && program === engine.program ? { tags: job.targets.tags } : {}) }, deps);
   const commandId = await send(engine.program, hosts, parameters);
   const linked: LinkedCommand[] = [];
   if (linkedParameters) {
     linked.push({ setName: MEMBER_CONFIG_SET, commandId: await send(ENGINES.files.program, memberHosts, linkedParameters), hosts: memberHosts });
   }
   return { kind: 'started', job: job.name, runId, commandId, hosts, linked };
+}
+
+/** The parameters every run of a job sends, whatever its program. */
+function runParameters(job: Job, runId: string, prefix: string, timeoutMinutes: number, deps: StartBackupDeps): Record<string, string> {
+  return { job: job.name, runId, runPrefix: prefix, bucket: deps.bucket, kmsKeyId: deps.kmsKeyId, executionTimeout: String(timeoutMinutes * 60) };
+}
+
+interface RunCommand {
+  readonly job: Job;
+  readonly runId: string;
+  readonly program: HostProgram;
+  readonly hostIds: string[];
+  readonly values: Record<string, string>;
+  readonly tags?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Sends a claimed run's command; a refusal is reported, since a retry of the claimed run would be skipped. */
+async function sendRun(run: RunCommand, deps: StartBackupDeps): Promise<string> {
+  const { job, runId, program, hostIds } = run;
+  try {
+    const { commandId } = await deps.runner.send({
+      documentName: documentName(deps.documentPrefix, program),
+      hostIds,
+      ...(run.tags ? { tags: run.tags } : {}),
+      rollout: job.rollout,
+      parameters: { ...run.values, reportKey: newReportKey(job.name) },
+      comment: `cronsnap ${job.name} ${runId}`,
+      timeoutSeconds: 600,
+    });
+    return commandId;
+  } catch (error) {
+    const reason = `SendCommand ${program.id} failed: ${(error as Error).message}`;
+    await deps.notifier.publish(`cronsnap: ${job.name} ${program.id} did not start`, { job: job.name, runId, hosts: run.tags ?? hostIds, reason });
+    throw error;
+  }
+}
+
+/**
+ * One binary log shipping run: on the job's first online host, as its dumps, claimed apart from
+ * them so that shipping and dumping never skip each other. Bandwidth and priority limits apply;
+ * the payload bound does not, since every log's size is known.
+ */
+async function startBinlogShipping(job: Job, event: ScheduledBackupEvent, fallbackEventId: string, deps: StartBackupDeps): Promise<StartOutcome> {
+  if (!shipsBinlogs(job)) throw new ConfigError(`job ${job.name}: binlogs is not set, so it ships no binary logs`);
+  if (!job.enabled || !job.binlogs.enabled) return { kind: 'disabled', job: job.name };
+  const scheduledTime = event.scheduledTime ? new Date(event.scheduledTime) : deps.now();
+  const runId = runIdFor(event.eventId ?? fallbackEventId, scheduledTime);
+  const parameters = {
+    ...runParameters(job, runId, binlogRunPrefix(job.name, runId, scheduledTime), job.binlogs.timeoutMinutes, deps),
+    ...hostLimitValues({ resources: job.resources }),
+    ...binlogParameters(job),
+  };
+  assertParametersAllowed(binlogProgram, parameters);
+  const hosts = (await deps.runner.onlineHosts(job.targets, 1)).slice(0, 1);
+  if (hosts.length === 0) {
+    const reason = `no host matching ${JSON.stringify(job.targets)} is online in SSM`;
+    await deps.notifier.publish(`cronsnap: ${job.name} binary log shipping did not start`, { job: job.name, runId, reason });
+    throw new NoTargetError(`job ${job.name}: ${reason}`);
+  }
+  const claimed = await deps.store.putIfAbsent(binlogRunMarkerKey(job.name, runId), JSON.stringify({ job: job.name, runId, hosts, claimedAt: deps.now().toISOString() }));
+  if (!claimed) return { kind: 'duplicate', job: job.name, runId };
+  const commandId = await sendRun({ job, runId, program: binlogProgram, hostIds: hosts, values: parameters }, deps);
+  return { kind: 'started', job: job.name, runId, commandId, hosts, linked: [] };
 }

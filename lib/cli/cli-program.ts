@@ -44,6 +44,7 @@ interface RestoreOptions {
   readonly targetDatabase?: string;
   readonly server?: string;
   readonly includeGlobals?: boolean;
+  readonly toTime?: string;
 }
 
 /** --limit, checked by the schema list-backups itself applies. */
@@ -202,6 +203,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .option('--target-database <name>', 'databases: restore under this new name')
     .option('--server <host:port>', 'databases: restore into this server instead of the dumped one')
     .option('--include-globals', 'PostgreSQL: replay the roles first (existing roles are kept)')
+    .option('--to-time <iso>', 'MySQL with binlogs: restore to this second (ISO-8601, e.g. 2026-11-30T14:05:00Z): the newest dump before it and the shipped binary logs up to it')
     .action(
       action(async (job: string, options: RestoreOptions) => {
         const event: RestoreEventInput = {
@@ -215,10 +217,12 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
           ...(options.targetDatabase ? { targetDatabase: options.targetDatabase } : {}),
           ...(options.server ? { server: options.server } : {}),
           ...(options.includeGlobals ? { includeGlobals: true } : {}),
+          ...(options.toTime ? { toTime: options.toTime } : {}),
         };
         const { backend: runner, config: loaded } = backend();
         // Say what will be downloaded before the hosts start: the run's stored parts, as list-backups reports them.
-        const listing = await runner.list(job, 200);
+        // A restore to a time has its dump picked by the restore function, which names it.
+        const listing = options.toTime ? { backups: [] } : await runner.list(job, 200);
         const runId = options.backup === 'latest' ? listing.backups[0]?.runId : options.backup;
         const parts = listing.backups.filter((backup) => backup.runId === runId);
         if (findJob(loaded, job).engine === 'etcd' && options.targets) {

@@ -10,7 +10,8 @@ import type { ComplianceReport } from '../compliance/compliance-report';
 import { drillAnswer, type DrillAnswer, type DrilledOutcome, type DrillOutcome } from '../drill/run-drill';
 import { CronsnapError } from '../errors';
 import { errorFromFunction } from './function-error';
-import type { RestoreAnswer, RestoreEventInput, RestoreOutcome } from '../restore/restore';
+import { describePointInTime, withPointInTime, type RestoreAnswer, type RestoreEventInput, type RestoreOutcome } from '../restore/restore';
+import type { RestoreWorkflowOutcome } from '../restore/restore-finisher';
 import type { StepResult } from '../restore/etcd-restore-workflow';
 import { TERMINAL_STATUSES } from '../ssm/status-change-event';
 import type { BackupListing, BackupNowResult, CronsnapBackend, HostResult } from './cronsnap-backend';
@@ -147,7 +148,8 @@ export class DeployedBackend implements CronsnapBackend {
       return { ...answer, workflow: { ...answer.workflow, results: Object.values(output.results ?? {}) } };
     }
     if (answer.kind !== 'started') return answer;
-    return (await this.followExecution(answer.workflow.executionId, `${event.job}: restore on ${answer.hosts.join(', ')}`, progress)) as RestoreOutcome;
+    if (answer.pointInTime) progress(`${event.job}: ${describePointInTime(answer.pointInTime)}`);
+    return withPointInTime(answer, (await this.followExecution(answer.workflow.executionId, `${event.job}: restore on ${answer.hosts.join(', ')}`, progress)) as RestoreWorkflowOutcome);
   }
 
   async drill(job: string, progress: (line: string) => void): Promise<DrillAnswer> {

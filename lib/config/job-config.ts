@@ -4,6 +4,7 @@ import { fileSetSchema } from './file-set-settings';
 import { mysqlSettingsSchema } from './mysql-settings';
 import { postgresSettingsSchema } from './postgres-settings';
 import { retentionSchema } from './retention';
+import { binlogSettingsSchema, type BinlogSettings } from './binlog-settings';
 import { drillSchema, type DrillSettings } from './drill-settings';
 import { hostLimitFields } from './host-limits';
 import { schedule, timezone } from './schedule-fields';
@@ -60,6 +61,7 @@ export const mysqlJobSchema = z
     ...commonJobFields,
     engine: z.literal('mysql'),
     mysql: mysqlSettingsSchema,
+    binlogs: binlogSettingsSchema.optional().describe('ship the binary logs on their own schedule, for restores to a point in time'),
     ...streamingJobFields,
     ...drillFields,
   })
@@ -107,6 +109,13 @@ export type Engine = Job['engine'];
 
 /** A job with a restore drill; only the engines that can be drilled have the field. */
 export type DrilledJob = (EtcdJob | MysqlJob | PostgresJob) & { readonly drill: DrillSettings };
+
+/** A MySQL job that ships its binary logs. */
+export type BinlogJob = MysqlJob & { readonly binlogs: BinlogSettings };
+
+export function shipsBinlogs(job: Job): job is BinlogJob {
+  return job.engine === 'mysql' && job.binlogs !== undefined;
+}
 
 export function isDrilled(job: Job): job is DrilledJob {
   return job.engine !== 'files' && job.drill !== undefined;

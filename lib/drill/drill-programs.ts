@@ -31,7 +31,7 @@ export const mysqlDrillProgram: HostProgram = {
   id: 'mysql-drill',
   description:
     'cronsnap: restore drill of a mysqldump: verify its sha256, restore every database into a scratch database, count every table\'s rows, drop the scratch databases',
-  scripts: ['secret.sh', 'database-names.sh', 'database-scratch.sh', 'mysql-client.sh', 'mysql-restore.sh', 'mysql-drill.sh'],
+  scripts: ['secret.sh', 'database-names.sh', 'database-scratch.sh', 'mysql-client.sh', 'mysql-replay.sh', 'mysql-restore.sh', 'mysql-drill.sh'],
   parameters: [...MYSQL_DUMP_PARAMETERS, SCRATCH_PREFIX],
 };
 

@@ -87,9 +87,9 @@ payload_json() {
 
 zstd_version() { zstd -V | grep -o 'v[0-9.]*' | head -n 1; }
 
-# put_manifest FILE: the manifest goes last; its presence is what marks a backup complete.
+# put_manifest FILE [KEY]: the manifest goes last; its presence is what marks a backup complete.
 put_manifest() {
-  aws_cli s3 cp "$1" "s3://$BUCKET/$OUTPUT_PREFIX/manifest.json" --only-show-errors \
+  aws_cli s3 cp "$1" "s3://$BUCKET/${2:-$OUTPUT_PREFIX/manifest.json}" --only-show-errors \
     --sse aws:kms --sse-kms-key-id "$KMS_KEY_ID" --content-type application/json
 }
 

@@ -1,7 +1,7 @@
 # MySQL/MariaDB restore functions: download the dump and check its sha256 before anything else;
 # restore the chosen databases (sections of the dump), each under its own name or another
 # (RESTORE_AS). A database that exists on the target with tables is never overwritten. Runs after
-# common.sh and mysql-client.sh; database-restore-main.sh and mysql-drill.sh drive it.
+# common.sh, mysql-client.sh and mysql-replay.sh; database-restore-main.sh and mysql-drill.sh drive it.
 
 load_database_restore_params() {
   load_restore_common_params
@@ -15,6 +15,7 @@ load_database_restore_params() {
   read -r -a MYSQL <<<"$(param mysql)"
   IFS=',' read -r -a DATABASES <<<"$(param databases)"
   WORK_PARENT=$(param workDir)
+  load_replay_params
 }
 
 fetch_dump() {
@@ -89,6 +90,7 @@ apply_restore() {
   zstd -q -d -c "$ARCHIVE" | select_sections | rename_references \
     | "${MYSQL[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$DB_HOST" -P "$DB_PORT" --default-character-set=utf8mb4 2>"$CRONSNAP_WORK/restore.err" \
     || fail "restoring into $DB_HOST:$DB_PORT failed: $(error_line "$CRONSNAP_WORK/restore.err")"
+  replay_logs
   local name target tables views
   for name in "${DATABASES[@]}"; do
     target=$(target_name "$name")
@@ -98,12 +100,15 @@ apply_restore() {
 }
 
 # fetch_and_log_in: the restore's preflight: the tools, free space for the dump, the private work
-# dir, the dump downloaded and verified, and a checked login. The caller holds the job's lock.
+# dir, the dump (and the binary logs of a point-in-time restore) downloaded, verified and checked,
+# and a checked login. The caller holds the job's lock.
 fetch_and_log_in() {
   require_commands "${MYSQL[0]}" zstd aws flock awk
   require_free_space "$WORK_PARENT" $((PAYLOAD_SIZE + 1048576))
   make_work_dir "$WORK_PARENT"
   fetch_dump
+  fetch_replay_logs
+  check_replay
   write_credentials
   check_login "$DB_HOST" "$DB_PORT"
 }

@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { completeBackup, type CompletionOutcome } from '../backup/complete-backup';
-import { startBackup, type StartOutcome } from '../backup/start-backup';
+import { startBackup, type ScheduledBackupEvent, type StartOutcome } from '../backup/start-backup';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { BACKUP_PROGRAMS } from '../engines';
 import { DRILL_PROGRAMS } from '../drill/drill-programs';
@@ -14,7 +14,7 @@ import { documentName } from '../ssm/host-program';
 import type { StatusChangeEvent } from '../ssm/status-change-event';
 import type { FilesManifest } from '../backup/manifest';
 import { listBackups } from '../restore/list-backups';
-import { restore, restoreEventSchema, type RestoreEventInput, type RestoreOutcome } from '../restore/restore';
+import { describePointInTime, restore, restoreEventSchema, withPointInTime, type RestoreEventInput, type RestoreOutcome } from '../restore/restore';
 import { restoreFinisher, type RestoreWorkflowOutcome } from '../restore/restore-finisher';
 import { LocalWorkflowStarter } from '../adapters/local-workflow-starter';
 import { LocalHostWorkflows } from '../adapters/local-host-workflows';
@@ -94,11 +94,11 @@ export class LocalBackupService {
     return this.options.config;
   }
 
-  /** One scheduled event for `job`, end to end. */
-  async runJob(job: string, eventId: string, scheduledTime = this.now()): Promise<LocalRun> {
+  /** One scheduled event for `job` (its dump, or with `binlogs` its binary log shipping), end to end. */
+  async runJob(job: string, eventId: string, scheduledTime = this.now(), kind: ScheduledBackupEvent['kind'] = 'backup'): Promise<LocalRun> {
     const deps = { config: this.options.config, runner: this.runner, notifier: this.notifier, now: this.now };
     const start = await startBackup(
-      { job, eventId, scheduledTime: scheduledTime.toISOString() },
+      { job, eventId, scheduledTime: scheduledTime.toISOString(), kind },
       eventId,
       { ...deps, store: this.storeOf('scheduled-backup'), bucket: this.options.bucket, kmsKeyId: this.options.kmsKeyId, documentPrefix: LOCAL_DOCUMENT_PREFIX },
     );
@@ -162,7 +162,9 @@ export class LocalBackupService {
       workflows,
       hostWorkflows: this.hostWorkflows('restore', restoreFinisher, progress),
     });
-    return answer.kind === 'started' ? (answer.workflow.output as RestoreWorkflowOutcome) : answer;
+    if (answer.kind !== 'started') return answer;
+    if (answer.pointInTime) progress?.(`${event.job}: ${describePointInTime(answer.pointInTime)}`);
+    return withPointInTime(answer, answer.workflow.output as RestoreWorkflowOutcome);
   }
 
   /** The restore-drill function's logic for one scheduled drill of `job`, its workflow run to the verdict. */

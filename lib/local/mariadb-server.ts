@@ -7,6 +7,8 @@ import { run } from './run-command';
 export interface MariaDb {
   readonly port: number;
   readonly socket: string;
+  /** Where the server keeps its data and binary logs (`binlog.NNNNNN`). */
+  readonly dataDir: string;
   /** Runs SQL as root over the socket; returns tab-separated rows. */
   sql(statement: string): Promise<string>;
   /** Feeds a file or a shell pipeline's output to the mysql client as root. */
@@ -32,6 +34,7 @@ export async function startMariaDb(): Promise<MariaDb> {
   return {
     port,
     socket,
+    dataDir,
     sql,
     load: async (shellPipeline) => {
       await run('sh', ['-c', `${shellPipeline} | mariadb --no-defaults --default-character-set=utf8mb4 -S '${socket}' -u root`]);

@@ -9,6 +9,7 @@ import type { CommandReport } from '../host-workflow/host-workflow';
 import type { HostProgram } from '../ssm/host-program';
 import { reportLines } from '../ssm/report-lines';
 import { mysqlRestoreProgram, postgresRestoreProgram } from './restore-programs';
+import { replayParameters, type BinlogReplay } from '../binlogs/point-in-time-restore';
 
 /** Databases every server has of its own: restored only when asked for by name. */
 const SYSTEM_DATABASES = {
@@ -31,12 +32,17 @@ export interface DatabaseRestoreRequest {
 const plannedSchema = z.object({ database: z.string(), into: z.string(), server: z.string() });
 /** `views` only from MySQL, where a view is listed among the tables. */
 const restoredSchema = z.object({ database: z.string(), into: z.string(), tables: z.number().int(), views: z.number().int().optional() });
+/** What a point-in-time restore replays (checked before anything is touched) and replayed. */
+const replaySchema = z.object({ logs: z.number().int(), first: z.string(), last: z.string(), startPosition: z.number().int(), stopBefore: z.string() });
+const replayedSchema = z.object({ logs: z.number().int(), databases: z.number().int(), stopBefore: z.string() });
 
 export interface DatabaseRestoreReport {
   readonly host: string;
   readonly commandId: string;
   readonly planned: z.infer<typeof plannedSchema>[];
   readonly restored: z.infer<typeof restoredSchema>[];
+  readonly replay?: z.infer<typeof replaySchema>;
+  readonly replayed?: z.infer<typeof replayedSchema>;
 }
 
 /** The databases to restore: those asked for (each must be in the dump), else every user database. */
@@ -59,11 +65,17 @@ export function parseDatabaseRestoreReport({ host, commandId, report }: CommandR
     commandId,
     planned: lines.filter((line) => line.kind === 'plan').map((line) => plannedSchema.parse(line.value)),
     restored: lines.filter((line) => line.kind === 'restored').map((line) => restoredSchema.parse(line.value)),
+    ...optionalLine('replay', replaySchema),
+    ...optionalLine('replayed', replayedSchema),
   };
+  function optionalLine<K extends string, S extends z.ZodType>(kind: K, schema: S): Partial<Record<K, z.infer<S>>> {
+    const line = lines.find((candidate) => candidate.kind === kind);
+    return line ? ({ [kind]: schema.parse(line.value) } as Partial<Record<K, z.infer<S>>>) : {};
+  }
 }
 
-/** The restore program for `manifest` on its host, with a timeout sized from the job and the dump. */
-function planDatabaseRestore(program: HostProgram, job: MysqlJob | PostgresJob, manifest: Manifest, parameters: Record<string, string>): PlannedCommand {
+/** The restore program for `manifest` on its host, with a timeout sized from the job, the dump and the logs it replays. */
+function planDatabaseRestore(program: HostProgram, job: MysqlJob | PostgresJob, manifest: Manifest, parameters: Record<string, string>, replayedBytes = 0): PlannedCommand {
   return planHostCommand(
     program,
     manifest.host,
@@ -72,7 +84,7 @@ function planDatabaseRestore(program: HostProgram, job: MysqlJob | PostgresJob, 
       comment: `cronsnap restore ${manifest.job} ${manifest.runId} ${parameters.mode}`,
       failure: `restore of ${manifest.job} run ${manifest.runId} on ${manifest.host} failed`,
     },
-    restoreTimeoutSeconds(job, manifest.payload.rawSize),
+    restoreTimeoutSeconds(job, manifest.payload.rawSize + replayedBytes),
   );
 }
 
@@ -145,12 +157,23 @@ function restoreChoices(request: DatabaseRestoreRequest): Record<string, string>
   return { targetDatabase: request.targetDatabase ?? '', mode: request.dryRun ? 'dry-run' : 'apply' };
 }
 
-/** A MySQL/MariaDB restore from a mysqldump, into the dumped server or another, under the same or a new name. */
-export function planMysqlRestore(job: MysqlJob, manifest: Manifest, request: DatabaseRestoreRequest, deps: Pick<DatabaseRestoreTarget, 'bucket' | 'workDir'>): PlannedCommand {
+/**
+ * A MySQL/MariaDB restore from a mysqldump, into the dumped server or another, under the same or a
+ * new name; with `replay`, the shipped binary logs after it are replayed to a point in time.
+ */
+export function planMysqlRestore(
+  job: MysqlJob,
+  manifest: Manifest,
+  request: DatabaseRestoreRequest,
+  deps: Pick<DatabaseRestoreTarget, 'bucket' | 'workDir'>,
+  replay?: BinlogReplay,
+): PlannedCommand {
   if (manifest.engine !== 'mysql') throw new RestoreError(`${manifest.payload.key} is a ${manifest.engine} backup, not mysql`);
   const databases = chooseDatabases('mysql', manifest.mysql.databases, request);
   const target = { bucket: deps.bucket, workDir: deps.workDir, server: request.server ?? manifest.mysql.server };
-  return planDatabaseRestore(mysqlRestoreProgram, job, manifest, { ...mysqlDumpParameters(job, manifest, databases, target), ...restoreChoices(request) });
+  const replayed = replay ? replayParameters(replay, job.binlogs?.mysqlbinlog ?? 'mysqlbinlog') : {};
+  const logBytes = replay?.logs.reduce((sum, log) => sum + log.payload.rawSize, 0) ?? 0;
+  return planDatabaseRestore(mysqlRestoreProgram, job, manifest, { ...mysqlDumpParameters(job, manifest, databases, target), ...replayed, ...restoreChoices(request) }, logBytes);
 }
 
 /** A PostgreSQL restore: each chosen database created and filled by `pg_restore -j`, or one pg_dumpall through psql. */

@@ -1,3 +1,4 @@
+import type { PointInTimeSummary } from './restore';
 import { InvalidEventError, type RestoreError } from '../errors';
 import type { CommandReport, HostWorkflow, WorkflowFinisher } from '../host-workflow/host-workflow';
 import { reportObjectKey } from '../ssm/host-report';
@@ -8,7 +9,7 @@ import { filesRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram } from
 /** What a restore workflow ends with: the restore function's answer as it was before restores became workflows. */
 export type RestoreWorkflowOutcome =
   | { kind: 'files'; dryRun: boolean; reports: FileSetRestoreReport[] }
-  | { kind: 'database'; dryRun: boolean; report: DatabaseRestoreReport };
+  | { kind: 'database'; dryRun: boolean; report: DatabaseRestoreReport; pointInTime?: PointInTimeSummary };
 
 /** Room left in the execution's output (256 KiB) for the change lists of every host. */
 const CHANGE_LIST_BYTES = 192 * 1024;

@@ -96,6 +96,8 @@ const RESTORE_CHOICES: readonly DocumentParameter[] = [
   { name: 'mode', description: 'dry-run checks only; apply restores', pattern: '^(dry-run|apply)$' },
 ];
 
+const BINLOG_NAME = '^[A-Za-z0-9._-]{1,200}[.][0-9]{6,7}$';
+
 /** The mysqldump a MySQL restore (mysql-restore.sh) downloads and how it feeds it to the server. */
 export const MYSQL_DUMP_PARAMETERS: readonly DocumentParameter[] = [
   ...DATABASE_SOURCE,
@@ -104,11 +106,22 @@ export const MYSQL_DUMP_PARAMETERS: readonly DocumentParameter[] = [
   { name: 'mysql', description: 'mysql client command', pattern: PATTERNS.commandWords },
 ];
 
+/** A restore to a point in time: the shipped binary logs replayed after the dump (mysql-replay.sh); none when empty. */
+export const BINLOG_REPLAY_PARAMETERS: readonly DocumentParameter[] = [
+  { name: 'replayPrefix', description: "The folder of the server's shipped binary logs", pattern: '^[a-z0-9-]{3,63}/binlogs/[A-Za-z0-9-]{1,64}$', optional: true },
+  { name: 'replayFirst', description: 'The first binary log to replay (the dump coordinates file)', pattern: BINLOG_NAME, optional: true },
+  { name: 'replayLast', description: 'The last binary log to replay', pattern: BINLOG_NAME, optional: true },
+  { name: 'replayStartPosition', description: "The dump's position in the first log", pattern: '^[0-9]{1,20}$', optional: true },
+  { name: 'replayStopDatetime', description: 'Replay events before this UTC second', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$', optional: true },
+  { name: 'replayBytes', description: 'Bytes of the logs as stored, for the free-space check', pattern: '^[0-9]{1,15}$', optional: true },
+  { name: 'mysqlbinlog', description: 'mysqlbinlog command', pattern: PATTERNS.commandWords, optional: true },
+];
+
 export const mysqlRestoreProgram: HostProgram = {
   id: 'mysql-restore',
   description: 'cronsnap: restore databases from a mysqldump (sha256 checked first), never over a database that has tables',
-  scripts: ['secret.sh', 'database-names.sh', 'mysql-client.sh', 'mysql-restore.sh', 'database-restore-main.sh'],
-  parameters: [...MYSQL_DUMP_PARAMETERS, ...RESTORE_CHOICES],
+  scripts: ['secret.sh', 'database-names.sh', 'mysql-client.sh', 'mysql-replay.sh', 'mysql-restore.sh', 'database-restore-main.sh'],
+  parameters: [...MYSQL_DUMP_PARAMETERS, ...BINLOG_REPLAY_PARAMETERS, ...RESTORE_CHOICES],
 };
 
 /** The parts a PostgreSQL restore (postgres-restore.sh) downloads and the clients that restore them. */

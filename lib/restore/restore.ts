@@ -8,7 +8,8 @@ import { InvalidEventError, RestoreError } from '../errors';
 import type { ObjectStore } from '../ports/object-store';
 import type { HostWorkflowStarter, StartedWorkflow, WorkflowStarter } from '../ports/workflow-starter';
 import { restoreTimeoutSeconds } from '../host-workflow/command-timeout';
-import { findRun } from './backup-catalog';
+import { findRun, type RestorableBackup } from './backup-catalog';
+import { choosePointInTime, type BinlogReplay } from '../binlogs/point-in-time-restore';
 import { planEtcdMemberReplace, planEtcdQuorumRestore, type EtcdRestorePlan } from './etcd-restore-plan';
 import { planFileSetRestore } from './file-set-restore';
 import { planMysqlRestore, planPostgresRestore } from './database-restore';
@@ -35,6 +36,10 @@ export const restoreEventSchema = z
     targetDatabase: databaseName.optional().describe('databases: restore the one chosen database under this new name'),
     server: serverHostPort.optional().describe('databases: restore into this server'),
     includeGlobals: z.boolean().optional().describe('PostgreSQL: replay roles (globals) first; existing roles are kept'),
+    toTime: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('MySQL with binlogs: restore to this second: the newest dump before it, then the shipped binary logs up to it (backup must be latest)'),
   })
   .strict();
 
@@ -48,7 +53,44 @@ export type RestoreEventInput = z.input<typeof restoreEventSchema>;
 export type RestoreAnswer =
   | { kind: 'etcd-plan'; plan: EtcdRestorePlan }
   | { kind: 'etcd-started'; plan: EtcdRestorePlan; workflow: StartedWorkflow }
-  | { kind: 'started'; operation: 'database-restore' | 'file-set-restore'; job: string; runId: string; dryRun: boolean; hosts: string[]; workflow: StartedWorkflow };
+  | {
+      kind: 'started';
+      operation: 'database-restore' | 'file-set-restore';
+      job: string;
+      runId: string;
+      dryRun: boolean;
+      hosts: string[];
+      workflow: StartedWorkflow;
+      /** A restore to a point in time: the dump, the logs replayed after it and the time they cover. */
+      pointInTime?: PointInTimeSummary;
+    };
+
+export interface PointInTimeSummary {
+  readonly toTime: string;
+  readonly dump: { readonly runId: string; readonly finishedAt: string; readonly binlogFile: string; readonly binlogPosition: number };
+  readonly logs: { readonly count: number; readonly first: string; readonly last: string; readonly from: string; readonly until: string };
+}
+
+/** One line for an operator: the dump, the logs and the span they cover. */
+export function describePointInTime(summary: PointInTimeSummary): string {
+  const { dump, logs } = summary;
+  return `to ${summary.toTime}: run ${dump.runId} (finished ${dump.finishedAt}, from ${dump.binlogFile}:${dump.binlogPosition}), then ${logs.count} binary logs ${logs.first}..${logs.last} covering ${logs.from} to ${logs.until}`;
+}
+
+/** What a started restore to a time came to: the workflow's outcome with the chain it replayed. */
+export function withPointInTime(answer: Extract<RestoreAnswer, { kind: 'started' }>, outcome: RestoreWorkflowOutcome): RestoreWorkflowOutcome {
+  return answer.pointInTime && outcome.kind === 'database' ? { ...outcome, pointInTime: answer.pointInTime } : outcome;
+}
+
+function pointInTimeSummary(base: RestorableBackup, replay: BinlogReplay): PointInTimeSummary {
+  const first = replay.logs[0];
+  const last = replay.logs.at(-1);
+  return {
+    toTime: replay.toTime,
+    dump: { runId: base.runId, finishedAt: base.finishedAt, binlogFile: first?.file ?? '', binlogPosition: replay.startPosition },
+    logs: { count: replay.logs.length, first: first?.file ?? '', last: last?.file ?? '', from: first?.firstEventAt ?? '', until: last?.lastEventAt ?? '' },
+  };
+}
 
 /** What a restore came to once its workflow has finished. */
 export type RestoreOutcome = Exclude<RestoreAnswer, { kind: 'started' }> | RestoreWorkflowOutcome;
@@ -75,6 +117,10 @@ export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<R
   if (!event.dryRun && event.confirm !== job.name) {
     throw new InvalidEventError(`event.confirm: a real restore needs confirm equal to the job name '${job.name}'; nothing was changed`);
   }
+  if (event.toTime !== undefined) {
+    if (job.engine !== 'mysql') throw new InvalidEventError(`event.toTime: job ${job.name} is ${job.engine}; restores to a point in time replay MySQL binary logs`);
+    if (event.backup !== 'latest') throw new InvalidEventError(`event.backup: a restore to a time picks its own dump; send 'latest', not ${event.backup}`);
+  }
   const run = await findRun(deps.store, job.name, event.backup);
   // etcd and databases have one backup per run, taken on one host.
   const [backup] = run;
@@ -97,11 +143,14 @@ export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<R
       });
       return startRestore('file-set-restore', job.name, backup.runId, event.dryRun, commands, deps);
     }
-    case 'mysql':
-    case 'postgres': {
-      const command = job.engine === 'mysql' ? planMysqlRestore(job, backup.manifest, event, deps) : planPostgresRestore(job, backup.manifest, event, deps);
-      return startRestore('database-restore', job.name, backup.runId, event.dryRun, [command], deps);
+    case 'mysql': {
+      if (event.toTime === undefined) return startRestore('database-restore', job.name, backup.runId, event.dryRun, [planMysqlRestore(job, backup.manifest, event, deps)], deps);
+      const { backup: base, replay } = await choosePointInTime(deps.store, job.name, new Date(event.toTime));
+      const started = await startRestore('database-restore', job.name, base.runId, event.dryRun, [planMysqlRestore(job, base.manifest, event, deps, replay)], deps);
+      return { ...started, pointInTime: pointInTimeSummary(base, replay) };
     }
+    case 'postgres':
+      return startRestore('database-restore', job.name, backup.runId, event.dryRun, [planPostgresRestore(job, backup.manifest, event, deps)], deps);
   }
 }
 
@@ -113,7 +162,7 @@ async function startRestore(
   dryRun: boolean,
   commands: PlannedCommand[],
   deps: RestoreDeps,
-): Promise<RestoreAnswer> {
+): Promise<Extract<RestoreAnswer, { kind: 'started' }>> {
   const id = commands[0]?.parameters.reportKey?.split('/').at(-2)?.slice(0, 8) ?? compactUtc(deps.now());
   const workflow = await deps.hostWorkflows.start({ operation: { kind: operation, job, runId, dryRun }, commands }, `restore-${job}-${id}`);
   return { kind: 'started', operation, job, runId, dryRun, hosts: commands.map((command) => command.host), workflow };

@@ -1,3 +1,5 @@
+import { MemoryNotifier } from '../../lib/adapters/memory-notifier';
+import type { CronsnapConfig } from '../../lib/config/cronsnap-config';
 import { Readable } from 'node:stream';
 import type { CommandRequest, CommandRunner, Invocation } from '../../lib/ports/command-runner';
 import type { ObjectStore, StoredObject } from '../../lib/ports/object-store';
@@ -69,4 +71,18 @@ export class MemoryObjectStore implements ObjectStore {
     this.deletions.push([...keys]);
     for (const key of keys) this.objects.delete(key);
   }
+}
+
+/** What scheduled-backup's logic runs with: recording ports, `online` hosts and a fixed clock. */
+export function startBackupDeps(config: CronsnapConfig, online: string[], now: Date) {
+  return {
+    config,
+    runner: new RecordingRunner(online),
+    store: new MemoryObjectStore(),
+    notifier: new MemoryNotifier(),
+    bucket: 'cronsnap-backups',
+    kmsKeyId: 'alias/cronsnap',
+    documentPrefix: 'cronsnap',
+    now: () => now,
+  };
 }

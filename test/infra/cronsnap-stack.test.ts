@@ -7,12 +7,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostAccessPolicy } from '../../infra/constructs/host-access-policy';
-import { MemoryNotifier } from '../../lib/adapters/memory-notifier';
-import { startBackup, type ScheduledBackupEvent } from '../../lib/backup/start-backup';
+import { scheduledBackupEventSchema, startBackup, type ScheduledBackupEvent } from '../../lib/backup/start-backup';
 import { parseConfig } from '../../lib/config/load-config';
 import { cfnLintFindings } from '../helpers/cfn-lint';
 import { configInput, etcdJobInput, mysqlJobInput, postgresJobInput } from '../helpers/config-factory';
-import { MemoryObjectStore, RecordingRunner } from '../helpers/recording-ports';
+import { startBackupDeps } from '../helpers/recording-ports';
 import { synthStack } from '../helpers/stack-factory';
 
 const jobs = [
@@ -30,13 +29,18 @@ const jobs = [
     targets: { instanceIds: ['i-0123456789abcdef0'] },
     drill: { schedule: 'cron(0 4 ? * SUN *)', timezone: 'Europe/Berlin', host: 'i-0123456789abcdef9' },
   }),
-  mysqlJobInput({ name: 'shop-mysql', targets: { instanceIds: ['i-0123456789abcdef1'] } }),
+  mysqlJobInput({ name: 'shop-mysql', targets: { instanceIds: ['i-0123456789abcdef1'] }, binlogs: { schedule: '*/5 * * * *' } } as never),
 ];
 const { app, template } = synthStack({
   ...configInput(jobs),
   notifications: { emails: ['oncall@example.com'] },
   storage: { objectLock: { mode: 'governance', days: 30 } },
 });
+
+/** What scheduled-backup's logic runs with, its hosts `online`. */
+function startDeps(...online: string[]) {
+  return startBackupDeps(parseConfig(configInput(jobs)), online, new Date('2026-11-30T01:15:02Z'));
+}
 
 type PolicyResource = { Properties: { PolicyName: string; PolicyDocument: { Statement: Record<string, unknown>[] } } };
 
@@ -174,16 +178,7 @@ describe('CronsnapStack', () => {
           .replaceAll('<aws.scheduler.execution-id>', executionId)
           .replaceAll('<aws.scheduler.attempt-number>', String(attemptNumber)),
       ) as ScheduledBackupEvent;
-    const deps = {
-      config: parseConfig(configInput(jobs)),
-      runner: new RecordingRunner(['i-0123456789abcdef0']),
-      store: new MemoryObjectStore(),
-      notifier: new MemoryNotifier(),
-      bucket: 'cronsnap-backups',
-      kmsKeyId: 'alias/cronsnap',
-      documentPrefix: 'cronsnap',
-      now: () => new Date('2026-11-30T01:15:02Z'),
-    };
+    const deps = startDeps('i-0123456789abcdef0');
 
     const first = await startBackup(attempt('d32c5kddcf5bb8c3', 1), 'request-1', deps);
     const retry = await startBackup(attempt('a81f00b2c4d9e7f1', 2), 'request-2', deps);
@@ -191,6 +186,26 @@ describe('CronsnapStack', () => {
     expect(first).toMatchObject({ kind: 'started' });
     expect(retry).toEqual({ kind: 'duplicate', job: 'berlin-etcd', runId: (first as { runId: string }).runId });
     expect(deps.runner.sent).toHaveLength(1);
+  });
+
+  it('ships a mysql job\'s binary logs on their own rule, whose event starts a shipping run and not a dump', async () => {
+    const [, rule] = Object.entries(template.findResources('AWS::Events::Rule')).find(([, resource]) => String(resource.Properties.Description).startsWith('cronsnap binary log shipping of shop-mysql')) ?? [];
+    expect(rule?.Properties.ScheduleExpression).toBe('cron(0/5 * * * ? *)');
+    const inputTemplate = String(rule?.Properties.Targets[0].InputTransformer.InputTemplate);
+    const event = scheduledBackupEventSchema.parse(JSON.parse(inputTemplate.replace('<id>', '"7bf73129-1428-4cd3-a780-95db273d1602"').replace('<time>', '"2026-11-30T01:15:00Z"')));
+    const deps = startDeps('i-0123456789abcdef1');
+
+    const started = await startBackup(event, 'request-1', deps);
+    const again = await startBackup(event, 'request-2', deps);
+
+    expect(started).toMatchObject({ kind: 'started', hosts: ['i-0123456789abcdef1'] });
+    expect(again).toMatchObject({ kind: 'duplicate' });
+    expect(deps.runner.sent.map((request) => request.documentName)).toEqual(['cronsnap-mysql-binlogs']);
+    expect(deps.runner.sent[0]?.parameters).toMatchObject({ runPrefix: expect.stringMatching(/^shop-mysql\/binlogs\/runs\/2026\/11\/30\//), executionTimeout: '1800', mysqlbinlog: 'mysqlbinlog' });
+    // The dump's own schedule still starts dumps, claimed apart from the shipping runs.
+    const dump = await startBackup({ ...event, kind: undefined }, 'request-3', deps);
+    expect(dump).toMatchObject({ kind: 'started' });
+    expect(deps.runner.sent[1]?.documentName).toBe('cronsnap-mysql-backup');
   });
 
   it('generates one Command document per backup, restore, drill and preflight program from the host scripts, every parameter constrained', () => {
@@ -202,6 +217,7 @@ describe('CronsnapStack', () => {
       'cronsnap-files-backup',
       'cronsnap-files-restore',
       'cronsnap-mysql-backup',
+      'cronsnap-mysql-binlogs',
       'cronsnap-mysql-drill',
       'cronsnap-mysql-restore',
       'cronsnap-postgres-backup',
@@ -370,7 +386,7 @@ describe('CronsnapStack', () => {
       EventPattern: {
         source: ['aws.ssm'],
         'detail-type': ['EC2 Command Invocation Status-change Notification'],
-        detail: { 'document-name': ['cronsnap-etcd-backup', 'cronsnap-mysql-backup', 'cronsnap-postgres-backup', 'cronsnap-files-backup'], status: Match.arrayWith(['Success', 'Failed', 'TimedOut']) },
+        detail: { 'document-name': ['cronsnap-etcd-backup', 'cronsnap-mysql-backup', 'cronsnap-postgres-backup', 'cronsnap-files-backup', 'cronsnap-mysql-binlogs'], status: Match.arrayWith(['Success', 'Failed', 'TimedOut']) },
       },
       Targets: [
         Match.objectLike({
@@ -514,7 +530,7 @@ describe('CronsnapStack', () => {
     expect(actions.filter((action) => /^s3:.*\*/.test(action))).toEqual([]);
   });
 
-  it('lets backup-completed list only the jobs\' prefixes, run markers and completion markers, and read retention under Object Lock', () => {
+  it('lets backup-completed list only the jobs\' prefixes, run markers, completion markers and shipped binary logs, and read retention under Object Lock', () => {
     const statements = policyStatements('FunctionsBackupCompleted');
     expect(statements.find((statement) => statement.Action === 's3:ListBucket')?.Condition).toEqual({
       StringLike: {
@@ -525,6 +541,7 @@ describe('CronsnapStack', () => {
           '_cronsnap/runs/berlin-etcd/',
           'shop-mysql/',
           '_cronsnap/runs/shop-mysql/',
+          'shop-mysql/binlogs/*',
           '_cronsnap/completions/*/',
         ],
       },

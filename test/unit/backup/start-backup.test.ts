@@ -1,23 +1,13 @@
-import { MemoryNotifier } from '../../../lib/adapters/memory-notifier';
 import { startBackup } from '../../../lib/backup/start-backup';
 import { parseConfig } from '../../../lib/config/load-config';
 import { InvalidEventError } from '../../../lib/errors';
 import { configInput, etcdJobInput, filesJobInput } from '../../helpers/config-factory';
-import { MemoryObjectStore, RecordingRunner } from '../../helpers/recording-ports';
+import { startBackupDeps } from '../../helpers/recording-ports';
 
 const MEMBERS = ['i-0aaaaaaaaaaaaaaa3', 'i-0aaaaaaaaaaaaaaa1', 'i-0aaaaaaaaaaaaaaa2'];
 
 function depsFor(jobs: Parameters<typeof configInput>[0], online = MEMBERS) {
-  return {
-    config: parseConfig(configInput(jobs)),
-    runner: new RecordingRunner(online),
-    store: new MemoryObjectStore(),
-    notifier: new MemoryNotifier(),
-    bucket: 'cronsnap-backups',
-    kmsKeyId: 'alias/cronsnap',
-    documentPrefix: 'cronsnap',
-    now: () => new Date('2026-11-23T10:30:00Z'),
-  };
+  return startBackupDeps(parseConfig(configInput(jobs)), online, new Date('2026-11-23T10:30:00Z'));
 }
 
 describe('startBackup', () => {

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Manifest } from '../../../lib/backup/manifest';
 import { parseConfig } from '../../../lib/config/load-config';
 import { InvalidEventError, RestoreError, UnknownJobError } from '../../../lib/errors';
@@ -5,6 +7,8 @@ import { restore, restoreEventSchema } from '../../../lib/restore/restore';
 import { configInput, etcdJobInput } from '../../helpers/config-factory';
 import { etcdManifest } from '../../helpers/manifest-factory';
 import { MemoryObjectStore, RecordingRunner } from '../../helpers/recording-ports';
+
+const SAMPLE_EVENTS = join(__dirname, '../../../events');
 
 const MEMBERS = [
   { name: 'etcd-1', instanceId: 'i-0000000000000000a' },
@@ -55,6 +59,7 @@ describe('restore requests', () => {
     ['a backup that is neither latest nor a run id', { job: 'prod-etcd', backup: 'yesterday' }, 'backup'],
     ['an unknown field', { job: 'prod-etcd', backup: 'latest', force: true }, 'force'],
     ['dryRun as a string', { job: 'prod-etcd', backup: 'latest', dryRun: 'false' }, 'dryRun'],
+    ['a toTime that is no ISO-8601 time', { job: 'prod-mysql', backup: 'latest', toTime: 'yesterday at noon' }, 'toTime'],
   ])('refuses %s, naming the field', (_label, event, field) => {
     const result = restoreEventSchema.safeParse(event);
     expect(result.success).toBe(false);
@@ -135,6 +140,24 @@ describe('restore requests', () => {
     await expect(restore(restoreEventSchema.parse({ job: 'prod-etcd', backup: 'latest' }), deps)).rejects.toThrow(
       new RestoreError("job prod-etcd: etcd.members names no host for member 'etcd-2' of the backed-up cluster; add {name, instanceId} for every member"),
     );
+  });
+
+  it('takes every sample restore event of events/ as it stands', () => {
+    const samples = readdirSync(SAMPLE_EVENTS).filter((name) => /^restore-(?!drill\.json)[a-z-]+\.json$/.test(name));
+    expect(samples).toContain('restore-mysql-to-time.json');
+    for (const name of samples) {
+      expect({ name, issues: restoreEventSchema.safeParse(JSON.parse(readFileSync(join(SAMPLE_EVENTS, name), 'utf8'))).error?.issues }).toEqual({ name, issues: undefined });
+    }
+  });
+
+  it('refuses a restore to a time of an etcd job, before reading anything', async () => {
+    const store = new MemoryObjectStore();
+    storeBackup(store);
+    const { deps, started } = depsFor(store);
+    await expect(restore(restoreEventSchema.parse({ job: 'prod-etcd', backup: 'latest', toTime: '2026-11-24T07:00:00Z' }), deps)).rejects.toThrow(
+      new InvalidEventError('event.toTime: job prod-etcd is etcd; restores to a point in time replay MySQL binary logs'),
+    );
+    expect(started).toEqual([]);
   });
 
   it('refuses an unknown job, an unknown run and a truncated payload, starting nothing', async () => {

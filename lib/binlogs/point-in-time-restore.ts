@@ -1,0 +1,86 @@
+import { binlogRoot } from '../backup/object-layout';
+import { RestoreRefusedError } from '../errors';
+import type { ObjectStore } from '../ports/object-store';
+import { listRestorable, type RestorableBackup } from '../restore/backup-catalog';
+import { logSequence, parseBinlogManifest, type BinlogManifest } from './binlog-manifest';
+import { shippedLogs } from './binlog-run-check';
+import { planPointInTime, type BaseDump } from './point-in-time';
+
+/** How many of a job's newest dumps a restore to a time chooses among. */
+const DUMPS_CONSIDERED = 100;
+/** Log manifests read at once. */
+const READ_CONCURRENCY = 16;
+
+/** The logs a restore replays after its dump, as mysql-replay.sh takes them. */
+export interface BinlogReplay {
+  readonly prefix: string;
+  readonly logs: readonly BinlogManifest[];
+  readonly startPosition: number;
+  /** The UTC second after the target: mysqlbinlog stops at the first event at or past it. */
+  readonly stopDatetime: string;
+  readonly toTime: string;
+}
+
+/** A dump and the replay that brings it to the asked second. */
+export interface PointInTimeChoice {
+  readonly backup: RestorableBackup;
+  readonly replay: BinlogReplay;
+}
+
+function baseDump(backup: RestorableBackup): (BaseDump & { readonly serverKey: string; readonly backup: RestorableBackup }) | undefined {
+  const { manifest } = backup;
+  if (manifest.engine !== 'mysql' || !manifest.mysql.binlogServer || manifest.mysql.binlogPosition === null || !manifest.mysql.binlogFile) return undefined;
+  return { runId: backup.runId, file: manifest.mysql.binlogFile, position: manifest.mysql.binlogPosition, finishedAt: manifest.finishedAt, serverKey: manifest.mysql.binlogServer, backup };
+}
+
+async function readLogs(store: ObjectStore, prefix: string, files: readonly string[]): Promise<BinlogManifest[]> {
+  const logs: BinlogManifest[] = [];
+  for (let at = 0; at < files.length; at += READ_CONCURRENCY) {
+    const batch = files.slice(at, at + READ_CONCURRENCY).map(async (file) => {
+      const key = `${prefix}/${file}.json`;
+      const text = await store.getText(key);
+      if (text === undefined) throw new RestoreRefusedError(`${key} was listed but cannot be read`);
+      return parseBinlogManifest(text, key);
+    });
+    logs.push(...(await Promise.all(batch)));
+  }
+  return logs;
+}
+
+/**
+ * The newest restorable dump finished by `toTime` and the shipped logs that replay it to that
+ * second, from the server that dump was taken on. Refused, with the window restores can reach,
+ * when the dumps and logs do not cover the time.
+ */
+export async function choosePointInTime(store: ObjectStore, job: string, toTime: Date): Promise<PointInTimeChoice> {
+  const { backups } = await listRestorable(store, job, { limit: DUMPS_CONSIDERED });
+  const dumps = backups.flatMap((backup) => baseDump(backup) ?? []);
+  const newest = dumps.find((dump) => Date.parse(dump.finishedAt) <= toTime.getTime()) ?? dumps[0];
+  if (!newest) throw new RestoreRefusedError(`job ${job} has no restorable dump with binary log coordinates (the server needs log_bin, and binlogs shipping)`);
+  const server = dumps.filter((dump) => dump.serverKey === newest.serverKey);
+  const prefix = `${binlogRoot(job)}${newest.serverKey}`;
+  const oldest = Math.min(...server.map((dump) => logSequence(dump.file)));
+  const logs = await readLogs(store, prefix, (await shippedLogs(store, job, newest.serverKey)).filter((file) => logSequence(file) >= oldest));
+  const plan = planPointInTime(server, logs, toTime);
+  if (plan.kind === 'refused') throw new RestoreRefusedError(`job ${job}: ${plan.reason}`);
+  const chosen = server.find((dump) => dump.runId === plan.dump.runId) ?? newest;
+  const stop = new Date(Date.parse(plan.toTime) + 1000).toISOString();
+  return {
+    backup: chosen.backup,
+    replay: { prefix, logs: plan.logs, startPosition: plan.dump.position, stopDatetime: `${stop.slice(0, 10)} ${stop.slice(11, 19)}`, toTime: plan.toTime },
+  };
+}
+
+/** BINLOG_REPLAY_PARAMETERS for a replay. */
+export function replayParameters(replay: BinlogReplay, mysqlbinlog: string): Record<string, string> {
+  return {
+    replayPrefix: replay.prefix,
+    replayFirst: replay.logs[0]?.file ?? '',
+    replayLast: replay.logs.at(-1)?.file ?? '',
+    replayStartPosition: String(replay.startPosition),
+    replayStopDatetime: replay.stopDatetime,
+    // Each is downloaded, then decompressed beside it.
+    replayBytes: String(replay.logs.reduce((sum, log) => sum + log.payload.size + log.payload.rawSize, 0)),
+    mysqlbinlog,
+  };
+}

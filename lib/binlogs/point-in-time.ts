@@ -1,0 +1,64 @@
+import { binlogChain, type DumpCoordinates } from './binlog-chain';
+import type { BinlogManifest } from './binlog-manifest';
+
+/** A dump a point-in-time restore can start from: where its data ends in the logs, and when it finished. */
+export interface BaseDump extends DumpCoordinates {
+  readonly finishedAt: string;
+}
+
+/** The span of time restores from one dump can reach: from the end of the dump to the last replayable event. */
+export interface RecoverableSpan {
+  readonly runId: string;
+  readonly from: string;
+  readonly until: string;
+}
+
+export type PointInTimePlan =
+  | { readonly kind: 'plan'; readonly dump: BaseDump; readonly logs: readonly BinlogManifest[]; readonly toTime: string }
+  | { readonly kind: 'refused'; readonly reason: string; readonly window: readonly RecoverableSpan[] };
+
+/**
+ * How far the logs shipped after `dump` reach: the files of its unbroken chain and the last event
+ * among them. Without them a dump reaches no second for certain: its snapshot was taken at some
+ * moment of the run, not at its end.
+ */
+function reach(dump: BaseDump, logs: ReadonlyMap<string, BinlogManifest>): { files: BinlogManifest[]; until: string | undefined } {
+  const chain = binlogChain(dump, [...logs.keys()]);
+  const files = chain.files.flatMap((file) => logs.get(file) ?? []);
+  return { files, until: files.at(-1)?.lastEventAt };
+}
+
+/** The spans of time restores to a time can reach, oldest first, one per dump the shipped logs follow; gaps lie between them. */
+export function recoverableWindow(dumps: readonly BaseDump[], logs: readonly BinlogManifest[]): RecoverableSpan[] {
+  const byFile = new Map(logs.map((log) => [log.file, log]));
+  return [...dumps]
+    .sort((a, b) => a.finishedAt.localeCompare(b.finishedAt))
+    .flatMap((dump) => {
+      const { until } = reach(dump, byFile);
+      return until !== undefined && until >= dump.finishedAt ? [{ runId: dump.runId, from: dump.finishedAt, until }] : [];
+    });
+}
+
+function describeWindow(window: readonly RecoverableSpan[]): string {
+  if (window.length === 0) return 'no time can be reached yet (no dump with binary log coordinates is followed by shipped logs)';
+  return `restores can reach ${window.map((span) => `${span.from} to ${span.until} (from run ${span.runId})`).join(', ')}`;
+}
+
+/**
+ * The newest dump finished at or before `toTime`, and the shipped logs that replay it up to that
+ * second: from the dump's own file to the first whose last event is at or past it. Refused, with
+ * the window, when no dump is that old or the logs after it do not reach the time.
+ */
+export function planPointInTime(dumps: readonly BaseDump[], logs: readonly BinlogManifest[], toTime: Date): PointInTimePlan {
+  const window = recoverableWindow(dumps, logs);
+  const target = toTime.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const dump = [...dumps].filter((candidate) => Date.parse(candidate.finishedAt) <= toTime.getTime()).sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))[0];
+  if (!dump) return { kind: 'refused', reason: `no dump finished at or before ${target}: ${describeWindow(window)}`, window };
+  const { files, until } = reach(dump, new Map(logs.map((log) => [log.file, log])));
+  if (until === undefined || Date.parse(until) < toTime.getTime()) {
+    const reached = until === undefined ? 'no binary log shipped after it' : `the binary logs shipped after it reach ${until}`;
+    return { kind: 'refused', reason: `the newest dump before ${target} is run ${dump.runId}, and ${reached}: ${describeWindow(window)}`, window };
+  }
+  const last = files.findIndex((log) => Date.parse(log.lastEventAt) >= toTime.getTime());
+  return { kind: 'plan', dump, logs: files.slice(0, last + 1), toTime: target };
+}
