@@ -89,7 +89,7 @@ check_replay() {
     }
   ' "$(IFS=,; echo "${DATABASES[*]}")" "$(renames | sed 's/=[^,]*//g')" 2>"$CRONSNAP_WORK/replay-check.out" \
     || fail "replaying the binary logs cannot be done safely: $(tail -n 1 "$CRONSNAP_WORK/replay-check.out") $(tail -n 1 "$CRONSNAP_WORK/replay-check.err"); nothing was changed"
-  report replay "{\"logs\": ${#REPLAY_FILES[@]}, \"first\": $(json_str "$REPLAY_FIRST"), \"last\": $(json_str "$REPLAY_LAST"), \"startPosition\": $REPLAY_START, \"stopBefore\": $(json_str "$REPLAY_STOP")}"
+  report binlogReplay "{\"logs\": ${#REPLAY_FILES[@]}, \"first\": $(json_str "$REPLAY_FIRST"), \"last\": $(json_str "$REPLAY_LAST"), \"startPosition\": $REPLAY_START, \"stopBefore\": $(json_str "$REPLAY_STOP")}"
 }
 
 # replay_logs: after the dump, each restored database's events, under its new name. MariaDB's
@@ -108,5 +108,5 @@ replay_logs() {
       | "${MYSQL[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$DB_HOST" -P "$DB_PORT" --default-character-set=utf8mb4 2>>"$CRONSNAP_WORK/replay.err" \
       || fail "replaying the binary logs into $target on $DB_HOST:$DB_PORT failed: $(error_line "$CRONSNAP_WORK/replay.err")"
   done
-  report replayed "{\"logs\": ${#REPLAY_FILES[@]}, \"databases\": ${#DATABASES[@]}, \"stopBefore\": $(json_str "$REPLAY_STOP")}"
+  report binlogsReplayed "{\"logs\": ${#REPLAY_FILES[@]}, \"databases\": ${#DATABASES[@]}, \"stopBefore\": $(json_str "$REPLAY_STOP")}"
 }

@@ -41,8 +41,8 @@ export interface DatabaseRestoreReport {
   readonly commandId: string;
   readonly planned: z.infer<typeof plannedSchema>[];
   readonly restored: z.infer<typeof restoredSchema>[];
-  readonly replay?: z.infer<typeof replaySchema>;
-  readonly replayed?: z.infer<typeof replayedSchema>;
+  readonly binlogReplay?: z.infer<typeof replaySchema>;
+  readonly binlogsReplayed?: z.infer<typeof replayedSchema>;
 }
 
 /** The databases to restore: those asked for (each must be in the dump), else every user database. */
@@ -65,8 +65,8 @@ export function parseDatabaseRestoreReport({ host, commandId, report }: CommandR
     commandId,
     planned: lines.filter((line) => line.kind === 'plan').map((line) => plannedSchema.parse(line.value)),
     restored: lines.filter((line) => line.kind === 'restored').map((line) => restoredSchema.parse(line.value)),
-    ...optionalLine('replay', replaySchema),
-    ...optionalLine('replayed', replayedSchema),
+    ...optionalLine('binlogReplay', replaySchema),
+    ...optionalLine('binlogsReplayed', replayedSchema),
   };
   function optionalLine<K extends string, S extends z.ZodType>(kind: K, schema: S): Partial<Record<K, z.infer<S>>> {
     const line = lines.find((candidate) => candidate.kind === kind);

@@ -169,14 +169,14 @@ describe('mysql binary log shipping, end to end', () => {
       expect(plan).toMatchObject({
         kind: 'database',
         dryRun: true,
-        report: { planned: [{ database: 'ledger', into: 'ledger' }], restored: [], replay: { logs: expect.any(Number), stopBefore: iso(between + 1).replace('T', ' ').replace('Z', '') } },
+        report: { planned: [{ database: 'ledger', into: 'ledger' }], restored: [], binlogReplay: { logs: expect.any(Number), stopBefore: iso(between + 1).replace('T', ' ').replace('Z', '') } },
         pointInTime: { toTime: iso(between), dump: { binlogFile: expect.stringMatching(/^binlog\.\d{6}$/) }, logs: { count: expect.any(Number) } },
       });
       expect((await server.sql("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'ledger'")).trim()).toBe('0');
 
       const restored = await service.restore({ job: LEDGER, backup: 'latest', toTime: iso(between), databases: ['ledger'], dryRun: false, confirm: LEDGER });
 
-      expect(restored).toMatchObject({ kind: 'database', report: { restored: [{ database: 'ledger', into: 'ledger', tables: 1 }], replayed: { databases: 1 } } });
+      expect(restored).toMatchObject({ kind: 'database', report: { restored: [{ database: 'ledger', into: 'ledger', tables: 1 }], binlogsReplayed: { databases: 1 } } });
       expect(await rows('ledger')).toEqual(['in the dump', 'before 1', 'before 2']);
       expect((await server.sql('SELECT SUM(amount) FROM ledger.entries')).trim()).toBe('21');
     });
