@@ -89,11 +89,7 @@ export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: 
   if (linkedParameters) assertParametersAllowed(ENGINES.files.program, linkedParameters);
 
   const hosts = byTags ? [] : engine.hosts === 'every' ? onlineHosts : onlineHosts.slice(0, 1);
-  if (onlineHosts.length === 0) {
-    const reason = `no host matching ${JSON.stringify(job.targets)} is online in SSM`;
-    await deps.notifier.publish(`cronsnap: ${job.name} backup did not start`, { job: job.name, runId, reason });
-    throw new NoTargetError(`job ${job.name}: ${reason}`);
-  }
+  if (onlineHosts.length === 0) return refuseOffline(job, runId, 'backup', deps);
 
   const claimed = await deps.store.putIfAbsent(
     runMarkerKey(job.name, runId),
@@ -102,7 +98,7 @@ export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: 
   if (!claimed) return { kind: 'duplicate', job: job.name, runId };
 
   const send = (program: HostProgram, hostIds: string[], values: Record<string, string>) =>
-    sendRun({ job, runId, program, hostIds, values, ...(byTags && program === engine.program ? { tags: job.targets.tags } : {}) }, deps);
+    sendRun({ job, runId, what: 'backup', program, hostIds, values, ...(byTags && program === engine.program ? { tags: job.targets.tags } : {}) }, deps);
   const commandId = await send(engine.program, hosts, parameters);
   const linked: LinkedCommand[] = [];
   if (linkedParameters) {
@@ -116,9 +112,18 @@ function runParameters(job: Job, runId: string, prefix: string, timeoutMinutes: 
   return { job: job.name, runId, runPrefix: prefix, bucket: deps.bucket, kmsKeyId: deps.kmsKeyId, executionTimeout: String(timeoutMinutes * 60) };
 }
 
+/** No host of the job is online: said on the topic, since nothing else will report the missed run. */
+async function refuseOffline(job: Job, runId: string, what: string, deps: StartBackupDeps): Promise<never> {
+  const reason = `no host matching ${JSON.stringify(job.targets)} is online in SSM`;
+  await deps.notifier.publish(`cronsnap: ${job.name} ${what} did not start`, { job: job.name, runId, reason });
+  throw new NoTargetError(`job ${job.name}: ${reason}`);
+}
+
 interface RunCommand {
   readonly job: Job;
   readonly runId: string;
+  /** What the run is, for the topic: `backup` or `binary log shipping`. */
+  readonly what: string;
   readonly program: HostProgram;
   readonly hostIds: string[];
   readonly values: Record<string, string>;
@@ -141,7 +146,7 @@ async function sendRun(run: RunCommand, deps: StartBackupDeps): Promise<string> 
     return commandId;
   } catch (error) {
     const reason = `SendCommand ${program.id} failed: ${(error as Error).message}`;
-    await deps.notifier.publish(`cronsnap: ${job.name} ${program.id} did not start`, { job: job.name, runId, hosts: run.tags ?? hostIds, reason });
+    await deps.notifier.publish(`cronsnap: ${job.name} ${run.what} did not start`, { job: job.name, runId, hosts: run.tags ?? hostIds, reason });
     throw error;
   }
 }
@@ -163,13 +168,9 @@ async function startBinlogShipping(job: Job, event: ScheduledBackupEvent, fallba
   };
   assertParametersAllowed(binlogProgram, parameters);
   const hosts = (await deps.runner.onlineHosts(job.targets, 1)).slice(0, 1);
-  if (hosts.length === 0) {
-    const reason = `no host matching ${JSON.stringify(job.targets)} is online in SSM`;
-    await deps.notifier.publish(`cronsnap: ${job.name} binary log shipping did not start`, { job: job.name, runId, reason });
-    throw new NoTargetError(`job ${job.name}: ${reason}`);
-  }
+  if (hosts.length === 0) return refuseOffline(job, runId, 'binary log shipping', deps);
   const claimed = await deps.store.putIfAbsent(binlogRunMarkerKey(job.name, runId), JSON.stringify({ job: job.name, runId, hosts, claimedAt: deps.now().toISOString() }));
   if (!claimed) return { kind: 'duplicate', job: job.name, runId };
-  const commandId = await sendRun({ job, runId, program: binlogProgram, hostIds: hosts, values: parameters }, deps);
+  const commandId = await sendRun({ job, runId, what: 'binary log shipping', program: binlogProgram, hostIds: hosts, values: parameters }, deps);
   return { kind: 'started', job: job.name, runId, commandId, hosts, linked: [] };
 }

@@ -120,6 +120,9 @@ export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<R
   if (event.toTime !== undefined) {
     if (job.engine !== 'mysql') throw new InvalidEventError(`event.toTime: job ${job.name} is ${job.engine}; restores to a point in time replay MySQL binary logs`);
     if (event.backup !== 'latest') throw new InvalidEventError(`event.backup: a restore to a time picks its own dump; send 'latest', not ${event.backup}`);
+    const { backup: base, replay } = await choosePointInTime(deps.store, job.name, new Date(event.toTime));
+    const started = await startRestore('database-restore', job.name, base.runId, event.dryRun, [planMysqlRestore(job, base.manifest, event, deps, replay)], deps);
+    return { ...started, pointInTime: pointInTimeSummary(base, replay) };
   }
   const run = await findRun(deps.store, job.name, event.backup);
   // etcd and databases have one backup per run, taken on one host.
@@ -143,12 +146,8 @@ export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<R
       });
       return startRestore('file-set-restore', job.name, backup.runId, event.dryRun, commands, deps);
     }
-    case 'mysql': {
-      if (event.toTime === undefined) return startRestore('database-restore', job.name, backup.runId, event.dryRun, [planMysqlRestore(job, backup.manifest, event, deps)], deps);
-      const { backup: base, replay } = await choosePointInTime(deps.store, job.name, new Date(event.toTime));
-      const started = await startRestore('database-restore', job.name, base.runId, event.dryRun, [planMysqlRestore(job, base.manifest, event, deps, replay)], deps);
-      return { ...started, pointInTime: pointInTimeSummary(base, replay) };
-    }
+    case 'mysql':
+      return startRestore('database-restore', job.name, backup.runId, event.dryRun, [planMysqlRestore(job, backup.manifest, event, deps)], deps);
     case 'postgres':
       return startRestore('database-restore', job.name, backup.runId, event.dryRun, [planPostgresRestore(job, backup.manifest, event, deps)], deps);
   }
