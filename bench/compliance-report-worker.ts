@@ -9,10 +9,12 @@ import { parseConfig } from '../lib/config/load-config';
 async function main(): Promise<void> {
   const [root = '', manifestKey = '', configJson = '', bucket = ''] = process.argv.slice(2);
   const started = process.hrtime.bigint();
+  const store = new DirectoryObjectStore(root);
   const { report } = await buildComplianceReport(manifestKey, {
     config: parseConfig(JSON.parse(configJson)),
-    reports: new DirectoryObjectStore(root),
+    reports: store,
     backupBucket: bucket,
+    backups: store,
     now: () => new Date(),
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -87,6 +87,7 @@ export class CronsnapStack extends Stack {
     const compliance = new ComplianceReporting(this, 'Compliance', {
       jobs,
       backupBucket: storage.bucket,
+      backupKey: storage.key,
       accessLogsBucket: storage.accessLogsBucket,
       topic: failures.topic,
       environment: functions.environment,

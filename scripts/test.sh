@@ -24,7 +24,7 @@ run_jest() {
   local profile=$1 results=".tmp/jest-$1.json"
   shift
   echo "== tests ($profile hosts)"
-  CRONSNAP_HOST_PROFILE=$profile npx jest --ci --json --outputFile="$results" "$@" || status=1
+  CRONSNAP_HOST_PROFILE=$profile npx jest --ci --maxWorkers=2 --json --outputFile="$results" "$@" || status=1
   summaries+=("$(node -e '
     const r = require(process.argv[1]);
     console.log(`${process.argv[2]}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);

@@ -15,7 +15,8 @@ import { zodEventParser } from '../../lib/lambda/zod-event-parser';
 const env = readLambdaEnvironment();
 const config = loadBundledConfig(env.CRONSNAP_CONFIG_FILE);
 const { logger, metrics } = powertoolsFor('compliance-report');
-const { notifier, now } = awsDependencies(env);
+// The backup bucket is read only for the manifests of jobs that ship binary logs.
+const { notifier, now, store: backups } = awsDependencies(env);
 // The reports bucket encrypts with its own default; no KMS key is named on writes.
 const reports = new S3ObjectStore(new S3Client({}), env.CRONSNAP_REPORTS_BUCKET, '');
 
@@ -23,7 +24,7 @@ async function run(event: ObjectCreatedEvent) {
   if (event.detail.bucket.name !== env.CRONSNAP_REPORTS_BUCKET) {
     throw new InvalidEventError(`event.detail.bucket.name: ${event.detail.bucket.name} is not the reports bucket ${env.CRONSNAP_REPORTS_BUCKET}`);
   }
-  const { report, keys } = await buildComplianceReport(event.detail.object.key, { config, reports, backupBucket: env.CRONSNAP_BUCKET, now });
+  const { report, keys } = await buildComplianceReport(event.detail.object.key, { config, reports, backupBucket: env.CRONSNAP_BUCKET, backups, now });
   for (const job of report.jobs) {
     const metric = metrics.singleMetric();
     metric.addDimension('job', job.job);

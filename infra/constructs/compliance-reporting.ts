@@ -3,14 +3,16 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { COMPLIANCE_REPORT_OLD_SPACE_MB } from '../../lib/compliance/compliance-report';
+import { binlogRoot, MANIFEST_FILE } from '../../lib/backup/object-layout';
 import { INVENTORY_FIELDS } from '../../lib/compliance/inventory-manifest';
-import { recoveryPointObjective, rpoAlarmWindow } from '../../lib/compliance/recovery-point-objective';
-import type { Job } from '../../lib/config/job-config';
+import { recoveryPointObjective, rpoAlarmWindow, type ScheduledWork } from '../../lib/compliance/recovery-point-objective';
+import { shipsBinlogs, type Job } from '../../lib/config/job-config';
 import { jobMetricAlarm } from '../job-metric-alarm';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 import { CronsnapFunction } from './cronsnap-function';
@@ -24,6 +26,8 @@ export interface ComplianceReportingProps {
   readonly jobs: readonly Job[];
   /** The backup bucket: S3 Inventory is configured on it. */
   readonly backupBucket: s3.Bucket;
+  /** The backup bucket's key: the report decrypts the manifests of jobs that ship binary logs. */
+  readonly backupKey: kms.IKey;
   /** Where the reports bucket writes its access logs. */
   readonly accessLogsBucket: s3.IBucket;
   /** Violations and RPO alarms are published here. */
@@ -56,6 +60,8 @@ export class ComplianceReporting extends Construct {
   public readonly complianceReport: CronsnapFunction;
   /** The RPO alarm of each enabled job, by job name. */
   public readonly rpoAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
+  /** The alarm of each enabled job that ships binary logs, fired when none was shipped within the log schedule's RPO. */
+  public readonly binlogRpoAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
 
   constructor(scope: Construct, id: string, props: ComplianceReportingProps) {
     super(scope, id);
@@ -102,11 +108,17 @@ export class ComplianceReporting extends Construct {
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [inventoryObjects] }));
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [reportObjects] }));
     props.topic.grantPublish(fn);
+    // The window of a job that ships binary logs comes from its dumps' and logs' manifests, not their payloads.
+    const manifestReads = props.jobs.filter(shipsBinlogs).flatMap((job) => [props.backupBucket.arnForObjects(`${job.name}/*/${MANIFEST_FILE}`), props.backupBucket.arnForObjects(`${binlogRoot(job.name)}*.json`)]);
+    if (manifestReads.length > 0) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: manifestReads }));
+      props.backupKey.grant(fn, 'kms:Decrypt');
+    }
     acknowledgeWildcards(
       fn,
-      ['Resource::*', 'Action::kms:GenerateDataKey*', nagResource(this, inventoryObjects), nagResource(this, reportObjects)],
+      ['Resource::*', 'Action::kms:GenerateDataKey*', nagResource(this, inventoryObjects), nagResource(this, reportObjects), ...manifestReads.map((arn) => nagResource(this, arn))],
       'X-Ray has no resource-level permissions; the SNS grant needs GenerateDataKey* on the topic key only; the ' +
-        'function reads only inventory files and writes only under reports/.',
+        'function reads only inventory files and, of jobs that ship binary logs, manifests, and writes only under reports/.',
     );
 
     new events.Rule(this, 'InventoryDelivered', {
@@ -125,14 +137,16 @@ export class ComplianceReporting extends Construct {
     });
 
     const alarms: Record<string, cloudwatch.Alarm> = {};
-    for (const job of props.jobs.filter((candidate) => candidate.enabled)) {
-      const { rpoSeconds } = recoveryPointObjective(job, new Date());
+    const logAlarms: Record<string, cloudwatch.Alarm> = {};
+    // Fires when no datapoint of `metricName` arrived within the RPO that `work`'s schedule implies.
+    const rpoAlarm = (id: string, job: Job, work: ScheduledWork, metricName: string, what: string) => {
+      const { rpoSeconds } = recoveryPointObjective(work, new Date());
       const window = rpoAlarmWindow(rpoSeconds);
-      alarms[job.name] = jobMetricAlarm(this, `Rpo-${job.name}`, {
-        description: `cronsnap: no ${job.name} backup succeeded within its RPO of ${Math.round(rpoSeconds / 60)} minutes${window.clamped ? ' (watched over the last 7 days, the longest CloudWatch allows)' : ''}`,
+      return jobMetricAlarm(this, id, {
+        description: `cronsnap: ${what} within its RPO of ${Math.round(rpoSeconds / 60)} minutes${window.clamped ? ' (watched over the last 7 days, the longest CloudWatch allows)' : ''}`,
         jobName: job.name,
         service: 'backup-completed',
-        metricName: 'BackupSucceeded',
+        metricName,
         statistic: cloudwatch.Stats.SUM,
         periodSeconds: window.periodSeconds,
         threshold: 1,
@@ -141,8 +155,16 @@ export class ComplianceReporting extends Construct {
         datapointsToAlarm: window.evaluationPeriods,
         topic: props.topic,
       });
+    };
+    for (const job of props.jobs.filter((candidate) => candidate.enabled)) {
+      alarms[job.name] = rpoAlarm(`Rpo-${job.name}`, job, job, 'BackupSucceeded', `no ${job.name} backup succeeded`);
+      // A job that ships logs recovers to its newest shipped log: that schedule is its recovery point.
+      if (shipsBinlogs(job) && job.binlogs.enabled) {
+        logAlarms[job.name] = rpoAlarm(`BinlogRpo-${job.name}`, job, job.binlogs, 'BinlogsShipped', `no ${job.name} binary log was shipped`);
+      }
     }
     this.rpoAlarms = alarms;
+    this.binlogRpoAlarms = logAlarms;
     // eventBridgeEnabled is set through CDK's singleton BucketNotificationsHandler custom resource.
     const notificationsHandler = Stack.of(this).node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
     if (notificationsHandler) {

@@ -4,7 +4,7 @@ import type { ObjectStore } from '../ports/object-store';
 import { listRestorable, type RestorableBackup } from '../restore/backup-catalog';
 import { logSequence, parseBinlogManifest, type BinlogManifest } from './binlog-manifest';
 import { shippedLogs } from './binlog-run-check';
-import { planPointInTime, type BaseDump } from './point-in-time';
+import { baseDumpOf, planPointInTime, type BaseDump } from './point-in-time';
 
 /** How many of a job's newest dumps a restore to a time chooses among. */
 const DUMPS_CONSIDERED = 100;
@@ -27,10 +27,9 @@ export interface PointInTimeChoice {
   readonly replay: BinlogReplay;
 }
 
-function baseDump(backup: RestorableBackup): (BaseDump & { readonly serverKey: string; readonly backup: RestorableBackup }) | undefined {
-  const { manifest } = backup;
-  if (manifest.engine !== 'mysql' || !manifest.mysql.binlogServer || manifest.mysql.binlogPosition === null || !manifest.mysql.binlogFile) return undefined;
-  return { runId: backup.runId, file: manifest.mysql.binlogFile, position: manifest.mysql.binlogPosition, finishedAt: manifest.finishedAt, serverKey: manifest.mysql.binlogServer, backup };
+function baseDump(backup: RestorableBackup): (BaseDump & { readonly backup: RestorableBackup }) | undefined {
+  const dump = baseDumpOf(backup.manifest);
+  return dump && { ...dump, backup };
 }
 
 async function readLogs(store: ObjectStore, prefix: string, files: readonly string[]): Promise<BinlogManifest[]> {

@@ -1,9 +1,19 @@
+import type { Manifest } from '../backup/manifest';
 import { binlogChain, type DumpCoordinates } from './binlog-chain';
 import type { BinlogManifest } from './binlog-manifest';
 
 /** A dump a point-in-time restore can start from: where its data ends in the logs, and when it finished. */
 export interface BaseDump extends DumpCoordinates {
   readonly finishedAt: string;
+  /** The folder of the shipped logs of the server it was dumped from. */
+  readonly serverKey: string;
+}
+
+/** The dump a manifest describes as a base for replay; undefined without binary log coordinates (log_bin off). */
+export function baseDumpOf(manifest: Manifest): BaseDump | undefined {
+  if (manifest.engine !== 'mysql' || !manifest.mysql.binlogServer || manifest.mysql.binlogPosition === null || !manifest.mysql.binlogFile) return undefined;
+  const { binlogFile: file, binlogPosition: position, binlogServer: serverKey } = manifest.mysql;
+  return { runId: manifest.runId, file, position, finishedAt: manifest.finishedAt, serverKey };
 }
 
 /** The span of time restores from one dump can reach: from the end of the dump to the last replayable event. */
@@ -28,15 +38,32 @@ function reach(dump: BaseDump, logs: ReadonlyMap<string, BinlogManifest>): { fil
   return { files, until: files.at(-1)?.lastEventAt };
 }
 
+/** What restores from `dump` can reach when its chain's last event is at `until`: nothing when the logs end before the dump does. */
+export function recoverableSpan(dump: BaseDump, until: string | undefined): RecoverableSpan | undefined {
+  return until !== undefined && until >= dump.finishedAt ? { runId: dump.runId, from: dump.finishedAt, until } : undefined;
+}
+
 /** The spans of time restores to a time can reach, oldest first, one per dump the shipped logs follow; gaps lie between them. */
 export function recoverableWindow(dumps: readonly BaseDump[], logs: readonly BinlogManifest[]): RecoverableSpan[] {
   const byFile = new Map(logs.map((log) => [log.file, log]));
-  return [...dumps]
-    .sort((a, b) => a.finishedAt.localeCompare(b.finishedAt))
-    .flatMap((dump) => {
-      const { until } = reach(dump, byFile);
-      return until !== undefined && until >= dump.finishedAt ? [{ runId: dump.runId, from: dump.finishedAt, until }] : [];
-    });
+  return [...dumps].sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)).flatMap((dump) => recoverableSpan(dump, reach(dump, byFile).until) ?? []);
+}
+
+/** A stretch inside the window that no restore reaches: the logs after one dump break off, and the next dump finished later. */
+export interface WindowGap {
+  readonly from: string;
+  readonly until: string;
+}
+
+/** The gaps between the spans of a window. */
+export function windowGaps(window: readonly RecoverableSpan[]): WindowGap[] {
+  const gaps: WindowGap[] = [];
+  let reached: string | undefined;
+  for (const span of [...window].sort((a, b) => a.from.localeCompare(b.from))) {
+    if (reached !== undefined && span.from > reached) gaps.push({ from: reached, until: span.from });
+    if (reached === undefined || span.until > reached) reached = span.until;
+  }
+  return gaps;
 }
 
 function describeWindow(window: readonly RecoverableSpan[]): string {

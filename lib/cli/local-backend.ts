@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DirectoryObjectStore } from '../adapters/directory-object-store';
+import { S3ObjectStore } from '../adapters/s3-object-store';
 import { storedBytes } from '../backup/manifest';
 import { buildComplianceReport } from '../compliance/compliance-report';
 import type { CronsnapConfig } from '../config/cronsnap-config';
@@ -100,6 +101,7 @@ export class LocalBackend implements CronsnapBackend {
         config: this.options.config,
         reports: new DirectoryObjectStore(root),
         backupBucket: this.options.bucket,
+        backups: new S3ObjectStore(this.s3, this.options.bucket, this.options.kmsKeyId),
         now: () => new Date(),
       });
       mkdirSync(outDir, { recursive: true });

@@ -8,6 +8,7 @@ import { judgeJob, type JobReport } from './compliance-rules';
 import { parseInventoryManifest, type InventoryManifest } from './inventory-manifest';
 import { InventoryRowReader } from './inventory-row';
 import { InventoryTally } from './inventory-tally';
+import { readPointInTimeStatus } from './point-in-time-status';
 import { renderReportCsv } from './report-csv';
 import { renderReportHtml } from './report-html';
 
@@ -32,6 +33,8 @@ export interface ComplianceReportDeps {
   readonly reports: ObjectStore;
   /** The backup bucket's name: an inventory of any other bucket is refused. */
   readonly backupBucket: string;
+  /** The backup bucket, read only for the dump and log manifests of jobs that ship binary logs. */
+  readonly backups: ObjectStore;
   readonly now: () => Date;
 }
 
@@ -77,11 +80,13 @@ export async function buildComplianceReport(manifestKey: string, deps: Complianc
   }
   const tally = await tallyInventory(manifest, deps);
   const now = manifest.createdAt.getTime();
-  const jobs = deps.config.jobs.map((job) => {
+  const jobs: JobReport[] = [];
+  for (const job of deps.config.jobs) {
     const jobTally = tally.jobs.get(job.name);
     if (!jobTally) throw new Error(`no tally for ${job.name}`);
-    return judgeJob(job, jobTally, deps.config, now);
-  });
+    const pointInTime = jobTally.binlogs && (await readPointInTimeStatus(job.name, jobTally.binlogs, deps.backups));
+    jobs.push(judgeJob(job, jobTally, deps.config, now, pointInTime));
+  }
   const violations = jobs.reduce((sum, job) => sum + job.checks.filter((check) => !check.ok).length, 0);
   const report: ComplianceReport = {
     generatedAt: deps.now().toISOString(),

@@ -1,13 +1,14 @@
 import type { CronsnapConfig } from '../config/cronsnap-config';
-import { isDrilled, type Job } from '../config/job-config';
+import { isDrilled, shipsBinlogs, type Job } from '../config/job-config';
 import { incompleteAfterSeconds } from '../retention/prune-job';
 import { planRetention, type RunRecord } from '../retention/retention-policy';
 import { scheduledTimes } from '../schedule/schedule-times';
 import { drillAlarmPlan } from '../drill/drill-alarm';
 import { recoveryPointObjective } from './recovery-point-objective';
 import type { JobTally, KeyCount } from './inventory-tally';
+import type { PointInTimeStatus } from './point-in-time-status';
 
-export const RULES = ['valid-backups', 'rpo', 'schedule-gaps', 'encryption', 'object-lock', 'incomplete', 'retention', 'restore-drill'] as const;
+export const RULES = ['valid-backups', 'rpo', 'schedule-gaps', 'encryption', 'object-lock', 'incomplete', 'retention', 'restore-drill', 'point-in-time'] as const;
 export type RuleName = (typeof RULES)[number];
 
 export interface ComplianceCheck {
@@ -20,12 +21,20 @@ export interface JobReport {
   readonly job: string;
   readonly engine: Job['engine'];
   readonly schedule: string;
-  /** The longest wait the schedule allows plus the job's timeout. */
+  /** The longest wait the schedule allows plus the job's timeout: the binary log schedule's where the job ships logs. */
   readonly rpoSeconds: number;
   readonly validBackups: number;
   readonly newestBackup?: { readonly runId: string; readonly startedAt: string; readonly ageSeconds: number };
   /** The newest passed restore drill, when one is stored. */
   readonly lastPassedDrill?: { readonly finishedAt: string; readonly ageSeconds: number };
+  /** Jobs that ship binary logs: the earliest and latest second a restore to a time can reach, and what breaks it. */
+  readonly pointInTime?: {
+    readonly earliest?: string;
+    readonly latest?: string;
+    readonly gaps: readonly { readonly from: string; readonly until: string }[];
+    readonly missingLogs: readonly string[];
+    readonly newestLogShippedAt?: string;
+  };
   readonly ok: boolean;
   readonly checks: readonly ComplianceCheck[];
   readonly currentBytesByStorageClass: Readonly<Record<string, number>>;
@@ -135,9 +144,43 @@ function drillCheck(job: Job, tally: JobTally, now: number): ComplianceCheck | u
   return { rule: 'restore-drill', ok: age <= windowSeconds, detail: `last passed ${humanDuration(age)} ago; limit ${humanDuration(windowSeconds)}, twice the drill interval` };
 }
 
-/** Every rule for one job, judged at `now` (the inventory's creation time). */
-export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now: number): JobReport {
-  const { intervalSeconds, graceSeconds, rpoSeconds } = recoveryPointObjective(job, new Date(now));
+const latestOf = (status: PointInTimeStatus) => status.window.reduce<string | undefined>((latest, span) => (latest === undefined || span.until > latest ? span.until : latest), undefined);
+
+/** The recovery point of a job that ships logs: the latest second a restore reaches, against the log schedule's RPO. */
+function logRpoCheck(status: PointInTimeStatus, rpoSeconds: number, now: number): ComplianceCheck {
+  const latest = latestOf(status);
+  const shipped = status.newestShippedAt > 0 ? `newest log shipped ${humanDuration((now - status.newestShippedAt) / 1000)} ago` : 'no log shipped';
+  if (latest === undefined) return { rule: 'rpo', ok: false, detail: `no second can be restored to yet (${shipped}); RPO ${humanDuration(rpoSeconds)}, the binary log schedule` };
+  const age = (now - Date.parse(latest)) / 1000;
+  return { rule: 'rpo', ok: age <= rpoSeconds, detail: `restores reach ${latest}, ${humanDuration(age)} ago (${shipped}); RPO ${humanDuration(rpoSeconds)}, the binary log schedule` };
+}
+
+/** The window restores to a time can reach: there, unbroken, and every manifest readable. */
+function windowCheck(status: PointInTimeStatus): ComplianceCheck {
+  const problems: string[] = [];
+  const earliest = status.window[0]?.from;
+  const latest = latestOf(status);
+  if (status.gaps.length > 0) {
+    const gaps = status.gaps.slice(0, MAX_LISTED).map((gap) => `${gap.from} to ${gap.until}`).join(', ');
+    problems.push(`no restore reaches ${gaps}${status.gaps.length > MAX_LISTED ? ', ...' : ''}`);
+  }
+  if (status.missing.length > 0) {
+    problems.push(`binary logs ${status.missing.slice(0, MAX_LISTED).join(', ')}${status.missing.length > MAX_LISTED ? ', ...' : ''} are missing from the chain after a kept dump`);
+  }
+  problems.push(...status.unreadable.slice(0, MAX_LISTED));
+  const reach = earliest === undefined || latest === undefined ? 'no dump is followed by shipped logs' : `restores reach ${earliest} to ${latest}`;
+  return { rule: 'point-in-time', ok: earliest !== undefined && problems.length === 0, detail: [reach, ...problems].join('; ') };
+}
+
+/**
+ * Every rule for one job, judged at `now` (the inventory's creation time). A job that ships
+ * binary logs is given `pointInTime`: its recovery point is the last second a restore reaches.
+ */
+export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now: number, pointInTime?: PointInTimeStatus): JobReport {
+  const { intervalSeconds, graceSeconds, rpoSeconds: dumpRpoSeconds } = recoveryPointObjective(job, new Date(now));
+  const logs = job.enabled && shipsBinlogs(job) && job.binlogs.enabled ? { status: pointInTime, settings: job.binlogs } : undefined;
+  if (logs && !logs.status) throw new Error(`job ${job.name} ships binary logs: judging it needs its point-in-time status`);
+  const rpoSeconds = logs ? recoveryPointObjective(logs.settings, new Date(now)).rpoSeconds : dumpRpoSeconds;
   const runs = completeRuns(tally);
   const newest = runs[runs.length - 1];
   const checks: ComplianceCheck[] = [];
@@ -145,6 +188,8 @@ export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now:
   checks.push({ rule: 'valid-backups', ok: runs.length > 0, detail: `${runs.length} backups with a manifest` });
   if (!job.enabled) {
     checks.push({ rule: 'rpo', ok: true, detail: 'job disabled' });
+  } else if (logs?.status) {
+    checks.push(logRpoCheck(logs.status, rpoSeconds, now));
   } else if (!newest) {
     checks.push({ rule: 'rpo', ok: false, detail: `no backup; RPO ${humanDuration(rpoSeconds)}` });
   } else {
@@ -190,6 +235,15 @@ export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now:
   checks.push(retentionCheck(job, tally, now));
   const drill = drillCheck(job, tally, now);
   if (drill) checks.push(drill);
+  if (logs?.status) checks.push(windowCheck(logs.status));
+  const latest = logs?.status && latestOf(logs.status);
+  const window = logs?.status && {
+    ...(logs.status.window[0] ? { earliest: logs.status.window[0].from } : {}),
+    ...(latest ? { latest } : {}),
+    gaps: logs.status.gaps,
+    missingLogs: logs.status.missing,
+    ...(logs.status.newestShippedAt > 0 ? { newestLogShippedAt: new Date(logs.status.newestShippedAt).toISOString() } : {}),
+  };
 
   return {
     job: job.name,
@@ -201,6 +255,7 @@ export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now:
     ...(tally.lastPassedDrill > 0
       ? { lastPassedDrill: { finishedAt: new Date(tally.lastPassedDrill).toISOString(), ageSeconds: Math.round((now - tally.lastPassedDrill) / 1000) } }
       : {}),
+    ...(window ? { pointInTime: window } : {}),
     ok: checks.every((check) => check.ok),
     checks,
     currentBytesByStorageClass: Object.fromEntries([...tally.currentBytesByStorageClass].sort()),

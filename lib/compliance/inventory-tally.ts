@@ -1,6 +1,7 @@
 import { DRILL_ROOT, parseBackupKey } from '../backup/object-layout';
 import { runStartedAt } from '../backup/run-id';
 import type { CronsnapConfig } from '../config/cronsnap-config';
+import { shipsBinlogs } from '../config/job-config';
 import type { InventoryRow } from './inventory-row';
 
 /** Encryption statuses that mean "under a KMS key" (S3 Inventory's EncryptionStatus column). */
@@ -46,7 +47,27 @@ export class JobTally {
   oldestCurrent = Number.POSITIVE_INFINITY;
   /** When the newest passed restore drill was stored (its `last-passed.json` copy), ms; 0 when none. */
   lastPassedDrill = 0;
+
+  /** @param binlogs for jobs that ship binary logs only: what a point-in-time restore needs beside the runs. */
+  constructor(readonly binlogs?: BinlogTally) {}
 }
+
+/** A shipped binary log: its payload, and its manifest (written last) with the time it was stored. */
+export interface ShippedLogTally {
+  payload: boolean;
+  /** LastModifiedDate of `<file>.json`, ms; 0 while the manifest is missing. */
+  manifestAt: number;
+}
+
+/** The binary logs of one job by server folder, and the manifest of each complete dump to read their coordinates from. */
+export interface BinlogTally {
+  readonly servers: Map<string, Map<string, ShippedLogTally>>;
+  /** Key of the main unit's manifest.json, by run id. */
+  readonly dumpManifests: Map<string, string>;
+}
+
+const SHIPPED_LOG = /^[^/]+\/binlogs\/([^/]+)\/([^/]+\.[0-9]+)\.(zst|json)$/;
+const SHIPPING_RUN = /^[^/]+\/binlogs\/runs\//;
 
 const LAST_PASSED_DRILL = /^[^/]+\/([^/]+)\/last-passed\.json$/;
 
@@ -65,7 +86,7 @@ export class InventoryTally {
   private readonly lockMode: string | undefined;
 
   constructor(config: CronsnapConfig) {
-    for (const job of config.jobs) this.jobs.set(job.name, new JobTally());
+    for (const job of config.jobs) this.jobs.set(job.name, new JobTally(shipsBinlogs(job) ? { servers: new Map(), dumpManifests: new Map() } : undefined));
     this.lockMode = config.storage.objectLock?.mode.toUpperCase();
   }
 
@@ -89,6 +110,7 @@ export class InventoryTally {
     if (!KMS_ENCRYPTED.has(row.encryptionStatus)) note(job.notKmsEncrypted, row.key);
     if (this.lockMode && row.objectLockMode !== this.lockMode) note(job.withoutLock, row.key);
 
+    if (job.binlogs && this.addBinlog(job.binlogs, row)) return;
     const where = parseBackupKey(row.key);
     const startedAt = where && runStartedAt(where.runId);
     if (!where || !startedAt) {
@@ -108,8 +130,26 @@ export class InventoryTally {
       job.runs.set(Buffer.from(where.runId, 'latin1').toString('latin1'), run);
     }
     run.bytes += row.size;
-    if (where.file === 'manifest.json') unit.manifest = true;
+    if (where.file === 'manifest.json') {
+      unit.manifest = true;
+      if (job.binlogs && unit.main) job.binlogs.dumpManifests.set(where.runId, row.key);
+    }
     if (row.objectLockRetainUntil !== undefined) run.lockedUntil = Math.max(run.lockedUntil, row.objectLockRetainUntil);
+  }
+
+  /** Whether the row is a shipped log, or part of a shipping run's record; logs are tallied by server. */
+  private addBinlog(binlogs: BinlogTally, row: InventoryRow): boolean {
+    if (SHIPPING_RUN.test(row.key)) return true;
+    const match = SHIPPED_LOG.exec(row.key);
+    if (!match) return false;
+    const [, server = '', file = '', suffix] = match;
+    let logs = binlogs.servers.get(server);
+    if (!logs) binlogs.servers.set(this.intern(server), (logs = new Map()));
+    const log = logs.get(file) ?? { payload: false, manifestAt: 0 };
+    logs.set(file, log);
+    if (suffix === 'zst') log.payload = true;
+    else log.manifestAt = row.lastModified;
+    return true;
   }
 
   private addDrill(row: InventoryRow): void {

@@ -1,13 +1,16 @@
 import type { Job } from '../config/job-config';
 import { longestIntervalSeconds } from '../schedule/schedule-times';
 
+/** Anything run on a schedule with a time limit: a job's backups, or its binary log shipping. */
+export type ScheduledWork = Pick<Job, 'schedule' | 'timezone' | 'timeoutMinutes'>;
+
 /**
- * The job's recovery point objective, derived from its schedule: the longest wait between two
- * scheduled runs plus the job's timeout, the time a run may take to land.
+ * The recovery point objective of scheduled work, derived from its schedule: the longest wait
+ * between two scheduled runs plus the timeout, the time a run may take to land.
  */
-export function recoveryPointObjective(job: Job, from: Date): { intervalSeconds: number; graceSeconds: number; rpoSeconds: number } {
-  const intervalSeconds = longestIntervalSeconds({ schedule: job.schedule, ...(job.timezone ? { timezone: job.timezone } : {}) }, from);
-  const graceSeconds = job.timeoutMinutes * 60;
+export function recoveryPointObjective(work: ScheduledWork, from: Date): { intervalSeconds: number; graceSeconds: number; rpoSeconds: number } {
+  const intervalSeconds = longestIntervalSeconds({ schedule: work.schedule, ...(work.timezone ? { timezone: work.timezone } : {}) }, from);
+  const graceSeconds = work.timeoutMinutes * 60;
   return { intervalSeconds, graceSeconds, rpoSeconds: intervalSeconds + graceSeconds };
 }
 

@@ -16,11 +16,13 @@ export function renderReportCsv(report: ComplianceReport): string {
       job.rpoSeconds,
       job.lastPassedDrill?.finishedAt ?? '',
       job.lastPassedDrill?.ageSeconds ?? '',
+      job.pointInTime?.earliest ?? '',
+      job.pointInTime?.latest ?? '',
       report.inventory.createdAt,
     ]),
   );
   return stringify(rows, {
     header: true,
-    columns: ['job', 'engine', 'rule', 'result', 'detail', 'valid_backups', 'newest_backup', 'newest_age_seconds', 'rpo_seconds', 'last_passed_drill', 'drill_age_seconds', 'inventory_created_at'],
+    columns: ['job', 'engine', 'rule', 'result', 'detail', 'valid_backups', 'newest_backup', 'newest_age_seconds', 'rpo_seconds', 'last_passed_drill', 'drill_age_seconds', 'restorable_from', 'restorable_until', 'inventory_created_at'],
   });
 }

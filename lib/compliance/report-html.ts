@@ -37,6 +37,15 @@ function sizeChart(job: JobReport): string {
 <text x="10" y="${height - 4}">${from}</text><text x="${width - 10}" y="${height - 4}" text-anchor="end">${to}</text></svg>`;
 }
 
+/** The window of a job that ships binary logs, with the stretches inside it that no restore reaches. */
+function pointInTimeLine(job: JobReport): string {
+  const window = job.pointInTime;
+  if (!window) return '';
+  const reach = window.earliest && window.latest ? `${escapeHtml(window.earliest)} to ${escapeHtml(window.latest)}` : 'no second yet';
+  const gaps = window.gaps.map((gap) => `${escapeHtml(gap.from)} to ${escapeHtml(gap.until)}`).join(', ');
+  return `\n<p>Restores to a point in time reach ${reach}${gaps ? `, except ${gaps}` : ''}; newest binary log shipped ${window.newestLogShippedAt ? escapeHtml(window.newestLogShippedAt) : 'never'}.</p>`;
+}
+
 function jobSection(job: JobReport): string {
   const rows = job.checks
     .map((check) => `<tr class="${check.ok ? 'pass' : 'fail'}"><td>${check.rule}</td><td>${check.ok ? 'pass' : 'FAIL'}</td><td>${escapeHtml(check.detail)}</td></tr>`)
@@ -47,7 +56,7 @@ function jobSection(job: JobReport): string {
   return `<section id="job-${escapeHtml(job.job)}" class="job ${job.ok ? 'pass' : 'fail'}">
 <h2>${escapeHtml(job.job)} <small>${escapeHtml(job.engine)} · ${escapeHtml(job.schedule)}</small></h2>
 <p>${job.validBackups} valid backups; newest ${job.newestBackup ? `${escapeHtml(job.newestBackup.startedAt)} (${humanDuration(job.newestBackup.ageSeconds)} old)` : 'none'}; RPO ${humanDuration(job.rpoSeconds)}; last passed restore drill ${job.lastPassedDrill ? `${escapeHtml(job.lastPassedDrill.finishedAt)} (${humanDuration(job.lastPassedDrill.ageSeconds)} ago)` : 'none'}.
-Current: ${classes || 'nothing'}; noncurrent versions ${bytes(job.noncurrentBytes)}.</p>
+Current: ${classes || 'nothing'}; noncurrent versions ${bytes(job.noncurrentBytes)}.</p>${pointInTimeLine(job)}
 <table class="checks"><thead><tr><th>check</th><th>result</th><th>detail</th></tr></thead><tbody>
 ${rows}
 </tbody></table>

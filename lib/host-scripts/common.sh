@@ -183,6 +183,15 @@ json_str() {
   printf '"%s"' "$s"
 }
 
+# help_mentions TEXT COMMAND...: whether COMMAND's output (its --help, say) mentions TEXT. Read whole:
+# `| grep -q` under pipefail fails with SIGPIPE whenever the command is still writing when grep exits.
+help_mentions() {
+  local text=$1 help
+  shift
+  help=$("$@" 2>&1 || true)
+  [[ "$help" == *"$text"* ]]
+}
+
 # sha256 of stdin as lower-case hex. openssl uses SHA-NI where present: ~6x faster than coreutils here.
 sha256_stdin() {
   if command -v openssl >/dev/null 2>&1; then

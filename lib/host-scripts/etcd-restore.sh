@@ -35,7 +35,7 @@ load_restore_params() {
 
 # --bump-revision needs etcdutl 3.5 or later; without it watchers may see the revision go back (etcd issue 16028).
 can_bump_revision() {
-  command -v etcdutl >/dev/null 2>&1 && etcdutl snapshot restore --help 2>&1 | grep -q -- '--bump-revision'
+  command -v etcdutl >/dev/null 2>&1 && help_mentions --bump-revision etcdutl snapshot restore --help
 }
 
 snapshot_path() {

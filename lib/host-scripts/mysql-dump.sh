@@ -22,7 +22,7 @@ read_server_facts() {
   DUMP_ARGS=(--single-transaction --routines --triggers --events --hex-blob --default-character-set=utf8mb4)
   if [ "$LOG_BIN" = 1 ]; then
     # MySQL 8.0.26 renamed --master-data; both write the position as a comment at the top.
-    if "${MYSQLDUMP[@]}" --help 2>/dev/null | grep -q -- '--source-data'; then DUMP_ARGS+=(--source-data=2); else DUMP_ARGS+=(--master-data=2); fi
+    if help_mentions --source-data "${MYSQLDUMP[@]}" --help; then DUMP_ARGS+=(--source-data=2); else DUMP_ARGS+=(--master-data=2); fi
   fi
   if [ -n "$DATABASES" ]; then
     local names=()

@@ -97,12 +97,13 @@ check_replay() {
 replay_logs() {
   replaying || return 0
   step replay-binlogs
-  local name target filter rewrite
+  local name target filter rewrite mariadb=false
+  help_mentions 'MariaDB binary log' "${MYSQLBINLOG[@]}" --help && mariadb=true
   for name in "${DATABASES[@]}"; do
     target=$(target_name "$name")
     filter=$target
-    if "${MYSQLBINLOG[@]}" --help 2>/dev/null | grep -q 'MariaDB binary log'; then filter=$name; fi
- rewrite=()
+    if [ "$mariadb" = true ]; then filter=$name; fi
+    rewrite=()
     [ "$target" = "$name" ] || rewrite=(--rewrite-db="$name->$target")
     replay_text --database="$filter" ${rewrite[@]+"${rewrite[@]}"} 2>"$CRONSNAP_WORK/replay.err" \
       | "${MYSQL[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$DB_HOST" -P "$DB_PORT" --default-character-set=utf8mb4 2>>"$CRONSNAP_WORK/replay.err" \

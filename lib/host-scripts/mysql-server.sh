@@ -19,7 +19,7 @@ maxctrl_list_servers() {
   user=$(optional_param maxscaleUser)
   if [ -n "$hosts" ]; then args+=(--hosts "$hosts"); fi
   if [ -n "$user" ]; then
-    maxctrl --help 2>&1 | grep -q -- '--config' \
+    help_mentions --config maxctrl --help \
       || fail "this maxctrl has no --config option (MaxScale before 6): the REST API password could only go on its command line, which every process on $HOST can read; upgrade MaxScale, or drop maxscale.user to use maxctrl's defaults"
     read_secret maxscalePassword
     local cnf="$CRONSNAP_WORK/maxctrl.cnf"

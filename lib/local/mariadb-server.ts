@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awaitServer, freePort, spawnServer } from './processes';
@@ -22,9 +22,12 @@ export async function startMariaDb(): Promise<MariaDb> {
   const dataDir = join(dir, 'data');
   const socket = join(dir, 'mysqld.sock');
   const port = await freePort();
-  await run('mariadb-install-db', ['--no-defaults', `--datadir=${dataDir}`, '--user=root', '--auth-root-authentication-method=socket', '--skip-test-db']);
+  // Its own tmpdir: bootstraps running side by side in /tmp collided on their temporary tables.
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp);
+  await run('mariadb-install-db', ['--no-defaults', `--datadir=${dataDir}`, `--tmpdir=${tmp}`, '--user=root', '--auth-root-authentication-method=socket', '--skip-test-db']);
   const server = spawnServer('mariadbd', [
-    '--no-defaults', `--datadir=${dataDir}`, `--socket=${socket}`, `--port=${port}`, '--bind-address=127.0.0.1', '--user=root',
+    '--no-defaults', `--datadir=${dataDir}`, `--tmpdir=${tmp}`, `--socket=${socket}`, `--port=${port}`, '--bind-address=127.0.0.1', '--user=root',
     `--pid-file=${join(dir, 'mysqld.pid')}`, `--log-bin=${join(dataDir, 'binlog')}`, '--server-id=1', '--skip-name-resolve',
     '--innodb-buffer-pool-size=64M', '--max-allowed-packet=64M',
   ]);

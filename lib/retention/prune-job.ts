@@ -2,7 +2,10 @@ import { MARKER_ROOT, parseBackupKey } from '../backup/object-layout';
 import { runStartedAt } from '../backup/run-id';
 import type { Job } from '../config/job-config';
 import type { ObjectStore, StoredObject } from '../ports/object-store';
-import { checkBackup } from '../restore/backup-catalog';
+import { planBinlogPruning, type BinlogPrunePlan } from '../binlogs/binlog-retention';
+import { baseDumpOf, type BaseDump } from '../binlogs/point-in-time';
+import { shipsBinlogs } from '../config/job-config';
+import { checkBackup, type RestorableBackup } from '../restore/backup-catalog';
 import { planRetention, type RetentionPlan, type RunRecord, type StoredUnit } from './retention-policy';
 
 export interface PruneDeps {
@@ -22,6 +25,8 @@ export type PruneOutcome =
       readonly locked: Extract<RetentionPlan, { kind: 'prune' }>['locked'];
       /** Units whose manifest was present but could not be restored from, with the reason. */
       readonly invalid: readonly { readonly runId: string; readonly unit: string; readonly reason: string }[];
+      /** Jobs that ship binary logs: the logs no kept dump needs, deleted, and where each server's kept logs begin. */
+      readonly binlogs?: { readonly deleted: number; readonly keptFrom: BinlogPrunePlan['keptFrom'] };
     };
 
 interface UnitObjects {
@@ -53,6 +58,28 @@ function groupRuns(job: string, objects: readonly StoredObject[]): Map<string, S
 
 const manifestOf = (unit: UnitObjects) => unit.objects.find((object) => parseBackupKey(object.key)?.file === 'manifest.json');
 
+/**
+ * Deletes the shipped logs that none of `survivors`, the dumps left after pruning, needs. An
+ * unreadable survivor names no coordinates, so its logs are left for a later run to judge.
+ */
+async function pruneBinlogs(
+  store: ObjectStore,
+  objects: readonly StoredObject[],
+  survivors: readonly (RestorableBackup | undefined)[],
+): Promise<{ deleted: number; keptFrom: BinlogPrunePlan['keptFrom'] }> {
+  const dumps: (BaseDump & { startedAt: Date })[] = [];
+  for (const backup of survivors) {
+    const dump = backup && baseDumpOf(backup.manifest);
+    const startedAt = backup && runStartedAt(backup.runId);
+    if (!dump || !startedAt) return { deleted: 0, keptFrom: [] };
+    dumps.push({ ...dump, startedAt });
+  }
+  const pruning = planBinlogPruning(dumps, objects.map((object) => object.key));
+  await store.deleteKeys(pruning.manifests);
+  await store.deleteKeys([...pruning.payloads, ...pruning.runRecords]);
+  return { deleted: pruning.manifests.length + pruning.payloads.length + pruning.runRecords.length, keptFrom: pruning.keptFrom };
+}
+
 /** Incomplete work younger than this may still be uploading: a day, or the job's timeout if longer. */
 export function incompleteAfterSeconds(job: Job): number {
   return Math.max(86400, job.timeoutMinutes * 60 + 3600);
@@ -72,7 +99,7 @@ export async function pruneJob(job: Job, deps: PruneDeps): Promise<PruneOutcome>
   const sizes = new Map(objects.map((object) => [object.key, object.size]));
   const latestStartedRunId = markers.map((marker) => marker.key.slice(marker.key.lastIndexOf('/') + 1).replace(/\.json$/, '')).sort().pop();
 
-  const verified = new Set<string>();
+  const verified = new Map<string, RestorableBackup>();
   const invalid = new Map<string, { runId: string; unit: string; reason: string }>();
   const locks = new Map<string, Date | undefined>();
   const now = deps.now();
@@ -112,7 +139,7 @@ export async function pruneJob(job: Job, deps: PruneDeps): Promise<PruneOutcome>
         if ('reason' in checked) {
           invalid.set(id, { runId, unit: name, reason: checked.reason });
           learned = true;
-        } else verified.add(id);
+        } else verified.set(id, checked);
       }
     }
     if (deps.objectLock) {
@@ -135,7 +162,15 @@ export async function pruneJob(job: Job, deps: PruneDeps): Promise<PruneOutcome>
       await deps.store.deleteKeys(keys.filter((key) => !manifests.includes(key)));
       deleted.push({ ...deletion, objects: keys.length });
     }
-    return { kind: 'pruned', job: job.name, kept: plan.keep, deleted, locked: plan.locked, invalid: [...invalid.values()] };
+    // The dumps left: every kept one (verified above) and every complete one Object Lock holds.
+    const survivors = async () => {
+      const kept = plan.keep.map(({ runId }) => [...verified].find(([id]) => id.startsWith(`${runId}/`))?.[1]);
+      const locked = plan.locked.flatMap(({ runId }) => [...(runs.get(runId)?.units.values() ?? [])].filter((unit) => unit.main).flatMap((unit) => manifestOf(unit) ?? []));
+      const held = await Promise.all(locked.map(async (manifest) => checkBackup(deps.store, job.name, manifest.key, sizes)));
+      return [...kept, ...held.map((checked) => ('reason' in checked ? undefined : checked))];
+    };
+    const binlogs = shipsBinlogs(job) ? await pruneBinlogs(deps.store, objects, await survivors()) : undefined;
+    return { kind: 'pruned', job: job.name, kept: plan.keep, deleted, locked: plan.locked, invalid: [...invalid.values()], ...(binlogs ? { binlogs } : {}) };
   }
 }
 

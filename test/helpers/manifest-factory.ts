@@ -1,3 +1,4 @@
+import type { BinlogManifest } from '../../lib/binlogs/binlog-manifest';
 import type { Manifest } from '../../lib/backup/manifest';
 
 /** A valid etcd manifest for the run in test/events; override any field per test. */
@@ -63,3 +64,17 @@ export function mysqlManifest(rowCounts?: Record<string, Record<string, number>>
     },
   };
 }
+
+/** A shipped binary log `binlog.<sequence>` of job `orders` from folder `server-1`, its events from `firstEventAt` to `lastEventAt`. */
+export function binlogManifest(sequence: number, firstEventAt: string, lastEventAt: string, overrides: Partial<BinlogManifest> = {}): BinlogManifest {
+  const file = `binlog.${String(sequence).padStart(6, '0')}`;
+  const { job = 'orders', serverKey = 'server-1' } = overrides;
+  return {
+    formatVersion: 1, kind: 'mysql-binlog', job, runId: '20261130T000000Z-0123456789', host: 'i-0123456789abcdef0',
+    server: 'db:3306', serverKey, serverVersion: '10.11.19-MariaDB', file, previousFile: '', shippedAt: lastEventAt,
+    payload: { key: `${job}/binlogs/${serverKey}/${file}.zst`, size: 100, sha256: 'a'.repeat(64), rawSize: 400, rawSha256: 'a'.repeat(64), compression: 'zstd' },
+    events: 10, startPosition: 4, endPosition: 400, firstEventAt, lastEventAt, gtid: '0-1-10',
+    ...overrides,
+  };
+}
+

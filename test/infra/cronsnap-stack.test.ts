@@ -298,7 +298,7 @@ describe('CronsnapStack', () => {
     expect(s3Actions.sort()).toEqual(['s3:GetObject', 's3:PutObject']);
   });
 
-  it('alarms per job when no backup succeeded within its RPO, missing data breaching', () => {
+  it('alarms per job when no backup succeeded within its RPO, and when no binary log was shipped within the log schedule\'s, missing data breaching', () => {
     // prod-etcd runs every 30 minutes with a 60-minute timeout: 90 minutes in 5-minute periods.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'cronsnap',
@@ -313,7 +313,17 @@ describe('CronsnapStack', () => {
       TreatMissingData: 'breaching',
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^FailuresTopic') }],
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    // shop-mysql ships its binary logs every 5 minutes within 30: no log shipped for 35 minutes alarms.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'BinlogsShipped',
+      Dimensions: Match.arrayWith([{ Name: 'job', Value: 'shop-mysql' }, { Name: 'service', Value: 'backup-completed' }]),
+      Period: 300,
+      EvaluationPeriods: 7,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
   });
 
   it('schedules each job\'s restore drill, in its own time zone, passing the job, event id and time', () => {

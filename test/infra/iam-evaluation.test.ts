@@ -5,6 +5,7 @@ import { parseConfig } from '../../lib/config/load-config';
 import { configInput, etcdJobInput, filesJobInput, mysqlJobInput } from '../helpers/config-factory';
 import { IamRecordingStore } from '../helpers/iam-recording-store';
 import { writeInventory } from '../helpers/inventory-fixture';
+import { binlogManifest, mysqlManifest } from '../helpers/manifest-factory';
 import { MemoryObjectStore } from '../helpers/recording-ports';
 import { newReportKey } from '../../lib/ssm/host-report';
 import { IamWorld, type IamRequest } from '../helpers/iam-world';
@@ -18,7 +19,7 @@ const jobs = configInput([
       drill: { schedule: '@daily' },
     }),
     filesJobInput({ name: 'node-files', targets: { tags: { 'cronsnap:role': ['node'] } } }),
-    mysqlJobInput({ name: 'shop-mysql', timezone: 'Europe/Berlin', targets: { instanceIds: ['i-0123456789abcdef1'] } }),
+    mysqlJobInput({ name: 'shop-mysql', timezone: 'Europe/Berlin', targets: { instanceIds: ['i-0123456789abcdef1'] }, binlogs: { schedule: '*/15 * * * *' } }),
 ]);
 const { template } = synthStack(jobs);
 const world = new IamWorld(template.toJSON() as never);
@@ -181,7 +182,7 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
       { key: `${prefix}/manifest.json`, size: 800, lastModified: scheduled },
     ], now);
     const store = new IamRecordingStore(memory);
-    const { report } = await buildComplianceReport(manifestKey, { config: parseConfig(jobs), reports: store, backupBucket: 'backups', now: () => now });
+    const { report } = await buildComplianceReport(manifestKey, { config: parseConfig(jobs), reports: store, backupBucket: 'backups', backups: store, now: () => now });
     const principal = role('ComplianceComplianceReportFunctionServiceRole');
     const topic = world.arnOf('AWS::SNS::Topic', 'FailuresTopic');
     const requests: IamRequest[] = [
@@ -200,6 +201,35 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
     expect(await Promise.all(requests.map(decide))).toEqual(requests.map((request) => expect.stringMatching(new RegExp(`^${request.principal} ${request.action} .*: Allowed$`))));
     await expect(decide({ principal, action: 's3:PutObject', resource: `${reportsBucket}/inventory/backups/forged.csv.gz` })).resolves.toMatch(/Denied$/);
     await expect(decide({ principal, action: 's3:GetObject', resource: `${bucket}/${prefix}/manifest.json` })).resolves.toMatch(/Denied$/);
+  });
+
+  it('lets compliance-report read the dump and log manifests of a job that ships binary logs, and none of their payloads', async () => {
+    const now = new Date('2026-11-30T12:40:00Z');
+    const scheduled = new Date('2026-11-30T12:00:00Z');
+    const host = 'i-0123456789abcdef1';
+    const runId = runIdFor('dump', scheduled);
+    const prefix = `${runPrefix('shop-mysql', runId, scheduled)}/${host}`;
+    const base = mysqlManifest();
+    const backups = new MemoryObjectStore();
+    backups.objects.set(`${prefix}/manifest.json`, JSON.stringify({ ...base, job: 'shop-mysql', runId, host, finishedAt: '2026-11-30T12:00:30Z', mysql: { ...base.mysql, binlogFile: 'binlog.000014', binlogServer: 'server-1' } }));
+    const log = binlogManifest(14, '2026-11-30T12:00:10Z', '2026-11-30T12:30:00Z', { job: 'shop-mysql' });
+    const logKey = log.payload.key.replace(/\.zst$/, '.json');
+    backups.objects.set(logKey, JSON.stringify(log));
+    const reports = new MemoryObjectStore();
+    const manifestKey = writeInventory(reports, 'backups', [`${prefix}/all-databases.sql.zst`, `${prefix}/manifest.json`, log.payload.key, logKey].map((key) => ({ key, size: 100, lastModified: new Date('2026-11-30T12:30:05Z') })), now);
+    const recorded = new IamRecordingStore(backups);
+    const { report } = await buildComplianceReport(manifestKey, { config: parseConfig(jobs), reports, backupBucket: 'backups', backups: recorded, now: () => now });
+    const principal = role('ComplianceComplianceReportFunctionServiceRole');
+    const requests: IamRequest[] = [
+      ...recorded.actions.map((call) => ({ principal, action: call.action, resource: `${bucket}/${call.key ?? ''}` })),
+      { principal, action: 'kms:Decrypt', resource: world.arnOf('AWS::KMS::Key', 'StorageKey') },
+    ];
+
+    expect(report.jobs.find((job) => job.job === 'shop-mysql')?.pointInTime).toMatchObject({ earliest: '2026-11-30T12:00:30Z', latest: '2026-11-30T12:30:00Z' });
+    expect(recorded.actions.map((call) => `${call.action} ${call.key ?? ''}`).sort()).toEqual([`s3:GetObject ${prefix}/manifest.json`, `s3:GetObject ${logKey}`]);
+    expect(await Promise.all(requests.map(decide))).toEqual(requests.map((request) => expect.stringMatching(new RegExp(`^${request.principal} ${request.action} .*: Allowed$`))));
+    await expect(decide({ principal, action: 's3:GetObject', resource: `${bucket}/${log.payload.key}` })).resolves.toMatch(/Denied$/);
+    await expect(decide({ principal, action: 's3:GetObject', resource: `${bucket}/${prefix}/all-databases.sql.zst` })).resolves.toMatch(/Denied$/);
   });
 
   it('lets the restore function start the etcd workflow, and the workflow invoke only its step function', async () => {

@@ -38,7 +38,7 @@ describe('report.html in a browser', () => {
         mysqlJobInput({ name: 'shop-mysql', schedule: '0 * * * *', retention: { keepLast: 4 } }),
       ]),
     );
-    await buildComplianceReport(manifestKey, { config, reports: store, backupBucket: BUCKET, now: () => NOW });
+    await buildComplianceReport(manifestKey, { config, reports: store, backupBucket: BUCKET, backups: store, now: () => NOW });
     const html = store.objects.get('reports/latest/report.html') ?? '';
     const page = await browser.newPage();
     const requests: string[] = [];

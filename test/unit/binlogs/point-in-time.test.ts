@@ -1,20 +1,10 @@
-import type { BinlogManifest } from '../../../lib/binlogs/binlog-manifest';
 import { planPointInTime, recoverableWindow, type BaseDump } from '../../../lib/binlogs/point-in-time';
-
-const SHA = 'a'.repeat(64);
+import { binlogManifest } from '../../helpers/manifest-factory';
 
 /** A shipped log `binlog.<n>` whose events span `first` to `last` (times of day on 2026-11-30, UTC). */
-function shippedLog(sequence: number, first: string, last: string): BinlogManifest {
-  const file = `binlog.${String(sequence).padStart(6, '0')}`;
-  return {
-    formatVersion: 1, kind: 'mysql-binlog', job: 'orders', runId: '20261130T000000Z-0123456789', host: 'i-0123456789abcdef0',
-    server: 'db:3306', serverKey: 'server-1', serverVersion: '10.11.19-MariaDB', file, previousFile: '', shippedAt: `2026-11-30T${last}Z`,
-    payload: { key: `orders/binlogs/server-1/${file}.zst`, size: 100, sha256: SHA, rawSize: 400, rawSha256: SHA, compression: 'zstd' },
-    events: 10, startPosition: 4, endPosition: 400, firstEventAt: `2026-11-30T${first}Z`, lastEventAt: `2026-11-30T${last}Z`, gtid: '0-1-10',
-  };
-}
+const shippedLog = (sequence: number, first: string, last: string) => binlogManifest(sequence, `2026-11-30T${first}Z`, `2026-11-30T${last}Z`);
 
-const dump = (runId: string, file: string, finished: string): BaseDump => ({ runId, file, position: 330, finishedAt: `2026-11-30T${finished}Z` });
+const dump = (runId: string, file: string, finished: string): BaseDump => ({ runId, file, position: 330, finishedAt: `2026-11-30T${finished}Z`, serverKey: 'server-1' });
 const at = (time: string) => new Date(`2026-11-30T${time}Z`);
 
 const NIGHT = dump('20261130T020000Z-aaaaaaaaaa', 'binlog.000010', '02:00:40');

@@ -35,7 +35,7 @@ async function report(objects: InventoryObject[], config: Partial<CronsnapConfig
   const store = new MemoryObjectStore();
   const manifestKey = writeInventory(store, BUCKET, objects, NOW);
   const parsed = parseConfig({ ...configInput([etcdJobInput({ schedule: '0 * * * *', retention: { keepLast: 5 }, ...job })]), ...config });
-  const result = await buildComplianceReport(manifestKey, { config: parsed, reports: store, backupBucket: BUCKET, now: () => NOW });
+  const result = await buildComplianceReport(manifestKey, { config: parsed, reports: store, backupBucket: BUCKET, backups: store, now: () => NOW });
   return { ...result, store };
 }
 
@@ -150,7 +150,7 @@ describe('compliance report', () => {
     const json = JSON.parse(store.objects.get('reports/latest/report.json') ?? '{}') as ComplianceReport;
     expect(json).toMatchObject({ ok: false, violations: 1, inventory: { sourceBucket: BUCKET, rows: 15 } });
     const csv = store.objects.get('reports/2026-11-24/report.csv') ?? '';
-    expect(csv.split('\n')[0]).toBe('job,engine,rule,result,detail,valid_backups,newest_backup,newest_age_seconds,rpo_seconds,last_passed_drill,drill_age_seconds,inventory_created_at');
+    expect(csv.split('\n')[0]).toBe('job,engine,rule,result,detail,valid_backups,newest_backup,newest_age_seconds,rpo_seconds,last_passed_drill,drill_age_seconds,restorable_from,restorable_until,inventory_created_at');
     expect(csv).toMatch(/prod-etcd,etcd,encryption,FAIL,"3 not under KMS: .*notes, v1\+final ä\.txt/);
     expect(store.contentTypes.get('reports/latest/report.html')).toBe('text/html; charset=utf-8');
   });
@@ -159,7 +159,7 @@ describe('compliance report', () => {
     const store = new MemoryObjectStore();
     const key = writeInventory(store, 'someone-else', hourly(1), NOW);
 
-    await expect(buildComplianceReport(key, { config: parseConfig(configInput()), reports: store, backupBucket: BUCKET, now: () => NOW })).rejects.toThrow(
+    await expect(buildComplianceReport(key, { config: parseConfig(configInput()), reports: store, backupBucket: BUCKET, backups: store, now: () => NOW })).rejects.toThrow(
       'manifest.sourceBucket is someone-else, not the backup bucket cronsnap-backups',
     );
   });
@@ -169,7 +169,7 @@ describe('compliance report', () => {
     const key = writeInventory(store, BUCKET, hourly(2), NOW, 1);
     const manifest = JSON.parse(store.objects.get(key) ?? '{}');
     store.objects.set(key, JSON.stringify({ ...manifest, fileSchema: 'Bucket, Key, IsLatest, IsDeleteMarker, Size' }));
-    const deps = { config: parseConfig(configInput()), reports: store, backupBucket: BUCKET, now: () => NOW };
+    const deps = { config: parseConfig(configInput()), reports: store, backupBucket: BUCKET, backups: store, now: () => NOW };
     await expect(buildComplianceReport(key, deps)).rejects.toThrow(ManifestError);
     await expect(buildComplianceReport(key, deps)).rejects.toThrow('manifest.fileSchema lacks LastModifiedDate, StorageClass, EncryptionStatus');
 
@@ -187,7 +187,7 @@ describe('compliance report', () => {
     const dataKey = JSON.parse(store.objects.get(key) ?? '{}').files[0].key as string;
     store.binary.set(dataKey, Buffer.from('"cronsnap-backups","prod-etcd/x"\n'));
 
-    await expect(buildComplianceReport(key, { config: parseConfig(configInput()), reports: store, backupBucket: BUCKET, now: () => NOW })).rejects.toThrow(
+    await expect(buildComplianceReport(key, { config: parseConfig(configInput()), reports: store, backupBucket: BUCKET, backups: store, now: () => NOW })).rejects.toThrow(
       `${dataKey} after line 0: incorrect header check`,
     );
   });

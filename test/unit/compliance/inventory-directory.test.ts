@@ -22,7 +22,7 @@ describe('an inventory on disk', () => {
     const manifestKey = await writeInventoryDirectory(root, 'cronsnap-backups', objects, created, 4);
     const store = new DirectoryObjectStore(root);
     const config = parseConfig(configInput([etcdJobInput({ schedule: '0 * * * *' })]));
-    const { report } = await buildComplianceReport(manifestKey, { config, reports: store, backupBucket: 'cronsnap-backups', now: () => created });
+    const { report } = await buildComplianceReport(manifestKey, { config, reports: store, backupBucket: 'cronsnap-backups', backups: store, now: () => created });
 
     expect((await store.list('inventory/')).filter((object) => object.key.endsWith('.csv.gz'))).toHaveLength(3);
     expect(report.inventory.rows).toBe(10);

@@ -2,9 +2,9 @@ import { manifestKey, runMarkerKey, runPrefix } from '../../../lib/backup/object
 import { runStartedAt } from '../../../lib/backup/run-id';
 import { parseConfig } from '../../../lib/config/load-config';
 import { pruneJob } from '../../../lib/retention/prune-job';
-import { configInput, etcdJobInput } from '../../helpers/config-factory';
+import { configInput, etcdJobInput, mysqlJobInput } from '../../helpers/config-factory';
 import { MemoryObjectStore } from '../../helpers/recording-ports';
-import { HOST, runIdAt, storedEtcdBackup } from '../../helpers/stored-backups';
+import { HOST, runIdAt, storedEtcdBackup, storedMysqlDump } from '../../helpers/stored-backups';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 const [job] = parseConfig(configInput([etcdJobInput({ retention: { keepLast: 2 } })])).jobs;
@@ -97,4 +97,49 @@ describe('pruneJob', () => {
     expect(outcome).toMatchObject({ kind: 'pruned', locked: [{ runId: runs[3], until }], deleted: [{ runId: runs[2] }] });
     expect(keysOf(store, runs[3] ?? '')).toHaveLength(2);
   });
+
+  describe('of a job that ships binary logs', () => {
+    const [orders] = parseConfig(configInput([mysqlJobInput({ name: 'orders', retention: { keepLast: 2 }, binlogs: { schedule: '*/15 * * * *' } })])).jobs;
+    if (!orders) throw new Error('no job');
+    const logKeys = (server: string, from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, index) => `orders/binlogs/${server}/binlog.${String(from + index).padStart(6, '0')}`).flatMap((base) => [`${base}.zst`, `${base}.json`]);
+    const shippingRecord = (hoursAgo: number) => {
+      const runId = runIdAt(NOW, hoursAgo, 'ffffffffff');
+      return `${runPrefix('orders/binlogs/runs', runId, runStartedAt(runId) ?? NOW)}/${HOST}/manifest.json`;
+    };
+    const withLogs = (store: MemoryObjectStore, keys: string[]) => {
+      for (const key of keys) store.objects.set(key, '{}');
+      return store;
+    };
+
+    it('deletes the logs no kept dump replays, manifests first, and keeps every log from the oldest kept dump on', async () => {
+      const store = withLogs(storeWith(...[[1, 14], [2, 12], [3, 10], [4, 8]].map(([hoursAgo = 0, file = 0]) => storedMysqlDump(runIdAt(NOW, hoursAgo), `binlog.${String(file).padStart(6, '0')}`))), [
+        ...logKeys('server-1', 6, 16),
+        ...logKeys('server-2', 1, 3),
+        shippingRecord(5),
+        shippingRecord(1.5),
+      ]);
+
+      const outcome = await pruneJob(orders, deps(store));
+
+      expect(outcome).toMatchObject({ kind: 'pruned', deleted: [{ runId: runIdAt(NOW, 3) }, { runId: runIdAt(NOW, 4) }], binlogs: { deleted: 13, keptFrom: [{ serverKey: 'server-1', file: 'binlog.000012' }] } });
+      const left = [...store.objects.keys()].filter((key) => key.startsWith('orders/binlogs/'));
+      // From the dump two hours ago (binlog.000012) on; a server no kept dump was taken from keeps its logs.
+      expect(left.sort()).toEqual([...logKeys('server-1', 12, 16), ...logKeys('server-2', 1, 3), shippingRecord(1.5)].sort());
+      const logDeletions = store.deletions.filter((keys) => keys.some((key) => key.includes('/binlogs/')));
+      expect(logDeletions[0]?.every((key) => key.endsWith('.json'))).toBe(true);
+      expect(logDeletions[0]).toHaveLength(6);
+    });
+
+    it('deletes no log while a kept dump names no binary log coordinates', async () => {
+      const coordinateless = storedMysqlDump(runIdAt(NOW, 2), '');
+      const store = withLogs(storeWith(storedMysqlDump(runIdAt(NOW, 1), 'binlog.000014'), coordinateless, storedMysqlDump(runIdAt(NOW, 3), 'binlog.000010')), logKeys('server-1', 6, 16));
+
+      const outcome = await pruneJob(orders, deps(store));
+
+      expect(outcome).toMatchObject({ kind: 'pruned', deleted: [{ runId: runIdAt(NOW, 3) }], binlogs: { deleted: 0, keptFrom: [] } });
+      expect([...store.objects.keys()].filter((key) => key.startsWith('orders/binlogs/'))).toHaveLength(22);
+    });
+  });
 });
+
