@@ -295,7 +295,14 @@ describe('CronsnapStack', () => {
     });
     const statements = policyStatements('ComplianceComplianceReport');
     const s3Actions = statements.flatMap((statement) => [statement.Action].flat()).filter((action) => String(action).startsWith('s3:'));
-    expect(s3Actions.sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect(s3Actions.sort()).toEqual(['s3:GetObject', 's3:GetObject', 's3:PutObject']);
+    // Of the backup bucket, only the manifests of the job that ships binary logs: its window is read from them.
+    const backupReads = statements.filter((statement) => JSON.stringify(statement.Resource).includes('StorageBucket'));
+    expect(backupReads).toHaveLength(1);
+    const resources = JSON.stringify(backupReads[0]?.Resource);
+    expect(resources).toContain('/shop-mysql/*/manifest.json');
+    expect(resources).toContain('/shop-mysql/binlogs/*.json');
+    expect(resources).not.toContain('prod-etcd');
   });
 
   it('alarms per job when no backup succeeded within its RPO, and when no binary log was shipped within the log schedule\'s, missing data breaching', () => {
