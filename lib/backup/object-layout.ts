@@ -28,6 +28,23 @@ export function parseBinlogManifestKey(key: string): { readonly job: string; rea
   return { job, serverKey, file };
 }
 
+const SHIPPED_LOG = /^([^/]+)\/binlogs\/([^/]+)\/([^/]+\.[0-9]+)\.(zst|json)$/;
+const SHIPPING_RUN = /^[^/]+\/binlogs\/runs\/(?:\d{4}\/\d{2}\/\d{2}\/([^/]+)\/)?/;
+
+/** `<job>/binlogs/<server>/<log>.zst` (the log) or `.json` (its manifest); undefined for anything else. */
+export function parseShippedLogKey(key: string): { readonly job: string; readonly serverKey: string; readonly file: string; readonly part: 'payload' | 'manifest' } | undefined {
+  const match = SHIPPED_LOG.exec(key);
+  if (!match || match[2] === 'runs') return undefined;
+  const [, job = '', serverKey = '', file = '', suffix] = match;
+  return { job, serverKey, file, part: suffix === 'zst' ? 'payload' : 'manifest' };
+}
+
+/** Whether `key` lies under `<job>/binlogs/runs/`, and the run id its dated layout names (empty when it names none). */
+export function parseShippingRunKey(key: string): { readonly runId: string } | undefined {
+  const match = SHIPPING_RUN.exec(key);
+  return match ? { runId: match[1] ?? '' } : undefined;
+}
+
 /** A linked set (an etcd member's config) keeps its own manifest in a sub-folder named after it. */
 export function manifestKey(prefix: string, host: string, setName = ''): string {
   return setName ? `${prefix}/${host}/${setName}/${MANIFEST_FILE}` : `${prefix}/${host}/${MANIFEST_FILE}`;

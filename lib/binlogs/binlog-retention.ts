@@ -1,9 +1,7 @@
+import { parseShippedLogKey, parseShippingRunKey } from '../backup/object-layout';
 import { runStartedAt } from '../backup/run-id';
 import { logSequence } from './binlog-manifest';
 import type { BaseDump } from './point-in-time';
-
-const SHIPPED_LOG = /^[^/]+\/binlogs\/([^/]+)\/([^/]+\.[0-9]+)\.(zst|json)$/;
-const SHIPPING_RUN = /^[^/]+\/binlogs\/runs\/\d{4}\/\d{2}\/\d{2}\/([^/]+)\//;
 
 /** What pruning removes of a job's shipped logs; manifests go first, so a cut-short deletion never leaves a manifest without its log. */
 export interface BinlogPrunePlan {
@@ -32,15 +30,14 @@ export function planBinlogPruning(kept: readonly (BaseDump & { readonly startedA
   const payloads: string[] = [];
   const runRecords: string[] = [];
   for (const key of keys) {
-    const log = SHIPPED_LOG.exec(key);
+    const log = parseShippedLogKey(key);
     if (log) {
-      const [, serverKey = '', file = '', suffix] = log;
-      const from = oldestFile.get(serverKey);
-      if (serverKey === 'runs' || from === undefined || logSequence(file) >= logSequence(from)) continue;
-      (suffix === 'json' ? manifests : payloads).push(key);
+      const from = oldestFile.get(log.serverKey);
+      if (from === undefined || logSequence(log.file) >= logSequence(from)) continue;
+      (log.part === 'manifest' ? manifests : payloads).push(key);
       continue;
     }
-    const startedAt = runStartedAt(SHIPPING_RUN.exec(key)?.[1] ?? '');
+    const startedAt = runStartedAt(parseShippingRunKey(key)?.runId ?? '');
     if (startedAt && startedAt.getTime() < oldestStart) runRecords.push(key);
   }
   return { manifests, payloads, runRecords, keptFrom: [...oldestFile].map(([serverKey, file]) => ({ serverKey, file })).sort((a, b) => a.serverKey.localeCompare(b.serverKey)) };

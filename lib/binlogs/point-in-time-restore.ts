@@ -1,5 +1,6 @@
 import { binlogRoot } from '../backup/object-layout';
 import { RestoreRefusedError } from '../errors';
+import { inBatches } from '../in-batches';
 import type { ObjectStore } from '../ports/object-store';
 import { listRestorable, type RestorableBackup } from '../restore/backup-catalog';
 import { logSequence, parseBinlogManifest, type BinlogManifest } from './binlog-manifest';
@@ -33,17 +34,12 @@ function baseDump(backup: RestorableBackup): (BaseDump & { readonly backup: Rest
 }
 
 async function readLogs(store: ObjectStore, prefix: string, files: readonly string[]): Promise<BinlogManifest[]> {
-  const logs: BinlogManifest[] = [];
-  for (let at = 0; at < files.length; at += READ_CONCURRENCY) {
-    const batch = files.slice(at, at + READ_CONCURRENCY).map(async (file) => {
-      const key = `${prefix}/${file}.json`;
-      const text = await store.getText(key);
-      if (text === undefined) throw new RestoreRefusedError(`${key} was listed but cannot be read`);
-      return parseBinlogManifest(text, key);
-    });
-    logs.push(...(await Promise.all(batch)));
-  }
-  return logs;
+  return inBatches(files, READ_CONCURRENCY, async (file) => {
+    const key = `${prefix}/${file}.json`;
+    const text = await store.getText(key);
+    if (text === undefined) throw new RestoreRefusedError(`${key} was listed but cannot be read`);
+    return parseBinlogManifest(text, key);
+  });
 }
 
 /**

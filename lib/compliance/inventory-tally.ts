@@ -1,4 +1,4 @@
-import { DRILL_ROOT, parseBackupKey } from '../backup/object-layout';
+import { DRILL_ROOT, parseBackupKey, parseShippedLogKey, parseShippingRunKey } from '../backup/object-layout';
 import { runStartedAt } from '../backup/run-id';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { shipsBinlogs } from '../config/job-config';
@@ -65,9 +65,6 @@ export interface BinlogTally {
   /** Key of the main unit's manifest.json, by run id. */
   readonly dumpManifests: Map<string, string>;
 }
-
-const SHIPPED_LOG = /^[^/]+\/binlogs\/([^/]+)\/([^/]+\.[0-9]+)\.(zst|json)$/;
-const SHIPPING_RUN = /^[^/]+\/binlogs\/runs\//;
 
 const LAST_PASSED_DRILL = /^[^/]+\/([^/]+)\/last-passed\.json$/;
 
@@ -139,15 +136,14 @@ export class InventoryTally {
 
   /** Whether the row is a shipped log, or part of a shipping run's record; logs are tallied by server. */
   private addBinlog(binlogs: BinlogTally, row: InventoryRow): boolean {
-    if (SHIPPING_RUN.test(row.key)) return true;
-    const match = SHIPPED_LOG.exec(row.key);
-    if (!match) return false;
-    const [, server = '', file = '', suffix] = match;
-    let logs = binlogs.servers.get(server);
-    if (!logs) binlogs.servers.set(this.intern(server), (logs = new Map()));
-    const log = logs.get(file) ?? { payload: false, manifestAt: 0 };
-    logs.set(file, log);
-    if (suffix === 'zst') log.payload = true;
+    if (parseShippingRunKey(row.key)) return true;
+    const shipped = parseShippedLogKey(row.key);
+    if (!shipped) return false;
+    let logs = binlogs.servers.get(shipped.serverKey);
+    if (!logs) binlogs.servers.set(this.intern(shipped.serverKey), (logs = new Map()));
+    const log = logs.get(shipped.file) ?? { payload: false, manifestAt: 0 };
+    logs.set(shipped.file, log);
+    if (shipped.part === 'payload') log.payload = true;
     else log.manifestAt = row.lastModified;
     return true;
   }

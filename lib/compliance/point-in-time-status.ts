@@ -4,6 +4,7 @@ import { binlogChain } from '../binlogs/binlog-chain';
 import { parseBinlogManifest } from '../binlogs/binlog-manifest';
 import { baseDumpOf, recoverableSpan, windowGaps, type BaseDump, type RecoverableSpan, type WindowGap } from '../binlogs/point-in-time';
 import { ManifestError } from '../errors';
+import { inBatches } from '../in-batches';
 import type { ObjectStore } from '../ports/object-store';
 import type { BinlogTally } from './inventory-tally';
 
@@ -23,12 +24,6 @@ export interface PointInTimeStatus {
   readonly unreadable: readonly string[];
 }
 
-async function inBatches<T, R>(items: readonly T[], read: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  for (let at = 0; at < items.length; at += READ_CONCURRENCY) results.push(...(await Promise.all(items.slice(at, at + READ_CONCURRENCY).map(read))));
-  return results;
-}
-
 /**
  * The window of one job from the inventory's tally: the log chains come from the key names, so
  * only each complete dump's manifest (for its coordinates) and the last log of each chain (for
@@ -37,7 +32,7 @@ async function inBatches<T, R>(items: readonly T[], read: (item: T) => Promise<R
 export async function readPointInTimeStatus(job: string, binlogs: BinlogTally, store: ObjectStore): Promise<PointInTimeStatus> {
   const unreadable: string[] = [];
   const dumps = (
-    await inBatches([...binlogs.dumpManifests.values()], async (key): Promise<BaseDump | undefined> => {
+    await inBatches([...binlogs.dumpManifests.values()], READ_CONCURRENCY, async (key): Promise<BaseDump | undefined> => {
       try {
         return baseDumpOf(parseManifest((await store.getText(key)) ?? '', key));
       } catch (error) {
@@ -65,7 +60,7 @@ export async function readPointInTimeStatus(job: string, binlogs: BinlogTally, s
   });
   const endKeys = [...new Set(chainEnds.flatMap((key) => key ?? []))];
   const lastEvents = new Map(
-    await inBatches(endKeys, async (key) => {
+    await inBatches(endKeys, READ_CONCURRENCY, async (key) => {
       try {
         return [key, parseBinlogManifest((await store.getText(key)) ?? '', key).lastEventAt] as const;
       } catch (error) {
