@@ -114,10 +114,9 @@ upload_output() {
   "$@" 2>"$errors" >"$fifo" &
   CRONSNAP_PRODUCER=$!
   upload_compressed "$fifo" "$key" "$metadata" || rc=$?
-  # A producer still waiting to open the fifo (the upload stopped first) is let on, into a broken pipe.
-  : <>"$fifo"
-  wait "$CRONSNAP_PRODUCER" || produced=$?
-    rm -f -- "$fifo"
+  # A producer that had not opened the fifo when the upload stopped is let on, into a broken pipe.
+  reap_past_fifo "$CRONSNAP_PRODUCER" "$fifo" writer || produced=$?
+  rm -f -- "$fifo"
   [ "$rc" -ne 0 ] || rc=$produced
   return "$rc"
 }

@@ -224,17 +224,30 @@ tap() {
   CRONSNAP_TAP_NAMES+=("$name")
 }
 
+# reap_past_fifo PID FIFO reader|writer: waits for PID, the given end of FIFO, when nobody is
+# left at the other end. If PID never got as far as opening FIFO (its counterpart died first, or
+# it simply had not been scheduled yet), its open() would block forever, and opening the fifo
+# read-write beside it cannot help a process that comes to open() later. So a helper opens the
+# other end, blocking until PID arrives, and closes it at once: end of stream for a reader, a
+# broken pipe for a writer. The helper is killed once PID is gone, in case PID had come and gone.
+reap_past_fifo() {
+  local pid=$1 fifo=$2 side=$3 helper rc=0
+  if [ "$side" = reader ]; then (: >"$fifo") & else (: <"$fifo") & fi
+  helper=$!
+  wait "$pid" || rc=$?
+  kill "$helper" 2>/dev/null || true
+  wait "$helper" 2>/dev/null || true
+  return "$rc"
+}
+
 # wait_taps [ignore]: fails explicitly on a tap that failed (callers run inside
-# `pipeline || fail ...`, where bash ignores errexit); `ignore` only reaps them. A tap whose
-# writer died before opening its fifo would wait in open() forever: opening the fifo read-write
-# (which never blocks) and closing it again gives such a reader its end of stream.
+# `pipeline || fail ...`, where bash ignores errexit); `ignore` only reaps them.
 # shellcheck disable=SC2120 # `wait_taps ignore` comes from upload_compressed, in backup-upload.sh
 wait_taps() {
   local i rc
   for i in "${!CRONSNAP_TAPS[@]}"; do
     rc=0
-    : <>"$CRONSNAP_WORK/${CRONSNAP_TAP_NAMES[$i]}.fifo"
-    wait "${CRONSNAP_TAPS[$i]}" || rc=$?
+    reap_past_fifo "${CRONSNAP_TAPS[$i]}" "$CRONSNAP_WORK/${CRONSNAP_TAP_NAMES[$i]}.fifo" reader || rc=$?
     rm -f -- "$CRONSNAP_WORK/${CRONSNAP_TAP_NAMES[$i]}.fifo"
     [ "${1:-}" = ignore ] || [ "$rc" -eq 0 ] || fail "reading the stream for ${CRONSNAP_TAP_NAMES[$i]} failed with exit code $rc"
   done

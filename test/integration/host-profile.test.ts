@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,27 @@ function onHost(script: string) {
     const result = spawnSync(LEGACY_BASH, ['-c', script], { encoding: 'utf8', timeout: 20_000 });
 
     expect({ signal: result.signal, status: result.status, stdout: result.stdout }).toEqual({ signal: null, status: 0, stdout: 'reaped\n' });
+  });
+
+  it('reaps a fifo end that comes to open() only after its counterpart died, as a reader and as a writer', () => {
+    // The late start stands in for a background process the scheduler has not yet run.
+    const late = (redirect: string) => `{ sleep 0.5; exec ${redirect}; } &`;
+    const script = [
+      `source ${COMMON}; CRONSNAP_WORK=$(mktemp -d); mkfifo "$CRONSNAP_WORK/late.fifo" "$CRONSNAP_WORK/writer.fifo"`,
+      `${late('sha256sum <"$CRONSNAP_WORK/late.fifo" >"$CRONSNAP_WORK/late.out"')} CRONSNAP_TAPS+=($!); CRONSNAP_TAP_NAMES+=(late)`,
+      'wait_taps; tap_value late',
+      `${late('seq 100000 >"$CRONSNAP_WORK/writer.fifo"')} reap_past_fifo $! "$CRONSNAP_WORK/writer.fifo" writer || echo "writer ended with $?"`,
+    ].join('\n');
+
+    for (const shell of [LEGACY_BASH, 'bash']) {
+      const result = spawnSync(shell, ['-c', script], { encoding: 'utf8', timeout: 20_000 });
+      expect({ shell, signal: result.signal, status: result.status, stdout: result.stdout }).toEqual({
+        shell,
+        signal: null,
+        status: 0,
+        stdout: `${createHash('sha256').digest('hex')}  -\nwriter ended with 141\n`,
+      });
+    }
   });
 
   it('feeds every tee_on output in full when one reader stops early, under 8.22 tee as under today\'s', () => {
