@@ -70,15 +70,31 @@ const mysqlFactsSchema = z.object({
   rowCounts: rowCountsSchema,
 });
 
+/** A PostgreSQL WAL position as the server writes it, e.g. 0/3000028. */
+const lsn = z.string().regex(/^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/, 'must be a WAL position such as 0/3000028');
+
 const postgresFactsSchema = z.object({
   server: z.string(),
   serverVersion: z.string(),
-  mode: z.enum(['per-database', 'dumpall']),
+  mode: z.enum(['per-database', 'dumpall', 'physical']),
   databases: z.array(z.string()),
-  /** Every uploaded object: globals and one custom-format dump per database, or one dumpall. */
-  parts: z.array(payloadSchema.extend({ name: z.string(), kind: z.enum(['globals', 'database', 'dumpall']) })).min(1),
+  /** Every uploaded object: globals and one custom-format dump per database, one dumpall, or one base backup tar. */
+  parts: z.array(payloadSchema.extend({ name: z.string(), kind: z.enum(['globals', 'database', 'dumpall', 'base-backup']) })).min(1),
   /** Counted in the snapshot each database's pg_dump was given (`--snapshot`), tables as `schema.table`. */
   rowCounts: rowCountsSchema,
+  /** A physical base backup's place in the WAL: a restore replays from walStart and is consistent from walEnd on. */
+  physical: z
+    .object({
+      systemIdentifier: z.string().regex(/^[0-9]+$/),
+      timeline: z.number().int().positive(),
+      walStart: lsn,
+      walEnd: lsn,
+      walSegmentSize: z.number().int().positive(),
+      /** The replication slot that holds the job's WAL; created by this run when slotCreated. */
+      slot: z.string(),
+      slotCreated: z.boolean(),
+    })
+    .optional(),
 });
 
 const listedFileSchema = z.object({

@@ -5,6 +5,7 @@ import { mysqlSettingsSchema } from './mysql-settings';
 import { postgresSettingsSchema } from './postgres-settings';
 import { retentionSchema } from './retention';
 import { binlogSettingsSchema, type BinlogSettings } from './binlog-settings';
+import { walSettingsSchema } from './wal-settings';
 import { drillSchema, type DrillSettings } from './drill-settings';
 import { hostLimitFields } from './host-limits';
 import { schedule, timezone } from './schedule-fields';
@@ -78,11 +79,22 @@ export const postgresJobSchema = z
     ...commonJobFields,
     engine: z.literal('postgres'),
     postgres: postgresSettingsSchema,
+    wal: walSettingsSchema.optional().describe('physical: ship the WAL on its own schedule, for restores to a point in time'),
     ...streamingJobFields,
     ...drillFields,
   })
   .strict()
   .superRefine((job, ctx) => {
+    // The base backup leaves its WAL out (pg_basebackup -X none): only the shipped WAL makes it consistent.
+    if (job.postgres.mode === 'physical' && !job.wal) {
+      ctx.addIssue({ code: 'custom', path: ['wal'], message: 'a physical base backup carries no WAL of its own; set wal so the segments it needs are shipped' });
+    }
+    if (job.wal && job.postgres.mode !== 'physical') {
+      ctx.addIssue({ code: 'custom', path: ['wal'], message: 'WAL replays onto a physical base backup only; set postgres.mode physical' });
+    }
+    if (job.drill && job.postgres.mode === 'physical') {
+      ctx.addIssue({ code: 'custom', path: ['drill'], message: 'drills of physical base backups are not supported yet; drill a per-database job of the same server' });
+    }
     if (job.drill && job.postgres.mode === 'dumpall') {
       ctx.addIssue({
         code: 'custom',

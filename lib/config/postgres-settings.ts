@@ -10,9 +10,11 @@ export const postgresSettingsSchema = z
     user: token,
     ...passwordSourceFields,
     mode: z
-      .enum(['per-database', 'dumpall'])
+      .enum(['per-database', 'dumpall', 'physical'])
       .default('per-database')
-      .describe('per-database: pg_dumpall --globals-only plus one pg_dump -Fc per database (restorable in parallel); dumpall: one pg_dumpall'),
+      .describe(
+        'per-database: pg_dumpall --globals-only plus one pg_dump -Fc per database (restorable in parallel); dumpall: one pg_dumpall; physical: a pg_basebackup of the whole cluster, the base of restores to a point in time (needs wal)',
+      ),
     databases: z.array(databaseName).min(1).optional().describe('dump these databases; every connectable non-template database when omitted'),
     parallelDatabases: z
       .number()
@@ -21,7 +23,12 @@ export const postgresSettingsSchema = z
       .max(16)
       .default(1)
       .describe('per-database: up to this many databases dumped at once, each its own part (a server with many databases takes the longest one, not the sum)'),
+    checkpoint: z
+      .enum(['spread', 'fast'])
+      .default('spread')
+      .describe('physical: the checkpoint a base backup starts from; spread paces its writes beside the database, fast starts at once'),
     pgDump: commandWords.default('pg_dump'),
+    pgBasebackup: commandWords.default('pg_basebackup').describe('physical: the user needs the REPLICATION attribute and a replication line in pg_hba.conf'),
     pgDumpall: commandWords.default('pg_dumpall'),
     psql: commandWords.default('psql'),
     pgRestore: commandWords.default('pg_restore').describe('used by restores'),
@@ -29,8 +36,12 @@ export const postgresSettingsSchema = z
   .strict()
   .refine(hasOnePasswordSource, { message: ONE_PASSWORD_SOURCE_MESSAGE })
   .refine((postgres) => postgres.mode === 'per-database' || postgres.parallelDatabases === 1, {
-    message: 'a dumpall is one pg_dumpall; parallelDatabases applies to per-database',
+    message: 'a dumpall or a physical base backup is one stream; parallelDatabases applies to per-database',
     path: ['parallelDatabases'],
+  })
+  .refine((postgres) => postgres.mode !== 'physical' || postgres.databases === undefined, {
+    message: 'a physical base backup copies the whole cluster; databases applies to per-database and dumpall',
+    path: ['databases'],
   });
 
 export type PostgresSettings = z.infer<typeof postgresSettingsSchema>;

@@ -13,6 +13,9 @@ load_postgres_params() {
   read -r -a PG_DUMP <<<"$(param pgDump)"
   read -r -a PG_DUMPALL <<<"$(param pgDumpall)"
   read -r -a PSQL <<<"$(param psql)"
+  read -r -a PG_BASEBACKUP <<<"$(param pgBasebackup)"
+  CHECKPOINT=$(param checkpoint)
+  WAL_SLOT=$(optional_param walSlot)
   WORK_PARENT=$(param workDir)
   CONNECT=(-h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -w)
 }
@@ -123,9 +126,53 @@ dump_databases() {
   done
 }
 
+# ensure_wal_slot: the job's physical replication slot, created (reserving WAL at once) when
+# missing, so every segment from the base backup's start on stays on the server until shipped.
+ensure_wal_slot() {
+  [ -n "$WAL_SLOT" ] || return 0
+  SLOT_CREATED=$(pg_query "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '$WAL_SLOT') THEN 'false'
+    ELSE (SELECT 'true' FROM pg_create_physical_replication_slot('$WAL_SLOT', true)) END") \
+    || fail "cannot create the replication slot $WAL_SLOT on $PG_HOST:$PG_PORT (the user needs the REPLICATION attribute)"
+}
+
+# The label pg_basebackup sends first in the base tar: where the backup's WAL replay starts.
+# tar stops once it has it (tee_on drops this output then).
+backup_label_of() { tar -xOf - --occurrence=1 backup_label; }
+
+# base_backup_stream: the base tar on stdout (-X none: the shipped WAL carries the rest), fed
+# to the backup-label tap on the way.
+base_backup_stream() {
+  "${PG_BASEBACKUP[@]}" "${CONNECT[@]}" -D - -Ft -X none --checkpoint="$CHECKPOINT" --label "cronsnap $JOB $RUN_ID" \
+    | tee_on "$CRONSNAP_WORK/backup-label.fifo"
+}
+
+# base_backup: the whole cluster as one tar stream (pg_basebackup -Ft -D -) without its WAL,
+# which the job's WAL shipping carries. One stream holds one tablespace, so a cluster with more
+# is refused up front rather than by pg_basebackup at the end of a long checkpoint.
+base_backup() {
+  local tablespaces
+  tablespaces=$(pg_query "SELECT string_agg(spcname || ' at ' || pg_tablespace_location(oid), ', ' ORDER BY spcname) FROM pg_tablespace WHERE spcname NOT IN ('pg_default', 'pg_global')")
+  [ -z "$tablespaces" ] || fail "a physical base backup streams one tar, which cannot carry the tablespaces outside the data directory ($tablespaces); back this server up per-database"
+  ensure_wal_slot
+  SYSTEM_ID=$(pg_query 'SELECT system_identifier FROM pg_control_system()')
+  WAL_SEGMENT_SIZE=$(pg_query "SELECT setting::bigint * (CASE unit WHEN '8kB' THEN 8192 WHEN 'B' THEN 1 ELSE 1048576 END) FROM pg_settings WHERE name = 'wal_segment_size'")
+  expect_payload "$(pg_query 'SELECT sum(pg_database_size(datname))::bigint FROM pg_database')"
+  tap backup-label backup_label_of
+  dump_part base.tar.zst base base-backup base_backup_stream
+  # backup_label has where replay starts; the end record is written before pg_basebackup returns,
+  # so the position now is at or after it: a restore waits for that much WAL, never less.
+  WAL_END=$(pg_query 'SELECT pg_current_wal_lsn()')
+  read -r WAL_START TIMELINE < <(sed -n 's/^START WAL LOCATION: \([0-9A-F]*\/[0-9A-F]*\) .*$/\1/p; s/^START TIMELINE: \([0-9]*\)$/\1/p' <<<"$(tap_value backup-label)" | tr '\n' ' ') || true
+  if [ -z "$WAL_START" ] || [ -z "$TIMELINE" ]; then fail "the base backup's tar stream has no backup_label naming where its WAL starts"; fi
+}
+
 dump_all() {
   step dump
   PARTS_JSON='' PRIMARY_PAYLOAD=''
+  if [ "$MODE" = physical ]; then
+    base_backup
+    return
+  fi
   if [ "$MODE" = dumpall ]; then
     expect_payload "$(pg_query 'SELECT sum(pg_database_size(datname))::bigint FROM pg_database')"
     dump_part all-databases.sql.zst all-databases dumpall "${PG_DUMPALL[@]}" "${CONNECT[@]}" --clean --if-exists
@@ -139,6 +186,13 @@ dump_all() {
   dump_databases ${names[@]+"${names[@]}"}
 }
 
+# physical_json: the base backup's place in the WAL, for a restore to find the segments it needs.
+physical_json() {
+  [ "$MODE" = physical ] || return 0
+  printf ',\n    "physical": {"systemIdentifier": %s, "timeline": %s, "walStart": %s, "walEnd": %s, "walSegmentSize": %s, "slot": %s, "slotCreated": %s}' \
+    "$(json_str "$SYSTEM_ID")" "$TIMELINE" "$(json_str "$WAL_START")" "$(json_str "$WAL_END")" "$WAL_SEGMENT_SIZE" "$(json_str "$WAL_SLOT")" "${SLOT_CREATED:-false}"
+}
+
 write_postgres_manifest() {
   step manifest
   local manifest="$CRONSNAP_WORK/manifest.json" names=() name list=''
@@ -150,6 +204,7 @@ write_postgres_manifest() {
   "payload": $PRIMARY_PAYLOAD,
   "tools": {
     "pg_dump": $(json_str "$("${PG_DUMP[@]}" --version 2>/dev/null | head -n 1)"),
+    "pg_basebackup": $(json_str "$(if [ "$MODE" = physical ]; then "${PG_BASEBACKUP[@]}" --version 2>/dev/null | head -n 1; fi)"),
     "zstd": $(json_str "$(zstd_version)")
   },
   "postgres": {
@@ -158,7 +213,7 @@ write_postgres_manifest() {
     "mode": $(json_str "$MODE"),
     "databases": [$list],
     "parts": [$PARTS_JSON],
-    "rowCounts": $(if [ "$ROW_COUNTS" = true ] && [ "$MODE" != dumpall ]; then printf '{%s}' "$ROW_COUNTS_JSON"; else printf null; fi)
+    "rowCounts": $(if [ "$ROW_COUNTS" = true ] && [ "$MODE" = per-database ]; then printf '{%s}' "$ROW_COUNTS_JSON"; else printf null; fi)$(physical_json)
   }
 }
 JSON
@@ -170,7 +225,8 @@ main() {
   step preflight
   load_common_params
   load_postgres_params
-  require_commands "${PG_DUMP[0]}" "${PG_DUMPALL[0]}" "${PSQL[0]}" zstd aws flock
+  if [ "$MODE" = physical ]; then require_commands "${PG_BASEBACKUP[0]}"; else require_commands "${PG_DUMP[0]}" "${PG_DUMPALL[0]}"; fi
+  require_commands "${PSQL[0]}" zstd aws flock
   acquire_job_lock "$JOB"
   make_work_dir "$WORK_PARENT"
   write_pgpass

@@ -180,6 +180,9 @@ export function planMysqlRestore(
 export function planPostgresRestore(job: PostgresJob, manifest: Manifest, request: DatabaseRestoreRequest, deps: Pick<DatabaseRestoreTarget, 'bucket' | 'workDir'>): PlannedCommand {
   if (manifest.engine !== 'postgres') throw new RestoreError(`${manifest.payload.key} is a ${manifest.engine} backup, not postgres`);
   const { parts, mode } = manifest.postgres;
+  if (mode === 'physical') {
+    throw new RestoreError(`${manifest.payload.key} is a physical base backup, which restores only with its WAL into a new data directory; cronsnap does not restore those yet (docs/restore.md says how by hand)`);
+  }
   if (mode === 'dumpall' && (request.targetDatabase || request.databases)) {
     throw new InvalidEventError('event.databases: a pg_dumpall backup is restored whole, under its own names, into a server that has none of them');
   }

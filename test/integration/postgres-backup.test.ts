@@ -92,9 +92,9 @@ describe('postgres backup, end to end', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function serviceFor(name: string, postgres: Record<string, unknown> = {}) {
+  function serviceFor(name: string, postgres: Record<string, unknown> = {}, jobFields: Record<string, unknown> = {}) {
     const defaults = (postgresJobInput() as { postgres: Record<string, unknown> }).postgres;
-    const job = postgresJobInput({ name, targets: { instanceIds: [HOST] }, workDir: dir, postgres: { ...defaults, server: `127.0.0.1:${source.port}`, ...postgres } } as never);
+    const job = postgresJobInput({ name, targets: { instanceIds: [HOST] }, workDir: dir, postgres: { ...defaults, server: `127.0.0.1:${source.port}`, ...postgres }, ...jobFields } as never);
     return localServiceFor(job, { ...aws, host: HOST, dir });
   }
 
@@ -166,6 +166,67 @@ describe('postgres backup, end to end', () => {
     const completion = completions[0];
     if (completion?.kind !== 'succeeded' || completion.manifest.engine !== 'postgres') throw new Error(JSON.stringify(completions));
     expect(completion.manifest.postgres.parts).toEqual([expect.objectContaining({ kind: 'dumpall', key: completion.manifest.payload.key })]);
+  });
+
+  describe('physical base backups', () => {
+    const physical = (name: string, slot: string) => serviceFor(name, { mode: 'physical', checkpoint: 'fast' }, { wal: { schedule: '*/5 * * * *', slot } });
+
+    it('streams the whole cluster as one tar without its WAL, the slot created before it and the WAL range recorded', async () => {
+      const service = physical('physical-pg', 'cronsnap_physical');
+
+      const { completions } = await service.runJob('physical-pg', 'pg-event-20');
+
+      const completion = completions[0];
+      if (completion?.kind !== 'succeeded' || completion.manifest.engine !== 'postgres') throw new Error(JSON.stringify({ completions, sns: service.notifier.messages }));
+      const { postgres } = completion.manifest;
+      const systemIdentifier = (await source.sql('SELECT system_identifier FROM pg_control_system()')).trim();
+      expect(postgres).toMatchObject({
+        mode: 'physical',
+        parts: [expect.objectContaining({ kind: 'base-backup', name: 'base', key: completion.manifest.payload.key })],
+        physical: { systemIdentifier, timeline: 1, walSegmentSize: 16 * 1024 ** 2, slot: 'cronsnap_physical', slotCreated: true },
+      });
+      // The slot holds every segment from the backup's start on.
+      const [restartLsn, startIsHeld] = (await source.sql(`SELECT restart_lsn, restart_lsn <= '${postgres.physical?.walStart}'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'cronsnap_physical'`)).trim().split('|');
+      expect({ restartLsn: restartLsn !== '', startIsHeld }).toEqual({ restartLsn: true, startIsHeld: 't' });
+
+      const tarFile = join(dir, 'base.tar');
+      writeFileSync(`${tarFile}.zst`, await getObjectBytes(moto.s3(), bucket, completion.manifest.payload.key));
+      await run('zstd', ['-q', '-f', '-d', `${tarFile}.zst`, '-o', tarFile]);
+      const entries = (await run('tar', ['-tf', tarFile])).split('\n');
+      expect(entries).toEqual(expect.arrayContaining(['PG_VERSION', 'backup_label', 'global/pg_control']));
+      expect(entries.filter((entry) => entry.startsWith('pg_wal/') && !entry.endsWith('/'))).toEqual([]);
+      const label = await run('tar', ['-xOf', tarFile, 'backup_label']);
+      expect(label).toContain(`START WAL LOCATION: ${postgres.physical?.walStart} `);
+      expect(label).toContain('LABEL: cronsnap physical-pg ');
+
+      const again = await service.runJob('physical-pg', 'pg-event-21');
+      expect(again.completions.map((run) => (run.kind === 'succeeded' && run.manifest.engine === 'postgres' ? run.manifest.postgres.physical?.slotCreated : run.kind))).toEqual([false]);
+      await expect(service.restore({ job: 'physical-pg', backup: 'latest', dryRun: false, confirm: 'physical-pg' })).rejects.toThrow('is a physical base backup');
+      await source.sql("SELECT pg_drop_replication_slot('cronsnap_physical')");
+      rmSync(tarFile, { force: true });
+    });
+
+    it('refuses a cluster with a tablespace outside the data directory, naming it, with nothing uploaded', async () => {
+      const location = mkdtempSync(join(tmpdir(), 'cronsnap-pg-tablespace-'));
+      await run('chown', ['postgres', location]);
+      await source.sql(`CREATE TABLESPACE archive_space LOCATION '${location}'`);
+      try {
+        const service = physical('physical-tablespace', 'cronsnap_tablespace');
+
+        const { completions } = await service.runJob('physical-tablespace', 'pg-event-22');
+
+        expect(completions).toEqual([
+          expect.objectContaining({
+            kind: 'failed',
+            reason: expect.stringContaining(`step=dump: a physical base backup streams one tar, which cannot carry the tablespaces outside the data directory (archive_space at ${location})`),
+          }),
+        ]);
+        expect(await listKeys(moto.s3(), bucket, 'physical-tablespace/')).toEqual([]);
+      } finally {
+        await source.sql('DROP TABLESPACE archive_space');
+        rmSync(location, { recursive: true, force: true });
+      }
+    });
   });
 
   it('restores a database under a new name with pg_restore -j and equal row hashes, never over an existing one', async () => {

@@ -114,10 +114,26 @@ describe('config', () => {
   it('refuses parallel dumps of a single pg_dumpall, and more than 16, naming the field', () => {
     const withPostgres = (postgres: Record<string, unknown>) =>
       configInput([postgresJobInput({ postgres: { server: 'db:5432', user: 'backup', passwordParameter: '/db/pw', ...postgres } } as never)]);
-    expect(() => parseConfig(withPostgres({ mode: 'dumpall', parallelDatabases: 4 }))).toThrow('jobs[0].postgres.parallelDatabases: a dumpall is one pg_dumpall');
+    expect(() => parseConfig(withPostgres({ mode: 'dumpall', parallelDatabases: 4 }))).toThrow('jobs[0].postgres.parallelDatabases: a dumpall or a physical base backup is one stream');
     expect(() => parseConfig(withPostgres({ parallelDatabases: 17 }))).toThrow('jobs[0].postgres.parallelDatabases');
     const [job] = parseConfig(withPostgres({})).jobs;
     expect(job?.engine === 'postgres' && job.postgres.parallelDatabases).toBe(1);
+  });
+
+  it('takes a physical base backup only with WAL shipping, of the whole cluster, and ships WAL only onto one, naming the field', () => {
+    const wal = { schedule: '*/5 * * * *', slot: 'cronsnap_prod' };
+    const withPhysical = (postgres: Record<string, unknown>, fields: Record<string, unknown> = {}) =>
+      configInput([postgresJobInput({ postgres: { server: 'db:5432', user: 'backup', passwordParameter: '/db/pw', ...postgres }, ...fields } as never)]);
+    expect(() => parseConfig(withPhysical({ mode: 'physical' }))).toThrow('jobs[0].wal: a physical base backup carries no WAL of its own');
+    expect(() => parseConfig(withPhysical({}, { wal }))).toThrow('jobs[0].wal: WAL replays onto a physical base backup only');
+    expect(() => parseConfig(withPhysical({ mode: 'physical', databases: ['shop'] }, { wal }))).toThrow('jobs[0].postgres.databases: a physical base backup copies the whole cluster');
+    expect(() => parseConfig(withPhysical({ mode: 'physical' }, { wal: { ...wal, slot: 'Prod-Slot' } }))).toThrow('jobs[0].wal.slot: must be a replication slot name');
+    expect(() => parseConfig(withPhysical({ mode: 'physical' }, { wal, drill: { schedule: '0 5 * * 0' } }))).toThrow('jobs[0].drill: drills of physical base backups are not supported yet');
+    const [job] = parseConfig(withPhysical({ mode: 'physical' }, { wal })).jobs;
+    expect(job?.engine === 'postgres' && { checkpoint: job.postgres.checkpoint, wal: job.wal }).toEqual({
+      checkpoint: 'spread',
+      wal: { ...wal, timeoutMinutes: 30, pgReceivewal: 'pg_receivewal', enabled: true },
+    });
   });
 
   it('refuses resource limits the host cannot apply, naming the field', () => {
