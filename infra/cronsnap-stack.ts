@@ -2,7 +2,8 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { preflightProgram } from '../lib/preflight/preflight-program';
 import type { Construct } from 'constructs';
 import type { CronsnapConfig } from '../lib/config/cronsnap-config';
-import { shipsBinlogs, type Job } from '../lib/config/job-config';
+import { logShippingsOf, type ShippingKind } from '../lib/backup/log-shipping';
+import type { Job } from '../lib/config/job-config';
 import type { PasswordSource } from '../lib/config/password-source';
 import { BACKUP_PROGRAMS } from '../lib/engines';
 import { DRILL_PROGRAMS } from '../lib/drill/drill-programs';
@@ -16,6 +17,9 @@ import { HostDocuments } from './constructs/host-documents';
 import { JobSchedule } from './constructs/job-schedule';
 import { RestoreDrills } from './constructs/restore-drills';
 import { RestoreFunctions } from './constructs/restore-functions';
+
+/** Construct ids of the log shipping schedules (the binary logs' id predates the WAL's). */
+const SCHEDULE_ID: Readonly<Record<ShippingKind, string>> = { binlogs: 'BinlogSchedule', wal: 'WalSchedule' };
 
 export interface CronsnapStackProps extends StackProps {
   /** The validated config. */
@@ -105,14 +109,14 @@ export class CronsnapStack extends Stack {
         target: functions.scheduledBackup.function,
         deadLetterQueue: functions.deadLetterQueue,
       });
-      if (shipsBinlogs(job)) {
-        new JobSchedule(this, `BinlogSchedule-${job.name}`, {
+      for (const shipping of logShippingsOf(job)) {
+        new JobSchedule(this, `${SCHEDULE_ID[shipping.kind]}-${job.name}`, {
           jobName: job.name,
-          schedule: job.binlogs.schedule,
-          timezone: job.binlogs.timezone,
-          enabled: job.enabled && job.binlogs.enabled,
-          purpose: 'binary log shipping',
-          kind: 'binlogs',
+          schedule: shipping.schedule,
+          timezone: shipping.timezone,
+          enabled: shipping.enabled,
+          purpose: shipping.what,
+          kind: shipping.kind,
           target: functions.scheduledBackup.function,
           deadLetterQueue: functions.deadLetterQueue,
         });

@@ -42,6 +42,12 @@ async function run(event: StatusChangeEvent) {
   } else if (outcome.kind === 'shipped') {
     logger.info('binary logs shipped', { job: outcome.job, runId: outcome.runId, shipped: outcome.manifest.shipped, chain: outcome.chain });
     metrics.addMetric('BinlogsShipped', 'Count', outcome.manifest.shipped.length);
+  } else if (outcome.kind === 'wal-shipped') {
+    const { shipped, slot, slotRetainedBytes } = outcome.manifest;
+    logger.info('WAL shipped', { job: outcome.job, runId: outcome.runId, shipped, slot, slotRetainedBytes, chain: outcome.chain });
+    metrics.addMetric('WalShippingSucceeded', 'Count', 1);
+    metrics.addMetric('WalSegmentsShipped', 'Count', shipped.length);
+    metrics.addMetric('WalSlotRetainedBytes', 'Bytes', slotRetainedBytes);
   } else {
     logger.error('backup failed', { outcome });
     metrics.addMetric('BackupFailed', 'Count', 1);

@@ -7,8 +7,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { binlogRoot, completionMarkersPrefix, MARKER_ROOT } from '../../lib/backup/object-layout';
-import { shipsBinlogs } from '../../lib/config/job-config';
+import { binlogRoot, completionMarkersPrefix, MARKER_ROOT, walRoot } from '../../lib/backup/object-layout';
+import { shipsBinlogs, shipsWal } from '../../lib/config/job-config';
 import type { Job } from '../../lib/config/job-config';
 import { REPORT_ROOT } from '../../lib/ssm/host-report';
 import { TERMINAL_STATUSES } from '../../lib/ssm/status-change-event';
@@ -85,11 +85,12 @@ export class BackupFunctions extends Construct {
     // ReEncrypt*, which these functions never need.
     const runMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/runs/*`);
     const binlogRunMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/binlog-runs/*`);
+    const walRunMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/wal-runs/*`);
     const completionMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/completions/*`);
     const manifests = props.bucket.arnForObjects('*/manifest.json');
 
     // scheduled-backup: claim runs, find hosts, send only our documents to each job's targets.
-    scheduled.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [runMarkers, binlogRunMarkers] }));
+    scheduled.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [runMarkers, binlogRunMarkers, walRunMarkers] }));
     scheduled.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['ssm:DescribeInstanceInformation'], resources: ['*'] }),
     );
@@ -114,7 +115,12 @@ export class BackupFunctions extends Construct {
           StringLike: {
             // A shipping run's check lists the folder of its server's logs.
             's3:prefix': [
-              ...props.jobs.flatMap((job) => [`${job.name}/`, `${MARKER_ROOT}/runs/${job.name}/`, ...(shipsBinlogs(job) ? [`${binlogRoot(job.name)}*`] : [])]),
+              ...props.jobs.flatMap((job) => [
+                `${job.name}/`,
+                `${MARKER_ROOT}/runs/${job.name}/`,
+                ...(shipsBinlogs(job) ? [`${binlogRoot(job.name)}*`] : []),
+                ...(shipsWal(job) ? [`${walRoot(job.name)}*`] : []),
+              ]),
               completionMarkersPrefix('*'),
             ],
           },
@@ -145,9 +151,9 @@ export class BackupFunctions extends Construct {
     const kmsFromTopicGrant = 'Action::kms:GenerateDataKey*';
     acknowledgeWildcards(
       scheduled,
-      [noResourceLevel, kmsFromTopicGrant, nagResource(this, runMarkers), nagResource(this, binlogRunMarkers), ...taggedTargetFindings(stack, props.jobs)],
+      [noResourceLevel, kmsFromTopicGrant, nagResource(this, runMarkers), nagResource(this, binlogRunMarkers), nagResource(this, walRunMarkers), ...taggedTargetFindings(stack, props.jobs)],
       'DescribeInstanceInformation and X-Ray have no resource-level permissions; the SNS grant needs GenerateDataKey* on the ' +
-        'topic key only; run markers (of dumps and of binary log shipping) are one key pattern each; SendCommand on tagged targets is held to the tags by an ' +
+        'topic key only; run markers (of dumps and of binary log and WAL shipping) are one key pattern each; SendCommand on tagged targets is held to the tags by an ' +
         'ssm:resourceTag condition.',
     );
     acknowledgeWildcards(

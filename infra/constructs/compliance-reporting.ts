@@ -12,7 +12,7 @@ import { COMPLIANCE_REPORT_OLD_SPACE_MB } from '../../lib/compliance/compliance-
 import { binlogRoot, MANIFEST_FILE } from '../../lib/backup/object-layout';
 import { INVENTORY_FIELDS } from '../../lib/compliance/inventory-manifest';
 import { recoveryPointObjective, rpoAlarmWindow, type ScheduledWork } from '../../lib/compliance/recovery-point-objective';
-import { shipsBinlogs, type Job } from '../../lib/config/job-config';
+import { shipsBinlogs, shipsWal, type Job } from '../../lib/config/job-config';
 import { jobMetricAlarm } from '../job-metric-alarm';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 import { CronsnapFunction } from './cronsnap-function';
@@ -60,8 +60,10 @@ export class ComplianceReporting extends Construct {
   public readonly complianceReport: CronsnapFunction;
   /** The RPO alarm of each enabled job, by job name. */
   public readonly rpoAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
-  /** The alarm of each enabled job that ships binary logs, fired when none was shipped within the log schedule's RPO. */
-  public readonly binlogRpoAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
+  /** The alarm of each enabled job that ships binary logs or WAL, fired when no shipping succeeded within the log schedule's RPO. */
+  public readonly logRpoAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
+  /** The alarm of each enabled WAL shipping job, fired when its replication slot holds more WAL on the server than `wal.alarmRetainedGiB`. */
+  public readonly walRetainedAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
 
   constructor(scope: Construct, id: string, props: ComplianceReportingProps) {
     super(scope, id);
@@ -138,6 +140,7 @@ export class ComplianceReporting extends Construct {
 
     const alarms: Record<string, cloudwatch.Alarm> = {};
     const logAlarms: Record<string, cloudwatch.Alarm> = {};
+    const retainedAlarms: Record<string, cloudwatch.Alarm> = {};
     // Fires when no datapoint of `metricName` arrived within the RPO that `work`'s schedule implies.
     const rpoAlarm = (id: string, job: Job, work: ScheduledWork, metricName: string, what: string) => {
       const { rpoSeconds } = recoveryPointObjective(work, new Date());
@@ -162,9 +165,28 @@ export class ComplianceReporting extends Construct {
       if (shipsBinlogs(job) && job.binlogs.enabled) {
         logAlarms[job.name] = rpoAlarm(`BinlogRpo-${job.name}`, job, job.binlogs, 'BinlogsShipped', `no ${job.name} binary log was shipped`);
       }
+      // An idle server completes no segment, so the WAL's recovery point is the runs themselves.
+      if (shipsWal(job) && job.wal.enabled) {
+        logAlarms[job.name] = rpoAlarm(`WalRpo-${job.name}`, job, job.wal, 'WalShippingSucceeded', `no ${job.name} WAL shipping run succeeded`);
+        const window = rpoAlarmWindow(recoveryPointObjective(job.wal, new Date()).rpoSeconds);
+        retainedAlarms[job.name] = jobMetricAlarm(this, `WalRetained-${job.name}`, {
+          description: `cronsnap: the replication slot ${job.wal.slot} of ${job.name} holds more than ${job.wal.alarmRetainedGiB} GiB of WAL on the server (or no run reported it): the server's disk fills while shipping lags`,
+          jobName: job.name,
+          service: 'backup-completed',
+          metricName: 'WalSlotRetainedBytes',
+          statistic: cloudwatch.Stats.MAXIMUM,
+          periodSeconds: window.periodSeconds,
+          threshold: job.wal.alarmRetainedGiB * 1024 ** 3,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: window.evaluationPeriods,
+          datapointsToAlarm: window.evaluationPeriods,
+          topic: props.topic,
+        });
+      }
     }
     this.rpoAlarms = alarms;
-    this.binlogRpoAlarms = logAlarms;
+    this.logRpoAlarms = logAlarms;
+    this.walRetainedAlarms = retainedAlarms;
     // eventBridgeEnabled is set through CDK's singleton BucketNotificationsHandler custom resource.
     const notificationsHandler = Stack.of(this).node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
     if (notificationsHandler) {

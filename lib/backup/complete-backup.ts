@@ -9,7 +9,8 @@ import type { StatusChangeEvent } from '../ssm/status-change-event';
 import { parseManifest, type Manifest } from './manifest';
 import { completionMarkerKey, completionMarkersPrefix, manifestKey } from './object-layout';
 import { checkBinlogRun, type CheckedBinlogRun } from '../binlogs/binlog-run-check';
-import { binlogProgram } from '../binlogs/binlog-program';
+import { checkWalRun, type CheckedWalRun } from '../wal/wal-run-check';
+import { SHIPPING_WHAT, shippingKindOfDocument } from './log-shipping';
 
 export interface CompleteBackupDeps {
   /** The deployed config: each job's retention policy and the bucket's Object Lock. */
@@ -35,6 +36,7 @@ export type CompletionOutcome =
       retention: RetentionOutcome;
     }
   | ({ kind: 'shipped'; job: string; runId: string; host: string } & CheckedBinlogRun)
+  | ({ kind: 'wal-shipped'; job: string; runId: string; host: string } & CheckedWalRun)
   | { kind: 'failed'; job: string; runId: string; host: string; reason: string }
   | { kind: 'duplicate'; commandId: string; host: string };
 
@@ -78,12 +80,13 @@ async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDep
   const invocation = await deps.runner.invocation(commandId, host);
   const job = invocation.parameters.job ?? 'unknown';
   const runId = invocation.parameters.runId ?? 'unknown';
+  const shipping = shippingKindOfDocument(invocation.documentName);
   let reason: string;
   if (event.detail.status === 'Success') {
     try {
-      if (invocation.documentName.endsWith(`-${binlogProgram.id}`)) {
-        return { kind: 'shipped', job, runId, host, ...(await checkBinlogRun(deps.store, { job, runId, host, runPrefix: invocation.parameters.runPrefix ?? '' })) };
-      }
+      const run = { job, runId, host, runPrefix: invocation.parameters.runPrefix ?? '' };
+      if (shipping === 'binlogs') return { kind: 'shipped', ...run, ...(await checkBinlogRun(deps.store, run)) };
+      if (shipping === 'wal') return { kind: 'wal-shipped', ...run, ...(await checkWalRun(deps.store, run)) };
       const key = manifestKey(invocation.parameters.runPrefix ?? '', host, invocation.parameters.setName);
       const manifest = await readManifest(deps.store, key);
       if (manifest.job !== job || manifest.runId !== runId || manifest.host !== host) {
@@ -107,7 +110,7 @@ async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDep
   } else {
     reason = failureReason(await readHostReport(deps.store, invocation), event.detail.status);
   }
-  const what = invocation.documentName.endsWith(`-${binlogProgram.id}`) ? 'binary log shipping' : 'backup';
+  const what = shipping ? SHIPPING_WHAT[shipping] : 'backup';
   await deps.notifier.publish(`cronsnap: ${job} ${what} failed on ${host}`, {
     job,
     host,

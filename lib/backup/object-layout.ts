@@ -45,6 +45,27 @@ export function parseShippingRunKey(key: string): { readonly runId: string } | u
   return match ? { runId: match[1] ?? '' } : undefined;
 }
 
+/**
+ * A physical PostgreSQL job's WAL, also outside the dated layout, per cluster (its system
+ * identifier): `<job>/wal/<system id>/<segment>.zst` with `<segment>.json`, and each shipping
+ * run's own manifest under `<job>/wal/runs/<yyyy>/<mm>/<dd>/<runId>/`.
+ */
+export function walRoot(job: string): string {
+  return `${job}/wal/`;
+}
+
+export function walRunPrefix(job: string, runId: string, scheduledTime: Date): string {
+  return runPrefix(`${job}/wal/runs`, runId, scheduledTime);
+}
+
+/** `<job>/wal/<system id>/<segment>.json`, read as its cluster and segment; undefined for anything else. */
+export function parseWalManifestKey(key: string): { readonly job: string; readonly systemIdentifier: string; readonly segment: string } | undefined {
+  const match = /^([^/]+)\/wal\/([0-9]+)\/([0-9A-F]{24})\.json$/.exec(key);
+  if (!match) return undefined;
+  const [, job = '', systemIdentifier = '', segment = ''] = match;
+  return { job, systemIdentifier, segment };
+}
+
 /** A linked set (an etcd member's config) keeps its own manifest in a sub-folder named after it. */
 export function manifestKey(prefix: string, host: string, setName = ''): string {
   return setName ? `${prefix}/${host}/${setName}/${MANIFEST_FILE}` : `${prefix}/${host}/${MANIFEST_FILE}`;
@@ -63,6 +84,11 @@ export function runMarkerKey(job: string, runId: string): string {
 /** Claims a binary log shipping run; apart from the dumps' markers, which retention reads. */
 export function binlogRunMarkerKey(job: string, runId: string): string {
   return `${MARKER_ROOT}/binlog-runs/${job}/${runId}.json`;
+}
+
+/** Claims a WAL shipping run, as binlogRunMarkerKey does for binary logs. */
+export function walRunMarkerKey(job: string, runId: string): string {
+  return `${MARKER_ROOT}/wal-runs/${job}/${runId}.json`;
 }
 
 export function completionMarkerKey(commandId: string, host: string): string {

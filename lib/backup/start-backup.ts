@@ -10,10 +10,10 @@ import type { ObjectStore } from '../ports/object-store';
 import { assertParametersAllowed } from '../ssm/command-document';
 import { documentName, type HostProgram } from '../ssm/host-program';
 import { newReportKey } from '../ssm/host-report';
-import { binlogRunMarkerKey, binlogRunPrefix, MEMBER_CONFIG_SET, runMarkerKey, runPrefix } from './object-layout';
+import { logShippingOf, type ShippingKind } from './log-shipping';
+import { MEMBER_CONFIG_SET, runMarkerKey, runPrefix } from './object-layout';
 import { hostLimitValues } from '../config/host-limits';
-import { shipsBinlogs, type Job } from '../config/job-config';
-import { binlogParameters, binlogProgram } from '../binlogs/binlog-program';
+import type { Job } from '../config/job-config';
 import { ConfigError } from '../errors';
 import { runIdFor } from './run-id';
 
@@ -24,8 +24,8 @@ export const scheduledBackupEventSchema = z
     /** The EventBridge event id or Scheduler execution id; a redelivery carries the same one. */
     eventId: z.string().min(1).optional(),
     scheduledTime: z.iso.datetime({ offset: true }).optional(),
-    /** `binlogs`: the job's binary log shipping instead of its dump. */
-    kind: z.enum(['backup', 'binlogs']).optional(),
+    /** `binlogs` or `wal`: the job's binary log or WAL shipping instead of its dump. */
+    kind: z.enum(['backup', 'binlogs', 'wal']).optional(),
   })
   .strict();
 
@@ -69,7 +69,7 @@ export type StartOutcome =
  */
 export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: string, deps: StartBackupDeps): Promise<StartOutcome> {
   const job = findJob(deps.config, event.job);
-  if (event.kind === 'binlogs') return startBinlogShipping(job, event, fallbackEventId, deps);
+  if (event.kind === 'binlogs' || event.kind === 'wal') return startLogShipping(job, event.kind, event, fallbackEventId, deps);
   if (!job.enabled) return { kind: 'disabled', job: job.name };
   const scheduledTime = event.scheduledTime ? new Date(event.scheduledTime) : deps.now();
   const runId = runIdFor(event.eventId ?? fallbackEventId, scheduledTime);
@@ -122,7 +122,7 @@ async function refuseOffline(job: Job, runId: string, what: string, deps: StartB
 interface RunCommand {
   readonly job: Job;
   readonly runId: string;
-  /** What the run is, for the topic: `backup` or `binary log shipping`. */
+  /** What the run is, for the topic: `backup`, `binary log shipping` or `WAL shipping`. */
   readonly what: string;
   readonly program: HostProgram;
   readonly hostIds: string[];
@@ -152,25 +152,26 @@ async function sendRun(run: RunCommand, deps: StartBackupDeps): Promise<string> 
 }
 
 /**
- * One binary log shipping run: on the job's first online host, as its dumps, claimed apart from
- * them so that shipping and dumping never skip each other. Bandwidth and priority limits apply;
- * the payload bound does not, since every log's size is known.
+ * One log shipping run (binary logs or WAL): on the job's first online host, as its dumps, claimed
+ * apart from them so that shipping and dumping never skip each other. Bandwidth and priority
+ * limits apply; the payload bound does not, since every log's size is known.
  */
-async function startBinlogShipping(job: Job, event: ScheduledBackupEvent, fallbackEventId: string, deps: StartBackupDeps): Promise<StartOutcome> {
-  if (!shipsBinlogs(job)) throw new ConfigError(`job ${job.name}: binlogs is not set, so it ships no binary logs`);
-  if (!job.enabled || !job.binlogs.enabled) return { kind: 'disabled', job: job.name };
+async function startLogShipping(job: Job, kind: ShippingKind, event: ScheduledBackupEvent, fallbackEventId: string, deps: StartBackupDeps): Promise<StartOutcome> {
+  const shipping = logShippingOf(job, kind);
+  if (!shipping) throw new ConfigError(`job ${job.name}: ${kind === 'wal' ? 'wal' : 'binlogs'} is not set, so it ships no ${kind === 'wal' ? 'WAL' : 'binary logs'}`);
+  if (!shipping.enabled) return { kind: 'disabled', job: job.name };
   const scheduledTime = event.scheduledTime ? new Date(event.scheduledTime) : deps.now();
   const runId = runIdFor(event.eventId ?? fallbackEventId, scheduledTime);
   const parameters = {
-    ...runParameters(job, runId, binlogRunPrefix(job.name, runId, scheduledTime), job.binlogs.timeoutMinutes, deps),
+    ...runParameters(job, runId, shipping.runPrefix(runId, scheduledTime), shipping.timeoutMinutes, deps),
     ...hostLimitValues({ resources: job.resources }),
-    ...binlogParameters(job),
+    ...shipping.parameters,
   };
-  assertParametersAllowed(binlogProgram, parameters);
+  assertParametersAllowed(shipping.program, parameters);
   const hosts = (await deps.runner.onlineHosts(job.targets, 1)).slice(0, 1);
-  if (hosts.length === 0) return refuseOffline(job, runId, 'binary log shipping', deps);
-  const claimed = await deps.store.putIfAbsent(binlogRunMarkerKey(job.name, runId), JSON.stringify({ job: job.name, runId, hosts, claimedAt: deps.now().toISOString() }));
+  if (hosts.length === 0) return refuseOffline(job, runId, shipping.what, deps);
+  const claimed = await deps.store.putIfAbsent(shipping.markerKey(runId), JSON.stringify({ job: job.name, runId, hosts, claimedAt: deps.now().toISOString() }));
   if (!claimed) return { kind: 'duplicate', job: job.name, runId };
-  const commandId = await sendRun({ job, runId, what: 'binary log shipping', program: binlogProgram, hostIds: hosts, values: parameters }, deps);
+  const commandId = await sendRun({ job, runId, what: shipping.what, program: shipping.program, hostIds: hosts, values: parameters }, deps);
   return { kind: 'started', job: job.name, runId, commandId, hosts, linked: [] };
 }

@@ -5,7 +5,7 @@ import { mysqlSettingsSchema } from './mysql-settings';
 import { postgresSettingsSchema } from './postgres-settings';
 import { retentionSchema } from './retention';
 import { binlogSettingsSchema, type BinlogSettings } from './binlog-settings';
-import { walSettingsSchema } from './wal-settings';
+import { walSettingsSchema, type WalSettings } from './wal-settings';
 import { drillSchema, type DrillSettings } from './drill-settings';
 import { hostLimitFields } from './host-limits';
 import { schedule, timezone } from './schedule-fields';
@@ -127,6 +127,13 @@ export type BinlogJob = MysqlJob & { readonly binlogs: BinlogSettings };
 
 export function shipsBinlogs(job: Job): job is BinlogJob {
   return job.engine === 'mysql' && job.binlogs !== undefined;
+}
+
+/** A physical PostgreSQL job that ships its WAL. */
+export type WalJob = PostgresJob & { readonly wal: WalSettings };
+
+export function shipsWal(job: Job): job is WalJob {
+  return job.engine === 'postgres' && job.wal !== undefined;
 }
 
 export function isDrilled(job: Job): job is DrilledJob {

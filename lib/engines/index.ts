@@ -1,6 +1,6 @@
 import type { Engine, Job } from '../config/job-config';
 import type { HostProgram } from '../ssm/host-program';
-import { binlogProgram } from '../binlogs/binlog-program';
+import { SHIPPING_PROGRAMS } from '../backup/log-shipping';
 import type { BackupEngine } from './backup-engine';
 import { etcdEngine } from './etcd-engine';
 import { filesEngine } from './files-engine';
@@ -18,5 +18,5 @@ export function engineFor<J extends Job>(job: J): BackupEngine<J> {
   return ENGINES[job.engine] as unknown as BackupEngine<J>;
 }
 
-/** Every program a schedule starts and backup-completed judges, one SSM document each: the engines' dumps and the binary log shipping. */
-export const BACKUP_PROGRAMS: readonly HostProgram[] = [...Object.values(ENGINES).map((engine) => engine.program), binlogProgram];
+/** Every program a schedule starts and backup-completed judges, one SSM document each: the engines' dumps and the log shippings. */
+export const BACKUP_PROGRAMS: readonly HostProgram[] = [...Object.values(ENGINES).map((engine) => engine.program), ...SHIPPING_PROGRAMS];

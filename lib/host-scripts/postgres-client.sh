@@ -1,6 +1,18 @@
 # PostgreSQL client functions shared by the dump and the restore. Expects PSQL, CONNECT, PG_HOST,
 # PG_PORT and PG_USER to be set; the password's document parameters are read_secret's.
 
+# load_postgres_server_params: the server, the user, psql and the work dir, which every program
+# that talks to a server of a postgres job is given.
+load_postgres_server_params() {
+  local server
+  server=$(param server)
+  PG_HOST=${server%:*} PG_PORT=${server##*:}
+  PG_USER=$(param user)
+  read -r -a PSQL <<<"$(param psql)"
+  WORK_PARENT=$(param workDir)
+  CONNECT=(-h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -w)
+}
+
 # The password goes from SSM or Secrets Manager into a 0600 pgpass file in our private work dir;
 # children learn only its path (PGPASSFILE). The EXIT trap removes the dir.
 write_pgpass() {

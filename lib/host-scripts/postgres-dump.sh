@@ -2,22 +2,16 @@
 # streamed through sha256 and zstd to S3, manifest last. Runs after common.sh in the same document.
 
 load_postgres_params() {
-  local server
-  server=$(param server)
-  PG_HOST=${server%:*} PG_PORT=${server##*:}
-  PG_USER=$(param user)
+  load_postgres_server_params
   MODE=$(param mode)
   DATABASES=$(optional_param databases)
   PARALLEL=$(param parallelDatabases)
   ROW_COUNTS=$(param rowCounts)
   read -r -a PG_DUMP <<<"$(param pgDump)"
   read -r -a PG_DUMPALL <<<"$(param pgDumpall)"
-  read -r -a PSQL <<<"$(param psql)"
   read -r -a PG_BASEBACKUP <<<"$(param pgBasebackup)"
   CHECKPOINT=$(param checkpoint)
   WAL_SLOT=$(optional_param walSlot)
-  WORK_PARENT=$(param workDir)
-  CONNECT=(-h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -w)
 }
 
 read_postgres_facts() {

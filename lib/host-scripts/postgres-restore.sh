@@ -12,10 +12,7 @@ RESTORE_PROPERTIES=true
 
 load_database_restore_params() {
   load_restore_common_params
-  local server
-  server=$(param server)
-  PG_HOST=${server%:*} PG_PORT=${server##*:}
-  PG_USER=$(param user)
+  load_postgres_server_params
   IFS=',' read -r -a DATABASES <<<"$(param databases)"
   IFS=',' read -r -a PART_KINDS <<<"$(param partKinds)"
   IFS=',' read -r -a PART_NAMES <<<"$(param partNames)"
@@ -23,10 +20,7 @@ load_database_restore_params() {
   IFS=',' read -r -a PART_SHA256S <<<"$(param partSha256s)"
   PARTS_SIZE=$(param partsSize)
   PARALLEL=$(param parallelJobs)
-  read -r -a PSQL <<<"$(param psql)"
   read -r -a PG_RESTORE <<<"$(param pgRestore)"
-  WORK_PARENT=$(param workDir)
-  CONNECT=(-h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -w)
 }
 
 download_parts() {

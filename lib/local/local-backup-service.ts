@@ -94,7 +94,7 @@ export class LocalBackupService {
     return this.options.config;
   }
 
-  /** One scheduled event for `job` (its dump, or with `binlogs` its binary log shipping), end to end. */
+  /** One scheduled event for `job` (its dump, or with `binlogs` or `wal` its log shipping), end to end. */
   async runJob(job: string, eventId: string, scheduledTime = this.now(), kind: ScheduledBackupEvent['kind'] = 'backup'): Promise<LocalRun> {
     const deps = { config: this.options.config, runner: this.runner, notifier: this.notifier, now: this.now };
     const start = await startBackup(

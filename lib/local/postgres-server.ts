@@ -6,6 +6,8 @@ import { run } from './run-command';
 
 export interface Postgres {
   readonly port: number;
+  /** The cluster's data directory (owned by the postgres user). */
+  readonly dataDir: string;
   /** Runs SQL as the postgres superuser over the socket; unaligned, tuples only. */
   sql(statement: string, database?: string): Promise<string>;
   /** Runs a shell command line as the postgres user with PGHOST/PGPORT set to this server. */
@@ -50,6 +52,7 @@ export async function startPostgres(): Promise<Postgres> {
   await awaitServer(server, 'postgres', async () => (await sql('SELECT 1')).trim() === '1');
   return {
     port,
+    dataDir,
     sql,
     shell,
     async stop() {

@@ -25,7 +25,7 @@ export function listPattern(pattern: string, maxItems = 16): string {
 export const COMMON_PARAMETERS: readonly DocumentParameter[] = [
   { name: 'job', description: 'Job name from the cronsnap config', pattern: PATTERNS.jobName },
   { name: 'runId', description: 'Run id derived from the triggering event', pattern: '^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{10}$' },
-  { name: 'runPrefix', description: 'Key prefix of this run in the backup bucket', pattern: '^[a-z0-9-]{3,63}/(binlogs/runs/)?[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9]{8}T[0-9]{6}Z-[0-9a-f]{10}$' },
+  { name: 'runPrefix', description: 'Key prefix of this run in the backup bucket', pattern: '^[a-z0-9-]{3,63}/((binlogs|wal)/runs/)?[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9]{8}T[0-9]{6}Z-[0-9a-f]{10}$' },
   { name: 'bucket', description: 'Backup bucket', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
   { name: 'kmsKeyId', description: 'KMS key for SSE-KMS uploads', pattern: '^[A-Za-z0-9:/_-]{1,2048}$' },
   { name: 'executionTimeout', description: 'Seconds before SSM stops the script', pattern: '^[0-9]{1,6}$' },

@@ -30,6 +30,12 @@ const jobs = [
     drill: { schedule: 'cron(0 4 ? * SUN *)', timezone: 'Europe/Berlin', host: 'i-0123456789abcdef9' },
   }),
   mysqlJobInput({ name: 'shop-mysql', targets: { instanceIds: ['i-0123456789abcdef1'] }, binlogs: { schedule: '*/5 * * * *' } } as never),
+  postgresJobInput({
+    name: 'ledger-pg',
+    targets: { instanceIds: ['i-0123456789abcdef3'] },
+    postgres: { server: 'db:5432', user: 'backup', passwordParameter: '/cronsnap/ledger-pg/password', mode: 'physical' },
+    wal: { schedule: '*/10 * * * *', slot: 'cronsnap_ledger', alarmRetainedGiB: 4 },
+  } as never),
 ];
 const { app, template } = synthStack({
   ...configInput(jobs),
@@ -208,6 +214,35 @@ describe('CronsnapStack', () => {
     expect(deps.runner.sent[1]?.documentName).toBe('cronsnap-mysql-backup');
   });
 
+  it('ships a physical postgres job\'s WAL on its own rule, whose event starts a shipping run on the job\'s slot and not a base backup', async () => {
+    const [, rule] = Object.entries(template.findResources('AWS::Events::Rule')).find(([, resource]) => String(resource.Properties.Description).startsWith('cronsnap WAL shipping of ledger-pg')) ?? [];
+    expect(rule?.Properties.ScheduleExpression).toBe('cron(0/10 * * * ? *)');
+    const inputTemplate = String(rule?.Properties.Targets[0].InputTransformer.InputTemplate);
+    const event = scheduledBackupEventSchema.parse(JSON.parse(inputTemplate.replace('<id>', '"5c3c0e1e-8d7b-4a43-9a0e-2f1b8d6f7a10"').replace('<time>', '"2026-11-30T01:10:00Z"')));
+    const deps = startDeps('i-0123456789abcdef3');
+
+    const started = await startBackup(event, 'request-1', deps);
+    const again = await startBackup(event, 'request-2', deps);
+
+    expect(started).toMatchObject({ kind: 'started', hosts: ['i-0123456789abcdef3'] });
+    expect(again).toMatchObject({ kind: 'duplicate' });
+    expect(deps.runner.sent.map((request) => request.documentName)).toEqual(['cronsnap-postgres-wal']);
+    expect(deps.runner.sent[0]?.parameters).toMatchObject({
+      runPrefix: expect.stringMatching(/^ledger-pg\/wal\/runs\/2026\/11\/30\//),
+      executionTimeout: '1800',
+      pgReceivewal: 'pg_receivewal',
+      walSlot: 'cronsnap_ledger',
+      server: 'db:5432',
+    });
+    const base = await startBackup({ ...event, kind: undefined }, 'request-3', deps);
+    expect(base).toMatchObject({ kind: 'started' });
+    expect(deps.runner.sent[1]).toMatchObject({ documentName: 'cronsnap-postgres-backup', parameters: expect.objectContaining({ mode: 'physical', walSlot: 'cronsnap_ledger' }) });
+  });
+
+  it('refuses a WAL shipping event for a job that ships no WAL, naming the field', async () => {
+    await expect(startBackup({ job: 'shop-mysql', kind: 'wal' }, 'request-1', startDeps('i-0123456789abcdef1'))).rejects.toThrow('job shop-mysql: wal is not set, so it ships no WAL');
+  });
+
   it('generates one Command document per backup, restore, drill and preflight program from the host scripts, every parameter constrained', () => {
     const documents = Object.values(template.findResources('AWS::SSM::Document')) as { Properties: { Name: string; DocumentType: string; Content: { parameters: Record<string, { allowedPattern: string; interpolationType: string }>; mainSteps: { inputs: { runCommand: string[] } }[] } } }[];
     expect(documents.map((d) => d.Properties.Name).sort()).toEqual([
@@ -223,6 +258,7 @@ describe('CronsnapStack', () => {
       'cronsnap-postgres-backup',
       'cronsnap-postgres-drill',
       'cronsnap-postgres-restore',
+      'cronsnap-postgres-wal',
       'cronsnap-preflight',
     ]);
     for (const { Properties } of documents) {
@@ -330,7 +366,25 @@ describe('CronsnapStack', () => {
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    // ledger-pg ships WAL every 10 minutes: no successful run for 40 minutes alarms, as does a slot
+    // holding more than its 4 GiB, or no run reporting what it holds.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'WalShippingSucceeded',
+      Dimensions: Match.arrayWith([{ Name: 'job', Value: 'ledger-pg' }]),
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'WalSlotRetainedBytes',
+      Dimensions: Match.arrayWith([{ Name: 'job', Value: 'ledger-pg' }, { Name: 'service', Value: 'backup-completed' }]),
+      Statistic: 'Maximum',
+      Threshold: 4 * 1024 ** 3,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^FailuresTopic') }],
+    });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
   });
 
   it('schedules each job\'s restore drill, in its own time zone, passing the job, event id and time', () => {
@@ -394,7 +448,7 @@ describe('CronsnapStack', () => {
     const actions = statements.flatMap((statement) => [statement.Action].flat());
     expect(actions.sort()).toEqual(['kms:Decrypt', 's3:GetObject', 's3:ListBucket', 'sqs:SendMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort());
     expect(statements.find((statement) => statement.Action === 's3:ListBucket')?.Condition).toEqual({
-      StringEquals: { 's3:prefix': ['prod-etcd/', 'berlin-etcd/', 'shop-mysql/'] },
+      StringEquals: { 's3:prefix': ['prod-etcd/', 'berlin-etcd/', 'shop-mysql/', 'ledger-pg/'] },
     });
   });
 
@@ -403,7 +457,7 @@ describe('CronsnapStack', () => {
       EventPattern: {
         source: ['aws.ssm'],
         'detail-type': ['EC2 Command Invocation Status-change Notification'],
-        detail: { 'document-name': ['cronsnap-etcd-backup', 'cronsnap-mysql-backup', 'cronsnap-postgres-backup', 'cronsnap-files-backup', 'cronsnap-mysql-binlogs'], status: Match.arrayWith(['Success', 'Failed', 'TimedOut']) },
+        detail: { 'document-name': ['cronsnap-etcd-backup', 'cronsnap-mysql-backup', 'cronsnap-postgres-backup', 'cronsnap-files-backup', 'cronsnap-mysql-binlogs', 'cronsnap-postgres-wal'], status: Match.arrayWith(['Success', 'Failed', 'TimedOut']) },
       },
       Targets: [
         Match.objectLike({
@@ -417,7 +471,7 @@ describe('CronsnapStack', () => {
 
   it('allows SendCommand only with our document and on each job\'s targets', () => {
     const sends = policyStatements('FunctionsScheduledBackup').filter((statement) => statement.Action === 'ssm:SendCommand');
-    expect(sends).toHaveLength(4);
+    expect(sends).toHaveLength(5);
     expect(JSON.stringify(sends)).toContain('document/cronsnap-etcd-backup');
     const byId = sends.find((statement) => statement.Sid === 'SendToberlinetcd');
     expect(JSON.stringify(byId?.Resource)).toContain(':instance/i-0123456789abcdef0"');
@@ -497,7 +551,7 @@ describe('CronsnapStack', () => {
 
   it('gives hosts a managed policy per job: put and get under the job prefix, never delete', () => {
     const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }[];
-    expect(policies).toHaveLength(3);
+    expect(policies).toHaveLength(4);
     for (const policy of policies) {
       const actions = policy.Properties.PolicyDocument.Statement.flatMap((statement) => statement.Action);
       expect(actions).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject', 'kms:GenerateDataKey', 'kms:Decrypt']));
@@ -507,11 +561,17 @@ describe('CronsnapStack', () => {
     template.hasOutput('HostPolicyprodetcd', { Export: { Name: 'Cronsnap-host-policy-prod-etcd' } });
   });
 
-  it('lets only the mysql job\'s hosts read that job\'s password parameter', () => {
-    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as { Properties: { PolicyDocument: { Statement: { Sid?: string; Resource: unknown }[] } } }[];
+  it('lets only each database job\'s hosts read that job\'s password parameter', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as { Properties: { Description: string; PolicyDocument: { Statement: { Sid?: string; Resource: unknown }[] } } }[];
     const readers = policies.filter((policy) => policy.Properties.PolicyDocument.Statement.some((statement) => statement.Sid === 'ReadJobSecrets'));
-    expect(readers).toHaveLength(1);
-    expect(JSON.stringify(readers[0])).toContain(':parameter/cronsnap/prod-mysql/password');
+    const read = readers.map((policy) => ({
+      job: /of job (\S+):/.exec(policy.Properties.Description)?.[1],
+      parameters: JSON.stringify(policy.Properties.PolicyDocument.Statement.find((statement) => statement.Sid === 'ReadJobSecrets')?.Resource).match(/parameter\/[^"]+/g),
+    }));
+    expect(read).toEqual([
+      { job: 'shop-mysql', parameters: ['parameter/cronsnap/prod-mysql/password'] },
+      { job: 'ledger-pg', parameters: ['parameter/cronsnap/ledger-pg/password'] },
+    ]);
     expect(JSON.stringify(policyStatements())).not.toContain('ssm:GetParameter');
   });
 
@@ -559,6 +619,9 @@ describe('CronsnapStack', () => {
           'shop-mysql/',
           '_cronsnap/runs/shop-mysql/',
           'shop-mysql/binlogs/*',
+          'ledger-pg/',
+          '_cronsnap/runs/ledger-pg/',
+          'ledger-pg/wal/*',
           '_cronsnap/completions/*/',
         ],
       },

@@ -132,7 +132,7 @@ describe('config', () => {
     const [job] = parseConfig(withPhysical({ mode: 'physical' }, { wal })).jobs;
     expect(job?.engine === 'postgres' && { checkpoint: job.postgres.checkpoint, wal: job.wal }).toEqual({
       checkpoint: 'spread',
-      wal: { ...wal, timeoutMinutes: 30, pgReceivewal: 'pg_receivewal', enabled: true },
+      wal: { ...wal, timeoutMinutes: 30, alarmRetainedGiB: 16, pgReceivewal: 'pg_receivewal', enabled: true },
     });
   });
 

@@ -1,0 +1,217 @@
+# PostgreSQL WAL shipping: pg_receivewal on the job's physical replication slot streams the WAL
+# the slot holds into a spool dir on this host, up to the end of the last segment the server has
+# completed (after pg_switch_wal), and every completed segment goes through sha256 | zstd to S3 as
+# <job>/wal/<system id>/<segment>.zst, followed by its manifest <segment>.json. The slot keeps
+# the WAL on the server between runs; the spool keeps what was received but not yet shipped.
+
+load_wal_params() {
+  load_postgres_server_params
+  read -r -a PG_RECEIVEWAL <<<"$(param pgReceivewal)"
+  WAL_SLOT=$(param walSlot)
+}
+
+# Segment arithmetic (bash's 64-bit integers hold any LSN): a segment number is LSN / segment size,
+# named TTTTTTTTXXXXXXXXYYYYYYYY (timeline, then the number in 4 GiB "log ids" and the rest).
+segment_of_lsn() { local hi=${1%/*} lo=${1#*/}; printf '%s' $((((16#$hi << 32) + 16#$lo) / WAL_SEGMENT_SIZE)); }
+segment_name() { printf '%08X%08X%08X' "$2" $(($1 / SEGMENTS_PER_ID)) $(($1 % SEGMENTS_PER_ID)); }
+segment_number() { printf '%s' $((16#${1:8:8} * SEGMENTS_PER_ID + 16#${1:16:8})); }
+lsn_of_byte() { printf '%X/%X' $(($1 >> 32)) $(($1 & 0xFFFFFFFF)); }
+
+read_wal_facts() {
+  step server-facts
+  check_pg_login
+  SERVER_VERSION=$(pg_query 'SHOW server_version')
+  SYSTEM_ID=$(pg_query 'SELECT system_identifier FROM pg_control_system()') \
+    || fail "cannot read the system identifier of $PG_HOST:$PG_PORT (WAL shipping needs PostgreSQL 10 or later)"
+  TIMELINE=$(pg_query 'SELECT timeline_id FROM pg_control_checkpoint()')
+  WAL_SEGMENT_SIZE=$(pg_query "SELECT setting::bigint * (CASE unit WHEN '8kB' THEN 8192 WHEN 'B' THEN 1 ELSE 1048576 END) FROM pg_settings WHERE name = 'wal_segment_size'")
+  SEGMENTS_PER_ID=$((0x100000000 / WAL_SEGMENT_SIZE))
+  LOG_PREFIX="$JOB/wal/$SYSTEM_ID"
+}
+
+# open_spool: the job's spool dir beside the work dirs, kept between runs and private to us.
+open_spool() {
+  SPOOL="$WORK_PARENT/cronsnap-wal-$JOB"
+  if [ -L "$SPOOL" ]; then fail "the WAL spool $SPOOL is a symbolic link; cronsnap writes only into a directory of its own"; fi
+  (umask 077 && mkdir -p "$SPOOL") || fail "cannot create the WAL spool $SPOOL"
+  [ -O "$SPOOL" ] || fail "the WAL spool $SPOOL belongs to another user"
+  chmod 0700 "$SPOOL"
+  # The job's server was replaced (another system identifier): what it spooled is not this one's.
+  if [ "$(cat "$SPOOL/system-identifier" 2>/dev/null)" != "$SYSTEM_ID" ]; then
+    rm -f -- "${SPOOL:?}"/*
+    printf '%s\n' "$SYSTEM_ID" >"$SPOOL/system-identifier"
+  fi
+}
+
+# spool_segments: the completed segments in the spool (shipped placeholders among them), oldest first.
+spool_segments() {
+  local path
+  for path in "$SPOOL"/*; do
+    path=${path##*/}
+    [[ "$path" =~ ^[0-9A-F]{24}$ ]] && printf '%s\n' "$path"
+  done | sort
+}
+
+# shipped_segments: the segments of LOG_PREFIX that have a manifest, oldest first.
+shipped_segments() {
+  aws_cli s3api list-objects-v2 --bucket "$BUCKET" --prefix "$LOG_PREFIX/" --query 'Contents[].Key' --output text \
+    2>"$CRONSNAP_WORK/list.err" >"$CRONSNAP_WORK/shipped.txt" \
+    || fail "cannot list s3://$BUCKET/$LOG_PREFIX/: $(tail -n 1 "$CRONSNAP_WORK/list.err")"
+  tr '\t' '\n' <"$CRONSNAP_WORK/shipped.txt" | sed -n "s|^$LOG_PREFIX/\([0-9A-F]\{24\}\)\.json\$|\1|p" | sort
+}
+
+# read_slot: SLOT_RESTART, the LSN from which the slot holds WAL; empty when the slot is missing
+# or has lost its WAL (max_slot_wal_keep_size).
+read_slot() {
+  SLOT_RESTART=$(pg_query "SELECT restart_lsn FROM pg_replication_slots WHERE slot_name = '$WAL_SLOT' AND slot_type = 'physical'")
+}
+
+# ensure_slot: the slot, created (reserving WAL at once) when missing or when it lost its WAL;
+# a slot recreated after segments were shipped leaves a gap, which the run's manifest names.
+ensure_slot() {
+  read_slot
+  SLOT_CREATED=false
+  [ -z "$SLOT_RESTART" ] || return 0
+  if [ -n "$(pg_query "SELECT 1 FROM pg_replication_slots WHERE slot_name = '$WAL_SLOT'")" ]; then
+    log "the replication slot $WAL_SLOT holds no WAL any more (max_slot_wal_keep_size?): dropping and recreating it"
+    pg_query "SELECT pg_drop_replication_slot('$WAL_SLOT')" >/dev/null || fail "cannot drop the replication slot $WAL_SLOT on $PG_HOST:$PG_PORT, which holds no WAL"
+  fi
+  pg_query "SELECT 1 FROM pg_create_physical_replication_slot('$WAL_SLOT', true)" >/dev/null \
+    || fail "cannot create the replication slot $WAL_SLOT on $PG_HOST:$PG_PORT (the user needs the REPLICATION attribute)"
+  SLOT_CREATED=true
+  read_slot
+}
+
+# ship_segment NAME PREVIOUS: one completed segment from the spool to S3, its manifest last; the
+# spool keeps a placeholder in its place, for pg_receivewal to start after it.
+ship_segment() {
+  local name=$1 previous=$2
+  step ship-wal
+  PAYLOAD_KEY="$LOG_PREFIX/$name.zst"
+  expect_payload "$WAL_SEGMENT_SIZE"
+  upload_output "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,postgres-wal=$name" "$CRONSNAP_WORK/segment.err" cat "$SPOOL/$name" \
+    || fail "upload of WAL segment $name failed: $(tail -n 1 "$CRONSNAP_WORK/segment.err"); it stays in $SPOOL for the next run"
+  [ "$RAW_SIZE" = "$WAL_SEGMENT_SIZE" ] || fail "WAL segment $name has $RAW_SIZE bytes, not $WAL_SEGMENT_SIZE; nothing was recorded"
+  cat >"$CRONSNAP_WORK/segment.json" <<JSON
+{
+  "formatVersion": 1, "kind": "postgres-wal-segment", "job": $(json_str "$JOB"), "runId": $(json_str "$RUN_ID"), "host": $(json_str "$HOST"),
+  "server": $(json_str "$PG_HOST:$PG_PORT"), "systemIdentifier": $(json_str "$SYSTEM_ID"), "serverVersion": $(json_str "$SERVER_VERSION"),
+  "segment": $(json_str "$name"), "previousSegment": $(json_str "$previous"), "walSegmentSize": $WAL_SEGMENT_SIZE,
+  "shippedAt": $(json_str "$(now_iso)"), "payload": $(payload_json)
+}
+JSON
+  put_manifest "$CRONSNAP_WORK/segment.json" "$LOG_PREFIX/$name.json"
+  placeholder "$SPOOL/$name"
+  SHIPPED+=("$name")
+}
+
+# placeholder PATH: an empty (sparse) file of a segment's size; pg_receivewal checks only the size.
+placeholder() {
+  : >"$1"
+  truncate -s "$WAL_SEGMENT_SIZE" "$1"
+}
+
+# ship_spooled AFTER: every completed segment in the spool newer than AFTER, in order; then only
+# the newest of those or AFTER stays, since pg_receivewal starts after the newest it finds.
+ship_spooled() {
+  local after=$1 name
+  while read -r name; do
+    if [ -z "$name" ] || [[ ! "$name" > "$after" ]]; then continue; fi
+    ship_segment "$name" "$NEWEST_SHIPPED"
+    NEWEST_SHIPPED=$name after=$name
+  done <<<"$(spool_segments)"
+  while read -r name; do
+    [ -z "$name" ] || [ "$name" = "$after" ] || rm -f -- "${SPOOL:?}/$name"
+  done <<<"$(spool_segments)"
+}
+
+# receive_wal NEXT END: pg_receivewal from segment NEXT up to the last byte before segment END,
+# which the server has completed; it stops once it has that segment whole.
+receive_wal() {
+  local next=$1 end=$2
+  require_free_space "$SPOOL" $(((end - next) * WAL_SEGMENT_SIZE + 1048576))
+  # pg_receivewal starts after the newest completed segment it finds; every version does, while
+  # only 15 and later would start at the slot's restart_lsn in an empty dir.
+  local before
+  before="$SPOOL/$(segment_name $((next - 1)) "$TIMELINE")"
+  if [ ! -e "$before" ]; then placeholder "$before"; fi
+  rm -f -- "${SPOOL:?}"/*.partial
+  step receive-wal
+  "${PG_RECEIVEWAL[@]}" "${CONNECT[@]}" -D "$SPOOL" -S "$WAL_SLOT" -E "$(lsn_of_byte $((end * WAL_SEGMENT_SIZE - 1)))" -n \
+    2>"$CRONSNAP_WORK/receive.err" \
+    || fail "pg_receivewal from $PG_HOST:$PG_PORT on slot $WAL_SLOT failed: $(tail -n 1 "$CRONSNAP_WORK/receive.err")"
+}
+
+ship_wal() {
+  step list-wal
+  local next end
+  SHIPPED=() GAP_FROM='' GAP_TO=''
+  NEWEST_SHIPPED=$(shipped_segments | tail -n 1)
+  # Received before a failed upload: shipped first, as nothing else holds them now.
+  ship_spooled "$NEWEST_SHIPPED"
+  ensure_slot
+  if [ -n "$NEWEST_SHIPPED" ]; then next=$(($(segment_number "$NEWEST_SHIPPED") + 1)); else next=$(segment_of_lsn "$SLOT_RESTART"); fi
+  if [ "$(segment_of_lsn "$SLOT_RESTART")" -gt "$next" ]; then
+    GAP_FROM=$(segment_name "$next" "$TIMELINE")
+    next=$(segment_of_lsn "$SLOT_RESTART")
+    GAP_TO=$(segment_name $((next - 1)) "$TIMELINE")
+    log "the server no longer has WAL segments $GAP_FROM to $GAP_TO, which were never shipped"
+  fi
+  pg_query 'SELECT pg_switch_wal()' >/dev/null 2>"$CRONSNAP_WORK/switch.err" \
+    || fail "pg_switch_wal() on $PG_HOST:$PG_PORT failed (the user needs EXECUTE on it): $(tail -n 1 "$CRONSNAP_WORK/switch.err")"
+  end=$(segment_of_lsn "$(pg_query 'SELECT pg_current_wal_lsn()')")
+  if [ "$end" -gt "$next" ]; then
+    receive_wal "$next" "$end"
+    ship_spooled "$(segment_name $((next - 1)) "$TIMELINE")"
+  fi
+  release_shipped
+  RETAINED_BYTES=$(pg_query "SELECT (pg_current_wal_lsn() - restart_lsn)::bigint FROM pg_replication_slots WHERE slot_name = '$WAL_SLOT'")
+}
+
+# release_shipped: the slot moved past the newest segment now in S3. pg_receivewal reports what it
+# flushed only every few seconds, and not as it stops at --endpos, so the slot would hold a run's
+# WAL until the next run. PostgreSQL 10 has no pg_replication_slot_advance: there it does.
+release_shipped() {
+  if [ -z "$NEWEST_SHIPPED" ] || [ "$(pg_query 'SHOW server_version_num')" -lt 110000 ]; then return 0; fi
+  local shipped_end
+  shipped_end=$(lsn_of_byte $((($(segment_number "$NEWEST_SHIPPED") + 1) * WAL_SEGMENT_SIZE)))
+  pg_query "SELECT pg_replication_slot_advance('$WAL_SLOT', greatest(restart_lsn, '$shipped_end'::pg_lsn)) FROM pg_replication_slots WHERE slot_name = '$WAL_SLOT'" >/dev/null \
+    2>"$CRONSNAP_WORK/advance.err" || log "the slot $WAL_SLOT was not advanced to $shipped_end: $(tail -n 1 "$CRONSNAP_WORK/advance.err")"
+}
+
+write_run_manifest() {
+  step manifest
+  local list='' name gap=null
+  for name in ${SHIPPED[@]+"${SHIPPED[@]}"}; do list+="${list:+, }$(json_str "$name")"; done
+  if [ -n "$GAP_FROM" ]; then gap="{\"from\": $(json_str "$GAP_FROM"), \"to\": $(json_str "$GAP_TO")}"; fi
+  cat >"$CRONSNAP_WORK/manifest.json" <<JSON
+{
+  "formatVersion": 1, "kind": "postgres-wal", "job": $(json_str "$JOB"), "runId": $(json_str "$RUN_ID"), "host": $(json_str "$HOST"),
+  "startedAt": $(json_str "$STARTED_AT"), "finishedAt": $(json_str "$(now_iso)"),
+  "server": $(json_str "$PG_HOST:$PG_PORT"), "serverVersion": $(json_str "$SERVER_VERSION"), "systemIdentifier": $(json_str "$SYSTEM_ID"),
+  "timeline": $TIMELINE, "walSegmentSize": $WAL_SEGMENT_SIZE, "logPrefix": $(json_str "$LOG_PREFIX"),
+  "slot": $(json_str "$WAL_SLOT"), "slotCreated": $SLOT_CREATED, "slotRetainedBytes": ${RETAINED_BYTES:-0},
+  "newestShipped": $(json_str "$NEWEST_SHIPPED"), "shipped": [$list], "gap": $gap
+}
+JSON
+  put_manifest "$CRONSNAP_WORK/manifest.json"
+}
+
+main() {
+  step preflight
+  load_common_params
+  load_wal_params
+  require_commands "${PG_RECEIVEWAL[0]}" "${PSQL[0]}" zstd aws flock truncate
+  # Beside the job's base backups, never beside another shipping run of it.
+  acquire_job_lock "$JOB.wal"
+  make_work_dir "$WORK_PARENT"
+  write_pgpass
+  read_wal_facts
+  open_spool
+  ship_wal
+  write_run_manifest
+  log "shipped ${#SHIPPED[@]} WAL segments of $PG_HOST:$PG_PORT to s3://$BUCKET/$LOG_PREFIX/"
+  step finished
+}
+
+main

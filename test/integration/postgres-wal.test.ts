@@ -1,0 +1,141 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CompletionOutcome } from '../../lib/backup/complete-backup';
+import { parseWalSegmentManifest } from '../../lib/wal/wal-manifest';
+import { segmentOfLsn } from '../../lib/wal/wal-segments';
+import { getObjectBytes } from '../../lib/local/object-bytes';
+import { startPostgres, type Postgres } from '../../lib/local/postgres-server';
+import { postgresJobInput } from '../helpers/config-factory';
+import { localServiceFor } from '../helpers/local-service';
+import { useMotoBucket } from '../helpers/moto-fixture';
+
+const HOST = 'i-0a1b2c3d4e5f60031';
+const PASSWORD = 'wal-s3cret';
+const SEGMENT_SIZE = 16 * 1024 ** 2;
+
+type WalShipped = Extract<CompletionOutcome, { kind: 'wal-shipped' }>;
+
+describe('postgres WAL shipping, end to end', () => {
+  const aws = useMotoBucket('cronsnap-pg-wal');
+  let source: Postgres;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cronsnap-pg-wal-it-'));
+    chmodSync(dir, 0o755);
+    source = await startPostgres();
+    await aws.moto.putSecureString('/cronsnap/prod-postgres/password', PASSWORD);
+    await source.sql(`CREATE ROLE backup LOGIN SUPERUSER REPLICATION PASSWORD '${PASSWORD}'`);
+    await source.sql('CREATE TABLE ledger (id serial PRIMARY KEY, note text, at timestamptz DEFAULT clock_timestamp())');
+  });
+
+  afterAll(async () => {
+    await source?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function walService(name: string, slot: string) {
+    const defaults = (postgresJobInput() as { postgres: Record<string, unknown> }).postgres;
+    const job = postgresJobInput({
+      name,
+      targets: { instanceIds: [HOST] },
+      workDir: dir,
+      postgres: { ...defaults, passwordParameter: '/cronsnap/prod-postgres/password', server: `127.0.0.1:${source.port}`, mode: 'physical', checkpoint: 'fast' },
+      wal: { schedule: '*/5 * * * *', slot },
+    } as never);
+    return localServiceFor(job, { ...aws, host: HOST, dir });
+  }
+
+  /** Writes enough rows to fill more than one segment, so a run has whole segments to ship. */
+  const writeRows = (count: number) => source.sql(`INSERT INTO ledger (note) SELECT repeat(md5(g::text), 64) FROM generate_series(1, ${count}) g`);
+
+  async function ship(service: ReturnType<typeof walService>, job: string, eventId: string): Promise<WalShipped> {
+    const { start, completions } = await service.runJob(job, eventId, new Date(), 'wal');
+    const completion = completions[0];
+    if (start.kind !== 'started' || completion?.kind !== 'wal-shipped') throw new Error(JSON.stringify({ start, completions, sns: service.notifier.messages }));
+    return completion;
+  }
+
+  async function baseBackup(service: ReturnType<typeof walService>, job: string, eventId: string): Promise<string> {
+    const { completions } = await service.runJob(job, eventId);
+    const completion = completions[0];
+    if (completion?.kind !== 'succeeded' || completion.manifest.engine !== 'postgres' || !completion.manifest.postgres.physical) {
+      throw new Error(JSON.stringify({ completions, sns: service.notifier.messages }));
+    }
+    const { walStart, timeline } = completion.manifest.postgres.physical;
+    return segmentOfLsn(walStart, timeline, SEGMENT_SIZE);
+  }
+
+  it('ships every completed segment from the base backup on, each equal to the server’s own, none twice, and an idle run ships nothing', async () => {
+    const service = walService('wal-pg', 'cronsnap_wal');
+    const systemIdentifier = (await source.sql('SELECT system_identifier FROM pg_control_system()')).trim();
+    const baseStart = await baseBackup(service, 'wal-pg', 'wal-event-1');
+    await writeRows(40_000);
+
+    const first = await ship(service, 'wal-pg', 'wal-event-2');
+
+    expect(first.manifest).toMatchObject({ systemIdentifier, slot: 'cronsnap_wal', slotCreated: false, gap: null, logPrefix: `wal-pg/wal/${systemIdentifier}` });
+    expect(first.manifest.shipped.length).toBeGreaterThan(1);
+    expect(first.manifest.shipped).toContain(baseStart);
+    expect(first.chain).toEqual({ kind: 'whole', from: baseStart, to: first.manifest.newestShipped });
+    // Each segment as shipped is the server's own file, byte for byte, and its manifest says so.
+    for (const segment of first.manifest.shipped) {
+      const manifestKey = `${first.manifest.logPrefix}/${segment}.json`;
+      const manifest = parseWalSegmentManifest((await getObjectBytes(aws.moto.s3(), aws.bucket, manifestKey)).toString(), manifestKey);
+      const bytes = execFileSync('zstd', ['-q', '-d', '-c'], { input: await getObjectBytes(aws.moto.s3(), aws.bucket, manifest.payload.key), maxBuffer: 2 * SEGMENT_SIZE });
+      expect({ size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }).toEqual({ size: SEGMENT_SIZE, sha256: manifest.payload.rawSha256 });
+      expect(bytes.equals(readFileSync(join(source.dataDir, 'pg_wal', segment)))).toBe(true);
+    }
+    // The slot now holds only what came after the run's last shipped segment: less than one.
+    expect(first.manifest.slotRetainedBytes).toBeLessThan(SEGMENT_SIZE);
+
+    await writeRows(20_000);
+    const second = await ship(service, 'wal-pg', 'wal-event-3');
+    const idle = await ship(service, 'wal-pg', 'wal-event-4');
+
+    expect(second.manifest.shipped.length).toBeGreaterThan(0);
+    expect(second.manifest.shipped.filter((segment) => first.manifest.shipped.includes(segment))).toEqual([]);
+    const secondFirst = `${second.manifest.logPrefix}/${second.manifest.shipped[0]}.json`;
+    expect(parseWalSegmentManifest((await getObjectBytes(aws.moto.s3(), aws.bucket, secondFirst)).toString(), secondFirst).previousSegment).toBe(first.manifest.newestShipped);
+    expect(second.chain).toEqual({ kind: 'whole', from: baseStart, to: second.manifest.newestShipped });
+    expect(idle.manifest).toMatchObject({ shipped: [], newestShipped: second.manifest.newestShipped, gap: null });
+    await source.sql("SELECT pg_drop_replication_slot('cronsnap_wal')");
+  });
+
+  it('recreates a replication slot dropped on the server, fails naming the segments lost, and is whole again after a new base backup', async () => {
+    const service = walService('wal-dropped', 'cronsnap_dropped');
+    await baseBackup(service, 'wal-dropped', 'dropped-event-1');
+    await writeRows(5_000);
+    const shipped = await ship(service, 'wal-dropped', 'dropped-event-2');
+    await source.sql("SELECT pg_drop_replication_slot('cronsnap_dropped')");
+    // Two switched segments of writes no slot holds.
+    for (let i = 0; i < 2; i++) {
+      await writeRows(100);
+      await source.sql('SELECT pg_switch_wal()');
+    }
+    // The checkpoint moves the redo pointer, where a new slot starts, past them, and removes them.
+    await source.sql('CHECKPOINT');
+
+    const { completions } = await service.runJob('wal-dropped', 'dropped-event-3', new Date(), 'wal');
+
+    expect(completions).toEqual([
+      expect.objectContaining({ kind: 'failed', reason: expect.stringMatching(/dropped WAL segments [0-9A-F]{24} to [0-9A-F]{24} before they were shipped \(the replication slot cronsnap_dropped was missing and is created again\)/) }),
+    ]);
+    const lostFrom = /segments ([0-9A-F]{24})/.exec((completions[0] as { reason: string }).reason)?.[1];
+    expect(lostFrom).toBe(`${shipped.manifest.newestShipped.slice(0, 16)}${(Number.parseInt(shipped.manifest.newestShipped.slice(16), 16) + 1).toString(16).toUpperCase().padStart(8, '0')}`);
+    expect(service.notifier.messages.at(-1)?.subject).toBe('cronsnap: wal-dropped WAL shipping failed on ' + HOST);
+    expect(await source.sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'cronsnap_dropped'")).toBe('1\n');
+
+    // The chain from the base backup stays broken until a new base backup starts another.
+    await writeRows(5_000);
+    const broken = await service.runJob('wal-dropped', 'dropped-event-4', new Date(), 'wal');
+    expect(broken.completions).toEqual([expect.objectContaining({ kind: 'failed', reason: expect.stringContaining(`WAL segments ${lostFrom} to `) })]);
+    const newStart = await baseBackup(service, 'wal-dropped', 'dropped-event-5');
+    const whole = await ship(service, 'wal-dropped', 'dropped-event-6');
+    expect(whole.chain).toEqual({ kind: 'whole', from: newStart, to: whole.manifest.newestShipped });
+    await source.sql("SELECT pg_drop_replication_slot('cronsnap_dropped')");
+  });
+});
