@@ -29,7 +29,7 @@ export function parseBinlogManifestKey(key: string): { readonly job: string; rea
 }
 
 const SHIPPED_LOG = /^([^/]+)\/binlogs\/([^/]+)\/([^/]+\.[0-9]+)\.(zst|json)$/;
-const SHIPPING_RUN = /^[^/]+\/binlogs\/runs\/(?:\d{4}\/\d{2}\/\d{2}\/([^/]+)\/)?/;
+const SHIPPING_RUN = /^[^/]+\/(?:binlogs|wal)\/runs\/(?:\d{4}\/\d{2}\/\d{2}\/([^/]+)\/)?/;
 
 /** `<job>/binlogs/<server>/<log>.zst` (the log) or `.json` (its manifest); undefined for anything else. */
 export function parseShippedLogKey(key: string): { readonly job: string; readonly serverKey: string; readonly file: string; readonly part: 'payload' | 'manifest' } | undefined {
@@ -39,7 +39,7 @@ export function parseShippedLogKey(key: string): { readonly job: string; readonl
   return { job, serverKey, file, part: suffix === 'zst' ? 'payload' : 'manifest' };
 }
 
-/** Whether `key` lies under `<job>/binlogs/runs/`, and the run id its dated layout names (empty when it names none). */
+/** Whether `key` lies under `<job>/binlogs/runs/` or `<job>/wal/runs/`, and the run id its dated layout names (empty when it names none). */
 export function parseShippingRunKey(key: string): { readonly runId: string } | undefined {
   const match = SHIPPING_RUN.exec(key);
   return match ? { runId: match[1] ?? '' } : undefined;
@@ -58,12 +58,12 @@ export function walRunPrefix(job: string, runId: string, scheduledTime: Date): s
   return runPrefix(`${job}/wal/runs`, runId, scheduledTime);
 }
 
-/** `<job>/wal/<system id>/<segment>.json`, read as its cluster and segment; undefined for anything else. */
-export function parseWalManifestKey(key: string): { readonly job: string; readonly systemIdentifier: string; readonly segment: string } | undefined {
-  const match = /^([^/]+)\/wal\/([0-9]+)\/([0-9A-F]{24})\.json$/.exec(key);
+/** `<job>/wal/<system id>/<segment>.zst` (the segment) or `.json` (its manifest); undefined for anything else. */
+export function parseShippedWalKey(key: string): { readonly job: string; readonly systemIdentifier: string; readonly segment: string; readonly part: 'payload' | 'manifest' } | undefined {
+  const match = /^([^/]+)\/wal\/([0-9]+)\/([0-9A-F]{24})\.(zst|json)$/.exec(key);
   if (!match) return undefined;
-  const [, job = '', systemIdentifier = '', segment = ''] = match;
-  return { job, systemIdentifier, segment };
+  const [, job = '', systemIdentifier = '', segment = '', suffix] = match;
+  return { job, systemIdentifier, segment, part: suffix === 'zst' ? 'payload' : 'manifest' };
 }
 
 /** A linked set (an etcd member's config) keeps its own manifest in a sub-folder named after it. */

@@ -101,20 +101,25 @@ ship_segment() {
 }
 JSON
   put_manifest "$CRONSNAP_WORK/segment.json" "$LOG_PREFIX/$name.json"
-  placeholder "$SPOOL/$name"
+  placeholder "$name"
   SHIPPED+=("$name")
 }
 
-# placeholder PATH: an empty (sparse) file of a segment's size; pg_receivewal checks only the size.
+# placeholder NAME: an empty (sparse) file of a segment's size in the spool, where pg_receivewal
+# checks only the size; its name is recorded, so that no run takes it for a segment received.
 placeholder() {
-  : >"$1"
-  truncate -s "$WAL_SEGMENT_SIZE" "$1"
+  : >"$SPOOL/$1"
+  truncate -s "$WAL_SEGMENT_SIZE" "$SPOOL/$1"
+  printf '%s\n' "$1" >"$SPOOL/placeholder"
 }
 
-# ship_spooled AFTER: every completed segment in the spool newer than AFTER, in order; then only
-# the newest of those or AFTER stays, since pg_receivewal starts after the newest it finds.
+# ship_spooled AFTER: every completed segment in the spool newer than AFTER and than the
+# placeholder, in order; then only the newest stays, since pg_receivewal starts after the newest
+# it finds.
 ship_spooled() {
-  local after=$1 name
+  local after=$1 name placeholder
+  placeholder=$(cat "$SPOOL/placeholder" 2>/dev/null || true)
+  if [[ "$placeholder" > "$after" ]]; then after=$placeholder; fi
   while read -r name; do
     if [ -z "$name" ] || [[ ! "$name" > "$after" ]]; then continue; fi
     ship_segment "$name" "$NEWEST_SHIPPED"
@@ -133,8 +138,8 @@ receive_wal() {
   # pg_receivewal starts after the newest completed segment it finds; every version does, while
   # only 15 and later would start at the slot's restart_lsn in an empty dir.
   local before
-  before="$SPOOL/$(segment_name $((next - 1)) "$TIMELINE")"
-  if [ ! -e "$before" ]; then placeholder "$before"; fi
+  before=$(segment_name $((next - 1)) "$TIMELINE")
+  if [ ! -e "$SPOOL/$before" ]; then placeholder "$before"; fi
   rm -f -- "${SPOOL:?}"/*.partial
   step receive-wal
   "${PG_RECEIVEWAL[@]}" "${CONNECT[@]}" -D "$SPOOL" -S "$WAL_SLOT" -E "$(lsn_of_byte $((end * WAL_SEGMENT_SIZE - 1)))" -n \

@@ -3,8 +3,11 @@ import { runStartedAt } from '../backup/run-id';
 import type { Job } from '../config/job-config';
 import type { ObjectStore, StoredObject } from '../ports/object-store';
 import { planBinlogPruning, type BinlogPrunePlan } from '../binlogs/binlog-retention';
-import { baseDumpOf, type BaseDump } from '../binlogs/point-in-time';
-import { shipsBinlogs } from '../config/job-config';
+import { baseDumpOf } from '../binlogs/point-in-time';
+import type { Manifest } from '../backup/manifest';
+import { shipsBinlogs, shipsWal } from '../config/job-config';
+import { planWalPruning, walBaseOf, type WalPrunePlan } from '../wal/wal-retention';
+import type { ShippedLogPrunePlan } from './shipped-log-pruning';
 import { checkBackup, type RestorableBackup } from '../restore/backup-catalog';
 import { planRetention, type RetentionPlan, type RunRecord, type StoredUnit } from './retention-policy';
 
@@ -27,6 +30,8 @@ export type PruneOutcome =
       readonly invalid: readonly { readonly runId: string; readonly unit: string; readonly reason: string }[];
       /** Jobs that ship binary logs: the logs no kept dump needs, deleted, and where each server's kept logs begin. */
       readonly binlogs?: { readonly deleted: number; readonly keptFrom: BinlogPrunePlan['keptFrom'] };
+      /** Jobs that ship WAL: the segments no kept base backup needs, deleted, and where each cluster's kept WAL begins. */
+      readonly wal?: { readonly deleted: number; readonly keptFrom: WalPrunePlan['keptFrom'] };
     };
 
 interface UnitObjects {
@@ -59,22 +64,25 @@ function groupRuns(job: string, objects: readonly StoredObject[]): Map<string, S
 const manifestOf = (unit: UnitObjects) => unit.objects.find((object) => parseBackupKey(object.key)?.file === 'manifest.json');
 
 /**
- * Deletes the shipped logs that none of `survivors`, the dumps left after pruning, needs. An
- * unreadable survivor names no coordinates, so its logs are left for a later run to judge.
+ * Deletes what `plan` finds no survivor (a dump or base backup left after pruning) needs of the
+ * job's shipped logs. An unreadable survivor, or one that names no place in the logs, makes
+ * nothing deleted: its logs are left for a later run to judge.
  */
-async function pruneBinlogs(
+async function pruneShippedLogs<B, K>(
   store: ObjectStore,
   objects: readonly StoredObject[],
   survivors: readonly (RestorableBackup | undefined)[],
-): Promise<{ deleted: number; keptFrom: BinlogPrunePlan['keptFrom'] }> {
-  const dumps: (BaseDump & { startedAt: Date })[] = [];
+  baseOf: (manifest: Manifest) => B | undefined,
+  plan: (kept: (B & { readonly startedAt: Date })[], keys: string[]) => ShippedLogPrunePlan & { readonly keptFrom: readonly K[] },
+): Promise<{ deleted: number; keptFrom: readonly K[] }> {
+  const kept: (B & { startedAt: Date })[] = [];
   for (const backup of survivors) {
-    const dump = backup && baseDumpOf(backup.manifest);
+    const base = backup && baseOf(backup.manifest);
     const startedAt = backup && runStartedAt(backup.runId);
-    if (!dump || !startedAt) return { deleted: 0, keptFrom: [] };
-    dumps.push({ ...dump, startedAt });
+    if (!base || !startedAt) return { deleted: 0, keptFrom: [] };
+    kept.push({ ...base, startedAt });
   }
-  const pruning = planBinlogPruning(dumps, objects.map((object) => object.key));
+  const pruning = plan(kept, objects.map((object) => object.key));
   await store.deleteKeys(pruning.manifests);
   await store.deleteKeys([...pruning.payloads, ...pruning.runRecords]);
   return { deleted: pruning.manifests.length + pruning.payloads.length + pruning.runRecords.length, keptFrom: pruning.keptFrom };
@@ -169,8 +177,9 @@ export async function pruneJob(job: Job, deps: PruneDeps): Promise<PruneOutcome>
       const held = await Promise.all(locked.map(async (manifest) => checkBackup(deps.store, job.name, manifest.key, sizes)));
       return [...kept, ...held.map((checked) => ('reason' in checked ? undefined : checked))];
     };
-    const binlogs = shipsBinlogs(job) ? await pruneBinlogs(deps.store, objects, await survivors()) : undefined;
-    return { kind: 'pruned', job: job.name, kept: plan.keep, deleted, locked: plan.locked, invalid: [...invalid.values()], ...(binlogs ? { binlogs } : {}) };
+    const binlogs = shipsBinlogs(job) ? await pruneShippedLogs(deps.store, objects, await survivors(), baseDumpOf, planBinlogPruning) : undefined;
+    const wal = shipsWal(job) ? await pruneShippedLogs(deps.store, objects, await survivors(), walBaseOf, planWalPruning) : undefined;
+    return { kind: 'pruned', job: job.name, kept: plan.keep, deleted, locked: plan.locked, invalid: [...invalid.values()], ...(binlogs ? { binlogs } : {}), ...(wal ? { wal } : {}) };
   }
 }
 

@@ -1,4 +1,4 @@
-import { manifestKey, parseWalManifestKey, walRoot } from '../backup/object-layout';
+import { manifestKey, parseShippedWalKey, walRoot } from '../backup/object-layout';
 import { ManifestError } from '../errors';
 import type { ObjectStore } from '../ports/object-store';
 import { listRestorable } from '../restore/backup-catalog';
@@ -15,8 +15,8 @@ export interface CheckedWalRun {
 export async function shippedSegments(store: ObjectStore, job: string, systemIdentifier: string): Promise<string[]> {
   const objects = await store.list(`${walRoot(job)}${systemIdentifier}/`);
   return objects.flatMap((object) => {
-    const key = parseWalManifestKey(object.key);
-    return key ? [key.segment] : [];
+    const key = parseShippedWalKey(object.key);
+    return key?.part === 'manifest' ? [key.segment] : [];
   });
 }
 

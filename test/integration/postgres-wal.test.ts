@@ -11,6 +11,7 @@ import { startPostgres, type Postgres } from '../../lib/local/postgres-server';
 import { postgresJobInput } from '../helpers/config-factory';
 import { localServiceFor } from '../helpers/local-service';
 import { useMotoBucket } from '../helpers/moto-fixture';
+import { listKeys } from '../helpers/s3-objects';
 
 const HOST = 'i-0a1b2c3d4e5f60031';
 const PASSWORD = 'wal-s3cret';
@@ -37,7 +38,7 @@ describe('postgres WAL shipping, end to end', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function walService(name: string, slot: string) {
+  function walService(name: string, slot: string, jobFields: Record<string, unknown> = {}) {
     const defaults = (postgresJobInput() as { postgres: Record<string, unknown> }).postgres;
     const job = postgresJobInput({
       name,
@@ -45,6 +46,7 @@ describe('postgres WAL shipping, end to end', () => {
       workDir: dir,
       postgres: { ...defaults, passwordParameter: '/cronsnap/prod-postgres/password', server: `127.0.0.1:${source.port}`, mode: 'physical', checkpoint: 'fast' },
       wal: { schedule: '*/5 * * * *', slot },
+      ...jobFields,
     } as never);
     return localServiceFor(job, { ...aws, host: HOST, dir });
   }
@@ -59,17 +61,26 @@ describe('postgres WAL shipping, end to end', () => {
     return completion;
   }
 
-  async function baseBackup(service: ReturnType<typeof walService>, job: string, eventId: string): Promise<string> {
+  async function baseBackupRun(service: ReturnType<typeof walService>, job: string, eventId: string) {
     const { completions } = await service.runJob(job, eventId);
     const completion = completions[0];
     if (completion?.kind !== 'succeeded' || completion.manifest.engine !== 'postgres' || !completion.manifest.postgres.physical) {
       throw new Error(JSON.stringify({ completions, sns: service.notifier.messages }));
     }
     const { walStart, timeline } = completion.manifest.postgres.physical;
-    return segmentOfLsn(walStart, timeline, SEGMENT_SIZE);
+    return { completion, startSegment: segmentOfLsn(walStart, timeline, SEGMENT_SIZE) };
   }
 
-  it('ships every completed segment from the base backup on, each equal to the server’s own, none twice, and an idle run ships nothing', async () => {
+  const baseBackup = async (service: ReturnType<typeof walService>, job: string, eventId: string) => (await baseBackupRun(service, job, eventId)).startSegment;
+
+  /** The segments of the job's WAL folder in S3, by the part of each. */
+  async function storedSegments(prefix: string): Promise<{ manifests: string[]; payloads: string[] }> {
+    const keys = await listKeys(aws.moto.s3(), aws.bucket, `${prefix}/`);
+    const names = (suffix: string) => keys.filter((key) => key.endsWith(suffix)).map((key) => key.slice(prefix.length + 1, -suffix.length)).sort();
+    return { manifests: names('.json'), payloads: names('.zst') };
+  }
+
+  it('ships every completed segment from the base backup on, each equal to the server’s own, and none twice, however soon the next run comes', async () => {
     const service = walService('wal-pg', 'cronsnap_wal');
     const systemIdentifier = (await source.sql('SELECT system_identifier FROM pg_control_system()')).trim();
     const baseStart = await baseBackup(service, 'wal-pg', 'wal-event-1');
@@ -101,12 +112,15 @@ describe('postgres WAL shipping, end to end', () => {
     const secondFirst = `${second.manifest.logPrefix}/${second.manifest.shipped[0]}.json`;
     expect(parseWalSegmentManifest((await getObjectBytes(aws.moto.s3(), aws.bucket, secondFirst)).toString(), secondFirst).previousSegment).toBe(first.manifest.newestShipped);
     expect(second.chain).toEqual({ kind: 'whole', from: baseStart, to: second.manifest.newestShipped });
-    expect(idle.manifest).toMatchObject({ shipped: [], newestShipped: second.manifest.newestShipped, gap: null });
+    // Nothing was written since but what the server logs by itself: nothing shipped twice.
+    expect(idle.manifest.gap).toBeNull();
+    expect(idle.manifest.shipped.filter((segment) => segment <= second.manifest.newestShipped)).toEqual([]);
     await source.sql("SELECT pg_drop_replication_slot('cronsnap_wal')");
   });
 
   it('recreates a replication slot dropped on the server, fails naming the segments lost, and is whole again after a new base backup', async () => {
-    const service = walService('wal-dropped', 'cronsnap_dropped');
+    // One base backup kept: the new one prunes the old and every segment only the old one needed.
+    const service = walService('wal-dropped', 'cronsnap_dropped', { retention: { keepLast: 1 } });
     await baseBackup(service, 'wal-dropped', 'dropped-event-1');
     await writeRows(5_000);
     const shipped = await ship(service, 'wal-dropped', 'dropped-event-2');
@@ -133,9 +147,25 @@ describe('postgres WAL shipping, end to end', () => {
     await writeRows(5_000);
     const broken = await service.runJob('wal-dropped', 'dropped-event-4', new Date(), 'wal');
     expect(broken.completions).toEqual([expect.objectContaining({ kind: 'failed', reason: expect.stringContaining(`WAL segments ${lostFrom} to `) })]);
-    const newStart = await baseBackup(service, 'wal-dropped', 'dropped-event-5');
+    const shippedBefore = (await storedSegments(shipped.manifest.logPrefix)).manifests;
+    expect(shippedBefore.length).toBeGreaterThan(1);
+    const { completion: newBase, startSegment: newStart } = await baseBackupRun(service, 'wal-dropped', 'dropped-event-5');
+    expect(shippedBefore.every((segment) => segment < newStart)).toBe(true);
+    expect(await storedSegments(shipped.manifest.logPrefix)).toEqual({ manifests: [], payloads: [] });
     const whole = await ship(service, 'wal-dropped', 'dropped-event-6');
+
+    expect(newBase.retention).toMatchObject({
+      kind: 'pruned',
+      deleted: [expect.objectContaining({ reason: 'outside the retention policy' })],
+      wal: { keptFrom: [{ systemIdentifier: shipped.manifest.systemIdentifier, segment: newStart }] },
+    });
     expect(whole.chain).toEqual({ kind: 'whole', from: newStart, to: whole.manifest.newestShipped });
+    // What the pruned base backup alone needed is gone; from the kept one's first segment on, every
+    // segment is there with its manifest, the placeholder of a pruned one never shipped as WAL.
+    const stored = await storedSegments(whole.manifest.logPrefix);
+    expect(stored.manifests).toEqual(whole.manifest.shipped);
+    expect(stored.payloads).toEqual(whole.manifest.shipped);
+    expect(whole.manifest.shipped).toContain(newStart);
     await source.sql("SELECT pg_drop_replication_slot('cronsnap_dropped')");
   });
 });
