@@ -44,7 +44,7 @@ main() {
     oc) tool_fact container oc version --client ;;
     *) tool_fact container "$command" --version ;;
   esac
-  for name in mysqldump mysql pgDump pgDumpall psql pgRestore; do
+  for name in mysqldump mysql mysqlbinlog pgDump pgDumpall psql pgRestore pgBasebackup pgReceivewal; do
     command=$(optional_param "$name")
     [ -z "$command" ] || tool_fact "$name" "$command" --version
   done

@@ -90,11 +90,20 @@ export function toolRequirements(job: Job): ToolRequirement[] {
       client('mysqldump', 'mysqldump', "the MySQL or MariaDB client, or the job's mysql.mysqldump");
       client('mysql', 'mysql', "the MySQL or MariaDB client, or the job's mysql.mysql");
       if (job.drill) client('perl', 'perl (drill row counts)', 'package perl');
+      if (job.binlogs) {
+        client('mysqlbinlog', 'mysqlbinlog (binary log shipping)', "the MySQL or MariaDB client, or the job's binlogs.mysqlbinlog");
+        client('perl', 'perl (binary log events)', 'package perl');
+      }
       break;
     case 'postgres':
       for (const [tool, label] of [['pgDump', 'pg_dump'], ['pgDumpall', 'pg_dumpall'], ['psql', 'psql'], ['pgRestore', 'pg_restore']] as const) {
         client(tool, label, `the PostgreSQL client, or the job's postgres.${tool}`);
       }
+      // --endpos, pg_current_wal_lsn() and pg_control_system(): PostgreSQL 10's tools and server.
+      if (job.postgres.mode === 'physical') {
+        engine.push({ tool: 'pgBasebackup', label: 'pg_basebackup 10+ (physical)', floor: [10], fix: "the PostgreSQL 10+ client, or the job's postgres.pgBasebackup" });
+      }
+      if (job.wal) engine.push({ tool: 'pgReceivewal', label: 'pg_receivewal 10+ (WAL shipping)', floor: [10], fix: "the PostgreSQL 10+ client, or the job's wal.pgReceivewal" });
       break;
   }
   const maxscale = 'mysql' in job && typeof job.mysql.maxscale === 'object' ? job.mysql.maxscale.passwordSecret : undefined;

@@ -21,5 +21,8 @@ export const preflightProgram: HostProgram = {
     command('pgDumpall', 'pg_dumpall command'),
     command('psql', 'psql command'),
     command('pgRestore', 'pg_restore command'),
+    command('mysqlbinlog', 'mysqlbinlog command (binary log shipping)'),
+    command('pgBasebackup', 'pg_basebackup command (physical base backups)'),
+    command('pgReceivewal', 'pg_receivewal command (WAL shipping)'),
   ],
 };

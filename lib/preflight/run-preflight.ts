@@ -42,10 +42,13 @@ export function preflightParameters(job: Job, timeoutSeconds: number): Record<st
       break;
     case 'mysql':
       Object.assign(tools, { mysqldump: job.mysql.mysqldump, mysql: job.mysql.mysql, maxscale: String(job.mysql.maxscale !== false) });
+      if (job.binlogs) tools.mysqlbinlog = job.binlogs.mysqlbinlog;
       workDir = job.workDir;
       break;
     case 'postgres':
       Object.assign(tools, { pgDump: job.postgres.pgDump, pgDumpall: job.postgres.pgDumpall, psql: job.postgres.psql, pgRestore: job.postgres.pgRestore });
+      if (job.postgres.mode === 'physical') tools.pgBasebackup = job.postgres.pgBasebackup;
+      if (job.wal) tools.pgReceivewal = job.wal.pgReceivewal;
       workDir = job.workDir;
       break;
     case 'files':

@@ -1,7 +1,8 @@
 import { parseConfig } from '../../../lib/config/load-config';
 import { hostFacts, judgeHost, versionIn } from '../../../lib/preflight/host-requirements';
 import { reportLines } from '../../../lib/ssm/report-lines';
-import { configInput, etcdJobInput, filesJobInput, mysqlJobInput } from '../../helpers/config-factory';
+import { preflightParameters } from '../../../lib/preflight/run-preflight';
+import { configInput, etcdJobInput, filesJobInput, mysqlJobInput, postgresJobInput } from '../../helpers/config-factory';
 
 /** A host's preflight answer with these tools (name -> version line; '' version means present, no version). */
 function facts(tools: Record<string, string>, region = 'eu-central-1') {
@@ -102,5 +103,25 @@ describe('host requirements', () => {
 
   it('fails a host whose aws CLI would have no region', () => {
     expect(failing(judgeHost(jobOf(mysqlJobInput()), facts(CENTOS_7, '')))).toEqual(['aws region']);
+  });
+
+  it('asks a log shipping job for its shipping tools: mysqlbinlog and perl, or pg_basebackup and pg_receivewal 10 or later', () => {
+    const binlogs = jobOf(mysqlJobInput({ binlogs: { schedule: '*/5 * * * *', mysqlbinlog: 'mariadb-binlog' } } as never));
+    const physical = jobOf(
+      postgresJobInput({
+        postgres: { server: 'db:5432', user: 'backup', passwordParameter: '/cronsnap/prod-postgres/password', mode: 'physical' },
+        wal: { schedule: '*/5 * * * *', slot: 'cronsnap_prod' },
+      } as never),
+    );
+    const postgres96 = { ...CENTOS_7, pgDump: 'pg_dump (PostgreSQL) 9.6.24', pgDumpall: 'pg_dumpall (PostgreSQL) 9.6.24', psql: 'psql (PostgreSQL) 9.6.24', pgRestore: 'pg_restore (PostgreSQL) 9.6.24' };
+
+    expect(failing(judgeHost(binlogs, facts(CENTOS_7)))).toEqual(['mysqlbinlog (binary log shipping)', 'perl (binary log events)']);
+    expect(preflightParameters(binlogs, 60)).toMatchObject({ mysqlbinlog: 'mariadb-binlog' });
+    expect(failing(judgeHost(physical, facts({ ...postgres96, pgBasebackup: 'pg_basebackup (PostgreSQL) 9.6.24', pgReceivewal: 'pg_receivewal (PostgreSQL) 9.6.24' })))).toEqual([
+      'pg_basebackup 10+ (physical)',
+      'pg_receivewal 10+ (WAL shipping)',
+    ]);
+    expect(failing(judgeHost(physical, facts({ ...postgres96, pgBasebackup: 'pg_basebackup (PostgreSQL) 15.18', pgReceivewal: 'pg_receivewal (PostgreSQL) 15.18' })))).toEqual([]);
+    expect(preflightParameters(physical, 60)).toMatchObject({ pgBasebackup: 'pg_basebackup', pgReceivewal: 'pg_receivewal' });
   });
 });
