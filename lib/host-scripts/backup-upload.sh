@@ -99,14 +99,15 @@ upload_stream() {
   local key=$1 metadata=$2 sized=()
   if [ -n "$EXPECTED_SIZE" ]; then sized=(--expected-size "$EXPECTED_SIZE"); fi
   aws_cli s3 cp - "s3://$BUCKET/$key" --only-show-errors ${sized[@]+"${sized[@]}"} \
-    --sse aws:kms --sse-kms-key-id "$KMS_KEY_ID" --metadata "$metadata"
+    --sse aws:kms --sse-kms-key-id "$KMS_KEY_ID" --metadata "$metadata" 2>"$CRONSNAP_WORK/upload.err"
 }
 
 byte_count() { wc -c | tr -d ' '; }
 
 # upload_output KEY METADATA ERRORS COMMAND...: COMMAND's output (its stderr to ERRORS) uploaded by
 # upload_compressed, which reads it through a fifo in this shell, so the variables it sets stay
-# set. Non-zero when COMMAND or the upload failed (the upload's status first).
+# set. Non-zero when COMMAND or the upload failed (the upload's status first, and the CLI's last
+# error line then appended to ERRORS).
 upload_output() {
   local key=$1 metadata=$2 errors=$3 fifo="$CRONSNAP_WORK/output.fifo" rc=0 produced=0
   shift 3
@@ -114,6 +115,11 @@ upload_output() {
   "$@" 2>"$errors" >"$fifo" &
   CRONSNAP_PRODUCER=$!
   upload_compressed "$fifo" "$key" "$metadata" || rc=$?
+  if [ -s "$CRONSNAP_WORK/upload.err" ]; then
+    cat "$CRONSNAP_WORK/upload.err" >&2
+    # Callers name the last line of ERRORS: when the upload failed, the CLI's own reason.
+    if [ "$rc" -ne 0 ]; then tail -n 1 "$CRONSNAP_WORK/upload.err" >>"$errors"; fi
+  fi
   # A producer that had not opened the fifo when the upload stopped is let on, into a broken pipe.
   reap_past_fifo "$CRONSNAP_PRODUCER" "$fifo" writer || produced=$?
   rm -f -- "$fifo"
@@ -135,10 +141,11 @@ upload_compressed() {
   zstd -q -1 -T0 -c <"$source" \
     | tee "$CRONSNAP_WORK/payload-sha256.fifo" "$CRONSNAP_WORK/payload-size.fifo" "$CRONSNAP_WORK/raw-sha256.fifo" \
     | upload_stream "$key" "$metadata" || statuses=("${PIPESTATUS[@]}")
-  # A failed upload of a sound stream is the caller's to report: the taps only saw it cut short.
-  # Otherwise a tap that died (cutting tee off) is the reason, and wait_taps names it; so it is
-  # when zstd failed too, since an upload announced as large is refused when no part comes.
-  if [ "${statuses[2]}" -ne 0 ] && [ "${statuses[0]}" -eq 0 ]; then
+  # A failed upload of a sound stream is the caller's to report: the taps only saw it cut short,
+  # and zstd, if it was still writing, died of SIGPIPE (141). Otherwise a tap that died (cutting
+  # tee off) is the reason, and wait_taps names it; so it is when zstd failed of itself, since an
+  # upload announced as large is refused when no part comes.
+  if [ "${statuses[2]}" -ne 0 ] && { [ "${statuses[0]}" -eq 0 ] || [ "${statuses[0]}" -eq 141 ]; }; then
     wait_taps ignore
     return "${statuses[2]}"
   fi

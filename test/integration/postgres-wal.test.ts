@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AGENT_PATH } from '../../lib/adapters/local-command-runner';
 import type { CompletionOutcome } from '../../lib/backup/complete-backup';
 import { parseWalSegmentManifest } from '../../lib/wal/wal-manifest';
 import { segmentOfLsn } from '../../lib/wal/wal-segments';
@@ -38,7 +39,7 @@ describe('postgres WAL shipping, end to end', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function walService(name: string, slot: string, jobFields: Record<string, unknown> = {}) {
+  function walService(name: string, slot: string, jobFields: Record<string, unknown> = {}, hostEnv: Record<string, string> = {}) {
     const defaults = (postgresJobInput() as { postgres: Record<string, unknown> }).postgres;
     const job = postgresJobInput({
       name,
@@ -48,7 +49,7 @@ describe('postgres WAL shipping, end to end', () => {
       wal: { schedule: '*/5 * * * *', slot },
       ...jobFields,
     } as never);
-    return localServiceFor(job, { ...aws, host: HOST, dir });
+    return localServiceFor(job, { ...aws, host: HOST, dir, hostEnv });
   }
 
   /** Writes enough rows to fill more than one segment, so a run has whole segments to ship. */
@@ -167,5 +168,40 @@ describe('postgres WAL shipping, end to end', () => {
     expect(stored.payloads).toEqual(whole.manifest.shipped);
     expect(whole.manifest.shipped).toContain(newStart);
     await source.sql("SELECT pg_drop_replication_slot('cronsnap_dropped')");
+  });
+
+  it('keeps the segments whose upload failed in the spool and ships them first on the next run, whatever the server dropped since', async () => {
+    // An aws CLI that refuses every WAL segment upload while the flag file exists.
+    const bin = join(dir, 'failing-aws-bin');
+    const flag = join(dir, 'fail-wal-uploads');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(
+      join(bin, 'aws'),
+      `#!/bin/sh\nif [ -e '${flag}' ]; then for arg; do case $arg in s3://*/wal/*.zst) echo 'upload refused by the test' >&2; exit 1;; esac; done; fi\nexec '${execFileSync('sh', ['-c', 'command -v aws']).toString().trim()}' "$@"\n`,
+      { mode: 0o755 },
+    );
+    const service = walService('wal-retry', 'cronsnap_retry', {}, { PATH: `${bin}:${AGENT_PATH}` });
+    const baseStart = await baseBackup(service, 'wal-retry', 'retry-event-1');
+    await writeRows(20_000);
+    writeFileSync(flag, '');
+
+    const { completions } = await service.runJob('wal-retry', 'retry-event-2', new Date(), 'wal');
+
+    expect(completions).toEqual([expect.objectContaining({ kind: 'failed', reason: expect.stringMatching(/step=ship-wal: upload of WAL segment [0-9A-F]{24} failed: upload refused by the test; it stays in /) })]);
+    const spool = join(dir, 'cronsnap-wal-wal-retry');
+    const placeholder = readFileSync(join(spool, 'placeholder'), 'utf8').trim();
+    const received = readdirSync(spool).filter((name) => /^[0-9A-F]{24}$/.test(name) && name !== placeholder).sort();
+    expect(received.length).toBeGreaterThan(1);
+    expect(statSync(spool).mode & 0o777).toBe(0o700);
+    rmSync(flag);
+    // The server may recycle whatever pg_receivewal reported received: only the spool has it now.
+    await source.sql('CHECKPOINT');
+
+    const retried = await ship(service, 'wal-retry', 'retry-event-3');
+
+    expect(retried.manifest.shipped.slice(0, received.length)).toEqual(received);
+    expect(retried.manifest.shipped).toContain(baseStart);
+    expect(retried.chain).toEqual({ kind: 'whole', from: baseStart, to: retried.manifest.newestShipped });
+    await source.sql("SELECT pg_drop_replication_slot('cronsnap_retry')");
   });
 });
