@@ -1,7 +1,8 @@
+import { readShippingRunManifest, type ShippingRun } from '../backup/shipping-run-manifest';
 import { ManifestError } from '../errors';
 import type { ObjectStore } from '../ports/object-store';
 import { listRestorable } from '../restore/backup-catalog';
-import { binlogRoot, manifestKey, parseBinlogManifestKey } from '../backup/object-layout';
+import { binlogRoot, parseBinlogManifestKey } from '../backup/object-layout';
 import { binlogChain, describeGap, type BinlogChain, type DumpCoordinates } from './binlog-chain';
 import { parseBinlogRunManifest, type BinlogRunManifest } from './binlog-manifest';
 
@@ -33,14 +34,8 @@ export async function newestDumpCoordinates(store: ObjectStore, job: string, ser
  * and the chain from the newest dump to the newest shipped log has no gap. A gap is a
  * ManifestError naming the missing files, so the run is reported failed.
  */
-export async function checkBinlogRun(store: ObjectStore, run: { job: string; runId: string; host: string; runPrefix: string }): Promise<CheckedBinlogRun> {
-  const key = manifestKey(run.runPrefix, run.host);
-  const text = await store.getText(key);
-  if (text === undefined) throw new ManifestError(`the command succeeded but ${key} is missing`);
-  const manifest = parseBinlogRunManifest(text, key);
-  if (manifest.job !== run.job || manifest.runId !== run.runId || manifest.host !== run.host) {
-    throw new ManifestError(`${key} names job ${manifest.job}, run ${manifest.runId}, host ${manifest.host}: not this run`);
-  }
+export async function checkBinlogRun(store: ObjectStore, run: ShippingRun): Promise<CheckedBinlogRun> {
+  const manifest = await readShippingRunManifest(store, run, parseBinlogRunManifest);
   const from = await newestDumpCoordinates(store, run.job, manifest.serverKey);
   const chain = from && binlogChain(from, await shippedLogs(store, run.job, manifest.serverKey));
   if (chain?.kind === 'broken') throw new ManifestError(describeGap(chain));

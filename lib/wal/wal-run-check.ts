@@ -1,4 +1,5 @@
-import { manifestKey, parseShippedWalKey, walRoot } from '../backup/object-layout';
+import { readShippingRunManifest, type ShippingRun } from '../backup/shipping-run-manifest';
+import { parseShippedWalKey, walRoot } from '../backup/object-layout';
 import { ManifestError } from '../errors';
 import type { ObjectStore } from '../ports/object-store';
 import { listRestorable } from '../restore/backup-catalog';
@@ -35,14 +36,8 @@ export async function newestBaseBackupStart(store: ObjectStore, job: string, sys
  * newest base backup to the newest shipped segment has no hole. Either fault is a ManifestError
  * naming the missing segments, so the run is reported failed.
  */
-export async function checkWalRun(store: ObjectStore, run: { job: string; runId: string; host: string; runPrefix: string }): Promise<CheckedWalRun> {
-  const key = manifestKey(run.runPrefix, run.host);
-  const text = await store.getText(key);
-  if (text === undefined) throw new ManifestError(`the command succeeded but ${key} is missing`);
-  const manifest = parseWalRunManifest(text, key);
-  if (manifest.job !== run.job || manifest.runId !== run.runId || manifest.host !== run.host) {
-    throw new ManifestError(`${key} names job ${manifest.job}, run ${manifest.runId}, host ${manifest.host}: not this run`);
-  }
+export async function checkWalRun(store: ObjectStore, run: ShippingRun): Promise<CheckedWalRun> {
+  const manifest = await readShippingRunManifest(store, run, parseWalRunManifest);
   if (manifest.gap) {
     throw new ManifestError(
       `the server ${manifest.server} dropped WAL segments ${manifest.gap.from} to ${manifest.gap.to} before they were shipped` +
