@@ -5,11 +5,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { shipsBinlogs, type Job } from '../../lib/config/job-config';
-import { binlogRoot } from '../../lib/backup/object-layout';
+import { shipsBinlogs, shipsWal, type Job } from '../../lib/config/job-config';
+import { binlogRoot, walRoot } from '../../lib/backup/object-layout';
 import { documentName } from '../../lib/ssm/host-program';
 import { REPORT_ROOT } from '../../lib/ssm/host-report';
-import { etcdRestoreProgram, filesRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram } from '../../lib/restore/restore-programs';
+import { etcdRestoreProgram, filesRestoreProgram, mysqlRestoreProgram, postgresRecoveryProgram, postgresRestoreProgram } from '../../lib/restore/restore-programs';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 import { sendCommandTargets, taggedTargetFindings } from '../send-command-targets';
 import { CronsnapFunction } from './cronsnap-function';
@@ -93,11 +93,12 @@ export class RestoreFunctions extends Construct {
         }),
       );
     }
-    // A restore to a time lists the shipped binary logs of the dump's server.
-    const binlogFolders = props.jobs.filter(shipsBinlogs).map((job) => `${binlogRoot(job.name)}*`);
-    if (binlogFolders.length > 0) {
+    // A restore to a time lists the shipped binary logs of the dump's server, or the WAL and the
+    // shipping runs of the base backup's cluster.
+    const logFolders = props.jobs.flatMap((job) => [...(shipsBinlogs(job) ? [`${binlogRoot(job.name)}*`] : []), ...(shipsWal(job) ? [`${walRoot(job.name)}*`] : [])]);
+    if (logFolders.length > 0) {
       restore.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': binlogFolders } } }),
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': logFolders } } }),
       );
     }
     // GetObject also answers HeadObject, which checks each payload is stored at its promised size.
@@ -116,7 +117,7 @@ export class RestoreFunctions extends Construct {
     };
     const etcdJobs = props.jobs.filter((job) => job.engine === 'etcd');
     const restored = props.jobs.filter((job) => job.engine !== 'etcd');
-    if (restored.length > 0) sendersOf(restore, [filesRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram], restored);
+    if (restored.length > 0) sendersOf(restore, [filesRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram, postgresRecoveryProgram], restored);
     sendersOf(step, [etcdRestoreProgram, filesRestoreProgram], etcdJobs);
     this.etcdRestoreWorkflow.stateMachine.grantStartExecution(restore);
     restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [HostWorkflow.arnFor(this, restoreWorkflowName)] }));

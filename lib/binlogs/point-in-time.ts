@@ -49,6 +49,8 @@ export function recoverableWindow(dumps: readonly BaseDump[], logs: readonly Bin
   return [...dumps].sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)).flatMap((dump) => recoverableSpan(dump, reach(dump, byFile).until) ?? []);
 }
 
+const NOTHING_REACHED = 'no time can be reached yet (no dump with binary log coordinates is followed by shipped logs)';
+
 /** A stretch inside the window that no restore reaches: the logs after one dump break off, and the next dump finished later. */
 export interface WindowGap {
   readonly from: string;
@@ -66,8 +68,9 @@ export function windowGaps(window: readonly RecoverableSpan[]): WindowGap[] {
   return gaps;
 }
 
-function describeWindow(window: readonly RecoverableSpan[]): string {
-  if (window.length === 0) return 'no time can be reached yet (no dump with binary log coordinates is followed by shipped logs)';
+/** The window as a refusal names it; `none` says why it is empty. */
+export function describeWindow(window: readonly RecoverableSpan[], none: string): string {
+  if (window.length === 0) return none;
   return `restores can reach ${window.map((span) => `${span.from} to ${span.until} (from run ${span.runId})`).join(', ')}`;
 }
 
@@ -80,11 +83,11 @@ export function planPointInTime(dumps: readonly BaseDump[], logs: readonly Binlo
   const window = recoverableWindow(dumps, logs);
   const target = toTime.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const dump = [...dumps].filter((candidate) => Date.parse(candidate.finishedAt) <= toTime.getTime()).sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))[0];
-  if (!dump) return { kind: 'refused', reason: `no dump finished at or before ${target}: ${describeWindow(window)}`, window };
+  if (!dump) return { kind: 'refused', reason: `no dump finished at or before ${target}: ${describeWindow(window, NOTHING_REACHED)}`, window };
   const { files, until } = reach(dump, new Map(logs.map((log) => [log.file, log])));
   if (until === undefined || Date.parse(until) < toTime.getTime()) {
     const reached = until === undefined ? 'no binary log shipped after it' : `the binary logs shipped after it reach ${until}`;
-    return { kind: 'refused', reason: `the newest dump before ${target} is run ${dump.runId}, and ${reached}: ${describeWindow(window)}`, window };
+    return { kind: 'refused', reason: `the newest dump before ${target} is run ${dump.runId}, and ${reached}: ${describeWindow(window, NOTHING_REACHED)}`, window };
   }
   const last = files.findIndex((log) => Date.parse(log.lastEventAt) >= toTime.getTime());
   return { kind: 'plan', dump, logs: files.slice(0, last + 1), toTime: target };

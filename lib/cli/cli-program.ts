@@ -5,7 +5,7 @@ import { loadConfigFile } from '../config/config-file';
 import { findJob } from '../config/load-config';
 import { ConfigError, InvalidEventError, RestoreRefusedError, UnknownJobError } from '../errors';
 import { listBackupsEventSchema } from '../restore/list-backups';
-import type { RestoreEventInput } from '../restore/restore';
+import { restoreEventSchema, type RestoreEventInput } from '../restore/restore';
 import { formatIssues } from '../validation-issues';
 import type { BackupNowResult, CronsnapBackend } from './cronsnap-backend';
 import { EXIT, type ExitCode } from './exit-codes';
@@ -45,12 +45,21 @@ interface RestoreOptions {
   readonly server?: string;
   readonly includeGlobals?: boolean;
   readonly toTime?: string;
+  readonly dataDir?: string;
+  readonly port?: number;
 }
 
 /** --limit, checked by the schema list-backups itself applies. */
 function backupLimit(value: string): number {
   const parsed = listBackupsEventSchema.shape.limit.safeParse(/^\d+$/.test(value) ? Number(value) : Number.NaN);
   if (!parsed.success) throw new InvalidArgumentError(`--limit: ${value} is not a whole number from 1 to 200`);
+  return parsed.data;
+}
+
+/** --port, checked by the schema the restore function applies. */
+function recoveryPort(value: string): number {
+  const parsed = restoreEventSchema.shape.port.safeParse(/^\d+$/.test(value) ? Number(value) : Number.NaN);
+  if (!parsed.success || parsed.data === undefined) throw new InvalidArgumentError(`--port: ${value} is not a port from 1024 to 65535`);
   return parsed.data;
 }
 
@@ -203,7 +212,12 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .option('--target-database <name>', 'databases: restore under this new name')
     .option('--server <host:port>', 'databases: restore into this server instead of the dumped one')
     .option('--include-globals', 'PostgreSQL: replay the roles first (existing roles are kept)')
-    .option('--to-time <iso>', 'MySQL with binlogs: restore to this second (ISO-8601, e.g. 2026-11-30T14:05:00Z): the newest dump before it and the shipped binary logs up to it')
+    .option(
+      '--to-time <iso>',
+      'restore to this second (ISO-8601, e.g. 2026-11-30T14:05:00Z): MySQL with binlogs, the newest dump before it and the shipped binary logs up to it; PostgreSQL physical, the newest base backup and the shipped WAL',
+    )
+    .option('--data-dir <dir>', 'PostgreSQL physical: recover the cluster into this new data directory (it must not exist)')
+    .option('--port <port>', 'PostgreSQL physical: the recovered server\'s port (a free one from 5433 on when omitted)', recoveryPort)
     .action(
       action(async (job: string, options: RestoreOptions) => {
         const event: RestoreEventInput = {
@@ -218,6 +232,8 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
           ...(options.server ? { server: options.server } : {}),
           ...(options.includeGlobals ? { includeGlobals: true } : {}),
           ...(options.toTime ? { toTime: options.toTime } : {}),
+          ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+          ...(options.port !== undefined ? { port: options.port } : {}),
         };
         const { backend: runner, config: loaded } = backend();
         // Say what will be downloaded before the hosts start: the run's stored parts, as list-backups reports them.

@@ -84,7 +84,7 @@ export async function buildComplianceReport(manifestKey: string, deps: Complianc
   for (const job of deps.config.jobs) {
     const jobTally = tally.jobs.get(job.name);
     if (!jobTally) throw new Error(`no tally for ${job.name}`);
-    const pointInTime = jobTally.binlogs && (await readPointInTimeStatus(job.name, jobTally.binlogs, deps.backups));
+    const pointInTime = jobTally.logs && (await readPointInTimeStatus(job.name, jobTally.logs, deps.backups));
     jobs.push(judgeJob(job, jobTally, deps.config, now, pointInTime));
   }
   const violations = jobs.reduce((sum, job) => sum + job.checks.filter((check) => !check.ok).length, 0);

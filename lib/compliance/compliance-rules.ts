@@ -1,5 +1,6 @@
 import type { CronsnapConfig } from '../config/cronsnap-config';
-import { isDrilled, shipsBinlogs, type Job } from '../config/job-config';
+import { isDrilled, type Job } from '../config/job-config';
+import { logShippingsOf, type LogShipping, type ShippingKind } from '../backup/log-shipping';
 import { incompleteAfterSeconds } from '../retention/prune-job';
 import { planRetention, type RunRecord } from '../retention/retention-policy';
 import { scheduledTimes } from '../schedule/schedule-times';
@@ -21,13 +22,13 @@ export interface JobReport {
   readonly job: string;
   readonly engine: Job['engine'];
   readonly schedule: string;
-  /** The longest wait the schedule allows plus the job's timeout: the binary log schedule's where the job ships logs. */
+  /** The longest wait the schedule allows plus the job's timeout: the log shipping schedule's where the job ships logs. */
   readonly rpoSeconds: number;
   readonly validBackups: number;
   readonly newestBackup?: { readonly runId: string; readonly startedAt: string; readonly ageSeconds: number };
   /** The newest passed restore drill, when one is stored. */
   readonly lastPassedDrill?: { readonly finishedAt: string; readonly ageSeconds: number };
-  /** Jobs that ship binary logs: the earliest and latest second a restore to a time can reach, and what breaks it. */
+  /** Jobs that ship binary logs or WAL: the earliest and latest second a restore to a time can reach, and what breaks it. */
   readonly pointInTime?: {
     readonly earliest?: string;
     readonly latest?: string;
@@ -147,16 +148,24 @@ function drillCheck(job: Job, tally: JobTally, now: number): ComplianceCheck | u
 const latestOf = (status: PointInTimeStatus) => status.window.reduce<string | undefined>((latest, span) => (latest === undefined || span.until > latest ? span.until : latest), undefined);
 
 /** The recovery point of a job that ships logs: the latest second a restore reaches, against the log schedule's RPO. */
-function logRpoCheck(status: PointInTimeStatus, rpoSeconds: number, now: number): ComplianceCheck {
+function logRpoCheck(status: PointInTimeStatus, shipping: LogShipping, rpoSeconds: number, now: number): ComplianceCheck {
   const latest = latestOf(status);
   const shipped = status.newestShippedAt > 0 ? `newest log shipped ${humanDuration((now - status.newestShippedAt) / 1000)} ago` : 'no log shipped';
-  if (latest === undefined) return { rule: 'rpo', ok: false, detail: `no second can be restored to yet (${shipped}); RPO ${humanDuration(rpoSeconds)}, the binary log schedule` };
+  const objective = `RPO ${humanDuration(rpoSeconds)}, the ${shipping.what} schedule`;
+  if (latest === undefined) return { rule: 'rpo', ok: false, detail: `no second can be restored to yet (${shipped}); ${objective}` };
   const age = (now - Date.parse(latest)) / 1000;
-  return { rule: 'rpo', ok: age <= rpoSeconds, detail: `restores reach ${latest}, ${humanDuration(age)} ago (${shipped}); RPO ${humanDuration(rpoSeconds)}, the binary log schedule` };
+  return { rule: 'rpo', ok: age <= rpoSeconds, detail: `restores reach ${latest}, ${humanDuration(age)} ago (${shipped}); ${objective}` };
 }
 
+/** How the window's check names a job's logs and what they follow. */
+const LOG_NOUNS: Readonly<Record<ShippingKind, { readonly logs: string; readonly base: string }>> = {
+  binlogs: { logs: 'binary logs', base: 'dump' },
+  wal: { logs: 'WAL segments', base: 'base backup' },
+};
+
 /** The window restores to a time can reach: there, unbroken, and every manifest readable. */
-function windowCheck(status: PointInTimeStatus): ComplianceCheck {
+function windowCheck(status: PointInTimeStatus, kind: ShippingKind): ComplianceCheck {
+  const nouns = LOG_NOUNS[kind];
   const problems: string[] = [];
   const earliest = status.window[0]?.from;
   const latest = latestOf(status);
@@ -165,10 +174,10 @@ function windowCheck(status: PointInTimeStatus): ComplianceCheck {
     problems.push(`no restore reaches ${gaps}${status.gaps.length > MAX_LISTED ? ', ...' : ''}`);
   }
   if (status.missing.length > 0) {
-    problems.push(`binary logs ${status.missing.slice(0, MAX_LISTED).join(', ')}${status.missing.length > MAX_LISTED ? ', ...' : ''} are missing from the chain after a kept dump`);
+    problems.push(`${nouns.logs} ${status.missing.slice(0, MAX_LISTED).join(', ')}${status.missing.length > MAX_LISTED ? ', ...' : ''} are missing from the chain after a kept ${nouns.base}`);
   }
   problems.push(...status.unreadable.slice(0, MAX_LISTED));
-  const reach = earliest === undefined || latest === undefined ? 'no dump is followed by shipped logs' : `restores reach ${earliest} to ${latest}`;
+  const reach = earliest === undefined || latest === undefined ? `no ${nouns.base} is followed by shipped logs` : `restores reach ${earliest} to ${latest}`;
   return { rule: 'point-in-time', ok: earliest !== undefined && problems.length === 0, detail: [reach, ...problems].join('; ') };
 }
 
@@ -178,8 +187,9 @@ function windowCheck(status: PointInTimeStatus): ComplianceCheck {
  */
 export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now: number, pointInTime?: PointInTimeStatus): JobReport {
   const { intervalSeconds, graceSeconds, rpoSeconds: dumpRpoSeconds } = recoveryPointObjective(job, new Date(now));
-  const logs = job.enabled && shipsBinlogs(job) && job.binlogs.enabled ? { status: pointInTime, settings: job.binlogs } : undefined;
-  if (logs && !logs.status) throw new Error(`job ${job.name} ships binary logs: judging it needs its point-in-time status`);
+  const shipping = logShippingsOf(job)[0];
+  const logs = shipping?.enabled ? { status: pointInTime, settings: shipping } : undefined;
+  if (logs && !logs.status) throw new Error(`job ${job.name} ships ${logs.settings.kind}: judging it needs its point-in-time status`);
   const rpoSeconds = logs ? recoveryPointObjective(logs.settings, new Date(now)).rpoSeconds : dumpRpoSeconds;
   const runs = completeRuns(tally);
   const newest = runs[runs.length - 1];
@@ -189,7 +199,7 @@ export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now:
   if (!job.enabled) {
     checks.push({ rule: 'rpo', ok: true, detail: 'job disabled' });
   } else if (logs?.status) {
-    checks.push(logRpoCheck(logs.status, rpoSeconds, now));
+    checks.push(logRpoCheck(logs.status, logs.settings, rpoSeconds, now));
   } else if (!newest) {
     checks.push({ rule: 'rpo', ok: false, detail: `no backup; RPO ${humanDuration(rpoSeconds)}` });
   } else {
@@ -235,7 +245,7 @@ export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now:
   checks.push(retentionCheck(job, tally, now));
   const drill = drillCheck(job, tally, now);
   if (drill) checks.push(drill);
-  if (logs?.status) checks.push(windowCheck(logs.status));
+  if (logs?.status) checks.push(windowCheck(logs.status, logs.settings.kind));
   const latest = logs?.status && latestOf(logs.status);
   const window = logs?.status && {
     ...(logs.status.window[0] ? { earliest: logs.status.window[0].from } : {}),

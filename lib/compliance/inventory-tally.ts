@@ -1,7 +1,7 @@
-import { DRILL_ROOT, parseBackupKey, parseShippedLogKey, parseShippingRunKey } from '../backup/object-layout';
+import { logShippingsOf, type ShippingKind } from '../backup/log-shipping';
+import { DRILL_ROOT, parseBackupKey, parseShippedLogKey, parseShippedWalKey, parseShippingRunKey } from '../backup/object-layout';
 import { runStartedAt } from '../backup/run-id';
 import type { CronsnapConfig } from '../config/cronsnap-config';
-import { shipsBinlogs } from '../config/job-config';
 import type { InventoryRow } from './inventory-row';
 
 /** Encryption statuses that mean "under a KMS key" (S3 Inventory's EncryptionStatus column). */
@@ -48,8 +48,8 @@ export class JobTally {
   /** When the newest passed restore drill was stored (its `last-passed.json` copy), ms; 0 when none. */
   lastPassedDrill = 0;
 
-  /** @param binlogs for jobs that ship binary logs only: what a point-in-time restore needs beside the runs. */
-  constructor(readonly binlogs?: BinlogTally) {}
+  /** @param logs for jobs that ship binary logs or WAL only: what a point-in-time restore needs beside the runs. */
+  constructor(readonly logs?: ShippedLogsTally) {}
 }
 
 /** A shipped binary log: its payload, and its manifest (written last) with the time it was stored. */
@@ -59,11 +59,28 @@ export interface ShippedLogTally {
   manifestAt: number;
 }
 
-/** The binary logs of one job by server folder, and the manifest of each complete dump to read their coordinates from. */
-export interface BinlogTally {
-  readonly servers: Map<string, Map<string, ShippedLogTally>>;
+/**
+ * The shipped logs of one job by folder (a MySQL server's, or a PostgreSQL cluster's system
+ * identifier), the manifest of each complete base (dump or base backup) to read where its logs
+ * start, and the manifest of each shipping run, which says how far the WAL reaches.
+ */
+export interface ShippedLogsTally {
+  readonly kind: ShippingKind;
+  readonly folders: Map<string, Map<string, ShippedLogTally>>;
   /** Key of the main unit's manifest.json, by run id. */
-  readonly dumpManifests: Map<string, string>;
+  readonly baseManifests: Map<string, string>;
+  /** Key of each shipping run's manifest, by run id. */
+  readonly runManifests: Map<string, string>;
+}
+
+/** A shipped log's folder and name, and which part of it the key is. */
+function shippedLogOf(kind: ShippingKind, key: string): { readonly folder: string; readonly name: string; readonly part: 'payload' | 'manifest' } | undefined {
+  if (kind === 'binlogs') {
+    const log = parseShippedLogKey(key);
+    return log && { folder: log.serverKey, name: log.file, part: log.part };
+  }
+  const segment = parseShippedWalKey(key);
+  return segment && { folder: segment.systemIdentifier, name: segment.segment, part: segment.part };
 }
 
 const LAST_PASSED_DRILL = /^[^/]+\/([^/]+)\/last-passed\.json$/;
@@ -83,7 +100,10 @@ export class InventoryTally {
   private readonly lockMode: string | undefined;
 
   constructor(config: CronsnapConfig) {
-    for (const job of config.jobs) this.jobs.set(job.name, new JobTally(shipsBinlogs(job) ? { servers: new Map(), dumpManifests: new Map() } : undefined));
+    for (const job of config.jobs) {
+      const kind = logShippingsOf(job)[0]?.kind;
+      this.jobs.set(job.name, new JobTally(kind ? { kind, folders: new Map(), baseManifests: new Map(), runManifests: new Map() } : undefined));
+    }
     this.lockMode = config.storage.objectLock?.mode.toUpperCase();
   }
 
@@ -107,7 +127,7 @@ export class InventoryTally {
     if (!KMS_ENCRYPTED.has(row.encryptionStatus)) note(job.notKmsEncrypted, row.key);
     if (this.lockMode && row.objectLockMode !== this.lockMode) note(job.withoutLock, row.key);
 
-    if (job.binlogs && this.addBinlog(job.binlogs, row)) return;
+    if (job.logs && this.addShippedLog(job.logs, row)) return;
     const where = parseBackupKey(row.key);
     const startedAt = where && runStartedAt(where.runId);
     if (!where || !startedAt) {
@@ -129,20 +149,24 @@ export class InventoryTally {
     run.bytes += row.size;
     if (where.file === 'manifest.json') {
       unit.manifest = true;
-      if (job.binlogs && unit.main) job.binlogs.dumpManifests.set(where.runId, row.key);
+      if (job.logs && unit.main) job.logs.baseManifests.set(where.runId, row.key);
     }
     if (row.objectLockRetainUntil !== undefined) run.lockedUntil = Math.max(run.lockedUntil, row.objectLockRetainUntil);
   }
 
-  /** Whether the row is a shipped log, or part of a shipping run's record; logs are tallied by server. */
-  private addBinlog(binlogs: BinlogTally, row: InventoryRow): boolean {
-    if (parseShippingRunKey(row.key)) return true;
-    const shipped = parseShippedLogKey(row.key);
+  /** Whether the row is a shipped log, or part of a shipping run's record; logs are tallied by folder. */
+  private addShippedLog(logs: ShippedLogsTally, row: InventoryRow): boolean {
+    const run = parseShippingRunKey(row.key);
+    if (run) {
+      if (run.runId && row.key.endsWith('/manifest.json')) logs.runManifests.set(run.runId, row.key);
+      return true;
+    }
+    const shipped = shippedLogOf(logs.kind, row.key);
     if (!shipped) return false;
-    let logs = binlogs.servers.get(shipped.serverKey);
-    if (!logs) binlogs.servers.set(this.intern(shipped.serverKey), (logs = new Map()));
-    const log = logs.get(shipped.file) ?? { payload: false, manifestAt: 0 };
-    logs.set(shipped.file, log);
+    let folder = logs.folders.get(shipped.folder);
+    if (!folder) logs.folders.set(this.intern(shipped.folder), (folder = new Map()));
+    const log = folder.get(shipped.name) ?? { payload: false, manifestAt: 0 };
+    folder.set(shipped.name, log);
     if (shipped.part === 'payload') log.payload = true;
     else log.manifestAt = row.lastModified;
     return true;

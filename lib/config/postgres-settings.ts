@@ -32,6 +32,10 @@ export const postgresSettingsSchema = z
     pgDumpall: commandWords.default('pg_dumpall'),
     psql: commandWords.default('psql'),
     pgRestore: commandWords.default('pg_restore').describe('used by restores'),
+    pgCtl: commandWords
+      .default('pg_ctl')
+      .describe("physical: the recovering host's pg_ctl of the backed-up release (Debian: /usr/lib/postgresql/<major>/bin/pg_ctl, RHEL: /usr/pgsql-<major>/bin/pg_ctl)"),
+    osUser: token.default('postgres').describe('physical: the system user a recovered server runs as; it also connects as the database user of that name'),
   })
   .strict()
   .refine(hasOnePasswordSource, { message: ONE_PASSWORD_SOURCE_MESSAGE })

@@ -301,6 +301,14 @@ download_verified() {
   [ "$actual" = "$expected" ] || fail "sha256 of s3://$BUCKET/$key is $actual but the manifest says $expected; nothing was changed"
 }
 
+# manifest_payload MANIFEST WHERE: MANIFEST_KEY and MANIFEST_SHA256 of the payload a shipped log's
+# manifest names (our own, its payload object on one line); fails naming WHERE when it names none.
+manifest_payload() {
+  MANIFEST_KEY=$(sed -n 's/.*"payload": {"key": "\([^"]*\)".*/\1/p' "$1")
+  MANIFEST_SHA256=$(sed -n 's/.*"payload": {[^}]*"sha256": "\([0-9a-f]\{64\}\)".*/\1/p' "$1")
+  if [ -z "$MANIFEST_KEY" ] || [ -z "$MANIFEST_SHA256" ]; then fail "$2 names no payload key and sha256; nothing was changed"; fi
+}
+
 # report KIND JSON: one machine-readable line per finding or action, parsed by lib/ssm/report-lines.
 report() { to_report "cronsnap: $1 $2"; }
 

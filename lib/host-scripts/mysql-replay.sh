@@ -31,17 +31,14 @@ fetch_replay_logs() {
   step download-binlogs
   require_commands "${MYSQLBINLOG[0]}" perl
   require_free_space "$WORK_PARENT" $((REPLAY_BYTES + 1048576))
-  local name manifest key sha256
+  local name manifest
   mkdir -p "$CRONSNAP_WORK/binlogs"
   while read -r name; do
     manifest="$CRONSNAP_WORK/binlogs/$name.json"
     aws_cli s3 cp "s3://$BUCKET/$REPLAY_PREFIX/$name.json" "$manifest" --only-show-errors 2>"$manifest.err" \
       || fail "binary log $name is not shipped (s3://$BUCKET/$REPLAY_PREFIX/$name.json: $(tail -n 1 "$manifest.err")); nothing was changed"
-    # The manifest is our own one-line payload object: its key and sha256 are the first of each.
-    key=$(sed -n 's/.*"payload": {"key": "\([^"]*\)".*/\1/p' "$manifest")
-    sha256=$(sed -n 's/.*"payload": {[^}]*"sha256": "\([0-9a-f]\{64\}\)".*/\1/p' "$manifest")
-    if [ -z "$key" ] || [ -z "$sha256" ]; then fail "s3://$BUCKET/$REPLAY_PREFIX/$name.json names no payload key and sha256; nothing was changed"; fi
-    download_verified "$key" "$sha256" "$CRONSNAP_WORK/binlogs/$name.zst"
+    manifest_payload "$manifest" "s3://$BUCKET/$REPLAY_PREFIX/$name.json"
+    download_verified "$MANIFEST_KEY" "$MANIFEST_SHA256" "$CRONSNAP_WORK/binlogs/$name.zst"
     zstd -q -d --rm "$CRONSNAP_WORK/binlogs/$name.zst" -o "$CRONSNAP_WORK/binlogs/$name"
     REPLAY_FILES+=("$CRONSNAP_WORK/binlogs/$name")
   done < <(replay_names)

@@ -10,13 +10,6 @@ load_wal_params() {
   WAL_SLOT=$(param walSlot)
 }
 
-# Segment arithmetic (bash's 64-bit integers hold any LSN): a segment number is LSN / segment size,
-# named TTTTTTTTXXXXXXXXYYYYYYYY (timeline, then the number in 4 GiB "log ids" and the rest).
-segment_of_lsn() { local hi=${1%/*} lo=${1#*/}; printf '%s' $((((16#$hi << 32) + 16#$lo) / WAL_SEGMENT_SIZE)); }
-segment_name() { printf '%08X%08X%08X' "$2" $(($1 / SEGMENTS_PER_ID)) $(($1 % SEGMENTS_PER_ID)); }
-segment_number() { printf '%s' $((16#${1:8:8} * SEGMENTS_PER_ID + 16#${1:16:8})); }
-lsn_of_byte() { printf '%X/%X' $(($1 >> 32)) $(($1 & 0xFFFFFFFF)); }
-
 read_wal_facts() {
   step server-facts
   check_pg_login
@@ -24,8 +17,7 @@ read_wal_facts() {
   SYSTEM_ID=$(pg_query 'SELECT system_identifier FROM pg_control_system()') \
     || fail "cannot read the system identifier of $PG_HOST:$PG_PORT (WAL shipping needs PostgreSQL 10 or later)"
   TIMELINE=$(pg_query 'SELECT timeline_id FROM pg_control_checkpoint()')
-  WAL_SEGMENT_SIZE=$(pg_query "SELECT setting::bigint * (CASE unit WHEN '8kB' THEN 8192 WHEN 'B' THEN 1 ELSE 1048576 END) FROM pg_settings WHERE name = 'wal_segment_size'")
-  SEGMENTS_PER_ID=$((0x100000000 / WAL_SEGMENT_SIZE))
+  set_segment_size "$(pg_query "SELECT setting::bigint * (CASE unit WHEN '8kB' THEN 8192 WHEN 'B' THEN 1 ELSE 1048576 END) FROM pg_settings WHERE name = 'wal_segment_size'")"
   LOG_PREFIX="$JOB/wal/$SYSTEM_ID"
 }
 
@@ -162,6 +154,11 @@ ship_wal() {
     GAP_TO=$(segment_name $((next - 1)) "$TIMELINE")
     log "the server no longer has WAL segments $GAP_FROM to $GAP_TO, which were never shipped"
   fi
+  # A commit after this run's start, in the segment the switch closes: a recovery to any time
+  # before the start stops at the first commit past its target, and PostgreSQL 13 and later refuse
+  # to end short of one. txid_current() takes a transaction id, so its commit is logged.
+  pg_query 'SELECT txid_current()' >/dev/null 2>"$CRONSNAP_WORK/switch.err" \
+    || fail "the marker commit on $PG_HOST:$PG_PORT failed: $(tail -n 1 "$CRONSNAP_WORK/switch.err")"
   pg_query 'SELECT pg_switch_wal()' >/dev/null 2>"$CRONSNAP_WORK/switch.err" \
     || fail "pg_switch_wal() on $PG_HOST:$PG_PORT failed (the user needs EXECUTE on it): $(tail -n 1 "$CRONSNAP_WORK/switch.err")"
   end=$(segment_of_lsn "$(pg_query 'SELECT pg_current_wal_lsn()')")

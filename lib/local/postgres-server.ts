@@ -19,7 +19,7 @@ export interface Postgres {
  * Where initdb and postgres are: Debian and Ubuntu keep each major release under
  * /usr/lib/postgresql/<major>/bin (the newest is taken); elsewhere pg_config knows.
  */
-async function serverBinDir(): Promise<string> {
+export async function serverBinDir(): Promise<string> {
   const debian = '/usr/lib/postgresql';
   const majors = existsSync(debian) ? readdirSync(debian).filter((major) => existsSync(join(debian, major, 'bin', 'initdb'))) : [];
   const newest = majors.sort((a, b) => Number(b) - Number(a))[0];

@@ -35,6 +35,18 @@ const restoredSchema = z.object({ database: z.string(), into: z.string(), tables
 /** What a point-in-time restore replays (checked before anything is touched) and replayed. */
 const replaySchema = z.object({ logs: z.number().int(), first: z.string(), last: z.string(), startPosition: z.number().int(), stopBefore: z.string() });
 const replayedSchema = z.object({ logs: z.number().int(), databases: z.number().int(), stopBefore: z.string() });
+/** What a recovery of a physical base backup checked and will replay, and where its copy runs once promoted. */
+const recoveryPlanSchema = z.object({ dataDir: z.string(), server: z.string(), firstSegment: z.string(), lastSegment: z.string(), segments: z.number().int(), stopBefore: z.string() });
+const recoveredSchema = z.object({
+  dataDir: z.string(),
+  server: z.string(),
+  socketDir: z.string(),
+  timeline: z.number().int().nullable(),
+  /** The commit time of the last transaction replayed: the point actually reached. */
+  reachedAt: z.string().nullable(),
+  /** The first commit the recovery did not replay, when it stopped at a time. */
+  stoppedBefore: z.string().nullable(),
+});
 
 export interface DatabaseRestoreReport {
   readonly host: string;
@@ -43,6 +55,8 @@ export interface DatabaseRestoreReport {
   readonly restored: z.infer<typeof restoredSchema>[];
   readonly binlogReplay?: z.infer<typeof replaySchema>;
   readonly binlogsReplayed?: z.infer<typeof replayedSchema>;
+  readonly recoveryPlan?: z.infer<typeof recoveryPlanSchema>;
+  readonly recovered?: z.infer<typeof recoveredSchema>;
 }
 
 /** The databases to restore: those asked for (each must be in the dump), else every user database. */
@@ -67,6 +81,8 @@ export function parseDatabaseRestoreReport({ host, commandId, report }: CommandR
     restored: lines.filter((line) => line.kind === 'restored').map((line) => restoredSchema.parse(line.value)),
     ...optionalLine('binlogReplay', replaySchema),
     ...optionalLine('binlogsReplayed', replayedSchema),
+    ...optionalLine('recoveryPlan', recoveryPlanSchema),
+    ...optionalLine('recovered', recoveredSchema),
   };
   function optionalLine<K extends string, S extends z.ZodType>(kind: K, schema: S): Partial<Record<K, z.infer<S>>> {
     const line = lines.find((candidate) => candidate.kind === kind);
@@ -75,7 +91,7 @@ export function parseDatabaseRestoreReport({ host, commandId, report }: CommandR
 }
 
 /** The restore program for `manifest` on its host, with a timeout sized from the job, the dump and the logs it replays. */
-function planDatabaseRestore(program: HostProgram, job: MysqlJob | PostgresJob, manifest: Manifest, parameters: Record<string, string>, replayedBytes = 0): PlannedCommand {
+export function planDatabaseRestore(program: HostProgram, job: MysqlJob | PostgresJob, manifest: Manifest, parameters: Record<string, string>, replayedBytes = 0): PlannedCommand {
   return planHostCommand(
     program,
     manifest.host,
@@ -180,9 +196,7 @@ export function planMysqlRestore(
 export function planPostgresRestore(job: PostgresJob, manifest: Manifest, request: DatabaseRestoreRequest, deps: Pick<DatabaseRestoreTarget, 'bucket' | 'workDir'>): PlannedCommand {
   if (manifest.engine !== 'postgres') throw new RestoreError(`${manifest.payload.key} is a ${manifest.engine} backup, not postgres`);
   const { parts, mode } = manifest.postgres;
-  if (mode === 'physical') {
-    throw new RestoreError(`${manifest.payload.key} is a physical base backup, which restores only with its WAL into a new data directory; cronsnap does not restore those yet (docs/restore.md says how by hand)`);
-  }
+  if (mode === 'physical') throw new RestoreError(`${manifest.payload.key} is a physical base backup: it is recovered with its WAL into a new data directory (planPostgresRecovery)`);
   if (mode === 'dumpall' && (request.targetDatabase || request.databases)) {
     throw new InvalidEventError('event.databases: a pg_dumpall backup is restored whole, under its own names, into a server that has none of them');
   }

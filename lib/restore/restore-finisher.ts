@@ -4,7 +4,7 @@ import type { CommandReport, HostWorkflow, WorkflowFinisher } from '../host-work
 import { reportObjectKey } from '../ssm/host-report';
 import { parseDatabaseRestoreReport, type DatabaseRestoreReport } from './database-restore';
 import { parseRestoreReport, type FileSetRestoreReport } from './file-set-restore';
-import { filesRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram } from './restore-programs';
+import { filesRestoreProgram, mysqlRestoreProgram, postgresRecoveryProgram, postgresRestoreProgram } from './restore-programs';
 
 /** What a restore workflow ends with: the restore function's answer as it was before restores became workflows. */
 export type RestoreWorkflowOutcome =
@@ -45,7 +45,7 @@ function fileSetReports(state: HostWorkflow, reports: readonly CommandReport[]):
 
 /** File-set and database restores: the outcome from the hosts' reports; a host's failure fails the execution with its reason. */
 export const restoreFinisher: WorkflowFinisher = {
-  programs: [filesRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram],
+  programs: [filesRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram, postgresRecoveryProgram],
   async finish(state, reports): Promise<RestoreWorkflowOutcome> {
     const { operation } = state;
     if (operation.kind === 'database-restore') {

@@ -144,5 +144,36 @@ export const postgresRestoreProgram: HostProgram = {
   parameters: [...POSTGRES_DUMP_PARAMETERS, ...RESTORE_CHOICES],
 };
 
+const SEGMENT_NAME = '^[0-9A-F]{24}$';
+
+/** What a recovery of a physical base backup (postgres-recovery.sh) downloads, checks and replays, and where it puts the copy. */
+export const POSTGRES_RECOVERY_PARAMETERS: readonly DocumentParameter[] = [
+  ...RESTORE_COMMON,
+  ...PAYLOAD,
+  { name: 'payloadSize', description: 'Bytes of the base tar as stored, for the free-space check', pattern: '^[0-9]{1,15}$' },
+  { name: 'rawSize', description: 'Bytes of the base tar unpacked, for the free-space check', pattern: '^[0-9]{1,15}$' },
+  { name: 'serverMajor', description: 'PostgreSQL major release of the base backup', pattern: '^[0-9]{2,3}$' },
+  { name: 'walPrefix', description: "The folder of the cluster's shipped WAL", pattern: '^[a-z0-9-]{3,63}/wal/[0-9]{1,20}$' },
+  { name: 'walFirst', description: 'The first segment to replay (the base backup starts in it)', pattern: SEGMENT_NAME },
+  { name: 'walLast', description: 'The last segment to replay', pattern: SEGMENT_NAME },
+  { name: 'walSegmentSize', description: 'Bytes per segment', pattern: '^[0-9]{6,10}$' },
+  { name: 'walBytes', description: 'Bytes of the segments as stored, for the free-space check', pattern: '^[0-9]{1,15}$' },
+  { name: 'stopBefore', description: 'Recover the transactions committed before this UTC second; to the end of the WAL when empty', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$', optional: true },
+  { name: 'dataDir', description: 'The new data directory (must not exist)', pattern: PATTERNS.absolutePath },
+  { name: 'port', description: 'Port of the recovered server; a free one from 5433 on when empty', pattern: '^[0-9]{4,5}$', optional: true },
+  { name: 'osUser', description: 'System user the recovered server runs as', pattern: PATTERNS.token },
+  { name: 'pgCtl', description: "pg_ctl of the base backup's release", pattern: PATTERNS.commandWords },
+  { name: 'workDir', description: 'Private scratch dir for the downloads', pattern: PATTERNS.absolutePath },
+  { name: 'mode', description: 'dry-run checks and downloads only; apply recovers', pattern: '^(dry-run|apply)$' },
+];
+
+export const postgresRecoveryProgram: HostProgram = {
+  id: 'postgres-recovery',
+  description:
+    'cronsnap: recover a physical PostgreSQL base backup and its shipped WAL (every sha256 checked first) into a new data directory on a free loopback port, to a second or the end of the WAL, and promote it',
+  scripts: ['wal-segments.sh', 'postgres-recovery.sh'],
+  parameters: POSTGRES_RECOVERY_PARAMETERS,
+};
+
 /** Restore programs: deployed next to the backup documents, sent only by operators' restores. */
-export const RESTORE_PROGRAMS: readonly HostProgram[] = [filesRestoreProgram, etcdRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram];
+export const RESTORE_PROGRAMS: readonly HostProgram[] = [filesRestoreProgram, etcdRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram, postgresRecoveryProgram];

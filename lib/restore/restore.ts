@@ -13,6 +13,9 @@ import { choosePointInTime, type BinlogReplay } from '../binlogs/point-in-time-r
 import { planEtcdMemberReplace, planEtcdQuorumRestore, type EtcdRestorePlan } from './etcd-restore-plan';
 import { planFileSetRestore } from './file-set-restore';
 import { planMysqlRestore, planPostgresRestore } from './database-restore';
+import { planPostgresRecovery } from './postgres-recovery';
+import { chooseWalRecovery } from '../wal/wal-recovery-choice';
+import type { WalRecoveryPlan } from '../wal/wal-recovery-plan';
 import type { RestoreWorkflowOutcome } from './restore-finisher';
 import type { PlannedCommand } from './run-host-program';
 import { databaseName, serverHostPort } from '../config/mysql-settings';
@@ -39,7 +42,11 @@ export const restoreEventSchema = z
     toTime: z.iso
       .datetime({ offset: true })
       .optional()
-      .describe('MySQL with binlogs: restore to this second: the newest dump before it, then the shipped binary logs up to it (backup must be latest)'),
+      .describe(
+        'restore to this second (backup must be latest): MySQL with binlogs, the newest dump before it and the shipped binary logs up to it; PostgreSQL physical, the newest base backup before it and the shipped WAL up to it',
+      ),
+    dataDir: absolutePath.optional().describe('PostgreSQL physical: the new data directory to recover the cluster into (must not exist)'),
+    port: z.number().int().min(1024).max(65535).optional().describe('PostgreSQL physical: port of the recovered server; a free one from 5433 on when omitted'),
   })
   .strict();
 
@@ -65,14 +72,29 @@ export type RestoreAnswer =
       pointInTime?: PointInTimeSummary;
     };
 
-export interface PointInTimeSummary {
-  readonly toTime: string;
-  readonly dump: { readonly runId: string; readonly finishedAt: string; readonly binlogFile: string; readonly binlogPosition: number };
-  readonly logs: { readonly count: number; readonly first: string; readonly last: string; readonly from: string; readonly until: string };
-}
+export type PointInTimeSummary =
+  | {
+      readonly kind: 'binlogs';
+      readonly toTime: string;
+      readonly dump: { readonly runId: string; readonly finishedAt: string; readonly binlogFile: string; readonly binlogPosition: number };
+      readonly logs: { readonly count: number; readonly first: string; readonly last: string; readonly from: string; readonly until: string };
+    }
+  | {
+      readonly kind: 'wal';
+      /** Undefined for a recovery to the end of the shipped WAL. */
+      readonly toTime: string | undefined;
+      readonly base: { readonly runId: string; readonly finishedAt: string };
+      readonly segments: { readonly count: number; readonly first: string; readonly last: string };
+      /** What the base backup's WAL reaches: any second from `from` to `until`. */
+      readonly reaches: { readonly from: string; readonly until: string };
+    };
 
-/** One line for an operator: the dump, the logs and the span they cover. */
+/** One line for an operator: the base, the logs and the span they cover. */
 export function describePointInTime(summary: PointInTimeSummary): string {
+  if (summary.kind === 'wal') {
+    const { base, segments, reaches } = summary;
+    return `to ${summary.toTime ?? 'the end of the shipped WAL'}: base backup ${base.runId} (finished ${base.finishedAt}), then ${segments.count} WAL segments ${segments.first}..${segments.last} (this base reaches ${reaches.from} to ${reaches.until})`;
+  }
   const { dump, logs } = summary;
   return `to ${summary.toTime}: run ${dump.runId} (finished ${dump.finishedAt}, from ${dump.binlogFile}:${dump.binlogPosition}), then ${logs.count} binary logs ${logs.first}..${logs.last} covering ${logs.from} to ${logs.until}`;
 }
@@ -86,10 +108,15 @@ function pointInTimeSummary(base: RestorableBackup, replay: BinlogReplay): Point
   const first = replay.logs[0];
   const last = replay.logs.at(-1);
   return {
+    kind: 'binlogs',
     toTime: replay.toTime,
     dump: { runId: base.runId, finishedAt: base.finishedAt, binlogFile: first?.file ?? '', binlogPosition: replay.startPosition },
     logs: { count: replay.logs.length, first: first?.file ?? '', last: last?.file ?? '', from: first?.firstEventAt ?? '', until: last?.lastEventAt ?? '' },
   };
+}
+
+function walSummary({ base, first, last, segments, toTime, span }: WalRecoveryPlan): PointInTimeSummary {
+  return { kind: 'wal', toTime, base: { runId: base.runId, finishedAt: base.finishedAt }, segments: { count: segments, first, last }, reaches: { from: span.from, until: span.until } };
 }
 
 /** What a restore came to once its workflow has finished. */
@@ -117,9 +144,19 @@ export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<R
   if (!event.dryRun && event.confirm !== job.name) {
     throw new InvalidEventError(`event.confirm: a real restore needs confirm equal to the job name '${job.name}'; nothing was changed`);
   }
+  if (event.toTime !== undefined && event.backup !== 'latest') {
+    throw new InvalidEventError(`event.backup: a restore to a time picks its own base backup; send 'latest', not ${event.backup}`);
+  }
+  if (job.engine === 'postgres' && job.postgres.mode === 'physical') {
+    const { backup: base, plan } = await chooseWalRecovery(deps.store, job.name, event.toTime === undefined ? { backup: event.backup } : { toTime: new Date(event.toTime) });
+    const started = await startRestore('database-restore', job.name, base.runId, event.dryRun, [planPostgresRecovery(job, base.manifest, plan, event, deps)], deps);
+    return { ...started, pointInTime: walSummary(plan) };
+  }
+  if (event.dataDir !== undefined || event.port !== undefined) {
+    throw new InvalidEventError(`event.${event.dataDir === undefined ? 'port' : 'dataDir'}: only a physical PostgreSQL job recovers into a new data directory; job ${job.name} is not one`);
+  }
   if (event.toTime !== undefined) {
-    if (job.engine !== 'mysql') throw new InvalidEventError(`event.toTime: job ${job.name} is ${job.engine}; restores to a point in time replay MySQL binary logs`);
-    if (event.backup !== 'latest') throw new InvalidEventError(`event.backup: a restore to a time picks its own dump; send 'latest', not ${event.backup}`);
+    if (job.engine !== 'mysql') throw new InvalidEventError(`event.toTime: job ${job.name} is ${job.engine}; restores to a point in time replay MySQL binary logs or PostgreSQL WAL (postgres.mode physical)`);
     const { backup: base, replay } = await choosePointInTime(deps.store, job.name, new Date(event.toTime));
     const started = await startRestore('database-restore', job.name, base.runId, event.dryRun, [planMysqlRestore(job, base.manifest, event, deps, replay)], deps);
     return { ...started, pointInTime: pointInTimeSummary(base, replay) };

@@ -1,4 +1,5 @@
 import type { BinlogManifest } from '../../lib/binlogs/binlog-manifest';
+import type { WalRunManifest } from '../../lib/wal/wal-manifest';
 import type { Manifest } from '../../lib/backup/manifest';
 
 /** A valid etcd manifest for the run in test/events; override any field per test. */
@@ -78,3 +79,26 @@ export function binlogManifest(sequence: number, firstEventAt: string, lastEvent
   };
 }
 
+
+/** A physical base backup of job `ledger` whose WAL starts at `walStart` and is consistent at `walEnd` (16 MiB segments). */
+export function physicalManifest(runId: string, finishedAt: string, walStart: string, walEnd: string, host = 'i-0123456789abcdef2'): Extract<Manifest, { engine: 'postgres' }> {
+  const key = `ledger/2026/11/30/${runId}/${host}/base.tar.zst`;
+  const payload = { key, size: 9_000, sha256: 'e'.repeat(64), rawSize: 40_000, rawSha256: 'f'.repeat(64), compression: 'zstd' as const };
+  return {
+    formatVersion: 1, job: 'ledger', engine: 'postgres', runId, host, startedAt: finishedAt, finishedAt, payload,
+    tools: { pg_basebackup: 'pg_basebackup (PostgreSQL) 15.8', zstd: 'v1.5.4' },
+    postgres: {
+      server: '10.0.3.20:5432', serverVersion: '15.8', mode: 'physical', databases: [], parts: [{ ...payload, name: 'base', kind: 'base-backup' }], rowCounts: null,
+      physical: { systemIdentifier: '7715021221002976895', timeline: 1, walStart, walEnd, walSegmentSize: 16 * 1024 ** 2, slot: 'cronsnap_ledger', slotCreated: false },
+    },
+  } as Extract<Manifest, { engine: 'postgres' }>;
+}
+
+/** The manifest of a WAL shipping run of job `ledger` that started at `startedAt` and shipped up to `newestShipped`. */
+export function walRunManifest(runId: string, startedAt: string, newestShipped: string): WalRunManifest {
+  return {
+    formatVersion: 1, kind: 'postgres-wal', job: 'ledger', runId, host: 'i-0123456789abcdef2', startedAt, finishedAt: startedAt,
+    server: '10.0.3.20:5432', serverVersion: '15.8', systemIdentifier: '7715021221002976895', timeline: 1, walSegmentSize: 16 * 1024 ** 2,
+    logPrefix: 'ledger/wal/7715021221002976895', slot: 'cronsnap_ledger', slotCreated: false, slotRetainedBytes: 0, newestShipped, shipped: [newestShipped], gap: null,
+  };
+}

@@ -257,6 +257,7 @@ describe('CronsnapStack', () => {
       'cronsnap-mysql-restore',
       'cronsnap-postgres-backup',
       'cronsnap-postgres-drill',
+      'cronsnap-postgres-recovery',
       'cronsnap-postgres-restore',
       'cronsnap-postgres-wal',
       'cronsnap-preflight',
@@ -491,6 +492,7 @@ describe('CronsnapStack', () => {
     expect(documentsSentBy('RestoreFunctionServiceRole').sort()).toEqual([
       'document/cronsnap-files-restore',
       'document/cronsnap-mysql-restore',
+      'document/cronsnap-postgres-recovery',
       'document/cronsnap-postgres-restore',
     ]);
     expect(documentsSentBy('FunctionsScheduledBackup').some((name) => name.endsWith('-restore'))).toBe(false);

@@ -11,6 +11,7 @@ import { getObjectBytes } from '../../lib/local/object-bytes';
 import { mysqlJobInput } from '../helpers/config-factory';
 import { localServiceFor } from '../helpers/local-service';
 import { useMotoBucket } from '../helpers/moto-fixture';
+import { isoSecond as iso, secondPassed as passed } from '../helpers/server-clock';
 import { listKeys } from '../helpers/s3-objects';
 
 const HOST = 'i-0a1b2c3d4e5f60024';
@@ -136,11 +137,7 @@ describe('mysql binary log shipping, end to end', () => {
     const LEDGER = 'ledger-mysql';
     const rows = async (database: string) => (await server.sql(`SELECT note FROM ${database}.entries ORDER BY id`)).trim().split('\n').filter(Boolean);
     const serverSecond = async () => Number((await server.sql('SELECT UNIX_TIMESTAMP()')).trim());
-    /** Resolves once the server's clock has passed `second`: binary log events carry whole seconds. */
-    async function secondPassed(second: number): Promise<void> {
-      while ((await serverSecond()) <= second) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const iso = (second: number) => new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    const secondPassed = (second: number) => passed(serverSecond, second);
     let service: LocalBackupService;
     let between: number;
 

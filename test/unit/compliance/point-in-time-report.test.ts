@@ -120,9 +120,9 @@ describe('compliance report of a job that ships binary logs', () => {
     const result = await report(stale);
 
     expect(fresh.jobs[0]).toMatchObject({ rpoSeconds: 45 * 60 });
-    expect(check(fresh, 'rpo')).toEqual({ rule: 'rpo', ok: true, detail: `restores reach ${at('12:15:00')}, 25m ago (newest log shipped 24m 55s ago); RPO 45m, the binary log schedule` });
+    expect(check(fresh, 'rpo')).toEqual({ rule: 'rpo', ok: true, detail: `restores reach ${at('12:15:00')}, 25m ago (newest log shipped 24m 55s ago); RPO 45m, the binary log shipping schedule` });
     // The newest dump is two hours old, well inside its own schedule's RPO; the logs are not.
-    expect(check(result, 'rpo')).toEqual({ rule: 'rpo', ok: false, detail: `restores reach ${at('02:15:00')}, 10h 25m ago (newest log shipped 10h 24m ago); RPO 45m, the binary log schedule` });
+    expect(check(result, 'rpo')).toEqual({ rule: 'rpo', ok: false, detail: `restores reach ${at('02:15:00')}, 10h 25m ago (newest log shipped 10h 24m ago); RPO 45m, the binary log shipping schedule` });
   });
 
   it('says no second can be reached while no dump is followed by shipped logs', async () => {
@@ -132,6 +132,6 @@ describe('compliance report of a job that ships binary logs', () => {
     const result = await report(world);
 
     expect(check(result, 'point-in-time')).toEqual({ rule: 'point-in-time', ok: false, detail: 'no dump is followed by shipped logs' });
-    expect(check(result, 'rpo')).toMatchObject({ ok: false, detail: 'no second can be restored to yet (no log shipped); RPO 45m, the binary log schedule' });
+    expect(check(result, 'rpo')).toMatchObject({ ok: false, detail: 'no second can be restored to yet (no log shipped); RPO 45m, the binary log shipping schedule' });
   });
 });

@@ -120,7 +120,7 @@ describe('host workflows', () => {
     const forged = hostWorkflowSchema.parse({ ...input, commands: [{ ...command, programId: DRILL_PROGRAM_OF.mysql.id }] });
 
     await expect(advanceHostWorkflow(forged, { runner, store: new MemoryObjectStore(), documentPrefix: 'cronsnap', now: () => new Date(START) }, restoreFinisher)).rejects.toThrow(
-      'no host program mysql-drill may be sent from here (files-restore, mysql-restore, postgres-restore)',
+      'no host program mysql-drill may be sent from here (files-restore, mysql-restore, postgres-restore, postgres-recovery)',
     );
     expect(runner.sent).toEqual([]);
   });

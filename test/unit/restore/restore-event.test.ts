@@ -144,7 +144,7 @@ describe('restore requests', () => {
 
   it('takes every sample restore event of events/ as it stands', () => {
     const samples = readdirSync(SAMPLE_EVENTS).filter((name) => /^restore-(?!drill\.json)[a-z-]+\.json$/.test(name));
-    expect(samples).toContain('restore-mysql-to-time.json');
+    expect(samples).toEqual(expect.arrayContaining(['restore-mysql-to-time.json', 'restore-postgres-to-time.json']));
     for (const name of samples) {
       expect({ name, issues: restoreEventSchema.safeParse(JSON.parse(readFileSync(join(SAMPLE_EVENTS, name), 'utf8'))).error?.issues }).toEqual({ name, issues: undefined });
     }
@@ -155,7 +155,7 @@ describe('restore requests', () => {
     storeBackup(store);
     const { deps, started } = depsFor(store);
     await expect(restore(restoreEventSchema.parse({ job: 'prod-etcd', backup: 'latest', toTime: '2026-11-24T07:00:00Z' }), deps)).rejects.toThrow(
-      new InvalidEventError('event.toTime: job prod-etcd is etcd; restores to a point in time replay MySQL binary logs'),
+      new InvalidEventError('event.toTime: job prod-etcd is etcd; restores to a point in time replay MySQL binary logs or PostgreSQL WAL (postgres.mode physical)'),
     );
     expect(started).toEqual([]);
   });

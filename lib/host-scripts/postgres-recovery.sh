@@ -1,0 +1,232 @@
+# PostgreSQL recovery from a physical base backup and the shipped WAL. The base tar and every
+# segment the plan names are downloaded and checked against their manifests' sha256 before
+# anything else. Then the base goes into a new data directory (never one that exists), a
+# restore_command hands the server those segments (checking each again), and the server starts on
+# a free loopback port, replays to the target second (or to the end of the chain) and is promoted.
+# It is left running for the operator; the report says where, and the time it actually reached.
+# Runs after common.sh and wal-segments.sh.
+
+load_recovery_params() {
+  load_restore_common_params
+  PAYLOAD_KEY=$(param payloadKey) PAYLOAD_SHA256=$(param payloadSha256) PAYLOAD_SIZE=$(param payloadSize) RAW_SIZE=$(param rawSize)
+  WAL_PREFIX=$(param walPrefix) WAL_FIRST=$(param walFirst) WAL_LAST=$(param walLast) WAL_BYTES=$(param walBytes)
+  set_segment_size "$(param walSegmentSize)"
+  STOP_BEFORE=$(optional_param stopBefore)
+  DATA_DIR=$(param dataDir) PORT=$(optional_param port) OS_USER=$(param osUser) SERVER_MAJOR=$(param serverMajor)
+  read -r -a PG_CTL <<<"$(param pgCtl)"
+  WORK_PARENT=$(param workDir) MODE=$(param mode) EXECUTION_TIMEOUT=$(param executionTimeout)
+  # Beside the data dir and the server's own: the restore_command runs as the server's user, who
+  # cannot enter our private work dir.
+  STAGING="$DATA_DIR.cronsnap-wal"
+  RECOVERY_LOG="$DATA_DIR/cronsnap-recovery.log"
+  RECOVERY_STATE=planned
+}
+
+as_server_user() { runuser -u "$OS_USER" -- "$@"; }
+
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+choose_port() {
+  if [ -n "$PORT" ]; then
+    if port_taken "$PORT"; then fail "port $PORT on 127.0.0.1 is taken; name another (port), or none to have a free one chosen; nothing was changed"; fi
+    return 0
+  fi
+  for PORT in $(seq 5433 5532); do
+    if ! port_taken "$PORT"; then return 0; fi
+  done
+  fail "no free port on 127.0.0.1 from 5433 to 5532; name one (port); nothing was changed"
+}
+
+# check_target: everything the recovery needs of this host, before anything is downloaded.
+check_target() {
+  step check-target
+  id -u "$OS_USER" >/dev/null 2>&1 || fail "there is no user $OS_USER on $HOST to run the restored server as (postgres.osUser)"
+  if exists "$DATA_DIR"; then fail "$DATA_DIR exists: a recovery makes a new data directory and never writes into one; name another (dataDir); nothing was changed"; fi
+  if exists "$STAGING"; then fail "$STAGING exists (left by another recovery?); remove it or name another dataDir; nothing was changed"; fi
+  [ -d "$(dirname "$DATA_DIR")" ] || fail "the parent of $DATA_DIR does not exist; nothing was changed"
+  as_server_user test -x "$(dirname "$DATA_DIR")" || fail "$OS_USER cannot enter $(dirname "$DATA_DIR"), where the new data directory would be; nothing was changed"
+  # The server's socket goes into its own data dir, away from the live server's: its path must fit in a sockaddr_un.
+  [ $((${#DATA_DIR} + 17)) -le 107 ] || fail "$DATA_DIR is too long a path to hold the restored server's socket; name a shorter one (dataDir)"
+  local version major
+  version=$("${PG_CTL[@]}" --version 2>/dev/null) || fail "${PG_CTL[0]} does not run on $HOST (postgres.pgCtl)"
+  major=$(sed -n 's/^pg_ctl (PostgreSQL) \([0-9]*\).*/\1/p' <<<"$version")
+  [ "$major" = "$SERVER_MAJOR" ] || fail "${PG_CTL[0]} is of PostgreSQL ${major:-unknown}, and the base backup of $SERVER_MAJOR; set postgres.pgCtl to that release's pg_ctl; nothing was changed"
+  require_free_space "$(dirname "$DATA_DIR")" $((RAW_SIZE + WAL_BYTES + 4 * WAL_SEGMENT_SIZE))
+  require_free_space "$WORK_PARENT" $((PAYLOAD_SIZE + WAL_BYTES + 1048576))
+  choose_port
+}
+
+# wal_names: every segment from WAL_FIRST to WAL_LAST, on their timeline.
+wal_names() {
+  local timeline=$((16#${WAL_FIRST:0:8})) n last
+  n=$(segment_number "$WAL_FIRST") last=$(segment_number "$WAL_LAST")
+  for (( ; n <= last; n++)); do printf '%s\n' "$(segment_name "$n" "$timeline")"; done
+}
+
+# fetch_all: the base tar and each segment verified against its manifest; any missing or changed
+# fails the recovery before a data dir exists.
+fetch_all() {
+  step download
+  download_verified "$PAYLOAD_KEY" "$PAYLOAD_SHA256" "$CRONSNAP_WORK/base.tar.zst"
+  step download-wal
+  local name manifest
+  mkdir "$CRONSNAP_WORK/wal"
+  SEGMENTS=0
+  while read -r name; do
+    manifest="$CRONSNAP_WORK/wal/$name.json"
+    aws_cli s3 cp "s3://$BUCKET/$WAL_PREFIX/$name.json" "$manifest" --only-show-errors 2>"$manifest.err" \
+      || fail "WAL segment $name is not shipped (s3://$BUCKET/$WAL_PREFIX/$name.json: $(tail -n 1 "$manifest.err")); nothing was changed"
+    grep -q "\"segment\": \"$name\"" "$manifest" || fail "s3://$BUCKET/$WAL_PREFIX/$name.json is not the manifest of segment $name; nothing was changed"
+    manifest_payload "$manifest" "s3://$BUCKET/$WAL_PREFIX/$name.json"
+    download_verified "$MANIFEST_KEY" "$MANIFEST_SHA256" "$CRONSNAP_WORK/wal/$name.zst"
+    printf '%s\n' "$MANIFEST_SHA256" >"$CRONSNAP_WORK/wal/$name.sha256"
+    rm -f -- "$manifest"
+    SEGMENTS=$((SEGMENTS + 1))
+  done < <(wal_names)
+}
+
+report_plan() {
+  report recoveryPlan "{\"dataDir\": $(json_str "$DATA_DIR"), \"server\": $(json_str "127.0.0.1:$PORT"), \"firstSegment\": $(json_str "$WAL_FIRST"), \"lastSegment\": $(json_str "$WAL_LAST"), \"segments\": $SEGMENTS, \"stopBefore\": $(json_str "$STOP_BEFORE")}"
+}
+
+# extract_base: the base tar into the new data dir, owned by the server's user. Where the server
+# keeps its configuration outside the data dir (Debian), a minimal one stands in for it.
+extract_base() {
+  step extract
+  (umask 077 && mkdir "$DATA_DIR") || fail "cannot create $DATA_DIR"
+  RECOVERY_STATE=created
+  zstd -q -d -c "$CRONSNAP_WORK/base.tar.zst" | tar -x -f - -C "$DATA_DIR" 2>"$CRONSNAP_WORK/tar.err" \
+    || fail "the base backup does not unpack: $(tail -n 1 "$CRONSNAP_WORK/tar.err")"
+  rm -f -- "$CRONSNAP_WORK/base.tar.zst"
+  [ -f "$DATA_DIR/backup_label" ] || fail "the base backup has no backup_label: it is not a pg_basebackup of a running server"
+  [ "$(cat "$DATA_DIR/PG_VERSION" 2>/dev/null)" = "$SERVER_MAJOR" ] || fail "the base backup's PG_VERSION is not $SERVER_MAJOR"
+  mkdir -p "$DATA_DIR/pg_wal/archive_status"
+  local written=()
+  if [ ! -e "$DATA_DIR/postgresql.conf" ]; then : >"$DATA_DIR/postgresql.conf"; written+=('"postgresql.conf"'); fi
+  if [ ! -e "$DATA_DIR/pg_hba.conf" ]; then
+    printf '# cronsnap: the backed-up server kept its pg_hba.conf elsewhere\nlocal all all peer\nhost all all 127.0.0.1/32 scram-sha-256\n' >"$DATA_DIR/pg_hba.conf"
+    written+=('"pg_hba.conf"')
+  fi
+  if [ ! -e "$DATA_DIR/pg_ident.conf" ]; then : >"$DATA_DIR/pg_ident.conf"; written+=('"pg_ident.conf"'); fi
+  if [ ${#written[@]} -gt 0 ]; then report configWritten "{\"files\": [$(IFS=,; printf '%s' "${written[*]}")]}"; fi
+  chown -R "$OS_USER:" "$DATA_DIR"
+  chmod 0700 "$DATA_DIR"
+}
+
+# stage_wal: the verified segments and the restore_command that hands them over, readable by the
+# server's user alone. A segment that changed since it was checked aborts the recovery: PostgreSQL
+# takes an exit status above 125 as fatal, where 1 would mean "no such segment" and end it early.
+stage_wal() {
+  (umask 077 && mkdir "$STAGING") || fail "cannot create $STAGING"
+  CRONSNAP_EXIT_HOOKS+=(remove_staging)
+  mv "$CRONSNAP_WORK/wal" "$STAGING/wal"
+  cat >"$STAGING/restore-wal.sh" <<SCRIPT
+#!/bin/sh
+# restore_command of the cronsnap recovery of $JOB into $DATA_DIR.
+segment="$STAGING/wal/\$1.zst"
+[ -f "\$segment" ] || exit 1
+if [ "\$($(command -v sha256sum) <"\$segment" | cut -c 1-64)" != "\$(cat "$STAGING/wal/\$1.sha256")" ]; then
+  echo "cronsnap: WAL segment \$1 changed since it was checked" >&2
+  exit 128
+fi
+exec $(command -v zstd) -q -d -f "\$segment" -o "\$2"
+SCRIPT
+  chmod 0700 "$STAGING/restore-wal.sh"
+  chown -R "$OS_USER:" "$STAGING"
+}
+
+# configure_recovery: a copy that cannot disturb the live server (loopback only, its own port and
+# socket dir, no archiving), and what it recovers to. PostgreSQL 12 and later read recovery
+# settings from the configuration and recovery.signal; 10 and 11 from recovery.conf.
+configure_recovery() {
+  step configure
+  local recovery
+  recovery="restore_command = '$STAGING/restore-wal.sh \"%f\" \"%p\"'
+recovery_target_timeline = 'current'
+recovery_target_action = 'promote'"
+  if [ -n "$STOP_BEFORE" ]; then
+    recovery+="
+recovery_target_time = '$STOP_BEFORE+00'
+recovery_target_inclusive = off"
+  fi
+  cat >>"$DATA_DIR/postgresql.auto.conf" <<CONF
+# cronsnap: this copy of $JOB was recovered to ${STOP_BEFORE:-the end of its shipped WAL}; it listens on loopback only and archives nowhere
+port = $PORT
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$DATA_DIR'
+archive_mode = off
+external_pid_file = ''
+CONF
+  if [ "$SERVER_MAJOR" -ge 12 ]; then
+    printf '%s\n' "$recovery" >>"$DATA_DIR/postgresql.auto.conf"
+    : >"$DATA_DIR/recovery.signal"
+  else
+    printf '%s\n' "$recovery" >"$DATA_DIR/recovery.conf"
+  fi
+  chown "$OS_USER:" "$DATA_DIR/postgresql.auto.conf" "$DATA_DIR"/recovery.*
+}
+
+# log_line PATTERN: the group of PATTERN (a sed BRE) in the last log line it matches.
+log_line() { sed -n "s/.*$1/\\1/p" "$RECOVERY_LOG" | tail -n 1; }
+
+# utc_iso TIME: a PostgreSQL log time (2026-12-03 17:40:01.001+01) as UTC ISO-8601.
+utc_iso() { date -u -d "$1" +%Y-%m-%dT%H:%M:%S.%3NZ; }
+
+# recover: the server started on the copy, waited for until promoted. Its messages go to
+# RECOVERY_LOG in English whatever the configuration says, as they are read here.
+recover() {
+  step recover
+  RECOVERY_STATE=started
+  service_command "$CRONSNAP_WORK/pg_ctl.log" as_server_user "${PG_CTL[@]}" -D "$DATA_DIR" -l "$RECOVERY_LOG" -W \
+    -o "-c logging_collector=off -c log_destination=stderr -c lc_messages=C -c log_min_messages=warning" start \
+    || fail "pg_ctl could not start the restored server: $(tail -n 1 "$CRONSNAP_WORK/pg_ctl.log")"
+  local deadline=$((EXECUTION_TIMEOUT - 60)) started=$SECONDS pid=''
+  until grep -q 'database system is ready to accept connections' "$RECOVERY_LOG" 2>/dev/null; do
+    if [ -z "$pid" ] && [ -s "$DATA_DIR/postmaster.pid" ]; then pid=$(head -n 1 "$DATA_DIR/postmaster.pid"); fi
+    if { [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; } || { [ -z "$pid" ] && [ $((SECONDS - started)) -gt 60 ]; }; then
+      fail "the restored server stopped during recovery: $(grep -E 'FATAL|PANIC' "$RECOVERY_LOG" | tail -n 1); $DATA_DIR is left for inspection"
+    fi
+    [ "$SECONDS" -lt "$deadline" ] || fail "recovery did not finish in time; the server was stopped and $DATA_DIR is left for inspection ($RECOVERY_LOG)"
+    sleep 1
+  done
+  RECOVERY_STATE=promoted
+  local reached stopped timeline
+  reached=$(log_line 'last completed transaction was at log time \(.*\)$')
+  stopped=$(log_line 'recovery stopping before .*, time \(.*\)$')
+  timeline=$(log_line 'selected new timeline ID: \([0-9]*\).*$')
+  report recovered "{\"dataDir\": $(json_str "$DATA_DIR"), \"server\": $(json_str "127.0.0.1:$PORT"), \"socketDir\": $(json_str "$DATA_DIR"), \"timeline\": ${timeline:-null}, \"reachedAt\": $(if [ -n "$reached" ]; then json_str "$(utc_iso "$reached")"; else printf null; fi), \"stoppedBefore\": $(if [ -n "$stopped" ]; then json_str "$(utc_iso "$stopped")"; else printf null; fi)}"
+}
+
+# On the way out: a server not yet promoted is stopped; a data dir this run made and never started
+# is removed (nothing else was ever in it); one that started is left for inspection.
+finish_recovery() {
+  case $RECOVERY_STATE in
+    created) rm -rf -- "$DATA_DIR" ;;
+    started) as_server_user "${PG_CTL[@]}" -D "$DATA_DIR" -m fast stop >/dev/null 2>&1 9>&- || true ;;
+  esac
+}
+
+remove_staging() { rm -rf -- "$STAGING"; }
+
+main() {
+  step preflight
+  load_recovery_params
+  require_commands "${PG_CTL[0]}" zstd aws flock tar runuser sha256sum
+  CRONSNAP_RESTORING=$JOB
+  acquire_job_lock "$JOB"
+  check_target
+  make_work_dir "$WORK_PARENT"
+  fetch_all
+  report_plan
+  if [ "$MODE" = apply ]; then
+    CRONSNAP_EXIT_HOOKS+=(finish_recovery)
+    extract_base
+    stage_wal
+    configure_recovery
+    recover
+  fi
+  report summary "{\"mode\": \"$MODE\"}"
+  step finished
+}
+
+main

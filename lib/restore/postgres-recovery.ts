@@ -1,0 +1,64 @@
+import type { Manifest } from '../backup/manifest';
+import type { PostgresJob } from '../config/job-config';
+import { InvalidEventError, RestoreError } from '../errors';
+import type { WalRecoveryPlan } from '../wal/wal-recovery-plan';
+import { walRoot } from '../backup/object-layout';
+import { planDatabaseRestore, type DatabaseRestoreTarget } from './database-restore';
+import { postgresRecoveryProgram } from './restore-programs';
+import type { PlannedCommand } from './run-host-program';
+
+/** What an operator chooses of a recovery: where the copy goes, and dry-run or apply. */
+export interface RecoveryRequest {
+  readonly dryRun: boolean;
+  /** The new data directory; it must not exist. */
+  readonly dataDir?: string | undefined;
+  /** The copy's port; a free one when omitted. */
+  readonly port?: number | undefined;
+  /** Choices that belong to logical restores: refused here, each by name. */
+  readonly databases?: readonly string[] | undefined;
+  readonly targetDatabase?: string | undefined;
+  readonly server?: string | undefined;
+  readonly includeGlobals?: boolean | undefined;
+}
+
+/** `2026-12-03 16:40:02`: the UTC second after `toTime`, before which every commit is recovered. */
+function stopBefore(toTime: string): string {
+  const after = new Date(Date.parse(toTime) + 1000).toISOString();
+  return `${after.slice(0, 10)} ${after.slice(11, 19)}`;
+}
+
+/**
+ * The recovery of a physical base backup on the host it was taken from: the whole cluster into a
+ * new data directory, replayed to the plan's second or to the end of its WAL, then promoted.
+ */
+export function planPostgresRecovery(job: PostgresJob, manifest: Manifest, plan: WalRecoveryPlan, request: RecoveryRequest, deps: Pick<DatabaseRestoreTarget, 'bucket' | 'workDir'>): PlannedCommand {
+  if (manifest.engine !== 'postgres' || !manifest.postgres.physical) throw new RestoreError(`${manifest.payload.key} is not a physical PostgreSQL base backup`);
+  for (const field of ['databases', 'targetDatabase', 'server', 'includeGlobals'] as const) {
+    if (request[field] !== undefined) throw new InvalidEventError(`event.${field}: a physical base backup recovers the whole cluster into a new data directory (event.dataDir), not into a server`);
+  }
+  if (!request.dataDir) throw new InvalidEventError('event.dataDir: name the new data directory to recover the cluster into (it must not exist; a recovery never writes over a data directory)');
+  const major = /^(\d+)/.exec(manifest.postgres.serverVersion)?.[1] ?? '';
+  const { physical } = manifest.postgres;
+  const parameters = {
+    job: job.name,
+    bucket: deps.bucket,
+    workDir: deps.workDir,
+    payloadKey: manifest.payload.key,
+    payloadSha256: manifest.payload.sha256,
+    payloadSize: String(manifest.payload.size),
+    rawSize: String(manifest.payload.rawSize),
+    serverMajor: major,
+    walPrefix: `${walRoot(job.name)}${physical.systemIdentifier}`,
+    walFirst: plan.first,
+    walLast: plan.last,
+    walSegmentSize: String(physical.walSegmentSize),
+    walBytes: String(plan.bytes),
+    stopBefore: plan.toTime === undefined ? '' : stopBefore(plan.toTime),
+    dataDir: request.dataDir,
+    port: request.port === undefined ? '' : String(request.port),
+    osUser: job.postgres.osUser,
+    pgCtl: job.postgres.pgCtl,
+    mode: request.dryRun ? 'dry-run' : 'apply',
+  };
+  return planDatabaseRestore(postgresRecoveryProgram, job, manifest, parameters, plan.segments * physical.walSegmentSize);
+}

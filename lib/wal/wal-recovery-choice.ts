@@ -1,0 +1,78 @@
+import { parseShippedWalKey, parseShippingRunKey, walRoot } from '../backup/object-layout';
+import { runStartedAt } from '../backup/run-id';
+import { RestoreRefusedError } from '../errors';
+import { inBatches } from '../in-batches';
+import type { ObjectStore } from '../ports/object-store';
+import { findRun, listRestorable, type RestorableBackup } from '../restore/backup-catalog';
+import { parseWalRunManifest } from './wal-manifest';
+import { planWalRecovery, recoveryBaseOf, walReachOf, type RecoveryBase, type ShippedSegments, type WalReach, type WalRecoveryPlan } from './wal-recovery-plan';
+
+/** How many of a job's newest base backups a recovery to a time chooses among. */
+const BASES_CONSIDERED = 100;
+/** Shipping run manifests read on each side of the asked time: a failed run has none, the next one will do. */
+const RUNS_READ = 3;
+
+/** A recovery planned, with the base backup it starts from. */
+export interface WalRecoveryChoice {
+  readonly backup: RestorableBackup;
+  readonly plan: WalRecoveryPlan;
+}
+
+/** Each cluster's shipped segments (a manifest stored), with the stored bytes of each payload. */
+async function shippedSegments(store: ObjectStore, job: string, systemIdentifiers: readonly string[]): Promise<Map<string, ShippedSegments>> {
+  const entries = await inBatches(systemIdentifiers, 4, async (systemIdentifier) => {
+    const sizes = new Map<string, number>();
+    const manifests = new Set<string>();
+    for (const object of await store.list(`${walRoot(job)}${systemIdentifier}/`)) {
+      const key = parseShippedWalKey(object.key);
+      if (key?.part === 'payload') sizes.set(key.segment, object.size);
+      if (key?.part === 'manifest') manifests.add(key.segment);
+    }
+    const shipped: ShippedSegments = new Map([...sizes].filter(([segment]) => manifests.has(segment)));
+    return [systemIdentifier, shipped] as const;
+  });
+  return new Map(entries);
+}
+
+/**
+ * What the job's shipping runs prove, from the few run manifests that matter: the newest ones (how
+ * far the WAL reaches now) and the first ones after `toTime` (the least WAL that reaches it).
+ */
+async function reaches(store: ObjectStore, job: string, toTime: Date | undefined): Promise<WalReach[]> {
+  const runs = (await store.list(`${walRoot(job)}runs/`))
+    .filter((object) => object.key.endsWith('/manifest.json'))
+    .map((object) => ({ key: object.key, at: runStartedAt(parseShippingRunKey(object.key)?.runId ?? '')?.getTime() }))
+    .sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
+  const after = toTime ? runs.filter((run) => run.at !== undefined && run.at > toTime.getTime()).slice(0, RUNS_READ) : [];
+  const chosen = [...new Set([...after, ...runs.slice(-RUNS_READ)].map((run) => run.key))];
+  const manifests = await inBatches(chosen, RUNS_READ * 2, async (key) => {
+    const text = await store.getText(key);
+    return text === undefined ? undefined : walReachOf(parseWalRunManifest(text, key));
+  });
+  return manifests.flatMap((reach) => reach ?? []);
+}
+
+/**
+ * A recovery of a physical PostgreSQL job: to `toTime` (the newest base backup before it), or
+ * without one from the chosen base backup (`latest` or a run id) to the end of its shipped WAL.
+ * Refused, with the window restores can reach, when the backups and WAL do not cover it.
+ */
+export async function chooseWalRecovery(store: ObjectStore, job: string, target: { readonly toTime: Date } | { readonly backup: string }): Promise<WalRecoveryChoice> {
+  const { backups } = await listRestorable(store, job, { limit: BASES_CONSIDERED });
+  const chosen = 'backup' in target && target.backup !== 'latest' ? await findRun(store, job, target.backup) : backups;
+  const candidates = chosen.flatMap((backup) => {
+    const base = recoveryBaseOf(backup.manifest);
+    return base ? [{ base, backup }] : [];
+  });
+  if ('backup' in target && target.backup !== 'latest' && candidates.length === 0) {
+    throw new RestoreRefusedError(`run ${target.backup} of ${job} is not a physical base backup`);
+  }
+  const bases: RecoveryBase[] = candidates.map((candidate) => candidate.base);
+  const shipped = await shippedSegments(store, job, [...new Set(bases.map((base) => base.systemIdentifier))]);
+  const runReaches = await reaches(store, job, 'toTime' in target ? target.toTime : undefined);
+  const choice = planWalRecovery(bases, (systemIdentifier) => shipped.get(systemIdentifier) ?? new Map(), runReaches, 'toTime' in target ? target : { base: bases[0] });
+  if (choice.kind === 'refused') throw new RestoreRefusedError(`job ${job}: ${choice.reason}`);
+  const backup = candidates.find((candidate) => candidate.base === choice.base)?.backup;
+  if (!backup) throw new RestoreRefusedError(`job ${job}: the base backup ${choice.base.runId} is not restorable`);
+  return { backup, plan: choice };
+}
