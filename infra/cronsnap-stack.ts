@@ -6,7 +6,7 @@ import { logShippingsOf, type ShippingKind } from '../lib/backup/log-shipping';
 import type { Job } from '../lib/config/job-config';
 import type { PasswordSource } from '../lib/config/password-source';
 import { BACKUP_PROGRAMS } from '../lib/engines';
-import { DRILL_PROGRAMS } from '../lib/drill/drill-programs';
+import { DRILL_DOCUMENTS } from '../lib/drill/drill-programs';
 import { RESTORE_PROGRAMS } from '../lib/restore/restore-programs';
 import { BackupFunctions } from './constructs/backup-functions';
 import { BackupStorage } from './constructs/backup-storage';
@@ -53,7 +53,7 @@ export class CronsnapStack extends Stack {
     const documents = new HostDocuments(this, 'Documents', { namePrefix: documentPrefix, programs: BACKUP_PROGRAMS });
     // Restores are run by operators; the scheduled functions get no right to send these.
     new HostDocuments(this, 'RestoreDocuments', { namePrefix: documentPrefix, programs: RESTORE_PROGRAMS });
-    new HostDocuments(this, 'DrillDocuments', { namePrefix: documentPrefix, programs: DRILL_PROGRAMS });
+    new HostDocuments(this, 'DrillDocuments', { namePrefix: documentPrefix, programs: DRILL_DOCUMENTS });
     // Read-only; sent by `cronsnap preflight` with the operator's own credentials, by no function.
     new HostDocuments(this, 'PreflightDocuments', { namePrefix: documentPrefix, programs: [preflightProgram] });
     const functions = new BackupFunctions(this, 'Functions', {

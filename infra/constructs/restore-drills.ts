@@ -6,10 +6,10 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DRILL_ROOT, MARKER_ROOT } from '../../lib/backup/object-layout';
-import { isDrilled, type DrilledJob, type Job } from '../../lib/config/job-config';
+import { DRILL_ROOT, MARKER_ROOT, walRoot } from '../../lib/backup/object-layout';
+import { isDrilled, shipsWal, type DrilledJob, type Job } from '../../lib/config/job-config';
 import { drillAlarmPlan } from '../../lib/drill/drill-alarm';
-import { DRILL_PROGRAM_OF } from '../../lib/drill/drill-programs';
+import { drillProgramFor } from '../../lib/drill/drill-programs';
 import { documentName } from '../../lib/ssm/host-program';
 import { REPORT_ROOT } from '../../lib/ssm/host-report';
 import { jobMetricAlarm } from '../job-metric-alarm';
@@ -75,13 +75,18 @@ export class RestoreDrills extends Construct {
           conditions: { StringEquals: { 's3:prefix': drilled.map((job) => `${job.name}/`) } },
         }),
       );
+      // A physical base backup's drill lists its cluster's WAL and the shipping runs, as a restore to a time does.
+      const walFolders = drilled.filter(shipsWal).map((job) => `${walRoot(job.name)}*`);
+      if (walFolders.length > 0) {
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': walFolders } } }));
+      }
       // GetObject also answers HeadObject; the drill reads manifests and its own last passed result.
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [...jobReads, ...resultWrites] }));
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: resultWrites }));
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['ssm:SendCommand'],
-          resources: [...new Set(drilled.map((job) => DRILL_PROGRAM_OF[job.engine]))].map((program) => stack.formatArn({ service: 'ssm', resource: 'document', resourceName: documentName(props.documentPrefix, program) })),
+          resources: [...new Set(drilled.map(drillProgramFor))].map((program) => stack.formatArn({ service: 'ssm', resource: 'document', resourceName: documentName(props.documentPrefix, program) })),
         }),
       );
       for (const job of drilled) fn.addToRolePolicy(sendCommandTargets(stack, drillTargets(job)));

@@ -92,8 +92,8 @@ export const postgresJobSchema = z
     if (job.wal && job.postgres.mode !== 'physical') {
       ctx.addIssue({ code: 'custom', path: ['wal'], message: 'WAL replays onto a physical base backup only; set postgres.mode physical' });
     }
-    if (job.drill && job.postgres.mode === 'physical') {
-      ctx.addIssue({ code: 'custom', path: ['drill'], message: 'drills of physical base backups are not supported yet; drill a per-database job of the same server' });
+    if (job.drill?.server && job.postgres.mode === 'physical') {
+      ctx.addIssue({ code: 'custom', path: ['drill', 'server'], message: 'a physical base backup is drilled as a whole cluster, recovered into drill.workDir on the drill host; drill.server applies to dumps' });
     }
     if (job.drill && job.postgres.mode === 'dumpall') {
       ctx.addIssue({

@@ -9,12 +9,19 @@ import { judgeDatabaseDrill } from './database-drill-checks';
 import type { DrillCheck } from './drill-result';
 import { DRILL_PROGRAM_OF } from './drill-programs';
 import { judgeEtcdDrill } from './etcd-drill-checks';
+import { judgeRecoveryDrill } from './recovery-drill-checks';
+import { recoveryPointObjective } from '../compliance/recovery-point-objective';
+import { recoveryParameters, replayedBytes } from '../restore/postgres-recovery';
+import { postgresRecoveryProgram } from '../restore/restore-programs';
+import type { WalRecoveryPlan } from '../wal/wal-recovery-plan';
 
 /** The host program a drill sends, its parameters, and the judge of what it reported. */
 export interface DrillPlan {
   readonly program: HostProgram;
   readonly parameters: Record<string, string>;
   readonly judge: (stdout: string) => DrillCheck[];
+  /** Bytes replayed beyond the backup's own (a physical base backup's WAL), for the command's timeout. */
+  readonly replayedBytes?: number;
 }
 
 /**
@@ -23,6 +30,32 @@ export interface DrillPlan {
  */
 export function scratchPrefix(drillId: string): string {
   return `cronsnap_drill_${createHash('sha256').update(drillId).digest('hex').slice(0, 12)}`;
+}
+
+/** The judge of a physical base backup's drill: against the WAL schedule's recovery point. */
+function recoveryJudge(job: Extract<DrilledJob, { engine: 'postgres' }>, now: Date): (stdout: string) => DrillCheck[] {
+  const rpoSeconds = job.wal ? recoveryPointObjective(job.wal, now).rpoSeconds : 0;
+  return (stdout) => judgeRecoveryDrill(reportLines(stdout), rpoSeconds);
+}
+
+/**
+ * The drill of a physical base backup: the whole cluster recovered to `recovery`'s second into a
+ * scratch data dir under drill.workDir, read back, stopped and removed.
+ */
+export function recoveryDrillPlan(job: Extract<DrilledJob, { engine: 'postgres' }>, backup: Pick<RestorableBackup, 'manifest'>, recovery: WalRecoveryPlan, drillId: string, bucket: string, now: Date): DrillPlan {
+  const dataDir = `${job.drill.workDir}/${scratchPrefix(drillId)}`;
+  return {
+    program: postgresRecoveryProgram,
+    parameters: recoveryParameters(job, backup.manifest, recovery, { dataDir, mode: 'drill' }, { bucket, workDir: job.drill.workDir }),
+    judge: recoveryJudge(job, now),
+    replayedBytes: replayedBytes(recovery),
+  };
+}
+
+/** The judge of a drill's report, for the backup it drilled. */
+export function drillJudge(job: DrilledJob, backup: Pick<RestorableBackup, 'manifest' | 'manifestKey'>, drillId: string, bucket: string, now: Date): DrillPlan['judge'] {
+  if (job.engine === 'postgres' && backup.manifest.engine === 'postgres' && backup.manifest.postgres.mode === 'physical') return recoveryJudge(job, now);
+  return drillPlan(job, backup, drillId, bucket).judge;
 }
 
 export function drillPlan(job: DrilledJob, backup: Pick<RestorableBackup, 'manifest' | 'manifestKey'>, drillId: string, bucket: string): DrillPlan {

@@ -1,6 +1,6 @@
 import type { DrilledJob } from '../config/job-config';
 import { PATTERNS } from '../config/shell-safe';
-import { ETCD_SNAPSHOT_PARAMETERS, MYSQL_DUMP_PARAMETERS, POSTGRES_DUMP_PARAMETERS, RESTORE_COMMON } from '../restore/restore-programs';
+import { ETCD_SNAPSHOT_PARAMETERS, MYSQL_DUMP_PARAMETERS, POSTGRES_DUMP_PARAMETERS, postgresRecoveryProgram, RESTORE_COMMON } from '../restore/restore-programs';
 import type { HostProgram } from '../ssm/host-program';
 
 const BYTES = '^[0-9]{1,15}$';
@@ -46,5 +46,13 @@ export const postgresDrillProgram: HostProgram = {
 /** The drill program of each engine that can be drilled. */
 export const DRILL_PROGRAM_OF = { etcd: etcdDrillProgram, mysql: mysqlDrillProgram, postgres: postgresDrillProgram } as const satisfies Record<DrilledJob['engine'], HostProgram>;
 
-/** Drill programs: deployed next to the restore documents, sent only by the restore-drill function. */
-export const DRILL_PROGRAMS: readonly HostProgram[] = Object.values(DRILL_PROGRAM_OF);
+/** The program that drills `job`: its engine's, or for a physical base backup its recovery. */
+export function drillProgramFor(job: DrilledJob): HostProgram {
+  return job.engine === 'postgres' && job.postgres.mode === 'physical' ? postgresRecoveryProgram : DRILL_PROGRAM_OF[job.engine];
+}
+
+/** Drill programs of their own: deployed next to the restore documents, sent only by the restore-drill function. */
+export const DRILL_DOCUMENTS: readonly HostProgram[] = Object.values(DRILL_PROGRAM_OF);
+
+/** What the restore-drill function may send: its own programs and, for a physical base backup, the recovery (a restore document). */
+export const DRILL_PROGRAMS: readonly HostProgram[] = [...DRILL_DOCUMENTS, postgresRecoveryProgram];

@@ -14,7 +14,9 @@ import type { HostWorkflowStarter, StartedWorkflow } from '../ports/workflow-sta
 import { newestBackup } from '../restore/backup-catalog';
 import { planHostCommand } from '../restore/run-host-program';
 import { drillResultSchema, failedChecks, type DrillResult } from './drill-result';
-import { drillPlan } from './drill-plan';
+import { drillJudge, drillPlan, recoveryDrillPlan, type DrillPlan } from './drill-plan';
+import { chooseWalRecovery, newestReachableSecond } from '../wal/wal-recovery-choice';
+import type { RestorableBackup } from '../restore/backup-catalog';
 import { DRILL_PROGRAMS } from './drill-programs';
 
 /** What the drill schedule sends is what a backup schedule sends; an operator may send `{job}` alone. */
@@ -68,18 +70,18 @@ export async function runDrill(event: DrillEvent, requestId: string, deps: Drill
 
   let verdict: DrillVerdict = { checks: [], restoreSeconds: 0 };
   try {
-    const backup = await newestBackup(deps.store, job.name);
-    if ('reason' in backup) throw new RestoreError(`the newest backup ${backup.manifestKey} cannot be restored: ${backup.reason}`);
+    const newest = await newestBackup(deps.store, job.name);
+    if ('reason' in newest) throw new RestoreError(`the newest backup ${newest.manifestKey} cannot be restored: ${newest.reason}`);
+    const { plan, backup } = await planDrill(job, newest, drillId, deps);
     const drillHost = job.drill.host ?? backup.host;
     const chosen = { runId: backup.runId, host: backup.host, manifestKey: backup.manifestKey };
     verdict = { ...verdict, backup: chosen, drillHost };
-    const plan = drillPlan(job, backup, drillId, deps.bucket);
     const command = planHostCommand(
       plan.program,
       drillHost,
       plan.parameters,
       { comment: `cronsnap drill ${job.name} ${backup.runId}`, failure: `drill of ${job.name} run ${backup.runId} on ${drillHost} failed` },
-      restoreTimeoutSeconds(job, backup.manifest.payload.rawSize),
+      restoreTimeoutSeconds(job, backup.manifest.payload.rawSize + (plan.replayedBytes ?? 0)),
     );
     const operation: HostOperation = { kind: 'drill', job: job.name, drillId, startedAt: startedAt.toISOString(), backup: chosen, drillHost };
     const workflow = await deps.hostWorkflows.start({ operation, commands: [command] }, `drill-${job.name}-${drillId}`);
@@ -90,6 +92,19 @@ export async function runDrill(event: DrillEvent, requestId: string, deps: Drill
     const message = (error as Error).message;
     return recordDrill(job, drillId, startedAt, { ...verdict, reason: error instanceof RestoreError ? message : `the drill did not finish: ${message}` }, deps);
   }
+}
+
+/**
+ * The drill of the newest backup. A physical job is recovered to the newest second its shipped
+ * WAL reaches, from the newest base backup before it, so the drill proves the base and the WAL
+ * after it together.
+ */
+async function planDrill(job: DrilledJob, newest: RestorableBackup, drillId: string, deps: DrillDeps): Promise<{ plan: DrillPlan; backup: RestorableBackup }> {
+  if (job.engine !== 'postgres' || job.postgres.mode !== 'physical') return { plan: drillPlan(job, newest, drillId, deps.bucket), backup: newest };
+  const second = await newestReachableSecond(deps.store, job.name);
+  if (second === undefined) throw new RestoreError(`no second can be recovered to yet: no base backup of ${job.name} is followed by a WAL shipping run past its end`);
+  const { backup, plan } = await chooseWalRecovery(deps.store, job.name, { toTime: new Date(second) });
+  return { plan: recoveryDrillPlan(job, backup, plan, drillId, deps.bucket, deps.now()), backup };
 }
 
 /** Stores the verdict under `drills/<job>/`, and the last passed one; a failure is published. */
@@ -137,7 +152,7 @@ async function judgeDrill(job: DrilledJob, operation: Extract<HostOperation, { k
   const manifestKey = operation.backup.manifestKey;
   try {
     const manifest = parseManifest((await deps.store.getText(manifestKey)) ?? '', manifestKey);
-    const checks = drillPlan(job, { manifest, manifestKey }, operation.drillId, deps.bucket).judge(report);
+    const checks = drillJudge(job, { manifest, manifestKey }, operation.drillId, deps.bucket, deps.now())(report);
     const failed = failedChecks(checks);
     return { ...verdict, checks, ...(failed ? { reason: failed } : {}) };
   } catch (error) {

@@ -4,7 +4,8 @@
 # restore_command hands the server those segments (checking each again), and the server starts on
 # a free loopback port, replays to the target second (or to the end of the chain) and is promoted.
 # It is left running for the operator; the report says where, and the time it actually reached.
-# Runs after common.sh and wal-segments.sh.
+# A drill (mode drill) then reads back every database's row counts, stops the copy and removes it.
+# Runs after common.sh, postgres-client.sh and wal-segments.sh.
 
 load_recovery_params() {
   load_restore_common_params
@@ -198,12 +199,27 @@ recover() {
 }
 
 # On the way out: a server not yet promoted is stopped; a data dir this run made and never started
-# is removed (nothing else was ever in it); one that started is left for inspection.
+# is removed (nothing else was ever in it); one that started is left for inspection. A drill's
+# copy goes whatever happened.
 finish_recovery() {
-  case $RECOVERY_STATE in
-    created) rm -rf -- "$DATA_DIR" ;;
-    started) as_server_user "${PG_CTL[@]}" -D "$DATA_DIR" -m fast stop >/dev/null 2>&1 9>&- || true ;;
-  esac
+  if [ "$RECOVERY_STATE" = started ] || { [ "$MODE" = drill ] && [ "$RECOVERY_STATE" = promoted ]; }; then
+    as_server_user "${PG_CTL[@]}" -D "$DATA_DIR" -m fast -w stop >/dev/null 2>&1 9>&- || true
+  fi
+  if [ "$RECOVERY_STATE" = created ] || { [ "$MODE" = drill ] && [ "$RECOVERY_STATE" != planned ]; }; then rm -rf -- "$DATA_DIR"; fi
+}
+
+# count_recovered: a drill's read-back: every database of the copy and its tables' rows, counted
+# over the copy's own socket as its system user, by the dump's own query.
+count_recovered() {
+  step count
+  local psql name
+  psql="$(dirname "$(command -v "${PG_CTL[0]}")")/psql"
+  [ -x "$psql" ] || psql=psql
+  PSQL=(runuser -u "$OS_USER" -- "$psql") CONNECT=(-h "$DATA_DIR" -p "$PORT" -U "$OS_USER")
+  while read -r name; do
+    [ -n "$name" ] || continue
+    report counted "{\"database\": $(json_str "$name"), \"into\": $(json_str "$name"), \"rows\": $("${PSQL[@]}" "${CONNECT[@]}" -d "$name" -X -A -t -v ON_ERROR_STOP=1 -c "$ROW_COUNTS_SQL")}"
+  done < <(pg_query 'SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname')
 }
 
 remove_staging() { rm -rf -- "$STAGING"; }
@@ -212,19 +228,20 @@ main() {
   step preflight
   load_recovery_params
   require_commands "${PG_CTL[0]}" zstd aws flock tar runuser sha256sum
-  CRONSNAP_RESTORING=$JOB
-  acquire_job_lock "$JOB"
+  # A drill takes its own lock: it never holds up a backup or a restore of the job.
+  if [ "$MODE" = drill ]; then acquire_job_lock "$JOB" drill; else CRONSNAP_RESTORING=$JOB; acquire_job_lock "$JOB"; fi
   check_target
   make_work_dir "$WORK_PARENT"
   fetch_all
   report_plan
-  if [ "$MODE" = apply ]; then
+  if [ "$MODE" != dry-run ]; then
     CRONSNAP_EXIT_HOOKS+=(finish_recovery)
     extract_base
     stage_wal
     configure_recovery
     recover
   fi
+  if [ "$MODE" = drill ]; then count_recovered; fi
   report summary "{\"mode\": \"$MODE\"}"
   step finished
 }

@@ -3,7 +3,7 @@ import { completeBackup, type CompletionOutcome } from '../backup/complete-backu
 import { startBackup, type ScheduledBackupEvent, type StartOutcome } from '../backup/start-backup';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { BACKUP_PROGRAMS } from '../engines';
-import { DRILL_PROGRAMS } from '../drill/drill-programs';
+import { DRILL_DOCUMENTS } from '../drill/drill-programs';
 import { drillFinisher, runDrill, type DrilledOutcome, type DrillOutcome } from '../drill/run-drill';
 import { RESTORE_PROGRAMS } from '../restore/restore-programs';
 import { LocalCommandRunner, type LocalCommandRunnerOptions, type LocalHost } from '../adapters/local-command-runner';
@@ -78,7 +78,7 @@ export class LocalBackupService {
 
   constructor(private readonly options: LocalBackupServiceOptions) {
     const documents: Record<string, CommandDocument> = Object.fromEntries(
-      [...BACKUP_PROGRAMS, ...RESTORE_PROGRAMS, ...DRILL_PROGRAMS, preflightProgram].map((program) => [documentName(LOCAL_DOCUMENT_PREFIX, program), buildCommandDocument(program)]),
+      [...BACKUP_PROGRAMS, ...RESTORE_PROGRAMS, ...DRILL_DOCUMENTS, preflightProgram].map((program) => [documentName(LOCAL_DOCUMENT_PREFIX, program), buildCommandDocument(program)]),
     );
     this.runner = new LocalCommandRunner({
       documents,

@@ -36,8 +36,8 @@ const restoredSchema = z.object({ database: z.string(), into: z.string(), tables
 const replaySchema = z.object({ logs: z.number().int(), first: z.string(), last: z.string(), startPosition: z.number().int(), stopBefore: z.string() });
 const replayedSchema = z.object({ logs: z.number().int(), databases: z.number().int(), stopBefore: z.string() });
 /** What a recovery of a physical base backup checked and will replay, and where its copy runs once promoted. */
-const recoveryPlanSchema = z.object({ dataDir: z.string(), server: z.string(), firstSegment: z.string(), lastSegment: z.string(), segments: z.number().int(), stopBefore: z.string() });
-const recoveredSchema = z.object({
+export const recoveryPlanSchema = z.object({ dataDir: z.string(), server: z.string(), firstSegment: z.string(), lastSegment: z.string(), segments: z.number().int(), stopBefore: z.string() });
+export const recoveredSchema = z.object({
   dataDir: z.string(),
   server: z.string(),
   socketDir: z.string(),

@@ -27,19 +27,24 @@ function stopBefore(toTime: string): string {
   return `${after.slice(0, 10)} ${after.slice(11, 19)}`;
 }
 
-/**
- * The recovery of a physical base backup on the host it was taken from: the whole cluster into a
- * new data directory, replayed to the plan's second or to the end of its WAL, then promoted.
- */
-export function planPostgresRecovery(job: PostgresJob, manifest: Manifest, plan: WalRecoveryPlan, request: RecoveryRequest, deps: Pick<DatabaseRestoreTarget, 'bucket' | 'workDir'>): PlannedCommand {
+/** Where a recovery puts its copy, and what it does with it (a drill counts and removes it). */
+export interface RecoveryTarget {
+  readonly dataDir: string;
+  readonly port?: number | undefined;
+  readonly mode: 'dry-run' | 'apply' | 'drill';
+}
+
+/** POSTGRES_RECOVERY_PARAMETERS of a recovery of `manifest` as `plan` says. */
+export function recoveryParameters(
+  job: PostgresJob,
+  manifest: Manifest,
+  plan: WalRecoveryPlan,
+  target: RecoveryTarget,
+  deps: Pick<DatabaseRestoreTarget, 'bucket' | 'workDir'>,
+): Record<string, string> {
   if (manifest.engine !== 'postgres' || !manifest.postgres.physical) throw new RestoreError(`${manifest.payload.key} is not a physical PostgreSQL base backup`);
-  for (const field of ['databases', 'targetDatabase', 'server', 'includeGlobals'] as const) {
-    if (request[field] !== undefined) throw new InvalidEventError(`event.${field}: a physical base backup recovers the whole cluster into a new data directory (event.dataDir), not into a server`);
-  }
-  if (!request.dataDir) throw new InvalidEventError('event.dataDir: name the new data directory to recover the cluster into (it must not exist; a recovery never writes over a data directory)');
-  const major = /^(\d+)/.exec(manifest.postgres.serverVersion)?.[1] ?? '';
   const { physical } = manifest.postgres;
-  const parameters = {
+  return {
     job: job.name,
     bucket: deps.bucket,
     workDir: deps.workDir,
@@ -47,18 +52,35 @@ export function planPostgresRecovery(job: PostgresJob, manifest: Manifest, plan:
     payloadSha256: manifest.payload.sha256,
     payloadSize: String(manifest.payload.size),
     rawSize: String(manifest.payload.rawSize),
-    serverMajor: major,
+    serverMajor: /^(\d+)/.exec(manifest.postgres.serverVersion)?.[1] ?? '',
     walPrefix: `${walRoot(job.name)}${physical.systemIdentifier}`,
     walFirst: plan.first,
     walLast: plan.last,
     walSegmentSize: String(physical.walSegmentSize),
     walBytes: String(plan.bytes),
     stopBefore: plan.toTime === undefined ? '' : stopBefore(plan.toTime),
-    dataDir: request.dataDir,
-    port: request.port === undefined ? '' : String(request.port),
+    dataDir: target.dataDir,
+    port: target.port === undefined ? '' : String(target.port),
     osUser: job.postgres.osUser,
     pgCtl: job.postgres.pgCtl,
-    mode: request.dryRun ? 'dry-run' : 'apply',
+    mode: target.mode,
   };
-  return planDatabaseRestore(postgresRecoveryProgram, job, manifest, parameters, plan.segments * physical.walSegmentSize);
+}
+
+/** Bytes a recovery replays beyond its base: its segments unpacked, for the command's timeout. */
+export function replayedBytes(plan: WalRecoveryPlan): number {
+  return plan.segments * plan.base.segmentSize;
+}
+
+/**
+ * The recovery of a physical base backup on the host it was taken from: the whole cluster into a
+ * new data directory, replayed to the plan's second or to the end of its WAL, then promoted.
+ */
+export function planPostgresRecovery(job: PostgresJob, manifest: Manifest, plan: WalRecoveryPlan, request: RecoveryRequest, deps: Pick<DatabaseRestoreTarget, 'bucket' | 'workDir'>): PlannedCommand {
+  for (const field of ['databases', 'targetDatabase', 'server', 'includeGlobals'] as const) {
+    if (request[field] !== undefined) throw new InvalidEventError(`event.${field}: a physical base backup recovers the whole cluster into a new data directory (event.dataDir), not into a server`);
+  }
+  if (!request.dataDir) throw new InvalidEventError('event.dataDir: name the new data directory to recover the cluster into (it must not exist; a recovery never writes over a data directory)');
+  const parameters = recoveryParameters(job, manifest, plan, { dataDir: request.dataDir, port: request.port, mode: request.dryRun ? 'dry-run' : 'apply' }, deps);
+  return planDatabaseRestore(postgresRecoveryProgram, job, manifest, parameters, replayedBytes(plan));
 }

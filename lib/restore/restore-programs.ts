@@ -164,14 +164,14 @@ export const POSTGRES_RECOVERY_PARAMETERS: readonly DocumentParameter[] = [
   { name: 'osUser', description: 'System user the recovered server runs as', pattern: PATTERNS.token },
   { name: 'pgCtl', description: "pg_ctl of the base backup's release", pattern: PATTERNS.commandWords },
   { name: 'workDir', description: 'Private scratch dir for the downloads', pattern: PATTERNS.absolutePath },
-  { name: 'mode', description: 'dry-run checks and downloads only; apply recovers', pattern: '^(dry-run|apply)$' },
+  { name: 'mode', description: 'dry-run checks and downloads only; apply recovers; drill recovers, counts every table, and removes the copy', pattern: '^(dry-run|apply|drill)$' },
 ];
 
 export const postgresRecoveryProgram: HostProgram = {
   id: 'postgres-recovery',
   description:
     'cronsnap: recover a physical PostgreSQL base backup and its shipped WAL (every sha256 checked first) into a new data directory on a free loopback port, to a second or the end of the WAL, and promote it',
-  scripts: ['wal-segments.sh', 'postgres-recovery.sh'],
+  scripts: ['secret.sh', 'postgres-client.sh', 'wal-segments.sh', 'postgres-recovery.sh'],
   parameters: POSTGRES_RECOVERY_PARAMETERS,
 };
 

@@ -5,7 +5,7 @@ import { inBatches } from '../in-batches';
 import type { ObjectStore } from '../ports/object-store';
 import { findRun, listRestorable, type RestorableBackup } from '../restore/backup-catalog';
 import { parseWalRunManifest } from './wal-manifest';
-import { planWalRecovery, recoveryBaseOf, walReachOf, type RecoveryBase, type ShippedSegments, type WalReach, type WalRecoveryPlan } from './wal-recovery-plan';
+import { planWalRecovery, recoveryBaseOf, walReachOf, walRecoverableWindow, type RecoveryBase, type ShippedSegments, type WalReach, type WalRecoveryPlan } from './wal-recovery-plan';
 
 /** How many of a job's newest base backups a recovery to a time chooses among. */
 const BASES_CONSIDERED = 100;
@@ -52,12 +52,8 @@ async function reaches(store: ObjectStore, job: string, toTime: Date | undefined
   return manifests.flatMap((reach) => reach ?? []);
 }
 
-/**
- * A recovery of a physical PostgreSQL job: to `toTime` (the newest base backup before it), or
- * without one from the chosen base backup (`latest` or a run id) to the end of its shipped WAL.
- * Refused, with the window restores can reach, when the backups and WAL do not cover it.
- */
-export async function chooseWalRecovery(store: ObjectStore, job: string, target: { readonly toTime: Date } | { readonly backup: string }): Promise<WalRecoveryChoice> {
+/** What a recovery of the job chooses from: its base backups, each cluster's shipped WAL and the shipping runs' reach. */
+async function recoveryWorld(store: ObjectStore, job: string, target: { readonly toTime: Date } | { readonly backup: string }) {
   const { backups } = await listRestorable(store, job, { limit: BASES_CONSIDERED });
   const chosen = 'backup' in target && target.backup !== 'latest' ? await findRun(store, job, target.backup) : backups;
   const candidates = chosen.flatMap((backup) => {
@@ -70,7 +66,23 @@ export async function chooseWalRecovery(store: ObjectStore, job: string, target:
   const bases: RecoveryBase[] = candidates.map((candidate) => candidate.base);
   const shipped = await shippedSegments(store, job, [...new Set(bases.map((base) => base.systemIdentifier))]);
   const runReaches = await reaches(store, job, 'toTime' in target ? target.toTime : undefined);
-  const choice = planWalRecovery(bases, (systemIdentifier) => shipped.get(systemIdentifier) ?? new Map(), runReaches, 'toTime' in target ? target : { base: bases[0] });
+  return { candidates, bases, shippedOf: (systemIdentifier: string) => shipped.get(systemIdentifier) ?? new Map(), reaches: runReaches };
+}
+
+/** The newest second any restore of the job can reach now; undefined while none can. */
+export async function newestReachableSecond(store: ObjectStore, job: string): Promise<string | undefined> {
+  const { bases, shippedOf, reaches: runReaches } = await recoveryWorld(store, job, { backup: 'latest' });
+  return walRecoverableWindow(bases, shippedOf, runReaches).reduce<string | undefined>((newest, span) => (newest === undefined || span.until > newest ? span.until : newest), undefined);
+}
+
+/**
+ * A recovery of a physical PostgreSQL job: to `toTime` (the newest base backup before it), or
+ * without one from the chosen base backup (`latest` or a run id) to the end of its shipped WAL.
+ * Refused, with the window restores can reach, when the backups and WAL do not cover it.
+ */
+export async function chooseWalRecovery(store: ObjectStore, job: string, target: { readonly toTime: Date } | { readonly backup: string }): Promise<WalRecoveryChoice> {
+  const { candidates, bases, shippedOf, reaches: runReaches } = await recoveryWorld(store, job, target);
+  const choice = planWalRecovery(bases, shippedOf, runReaches, 'toTime' in target ? target : { base: bases[0] });
   if (choice.kind === 'refused') throw new RestoreRefusedError(`job ${job}: ${choice.reason}`);
   const backup = candidates.find((candidate) => candidate.base === choice.base)?.backup;
   if (!backup) throw new RestoreRefusedError(`job ${job}: the base backup ${choice.base.runId} is not restorable`);

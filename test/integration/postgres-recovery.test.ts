@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -55,6 +55,7 @@ describe('postgres recovery to a point in time, end to end', () => {
       workDir: dir,
       postgres: { ...defaults, passwordParameter: `/cronsnap/${JOB}/password`, server: `127.0.0.1:${source.port}`, mode: 'physical', checkpoint: 'fast', pgCtl: join(bin, 'pg_ctl') },
       wal: { schedule: '*/5 * * * *', slot: 'cronsnap_recovery' },
+      drill: { schedule: '0 5 * * 0', workDir: dir },
     } as never);
     service = localServiceFor(job, { ...aws, host: HOST, dir, audit: aws.audit, s3As: aws.s3As });
 
@@ -142,5 +143,20 @@ describe('postgres recovery to a point in time, end to end', () => {
     } finally {
       await aws.moto.s3().send(new PutObjectCommand({ Bucket: aws.bucket, Key: segment, Body: original }));
     }
+  });
+
+  it('drills the newest second the shipped WAL reaches: recovered into scratch, read back, stopped and removed', async () => {
+    const outcome = await service.drill(JOB, `drill-${Date.now()}`);
+
+    if (outcome.kind !== 'drilled') throw new Error(JSON.stringify(outcome));
+    expect(outcome.result).toMatchObject({ passed: true, drillHost: HOST });
+    expect(outcome.result.checks.map((check) => [check.name, check.passed])).toEqual([
+      ['recovery stopped at its target', true],
+      ['newest transaction recovered', true],
+      ['databases read back', true],
+    ]);
+    // Nothing of the scratch copy is left: no data dir, no staged WAL, no server.
+    expect(readdirSync(dir).filter((name) => name.startsWith('cronsnap_drill_'))).toEqual([]);
+    expect(execFileSync('sh', ['-c', "ps -eo args | grep -c '[p]ostgres -D .*cronsnap_drill_' || true"]).toString().trim()).toBe('0');
   });
 });

@@ -128,7 +128,8 @@ describe('config', () => {
     expect(() => parseConfig(withPhysical({}, { wal }))).toThrow('jobs[0].wal: WAL replays onto a physical base backup only');
     expect(() => parseConfig(withPhysical({ mode: 'physical', databases: ['shop'] }, { wal }))).toThrow('jobs[0].postgres.databases: a physical base backup copies the whole cluster');
     expect(() => parseConfig(withPhysical({ mode: 'physical' }, { wal: { ...wal, slot: 'Prod-Slot' } }))).toThrow('jobs[0].wal.slot: must be a replication slot name');
-    expect(() => parseConfig(withPhysical({ mode: 'physical' }, { wal, drill: { schedule: '0 5 * * 0' } }))).toThrow('jobs[0].drill: drills of physical base backups are not supported yet');
+    expect(() => parseConfig(withPhysical({ mode: 'physical' }, { wal, drill: { schedule: '0 5 * * 0', server: '10.0.3.21:5432' } }))).toThrow('jobs[0].drill.server: a physical base backup is drilled as a whole cluster');
+    expect(parseConfig(withPhysical({ mode: 'physical' }, { wal, drill: { schedule: '0 5 * * 0' } })).jobs[0]).toMatchObject({ drill: { workDir: '/var/tmp' } });
     const [job] = parseConfig(withPhysical({ mode: 'physical' }, { wal })).jobs;
     expect(job?.engine === 'postgres' && { checkpoint: job.postgres.checkpoint, wal: job.wal }).toEqual({
       checkpoint: 'spread',
