@@ -10,8 +10,9 @@ import { benchEtcdSnapshotPipeline } from './etcd-snapshot-pipeline';
 import { benchLambdaBundles } from './lambda-bundles';
 import { benchMysqlDumpPipeline } from './mysql-dump-pipeline';
 import { benchMysqlRestore } from './mysql-restore';
+import { benchWalShipping } from './wal-shipping';
 
-const BENCHMARKS = [benchEtcdSnapshotPipeline, benchEtcdDrill, benchMysqlDumpPipeline, benchMysqlRestore, benchComplianceReport, benchLambdaBundles, benchLargeData, benchCliSettings];
+const BENCHMARKS = [benchEtcdSnapshotPipeline, benchEtcdDrill, benchMysqlDumpPipeline, benchMysqlRestore, benchComplianceReport, benchLambdaBundles, benchLargeData, benchCliSettings, benchWalShipping];
 
 async function main(): Promise<void> {
   const rows = [];

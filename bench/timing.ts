@@ -41,7 +41,7 @@ export async function sideBySide<C extends Record<string, () => Promise<unknown>
   };
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   const at = (index: number) => sorted[index] ?? Number.NaN;

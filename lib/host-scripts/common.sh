@@ -293,12 +293,18 @@ tee_on() {
 # download_verified KEY SHA256 FILE: the object at KEY into FILE, failing (before anything else is
 # touched) unless its sha256 is the manifest's.
 download_verified() {
-  local key=$1 expected=$2 file=$3 actual
+  local key=$1 expected=$2 file=$3
   aws_cli s3 cp "s3://$BUCKET/$key" "$file" --only-show-errors 2>"$file.err" \
     || fail "cannot download s3://$BUCKET/$key: $(tail -n 1 "$file.err")"
   rm -f -- "$file.err"
-  actual=$(sha256_stdin <"$file")
-  [ "$actual" = "$expected" ] || fail "sha256 of s3://$BUCKET/$key is $actual but the manifest says $expected; nothing was changed"
+  check_download "$key" "$expected" "$file"
+}
+
+# check_download KEY SHA256 FILE: FILE, downloaded from KEY, has the sha256 its manifest names.
+check_download() {
+  local actual
+  actual=$(sha256_stdin <"$3")
+  [ "$actual" = "$2" ] || fail "sha256 of s3://$BUCKET/$1 is $actual but the manifest says $2; nothing was changed"
 }
 
 # manifest_payload MANIFEST WHERE: MANIFEST_KEY and MANIFEST_SHA256 of the payload a shipped log's

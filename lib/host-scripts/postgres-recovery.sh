@@ -65,21 +65,25 @@ wal_names() {
 }
 
 # fetch_all: the base tar and each segment verified against its manifest; any missing or changed
-# fails the recovery before a data dir exists.
+# fails the recovery before a data dir exists. The segments and their manifests come down in one
+# aws CLI call: its start costs more than a segment's download.
 fetch_all() {
   step download
   download_verified "$PAYLOAD_KEY" "$PAYLOAD_SHA256" "$CRONSNAP_WORK/base.tar.zst"
   step download-wal
-  local name manifest
-  mkdir "$CRONSNAP_WORK/wal"
+  local name manifest wanted=()
+  while read -r name; do wanted+=(--include "$name.json" --include "$name.zst"); done < <(wal_names)
+  aws_cli s3 cp "s3://$BUCKET/$WAL_PREFIX/" "$CRONSNAP_WORK/wal/" --recursive --only-show-errors --exclude '*' "${wanted[@]}" 2>"$CRONSNAP_WORK/wal.err" \
+    || fail "cannot download WAL segments $WAL_FIRST to $WAL_LAST from s3://$BUCKET/$WAL_PREFIX/: $(tail -n 1 "$CRONSNAP_WORK/wal.err"); nothing was changed"
   SEGMENTS=0
   while read -r name; do
     manifest="$CRONSNAP_WORK/wal/$name.json"
-    aws_cli s3 cp "s3://$BUCKET/$WAL_PREFIX/$name.json" "$manifest" --only-show-errors 2>"$manifest.err" \
-      || fail "WAL segment $name is not shipped (s3://$BUCKET/$WAL_PREFIX/$name.json: $(tail -n 1 "$manifest.err")); nothing was changed"
+    [ -f "$manifest" ] || fail "WAL segment $name is not shipped (no s3://$BUCKET/$WAL_PREFIX/$name.json); nothing was changed"
     grep -q "\"segment\": \"$name\"" "$manifest" || fail "s3://$BUCKET/$WAL_PREFIX/$name.json is not the manifest of segment $name; nothing was changed"
     manifest_payload "$manifest" "s3://$BUCKET/$WAL_PREFIX/$name.json"
-    download_verified "$MANIFEST_KEY" "$MANIFEST_SHA256" "$CRONSNAP_WORK/wal/$name.zst"
+    [ "$MANIFEST_KEY" = "$WAL_PREFIX/$name.zst" ] || fail "s3://$BUCKET/$WAL_PREFIX/$name.json names $MANIFEST_KEY, not the segment beside it; nothing was changed"
+    [ -f "$CRONSNAP_WORK/wal/$name.zst" ] || fail "WAL segment $name has a manifest but no s3://$BUCKET/$MANIFEST_KEY; nothing was changed"
+    check_download "$MANIFEST_KEY" "$MANIFEST_SHA256" "$CRONSNAP_WORK/wal/$name.zst"
     printf '%s\n' "$MANIFEST_SHA256" >"$CRONSNAP_WORK/wal/$name.sha256"
     rm -f -- "$manifest"
     SEGMENTS=$((SEGMENTS + 1))

@@ -40,7 +40,7 @@ spool_segments() {
   local path
   for path in "$SPOOL"/*; do
     path=${path##*/}
-    [[ "$path" =~ ^[0-9A-F]{24}$ ]] && printf '%s\n' "$path"
+    if [[ "$path" =~ ^[0-9A-F]{24}$ ]]; then printf '%s\n' "$path"; fi
   done | sort
 }
 
@@ -74,17 +74,18 @@ ensure_slot() {
   read_slot
 }
 
-# ship_segment NAME PREVIOUS: one completed segment from the spool to S3, its manifest last; the
-# spool keeps a placeholder in its place, for pg_receivewal to start after it.
-ship_segment() {
-  local name=$1 previous=$2
-  step ship-wal
-  PAYLOAD_KEY="$LOG_PREFIX/$name.zst"
-  expect_payload "$WAL_SEGMENT_SIZE"
-  upload_output "$PAYLOAD_KEY" "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID,postgres-wal=$name" "$CRONSNAP_WORK/segment.err" cat "$SPOOL/$name" \
-    || fail "upload of WAL segment $name failed: $(tail -n 1 "$CRONSNAP_WORK/segment.err"); it stays in $SPOOL for the next run"
-  [ "$RAW_SIZE" = "$WAL_SEGMENT_SIZE" ] || fail "WAL segment $name has $RAW_SIZE bytes, not $WAL_SEGMENT_SIZE; nothing was recorded"
-  cat >"$CRONSNAP_WORK/segment.json" <<JSON
+# stage_segment NAME PREVIOUS: one completed segment from the spool compressed into the outbox,
+# and its manifest beside it. What is recorded is read back from the compressed file, so it is
+# what a restore will get; a segment that does not come back whole is refused.
+stage_segment() {
+  local name=$1 previous=$2 staged="$CRONSNAP_WORK/outbox/$1.zst" raw
+  [ "$(stat -c %s "$SPOOL/$name")" = "$WAL_SEGMENT_SIZE" ] || fail "WAL segment $name in $SPOOL is not $WAL_SEGMENT_SIZE bytes; nothing was recorded"
+  zstd -q -1 -c "$SPOOL/$name" >"$staged" || fail "cannot compress WAL segment $name into $CRONSNAP_WORK"
+  raw=$(sha256_stdin <"$SPOOL/$name")
+  RAW_SHA256=$(zstd -q -d -c "$staged" | sha256_stdin)
+  [ "$RAW_SHA256" = "$raw" ] || fail "WAL segment $name does not decompress to itself; nothing was recorded"
+  PAYLOAD_KEY="$LOG_PREFIX/$name.zst" RAW_SIZE=$WAL_SEGMENT_SIZE PAYLOAD_SIZE=$(stat -c %s "$staged") PAYLOAD_SHA256=$(sha256_stdin <"$staged")
+  cat >"$CRONSNAP_WORK/manifests/$name.json" <<JSON
 {
   "formatVersion": 1, "kind": "postgres-wal-segment", "job": $(json_str "$JOB"), "runId": $(json_str "$RUN_ID"), "host": $(json_str "$HOST"),
   "server": $(json_str "$PG_HOST:$PG_PORT"), "systemIdentifier": $(json_str "$SYSTEM_ID"), "serverVersion": $(json_str "$SERVER_VERSION"),
@@ -92,9 +93,36 @@ ship_segment() {
   "shippedAt": $(json_str "$(now_iso)"), "payload": $(payload_json)
 }
 JSON
-  put_manifest "$CRONSNAP_WORK/segment.json" "$LOG_PREFIX/$name.json"
-  placeholder "$name"
-  SHIPPED+=("$name")
+}
+
+# ship_segments NAME...: the segments staged, uploaded in one aws CLI call (its own parallel
+# transfers), then their manifests in one more: each aws CLI start costs more than a segment's
+# upload. A manifest goes only once every payload is stored. The spool keeps a placeholder in
+# each one's place, for pg_receivewal to start after the newest.
+ship_segments() {
+  local names=("$@") name previous first=$1 last=${*:$#}
+  step ship-wal
+  rm -rf -- "$CRONSNAP_WORK/outbox" "$CRONSNAP_WORK/manifests"
+  mkdir "$CRONSNAP_WORK/outbox" "$CRONSNAP_WORK/manifests"
+  expect_payload "$WAL_SEGMENT_SIZE"
+  # Each names the newest segment shipped before it, whichever run shipped that one. Compared as
+  # strings: awk takes 24 digits for a number, and a double cannot tell neighbouring segments apart.
+  previous=$(awk -v first="$first" '($0 "") < (first "")' <<<"$SHIPPED_LIST" | tail -n 1)
+  for name in "${names[@]}"; do
+    stage_segment "$name" "$previous"
+    previous=$name
+  done
+  aws_cli s3 cp "$CRONSNAP_WORK/outbox" "s3://$BUCKET/$LOG_PREFIX/" --recursive --only-show-errors \
+    --sse aws:kms --sse-kms-key-id "$KMS_KEY_ID" --metadata "cronsnap-job=$JOB,cronsnap-run-id=$RUN_ID" 2>"$CRONSNAP_WORK/segment.err" \
+    || fail "upload of WAL segments $first to $last failed: $(tail -n 1 "$CRONSNAP_WORK/segment.err"); they stay in $SPOOL for the next run"
+  aws_cli s3 cp "$CRONSNAP_WORK/manifests" "s3://$BUCKET/$LOG_PREFIX/" --recursive --only-show-errors \
+    --sse aws:kms --sse-kms-key-id "$KMS_KEY_ID" --content-type application/json 2>"$CRONSNAP_WORK/segment.err" \
+    || fail "the manifests of WAL segments $first to $last were not all stored: $(tail -n 1 "$CRONSNAP_WORK/segment.err"); the segments stay in $SPOOL for the next run"
+  for name in "${names[@]}"; do placeholder "$name"; done
+  SHIPPED+=("${names[@]}")
+  SHIPPED_LIST=$(printf '%s\n' "$SHIPPED_LIST" "${names[@]}" | sed '/^$/d' | sort)
+  if [[ "$last" > "$NEWEST_SHIPPED" ]]; then NEWEST_SHIPPED=$last; fi
+  rm -rf -- "$CRONSNAP_WORK/outbox" "$CRONSNAP_WORK/manifests"
 }
 
 # placeholder NAME: an empty (sparse) file of a segment's size in the spool, where pg_receivewal
@@ -106,17 +134,18 @@ placeholder() {
 }
 
 # ship_spooled AFTER: every completed segment in the spool newer than AFTER and than the
-# placeholder, in order; then only the newest stays, since pg_receivewal starts after the newest
-# it finds.
+# placeholder that S3 holds no manifest of (one whose manifest upload failed goes again, even
+# after newer ones); then only the newest stays, since pg_receivewal starts after the newest it finds.
 ship_spooled() {
-  local after=$1 name placeholder
+  local after=$1 name placeholder pending=()
   placeholder=$(cat "$SPOOL/placeholder" 2>/dev/null || true)
   if [[ "$placeholder" > "$after" ]]; then after=$placeholder; fi
   while read -r name; do
-    if [ -z "$name" ] || [[ ! "$name" > "$after" ]]; then continue; fi
-    ship_segment "$name" "$NEWEST_SHIPPED"
-    NEWEST_SHIPPED=$name after=$name
+    if [ -z "$name" ] || [[ ! "$name" > "$after" ]] || grep -qx "$name" <<<"$SHIPPED_LIST"; then continue; fi
+    pending+=("$name")
   done <<<"$(spool_segments)"
+  if [ ${#pending[@]} -gt 0 ]; then ship_segments "${pending[@]}"; fi
+  after=$(spool_segments | tail -n 1)
   while read -r name; do
     [ -z "$name" ] || [ "$name" = "$after" ] || rm -f -- "${SPOOL:?}/$name"
   done <<<"$(spool_segments)"
@@ -143,9 +172,10 @@ ship_wal() {
   step list-wal
   local next end
   SHIPPED=() GAP_FROM='' GAP_TO=''
-  NEWEST_SHIPPED=$(shipped_segments | tail -n 1)
+  SHIPPED_LIST=$(shipped_segments)
+  NEWEST_SHIPPED=$(tail -n 1 <<<"$SHIPPED_LIST")
   # Received before a failed upload: shipped first, as nothing else holds them now.
-  ship_spooled "$NEWEST_SHIPPED"
+  ship_spooled ''
   ensure_slot
   if [ -n "$NEWEST_SHIPPED" ]; then next=$(($(segment_number "$NEWEST_SHIPPED") + 1)); else next=$(segment_of_lsn "$SLOT_RESTART"); fi
   if [ "$(segment_of_lsn "$SLOT_RESTART")" -gt "$next" ]; then

@@ -171,13 +171,13 @@ describe('postgres WAL shipping, end to end', () => {
   });
 
   it('keeps the segments whose upload failed in the spool and ships them first on the next run, whatever the server dropped since', async () => {
-    // An aws CLI that refuses every WAL segment upload while the flag file exists.
+    // An aws CLI that refuses the upload of the staged WAL segments while the flag file exists.
     const bin = join(dir, 'failing-aws-bin');
     const flag = join(dir, 'fail-wal-uploads');
     mkdirSync(bin, { recursive: true });
     writeFileSync(
       join(bin, 'aws'),
-      `#!/bin/sh\nif [ -e '${flag}' ]; then for arg; do case $arg in s3://*/wal/*.zst) echo 'upload refused by the test' >&2; exit 1;; esac; done; fi\nexec '${execFileSync('sh', ['-c', 'command -v aws']).toString().trim()}' "$@"\n`,
+      `#!/bin/sh\nif [ -e '${flag}' ]; then for arg; do case $arg in */outbox) echo 'upload refused by the test' >&2; exit 1;; esac; done; fi\nexec '${execFileSync('sh', ['-c', 'command -v aws']).toString().trim()}' "$@"\n`,
       { mode: 0o755 },
     );
     const service = walService('wal-retry', 'cronsnap_retry', {}, { PATH: `${bin}:${AGENT_PATH}` });
@@ -187,7 +187,7 @@ describe('postgres WAL shipping, end to end', () => {
 
     const { completions } = await service.runJob('wal-retry', 'retry-event-2', new Date(), 'wal');
 
-    expect(completions).toEqual([expect.objectContaining({ kind: 'failed', reason: expect.stringMatching(/step=ship-wal: upload of WAL segment [0-9A-F]{24} failed: upload refused by the test; it stays in /) })]);
+    expect(completions).toEqual([expect.objectContaining({ kind: 'failed', reason: expect.stringMatching(/step=ship-wal: upload of WAL segments [0-9A-F]{24} to [0-9A-F]{24} failed: upload refused by the test; they stay in /) })]);
     const spool = join(dir, 'cronsnap-wal-wal-retry');
     const placeholder = readFileSync(join(spool, 'placeholder'), 'utf8').trim();
     const received = readdirSync(spool).filter((name) => /^[0-9A-F]{24}$/.test(name) && name !== placeholder).sort();
