@@ -14,8 +14,8 @@ export interface FilledMariaDb extends BenchStorage {
   readonly db: MariaDb;
   /** A 0600 client option file for the bench user, for the plain commands compared against. */
   readonly clientCnf: string;
-  /** A service running job `bench-mysql` (its `mysql` settings overridden by `mysql`) on `host`. */
-  service(host: string, mysql?: Record<string, unknown>): LocalBackupService;
+  /** A service running job `bench-mysql` (its `mysql` settings overridden by `mysql`, and `job`'s fields added) on `host`. */
+  service(host: string, mysql?: Record<string, unknown>, job?: Record<string, unknown>): LocalBackupService;
 }
 
 /**
@@ -42,13 +42,13 @@ export async function withFilledMariaDb<T>(name: string, work: (filled: FilledMa
     const clientCnf = join(dir, 'client.cnf');
     writeFileSync(clientCnf, `[client]\nuser=backup\npassword=${BENCH_PASSWORD}\n`, { mode: 0o600 });
     const storage = { dir, moto, bucket, kmsKeyId };
-    const service = (host: string, mysql: Record<string, unknown> = {}) =>
+    const service = (host: string, mysql: Record<string, unknown> = {}, job: Record<string, unknown> = {}) =>
       benchService(
         storage,
         parseConfig({
           version: 1,
           jobs: [{ name: 'bench-mysql', engine: 'mysql', schedule: '@daily', targets: { instanceIds: [host] }, workDir: dir,
-            mysql: { hosts: [`127.0.0.1:${db.port}`], user: 'backup', passwordParameter: '/cronsnap/bench/password', ...mysql } }],
+            mysql: { hosts: [`127.0.0.1:${db.port}`], user: 'backup', passwordParameter: '/cronsnap/bench/password', ...mysql }, ...job }],
         }),
         host,
       );

@@ -10,9 +10,10 @@ import { benchEtcdSnapshotPipeline } from './etcd-snapshot-pipeline';
 import { benchLambdaBundles } from './lambda-bundles';
 import { benchMysqlDumpPipeline } from './mysql-dump-pipeline';
 import { benchMysqlRestore } from './mysql-restore';
+import { benchPointInTimeRestore } from './point-in-time-restore';
 import { benchWalShipping } from './wal-shipping';
 
-const BENCHMARKS = [benchEtcdSnapshotPipeline, benchEtcdDrill, benchMysqlDumpPipeline, benchMysqlRestore, benchComplianceReport, benchLambdaBundles, benchLargeData, benchCliSettings, benchWalShipping];
+const BENCHMARKS = [benchEtcdSnapshotPipeline, benchEtcdDrill, benchMysqlDumpPipeline, benchMysqlRestore, benchComplianceReport, benchLambdaBundles, benchLargeData, benchCliSettings, benchWalShipping, benchPointInTimeRestore];
 
 async function main(): Promise<void> {
   const rows = [];

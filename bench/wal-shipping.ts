@@ -80,7 +80,7 @@ export async function benchWalShipping(): Promise<BenchResult[]> {
       {
         name: 'WAL shipping run / zstd | aws s3 cp floor',
         ratio: shipping / floor,
-        detail: `${segments} segments (${((segments * 16 * MB) / MB).toFixed(0)} MB of WAL): per segment zstd | aws s3 cp ${floor.toFixed(1)} s, cronsnap shipping run ${shipping.toFixed(1)} s (receive, sha256, size, zstd, upload, manifest each)`,
+        detail: `${segments} segments (${((segments * 16 * MB) / MB).toFixed(0)} MB of WAL): per segment zstd | aws s3 cp ${floor.toFixed(1)} s, cronsnap shipping run ${shipping.toFixed(1)} s (receive, zstd and both sha256s per segment, then one upload of the segments and one of their manifests)`,
       },
     ];
   } finally {

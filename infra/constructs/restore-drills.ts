@@ -6,8 +6,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DRILL_ROOT, MARKER_ROOT, walRoot } from '../../lib/backup/object-layout';
-import { isDrilled, shipsWal, type DrilledJob, type Job } from '../../lib/config/job-config';
+import { binlogRoot, DRILL_ROOT, MARKER_ROOT, walRoot } from '../../lib/backup/object-layout';
+import { isDrilled, shipsBinlogs, shipsWal, type DrilledJob, type Job } from '../../lib/config/job-config';
 import { drillAlarmPlan } from '../../lib/drill/drill-alarm';
 import { drillProgramFor } from '../../lib/drill/drill-programs';
 import { documentName } from '../../lib/ssm/host-program';
@@ -75,10 +75,10 @@ export class RestoreDrills extends Construct {
           conditions: { StringEquals: { 's3:prefix': drilled.map((job) => `${job.name}/`) } },
         }),
       );
-      // A physical base backup's drill lists its cluster's WAL and the shipping runs, as a restore to a time does.
-      const walFolders = drilled.filter(shipsWal).map((job) => `${walRoot(job.name)}*`);
-      if (walFolders.length > 0) {
-        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': walFolders } } }));
+      // A drill to a second lists the shipped binary logs, or the WAL and the shipping runs, as a restore to a time does.
+      const logFolders = drilled.flatMap((job) => [...(shipsBinlogs(job) ? [`${binlogRoot(job.name)}*`] : []), ...(shipsWal(job) ? [`${walRoot(job.name)}*`] : [])]);
+      if (logFolders.length > 0) {
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': logFolders } } }));
       }
       // GetObject also answers HeadObject; the drill reads manifests and its own last passed result.
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [...jobReads, ...resultWrites] }));

@@ -5,7 +5,7 @@ import type { ObjectStore } from '../ports/object-store';
 import { listRestorable, type RestorableBackup } from '../restore/backup-catalog';
 import { logSequence, parseBinlogManifest, type BinlogManifest } from './binlog-manifest';
 import { shippedLogs } from './binlog-run-check';
-import { baseDumpOf, planPointInTime, type BaseDump } from './point-in-time';
+import { baseDumpOf, planPointInTime, recoverableWindow, type BaseDump } from './point-in-time';
 
 /** How many of a job's newest dumps a restore to a time chooses among. */
 const DUMPS_CONSIDERED = 100;
@@ -42,12 +42,8 @@ async function readLogs(store: ObjectStore, prefix: string, files: readonly stri
   });
 }
 
-/**
- * The newest restorable dump finished by `toTime` and the shipped logs that replay it to that
- * second, from the server that dump was taken on. Refused, with the window restores can reach,
- * when the dumps and logs do not cover the time.
- */
-export async function choosePointInTime(store: ObjectStore, job: string, toTime: Date): Promise<PointInTimeChoice> {
+/** The dumps of the server the newest dump by `toTime` was taken on, and that server's shipped logs from the oldest of them on. */
+async function pointInTimeWorld(store: ObjectStore, job: string, toTime: Date) {
   const { backups } = await listRestorable(store, job, { limit: DUMPS_CONSIDERED });
   const dumps = backups.flatMap((backup) => baseDump(backup) ?? []);
   const newest = dumps.find((dump) => Date.parse(dump.finishedAt) <= toTime.getTime()) ?? dumps[0];
@@ -56,6 +52,16 @@ export async function choosePointInTime(store: ObjectStore, job: string, toTime:
   const prefix = `${binlogRoot(job)}${newest.serverKey}`;
   const oldest = Math.min(...server.map((dump) => logSequence(dump.file)));
   const logs = await readLogs(store, prefix, (await shippedLogs(store, job, newest.serverKey)).filter((file) => logSequence(file) >= oldest));
+  return { newest, server, prefix, logs };
+}
+
+/**
+ * The newest restorable dump finished by `toTime` and the shipped logs that replay it to that
+ * second, from the server that dump was taken on. Refused, with the window restores can reach,
+ * when the dumps and logs do not cover the time.
+ */
+export async function choosePointInTime(store: ObjectStore, job: string, toTime: Date): Promise<PointInTimeChoice> {
+  const { newest, server, prefix, logs } = await pointInTimeWorld(store, job, toTime);
   const plan = planPointInTime(server, logs, toTime);
   if (plan.kind === 'refused') throw new RestoreRefusedError(`job ${job}: ${plan.reason}`);
   const chosen = server.find((dump) => dump.runId === plan.dump.runId) ?? newest;
@@ -64,6 +70,12 @@ export async function choosePointInTime(store: ObjectStore, job: string, toTime:
     backup: chosen.backup,
     replay: { prefix, logs: plan.logs, startPosition: plan.dump.position, stopDatetime: `${stop.slice(0, 10)} ${stop.slice(11, 19)}`, toTime: plan.toTime },
   };
+}
+
+/** The newest second a restore of the job to a time can reach now, on the newest dump's server; undefined while none can. */
+export async function newestReachableBinlogSecond(store: ObjectStore, job: string, now: Date): Promise<string | undefined> {
+  const { server, logs } = await pointInTimeWorld(store, job, now);
+  return recoverableWindow(server, logs).reduce<string | undefined>((newest, span) => (newest === undefined || span.until > newest ? span.until : newest), undefined);
 }
 
 /** BINLOG_REPLAY_PARAMETERS for a replay. */

@@ -14,6 +14,7 @@ import { recoveryPointObjective } from '../compliance/recovery-point-objective';
 import { recoveryParameters, replayedBytes } from '../restore/postgres-recovery';
 import { postgresRecoveryProgram } from '../restore/restore-programs';
 import type { WalRecoveryPlan } from '../wal/wal-recovery-plan';
+import { replayParameters, type BinlogReplay } from '../binlogs/point-in-time-restore';
 
 /** The host program a drill sends, its parameters, and the judge of what it reported. */
 export interface DrillPlan {
@@ -58,7 +59,8 @@ export function drillJudge(job: DrilledJob, backup: Pick<RestorableBackup, 'mani
   return drillPlan(job, backup, drillId, bucket).judge;
 }
 
-export function drillPlan(job: DrilledJob, backup: Pick<RestorableBackup, 'manifest' | 'manifestKey'>, drillId: string, bucket: string): DrillPlan {
+/** `replay`: a MySQL drill to a second replays the shipped binary logs after the dump into its scratch databases. */
+export function drillPlan(job: DrilledJob, backup: Pick<RestorableBackup, 'manifest' | 'manifestKey'>, drillId: string, bucket: string, replay?: BinlogReplay): DrillPlan {
   const { manifest } = backup;
   const { drill } = job;
   if (job.engine === 'etcd' && manifest.engine === 'etcd') {
@@ -86,8 +88,13 @@ export function drillPlan(job: DrilledJob, backup: Pick<RestorableBackup, 'manif
     const target = { bucket, workDir: drill.workDir, server: drill.server ?? manifest.mysql.server };
     return {
       program: DRILL_PROGRAM_OF.mysql,
-      parameters: { ...mysqlDumpParameters(job, manifest, databases, target), scratchPrefix: scratchPrefix(drillId) },
+      parameters: {
+        ...mysqlDumpParameters(job, manifest, databases, target),
+        ...(replay ? replayParameters(replay, job.binlogs?.mysqlbinlog ?? 'mysqlbinlog') : {}),
+        scratchPrefix: scratchPrefix(drillId),
+      },
       judge: (stdout) => judgeDatabaseDrill(manifest.mysql.rowCounts, databases, reportLines(stdout)),
+      ...(replay ? { replayedBytes: replay.logs.reduce((sum, log) => sum + log.payload.rawSize, 0) } : {}),
     };
   }
   if (job.engine === 'postgres' && manifest.engine === 'postgres') {

@@ -1,6 +1,6 @@
 import type { DrilledJob } from '../config/job-config';
 import { PATTERNS } from '../config/shell-safe';
-import { ETCD_SNAPSHOT_PARAMETERS, MYSQL_DUMP_PARAMETERS, POSTGRES_DUMP_PARAMETERS, postgresRecoveryProgram, RESTORE_COMMON } from '../restore/restore-programs';
+import { BINLOG_REPLAY_PARAMETERS, ETCD_SNAPSHOT_PARAMETERS, MYSQL_DUMP_PARAMETERS, POSTGRES_DUMP_PARAMETERS, postgresRecoveryProgram, RESTORE_COMMON } from '../restore/restore-programs';
 import type { HostProgram } from '../ssm/host-program';
 
 const BYTES = '^[0-9]{1,15}$';
@@ -30,9 +30,9 @@ const SCRATCH_PREFIX = { name: 'scratchPrefix', description: 'Scratch databases 
 export const mysqlDrillProgram: HostProgram = {
   id: 'mysql-drill',
   description:
-    'cronsnap: restore drill of a mysqldump: verify its sha256, restore every database into a scratch database, count every table\'s rows, drop the scratch databases',
+    'cronsnap: restore drill of a mysqldump: verify its sha256, restore every database into a scratch database (then, to a second, the shipped binary logs after it), count every table\'s rows, drop the scratch databases',
   scripts: ['secret.sh', 'database-names.sh', 'database-scratch.sh', 'mysql-client.sh', 'mysql-replay.sh', 'mysql-restore.sh', 'mysql-drill.sh'],
-  parameters: [...MYSQL_DUMP_PARAMETERS, SCRATCH_PREFIX],
+  parameters: [...MYSQL_DUMP_PARAMETERS, ...BINLOG_REPLAY_PARAMETERS, SCRATCH_PREFIX],
 };
 
 export const postgresDrillProgram: HostProgram = {

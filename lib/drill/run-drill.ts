@@ -16,6 +16,7 @@ import { planHostCommand } from '../restore/run-host-program';
 import { drillResultSchema, failedChecks, type DrillResult } from './drill-result';
 import { drillJudge, drillPlan, recoveryDrillPlan, type DrillPlan } from './drill-plan';
 import { chooseWalRecovery, newestReachableSecond } from '../wal/wal-recovery-choice';
+import { choosePointInTime, newestReachableBinlogSecond } from '../binlogs/point-in-time-restore';
 import type { RestorableBackup } from '../restore/backup-catalog';
 import { DRILL_PROGRAMS } from './drill-programs';
 
@@ -95,11 +96,19 @@ export async function runDrill(event: DrillEvent, requestId: string, deps: Drill
 }
 
 /**
- * The drill of the newest backup. A physical job is recovered to the newest second its shipped
+ * The drill of the newest backup. A MySQL job that ships binary logs is restored to the newest
+ * second its logs reach, its dump and the logs after it together. A physical job is recovered to the newest second its shipped
  * WAL reaches, from the newest base backup before it, so the drill proves the base and the WAL
  * after it together.
  */
 async function planDrill(job: DrilledJob, newest: RestorableBackup, drillId: string, deps: DrillDeps): Promise<{ plan: DrillPlan; backup: RestorableBackup }> {
+  if (job.engine === 'mysql' && job.binlogs?.enabled) {
+    // A MySQL job that ships binary logs: its dump and the logs after it, to the newest second they reach.
+    const second = await newestReachableBinlogSecond(deps.store, job.name, deps.now());
+    if (second === undefined) return { plan: drillPlan(job, newest, drillId, deps.bucket), backup: newest };
+    const { backup, replay } = await choosePointInTime(deps.store, job.name, new Date(second));
+    return { plan: drillPlan(job, backup, drillId, deps.bucket, replay), backup };
+  }
   if (job.engine !== 'postgres' || job.postgres.mode !== 'physical') return { plan: drillPlan(job, newest, drillId, deps.bucket), backup: newest };
   const second = await newestReachableSecond(deps.store, job.name);
   if (second === undefined) throw new RestoreError(`no second can be recovered to yet: no base backup of ${job.name} is followed by a WAL shipping run past its end`);

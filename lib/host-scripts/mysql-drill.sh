@@ -1,7 +1,8 @@
 # MySQL/MariaDB restore drill: the restore's own download, sha256 check and restore, into scratch
 # databases (scratchPrefix_1, _2, ...) on the drill server; then every table's rows are counted and
-# reported, and the scratch databases are dropped, whatever happened. Runs after common.sh,
-# mysql-client.sh and mysql-restore.sh.
+# reported, and the scratch databases are dropped, whatever happened. A job that ships binary logs
+# is drilled to a second: the logs after the dump are replayed into the scratch databases too.
+# Runs after common.sh, mysql-client.sh, mysql-replay.sh and mysql-restore.sh.
 
 # A scratch name that exists was not made by this drill: refuse rather than restore into or drop it.
 claim_scratch() {
@@ -35,6 +36,29 @@ row_counts() {
   raw_query "SELECT JSON_OBJECTAGG(t, n) FROM ($counts) AS counts"
 }
 
+# count_replayed_rows: what the replay will do to each drilled database's tables, from the row
+# events themselves (decoded, up to the stop second): {"database": {"table": inserted - deleted}}.
+# The judge adds it to the rows the dump recorded, so the copy must hold every row written up to
+# the second it was replayed to.
+count_replayed_rows() {
+  replaying || return 0
+  step count-binlog-rows
+  local changes
+  changes=$(replay_text --base64-output=DECODE-ROWS --verbose 2>"$CRONSNAP_WORK/replay-rows.err" | perl -e '
+    my %drilled = map { $_ => 1 } split /,/, shift;
+    my %delta;
+    while (<STDIN>) {
+      next unless /^### (INSERT INTO|DELETE FROM) `((?:[^`]|``)+)`\.`((?:[^`]|``)+)`/;
+      my ($op, $db, $table) = ($1, $2, $3);
+      s/``/`/g for $db, $table;
+      $delta{$db}{$table} += $op eq "INSERT INTO" ? 1 : -1 if $drilled{$db};
+    }
+    my $quote = sub { my $s = shift; $s =~ s/(["\\])/\\$1/g; "\"$s\"" };
+    print "{", join(", ", map { my $db = $_; $quote->($db) . ": {" . join(", ", map { $quote->($_) . ": $delta{$db}{$_}" } sort keys %{ $delta{$db} }) . "}" } sort keys %delta), "}";
+  ' "$(IFS=,; echo "${DATABASES[*]}")") || fail "cannot count the row events of the binary logs: $(tail -n 1 "$CRONSNAP_WORK/replay-rows.err")"
+  report replayedRows "$changes"
+}
+
 main() {
   step preflight
   load_database_restore_params
@@ -42,6 +66,7 @@ main() {
   # Its own lock: a drill never holds up a backup or a restore of the job.
   acquire_job_lock "$JOB" drill
   fetch_and_log_in
+  count_replayed_rows
   claim_scratch
   apply_restore
   count_restored

@@ -204,4 +204,32 @@ describe('mysql binary log shipping, end to end', () => {
       }
     });
   });
+
+  it('drills a job to the newest second its shipped logs reach: every row written after the dump is in the scratch copy, and none is left behind', async () => {
+    await server.sql(`SET GLOBAL binlog_format = 'ROW'; GRANT ALL PRIVILEGES ON *.* TO 'backup'@'127.0.0.1';
+      CREATE DATABASE audit; CREATE TABLE audit.events (id INT PRIMARY KEY AUTO_INCREMENT, note VARCHAR(40)) ENGINE=InnoDB;
+      INSERT INTO audit.events (note) VALUES ('dumped 1'), ('dumped 2')`);
+    const job = mysqlJobInput({
+      name: 'audit-mysql',
+      targets: { instanceIds: [HOST] },
+      workDir: dir,
+      mysql: { hosts: [`127.0.0.1:${server.port}`], user: 'backup', passwordParameter: `/cronsnap/${JOB}/password`, databases: ['audit'] },
+      binlogs: { schedule: '*/15 * * * *' },
+      drill: { schedule: '0 5 * * 0', workDir: dir },
+    } as never);
+    const service = localServiceFor(job, { ...aws, host: HOST, dir, audit: aws.audit, s3As: aws.s3As });
+    const dump = (await service.runJob('audit-mysql', 'audit-dump')).completions[0];
+    if (dump?.kind !== 'succeeded') throw new Error(JSON.stringify(dump));
+    await server.sql("INSERT INTO audit.events (note) VALUES ('logged 1'), ('logged 2'), ('logged 3'); DELETE FROM audit.events WHERE note = 'dumped 1'");
+    const shipped = await ship(service, 'audit-mysql');
+    if (shipped?.kind !== 'shipped') throw new Error(JSON.stringify(shipped));
+
+    const drilled = await service.drill('audit-mysql', 'audit-drill-1');
+
+    if (drilled.kind !== 'drilled') throw new Error(JSON.stringify(drilled));
+    expect(drilled.result).toMatchObject({ passed: true, backup: { runId: dump.runId } });
+    // Two rows dumped, three inserted and one deleted after: the copy replayed to the second has four.
+    expect(drilled.result.checks).toContainEqual({ name: 'rows audit.events', expected: 4, actual: 4, passed: true });
+    expect((await server.sql("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'cronsnap_drill_%'")).trim()).toBe('0');
+  });
 });
