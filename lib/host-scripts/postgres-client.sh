@@ -25,6 +25,15 @@ write_pgpass() {
   export PGPASSFILE="$CRONSNAP_WORK/pgpass"
 }
 
+# read_cluster_identity: SYSTEM_ID, the cluster's system identifier, and WAL_SEGMENT_SIZE in bytes,
+# which name a physical backup's WAL (PostgreSQL 10 or later).
+# shellcheck disable=SC2034 # read by the base backup and WAL shipping
+read_cluster_identity() {
+  SYSTEM_ID=$(pg_query 'SELECT system_identifier FROM pg_control_system()') \
+    || fail "cannot read the system identifier of $PG_HOST:$PG_PORT (a physical backup and its WAL need PostgreSQL 10 or later)"
+  WAL_SEGMENT_SIZE=$(pg_query "SELECT setting::bigint * (CASE unit WHEN '8kB' THEN 8192 WHEN 'B' THEN 1 ELSE 1048576 END) FROM pg_settings WHERE name = 'wal_segment_size'")
+}
+
 pg_query() {
   "${PSQL[@]}" "${CONNECT[@]}" -d postgres -X -A -t -v ON_ERROR_STOP=1 -c "$1"
 }

@@ -148,8 +148,7 @@ base_backup() {
   tablespaces=$(pg_query "SELECT string_agg(spcname || ' at ' || pg_tablespace_location(oid), ', ' ORDER BY spcname) FROM pg_tablespace WHERE spcname NOT IN ('pg_default', 'pg_global')")
   [ -z "$tablespaces" ] || fail "a physical base backup streams one tar, which cannot carry the tablespaces outside the data directory ($tablespaces); back this server up per-database"
   ensure_wal_slot
-  SYSTEM_ID=$(pg_query 'SELECT system_identifier FROM pg_control_system()')
-  WAL_SEGMENT_SIZE=$(pg_query "SELECT setting::bigint * (CASE unit WHEN '8kB' THEN 8192 WHEN 'B' THEN 1 ELSE 1048576 END) FROM pg_settings WHERE name = 'wal_segment_size'")
+  read_cluster_identity
   expect_payload "$(pg_query 'SELECT sum(pg_database_size(datname))::bigint FROM pg_database')"
   tap backup-label backup_label_of
   dump_part base.tar.zst base base-backup base_backup_stream

@@ -14,10 +14,9 @@ read_wal_facts() {
   step server-facts
   check_pg_login
   SERVER_VERSION=$(pg_query 'SHOW server_version')
-  SYSTEM_ID=$(pg_query 'SELECT system_identifier FROM pg_control_system()') \
-    || fail "cannot read the system identifier of $PG_HOST:$PG_PORT (WAL shipping needs PostgreSQL 10 or later)"
+  read_cluster_identity
   TIMELINE=$(pg_query 'SELECT timeline_id FROM pg_control_checkpoint()')
-  set_segment_size "$(pg_query "SELECT setting::bigint * (CASE unit WHEN '8kB' THEN 8192 WHEN 'B' THEN 1 ELSE 1048576 END) FROM pg_settings WHERE name = 'wal_segment_size'")"
+  set_segment_size "$WAL_SEGMENT_SIZE"
   LOG_PREFIX="$JOB/wal/$SYSTEM_ID"
 }
 

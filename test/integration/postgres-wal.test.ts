@@ -204,4 +204,41 @@ describe('postgres WAL shipping, end to end', () => {
     expect(retried.chain).toEqual({ kind: 'whole', from: baseStart, to: retried.manifest.newestShipped });
     await source.sql("SELECT pg_drop_replication_slot('cronsnap_retry')");
   });
+
+  it('ships again a segment whose manifest did not land though newer ones did, so the chain from the base backup has no hole', async () => {
+    // An aws CLI that loses the staged manifest the flag file names, stores the rest, and fails.
+    const bin = join(dir, 'partial-aws-bin');
+    const flag = join(dir, 'lose-manifest');
+    mkdirSync(bin, { recursive: true });
+    const real = execFileSync('sh', ['-c', 'command -v aws']).toString().trim();
+    writeFileSync(
+      join(bin, 'aws'),
+      `#!/bin/sh\nif [ -e '${flag}' ]; then for arg; do case $arg in */manifests) rm -f "$arg/$(cat '${flag}').json"; '${real}' "$@"; echo 'a manifest was lost by the test' >&2; exit 1;; esac; done; fi\nexec '${real}' "$@"\n`,
+      { mode: 0o755 },
+    );
+    const service = walService('wal-holes', 'cronsnap_holes', {}, { PATH: `${bin}:${AGENT_PATH}` });
+    const baseStart = await baseBackup(service, 'wal-holes', 'holes-event-1');
+    await writeRows(20_000);
+    // The base backup's own first segment: without it no restore from that backup can start.
+    writeFileSync(flag, baseStart);
+
+    const { completions } = await service.runJob('wal-holes', 'holes-event-2', new Date(), 'wal');
+
+    expect(completions).toEqual([expect.objectContaining({ kind: 'failed', reason: expect.stringMatching(/the manifests of WAL segments [0-9A-F]{24} to [0-9A-F]{24} were not all stored: a manifest was lost by the test/) })]);
+    const systemIdentifier = (await source.sql('SELECT system_identifier FROM pg_control_system()')).trim();
+    const prefix = `wal-holes/wal/${systemIdentifier}`;
+    const partial = await storedSegments(prefix);
+    const [lost] = partial.payloads.filter((segment) => !partial.manifests.includes(segment));
+    expect(lost).toBe(baseStart);
+    expect(partial.manifests.filter((segment) => segment > (lost ?? '')).length).toBeGreaterThan(0);
+    rmSync(flag);
+
+    const healed = await ship(service, 'wal-holes', 'holes-event-3');
+
+    expect(healed.manifest.shipped[0]).toBe(lost);
+    expect(healed.chain).toEqual({ kind: 'whole', from: baseStart, to: healed.manifest.newestShipped });
+    const stored = await storedSegments(prefix);
+    expect(stored.manifests).toEqual(stored.payloads);
+    await source.sql("SELECT pg_drop_replication_slot('cronsnap_holes')");
+  });
 });
