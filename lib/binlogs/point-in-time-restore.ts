@@ -5,7 +5,7 @@ import type { ObjectStore } from '../ports/object-store';
 import { listRestorable, type RestorableBackup } from '../restore/backup-catalog';
 import { logSequence, parseBinlogManifest, type BinlogManifest } from './binlog-manifest';
 import { shippedLogs } from './binlog-run-check';
-import { baseDumpOf, planPointInTime, recoverableWindow, type BaseDump } from './point-in-time';
+import { baseDumpOf, newestReachable, planPointInTime, recoverableWindow, secondAfter, type BaseDump } from './point-in-time';
 
 /** How many of a job's newest dumps a restore to a time chooses among. */
 const DUMPS_CONSIDERED = 100;
@@ -65,17 +65,16 @@ export async function choosePointInTime(store: ObjectStore, job: string, toTime:
   const plan = planPointInTime(server, logs, toTime);
   if (plan.kind === 'refused') throw new RestoreRefusedError(`job ${job}: ${plan.reason}`);
   const chosen = server.find((dump) => dump.runId === plan.dump.runId) ?? newest;
-  const stop = new Date(Date.parse(plan.toTime) + 1000).toISOString();
   return {
     backup: chosen.backup,
-    replay: { prefix, logs: plan.logs, startPosition: plan.dump.position, stopDatetime: `${stop.slice(0, 10)} ${stop.slice(11, 19)}`, toTime: plan.toTime },
+    replay: { prefix, logs: plan.logs, startPosition: plan.dump.position, stopDatetime: secondAfter(plan.toTime), toTime: plan.toTime },
   };
 }
 
 /** The newest second a restore of the job to a time can reach now, on the newest dump's server; undefined while none can. */
 export async function newestReachableBinlogSecond(store: ObjectStore, job: string, now: Date): Promise<string | undefined> {
   const { server, logs } = await pointInTimeWorld(store, job, now);
-  return recoverableWindow(server, logs).reduce<string | undefined>((newest, span) => (newest === undefined || span.until > newest ? span.until : newest), undefined);
+  return newestReachable(recoverableWindow(server, logs));
 }
 
 /** BINLOG_REPLAY_PARAMETERS for a replay. */

@@ -51,6 +51,17 @@ export function recoverableWindow(dumps: readonly BaseDump[], logs: readonly Bin
 
 const NOTHING_REACHED = 'no time can be reached yet (no dump with binary log coordinates is followed by shipped logs)';
 
+/** The newest second any span of `window` reaches; undefined for an empty window. */
+export function newestReachable(window: readonly RecoverableSpan[]): string | undefined {
+  return window.reduce<string | undefined>((newest, span) => (newest === undefined || span.until > newest ? span.until : newest), undefined);
+}
+
+/** `2026-12-03 16:40:02`: the UTC second after `toTime`, before which a restore to `toTime` replays every event. */
+export function secondAfter(toTime: string): string {
+  const after = new Date(Date.parse(toTime) + 1000).toISOString();
+  return `${after.slice(0, 10)} ${after.slice(11, 19)}`;
+}
+
 /** A stretch inside the window that no restore reaches: the logs after one dump break off, and the next dump finished later. */
 export interface WindowGap {
   readonly from: string;

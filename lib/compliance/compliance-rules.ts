@@ -8,6 +8,7 @@ import { drillAlarmPlan } from '../drill/drill-alarm';
 import { recoveryPointObjective } from './recovery-point-objective';
 import type { JobTally, KeyCount } from './inventory-tally';
 import type { PointInTimeStatus } from './point-in-time-status';
+import { newestReachable } from '../binlogs/point-in-time';
 
 export const RULES = ['valid-backups', 'rpo', 'schedule-gaps', 'encryption', 'object-lock', 'incomplete', 'retention', 'restore-drill', 'point-in-time'] as const;
 export type RuleName = (typeof RULES)[number];
@@ -145,7 +146,7 @@ function drillCheck(job: Job, tally: JobTally, now: number): ComplianceCheck | u
   return { rule: 'restore-drill', ok: age <= windowSeconds, detail: `last passed ${humanDuration(age)} ago; limit ${humanDuration(windowSeconds)}, twice the drill interval` };
 }
 
-const latestOf = (status: PointInTimeStatus) => status.window.reduce<string | undefined>((latest, span) => (latest === undefined || span.until > latest ? span.until : latest), undefined);
+const latestOf = (status: PointInTimeStatus) => newestReachable(status.window);
 
 /** The recovery point of a job that ships logs: the latest second a restore reaches, against the log schedule's RPO. */
 function logRpoCheck(status: PointInTimeStatus, shipping: LogShipping, rpoSeconds: number, now: number): ComplianceCheck {

@@ -2,6 +2,7 @@ import type { Manifest } from '../backup/manifest';
 import type { PostgresJob } from '../config/job-config';
 import { InvalidEventError, RestoreError } from '../errors';
 import type { WalRecoveryPlan } from '../wal/wal-recovery-plan';
+import { secondAfter } from '../binlogs/point-in-time';
 import { walRoot } from '../backup/object-layout';
 import { planDatabaseRestore, type DatabaseRestoreTarget } from './database-restore';
 import { postgresRecoveryProgram } from './restore-programs';
@@ -19,12 +20,6 @@ export interface RecoveryRequest {
   readonly targetDatabase?: string | undefined;
   readonly server?: string | undefined;
   readonly includeGlobals?: boolean | undefined;
-}
-
-/** `2026-12-03 16:40:02`: the UTC second after `toTime`, before which every commit is recovered. */
-function stopBefore(toTime: string): string {
-  const after = new Date(Date.parse(toTime) + 1000).toISOString();
-  return `${after.slice(0, 10)} ${after.slice(11, 19)}`;
 }
 
 /** Where a recovery puts its copy, and what it does with it (a drill counts and removes it). */
@@ -58,7 +53,7 @@ export function recoveryParameters(
     walLast: plan.last,
     walSegmentSize: String(physical.walSegmentSize),
     walBytes: String(plan.bytes),
-    stopBefore: plan.toTime === undefined ? '' : stopBefore(plan.toTime),
+    stopBefore: plan.toTime === undefined ? '' : secondAfter(plan.toTime),
     dataDir: target.dataDir,
     port: target.port === undefined ? '' : String(target.port),
     osUser: job.postgres.osUser,

@@ -4,6 +4,7 @@ import { RestoreRefusedError } from '../errors';
 import { inBatches } from '../in-batches';
 import type { ObjectStore } from '../ports/object-store';
 import { findRun, listRestorable, type RestorableBackup } from '../restore/backup-catalog';
+import { newestReachable } from '../binlogs/point-in-time';
 import { parseWalRunManifest } from './wal-manifest';
 import { planWalRecovery, recoveryBaseOf, walReachOf, walRecoverableWindow, type RecoveryBase, type ShippedSegments, type WalReach, type WalRecoveryPlan } from './wal-recovery-plan';
 
@@ -72,7 +73,7 @@ async function recoveryWorld(store: ObjectStore, job: string, target: { readonly
 /** The newest second any restore of the job can reach now; undefined while none can. */
 export async function newestReachableSecond(store: ObjectStore, job: string): Promise<string | undefined> {
   const { bases, shippedOf, reaches: runReaches } = await recoveryWorld(store, job, { backup: 'latest' });
-  return walRecoverableWindow(bases, shippedOf, runReaches).reduce<string | undefined>((newest, span) => (newest === undefined || span.until > newest ? span.until : newest), undefined);
+  return newestReachable(walRecoverableWindow(bases, shippedOf, runReaches));
 }
 
 /**
