@@ -49,10 +49,14 @@ check_pg_login() {
 
 # One JSON object, {"schema.table": rows, ...}, of every ordinary table's exact row count (what
 # pg_dump dumps: extension members excluded), counted in the session's own snapshot.
-# shellcheck disable=SC2034 # used by the dump and the drill
 ROW_COUNTS_SQL="SELECT coalesce(json_object_agg(n.nspname || '.' || c.relname,
     (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text::bigint
     ORDER BY n.nspname, c.relname), '{}')
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
     AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')"
+
+# row_counts DATABASE: {"schema.table": rows, ...}, counted by the same query as the dump's.
+row_counts() {
+  "${PSQL[@]}" "${CONNECT[@]}" -d "$1" -X -A -t -v ON_ERROR_STOP=1 -c "$ROW_COUNTS_SQL"
+}

@@ -8,11 +8,6 @@ drop_scratch() {
   for name in "${DATABASES[@]}"; do pg_query "DROP DATABASE IF EXISTS \"$(target_name "$name")\"" >/dev/null; done
 }
 
-# row_counts DATABASE: {"schema.table": rows, ...}, counted by the same query as the dump's.
-row_counts() {
-  "${PSQL[@]}" "${CONNECT[@]}" -d "$1" -X -A -t -v ON_ERROR_STOP=1 -c "$ROW_COUNTS_SQL"
-}
-
 main() {
   step preflight
   load_database_restore_params

@@ -222,7 +222,7 @@ count_recovered() {
   PSQL=(runuser -u "$OS_USER" -- "$psql") CONNECT=(-h "$DATA_DIR" -p "$PORT" -U "$OS_USER")
   while read -r name; do
     [ -n "$name" ] || continue
-    report counted "{\"database\": $(json_str "$name"), \"into\": $(json_str "$name"), \"rows\": $("${PSQL[@]}" "${CONNECT[@]}" -d "$name" -X -A -t -v ON_ERROR_STOP=1 -c "$ROW_COUNTS_SQL")}"
+    report counted "{\"database\": $(json_str "$name"), \"into\": $(json_str "$name"), \"rows\": $(row_counts "$name")}"
   done < <(pg_query 'SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname')
 }
 
