@@ -75,6 +75,7 @@ export class CronsnapStack extends Stack {
       configFile: props.configFile,
       deadLetterQueue: functions.deadLetterQueue,
       documentPrefix,
+      objectLock: objectLock !== undefined,
     });
 
     const drills = new RestoreDrills(this, 'Drills', {
@@ -142,6 +143,7 @@ export class CronsnapStack extends Stack {
     new CfnOutput(this, 'ScheduledBackupFunction', { value: functions.scheduledBackup.function.functionName });
     new CfnOutput(this, 'ListBackupsFunction', { value: restore.listBackups.function.functionName });
     new CfnOutput(this, 'RestoreFunction', { value: restore.restore.function.functionName });
+    new CfnOutput(this, 'KeepBackupFunction', { value: restore.keepBackup.function.functionName });
     new CfnOutput(this, 'RestoreDrillFunction', { value: drills.restoreDrill.function.functionName });
     new CfnOutput(this, 'DocumentPrefix', { value: documentPrefix });
     // Where an operator watches a restore or a drill in the Step Functions console.

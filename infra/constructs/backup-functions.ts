@@ -7,7 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { binlogRoot, completionMarkersPrefix, MARKER_ROOT, walRoot } from '../../lib/backup/object-layout';
+import { binlogRoot, completionMarkersPrefix, keepMarkersPrefix, MARKER_ROOT, onDemandMarkersPrefix, walRoot } from '../../lib/backup/object-layout';
 import { shipsBinlogs, shipsWal } from '../../lib/config/job-config';
 import type { Job } from '../../lib/config/job-config';
 import { REPORT_ROOT } from '../../lib/ssm/host-report';
@@ -87,10 +87,12 @@ export class BackupFunctions extends Construct {
     const binlogRunMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/binlog-runs/*`);
     const walRunMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/wal-runs/*`);
     const completionMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/completions/*`);
+    const onDemandMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/on-demand/*`);
+    const keepMarkers = props.jobs.map((job) => props.bucket.arnForObjects(`${keepMarkersPrefix(job.name)}*`));
     const manifests = props.bucket.arnForObjects('*/manifest.json');
 
     // scheduled-backup: claim runs, find hosts, send only our documents to each job's targets.
-    scheduled.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [runMarkers, binlogRunMarkers, walRunMarkers] }));
+    scheduled.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [runMarkers, binlogRunMarkers, walRunMarkers, onDemandMarkers] }));
     scheduled.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['ssm:DescribeInstanceInformation'], resources: ['*'] }),
     );
@@ -105,7 +107,7 @@ export class BackupFunctions extends Construct {
     // backup-completed: read the run's command, its manifest, and mark the completion handled;
     // then prune: list the job's prefix and run markers, delete under the job's prefix only.
     const hostReports = props.jobs.map((job) => props.bucket.arnForObjects(`${REPORT_ROOT}/${job.name}/*`));
-    completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [manifests, ...hostReports] }));
+    completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [manifests, ...hostReports, ...keepMarkers] }));
     // A multi-host run also counts its hosts' completion markers, under the command's own prefix.
     completed.addToRolePolicy(
       new iam.PolicyStatement({
@@ -118,6 +120,9 @@ export class BackupFunctions extends Construct {
               ...props.jobs.flatMap((job) => [
                 `${job.name}/`,
                 `${MARKER_ROOT}/runs/${job.name}/`,
+                // Pruning reads the operators' keeps and which runs were started by hand.
+                keepMarkersPrefix(job.name),
+                onDemandMarkersPrefix(job.name),
                 ...(shipsBinlogs(job) ? [`${binlogRoot(job.name)}*`] : []),
                 ...(shipsWal(job) ? [`${walRoot(job.name)}*`] : []),
               ]),
@@ -151,16 +156,16 @@ export class BackupFunctions extends Construct {
     const kmsFromTopicGrant = 'Action::kms:GenerateDataKey*';
     acknowledgeWildcards(
       scheduled,
-      [noResourceLevel, kmsFromTopicGrant, nagResource(this, runMarkers), nagResource(this, binlogRunMarkers), nagResource(this, walRunMarkers), ...taggedTargetFindings(stack, props.jobs)],
+      [noResourceLevel, kmsFromTopicGrant, nagResource(this, runMarkers), nagResource(this, binlogRunMarkers), nagResource(this, walRunMarkers), nagResource(this, onDemandMarkers), ...taggedTargetFindings(stack, props.jobs)],
       'DescribeInstanceInformation and X-Ray have no resource-level permissions; the SNS grant needs GenerateDataKey* on the ' +
-        'topic key only; run markers (of dumps and of binary log and WAL shipping) are one key pattern each; SendCommand on tagged targets is held to the tags by an ' +
+        'topic key only; run markers (of dumps and of binary log and WAL shipping) and on-demand marks are one key pattern each; SendCommand on tagged targets is held to the tags by an ' +
         'ssm:resourceTag condition.',
     );
     acknowledgeWildcards(
       completed,
-      [noResourceLevel, kmsFromTopicGrant, ...[manifests, completionMarkers, ...hostReports, ...jobObjects].map((arn) => nagResource(this, arn))],
+      [noResourceLevel, kmsFromTopicGrant, ...[manifests, completionMarkers, ...hostReports, ...jobObjects, ...keepMarkers].map((arn) => nagResource(this, arn))],
       'GetCommandInvocation, ListCommands and X-Ray have no resource-level permissions; the SNS grant needs GenerateDataKey* ' +
-        'on the topic key only; reads are limited to manifest.json keys and the jobs\' host reports, writes to completion markers, and pruning ' +
+        'on the topic key only; reads are limited to manifest.json keys, the jobs\' host reports and keep markers, writes to completion markers, and pruning ' +
         'deletes (and, with Object Lock, reads retention) only under the jobs\' prefixes.',
     );
   }

@@ -1,4 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -24,6 +25,12 @@ export interface CronsnapFunctionProps {
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
+  /**
+   * Run with this role instead of one of its own: for a function that is another's operation
+   * (keep-backup acts as the restore role).
+   * @default - a role of its own with AWSLambdaBasicExecutionRole
+   */
+  readonly role?: iam.IRole;
 }
 
 /** A cronsnap Lambda: nodejs22.x on arm64, bundled by esbuild from functions/<name>/handler.ts. */
@@ -39,6 +46,7 @@ export class CronsnapFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
+      ...(props.role ? { role: props.role } : {}),
       timeout: props.timeout ?? Duration.minutes(1),
       deadLetterQueue: props.deadLetterQueue,
       retryAttempts: 2,

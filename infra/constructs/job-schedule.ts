@@ -9,7 +9,7 @@ import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 import { toEventBridgeSchedule } from '../../lib/schedule/schedule-expression';
 
 export interface JobScheduleProps {
-  /** The job the events name: `{job, eventId, scheduledTime[, kind]}`. */
+  /** The job the events name: `{job, eventId, scheduledTime, trigger: 'schedule'[, kind]}`. */
   readonly jobName: string;
   /** Crontab, macro or EventBridge expression, as in the config. */
   readonly schedule: string;
@@ -51,7 +51,7 @@ export class JobSchedule extends Construct {
         schedule: events.Schedule.expression(expression),
         targets: [
           new targets.LambdaFunction(props.target, {
-            event: events.RuleTargetInput.fromObject({ job: props.jobName, eventId: events.EventField.eventId, scheduledTime: events.EventField.time, ...kind }),
+            event: events.RuleTargetInput.fromObject({ job: props.jobName, eventId: events.EventField.eventId, scheduledTime: events.EventField.time, trigger: 'schedule', ...kind }),
             deadLetterQueue: props.deadLetterQueue,
             retryAttempts: 2,
           }),
@@ -79,6 +79,7 @@ export class JobSchedule extends Construct {
           job: props.jobName,
           eventId: `${scheduler.ContextAttribute.scheduleArn}@${scheduler.ContextAttribute.scheduledTime}`,
           scheduledTime: scheduler.ContextAttribute.scheduledTime,
+          trigger: 'schedule',
           ...kind,
         }),
         retryPolicy: { maximumRetryAttempts: 2 },

@@ -6,7 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { shipsBinlogs, shipsWal, type Job } from '../../lib/config/job-config';
-import { binlogRoot, walRoot } from '../../lib/backup/object-layout';
+import { binlogRoot, keepMarkersPrefix, onDemandMarkersPrefix, walRoot } from '../../lib/backup/object-layout';
 import { documentName } from '../../lib/ssm/host-program';
 import { REPORT_ROOT } from '../../lib/ssm/host-report';
 import { etcdRestoreProgram, filesRestoreProgram, mysqlRestoreProgram, postgresRecoveryProgram, postgresRestoreProgram } from '../../lib/restore/restore-programs';
@@ -31,6 +31,11 @@ export interface RestoreFunctionsProps {
   readonly deadLetterQueue: sqs.IQueue;
   /** Prefix of the SSM document names. */
   readonly documentPrefix: string;
+  /**
+   * The bucket has S3 Object Lock: a keep puts a legal hold on the run's objects.
+   * @default false
+   */
+  readonly objectLock?: boolean;
 }
 
 /**
@@ -41,6 +46,8 @@ export interface RestoreFunctionsProps {
 export class RestoreFunctions extends Construct {
   public readonly listBackups: CronsnapFunction;
   public readonly restore: CronsnapFunction;
+  /** Keeps a run beyond retention, or ends the keep; it has the restore function's role, which hosts never get. */
+  public readonly keepBackup: CronsnapFunction;
   public readonly etcdRestoreStep: CronsnapFunction;
   public readonly etcdRestoreWorkflow: EtcdRestoreWorkflow;
   /** Runs database and file-set restores (dry runs too: they download the backup) to their end; its every step is the restore function. */
@@ -75,6 +82,15 @@ export class RestoreFunctions extends Construct {
       timeout: Duration.minutes(15),
     });
 
+    this.keepBackup = new CronsnapFunction(this, 'KeepBackup', {
+      name: 'keep-backup',
+      environment: props.environment,
+      deadLetterQueue: props.deadLetterQueue,
+      extraFiles: [{ source: props.configFile, target: 'cronsnap.config.json' }],
+      timeout: Duration.minutes(2),
+      ...(this.restore.function.role ? { role: this.restore.function.role } : {}),
+    });
+
     this.restoreWorkflow = new HostWorkflow(this, 'RestoreWorkflow', { stepFunction: this.restore.function, stateMachineName: restoreWorkflowName });
 
     const stack = Stack.of(this);
@@ -93,6 +109,28 @@ export class RestoreFunctions extends Construct {
         }),
       );
     }
+    // Keeps: list-backups shows them and runs started by hand; the restore role (keep-backup) writes and ends them.
+    const keepMarkers = props.jobs.map((job) => props.bucket.arnForObjects(`${keepMarkersPrefix(job.name)}*`));
+    for (const fn of [list, restore]) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [props.bucket.bucketArn],
+          conditions: { StringEquals: { 's3:prefix': props.jobs.flatMap((job) => [keepMarkersPrefix(job.name), onDemandMarkersPrefix(job.name)]) } },
+        }),
+      );
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: keepMarkers }));
+    }
+    restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: keepMarkers }));
+    props.key.grant(restore, 'kms:GenerateDataKey');
+    if (props.objectLock) {
+      // A keep holds every object of its run: listed by the run's folder, which the job's prefix already lists.
+      restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObjectLegalHold'], resources: jobObjects }));
+      restore.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': props.jobs.map((job) => `${job.name}/*`) } } }),
+      );
+    }
+
     // A restore to a time lists the shipped binary logs of the dump's server, or the WAL and the
     // shipping runs of the base backup's cluster.
     const logFolders = props.jobs.flatMap((job) => [...(shipsBinlogs(job) ? [`${binlogRoot(job.name)}*`] : []), ...(shipsWal(job) ? [`${walRoot(job.name)}*`] : [])]);
@@ -125,11 +163,12 @@ export class RestoreFunctions extends Construct {
     const xray = 'Resource::*';
     const jobReads = jobObjects.map((arn) => nagResource(this, arn));
     const reportReads = hostReports.map((arn) => nagResource(this, arn));
-    acknowledgeWildcards(list, [xray, ...jobReads], "X-Ray has no resource-level permissions; reads are limited to the configured jobs' prefixes.");
+    const keepWrites = keepMarkers.map((arn) => nagResource(this, arn));
+    acknowledgeWildcards(list, [xray, ...jobReads, ...keepWrites], "X-Ray has no resource-level permissions; reads are limited to the configured jobs' prefixes and keep markers.");
     acknowledgeWildcards(
       restore,
-      [xray, ...jobReads, ...reportReads, ...taggedTargetFindings(stack, restored)],
-      "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; reads are limited to the jobs' prefixes and host reports; " +
+      [xray, ...jobReads, ...reportReads, ...keepWrites, ...taggedTargetFindings(stack, restored)],
+      "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; reads are limited to the jobs' prefixes and host reports, writes to the jobs' keep markers (and legal holds on their objects); " +
         'SendCommand on tagged targets is held to the tags by an ssm:resourceTag condition.',
     );
     acknowledgeWildcards(

@@ -52,4 +52,8 @@ export class DirectoryObjectStore implements ObjectStore {
   async deleteKeys(keys: readonly string[]): Promise<void> {
     for (const key of keys) rmSync(this.path(key), { force: true });
   }
+
+  async setLegalHold(key: string): Promise<void> {
+    throw new Error(`${this.root}: a directory has no S3 Object Lock, so no legal hold for ${key}`);
+  }
 }

@@ -81,6 +81,29 @@ export function runMarkerKey(job: string, runId: string): string {
   return `${MARKER_ROOT}/runs/${job}/${runId}.json`;
 }
 
+/** An operator's keep of a run (`cronsnap keep`): written by the restore role, which hosts are not. */
+export function keepMarkerKey(job: string, runId: string): string {
+  return `${keepMarkersPrefix(job)}${runId}.json`;
+}
+
+export function keepMarkersPrefix(job: string): string {
+  return `${MARKER_ROOT}/keeps/${job}/`;
+}
+
+/** Marks a run started by hand (backup-now): retention never counts it toward the policy's counts. */
+export function onDemandMarkerKey(job: string, runId: string): string {
+  return `${onDemandMarkersPrefix(job)}${runId}.json`;
+}
+
+export function onDemandMarkersPrefix(job: string): string {
+  return `${MARKER_ROOT}/on-demand/${job}/`;
+}
+
+/** The run id a marker key (`<folder>/<runId>.json`) names. */
+export function markedRunId(key: string): string {
+  return key.slice(key.lastIndexOf('/') + 1).replace(/\.json$/, '');
+}
+
 /** Claims a binary log shipping run; apart from the dumps' markers, which retention reads. */
 export function binlogRunMarkerKey(job: string, runId: string): string {
   return `${MARKER_ROOT}/binlog-runs/${job}/${runId}.json`;

@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { createHash } from 'node:crypto';
 
 /** `20261123T193000Z`: sorts like the time it names. */
@@ -21,3 +22,6 @@ export function runStartedAt(runId: string): Date | undefined {
   const [, year, month, day, hour, minute, second] = match.map(Number);
   return new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1, hour ?? 0, minute ?? 0, second ?? 0));
 }
+
+/** A run id as operators type it (list-backups shows them). */
+export const runIdSchema = z.string().regex(/^\d{8}T\d{6}Z-[0-9a-f]{10}$/, 'must be a run id such as 20261123T103000Z-0123456789');

@@ -11,7 +11,7 @@ import { assertParametersAllowed } from '../ssm/command-document';
 import { documentName, type HostProgram } from '../ssm/host-program';
 import { newReportKey } from '../ssm/host-report';
 import { logShippingOf, type ShippingKind } from './log-shipping';
-import { MEMBER_CONFIG_SET, runMarkerKey, runPrefix } from './object-layout';
+import { MEMBER_CONFIG_SET, onDemandMarkerKey, runMarkerKey, runPrefix } from './object-layout';
 import { hostLimitValues } from '../config/host-limits';
 import type { Job } from '../config/job-config';
 import { ConfigError } from '../errors';
@@ -26,10 +26,15 @@ export const scheduledBackupEventSchema = z
     scheduledTime: z.iso.datetime({ offset: true }).optional(),
     /** `binlogs` or `wal`: the job's binary log or WAL shipping instead of its dump. */
     kind: z.enum(['backup', 'binlogs', 'wal']).optional(),
+    /**
+     * The job's schedules say `schedule`; anything else (backup-now, a console test event) is a
+     * run on demand, which retention keeps apart from the policy's counts.
+     */
+    trigger: z.enum(['schedule', 'on-demand']).default('on-demand'),
   })
   .strict();
 
-export type ScheduledBackupEvent = z.infer<typeof scheduledBackupEventSchema>;
+export type ScheduledBackupEvent = z.input<typeof scheduledBackupEventSchema>;
 
 export interface StartBackupDeps {
   readonly config: CronsnapConfig;
@@ -91,6 +96,8 @@ export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: 
   const hosts = byTags ? [] : engine.hosts === 'every' ? onlineHosts : onlineHosts.slice(0, 1);
   if (onlineHosts.length === 0) return refuseOffline(job, runId, 'backup', deps);
 
+  // Marked before the claim: a run is never claimed without its mark, and a mark without a claim names no run.
+  if (event.trigger !== 'schedule') await deps.store.put(onDemandMarkerKey(job.name, runId), JSON.stringify({ job: job.name, runId, at: deps.now().toISOString() }), 'application/json');
   const claimed = await deps.store.putIfAbsent(
     runMarkerKey(job.name, runId),
     JSON.stringify({ job: job.name, runId, hosts, ...(byTags ? { tags: job.targets.tags } : {}), memberHosts, claimedAt: deps.now().toISOString() }),

@@ -4,7 +4,8 @@ import type { CronsnapConfig } from '../config/cronsnap-config';
 import { loadConfigFile } from '../config/config-file';
 import { findJob } from '../config/load-config';
 import { ConfigError, InvalidEventError, RestoreRefusedError, UnknownJobError } from '../errors';
-import { listBackupsEventSchema } from '../restore/list-backups';
+import { listBackupsEventSchema, type ListedBackup } from '../restore/list-backups';
+import { keepEventSchema, type KeepEventInput, type KeepOutcome } from '../retention/backup-keeps';
 import { restoreEventSchema, type RestoreEventInput } from '../restore/restore';
 import { formatIssues } from '../validation-issues';
 import type { BackupNowResult, CronsnapBackend } from './cronsnap-backend';
@@ -93,6 +94,18 @@ function exitCodeOf(error: unknown): ExitCode {
 function messageOf(error: unknown): string {
   if (error instanceof ZodError) return formatIssues(error);
   return error instanceof Error ? error.message : String(error);
+}
+
+/** How list shows a backup started by hand and a keep. */
+function listedMarks(backup: ListedBackup): string {
+  const kept = backup.kept && `kept ${backup.kept.until ? `until ${backup.kept.until}` : 'forever'}${backup.kept.reason ? ` (${backup.kept.reason})` : ''}`;
+  return [backup.trigger === 'on-demand' ? 'on demand' : '', kept ?? ''].filter(Boolean).map((mark) => `  [${mark}]`).join('');
+}
+
+function keepLine(outcome: KeepOutcome): string {
+  const holds = outcome.legalHolds > 0 ? `; legal hold ${outcome.kind === 'kept' ? 'on' : 'off'} for ${outcome.legalHolds} objects` : '';
+  if (outcome.kind === 'unkept') return `${outcome.job}: run ${outcome.runId} ${outcome.wasKept ? 'no longer kept: retention decides again' : 'was not kept'}${holds}`;
+  return `${outcome.job}: run ${outcome.runId} kept ${outcome.until ? `until ${outcome.until}` : 'forever'}${outcome.reason ? ` (${outcome.reason})` : ''}: retention will not prune it${holds}`;
 }
 
 function backupLine(result: BackupNowResult): string {
@@ -192,11 +205,48 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .action(
       action(async (job: string, options: { limit: number }) => {
         const listing = await backend().backend.list(job, options.limit);
-        const rows = listing.backups.map((backup) => `${backup.runId}  ${backup.host}  ${backup.finishedAt}  ${backup.bytes} bytes  ${backup.detail}`);
+        const rows = listing.backups.map((backup) => `${backup.runId}  ${backup.host}  ${backup.finishedAt}  ${backup.bytes} bytes  ${backup.detail}${listedMarks(backup)}`);
         const refused = listing.refused.map((entry) => `refused ${entry.manifestKey}: ${entry.reason}`);
         emit([`${listing.job} (${listing.engine}): ${listing.backups.length} restorable`, ...rows, ...refused].join('\n'), listing);
         return EXIT.ok;
       }),
+    );
+
+  const changeKeep = async (event: KeepEventInput) => {
+    const outcome = await backend().backend.keep(keepEventSchema.parse(event));
+    emit(keepLine(outcome), outcome);
+    return EXIT.ok;
+  };
+
+  program
+    .command('keep')
+    .description('keep a backup beyond its retention policy: until a date, or until unkept')
+    .argument('<job>')
+    .argument('<runId>', 'the run, as list shows it')
+    .addOption(new Option('--until <date>', 'keep through this day (YYYY-MM-DD, UTC) or until this ISO-8601 time').conflicts('forever'))
+    .option('--forever', 'keep until unkept')
+    .option('--reason <text>', 'why; shown in list and the report')
+    .action(
+      action(async (job: string, runId: string, options: { until?: string; forever?: boolean; reason?: string }) => {
+        const event: KeepEventInput = {
+          job,
+          runId,
+          action: 'keep',
+          ...(options.until !== undefined ? { until: options.until } : {}),
+          ...(options.forever ? { forever: true } : {}),
+          ...(options.reason !== undefined ? { reason: options.reason } : {}),
+        };
+        return changeKeep(event);
+      }),
+    );
+
+  program
+    .command('unkeep')
+    .description('end the keep of a backup: retention decides about it again at the next prune')
+    .argument('<job>')
+    .argument('<runId>')
+    .action(
+      action(async (job: string, runId: string) => changeKeep({ job, runId, action: 'unkeep' })),
     );
 
   program

@@ -4,6 +4,7 @@ import type { PreflightResult } from '../preflight/run-preflight';
 import type { DrillAnswer } from '../drill/run-drill';
 import type { listBackups } from '../restore/list-backups';
 import type { RestoreEventInput, RestoreOutcome } from '../restore/restore';
+import type { KeepEventInput, KeepOutcome } from '../retention/backup-keeps';
 
 /** How one host of a backup run ended. */
 export interface HostResult {
@@ -31,6 +32,8 @@ export interface CronsnapBackend {
   drill(job: string, progress: (line: string) => void): Promise<DrillAnswer>;
   /** Asks every target host of `job` what it has and judges it against the job's host requirements. */
   preflight(job: Job, progress: (line: string) => void): Promise<PreflightResult>;
+  /** Keeps a run beyond its retention policy, or ends the keep (`action: unkeep`). */
+  keep(event: KeepEventInput): Promise<KeepOutcome>;
   /** The latest compliance report; `outDir` receives report.html where the backend builds it. */
   report(outDir: string): Promise<{ report: ComplianceReport; location: string }>;
 }

@@ -12,6 +12,7 @@ import { CronsnapError } from '../errors';
 import { errorFromFunction } from './function-error';
 import { describePointInTime, withPointInTime, type RestoreAnswer, type RestoreEventInput, type RestoreOutcome } from '../restore/restore';
 import type { RestoreWorkflowOutcome } from '../restore/restore-finisher';
+import type { KeepEventInput, KeepOutcome } from '../retention/backup-keeps';
 import type { StepResult } from '../restore/etcd-restore-workflow';
 import { TERMINAL_STATUSES } from '../ssm/status-change-event';
 import type { BackupListing, BackupNowResult, CronsnapBackend, HostResult } from './cronsnap-backend';
@@ -89,7 +90,7 @@ export class DeployedBackend implements CronsnapBackend {
 
   async backupNow(job: string, { wait, progress }: { wait: boolean; progress: (line: string) => void }): Promise<BackupNowResult> {
     const outputs = await this.stack();
-    const start = await this.invoke<StartOutcome>(outputs.ScheduledBackupFunction, { job, eventId: `cli-${randomUUID()}`, scheduledTime: new Date().toISOString() });
+    const start = await this.invoke<StartOutcome>(outputs.ScheduledBackupFunction, { job, eventId: `cli-${randomUUID()}`, scheduledTime: new Date().toISOString(), trigger: 'on-demand' });
     if (start.kind !== 'started') return { job, outcome: start.kind, ...('runId' in start ? { runId: start.runId } : {}), hosts: [] };
     progress(`${job}: run ${start.runId} sent to ${start.hosts.join(', ') || 'every host with the job\'s tags'} (command ${start.commandId})`);
     if (!wait) return { job, outcome: 'started', runId: start.runId, hosts: start.hosts.map((host) => ({ host, status: 'running', detail: 'sent' })) };
@@ -150,6 +151,11 @@ export class DeployedBackend implements CronsnapBackend {
     if (answer.kind !== 'started') return answer;
     if (answer.pointInTime) progress(`${event.job}: ${describePointInTime(answer.pointInTime)}`);
     return withPointInTime(answer, (await this.followExecution(answer.workflow.executionId, `${event.job}: restore on ${answer.hosts.join(', ')}`, progress)) as RestoreWorkflowOutcome);
+  }
+
+  /** keep-backup runs with the restore function's role: hosts may not keep or unkeep. */
+  async keep(event: KeepEventInput): Promise<KeepOutcome> {
+    return this.invoke<KeepOutcome>((await this.stack()).KeepBackupFunction, event);
   }
 
   async drill(job: string, progress: (line: string) => void): Promise<DrillAnswer> {

@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DirectoryObjectStore } from '../adapters/directory-object-store';
 import { S3ObjectStore } from '../adapters/s3-object-store';
@@ -13,6 +13,7 @@ import { inventoryOfBucket } from '../local/bucket-inventory';
 import { writeInventoryDirectory } from '../local/inventory-writer';
 import { LocalBackupService, type LocalBackupServiceOptions } from '../local/local-backup-service';
 import type { RestoreEventInput } from '../restore/restore';
+import type { KeepEventInput } from '../retention/backup-keeps';
 import type { BackupNowResult, CronsnapBackend } from './cronsnap-backend';
 
 export interface LocalBackendOptions {
@@ -59,7 +60,7 @@ export class LocalBackend implements CronsnapBackend {
 
   async backupNow(job: string, { progress }: { wait: boolean; progress: (line: string) => void }): Promise<BackupNowResult> {
     progress(`${job}: running on this machine`);
-    const { start, completions } = await this.service.runJob(job, `cli-local-${Date.now()}`);
+    const { start, completions } = await this.service.runJob(job, `cli-local-${Date.now()}`, undefined, 'backup', 'on-demand');
     if (start.kind !== 'started') return { job, outcome: start.kind, ...('runId' in start ? { runId: start.runId } : {}), hosts: [] };
     const hosts = completions.map((completion) => {
       if (completion.kind === 'succeeded') {
@@ -85,6 +86,10 @@ export class LocalBackend implements CronsnapBackend {
   async drill(job: string, progress: (line: string) => void) {
     progress(`${job}: drilling the newest backup on this machine`);
     return drillAnswer(await this.service.drill(job, `cli-local-${Date.now()}`));
+  }
+
+  keep(event: KeepEventInput) {
+    return this.service.keep(event, `cli-local ${userInfo().username}`);
   }
 
   preflight(job: Job, progress: (line: string) => void) {

@@ -10,6 +10,7 @@ export const stackOutputsSchema = z.object({
   ScheduledBackupFunction: z.string().min(1),
   ListBackupsFunction: z.string().min(1),
   RestoreFunction: z.string().min(1),
+  KeepBackupFunction: z.string().min(1),
   RestoreDrillFunction: z.string().min(1),
   DocumentPrefix: z.string().min(3),
 });

@@ -11,6 +11,7 @@ import { InventoryTally } from './inventory-tally';
 import { readPointInTimeStatus } from './point-in-time-status';
 import { renderReportCsv } from './report-csv';
 import { renderReportHtml } from './report-html';
+import { readKeepMarkers } from '../retention/backup-keeps';
 
 /**
  * V8 old-space cap for the report process: the tally of a million-row inventory needs about
@@ -85,7 +86,8 @@ export async function buildComplianceReport(manifestKey: string, deps: Complianc
     const jobTally = tally.jobs.get(job.name);
     if (!jobTally) throw new Error(`no tally for ${job.name}`);
     const pointInTime = jobTally.logs && (await readPointInTimeStatus(job.name, jobTally.logs, deps.backups));
-    jobs.push(judgeJob(job, jobTally, deps.config, now, pointInTime));
+    const keeps = await readKeepMarkers(deps.backups, [...jobTally.keepMarkers.values()]);
+    jobs.push(judgeJob(job, jobTally, deps.config, now, pointInTime, keeps));
   }
   const violations = jobs.reduce((sum, job) => sum + job.checks.filter((check) => !check.ok).length, 0);
   const report: ComplianceReport = {

@@ -2,7 +2,7 @@ import type { CronsnapConfig } from '../config/cronsnap-config';
 import { isDrilled, type Job } from '../config/job-config';
 import { logShippingsOf, type LogShipping, type ShippingKind } from '../backup/log-shipping';
 import { incompleteAfterSeconds } from '../retention/prune-job';
-import { planRetention, type RunRecord } from '../retention/retention-policy';
+import { planRetention, type RunKeep, type RunRecord } from '../retention/retention-policy';
 import { scheduledTimes } from '../schedule/schedule-times';
 import { drillAlarmPlan } from '../drill/drill-alarm';
 import { recoveryPointObjective } from './recovery-point-objective';
@@ -41,6 +41,8 @@ export interface JobReport {
   readonly checks: readonly ComplianceCheck[];
   readonly currentBytesByStorageClass: Readonly<Record<string, number>>;
   readonly noncurrentBytes: number;
+  /** Runs an operator keeps beyond the policy, while the keep holds: the until is absent for a keep forever. */
+  readonly kept: readonly { readonly runId: string; readonly until?: string; readonly reason: string }[];
   /** Complete backups, oldest first (the newest 500), for the size chart. */
   readonly backups: readonly { readonly runId: string; readonly startedAt: string; readonly bytes: number }[];
 }
@@ -110,10 +112,12 @@ function missedRuns(job: Job, runs: readonly CompleteRun[], now: number, interva
   return missed;
 }
 
-function retentionCheck(job: Job, tally: JobTally, now: number): ComplianceCheck {
+function retentionCheck(job: Job, tally: JobTally, now: number, keeps: ReadonlyMap<string, RunKeep>): ComplianceCheck {
   const records: RunRecord[] = [...tally.runs].map(([runId, run]) => ({
     runId,
     startedAt: new Date(run.startedAt),
+    ...(tally.onDemandRuns.has(runId) ? { onDemand: true } : {}),
+    ...(keeps.has(runId) ? { kept: keeps.get(runId) } : {}),
     units: run.units.map((unit) => ({ name: unit.name, host: unit.host, main: unit.main, complete: unit.manifest })),
     ...(run.lockedUntil > 0 ? { lockedUntil: new Date(run.lockedUntil) } : {}),
   }));
@@ -186,7 +190,7 @@ function windowCheck(status: PointInTimeStatus, kind: ShippingKind): ComplianceC
  * Every rule for one job, judged at `now` (the inventory's creation time). A job that ships
  * binary logs is given `pointInTime`: its recovery point is the last second a restore reaches.
  */
-export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now: number, pointInTime?: PointInTimeStatus): JobReport {
+export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now: number, pointInTime?: PointInTimeStatus, keeps: ReadonlyMap<string, RunKeep> = new Map()): JobReport {
   const { intervalSeconds, graceSeconds, rpoSeconds: dumpRpoSeconds } = recoveryPointObjective(job, new Date(now));
   const shipping = logShippingsOf(job)[0];
   const logs = shipping?.enabled ? { status: pointInTime, settings: shipping } : undefined;
@@ -243,7 +247,7 @@ export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now:
             tally.outsideLayout.count > 0 ? `${tally.outsideLayout.count} outside the object layout: ${listed(tally.outsideLayout)}` : '',
           ].filter(Boolean).join('; '),
   });
-  checks.push(retentionCheck(job, tally, now));
+  checks.push(retentionCheck(job, tally, now, keeps));
   const drill = drillCheck(job, tally, now);
   if (drill) checks.push(drill);
   if (logs?.status) checks.push(windowCheck(logs.status, logs.settings.kind));
@@ -271,6 +275,10 @@ export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now:
     checks,
     currentBytesByStorageClass: Object.fromEntries([...tally.currentBytesByStorageClass].sort()),
     noncurrentBytes: tally.noncurrentBytes,
+    kept: [...keeps]
+      .filter(([runId, keep]) => tally.runs.has(runId) && (!keep.until || keep.until.getTime() > now))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([runId, keep]) => ({ runId, ...(keep.until ? { until: keep.until.toISOString() } : {}), reason: keep.reason })),
     backups: runs.slice(-CHART_POINTS).map((run) => ({ runId: run.runId, startedAt: new Date(run.startedAt).toISOString(), bytes: run.bytes })),
   };
 }

@@ -1,5 +1,5 @@
 import { logShippingsOf, type ShippingKind } from '../backup/log-shipping';
-import { DRILL_ROOT, parseBackupKey, parseShippedLogKey, parseShippedWalKey, parseShippingRunKey } from '../backup/object-layout';
+import { DRILL_ROOT, MARKER_ROOT, markedRunId, parseBackupKey, parseShippedLogKey, parseShippedWalKey, parseShippingRunKey } from '../backup/object-layout';
 import { runStartedAt } from '../backup/run-id';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import type { InventoryRow } from './inventory-row';
@@ -47,6 +47,10 @@ export class JobTally {
   oldestCurrent = Number.POSITIVE_INFINITY;
   /** When the newest passed restore drill was stored (its `last-passed.json` copy), ms; 0 when none. */
   lastPassedDrill = 0;
+  /** Keep markers (their keys, by run id): the report reads each for its end and reason. */
+  readonly keepMarkers = new Map<string, string>();
+  /** Runs started by hand. */
+  readonly onDemandRuns = new Set<string>();
 
   /** @param logs for jobs that ship binary logs or WAL only: what a point-in-time restore needs beside the runs. */
   constructor(readonly logs?: ShippedLogsTally) {}
@@ -83,6 +87,7 @@ function shippedLogOf(kind: ShippingKind, key: string): { readonly folder: strin
   return segment && { folder: segment.systemIdentifier, name: segment.segment, part: segment.part };
 }
 
+const MARK = new RegExp(`^${MARKER_ROOT}/(keeps|on-demand)/([^/]+)/[^/]+\\.json$`);
 const LAST_PASSED_DRILL = /^[^/]+\/([^/]+)\/last-passed\.json$/;
 
 function note(counter: KeyCount, key: string): void {
@@ -114,6 +119,7 @@ export class InventoryTally {
     if (!job) {
       this.otherObjects += 1;
       if (jobName === DRILL_ROOT) this.addDrill(row);
+      if (jobName === MARKER_ROOT) this.addMarker(row);
       return;
     }
     if (row.isDeleteMarker) return;
@@ -170,6 +176,16 @@ export class InventoryTally {
     if (shipped.part === 'payload') log.payload = true;
     else log.manifestAt = row.lastModified;
     return true;
+  }
+
+  /** A keep or on-demand mark of a configured job; the other markers say nothing a report needs. */
+  private addMarker(row: InventoryRow): void {
+    const mark = MARK.exec(row.key);
+    const job = this.jobs.get(mark?.[2] ?? '');
+    if (!mark || !job || !row.isLatest || row.isDeleteMarker) return;
+    const runId = markedRunId(row.key);
+    if (mark[1] === 'keeps') job.keepMarkers.set(runId, row.key);
+    else job.onDemandRuns.add(runId);
   }
 
   private addDrill(row: InventoryRow): void {

@@ -18,11 +18,12 @@ export function renderReportCsv(report: ComplianceReport): string {
       job.lastPassedDrill?.ageSeconds ?? '',
       job.pointInTime?.earliest ?? '',
       job.pointInTime?.latest ?? '',
+      job.kept.map((keep) => `${keep.runId} ${keep.until ? `until ${keep.until}` : 'forever'}`).join('; '),
       report.inventory.createdAt,
     ]),
   );
   return stringify(rows, {
     header: true,
-    columns: ['job', 'engine', 'rule', 'result', 'detail', 'valid_backups', 'newest_backup', 'newest_age_seconds', 'rpo_seconds', 'last_passed_drill', 'drill_age_seconds', 'restorable_from', 'restorable_until', 'inventory_created_at'],
+    columns: ['job', 'engine', 'rule', 'result', 'detail', 'valid_backups', 'newest_backup', 'newest_age_seconds', 'rpo_seconds', 'last_passed_drill', 'drill_age_seconds', 'restorable_from', 'restorable_until', 'kept_runs', 'inventory_created_at'],
   });
 }

@@ -46,6 +46,13 @@ function pointInTimeLine(job: JobReport): string {
   return `\n<p>Restores to a point in time reach ${reach}${gaps ? `, except ${gaps}` : ''}; newest binary log shipped ${window.newestLogShippedAt ? escapeHtml(window.newestLogShippedAt) : 'never'}.</p>`;
 }
 
+/** The runs operators keep beyond the policy, as list shows them. */
+function keptLine(job: JobReport): string {
+  if (job.kept.length === 0) return '';
+  const runs = job.kept.map((keep) => `${escapeHtml(keep.runId)} ${keep.until ? `until ${escapeHtml(keep.until)}` : 'forever'}${keep.reason ? ` (${escapeHtml(keep.reason)})` : ''}`);
+  return `\n<p class="kept">Kept beyond retention: ${runs.join('; ')}.</p>`;
+}
+
 function jobSection(job: JobReport): string {
   const rows = job.checks
     .map((check) => `<tr class="${check.ok ? 'pass' : 'fail'}"><td>${check.rule}</td><td>${check.ok ? 'pass' : 'FAIL'}</td><td>${escapeHtml(check.detail)}</td></tr>`)
@@ -56,7 +63,7 @@ function jobSection(job: JobReport): string {
   return `<section id="job-${escapeHtml(job.job)}" class="job ${job.ok ? 'pass' : 'fail'}">
 <h2>${escapeHtml(job.job)} <small>${escapeHtml(job.engine)} · ${escapeHtml(job.schedule)}</small></h2>
 <p>${job.validBackups} valid backups; newest ${job.newestBackup ? `${escapeHtml(job.newestBackup.startedAt)} (${humanDuration(job.newestBackup.ageSeconds)} old)` : 'none'}; RPO ${humanDuration(job.rpoSeconds)}; last passed restore drill ${job.lastPassedDrill ? `${escapeHtml(job.lastPassedDrill.finishedAt)} (${humanDuration(job.lastPassedDrill.ageSeconds)} ago)` : 'none'}.
-Current: ${classes || 'nothing'}; noncurrent versions ${bytes(job.noncurrentBytes)}.</p>${pointInTimeLine(job)}
+Current: ${classes || 'nothing'}; noncurrent versions ${bytes(job.noncurrentBytes)}.</p>${pointInTimeLine(job)}${keptLine(job)}
 <table class="checks"><thead><tr><th>check</th><th>result</th><th>detail</th></tr></thead><tbody>
 ${rows}
 </tbody></table>

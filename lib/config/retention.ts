@@ -12,6 +12,13 @@ export const retentionSchema = z
     keepDaily: keepCount('days (UTC)'),
     keepWeekly: keepCount('ISO weeks (UTC)'),
     keepMonthly: keepCount('months (UTC)'),
+    onDemandKeepDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(36500)
+      .default(30)
+      .describe('days a backup started by hand (backup-now) is kept; such backups never count toward keepLast or the daily/weekly/monthly counts'),
     noncurrentVersionDays: z
       .number()
       .int()
@@ -29,9 +36,9 @@ export const retentionSchema = z
       ctx.addIssue({ code: 'custom', path: ['maxAgeDays'], message: 'maxAgeDays must be later than glacierAfterDays' });
     }
     // The backstop must not expire what the counts promise to keep.
-    const promisedDays = Math.max(r.keepDaily, r.keepWeekly * 7, r.keepMonthly * 31);
+    const promisedDays = Math.max(r.keepDaily, r.keepWeekly * 7, r.keepMonthly * 31, r.onDemandKeepDays);
     if (r.maxAgeDays <= promisedDays) {
-      ctx.addIssue({ code: 'custom', path: ['maxAgeDays'], message: `maxAgeDays must be more than ${promisedDays}, the days keepDaily/keepWeekly/keepMonthly promise` });
+      ctx.addIssue({ code: 'custom', path: ['maxAgeDays'], message: `maxAgeDays must be more than ${promisedDays}, the days keepDaily/keepWeekly/keepMonthly/onDemandKeepDays promise` });
     }
   });
 

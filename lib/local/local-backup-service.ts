@@ -14,6 +14,7 @@ import { documentName } from '../ssm/host-program';
 import type { StatusChangeEvent } from '../ssm/status-change-event';
 import type { FilesManifest } from '../backup/manifest';
 import { listBackups } from '../restore/list-backups';
+import { keepBackup, keepEventSchema, type KeepEventInput, type KeepOutcome } from '../retention/backup-keeps';
 import { describePointInTime, restore, restoreEventSchema, withPointInTime, type RestoreEventInput, type RestoreOutcome } from '../restore/restore';
 import { restoreFinisher, type RestoreWorkflowOutcome } from '../restore/restore-finisher';
 import { LocalWorkflowStarter } from '../adapters/local-workflow-starter';
@@ -53,7 +54,7 @@ export interface LocalBackupServiceOptions {
 }
 
 /** The deployed function whose logic a local call stands for. */
-export type LocalFunction = 'scheduled-backup' | 'backup-completed' | 'list-backups' | 'restore' | 'etcd-restore-step' | 'restore-drill';
+export type LocalFunction = 'scheduled-backup' | 'backup-completed' | 'list-backups' | 'restore' | 'keep-backup' | 'etcd-restore-step' | 'restore-drill';
 
 export interface LocalRun {
   readonly start: StartOutcome;
@@ -94,11 +95,11 @@ export class LocalBackupService {
     return this.options.config;
   }
 
-  /** One scheduled event for `job` (its dump, or with `binlogs` or `wal` its log shipping), end to end. */
-  async runJob(job: string, eventId: string, scheduledTime = this.now(), kind: ScheduledBackupEvent['kind'] = 'backup'): Promise<LocalRun> {
+  /** One event for `job` (its dump, or with `binlogs` or `wal` its log shipping), end to end: a scheduled one unless `trigger` says otherwise. */
+  async runJob(job: string, eventId: string, scheduledTime = this.now(), kind: ScheduledBackupEvent['kind'] = 'backup', trigger: ScheduledBackupEvent['trigger'] = 'schedule'): Promise<LocalRun> {
     const deps = { config: this.options.config, runner: this.runner, notifier: this.notifier, now: this.now };
     const start = await startBackup(
-      { job, eventId, scheduledTime: scheduledTime.toISOString(), kind },
+      { job, eventId, scheduledTime: scheduledTime.toISOString(), kind, trigger },
       eventId,
       { ...deps, store: this.storeOf('scheduled-backup'), bucket: this.options.bucket, kmsKeyId: this.options.kmsKeyId, documentPrefix: LOCAL_DOCUMENT_PREFIX },
     );
@@ -117,7 +118,12 @@ export class LocalBackupService {
 
   /** list-backups' answer for a job, from the same bucket. */
   async listBackups(job: string, limit = 20) {
-    return listBackups({ job, limit }, { config: this.options.config, store: this.storeOf('list-backups') });
+    return listBackups({ job, limit }, { config: this.options.config, store: this.storeOf('list-backups'), now: this.now });
+  }
+
+  /** keep-backup's logic (the restore role's), for `caller`. */
+  async keep(event: KeepEventInput, caller: string): Promise<KeepOutcome> {
+    return keepBackup(keepEventSchema.parse(event), { config: this.options.config, store: this.storeOf('keep-backup'), now: this.now, caller });
   }
 
   /** The object store as function `fn` sees the bucket. */

@@ -27,4 +27,6 @@ export interface ObjectStore {
    * as noncurrent versions); fails naming every key that could not be deleted.
    */
   deleteKeys(keys: readonly string[]): Promise<void>;
+  /** Puts an S3 Object Lock legal hold on the current version (or lifts it); only buckets with Object Lock have them. */
+  setLegalHold(key: string, on: boolean): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { MARKER_ROOT, parseBackupKey } from '../backup/object-layout';
+import { markedRunId, MARKER_ROOT, parseBackupKey } from '../backup/object-layout';
 import { runStartedAt } from '../backup/run-id';
 import type { Job } from '../config/job-config';
 import type { ObjectStore, StoredObject } from '../ports/object-store';
@@ -9,6 +9,7 @@ import { shipsBinlogs, shipsWal } from '../config/job-config';
 import { planWalPruning, walBaseOf, type WalPrunePlan } from '../wal/wal-retention';
 import type { ShippedLogPrunePlan } from './shipped-log-pruning';
 import { checkBackup, type RestorableBackup } from '../restore/backup-catalog';
+import { readKeeps, readOnDemandRuns } from './backup-keeps';
 import { planRetention, type RetentionPlan, type RunRecord, type StoredUnit } from './retention-policy';
 
 export interface PruneDeps {
@@ -94,7 +95,8 @@ export function incompleteAfterSeconds(job: Job): number {
 }
 
 /**
- * Prunes one job by its retention policy. The plan is made from the listing, then every backup
+ * Prunes one job by its retention policy, around the operators' keeps and counting runs started
+ * by hand apart. The plan is made from the listing, then every backup
  * it keeps has its manifest read and its parts checked; a backup that fails the check is treated
  * as incomplete and the plan made again, so a corrupt newest backup can never stand in for the
  * good one before it. With Object Lock, the candidates' retain-until dates are read the same way.
@@ -102,10 +104,15 @@ export function incompleteAfterSeconds(job: Job): number {
  * that is never offered for restore, never a manifest naming missing parts.
  */
 export async function pruneJob(job: Job, deps: PruneDeps): Promise<PruneOutcome> {
-  const [objects, markers] = await Promise.all([deps.store.list(`${job.name}/`), deps.store.list(`${MARKER_ROOT}/runs/${job.name}/`)]);
+  const [objects, markers, keeps, onDemand] = await Promise.all([
+    deps.store.list(`${job.name}/`),
+    deps.store.list(`${MARKER_ROOT}/runs/${job.name}/`),
+    readKeeps(deps.store, job.name),
+    readOnDemandRuns(deps.store, job.name),
+  ]);
   const runs = groupRuns(job.name, objects);
   const sizes = new Map(objects.map((object) => [object.key, object.size]));
-  const latestStartedRunId = markers.map((marker) => marker.key.slice(marker.key.lastIndexOf('/') + 1).replace(/\.json$/, '')).sort().pop();
+  const latestStartedRunId = markers.map((marker) => markedRunId(marker.key)).sort().pop();
 
   const verified = new Map<string, RestorableBackup>();
   const invalid = new Map<string, { runId: string; unit: string; reason: string }>();
@@ -115,9 +122,12 @@ export async function pruneJob(job: Job, deps: PruneDeps): Promise<PruneOutcome>
   for (;;) {
     const records: RunRecord[] = [...runs].map(([runId, run]) => {
       const lockedUntil = locks.get(runId);
+      const kept = keeps.get(runId);
       return {
         runId,
         startedAt: run.startedAt,
+        ...(onDemand.has(runId) ? { onDemand: true } : {}),
+        ...(kept ? { kept } : {}),
         units: [...run.units].map(([name, unit]): StoredUnit => ({
           name,
           host: unit.host,

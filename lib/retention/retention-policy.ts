@@ -20,6 +20,17 @@ export interface RunRecord {
   readonly units: readonly StoredUnit[];
   /** The latest S3 Object Lock retain-until date among its objects, when one is known. */
   readonly lockedUntil?: Date;
+  /** Started by an operator (backup-now), not by the schedule: never counted toward the policy's counts. */
+  readonly onDemand?: boolean;
+  /** An operator's keep (`cronsnap keep`): the run stays while it holds, whatever the policy says. */
+  readonly kept?: RunKeep;
+}
+
+/** A keep as retention sees it; one whose `until` has passed no longer holds. */
+export interface RunKeep {
+  /** The keep holds until this time; forever when absent. */
+  readonly until?: Date;
+  readonly reason: string;
 }
 
 export interface RetentionInput {
@@ -27,7 +38,7 @@ export interface RetentionInput {
   readonly runs: readonly RunRecord[];
   /** The newest run that was started, whether or not it stored anything. */
   readonly latestStartedRunId?: string;
-  readonly policy: Pick<Retention, 'keepLast' | 'keepDaily' | 'keepWeekly' | 'keepMonthly'>;
+  readonly policy: Pick<Retention, 'keepLast' | 'keepDaily' | 'keepWeekly' | 'keepMonthly' | 'onDemandKeepDays'>;
   /** Each host keeps its own series (a file set); otherwise the job's runs form one series. */
   readonly seriesPerHost: boolean;
   readonly now: Date;
@@ -83,7 +94,17 @@ function holdReason(input: RetentionInput, runs: readonly RunRecord[]): string |
   return undefined;
 }
 
-/** Which runs each series keeps, and why (restic's semantics: counts of buckets that have a backup). */
+/** Why a keep still holds at `now`, or undefined once it has lapsed. */
+function keepReason(keep: RunKeep | undefined, now: Date): string | undefined {
+  if (!keep || (keep.until && keep.until <= now)) return undefined;
+  return `kept ${keep.until ? `until ${keep.until.toISOString()}` : 'forever'}${keep.reason ? `: ${keep.reason}` : ''}`;
+}
+
+/**
+ * Which runs each series keeps, and why (restic's semantics: counts of buckets that have a
+ * backup). Only scheduled runs fill the counts, so a backup taken by hand never pushes a
+ * scheduled one out; on-demand runs stay `onDemandKeepDays`, and a kept run stays while kept.
+ */
 function keptRuns(input: RetentionInput, runs: readonly RunRecord[]): Map<string, Set<string>> {
   const reasons = new Map<string, Set<string>>();
   const keep = (runId: string, reason: string) => reasons.set(runId, (reasons.get(runId) ?? new Set()).add(reason));
@@ -96,13 +117,17 @@ function keptRuns(input: RetentionInput, runs: readonly RunRecord[]): Map<string
       else series.set(name, [run]);
     }
   }
+  const onDemandSince = input.now.getTime() - input.policy.onDemandKeepDays * 86400000;
   for (const [name, history] of series) {
     const label = input.seriesPerHost ? ` of ${name}` : '';
-    history.slice(0, input.policy.keepLast).forEach((run, index) => keep(run.runId, index === 0 ? `newest${label}` : `last ${input.policy.keepLast}${label}`));
+    const newest = history[0];
+    if (newest) keep(newest.runId, `newest${label}`);
+    const scheduled = history.filter((run) => !run.onDemand);
+    scheduled.slice(0, input.policy.keepLast).forEach((run) => run !== newest && keep(run.runId, `last ${input.policy.keepLast}${label}`));
     for (const rule of ['keepDaily', 'keepWeekly', 'keepMonthly'] as const) {
       const wanted = input.policy[rule];
       const seen = new Set<string>();
-      for (const run of history) {
+      for (const run of scheduled) {
         if (seen.size >= wanted) break;
         const bucket = BUCKETS[rule](run.startedAt);
         if (seen.has(bucket)) continue;
@@ -110,6 +135,13 @@ function keptRuns(input: RetentionInput, runs: readonly RunRecord[]): Map<string
         keep(run.runId, `${rule.slice(4).toLowerCase()} ${bucket}${label}`);
       }
     }
+    for (const run of history) {
+      if (run.onDemand && run.startedAt.getTime() > onDemandSince) keep(run.runId, `on demand, kept ${input.policy.onDemandKeepDays} days`);
+    }
+  }
+  for (const run of runs) {
+    const reason = keepReason(run.kept, input.now);
+    if (reason) keep(run.runId, reason);
   }
   return reasons;
 }
@@ -118,7 +150,8 @@ function keptRuns(input: RetentionInput, runs: readonly RunRecord[]): Map<string
  * Decides what pruning deletes. Invariants (each tested): the newest complete backup of every
  * series is kept; nothing is deleted while the latest run failed or is unfinished; a unit without a
  * complete manifest goes only once `incompleteAfterSeconds` have passed; runs are deleted whole;
- * nothing under Object Lock is deleted.
+ * nothing under Object Lock is deleted; a kept run is never deleted; on-demand runs never count
+ * toward keepLast or the daily/weekly/monthly buckets.
  */
 export function planRetention(input: RetentionInput): RetentionPlan {
   const runs = [...input.runs].sort(newestFirst);

@@ -12,6 +12,8 @@ const FUNCTION_ROLES: Record<string, string> = {
   restore: 'RestoreFunctionServiceRole',
   'etcd-restore-step': 'RestoreEtcdRestoreStepFunctionServiceRole',
   'restore-drill': 'DrillsRestoreDrillFunctionServiceRole',
+  // keep-backup runs with the restore function's role.
+  'keep-backup': 'RestoreFunctionServiceRole',
 };
 
 /** Where the test world's names differ from the template's. */
@@ -91,10 +93,12 @@ function s3Requests(principal: string, call: RecordedCall, world: IamWorld, name
     case 'GET':
     case 'HEAD':
       if (has('retention')) return [one('s3:GetObjectRetention', object)];
+      if (has('legal-hold')) return [one('s3:GetObjectLegalHold', object)];
       if (has('uploadId')) return [one('s3:ListMultipartUploadParts', object)];
       return [one(has('versionId') ? 's3:GetObjectVersion' : 's3:GetObject', object), ...(call.method === 'GET' ? [one('kms:Decrypt', storageKey)] : [])];
     case 'PUT':
       if (has('retention')) return [one('s3:PutObjectRetention', object)];
+      if (has('legal-hold')) return [one('s3:PutObjectLegalHold', object)];
       if (has('uploadId')) return [one('s3:PutObject', object)];
       return [one('s3:PutObject', object, encryption()), one('kms:GenerateDataKey', storageKey)];
     case 'POST':

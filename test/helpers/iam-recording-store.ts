@@ -3,7 +3,7 @@ import type { ObjectStore, StoredObject } from '../../lib/ports/object-store';
 
 /** One object-store call as the S3 action it becomes: the key, or the listed prefix. */
 export interface StoreAction {
-  readonly action: 's3:GetObject' | 's3:PutObject' | 's3:ListBucket' | 's3:DeleteObject';
+  readonly action: 's3:GetObject' | 's3:PutObject' | 's3:ListBucket' | 's3:DeleteObject' | 's3:PutObjectLegalHold';
   readonly key?: string;
   readonly prefix?: string;
 }
@@ -51,5 +51,10 @@ export class IamRecordingStore implements ObjectStore {
   deleteKeys(keys: readonly string[]): Promise<void> {
     for (const key of keys) this.actions.push({ action: 's3:DeleteObject', key });
     return this.inner.deleteKeys(keys);
+  }
+
+  setLegalHold(key: string, on: boolean): Promise<void> {
+    this.actions.push({ action: 's3:PutObjectLegalHold', key });
+    return this.inner.setLegalHold(key, on);
   }
 }

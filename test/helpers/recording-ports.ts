@@ -71,6 +71,15 @@ export class MemoryObjectStore implements ObjectStore {
     this.deletions.push([...keys]);
     for (const key of keys) this.objects.delete(key);
   }
+
+  /** Keys with a legal hold on. */
+  readonly legalHolds = new Set<string>();
+
+  async setLegalHold(key: string, on: boolean): Promise<void> {
+    if (!this.objects.has(key)) throw new Error(`no object ${key}`);
+    if (on) this.legalHolds.add(key);
+    else this.legalHolds.delete(key);
+  }
 }
 
 /** What scheduled-backup's logic runs with: recording ports, `online` hosts and a fixed clock. */

@@ -147,7 +147,7 @@ describe('CronsnapStack', () => {
         Match.objectLike({
           InputTransformer: {
             InputPathsMap: { id: '$.id', time: '$.time' },
-            InputTemplate: '{"job":"prod-etcd","eventId":<id>,"scheduledTime":<time>}',
+            InputTemplate: '{"job":"prod-etcd","eventId":<id>,"scheduledTime":<time>,"trigger":"schedule"}',
           },
           DeadLetterConfig: Match.anyValue(),
           RetryPolicy: { MaximumRetryAttempts: 2 },
@@ -162,7 +162,7 @@ describe('CronsnapStack', () => {
       ScheduleExpressionTimezone: 'Europe/Berlin',
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: Match.objectLike({
-        Input: '{"job":"berlin-etcd","eventId":"<aws.scheduler.schedule-arn>@<aws.scheduler.scheduled-time>","scheduledTime":"<aws.scheduler.scheduled-time>"}',
+        Input: '{"job":"berlin-etcd","eventId":"<aws.scheduler.schedule-arn>@<aws.scheduler.scheduled-time>","scheduledTime":"<aws.scheduler.scheduled-time>","trigger":"schedule"}',
         DeadLetterConfig: Match.anyValue(),
       }),
     });
@@ -280,7 +280,7 @@ describe('CronsnapStack', () => {
   it('runs every cronsnap function on nodejs22.x arm64 with a dead-letter queue', () => {
     // CDK's own BucketNotificationsHandler (Python, deploy time only) is the one other function.
     const functions = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => !id.startsWith('BucketNotificationsHandler'));
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(8);
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Runtime: 'nodejs22.x', Architectures: ['arm64'], DeadLetterConfig: { TargetArn: Match.anyValue() }, TracingConfig: { Mode: 'Active' } },
@@ -333,13 +333,14 @@ describe('CronsnapStack', () => {
     const statements = policyStatements('ComplianceComplianceReport');
     const s3Actions = statements.flatMap((statement) => [statement.Action].flat()).filter((action) => String(action).startsWith('s3:'));
     expect(s3Actions.sort()).toEqual(['s3:GetObject', 's3:GetObject', 's3:PutObject']);
-    // Of the backup bucket, only the manifests of the job that ships binary logs: its window is read from them.
+    // Of the backup bucket, only the manifests of the jobs that ship logs (their windows are read
+    // from them) and every job's keep markers.
     const backupReads = statements.filter((statement) => JSON.stringify(statement.Resource).includes('StorageBucket'));
     expect(backupReads).toHaveLength(1);
-    const resources = JSON.stringify(backupReads[0]?.Resource);
-    expect(resources).toContain('/shop-mysql/*/manifest.json');
-    expect(resources).toContain('/shop-mysql/binlogs/*.json');
-    expect(resources).not.toContain('prod-etcd');
+    const resources = (backupReads[0]?.Resource as { 'Fn::Join': [string, unknown[]] }[]).map((resource) => String(resource['Fn::Join'][1][1]));
+    expect(resources.sort()).toEqual(
+      ['/shop-mysql/*/manifest.json', '/shop-mysql/binlogs/*.json', '/ledger-pg/*/manifest.json', ...['prod-etcd', 'berlin-etcd', 'shop-mysql', 'ledger-pg'].map((job) => `/_cronsnap/keeps/${job}/*`)].sort(),
+    );
   });
 
   it('alarms per job when no backup succeeded within its RPO, and when no binary log was shipped within the log schedule\'s, missing data breaching', () => {
@@ -442,15 +443,18 @@ describe('CronsnapStack', () => {
     });
   });
 
-  it('lets list-backups list and read only the configured jobs\' prefixes, with no write', () => {
+  it('lets list-backups list and read only the configured jobs\' prefixes and keeps, with no write', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { PolicyName: string; PolicyDocument: { Statement: { Action: string | string[]; Condition?: unknown }[] } } }[];
     const list = policies.find((policy) => policy.Properties.PolicyName.startsWith('RestoreListBackups'));
     const statements = list?.Properties.PolicyDocument.Statement ?? [];
     const actions = statements.flatMap((statement) => [statement.Action].flat());
-    expect(actions.sort()).toEqual(['kms:Decrypt', 's3:GetObject', 's3:ListBucket', 'sqs:SendMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort());
-    expect(statements.find((statement) => statement.Action === 's3:ListBucket')?.Condition).toEqual({
-      StringEquals: { 's3:prefix': ['prod-etcd/', 'berlin-etcd/', 'shop-mysql/', 'ledger-pg/'] },
-    });
+    expect(actions.sort()).toEqual(['kms:Decrypt', 's3:GetObject', 's3:GetObject', 's3:ListBucket', 's3:ListBucket', 'sqs:SendMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort());
+    const listed = statements.filter((statement) => statement.Action === 's3:ListBucket').map((statement) => statement.Condition);
+    const jobs = ['prod-etcd', 'berlin-etcd', 'shop-mysql', 'ledger-pg'];
+    expect(listed).toEqual([
+      { StringEquals: { 's3:prefix': jobs.map((job) => `${job}/`) } },
+      { StringEquals: { 's3:prefix': jobs.flatMap((job) => [`_cronsnap/keeps/${job}/`, `_cronsnap/on-demand/${job}/`]) } },
+    ]);
   });
 
   it('routes finished invocations of our documents only to backup-completed, retried 4 times within 6 hours, then to the dead-letter queue', () => {
@@ -599,12 +603,16 @@ describe('CronsnapStack', () => {
     expect(JSON.stringify(statements)).not.toContain('ssm:GetParameter');
   });
 
-  it('lets only backup-completed delete, only under the jobs\' prefixes, and grants no wildcard action on data', () => {
+  it('lets only backup-completed delete backups, only under the jobs\' prefixes, the restore role only keep markers, and grants no wildcard action on data', () => {
     const deleting = policyStatements().filter((statement) => [statement.Action].flat().some((action) => /^s3:.*Delete/.test(String(action))));
-    expect(deleting).toHaveLength(1);
-    expect(JSON.stringify(policyStatements('FunctionsBackupCompleted'))).toContain('s3:DeleteObject');
-    expect(JSON.stringify(deleting[0]?.Resource)).toMatch(/prod-etcd\/\*.*berlin-etcd\/\*.*shop-mysql\/\*/);
-    expect(JSON.stringify(deleting[0]?.Resource)).not.toContain('_cronsnap');
+    expect(deleting).toHaveLength(2);
+    const pruning = policyStatements('FunctionsBackupCompleted').find((statement) => [statement.Action].flat().includes('s3:DeleteObject'));
+    expect(JSON.stringify(pruning?.Resource)).toMatch(/prod-etcd\/\*.*berlin-etcd\/\*.*shop-mysql\/\*/);
+    expect(JSON.stringify(pruning?.Resource)).not.toContain('_cronsnap');
+    const unkeeping = policyStatements('RestoreFunction').find((statement) => [statement.Action].flat().includes('s3:DeleteObject'));
+    const keepMarkers = (unkeeping?.Resource ?? []) as unknown[];
+    expect(keepMarkers).toHaveLength(4);
+    for (const resource of keepMarkers) expect(JSON.stringify(resource)).toMatch(/"\/_cronsnap\/keeps\/[a-z-]+\/\*"/);
     const actions = policyStatements().flatMap((statement) => statement.Action as string | string[]);
     expect(actions.filter((action) => /^s3:.*\*/.test(action))).toEqual([]);
   });
@@ -616,13 +624,21 @@ describe('CronsnapStack', () => {
         's3:prefix': [
           'prod-etcd/',
           '_cronsnap/runs/prod-etcd/',
+          '_cronsnap/keeps/prod-etcd/',
+          '_cronsnap/on-demand/prod-etcd/',
           'berlin-etcd/',
           '_cronsnap/runs/berlin-etcd/',
+          '_cronsnap/keeps/berlin-etcd/',
+          '_cronsnap/on-demand/berlin-etcd/',
           'shop-mysql/',
           '_cronsnap/runs/shop-mysql/',
+          '_cronsnap/keeps/shop-mysql/',
+          '_cronsnap/on-demand/shop-mysql/',
           'shop-mysql/binlogs/*',
           'ledger-pg/',
           '_cronsnap/runs/ledger-pg/',
+          '_cronsnap/keeps/ledger-pg/',
+          '_cronsnap/on-demand/ledger-pg/',
           'ledger-pg/wal/*',
           '_cronsnap/completions/*/',
         ],

@@ -1,4 +1,4 @@
-import { completionMarkersPrefix, lastPassedDrillKey, runPrefix } from '../../lib/backup/object-layout';
+import { completionMarkersPrefix, keepMarkerKey, lastPassedDrillKey, runPrefix } from '../../lib/backup/object-layout';
 import { runIdFor } from '../../lib/backup/run-id';
 import { buildComplianceReport } from '../../lib/compliance/compliance-report';
 import { parseConfig } from '../../lib/config/load-config';
@@ -106,6 +106,19 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
         decide({ principal: host, action: 's3:PutObject', resource: `${bucket}/_cronsnap/runs/node-files/run.json` }),
       ]),
     ).resolves.toEqual([expect.stringMatching(/: Allowed$/), expect.stringMatching(/: ImplicitlyDenied$/), expect.stringMatching(/: ImplicitlyDenied$/), expect.stringMatching(/: ImplicitlyDenied$/)]);
+  });
+
+  it('lets the restore role, and neither a host nor pruning nor the schedule, keep or unkeep a backup', async () => {
+    const marker = `${bucket}/${keepMarkerKey('node-files', '20261130T010000Z-0123456789')}`;
+    const kms = { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': world.arnOf('AWS::KMS::Key', 'StorageKey') };
+    const writers = ['host/node-files', role('FunctionsBackupCompleted'), role('FunctionsScheduledBackup'), role('RestoreListBackups'), role('RestoreFunction')];
+
+    const puts = await Promise.all(writers.map((principal) => decide({ principal, action: 's3:PutObject', resource: marker, context: kms })));
+    const deletes = await Promise.all(writers.map((principal) => decide({ principal, action: 's3:DeleteObject', resource: marker })));
+
+    const verdicts = ['ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'Allowed'].map((verdict) => expect.stringMatching(new RegExp(`: ${verdict}$`)));
+    expect(puts).toEqual(verdicts);
+    expect(deletes).toEqual(verdicts);
   });
 
   it("lets a host write its job's reports, not another job's, and the functions that send commands read them", async () => {

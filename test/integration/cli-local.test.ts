@@ -6,7 +6,8 @@ import { LocalBackend } from '../../lib/cli/local-backend';
 import { startEtcd, type Etcd } from '../../lib/local/etcd-server';
 import { MOTO_CREDENTIALS } from '../../lib/local/moto-server';
 import { configInput, etcdJobInput, filesJobInput } from '../helpers/config-factory';
-import { auditedSigning, useMotoBucket } from '../helpers/moto-fixture';
+import { localCli } from '../helpers/local-cli';
+import { useMotoBucket } from '../helpers/moto-fixture';
 
 const HOST = 'mi-0c110000000000001';
 
@@ -21,23 +22,7 @@ describe('cronsnap --local, end to end', () => {
   afterAll(async () => etcd?.stop());
 
   /** Runs one command line against a config written for this test; returns exit code and output. */
-  async function cronsnap(jobs: Parameters<typeof configInput>[0], ...args: string[]) {
-    const file = join(aws.dir, `config-${Math.random().toString(36).slice(2)}.json`);
-    const config = configInput(jobs);
-    writeFileSync(file, JSON.stringify(config));
-    // The CLI's functions and hosts sign as themselves: their calls are judged against the stack's IAM after the file.
-    const signing = auditedSigning(aws.audit, aws.s3As, { ...aws, jobs: config.jobs });
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(['--config', file, '--local', '--bucket', aws.bucket, '--kms-key-id', aws.kmsKeyId, '--endpoint-url', aws.moto.endpoint, ...args], {
-      out: (text) => out.push(text),
-      err: (text) => err.push(text),
-      backendFor: (options, config) => new LocalBackend({ config, bucket: options.bucket ?? '', kmsKeyId: options.kmsKeyId ?? '', endpointUrl: options.endpointUrl ?? '', workDir: aws.dir, signing }),
-      now: () => new Date(),
-      localZone: 'UTC',
-    });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  }
+  const cronsnap = (jobs: Parameters<typeof configInput>[0], ...args: string[]) => localCli(aws, configInput(jobs), args);
 
   function jobs(endpoint: string) {
     const tree = join(aws.dir, 'conf');
@@ -60,6 +45,8 @@ describe('cronsnap --local, end to end', () => {
 
     const listed = await cronsnap(all, 'list', 'cli-etcd');
     expect(listed).toMatchObject({ code: EXIT.ok, out: expect.stringContaining(results[0]?.runId ?? '?') });
+    // backup-now is a run on demand, which retention keeps apart from the scheduled ones.
+    expect(listed.out).toMatch(new RegExp(`${results[0]?.runId}.*\\[on demand\\]`));
 
     const restore = await cronsnap(all, 'restore', 'cli-files');
     expect(restore).toMatchObject({ code: EXIT.ok, out: expect.stringContaining('dry run: nothing changed') });

@@ -1,8 +1,9 @@
-import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { GetObjectLegalHoldCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalRun } from '../../lib/local/local-backup-service';
-import { filesJobInput } from '../helpers/config-factory';
+import { configInput, filesJobInput } from '../helpers/config-factory';
+import { localCli } from '../helpers/local-cli';
 import { localServiceFor } from '../helpers/local-service';
 import { useMotoBucket } from '../helpers/moto-fixture';
 import { listKeys } from '../helpers/s3-objects';
@@ -14,17 +15,21 @@ describe('retention after real backups', () => {
   const aws = useMotoBucket('cronsnap-retention');
 
   /** A files job keeping the last two runs, over a small tree of its own. */
-  function serviceFor(jobName: string, fixture: { bucket: string; kmsKeyId: string }, storage?: { objectLock: { mode: 'governance'; days: number } }) {
+  function filesJob(jobName: string) {
     const root = join(aws.dir, jobName);
     mkdirSync(root, { recursive: true });
     writeFileSync(join(root, 'etcd.conf'), `name: ${jobName}\n`);
-    const job = filesJobInput({ name: jobName, targets: { instanceIds: [HOST] }, files: { paths: [root] }, workDir: aws.dir, retention: { keepLast: 2 } } as never);
-    return localServiceFor(job, { ...aws, ...fixture, host: HOST, now: () => new Date('2026-11-20T06:00:00Z'), ...(storage ? { storage } : {}) });
+    return filesJobInput({ name: jobName, targets: { instanceIds: [HOST] }, files: { paths: [root] }, workDir: aws.dir, retention: { keepLast: 2 } } as never);
   }
 
-  async function runHourly(service: ReturnType<typeof serviceFor>, job: string, count: number): Promise<LocalRun[]> {
+  function serviceFor(jobName: string, fixture: { bucket: string; kmsKeyId: string }, storage?: { objectLock: { mode: 'governance'; days: number } }) {
+    return localServiceFor(filesJob(jobName), { ...aws, ...fixture, host: HOST, now: () => new Date('2026-11-20T06:00:00Z'), ...(storage ? { storage } : {}) });
+  }
+
+  /** `count` scheduled runs an hour apart, the first `from` hours after FIRST_RUN. */
+  async function runHourly(service: ReturnType<typeof serviceFor>, job: string, count: number, from = 0): Promise<LocalRun[]> {
     const runs: LocalRun[] = [];
-    for (let hour = 0; hour < count; hour += 1) {
+    for (let hour = from; hour < from + count; hour += 1) {
       runs.push(await service.runJob(job, `retention-${job}-${hour}`, new Date(FIRST_RUN.getTime() + hour * 3600 * 1000)));
     }
     return runs;
@@ -49,6 +54,24 @@ describe('retention after real backups', () => {
     expect(service.notifier.messages).toEqual([]);
   });
 
+  it('never prunes a run kept through the CLI, shows it kept in list, and prunes it once unkept', async () => {
+    const service = serviceFor('kept-files', aws);
+    const config = configInput([filesJob('kept-files')]);
+    const ids = runIds(await runHourly(service, 'kept-files', 2));
+
+    const kept = await localCli(aws, config, ['keep', 'kept-files', ids[0] ?? '', '--forever', '--reason', 'before the upgrade']);
+    const later = await runHourly(service, 'kept-files', 4, 2);
+
+    expect(kept).toMatchObject({ code: 0, out: `kept-files: run ${ids[0]} kept forever (before the upgrade): retention will not prune it` });
+    const current = async () => new Set((await listKeys(aws.moto.s3(), aws.bucket, 'kept-files/')).map((key) => key.split('/')[4]));
+    expect(await current()).toEqual(new Set([ids[0], ...runIds(later).slice(2)]));
+    expect((await localCli(aws, config, ['list', 'kept-files'])).out).toMatch(new RegExp(`${ids[0]}.*\\[kept forever \\(before the upgrade\\)\\]`));
+
+    expect(await localCli(aws, config, ['unkeep', 'kept-files', ids[0] ?? ''])).toMatchObject({ code: 0, out: `kept-files: run ${ids[0]} no longer kept: retention decides again` });
+    await service.runJob('kept-files', 'retention-kept-files-after', new Date(FIRST_RUN.getTime() + 10 * 3600 * 1000));
+    expect((await current()).has(ids[0] ?? '')).toBe(false);
+  });
+
   it('leaves runs under Object Lock in place and reports until when', async () => {
     const locked = await aws.moto.createBackupBucket('cronsnap-retention-locked', { mode: 'governance', days: 1 });
     const service = serviceFor('locked-files', locked, { objectLock: { mode: 'governance', days: 1 } });
@@ -60,5 +83,22 @@ describe('retention after real backups', () => {
     expect(new Set(current.map((key) => key.split('/')[4]))).toEqual(new Set(ids));
     const retention = runs[2]?.completions[0];
     expect(retention).toMatchObject({ retention: { kind: 'pruned', deleted: [], locked: [{ runId: ids[0], until: expect.any(Date) }] } });
+  });
+
+  it('puts a legal hold on every object of a run kept where Object Lock is on, and lifts it on unkeep', async () => {
+    const storage = { objectLock: { mode: 'governance' as const, days: 1 } };
+    const locked = await aws.moto.createBackupBucket('cronsnap-retention-held', storage.objectLock);
+    const service = serviceFor('held-files', locked, storage);
+    const [runId = ''] = runIds(await runHourly(service, 'held-files', 1));
+    const config = { ...configInput([filesJob('held-files')]), storage };
+    const objects = (await listKeys(aws.moto.s3(), locked.bucket, 'held-files/')).filter((key) => key.includes(`/${runId}/`));
+    const holds = () => Promise.all(objects.map(async (Key) => (await aws.moto.s3().send(new GetObjectLegalHoldCommand({ Bucket: locked.bucket, Key }))).LegalHold?.Status));
+
+    const kept = await localCli(aws, config, ['keep', 'held-files', runId, '--until', '2099-12-31'], locked);
+    expect(kept).toMatchObject({ code: 0, out: expect.stringContaining(`legal hold on for ${objects.length} objects`) });
+    expect(await holds()).toEqual(objects.map(() => 'ON'));
+
+    await localCli(aws, config, ['unkeep', 'held-files', runId], locked);
+    expect(await holds()).toEqual(objects.map(() => 'OFF'));
   });
 });

@@ -30,6 +30,17 @@ describe('startBackup', () => {
     });
   });
 
+  it('marks a run as on demand unless its schedule started it, before claiming it', async () => {
+    const deps = depsFor([etcdJobInput({ targets: { tags: { role: ['etcd'] } } })]);
+
+    const byHand = await startBackup({ job: 'prod-etcd', eventId: 'console-test' }, 'fallback', deps);
+    const scheduled = await startBackup({ job: 'prod-etcd', eventId: 'event-2', trigger: 'schedule' }, 'fallback', deps);
+
+    const marks = [...deps.store.objects.keys()].filter((key) => key.startsWith('_cronsnap/on-demand/'));
+    expect(byHand.kind === 'started' && scheduled.kind === 'started').toBe(true);
+    expect(marks).toEqual([`_cronsnap/on-demand/prod-etcd/${'runId' in byHand ? byHand.runId : ''}.json`]);
+  });
+
   it('sends a snapshot only when the etcd job names no member config', async () => {
     const deps = depsFor([etcdJobInput({ targets: { tags: { role: ['etcd'] } } })]);
 

@@ -11,11 +11,13 @@ import { RestoreRefusedError, UnknownJobError } from '../../../lib/errors';
 import { configInput, etcdJobInput, mysqlJobInput } from '../../helpers/config-factory';
 import type { Job } from '../../../lib/config/job-config';
 import type { PreflightResult } from '../../../lib/preflight/run-preflight';
+import type { KeepEventInput, KeepOutcome } from '../../../lib/retention/backup-keeps';
 
 /** A backend that records what it is asked and answers from a table of outcomes per job. */
 class FakeBackend implements CronsnapBackend {
   readonly backups: { job: string; wait: boolean }[] = [];
   readonly restores: RestoreEventInput[] = [];
+  readonly keeps: KeepEventInput[] = [];
   constructor(private readonly outcomes: Record<string, BackupNowResult['outcome']> = {}, private readonly violations = 0) {}
 
   async drill(job: string): Promise<DrillAnswer> {
@@ -31,8 +33,13 @@ class FakeBackend implements CronsnapBackend {
     return { job, outcome, runId: '20261124T010000Z-0123456789', hosts: [{ host: 'i-0123456789abcdef0', status: outcome === 'failed' ? 'failed' : 'succeeded', detail: 'x' }] };
   }
   async list(job: string) {
-    const backup = { runId: '20261124T010000Z-0123456789', host: 'i-0123456789abcdef0', finishedAt: '2026-11-24T01:00:40Z', bytes: 4096, detail: 'revision 42', manifestKey: 'k' };
+    const backup = { runId: '20261124T010000Z-0123456789', host: 'i-0123456789abcdef0', finishedAt: '2026-11-24T01:00:40Z', bytes: 4096, detail: 'revision 42', manifestKey: 'k', trigger: 'schedule' as const };
     return { job, engine: 'etcd' as const, backups: [backup], refused: [] };
+  }
+  async keep(event: KeepEventInput): Promise<KeepOutcome> {
+    this.keeps.push(event);
+    if (event.action === 'unkeep') return { kind: 'unkept', job: event.job, runId: event.runId, wasKept: true, legalHolds: 0 };
+    return { kind: 'kept', job: event.job, runId: event.runId, ...(event.until ? { until: '2027-07-01T00:00:00.000Z' } : {}), reason: event.reason ?? '', legalHolds: 3 };
   }
   async restore(event: RestoreEventInput) {
     this.restores.push(event);
@@ -190,6 +197,28 @@ describe('cronsnap CLI', () => {
   it('exits 1 when the compliance report has violations', async () => {
     expect((await cli(['report'])).code).toBe(EXIT.ok);
     expect(await cli(['report'], new FakeBackend({}, 2))).toMatchObject({ code: EXIT.failed, out: expect.stringContaining('2 violations') });
+  });
+
+  it('keeps a run until a date with a reason, and unkeeps it', async () => {
+    const kept = await cli(['keep', 'prod-etcd', '20261124T010000Z-0123456789', '--until', '2027-06-30', '--reason', 'before the upgrade']);
+    const unkept = await cli(['unkeep', 'prod-etcd', '20261124T010000Z-0123456789']);
+
+    expect(kept).toMatchObject({ code: EXIT.ok, out: 'prod-etcd: run 20261124T010000Z-0123456789 kept until 2027-07-01T00:00:00.000Z (before the upgrade): retention will not prune it; legal hold on for 3 objects' });
+    expect(kept.backend.keeps).toEqual([{ job: 'prod-etcd', runId: '20261124T010000Z-0123456789', action: 'keep', until: '2027-06-30', reason: 'before the upgrade' }]);
+    expect(unkept).toMatchObject({ code: EXIT.ok, out: 'prod-etcd: run 20261124T010000Z-0123456789 no longer kept: retention decides again' });
+  });
+
+  it('refuses a keep with neither --until nor --forever, or with a date that is not one, naming the field and asking nothing', async () => {
+    const neither = await cli(['keep', 'prod-etcd', '20261124T010000Z-0123456789']);
+    const badDate = await cli(['keep', 'prod-etcd', '20261124T010000Z-0123456789', '--until', 'next tuesday']);
+    const badRun = await cli(['keep', 'prod-etcd', 'latest', '--forever']);
+    const both = await cli(['keep', 'prod-etcd', '20261124T010000Z-0123456789', '--until', '2027-06-30', '--forever']);
+
+    expect(neither).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('until: give until (a date) or forever: true, one of them') });
+    expect(badDate).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('until:') });
+    expect(badRun).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('runId: must be a run id') });
+    expect(both.code).toBe(EXIT.usage);
+    for (const result of [neither, badDate, badRun, both]) expect(result.backend.keeps).toEqual([]);
   });
 
   it('exits 2 on an unknown command', async () => {

@@ -16,7 +16,7 @@ const ssm = strictMockClient(SSMClient);
 const s3 = strictMockClient(S3Client);
 const sfn = strictMockClient(SFNClient);
 const EXECUTION = 'arn:aws:states:eu-central-1:123456789012:execution:Cronsnap-restore:restore-prod-db-0a1b2c3d';
-const OUTPUTS = { BackupBucket: 'backups', ReportsBucket: 'reports', ScheduledBackupFunction: 'fn-scheduled', ListBackupsFunction: 'fn-list', RestoreFunction: 'fn-restore', RestoreDrillFunction: 'fn-drill', DocumentPrefix: 'cronsnap' };
+const OUTPUTS = { BackupBucket: 'backups', ReportsBucket: 'reports', ScheduledBackupFunction: 'fn-scheduled', ListBackupsFunction: 'fn-list', RestoreFunction: 'fn-restore', KeepBackupFunction: 'fn-keep', RestoreDrillFunction: 'fn-drill', DocumentPrefix: 'cronsnap' };
 const RUN = '20261124T011000Z-0123456789';
 
 const payload = (value: unknown) => ({ Payload: new TextEncoder().encode(JSON.stringify(value)) }) as { Payload: never };
@@ -45,8 +45,17 @@ describe('CLI against the deployed stack', () => {
     const result = await backend().backupNow('prod-etcd', { wait: true, progress: (line) => progress.push(line) });
 
     expect(result).toEqual({ job: 'prod-etcd', runId: RUN, outcome: 'succeeded', hosts: [{ host: 'i-a', status: 'succeeded', detail: 'SSM Success' }] });
-    expect(sentPayload('fn-scheduled')).toMatchObject({ job: 'prod-etcd', eventId: expect.stringMatching(/^cli-/) });
+    expect(sentPayload('fn-scheduled')).toMatchObject({ job: 'prod-etcd', eventId: expect.stringMatching(/^cli-/), trigger: 'on-demand' });
     expect(progress).toEqual([`prod-etcd: run ${RUN} sent to i-a (command c0000000-0000-4000-8000-000000000001)`, 'prod-etcd: i-a InProgress', 'prod-etcd: i-a Success']);
+  });
+
+  it('keeps and unkeeps through keep-backup, the function with the restore role', async () => {
+    lambda.on(InvokeCommand, { FunctionName: 'fn-keep' }).resolves(payload({ kind: 'kept', job: 'prod-etcd', runId: RUN, reason: 'audit', legalHolds: 0 }));
+
+    const outcome = await backend().keep({ job: 'prod-etcd', runId: RUN, forever: true, reason: 'audit' });
+
+    expect(outcome).toEqual({ kind: 'kept', job: 'prod-etcd', runId: RUN, reason: 'audit', legalHolds: 0 });
+    expect(sentPayload('fn-keep')).toEqual({ job: 'prod-etcd', runId: RUN, forever: true, reason: 'audit' });
   });
 
   it('follows every page of invocations and confirms each of 120 hosts by the run id, as SSM pages 50 at a time', async () => {

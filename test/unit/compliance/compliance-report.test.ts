@@ -105,11 +105,31 @@ describe('compliance report', () => {
   it('flags backups kept beyond the retention policy and objects older than maxAgeDays', async () => {
     const within = await report(hourly(5));
     const beyond = await report(hourly(8));
-    const expired = await report([...hourly(5), ...backup(24 * 12)], {}, { retention: { keepLast: 5, maxAgeDays: 10 } });
+    const expired = await report([...hourly(5), ...backup(24 * 12)], {}, { retention: { keepLast: 5, onDemandKeepDays: 7, maxAgeDays: 10 } });
 
     expect(check(within.report, 'retention')).toMatchObject({ ok: true, detail: 'within keepLast 5, daily 0, weekly 0, monthly 0' });
     expect(check(beyond.report, 'retention')).toMatchObject({ ok: false, detail: expect.stringMatching(/^3 backups kept beyond the policy/) });
     expect(check(expired.report, 'retention')).toMatchObject({ ok: false, detail: expect.stringContaining('outlived maxAgeDays 10') });
+  });
+
+  it('finds no fault with runs kept by operators or started by hand, and lists the keeps that hold', async () => {
+    const runIdOf = (hoursAgo: number) => runIdFor(`event-${hoursAgo}`, new Date(Date.UTC(2026, 10, 24, 12) - hoursAgo * HOUR));
+    const mark = (folder: string, hoursAgo: number): InventoryObject => ({ key: `_cronsnap/${folder}/prod-etcd/${runIdOf(hoursAgo)}.json`, size: 100, lastModified: NOW });
+    // Five scheduled runs, two started by hand among them, two kept (one keep lapsed) beyond the five.
+    const objects = [...hourly(7), ...backup(30), mark('on-demand', 1), mark('on-demand', 3), mark('keeps', 30), mark('keeps', 6)];
+    const store = new MemoryObjectStore();
+    store.objects.set(`_cronsnap/keeps/prod-etcd/${runIdOf(30)}.json`, JSON.stringify({ job: 'prod-etcd', runId: runIdOf(30), reason: 'before the upgrade', by: 'ops', at: NOW.toISOString() }));
+    store.objects.set(`_cronsnap/keeps/prod-etcd/${runIdOf(6)}.json`, JSON.stringify({ job: 'prod-etcd', runId: runIdOf(6), until: '2026-11-24T00:00:00.000Z', reason: 'lapsed', by: 'ops', at: NOW.toISOString() }));
+    const manifestKey = writeInventory(store, BUCKET, objects, NOW);
+    const config = parseConfig(configInput([etcdJobInput({ schedule: '0 * * * *', retention: { keepLast: 5 } })]));
+
+    const { report: result } = await buildComplianceReport(manifestKey, { config, reports: store, backupBucket: BUCKET, backups: store, now: () => NOW });
+
+    // Hours 0-6: 0, 2, 4, 5, 6 are the five scheduled runs, 1 and 3 on demand; 30 is kept.
+    expect(check(result, 'retention')).toMatchObject({ ok: true });
+    expect(result.jobs[0]?.kept).toEqual([{ runId: runIdOf(30), reason: 'before the upgrade' }]);
+    const lapsed = await report([...hourly(7), ...backup(30)]);
+    expect(check(lapsed.report, 'retention')).toMatchObject({ ok: false, detail: expect.stringMatching(/^3 backups kept beyond the policy/) });
   });
 
   it('counts noncurrent versions and delete markers apart from current backups', async () => {
@@ -150,7 +170,7 @@ describe('compliance report', () => {
     const json = JSON.parse(store.objects.get('reports/latest/report.json') ?? '{}') as ComplianceReport;
     expect(json).toMatchObject({ ok: false, violations: 1, inventory: { sourceBucket: BUCKET, rows: 15 } });
     const csv = store.objects.get('reports/2026-11-24/report.csv') ?? '';
-    expect(csv.split('\n')[0]).toBe('job,engine,rule,result,detail,valid_backups,newest_backup,newest_age_seconds,rpo_seconds,last_passed_drill,drill_age_seconds,restorable_from,restorable_until,inventory_created_at');
+    expect(csv.split('\n')[0]).toBe('job,engine,rule,result,detail,valid_backups,newest_backup,newest_age_seconds,rpo_seconds,last_passed_drill,drill_age_seconds,restorable_from,restorable_until,kept_runs,inventory_created_at');
     expect(csv).toMatch(/prod-etcd,etcd,encryption,FAIL,"3 not under KMS: .*notes, v1\+final ä\.txt/);
     expect(store.contentTypes.get('reports/latest/report.html')).toBe('text/html; charset=utf-8');
   });

@@ -26,7 +26,7 @@ describe('config', () => {
   it('refuses a maxAgeDays that would expire what the daily, weekly or monthly counts keep', () => {
     const input = configInput([etcdJobInput({ retention: { keepLast: 7, keepMonthly: 12, maxAgeDays: 365 } })]);
 
-    expect(() => parseConfig(input)).toThrow('jobs[0].retention.maxAgeDays: maxAgeDays must be more than 372, the days keepDaily/keepWeekly/keepMonthly promise');
+    expect(() => parseConfig(input)).toThrow('jobs[0].retention.maxAgeDays: maxAgeDays must be more than 372, the days keepDaily/keepWeekly/keepMonthly/onDemandKeepDays promise');
   });
 
   it('refuses an Object Lock mode it does not know, naming the field', () => {

@@ -32,7 +32,8 @@ describe('list-backups and restore handlers', () => {
     s3.reset();
     sfn.reset();
     ssm.reset();
-    s3.on(ListObjectsV2Command).resolves({
+    s3.on(ListObjectsV2Command).resolves({});
+    s3.on(ListObjectsV2Command, { Prefix: 'prod-etcd/' }).resolves({
       Contents: [
         { Key: manifest.payload.key, Size: manifest.payload.size },
         { Key: manifestKey, Size: 2000 },

@@ -8,6 +8,7 @@ import { statusChangeEventSchema } from '../../../lib/ssm/status-change-event';
 import { listBackupsEventSchema } from '../../../lib/restore/list-backups';
 import { restoreEventSchema } from '../../../lib/restore/restore';
 import { drillEventSchema } from '../../../lib/drill/run-drill';
+import { keepEventSchema } from '../../../lib/retention/backup-keeps';
 
 const EVENTS_DIR = join(__dirname, '../../../events');
 const FUNCTIONS_DIR = join(__dirname, '../../../functions');
@@ -21,6 +22,7 @@ const SCHEMAS: [prefix: string, schema: ZodType][] = [
   ['restore-', restoreEventSchema],
   ['etcd-restore-step', etcdRestoreStepEventSchema],
   ['compliance-report', objectCreatedEventSchema],
+  ['keep-backup', keepEventSchema],
 ];
 
 describe('sample console events', () => {

@@ -27,7 +27,7 @@ function storeRun(store: MemoryObjectStore, runId: string, overrides: { payloadB
 }
 
 function deps(store: MemoryObjectStore) {
-  return { config: parseConfig(configInput()), store };
+  return { config: parseConfig(configInput()), store, now: () => new Date('2026-11-24T12:00:00Z') };
 }
 
 describe('list-backups', () => {

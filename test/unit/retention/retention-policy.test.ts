@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { compactUtc } from '../../../lib/backup/run-id';
-import { planRetention, type RetentionInput, type RunRecord } from '../../../lib/retention/retention-policy';
+import { planRetention, type RetentionInput, type RunKeep, type RunRecord } from '../../../lib/retention/retention-policy';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
 
 /** A run `hoursAgo` before NOW; `hosts` maps each host to whether its manifest is complete. */
-function run(hoursAgo: number, hosts: Record<string, boolean> = { 'i-a': true }, lockedUntil?: Date): RunRecord {
+function run(hoursAgo: number, hosts: Record<string, boolean> = { 'i-a': true }, lockedUntil?: Date, marks: { onDemand?: boolean; kept?: RunKeep } = {}): RunRecord {
   const startedAt = new Date(NOW.getTime() - hoursAgo * HOUR);
   const runId = `${compactUtc(startedAt)}-0123456789`;
   return {
@@ -15,13 +15,19 @@ function run(hoursAgo: number, hosts: Record<string, boolean> = { 'i-a': true },
     startedAt,
     units: Object.entries(hosts).map(([host, complete]) => ({ name: host, host, main: true, complete })),
     ...(lockedUntil ? { lockedUntil } : {}),
+    ...marks,
   };
 }
+
+/** A complete run started by hand `hoursAgo`. */
+const onDemandRun = (hoursAgo: number) => run(hoursAgo, undefined, undefined, { onDemand: true });
+/** A complete run an operator kept, until `until` (forever when absent). */
+const keptRun = (hoursAgo: number, until?: Date) => run(hoursAgo, undefined, undefined, { kept: { reason: 'before the upgrade', ...(until ? { until } : {}) } });
 
 function input(runs: RunRecord[], overrides: Partial<RetentionInput> = {}): RetentionInput {
   return {
     runs,
-    policy: { keepLast: 3, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
+    policy: { keepLast: 3, keepDaily: 0, keepWeekly: 0, keepMonthly: 0, onDemandKeepDays: 30 },
     seriesPerHost: false,
     now: NOW,
     incompleteAfterSeconds: 86400,
@@ -89,7 +95,7 @@ describe('retention policy', () => {
     // Two runs a day for 120 days.
     const runs = Array.from({ length: 240 }, (_, index) => run(1 + index * 12));
 
-    const plan = pruned(planRetention(input(runs, { policy: { keepLast: 2, keepDaily: 7, keepWeekly: 4, keepMonthly: 3 } })));
+    const plan = pruned(planRetention(input(runs, { policy: { keepLast: 2, keepDaily: 7, keepWeekly: 4, keepMonthly: 3, onDemandKeepDays: 30 } })));
 
     const keptDays = plan.keep.map((kept) => runs.find((r) => r.runId === kept.runId)?.startedAt.toISOString().slice(0, 10));
     expect(new Set(keptDays).size).toBe(keptDays.length);
@@ -111,7 +117,7 @@ describe('retention policy', () => {
       startedAt: new Date(time),
     }));
 
-    const plan = pruned(planRetention(input(runs, { now, policy: { keepLast: 1, keepDaily: 0, keepWeekly: 3, keepMonthly: 0 } })));
+    const plan = pruned(planRetention(input(runs, { now, policy: { keepLast: 1, keepDaily: 0, keepWeekly: 3, keepMonthly: 0, onDemandKeepDays: 30 } })));
 
     expect(plan.keep.flatMap((kept) => kept.reasons.filter((reason) => reason.startsWith('weekly')))).toEqual(['weekly 2027-W01', 'weekly 2026-W53']);
   });
@@ -120,7 +126,7 @@ describe('retention policy', () => {
     // i-b has stored nothing in the last three runs: its newest backup is older than the job's last three.
     const runs = [run(1), run(2), run(3), run(4, { 'i-a': true, 'i-b': true }), run(5, { 'i-a': true, 'i-b': true })];
 
-    const plan = pruned(planRetention(input(runs, { seriesPerHost: true, policy: { keepLast: 1, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 } })));
+    const plan = pruned(planRetention(input(runs, { seriesPerHost: true, policy: { keepLast: 1, keepDaily: 0, keepWeekly: 0, keepMonthly: 0, onDemandKeepDays: 30 } })));
 
     expect(plan.keep).toEqual([
       { runId: runs[0]?.runId, reasons: ['newest of i-a'] },
@@ -138,6 +144,39 @@ describe('retention policy', () => {
     expect(deletedRuns(plan)).toEqual([runs[4]?.runId]);
   });
 
+  it('counts only scheduled runs toward keepLast, and keeps a run started by hand for onDemandKeepDays', () => {
+    const runs = [onDemandRun(1), run(2), onDemandRun(3), run(4), run(5), onDemandRun(24 * 31), run(24 * 32)];
+
+    const plan = pruned(planRetention(input(runs)));
+
+    expect(plan.keep).toEqual([
+      { runId: runs[0]?.runId, reasons: ['newest', 'on demand, kept 30 days'] },
+      { runId: runs[1]?.runId, reasons: ['last 3'] },
+      { runId: runs[2]?.runId, reasons: ['on demand, kept 30 days'] },
+      { runId: runs[3]?.runId, reasons: ['last 3'] },
+      { runId: runs[4]?.runId, reasons: ['last 3'] },
+    ]);
+    expect(deletedRuns(plan)).toEqual([runs[5]?.runId, runs[6]?.runId]);
+  });
+
+  it('keeps a kept run beyond the policy while its keep holds, and prunes it once the keep has lapsed', () => {
+    const runs = [run(1), run(2), run(3), keptRun(24 * 100), keptRun(24 * 101, new Date(NOW.getTime() + DAY)), keptRun(24 * 102, new Date(NOW.getTime() - HOUR))];
+
+    const plan = pruned(planRetention(input(runs)));
+
+    expect(plan.keep.slice(3)).toEqual([
+      { runId: runs[3]?.runId, reasons: ['kept forever: before the upgrade'] },
+      { runId: runs[4]?.runId, reasons: [`kept until ${new Date(NOW.getTime() + DAY).toISOString()}: before the upgrade`] },
+    ]);
+    expect(deletedRuns(plan)).toEqual([runs[5]?.runId]);
+  });
+
+  it('keeps an old on-demand run that an operator kept', () => {
+    const runs = [run(1), { ...onDemandRun(24 * 90), kept: { reason: 'audit' } }];
+
+    expect(deletedRuns(planRetention(input(runs, { policy: { keepLast: 1, keepDaily: 0, keepWeekly: 0, keepMonthly: 0, onDemandKeepDays: 30 } })))).toEqual([]);
+  });
+
   describe('invariants over arbitrary histories', () => {
     const history = fc
       .array(
@@ -145,13 +184,17 @@ describe('retention policy', () => {
           hoursAgo: fc.integer({ min: 0, max: 24 * 400 }),
           hosts: fc.dictionary(fc.constantFrom('i-a', 'i-b', 'i-c'), fc.boolean(), { minKeys: 1 }),
           locked: fc.boolean(),
+          onDemand: fc.boolean(),
+          kept: fc.option(fc.integer({ min: -48, max: 48 }), { nil: undefined }),
         }),
         { maxLength: 60 },
       )
       .map((entries) => {
         const byId = new Map<string, RunRecord>();
         for (const entry of entries) {
-          const record = run(entry.hoursAgo, entry.hosts, entry.locked ? new Date(NOW.getTime() + DAY) : undefined);
+          // A keep `kept` hours from now: lapsed when negative, forever when 0.
+          const kept = entry.kept === undefined ? undefined : { reason: 'kept', ...(entry.kept !== 0 ? { until: new Date(NOW.getTime() + entry.kept * HOUR) } : {}) };
+          const record = run(entry.hoursAgo, entry.hosts, entry.locked ? new Date(NOW.getTime() + DAY) : undefined, { onDemand: entry.onDemand, ...(kept ? { kept } : {}) });
           byId.set(record.runId, record);
         }
         return [...byId.values()];
@@ -161,6 +204,7 @@ describe('retention policy', () => {
       keepDaily: fc.integer({ min: 0, max: 10 }),
       keepWeekly: fc.integer({ min: 0, max: 6 }),
       keepMonthly: fc.integer({ min: 0, max: 6 }),
+      onDemandKeepDays: fc.integer({ min: 1, max: 60 }),
     });
     const newest = (runs: RunRecord[]) => [...runs].sort((a, b) => b.runId.localeCompare(a.runId))[0];
     const completeRuns = (runs: RunRecord[], host?: string) =>
@@ -204,14 +248,15 @@ describe('retention policy', () => {
       );
     });
 
-    it('keeps at least keepLast complete runs, deletes only whole runs it does not keep, and nothing locked or young and incomplete', () => {
+    it('keeps at least keepLast complete scheduled runs, deletes only whole runs it does not keep, and nothing locked or young and incomplete', () => {
       const count = { plans: 0, deleting: 0 };
       fc.assert(
         fc.property(prunable, policy, (runs, rules) => {
           const plan = pruned(planRetention(input(runs, { policy: rules })));
           withDeletions(count, plan);
           const kept = new Set(plan.keep.map((k) => k.runId));
-          expect(kept.size).toBeGreaterThanOrEqual(Math.min(rules.keepLast, completeRuns(runs).length));
+          const scheduled = completeRuns(runs).filter((r) => !r.onDemand);
+          expect(scheduled.filter((r) => kept.has(r.runId)).length).toBeGreaterThanOrEqual(Math.min(rules.keepLast, scheduled.length));
           for (const deletion of plan.delete) {
             const record = runs.find((r) => r.runId === deletion.runId);
             expect(record?.lockedUntil).toBeUndefined();
@@ -223,6 +268,38 @@ describe('retention policy', () => {
         }),
       );
       expect(count.deleting / count.plans).toBeGreaterThan(0.3);
+    });
+    it('never puts a run in the prune plan while its keep holds', () => {
+      const count = { plans: 0, deleting: 0 };
+      let keptSeen = 0;
+      fc.assert(
+        fc.property(prunable, policy, fc.boolean(), (runs, rules, perHost) => {
+          const plan = pruned(planRetention(input(runs, { policy: rules, seriesPerHost: perHost })));
+          withDeletions(count, plan);
+          const holding = runs.filter((r) => r.kept && (r.kept.until === undefined || r.kept.until > NOW));
+          keptSeen += holding.length;
+          const deleted = new Set(plan.delete.filter((d) => d.unit === undefined).map((d) => d.runId));
+          for (const r of holding) expect(deleted.has(r.runId)).toBe(false);
+        }),
+      );
+      expect(count.deleting / count.plans).toBeGreaterThan(0.3);
+      expect(keptSeen).toBeGreaterThan(100);
+    });
+
+    it('never lets a run started by hand push a scheduled backup out', () => {
+      let compared = 0;
+      fc.assert(
+        fc.property(prunable, policy, (runs, rules) => {
+          const scheduledOnly = runs.filter((r) => !r.onDemand);
+          const latest = newest(scheduledOnly);
+          fc.pre(latest !== undefined && latest.units.every((unit) => unit.complete));
+          const keptWith = new Set(pruned(planRetention(input(runs, { policy: rules }))).keep.map((k) => k.runId));
+          const keptWithout = pruned(planRetention(input(scheduledOnly, { policy: rules }))).keep.map((k) => k.runId);
+          if (scheduledOnly.length < runs.length) compared += 1;
+          for (const runId of keptWithout) expect(keptWith.has(runId)).toBe(true);
+        }),
+      );
+      expect(compared).toBeGreaterThan(30);
     });
   });
 });

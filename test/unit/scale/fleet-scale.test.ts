@@ -119,8 +119,8 @@ describe('a fleet of 500 hosts', () => {
     expect(perEvent(PutObjectCommand, s3)).toBe(1);
     // The claimed manifest, plus the kept run's manifest read once by the last completion's prune.
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(FLEET.length + FLEET.length);
-    // Each completion counts the run's finished hosts (one page); only the last lists the job and its run markers.
-    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(FLEET.length + 2);
+    // Each completion counts the run's finished hosts (one page); only the last lists the job, its run markers, keeps and on-demand marks.
+    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(FLEET.length + 4);
     expect(s3.commandCalls(ListObjectsV2Command).filter((call) => call.args[0].input.Prefix === 'fleet-files/')).toHaveLength(1);
     expect(retention[0]).toEqual({ kind: 'held', job: 'fleet-files', reason: '1 of 500 hosts of this run have finished; the last one prunes' });
     expect(retention.slice(0, -1).every(({ kind }) => kind === 'held')).toBe(true);

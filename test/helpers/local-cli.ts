@@ -1,0 +1,29 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
+import { runCli } from '../../lib/cli/cli-program';
+import { LocalBackend } from '../../lib/cli/local-backend';
+import { auditedSigning, type MotoFixture } from './moto-fixture';
+
+/** The bucket the command line is pointed at: the fixture's, or another one on its moto. */
+export type CliBucket = Pick<MotoFixture, 'bucket' | 'kmsKeyId'>;
+
+/**
+ * Runs one `cronsnap --local` command line against a config written for it; its functions and
+ * hosts sign as themselves, so their calls are judged against the stack's IAM after the file.
+ */
+export async function localCli(aws: MotoFixture, config: CronsnapConfigInput, args: readonly string[], target: CliBucket = aws) {
+  const file = join(aws.dir, `config-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(config));
+  const signing = auditedSigning(aws.audit, aws.s3As, { ...aws, ...target, jobs: config.jobs, ...(config.storage ? { storage: config.storage } : {}) });
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(['--config', file, '--local', '--bucket', target.bucket, '--kms-key-id', target.kmsKeyId, '--endpoint-url', aws.moto.endpoint, ...args], {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+    backendFor: (options, loaded) => new LocalBackend({ config: loaded, bucket: options.bucket ?? '', kmsKeyId: options.kmsKeyId ?? '', endpointUrl: options.endpointUrl ?? '', workDir: aws.dir, signing }),
+    now: () => new Date(),
+    localZone: 'UTC',
+  });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
