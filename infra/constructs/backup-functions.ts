@@ -87,7 +87,7 @@ export class BackupFunctions extends Construct {
     const binlogRunMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/binlog-runs/*`);
     const walRunMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/wal-runs/*`);
     const completionMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/completions/*`);
-    const onDemandMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/on-demand/*`);
+    const onDemandMarkers = props.bucket.arnForObjects(`${onDemandMarkersPrefix('*')}*`);
     const keepMarkers = props.jobs.map((job) => props.bucket.arnForObjects(`${keepMarkersPrefix(job.name)}*`));
     const manifests = props.bucket.arnForObjects('*/manifest.json');
 

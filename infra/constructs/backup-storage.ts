@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Job } from '../../lib/config/job-config';
 import type { ObjectLockSettings } from '../../lib/config/storage-settings';
-import { MARKER_ROOT } from '../../lib/backup/object-layout';
+import { MARK_ROOT, MARKER_ROOT } from '../../lib/backup/object-layout';
 
 export interface BackupStorageProps {
   /** Jobs whose prefixes get lifecycle rules. */
@@ -75,6 +75,8 @@ export class BackupStorage extends Construct {
           expiration: Duration.days(props.markerRetentionDays ?? 90),
           noncurrentVersionExpiration: Duration.days(1),
         },
+        // Keeps and on-demand marks last while their runs do; an unkept keep's history stays a month.
+        { id: 'cronsnap-marks', prefix: `${MARK_ROOT}/`, noncurrentVersionExpiration: Duration.days(30) },
       ],
     });
 

@@ -74,6 +74,13 @@ export function manifestKey(prefix: string, host: string, setName = ''): string 
 /** Markers live outside every job prefix, so hosts (which may write only under their job) cannot forge them. */
 export const MARKER_ROOT = '_cronsnap';
 
+/**
+ * Marks that must last as long as the runs they mark (keeps, on-demand runs), beside the markers
+ * rather than under them: the bucket's lifecycle expires MARKER_ROOT, and a keep that lapsed by
+ * expiry would let retention prune what an operator asked to keep.
+ */
+export const MARK_ROOT = '_cronsnap-marks';
+
 /** Written last in every backup unit: its presence marks the backup complete. */
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -87,7 +94,7 @@ export function keepMarkerKey(job: string, runId: string): string {
 }
 
 export function keepMarkersPrefix(job: string): string {
-  return `${MARKER_ROOT}/keeps/${job}/`;
+  return `${MARK_ROOT}/keeps/${job}/`;
 }
 
 /** Marks a run started by hand (backup-now): retention never counts it toward the policy's counts. */
@@ -96,7 +103,7 @@ export function onDemandMarkerKey(job: string, runId: string): string {
 }
 
 export function onDemandMarkersPrefix(job: string): string {
-  return `${MARKER_ROOT}/on-demand/${job}/`;
+  return `${MARK_ROOT}/on-demand/${job}/`;
 }
 
 /** The run id a marker key (`<folder>/<runId>.json`) names. */
@@ -127,7 +134,7 @@ export function completionMarkersPrefix(commandId: string): string {
 export const DRILL_ROOT = 'drills';
 
 /** Top-level folders of the bucket that are not jobs; no job may take one of these names. */
-export const RESERVED_ROOTS: readonly string[] = [MARKER_ROOT, DRILL_ROOT];
+export const RESERVED_ROOTS: readonly string[] = [MARKER_ROOT, MARK_ROOT, DRILL_ROOT];
 
 export function drillResultKey(job: string, drillId: string): string {
   return `${DRILL_ROOT}/${job}/${drillId}.json`;

@@ -1,5 +1,5 @@
 import { logShippingsOf, type ShippingKind } from '../backup/log-shipping';
-import { DRILL_ROOT, MARKER_ROOT, markedRunId, parseBackupKey, parseShippedLogKey, parseShippedWalKey, parseShippingRunKey } from '../backup/object-layout';
+import { DRILL_ROOT, MARK_ROOT, markedRunId, parseBackupKey, parseShippedLogKey, parseShippedWalKey, parseShippingRunKey } from '../backup/object-layout';
 import { runStartedAt } from '../backup/run-id';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import type { InventoryRow } from './inventory-row';
@@ -87,7 +87,7 @@ function shippedLogOf(kind: ShippingKind, key: string): { readonly folder: strin
   return segment && { folder: segment.systemIdentifier, name: segment.segment, part: segment.part };
 }
 
-const MARK = new RegExp(`^${MARKER_ROOT}/(keeps|on-demand)/([^/]+)/[^/]+\\.json$`);
+const MARK = new RegExp(`^${MARK_ROOT}/(keeps|on-demand)/([^/]+)/[^/]+\\.json$`);
 const LAST_PASSED_DRILL = /^[^/]+\/([^/]+)\/last-passed\.json$/;
 
 function note(counter: KeyCount, key: string): void {
@@ -119,7 +119,7 @@ export class InventoryTally {
     if (!job) {
       this.otherObjects += 1;
       if (jobName === DRILL_ROOT) this.addDrill(row);
-      if (jobName === MARKER_ROOT) this.addMarker(row);
+      if (jobName === MARK_ROOT) this.addMarker(row);
       return;
     }
     if (row.isDeleteMarker) return;

@@ -117,6 +117,16 @@ describe('CronsnapStack', () => {
     });
   });
 
+  it('expires the markers but never a keep or an on-demand mark, which last as long as their runs', () => {
+    const buckets = Object.values(template.findResources('AWS::S3::Bucket')) as { Properties: { LifecycleConfiguration?: { Rules: Record<string, unknown>[] } } }[];
+    const backupBucket = buckets.find((bucket) => bucket.Properties.LifecycleConfiguration?.Rules.some((rule) => rule.Id === 'cronsnap-markers'));
+    const rules = backupBucket?.Properties.LifecycleConfiguration?.Rules ?? [];
+    expect(rules.find((rule) => rule.Id === 'cronsnap-markers')).toMatchObject({ Prefix: '_cronsnap/', ExpirationInDays: 90 });
+    expect(rules.find((rule) => rule.Id === 'cronsnap-marks')).toEqual({ Id: 'cronsnap-marks', Prefix: '_cronsnap-marks/', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 } });
+    // A rule whose prefix covers the marks could expire them: none may, apart from their own.
+    expect(rules.filter((rule) => '_cronsnap-marks/keeps/j/r.json'.startsWith(String(rule.Prefix ?? ''))).map((rule) => rule.Id)).toEqual(['cronsnap-marks']);
+  });
+
   it('denies plain-HTTP access and puts that ask for other encryption', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
@@ -339,7 +349,7 @@ describe('CronsnapStack', () => {
     expect(backupReads).toHaveLength(1);
     const resources = (backupReads[0]?.Resource as { 'Fn::Join': [string, unknown[]] }[]).map((resource) => String(resource['Fn::Join'][1][1]));
     expect(resources.sort()).toEqual(
-      ['/shop-mysql/*/manifest.json', '/shop-mysql/binlogs/*.json', '/ledger-pg/*/manifest.json', ...['prod-etcd', 'berlin-etcd', 'shop-mysql', 'ledger-pg'].map((job) => `/_cronsnap/keeps/${job}/*`)].sort(),
+      ['/shop-mysql/*/manifest.json', '/shop-mysql/binlogs/*.json', '/ledger-pg/*/manifest.json', ...['prod-etcd', 'berlin-etcd', 'shop-mysql', 'ledger-pg'].map((job) => `/_cronsnap-marks/keeps/${job}/*`)].sort(),
     );
   });
 
@@ -453,7 +463,7 @@ describe('CronsnapStack', () => {
     const jobs = ['prod-etcd', 'berlin-etcd', 'shop-mysql', 'ledger-pg'];
     expect(listed).toEqual([
       { StringEquals: { 's3:prefix': jobs.map((job) => `${job}/`) } },
-      { StringEquals: { 's3:prefix': jobs.flatMap((job) => [`_cronsnap/keeps/${job}/`, `_cronsnap/on-demand/${job}/`]) } },
+      { StringEquals: { 's3:prefix': jobs.flatMap((job) => [`_cronsnap-marks/keeps/${job}/`, `_cronsnap-marks/on-demand/${job}/`]) } },
     ]);
   });
 
@@ -612,7 +622,7 @@ describe('CronsnapStack', () => {
     const unkeeping = policyStatements('RestoreFunction').find((statement) => [statement.Action].flat().includes('s3:DeleteObject'));
     const keepMarkers = (unkeeping?.Resource ?? []) as unknown[];
     expect(keepMarkers).toHaveLength(4);
-    for (const resource of keepMarkers) expect(JSON.stringify(resource)).toMatch(/"\/_cronsnap\/keeps\/[a-z-]+\/\*"/);
+    for (const resource of keepMarkers) expect(JSON.stringify(resource)).toMatch(/"\/_cronsnap-marks\/keeps\/[a-z-]+\/\*"/);
     const actions = policyStatements().flatMap((statement) => statement.Action as string | string[]);
     expect(actions.filter((action) => /^s3:.*\*/.test(action))).toEqual([]);
   });
@@ -624,21 +634,21 @@ describe('CronsnapStack', () => {
         's3:prefix': [
           'prod-etcd/',
           '_cronsnap/runs/prod-etcd/',
-          '_cronsnap/keeps/prod-etcd/',
-          '_cronsnap/on-demand/prod-etcd/',
+          '_cronsnap-marks/keeps/prod-etcd/',
+          '_cronsnap-marks/on-demand/prod-etcd/',
           'berlin-etcd/',
           '_cronsnap/runs/berlin-etcd/',
-          '_cronsnap/keeps/berlin-etcd/',
-          '_cronsnap/on-demand/berlin-etcd/',
+          '_cronsnap-marks/keeps/berlin-etcd/',
+          '_cronsnap-marks/on-demand/berlin-etcd/',
           'shop-mysql/',
           '_cronsnap/runs/shop-mysql/',
-          '_cronsnap/keeps/shop-mysql/',
-          '_cronsnap/on-demand/shop-mysql/',
+          '_cronsnap-marks/keeps/shop-mysql/',
+          '_cronsnap-marks/on-demand/shop-mysql/',
           'shop-mysql/binlogs/*',
           'ledger-pg/',
           '_cronsnap/runs/ledger-pg/',
-          '_cronsnap/keeps/ledger-pg/',
-          '_cronsnap/on-demand/ledger-pg/',
+          '_cronsnap-marks/keeps/ledger-pg/',
+          '_cronsnap-marks/on-demand/ledger-pg/',
           'ledger-pg/wal/*',
           '_cronsnap/completions/*/',
         ],

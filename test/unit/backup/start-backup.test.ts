@@ -36,9 +36,9 @@ describe('startBackup', () => {
     const byHand = await startBackup({ job: 'prod-etcd', eventId: 'console-test' }, 'fallback', deps);
     const scheduled = await startBackup({ job: 'prod-etcd', eventId: 'event-2', trigger: 'schedule' }, 'fallback', deps);
 
-    const marks = [...deps.store.objects.keys()].filter((key) => key.startsWith('_cronsnap/on-demand/'));
+    const marks = [...deps.store.objects.keys()].filter((key) => key.startsWith('_cronsnap-marks/on-demand/'));
     expect(byHand.kind === 'started' && scheduled.kind === 'started').toBe(true);
-    expect(marks).toEqual([`_cronsnap/on-demand/prod-etcd/${'runId' in byHand ? byHand.runId : ''}.json`]);
+    expect(marks).toEqual([`_cronsnap-marks/on-demand/prod-etcd/${'runId' in byHand ? byHand.runId : ''}.json`]);
   });
 
   it('sends a snapshot only when the etcd job names no member config', async () => {

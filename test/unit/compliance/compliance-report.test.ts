@@ -114,12 +114,12 @@ describe('compliance report', () => {
 
   it('finds no fault with runs kept by operators or started by hand, and lists the keeps that hold', async () => {
     const runIdOf = (hoursAgo: number) => runIdFor(`event-${hoursAgo}`, new Date(Date.UTC(2026, 10, 24, 12) - hoursAgo * HOUR));
-    const mark = (folder: string, hoursAgo: number): InventoryObject => ({ key: `_cronsnap/${folder}/prod-etcd/${runIdOf(hoursAgo)}.json`, size: 100, lastModified: NOW });
+    const mark = (folder: string, hoursAgo: number): InventoryObject => ({ key: `_cronsnap-marks/${folder}/prod-etcd/${runIdOf(hoursAgo)}.json`, size: 100, lastModified: NOW });
     // Five scheduled runs, two started by hand among them, two kept (one keep lapsed) beyond the five.
     const objects = [...hourly(7), ...backup(30), mark('on-demand', 1), mark('on-demand', 3), mark('keeps', 30), mark('keeps', 6)];
     const store = new MemoryObjectStore();
-    store.objects.set(`_cronsnap/keeps/prod-etcd/${runIdOf(30)}.json`, JSON.stringify({ job: 'prod-etcd', runId: runIdOf(30), reason: 'before the upgrade', by: 'ops', at: NOW.toISOString() }));
-    store.objects.set(`_cronsnap/keeps/prod-etcd/${runIdOf(6)}.json`, JSON.stringify({ job: 'prod-etcd', runId: runIdOf(6), until: '2026-11-24T00:00:00.000Z', reason: 'lapsed', by: 'ops', at: NOW.toISOString() }));
+    store.objects.set(`_cronsnap-marks/keeps/prod-etcd/${runIdOf(30)}.json`, JSON.stringify({ job: 'prod-etcd', runId: runIdOf(30), reason: 'before the upgrade', by: 'ops', at: NOW.toISOString() }));
+    store.objects.set(`_cronsnap-marks/keeps/prod-etcd/${runIdOf(6)}.json`, JSON.stringify({ job: 'prod-etcd', runId: runIdOf(6), until: '2026-11-24T00:00:00.000Z', reason: 'lapsed', by: 'ops', at: NOW.toISOString() }));
     const manifestKey = writeInventory(store, BUCKET, objects, NOW);
     const config = parseConfig(configInput([etcdJobInput({ schedule: '0 * * * *', retention: { keepLast: 5 } })]));
 
