@@ -2,7 +2,7 @@ import type { CronsnapConfig } from '../config/cronsnap-config';
 import { isDrilled, type Job } from '../config/job-config';
 import { logShippingsOf, type LogShipping, type ShippingKind } from '../backup/log-shipping';
 import { incompleteAfterSeconds } from '../retention/prune-job';
-import { planRetention, type RunKeep, type RunRecord } from '../retention/retention-policy';
+import { keepAsJson, keepHolds, planRetention, type RunKeep, type RunRecord } from '../retention/retention-policy';
 import { scheduledTimes } from '../schedule/schedule-times';
 import { drillAlarmPlan } from '../drill/drill-alarm';
 import { recoveryPointObjective } from './recovery-point-objective';
@@ -276,9 +276,9 @@ export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now:
     currentBytesByStorageClass: Object.fromEntries([...tally.currentBytesByStorageClass].sort()),
     noncurrentBytes: tally.noncurrentBytes,
     kept: [...keeps]
-      .filter(([runId, keep]) => tally.runs.has(runId) && (!keep.until || keep.until.getTime() > now))
+      .filter(([runId, keep]) => tally.runs.has(runId) && keepHolds(keep, new Date(now)))
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([runId, keep]) => ({ runId, ...(keep.until ? { until: keep.until.toISOString() } : {}), reason: keep.reason })),
+      .map(([runId, keep]) => ({ runId, ...keepAsJson(keep) })),
     backups: runs.slice(-CHART_POINTS).map((run) => ({ runId: run.runId, startedAt: new Date(run.startedAt).toISOString(), bytes: run.bytes })),
   };
 }

@@ -5,6 +5,7 @@ import type { ObjectStore } from '../ports/object-store';
 import { listRestorable } from './backup-catalog';
 import { runIdSchema } from '../backup/run-id';
 import { readKeeps, readOnDemandRuns } from '../retention/backup-keeps';
+import { keepAsJson, keepHolds } from '../retention/retention-policy';
 
 /** What an operator sends to list-backups (console test event or CLI). */
 export const listBackupsEventSchema = z
@@ -50,8 +51,7 @@ export async function listBackups(event: ListBackupsEvent, deps: ListBackupsDeps
   const now = deps.now();
   const keptNow = (runId: string): Pick<ListedBackup, 'kept'> => {
     const keep = keeps.get(runId);
-    if (!keep || (keep.until && keep.until <= now)) return {};
-    return { kept: { reason: keep.reason, ...(keep.until ? { until: keep.until.toISOString() } : {}) } };
+    return keepHolds(keep, now) ? { kept: keepAsJson(keep) } : {};
   };
   return {
     job: job.name,

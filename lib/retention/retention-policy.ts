@@ -94,9 +94,19 @@ function holdReason(input: RetentionInput, runs: readonly RunRecord[]): string |
   return undefined;
 }
 
+/** Whether `keep` still holds at `now`: retention, list-backups and the report judge it alike. */
+export function keepHolds(keep: RunKeep | undefined, now: Date): keep is RunKeep {
+  return keep !== undefined && (keep.until === undefined || keep.until > now);
+}
+
+/** A keep as list-backups and the report answer with it. */
+export function keepAsJson(keep: RunKeep): { readonly until?: string; readonly reason: string } {
+  return { ...(keep.until ? { until: keep.until.toISOString() } : {}), reason: keep.reason };
+}
+
 /** Why a keep still holds at `now`, or undefined once it has lapsed. */
 function keepReason(keep: RunKeep | undefined, now: Date): string | undefined {
-  if (!keep || (keep.until && keep.until <= now)) return undefined;
+  if (!keepHolds(keep, now)) return undefined;
   return `kept ${keep.until ? `until ${keep.until.toISOString()}` : 'forever'}${keep.reason ? `: ${keep.reason}` : ''}`;
 }
 
