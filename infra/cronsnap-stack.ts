@@ -10,6 +10,8 @@ import { DRILL_DOCUMENTS } from '../lib/drill/drill-programs';
 import { RESTORE_PROGRAMS } from '../lib/restore/restore-programs';
 import { BackupFunctions } from './constructs/backup-functions';
 import { BackupStorage } from './constructs/backup-storage';
+import { BucketReplication } from './constructs/bucket-replication';
+import { replicaTarget } from '../lib/replica/replica-target';
 import { ComplianceReporting } from './constructs/compliance-reporting';
 import { FailureTopic } from './constructs/failure-topic';
 import { HostAccessPolicy } from './constructs/host-access-policy';
@@ -50,6 +52,17 @@ export class CronsnapStack extends Stack {
     const { objectLock } = props.config.storage;
     const storage = new BackupStorage(this, 'Storage', { jobs, ...(objectLock ? { objectLock } : {}) });
     const failures = new FailureTopic(this, 'Failures', { emails: props.config.notifications.emails });
+    const { replica } = props.config.storage;
+    if (replica) {
+      new BucketReplication(this, 'Replication', {
+        source: storage.bucket,
+        sourceKey: storage.key,
+        target: replicaTarget(replica, this.account, this.partition),
+        settings: replica,
+        objectLock: objectLock !== undefined,
+        topic: failures.topic,
+      });
+    }
     const documents = new HostDocuments(this, 'Documents', { namePrefix: documentPrefix, programs: BACKUP_PROGRAMS });
     // Restores are run by operators; the scheduled functions get no right to send these.
     new HostDocuments(this, 'RestoreDocuments', { namePrefix: documentPrefix, programs: RESTORE_PROGRAMS });
@@ -143,7 +156,7 @@ export class CronsnapStack extends Stack {
     new CfnOutput(this, 'ScheduledBackupFunction', { value: functions.scheduledBackup.function.functionName });
     new CfnOutput(this, 'ListBackupsFunction', { value: restore.listBackups.function.functionName });
     new CfnOutput(this, 'RestoreFunction', { value: restore.restore.function.functionName });
-    new CfnOutput(this, 'KeepBackupFunction', { value: restore.keepBackup.function.functionName });
+    if (restore.keepBackup) new CfnOutput(this, 'KeepBackupFunction', { value: restore.keepBackup.function.functionName });
     new CfnOutput(this, 'RestoreDrillFunction', { value: drills.restoreDrill.function.functionName });
     new CfnOutput(this, 'DocumentPrefix', { value: documentPrefix });
     // Where an operator watches a restore or a drill in the Step Functions console.

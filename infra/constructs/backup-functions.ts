@@ -1,11 +1,11 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { binlogRoot, completionMarkersPrefix, keepMarkersPrefix, MARKER_ROOT, onDemandMarkersPrefix, walRoot } from '../../lib/backup/object-layout';
 import { shipsBinlogs, shipsWal } from '../../lib/config/job-config';
@@ -15,6 +15,7 @@ import { TERMINAL_STATUSES } from '../../lib/ssm/status-change-event';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 import { sendCommandTargets, taggedTargetFindings } from '../send-command-targets';
 import { CronsnapFunction } from './cronsnap-function';
+import { deadLetterQueue, functionEnvironment } from './function-support';
 
 export interface BackupFunctionsProps {
   /** The configured jobs: their targets, and the prefixes backup-completed may prune. */
@@ -46,22 +47,15 @@ export class BackupFunctions extends Construct {
   constructor(scope: Construct, id: string, props: BackupFunctionsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the cronsnap functions.',
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters');
 
-    const environment = (this.environment = {
-      CRONSNAP_BUCKET: props.bucket.bucketName,
-      CRONSNAP_KMS_KEY_ID: props.key.keyArn,
-      CRONSNAP_TOPIC_ARN: props.topic.topicArn,
-      CRONSNAP_DOCUMENT_PREFIX: props.documentPrefix,
-    });
+    const environment = (this.environment = functionEnvironment({
+      bucket: props.bucket,
+      key: props.key,
+      topic: props.topic,
+      documentPrefix: props.documentPrefix,
+      bucketRole: 'source',
+    }));
     this.scheduledBackup = new CronsnapFunction(this, 'ScheduledBackup', {
       name: 'scheduled-backup',
       environment,

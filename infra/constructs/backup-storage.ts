@@ -26,6 +26,16 @@ export interface BackupStorageProps {
    * @default 90
    */
   readonly markerRetentionDays?: number;
+  /**
+   * The bucket's name, for a copy the source stack names without a reference into this stack.
+   * @default - a name CloudFormation generates
+   */
+  readonly bucketName?: string;
+  /**
+   * An alias of the key, by which the source stack's replication role is granted its use.
+   * @default - no alias
+   */
+  readonly keyAlias?: string;
 }
 
 /** The KMS key and the versioned, encrypted backup bucket with per-job lifecycle rules. */
@@ -41,6 +51,7 @@ export class BackupStorage extends Construct {
     this.key = new kms.Key(this, 'Key', {
       description: 'cronsnap backups',
       enableKeyRotation: true,
+      ...(props.keyAlias ? { alias: props.keyAlias } : {}),
       removalPolicy,
     });
 
@@ -57,6 +68,7 @@ export class BackupStorage extends Construct {
     });
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
+      ...(props.bucketName ? { bucketName: props.bucketName } : {}),
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,
       bucketKeyEnabled: true,

@@ -21,6 +21,11 @@ export interface HostAccessPolicyProps {
   readonly secretsManagerSecrets?: readonly string[];
   readonly bucket: s3.IBucket;
   readonly key: kms.IKey;
+  /**
+   * Hosts only read backups (and write their reports): the policy for the copy's restores.
+   * @default false
+   */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -33,12 +38,13 @@ export class HostAccessPolicy extends Construct {
   constructor(scope: Construct, id: string, props: HostAccessPolicyProps) {
     super(scope, id);
     const prefix = `${props.jobName}/*`;
+    const readOnly = props.readOnly ?? false;
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
-      description: `cronsnap hosts of job ${props.jobName}: put and get under ${prefix}, no delete`,
+      description: `cronsnap hosts of job ${props.jobName}: ${readOnly ? 'get' : 'put and get'} under ${prefix}, no delete`,
       statements: [
         new iam.PolicyStatement({
-          sid: 'WriteAndReadJobBackups',
-          actions: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion', 's3:AbortMultipartUpload'],
+          sid: readOnly ? 'ReadJobBackups' : 'WriteAndReadJobBackups',
+          actions: readOnly ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion', 's3:AbortMultipartUpload'],
           resources: [props.bucket.arnForObjects(prefix)],
         }),
         new iam.PolicyStatement({
@@ -55,7 +61,7 @@ export class HostAccessPolicy extends Construct {
         }),
         new iam.PolicyStatement({
           sid: 'UseBackupKey',
-          // Decrypt is needed for SSE-KMS multipart uploads as well as for restores.
+          // Decrypt is needed for SSE-KMS multipart uploads as well as for restores; reports are small single puts.
           actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
           resources: [props.key.keyArn],
         }),

@@ -36,6 +36,11 @@ export interface RestoreFunctionsProps {
    * @default false
    */
   readonly objectLock?: boolean;
+  /**
+   * Deploy keep-backup, whose role may write keep markers: the copy has no pruning to keep runs from.
+   * @default true
+   */
+  readonly keeps?: boolean;
 }
 
 /**
@@ -47,7 +52,7 @@ export class RestoreFunctions extends Construct {
   public readonly listBackups: CronsnapFunction;
   public readonly restore: CronsnapFunction;
   /** Keeps a run beyond retention, or ends the keep; it has the restore function's role, which hosts never get. */
-  public readonly keepBackup: CronsnapFunction;
+  public readonly keepBackup?: CronsnapFunction;
   public readonly etcdRestoreStep: CronsnapFunction;
   public readonly etcdRestoreWorkflow: EtcdRestoreWorkflow;
   /** Runs database and file-set restores (dry runs too: they download the backup) to their end; its every step is the restore function. */
@@ -82,14 +87,17 @@ export class RestoreFunctions extends Construct {
       timeout: Duration.minutes(15),
     });
 
-    this.keepBackup = new CronsnapFunction(this, 'KeepBackup', {
-      name: 'keep-backup',
-      environment: props.environment,
-      deadLetterQueue: props.deadLetterQueue,
-      extraFiles: [{ source: props.configFile, target: 'cronsnap.config.json' }],
-      timeout: Duration.minutes(2),
-      ...(this.restore.function.role ? { role: this.restore.function.role } : {}),
-    });
+    const keeps = props.keeps ?? true;
+    if (keeps) {
+      this.keepBackup = new CronsnapFunction(this, 'KeepBackup', {
+        name: 'keep-backup',
+        environment: props.environment,
+        deadLetterQueue: props.deadLetterQueue,
+        extraFiles: [{ source: props.configFile, target: 'cronsnap.config.json' }],
+        timeout: Duration.minutes(2),
+        ...(this.restore.function.role ? { role: this.restore.function.role } : {}),
+      });
+    }
 
     this.restoreWorkflow = new HostWorkflow(this, 'RestoreWorkflow', { stepFunction: this.restore.function, stateMachineName: restoreWorkflowName });
 
@@ -121,9 +129,11 @@ export class RestoreFunctions extends Construct {
       );
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: keepMarkers }));
     }
-    restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: keepMarkers }));
-    props.key.grant(restore, 'kms:GenerateDataKey');
-    if (props.objectLock) {
+    if (keeps) {
+      restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: keepMarkers }));
+      props.key.grant(restore, 'kms:GenerateDataKey');
+    }
+    if (keeps && props.objectLock) {
       // A keep holds every object of its run: listed by the run's folder, which the job's prefix already lists.
       restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObjectLegalHold'], resources: jobObjects }));
       restore.addToRolePolicy(

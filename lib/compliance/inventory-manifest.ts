@@ -13,6 +13,7 @@ export const INVENTORY_FIELDS = [
   'ObjectLockRetainUntilDate',
   'ObjectLockLegalHoldStatus',
   'ChecksumAlgorithm',
+  'ReplicationStatus',
 ] as const;
 
 /** Columns every report needs; the rest are read when present. */

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ConfigError } from '../errors';
+import { bucketRoleSchema } from '../replica/bucket-role';
 import { formatIssues } from '../validation-issues';
 
 /** Environment the stack gives every cronsnap function. */
@@ -8,6 +9,8 @@ export const lambdaEnvironmentSchema = z.object({
   CRONSNAP_KMS_KEY_ID: z.string().min(1),
   CRONSNAP_TOPIC_ARN: z.string().min(1),
   CRONSNAP_DOCUMENT_PREFIX: z.string().min(1),
+  /** `replica` in the CronsnapReplica stack, whose bucket is the copy. */
+  CRONSNAP_BUCKET_ROLE: bucketRoleSchema.default('source'),
   /** The validated config, bundled next to the handler at synth. */
   CRONSNAP_CONFIG_FILE: z.string().default('cronsnap.config.json'),
   /** The bucket S3 Inventory delivers to and reports are written to; only compliance-report gets it. */

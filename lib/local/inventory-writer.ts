@@ -5,7 +5,7 @@ import { createGzip, type Gzip } from 'node:zlib';
 
 /** The column order S3 writes for an all-versions CSV inventory with cronsnap's optional fields. */
 export const INVENTORY_FILE_SCHEMA =
-  'Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, LastModifiedDate, ETag, StorageClass, EncryptionStatus, ObjectLockRetainUntilDate, ObjectLockMode, ObjectLockLegalHoldStatus, ChecksumAlgorithm';
+  'Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, LastModifiedDate, ETag, StorageClass, ReplicationStatus, EncryptionStatus, ObjectLockRetainUntilDate, ObjectLockMode, ObjectLockLegalHoldStatus, ChecksumAlgorithm';
 
 /** One object version, as an inventory lists it. */
 export interface InventoryObject {
@@ -19,6 +19,8 @@ export interface InventoryObject {
   readonly encryptionStatus?: string;
   readonly lockMode?: string;
   readonly retainUntil?: Date;
+  /** PENDING, COMPLETED, FAILED or REPLICA; empty for an object no replication rule covers. */
+  readonly replicationStatus?: string;
 }
 
 /** S3 Inventory URL-encodes keys with `+` for spaces, as Python's quote_plus does. */
@@ -39,6 +41,7 @@ export function inventoryLine(bucket: string, object: InventoryObject, index: nu
     object.lastModified.toISOString(),
     marker ? '' : index.toString(16).padStart(32, '0'),
     marker ? '' : (object.storageClass ?? 'STANDARD'),
+    object.replicationStatus ?? '',
     marker ? '' : (object.encryptionStatus ?? 'SSE-KMS'),
     object.retainUntil?.toISOString() ?? '',
     object.lockMode ?? '',

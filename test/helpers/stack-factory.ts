@@ -6,16 +6,37 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
 import { parseConfig } from '../../lib/config/load-config';
-import { CronsnapStack } from '../../infra/cronsnap-stack';
+import { addCronsnapStacks } from '../../infra/cronsnap-app';
+import type { CronsnapStack } from '../../infra/cronsnap-stack';
+import type { CronsnapReplicaStack } from '../../infra/cronsnap-replica-stack';
 
-/** The stack as `cdk synth` builds it, with cdk-nag's AwsSolutions pack registered. */
-export function synthStack(input: CronsnapConfigInput): { app: App; stack: CronsnapStack; template: Template } {
+export const TEST_ACCOUNT = '123456789012';
+export const TEST_REGION = 'eu-central-1';
+
+/** The app as `cdk synth` builds it, with cdk-nag's AwsSolutions pack registered. */
+export function synthStacks(input: CronsnapConfigInput): {
+  app: App;
+  stack: CronsnapStack;
+  template: Template;
+  replica?: { stack: CronsnapReplicaStack; template: Template };
+} {
   const outdir = mkdtempSync(join(tmpdir(), 'cronsnap-cdk-'));
   const app = new App({ outdir });
   const config = parseConfig(input);
   const configFile = join(outdir, 'cronsnap.config.json');
   writeFileSync(configFile, JSON.stringify(config));
-  const stack = new CronsnapStack(app, 'Cronsnap', { config, configFile, env: { account: '123456789012', region: 'eu-central-1' } });
+  const stacks = addCronsnapStacks(app, { config, configFile, env: { account: TEST_ACCOUNT, region: TEST_REGION } });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack, template: Template.fromStack(stack) };
+  return {
+    app,
+    stack: stacks.main,
+    template: Template.fromStack(stacks.main),
+    ...(stacks.replica ? { replica: { stack: stacks.replica, template: Template.fromStack(stacks.replica) } } : {}),
+  };
+}
+
+/** The main stack alone. */
+export function synthStack(input: CronsnapConfigInput): { app: App; stack: CronsnapStack; template: Template } {
+  const { app, stack, template } = synthStacks(input);
+  return { app, stack, template };
 }

@@ -317,6 +317,7 @@ describe('CronsnapStack', () => {
             'ObjectLockRetainUntilDate',
             'ObjectLockLegalHoldStatus',
             'ChecksumAlgorithm',
+            'ReplicationStatus',
           ],
         },
       ],

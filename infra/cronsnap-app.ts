@@ -1,0 +1,39 @@
+import type { App, Environment } from 'aws-cdk-lib';
+import type { CronsnapConfig } from '../lib/config/cronsnap-config';
+import { ConfigError } from '../lib/errors';
+import { CronsnapReplicaStack } from './cronsnap-replica-stack';
+import { CronsnapStack } from './cronsnap-stack';
+
+export interface CronsnapStacks {
+  readonly main: CronsnapStack;
+  /** The copy's side, in `storage.replica.region`, when the config has a replica. */
+  readonly replica?: CronsnapReplicaStack;
+}
+
+/** The suffix of the replica stack's name: `Cronsnap` and `CronsnapReplica`. */
+export const REPLICA_STACK_SUFFIX = 'Replica';
+
+/**
+ * Every stack of the app: the main one, and with `storage.replica` the copy's stack in its region,
+ * deployed first so the bucket exists before replication names it.
+ */
+export function addCronsnapStacks(app: App, props: { readonly config: CronsnapConfig; readonly configFile: string; readonly env: Environment; readonly stackName?: string }): CronsnapStacks {
+  const stackName = props.stackName ?? 'Cronsnap';
+  const { replica: settings } = props.config.storage;
+  if (settings && settings.region === props.env.region) {
+    throw new ConfigError(`storage.replica.region: ${settings.region} is the region of the backups; a copy must survive the loss of that region`);
+  }
+  if (settings?.account !== undefined && settings.account === props.env.account) {
+    throw new ConfigError(`storage.replica.account: ${settings.account} is the account of the backups; leave it out for a copy in this account`);
+  }
+  const main = new CronsnapStack(app, stackName, { config: props.config, configFile: props.configFile, env: props.env });
+  if (!settings) return { main };
+  const replica = new CronsnapReplicaStack(app, `${stackName}${REPLICA_STACK_SUFFIX}`, {
+    config: props.config,
+    configFile: props.configFile,
+    env: { ...(props.env.account ? { account: props.env.account } : {}), region: settings.region },
+    crossRegionReferences: false,
+  });
+  main.addStackDependency(replica);
+  return { main, replica };
+}

@@ -1,0 +1,86 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { CronsnapConfig } from '../lib/config/cronsnap-config';
+import { REPLICA_KEY_ALIAS, replicaTarget } from '../lib/replica/replica-target';
+import { RESTORE_PROGRAMS } from '../lib/restore/restore-programs';
+import { BackupStorage } from './constructs/backup-storage';
+import { FailureTopic } from './constructs/failure-topic';
+import { deadLetterQueue, functionEnvironment } from './constructs/function-support';
+import { HostAccessPolicy } from './constructs/host-access-policy';
+import { HostDocuments } from './constructs/host-documents';
+import { RestoreFunctions } from './constructs/restore-functions';
+
+export interface CronsnapReplicaStackProps extends StackProps {
+  /** The validated config; `storage.replica` must be set, and this stack deploys to its region. */
+  readonly config: CronsnapConfig;
+  /** The same config written as JSON, bundled with the functions. */
+  readonly configFile: string;
+  /**
+   * Prefix of the SSM document names, as in the source stack.
+   * @default 'cronsnap'
+   */
+  readonly documentPrefix?: string;
+}
+
+/**
+ * The copy's side, in the copy's region: the bucket S3 Replication fills (in this account; another
+ * account's bucket is only named) and the restore functions, documents and host policies that
+ * list and restore from it while the source region is down. It takes no backups and prunes
+ * nothing: the copy's own lifecycle rules, the source's per job, expire what the source deleted.
+ */
+export class CronsnapReplicaStack extends Stack {
+  constructor(scope: Construct, id: string, props: CronsnapReplicaStackProps) {
+    super(scope, id, props);
+    const { jobs, storage } = props.config;
+    if (!storage.replica) throw new Error('CronsnapReplicaStack needs storage.replica in the config');
+    const target = replicaTarget(storage.replica, this.account, this.partition);
+    const documentPrefix = props.documentPrefix ?? 'cronsnap';
+
+    let bucket: s3.IBucket;
+    let key: kms.IKey;
+    if (target.crossAccount) {
+      bucket = s3.Bucket.fromBucketAttributes(this, 'Bucket', { bucketName: target.bucketName, account: target.account, region: target.region });
+      key = kms.Key.fromKeyArn(this, 'Key', target.kmsKeyArn);
+    } else {
+      // The copies keep each source version's lock; the default retention covers the reports written here.
+      const copy = new BackupStorage(this, 'Storage', {
+        jobs,
+        ...(storage.objectLock ? { objectLock: storage.objectLock } : {}),
+        bucketName: target.bucketName,
+        keyAlias: REPLICA_KEY_ALIAS,
+      });
+      bucket = copy.bucket;
+      key = copy.key;
+    }
+    const failures = new FailureTopic(this, 'Failures', { emails: props.config.notifications.emails });
+    new HostDocuments(this, 'RestoreDocuments', { namePrefix: documentPrefix, programs: RESTORE_PROGRAMS });
+    const restore = new RestoreFunctions(this, 'Restore', {
+      jobs,
+      bucket,
+      key,
+      environment: functionEnvironment({ bucket, key, topic: failures.topic, documentPrefix, bucketRole: 'replica' }),
+      configFile: props.configFile,
+      deadLetterQueue: deadLetterQueue(this, 'DeadLetters'),
+      documentPrefix,
+      objectLock: storage.objectLock !== undefined,
+      keeps: false,
+    });
+    for (const job of jobs) {
+      const host = new HostAccessPolicy(this, `HostAccess-${job.name}`, { jobName: job.name, bucket, key, readOnly: true });
+      new CfnOutput(this, `HostPolicy-${job.name}`, {
+        description: `Attach to the instance profile of the hosts ${job.name} is restored to in ${target.region}`,
+        value: host.policy.managedPolicyArn,
+        exportName: `${this.stackName}-host-policy-${job.name}`,
+      });
+    }
+    new CfnOutput(this, 'BackupBucket', { value: bucket.bucketName });
+    // The CLI's --from-replica finds these by name (lib/cli/stack-outputs.ts).
+    new CfnOutput(this, 'ListBackupsFunction', { value: restore.listBackups.function.functionName });
+    new CfnOutput(this, 'RestoreFunction', { value: restore.restore.function.functionName });
+    new CfnOutput(this, 'DocumentPrefix', { value: documentPrefix });
+    new CfnOutput(this, 'RestoreWorkflow', { value: restore.restoreWorkflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'EtcdRestoreWorkflow', { value: restore.etcdRestoreWorkflow.stateMachine.stateMachineArn });
+  }
+}

@@ -1,0 +1,206 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { cfnLintFindings } from '../helpers/cfn-lint';
+import { configInput, etcdJobInput, filesJobInput, mysqlJobInput } from '../helpers/config-factory';
+import { synthStacks, TEST_ACCOUNT } from '../helpers/stack-factory';
+
+const jobs = [
+  etcdJobInput({ name: 'prod-etcd', targets: { tags: { 'cronsnap:role': ['etcd'] } }, retention: { keepLast: 48, noncurrentVersionDays: 14, maxAgeDays: 365 } }),
+  mysqlJobInput({ name: 'shop-mysql', targets: { instanceIds: ['i-0123456789abcdef1'] } }),
+  filesJobInput({ name: 'etc-files', targets: { instanceIds: ['i-0123456789abcdef2'] } }),
+];
+const COPY_BUCKET = `cronsnap-replica-${TEST_ACCOUNT}-eu-west-1`;
+/** An ARN as the template writes it, its partition a reference. */
+const partitioned = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
+const COPY_ARN = partitioned(`:s3:::${COPY_BUCKET}`);
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
+type PolicyResource = { Properties: { PolicyDocument: { Statement: Statement[] }; Roles?: { Ref: string }[] } };
+
+const actionsOf = (statement: Statement) => [statement.Action].flat();
+
+describe('a copy in another region of the same account', () => {
+  const { app, stack, template, replica } = synthStacks({
+    ...configInput(jobs),
+    notifications: { emails: ['oncall@example.com'] },
+    storage: { objectLock: { mode: 'governance', days: 30 }, replica: { region: 'eu-west-1' } },
+  });
+  const copy = replica?.template;
+  if (!replica || !copy) throw new Error('no replica stack was synthesized');
+
+  /** The statements of the replication role's inline policy. */
+  function replicationStatements(): Statement[] {
+    const [roleId] = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'Cronsnap-replication' } }));
+    return (Object.values(template.findResources('AWS::IAM::Policy')) as PolicyResource[])
+      .filter((policy) => policy.Properties.Roles?.some((role) => role.Ref === roleId))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+  }
+
+  it('deploys the copy\'s stack in the replica region, before the main stack that replicates into it', () => {
+    expect(replica.stack.region).toBe('eu-west-1');
+    expect(replica.stack.stackName).toBe('CronsnapReplica');
+    expect(stack.dependencies.map((dependency) => dependency.stackName)).toEqual(['CronsnapReplica']);
+  });
+
+  it('replicates every object, re-encrypted with the copy\'s key, under the 15-minute time control with metrics', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ReplicationConfiguration: {
+        Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReplicationRole'), 'Arn'] },
+        Rules: [
+          {
+            Id: 'cronsnap-copy',
+            Status: 'Enabled',
+            Filter: { Prefix: '' },
+            SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
+            Destination: {
+              Bucket: COPY_ARN,
+              StorageClass: 'STANDARD',
+              EncryptionConfiguration: { ReplicaKmsKeyID: partitioned(`:kms:eu-west-1:${TEST_ACCOUNT}:alias/cronsnap-replica`) },
+              ReplicationTime: { Status: 'Enabled', Time: { Minutes: 15 } },
+              Metrics: { Status: 'Enabled', EventThreshold: { Minutes: 15 } },
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it('sends prunes to the copy as delete markers only: no version deletion is ever replicated', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ReplicationConfiguration: { Rules: [Match.objectLike({ DeleteMarkerReplication: { Status: 'Enabled' } })] },
+    });
+    const actions = replicationStatements().flatMap(actionsOf);
+    expect(actions).toEqual(expect.arrayContaining(['s3:ReplicateObject', 's3:ReplicateDelete']));
+    expect(actions.filter((action) => /Delete(Object|Bucket)/.test(action))).toEqual([]);
+    // The copy expires what the source deleted by its own noncurrent rule, per job.
+    copy.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: COPY_BUCKET,
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Id: 'job-prod-etcd', NoncurrentVersionExpiration: { NoncurrentDays: 14 }, ExpirationInDays: 365 })]) },
+    });
+  });
+
+  it('gives the replication role the source key only through S3 for the source bucket, and the copy key by its alias', () => {
+    const kms = replicationStatements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('kms:')));
+    expect(kms).toEqual([
+      expect.objectContaining({
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StorageKey/), 'Arn'] },
+        Condition: expect.objectContaining({ StringEquals: { 'kms:ViaService': 's3.eu-central-1.amazonaws.com' } }),
+      }),
+      expect.objectContaining({
+        Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        Resource: partitioned(`:kms:eu-west-1:${TEST_ACCOUNT}:key/*`),
+        Condition: {
+          StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [COPY_ARN, partitioned(`:s3:::${COPY_BUCKET}/*`)] },
+          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/cronsnap-replica' },
+        },
+      }),
+    ]);
+    copy.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/cronsnap-replica' });
+  });
+
+  it('lets the replication role read lock state, since the copy is locked too', () => {
+    expect(replicationStatements().flatMap(actionsOf)).toEqual(expect.arrayContaining(['s3:GetObjectRetention', 's3:GetObjectLegalHold', 's3:GetObjectVersionForReplication']));
+    copy.hasResourceProperties('AWS::S3::Bucket', { BucketName: COPY_BUCKET, ObjectLockEnabled: true, VersioningConfiguration: { Status: 'Enabled' } });
+  });
+
+  it('alarms to the failure topic on failed copies and on copies later than the time control\'s 15 minutes', () => {
+    const dimensions = [
+      { Name: 'DestinationBucket', Value: COPY_BUCKET },
+      { Name: 'RuleId', Value: 'cronsnap-copy' },
+      { Name: 'SourceBucket', Value: { Ref: Match.stringLikeRegexp('^StorageBucket') } },
+    ];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/S3',
+      MetricName: 'OperationsFailedReplication',
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: dimensions,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^FailuresTopic') }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/S3',
+      MetricName: 'ReplicationLatency',
+      Statistic: 'Maximum',
+      Threshold: 900,
+      Dimensions: dimensions,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^FailuresTopic') }],
+    });
+  });
+
+  it('deploys beside the copy the functions that list and restore from it, marked as serving the copy, and no keep-backup', () => {
+    const functions = Object.values(copy.findResources('AWS::Lambda::Function')) as { Properties: { Environment: { Variables: Record<string, unknown> } } }[];
+    const services = functions.map((fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).sort();
+    expect(services).toEqual(['etcd-restore-step', 'list-backups', 'restore']);
+    for (const fn of functions) expect(fn.Properties.Environment.Variables).toMatchObject({ CRONSNAP_BUCKET_ROLE: 'replica', CRONSNAP_BUCKET: { Ref: expect.stringMatching(/^StorageBucket/) } });
+    copy.resourceCountIs('AWS::SSM::Document', 5);
+    const outputs = Object.keys(copy.toJSON().Outputs as object);
+    expect(outputs).toEqual(expect.arrayContaining(['BackupBucket', 'ListBackupsFunction', 'RestoreFunction', 'RestoreWorkflow', 'EtcdRestoreWorkflow', 'DocumentPrefix', 'HostPolicyprodetcd']));
+  });
+
+  it('gives the hosts restored in the copy\'s region a policy that reads backups and writes only reports', () => {
+    const policies = Object.values(copy.findResources('AWS::IAM::ManagedPolicy')) as PolicyResource[];
+    expect(policies).toHaveLength(jobs.length);
+    for (const policy of policies) {
+      const writes = policy.Properties.PolicyDocument.Statement.filter((statement) => actionsOf(statement).includes('s3:PutObject'));
+      expect(writes).toEqual([expect.objectContaining({ Resource: expect.objectContaining({ 'Fn::Join': ['', expect.arrayContaining([expect.stringMatching(/^\/_cronsnap\/reports\//)])] }) })]);
+    }
+  });
+
+  it('passes cfn-lint and cdk-nag on both templates', () => {
+    expect(() => app.synth()).not.toThrow();
+    expect(cfnLintFindings(app)).toEqual([]);
+  });
+});
+
+describe('a copy in another account', () => {
+  const copyAccount = '210987654321';
+  const copyKey = `arn:aws:kms:eu-west-1:${copyAccount}:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+  const { app, template, replica } = synthStacks({
+    ...configInput(jobs),
+    storage: { replica: { region: 'eu-west-1', account: copyAccount, bucketName: 'acme-dr-backups', kmsKeyArn: copyKey, replicationTimeControl: false, storageClass: 'STANDARD_IA' } },
+  });
+
+  it('hands the copies to the other account, encrypted with its key, and never creates its bucket', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ReplicationConfiguration: {
+        Rules: [
+          Match.objectLike({
+            Destination: {
+              Bucket: partitioned(':s3:::acme-dr-backups'),
+              Account: copyAccount,
+              AccessControlTranslation: { Owner: 'Destination' },
+              StorageClass: 'STANDARD_IA',
+              EncryptionConfiguration: { ReplicaKmsKeyID: copyKey },
+              Metrics: { Status: 'Enabled' },
+            },
+          }),
+        ],
+      },
+    });
+    expect(JSON.stringify(template.toJSON())).not.toContain('ReplicationTime');
+    replica?.template.resourcePropertiesCountIs('AWS::S3::Bucket', { BucketName: 'acme-dr-backups' }, 0);
+  });
+
+  it('waits a day, not 15 minutes, before a copy without the time control counts as late', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicationLatency', Threshold: 86400 });
+  });
+
+  it('passes cfn-lint and cdk-nag', () => {
+    expect(() => app.synth()).not.toThrow();
+    expect(cfnLintFindings(app)).toEqual([]);
+  });
+});
+
+describe('replica settings', () => {
+  it('refuses a copy in the region of the backups', () => {
+    expect(() => synthStacks({ ...configInput(jobs), storage: { replica: { region: 'eu-central-1' } } })).toThrow(/storage\.replica\.region: eu-central-1 is the region of the backups/);
+  });
+
+  it('refuses another account without its bucket and key, naming each field', () => {
+    expect(() => synthStacks({ ...configInput(jobs), storage: { replica: { region: 'eu-west-1', account: '210987654321' } } as never })).toThrow(
+      /storage\.replica\.bucketName[\s\S]*storage\.replica\.kmsKeyArn/,
+    );
+  });
+});
