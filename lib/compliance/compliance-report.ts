@@ -46,7 +46,7 @@ export function reportPrefixes(createdAt: Date): string[] {
 
 /** Streams every CSV file of the inventory through the tally: gunzip and parse, one row at a time. */
 async function tallyInventory(manifest: InventoryManifest, deps: ComplianceReportDeps): Promise<InventoryTally> {
-  const tally = new InventoryTally(deps.config);
+  const tally = new InventoryTally(deps.config, manifest.createdAt);
   const reader = new InventoryRowReader(manifest.columns);
   for (const file of manifest.files) {
     const records = parse({ relax_column_count: true, skip_empty_lines: true });

@@ -9,8 +9,10 @@ import { recoveryPointObjective } from './recovery-point-objective';
 import type { JobTally, KeyCount } from './inventory-tally';
 import type { PointInTimeStatus } from './point-in-time-status';
 import { newestReachable } from '../binlogs/point-in-time';
+import type { ReplicaSettings } from '../config/storage-settings';
+import { replicationWindowSeconds } from '../replica/replica-target';
 
-export const RULES = ['valid-backups', 'rpo', 'schedule-gaps', 'encryption', 'object-lock', 'incomplete', 'retention', 'restore-drill', 'point-in-time'] as const;
+export const RULES = ['valid-backups', 'rpo', 'schedule-gaps', 'encryption', 'object-lock', 'incomplete', 'retention', 'restore-drill', 'point-in-time', 'replication'] as const;
 export type RuleName = (typeof RULES)[number];
 
 export interface ComplianceCheck {
@@ -150,6 +152,21 @@ function drillCheck(job: Job, tally: JobTally, now: number): ComplianceCheck | u
   return { rule: 'restore-drill', ok: age <= windowSeconds, detail: `last passed ${humanDuration(age)} ago; limit ${humanDuration(windowSeconds)}, twice the drill interval` };
 }
 
+/** Every current object of the job is in the copy, or on its way there within the replication window. */
+function replicationCheck(replica: ReplicaSettings, tally: JobTally): ComplianceCheck {
+  const { failed, late, uncovered, pending, completed, unlisted } = tally.replication;
+  const window = humanDuration(replicationWindowSeconds(replica));
+  if (unlisted > 0) return { rule: 'replication', ok: false, detail: 'the inventory lists no ReplicationStatus: its configuration predates the copy (redeploy)' };
+  const problems = [
+    failed.count > 0 ? `${failed.count} FAILED to copy: ${listed(failed)}` : '',
+    late.count > 0 ? `${late.count} PENDING longer than ${window}: ${listed(late)}` : '',
+    uncovered.count > 0 ? `${uncovered.count} never copied (stored before replication was set up): ${listed(uncovered)}` : '',
+  ].filter(Boolean);
+  if (problems.length > 0) return { rule: 'replication', ok: false, detail: `${problems.join('; ')}; S3 Batch Replication copies them` };
+  const waiting = pending > 0 ? `; ${pending} PENDING within ${window}` : '';
+  return { rule: 'replication', ok: true, detail: `${completed} objects copied to ${replica.region}${waiting}` };
+}
+
 const latestOf = (status: PointInTimeStatus) => newestReachable(status.window);
 
 /** The recovery point of a job that ships logs: the latest second a restore reaches, against the log schedule's RPO. */
@@ -248,6 +265,7 @@ export function judgeJob(job: Job, tally: JobTally, config: CronsnapConfig, now:
           ].filter(Boolean).join('; '),
   });
   checks.push(retentionCheck(job, tally, now, keeps));
+  if (config.storage.replica) checks.push(replicationCheck(config.storage.replica, tally));
   const drill = drillCheck(job, tally, now);
   if (drill) checks.push(drill);
   if (logs?.status) checks.push(windowCheck(logs.status, logs.settings.kind));

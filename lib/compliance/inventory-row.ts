@@ -11,6 +11,8 @@ export interface InventoryRow {
   readonly encryptionStatus: string;
   readonly objectLockMode: string;
   readonly objectLockRetainUntil?: number;
+  /** PENDING, COMPLETED, FAILED, REPLICA, or '' for an object no rule covers; absent when the inventory has no such column. */
+  readonly replicationStatus?: string;
 }
 
 /** Inventory CSV keys are URL-encoded with `+` for a space (as Python's quote_plus writes them). */
@@ -64,6 +66,7 @@ export class InventoryRowReader {
       encryptionStatus: text('EncryptionStatus'),
       objectLockMode: text('ObjectLockMode'),
       ...(retainUntil ? { objectLockRetainUntil: time('ObjectLockRetainUntilDate') } : {}),
+      ...(this.index.ReplicationStatus !== undefined ? { replicationStatus: text('ReplicationStatus') } : {}),
     };
   }
 }

@@ -2,6 +2,7 @@ import { logShippingsOf, type ShippingKind } from '../backup/log-shipping';
 import { DRILL_ROOT, MARK_ROOT, markedRunId, parseBackupKey, parseShippedLogKey, parseShippedWalKey, parseShippingRunKey } from '../backup/object-layout';
 import { runStartedAt } from '../backup/run-id';
 import type { CronsnapConfig } from '../config/cronsnap-config';
+import { replicationWindowSeconds } from '../replica/replica-target';
 import type { InventoryRow } from './inventory-row';
 
 /** Encryption statuses that mean "under a KMS key" (S3 Inventory's EncryptionStatus column). */
@@ -34,6 +35,20 @@ export interface KeyCount {
   readonly samples: string[];
 }
 
+/** How far the copy has come with a job's current objects (with `storage.replica` only). */
+export interface ReplicationTally {
+  readonly failed: KeyCount;
+  /** PENDING for longer than the replication window. */
+  readonly late: KeyCount;
+  /** No replication status at all: written before the rule existed, so never copied. */
+  readonly uncovered: KeyCount;
+  /** PENDING, and still inside the window. */
+  pending: number;
+  completed: number;
+  /** Rows of an inventory that lists no ReplicationStatus column. */
+  unlisted: number;
+}
+
 /** What the inventory says about one job's prefix, gathered row by row in constant memory per run. */
 export class JobTally {
   readonly runs = new Map<string, RunTally>();
@@ -51,6 +66,7 @@ export class JobTally {
   readonly keepMarkers = new Map<string, string>();
   /** Runs started by hand. */
   readonly onDemandRuns = new Set<string>();
+  readonly replication: ReplicationTally = { failed: { count: 0, samples: [] }, late: { count: 0, samples: [] }, uncovered: { count: 0, samples: [] }, pending: 0, completed: 0, unlisted: 0 };
 
   /** @param logs for jobs that ship binary logs or WAL only: what a point-in-time restore needs beside the runs. */
   constructor(readonly logs?: ShippedLogsTally) {}
@@ -103,13 +119,18 @@ export class InventoryTally {
   otherObjects = 0;
   rows = 0;
   private readonly lockMode: string | undefined;
+  /** Objects last modified before this (ms) should have been copied by the inventory's time; undefined without a copy. */
+  private readonly pendingBefore: number | undefined;
 
-  constructor(config: CronsnapConfig) {
+  /** @param createdAt when the inventory was taken: how long a PENDING object has been waiting is judged at that time. */
+  constructor(config: CronsnapConfig, createdAt = new Date()) {
     for (const job of config.jobs) {
       const kind = logShippingsOf(job)[0]?.kind;
       this.jobs.set(job.name, new JobTally(kind ? { kind, folders: new Map(), baseManifests: new Map(), runManifests: new Map() } : undefined));
     }
     this.lockMode = config.storage.objectLock?.mode.toUpperCase();
+    const { replica } = config.storage;
+    this.pendingBefore = replica && createdAt.getTime() - replicationWindowSeconds(replica) * 1000;
   }
 
   add(row: InventoryRow): void {
@@ -132,6 +153,7 @@ export class InventoryTally {
     job.oldestCurrent = Math.min(job.oldestCurrent, row.lastModified);
     if (!KMS_ENCRYPTED.has(row.encryptionStatus)) note(job.notKmsEncrypted, row.key);
     if (this.lockMode && row.objectLockMode !== this.lockMode) note(job.withoutLock, row.key);
+    if (this.pendingBefore !== undefined) this.addReplication(job.replication, row, this.pendingBefore);
 
     if (job.logs && this.addShippedLog(job.logs, row)) return;
     const where = parseBackupKey(row.key);
@@ -176,6 +198,26 @@ export class InventoryTally {
     if (shipped.part === 'payload') log.payload = true;
     else log.manifestAt = row.lastModified;
     return true;
+  }
+
+  private addReplication(replication: ReplicationTally, row: InventoryRow, pendingBefore: number): void {
+    switch (row.replicationStatus) {
+      case undefined:
+        replication.unlisted += 1;
+        return;
+      case 'COMPLETED':
+        replication.completed += 1;
+        return;
+      case 'FAILED':
+        note(replication.failed, row.key);
+        return;
+      case 'PENDING':
+        if (row.lastModified < pendingBefore) note(replication.late, row.key);
+        else replication.pending += 1;
+        return;
+      default:
+        note(replication.uncovered, row.key);
+    }
   }
 
   /** A keep or on-demand mark of a configured job; the other markers say nothing a report needs. */

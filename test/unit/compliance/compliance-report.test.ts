@@ -94,6 +94,64 @@ describe('compliance report', () => {
     expect(check(unlocked.report, 'object-lock')).toMatchObject({ ok: false, detail: expect.stringMatching(/^3 without a COMPLIANCE lock: /) });
   });
 
+  describe('with a copy in another region', () => {
+    const copy = (replicationTimeControl = true) => ({ storage: { replica: { region: 'eu-west-1', replicationTimeControl } } });
+    const copied = (objects: InventoryObject[]) => objects.map((object) => ({ ...object, replicationStatus: 'COMPLETED' }));
+    /** A backup file written `minutesAgo` before the inventory, in the given replication status. */
+    const written = (minutesAgo: number, replicationStatus: string): InventoryObject => ({
+      key: `${runPrefix('prod-etcd', runIdFor('event-late', new Date(Date.UTC(2026, 10, 24, 12))), new Date(Date.UTC(2026, 10, 24, 12)))}/${HOST}/extra-${minutesAgo}.bin`,
+      size: 5,
+      lastModified: new Date(NOW.getTime() - minutesAgo * 60_000),
+      replicationStatus,
+    });
+
+    it('passes a job whose every object is copied, counting a young PENDING object as on its way', async () => {
+      const { report: result } = await report([...copied(hourly(5)), written(5, 'PENDING')], copy());
+
+      expect(check(result, 'replication')).toEqual({ rule: 'replication', ok: true, detail: '15 objects copied to eu-west-1; 1 PENDING within 15m' });
+    });
+
+    it('fails a job whose backups FAILED to copy, naming them', async () => {
+      const { report: result } = await report([...copied(hourly(4)), ...backup(4, { replicationStatus: 'FAILED' })], copy());
+
+      expect(check(result, 'replication')).toMatchObject({ ok: false, detail: expect.stringMatching(/^3 FAILED to copy: prod-etcd\/2026\/11\/24\/.*; S3 Batch Replication copies them$/) });
+    });
+
+    it('fails a job with objects PENDING longer than the time control\'s 15 minutes, and waits a day without it', async () => {
+      const objects = [...copied(hourly(5)), written(20, 'PENDING')];
+
+      const timed = await report(objects, copy());
+      const untimed = await report(objects, copy(false));
+
+      expect(check(timed.report, 'replication')).toMatchObject({ ok: false, detail: expect.stringMatching(/^1 PENDING longer than 15m: .*extra-20\.bin; /) });
+      expect(check(untimed.report, 'replication')).toMatchObject({ ok: true, detail: '15 objects copied to eu-west-1; 1 PENDING within 1d' });
+    });
+
+    it('fails a job with objects stored before replication was set up, which S3 never copies by itself', async () => {
+      const { report: result } = await report([...copied(hourly(4)), ...backup(4)], copy());
+
+      expect(check(result, 'replication')).toMatchObject({ ok: false, detail: expect.stringMatching(/^3 never copied \(stored before replication was set up\): /) });
+    });
+
+    it('fails every job when the inventory lists no ReplicationStatus, as one configured before the copy would', async () => {
+      const store = new MemoryObjectStore();
+      const key = writeInventory(store, BUCKET, copied(hourly(5)), NOW, 1);
+      const manifest = JSON.parse(store.objects.get(key) ?? '{}');
+      store.objects.set(key, JSON.stringify({ ...manifest, fileSchema: manifest.fileSchema.replace('ReplicationStatus', 'IsMultipartUploaded') }));
+      const config = parseConfig({ ...configInput([etcdJobInput({ schedule: '0 * * * *', retention: { keepLast: 5 } })]), ...copy() });
+
+      const { report: result } = await buildComplianceReport(key, { config, reports: store, backupBucket: BUCKET, backups: store, now: () => NOW });
+
+      expect(check(result, 'replication')).toMatchObject({ ok: false, detail: expect.stringContaining('the inventory lists no ReplicationStatus') });
+    });
+
+    it('judges no replication where no copy is configured', async () => {
+      const { report: result } = await report(hourly(5));
+
+      expect(check(result, 'replication')).toBeUndefined();
+    });
+  });
+
   it('flags a backup without a manifest only once it is older than a day', async () => {
     const young = await report([...hourly(5), ...backup(6, { manifest: false })]);
     const old = await report([...hourly(5), ...backup(30, { manifest: false })]);
