@@ -1,6 +1,7 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import type { CronsnapConfig } from '../lib/config/cronsnap-config';
 import { ConfigError } from '../lib/errors';
+import { REPLICA_STACK_SUFFIX } from '../lib/replica/replica-target';
 import { CronsnapReplicaStack } from './cronsnap-replica-stack';
 import { CronsnapStack } from './cronsnap-stack';
 
@@ -9,9 +10,6 @@ export interface CronsnapStacks {
   /** The copy's side, in `storage.replica.region`, when the config has a replica. */
   readonly replica?: CronsnapReplicaStack;
 }
-
-/** The suffix of the replica stack's name: `Cronsnap` and `CronsnapReplica`. */
-export const REPLICA_STACK_SUFFIX = 'Replica';
 
 /**
  * Every stack of the app: the main one, and with `storage.replica` the copy's stack in its region,

@@ -11,6 +11,7 @@ import { deadLetterQueue, functionEnvironment } from './constructs/function-supp
 import { HostAccessPolicy } from './constructs/host-access-policy';
 import { HostDocuments } from './constructs/host-documents';
 import { RestoreFunctions } from './constructs/restore-functions';
+import { jobSecrets } from './cronsnap-stack';
 
 export interface CronsnapReplicaStackProps extends StackProps {
   /** The validated config; `storage.replica` must be set, and this stack deploys to its region. */
@@ -68,7 +69,8 @@ export class CronsnapReplicaStack extends Stack {
       keeps: false,
     });
     for (const job of jobs) {
-      const host = new HostAccessPolicy(this, `HostAccess-${job.name}`, { jobName: job.name, bucket, key, readOnly: true });
+      // The same parameter and secret names, read in this region: copy them here (Secrets Manager can replicate a secret).
+      const host = new HostAccessPolicy(this, `HostAccess-${job.name}`, { jobName: job.name, bucket, key, readOnly: true, ...jobSecrets(job) });
       new CfnOutput(this, `HostPolicy-${job.name}`, {
         description: `Attach to the instance profile of the hosts ${job.name} is restored to in ${target.region}`,
         value: host.policy.managedPolicyArn,

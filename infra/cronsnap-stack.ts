@@ -42,6 +42,15 @@ function jobPasswordSources(job: Job): PasswordSource[] {
   return [];
 }
 
+/** The secrets a job's hosts read, as HostAccessPolicy takes them. */
+export function jobSecrets(job: Job): { secretParameters: string[]; secretsManagerSecrets: string[] } {
+  const passwords = jobPasswordSources(job);
+  return {
+    secretParameters: passwords.flatMap((password) => password.passwordParameter ?? []),
+    secretsManagerSecrets: passwords.flatMap((password) => password.passwordSecret?.id ?? []),
+  };
+}
+
 /** Everything cronsnap deploys; each concern is one construct. */
 export class CronsnapStack extends Stack {
   constructor(scope: Construct, id: string, props: CronsnapStackProps) {
@@ -135,14 +144,7 @@ export class CronsnapStack extends Stack {
           deadLetterQueue: functions.deadLetterQueue,
         });
       }
-      const passwords = jobPasswordSources(job);
-      const host = new HostAccessPolicy(this, `HostAccess-${job.name}`, {
-        jobName: job.name,
-        bucket: storage.bucket,
-        key: storage.key,
-        secretParameters: passwords.flatMap((password) => password.passwordParameter ?? []),
-        secretsManagerSecrets: passwords.flatMap((password) => password.passwordSecret?.id ?? []),
-      });
+      const host = new HostAccessPolicy(this, `HostAccess-${job.name}`, { jobName: job.name, bucket: storage.bucket, key: storage.key, ...jobSecrets(job) });
       new CfnOutput(this, `HostPolicy-${job.name}`, {
         description: `Attach to the instance profile of ${job.name}'s hosts`,
         value: host.policy.managedPolicyArn,

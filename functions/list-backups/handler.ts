@@ -13,7 +13,7 @@ const { logger } = powertoolsFor('list-backups');
 const { store } = awsDependencies(env);
 
 async function run(event: ListBackupsEvent) {
-  const listing = await listBackups(event, { config, store, now: () => new Date() });
+  const listing = await listBackups(event, { config, store, now: () => new Date(), bucketRole: env.CRONSNAP_BUCKET_ROLE });
   logger.info('listed backups', { job: listing.job, restorable: listing.backups.length, refused: listing.refused.length });
   return listing;
 }

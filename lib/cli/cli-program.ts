@@ -11,6 +11,8 @@ import { formatIssues } from '../validation-issues';
 import type { BackupNowResult, CronsnapBackend } from './cronsnap-backend';
 import { EXIT, type ExitCode } from './exit-codes';
 import { planJobs } from './job-plan';
+import { humanDuration } from '../compliance/compliance-rules';
+import { replicationWindowSeconds } from '../replica/replica-target';
 
 /** Options every command takes. */
 export interface GlobalOptions {
@@ -22,6 +24,10 @@ export interface GlobalOptions {
   readonly kmsKeyId?: string;
   readonly endpointUrl?: string;
   readonly workDir?: string;
+  /** --local: the copy's bucket, which --from-replica lists and restores from. */
+  readonly replicaBucket?: string;
+  /** Set by list and restore's --from-replica: the backend is the copy's. */
+  readonly fromReplica?: boolean;
 }
 
 export interface CliDeps {
@@ -48,6 +54,7 @@ interface RestoreOptions {
   readonly toTime?: string;
   readonly dataDir?: string;
   readonly port?: number;
+  readonly fromReplica: boolean;
 }
 
 /** --limit, checked by the schema list-backups itself applies. */
@@ -63,6 +70,8 @@ function recoveryPort(value: string): number {
   if (!parsed.success || parsed.data === undefined) throw new InvalidArgumentError(`--port: ${value} is not a port from 1024 to 65535`);
   return parsed.data;
 }
+
+const FROM_REPLICA = "the copy in storage.replica's region, for the day this region is down (deployed: the CronsnapReplica stack; --local: --replica-bucket)";
 
 const list = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean);
 
@@ -128,15 +137,16 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .option('--kms-key-id <arn>', '--local: the KMS key hosts encrypt with')
     .option('--endpoint-url <url>', '--local: an S3 stand-in such as moto_server')
     .option('--work-dir <dir>', '--local: scratch dir for locks and restores')
+    .option('--replica-bucket <name>', "--local: the copy's bucket, for --from-replica")
     .exitOverride()
     .configureOutput({ writeOut: (text) => deps.out(text.trimEnd()), writeErr: (text) => deps.err(text.trimEnd()) });
 
   const globals = () => program.opts<GlobalOptions>();
   const emit = (human: string, json: unknown) => deps.out(globals().json ? JSON.stringify(json, null, 2) : human);
   const config = () => loadConfigFile(globals().config);
-  const backend = () => {
+  const backend = (fromReplica = false) => {
     const loaded = config();
-    return { config: loaded, backend: deps.backendFor(globals(), loaded) };
+    return { config: loaded, backend: deps.backendFor({ ...globals(), ...(fromReplica ? { fromReplica } : {}) }, loaded) };
   };
   const action =
     <A extends unknown[]>(body: (...args: A) => Promise<ExitCode> | ExitCode) =>
@@ -202,9 +212,10 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .description('the restorable backups of a job, newest first, and the manifests refused and why')
     .argument('<job>')
     .option('--limit <n>', 'at most this many (1 to 200)', backupLimit, 20)
+    .option('--from-replica', FROM_REPLICA, false)
     .action(
-      action(async (job: string, options: { limit: number }) => {
-        const listing = await backend().backend.list(job, options.limit);
+      action(async (job: string, options: { limit: number; fromReplica: boolean }) => {
+        const listing = await backend(options.fromReplica).backend.list(job, options.limit);
         const rows = listing.backups.map((backup) => `${backup.runId}  ${backup.host}  ${backup.finishedAt}  ${backup.bytes} bytes  ${backup.detail}${listedMarks(backup)}`);
         const refused = listing.refused.map((entry) => `refused ${entry.manifestKey}: ${entry.reason}`);
         emit([`${listing.job} (${listing.engine}): ${listing.backups.length} restorable`, ...rows, ...refused].join('\n'), listing);
@@ -268,6 +279,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     )
     .option('--data-dir <dir>', 'PostgreSQL physical: recover the cluster into this new data directory (it must not exist)')
     .option('--port <port>', 'PostgreSQL physical: the recovered server\'s port (a free one from 5433 on when omitted)', recoveryPort)
+    .option('--from-replica', FROM_REPLICA, false)
     .action(
       action(async (job: string, options: RestoreOptions) => {
         const event: RestoreEventInput = {
@@ -285,7 +297,11 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
           ...(options.dataDir ? { dataDir: options.dataDir } : {}),
           ...(options.port !== undefined ? { port: options.port } : {}),
         };
-        const { backend: runner, config: loaded } = backend();
+        const { backend: runner, config: loaded } = backend(options.fromReplica);
+        const { replica } = loaded.storage;
+        if (options.fromReplica && replica) {
+          deps.err(`${job}: restoring from the copy in ${replica.region}, which may lag the backups by up to ${humanDuration(replicationWindowSeconds(replica))}`);
+        }
         // Say what will be downloaded before the hosts start: the run's stored parts, as list-backups reports them.
         // A restore to a time has its dump picked by the restore function, which names it.
         const listing = options.toTime ? { backups: [] } : await runner.list(job, 200);

@@ -16,13 +16,22 @@ import type { KeepEventInput, KeepOutcome } from '../retention/backup-keeps';
 import type { StepResult } from '../restore/etcd-restore-workflow';
 import { TERMINAL_STATUSES } from '../ssm/status-change-event';
 import type { BackupListing, BackupNowResult, CronsnapBackend, HostResult } from './cronsnap-backend';
-import { readStackOutputs, type StackOutputs } from './stack-outputs';
+import { readStackOutputs, replicaStackOutputsSchema, stackOutputsSchema, type StackOutputs } from './stack-outputs';
+
+type RestoreSideOutputs = Pick<StackOutputs, 'ListBackupsFunction' | 'RestoreFunction'>;
 import { SsmCommandRunner } from '../adapters/ssm-command-runner';
 import type { Job } from '../config/job-config';
 import { runPreflight, type PreflightResult } from '../preflight/run-preflight';
 
 export interface DeployedBackendOptions {
   readonly stackName: string;
+  /**
+   * `stackName` is the copy's stack (CronsnapReplica): list and restore ask its functions, with
+   * `fromReplica`, in its region; nothing else can be asked of it.
+   */
+  readonly fromReplica?: boolean;
+  /** The region of the stack's functions, when not the SDK's default. */
+  readonly region?: string;
   readonly lambda?: LambdaClient;
   readonly cloudFormation?: CloudFormationClient;
   readonly ssm?: SSMClient;
@@ -42,13 +51,17 @@ export class DeployedBackend implements CronsnapBackend {
   private readonly ssm: SSMClient;
   private readonly s3: S3Client;
   private readonly sfn: SFNClient;
+  private readonly cloudFormation: CloudFormationClient;
   private outputs?: Promise<StackOutputs>;
+  private restoreOutputs?: Promise<RestoreSideOutputs>;
 
   constructor(private readonly options: DeployedBackendOptions) {
-    this.lambda = options.lambda ?? new LambdaClient({});
-    this.ssm = options.ssm ?? new SSMClient({});
-    this.s3 = options.s3 ?? new S3Client({});
-    this.sfn = options.sfn ?? new SFNClient({});
+    const client = options.region ? { region: options.region } : {};
+    this.lambda = options.lambda ?? new LambdaClient(client);
+    this.ssm = options.ssm ?? new SSMClient(client);
+    this.s3 = options.s3 ?? new S3Client(client);
+    this.sfn = options.sfn ?? new SFNClient(client);
+    this.cloudFormation = options.cloudFormation ?? new CloudFormationClient(client);
   }
 
   /**
@@ -77,8 +90,19 @@ export class DeployedBackend implements CronsnapBackend {
   }
 
   private stack(): Promise<StackOutputs> {
-    this.outputs ??= readStackOutputs(this.options.cloudFormation ?? new CloudFormationClient({}), this.options.stackName);
+    this.outputs ??= readStackOutputs(this.cloudFormation, this.options.stackName, stackOutputsSchema);
     return this.outputs;
+  }
+
+  /** The functions list and restore ask: the main stack's, or the copy's. */
+  private restoreSide(): Promise<RestoreSideOutputs> {
+    this.restoreOutputs ??= this.options.fromReplica ? readStackOutputs(this.cloudFormation, this.options.stackName, replicaStackOutputsSchema) : this.stack();
+    return this.restoreOutputs;
+  }
+
+  /** What list and restore send beside the caller's request: the copy's functions refuse a request that does not say it means the copy. */
+  private get copyFlag(): { fromReplica?: true } {
+    return this.options.fromReplica ? { fromReplica: true } : {};
   }
 
   private async invoke<T>(functionName: string, payload: unknown): Promise<T> {
@@ -137,12 +161,12 @@ export class DeployedBackend implements CronsnapBackend {
   }
 
   async list(job: string, limit: number): Promise<BackupListing> {
-    return this.invoke<BackupListing>((await this.stack()).ListBackupsFunction, { job, limit });
+    return this.invoke<BackupListing>((await this.restoreSide()).ListBackupsFunction, { job, limit, ...this.copyFlag });
   }
 
   async restore(event: RestoreEventInput, progress: (line: string) => void): Promise<RestoreOutcome> {
     progress(`${event.job}: asking the restore function (${event.dryRun === false ? 'real run' : 'dry run'})`);
-    const answer = await this.invoke<RestoreAnswer>((await this.stack()).RestoreFunction, event);
+    const answer = await this.invoke<RestoreAnswer>((await this.restoreSide()).RestoreFunction, { ...event, ...this.copyFlag });
     if (answer.kind === 'etcd-started') {
       // The state machine's output keeps each step's result under its name, in the order run.
       const output = (await this.followExecution(answer.workflow.executionId, `${event.job}: etcd ${answer.plan.kind}`, progress)) as { results?: Record<string, StepResult> };

@@ -12,6 +12,7 @@ import { drillAnswer } from '../drill/run-drill';
 import { inventoryOfBucket } from '../local/bucket-inventory';
 import { writeInventoryDirectory } from '../local/inventory-writer';
 import { LocalBackupService, type LocalBackupServiceOptions } from '../local/local-backup-service';
+import type { BucketRole } from '../replica/bucket-role';
 import type { RestoreEventInput } from '../restore/restore';
 import type { KeepEventInput } from '../retention/backup-keeps';
 import type { BackupNowResult, CronsnapBackend } from './cronsnap-backend';
@@ -20,6 +21,11 @@ export interface LocalBackendOptions {
   readonly config: CronsnapConfig;
   readonly bucket: string;
   readonly kmsKeyId: string;
+  /**
+   * `replica`: `bucket` is the copy; list and restore say so (`fromReplica`), as the CLI does to the copy's stack.
+   * @default 'source'
+   */
+  readonly bucketRole?: BucketRole;
   /** An S3 stand-in such as moto; the SDK's default endpoint (real S3) when absent. */
   readonly endpointUrl?: string;
   /** Scratch dir for locks and restores. */
@@ -39,7 +45,11 @@ export class LocalBackend implements CronsnapBackend {
   private readonly s3: S3Client;
   private readonly service: LocalBackupService;
 
+  /** Sent with list and restore when the bucket is the copy. */
+  private readonly fromReplica: true | undefined;
+
   constructor(private readonly options: LocalBackendOptions) {
+    this.fromReplica = options.bucketRole === 'replica' ? true : undefined;
     this.s3 = new S3Client(options.endpointUrl ? { endpoint: options.endpointUrl, forcePathStyle: true } : {});
     const hosts = Object.fromEntries(options.config.jobs.flatMap((job) => job.targets.instanceIds ?? ['mi-local']).map((id) => [id, {}]));
     this.service = new LocalBackupService({
@@ -47,6 +57,7 @@ export class LocalBackend implements CronsnapBackend {
       s3: this.s3,
       bucket: options.bucket,
       kmsKeyId: options.kmsKeyId,
+      ...(options.bucketRole ? { bucketRole: options.bucketRole } : {}),
       hosts,
       hostEnv: {
         ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('AWS_')) as [string, string][]),
@@ -76,11 +87,11 @@ export class LocalBackend implements CronsnapBackend {
   }
 
   list(job: string, limit: number) {
-    return this.service.listBackups(job, limit);
+    return this.service.listBackups(job, limit, this.fromReplica);
   }
 
   restore(event: RestoreEventInput, progress: (line: string) => void) {
-    return this.service.restore(event, progress);
+    return this.service.restore({ ...event, ...(this.fromReplica ? { fromReplica: true } : {}) }, progress);
   }
 
   async drill(job: string, progress: (line: string) => void) {

@@ -17,11 +17,14 @@ export const stackOutputsSchema = z.object({
 
 export type StackOutputs = z.infer<typeof stackOutputsSchema>;
 
+/** The outputs of the copy's stack (infra/cronsnap-replica-stack.ts): it lists and restores, nothing else. */
+export const replicaStackOutputsSchema = stackOutputsSchema.pick({ BackupBucket: true, ListBackupsFunction: true, RestoreFunction: true, DocumentPrefix: true });
+
 /** Reads the stack's outputs; a stack deployed before the CLI existed is named as such. */
-export async function readStackOutputs(client: CloudFormationClient, stackName: string): Promise<StackOutputs> {
+export async function readStackOutputs<S extends z.ZodType<Record<string, string>>>(client: CloudFormationClient, stackName: string, schema: S): Promise<z.infer<S>> {
   const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
   const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']));
-  const result = stackOutputsSchema.safeParse(outputs);
+  const result = schema.safeParse(outputs);
   if (!result.success) throw new ConfigError(`stack ${stackName} lacks outputs the CLI needs (deploy this version):\n${formatIssues(result.error, 'Outputs')}`);
   return result.data;
 }

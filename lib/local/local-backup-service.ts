@@ -22,6 +22,7 @@ import { LocalHostWorkflows } from '../adapters/local-host-workflows';
 import type { WorkflowFinisher } from '../host-workflow/host-workflow';
 import { restoreFileSet, type FileSetRestoreReport, type FileSetRestoreRequest } from '../restore/file-set-restore';
 import type { Job } from '../config/job-config';
+import type { BucketRole } from '../replica/bucket-role';
 import { preflightProgram } from '../preflight/preflight-program';
 import { runPreflight, type PreflightResult } from '../preflight/run-preflight';
 
@@ -30,6 +31,11 @@ export interface LocalBackupServiceOptions {
   readonly s3: S3Client;
   readonly bucket: string;
   readonly kmsKeyId: string;
+  /**
+   * `replica`: the bucket is the copy, as the CronsnapReplica stack's functions see theirs.
+   * @default 'source'
+   */
+  readonly bucketRole?: BucketRole;
   readonly hosts: Readonly<Record<string, LocalHost>>;
   /** Environment for the host scripts: AWS endpoint and credentials, lock dir. */
   readonly hostEnv: Readonly<Record<string, string>>;
@@ -117,8 +123,15 @@ export class LocalBackupService {
   }
 
   /** list-backups' answer for a job, from the same bucket. */
-  async listBackups(job: string, limit = 20) {
-    return listBackups({ job, limit }, { config: this.options.config, store: this.storeOf('list-backups'), now: this.now });
+  async listBackups(job: string, limit = 20, fromReplica?: boolean) {
+    return listBackups(
+      { job, limit, ...(fromReplica === undefined ? {} : { fromReplica }) },
+      { config: this.options.config, store: this.storeOf('list-backups'), now: this.now, bucketRole: this.bucketRole },
+    );
+  }
+
+  private get bucketRole(): BucketRole {
+    return this.options.bucketRole ?? 'source';
   }
 
   /** keep-backup's logic (the restore role's), for `caller`. */
@@ -164,6 +177,7 @@ export class LocalBackupService {
     const workflows = new LocalWorkflowStarter({ ...this.restoreDeps('etcd-restore-step'), ...(progress ? { progress } : {}) });
     const answer = await restore(restoreEventSchema.parse(event), {
       ...this.restoreDeps('restore'),
+      bucketRole: this.bucketRole,
       config: this.options.config,
       workflows,
       hostWorkflows: this.hostWorkflows('restore', restoreFinisher, progress),

@@ -5,6 +5,9 @@ import { InvalidEventError } from '../errors';
 export const bucketRoleSchema = z.enum(['source', 'replica']);
 export type BucketRole = z.infer<typeof bucketRoleSchema>;
 
+/** The event field that says a list or restore means the copy. */
+export const fromReplicaField = z.boolean().optional().describe("read the copy in storage.replica's region: send it to the CronsnapReplica stack's functions");
+
 /**
  * `fromReplica` must say which bucket the caller means: the copy may lag the source by the
  * replication window, and an operator restoring from it should know that is what happens.

@@ -1,5 +1,8 @@
 import type { ReplicaSettings } from '../config/storage-settings';
 
+/** The copy's stack is the main stack's name with this suffix: `Cronsnap` and `CronsnapReplica`. */
+export const REPLICA_STACK_SUFFIX = 'Replica';
+
 /** Alias of the key the CronsnapReplica stack creates for a copy in the same account. */
 export const REPLICA_KEY_ALIAS = 'alias/cronsnap-replica';
 

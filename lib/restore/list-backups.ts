@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { checkBucketRole, fromReplicaField, type BucketRole } from '../replica/bucket-role';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { findJob } from '../config/load-config';
 import type { ObjectStore } from '../ports/object-store';
@@ -15,6 +16,7 @@ export const listBackupsEventSchema = z
     runId: runIdSchema
       .optional()
       .describe("only this run's backups, every host's (limit does not apply)"),
+    fromReplica: fromReplicaField,
   })
   .strict();
 
@@ -24,6 +26,8 @@ export interface ListBackupsDeps {
   readonly config: CronsnapConfig;
   readonly store: ObjectStore;
   readonly now: () => Date;
+  /** What `store` holds: the source bucket (default), or its copy. */
+  readonly bucketRole?: BucketRole;
 }
 
 /** One restorable backup as list-backups offers it. */
@@ -46,6 +50,7 @@ export interface ListedBackup {
  */
 export async function listBackups(event: ListBackupsEvent, deps: ListBackupsDeps) {
   const job = findJob(deps.config, event.job);
+  checkBucketRole(event.fromReplica, deps.bucketRole ?? 'source');
   const query = event.runId ? { limit: Number.MAX_SAFE_INTEGER, runId: event.runId } : { limit: event.limit };
   const [{ backups, refused }, keeps, onDemand] = await Promise.all([listRestorable(deps.store, job.name, query), readKeeps(deps.store, job.name), readOnDemandRuns(deps.store, job.name)]);
   const now = deps.now();

@@ -1,5 +1,6 @@
 import { compactUtc } from '../backup/run-id';
 import * as z from 'zod';
+import { checkBucketRole, fromReplicaField, type BucketRole } from '../replica/bucket-role';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { findJob } from '../config/load-config';
 import { absolutePath } from '../config/shell-safe';
@@ -47,6 +48,7 @@ export const restoreEventSchema = z
       ),
     dataDir: absolutePath.optional().describe('PostgreSQL physical: the new data directory to recover the cluster into (must not exist)'),
     port: z.number().int().min(1024).max(65535).optional().describe('PostgreSQL physical: port of the recovered server; a free one from 5433 on when omitted'),
+    fromReplica: fromReplicaField,
   })
   .strict();
 
@@ -129,6 +131,8 @@ export interface RestoreDeps {
   /** Runs database and file-set restores, which can outlast any one function invocation. */
   readonly hostWorkflows: HostWorkflowStarter;
   readonly bucket: string;
+  /** What `store` and `bucket` are: the source (default), or its copy. */
+  readonly bucketRole?: BucketRole;
   readonly now: () => Date;
   /** Scratch dir on hosts for file-set and database restores. */
   readonly workDir: string;
@@ -141,6 +145,7 @@ export interface RestoreDeps {
  */
 export async function restore(event: RestoreEvent, deps: RestoreDeps): Promise<RestoreAnswer> {
   const job = findJob(deps.config, event.job);
+  checkBucketRole(event.fromReplica, deps.bucketRole ?? 'source');
   if (!event.dryRun && event.confirm !== job.name) {
     throw new InvalidEventError(`event.confirm: a real restore needs confirm equal to the job name '${job.name}'; nothing was changed`);
   }

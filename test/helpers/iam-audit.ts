@@ -2,7 +2,7 @@ import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
 import { hostKey, type RecordedCall } from '../../lib/local/aws-call-recorder';
 import { configInput } from './config-factory';
 import { IamWorld, type IamRequest } from './iam-world';
-import { synthStack } from './stack-factory';
+import { synthStacks, TEST_ACCOUNT } from './stack-factory';
 
 /** Each function's role in the template, by the logical ID it starts with. */
 const FUNCTION_ROLES: Record<string, string> = {
@@ -136,11 +136,22 @@ export async function auditCalls(calls: readonly RecordedCall[], world: IamWorld
   return { denied, counts };
 }
 
+/** The IAM of the main stack synthesized from `config`, or of its copy's stack in the copy's region. */
+export function iamWorldOf(config: CronsnapConfigInput, stack: 'main' | 'copy'): IamWorld {
+  const { template, replica } = synthStacks(config);
+  if (stack === 'main') return new IamWorld(template.toJSON() as never);
+  const region = config.storage?.replica?.region;
+  if (!replica || !region) throw new Error('the config has no storage.replica: there is no copy stack to judge by');
+  return new IamWorld(replica.template.toJSON() as never, TEST_ACCOUNT, region);
+}
+
 /** What ran against one backup bucket: the jobs (as configured), the bucket's settings and its key. */
 export interface BucketUse {
   readonly jobs: readonly CronsnapConfigInput['jobs'][number][];
   readonly storage?: CronsnapConfigInput['storage'];
   readonly kmsKeyId: string;
+  /** The bucket is the copy: the CronsnapReplica stack's IAM, in the copy's region, judges its calls. */
+  readonly copy?: boolean;
 }
 
 /**
@@ -149,7 +160,7 @@ export interface BucketUse {
  * request AWS would deny.
  */
 export async function auditBucket(calls: readonly RecordedCall[], bucket: string, use: BucketUse): Promise<string> {
-  const world = new IamWorld(synthStack({ ...configInput([...use.jobs]), ...(use.storage ? { storage: use.storage } : {}) }).template.toJSON() as never);
+  const world = iamWorldOf({ ...configInput([...use.jobs]), ...(use.storage ? { storage: use.storage } : {}) }, use.copy ? 'copy' : 'main');
   const hostKeys = new Set(use.jobs.map((job) => hostKey(job.name)));
   const mine = calls.filter((call) => (call.headers['x-amz-target'] ? hostKeys.has(call.accessKeyId) : call.path.split('/')[1] === bucket));
   const { denied, counts } = await auditCalls(mine, world, { bucket, kmsKeyId: use.kmsKeyId });

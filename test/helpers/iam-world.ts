@@ -62,7 +62,12 @@ export class IamWorld {
     return type === 'AWS::SNS::Topic' || type === 'AWS::StepFunctions::StateMachine' ? String(this.ref(id)) : String(this.attribute(id, 'Arn'));
   }
 
-  async evaluate(request: IamRequest): Promise<IamDecision> {
+  /**
+   * @param resourcesIn the world whose resource policies govern the request's resource: another
+   * stack's, for a role of this one acting on it (replication into the copy's bucket and key).
+   */
+  async evaluate(request: IamRequest, resourcesIn: IamWorld = this): Promise<IamDecision> {
+    const resourcePolicy = resourcesIn.resourcePolicy(request.resource);
     const response = await runSimulation(
       {
         request: {
@@ -74,7 +79,7 @@ export class IamWorld {
         identityPolicies: this.identityPolicies(request.principal).map((policy, index) => ({ name: `policy-${index}`, policy })),
         serviceControlPolicies: [],
         resourceControlPolicies: [],
-        ...(this.resourcePolicy(request.resource) ? { resourcePolicy: this.resourcePolicy(request.resource) } : {}),
+        ...(resourcePolicy ? { resourcePolicy } : {}),
       } as never,
       {},
     );
@@ -108,7 +113,7 @@ export class IamWorld {
   }
 
   /** The resource policy that governs `arn`: its bucket's, key's, topic's, queue's or function's. */
-  private resourcePolicy(arn: string): PolicyDocument | undefined {
+  resourcePolicy(arn: string): PolicyDocument | undefined {
     const permissions = Object.values(this.resources).filter(
       (resource) => resource.Type === 'AWS::Lambda::Permission' && this.resolve(resource.Properties?.FunctionName) === arn,
     );
@@ -150,6 +155,7 @@ export class IamWorld {
     if (!resource) throw new Error(`no resource ${id}`);
     switch (resource.Type) {
       case 'AWS::S3::Bucket':
+        return resource.Properties?.BucketName === undefined ? id.toLowerCase() : this.resolve(resource.Properties.BucketName);
       case 'AWS::IAM::Role':
       case 'AWS::Lambda::Function':
         return id.toLowerCase();

@@ -17,6 +17,8 @@ export interface AuditedBucket {
   readonly jobs: Map<string, JobInput>;
   readonly kmsKeyId: string;
   storage?: CronsnapConfigInput['storage'];
+  /** The bucket stands for the copy: its calls are judged against the CronsnapReplica stack. */
+  copy?: boolean;
 }
 
 /** What the file's local services ran, by backup bucket, for the IAM audit of their calls after the file. */
@@ -37,11 +39,12 @@ export interface AuditedSigning {
 export function auditedSigning(
   audit: IamAudit,
   s3As: (accessKeyId: string) => S3Client,
-  use: { bucket: string; kmsKeyId: string; jobs: readonly JobInput[]; storage?: CronsnapConfigInput['storage'] },
+  use: { bucket: string; kmsKeyId: string; jobs: readonly JobInput[]; storage?: CronsnapConfigInput['storage']; copy?: boolean },
 ): AuditedSigning {
   const audited: AuditedBucket = audit.buckets.get(use.bucket) ?? { jobs: new Map(), kmsKeyId: use.kmsKeyId };
   for (const job of use.jobs) audited.jobs.set(job.name, job);
   if (use.storage) audited.storage = use.storage;
+  if (use.copy) audited.copy = true;
   audit.buckets.set(use.bucket, audited);
   return { s3As: (fn) => s3As(functionKey(fn)), hostAccessKey: hostKey };
 }

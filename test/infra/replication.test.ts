@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { cfnLintFindings } from '../helpers/cfn-lint';
+import { IamWorld, type IamRequest } from '../helpers/iam-world';
 import { configInput, etcdJobInput, filesJobInput, mysqlJobInput } from '../helpers/config-factory';
 import { synthStacks, TEST_ACCOUNT } from '../helpers/stack-factory';
 
@@ -84,14 +85,13 @@ describe('a copy in another region of the same account', () => {
       expect.objectContaining({
         Action: 'kms:Decrypt',
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StorageKey/), 'Arn'] },
-        Condition: expect.objectContaining({ StringEquals: { 'kms:ViaService': 's3.eu-central-1.amazonaws.com' } }),
+        Condition: { StringEquals: { 'kms:ViaService': 's3.eu-central-1.amazonaws.com' } },
       }),
       expect.objectContaining({
         Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
         Resource: partitioned(`:kms:eu-west-1:${TEST_ACCOUNT}:key/*`),
         Condition: {
           StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },
-          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [COPY_ARN, partitioned(`:s3:::${COPY_BUCKET}/*`)] },
           'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/cronsnap-replica' },
         },
       }),
@@ -146,6 +146,54 @@ describe('a copy in another region of the same account', () => {
       const writes = policy.Properties.PolicyDocument.Statement.filter((statement) => actionsOf(statement).includes('s3:PutObject'));
       expect(writes).toEqual([expect.objectContaining({ Resource: expect.objectContaining({ 'Fn::Join': ['', expect.arrayContaining([expect.stringMatching(/^\/_cronsnap\/reports\//)])] }) })]);
     }
+  });
+
+  describe('the replication IAM, as AWS evaluates it across both stacks', () => {
+    const source = new IamWorld(template.toJSON() as never, TEST_ACCOUNT, 'eu-central-1');
+    const target = new IamWorld(copy.toJSON() as never, TEST_ACCOUNT, 'eu-west-1');
+    const role = `role/${source.logicalId('AWS::IAM::Role', 'ReplicationRole')}`;
+    const sourceBucket = source.arnOf('AWS::S3::Bucket', 'StorageBucket');
+    const copyBucket = target.arnOf('AWS::S3::Bucket', 'StorageBucket');
+    const copyKey = target.arnOf('AWS::KMS::Key', 'StorageKey');
+    const object = 'prod-etcd/2026/12/04/20261204T010000Z-0123456789/i-0123456789abcdef0/snapshot.db.zst';
+    const throughS3 = (region: string) => ({ 'kms:ViaService': `s3.${region}.amazonaws.com` });
+    const decide = async (request: IamRequest, resourcesIn: IamWorld) => `${request.action} ${request.resource.replace(/^.*:::/, '')}: ${await source.evaluate(request, resourcesIn)}`;
+
+    it('lets S3 read each source version and write it into the copy, re-encrypted with the copy key', async () => {
+      const decisions = await Promise.all([
+        decide({ principal: role, action: 's3:GetObjectVersionForReplication', resource: `${sourceBucket}/${object}` }, source),
+        decide({ principal: role, action: 's3:GetObjectRetention', resource: `${sourceBucket}/${object}` }, source),
+        decide({ principal: role, action: 'kms:Decrypt', resource: source.arnOf('AWS::KMS::Key', 'StorageKey'), context: throughS3('eu-central-1') }, source),
+        decide({ principal: role, action: 's3:ReplicateObject', resource: `${copyBucket}/${object}` }, target),
+        decide({ principal: role, action: 's3:ReplicateDelete', resource: `${copyBucket}/${object}` }, target),
+        decide({ principal: role, action: 'kms:Encrypt', resource: copyKey, context: { ...throughS3('eu-west-1'), 'kms:ResourceAliases': ['alias/cronsnap-replica'] } }, target),
+      ]);
+
+      expect(decisions.filter((decision) => !decision.endsWith(": Allowed"))).toEqual([]);
+    });
+
+    it('lets the replication role destroy no version of the copy, and use no other key or key outside S3', async () => {
+      const decisions = await Promise.all([
+        decide({ principal: role, action: 's3:DeleteObjectVersion', resource: `${copyBucket}/${object}` }, target),
+        decide({ principal: role, action: 's3:PutLifecycleConfiguration', resource: copyBucket }, target),
+        decide({ principal: role, action: 'kms:Encrypt', resource: copyKey, context: { ...throughS3('eu-west-1'), 'kms:ResourceAliases': ['alias/someone-else'] } }, target),
+        decide({ principal: role, action: 'kms:Encrypt', resource: copyKey, context: { 'kms:ResourceAliases': ['alias/cronsnap-replica'] } }, target),
+        decide({ principal: role, action: 'kms:Decrypt', resource: source.arnOf('AWS::KMS::Key', 'StorageKey'), context: throughS3('eu-west-1') }, source),
+      ]);
+
+      expect(decisions.filter((decision) => decision.endsWith(': Allowed'))).toEqual([]);
+    });
+
+    it('lets the copy\'s restore role and hosts read the copy, and neither write a backup into it', async () => {
+      const restoreRole = `role/${target.logicalId('AWS::IAM::Role', 'RestoreFunctionServiceRole')}`;
+      const judge = (request: IamRequest) => target.evaluate(request);
+
+      await expect(judge({ principal: restoreRole, action: 's3:GetObject', resource: `${copyBucket}/${object}` })).resolves.toBe('Allowed');
+      await expect(judge({ principal: restoreRole, action: 'kms:Decrypt', resource: copyKey })).resolves.toBe('Allowed');
+      await expect(judge({ principal: 'host/prod-etcd', action: 's3:GetObject', resource: `${copyBucket}/${object}` })).resolves.toBe('Allowed');
+      await expect(judge({ principal: 'host/prod-etcd', action: 's3:PutObject', resource: `${copyBucket}/${object}` })).resolves.toBe('ImplicitlyDenied');
+      await expect(judge({ principal: restoreRole, action: 's3:PutObject', resource: `${copyBucket}/_cronsnap-marks/keeps/prod-etcd/x.json` })).resolves.toBe('ImplicitlyDenied');
+    });
   });
 
   it('passes cfn-lint and cdk-nag on both templates', () => {

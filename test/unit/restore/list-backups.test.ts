@@ -1,8 +1,10 @@
 import type { Manifest } from '../../../lib/backup/manifest';
 import { parseConfig } from '../../../lib/config/load-config';
-import { RestoreError, UnknownJobError } from '../../../lib/errors';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidEventError, RestoreError, UnknownJobError } from '../../../lib/errors';
 import { findRun } from '../../../lib/restore/backup-catalog';
-import { listBackups } from '../../../lib/restore/list-backups';
+import { listBackups, listBackupsEventSchema } from '../../../lib/restore/list-backups';
 import { configInput } from '../../helpers/config-factory';
 import { etcdManifest } from '../../helpers/manifest-factory';
 import { MemoryObjectStore } from '../../helpers/recording-ports';
@@ -81,6 +83,20 @@ describe('list-backups', () => {
     const listing = await listBackups({ job: 'prod-etcd', limit: 1, runId: '20261122T103000Z-0000000002' }, deps(store));
 
     expect(listing.backups.map((b) => b.runId)).toEqual(['20261122T103000Z-0000000002']);
+  });
+
+  it('lists the copy only when asked for it, and refuses a request for the copy on the source', async () => {
+    const store = new MemoryObjectStore();
+    storeRun(store, '20261123T110000Z-0000000003');
+    const copy = { ...deps(store), bucketRole: 'replica' as const };
+
+    const listing = await listBackups(listBackupsEventSchema.parse(JSON.parse(readFileSync(join(__dirname, '../../../events/list-backups-from-replica.json'), 'utf8'))), copy);
+
+    expect(listing.backups.map((backup) => backup.runId)).toEqual(['20261123T110000Z-0000000003']);
+    await expect(listBackups({ job: 'prod-etcd', limit: 20 }, copy)).rejects.toThrow(new InvalidEventError(
+      'event.fromReplica: this function reads the copy in another region, which may lag the source; send fromReplica: true to list or restore from it',
+    ));
+    await expect(listBackups({ job: 'prod-etcd', limit: 20, fromReplica: true }, deps(store))).rejects.toThrow(/^event\.fromReplica: this function reads the source bucket/);
   });
 
   it('refuses a job that is not in the config', async () => {

@@ -150,6 +150,18 @@ describe('restore requests', () => {
     }
   });
 
+  it('restores from the copy only on the copy\'s function and only when asked to, before reading anything', async () => {
+    const store = new MemoryObjectStore();
+    storeBackup(store);
+    const { deps, started } = depsFor(store);
+    const copy = { ...deps, bucketRole: 'replica' as const };
+
+    await expect(restore(restoreEventSchema.parse({ job: 'prod-etcd', backup: 'latest', fromReplica: true }), deps)).rejects.toThrow(/^event\.fromReplica: this function reads the source bucket/);
+    await expect(restore(restoreEventSchema.parse({ job: 'prod-etcd', backup: 'latest' }), copy)).rejects.toThrow(/^event\.fromReplica: this function reads the copy/);
+    expect(started).toEqual([]);
+    await expect(restore(restoreEventSchema.parse({ job: 'prod-etcd', backup: 'latest', fromReplica: true }), copy)).resolves.toMatchObject({ kind: 'etcd-plan' });
+  });
+
   it('refuses a restore to a time of an etcd job, before reading anything', async () => {
     const store = new MemoryObjectStore();
     storeBackup(store);
