@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ReplicaSettings } from '../../lib/config/storage-settings';
-import { REPLICA_KEY_ALIAS, replicationWindowSeconds, type ReplicaTarget } from '../../lib/replica/replica-target';
+import { REPLICA_KEY_ALIAS, replicationRoleName, replicationWindowSeconds, type ReplicaTarget } from '../../lib/replica/replica-target';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 
 export interface BucketReplicationProps {
@@ -49,7 +49,7 @@ export class BucketReplication extends Construct {
     const destinationArn = `arn:${stack.partition}:s3:::${target.bucketName}`;
     // A fixed name, so another account's bucket and key policies can name the role.
     this.role = new iam.Role(this, 'Role', {
-      roleName: `${stack.stackName}-replication`,
+      roleName: replicationRoleName(stack.stackName),
       assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
       description: `S3 copies ${source.node.path} to ${target.bucketName} in ${target.region}`,
     });

@@ -13,6 +13,7 @@ import { EXIT, type ExitCode } from './exit-codes';
 import { planJobs } from './job-plan';
 import { humanDuration } from '../compliance/compliance-rules';
 import { replicationWindowSeconds } from '../replica/replica-target';
+import { copyAccountPolicies } from '../replica/copy-account-policies';
 
 /** Options every command takes. */
 export interface GlobalOptions {
@@ -357,6 +358,19 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
         );
         emit([`${name}: ${result.hosts.length === 0 ? 'no online host' : result.ok ? 'every host ready' : 'some hosts would fail'}`, ...hosts].join('\n'), result);
         return result.ok ? EXIT.ok : EXIT.failed;
+      }),
+    );
+
+  program
+    .command('replica-policy')
+    .description("the bucket policy and key policy statements another account applies to hold the copy (storage.replica.account)")
+    .requiredOption('--source-account <id>', 'the account the backups are in')
+    .action(
+      action(async (options: { sourceAccount: string }) => {
+        const { replica } = config().storage;
+        if (!replica) throw new ConfigError('storage.replica: the config has no copy');
+        deps.out(JSON.stringify(copyAccountPolicies({ replica, sourceAccount: options.sourceAccount, stackName: globals().stack }), null, 2));
+        return EXIT.ok;
       }),
     );
 

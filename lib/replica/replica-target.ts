@@ -36,3 +36,8 @@ export function replicaTarget(replica: ReplicaSettings, sourceAccount: string, p
 export function replicationWindowSeconds(replica: ReplicaSettings): number {
   return replica.replicationTimeControl ? 15 * 60 : 24 * 3600;
 }
+
+/** The replication role's fixed name, so another account's bucket and key policies can name it. */
+export function replicationRoleName(stackName: string): string {
+  return `${stackName}-replication`;
+}

@@ -2,7 +2,7 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 
 /** A CloudFormation template as synthesized, read as plain JSON. */
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
-type PolicyDocument = { Version: string; Statement: Record<string, unknown>[] };
+export type PolicyDocument = { Version: string; Statement: readonly Record<string, unknown>[] };
 
 /** One AWS request as IAM sees it: who, what, on which ARN, with the context AWS supplies. */
 export interface IamRequest {
@@ -14,6 +14,12 @@ export interface IamRequest {
 }
 
 export type IamDecision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+
+/** A resource in another account, governed by a policy that account applies (such as a printed bucket policy). */
+export interface ForeignResource {
+  readonly account: string;
+  readonly policy: PolicyDocument;
+}
 
 /**
  * The synthesized stack's IAM as AWS would evaluate it: every role's identity policies, each
@@ -66,14 +72,15 @@ export class IamWorld {
    * @param resourcesIn the world whose resource policies govern the request's resource: another
    * stack's, for a role of this one acting on it (replication into the copy's bucket and key).
    */
-  async evaluate(request: IamRequest, resourcesIn: IamWorld = this): Promise<IamDecision> {
-    const resourcePolicy = resourcesIn.resourcePolicy(request.resource);
+  async evaluate(request: IamRequest, resourcesIn: IamWorld | ForeignResource = this): Promise<IamDecision> {
+    const resourcePolicy = resourcesIn instanceof IamWorld ? resourcesIn.resourcePolicy(request.resource) : resourcesIn.policy;
+    const accountId = resourcesIn.account;
     const response = await runSimulation(
       {
         request: {
           principal: this.principalArn(request.principal),
           action: request.action,
-          resource: { resource: request.resource, accountId: this.account },
+          resource: { resource: request.resource, accountId },
           contextVariables: { 'aws:SecureTransport': 'true', ...request.context },
         },
         identityPolicies: this.identityPolicies(request.principal).map((policy, index) => ({ name: `policy-${index}`, policy })),
@@ -154,9 +161,11 @@ export class IamWorld {
     const resource = this.resources[id];
     if (!resource) throw new Error(`no resource ${id}`);
     switch (resource.Type) {
+      // A name given in the template is the resource's name; otherwise CloudFormation makes one up.
       case 'AWS::S3::Bucket':
         return resource.Properties?.BucketName === undefined ? id.toLowerCase() : this.resolve(resource.Properties.BucketName);
       case 'AWS::IAM::Role':
+        return resource.Properties?.RoleName === undefined ? id.toLowerCase() : this.resolve(resource.Properties.RoleName);
       case 'AWS::Lambda::Function':
         return id.toLowerCase();
       case 'AWS::KMS::Key':

@@ -1,4 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { parseConfig } from '../../lib/config/load-config';
+import { copyAccountPolicies } from '../../lib/replica/copy-account-policies';
 import { cfnLintFindings } from '../helpers/cfn-lint';
 import { IamWorld, type IamRequest } from '../helpers/iam-world';
 import { configInput, etcdJobInput, filesJobInput, mysqlJobInput } from '../helpers/config-factory';
@@ -229,6 +231,33 @@ describe('a copy in another account', () => {
     });
     expect(JSON.stringify(template.toJSON())).not.toContain('ReplicationTime');
     replica?.template.resourcePropertiesCountIs('AWS::S3::Bucket', { BucketName: 'acme-dr-backups' }, 0);
+  });
+
+  describe('with the policies cronsnap replica-policy prints for the other account, as AWS evaluates them', () => {
+    const printed = copyAccountPolicies({ replica: parseConfig({ ...configInput(jobs), storage: { replica: { region: 'eu-west-1', account: copyAccount, bucketName: 'acme-dr-backups', kmsKeyArn: copyKey } } }).storage.replica as never, sourceAccount: TEST_ACCOUNT, stackName: 'Cronsnap' });
+    const source = new IamWorld(template.toJSON() as never, TEST_ACCOUNT, 'eu-central-1');
+    const restoreSide = new IamWorld(replica?.template.toJSON() as never, TEST_ACCOUNT, 'eu-west-1');
+    const role = `role/${source.logicalId('AWS::IAM::Role', 'ReplicationRole')}`;
+    const bucket = { account: copyAccount, policy: printed.bucketPolicy };
+    const key = { account: copyAccount, policy: { Version: '2012-10-17', Statement: printed.keyPolicyStatements } };
+    const object = 'arn:aws:s3:::acme-dr-backups/prod-etcd/2026/12/04/20261204T010000Z-0123456789/i-0123456789abcdef0/snapshot.db.zst';
+    const viaS3 = { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' };
+
+    it('lets the replication role copy in and re-encrypt, and destroy nothing', async () => {
+      await expect(source.evaluate({ principal: role, action: 's3:ReplicateObject', resource: object }, bucket)).resolves.toBe('Allowed');
+      await expect(source.evaluate({ principal: role, action: 's3:ObjectOwnerOverrideToBucketOwner', resource: object }, bucket)).resolves.toBe('Allowed');
+      await expect(source.evaluate({ principal: role, action: 'kms:Encrypt', resource: copyKey, context: viaS3 }, key)).resolves.toBe('Allowed');
+      await expect(source.evaluate({ principal: role, action: 's3:DeleteObjectVersion', resource: object }, bucket)).resolves.toBe('ImplicitlyDenied');
+      await expect(source.evaluate({ principal: role, action: 'kms:Decrypt', resource: copyKey, context: viaS3 }, key)).resolves.toBe('ImplicitlyDenied');
+    });
+
+    it('lets the copy\'s restore role read and decrypt the copy across accounts, and its hosts read it', async () => {
+      const restoreRole = `role/${restoreSide.logicalId('AWS::IAM::Role', 'RestoreFunctionServiceRole')}`;
+      await expect(restoreSide.evaluate({ principal: restoreRole, action: 's3:GetObject', resource: object }, bucket)).resolves.toBe('Allowed');
+      await expect(restoreSide.evaluate({ principal: restoreRole, action: 'kms:Decrypt', resource: copyKey, context: viaS3 }, key)).resolves.toBe('Allowed');
+      await expect(restoreSide.evaluate({ principal: 'host/prod-etcd', action: 's3:GetObject', resource: object }, bucket)).resolves.toBe('Allowed');
+      await expect(restoreSide.evaluate({ principal: 'host/prod-etcd', action: 's3:PutObject', resource: object }, bucket)).resolves.toBe('ImplicitlyDenied');
+    });
   });
 
   it('waits a day, not 15 minutes, before a copy without the time control counts as late', () => {

@@ -58,6 +58,23 @@ describe('CLI against the deployed stack', () => {
     expect(sentPayload('fn-keep')).toEqual({ job: 'prod-etcd', runId: RUN, forever: true, reason: 'audit' });
   });
 
+  it('lists and restores from the copy through the CronsnapReplica stack\'s functions, saying it means the copy', async () => {
+    const copyOutputs = { BackupBucket: 'copy', ListBackupsFunction: 'fn-list-copy', RestoreFunction: 'fn-restore-copy', DocumentPrefix: 'cronsnap' };
+    cloudFormation.on(DescribeStacksCommand, { StackName: 'CronsnapReplica' }).resolves({
+      Stacks: [{ StackName: 'CronsnapReplica', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: Object.entries(copyOutputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+    });
+    lambda.on(InvokeCommand, { FunctionName: 'fn-list-copy' }).resolves(payload({ job: 'prod-etcd', engine: 'etcd', backups: [{ runId: RUN, host: 'i-a' }], refused: [] }));
+    lambda.on(InvokeCommand, { FunctionName: 'fn-restore-copy' }).resolves(payload({ kind: 'etcd-plan', plan: { kind: 'quorum-restore' } }));
+    const copy = new DeployedBackend({ stackName: 'CronsnapReplica', fromReplica: true, lambda: new LambdaClient({}), cloudFormation: new CloudFormationClient({}), ssm: new SSMClient({}), s3: new S3Client({}), sfn: new SFNClient({}), pollMs: 1 });
+
+    await copy.list('prod-etcd', 20);
+    await copy.restore({ job: 'prod-etcd', backup: 'latest' }, () => undefined);
+
+    expect(sentPayload('fn-list-copy')).toEqual({ job: 'prod-etcd', limit: 20, fromReplica: true });
+    expect(sentPayload('fn-restore-copy')).toEqual({ job: 'prod-etcd', backup: 'latest', fromReplica: true });
+    expect(sentTo('fn-list')).toEqual([]);
+  });
+
   it('follows every page of invocations and confirms each of 120 hosts by the run id, as SSM pages 50 at a time', async () => {
     const hosts = Array.from({ length: 120 }, (_, i) => `i-${String(i).padStart(17, '0')}`);
     lambda.on(InvokeCommand, { FunctionName: 'fn-scheduled' }).resolves(payload({ kind: 'started', job: 'prod-etcd', runId: RUN, commandId: 'c0000000-0000-4000-8000-000000000001', hosts, linked: [] }));
