@@ -49,7 +49,7 @@ export class BucketReplication extends Construct {
     const destinationArn = `arn:${stack.partition}:s3:::${target.bucketName}`;
     // A fixed name, so another account's bucket and key policies can name the role.
     this.role = new iam.Role(this, 'Role', {
-      roleName: replicationRoleName(stack.stackName),
+      roleName: replicationRoleName(stack.stackName, stack.region),
       assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
       description: `S3 copies ${source.node.path} to ${target.bucketName} in ${target.region}`,
     });

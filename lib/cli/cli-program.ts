@@ -365,11 +365,12 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .command('replica-policy')
     .description("the bucket policy and key policy statements another account applies to hold the copy (storage.replica.account)")
     .requiredOption('--source-account <id>', 'the account the backups are in')
+    .requiredOption('--source-region <region>', 'the region the backups are in')
     .action(
-      action(async (options: { sourceAccount: string }) => {
+      action(async (options: { sourceAccount: string; sourceRegion: string }) => {
         const { replica } = config().storage;
         if (!replica) throw new ConfigError('storage.replica: the config has no copy');
-        deps.out(JSON.stringify(copyAccountPolicies({ replica, sourceAccount: options.sourceAccount, stackName: globals().stack }), null, 2));
+        deps.out(JSON.stringify(copyAccountPolicies({ replica, sourceAccount: options.sourceAccount, sourceRegion: options.sourceRegion, stackName: globals().stack }), null, 2));
         return EXIT.ok;
       }),
     );

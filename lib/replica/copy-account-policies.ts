@@ -17,8 +17,9 @@ export interface CopyAccountPolicyRequest {
   readonly replica: ReplicaSettings;
   /** The account the backups (and the CronsnapReplica stack's restore side) live in. */
   readonly sourceAccount: string;
-  /** The main stack's name, which names the replication role. */
+  /** The main stack's name and region, which name the replication role. */
   readonly stackName: string;
+  readonly sourceRegion: string;
   /** @default 'aws' */
   readonly partition?: string;
 }
@@ -34,8 +35,9 @@ export function copyAccountPolicies(request: CopyAccountPolicyRequest): CopyAcco
     throw new ConfigError('storage.replica.account: the copy is in this account; the CronsnapReplica stack creates it and grants its own access');
   }
   if (!/^\d{12}$/.test(sourceAccount)) throw new ConfigError(`--source-account: ${sourceAccount} is not a 12-digit AWS account id`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(request.sourceRegion)) throw new ConfigError(`--source-region: ${request.sourceRegion} is not an AWS region such as eu-central-1`);
   const bucketArn = `arn:${partition}:s3:::${replica.bucketName}`;
-  const replication = { AWS: `arn:${partition}:iam::${sourceAccount}:role/${replicationRoleName(request.stackName)}` };
+  const replication = { AWS: `arn:${partition}:iam::${sourceAccount}:role/${replicationRoleName(request.stackName, request.sourceRegion)}` };
   const sourceAccountRoot = { AWS: `arn:${partition}:iam::${sourceAccount}:root` };
   const viaS3 = { StringEquals: { 'kms:ViaService': `s3.${replica.region}.amazonaws.com` } };
   return {

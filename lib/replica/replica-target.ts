@@ -37,7 +37,10 @@ export function replicationWindowSeconds(replica: ReplicaSettings): number {
   return replica.replicationTimeControl ? 15 * 60 : 24 * 3600;
 }
 
-/** The replication role's fixed name, so another account's bucket and key policies can name it. */
-export function replicationRoleName(stackName: string): string {
-  return `${stackName}-replication`;
+/**
+ * The replication role's fixed name, so another account's bucket and key policies can name it;
+ * with the region, since role names are unique across the whole account.
+ */
+export function replicationRoleName(stackName: string, sourceRegion: string): string {
+  return `${stackName}-replication-${sourceRegion}`;
 }

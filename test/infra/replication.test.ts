@@ -32,7 +32,7 @@ describe('a copy in another region of the same account', () => {
 
   /** The statements of the replication role's inline policy. */
   function replicationStatements(): Statement[] {
-    const [roleId] = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'Cronsnap-replication' } }));
+    const [roleId] = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'Cronsnap-replication-eu-central-1' } }));
     return (Object.values(template.findResources('AWS::IAM::Policy')) as PolicyResource[])
       .filter((policy) => policy.Properties.Roles?.some((role) => role.Ref === roleId))
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
@@ -234,7 +234,7 @@ describe('a copy in another account', () => {
   });
 
   describe('with the policies cronsnap replica-policy prints for the other account, as AWS evaluates them', () => {
-    const printed = copyAccountPolicies({ replica: parseConfig({ ...configInput(jobs), storage: { replica: { region: 'eu-west-1', account: copyAccount, bucketName: 'acme-dr-backups', kmsKeyArn: copyKey } } }).storage.replica as never, sourceAccount: TEST_ACCOUNT, stackName: 'Cronsnap' });
+    const printed = copyAccountPolicies({ replica: parseConfig({ ...configInput(jobs), storage: { replica: { region: 'eu-west-1', account: copyAccount, bucketName: 'acme-dr-backups', kmsKeyArn: copyKey } } }).storage.replica as never, sourceAccount: TEST_ACCOUNT, sourceRegion: 'eu-central-1', stackName: 'Cronsnap' });
     const source = new IamWorld(template.toJSON() as never, TEST_ACCOUNT, 'eu-central-1');
     const restoreSide = new IamWorld(replica?.template.toJSON() as never, TEST_ACCOUNT, 'eu-west-1');
     const role = `role/${source.logicalId('AWS::IAM::Role', 'ReplicationRole')}`;

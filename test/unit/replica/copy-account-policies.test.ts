@@ -27,7 +27,7 @@ async function replicaPolicy(storage: CronsnapConfigInput['storage'], ...args: s
 
 describe('cronsnap replica-policy', () => {
   it('prints the bucket policy and key statements the copy\'s account applies, naming the replication role', async () => {
-    const { code, out } = await replicaPolicy({ replica: { region: 'eu-west-1', account: '210987654321', bucketName: 'acme-dr-backups', kmsKeyArn: COPY_KEY } }, '--source-account', '123456789012');
+    const { code, out } = await replicaPolicy({ replica: { region: 'eu-west-1', account: '210987654321', bucketName: 'acme-dr-backups', kmsKeyArn: COPY_KEY } }, '--source-account', '123456789012', '--source-region', 'eu-central-1');
 
     expect(code).toBe(EXIT.ok);
     const printed = JSON.parse(out);
@@ -35,7 +35,7 @@ describe('cronsnap replica-policy', () => {
     expect(printed.bucketPolicy.Statement[0]).toEqual({
       Sid: 'CronsnapReplicateIntoCopy',
       Effect: 'Allow',
-      Principal: { AWS: 'arn:aws:iam::123456789012:role/Cronsnap-replication' },
+      Principal: { AWS: 'arn:aws:iam::123456789012:role/Cronsnap-replication-eu-central-1' },
       Action: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags', 's3:ObjectOwnerOverrideToBucketOwner'],
       Resource: 'arn:aws:s3:::acme-dr-backups/*',
     });
@@ -44,9 +44,9 @@ describe('cronsnap replica-policy', () => {
   });
 
   it('refuses a copy in this account, which its own stack grants, and a malformed source account', async () => {
-    expect(await replicaPolicy({ replica: { region: 'eu-west-1' } }, '--source-account', '123456789012')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('storage.replica.account: the copy is in this account') });
+    expect(await replicaPolicy({ replica: { region: 'eu-west-1' } }, '--source-account', '123456789012', '--source-region', 'eu-central-1')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('storage.replica.account: the copy is in this account') });
     expect(
-      await replicaPolicy({ replica: { region: 'eu-west-1', account: '210987654321', bucketName: 'acme-dr-backups', kmsKeyArn: COPY_KEY } }, '--source-account', '1234'),
+      await replicaPolicy({ replica: { region: 'eu-west-1', account: '210987654321', bucketName: 'acme-dr-backups', kmsKeyArn: COPY_KEY } }, '--source-account', '1234', '--source-region', 'eu-central-1'),
     ).toMatchObject({ code: EXIT.usage, err: 'cronsnap: --source-account: 1234 is not a 12-digit AWS account id' });
   });
 });
