@@ -8,10 +8,9 @@ import { RESTORE_PROGRAMS } from '../lib/restore/restore-programs';
 import { BackupStorage } from './constructs/backup-storage';
 import { FailureTopic } from './constructs/failure-topic';
 import { deadLetterQueue, functionEnvironment } from './constructs/function-support';
-import { HostAccessPolicy } from './constructs/host-access-policy';
+import { HostAccessPolicy, jobSecrets } from './constructs/host-access-policy';
 import { HostDocuments } from './constructs/host-documents';
 import { RestoreFunctions } from './constructs/restore-functions';
-import { jobSecrets } from './cronsnap-stack';
 
 export interface CronsnapReplicaStackProps extends StackProps {
   /** The validated config; `storage.replica` must be set, and this stack deploys to its region. */

@@ -3,8 +3,6 @@ import { preflightProgram } from '../lib/preflight/preflight-program';
 import type { Construct } from 'constructs';
 import type { CronsnapConfig } from '../lib/config/cronsnap-config';
 import { logShippingsOf, type ShippingKind } from '../lib/backup/log-shipping';
-import type { Job } from '../lib/config/job-config';
-import type { PasswordSource } from '../lib/config/password-source';
 import { BACKUP_PROGRAMS } from '../lib/engines';
 import { DRILL_DOCUMENTS } from '../lib/drill/drill-programs';
 import { RESTORE_PROGRAMS } from '../lib/restore/restore-programs';
@@ -14,7 +12,7 @@ import { BucketReplication } from './constructs/bucket-replication';
 import { replicaTarget } from '../lib/replica/replica-target';
 import { ComplianceReporting } from './constructs/compliance-reporting';
 import { FailureTopic } from './constructs/failure-topic';
-import { HostAccessPolicy } from './constructs/host-access-policy';
+import { HostAccessPolicy, jobSecrets } from './constructs/host-access-policy';
 import { HostDocuments } from './constructs/host-documents';
 import { JobSchedule } from './constructs/job-schedule';
 import { RestoreDrills } from './constructs/restore-drills';
@@ -35,22 +33,6 @@ export interface CronsnapStackProps extends StackProps {
   readonly documentPrefix?: string;
 }
 
-/** Where a job's hosts read passwords: the database's, and MaxScale's REST API's; other engines read none. */
-function jobPasswordSources(job: Job): PasswordSource[] {
-  if (job.engine === 'mysql') return typeof job.mysql.maxscale === 'object' ? [job.mysql, job.mysql.maxscale] : [job.mysql];
-  if (job.engine === 'postgres') return [job.postgres];
-  return [];
-}
-
-/** The secrets a job's hosts read, as HostAccessPolicy takes them. */
-export function jobSecrets(job: Job): { secretParameters: string[]; secretsManagerSecrets: string[] } {
-  const passwords = jobPasswordSources(job);
-  return {
-    secretParameters: passwords.flatMap((password) => password.passwordParameter ?? []),
-    secretsManagerSecrets: passwords.flatMap((password) => password.passwordSecret?.id ?? []),
-  };
-}
-
 /** Everything cronsnap deploys; each concern is one construct. */
 export class CronsnapStack extends Stack {
   constructor(scope: Construct, id: string, props: CronsnapStackProps) {
@@ -58,10 +40,9 @@ export class CronsnapStack extends Stack {
     const { jobs } = props.config;
     const documentPrefix = props.documentPrefix ?? 'cronsnap';
 
-    const { objectLock } = props.config.storage;
+    const { objectLock, replica } = props.config.storage;
     const storage = new BackupStorage(this, 'Storage', { jobs, ...(objectLock ? { objectLock } : {}) });
     const failures = new FailureTopic(this, 'Failures', { emails: props.config.notifications.emails });
-    const { replica } = props.config.storage;
     if (replica) {
       new BucketReplication(this, 'Replication', {
         source: storage.bucket,

@@ -3,6 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { Job } from '../../lib/config/job-config';
+import type { PasswordSource } from '../../lib/config/password-source';
 import { REPORT_ROOT } from '../../lib/ssm/host-report';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 
@@ -26,6 +28,22 @@ export interface HostAccessPolicyProps {
    * @default false
    */
   readonly readOnly?: boolean;
+}
+
+/** Where a job's hosts read passwords: the database's, and MaxScale's REST API's; other engines read none. */
+function jobPasswordSources(job: Job): PasswordSource[] {
+  if (job.engine === 'mysql') return typeof job.mysql.maxscale === 'object' ? [job.mysql, job.mysql.maxscale] : [job.mysql];
+  if (job.engine === 'postgres') return [job.postgres];
+  return [];
+}
+
+/** The secrets a job's hosts read, as HostAccessPolicy takes them. */
+export function jobSecrets(job: Job): { secretParameters: string[]; secretsManagerSecrets: string[] } {
+  const passwords = jobPasswordSources(job);
+  return {
+    secretParameters: passwords.flatMap((password) => password.passwordParameter ?? []),
+    secretsManagerSecrets: passwords.flatMap((password) => password.passwordSecret?.id ?? []),
+  };
 }
 
 /**
@@ -61,7 +79,7 @@ export class HostAccessPolicy extends Construct {
         }),
         new iam.PolicyStatement({
           sid: 'UseBackupKey',
-          // Decrypt is needed for SSE-KMS multipart uploads as well as for restores; reports are small single puts.
+          // Decrypt is needed for SSE-KMS multipart uploads as well as for restores.
           actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
           resources: [props.key.keyArn],
         }),

@@ -132,13 +132,13 @@ export class RestoreFunctions extends Construct {
     if (keeps) {
       restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: keepMarkers }));
       props.key.grant(restore, 'kms:GenerateDataKey');
-    }
-    if (keeps && props.objectLock) {
-      // A keep holds every object of its run: listed by the run's folder, which the job's prefix already lists.
-      restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObjectLegalHold'], resources: jobObjects }));
-      restore.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': props.jobs.map((job) => `${job.name}/*`) } } }),
-      );
+      if (props.objectLock) {
+        // A keep holds every object of its run: listed by the run's folder, which the job's prefix already lists.
+        restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObjectLegalHold'], resources: jobObjects }));
+        restore.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': props.jobs.map((job) => `${job.name}/*`) } } }),
+        );
+      }
     }
 
     // A restore to a time lists the shipped binary logs of the dump's server, or the WAL and the

@@ -123,7 +123,7 @@ export class InventoryTally {
   private readonly pendingBefore: number | undefined;
 
   /** @param createdAt when the inventory was taken: how long a PENDING object has been waiting is judged at that time. */
-  constructor(config: CronsnapConfig, createdAt = new Date()) {
+  constructor(config: CronsnapConfig, createdAt: Date) {
     for (const job of config.jobs) {
       const kind = logShippingsOf(job)[0]?.kind;
       this.jobs.set(job.name, new JobTally(kind ? { kind, folders: new Map(), baseManifests: new Map(), runManifests: new Map() } : undefined));
