@@ -1,8 +1,7 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import type { CronsnapConfig } from '../lib/config/cronsnap-config';
 import { REPLICA_KEY_ALIAS, replicaTarget } from '../lib/replica/replica-target';
 import { RESTORE_PROGRAMS } from '../lib/restore/restore-programs';
 import { BackupStorage } from './constructs/backup-storage';
@@ -11,18 +10,13 @@ import { deadLetterQueue, functionEnvironment } from './constructs/function-supp
 import { HostAccessPolicy, jobSecrets } from './constructs/host-access-policy';
 import { HostDocuments } from './constructs/host-documents';
 import { RestoreFunctions } from './constructs/restore-functions';
+import type { CronsnapStackProps } from './cronsnap-stack';
 
-export interface CronsnapReplicaStackProps extends StackProps {
-  /** The validated config; `storage.replica` must be set, and this stack deploys to its region. */
-  readonly config: CronsnapConfig;
-  /** The same config written as JSON, bundled with the functions. */
-  readonly configFile: string;
-  /**
-   * Prefix of the SSM document names, as in the source stack.
-   * @default 'cronsnap'
-   */
-  readonly documentPrefix?: string;
-}
+/**
+ * The main stack's props: the same config (`storage.replica` must be set; this stack deploys to
+ * its region) and the same document prefix, so both regions' documents have the same names.
+ */
+export type CronsnapReplicaStackProps = CronsnapStackProps;
 
 /**
  * The copy's side, in the copy's region: the bucket S3 Replication fills (in this account; another
