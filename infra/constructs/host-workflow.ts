@@ -1,9 +1,9 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { MAX_EXECUTION_SECONDS } from '../../lib/host-workflow/command-timeout';
+import { hostWorkflowDefinition } from '../../lib/state-machines/host-workflow-definition';
 import { tracedStateMachine } from './traced-state-machine';
 
 export interface HostWorkflowProps {
@@ -24,12 +24,7 @@ export interface HostWorkflowProps {
   readonly timeout?: Duration;
 }
 
-/**
- * A host program followed to its end, however long it runs: step, then the Choice (done?), then
- * a Wait of the state's own waitSeconds, and the step again. No invocation waits for a host, so
- * no function's 15 minutes limit a restore or a drill. A failed step fails the execution with
- * its own error name (RestoreRefusedError, RestoreError) and message.
- */
+/** A host program followed to its end, however long it runs (hostWorkflowDefinition), traced and logged. */
 export class HostWorkflow extends Construct {
   public readonly stateMachine: sfn.StateMachine;
 
@@ -40,22 +35,9 @@ export class HostWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: HostWorkflowProps) {
     super(scope, id);
-    const step = new tasks.LambdaInvoke(this, 'Step', {
-      stateName: 'step',
-      lambdaFunction: props.stepFunction,
-      payload: sfn.TaskInput.fromJsonPathAt('$'),
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: true,
-      taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
-    });
-    step.addCatch(new sfn.Fail(this, 'Failed', { errorPath: '$.error.Error', causePath: '$.error.Cause' }), { resultPath: '$.error' });
-    const wait = new sfn.Wait(this, 'Wait', { stateName: 'wait', time: sfn.WaitTime.secondsPath('$.waitSeconds') });
-    const done = new sfn.Choice(this, 'Done', { stateName: 'done?' })
-      .when(sfn.Condition.booleanEquals('$.done', true), new sfn.Succeed(this, 'Finished', { outputPath: '$.outcome' }))
-      .otherwise(wait.next(step));
+    const timeout = props.timeout ?? Duration.seconds(MAX_EXECUTION_SECONDS + 7200);
     this.stateMachine = tracedStateMachine(this, {
-      definition: step.next(done),
-      timeout: props.timeout ?? Duration.seconds(MAX_EXECUTION_SECONDS + 7200),
+      definition: hostWorkflowDefinition(props.stepFunction.functionArn, timeout.toSeconds()),
       stepFunction: props.stepFunction,
       stateMachineName: props.stateMachineName,
     });

@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -60,7 +61,10 @@ export class JobSchedule extends Construct {
       return;
     }
 
-    const role = new iam.Role(this, 'InvokeRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
+    // Only schedules of this account may act as the role (the confused-deputy guard AWS's Scheduler guide gives).
+    const role = new iam.Role(this, 'InvokeRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+    });
     props.target.grantInvoke(role);
     acknowledgeWildcards(role, [nagResource(this, `${props.target.functionArn}:*`)], `grantInvoke covers the versions and aliases of the one function the ${props.purpose} schedule invokes.`);
     props.deadLetterQueue.grantSendMessages(role);

@@ -1,16 +1,15 @@
-import type { Duration } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import type { AslDefinition } from '../../lib/state-machines/asl';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 
 export interface TracedStateMachineProps {
-  /** The states, from the first. */
-  readonly definition: sfn.IChainable;
-  /** Longest an execution may take. */
-  readonly timeout: Duration;
-  /** The one function its tasks invoke. */
+  /** The definition, as lib/state-machines builds it for the local mode too; CloudFormation resolves the ARNs in it. */
+  readonly definition: AslDefinition;
+  /** The one function its tasks invoke; the state machine may invoke it. */
   readonly stepFunction: lambda.IFunction;
   /**
    * A fixed name, for a function that must know the ARN before the machine exists.
@@ -23,8 +22,7 @@ export interface TracedStateMachineProps {
 export function tracedStateMachine(scope: Construct, props: TracedStateMachineProps): sfn.StateMachine {
   const stateMachine = new sfn.StateMachine(scope, 'StateMachine', {
     ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
-    definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
-    timeout: props.timeout,
+    definitionBody: sfn.DefinitionBody.fromString(Stack.of(scope).toJsonString(props.definition)),
     tracingEnabled: true,
     logs: {
       destination: new logs.LogGroup(scope, 'Logs', { retention: logs.RetentionDays.ONE_YEAR }),
@@ -32,6 +30,7 @@ export function tracedStateMachine(scope: Construct, props: TracedStateMachinePr
       includeExecutionData: true,
     },
   });
+  props.stepFunction.grantInvoke(stateMachine);
   acknowledgeWildcards(
     stateMachine,
     ['Resource::*', `${nagResource(scope, props.stepFunction.functionArn)}:*`],

@@ -1,5 +1,6 @@
 import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, paginateListObjectsV2, PutObjectCommand, PutObjectLegalHoldCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
+import { CronsnapError } from '../errors';
 import type { ObjectStore, StoredObject } from '../ports/object-store';
 
 const isNotFound = (error: unknown) =>
@@ -92,21 +93,32 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async putIfAbsent(key: string, body: string): Promise<boolean> {
+    const put = new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/json', IfNoneMatch: '*', ...this.writeOptions });
+    put.middlewareStack.add(
+      (next) => async (args) => {
+        assertIfNoneMatchSent(args.request);
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'cronsnapRequireIfNoneMatch' },
+    );
     try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          Body: body,
-          ContentType: 'application/json',
-          IfNoneMatch: '*',
-          ...this.writeOptions,
-        }),
-      );
+      await this.client.send(put);
       return true;
     } catch (error) {
       if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412) return false;
       throw error;
     }
+  }
+}
+
+/**
+ * Refuses a conditional put whose request lost its If-None-Match: an SDK older than S3's
+ * conditional writes (the Lambda runtime's, if the bundle left it out) drops the field it does not
+ * know, and the put would overwrite, so every run claim would "succeed".
+ */
+function assertIfNoneMatchSent(request: unknown): void {
+  const headers = (request as { headers?: Record<string, string> }).headers ?? {};
+  if (headers['if-none-match'] !== '*') {
+    throw new CronsnapError("this AWS SDK for JavaScript does not send PutObject's IfNoneMatch, so a conditional write would overwrite; nothing was written; run the functions on a runtime whose SDK has conditional writes (3.650 or later) or bundle the SDK");
   }
 }

@@ -9,7 +9,7 @@ import type { StartOutcome } from '../backup/start-backup';
 import type { ComplianceReport } from '../compliance/compliance-report';
 import { drillAnswer, type DrillAnswer, type DrilledOutcome, type DrillOutcome } from '../drill/run-drill';
 import { CronsnapError } from '../errors';
-import { errorFromFunction } from './function-error';
+import { errorFromExecution, errorFromFunction } from '../function-error';
 import { describePointInTime, withPointInTime, type RestoreAnswer, type RestoreEventInput, type RestoreOutcome } from '../restore/restore';
 import type { RestoreWorkflowOutcome } from '../restore/restore-finisher';
 import type { KeepEventInput, KeepOutcome } from '../retention/backup-keeps';
@@ -77,7 +77,7 @@ export class DeployedBackend implements CronsnapBackend {
     for (;;) {
       const execution = await this.sfn.send(new DescribeExecutionCommand({ executionArn }));
       if (execution.status === 'SUCCEEDED') return JSON.parse(execution.output ?? 'null');
-      if (execution.status === 'FAILED') throw errorFromFunction(`${what} (${executionArn})`, execution.cause ?? JSON.stringify({ errorType: execution.error, errorMessage: execution.error }));
+      if (execution.status === 'FAILED') throw errorFromExecution(`${what} (${executionArn})`, execution.error, execution.cause);
       if (execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') throw new CronsnapError(`${what}: execution ${executionArn} ended ${execution.status}${execution.cause ? `: ${execution.cause}` : ''}`);
       if (Date.now() > deadline) throw new CronsnapError(`${what}: still running after the wait limit; follow ${executionArn} in the Step Functions console`);
       const minutes = Math.floor((Date.now() - started) / 60_000);

@@ -2,7 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { S3ObjectStore } from '../adapters/s3-object-store';
-import { DRILL_ROOT, MANIFEST_FILE } from '../backup/object-layout';
+import { DRILL_ROOT, MANIFEST_FILE, MARK_ROOT } from '../backup/object-layout';
 import { REPORT_ROOT } from '../ssm/host-report';
 import { SnsNotifier } from '../adapters/sns-notifier';
 import { SsmCommandRunner } from '../adapters/ssm-command-runner';
@@ -21,11 +21,12 @@ export interface AwsDependencies {
 /**
  * Keys the functions read by name with no right to list where they lie (their s3:ListBucket is
  * held to a few exact prefixes): a manifest checked after a host's success, a drill's
- * last-passed record (absent until a drill passes), and a host's report (absent when the host
- * had nothing to say or died first). S3 answers a missing one with 403.
+ * last-passed record (absent until a drill passes), a host's report (absent when the host
+ * had nothing to say or died first), and a run's keep or on-demand mark (absent for a run never
+ * kept, which unkeep must answer as such). S3 answers a missing one with 403.
  */
 export function readByNameOnly(key: string): boolean {
-  return key.endsWith(`/${MANIFEST_FILE}`) || key.startsWith(`${DRILL_ROOT}/`) || key.startsWith(`${REPORT_ROOT}/`);
+  return key.endsWith(`/${MANIFEST_FILE}`) || [DRILL_ROOT, REPORT_ROOT, MARK_ROOT].some((root) => key.startsWith(`${root}/`));
 }
 
 /** The AWS adapters every function uses; created once per container, at init. */

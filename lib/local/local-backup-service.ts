@@ -1,10 +1,12 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import { completeBackup, type CompletionOutcome } from '../backup/complete-backup';
 import { startBackup, type ScheduledBackupEvent, type StartOutcome } from '../backup/start-backup';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { BACKUP_PROGRAMS } from '../engines';
 import { DRILL_DOCUMENTS } from '../drill/drill-programs';
-import { drillFinisher, runDrill, type DrilledOutcome, type DrillOutcome } from '../drill/run-drill';
+import type { DrillAnswer, DrilledOutcome, DrillOutcome } from '../drill/run-drill';
+import { drillResultSchema } from '../drill/drill-result';
 import { RESTORE_PROGRAMS } from '../restore/restore-programs';
 import { LocalCommandRunner, type LocalCommandRunnerOptions, type LocalHost } from '../adapters/local-command-runner';
 import { MemoryNotifier } from '../adapters/memory-notifier';
@@ -15,11 +17,19 @@ import type { StatusChangeEvent } from '../ssm/status-change-event';
 import type { FilesManifest } from '../backup/manifest';
 import { listBackups } from '../restore/list-backups';
 import { keepBackup, keepEventSchema, type KeepEventInput, type KeepOutcome } from '../retention/backup-keeps';
-import { describePointInTime, restore, restoreEventSchema, withPointInTime, type RestoreEventInput, type RestoreOutcome } from '../restore/restore';
-import { restoreFinisher, type RestoreWorkflowOutcome } from '../restore/restore-finisher';
-import { LocalWorkflowStarter } from '../adapters/local-workflow-starter';
-import { LocalHostWorkflows } from '../adapters/local-host-workflows';
-import type { WorkflowFinisher } from '../host-workflow/host-workflow';
+import { describePointInTime, withPointInTime, type RestoreAnswer, type RestoreEventInput, type RestoreOutcome } from '../restore/restore';
+import type { RestoreWorkflowOutcome } from '../restore/restore-finisher';
+import { LocalHostWorkflowStarter, LocalWorkflowStarter } from '../adapters/local-workflow-starter';
+import { callHandler, type LambdaHandler, type LocalFunctionBinding } from '../adapters/local-state-machine';
+import type { HostWorkflow } from '../host-workflow/host-workflow';
+import { MAX_EXECUTION_SECONDS } from '../host-workflow/command-timeout';
+import { restoreFunction } from '../lambda/restore-function';
+import { restoreDrillFunction } from '../lambda/restore-drill-function';
+import { etcdRestoreStepFunction } from '../lambda/etcd-restore-step-function';
+import { hostWorkflowDefinition } from '../state-machines/host-workflow-definition';
+import { etcdRestoreDefinition } from '../state-machines/etcd-restore-definition';
+import { STEP_TIMEOUT_SECONDS } from '../state-machines/asl';
+import type { StepResult } from '../restore/etcd-restore-workflow';
 import { restoreFileSet, type FileSetRestoreReport, type FileSetRestoreRequest } from '../restore/file-set-restore';
 import type { Job } from '../config/job-config';
 import type { BucketRole } from '../replica/bucket-role';
@@ -52,9 +62,9 @@ export interface LocalBackupServiceOptions {
   /** See LocalCommandRunnerOptions.parameterPassing. */
   readonly parameterPassing?: LocalCommandRunnerOptions['parameterPassing'];
   /**
-   * How long one step of a restore or drill workflow may take, as the step function's Lambda
-   * timeout; tests shorten it to meet host programs that outlast a function.
-   * @default 13 minutes
+   * How long one invocation of a workflow's function may take, as its Lambda timeout; tests
+   * shorten it to meet host programs that outlast a function.
+   * @default 15 minutes, the deployed step functions' timeout
    */
   readonly functionBudgetMs?: number;
 }
@@ -68,6 +78,16 @@ export interface LocalRun {
 }
 
 export const LOCAL_DOCUMENT_PREFIX = 'cronsnap';
+
+/** The ARN a local state machine's Task names a function by, as CloudFormation would resolve it. */
+export function localFunctionArn(fn: LocalFunction): string {
+  return `arn:aws:lambda:us-east-1:000000000000:function:cronsnap-${fn}`;
+}
+
+/** A function's logger in the local mode: the demo and the CLI print their own lines, not Lambda's JSON logs. */
+function silentLogger(serviceName: string): Logger {
+  return new Logger({ serviceName, logLevel: 'SILENT' });
+}
 
 /** A look at a local invocation costs a map lookup, not an API call: poll often. */
 const LOCAL_POLL_MS = 50;
@@ -163,38 +183,87 @@ export class LocalBackupService {
     };
   }
 
-  /** A host workflow's state machine in this process, its steps held to the function budget. */
-  private hostWorkflows(fn: LocalFunction, finisher: WorkflowFinisher, progress?: (line: string) => void): LocalHostWorkflows {
-    return new LocalHostWorkflows(this.restoreDeps(fn), finisher, {
-      pollMs: LOCAL_POLL_MS,
-      ...(this.options.functionBudgetMs ? { functionBudgetMs: this.options.functionBudgetMs } : {}),
-      ...(progress ? { progress } : {}),
-    });
+  /** The deployed function `fn` as the state machines bind it: its handler, name and timeout. */
+  private binding(fn: LocalFunction, handler: LambdaHandler): LocalFunctionBinding {
+    return { handler, name: `cronsnap-${fn}`, timeoutMs: this.options.functionBudgetMs ?? STEP_TIMEOUT_SECONDS * 1000 };
   }
 
-  /** The restore function's logic, its workflows run in-process to the end and told to `progress`. */
-  async restore(event: RestoreEventInput, progress?: (line: string) => void): Promise<RestoreOutcome> {
-    const workflows = new LocalWorkflowStarter({ ...this.restoreDeps('etcd-restore-step'), ...(progress ? { progress } : {}) });
-    const answer = await restore(restoreEventSchema.parse(event), {
-      ...this.restoreDeps('restore'),
-      bucketRole: this.bucketRole,
-      config: this.options.config,
-      workflows,
-      hostWorkflows: this.hostWorkflows('restore', restoreFinisher, progress),
+  /**
+   * The restore function with its three state machines (the restore's host workflow, the etcd
+   * restore and its step function), each executed here from the definition CloudFormation deploys,
+   * each Task bound to the real handler; `progress` is told each step's status.
+   */
+  private restoreFunction(progress?: (line: string) => void): LocalFunctionBinding {
+    const etcdStep = this.binding('etcd-restore-step', etcdRestoreStepFunction({ step: this.restoreDeps('etcd-restore-step'), logger: silentLogger('etcd-restore-step') }));
+    const etcdRestore = new LocalWorkflowStarter({
+      definition: etcdRestoreDefinition(localFunctionArn('etcd-restore-step'), 6 * 3600),
+      options: {
+        functions: { [localFunctionArn('etcd-restore-step')]: etcdStep },
+        onTaskDone: (_state, output) => {
+          const result = (output as { results?: Record<string, StepResult> }).results;
+          const last = result ? Object.values(result).at(-1) : undefined;
+          if (last) progress?.(`step ${last.step} done${last.members.length > 0 ? ` on ${last.members.map((member) => member.member).join(', ')}` : ' (nothing to do)'}`);
+        },
+      },
     });
+    // The workflow's step is the restore function itself, bound once it exists.
+    const hostWorkflows = new LocalHostWorkflowStarter(this.hostWorkflowMachine('restore', () => restore, progress));
+    const { runner, store, now, documentPrefix, ...rest } = this.restoreDeps('restore');
+    const restore: LocalFunctionBinding = this.binding(
+      'restore',
+      restoreFunction({
+        restore: { ...rest, store, now, config: this.options.config, bucketRole: this.bucketRole, workflows: etcdRestore, hostWorkflows },
+        step: { runner, store, now, documentPrefix },
+        logger: silentLogger('restore'),
+      }),
+    );
+    return restore;
+  }
+
+  /** A host workflow's state machine (hostWorkflowDefinition) whose step is `fn`, told to `progress` as its status changes. */
+  private hostWorkflowMachine(fn: LocalFunction, step: () => LocalFunctionBinding, progress?: (line: string) => void) {
+    const arn = localFunctionArn(fn);
+    let told = '';
+    return {
+      definition: hostWorkflowDefinition(arn, MAX_EXECUTION_SECONDS + 7200),
+      options: {
+        functions: { [arn]: this.binding(fn, (event, ...rest) => step().handler(event, ...rest)) },
+        waitMs: LOCAL_POLL_MS,
+        onTaskDone: (_state: string, output: unknown) => {
+          const { status, operation } = output as HostWorkflow;
+          if (status !== told) progress?.(`${operation.kind === 'drill' ? `drill-${operation.job}` : `restore-${operation.job}`}: ${status}`);
+          told = status;
+        },
+      },
+    };
+  }
+
+  /** The restore function's answer, its workflows run in-process to the end and told to `progress`. */
+  async restore(event: RestoreEventInput, progress?: (line: string) => void): Promise<RestoreOutcome> {
+    const fn = this.restoreFunction(progress);
+    const answer = (await callHandler(fn, event)) as RestoreAnswer;
     if (answer.kind !== 'started') return answer;
     if (answer.pointInTime) progress?.(`${event.job}: ${describePointInTime(answer.pointInTime)}`);
     return withPointInTime(answer, answer.workflow.output as RestoreWorkflowOutcome);
   }
 
-  /** The restore-drill function's logic for one scheduled drill of `job`, its workflow run to the verdict. */
+  /** The restore-drill function's answer to one scheduled drill of `job` (`eventId` its request id), its workflow run to the verdict. */
   async drill(job: string, eventId: string, scheduledTime = this.now()): Promise<Exclude<DrillOutcome, { kind: 'started' }>> {
-    const record = { ...this.restoreDeps('restore-drill'), config: this.options.config, notifier: this.notifier };
-    const outcome = await runDrill({ job, eventId, scheduledTime: scheduledTime.toISOString() }, eventId, {
-      ...record,
-      hostWorkflows: this.hostWorkflows('restore-drill', drillFinisher(record)),
-    });
-    return outcome.kind === 'started' ? (outcome.workflow.output as DrilledOutcome) : outcome;
+    const hostWorkflows = new LocalHostWorkflowStarter(this.hostWorkflowMachine('restore-drill', () => drill));
+    const { runner, documentPrefix, ...record } = this.restoreDeps('restore-drill');
+    const drill: LocalFunctionBinding = this.binding(
+      'restore-drill',
+      restoreDrillFunction({
+        drill: { ...record, config: this.options.config, notifier: this.notifier, hostWorkflows },
+        step: { runner, documentPrefix },
+        logger: silentLogger('restore-drill'),
+      }),
+    );
+    const answer = (await callHandler(drill, { job, eventId, scheduledTime: scheduledTime.toISOString() }, eventId)) as Extract<DrillOutcome, { kind: 'started' }> | DrillAnswer;
+    if (answer.kind === 'started') return answer.workflow.output as DrilledOutcome;
+    if (answer.kind === 'duplicate') return answer;
+    // A drill that ended before its workflow started is answered in brief; its record holds the whole verdict.
+    return { kind: 'drilled', resultKey: answer.result, result: drillResultSchema.parse(JSON.parse((await this.storeOf('restore-drill').getText(answer.result)) ?? 'null')) };
   }
 
   /** `cronsnap preflight` of `job` on its stand-in hosts, through the same document as deployed. */

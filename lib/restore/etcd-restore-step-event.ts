@@ -1,13 +1,16 @@
 import * as z from 'zod';
 import { etcdRestorePlanSchema } from './etcd-restore-plan';
-import { ETCD_REPLACE_STEPS, ETCD_WORKFLOW_STEPS } from './etcd-restore-workflow';
+import { caughtErrorSchema, ETCD_REPLACE_STEPS, ETCD_WORKFLOW_STEPS } from './etcd-restore-workflow';
 
-/** What the state machine passes to each step: the whole plan and the step to run. */
-export const etcdRestoreStepEventSchema = z
-  .object({
-    plan: etcdRestorePlanSchema,
-    step: z.enum([...new Set([...ETCD_WORKFLOW_STEPS, ...ETCD_REPLACE_STEPS, 'rollback', 'abandon'] as const)]),
-  })
-  .strict();
+const planSchema = { plan: etcdRestorePlanSchema };
+
+/**
+ * What the state machine passes to each step: the whole plan and the step to run; a clean-up
+ * step (abandon, rollback) also the failure it follows, as the state machine caught it.
+ */
+export const etcdRestoreStepEventSchema = z.union([
+  z.object({ ...planSchema, step: z.enum([...new Set([...ETCD_WORKFLOW_STEPS, ...ETCD_REPLACE_STEPS] as const)]) }).strict(),
+  z.object({ ...planSchema, step: z.enum(['abandon', 'rollback']), failure: caughtErrorSchema }).strict(),
+]);
 
 export type EtcdRestoreStepEvent = z.infer<typeof etcdRestoreStepEventSchema>;

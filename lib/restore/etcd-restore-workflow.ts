@@ -1,6 +1,7 @@
-import type * as z from 'zod';
+import * as z from 'zod';
 import { parseManifest } from '../backup/manifest';
 import { RestoreError } from '../errors';
+import { lambdaErrorMessage } from '../function-error';
 import { runHostProgram, type HostProgramDeps } from './run-host-program';
 import type { ObjectStore } from '../ports/object-store';
 import { reportLines, type ReportLine } from '../ssm/report-lines';
@@ -32,8 +33,6 @@ export interface EtcdStepDeps extends HostProgramDeps {
   readonly store: ObjectStore;
   readonly bucket: string;
   readonly now: () => Date;
-  /** Told each step as it finishes, for an operator watching a long restore. */
-  readonly progress?: (line: string) => void;
 }
 
 export interface MemberResult {
@@ -130,7 +129,6 @@ async function advanceRevision(plan: EtcdRestorePlan, deps: EtcdStepDeps): Promi
   if (bump.kind === 'offline') return { step: 'revision', members: olds };
   const [first] = plan.members;
   if (!first) throw new RestoreError('step revision failed: the plan has no members');
-  deps.progress?.(`advancing the revision to ${bump.target}: ${bump.highest} in ${bump.source}, plus the margin`);
   const bumped = await runOnMember(plan, first, 'bump-revision', deps, { extra: { targetRevision: String(bump.target) } });
   return { step: 'revision', members: [...olds, bumped] };
 }
@@ -140,7 +138,7 @@ export async function runEtcdRestoreStep(plan: EtcdRestorePlan, step: EtcdWorkfl
   if (step === 'revision') {
     // The step's own error says what it means, for the state machine's RevisionNotAdvanced too.
     return advanceRevision(plan, deps).catch((error: Error) => {
-      throw new RestoreError(`step revision failed: ${revisionNotAdvanced(error.message)}`, { cause: error });
+      throw new RestoreError(`etcd restore of ${plan.job}: step revision failed: ${revisionNotAdvanced(error.message)}`, { cause: error });
     });
   }
   // The membership change is made from a healthy peer, never from the member being replaced.
@@ -148,10 +146,45 @@ export async function runEtcdRestoreStep(plan: EtcdRestorePlan, step: EtcdWorkfl
   const results = await onEveryMember(step, membersFor(plan, step), (member) => {
     if (step === 'config') return restoreMemberConfig(plan, member, deps);
     return runOnMember(plan, member, step, deps, step === 'membership' && peer ? { host: peer } : {});
+  }).catch((error: Error) => {
+    // Membership changes are not undone blindly; the old data dir is kept, the error says where it stopped.
+    if (plan.kind === 'etcd-member-replace') throw new RestoreError(`replacing ${plan.target} in ${plan.job} failed: ${error.message}`, { cause: error });
+    throw error;
   });
   if (step === 'prepare') assertOneBumpMethod(reportsOf(results, 'prepared', preparedBumpSchema));
   if (step === 'health') assertSameKeyCount(results);
   return { step, members: results };
+}
+
+/** The failed step's error as the state machine caught it: Lambda's error name and cause. */
+export const caughtErrorSchema = z.object({ Error: z.string(), Cause: z.string() });
+export type CaughtError = z.infer<typeof caughtErrorSchema>;
+
+/** What a clean-up step answers: its members' reports and the whole account of the failure and the clean-up. */
+export interface CleanUpResult extends StepResult {
+  readonly message: string;
+}
+
+/**
+ * The clean-up after a failed step: abandon (before the stop) clears what prepare left, rollback
+ * (from the stop to the health check) puts every member back on its old data dir. Its own
+ * failure does not fail the step: it is told, with the first, in one message.
+ */
+export async function cleanUpAfterFailure(plan: EtcdRestorePlan, step: 'abandon' | 'rollback', failure: CaughtError, deps: EtcdStepDeps): Promise<CleanUpResult> {
+  const failed = lambdaErrorMessage(failure.Cause);
+  const done = await runEtcdRestoreStep(plan, step, deps).then(
+    (result) => ({ result, error: undefined }),
+    (error: Error) => ({ result: { step, members: [] }, error }),
+  );
+  if (step === 'abandon') {
+    // A prepare that is not cleaned up leaves its restore marker, which holds the job's backups on that host.
+    const abandoned = done.error
+      ? `; cleaning up failed too, so the members' restore markers (/var/lock/cronsnap-${plan.job}.restoring) may still hold the job's backups: ${done.error.message}`
+      : '';
+    return { ...done.result, message: `etcd restore of ${plan.job} failed before anything was touched: ${failed}${abandoned}` };
+  }
+  const rollback = done.error ? `the rollback failed too: ${done.error.message}` : 'every member was rolled back to its old data dir';
+  return { ...done.result, message: `etcd restore of ${plan.job} failed: ${failed}; ${rollback}` };
 }
 
 function assertSameKeyCount(results: readonly MemberResult[]): void {
@@ -164,58 +197,4 @@ function assertSameKeyCount(results: readonly MemberResult[]): void {
 
 function revisionNotAdvanced(reason: string): string {
   return `every member is restored and healthy, but the revision was not advanced past the old cluster's (${reason}); restart every kube-apiserver so that their watch caches list again`;
-}
-
-export interface WorkflowOutcome {
-  readonly results: StepResult[];
-}
-
-/**
- * The state machine's order run in one process (demo, tests, and as the reference for the Step
- * Functions definition): a failure from the stop step on rolls every member back, then throws.
- */
-function reported(result: StepResult, deps: EtcdStepDeps): StepResult {
-  const members = result.members.map((member) => member.member);
-  deps.progress?.(`step ${result.step} done${members.length > 0 ? ` on ${members.join(', ')}` : ' (nothing to do)'}`);
-  return result;
-}
-
-export async function runEtcdRestoreWorkflow(plan: EtcdRestorePlan, deps: EtcdStepDeps): Promise<WorkflowOutcome> {
-  const results: StepResult[] = [];
-  if (plan.kind === 'etcd-member-replace') {
-    for (const step of ETCD_REPLACE_STEPS) {
-      try {
-        results.push(reported(await runEtcdRestoreStep(plan, step, deps), deps));
-      } catch (error) {
-        // Membership changes are not undone blindly; the old data dir is kept, the report says where it stopped.
-        throw new RestoreError(`replacing ${plan.target} in ${plan.job} failed: ${(error as Error).message}`, { cause: error });
-      }
-    }
-    return { results };
-  }
-  for (const step of ETCD_WORKFLOW_STEPS) {
-    try {
-      results.push(reported(await runEtcdRestoreStep(plan, step, deps), deps));
-    } catch (error) {
-      const handling = onStepFailure(step);
-      if (handling === 'report') {
-        throw new RestoreError(`etcd restore of ${plan.job}: ${(error as Error).message}`, { cause: error });
-      }
-      if (handling === 'abandon') {
-        // A prepare that is not cleaned up leaves its restore marker, which holds the job's backups on that host.
-        const abandoned = await runEtcdRestoreStep(plan, 'abandon', deps).then(
-          () => '',
-          (abandonError: Error) =>
-            `; cleaning up failed too, so the members' restore markers (/var/lock/cronsnap-${plan.job}.restoring) may still hold the job's backups: ${abandonError.message}`,
-        );
-        throw new RestoreError(`etcd restore of ${plan.job} failed before anything was touched: ${(error as Error).message}${abandoned}`, { cause: error });
-      }
-      const rollback = await runEtcdRestoreStep(plan, 'rollback', deps).then(
-        () => 'every member was rolled back to its old data dir',
-        (rollbackError: Error) => `the rollback failed too: ${rollbackError.message}`,
-      );
-      throw new RestoreError(`etcd restore of ${plan.job} failed: ${(error as Error).message}; ${rollback}`, { cause: error });
-    }
-  }
-  return { results };
 }

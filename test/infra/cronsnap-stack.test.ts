@@ -178,6 +178,11 @@ describe('CronsnapStack', () => {
     });
     // berlin-etcd's backups and its restore drills.
     template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    // Scheduler may assume the invoke roles for this account's schedules only.
+    const trusts = Object.values(template.findResources('AWS::IAM::Role')).flatMap((role) => role.Properties.AssumeRolePolicyDocument.Statement as { Principal: { Service?: string }; Condition?: unknown }[]);
+    const schedulerTrusts = trusts.filter((statement) => statement.Principal.Service === 'scheduler.amazonaws.com');
+    expect(schedulerTrusts).toHaveLength(2);
+    for (const trust of schedulerTrusts) expect(trust.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '123456789012' } });
   });
 
   it('starts one run for a Scheduler firing however many attempts Scheduler makes (each has its own execution-id)', async () => {
@@ -529,7 +534,8 @@ describe('CronsnapStack', () => {
     for (const state of ['stop', 'config', 'restore', 'start', 'health']) expect(caughtBy(state)).toEqual(['rollback']);
     expect(caughtBy('revision')).toEqual(['RevisionNotAdvanced']);
     expect(definition.States.RevisionNotAdvanced?.Type).toBe('Fail');
-    expect([definition.States.rollback?.Next, definition.States.abandon?.Next]).toEqual(['RolledBack', 'RestoreFailed']);
+    expect([definition.States.rollback?.Next, definition.States.abandon?.Next]).toEqual(['RolledBack', 'Abandoned']);
+    expect([definition.States.RolledBack, definition.States.Abandoned]).toEqual([expect.objectContaining({ Error: 'RestoreRolledBack' }), expect.objectContaining({ Error: 'RestoreFailed' })]);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL' }) });
   });
 

@@ -1,5 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { S3ObjectStore } from '../../../lib/adapters/s3-object-store';
+import { keepMarkerKey } from '../../../lib/backup/object-layout';
 import { readByNameOnly } from '../../../lib/lambda/aws-dependencies';
 import { strictMockClient } from '../../helpers/aws-contracts';
 
@@ -25,6 +26,13 @@ describe('S3ObjectStore reading by name where it may not list', () => {
     const store = new S3ObjectStore(new S3Client({}), 'backups', 'alias/cronsnap', readByNameOnly);
 
     await expect(store.head('prod-etcd/2026/11/30/20261130T010000Z-0123456789/i-0123456789abcdef0/manifest.json')).resolves.toBeUndefined();
+  });
+
+  it('takes a 403 for the keep mark of a run never kept as no mark, so unkeep answers "not kept"', async () => {
+    s3.on(HeadObjectCommand).rejects(accessDenied());
+    const store = new S3ObjectStore(new S3Client({}), 'backups', 'alias/cronsnap', readByNameOnly);
+
+    await expect(store.head(keepMarkerKey('prod-etcd', '20261130T010000Z-0123456789'))).resolves.toBeUndefined();
   });
 
   it('still fails on a 403 for any other key, and everywhere when the caller may list', async () => {

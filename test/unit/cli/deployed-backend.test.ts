@@ -5,7 +5,7 @@ import { parseConfig } from '../../../lib/config/load-config';
 import { configInput, etcdJobInput } from '../../helpers/config-factory';
 import { strictMockClient } from '../../helpers/aws-contracts';
 import { DeployedBackend } from '../../../lib/cli/deployed-backend';
-import { FunctionError } from '../../../lib/cli/function-error';
+import { FunctionError } from '../../../lib/function-error';
 import { ConfigError, RestoreError, RestoreRefusedError, UnknownJobError } from '../../../lib/errors';
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';

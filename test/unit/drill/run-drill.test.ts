@@ -1,7 +1,8 @@
 import { MemoryNotifier } from '../../../lib/adapters/memory-notifier';
 import { parseConfig } from '../../../lib/config/load-config';
-import { LocalHostWorkflows } from '../../../lib/adapters/local-host-workflows';
-import { drillFinisher, runDrill, type DrilledOutcome } from '../../../lib/drill/run-drill';
+import { runDrill, type DrilledOutcome } from '../../../lib/drill/run-drill';
+import { restoreDrillFunction } from '../../../lib/lambda/restore-drill-function';
+import { hostWorkflowStarter, silentLogger } from '../../helpers/local-workflows';
 import type { CommandRequest, CommandRunner, Invocation } from '../../../lib/ports/command-runner';
 import { configInput, etcdJobInput } from '../../helpers/config-factory';
 import { etcdManifest } from '../../helpers/manifest-factory';
@@ -40,7 +41,8 @@ describe('runDrill', () => {
       bucket: 'backups',
       now: () => new Date((clock += 600_000)),
     };
-    const hostWorkflows = new LocalHostWorkflows({ ...record, runner: new HangingRunner(), documentPrefix: 'cronsnap' }, drillFinisher(record), { pollMs: 0 });
+    const hostWorkflows = hostWorkflowStarter(() => drillFunction);
+    const drillFunction = restoreDrillFunction({ drill: { ...record, hostWorkflows }, step: { runner: new HangingRunner(), documentPrefix: 'cronsnap' }, logger: silentLogger() });
 
     const started = await runDrill({ job: 'prod-etcd', eventId: 'timeout-1', scheduledTime: '2026-11-24T00:00:00Z' }, 'request-1', { ...record, hostWorkflows });
 

@@ -1,5 +1,8 @@
-import { FunctionTimeoutError, LocalHostWorkflows } from '../../../lib/adapters/local-host-workflows';
 import { RestoreRefusedError } from '../../../lib/errors';
+import { FunctionError } from '../../../lib/function-error';
+import { restoreFunction } from '../../../lib/lambda/restore-function';
+import type { RestoreDeps } from '../../../lib/restore/restore';
+import { hostWorkflowStarter, silentLogger } from '../../helpers/local-workflows';
 import { MAX_EXECUTION_SECONDS, restoreTimeoutSeconds } from '../../../lib/host-workflow/command-timeout';
 import {
   advanceHostWorkflow,
@@ -7,62 +10,13 @@ import {
   historyEventsFor,
   hostWorkflowSchema,
   pollIntervalSeconds,
-  type HostWorkflowInput,
 } from '../../../lib/host-workflow/host-workflow';
-import type { CommandRequest, CommandRunner, Invocation } from '../../../lib/ports/command-runner';
-import { mysqlRestoreProgram } from '../../../lib/restore/restore-programs';
 import { fittedChangeLists, restoreFinisher } from '../../../lib/restore/restore-finisher';
-import { planHostCommand } from '../../../lib/restore/run-host-program';
 import { DRILL_PROGRAM_OF } from '../../../lib/drill/drill-programs';
 import { MemoryObjectStore, RecordingRunner } from '../../helpers/recording-ports';
+import { HOST, plannedRestore, ScriptedRunner } from '../../helpers/host-workflow-fixtures';
 
-const HOST = 'i-0123456789abcdef0';
 const START = Date.parse('2026-12-02T08:00:00Z');
-
-/** A host that is InProgress until `finishAt`, then ends with `status` and prints `stdout`. */
-class ScriptedRunner implements CommandRunner {
-  private readonly sender = new RecordingRunner([HOST]);
-  readonly sent = this.sender.sent;
-
-  constructor(
-    private readonly clock: () => number,
-    private readonly finishAt: number,
-    private readonly end: { status: Invocation['status']; stdout: string } = { status: 'Success', stdout: '' },
-  ) {}
-
-  onlineHosts(): Promise<string[]> {
-    return this.sender.onlineHosts();
-  }
-
-  send(request: CommandRequest): Promise<{ commandId: string }> {
-    return this.sender.send(request);
-  }
-
-  async invocation(commandId: string, hostId: string): Promise<Invocation> {
-    const finished = this.clock() >= this.finishAt;
-    return { commandId, hostId, documentName: 'cronsnap-mysql-restore', status: finished ? this.end.status : 'InProgress', parameters: {}, stdout: finished ? this.end.stdout : '', stderr: '' };
-  }
-}
-
-function plannedRestore(timeoutSeconds = 7200): HostWorkflowInput {
-  const parameters = {
-    job: 'shop-db',
-    bucket: 'cronsnap-backups',
-    server: '127.0.0.1:3306',
-    user: 'backup',
-    passwordParameter: '/cronsnap/shop-db/password',
-    databases: 'shop',
-    workDir: '/var/tmp',
-    payloadKey: 'shop-db/2026/12/01/20261201T020000Z-0123456789/i-0123456789abcdef0/dump.sql.zst',
-    payloadSha256: 'a'.repeat(64),
-    payloadSize: '1000',
-    mysql: 'mysql',
-    targetDatabase: '',
-    mode: 'apply',
-  };
-  const command = planHostCommand(mysqlRestoreProgram, HOST, parameters, { comment: 'cronsnap restore shop-db', failure: 'restore of shop-db failed' }, timeoutSeconds);
-  return { operation: { kind: 'database-restore', job: 'shop-db', runId: '20261201T020000Z-0123456789', dryRun: false }, commands: [command] };
-}
 
 describe('host workflows', () => {
   it('sends every planned command in its first step and waits for none of them', async () => {
@@ -134,12 +88,15 @@ describe('host workflows', () => {
   it('fails a step that runs past the function budget, as Lambda stops it', async () => {
     const runner = new RecordingRunner([HOST]);
     runner.send = () => new Promise((resolve) => setTimeout(() => resolve({ commandId: 'late' }), 200));
-    const workflows = new LocalHostWorkflows({ runner, store: new MemoryObjectStore(), documentPrefix: 'cronsnap', now: () => new Date() }, restoreFinisher, { functionBudgetMs: 50, pollMs: 0 });
+    const step = { runner, store: new MemoryObjectStore(), documentPrefix: 'cronsnap', now: () => new Date() };
+    // Only the workflow's steps run here; planning a restore is not asked of this function.
+    const workflows = hostWorkflowStarter(() => restoreFunction({ restore: {} as RestoreDeps, step, logger: silentLogger() }), { timeoutMs: 50 });
 
     const started = workflows.start(plannedRestore(), 'restore-shop-db');
 
-    await expect(started).rejects.toThrow(FunctionTimeoutError);
-    await expect(started).rejects.toThrow('Task timed out after 0.05 seconds');
+    await expect(started).rejects.toThrow(FunctionError);
+    // middy stops the handler just before Lambda would, and the execution fails with its error.
+    await expect(started).rejects.toThrow('execution restore-shop-db failed: TimeoutError: [AbortError]: The operation was aborted.');
   });
 });
 
