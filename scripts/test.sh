@@ -19,16 +19,25 @@ mkdir -p .tmp
 status=0
 summaries=()
 
-# run_jest PROFILE ARGS...: one jest run with the stand-in hosts of PROFILE; its counts are kept for the summary.
+# run_jest PROFILE ARGS...: one jest run with the stand-in hosts of PROFILE; its counts are kept for
+# the summary. A suite that failed outside its tests (a hook, an audit in afterAll) counts as failed,
+# and a suite named in ARGS that did not run (renamed, say) fails the run.
 run_jest() {
   local profile=$1 results=".tmp/jest-$1.json"
   shift
   echo "== tests ($profile hosts)"
+  rm -f "$results"
   CRONSNAP_HOST_PROFILE=$profile npx jest --ci --maxWorkers=2 --json --outputFile="$results" "$@" || status=1
   summaries+=("$(node -e '
     const r = require(process.argv[1]);
-    console.log(`${process.argv[2]}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
-  ' "./$results" "$profile")") || status=1
+    const [, , profile, ...asked] = process.argv;
+    const ran = new Set(r.testResults.map((suite) => require("node:path").relative(process.cwd(), suite.name)));
+    const missing = asked.filter((arg) => arg.startsWith("test/") && !ran.has(`${arg}.test.ts`));
+    const outside = r.testResults.filter((suite) => suite.status === "failed" && suite.assertionResults.every((test) => test.status !== "failed")).length;
+    const failed = r.numFailedTests + outside + missing.length;
+    console.log(`${profile}: ${r.numPassedTests} passed, ${failed} failed${outside ? ` (${outside} suites outside a test)` : ""}${missing.length ? ` (did not run: ${missing.join(", ")})` : ""}, ${r.numPendingTests + r.numTodoTests} skipped`);
+    process.exitCode = failed > 0 ? 1 : 0;
+  ' "./$results" "$profile" "$@")") || status=1
 }
 
 run_jest debian "$@"
@@ -41,7 +50,12 @@ ETCD_SUITES=(host-profile etcd-backup etcd-restore etcd-static-pod restore-drill
 if [ $# -gt 0 ]; then
   echo "legacy profiles: not run for a selection of tests"
 elif [ ! -d ../shared/compat ]; then
-  echo "skipped: legacy host profiles (bash 4.2, etcd 3.2/3.3): ../shared/compat is absent"
+  if [ -n "${CI:-}" ]; then
+    echo "failed: ../shared/compat is absent, and CI never passes without the legacy host profiles (bash 4.2, etcd 3.2/3.3)" >&2
+    status=1
+  else
+    echo "skipped: legacy host profiles (bash 4.2, etcd 3.2/3.3): ../shared/compat is absent"
+  fi
 else
   # Paths before --selectProjects, which would take them as project names.
   run_jest legacy "${HOST_PROGRAM_SUITES[@]/#/test/integration/}" --selectProjects integration

@@ -65,7 +65,8 @@ upload_package_list() {
 write_lister() {
   LISTER="$CRONSNAP_WORK/lister"
   {
-    echo '#!/bin/bash'
+    # The bash running this program, not whichever /bin/bash the host has.
+    echo "#!$BASH"
     echo 'set -euo pipefail'
     declare -f json_str sha256_stdin
     cat <<'LISTER'

@@ -32,6 +32,6 @@ describe('npm run demo', () => {
     // Every call the demo's functions and hosts made, judged against the stack of the demo's config.
     const summary = await auditBucket(recorded.calls, recorded.bucket, { jobs: recorded.config.jobs, kmsKeyId: recorded.kmsKeyId });
     console.log(summary);
-    expect(summary).toMatch(/^IAM audit of cronsnap-demo-backups: \d+ requests evaluated; /);
+    expect(summary).toMatch(/^IAM audit of cronsnap-demo-backups: [1-9]\d* requests evaluated; /);
   });
 });

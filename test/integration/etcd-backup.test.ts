@@ -89,12 +89,12 @@ describe('etcd backup, end to end', () => {
 
     const { start, completions } = await service.runJob('down-etcd', 'event-down');
 
-    expect(start.kind).toBe('started');
+    if (start.kind !== 'started') throw new Error(`expected a started run, got ${start.kind}`);
     expect(completions).toEqual([expect.objectContaining({ kind: 'failed', host: HOST, reason: expect.stringContaining('step=health') })]);
     expect(service.notifier.messages).toEqual([
       {
         subject: `cronsnap: down-etcd backup failed on ${HOST}`,
-        message: expect.objectContaining({ job: 'down-etcd', host: HOST, runId: expect.any(String), reason: expect.stringContaining('no healthy etcd endpoint') }),
+        message: expect.objectContaining({ job: 'down-etcd', host: HOST, runId: start.runId, reason: expect.stringContaining('no healthy etcd endpoint') }),
       },
     ]);
     expect(await listKeys(moto.s3(), bucket, 'down-etcd/')).toEqual([]);
