@@ -106,6 +106,13 @@ export class LocalCommandRunner implements CommandRunner {
     return { commandId };
   }
 
+  async findSent(request: CommandRequest): Promise<{ commandId: string } | undefined> {
+    const reportKey = request.parameters.reportKey;
+    if (!reportKey) return undefined;
+    const sent = [...this.invocations.values()].find((invocation) => invocation.documentName === request.documentName && invocation.parameters.reportKey === reportKey);
+    return sent ? { commandId: sent.commandId } : undefined;
+  }
+
   /** Resolves once every host of the command has finished. */
   async settled(commandId: string): Promise<void> {
     await this.running.get(commandId);

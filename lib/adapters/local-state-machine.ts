@@ -42,6 +42,11 @@ export interface LocalExecutionOptions {
    * @default the state's own seconds
    */
   readonly waitMs?: number;
+  /**
+   * Milliseconds a Retry waits before the next attempt instead of its IntervalSeconds and backoff.
+   * @default the retrier's own
+   */
+  readonly retryIntervalMs?: number;
   /** Told every Task state's output as the state exits. */
   readonly onTaskDone?: (stateName: string, output: unknown) => void;
 }
@@ -129,9 +134,14 @@ function taskHandlers(definition: AslDefinition, functions: LocalExecutionOption
 export async function executeLocally(definition: AslDefinition, input: unknown, name: string, options: LocalExecutionOptions): Promise<unknown> {
   // Its validator writes defaults into the definition it is given.
   const machine = new StateMachine(structuredClone(definition), { validationOptions: { checkArn: true, checkPaths: true } });
-  const waits = options.waitMs === undefined ? {} : Object.fromEntries(Object.entries(definition.States).filter(([, state]) => state.Type === 'Wait').map(([state]) => [state, options.waitMs ?? 0]));
+  const statesOf = (type: string, ms: number | undefined) =>
+    ms === undefined ? {} : Object.fromEntries(Object.entries(definition.States).filter(([, state]) => state.Type === type).map(([state]) => [state, ms]));
   const execution = machine.run(jsonSized(input, `the input of ${name}`) as never, {
-    overrides: { taskResourceLocalHandlers: taskHandlers(definition, options.functions) as never, waitTimeOverrides: waits },
+    overrides: {
+      taskResourceLocalHandlers: taskHandlers(definition, options.functions) as never,
+      waitTimeOverrides: statesOf('Wait', options.waitMs),
+      retryIntervalOverrides: statesOf('Task', options.retryIntervalMs),
+    },
     context: { Execution: { Name: name } },
   });
   const watching = options.onTaskDone ? follow(execution.eventLogs, definition, options.onTaskDone) : Promise.resolve();

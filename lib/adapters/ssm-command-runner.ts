@@ -2,6 +2,7 @@ import {
   DescribeInstanceInformationCommand,
   GetCommandInvocationCommand,
   ListCommandsCommand,
+  paginateListCommands,
   SendCommandCommand,
   SSMClient,
   type InstanceInformationStringFilter,
@@ -49,6 +50,21 @@ export class SsmCommandRunner implements CommandRunner {
     const commandId = response.Command?.CommandId;
     if (!commandId) throw new Error(`SendCommand for ${request.documentName} returned no command id`);
     return { commandId };
+  }
+
+  async findSent(request: CommandRequest, since: Date): Promise<{ commandId: string } | undefined> {
+    const reportKey = request.parameters.reportKey;
+    if (!reportKey) return undefined;
+    // ListCommands filters by document and time, not by parameter: the report key is matched here.
+    const filters = [
+      { key: 'DocumentName' as const, value: request.documentName },
+      { key: 'InvokedAfter' as const, value: since.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    ];
+    for await (const page of paginateListCommands({ client: this.client, pageSize: 50 }, { Filters: filters })) {
+      const sent = page.Commands?.find((command) => command.Parameters?.reportKey?.[0] === reportKey);
+      if (sent?.CommandId) return { commandId: sent.CommandId };
+    }
+    return undefined;
   }
 
   async invocation(commandId: string, hostId: string): Promise<Invocation> {

@@ -37,5 +37,11 @@ export interface CommandRunner {
   /** IDs of the hosts matching `targets` that can take a command now, sorted; with `limit`, at most about that many. */
   onlineHosts(targets: Targets, limit?: number): Promise<string[]>;
   send(request: CommandRequest): Promise<{ commandId: string }>;
+  /**
+   * The command `request` was already sent as, found by its `reportKey` parameter among the
+   * commands of its document sent since `since`; undefined when there is none (or `request` has
+   * no report key). A retried step reuses it rather than send the same work twice.
+   */
+  findSent(request: CommandRequest, since: Date): Promise<{ commandId: string } | undefined>;
   invocation(commandId: string, hostId: string): Promise<Invocation>;
 }

@@ -34,6 +34,9 @@ export const plannedCommandSchema = z
 
 export type PlannedCommand = z.infer<typeof plannedCommandSchema>;
 
+/** How far back a step looks for the command it may have sent already: past a state's six Lambda attempts of 15 minutes each. */
+export const RESEND_WINDOW_MS = 2 * 3600 * 1000;
+
 /** SendCommand's delivery timeout: how long SSM tries to reach a host that is not connected. */
 export const DELIVERY_TIMEOUT_SECONDS = 600;
 
@@ -59,13 +62,15 @@ export async function sendPlannedCommand(
   const program = programs.find((candidate) => candidate.id === command.programId);
   if (!program) throw new RestoreError(`no host program ${command.programId} may be sent from here (${programs.map((known) => known.id).join(', ')})`);
   assertParametersAllowed(program, command.parameters);
-  return deps.runner.send({
+  const request = {
     documentName: documentName(deps.documentPrefix, program),
     hostIds: [command.host],
     parameters: command.parameters,
     comment: command.comment,
     timeoutSeconds: DELIVERY_TIMEOUT_SECONDS,
-  });
+  };
+  // A step Step Functions retries (Lambda's own failure after SendCommand went out) must not send the same restore twice.
+  return (await deps.runner.findSent(request, new Date(Date.now() - RESEND_WINDOW_MS))) ?? deps.runner.send(request);
 }
 
 /**

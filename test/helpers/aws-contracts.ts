@@ -64,7 +64,21 @@ const CONTRACTS: Record<string, Contract> = {
   },
   // SSM API reference, GetCommandInvocation: CommandId is 36 characters; InstanceId pattern.
   GetCommandInvocationCommand: (input) => [...matches('CommandId', input.CommandId, COMMAND_ID), ...matches('InstanceId', input.InstanceId, SSM_INSTANCE_ID)],
-  ListCommandsCommand: (input) => [...matches('CommandId', input.CommandId, COMMAND_ID), ...between('MaxResults', input.MaxResults, 1, 50)],
+  // SSM API reference, ListCommands and CommandFilter: 1-5 filters of five keys; InvokedAfter and
+  // InvokedBefore take a timestamp such as 2021-07-07T00:00:00Z.
+  ListCommandsCommand: (input) => {
+    const filters = (input.Filters ?? []) as { key: string; value: string }[];
+    return [
+      ...matches('CommandId', input.CommandId, COMMAND_ID),
+      ...between('MaxResults', input.MaxResults, 1, 50),
+      ...(input.Filters === undefined || (filters.length >= 1 && filters.length <= 5) ? [] : [`Filters must have 1..5 items, got ${filters.length}`]),
+      ...filters.flatMap((filter) => [
+        ...matches('Filters key', filter.key, /^(InvokedAfter|InvokedBefore|Status|ExecutionStage|DocumentName)$/),
+        ...atMost(`Filters ${filter.key} value`, filter.value, 128),
+        ...(/^Invoked(After|Before)$/.test(filter.key) ? matches(`Filters ${filter.key}`, filter.value, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/) : []),
+      ]),
+    ];
+  },
   ListCommandInvocationsCommand: (input) => [...matches('CommandId', input.CommandId, COMMAND_ID), ...between('MaxResults', input.MaxResults, 1, 50)],
   // SNS API reference, Publish: a subject is ASCII, under 100 characters, without line breaks.
   PublishCommand: (input) => [

@@ -25,6 +25,10 @@ export class ScriptedRunner implements CommandRunner {
     return this.sender.send(request);
   }
 
+  findSent(request: CommandRequest): Promise<{ commandId: string } | undefined> {
+    return this.sender.findSent(request);
+  }
+
   async invocation(commandId: string, hostId: string): Promise<Invocation> {
     const finished = this.clock() >= this.finishAt;
     return { commandId, hostId, documentName: 'cronsnap-mysql-restore', status: finished ? this.end.status : 'InProgress', parameters: {}, stdout: finished ? this.end.stdout : '', stderr: '' };

@@ -19,6 +19,11 @@ export class RecordingRunner implements CommandRunner {
     return { commandId: `cmd-${this.sent.length}` };
   }
 
+  async findSent(request: CommandRequest): Promise<{ commandId: string } | undefined> {
+    const at = this.sent.findIndex((sent) => sent.documentName === request.documentName && request.parameters.reportKey !== undefined && sent.parameters.reportKey === request.parameters.reportKey);
+    return at < 0 ? undefined : { commandId: `cmd-${at + 1}` };
+  }
+
   async invocation(): Promise<Invocation> {
     throw new Error('RecordingRunner keeps no invocations');
   }

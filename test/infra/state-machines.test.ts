@@ -127,6 +127,10 @@ class FailingRunner implements CommandRunner {
     return sent;
   }
 
+  findSent(request: CommandRequest): Promise<{ commandId: string } | undefined> {
+    return this.sender.findSent(request);
+  }
+
   async invocation(commandId: string, hostId: string): Promise<Invocation> {
     const request = this.requests.get(commandId);
     const stdout = `cronsnap: FAILED ${request ? this.reason(request) : 'unknown command'}\n`;
@@ -196,6 +200,34 @@ describe('the synthesized state machines, executed', () => {
       expect(invocations).toHaveLength(5);
       expect(invocations[0]).toMatchObject({ operation: { kind: 'database-restore', job: 'shop-db' }, commands: [{ host: HOST }] });
       expect(runner.sent).toHaveLength(1);
+    },
+  );
+
+  it.each(hostWorkflows.map((machine) => [`${machine.stack} ${machine.logicalId}`, machine] as const))(
+    'retries a step that Lambda failed after it sent the command, or throttled, without sending it twice: %s',
+    async (_name, machine) => {
+      let polls = 0;
+      const stdout = 'cronsnap: restored {"database": "shop", "into": "shop", "tables": 4}\n';
+      const runner = new ScriptedRunner(() => polls++, 1, { status: 'Success', stdout });
+      const step = { runner, store: new MemoryObjectStore(), documentPrefix: 'cronsnap', now: () => new Date() };
+      const restore = restoreFunction({ restore: {} as RestoreDeps, step, logger: silentLogger() });
+      // The first invocation sends, then its sandbox fails; the second is throttled before it runs.
+      const lambdaFailures = ['Lambda.ServiceException', 'Lambda.TooManyRequestsException'];
+      let invocation = 0;
+      const flaky: LambdaHandler = async (event, ...rest) => {
+        invocation += 1;
+        if (invocation === 2) throw Object.assign(new Error('Rate Exceeded.'), { name: lambdaFailures[1] });
+        const answer = await restore(event, ...rest);
+        if (invocation === 1) throw Object.assign(new Error('Service error'), { name: lambdaFailures[0] });
+        return answer;
+      };
+      const starter = new LocalHostWorkflowStarter({ definition: machine.definition, options: { ...bound(machine, () => flaky), retryIntervalMs: 0 } });
+
+      const started = await starter.start(plannedRestore(), 'restore-shop-db');
+
+      expect(started.output).toMatchObject({ kind: 'database', report: { commandId: 'cmd-1', restored: [{ database: 'shop' }] } });
+      expect(runner.sent).toHaveLength(1);
+      expect(invocation).toBeGreaterThan(3);
     },
   );
 

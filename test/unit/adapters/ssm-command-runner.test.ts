@@ -66,4 +66,31 @@ describe('SsmCommandRunner target resolution', () => {
       stderr: 'boom',
     });
   });
+
+  it('finds the command a retried step already sent by its report key, among its document\'s commands of the window, across pages', async () => {
+    ssm
+      .on(ListCommandsCommand)
+      .resolvesOnce({ Commands: [{ CommandId: 'c0000000-0000-4000-8000-000000000001', Parameters: { reportKey: ['_cronsnap/reports/shop-db/other'] } }], NextToken: 'page-2' })
+      .resolvesOnce({ Commands: [{ CommandId: 'c0000000-0000-4000-8000-000000000002', Parameters: { reportKey: ['_cronsnap/reports/shop-db/mine'] } }] });
+    const request = { documentName: 'cronsnap-mysql-restore', hostIds: ['i-0123456789abcdef0'], parameters: { reportKey: '_cronsnap/reports/shop-db/mine' }, comment: 'restore', timeoutSeconds: 600 };
+
+    const found = await new SsmCommandRunner(new SSMClient({})).findSent(request, new Date('2026-12-07T03:00:00.123Z'));
+
+    expect(found).toEqual({ commandId: 'c0000000-0000-4000-8000-000000000002' });
+    const filters = ssm.commandCalls(ListCommandsCommand).map((call) => call.args[0].input.Filters);
+    expect(filters[0]).toEqual([
+      { key: 'DocumentName', value: 'cronsnap-mysql-restore' },
+      { key: 'InvokedAfter', value: '2026-12-07T03:00:00Z' },
+    ]);
+  });
+
+  it('finds nothing for a command never sent, and asks nothing for one without a report key', async () => {
+    ssm.on(ListCommandsCommand).resolves({ Commands: [{ CommandId: 'c0000000-0000-4000-8000-000000000001', Parameters: { reportKey: ['_cronsnap/reports/shop-db/other'] } }] });
+    const runner = new SsmCommandRunner(new SSMClient({}));
+    const request = { documentName: 'cronsnap-mysql-restore', hostIds: ['i-0123456789abcdef0'], parameters: { reportKey: '_cronsnap/reports/shop-db/mine' }, comment: 'restore', timeoutSeconds: 600 };
+
+    await expect(runner.findSent(request, new Date())).resolves.toBeUndefined();
+    await expect(runner.findSent({ ...request, parameters: {} }, new Date())).resolves.toBeUndefined();
+    expect(ssm.commandCalls(ListCommandsCommand)).toHaveLength(1);
+  });
 });

@@ -20,6 +20,10 @@ class HangingRunner implements CommandRunner {
     return this.sender.send(request);
   }
 
+  findSent(request: CommandRequest): Promise<{ commandId: string } | undefined> {
+    return this.sender.findSent(request);
+  }
+
   async invocation(commandId: string, hostId: string): Promise<Invocation> {
     return { commandId, hostId, documentName: 'cronsnap-etcd-drill', status: 'InProgress', parameters: {}, stdout: '', stderr: '', targetCount: 1 };
   }
