@@ -13,8 +13,8 @@ export const handler = etcdRestoreStepFunction({
     now,
     bucket: env.CRONSNAP_BUCKET,
     documentPrefix: env.CRONSNAP_DOCUMENT_PREFIX,
-    // One step per invocation; Lambda stops at 15 minutes, the state machine spans as many as it needs.
-    timeoutMs: 14 * 60 * 1000,
+    // Each host command's execution timeout: no invocation waits for one, so a step's downloads and health checks may outlast a function's 15 minutes.
+    timeoutMs: 3600 * 1000,
   },
   logger: powertoolsFor('etcd-restore-step').logger,
 });

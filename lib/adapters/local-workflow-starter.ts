@@ -1,7 +1,7 @@
 import type { HostWorkflowInput } from '../host-workflow/host-workflow';
 import type { HostWorkflowStarter, StartedWorkflow, WorkflowStarter } from '../ports/workflow-starter';
 import type { EtcdRestorePlan } from '../restore/etcd-restore-plan';
-import type { StepResult } from '../restore/etcd-restore-workflow';
+import { etcdStepResults } from '../restore/etcd-restore-workflow';
 import type { AslDefinition } from '../state-machines/asl';
 import { executeLocally, type LocalExecutionOptions } from './local-state-machine';
 
@@ -27,7 +27,7 @@ export class LocalWorkflowStarter implements WorkflowStarter {
 
   async startEtcdRestore(plan: EtcdRestorePlan): Promise<StartedWorkflow> {
     const name = `${plan.job}-${plan.stamp}`;
-    const output = (await executeLocally(this.machine.definition, { plan }, name, this.machine.options)) as { results?: Record<string, StepResult> };
-    return { executionId: `local-${name}`, results: Object.values(output.results ?? {}) };
+    const output = await executeLocally(this.machine.definition, { plan }, name, this.machine.options);
+    return { executionId: `local-${name}`, results: etcdStepResults(output) };
   }
 }

@@ -13,7 +13,7 @@ import { errorFromExecution, errorFromFunction } from '../function-error';
 import { describePointInTime, withPointInTime, type RestoreAnswer, type RestoreEventInput, type RestoreOutcome } from '../restore/restore';
 import type { RestoreWorkflowOutcome } from '../restore/restore-finisher';
 import type { KeepEventInput, KeepOutcome } from '../retention/backup-keeps';
-import type { StepResult } from '../restore/etcd-restore-workflow';
+import { etcdStepResults } from '../restore/etcd-restore-workflow';
 import { TERMINAL_STATUSES } from '../ssm/status-change-event';
 import type { BackupListing, BackupNowResult, CronsnapBackend, HostResult } from './cronsnap-backend';
 import { readStackOutputs, replicaStackOutputsSchema, stackOutputsSchema, type StackOutputs } from './stack-outputs';
@@ -168,9 +168,8 @@ export class DeployedBackend implements CronsnapBackend {
     progress(`${event.job}: asking the restore function (${event.dryRun === false ? 'real run' : 'dry run'})`);
     const answer = await this.invoke<RestoreAnswer>((await this.restoreSide()).RestoreFunction, { ...event, ...this.copyFlag });
     if (answer.kind === 'etcd-started') {
-      // The state machine's output keeps each step's result under its name, in the order run.
-      const output = (await this.followExecution(answer.workflow.executionId, `${event.job}: etcd ${answer.plan.kind}`, progress)) as { results?: Record<string, StepResult> };
-      return { ...answer, workflow: { ...answer.workflow, results: Object.values(output.results ?? {}) } };
+      const output = await this.followExecution(answer.workflow.executionId, `${event.job}: etcd ${answer.plan.kind}`, progress);
+      return { ...answer, workflow: { ...answer.workflow, results: etcdStepResults(output) } };
     }
     if (answer.kind !== 'started') return answer;
     if (answer.pointInTime) progress(`${event.job}: ${describePointInTime(answer.pointInTime)}`);

@@ -13,6 +13,8 @@ import { MAX_EXECUTION_SECONDS } from './command-timeout';
 export const hostOperationSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('database-restore'), job: z.string(), runId: z.string(), dryRun: z.boolean() }).strict(),
   z.object({ kind: z.literal('file-set-restore'), job: z.string(), runId: z.string(), dryRun: z.boolean() }).strict(),
+  /** One step of an etcd restore, its commands followed by the etcd restore state machine. */
+  z.object({ kind: z.literal('etcd-step'), job: z.string(), runId: z.string(), step: z.string() }).strict(),
   z
     .object({
       kind: z.literal('drill'),

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { etcdRestoreStepEventSchema, type EtcdRestoreStepEvent } from '../restore/etcd-restore-step-event';
-import { cleanUpAfterFailure, runEtcdRestoreStep, type EtcdStepDeps } from '../restore/etcd-restore-workflow';
+import { advanceEtcdRestoreStep, type EtcdStepDeps } from '../restore/etcd-restore-workflow';
 import { zodEventParser } from './zod-event-parser';
 
 export interface EtcdRestoreStepFunctionDeps {
@@ -10,14 +10,17 @@ export interface EtcdRestoreStepFunctionDeps {
   readonly logger: Logger;
 }
 
-/** The etcd restore workflow's step function: one step (`{plan, step}`) on every member it concerns. */
+/**
+ * The etcd restore workflow's step function: one look at a step (`{plan, step, progress}`) on
+ * every member it concerns, sending its commands the first time; it never waits for a host.
+ */
 export function etcdRestoreStepFunction(deps: EtcdRestoreStepFunctionDeps) {
   const { logger } = deps;
   async function run(event: EtcdRestoreStepEvent) {
-    logger.info('etcd restore step', { job: event.plan.job, runId: event.plan.runId, step: event.step });
-    const result = 'failure' in event ? await cleanUpAfterFailure(event.plan, event.step, event.failure, deps.step) : await runEtcdRestoreStep(event.plan, event.step, deps.step);
-    logger.info('etcd restore step done', { step: event.step, members: result.members.map((member) => member.member) });
-    return result;
+    const advance = await advanceEtcdRestoreStep(event.plan, event.step, event.progress, deps.step, 'failure' in event ? event.failure : undefined);
+    if (advance.done) logger.info('etcd restore step done', { job: event.plan.job, step: event.step, members: advance.result.members.map((member) => member.member) });
+    else logger.info('etcd restore step', { job: event.plan.job, step: event.step, status: advance.status });
+    return advance;
   }
   return middy(run).use(injectLambdaContext(logger)).use(zodEventParser(etcdRestoreStepEventSchema));
 }

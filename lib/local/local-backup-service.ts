@@ -199,10 +199,11 @@ export class LocalBackupService {
       definition: etcdRestoreDefinition(localFunctionArn('etcd-restore-step'), 6 * 3600),
       options: {
         functions: { [localFunctionArn('etcd-restore-step')]: etcdStep },
-        onTaskDone: (_state, output) => {
-          const result = (output as { results?: Record<string, StepResult> }).results;
-          const last = result ? Object.values(result).at(-1) : undefined;
-          if (last) progress?.(`step ${last.step} done${last.members.length > 0 ? ` on ${last.members.map((member) => member.member).join(', ')}` : ' (nothing to do)'}`);
+        waitMs: LOCAL_POLL_MS,
+        onTaskDone: (state, output) => {
+          // The Task's own step (a replacement's states are prefixed), done once its result is there.
+          const done = (output as { steps: Record<string, { result?: StepResult }> }).steps[state.replace(/^replace-/, '')]?.result;
+          if (done) progress?.(`step ${done.step} done${done.members.length > 0 ? ` on ${done.members.map((member) => member.member).join(', ')}` : ' (nothing to do)'}`);
         },
       },
     });
@@ -238,10 +239,19 @@ export class LocalBackupService {
     };
   }
 
+  /**
+   * An operator's or a schedule's invocation of `fn`. The local starters run the whole execution
+   * inside it, where StartExecution would return at once, so it is held to the execution's
+   * timeout; the function's own timeout holds each of the execution's steps.
+   */
+  private invokeStarting(fn: LocalFunctionBinding, event: unknown, requestId?: string): Promise<unknown> {
+    return callHandler({ ...fn, timeoutMs: (MAX_EXECUTION_SECONDS + 7200) * 1000 }, event, requestId);
+  }
+
   /** The restore function's answer, its workflows run in-process to the end and told to `progress`. */
   async restore(event: RestoreEventInput, progress?: (line: string) => void): Promise<RestoreOutcome> {
     const fn = this.restoreFunction(progress);
-    const answer = (await callHandler(fn, event)) as RestoreAnswer;
+    const answer = (await this.invokeStarting(fn, event)) as RestoreAnswer;
     if (answer.kind !== 'started') return answer;
     if (answer.pointInTime) progress?.(`${event.job}: ${describePointInTime(answer.pointInTime)}`);
     return withPointInTime(answer, answer.workflow.output as RestoreWorkflowOutcome);
@@ -259,7 +269,7 @@ export class LocalBackupService {
         logger: silentLogger('restore-drill'),
       }),
     );
-    const answer = (await callHandler(drill, { job, eventId, scheduledTime: scheduledTime.toISOString() }, eventId)) as Extract<DrillOutcome, { kind: 'started' }> | DrillAnswer;
+    const answer = (await this.invokeStarting(drill, { job, eventId, scheduledTime: scheduledTime.toISOString() }, eventId)) as Extract<DrillOutcome, { kind: 'started' }> | DrillAnswer;
     if (answer.kind === 'started') return answer.workflow.output as DrilledOutcome;
     if (answer.kind === 'duplicate') return answer;
     // A drill that ended before its workflow started is answered in brief; its record holds the whole verdict.

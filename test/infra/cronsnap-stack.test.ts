@@ -60,7 +60,7 @@ function policyStatements(prefix = ''): Record<string, unknown>[] {
 interface StateDefinition {
   StartAt: string;
   TimeoutSeconds?: number;
-  States: Record<string, { Type: string; Next?: string; Catch?: { Next: string }[] } & Record<string, unknown>>;
+  States: Record<string, { Type: string; Next?: string; Catch?: { Next: string }[]; Choices?: { Next: string }[] } & Record<string, unknown>>;
 }
 
 /** The definition of the state machine whose logical id starts with `prefix`; the function ARNs Fn::Join splices in read 'arn'. */
@@ -520,29 +520,45 @@ describe('CronsnapStack', () => {
     expect(stepTargets.sort()).toEqual(['SendToberlinetcd', 'SendToprodetcd']);
   });
 
-  it('runs the etcd restore as a state machine: every step in order, abandon before the stop, rollback from the stop to the health check, a failed revision bump reported', () => {
+  /** The Tasks from `from` on, each step's loop (Task, its -done Choice, its -wait Wait) taken as one. */
+  function taskOrder(definition: StateDefinition, from: string): string[] {
+    const order: string[] = [];
+    for (let state: string | undefined = from; state; ) {
+      const current: StateDefinition['States'][string] | undefined = definition.States[state];
+      if (current?.Type === 'Task') {
+        order.push(state);
+        const done: StateDefinition['States'][string] | undefined = definition.States[current.Next ?? ''];
+        expect(done).toMatchObject({ Type: 'Choice', Default: `${state}-wait` });
+        expect(definition.States[`${state}-wait`]).toMatchObject({ Type: 'Wait', Next: state });
+        state = done?.Choices?.[0]?.Next;
+      } else {
+        order.push(state);
+        state = current?.Next;
+      }
+    }
+    return order;
+  }
+
+  it('runs the etcd restore as a state machine: every step in order, each polled, abandon before the stop, rollback from the stop to the health check, a failed revision bump reported', () => {
     const definition = stateMachineDefinition('RestoreEtcdRestoreWorkflow');
-    const walk = (from: string) => {
-      const order: string[] = [];
-      for (let state: string | undefined = from; state; state = definition.States[state]?.Next) order.push(state);
-      return order;
-    };
     expect(definition.States[definition.StartAt]).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.plan.kind', StringEquals: 'etcd-member-replace', Next: 'Replace' }], Default: 'Start' });
-    expect(walk('Start')).toEqual(['Start', 'prepare', 'stop', 'config', 'restore', 'start', 'health', 'revision', 'Restored']);
+    expect(taskOrder(definition, 'Start')).toEqual(['Start', 'prepare', 'stop', 'config', 'restore', 'start', 'health', 'revision', 'Restored']);
     const caughtBy = (state: string) => definition.States[state]?.Catch?.map((handler) => handler.Next);
     expect(caughtBy('prepare')).toEqual(['abandon']);
     for (const state of ['stop', 'config', 'restore', 'start', 'health']) expect(caughtBy(state)).toEqual(['rollback']);
     expect(caughtBy('revision')).toEqual(['RevisionNotAdvanced']);
     expect(definition.States.RevisionNotAdvanced?.Type).toBe('Fail');
-    expect([definition.States.rollback?.Next, definition.States.abandon?.Next]).toEqual(['RolledBack', 'Abandoned']);
+    expect([taskOrder(definition, 'rollback'), taskOrder(definition, 'abandon')]).toEqual([
+      ['rollback', 'RolledBack'],
+      ['abandon', 'Abandoned'],
+    ]);
     expect([definition.States.RolledBack, definition.States.Abandoned]).toEqual([expect.objectContaining({ Error: 'RestoreRolledBack' }), expect.objectContaining({ Error: 'RestoreFailed' })]);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL' }) });
   });
 
   it('replaces one etcd member through the same state machine, stopping where a step fails without undoing membership changes', () => {
     const definition = stateMachineDefinition('RestoreEtcdRestoreWorkflow');
-    const order: string[] = [];
-    for (let state: string | undefined = 'Replace'; state; state = definition.States[state]?.Next) order.push(state);
+    const order = taskOrder(definition, 'Replace');
     expect(order).toEqual(['Replace', 'replace-membership', 'replace-config', 'replace-rejoin', 'replace-health', 'Replaced']);
     for (const state of order.slice(1, -1)) expect(definition.States[state]?.Catch?.map((handler) => handler.Next)).toEqual(['ReplaceFailed']);
   });

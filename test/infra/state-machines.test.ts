@@ -108,8 +108,10 @@ function bound(machine: DeployedMachine, handler: () => LambdaHandler, invocatio
   return { functions: { [machine.functionArn]: binding }, waitMs: 0 };
 }
 
-/** Fails every command with the host's one-line reason, as a host whose data dir's parent is missing does. */
+/** Runs every command for two looks, then fails it with the host's one-line reason, as a host whose data dir's parent is missing does. */
 class FailingRunner implements CommandRunner {
+  private readonly looks = new Map<string, number>();
+
   private readonly sender = new RecordingRunner([HOST]);
   readonly sent = this.sender.sent;
 
@@ -133,8 +135,11 @@ class FailingRunner implements CommandRunner {
 
   async invocation(commandId: string, hostId: string): Promise<Invocation> {
     const request = this.requests.get(commandId);
+    const looks = (this.looks.get(commandId) ?? 0) + 1;
+    this.looks.set(commandId, looks);
     const stdout = `cronsnap: FAILED ${request ? this.reason(request) : 'unknown command'}\n`;
-    return { commandId, hostId, documentName: request?.documentName ?? '', status: 'Failed', parameters: request?.parameters ?? {}, stdout, stderr: '' };
+    const running = { commandId, hostId, documentName: request?.documentName ?? '', status: 'InProgress' as const, parameters: request?.parameters ?? {}, stdout: '', stderr: '' };
+    return looks <= 2 ? running : { ...running, status: 'Failed', stdout };
   }
 }
 
@@ -273,7 +278,7 @@ describe('the synthesized state machines, executed', () => {
   );
 
   it.each(etcdRestores.map((machine) => [`${machine.stack} ${machine.logicalId}`, machine] as const))(
-    'passes each etcd step its plan, and on a failed prepare runs abandon with the failure and fails naming both: %s',
+    'follows each etcd step through its polls, and on a failed prepare runs abandon with the failure and fails naming both: %s',
     async (_name, machine) => {
       const runner = new FailingRunner((request) => (request.parameters.action === 'abandon' ? 'step=abandon: the agent cannot start the command' : "step=prepare: the data dir's parent /nonexistent-parent does not exist; nothing was changed"));
       const invocations: unknown[] = [];
@@ -286,8 +291,11 @@ describe('the synthesized state machines, executed', () => {
       await expect(started).rejects.toThrow(
         /^etcd restore of prod-etcd failed before anything was touched: step prepare failed: .*the data dir's parent \/nonexistent-parent does not exist; nothing was changed; cleaning up failed too, .*step=abandon: the agent cannot start the command/,
       );
-      expect(invocations.map((event) => (event as { step: string }).step)).toEqual(['prepare', 'abandon']);
-      expect(invocations[1]).toMatchObject({ plan: { job: 'prod-etcd' }, failure: { Error: 'RestoreError', Cause: expect.stringContaining('"errorType":"RestoreError"') } });
+      // Each step: one invocation sends, three look (twice InProgress, then Failed); none waits for the host.
+      expect(invocations.map((event) => (event as { step: string }).step)).toEqual(['prepare', 'prepare', 'prepare', 'prepare', 'abandon', 'abandon', 'abandon', 'abandon']);
+      expect(invocations[0]).toMatchObject({ progress: {} });
+      expect(invocations[1]).toMatchObject({ progress: { phase: 0, members: ['etcd-a'], workflow: { sent: [{ host: HOST }] } } });
+      expect(invocations[4]).toMatchObject({ plan: { job: 'prod-etcd' }, progress: {}, failure: { Error: 'RestoreError', Cause: expect.stringContaining('"errorType":"RestoreError"') } });
       expect(runner.sent.map((request) => request.parameters.action)).toEqual(['prepare', 'abandon']);
     },
   );
