@@ -13,7 +13,7 @@ export interface CronsnapStacks {
 
 /**
  * Every stack of the app: the main one, and with `storage.replica` the copy's stack in its region,
- * deployed first so the bucket exists before replication names it.
+ * deployed first so the bucket exists before replication names it, and its key's ARN can be read.
  */
 export function addCronsnapStacks(app: App, props: { readonly config: CronsnapConfig; readonly configFile: string; readonly env: Environment; readonly stackName?: string }): CronsnapStacks {
   const stackName = props.stackName ?? 'Cronsnap';
@@ -24,16 +24,24 @@ export function addCronsnapStacks(app: App, props: { readonly config: CronsnapCo
   if (settings?.account !== undefined && settings.account === props.env.account) {
     throw new ConfigError(`storage.replica.account: ${settings.account} is the account of the backups; leave it out for a copy in this account`);
   }
+  const replica = settings
+    ? new CronsnapReplicaStack(app, `${stackName}${REPLICA_STACK_SUFFIX}`, {
+        config: props.config,
+        configFile: props.configFile,
+        env: { ...(props.env.account ? { account: props.env.account } : {}), region: settings.region },
+        suppressTemplateIndentation: true,
+      })
+    : undefined;
   // The host scripts in every SSM document bring the main template near CloudFormation's 1 MB
   // limit: 970 KB indented with the example config, 775 KB without the indentation.
-  const main = new CronsnapStack(app, stackName, { config: props.config, configFile: props.configFile, env: props.env, suppressTemplateIndentation: true });
-  if (!settings) return { main };
-  const replica = new CronsnapReplicaStack(app, `${stackName}${REPLICA_STACK_SUFFIX}`, {
+  const main = new CronsnapStack(app, stackName, {
     config: props.config,
     configFile: props.configFile,
-    env: { ...(props.env.account ? { account: props.env.account } : {}), region: settings.region },
+    env: props.env,
     suppressTemplateIndentation: true,
+    ...(replica ? { replicaKey: replica.copyKey } : {}),
   });
+  if (!replica) return { main };
   main.addStackDependency(replica);
   return { main, replica };
 }

@@ -25,11 +25,14 @@ export type CronsnapReplicaStackProps = CronsnapStackProps;
  * nothing: the copy's own lifecycle rules, the source's per job, expire what the source deleted.
  */
 export class CronsnapReplicaStack extends Stack {
+  /** The key the copies are encrypted with: the one this stack creates, or another account's. */
+  public readonly copyKey: kms.IKey;
+
   constructor(scope: Construct, id: string, props: CronsnapReplicaStackProps) {
     super(scope, id, props);
     const { jobs, storage } = props.config;
     if (!storage.replica) throw new Error('CronsnapReplicaStack needs storage.replica in the config');
-    const target = replicaTarget(storage.replica, this.account, this.partition);
+    const target = replicaTarget(storage.replica, this.account);
     const documentPrefix = props.documentPrefix ?? 'cronsnap';
 
     let bucket: s3.IBucket;
@@ -48,6 +51,7 @@ export class CronsnapReplicaStack extends Stack {
       bucket = copy.bucket;
       key = copy.key;
     }
+    this.copyKey = key;
     const failures = new FailureTopic(this, 'Failures', { emails: props.config.notifications.emails });
     new HostDocuments(this, 'RestoreDocuments', { namePrefix: documentPrefix, programs: RESTORE_PROGRAMS });
     const restore = new RestoreFunctions(this, 'Restore', {

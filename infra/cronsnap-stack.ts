@@ -1,4 +1,5 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CrossStackReferences, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { preflightProgram } from '../lib/preflight/preflight-program';
 import type { Construct } from 'constructs';
 import type { CronsnapConfig } from '../lib/config/cronsnap-config';
@@ -31,12 +32,24 @@ export interface CronsnapStackProps extends StackProps {
    * @default 'cronsnap'
    */
   readonly documentPrefix?: string;
+  /**
+   * The copy's key, from the CronsnapReplica stack: the one it creates in the copy's region, or
+   * another account's. Replication names it by its key ARN.
+   * @default - none; required with `storage.replica`
+   */
+  readonly replicaKey?: kms.IKey;
 }
 
 /** Everything cronsnap deploys; each concern is one construct. */
 export class CronsnapStack extends Stack {
   constructor(scope: Construct, id: string, props: CronsnapStackProps) {
     super(scope, id, props);
+    // The replica stack's key ARN crosses regions by CloudFormation's Fn::GetStackOutput, read when
+    // this stack deploys, after the replica stack. CDK's strong kind would add a custom resource
+    // with its function and role to both stacks, and SSM parameters here, only to refuse a change
+    // of that ARN; the key is retained and nothing in cronsnap replaces it (were it replaced, this
+    // stack would keep the old ARN until its next deployment).
+    CrossStackReferences.of(this).consume(ReferenceStrength.WEAK);
     const { jobs } = props.config;
     const documentPrefix = props.documentPrefix ?? 'cronsnap';
 
@@ -47,7 +60,8 @@ export class CronsnapStack extends Stack {
       new BucketReplication(this, 'Replication', {
         source: storage.bucket,
         sourceKey: storage.key,
-        target: replicaTarget(replica, this.account, this.partition),
+        target: replicaTarget(replica, this.account),
+        copyKey: requireReplicaKey(props.replicaKey),
         settings: replica,
         objectLock: objectLock !== undefined,
         topic: failures.topic,
@@ -147,4 +161,9 @@ export class CronsnapStack extends Stack {
     new CfnOutput(this, 'EtcdRestoreWorkflow', { value: restore.etcdRestoreWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'DrillWorkflow', { value: drills.drillWorkflow.stateMachine.stateMachineArn });
   }
+}
+
+function requireReplicaKey(key: kms.IKey | undefined): kms.IKey {
+  if (!key) throw new Error("storage.replica needs the CronsnapReplica stack's key: build the stacks with addCronsnapStacks");
+  return key;
 }

@@ -32,7 +32,7 @@ export interface BackupStorageProps {
    */
   readonly bucketName?: string;
   /**
-   * An alias of the key, by which the source stack's replication role is granted its use.
+   * An alias of the key, by which people and tools find it.
    * @default - no alias
    */
   readonly keyAlias?: string;

@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ReplicaSettings } from '../../lib/config/storage-settings';
-import { REPLICA_KEY_ALIAS, replicationRoleName, replicationWindowSeconds, type ReplicaTarget } from '../../lib/replica/replica-target';
+import { replicationRoleName, replicationWindowSeconds, type ReplicaTarget } from '../../lib/replica/replica-target';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 
 export interface BucketReplicationProps {
@@ -17,6 +17,11 @@ export interface BucketReplicationProps {
   readonly sourceKey: kms.IKey;
   /** Where the copy is. */
   readonly target: ReplicaTarget;
+  /**
+   * The key the copies are encrypted with: the replica stack's own, or another account's. The rule
+   * and the role name it by its key ARN, never an alias.
+   */
+  readonly copyKey: kms.IKey;
   /** The config's `storage.replica`: time control and storage class. */
   readonly settings: ReplicaSettings;
   /** The source bucket has Object Lock: the copies carry each version's retention and legal hold. */
@@ -82,17 +87,12 @@ export class BucketReplication extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
       }),
     );
-    const copyKeys = `arn:${stack.partition}:kms:${target.region}:${target.account}:key/*`;
-    const viaCopy = { StringEquals: { 'kms:ViaService': `s3.${target.region}.amazonaws.com` } };
     this.role.addToPolicy(
-      target.crossAccount
-        ? new iam.PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [target.kmsKeyArn], conditions: viaCopy })
-        : // The replica stack's key is known here by its alias only; IAM matches keys, so the alias goes in a condition.
-          new iam.PolicyStatement({
-            actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
-            resources: [copyKeys],
-            conditions: { ...viaCopy, 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': REPLICA_KEY_ALIAS } },
-          }),
+      new iam.PolicyStatement({
+        actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [props.copyKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${target.region}.amazonaws.com` } },
+      }),
     );
 
     const timeControl = settings.replicationTimeControl ? { minutes: 15 } : undefined;
@@ -110,7 +110,11 @@ export class BucketReplication extends Construct {
           destination: {
             bucket: destinationArn,
             storageClass: settings.storageClass,
-            encryptionConfiguration: { replicaKmsKeyId: target.kmsKeyArn },
+            // S3 takes a key ARN or an alias ARN and recommends the key ARN, since it resolves an
+            // alias in the requester's account (API_EncryptionConfiguration, "ReplicaKmsKeyID":
+            // https://docs.aws.amazon.com/AmazonS3/latest/API/API_EncryptionConfiguration.html).
+            // The key ARN also pins the key, where an alias can be repointed to another.
+            encryptionConfiguration: { replicaKmsKeyId: props.copyKey.keyArn },
             metrics: { status: 'Enabled', ...(timeControl ? { eventThreshold: timeControl } : {}) },
             ...(timeControl ? { replicationTime: { status: 'Enabled', time: timeControl } } : {}),
             ...(target.crossAccount ? { account: target.account, accessControlTranslation: { owner: 'Destination' } } : {}),
@@ -145,8 +149,8 @@ export class BucketReplication extends Construct {
 
     acknowledgeWildcards(
       this.role,
-      [sourceObjects, `${destinationArn}/*`, ...(target.crossAccount ? [] : [copyKeys])].map((arn) => nagResource(this, arn)),
-      'Replication copies every object of the backup bucket; the copy key is held to its alias by kms:ResourceAliases.',
+      [sourceObjects, `${destinationArn}/*`].map((arn) => nagResource(this, arn)),
+      'Replication copies every object of the backup bucket.',
     );
   }
 }

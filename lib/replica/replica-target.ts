@@ -1,35 +1,39 @@
 import type { ReplicaSettings } from '../config/storage-settings';
+import { ConfigError } from '../errors';
 
 /** The copy's stack is the main stack's name with this suffix: `Cronsnap` and `CronsnapReplica`. */
 export const REPLICA_STACK_SUFFIX = 'Replica';
 
-/** Alias of the key the CronsnapReplica stack creates for a copy in the same account. */
+/**
+ * Alias of the key the CronsnapReplica stack creates for a copy in the same account, for people
+ * and tools; replication names the key by its ARN.
+ */
 export const REPLICA_KEY_ALIAS = 'alias/cronsnap-replica';
 
 /** Where the copy is: names the source stack can use without a reference into the other region's stack. */
-export interface ReplicaTarget {
+interface ReplicaPlace {
   readonly region: string;
   readonly account: string;
   readonly bucketName: string;
-  /** The key the copies are encrypted with: its ARN, or its alias's ARN for the key the replica stack creates. */
-  readonly kmsKeyArn: string;
-  /** The copy is another account's bucket, which cronsnap does not create. */
-  readonly crossAccount: boolean;
 }
 
 /**
- * The copy of a source stack in `sourceAccount` (a CloudFormation token is fine): one in the
- * same account gets deterministic names, so both stacks compute them on their own.
+ * The copy in this account, whose bucket and key the replica stack creates, or another account's
+ * bucket, encrypted with that account's key.
  */
-export function replicaTarget(replica: ReplicaSettings, sourceAccount: string, partition = 'aws'): ReplicaTarget {
+export type ReplicaTarget = ReplicaPlace & ({ readonly crossAccount: false } | { readonly crossAccount: true; readonly kmsKeyArn: string });
+
+/**
+ * The copy of a source stack in `sourceAccount` (a CloudFormation token is fine): one in the
+ * same account gets a deterministic bucket name, so both stacks compute it on their own.
+ */
+export function replicaTarget(replica: ReplicaSettings, sourceAccount: string): ReplicaTarget {
   const account = replica.account ?? sourceAccount;
-  return {
-    region: replica.region,
-    account,
-    bucketName: replica.bucketName ?? `cronsnap-replica-${account}-${replica.region}`,
-    kmsKeyArn: replica.kmsKeyArn ?? `arn:${partition}:kms:${replica.region}:${account}:${REPLICA_KEY_ALIAS}`,
-    crossAccount: replica.account !== undefined,
-  };
+  const place = { region: replica.region, account, bucketName: replica.bucketName ?? `cronsnap-replica-${account}-${replica.region}` };
+  if (replica.account === undefined) return { ...place, crossAccount: false };
+  // The config schema asks for the key with the account; this only narrows the type.
+  if (replica.kmsKeyArn === undefined) throw new ConfigError(`storage.replica.kmsKeyArn: a copy in account ${replica.account} needs that account's key`);
+  return { ...place, crossAccount: true, kmsKeyArn: replica.kmsKeyArn };
 }
 
 /** How long an object may stay PENDING before the report calls it late: the time control's 15 minutes, else a day. */

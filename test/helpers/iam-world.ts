@@ -1,7 +1,10 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 
 /** A CloudFormation template as synthesized, read as plain JSON. */
-type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>; Outputs?: Record<string, { Value: unknown }> };
+
+/** The operand of Fn::GetStackOutput: another stack's output, in this region unless it names one. */
+type StackOutputReference = { StackName: unknown; OutputName: unknown; Region?: unknown };
 export type PolicyDocument = { Version: string; Statement: readonly Record<string, unknown>[] };
 
 /** One AWS request as IAM sees it: who, what, on which ARN, with the context AWS supplies. */
@@ -29,16 +32,20 @@ export interface ForeignResource {
  */
 export class IamWorld {
   private readonly resources: Template['Resources'];
+  private readonly outputs: NonNullable<Template['Outputs']>;
 
+  /** @param stacks the other stacks' worlds by stack name, whose outputs Fn::GetStackOutput reads */
   constructor(
     template: Template,
     readonly account = '123456789012',
     readonly region = 'eu-central-1',
+    private readonly stacks: Readonly<Record<string, IamWorld>> = {},
   ) {
     this.resources = template.Resources;
+    this.outputs = template.Outputs ?? {};
   }
 
-  /** What CloudFormation would make of Ref, Fn::GetAtt and Fn::Join in `value`. */
+  /** What CloudFormation would make of Ref, Fn::GetAtt, Fn::Join and Fn::GetStackOutput in `value`. */
   resolve(value: unknown): unknown {
     if (Array.isArray(value)) return value.map((item) => this.resolve(item));
     if (value === null || typeof value !== 'object') return value;
@@ -52,7 +59,15 @@ export class IamWorld {
       const [separator, parts] = record['Fn::Join'] as [string, unknown[]];
       return parts.map((part) => String(this.resolve(part))).join(separator);
     }
+    if ('Fn::GetStackOutput' in record) return this.stackOutput(record['Fn::GetStackOutput'] as StackOutputReference);
     return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, this.resolve(item)]));
+  }
+
+  /** The value of one of this stack's outputs, as CloudFormation resolves it. */
+  output(name: string): unknown {
+    const output = this.outputs[name];
+    if (!output) throw new Error(`no output ${name}`);
+    return this.resolve(output.Value);
   }
 
   /** The logical ID of the one resource of `type` whose ID starts with `prefix`. */
@@ -151,6 +166,14 @@ export class IamWorld {
       Resource: functionArn,
       ...(properties.SourceArn ? { Condition: { ArnLike: { 'aws:SourceArn': this.resolve(properties.SourceArn) } } } : {}),
     };
+  }
+
+  private stackOutput(reference: StackOutputReference): unknown {
+    const name = String(this.resolve(reference.StackName));
+    const region = reference.Region === undefined ? this.region : String(this.resolve(reference.Region));
+    const stack = this.stacks[name];
+    if (!stack || stack.region !== region) throw new Error(`no stack ${name} in ${region} is known to this world`);
+    return stack.output(String(this.resolve(reference.OutputName)));
   }
 
   private ref(id: string): unknown {

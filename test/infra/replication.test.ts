@@ -30,6 +30,14 @@ describe('a copy in another region of the same account', () => {
   const copy = replica?.template;
   if (!replica || !copy) throw new Error('no replica stack was synthesized');
 
+  /** The copy's key ARN as the main template reads it: the replica stack's output of its key's ARN. */
+  const copyKeyArnOutput = () => {
+    const [keyId] = Object.keys(copy.findResources('AWS::KMS::Key'));
+    const outputs = Object.keys(copy.findOutputs('*', { Value: { 'Fn::GetAtt': [keyId, 'Arn'] } }));
+    expect(outputs).toHaveLength(1);
+    return { 'Fn::GetStackOutput': { StackName: 'CronsnapReplica', Region: 'eu-west-1', OutputName: outputs[0] } };
+  };
+
   /** The statements of the replication role's inline policy. */
   function replicationStatements(): Statement[] {
     const [roleId] = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'Cronsnap-replication-eu-central-1' } }));
@@ -57,7 +65,7 @@ describe('a copy in another region of the same account', () => {
             Destination: {
               Bucket: COPY_ARN,
               StorageClass: 'STANDARD',
-              EncryptionConfiguration: { ReplicaKmsKeyID: partitioned(`:kms:eu-west-1:${TEST_ACCOUNT}:alias/cronsnap-replica`) },
+              EncryptionConfiguration: { ReplicaKmsKeyID: copyKeyArnOutput() },
               ReplicationTime: { Status: 'Enabled', Time: { Minutes: 15 } },
               Metrics: { Status: 'Enabled', EventThreshold: { Minutes: 15 } },
             },
@@ -81,7 +89,16 @@ describe('a copy in another region of the same account', () => {
     });
   });
 
-  it('gives the replication role the source key only through S3 for the source bucket, and the copy key by its alias', () => {
+  it('names the copy\'s key in the replication rule by the replica stack\'s key ARN, not by an alias', () => {
+    const source = new IamWorld(template.toJSON() as never, TEST_ACCOUNT, 'eu-central-1', { CronsnapReplica: new IamWorld(copy.toJSON() as never, TEST_ACCOUNT, 'eu-west-1') });
+    const [bucket] = Object.values(template.findResources('AWS::S3::Bucket', { Properties: { ReplicationConfiguration: Match.anyValue() } })) as { Properties: Record<string, unknown> }[];
+    const { ReplicationConfiguration } = source.resolve(bucket?.Properties) as { ReplicationConfiguration: { Rules: { Destination: { EncryptionConfiguration: { ReplicaKmsKeyID: string } } }[] } };
+    const [keyId] = Object.keys(copy.findResources('AWS::KMS::Key'));
+
+    expect(ReplicationConfiguration.Rules.map((rule) => rule.Destination.EncryptionConfiguration.ReplicaKmsKeyID)).toEqual([`arn:aws:kms:eu-west-1:${TEST_ACCOUNT}:key/${keyId}`]);
+  });
+
+  it('gives the replication role the source key only through S3 for the source bucket, and the copy key by its key ARN', () => {
     const kms = replicationStatements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('kms:')));
     expect(kms).toEqual([
       expect.objectContaining({
@@ -91,11 +108,8 @@ describe('a copy in another region of the same account', () => {
       }),
       expect.objectContaining({
         Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
-        Resource: partitioned(`:kms:eu-west-1:${TEST_ACCOUNT}:key/*`),
-        Condition: {
-          StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },
-          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/cronsnap-replica' },
-        },
+        Resource: copyKeyArnOutput(),
+        Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
       }),
     ]);
     copy.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/cronsnap-replica' });
@@ -151,12 +165,13 @@ describe('a copy in another region of the same account', () => {
   });
 
   describe('the replication IAM, as AWS evaluates it across both stacks', () => {
-    const source = new IamWorld(template.toJSON() as never, TEST_ACCOUNT, 'eu-central-1');
     const target = new IamWorld(copy.toJSON() as never, TEST_ACCOUNT, 'eu-west-1');
+    const source = new IamWorld(template.toJSON() as never, TEST_ACCOUNT, 'eu-central-1', { CronsnapReplica: target });
     const role = `role/${source.logicalId('AWS::IAM::Role', 'ReplicationRole')}`;
     const sourceBucket = source.arnOf('AWS::S3::Bucket', 'StorageBucket');
     const copyBucket = target.arnOf('AWS::S3::Bucket', 'StorageBucket');
     const copyKey = target.arnOf('AWS::KMS::Key', 'StorageKey');
+    const otherKey = `arn:aws:kms:eu-west-1:${TEST_ACCOUNT}:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
     const object = 'prod-etcd/2026/12/04/20261204T010000Z-0123456789/i-0123456789abcdef0/snapshot.db.zst';
     const throughS3 = (region: string) => ({ 'kms:ViaService': `s3.${region}.amazonaws.com` });
     const decide = async (request: IamRequest, resourcesIn: IamWorld) => `${request.action} ${request.resource.replace(/^.*:::/, '')}: ${await source.evaluate(request, resourcesIn)}`;
@@ -168,7 +183,8 @@ describe('a copy in another region of the same account', () => {
         decide({ principal: role, action: 'kms:Decrypt', resource: source.arnOf('AWS::KMS::Key', 'StorageKey'), context: throughS3('eu-central-1') }, source),
         decide({ principal: role, action: 's3:ReplicateObject', resource: `${copyBucket}/${object}` }, target),
         decide({ principal: role, action: 's3:ReplicateDelete', resource: `${copyBucket}/${object}` }, target),
-        decide({ principal: role, action: 'kms:Encrypt', resource: copyKey, context: { ...throughS3('eu-west-1'), 'kms:ResourceAliases': ['alias/cronsnap-replica'] } }, target),
+        decide({ principal: role, action: 'kms:Encrypt', resource: copyKey, context: throughS3('eu-west-1') }, target),
+        decide({ principal: role, action: 'kms:GenerateDataKey', resource: copyKey, context: throughS3('eu-west-1') }, target),
       ]);
 
       expect(decisions.filter((decision) => !decision.endsWith(": Allowed"))).toEqual([]);
@@ -178,7 +194,9 @@ describe('a copy in another region of the same account', () => {
       const decisions = await Promise.all([
         decide({ principal: role, action: 's3:DeleteObjectVersion', resource: `${copyBucket}/${object}` }, target),
         decide({ principal: role, action: 's3:PutLifecycleConfiguration', resource: copyBucket }, target),
-        decide({ principal: role, action: 'kms:Encrypt', resource: copyKey, context: { ...throughS3('eu-west-1'), 'kms:ResourceAliases': ['alias/someone-else'] } }, target),
+        decide({ principal: role, action: 'kms:Encrypt', resource: otherKey, context: throughS3('eu-west-1') }, target),
+        // Nor a key the copy's alias was repointed to: the role names the copy's key, not its alias.
+        decide({ principal: role, action: 'kms:Encrypt', resource: otherKey, context: { ...throughS3('eu-west-1'), 'kms:ResourceAliases': ['alias/cronsnap-replica'] } }, target),
         decide({ principal: role, action: 'kms:Encrypt', resource: copyKey, context: { 'kms:ResourceAliases': ['alias/cronsnap-replica'] } }, target),
         decide({ principal: role, action: 'kms:Decrypt', resource: source.arnOf('AWS::KMS::Key', 'StorageKey'), context: throughS3('eu-west-1') }, source),
       ]);
