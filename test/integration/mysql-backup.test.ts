@@ -9,7 +9,7 @@ import { mysqlJobInput } from '../helpers/config-factory';
 import { localServiceFor } from '../helpers/local-service';
 import { maxscaleStandIn, type MaxscaleServer } from '../helpers/maxscale-standins';
 import { useMotoBucket } from '../helpers/moto-fixture';
-import { sampleProcessArgs } from '../helpers/process-args-sampler';
+import { commandLinesOf, sampleProcessArgs } from '../helpers/process-args-sampler';
 import { listKeys } from '../helpers/s3-objects';
 
 const HOST = 'i-0a1b2c3d4e5f60002';
@@ -86,6 +86,20 @@ describe('mysql backup, end to end', () => {
     return localServiceFor(job, { ...aws, host: HOST, dir, hostEnv });
   }
 
+  /**
+   * The sampled command lines of mysqldump dumping the source server. The port keeps out the
+   * mysqldump --help and --version the script runs, and any other suite's dump of its own server.
+   */
+  function sampledDumps(argvSeen: string[]): string[] {
+    return commandLinesOf(argvSeen, 'mysqldump').filter((line) => line.includes(` -P ${source.port} `));
+  }
+
+  /** The dump's argv as dump_stream builds it: the login in an option file in the job's work dir, nothing of the password. */
+  function dumpArgv(): RegExp {
+    const workDir = dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`^mysqldump --defaults-extra-file=${workDir}/cronsnap\\.\\w+/client\\.cnf --protocol=TCP -h 127\\.0\\.0\\.1 -P ${source.port} --single-transaction `);
+  }
+
   it('dumps every database consistently and restores it with equal checksums, the password seen nowhere', async () => {
     const service = serviceFor();
     const sampler = sampleProcessArgs();
@@ -111,6 +125,9 @@ describe('mysql backup, end to end', () => {
     const invocation = await service.runner.invocation(start.commandId, HOST);
     const manifestText = JSON.stringify(manifest);
     expect(argvSeen.length).toBeGreaterThan(3);
+    // The samples caught mysqldump's own argv while it dumped: without it, the password checks
+    // below could pass on samples of other processes, or none taken while the dump ran.
+    expect(sampledDumps(argvSeen)).toEqual([expect.stringMatching(dumpArgv())]);
     for (const output of [...argvSeen, invocation.stdout, invocation.stderr, manifestText, JSON.stringify(service.notifier.messages)]) {
       expect(output).not.toContain(PASSWORD);
       expect(output).not.toContain('pässwörd');
@@ -156,6 +173,8 @@ describe('mysql backup, end to end', () => {
     const { parameters } = await service.runner.invocation(start.commandId, HOST);
     expect(parameters).toMatchObject({ passwordParameter: '', passwordSecret: 'prod/mysql/rds', passwordSecretKey: 'password' });
     expect(argvSeen.length).toBeGreaterThan(3);
+    // As above: the password check means something only if mysqldump's own argv was among the samples.
+    expect(sampledDumps(argvSeen)).toEqual([expect.stringMatching(dumpArgv())]);
     for (const args of argvSeen) expect(args).not.toContain('pässwörd');
   });
 
@@ -335,8 +354,12 @@ describe('mysql backup, end to end', () => {
     expect(completions.map((completion) => completion.kind)).toEqual(['succeeded']);
     const target = await startMariaDb();
     try {
-      // The other server has the job's login and none of the data.
-      await target.sql(`CREATE USER 'backup'@'127.0.0.1' IDENTIFIED BY '${PASSWORD.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'; GRANT ALL PRIVILEGES ON *.* TO 'backup'@'127.0.0.1';`);
+      // The other server has the job's login and none of the data. The login goes in from a file:
+      // on the client's command line (-e) its password would show in every process list, where a
+      // concurrent run of this file's argv sampling would find it.
+      const login = join(dir, 'login.sql');
+      writeFileSync(login, `CREATE USER 'backup'@'127.0.0.1' IDENTIFIED BY '${PASSWORD.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'; GRANT ALL PRIVILEGES ON *.* TO 'backup'@'127.0.0.1';`);
+      await target.load(`cat '${login}'`);
 
       const restored = await service.restore({ job: 'moving-mysql', backup: 'latest', server: `127.0.0.1:${target.port}`, dryRun: false, confirm: 'moving-mysql' });
 
