@@ -37,9 +37,11 @@ describe('planWalPruning', () => {
     expect(planWalPruning([base(9, '2026-11-30T02:00:00Z')], keys)).toMatchObject({ manifests: [shippedKeys(CLUSTER, 1, 8)[1]], payloads: [shippedKeys(CLUSTER, 1, 8)[0]] });
   });
 
-  it('never deletes a segment a kept base backup replays, whatever the backups and segments', () => {
+  it('deletes exactly the segments before the oldest kept base backup of their timeline, never one a kept base backup replays, whatever the backups and segments', () => {
     const bases = fc.array(fc.record({ start: fc.integer({ min: 1, max: 600 }), timeline: fc.integer({ min: 1, max: 2 }) }), { minLength: 1, maxLength: 4 });
     const segments = fc.uniqueArray(fc.record({ n: fc.integer({ min: 1, max: 700 }), timeline: fc.integer({ min: 1, max: 2 }) }), { maxLength: 80, selector: (s) => `${s.timeline}/${s.n}` });
+    // Runs that deleted something: a property that only ever saw empty plans would prove nothing.
+    let deleting = 0;
     fc.assert(
       fc.property(bases, segments, (kept, stored) => {
         const keys = stored.flatMap((s) => shippedKeys(CLUSTER, s.timeline, s.n));
@@ -49,8 +51,17 @@ describe('planWalPruning', () => {
           const needed = kept.some((b) => b.timeline === segmentTimeline(segment) && segmentNumber(segment, MB16) >= BigInt(b.start));
           if (needed) return false;
         }
+        // Worked out from the generated numbers, not from key names: a segment goes when some kept
+        // base backup is on its timeline and every one there starts after it; the rest, other
+        // timeline or not, stays. Both kinds of key keep the order they were listed in.
+        const expired = stored.filter((s) => kept.some((b) => b.timeline === s.timeline) && kept.every((b) => b.timeline !== s.timeline || s.n < b.start));
+        expect(plan.manifests).toEqual(expired.map((s) => shippedKeys(CLUSTER, s.timeline, s.n)[1]));
+        expect(plan.payloads).toEqual(expired.map((s) => shippedKeys(CLUSTER, s.timeline, s.n)[0]));
+        expect(plan.runRecords).toEqual([]);
+        if (expired.length > 0) deleting += 1;
         return true;
       }),
     );
+    expect(deleting).toBeGreaterThan(0);
   });
 });
