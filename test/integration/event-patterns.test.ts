@@ -1,13 +1,22 @@
-import { configInput, etcdJobInput } from '../helpers/config-factory';
+import { configInput, etcdJobInput, mysqlJobInput, postgresJobInput } from '../helpers/config-factory';
 import { loadEvent } from '../helpers/events';
 import { matchEvents, patternProblems } from '../helpers/event-pattern-matcher';
 import { synthStack } from '../helpers/stack-factory';
 
 /**
  * Every event rule of the synthesized stack, judged by EventBridge's matching rules (moto's
- * matcher, not a reading of the JSON) against events shaped as AWS documents them.
+ * matcher, not a reading of the JSON) against events shaped as AWS documents them. Beside etcd, a
+ * MySQL job shipping its binary logs and a physical PostgreSQL job shipping its WAL: their
+ * shippings finish on hosts as documents of their own, which the completion rule must deliver too.
  */
-const { template } = synthStack(configInput([etcdJobInput({ name: 'prod-etcd', targets: { tags: { role: ['etcd'] } } })]));
+const postgresDefaults = (postgresJobInput() as { postgres: Record<string, unknown> }).postgres;
+const { template } = synthStack(
+  configInput([
+    etcdJobInput({ name: 'prod-etcd', targets: { tags: { role: ['etcd'] } } }),
+    mysqlJobInput({ name: 'shop-mysql', binlogs: { schedule: '*/15 * * * *' } } as never),
+    postgresJobInput({ name: 'ledger-pg', postgres: { ...postgresDefaults, mode: 'physical' }, wal: { schedule: '*/5 * * * *', slot: 'cronsnap' } } as never),
+  ]),
+);
 
 interface Rule {
   readonly description: string;
@@ -42,14 +51,30 @@ function objectCreatedEvent(bucket: string, key: string) {
 }
 
 const COMPLETED = 'cronsnap: a backup document finished on a host';
+/** How an SSM command invocation can end (the statuses after which it changes no more). */
+const ENDED = ['Success', 'Failed', 'TimedOut', 'Cancelled', 'DeliveryTimedOut', 'ExecutionTimedOut', 'Undeliverable', 'Terminated'];
+/** The documents the MySQL and PostgreSQL jobs above send: their dumps and their log shippings. */
+const DATABASE_DOCUMENTS = ['cronsnap-mysql-backup', 'cronsnap-mysql-binlogs', 'cronsnap-postgres-backup', 'cronsnap-postgres-wal'];
 const INVENTORY = 'cronsnap: an S3 Inventory of the backup bucket was delivered';
 const MANIFEST = 'inventory/cronsnap-backups-test/cronsnap-daily/2026-11-24T01-00Z/manifest.json';
 
 /** [label, rule, event, whether EventBridge must deliver it]. */
 const CASES: [string, string, object, boolean][] = [
-  ...['Success', 'Failed', 'TimedOut', 'Cancelled', 'DeliveryTimedOut', 'ExecutionTimedOut', 'Undeliverable', 'Terminated'].map(
-    (status): [string, string, object, boolean] => [`a backup document that ended ${status}`, COMPLETED, commandStatusEvent('cronsnap-etcd-backup', status), true],
+  ...ENDED.map((status): [string, string, object, boolean] => [`a backup document that ended ${status}`, COMPLETED, commandStatusEvent('cronsnap-etcd-backup', status), true]),
+  ...DATABASE_DOCUMENTS.flatMap((document) =>
+    ENDED.map((status): [string, string, object, boolean] => [`a ${document} that ended ${status}`, COMPLETED, commandStatusEvent(document, status), true]),
   ),
+  ['a binary log shipping still in progress', COMPLETED, commandStatusEvent('cronsnap-mysql-binlogs', 'InProgress'), false],
+  ['a WAL shipping pending', COMPLETED, commandStatusEvent('cronsnap-postgres-wal', 'Pending'), false],
+  ['a WAL shipping delayed', COMPLETED, commandStatusEvent('cronsnap-postgres-wal', 'Delayed'), false],
+  ['a MySQL restore that finished', COMPLETED, commandStatusEvent('cronsnap-mysql-restore', 'Success'), false],
+  ['a PostgreSQL recovery replaying the WAL that finished', COMPLETED, commandStatusEvent('cronsnap-postgres-recovery', 'Success'), false],
+  ['a MySQL drill that failed', COMPLETED, commandStatusEvent('cronsnap-mysql-drill', 'Failed'), false],
+  ['a PostgreSQL drill that failed', COMPLETED, commandStatusEvent('cronsnap-postgres-drill', 'Failed'), false],
+  ['a preflight that finished', COMPLETED, commandStatusEvent('cronsnap-preflight', 'Success'), false],
+  // Same program, another document prefix: another cronsnap stack's shipping, not this one's.
+  ["another stack's binary log shipping", COMPLETED, commandStatusEvent('staging-mysql-binlogs', 'Success'), false],
+  ["another stack's WAL shipping", COMPLETED, commandStatusEvent('staging-postgres-wal', 'Failed'), false],
   ['a backup still in progress', COMPLETED, commandStatusEvent('cronsnap-etcd-backup', 'InProgress'), false],
   ['a backup pending', COMPLETED, commandStatusEvent('cronsnap-etcd-backup', 'Pending'), false],
   ['a backup delayed', COMPLETED, commandStatusEvent('cronsnap-etcd-backup', 'Delayed'), false],
@@ -84,6 +109,12 @@ describe('event rules under EventBridge matching', () => {
 
   it('finds the two rules with patterns in the template', () => {
     expect(rules.map((rule) => rule.description).sort()).toEqual([COMPLETED, INVENTORY]);
+  });
+
+  // The shipping completions below are ones this stack causes: it schedules both shippings.
+  it('schedules the binary log shipping and the WAL shipping of the synthesized jobs', () => {
+    const scheduled = Object.values(template.findResources('AWS::Events::Rule')).map((resource) => String(resource.Properties.Description));
+    expect(scheduled).toEqual(expect.arrayContaining(['cronsnap binary log shipping of shop-mysql (*/15 * * * *)', 'cronsnap WAL shipping of ledger-pg (*/5 * * * *)']));
   });
 
   it.each(CASES.map(([label, rule, , expected], index) => [expected ? 'delivers' : 'does not deliver', label, rule, expected, index] as const))(
