@@ -22,6 +22,10 @@ const RUN = '20261124T011000Z-0123456789';
 const payload = (value: unknown) => ({ Payload: new TextEncoder().encode(JSON.stringify(value)) }) as { Payload: never };
 const sentTo = (name: string) => lambda.commandCalls(InvokeCommand).filter((call) => call.args[0].input.FunctionName === name);
 const sentPayload = (name: string) => JSON.parse(new TextDecoder().decode(sentTo(name)[0]?.args[0].input.Payload as Uint8Array));
+/** Every function invocation in order, as [function, payload sent]. */
+const invocations = () => lambda.commandCalls(InvokeCommand).map((call) => [call.args[0].input.FunctionName, JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array))]);
+/** The executions each DescribeExecution asked about, in order. */
+const executionsAsked = () => sfn.commandCalls(DescribeExecutionCommand).map((call) => call.args[0].input.executionArn);
 
 function backend() {
   return new DeployedBackend({ stackName: 'Cronsnap', lambda: new LambdaClient({}), cloudFormation: new CloudFormationClient({}), ssm: new SSMClient({}), s3: new S3Client({}), sfn: new SFNClient({}), pollMs: 1 });
@@ -50,12 +54,23 @@ describe('CLI against the deployed stack', () => {
   });
 
   it('keeps and unkeeps through keep-backup, the function with the restore role', async () => {
-    lambda.on(InvokeCommand, { FunctionName: 'fn-keep' }).resolves(payload({ kind: 'kept', job: 'prod-etcd', runId: RUN, reason: 'audit', legalHolds: 0 }));
+    lambda
+      .on(InvokeCommand, { FunctionName: 'fn-keep' })
+      .resolvesOnce(payload({ kind: 'kept', job: 'prod-etcd', runId: RUN, reason: 'audit', legalHolds: 0 }))
+      .resolvesOnce(payload({ kind: 'unkept', job: 'prod-etcd', runId: RUN, wasKept: true, legalHolds: 0 }));
 
     const outcome = await backend().keep({ job: 'prod-etcd', runId: RUN, forever: true, reason: 'audit' });
+    const undone = await backend().keep({ job: 'prod-etcd', runId: RUN, action: 'unkeep' });
 
     expect(outcome).toEqual({ kind: 'kept', job: 'prod-etcd', runId: RUN, reason: 'audit', legalHolds: 0 });
+    expect(undone).toEqual({ kind: 'unkept', job: 'prod-etcd', runId: RUN, wasKept: true, legalHolds: 0 });
     expect(sentPayload('fn-keep')).toEqual({ job: 'prod-etcd', runId: RUN, forever: true, reason: 'audit' });
+    // The answers above are the mock's own words; what the backend did is the requests: both to
+    // keep-backup and no other function, the unkeep saying so (without it the function would keep).
+    expect(invocations()).toEqual([
+      ['fn-keep', { job: 'prod-etcd', runId: RUN, forever: true, reason: 'audit' }],
+      ['fn-keep', { job: 'prod-etcd', runId: RUN, action: 'unkeep' }],
+    ]);
   });
 
   it('lists and restores from the copy through the CronsnapReplica stack\'s functions, saying it means the copy', async () => {
@@ -125,6 +140,9 @@ describe('CLI against the deployed stack', () => {
 
     expect(await backend().drill('prod-etcd', () => undefined)).toEqual(answer);
     expect(sentPayload('fn-drill')).toEqual({ job: 'prod-etcd', eventId: expect.stringMatching(/^cli-/), scheduledTime: expect.any(String) });
+    // The answer is the function's verdict as it came: one request, and no workflow followed for it.
+    expect(invocations().map(([name]) => name)).toEqual(['fn-drill']);
+    expect(executionsAsked()).toEqual([]);
   });
 
   it('follows a restore\'s workflow to its end and answers with its output, however many looks that takes', async () => {
@@ -137,6 +155,38 @@ describe('CLI against the deployed stack', () => {
     expect(await backend().restore({ job: 'prod-db', backup: RUN, dryRun: false, confirm: 'prod-db' }, (line) => progress.push(line))).toEqual(output);
     expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(3);
     expect(progress.join('\n')).toContain(`https://eu-central-1.console.aws.amazon.com/states/home?region=eu-central-1#/v2/executions/details/${EXECUTION}`);
+    // The mocks answer whatever they are asked: the output means something only if the backend
+    // sent the operator's request whole (a real run, confirmed) and followed the execution the
+    // function named.
+    expect(sentPayload('fn-restore')).toEqual({ job: 'prod-db', backup: RUN, dryRun: false, confirm: 'prod-db' });
+    expect(executionsAsked()).toEqual([EXECUTION, EXECUTION, EXECUTION]);
+  });
+
+  it('answers a restore to a time with the workflow\'s output and the logs the function chose to replay, said before following it', async () => {
+    const pointInTime = {
+      kind: 'binlogs',
+      toTime: '2026-11-24T01:30:00.000Z',
+      dump: { runId: RUN, finishedAt: '2026-11-24T01:12:00.000Z', binlogFile: 'binlog.000012', binlogPosition: 4711 },
+      logs: { count: 2, first: 'binlog.000012', last: 'binlog.000013', from: '2026-11-24T01:10:05.000Z', until: '2026-11-24T01:34:59.000Z' },
+    };
+    lambda.on(InvokeCommand, { FunctionName: 'fn-restore' }).resolves(payload({ kind: 'started', operation: 'database-restore', job: 'prod-db', runId: RUN, dryRun: false, hosts: ['i-a'], workflow: { executionId: EXECUTION }, pointInTime }));
+    const output = { kind: 'database', dryRun: false, report: { host: 'i-a', commandId: 'c-1', planned: [], restored: [{ database: 'shop', into: 'shop', tables: 3 }] } };
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', output: JSON.stringify(output) } as never);
+    const request = { job: 'prod-db', backup: 'latest', toTime: '2026-11-24T01:30:00Z', dryRun: false, confirm: 'prod-db' };
+    const progress: string[] = [];
+
+    const outcome = await backend().restore(request, (line) => progress.push(line));
+
+    // Neither mock's answer alone: the workflow knows nothing of the logs, the function nothing of what was restored.
+    expect(outcome).toEqual({ ...output, pointInTime });
+    expect(sentPayload('fn-restore')).toEqual(request);
+    expect(executionsAsked()).toEqual([EXECUTION]);
+    // The operator learns what will be replayed before the wait for the workflow begins.
+    expect(progress).toEqual([
+      'prod-db: asking the restore function (real run)',
+      `prod-db: to 2026-11-24T01:30:00.000Z: run ${RUN} (finished 2026-11-24T01:12:00.000Z, from binlog.000012:4711), then 2 binary logs binlog.000012..binlog.000013 covering 2026-11-24T01:10:05.000Z to 2026-11-24T01:34:59.000Z`,
+      expect.stringMatching(/^prod-db: restore on i-a: running as arn:aws:states:/),
+    ]);
   });
 
   it('answers a workflow that failed with its step\'s own error: a refusal stays a refusal', async () => {
@@ -156,6 +206,8 @@ describe('CLI against the deployed stack', () => {
     sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', output: JSON.stringify({ kind: 'drilled', result, resultKey: 'drills/prod-etcd/d-2.json' }) } as never);
 
     expect(await backend().drill('prod-etcd', () => undefined)).toEqual({ kind: 'drilled', job: 'prod-etcd', drillId: 'd-2', passed: true, checks: [], result: 'drills/prod-etcd/d-2.json' });
+    // The verdict is the one of the execution the function started, not of any other.
+    expect(executionsAsked()).toEqual([EXECUTION]);
   });
 
   it('says when the first compliance report is due, on a stack that has none yet', async () => {
