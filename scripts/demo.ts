@@ -14,7 +14,7 @@ import { storedBytes } from '../lib/backup/manifest';
 import { LocalBackend } from '../lib/cli/local-backend';
 import type { CronsnapConfigInput } from '../lib/config/cronsnap-config';
 import { parseConfig } from '../lib/config/load-config';
-import { functionKey, hostKey, startCallRecorder, type CallRecorder } from '../lib/local/aws-call-recorder';
+import { functionKey, hostKey, startCallRecorder, type CallRecorder, type RecordedCall } from '../lib/local/aws-call-recorder';
 import { startEtcdCluster, type EtcdCluster } from '../lib/local/etcd-cluster';
 import { dumpKeys } from '../lib/local/etcd-server';
 import { LocalBackupService } from '../lib/local/local-backup-service';
@@ -133,7 +133,7 @@ async function main(): Promise<number> {
     const service = new LocalBackupService({
       config,
       s3: moto.s3(),
-      ...(recorder ? { s3As: (fn: string) => signedAs(functionKey(fn)), hostAccessKey: hostKey } : {}),
+      ...(recorder ? { s3As: (fn: string) => signedAs(functionKey(fn)), hostAccessKey: hostKey, recordCall: (call: RecordedCall) => recorder?.calls.push(call) } : {}),
       bucket,
       kmsKeyId,
       hosts: {

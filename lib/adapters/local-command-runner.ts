@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Targets } from '../config/targets';
 import type { CommandDocument } from '../ssm/command-document';
@@ -151,9 +153,13 @@ export class LocalCommandRunner implements CommandRunner {
     const key = `${commandId}/${hostId}`;
     const invocation = { commandId, hostId, documentName: request.documentName, parameters };
     this.invocations.set(key, { ...invocation, status: 'InProgress', stdout: '', stderr: '' });
-    const result = await runShell([...wrapper, 'sh', '-c', script], env, timeoutMs).catch(
-      (error: Error): ShellResult => ({ code: null, stdout: '', stderr: `failed to start the shell: ${error.message}`, timedOut: false }),
-    );
+    // The agent runs each command in a directory of its own (under its orchestration dir), never
+    // where the caller happens to be: a script that leans on its working directory fails here too.
+    const cwd = mkdtempSync(join(tmpdir(), `cronsnap-agent-${hostId}-`));
+    chmodSync(cwd, 0o755);
+    const result = await runShell([...wrapper, 'sh', '-c', script], env, timeoutMs, cwd)
+      .catch((error: Error): ShellResult => ({ code: null, stdout: '', stderr: `failed to start the shell: ${error.message}`, timedOut: false }))
+      .finally(() => rmSync(cwd, { recursive: true, force: true }));
     this.invocations.set(key, {
       ...invocation,
       status: result.timedOut ? 'TimedOut' : result.code === 0 ? 'Success' : 'Failed',
@@ -171,10 +177,10 @@ interface ShellResult {
   timedOut: boolean;
 }
 
-function runShell([command, ...args]: string[], env: Record<string, string>, timeoutMs: number): Promise<ShellResult> {
+function runShell([command, ...args]: string[], env: Record<string, string>, timeoutMs: number, cwd: string): Promise<ShellResult> {
   return new Promise((resolve, reject) => {
     // detached: a timeout kills the whole process group, as the SSM agent does.
-    const child = spawn(command ?? 'sh', args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command ?? 'sh', args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let timedOut = false;

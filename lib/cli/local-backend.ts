@@ -34,7 +34,7 @@ export interface LocalBackendOptions {
    * Per-function S3 clients and host access keys, so a recorder can tell whose call each was.
    * @default - every call signed with the caller's credentials
    */
-  readonly signing?: Pick<LocalBackupServiceOptions, 's3As' | 'hostAccessKey'>;
+  readonly signing?: Pick<LocalBackupServiceOptions, 's3As' | 'hostAccessKey' | 'recordCall'>;
 }
 
 /**

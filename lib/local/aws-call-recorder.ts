@@ -78,3 +78,26 @@ export async function startCallRecorder(target: string): Promise<CallRecorder> {
       }),
   };
 }
+
+/** The header a stand-in call carries the backup bucket of the service that made it in. */
+export const STAND_IN_BUCKET = 'x-cronsnap-bucket';
+
+/** The access key ID of a state machine's role, for the Tasks it invokes. */
+export const stateMachineKey = (name: string) => `cronsnap.sm.${name}`;
+
+/**
+ * A call the local mode makes to a stand-in instead of to AWS (SSM Run Command, Step Functions,
+ * SNS, Lambda), recorded as the SDK would have sent it: its operation as `x-amz-target` and its
+ * input as the JSON body, signed by the principal making it, so the IAM audit judges it as it
+ * would the real call.
+ */
+export function standInCall(accessKeyId: string, target: string, input: Readonly<Record<string, unknown>>): RecordedCall {
+  return {
+    accessKeyId,
+    method: 'POST',
+    path: '/',
+    query: '',
+    headers: { 'x-amz-target': target, authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/local-stand-in` },
+    body: JSON.stringify(input),
+  };
+}

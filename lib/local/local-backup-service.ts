@@ -21,6 +21,11 @@ import { describePointInTime, withPointInTime, type RestoreAnswer, type RestoreE
 import type { RestoreWorkflowOutcome } from '../restore/restore-finisher';
 import { LocalHostWorkflowStarter, LocalWorkflowStarter } from '../adapters/local-workflow-starter';
 import { callHandler, type LambdaHandler, type LocalFunctionBinding } from '../adapters/local-state-machine';
+import type { CommandRunner } from '../ports/command-runner';
+import type { Notifier } from '../ports/notifier';
+import type { HostWorkflowStarter, WorkflowStarter } from '../ports/workflow-starter';
+import { functionKey, STAND_IN_BUCKET, stateMachineKey, standInCall } from './aws-call-recorder';
+import { RecordedCommandRunner, RecordedNotifier, type CallSink } from './recorded-adapters';
 import type { HostWorkflow } from '../host-workflow/host-workflow';
 import { MAX_EXECUTION_SECONDS } from '../host-workflow/command-timeout';
 import { restoreFunction } from '../lambda/restore-function';
@@ -57,6 +62,13 @@ export interface LocalBackupServiceOptions {
    * @default - `s3` for all
    */
   readonly s3As?: (fn: LocalFunction) => S3Client;
+  /**
+   * Told every call the functions and state machines make to a stand-in (SSM Run Command, SNS,
+   * Step Functions, Lambda) as the SDK would have sent it, signed as its principal, so a
+   * recorder can judge them with the S3 calls against the stack's IAM.
+   * @default - not recorded
+   */
+  readonly recordCall?: CallSink;
   /** See LocalCommandRunnerOptions.hostAccessKey. */
   readonly hostAccessKey?: (job: string) => string;
   /** See LocalCommandRunnerOptions.parameterPassing. */
@@ -78,6 +90,14 @@ export interface LocalRun {
 }
 
 export const LOCAL_DOCUMENT_PREFIX = 'cronsnap';
+
+/** The state machines of the stack, as the local mode names them. */
+export type LocalStateMachineName = 'restore' | 'drill' | 'etcd-restore';
+
+/** The ARN a local function's StartExecution names a state machine by. */
+export function localStateMachineArn(machine: LocalStateMachineName): string {
+  return `arn:aws:states:us-east-1:000000000000:stateMachine:cronsnap-${machine}`;
+}
 
 /** The ARN a local state machine's Task names a function by, as CloudFormation would resolve it. */
 export function localFunctionArn(fn: LocalFunction): string {
@@ -123,11 +143,11 @@ export class LocalBackupService {
 
   /** One event for `job` (its dump, or with `binlogs` or `wal` its log shipping), end to end: a scheduled one unless `trigger` says otherwise. */
   async runJob(job: string, eventId: string, scheduledTime = this.now(), kind: ScheduledBackupEvent['kind'] = 'backup', trigger: ScheduledBackupEvent['trigger'] = 'schedule'): Promise<LocalRun> {
-    const deps = { config: this.options.config, runner: this.runner, notifier: this.notifier, now: this.now };
+    const as = (fn: LocalFunction) => ({ config: this.options.config, runner: this.runnerOf(fn), notifier: this.notifierOf(fn), now: this.now, store: this.storeOf(fn) });
     const start = await startBackup(
       { job, eventId, scheduledTime: scheduledTime.toISOString(), kind, trigger },
       eventId,
-      { ...deps, store: this.storeOf('scheduled-backup'), bucket: this.options.bucket, kmsKeyId: this.options.kmsKeyId, documentPrefix: LOCAL_DOCUMENT_PREFIX },
+      { ...as('scheduled-backup'), bucket: this.options.bucket, kmsKeyId: this.options.kmsKeyId, documentPrefix: LOCAL_DOCUMENT_PREFIX },
     );
     if (start.kind !== 'started') return { start, completions: [] };
     const completions: CompletionOutcome[] = [];
@@ -136,7 +156,7 @@ export class LocalBackupService {
       await this.runner.settled(commandId);
       for (const host of this.runner.hostsOf(commandId)) {
         const invocation = await this.runner.invocation(commandId, host);
-        completions.push(await completeBackup(this.statusChangeEvent(commandId, host, invocation.documentName, invocation.status), { ...deps, store: this.storeOf('backup-completed') }));
+        completions.push(await completeBackup(this.statusChangeEvent(commandId, host, invocation.documentName, invocation.status), as('backup-completed')));
       }
     }
     return { start, completions };
@@ -159,6 +179,44 @@ export class LocalBackupService {
     return keepBackup(keepEventSchema.parse(event), { config: this.options.config, store: this.storeOf('keep-backup'), now: this.now, caller });
   }
 
+  /** The recorder's sink, each call naming this service's bucket (a test file may run several). */
+  private get recordCall(): CallSink | undefined {
+    const sink = this.options.recordCall;
+    return sink ? (call) => sink({ ...call, headers: { ...call.headers, [STAND_IN_BUCKET]: this.options.bucket } }) : undefined;
+  }
+
+  /** SSM Run Command as function `fn` calls it: the stand-in agent, each call recorded as `fn`'s when asked. */
+  private runnerOf(fn: LocalFunction): CommandRunner {
+    return this.recordCall ? new RecordedCommandRunner(this.runner, functionKey(fn), this.recordCall) : this.runner;
+  }
+
+  /** SNS as function `fn` publishes to it. */
+  private notifierOf(fn: LocalFunction): Notifier {
+    return this.recordCall ? new RecordedNotifier(this.notifier, functionKey(fn), this.recordCall) : this.notifier;
+  }
+
+  /** `starter` as function `fn` starts it: each start recorded as `fn`'s StartExecution of `machine`. */
+  private startedBy<T extends HostWorkflowStarter | WorkflowStarter>(fn: LocalFunction, machine: LocalStateMachineName, starter: T): T {
+    const record = this.recordCall;
+    if (!record) return starter;
+    const started = () => record(standInCall(functionKey(fn), 'AWSStepFunctions.StartExecution', { stateMachineArn: localStateMachineArn(machine) }));
+    if ('start' in starter) return { start: (input, name) => (started(), starter.start(input, name)) } as HostWorkflowStarter as T;
+    return { startEtcdRestore: (plan) => (started(), starter.startEtcdRestore(plan)) } as WorkflowStarter as T;
+  }
+
+  /** `binding` as state machine `machine` invokes it: each invocation recorded as the machine role's. */
+  private invokedBy(machine: LocalStateMachineName, fn: LocalFunction, binding: LocalFunctionBinding): LocalFunctionBinding {
+    const record = this.recordCall;
+    if (!record) return binding;
+    return {
+      ...binding,
+      handler: (event, ...rest) => {
+        record(standInCall(stateMachineKey(machine), 'AWSLambda.Invoke', { FunctionName: localFunctionArn(fn) }));
+        return binding.handler(event, ...rest);
+      },
+    };
+  }
+
   /** The object store as function `fn` sees the bucket. */
   private storeOf(fn: LocalFunction): S3ObjectStore {
     let store = this.stores.get(fn);
@@ -172,7 +230,7 @@ export class LocalBackupService {
   /** What every local restore of function `fn` runs with: this service's runner, its store, bucket and clock. */
   private restoreDeps(fn: LocalFunction) {
     return {
-      runner: this.runner,
+      runner: this.runnerOf(fn),
       store: this.storeOf(fn),
       bucket: this.options.bucket,
       documentPrefix: LOCAL_DOCUMENT_PREFIX,
@@ -195,10 +253,10 @@ export class LocalBackupService {
    */
   private restoreFunction(progress?: (line: string) => void): LocalFunctionBinding {
     const etcdStep = this.binding('etcd-restore-step', etcdRestoreStepFunction({ step: this.restoreDeps('etcd-restore-step'), logger: silentLogger('etcd-restore-step') }));
-    const etcdRestore = new LocalWorkflowStarter({
+    const etcdRestore = this.startedBy('restore', 'etcd-restore', new LocalWorkflowStarter({
       definition: etcdRestoreDefinition(localFunctionArn('etcd-restore-step'), 6 * 3600),
       options: {
-        functions: { [localFunctionArn('etcd-restore-step')]: etcdStep },
+        functions: { [localFunctionArn('etcd-restore-step')]: this.invokedBy('etcd-restore', 'etcd-restore-step', etcdStep) },
         waitMs: LOCAL_POLL_MS,
         onTaskDone: (state, output) => {
           // The Task's own step (a replacement's states are prefixed), done once its result is there.
@@ -206,9 +264,9 @@ export class LocalBackupService {
           if (done) progress?.(`step ${done.step} done${done.members.length > 0 ? ` on ${done.members.map((member) => member.member).join(', ')}` : ' (nothing to do)'}`);
         },
       },
-    });
+    }));
     // The workflow's step is the restore function itself, bound once it exists.
-    const hostWorkflows = new LocalHostWorkflowStarter(this.hostWorkflowMachine('restore', () => restore, progress));
+    const hostWorkflows = this.startedBy('restore', 'restore', new LocalHostWorkflowStarter(this.hostWorkflowMachine('restore', 'restore', () => restore, progress)));
     const { runner, store, now, documentPrefix, ...rest } = this.restoreDeps('restore');
     const restore: LocalFunctionBinding = this.binding(
       'restore',
@@ -221,14 +279,14 @@ export class LocalBackupService {
     return restore;
   }
 
-  /** A host workflow's state machine (hostWorkflowDefinition) whose step is `fn`, told to `progress` as its status changes. */
-  private hostWorkflowMachine(fn: LocalFunction, step: () => LocalFunctionBinding, progress?: (line: string) => void) {
+  /** The host workflow state machine `machine` (hostWorkflowDefinition) whose step is `fn`, told to `progress` as its status changes. */
+  private hostWorkflowMachine(machine: LocalStateMachineName, fn: LocalFunction, step: () => LocalFunctionBinding, progress?: (line: string) => void) {
     const arn = localFunctionArn(fn);
     let told = '';
     return {
       definition: hostWorkflowDefinition(arn, MAX_EXECUTION_SECONDS + 7200),
       options: {
-        functions: { [arn]: this.binding(fn, (event, ...rest) => step().handler(event, ...rest)) },
+        functions: { [arn]: this.invokedBy(machine, fn, this.binding(fn, (event, ...rest) => step().handler(event, ...rest))) },
         waitMs: LOCAL_POLL_MS,
         onTaskDone: (_state: string, output: unknown) => {
           const { status, operation } = output as HostWorkflow;
@@ -259,12 +317,12 @@ export class LocalBackupService {
 
   /** The restore-drill function's answer to one scheduled drill of `job` (`eventId` its request id), its workflow run to the verdict. */
   async drill(job: string, eventId: string, scheduledTime = this.now()): Promise<Exclude<DrillOutcome, { kind: 'started' }>> {
-    const hostWorkflows = new LocalHostWorkflowStarter(this.hostWorkflowMachine('restore-drill', () => drill));
+    const hostWorkflows = this.startedBy('restore-drill', 'drill', new LocalHostWorkflowStarter(this.hostWorkflowMachine('drill', 'restore-drill', () => drill)));
     const { runner, documentPrefix, ...record } = this.restoreDeps('restore-drill');
     const drill: LocalFunctionBinding = this.binding(
       'restore-drill',
       restoreDrillFunction({
-        drill: { ...record, config: this.options.config, notifier: this.notifier, hostWorkflows },
+        drill: { ...record, config: this.options.config, notifier: this.notifierOf('restore-drill'), hostWorkflows },
         step: { runner, documentPrefix },
         logger: silentLogger('restore-drill'),
       }),

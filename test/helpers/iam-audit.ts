@@ -1,5 +1,5 @@
 import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
-import { hostKey, type RecordedCall } from '../../lib/local/aws-call-recorder';
+import { hostKey, STAND_IN_BUCKET, type RecordedCall } from '../../lib/local/aws-call-recorder';
 import { configInput } from './config-factory';
 import { IamWorld, type IamRequest } from './iam-world';
 import { synthStacks, TEST_ACCOUNT } from './stack-factory';
@@ -16,6 +16,24 @@ const FUNCTION_ROLES: Record<string, string> = {
   'keep-backup': 'RestoreFunctionServiceRole',
 };
 
+/** Each state machine's role and the state machine itself in the template, by the local mode's name. */
+const STATE_MACHINES: Record<string, { role: string; machine: string }> = {
+  restore: { role: 'RestoreRestoreWorkflowStateMachineRole', machine: 'RestoreRestoreWorkflowStateMachine' },
+  drill: { role: 'DrillsDrillWorkflowStateMachineRole', machine: 'DrillsDrillWorkflowStateMachine' },
+  'etcd-restore': { role: 'RestoreEtcdRestoreWorkflowStateMachineRole', machine: 'RestoreEtcdRestoreWorkflowStateMachine' },
+};
+
+/** Each function in the template, by the local mode's name (the last part of its local ARN, after `cronsnap-`). */
+const FUNCTIONS: Record<string, string> = {
+  'scheduled-backup': 'FunctionsScheduledBackupFunction',
+  'backup-completed': 'FunctionsBackupCompletedFunction',
+  'list-backups': 'RestoreListBackupsFunction',
+  restore: 'RestoreFunction',
+  'etcd-restore-step': 'RestoreEtcdRestoreStepFunction',
+  'restore-drill': 'DrillsRestoreDrillFunction',
+  'keep-backup': 'RestoreKeepBackupFunction',
+};
+
 /** Where the test world's names differ from the template's. */
 export interface AuditNames {
   /** The test's backup bucket. */
@@ -29,7 +47,7 @@ export function iamRequestsOf(call: RecordedCall, world: IamWorld, names: AuditN
   const principal = principalOf(call.accessKeyId, world);
   if (!principal) return undefined;
   const target = String(call.headers['x-amz-target'] ?? '');
-  if (target) return [jsonApiRequest(principal, target, JSON.parse(call.body || '{}') as Record<string, string>, world)];
+  if (target) return jsonApiRequests(principal, target, JSON.parse(call.body || '{}') as Record<string, unknown>, world);
   return s3Requests(principal, call, world, names);
 }
 
@@ -37,21 +55,61 @@ function principalOf(accessKeyId: string, world: IamWorld): string | undefined {
   const [service, kind, name] = accessKeyId.split('.');
   if (service !== 'cronsnap' || !name) return undefined;
   if (kind === 'host') return `host/${name}`;
+  if (kind === 'sm') {
+    const machine = STATE_MACHINES[name];
+    if (!machine) throw new Error(`no state machine in the template plays ${accessKeyId}`);
+    return `role/${world.logicalId('AWS::IAM::Role', machine.role)}`;
+  }
   const role = FUNCTION_ROLES[name];
   if (kind !== 'fn' || !role) throw new Error(`no role in the template plays ${accessKeyId}`);
   return `role/${world.logicalId('AWS::IAM::Role', role)}`;
 }
 
-function jsonApiRequest(principal: string, target: string, body: Record<string, string>, world: IamWorld): IamRequest {
+/** The template's name for what a local ARN names: `...:<kind>:cronsnap-<name>`. */
+function localName(arn: unknown): string {
+  return String(arn).replace(/^.*:cronsnap-/, '');
+}
+
+function jsonApiRequests(principal: string, target: string, body: Record<string, unknown>, world: IamWorld): IamRequest[] {
   const arn = (service: string, resource: string) => `arn:aws:${service}:${world.region}:${world.account}:${resource}`;
+  const one = (action: string, resource: string, context?: Record<string, string>): IamRequest => ({ principal, action, resource, ...(context ? { context } : {}) });
   switch (target) {
     case 'AmazonSSM.GetParameter':
-      return { principal, action: 'ssm:GetParameter', resource: arn('ssm', `parameter/${String(body.Name).replace(/^\//, '')}`) };
+      return [one('ssm:GetParameter', arn('ssm', `parameter/${String(body.Name).replace(/^\//, '')}`))];
     case 'secretsmanager.GetSecretValue': {
       const id = String(body.SecretId);
       // A secret asked for by ARN is that ARN (the one the config names); by name, Secrets Manager
       // appends six characters to the name in its ARN.
-      return { principal, action: 'secretsmanager:GetSecretValue', resource: id.startsWith('arn:') ? id : arn('secretsmanager', `secret:${id}-AbCdEf`) };
+      return [one('secretsmanager:GetSecretValue', id.startsWith('arn:') ? id : arn('secretsmanager', `secret:${id}-AbCdEf`))];
+    }
+    case 'AmazonSSM.SendCommand': {
+      // SendCommand is authorized on the document and on every instance it reaches: named ones by
+      // their ARN, tagged ones by their tags (ssm:resourceTag), as SSM resolves the targets.
+      const document = one('ssm:SendCommand', arn('ssm', `document/${String(body.DocumentName)}`));
+      const instance = (id: string) => (id.startsWith('mi-') ? arn('ssm', `managed-instance/${id}`) : arn('ec2', `instance/${id}`));
+      const named = ((body.InstanceIds ?? []) as string[]).map((id) => one('ssm:SendCommand', instance(id)));
+      const tagged = ((body.Targets ?? []) as { Key: string; Values: string[] }[]).map((tag) =>
+        one('ssm:SendCommand', instance('i-0fedcba9876543210'), { [`ssm:resourceTag/${tag.Key.replace(/^tag:/, '')}`]: tag.Values[0] ?? '' }),
+      );
+      return [document, ...named, ...tagged];
+    }
+    case 'AmazonSSM.GetCommandInvocation':
+      return [one('ssm:GetCommandInvocation', '*')];
+    case 'AmazonSSM.ListCommands':
+      return [one('ssm:ListCommands', '*')];
+    case 'AmazonSSM.DescribeInstanceInformation':
+      return [one('ssm:DescribeInstanceInformation', '*')];
+    case 'AmazonSNS.Publish':
+      return [one('sns:Publish', world.arnOf('AWS::SNS::Topic', 'FailuresTopic'))];
+    case 'AWSStepFunctions.StartExecution': {
+      const machine = STATE_MACHINES[localName(body.stateMachineArn)];
+      if (!machine) throw new Error(`no state machine in the template stands for ${String(body.stateMachineArn)}`);
+      return [one('states:StartExecution', world.arnOf('AWS::StepFunctions::StateMachine', machine.machine))];
+    }
+    case 'AWSLambda.Invoke': {
+      const fn = FUNCTIONS[localName(body.FunctionName)];
+      if (!fn) throw new Error(`no function in the template stands for ${String(body.FunctionName)}`);
+      return [one('lambda:InvokeFunction', world.arnOf('AWS::Lambda::Function', fn))];
     }
     default:
       throw new Error(`the IAM audit does not know ${target}`);
@@ -152,6 +210,11 @@ export interface BucketUse {
   readonly kmsKeyId: string;
   /** The bucket is the copy: the CronsnapReplica stack's IAM, in the copy's region, judges its calls. */
   readonly copy?: boolean;
+  /**
+   * The principals (by access key ID) the scenario has act: one with no evaluated call fails the
+   * audit, so that a principal whose calls stopped being recorded cannot pass unjudged.
+   */
+  readonly expects?: readonly string[];
 }
 
 /**
@@ -162,9 +225,15 @@ export interface BucketUse {
 export async function auditBucket(calls: readonly RecordedCall[], bucket: string, use: BucketUse): Promise<string> {
   const world = iamWorldOf({ ...configInput([...use.jobs]), ...(use.storage ? { storage: use.storage } : {}) }, use.copy ? 'copy' : 'main');
   const hostKeys = new Set(use.jobs.map((job) => hostKey(job.name)));
-  const mine = calls.filter((call) => (call.headers['x-amz-target'] ? hostKeys.has(call.accessKeyId) : call.path.split('/')[1] === bucket));
+  // A stand-in call names the bucket of the service that made it; a host's JSON call, its job.
+  const mine = calls.filter((call) => {
+    if (call.headers[STAND_IN_BUCKET]) return call.headers[STAND_IN_BUCKET] === bucket;
+    return call.headers['x-amz-target'] ? hostKeys.has(call.accessKeyId) : call.path.split('/')[1] === bucket;
+  });
   const { denied, counts } = await auditCalls(mine, world, { bucket, kmsKeyId: use.kmsKeyId });
   if (denied.length > 0) throw new Error(`AWS would deny ${denied.length} requests:\n${[...new Set(denied)].join('\n')}`);
+  const silent = (use.expects ?? []).filter((accessKeyId) => !counts[principalOf(accessKeyId, world) ?? accessKeyId]);
+  if (silent.length > 0) throw new Error(`IAM audit of ${bucket}: no call evaluated for ${silent.join(', ')}, which the scenario has act`);
   const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
   return `IAM audit of ${bucket}: ${total} requests evaluated; ${Object.entries(counts).map(([principal, count]) => `${principal.replace(/[0-9A-F]{8}$/, '')} ${count}`).join(', ')}`;
 }

@@ -196,7 +196,7 @@ export class IamWorld {
       case 'AWS::SNS::Topic':
         return `arn:aws:sns:${this.region}:${this.account}:${id}`;
       case 'AWS::StepFunctions::StateMachine':
-        return `arn:aws:states:${this.region}:${this.account}:stateMachine:${id}`;
+        return `arn:aws:states:${this.region}:${this.account}:stateMachine:${String(resource.Properties?.StateMachineName === undefined ? id : this.resolve(resource.Properties.StateMachineName))}`;
       case 'AWS::SQS::Queue':
         return `https://sqs.${this.region}.amazonaws.com/${this.account}/${id}`;
       case 'AWS::SSM::Document':

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
 import type { ObjectLockSettings } from '../../lib/config/storage-settings';
 import { motoClientConfig, startMoto, type Moto } from '../../lib/local/moto-server';
-import { functionKey, hostKey, startCallRecorder, type CallRecorder } from '../../lib/local/aws-call-recorder';
+import { functionKey, hostKey, startCallRecorder, type CallRecorder, type RecordedCall } from '../../lib/local/aws-call-recorder';
 import type { LocalFunction } from '../../lib/local/local-backup-service';
 import { auditBucket } from './iam-audit';
 
@@ -24,12 +24,16 @@ export interface AuditedBucket {
 /** What the file's local services ran, by backup bucket, for the IAM audit of their calls after the file. */
 export interface IamAudit {
   readonly buckets: Map<string, AuditedBucket>;
+  /** The calls made to stand-ins, judged with the recorder's. */
+  readonly standIns: RecordedCall[];
 }
 
 /** How local services sign their calls so the recorder can tell each function and host apart. */
 export interface AuditedSigning {
   readonly s3As: (fn: LocalFunction) => S3Client;
   readonly hostAccessKey: (job: string) => string;
+  /** Where the services' calls to stand-ins (SSM Run Command, SNS, Step Functions, Lambda) are recorded. */
+  readonly recordCall: (call: RecordedCall) => void;
 }
 
 /**
@@ -46,7 +50,7 @@ export function auditedSigning(
   if (use.storage) audited.storage = use.storage;
   if (use.copy) audited.copy = true;
   audit.buckets.set(use.bucket, audited);
-  return { s3As: (fn) => s3As(functionKey(fn)), hostAccessKey: hostKey };
+  return { s3As: (fn) => s3As(functionKey(fn)), hostAccessKey: hostKey, recordCall: (call) => audit.standIns.push(call) };
 }
 
 export interface MotoFixture {
@@ -68,7 +72,7 @@ export interface MotoFixture {
  * jobs, and any call AWS would deny fails the file.
  */
 export function useMotoBucket(bucketName: string, objectLock?: ObjectLockSettings): MotoFixture {
-  const fixture = { audit: { buckets: new Map() } } as unknown as { -readonly [K in keyof MotoFixture]: MotoFixture[K] };
+  const fixture = { audit: { buckets: new Map(), standIns: [] } } as unknown as { -readonly [K in keyof MotoFixture]: MotoFixture[K] };
   let recorder: CallRecorder | undefined;
   let moto: Moto | undefined;
   beforeAll(async () => {
@@ -96,7 +100,7 @@ export function useMotoBucket(bucketName: string, objectLock?: ObjectLockSetting
 /** Each backup bucket's calls judged against the stack of its own jobs; a denial fails the file. */
 async function judgeRecordedCalls(recorder: CallRecorder, audit: IamAudit): Promise<void> {
   for (const [bucket, audited] of audit.buckets) {
-    console.log(await auditBucket(recorder.calls, bucket, { ...audited, jobs: [...audited.jobs.values()] }));
+    console.log(await auditBucket([...recorder.calls, ...audit.standIns], bucket, { ...audited, jobs: [...audited.jobs.values()] }));
   }
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
-import type { RecordedCall } from '../../lib/local/aws-call-recorder';
+import { functionKey, hostKey, stateMachineKey, type RecordedCall } from '../../lib/local/aws-call-recorder';
 import { auditBucket } from '../helpers/iam-audit';
 
 const execFileAsync = promisify(execFile);
@@ -30,7 +30,13 @@ describe('npm run demo', () => {
     expect(stdout).not.toContain(password);
     expect(stderr).not.toContain(password);
     // Every call the demo's functions and hosts made, judged against the stack of the demo's config.
-    const summary = await auditBucket(recorded.calls, recorded.bucket, { jobs: recorded.config.jobs, kmsKeyId: recorded.kmsKeyId });
+    // Every function, state machine and host the demo has act made calls that were judged.
+    const expects = [
+      ...(['scheduled-backup', 'backup-completed', 'restore', 'etcd-restore-step', 'restore-drill'] as const).map(functionKey),
+      ...['restore', 'drill', 'etcd-restore'].map(stateMachineKey),
+      ...recorded.config.jobs.map((job) => hostKey(job.name)),
+    ];
+    const summary = await auditBucket(recorded.calls, recorded.bucket, { jobs: recorded.config.jobs, kmsKeyId: recorded.kmsKeyId, expects });
     console.log(summary);
     expect(summary).toMatch(/^IAM audit of cronsnap-demo-backups: [1-9]\d* requests evaluated; /);
   });
