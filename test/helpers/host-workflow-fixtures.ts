@@ -2,7 +2,11 @@ import type { HostWorkflowInput } from '../../lib/host-workflow/host-workflow';
 import type { CommandRequest, CommandRunner, Invocation } from '../../lib/ports/command-runner';
 import { mysqlRestoreProgram } from '../../lib/restore/restore-programs';
 import { planHostCommand } from '../../lib/restore/run-host-program';
-import { RecordingRunner } from './recording-ports';
+import { MemoryNotifier } from '../../lib/adapters/memory-notifier';
+import { parseConfig } from '../../lib/config/load-config';
+import { configInput, etcdJobInput } from './config-factory';
+import { etcdManifest } from './manifest-factory';
+import { MemoryObjectStore, RecordingRunner } from './recording-ports';
 
 export const HOST = 'i-0123456789abcdef0';
 
@@ -53,4 +57,19 @@ export function plannedRestore(timeoutSeconds = 7200): HostWorkflowInput {
   };
   const command = planHostCommand(mysqlRestoreProgram, HOST, parameters, { comment: 'cronsnap restore shop-db', failure: 'restore of shop-db failed' }, timeoutSeconds);
   return { operation: { kind: 'database-restore', job: 'shop-db', runId: '20261201T020000Z-0123456789', dryRun: false }, commands: [command] };
+}
+
+/**
+ * What the drill function records with, over a store holding one etcd backup; ten minutes pass
+ * between two looks at the clock, as the Wait state's would add up over hours.
+ */
+export function drillRecordOverOneBackup() {
+  const manifest = etcdManifest();
+  const store = new MemoryObjectStore();
+  store.objects.set(manifest.payload.key, 'x'.repeat(manifest.payload.size));
+  store.objects.set(manifest.payload.key.replace('snapshot.db.zst', 'manifest.json'), JSON.stringify(manifest));
+  const notifier = new MemoryNotifier();
+  let clock = Date.parse('2026-11-24T00:00:00Z');
+  const record = { config: parseConfig(configInput([etcdJobInput({ drill: { schedule: '@daily' } })])), store, notifier, bucket: 'backups', now: () => new Date((clock += 600_000)) };
+  return { manifest, store, notifier, record };
 }

@@ -134,6 +134,8 @@ function s3Requests(principal: string, call: RecordedCall, world: IamWorld, name
     const prefix = query.get('prefix');
     const context = prefix === null ? undefined : { 's3:prefix': prefix };
     if (has('versions')) return [one('s3:ListBucketVersions', bucketArn, context)];
+    if (has('tagging')) return [one(call.method === 'GET' ? 's3:GetBucketTagging' : 's3:PutBucketTagging', bucketArn)];
+    if (has('acl')) return [one(call.method === 'GET' ? 's3:GetBucketAcl' : 's3:PutBucketAcl', bucketArn)];
     if (has('encryption')) return [one('s3:GetEncryptionConfiguration', bucketArn)];
     if (call.method === 'GET') return [one('s3:ListBucket', bucketArn, context)];
     throw new Error(`the IAM audit does not know ${call.method} ${call.path}?${call.query}`);
@@ -147,6 +149,11 @@ function s3Requests(principal: string, call: RecordedCall, world: IamWorld, name
     if (keyId) context['s3:x-amz-server-side-encryption-aws-kms-key-id'] = String(keyId) === names.kmsKeyId ? storageKey : String(keyId);
     return context;
   };
+  // Tags and ACLs are their own actions, as sub-resources and as headers of a write.
+  const version = has('versionId') ? 'Version' : '';
+  if (has('tagging')) return [one(call.method === 'GET' ? `s3:GetObject${version}Tagging` : call.method === 'DELETE' ? `s3:DeleteObject${version}Tagging` : `s3:PutObject${version}Tagging`, object)];
+  if (has('acl')) return [one(call.method === 'GET' ? `s3:GetObject${version}Acl` : `s3:PutObject${version}Acl`, object)];
+  const writeExtras = [...(call.headers['x-amz-tagging'] ? [one('s3:PutObjectTagging', object)] : []), ...(call.headers['x-amz-acl'] || call.headers['x-amz-grant-full-control'] ? [one('s3:PutObjectAcl', object)] : [])];
   switch (call.method) {
     case 'GET':
     case 'HEAD':
@@ -158,9 +165,9 @@ function s3Requests(principal: string, call: RecordedCall, world: IamWorld, name
       if (has('retention')) return [one('s3:PutObjectRetention', object)];
       if (has('legal-hold')) return [one('s3:PutObjectLegalHold', object)];
       if (has('uploadId')) return [one('s3:PutObject', object)];
-      return [one('s3:PutObject', object, encryption()), one('kms:GenerateDataKey', storageKey)];
+      return [one('s3:PutObject', object, encryption()), one('kms:GenerateDataKey', storageKey), ...writeExtras];
     case 'POST':
-      if (has('uploads')) return [one('s3:PutObject', object, encryption()), one('kms:GenerateDataKey', storageKey)];
+      if (has('uploads')) return [one('s3:PutObject', object, encryption()), one('kms:GenerateDataKey', storageKey), ...writeExtras];
       if (has('uploadId')) return [one('s3:PutObject', object), one('kms:Decrypt', storageKey)];
       break;
     case 'DELETE':

@@ -10,6 +10,8 @@ import { MemoryObjectStore } from '../helpers/recording-ports';
 import { newReportKey } from '../../lib/ssm/host-report';
 import { IamWorld, type IamRequest } from '../helpers/iam-world';
 import { synthStack } from '../helpers/stack-factory';
+import { iamRequestsOf } from '../helpers/iam-audit';
+import { functionKey, hostKey, stateMachineKey, standInCall, type RecordedCall } from '../../lib/local/aws-call-recorder';
 
 const jobs = configInput([
     etcdJobInput({
@@ -254,5 +256,60 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
     await expect(decide({ principal: role('RestoreListBackupsFunctionServiceRole'), action: 'states:StartExecution', resource: stateMachine })).resolves.toMatch(/: ImplicitlyDenied$/);
     await expect(decide({ principal: workflowRole, action: 'lambda:InvokeFunction', resource: step })).resolves.toMatch(/: Allowed$/);
     await expect(decide({ principal: workflowRole, action: 'lambda:InvokeFunction', resource: world.arnOf('AWS::Lambda::Function', 'RestoreFunction') })).resolves.toMatch(/: ImplicitlyDenied$/);
+  });
+
+  describe('calls the local mode makes to stand-ins, as the SDK would send them', () => {
+    const names = { bucket: 'backups', kmsKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/moto' };
+    const judged = async (call: RecordedCall) => Promise.all((iamRequestsOf(call, world, names) ?? []).map(decide));
+
+    it("judges a function's SendCommand on its document and on each instance of its job, and refuses another job's instance", async () => {
+      const mysqlRestore = { DocumentName: 'cronsnap-mysql-restore', InstanceIds: ['i-0123456789abcdef1'] };
+
+      await expect(judged(standInCall(functionKey('restore'), 'AmazonSSM.SendCommand', mysqlRestore))).resolves.toEqual([
+        expect.stringMatching(/ssm:SendCommand arn:aws:ssm:eu-central-1:123456789012:document\/cronsnap-mysql-restore: Allowed$/),
+        expect.stringMatching(/ssm:SendCommand arn:aws:ec2:eu-central-1:123456789012:instance\/i-0123456789abcdef1: Allowed$/),
+      ]);
+      await expect(judged(standInCall(functionKey('restore'), 'AmazonSSM.SendCommand', { ...mysqlRestore, InstanceIds: ['i-0123456789abcdef9'] }))).resolves.toContainEqual(
+        expect.stringMatching(/instance\/i-0123456789abcdef9: ImplicitlyDenied$/),
+      );
+      // The etcd documents are the etcd step function's, sent to the etcd job's tagged hosts only.
+      const etcdStep = { DocumentName: 'cronsnap-etcd-restore', Targets: [{ Key: 'tag:cronsnap:role', Values: ['etcd'] }] };
+      await expect(judged(standInCall(functionKey('etcd-restore-step'), 'AmazonSSM.SendCommand', etcdStep))).resolves.toEqual([expect.stringMatching(/: Allowed$/), expect.stringMatching(/: Allowed$/)]);
+      await expect(judged(standInCall(functionKey('restore'), 'AmazonSSM.SendCommand', etcdStep))).resolves.toContainEqual(expect.stringMatching(/document\/cronsnap-etcd-restore: ImplicitlyDenied$/));
+      await expect(
+        judged(standInCall(functionKey('etcd-restore-step'), 'AmazonSSM.SendCommand', { ...etcdStep, Targets: [{ Key: 'tag:cronsnap:role', Values: ['node'] }] })),
+      ).resolves.toContainEqual(expect.stringMatching(/instance\/i-0fedcba9876543210: ImplicitlyDenied$/));
+    });
+
+    it('judges the state machines invoking their Tasks and the functions starting them, by the template\'s names', async () => {
+      await expect(judged(standInCall(stateMachineKey('drill'), 'AWSLambda.Invoke', { FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:cronsnap-restore-drill' }))).resolves.toEqual([
+        expect.stringMatching(/lambda:InvokeFunction .*: Allowed$/),
+      ]);
+      await expect(judged(standInCall(stateMachineKey('drill'), 'AWSLambda.Invoke', { FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:cronsnap-restore' }))).resolves.toEqual([
+        expect.stringMatching(/: ImplicitlyDenied$/),
+      ]);
+      await expect(judged(standInCall(functionKey('restore'), 'AWSStepFunctions.StartExecution', { stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:cronsnap-restore' }))).resolves.toEqual([
+        expect.stringMatching(/stateMachine:Cronsnap-restore: Allowed$/),
+      ]);
+      await expect(judged(standInCall(functionKey('restore-drill'), 'AmazonSNS.Publish', { Subject: 'drill failed' }))).resolves.toEqual([expect.stringMatching(/sns:Publish .*: Allowed$/)]);
+      await expect(judged(standInCall(functionKey('list-backups'), 'AmazonSNS.Publish', { Subject: 'x' }))).resolves.toEqual([expect.stringMatching(/: ImplicitlyDenied$/)]);
+    });
+
+    it('takes object tagging and ACLs as their own actions, not GetObject or PutObject', () => {
+      const call = (method: string, query: string, headers: Record<string, string> = {}): RecordedCall => ({
+        accessKeyId: hostKey('node-files'),
+        method,
+        path: '/backups/node-files/x.tar.zst',
+        query,
+        headers,
+        body: '',
+      });
+      const actions = (recorded: RecordedCall) => (iamRequestsOf(recorded, world, names) ?? []).map((request) => request.action);
+
+      expect(actions(call('PUT', 'tagging'))).toEqual(['s3:PutObjectTagging']);
+      expect(actions(call('GET', 'tagging'))).toEqual(['s3:GetObjectTagging']);
+      expect(actions(call('PUT', 'acl'))).toEqual(['s3:PutObjectAcl']);
+      expect(actions(call('PUT', '', { 'x-amz-tagging': 'a=b' }))).toEqual(['s3:PutObject', 'kms:GenerateDataKey', 's3:PutObjectTagging']);
+    });
   });
 });

@@ -1,12 +1,10 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import aslValidator from 'asl-validator';
-import { MemoryNotifier } from '../../lib/adapters/memory-notifier';
 import { LocalHostWorkflowStarter, LocalWorkflowStarter } from '../../lib/adapters/local-workflow-starter';
 import type { LocalExecutionOptions, LocalFunctionBinding, LambdaHandler } from '../../lib/adapters/local-state-machine';
 import { etcdServiceValues } from '../../lib/engines/etcd-member-access';
 import { loadConfigFile } from '../../lib/config/config-file';
 import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
-import { parseConfig } from '../../lib/config/load-config';
 import type { DrilledOutcome } from '../../lib/drill/run-drill';
 import { RestoreError, RestoreRefusedError } from '../../lib/errors';
 import { etcdRestoreStepFunction } from '../../lib/lambda/etcd-restore-step-function';
@@ -19,9 +17,8 @@ import type { AslDefinition } from '../../lib/state-machines/asl';
 import { etcdRestoreDefinition } from '../../lib/state-machines/etcd-restore-definition';
 import { hostWorkflowDefinition } from '../../lib/state-machines/host-workflow-definition';
 import { configInput, etcdJobInput, filesJobInput, mysqlJobInput, postgresJobInput } from '../helpers/config-factory';
-import { HOST, plannedRestore, ScriptedRunner } from '../helpers/host-workflow-fixtures';
+import { drillRecordOverOneBackup, HOST, plannedRestore, ScriptedRunner } from '../helpers/host-workflow-fixtures';
 import { silentLogger } from '../helpers/local-workflows';
-import { etcdManifest } from '../helpers/manifest-factory';
 import { MemoryObjectStore, RecordingRunner } from '../helpers/recording-ports';
 import { synthStacks, TEST_ACCOUNT, TEST_REGION } from '../helpers/stack-factory';
 
@@ -254,14 +251,8 @@ describe('the synthesized state machines, executed', () => {
   it.each(hostWorkflows.filter((machine) => machine.functionId.includes('Drill')).map((machine) => [`${machine.stack} ${machine.logicalId}`, machine] as const))(
     'runs a drill started by the drill function to its verdict, the function judging its own workflow: %s',
     async (_name, machine) => {
-      const manifest = etcdManifest();
-      const store = new MemoryObjectStore();
-      store.objects.set(manifest.payload.key, 'x'.repeat(manifest.payload.size));
-      store.objects.set(manifest.payload.key.replace('snapshot.db.zst', 'manifest.json'), JSON.stringify(manifest));
-      const notifier = new MemoryNotifier();
-      // Ten minutes pass between two looks; the host never finishes.
-      let clock = Date.parse('2026-11-24T00:00:00Z');
-      const record = { config: parseConfig(configInput([etcdJobInput({ drill: { schedule: '@daily' } })])), store, notifier, bucket: 'backups', now: () => new Date((clock += 600_000)) };
+      const { notifier, record } = drillRecordOverOneBackup();
+      // The host never finishes.
       const hanging = new ScriptedRunner(() => 0, Infinity);
       const hostWorkflowsOfDrill = new LocalHostWorkflowStarter({ definition: machine.definition, options: bound(machine, () => drill) });
       const drill = restoreDrillFunction({ drill: { ...record, hostWorkflows: hostWorkflowsOfDrill }, step: { runner: hanging, documentPrefix: 'cronsnap' }, logger: silentLogger() });

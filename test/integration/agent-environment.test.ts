@@ -58,11 +58,13 @@ describe('host programs in the SSM agent environment', () => {
   it('gives the script the agent variables and none of the caller region, HOME or aws config', async () => {
     const invocation = await run(['env -0 | tr "\\0" "\\n" | grep -E "^(AWS_SSM_|AWS_REGION|HOME|AWS_CONFIG_FILE|PATH)" | sort >&2']);
 
+    // A legacy host profile's tools (bash 4.2, its tar and tee) stand first, as installed there.
+    const profileBin = process.env.CRONSNAP_LOCAL_HOST_PATH ? `${process.env.CRONSNAP_LOCAL_HOST_PATH}:` : '';
     expect(invocation.stderr.split('\n').filter(Boolean)).toEqual([
       'AWS_CONFIG_FILE=/nonexistent/cronsnap-agent/config',
       `AWS_SSM_INSTANCE_ID=${HOST}`,
       'AWS_SSM_REGION_NAME=us-east-1',
-      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      `PATH=${profileBin}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
     ]);
   });
 
