@@ -239,8 +239,9 @@ export async function auditBucket(calls: readonly RecordedCall[], bucket: string
   });
   const { denied, counts } = await auditCalls(mine, world, { bucket, kmsKeyId: use.kmsKeyId });
   if (denied.length > 0) throw new Error(`AWS would deny ${denied.length} requests:\n${[...new Set(denied)].join('\n')}`);
+  const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+  if (total === 0) throw new Error(`IAM audit of ${bucket}: no request was evaluated, so the audit would pass whatever the stack allows`);
   const silent = (use.expects ?? []).filter((accessKeyId) => !counts[principalOf(accessKeyId, world) ?? accessKeyId]);
   if (silent.length > 0) throw new Error(`IAM audit of ${bucket}: no call evaluated for ${silent.join(', ')}, which the scenario has act`);
-  const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
   return `IAM audit of ${bucket}: ${total} requests evaluated; ${Object.entries(counts).map(([principal, count]) => `${principal.replace(/[0-9A-F]{8}$/, '')} ${count}`).join(', ')}`;
 }
