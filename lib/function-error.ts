@@ -39,6 +39,12 @@ export function errorFromFunction(functionName: string, payload: string): Cronsn
   return Known ? new Known(message) : new FunctionError(`${functionName} failed: ${type}: ${message}`);
 }
 
+/** The failed step's cause and its clean-up's, one per line as the etcd restore's CleanupFailed state joins them. */
+function cleanupCauses(cause: string): [string, string] {
+  const at = cause.indexOf('\n');
+  return at < 0 ? [cause, 'unknown'] : [cause.slice(0, at), cause.slice(at + 1)];
+}
+
 /**
  * The error a failed execution stands for, from its error name and cause (DescribeExecution's, or
  * the local interpreter's): a step's own error as the function raised it, an etcd restore's Fail
@@ -46,7 +52,8 @@ export function errorFromFunction(functionName: string, payload: string): Cronsn
  */
 export function errorFromExecution(what: string, error: string | undefined, cause: string | undefined): CronsnapError {
   if (error === 'RestoreCleanupFailed') {
-    return new RestoreError(`${lambdaErrorMessage(cause ?? error)}; the clean-up step (abandon or rollback) could not run: see ${what} for the members' state`);
+    const [failed, cleanUp] = cleanupCauses(cause ?? '');
+    return new RestoreError(`${lambdaErrorMessage(failed)}; the clean-up step (abandon or rollback) failed too, so members may be stopped or hold restore markers (see ${what}): ${lambdaErrorMessage(cleanUp)}`);
   }
   if (error && RESTORE_FAILURES.has(error)) return new RestoreError(lambdaErrorMessage(cause ?? error));
   return errorFromFunction(what, cause ?? JSON.stringify({ errorType: error, errorMessage: error }));

@@ -2,6 +2,7 @@ import { awsDependencies } from '../../lib/lambda/aws-dependencies';
 import { etcdRestoreStepFunction } from '../../lib/lambda/etcd-restore-step-function';
 import { readLambdaEnvironment } from '../../lib/lambda/lambda-environment';
 import { powertoolsFor } from '../../lib/lambda/powertools';
+import { ETCD_COMMAND_TIMEOUT_SECONDS } from '../../lib/restore/etcd-restore-workflow';
 
 const env = readLambdaEnvironment();
 const { runner, store, now } = awsDependencies(env);
@@ -13,8 +14,7 @@ export const handler = etcdRestoreStepFunction({
     now,
     bucket: env.CRONSNAP_BUCKET,
     documentPrefix: env.CRONSNAP_DOCUMENT_PREFIX,
-    // Each host command's execution timeout: no invocation waits for one, so a step's downloads and health checks may outlast a function's 15 minutes.
-    timeoutMs: 3600 * 1000,
+    timeoutMs: ETCD_COMMAND_TIMEOUT_SECONDS * 1000,
   },
   logger: powertoolsFor('etcd-restore-step').logger,
 });

@@ -34,7 +34,7 @@ import { etcdRestoreStepFunction } from '../lambda/etcd-restore-step-function';
 import { hostWorkflowDefinition } from '../state-machines/host-workflow-definition';
 import { etcdRestoreDefinition } from '../state-machines/etcd-restore-definition';
 import { STEP_TIMEOUT_SECONDS } from '../state-machines/asl';
-import type { StepResult } from '../restore/etcd-restore-workflow';
+import { ETCD_RESTORE_TIMEOUT_SECONDS, type StepResult } from '../restore/etcd-restore-workflow';
 import { restoreFileSet, type FileSetRestoreReport, type FileSetRestoreRequest } from '../restore/file-set-restore';
 import type { Job } from '../config/job-config';
 import type { BucketRole } from '../replica/bucket-role';
@@ -254,7 +254,7 @@ export class LocalBackupService {
   private restoreFunction(progress?: (line: string) => void): LocalFunctionBinding {
     const etcdStep = this.binding('etcd-restore-step', etcdRestoreStepFunction({ step: this.restoreDeps('etcd-restore-step'), logger: silentLogger('etcd-restore-step') }));
     const etcdRestore = this.startedBy('restore', 'etcd-restore', new LocalWorkflowStarter({
-      definition: etcdRestoreDefinition(localFunctionArn('etcd-restore-step'), 6 * 3600),
+      definition: etcdRestoreDefinition(localFunctionArn('etcd-restore-step'), ETCD_RESTORE_TIMEOUT_SECONDS),
       options: {
         functions: { [localFunctionArn('etcd-restore-step')]: this.invokedBy('etcd-restore', 'etcd-restore-step', etcdStep) },
         waitMs: LOCAL_POLL_MS,

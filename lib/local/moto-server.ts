@@ -29,7 +29,10 @@ export const MOTO_CREDENTIALS = {
  * How an SDK client reaches moto at `endpoint` (itself, or a recorder in front of it), signing as
  * `accessKeyId`: moto takes any, and a recorder reads it to tell whose call it was.
  */
-export function motoClientConfig(endpoint: string, accessKeyId = 'testing') {
+/** The access key ID the harness itself signs with (setting up buckets, secrets, inventories). */
+export const HARNESS_ACCESS_KEY = 'testing';
+
+export function motoClientConfig(endpoint: string, accessKeyId = HARNESS_ACCESS_KEY) {
   return { endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey: 'testing' } };
 }
 

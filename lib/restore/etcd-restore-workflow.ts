@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { parseManifest } from '../backup/manifest';
 import { RestoreError } from '../errors';
 import { lambdaErrorMessage } from '../function-error';
-import { advanceHostWorkflow, hostWorkflowSchema, type CommandReport, type HostWorkflow, type WorkflowFinisher } from '../host-workflow/host-workflow';
+import { advanceHostWorkflow, commandDeadlineSeconds, hostWorkflowSchema, type CommandReport, type HostWorkflow, type WorkflowFinisher } from '../host-workflow/host-workflow';
 import type { ObjectStore } from '../ports/object-store';
 import { reportLines, type ReportLine } from '../ssm/report-lines';
 import type { EtcdMemberPlan, EtcdRestorePlan } from './etcd-restore-plan';
@@ -29,7 +29,21 @@ export function onStepFailure(step: (typeof ETCD_WORKFLOW_STEPS)[number]): 'aban
   return at <= ETCD_WORKFLOW_STEPS.indexOf('health') ? 'rollback' : 'report';
 }
 
-/** `timeoutMs` is each host command's execution timeout: no invocation waits for one, so no function's 15 minutes bound it. */
+/**
+ * Each etcd command's execution timeout: no invocation waits for one, so no function's 15
+ * minutes bound it; an 8 GB snapshot downloads and checks well within it.
+ */
+export const ETCD_COMMAND_TIMEOUT_SECONDS = 1800;
+
+/**
+ * The longest an etcd restore may take: every phase of its longest path (each step, the
+ * revision's second phase, and a rollback) at its command's deadline (execution timeout,
+ * delivery and the late-report margin), plus an hour. A hung step so always fails at its own
+ * deadline, and is rolled back, before the execution times out, which no Catch would see.
+ */
+export const ETCD_RESTORE_TIMEOUT_SECONDS = (ETCD_WORKFLOW_STEPS.length + 2) * commandDeadlineSeconds({ executionTimeout: String(ETCD_COMMAND_TIMEOUT_SECONDS) }) + 3600;
+
+/** `timeoutMs` is each host command's execution timeout (ETCD_COMMAND_TIMEOUT_SECONDS when deployed). */
 export interface EtcdStepDeps extends Omit<HostProgramDeps, 'pollMs'> {
   readonly store: ObjectStore;
   readonly bucket: string;
@@ -58,17 +72,16 @@ export interface CleanUpResult extends StepResult {
  * members its commands stand for, what earlier phases reported, and the commands in flight as a
  * host workflow's state. Empty before the step's first invocation.
  */
-export const etcdStepProgressSchema = z.union([
-  z
-    .object({
-      phase: z.number().int().min(0),
-      members: z.array(z.string()),
-      earlier: z.array(memberResultSchema),
-      workflow: hostWorkflowSchema,
-    })
-    .strict(),
-  z.object({}).strict(),
-]);
+const phaseProgressSchema = z
+  .object({
+    phase: z.number().int().min(0),
+    members: z.array(z.string()),
+    earlier: z.array(memberResultSchema),
+    workflow: hostWorkflowSchema,
+  })
+  .strict();
+type PhaseProgress = z.infer<typeof phaseProgressSchema>;
+export const etcdStepProgressSchema = z.union([phaseProgressSchema, z.object({}).strict()]);
 export type EtcdStepProgress = z.infer<typeof etcdStepProgressSchema>;
 
 /** A step's answer to one invocation: wait and call again, or done with its result. */
@@ -233,7 +246,7 @@ function phaseFinisher(plan: EtcdRestorePlan, step: EtcdWorkflowStep, phase: num
 }
 
 /** A phase's commands as a host workflow's state, ready to send. */
-function startPhase(plan: EtcdRestorePlan, step: EtcdWorkflowStep, phase: number, next: Phase, earlier: MemberResult[]): EtcdStepProgress {
+function startPhase(plan: EtcdRestorePlan, step: EtcdWorkflowStep, phase: number, next: Phase, earlier: MemberResult[]): PhaseProgress {
   return {
     phase,
     members: next.members,
@@ -242,10 +255,16 @@ function startPhase(plan: EtcdRestorePlan, step: EtcdWorkflowStep, phase: number
   };
 }
 
+/** Seconds between a phase's planning and its sending: the plan is in the execution's state first. */
+const PLANNED_WAIT_SECONDS = 1;
+
 /**
- * One invocation of a step, short whatever the hosts take: the first sends the step's commands
- * to every member it concerns; each later one looks at them once and says how long to wait,
- * until every member has finished and the step has its result (or its failure, thrown).
+ * One invocation of a step, short whatever the hosts take. The first plans the step's commands
+ * and answers with them, sending nothing: the execution's state holds them (and their report
+ * keys) before any is sent, so a retried send finds what it already sent. The next sends them to
+ * every member the step concerns; each later one looks once and says how long to wait, until
+ * every member has finished and the step has its result (or its failure, thrown). The revision
+ * step's second phase is planned and sent the same way.
  */
 export async function advanceEtcdRestoreStep(
   plan: EtcdRestorePlan,
@@ -254,8 +273,7 @@ export async function advanceEtcdRestoreStep(
   deps: EtcdStepDeps,
   failure?: CaughtError,
 ): Promise<EtcdStepAdvance> {
-  let current = progress;
-  if (!('workflow' in current)) {
+  if (!('workflow' in progress)) {
     const first = await firstPhase(plan, step, deps).catch((error: Error) => {
       throw stepFailure(plan, step, error);
     });
@@ -263,15 +281,18 @@ export async function advanceEtcdRestoreStep(
       const result = { step, members: [] };
       return { done: true, result: failure && (step === 'abandon' || step === 'rollback') ? { ...result, message: cleanUpMessage(plan, step, failure) } : result };
     }
-    current = startPhase(plan, step, 0, first, []);
+    return planned(startPhase(plan, step, 0, first, []));
   }
-  const { phase, members, earlier } = current;
-  const next: HostWorkflow = await advanceHostWorkflow(current.workflow, deps, phaseFinisher(plan, step, phase, members, earlier, failure, deps));
+  const { phase, members, earlier } = progress;
+  const next: HostWorkflow = await advanceHostWorkflow(progress.workflow, deps, phaseFinisher(plan, step, phase, members, earlier, failure, deps));
   if (!next.done) return { done: false, waitSeconds: next.waitSeconds, status: next.status, progress: { phase, members, earlier, workflow: next } };
   const outcome = next.outcome as PhaseOutcome;
   if ('result' in outcome) return { done: true, result: outcome.result };
-  // The next phase is sent at once, in this same invocation.
-  return advanceEtcdRestoreStep(plan, step, startPhase(plan, step, phase + 1, outcome.next, outcome.earlier), deps, failure);
+  return planned(startPhase(plan, step, phase + 1, outcome.next, outcome.earlier));
+}
+
+function planned(progress: PhaseProgress): EtcdStepAdvance {
+  return { done: false, waitSeconds: PLANNED_WAIT_SECONDS, status: `planned on ${progress.members.join(', ')}`, progress };
 }
 
 /** The results of an etcd restore execution's output, in the order its steps ran. */

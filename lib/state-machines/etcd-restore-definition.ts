@@ -53,7 +53,7 @@ export function etcdRestoreDefinition(stepFunctionArn: string, timeoutSeconds: n
   const quorum = ETCD_WORKFLOW_STEPS.map((step, at) => polledStep(stepFunctionArn, step, step, ETCD_WORKFLOW_STEPS[at + 1] ?? 'Restored', { Catch: caught(handlerOf[onStepFailure(step)]) }));
   // A clean-up step gets the failure it follows and answers with the whole account of both.
   const cleanUp = (step: 'abandon' | 'rollback', next: string) =>
-    polledStep(stepFunctionArn, step, step, next, { Parameters: { 'failure.$': '$.error' }, Catch: [{ ErrorEquals: [ALL_ERRORS], ResultPath: '$.cleanupError', Next: 'CleanupFailed' }] });
+    polledStep(stepFunctionArn, step, step, next, { Parameters: { 'failure.$': '$.error' }, Catch: [{ ErrorEquals: [ALL_ERRORS], ResultPath: '$.cleanupError', Next: 'CleanupFailed-causes' }] });
   // A replacement's steps share some names with the quorum restore's; state names must be unique.
   const replace = ETCD_REPLACE_STEPS.map((step, at) => {
     const next = ETCD_REPLACE_STEPS[at + 1];
@@ -72,7 +72,14 @@ export function etcdRestoreDefinition(stepFunctionArn: string, timeoutSeconds: n
       ...cleanUp('rollback', 'RolledBack'),
       Abandoned: fail(ETCD_RESTORE_FAILURES.Abandoned, '$.steps.abandon.result.message'),
       RolledBack: fail(ETCD_RESTORE_FAILURES.RolledBack, '$.steps.rollback.result.message'),
-      CleanupFailed: fail(ETCD_RESTORE_FAILURES.CleanupFailed, '$.error.Cause'),
+      // Both causes, the step's and its clean-up's, one per line (a Lambda cause is JSON, one line): a Fail state takes one string.
+      'CleanupFailed-causes': {
+        Type: 'Pass',
+        Parameters: { 'causes.$': "States.Format('{}\n{}', $.error.Cause, $.cleanupError.Cause)" },
+        ResultPath: '$.cleanupFailure',
+        Next: 'CleanupFailed',
+      } as AslState,
+      CleanupFailed: fail(ETCD_RESTORE_FAILURES.CleanupFailed, '$.cleanupFailure.causes'),
       RevisionNotAdvanced: fail(ETCD_RESTORE_FAILURES.RevisionNotAdvanced, '$.error.Cause'),
       Replace: noProgress(ETCD_REPLACE_STEPS, `replace-${ETCD_REPLACE_STEPS[0]}`),
       ...Object.assign({}, ...replace),

@@ -1,5 +1,6 @@
 import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
 import { hostKey, STAND_IN_BUCKET, type RecordedCall } from '../../lib/local/aws-call-recorder';
+import { HARNESS_ACCESS_KEY } from '../../lib/local/moto-server';
 import { configInput } from './config-factory';
 import { IamWorld, type IamRequest } from './iam-world';
 import { synthStacks, TEST_ACCOUNT } from './stack-factory';
@@ -189,7 +190,11 @@ export async function auditCalls(calls: readonly RecordedCall[], world: IamWorld
   const decisions = new Map<string, Promise<string>>();
   for (const call of calls) {
     const requests = iamRequestsOf(call, world, names);
-    if (!requests) continue;
+    if (!requests) {
+      // The harness's own setup is not a principal of the stack; anything else unsigned or unknown would pass unjudged.
+      if (call.accessKeyId !== HARNESS_ACCESS_KEY) denied.push(`Unattributed: ${call.method} ${call.path}?${call.query} signed by '${call.accessKeyId}', which is neither the harness nor a function, state machine or host`);
+      continue;
+    }
     for (const request of requests) {
       counts[request.principal] = (counts[request.principal] ?? 0) + 1;
       const id = JSON.stringify(request);

@@ -233,6 +233,50 @@ describe('the synthesized state machines, executed', () => {
     },
   );
 
+  it.each(etcdRestores.map((machine) => [`${machine.stack} ${machine.logicalId}`, machine] as const))(
+    'plans each etcd step before it sends, so a step Lambda failed after sending is retried without sending twice: %s',
+    async (_name, machine) => {
+      const runner = new FailingRunner(() => 'step=prepare: refused by the test; nothing was changed');
+      const step = { runner, store: new MemoryObjectStore(), bucket: 'backups', documentPrefix: 'cronsnap', now: () => new Date(), timeoutMs: 60_000 };
+      const etcdStep = etcdRestoreStepFunction({ step, logger: silentLogger() });
+      let sending = 0;
+      // Every invocation that sends fails in Lambda once its commands went out.
+      const flaky: LambdaHandler = async (event, ...rest) => {
+        const answer = await etcdStep(event, ...rest);
+        const sentNow = (event as { progress?: { workflow?: { sent: unknown[] } } }).progress?.workflow?.sent.length === 0;
+        if (sentNow && (sending += 1) % 2 === 1) throw Object.assign(new Error('Service error'), { name: 'Lambda.ServiceException' });
+        return answer;
+      };
+      const starter = new LocalWorkflowStarter({ definition: machine.definition, options: { ...bound(machine, () => flaky), retryIntervalMs: 0 } });
+
+      await expect(starter.startEtcdRestore(etcdPlan())).rejects.toThrow(/failed before anything was touched: step prepare failed/);
+
+      expect(sending).toBe(4);
+      expect(runner.sent.map((request) => request.parameters.action)).toEqual(['prepare', 'abandon']);
+    },
+  );
+
+  it.each(etcdRestores.map((machine) => [`${machine.stack} ${machine.logicalId}`, machine] as const))(
+    'names both failures when the clean-up step itself fails in Lambda: %s',
+    async (_name, machine) => {
+      const runner = new FailingRunner(() => 'step=prepare: refused by the test; nothing was changed');
+      const step = { runner, store: new MemoryObjectStore(), bucket: 'backups', documentPrefix: 'cronsnap', now: () => new Date(), timeoutMs: 60_000 };
+      const etcdStep = etcdRestoreStepFunction({ step, logger: silentLogger() });
+      const crashingCleanUp: LambdaHandler = async (event, ...rest) => {
+        if ((event as { step: string }).step === 'abandon') throw new TypeError('Cannot read properties of undefined');
+        return etcdStep(event, ...rest);
+      };
+      const starter = new LocalWorkflowStarter({ definition: machine.definition, options: bound(machine, () => crashingCleanUp) });
+
+      const started = starter.startEtcdRestore(etcdPlan());
+
+      await expect(started).rejects.toThrow(RestoreError);
+      await expect(started).rejects.toThrow(
+        /^step prepare failed: .*refused by the test; nothing was changed; the clean-up step \(abandon or rollback\) failed too, .*: Cannot read properties of undefined$/,
+      );
+    },
+  );
+
   it.each(hostWorkflows.filter((machine) => !machine.functionId.includes('Drill')).map((machine) => [`${machine.stack} ${machine.logicalId}`, machine] as const))(
     'fails the execution with the refusal the host gave, as a refusal: %s',
     async (_name, machine) => {
@@ -282,11 +326,13 @@ describe('the synthesized state machines, executed', () => {
       await expect(started).rejects.toThrow(
         /^etcd restore of prod-etcd failed before anything was touched: step prepare failed: .*the data dir's parent \/nonexistent-parent does not exist; nothing was changed; cleaning up failed too, .*step=abandon: the agent cannot start the command/,
       );
-      // Each step: one invocation sends, three look (twice InProgress, then Failed); none waits for the host.
-      expect(invocations.map((event) => (event as { step: string }).step)).toEqual(['prepare', 'prepare', 'prepare', 'prepare', 'abandon', 'abandon', 'abandon', 'abandon']);
+      // Each step: one invocation plans, one sends, three look (twice InProgress, then Failed); none waits for the host.
+      const perStep = (step: string) => Array<string>(5).fill(step);
+      expect(invocations.map((event) => (event as { step: string }).step)).toEqual([...perStep('prepare'), ...perStep('abandon')]);
       expect(invocations[0]).toMatchObject({ progress: {} });
-      expect(invocations[1]).toMatchObject({ progress: { phase: 0, members: ['etcd-a'], workflow: { sent: [{ host: HOST }] } } });
-      expect(invocations[4]).toMatchObject({ plan: { job: 'prod-etcd' }, progress: {}, failure: { Error: 'RestoreError', Cause: expect.stringContaining('"errorType":"RestoreError"') } });
+      expect(invocations[1]).toMatchObject({ progress: { phase: 0, members: ['etcd-a'], workflow: { sent: [] } } });
+      expect(invocations[2]).toMatchObject({ progress: { phase: 0, members: ['etcd-a'], workflow: { sent: [{ host: HOST }] } } });
+      expect(invocations[5]).toMatchObject({ plan: { job: 'prod-etcd' }, progress: {}, failure: { Error: 'RestoreError', Cause: expect.stringContaining('"errorType":"RestoreError"') } });
       expect(runner.sent.map((request) => request.parameters.action)).toEqual(['prepare', 'abandon']);
     },
   );
