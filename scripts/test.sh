@@ -31,8 +31,14 @@ run_jest() {
   summaries+=("$(node -e '
     const r = require(process.argv[1]);
     const [, , profile, ...asked] = process.argv;
-    const ran = new Set(r.testResults.map((suite) => require("node:path").relative(process.cwd(), suite.name)));
-    const missing = asked.filter((arg) => arg.startsWith("test/") && !ran.has(`${arg}.test.ts`));
+    const { relative, join } = require("node:path");
+    const ran = new Set(r.testResults.map((suite) => relative(process.cwd(), suite.name)));
+    // A run of everything must have run every suite in test/; a named run, each suite it named.
+    const everySuite = (dir) => require("node:fs").readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? everySuite(join(dir, entry.name)) : entry.name.endsWith(".test.ts") ? [join(dir, entry.name)] : []);
+    const named = asked.filter((arg) => arg.startsWith("test/")).map((arg) => `${arg}.test.ts`);
+    const expected = asked.length === 0 ? everySuite("test") : named;
+    const missing = expected.filter((suite) => !ran.has(suite));
     const outside = r.testResults.filter((suite) => suite.status === "failed" && suite.assertionResults.every((test) => test.status !== "failed")).length;
     const failed = r.numFailedTests + outside + missing.length;
     console.log(`${profile}: ${r.numPassedTests} passed, ${failed} failed${outside ? ` (${outside} suites outside a test)` : ""}${missing.length ? ` (did not run: ${missing.join(", ")})` : ""}, ${r.numPendingTests + r.numTodoTests} skipped`);

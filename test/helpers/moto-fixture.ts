@@ -26,6 +26,13 @@ export interface IamAudit {
   readonly buckets: Map<string, AuditedBucket>;
   /** The calls made to stand-ins, judged with the recorder's. */
   readonly standIns: RecordedCall[];
+  /** By bucket, the principals (access key IDs) the file has act: each must have a judged call. */
+  readonly expects: Map<string, string[]>;
+}
+
+/** Says the file has these principals act on `bucket`: the audit fails should any of them have no judged call. */
+export function expectActing(audit: IamAudit, bucket: string, accessKeyIds: readonly string[]): void {
+  audit.expects.set(bucket, [...(audit.expects.get(bucket) ?? []), ...accessKeyIds]);
 }
 
 /** How local services sign their calls so the recorder can tell each function and host apart. */
@@ -72,7 +79,7 @@ export interface MotoFixture {
  * jobs, and any call AWS would deny fails the file.
  */
 export function useMotoBucket(bucketName: string, objectLock?: ObjectLockSettings): MotoFixture {
-  const fixture = { audit: { buckets: new Map(), standIns: [] } } as unknown as { -readonly [K in keyof MotoFixture]: MotoFixture[K] };
+  const fixture = { audit: { buckets: new Map(), standIns: [], expects: new Map() } } as unknown as { -readonly [K in keyof MotoFixture]: MotoFixture[K] };
   let recorder: CallRecorder | undefined;
   let moto: Moto | undefined;
   beforeAll(async () => {
@@ -100,7 +107,7 @@ export function useMotoBucket(bucketName: string, objectLock?: ObjectLockSetting
 /** Each backup bucket's calls judged against the stack of its own jobs; a denial fails the file. */
 async function judgeRecordedCalls(recorder: CallRecorder, audit: IamAudit): Promise<void> {
   for (const [bucket, audited] of audit.buckets) {
-    console.log(await auditBucket([...recorder.calls, ...audit.standIns], bucket, { ...audited, jobs: [...audited.jobs.values()] }));
+    console.log(await auditBucket([...recorder.calls, ...audit.standIns], bucket, { ...audited, jobs: [...audited.jobs.values()], expects: audit.expects.get(bucket) ?? [] }));
   }
 }
 

@@ -7,12 +7,20 @@ import { startEtcd, type Etcd } from '../../lib/local/etcd-server';
 import { MOTO_CREDENTIALS } from '../../lib/local/moto-server';
 import { configInput, etcdJobInput, filesJobInput } from '../helpers/config-factory';
 import { localCli } from '../helpers/local-cli';
-import { useMotoBucket } from '../helpers/moto-fixture';
+import { expectActing, useMotoBucket } from '../helpers/moto-fixture';
+import { functionKey, hostKey, stateMachineKey } from '../../lib/local/aws-call-recorder';
 
 const HOST = 'mi-0c110000000000001';
 
 describe('cronsnap --local, end to end', () => {
   const aws = useMotoBucket('cronsnap-cli');
+  // The command lines below have each of these act, the restore's state machine included.
+  expectActing(aws.audit, 'cronsnap-cli', [
+    ...(['scheduled-backup', 'backup-completed', 'list-backups', 'restore'] as const).map(functionKey),
+    stateMachineKey('restore'),
+    hostKey('cli-etcd'),
+    hostKey('cli-files'),
+  ]);
   let etcd: Etcd;
   beforeAll(async () => {
     Object.assign(process.env, MOTO_CREDENTIALS);

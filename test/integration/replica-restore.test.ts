@@ -5,13 +5,16 @@ import { EXIT } from '../../lib/cli/exit-codes';
 import { MOTO_CREDENTIALS } from '../../lib/local/moto-server';
 import { configInput, filesJobInput } from '../helpers/config-factory';
 import { localCli, type CliBucket } from '../helpers/local-cli';
-import { useMotoBucket } from '../helpers/moto-fixture';
+import { expectActing, useMotoBucket } from '../helpers/moto-fixture';
+import { functionKey, hostKey, stateMachineKey } from '../../lib/local/aws-call-recorder';
 import { listKeys, replicateObjects } from '../helpers/s3-objects';
 
 const HOST = 'mi-0c110000000000002';
 
 describe('list and restore from the copy in another region', () => {
   const aws = useMotoBucket('cronsnap-dr-source');
+  // The copy's stack's functions, its restore state machine and the DR host act on the copy.
+  expectActing(aws.audit, 'cronsnap-dr-copy', [functionKey('list-backups'), functionKey('restore'), stateMachineKey('restore'), hostKey('dr-files')]);
   let copy: CliBucket;
   let tree: string;
   beforeAll(async () => {
