@@ -339,9 +339,14 @@ export class LocalBackupService {
     return runPreflight(job, { runner: this.runner, documentPrefix: LOCAL_DOCUMENT_PREFIX, timeoutMs: 120_000, pollMs: LOCAL_POLL_MS });
   }
 
-  /** A file-set restore through the same runner and documents as the deployed restore. */
+  /**
+   * A file-set restore through the same runner and documents as deployed, as the function that
+   * sends it there: an etcd member's config set is the etcd restore's config step, any other
+   * file set the restore function's.
+   */
   async restoreFiles(manifest: FilesManifest, request: FileSetRestoreRequest): Promise<FileSetRestoreReport> {
-    return restoreFileSet(manifest, request, this.restoreDeps('restore'));
+    const etcd = this.options.config.jobs.find((job) => job.name === manifest.job)?.engine === 'etcd';
+    return restoreFileSet(manifest, request, this.restoreDeps(etcd ? 'etcd-restore-step' : 'restore'));
   }
 
   private statusChangeEvent(commandId: string, host: string, documentName: string, status: string): StatusChangeEvent {
