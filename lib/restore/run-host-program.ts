@@ -94,14 +94,3 @@ export async function runPlannedCommand(command: PlannedCommand, programs: reado
   const invocation = await awaitInvocation(deps.runner, commandId, command.host, { timeoutMs: deps.timeoutMs, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
   return { commandId, report: await finishedReport(invocation, command.failure, deps.store) };
 }
-
-/** Plans and runs `program` on one host, waiting in this process. */
-export function runHostProgram(
-  program: HostProgram,
-  host: string,
-  values: Readonly<Record<string, string>>,
-  labels: { readonly comment: string; readonly failure: string },
-  deps: HostProgramDeps,
-): Promise<{ commandId: string; report: string }> {
-  return runPlannedCommand(planHostCommand(program, host, values, labels, Math.ceil(deps.timeoutMs / 1000)), [program], deps);
-}
