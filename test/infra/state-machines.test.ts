@@ -89,6 +89,9 @@ const machines: DeployedMachine[] = Object.entries(APPS).flatMap(([name, synth])
   return [...deployedMachines(`${name}: Cronsnap`, template), ...(replica ? deployedMachines(`${name}: CronsnapReplica`, replica.template) : [])];
 });
 
+/** Each machine as a jest case named by its stack and logical id. */
+const cases = (list: readonly DeployedMachine[]) => list.map((machine) => [`${machine.stack} ${machine.logicalId}`, machine] as const);
+
 const hostWorkflows = machines.filter((machine) => machine.definition.StartAt === 'step');
 const etcdRestores = machines.filter((machine) => machine.definition.StartAt === 'kind?');
 
@@ -103,6 +106,18 @@ function bound(machine: DeployedMachine, handler: () => LambdaHandler, invocatio
     },
   };
   return { functions: { [machine.functionArn]: binding }, waitMs: 0 };
+}
+
+/** The restore function as its workflow's steps use it, over `runner`: planning a restore is not asked of it here. */
+function restoreSteps(runner: CommandRunner) {
+  const step = { runner, store: new MemoryObjectStore(), documentPrefix: 'cronsnap', now: () => new Date() };
+  return restoreFunction({ restore: {} as RestoreDeps, step, logger: silentLogger() });
+}
+
+/** The etcd step function over `runner`, its commands allowed a minute. */
+function etcdSteps(runner: CommandRunner) {
+  const step = { runner, store: new MemoryObjectStore(), bucket: 'backups', documentPrefix: 'cronsnap', now: () => new Date(), timeoutMs: 60_000 };
+  return etcdRestoreStepFunction({ step, logger: silentLogger() });
 }
 
 /** Runs every command for two looks, then fails it with the host's one-line reason, as a host whose data dir's parent is missing does. */
@@ -173,7 +188,7 @@ describe('the synthesized state machines, executed', () => {
     ]);
   });
 
-  it.each(machines.map((machine) => [`${machine.stack} ${machine.logicalId}`, machine] as const))('is a valid definition for asl-validator and is the one the local mode runs: %s', (_name, machine) => {
+  it.each(cases(machines))('is a valid definition for asl-validator and is the one the local mode runs: %s', (_name, machine) => {
     // asl-validator writes its defaults into what it is given.
     const { isValid, errorsText } = aslValidator(structuredClone(machine.definition));
     expect(isValid ? '' : errorsText(', ')).toBe('');
@@ -181,19 +196,15 @@ describe('the synthesized state machines, executed', () => {
     expect(machine.definition).toEqual(build(machine.functionArn, machine.definition.TimeoutSeconds ?? 0));
   });
 
-  it.each(hostWorkflows.filter((machine) => !machine.functionId.includes('Drill')).map((machine) => [`${machine.stack} ${machine.logicalId}`, machine] as const))(
+  it.each(cases(hostWorkflows.filter((machine) => !machine.functionId.includes('Drill'))))(
     'hands the restore function the whole workflow state and follows a host through several waits to its answer: %s',
     async (_name, machine) => {
       let polls = 0;
       const stdout = 'cronsnap: restored {"database": "shop", "into": "shop", "tables": 4}\n';
       const runner = new ScriptedRunner(() => polls++, 3, { status: 'Success', stdout });
       const invocations: unknown[] = [];
-      const step = { runner, store: new MemoryObjectStore(), documentPrefix: 'cronsnap', now: () => new Date() };
-      const starter = new LocalHostWorkflowStarter({
-        definition: machine.definition,
-        // Only the workflow's steps run here; planning a restore is not asked of this function.
-        options: bound(machine, () => restoreFunction({ restore: {} as RestoreDeps, step, logger: silentLogger() }), invocations),
-      });
+      const restore = restoreSteps(runner);
+      const starter = new LocalHostWorkflowStarter({ definition: machine.definition, options: bound(machine, () => restore, invocations) });
 
       const started = await starter.start(plannedRestore(), 'restore-shop-db');
 
@@ -205,14 +216,13 @@ describe('the synthesized state machines, executed', () => {
     },
   );
 
-  it.each(hostWorkflows.map((machine) => [`${machine.stack} ${machine.logicalId}`, machine] as const))(
+  it.each(cases(hostWorkflows))(
     'retries a step that Lambda failed after it sent the command, or throttled, without sending it twice: %s',
     async (_name, machine) => {
       let polls = 0;
       const stdout = 'cronsnap: restored {"database": "shop", "into": "shop", "tables": 4}\n';
       const runner = new ScriptedRunner(() => polls++, 1, { status: 'Success', stdout });
-      const step = { runner, store: new MemoryObjectStore(), documentPrefix: 'cronsnap', now: () => new Date() };
-      const restore = restoreFunction({ restore: {} as RestoreDeps, step, logger: silentLogger() });
+      const restore = restoreSteps(runner);
       // The first invocation sends, then its sandbox fails; the second is throttled before it runs.
       const lambdaFailures = ['Lambda.ServiceException', 'Lambda.TooManyRequestsException'];
       let invocation = 0;
@@ -233,12 +243,11 @@ describe('the synthesized state machines, executed', () => {
     },
   );
 
-  it.each(etcdRestores.map((machine) => [`${machine.stack} ${machine.logicalId}`, machine] as const))(
+  it.each(cases(etcdRestores))(
     'plans each etcd step before it sends, so a step Lambda failed after sending is retried without sending twice: %s',
     async (_name, machine) => {
       const runner = new FailingRunner(() => 'step=prepare: refused by the test; nothing was changed');
-      const step = { runner, store: new MemoryObjectStore(), bucket: 'backups', documentPrefix: 'cronsnap', now: () => new Date(), timeoutMs: 60_000 };
-      const etcdStep = etcdRestoreStepFunction({ step, logger: silentLogger() });
+      const etcdStep = etcdSteps(runner);
       let sending = 0;
       // Every invocation that sends fails in Lambda once its commands went out.
       const flaky: LambdaHandler = async (event, ...rest) => {
@@ -256,12 +265,11 @@ describe('the synthesized state machines, executed', () => {
     },
   );
 
-  it.each(etcdRestores.map((machine) => [`${machine.stack} ${machine.logicalId}`, machine] as const))(
+  it.each(cases(etcdRestores))(
     'names both failures when the clean-up step itself fails in Lambda: %s',
     async (_name, machine) => {
       const runner = new FailingRunner(() => 'step=prepare: refused by the test; nothing was changed');
-      const step = { runner, store: new MemoryObjectStore(), bucket: 'backups', documentPrefix: 'cronsnap', now: () => new Date(), timeoutMs: 60_000 };
-      const etcdStep = etcdRestoreStepFunction({ step, logger: silentLogger() });
+      const etcdStep = etcdSteps(runner);
       const crashingCleanUp: LambdaHandler = async (event, ...rest) => {
         if ((event as { step: string }).step === 'abandon') throw new TypeError('Cannot read properties of undefined');
         return etcdStep(event, ...rest);
@@ -277,13 +285,13 @@ describe('the synthesized state machines, executed', () => {
     },
   );
 
-  it.each(hostWorkflows.filter((machine) => !machine.functionId.includes('Drill')).map((machine) => [`${machine.stack} ${machine.logicalId}`, machine] as const))(
+  it.each(cases(hostWorkflows.filter((machine) => !machine.functionId.includes('Drill'))))(
     'fails the execution with the refusal the host gave, as a refusal: %s',
     async (_name, machine) => {
       const stdout = 'cronsnap: FAILED step=plan: database shop holds 4 tables; nothing was changed\n';
       const runner = new ScriptedRunner(() => 0, 0, { status: 'Failed', stdout });
-      const step = { runner, store: new MemoryObjectStore(), documentPrefix: 'cronsnap', now: () => new Date() };
-      const starter = new LocalHostWorkflowStarter({ definition: machine.definition, options: bound(machine, () => restoreFunction({ restore: {} as RestoreDeps, step, logger: silentLogger() })) });
+      const restore = restoreSteps(runner);
+      const starter = new LocalHostWorkflowStarter({ definition: machine.definition, options: bound(machine, () => restore) });
 
       const started = starter.start(plannedRestore(), 'restore-shop-db');
 
@@ -292,7 +300,7 @@ describe('the synthesized state machines, executed', () => {
     },
   );
 
-  it.each(hostWorkflows.filter((machine) => machine.functionId.includes('Drill')).map((machine) => [`${machine.stack} ${machine.logicalId}`, machine] as const))(
+  it.each(cases(hostWorkflows.filter((machine) => machine.functionId.includes('Drill'))))(
     'runs a drill started by the drill function to its verdict, the function judging its own workflow: %s',
     async (_name, machine) => {
       const { notifier, record } = drillRecordOverOneBackup();
@@ -312,13 +320,13 @@ describe('the synthesized state machines, executed', () => {
     },
   );
 
-  it.each(etcdRestores.map((machine) => [`${machine.stack} ${machine.logicalId}`, machine] as const))(
+  it.each(cases(etcdRestores))(
     'follows each etcd step through its polls, and on a failed prepare runs abandon with the failure and fails naming both: %s',
     async (_name, machine) => {
       const runner = new FailingRunner((request) => (request.parameters.action === 'abandon' ? 'step=abandon: the agent cannot start the command' : "step=prepare: the data dir's parent /nonexistent-parent does not exist; nothing was changed"));
       const invocations: unknown[] = [];
-      const step = { runner, store: new MemoryObjectStore(), bucket: 'backups', documentPrefix: 'cronsnap', now: () => new Date(), timeoutMs: 60_000, pollMs: 1 };
-      const starter = new LocalWorkflowStarter({ definition: machine.definition, options: bound(machine, () => etcdRestoreStepFunction({ step, logger: silentLogger() }), invocations) });
+      const etcdStep = etcdSteps(runner);
+      const starter = new LocalWorkflowStarter({ definition: machine.definition, options: bound(machine, () => etcdStep, invocations) });
 
       const started = starter.startEtcdRestore(etcdPlan());
 
