@@ -132,7 +132,7 @@ async function sendAll(state: HostWorkflow, deps: HostWorkflowDeps, finisher: Wo
 /**
  * One step of a workflow, short whatever the host takes: the first sends every planned command;
  * each later one looks at the invocations once and says how long to wait, until every host has
- * finished and the finisher has made its outcome. The state machine (or LocalHostWorkflows)
+ * finished and the finisher has made its outcome. The state machine (deployed, or executed locally)
  * repeats it until `done`.
  */
 export async function advanceHostWorkflow(state: HostWorkflow, deps: HostWorkflowDeps, finisher: WorkflowFinisher): Promise<HostWorkflow> {
