@@ -81,6 +81,8 @@ function demoConfig(cluster: EtcdCluster, mariadb: MariaDb, postgres: Postgres, 
         name: 'demo-mysql',
         engine: 'mysql',
         schedule: '30 1 * * *',
+        // Local time: EventBridge Scheduler runs this one, the others run on EventBridge rules (UTC).
+        timezone: 'Europe/Berlin',
         targets,
         workDir: dir,
         mysql: { hosts: [`127.0.0.1:${mariadb.port}`], user: 'backup', passwordParameter: '/cronsnap/demo/password', databases: ['shop'] },
@@ -94,7 +96,7 @@ function demoConfig(cluster: EtcdCluster, mariadb: MariaDb, postgres: Postgres, 
         workDir: dir,
         // The postgres job reads its password from Secrets Manager, the mysql job from SSM: both ways run.
         postgres: { server: `127.0.0.1:${postgres.port}`, user: 'backup', passwordSecret: { id: 'cronsnap/demo/postgres', jsonKey: 'password' }, databases: ['shop'] },
-        drill: { schedule: '0 6 * * 0', workDir: dir },
+        drill: { schedule: '0 6 * * 0', timezone: 'America/New_York', workDir: dir },
       },
     ],
   };

@@ -96,7 +96,7 @@ export class LocalBackend implements CronsnapBackend {
 
   async drill(job: string, progress: (line: string) => void) {
     progress(`${job}: drilling the newest backup on this machine`);
-    return drillAnswer(await this.service.drill(job, `cli-local-${Date.now()}`));
+    return drillAnswer(await this.service.drill(job, `cli-local-${Date.now()}`, undefined, 'on-demand'));
   }
 
   keep(event: KeepEventInput) {

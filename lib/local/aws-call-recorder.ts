@@ -85,6 +85,19 @@ export const STAND_IN_BUCKET = 'x-cronsnap-bucket';
 /** The access key ID of a state machine's role, for the Tasks it invokes. */
 export const stateMachineKey = (name: string) => `cronsnap.sm.${name}`;
 
+/** What one of a job's schedules starts: its backups, its binlog or WAL shipping, its restore drills. */
+export type SchedulePurpose = 'backup' | 'binlogs' | 'wal' | 'drill';
+
+/**
+ * The access key ID standing for one of a job's schedules as it invokes its function: an
+ * EventBridge rule (the events service, by the rule's ARN) or, for a job in a time zone, the
+ * Scheduler schedule's role.
+ */
+export const scheduleKey = (purpose: SchedulePurpose, job: string) => `cronsnap.schedule.${purpose}.${job}`;
+
+/** The EventBridge rule that hands SSM's status-change events to backup-completed. */
+export const COMMAND_FINISHED_KEY = 'cronsnap.rule.command-finished';
+
 /**
  * A call the local mode makes to a stand-in instead of to AWS (SSM Run Command, Step Functions,
  * SNS, Lambda), recorded as the SDK would have sent it: its operation as `x-amz-target` and its

@@ -24,7 +24,7 @@ import { callHandler, type LambdaHandler, type LocalFunctionBinding } from '../a
 import type { CommandRunner } from '../ports/command-runner';
 import type { Notifier } from '../ports/notifier';
 import type { HostWorkflowStarter, WorkflowStarter } from '../ports/workflow-starter';
-import { functionKey, STAND_IN_BUCKET, stateMachineKey, standInCall } from './aws-call-recorder';
+import { COMMAND_FINISHED_KEY, functionKey, scheduleKey, STAND_IN_BUCKET, stateMachineKey, standInCall } from './aws-call-recorder';
 import { RecordedCommandRunner, RecordedNotifier, type CallSink } from './recorded-adapters';
 import type { HostWorkflow } from '../host-workflow/host-workflow';
 import { MAX_EXECUTION_SECONDS } from '../host-workflow/command-timeout';
@@ -144,6 +144,7 @@ export class LocalBackupService {
   /** One event for `job` (its dump, or with `binlogs` or `wal` its log shipping), end to end: a scheduled one unless `trigger` says otherwise. */
   async runJob(job: string, eventId: string, scheduledTime = this.now(), kind: ScheduledBackupEvent['kind'] = 'backup', trigger: ScheduledBackupEvent['trigger'] = 'schedule'): Promise<LocalRun> {
     const as = (fn: LocalFunction) => ({ config: this.options.config, runner: this.runnerOf(fn), notifier: this.notifierOf(fn), now: this.now, store: this.storeOf(fn) });
+    if (trigger === 'schedule') this.invokedByAws(scheduleKey(kind ?? 'backup', job), 'scheduled-backup');
     const start = await startBackup(
       { job, eventId, scheduledTime: scheduledTime.toISOString(), kind, trigger },
       eventId,
@@ -156,6 +157,7 @@ export class LocalBackupService {
       await this.runner.settled(commandId);
       for (const host of this.runner.hostsOf(commandId)) {
         const invocation = await this.runner.invocation(commandId, host);
+        this.invokedByAws(COMMAND_FINISHED_KEY, 'backup-completed');
         completions.push(await completeBackup(this.statusChangeEvent(commandId, host, invocation.documentName, invocation.status), as('backup-completed')));
       }
     }
@@ -215,6 +217,11 @@ export class LocalBackupService {
         return binding.handler(event, ...rest);
       },
     };
+  }
+
+  /** Records AWS (a schedule, a rule) invoking `fn` as `accessKeyId`'s principal. */
+  private invokedByAws(accessKeyId: string, fn: LocalFunction): void {
+    this.recordCall?.(standInCall(accessKeyId, 'AWSLambda.Invoke', { FunctionName: localFunctionArn(fn) }));
   }
 
   /** The object store as function `fn` sees the bucket. */
@@ -315,8 +322,12 @@ export class LocalBackupService {
     return withPointInTime(answer, answer.workflow.output as RestoreWorkflowOutcome);
   }
 
-  /** The restore-drill function's answer to one scheduled drill of `job` (`eventId` its request id), its workflow run to the verdict. */
-  async drill(job: string, eventId: string, scheduledTime = this.now()): Promise<Exclude<DrillOutcome, { kind: 'started' }>> {
+  /**
+   * The restore-drill function's answer to one drill of `job` (`eventId` its request id), its
+   * workflow run to the verdict: invoked by the job's drill schedule unless `trigger` is `on-demand`.
+   */
+  async drill(job: string, eventId: string, scheduledTime = this.now(), trigger: ScheduledBackupEvent['trigger'] = 'schedule'): Promise<Exclude<DrillOutcome, { kind: 'started' }>> {
+    if (trigger === 'schedule') this.invokedByAws(scheduleKey('drill', job), 'restore-drill');
     const hostWorkflows = this.startedBy('restore-drill', 'drill', new LocalHostWorkflowStarter(this.hostWorkflowMachine('drill', 'restore-drill', () => drill)));
     const { runner, documentPrefix, ...record } = this.restoreDeps('restore-drill');
     const drill: LocalFunctionBinding = this.binding(

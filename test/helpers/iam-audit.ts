@@ -1,5 +1,5 @@
 import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
-import { hostKey, STAND_IN_BUCKET, type RecordedCall } from '../../lib/local/aws-call-recorder';
+import { COMMAND_FINISHED_KEY, hostKey, STAND_IN_BUCKET, type RecordedCall, type SchedulePurpose } from '../../lib/local/aws-call-recorder';
 import { HARNESS_ACCESS_KEY } from '../../lib/local/moto-server';
 import { configInput } from './config-factory';
 import { IamWorld, type IamRequest } from './iam-world';
@@ -44,26 +44,57 @@ export interface AuditNames {
 }
 
 /** A recorded call as IAM requests (S3 with SSE-KMS also needs the key), or undefined for the test harness's own calls. */
-export function iamRequestsOf(call: RecordedCall, world: IamWorld, names: AuditNames): IamRequest[] | undefined {
-  const principal = principalOf(call.accessKeyId, world);
-  if (!principal) return undefined;
+export function iamRequestsOf(call: RecordedCall, world: IamWorld, names: AuditNames): { actor: Actor; requests: IamRequest[] } | undefined {
+  const actor = actorOf(call.accessKeyId, world);
+  if (!actor) return undefined;
   const target = String(call.headers['x-amz-target'] ?? '');
-  if (target) return jsonApiRequests(principal, target, JSON.parse(call.body || '{}') as Record<string, unknown>, world);
-  return s3Requests(principal, call, world, names);
+  const requests = target ? jsonApiRequests(actor.principal, target, JSON.parse(call.body || '{}') as Record<string, unknown>, world) : s3Requests(actor.principal, call, world, names);
+  const withContext = actor.context ? requests.map((request) => ({ ...request, context: { ...actor.context, ...request.context } })) : requests;
+  return { actor, requests: [...(actor.assumed ?? []), ...withContext] };
 }
 
-function principalOf(accessKeyId: string, world: IamWorld): string | undefined {
-  const [service, kind, name] = accessKeyId.split('.');
+/**
+ * Who a recorded call stands for: a role of the template, a job's hosts, or the events service
+ * acting for one rule. `label` names it in the counts (the events service once per rule);
+ * `context` is what AWS adds to each of its requests; `assumed` the requests that made it the
+ * principal (Scheduler assuming a schedule's role, judged by the role's trust policy).
+ */
+interface Actor {
+  readonly principal: string;
+  readonly label: string;
+  readonly context?: Readonly<Record<string, string>>;
+  readonly assumed?: readonly IamRequest[];
+}
+
+/** The logical ID each schedule of a job starts with, by what it starts (see JobSchedule's scopes). */
+const SCHEDULE_SCOPES: Record<SchedulePurpose, string> = { backup: 'Schedule', binlogs: 'BinlogSchedule', wal: 'WalSchedule', drill: 'DrillsSchedule' };
+
+function actorOf(accessKeyId: string, world: IamWorld): Actor | undefined {
+  const [service, kind, name, ...rest] = accessKeyId.split('.');
   if (service !== 'cronsnap' || !name) return undefined;
-  if (kind === 'host') return `host/${name}`;
+  const role = (logicalId: string): Actor => ({ principal: `role/${logicalId}`, label: `role/${logicalId}` });
+  const rule = (logicalId: string): Actor => ({
+    principal: 'events.amazonaws.com',
+    label: `events.amazonaws.com for ${logicalId}`,
+    context: { 'aws:SourceArn': world.arnOf('AWS::Events::Rule', logicalId), 'aws:SourceAccount': world.account },
+  });
+  if (kind === 'host') return { principal: `host/${name}`, label: `host/${name}` };
+  if (kind === 'rule' && accessKeyId === COMMAND_FINISHED_KEY) return rule(world.logicalId('AWS::Events::Rule', 'FunctionsCommandFinished'));
+  if (kind === 'schedule' && name in SCHEDULE_SCOPES) {
+    const scope = `${SCHEDULE_SCOPES[name as SchedulePurpose]}${rest.join('.').replace(/[^A-Za-z0-9]/g, '')}`;
+    const invokeRole = world.findLogicalId('AWS::IAM::Role', `${scope}InvokeRole`);
+    if (!invokeRole) return rule(world.logicalId('AWS::Events::Rule', `${scope}Rule`));
+    const assume = { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: world.arnOf('AWS::IAM::Role', invokeRole), context: { 'aws:SourceAccount': world.account } };
+    return { ...role(invokeRole), assumed: [assume] };
+  }
   if (kind === 'sm') {
     const machine = STATE_MACHINES[name];
     if (!machine) throw new Error(`no state machine in the template plays ${accessKeyId}`);
-    return `role/${world.logicalId('AWS::IAM::Role', machine.role)}`;
+    return role(world.logicalId('AWS::IAM::Role', machine.role));
   }
-  const role = FUNCTION_ROLES[name];
-  if (kind !== 'fn' || !role) throw new Error(`no role in the template plays ${accessKeyId}`);
-  return `role/${world.logicalId('AWS::IAM::Role', role)}`;
+  const fnRole = FUNCTION_ROLES[name];
+  if (kind !== 'fn' || !fnRole) throw new Error(`no role in the template plays ${accessKeyId}`);
+  return role(world.logicalId('AWS::IAM::Role', fnRole));
 }
 
 /** The template's name for what a local ARN names: `...:<kind>:cronsnap-<name>`. */
@@ -189,14 +220,14 @@ export async function auditCalls(calls: readonly RecordedCall[], world: IamWorld
   // Multipart uploads repeat the same request hundreds of times: each distinct one is evaluated once.
   const decisions = new Map<string, Promise<string>>();
   for (const call of calls) {
-    const requests = iamRequestsOf(call, world, names);
-    if (!requests) {
+    const judged = iamRequestsOf(call, world, names);
+    if (!judged) {
       // The harness's own setup is not a principal of the stack; anything else unsigned or unknown would pass unjudged.
       if (call.accessKeyId !== HARNESS_ACCESS_KEY) denied.push(`Unattributed: ${call.method} ${call.path}?${call.query} signed by '${call.accessKeyId}', which is neither the harness nor a function, state machine or host`);
       continue;
     }
-    for (const request of requests) {
-      counts[request.principal] = (counts[request.principal] ?? 0) + 1;
+    for (const request of judged.requests) {
+      if (request.principal === judged.actor.principal) counts[judged.actor.label] = (counts[judged.actor.label] ?? 0) + 1;
       const id = JSON.stringify(request);
       if (!decisions.has(id)) decisions.set(id, world.evaluate(request));
       const decision = await decisions.get(id);
@@ -246,7 +277,7 @@ export async function auditBucket(calls: readonly RecordedCall[], bucket: string
   if (denied.length > 0) throw new Error(`AWS would deny ${denied.length} requests:\n${[...new Set(denied)].join('\n')}`);
   const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
   if (total === 0) throw new Error(`IAM audit of ${bucket}: no request was evaluated, so the audit would pass whatever the stack allows`);
-  const silent = (use.expects ?? []).filter((accessKeyId) => !counts[principalOf(accessKeyId, world) ?? accessKeyId]);
+  const silent = (use.expects ?? []).filter((accessKeyId) => !counts[actorOf(accessKeyId, world)?.label ?? accessKeyId]);
   if (silent.length > 0) throw new Error(`IAM audit of ${bucket}: no call evaluated for ${silent.join(', ')}, which the scenario has act`);
-  return `IAM audit of ${bucket}: ${total} requests evaluated; ${Object.entries(counts).map(([principal, count]) => `${principal.replace(/[0-9A-F]{8}$/, '')} ${count}`).join(', ')}`;
+  return `IAM audit of ${bucket}: ${total} requests evaluated; ${Object.entries(counts).map(([label, count]) => `${label.replace(/[0-9A-F]{8}$/, '')} ${count}`).join(', ')}`;
 }

@@ -72,9 +72,16 @@ export class IamWorld {
 
   /** The logical ID of the one resource of `type` whose ID starts with `prefix`. */
   logicalId(type: string, prefix: string): string {
+    const id = this.findLogicalId(type, prefix);
+    if (!id) throw new Error(`no resource of type ${type} starts with ${prefix}`);
+    return id;
+  }
+
+  /** Likewise, or undefined when there is none. */
+  findLogicalId(type: string, prefix: string): string | undefined {
     const ids = Object.keys(this.resources).filter((id) => this.resources[id]?.Type === type && id.startsWith(prefix));
-    if (ids.length !== 1) throw new Error(`${ids.length} resources of type ${type} start with ${prefix}: ${ids.join(', ')}`);
-    return ids[0] as string;
+    if (ids.length > 1) throw new Error(`${ids.length} resources of type ${type} start with ${prefix}: ${ids.join(', ')}`);
+    return ids[0];
   }
 
   /** The ARN CloudFormation gives a resource (Fn::GetAtt Arn, or the Ref of those whose Ref is their ARN). */
@@ -134,7 +141,7 @@ export class IamWorld {
     return [];
   }
 
-  /** The resource policy that governs `arn`: its bucket's, key's, topic's, queue's or function's. */
+  /** The resource policy that governs `arn`: its bucket's, key's, topic's, queue's or function's, or a role's trust policy. */
   resourcePolicy(arn: string): PolicyDocument | undefined {
     const permissions = Object.values(this.resources).filter(
       (resource) => resource.Type === 'AWS::Lambda::Permission' && this.resolve(resource.Properties?.FunctionName) === arn,
@@ -143,6 +150,7 @@ export class IamWorld {
     for (const [id, resource] of Object.entries(this.resources)) {
       const properties = resource.Properties ?? {};
       if (resource.Type === 'AWS::KMS::Key' && arn === this.attribute(id, 'Arn')) return this.resolve(properties.KeyPolicy) as PolicyDocument;
+      if (resource.Type === 'AWS::IAM::Role' && arn === this.attribute(id, 'Arn')) return this.resolve(properties.AssumeRolePolicyDocument) as PolicyDocument;
       if (resource.Type === 'AWS::S3::BucketPolicy') {
         const bucketArn = `arn:aws:s3:::${String(this.resolve(properties.Bucket))}`;
         if (arn === bucketArn || arn.startsWith(`${bucketArn}/`)) return this.resolve(properties.PolicyDocument) as PolicyDocument;

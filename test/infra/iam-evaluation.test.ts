@@ -11,7 +11,7 @@ import { newReportKey } from '../../lib/ssm/host-report';
 import { IamWorld, type IamRequest } from '../helpers/iam-world';
 import { synthStack } from '../helpers/stack-factory';
 import { iamRequestsOf } from '../helpers/iam-audit';
-import { functionKey, hostKey, stateMachineKey, standInCall, type RecordedCall } from '../../lib/local/aws-call-recorder';
+import { COMMAND_FINISHED_KEY, functionKey, hostKey, scheduleKey, stateMachineKey, standInCall, type RecordedCall } from '../../lib/local/aws-call-recorder';
 
 const jobs = configInput([
     etcdJobInput({
@@ -260,7 +260,7 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
 
   describe('calls the local mode makes to stand-ins, as the SDK would send them', () => {
     const names = { bucket: 'backups', kmsKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/moto' };
-    const judged = async (call: RecordedCall) => Promise.all((iamRequestsOf(call, world, names) ?? []).map(decide));
+    const judged = async (call: RecordedCall) => Promise.all((iamRequestsOf(call, world, names)?.requests ?? []).map(decide));
 
     it("judges a function's SendCommand on its document and on each instance of its job, and refuses another job's instance", async () => {
       const mysqlRestore = { DocumentName: 'cronsnap-mysql-restore', InstanceIds: ['i-0123456789abcdef1'] };
@@ -295,6 +295,31 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
       await expect(judged(standInCall(functionKey('list-backups'), 'AmazonSNS.Publish', { Subject: 'x' }))).resolves.toEqual([expect.stringMatching(/: ImplicitlyDenied$/)]);
     });
 
+    it("judges each schedule as AWS invokes for it: a UTC job's rule by the function's policy, a time-zoned job's Scheduler by its role's trust and policy", async () => {
+      const invoke = (fn: string) => ({ FunctionName: `arn:aws:lambda:us-east-1:000000000000:function:cronsnap-${fn}` });
+      const allowed = (principal: RegExp) => expect.stringMatching(new RegExp(`^${principal.source}.*: Allowed$`));
+
+      await expect(judged(standInCall(scheduleKey('backup', 'prod-etcd'), 'AWSLambda.Invoke', invoke('scheduled-backup')))).resolves.toEqual([allowed(/events\.amazonaws\.com lambda:InvokeFunction/)]);
+      await expect(judged(standInCall(scheduleKey('drill', 'prod-etcd'), 'AWSLambda.Invoke', invoke('restore-drill')))).resolves.toEqual([allowed(/events\.amazonaws\.com lambda:InvokeFunction/)]);
+      // The function's policy names each rule: the backup rule may not start a drill.
+      await expect(judged(standInCall(scheduleKey('backup', 'prod-etcd'), 'AWSLambda.Invoke', invoke('restore-drill')))).resolves.toEqual([expect.stringMatching(/: ImplicitlyDenied$/)]);
+      await expect(judged(standInCall(scheduleKey('backup', 'shop-mysql'), 'AWSLambda.Invoke', invoke('scheduled-backup')))).resolves.toEqual([
+        allowed(/scheduler\.amazonaws\.com sts:AssumeRole arn:aws:iam::123456789012:role\/scheduleshopmysqlinvokerole\w*/),
+        allowed(/role\/ScheduleshopmysqlInvokeRole\w* lambda:InvokeFunction/),
+      ]);
+      await expect(judged(standInCall(scheduleKey('backup', 'shop-mysql'), 'AWSLambda.Invoke', invoke('restore')))).resolves.toContainEqual(expect.stringMatching(/InvokeRole\w* lambda:InvokeFunction .*: ImplicitlyDenied$/));
+      await expect(judged(standInCall(COMMAND_FINISHED_KEY, 'AWSLambda.Invoke', invoke('backup-completed')))).resolves.toEqual([allowed(/events\.amazonaws\.com lambda:InvokeFunction/)]);
+      await expect(judged(standInCall(COMMAND_FINISHED_KEY, 'AWSLambda.Invoke', invoke('scheduled-backup')))).resolves.toEqual([expect.stringMatching(/: ImplicitlyDenied$/)]);
+    });
+
+    it("lets no other account's schedule act as a job's Scheduler role", async () => {
+      const invokeRole = world.arnOf('AWS::IAM::Role', 'ScheduleshopmysqlInvokeRole');
+      const assume = (account: string) => ({ principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: invokeRole, context: { 'aws:SourceAccount': account } });
+
+      await expect(decide(assume(world.account))).resolves.toMatch(/: Allowed$/);
+      await expect(decide(assume('999999999999'))).resolves.toMatch(/: ImplicitlyDenied$/);
+    });
+
     it('takes object tagging and ACLs as their own actions, not GetObject or PutObject', () => {
       const call = (method: string, query: string, headers: Record<string, string> = {}): RecordedCall => ({
         accessKeyId: hostKey('node-files'),
@@ -304,7 +329,7 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
         headers,
         body: '',
       });
-      const actions = (recorded: RecordedCall) => (iamRequestsOf(recorded, world, names) ?? []).map((request) => request.action);
+      const actions = (recorded: RecordedCall) => (iamRequestsOf(recorded, world, names)?.requests ?? []).map((request) => request.action);
 
       expect(actions(call('PUT', 'tagging'))).toEqual(['s3:PutObjectTagging']);
       expect(actions(call('GET', 'tagging'))).toEqual(['s3:GetObjectTagging']);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
-import { functionKey, hostKey, stateMachineKey, type RecordedCall } from '../../lib/local/aws-call-recorder';
+import { COMMAND_FINISHED_KEY, functionKey, hostKey, scheduleKey, stateMachineKey, type RecordedCall } from '../../lib/local/aws-call-recorder';
 import { auditBucket } from '../helpers/iam-audit';
 
 const execFileAsync = promisify(execFile);
@@ -30,8 +30,10 @@ describe('npm run demo', () => {
     expect(stdout).not.toContain(password);
     expect(stderr).not.toContain(password);
     // Every call the demo's functions and hosts made, judged against the stack of the demo's config.
-    // Every function, state machine and host the demo has act made calls that were judged.
+    // Every function, state machine, host, schedule and rule the demo has act made calls that were judged.
     const expects = [
+      ...recorded.config.jobs.flatMap((job) => [scheduleKey('backup', job.name), scheduleKey('drill', job.name)]),
+      COMMAND_FINISHED_KEY,
       ...(['scheduled-backup', 'backup-completed', 'restore', 'etcd-restore-step', 'restore-drill'] as const).map(functionKey),
       ...['restore', 'drill', 'etcd-restore'].map(stateMachineKey),
       ...recorded.config.jobs.map((job) => hostKey(job.name)),
