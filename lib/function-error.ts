@@ -58,3 +58,18 @@ export function errorFromExecution(what: string, error: string | undefined, caus
   if (error && RESTORE_FAILURES.has(error)) return new RestoreError(lambdaErrorMessage(cause ?? error));
   return errorFromFunction(what, cause ?? JSON.stringify({ errorType: error, errorMessage: error }));
 }
+
+/** An ended execution as DescribeExecution tells it. */
+export interface EndedExecution {
+  readonly status?: string | undefined;
+  readonly output?: string | undefined;
+  readonly error?: string | undefined;
+  readonly cause?: string | undefined;
+}
+
+/** The output of an ended execution, or the error its failure (or timeout, or abort) stands for. */
+export function outputOfEnded(execution: EndedExecution, what: string): unknown {
+  if (execution.status === 'SUCCEEDED') return JSON.parse(execution.output ?? 'null');
+  if (execution.status === 'FAILED') throw errorFromExecution(what, execution.error, execution.cause);
+  throw new CronsnapError(`${what} ended ${execution.status ?? 'without a status'}${execution.cause ? `: ${execution.cause}` : ''}`);
+}

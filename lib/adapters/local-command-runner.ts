@@ -89,6 +89,11 @@ export class LocalCommandRunner implements CommandRunner {
 
   constructor(private readonly options: LocalCommandRunnerOptions) {}
 
+  /** The document `name` as registered with SSM, or undefined when there is none. */
+  documentOf(name: string): CommandDocument | undefined {
+    return this.options.documents[name];
+  }
+
   /** Stand-in hosts carry no tags: a tag target matches every online one. */
   async onlineHosts(targets: Targets): Promise<string[]> {
     const known = Object.entries(this.options.hosts).filter(([, host]) => host.online !== false);

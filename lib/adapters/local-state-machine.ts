@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import type { Context } from 'aws-lambda';
 import { CronsnapError } from '../errors';
-import { errorFromExecution } from '../function-error';
 import type { AslDefinition } from '../state-machines/asl';
 
 // aws-local-stepfunctions 3 calls Promise.withResolvers, which Node.js has from 22 only.
@@ -125,13 +124,19 @@ function taskHandlers(definition: AslDefinition, functions: LocalExecutionOption
   );
 }
 
+/** How an execution ended, as DescribeExecution tells it. */
+export type ExecutionResult =
+  | { readonly status: 'SUCCEEDED'; readonly output: unknown }
+  | { readonly status: 'FAILED'; readonly error: string; readonly cause: string }
+  | { readonly status: 'TIMED_OUT' | 'ABORTED' };
+
 /**
  * Executes a state machine's definition in this process with aws-local-stepfunctions (an
  * interpreter of the Amazon States Language, definition validated by asl-validator): paths,
- * parameters, Retry, Catch, Choice, Wait and Fail as Step Functions evaluates them, each Task's
- * Lambda bound to the real handler. Its output, or the execution's failure as our error.
+ * parameters, Retry, Catch, Choice, Wait, Fail and the execution's TimeoutSeconds as Step
+ * Functions evaluates them, each Task's Lambda bound to the real handler. `signal` aborts it.
  */
-export async function executeLocally(definition: AslDefinition, input: unknown, name: string, options: LocalExecutionOptions): Promise<unknown> {
+export async function executeLocally(definition: AslDefinition, input: unknown, name: string, options: LocalExecutionOptions, signal?: AbortSignal): Promise<ExecutionResult> {
   // Its validator writes defaults into the definition it is given.
   const machine = new StateMachine(structuredClone(definition), { validationOptions: { checkArn: true, checkPaths: true } });
   const statesOf = (type: string, ms: number | undefined) =>
@@ -144,13 +149,16 @@ export async function executeLocally(definition: AslDefinition, input: unknown, 
     },
     context: { Execution: { Name: name } },
   });
+  signal?.addEventListener('abort', () => execution.abort(), { once: true });
   const watching = options.onTaskDone ? follow(execution.eventLogs, definition, options.onTaskDone) : Promise.resolve();
   try {
-    return await execution.result;
+    return { status: 'SUCCEEDED', output: await execution.result };
   } catch (error) {
+    if (error instanceof ExecutionTimeoutError) return { status: 'TIMED_OUT' };
+    if (error instanceof ExecutionAbortedError) return { status: 'ABORTED' };
     if (!(error instanceof ExecutionError)) throw error;
     const failure = error.cause as Error;
-    throw errorFromExecution(`execution ${name}`, failure.name, failure.message);
+    return { status: 'FAILED', error: failure.name, cause: failure.message };
   } finally {
     await watching;
   }

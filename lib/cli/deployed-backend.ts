@@ -9,11 +9,10 @@ import type { StartOutcome } from '../backup/start-backup';
 import type { ComplianceReport } from '../compliance/compliance-report';
 import { drillAnswer, type DrillAnswer, type DrilledOutcome, type DrillOutcome } from '../drill/run-drill';
 import { CronsnapError } from '../errors';
-import { errorFromExecution, errorFromFunction } from '../function-error';
-import { describePointInTime, withPointInTime, type RestoreAnswer, type RestoreEventInput, type RestoreOutcome } from '../restore/restore';
-import type { RestoreWorkflowOutcome } from '../restore/restore-finisher';
+import { errorFromFunction, outputOfEnded } from '../function-error';
+import type { RestoreAnswer, RestoreEventInput, RestoreOutcome } from '../restore/restore';
+import { followRestore } from '../restore/restore-following';
 import type { KeepEventInput, KeepOutcome } from '../retention/backup-keeps';
-import { etcdStepResults } from '../restore/etcd-restore-workflow';
 import { TERMINAL_STATUSES } from '../ssm/status-change-event';
 import type { BackupListing, BackupNowResult, CronsnapBackend, HostResult } from './cronsnap-backend';
 import { readStackOutputs, replicaStackOutputsSchema, stackOutputsSchema, type StackOutputs } from './stack-outputs';
@@ -76,9 +75,7 @@ export class DeployedBackend implements CronsnapBackend {
     let told = 0;
     for (;;) {
       const execution = await this.sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (execution.status === 'SUCCEEDED') return JSON.parse(execution.output ?? 'null');
-      if (execution.status === 'FAILED') throw errorFromExecution(`${what} (${executionArn})`, execution.error, execution.cause);
-      if (execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') throw new CronsnapError(`${what}: execution ${executionArn} ended ${execution.status}${execution.cause ? `: ${execution.cause}` : ''}`);
+      if (execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') return outputOfEnded(execution, `${what} (${executionArn})`);
       if (Date.now() > deadline) throw new CronsnapError(`${what}: still running after the wait limit; follow ${executionArn} in the Step Functions console`);
       const minutes = Math.floor((Date.now() - started) / 60_000);
       if (minutes >= told + 5) {
@@ -167,13 +164,7 @@ export class DeployedBackend implements CronsnapBackend {
   async restore(event: RestoreEventInput, progress: (line: string) => void): Promise<RestoreOutcome> {
     progress(`${event.job}: asking the restore function (${event.dryRun === false ? 'real run' : 'dry run'})`);
     const answer = await this.invoke<RestoreAnswer>((await this.restoreSide()).RestoreFunction, { ...event, ...this.copyFlag });
-    if (answer.kind === 'etcd-started') {
-      const output = await this.followExecution(answer.workflow.executionId, `${event.job}: etcd ${answer.plan.kind}`, progress);
-      return { ...answer, workflow: { ...answer.workflow, results: etcdStepResults(output) } };
-    }
-    if (answer.kind !== 'started') return answer;
-    if (answer.pointInTime) progress(`${event.job}: ${describePointInTime(answer.pointInTime)}`);
-    return withPointInTime(answer, (await this.followExecution(answer.workflow.executionId, `${event.job}: restore on ${answer.hosts.join(', ')}`, progress)) as RestoreWorkflowOutcome);
+    return followRestore(answer, event.job, (executionArn, what) => this.followExecution(executionArn, what, progress), progress);
   }
 
   /** keep-backup runs with the restore function's role: hosts may not keep or unkeep. */

@@ -1,5 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { completeBackup, type CompletionOutcome } from '../backup/complete-backup';
 import { startBackup, type ScheduledBackupEvent, type StartOutcome } from '../backup/start-backup';
 import type { CronsnapConfig } from '../config/cronsnap-config';
@@ -17,15 +20,19 @@ import type { StatusChangeEvent } from '../ssm/status-change-event';
 import type { FilesManifest } from '../backup/manifest';
 import { listBackups } from '../restore/list-backups';
 import { keepBackup, keepEventSchema, type KeepEventInput, type KeepOutcome } from '../retention/backup-keeps';
-import { describePointInTime, withPointInTime, type RestoreAnswer, type RestoreEventInput, type RestoreOutcome } from '../restore/restore';
-import type { RestoreWorkflowOutcome } from '../restore/restore-finisher';
-import { LocalHostWorkflowStarter, LocalWorkflowStarter } from '../adapters/local-workflow-starter';
+import type { RestoreAnswer, RestoreEventInput, RestoreOutcome } from '../restore/restore';
+import { followRestore } from '../restore/restore-following';
+import { SsmCommandRunner } from '../adapters/ssm-command-runner';
+import { SnsNotifier } from '../adapters/sns-notifier';
+import { SfnHostWorkflowStarter, SfnWorkflowStarter } from '../adapters/sfn-workflow-starter';
 import { callHandler, type LambdaHandler, type LocalFunctionBinding } from '../adapters/local-state-machine';
 import type { CommandRunner } from '../ports/command-runner';
 import type { Notifier } from '../ports/notifier';
-import type { HostWorkflowStarter, WorkflowStarter } from '../ports/workflow-starter';
 import { COMMAND_FINISHED_KEY, functionKey, scheduleKey, STAND_IN_BUCKET, stateMachineKey, standInCall } from './aws-call-recorder';
-import { RecordedCommandRunner, RecordedNotifier, type CallSink } from './recorded-adapters';
+import { standInClient, type CallSink, type StandInClientClass, type StandInService } from './stand-in-handler';
+import { ssmStandIn } from './ssm-stand-in';
+import { snsStandIn } from './sns-stand-in';
+import { SfnStandIn, type LocalStateMachine } from './sfn-stand-in';
 import type { HostWorkflow } from '../host-workflow/host-workflow';
 import { MAX_EXECUTION_SECONDS } from '../host-workflow/command-timeout';
 import { restoreFunction } from '../lambda/restore-function';
@@ -94,14 +101,20 @@ export const LOCAL_DOCUMENT_PREFIX = 'cronsnap';
 /** The state machines of the stack, as the local mode names them. */
 export type LocalStateMachineName = 'restore' | 'drill' | 'etcd-restore';
 
+/** The region the local mode's ARNs and stand-in clients name. */
+const LOCAL_REGION = 'us-east-1';
+
+/** The failure topic, as the local mode's functions publish to it. */
+export const LOCAL_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:000000000000:cronsnap-failures`;
+
 /** The ARN a local function's StartExecution names a state machine by. */
 export function localStateMachineArn(machine: LocalStateMachineName): string {
-  return `arn:aws:states:us-east-1:000000000000:stateMachine:cronsnap-${machine}`;
+  return `arn:aws:states:${LOCAL_REGION}:000000000000:stateMachine:cronsnap-${machine}`;
 }
 
 /** The ARN a local state machine's Task names a function by, as CloudFormation would resolve it. */
 export function localFunctionArn(fn: LocalFunction): string {
-  return `arn:aws:lambda:us-east-1:000000000000:function:cronsnap-${fn}`;
+  return `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:cronsnap-${fn}`;
 }
 
 /** A function's logger in the local mode: the demo and the CLI print their own lines, not Lambda's JSON logs. */
@@ -118,8 +131,12 @@ const LOCAL_POLL_MS = 50;
  * emit. Used by the demo and the integration tests.
  */
 export class LocalBackupService {
+  /** What the failure topic's subscribers received. */
   readonly notifier = new MemoryNotifier();
+  /** The stand-in SSM agent on the stand-in hosts. */
   readonly runner: LocalCommandRunner;
+  private readonly ssm: StandInService;
+  private readonly sns: StandInService;
   private readonly stores = new Map<LocalFunction, S3ObjectStore>();
   private readonly now: () => Date;
 
@@ -135,6 +152,8 @@ export class LocalBackupService {
       ...(options.parameterPassing ? { parameterPassing: options.parameterPassing } : {}),
     });
     this.now = options.now ?? (() => new Date());
+    this.ssm = ssmStandIn(this.runner, this.now);
+    this.sns = snsStandIn(LOCAL_TOPIC_ARN, this.notifier);
   }
 
   get config(): CronsnapConfig {
@@ -187,23 +206,27 @@ export class LocalBackupService {
     return sink ? (call) => sink({ ...call, headers: { ...call.headers, [STAND_IN_BUCKET]: this.options.bucket } }) : undefined;
   }
 
-  /** SSM Run Command as function `fn` calls it: the stand-in agent, each call recorded as `fn`'s when asked. */
+  /**
+   * An SDK client of `service` as function `fn` builds it: the real client, signing as `fn`'s
+   * role, its requests served by the stand-in and each recorded when asked.
+   */
+  private clientOf<Client>(Client: StandInClientClass<Client>, fn: LocalFunction, service: StandInService): Client {
+    return standInClient(Client, service, { region: LOCAL_REGION, accessKeyId: functionKey(fn), ...(this.recordCall ? { record: this.recordCall } : {}) });
+  }
+
+  /** SSM Run Command as function `fn` calls it: SsmCommandRunner, as deployed, against the stand-in agent. */
   private runnerOf(fn: LocalFunction): CommandRunner {
-    return this.recordCall ? new RecordedCommandRunner(this.runner, functionKey(fn), this.recordCall) : this.runner;
+    return new SsmCommandRunner(this.clientOf(SSMClient, fn, this.ssm));
   }
 
-  /** SNS as function `fn` publishes to it. */
+  /** SNS as function `fn` publishes to it: SnsNotifier, as deployed, to the failure topic whose messages `notifier` keeps. */
   private notifierOf(fn: LocalFunction): Notifier {
-    return this.recordCall ? new RecordedNotifier(this.notifier, functionKey(fn), this.recordCall) : this.notifier;
+    return new SnsNotifier(this.clientOf(SNSClient, fn, this.sns), LOCAL_TOPIC_ARN);
   }
 
-  /** `starter` as function `fn` starts it: each start recorded as `fn`'s StartExecution of `machine`. */
-  private startedBy<T extends HostWorkflowStarter | WorkflowStarter>(fn: LocalFunction, machine: LocalStateMachineName, starter: T): T {
-    const record = this.recordCall;
-    if (!record) return starter;
-    const started = () => record(standInCall(functionKey(fn), 'AWSStepFunctions.StartExecution', { stateMachineArn: localStateMachineArn(machine) }));
-    if ('start' in starter) return { start: (input, name) => (started(), starter.start(input, name)) } as HostWorkflowStarter as T;
-    return { startEtcdRestore: (plan) => (started(), starter.startEtcdRestore(plan)) } as WorkflowStarter as T;
+  /** Step Functions as function `fn` starts executions of `sfn`'s state machines. */
+  private sfnClientOf(fn: LocalFunction, sfn: SfnStandIn): SFNClient {
+    return this.clientOf(SFNClient, fn, sfn);
   }
 
   /** `binding` as state machine `machine` invokes it: each invocation recorded as the machine role's. */
@@ -255,39 +278,45 @@ export class LocalBackupService {
 
   /**
    * The restore function with its three state machines (the restore's host workflow, the etcd
-   * restore and its step function), each executed here from the definition CloudFormation deploys,
-   * each Task bound to the real handler; `progress` is told each step's status.
+   * restore and its step function), each executed by the Step Functions stand-in from the
+   * definition CloudFormation deploys, each Task bound to the real handler; `progress` is told
+   * each step's status.
    */
-  private restoreFunction(progress?: (line: string) => void): LocalFunctionBinding {
+  private restoreFunction(progress?: (line: string) => void): { restore: LocalFunctionBinding; sfn: SfnStandIn } {
     const etcdStep = this.binding('etcd-restore-step', etcdRestoreStepFunction({ step: this.restoreDeps('etcd-restore-step'), logger: silentLogger('etcd-restore-step') }));
-    const etcdRestore = this.startedBy('restore', 'etcd-restore', new LocalWorkflowStarter({
-      definition: etcdRestoreDefinition(localFunctionArn('etcd-restore-step'), ETCD_RESTORE_TIMEOUT_SECONDS),
-      options: {
-        functions: { [localFunctionArn('etcd-restore-step')]: this.invokedBy('etcd-restore', 'etcd-restore-step', etcdStep) },
-        waitMs: LOCAL_POLL_MS,
-        onTaskDone: (state, output) => {
-          // The Task's own step (a replacement's states are prefixed), done once its result is there.
-          const done = (output as { steps: Record<string, { result?: StepResult }> }).steps[state.replace(/^replace-/, '')]?.result;
-          if (done) progress?.(`step ${done.step} done${done.members.length > 0 ? ` on ${done.members.map((member) => member.member).join(', ')}` : ' (nothing to do)'}`);
+    const sfn = new SfnStandIn({
+      [localStateMachineArn('etcd-restore')]: {
+        definition: etcdRestoreDefinition(localFunctionArn('etcd-restore-step'), ETCD_RESTORE_TIMEOUT_SECONDS),
+        options: {
+          functions: { [localFunctionArn('etcd-restore-step')]: this.invokedBy('etcd-restore', 'etcd-restore-step', etcdStep) },
+          waitMs: LOCAL_POLL_MS,
+          onTaskDone: (state, output) => {
+            // The Task's own step (a replacement's states are prefixed), done once its result is there.
+            const done = (output as { steps: Record<string, { result?: StepResult }> }).steps[state.replace(/^replace-/, '')]?.result;
+            if (done) progress?.(`step ${done.step} done${done.members.length > 0 ? ` on ${done.members.map((member) => member.member).join(', ')}` : ' (nothing to do)'}`);
+          },
         },
       },
-    }));
-    // The workflow's step is the restore function itself, bound once it exists.
-    const hostWorkflows = this.startedBy('restore', 'restore', new LocalHostWorkflowStarter(this.hostWorkflowMachine('restore', 'restore', () => restore, progress)));
+      // The workflow's step is the restore function itself, bound once it exists.
+      [localStateMachineArn('restore')]: this.hostWorkflowMachine('restore', 'restore', () => restore, progress),
+    });
+    const client = this.sfnClientOf('restore', sfn);
     const { runner, store, now, documentPrefix, ...rest } = this.restoreDeps('restore');
+    const workflows = new SfnWorkflowStarter(client, localStateMachineArn('etcd-restore'));
+    const hostWorkflows = new SfnHostWorkflowStarter(client, localStateMachineArn('restore'));
     const restore: LocalFunctionBinding = this.binding(
       'restore',
       restoreFunction({
-        restore: { ...rest, store, now, config: this.options.config, bucketRole: this.bucketRole, workflows: etcdRestore, hostWorkflows },
+        restore: { ...rest, store, now, config: this.options.config, bucketRole: this.bucketRole, workflows, hostWorkflows },
         step: { runner, store, now, documentPrefix },
         logger: silentLogger('restore'),
       }),
     );
-    return restore;
+    return { restore, sfn };
   }
 
   /** The host workflow state machine `machine` (hostWorkflowDefinition) whose step is `fn`, told to `progress` as its status changes. */
-  private hostWorkflowMachine(machine: LocalStateMachineName, fn: LocalFunction, step: () => LocalFunctionBinding, progress?: (line: string) => void) {
+  private hostWorkflowMachine(machine: LocalStateMachineName, fn: LocalFunction, step: () => LocalFunctionBinding, progress?: (line: string) => void): LocalStateMachine {
     const arn = localFunctionArn(fn);
     let told = '';
     return {
@@ -304,31 +333,21 @@ export class LocalBackupService {
     };
   }
 
-  /**
-   * An operator's or a schedule's invocation of `fn`. The local starters run the whole execution
-   * inside it, where StartExecution would return at once, so it is held to the execution's
-   * timeout; the function's own timeout holds each of the execution's steps.
-   */
-  private invokeStarting(fn: LocalFunctionBinding, event: unknown, requestId?: string): Promise<unknown> {
-    return callHandler({ ...fn, timeoutMs: (MAX_EXECUTION_SECONDS + 7200) * 1000 }, event, requestId);
-  }
-
-  /** The restore function's answer, its workflows run in-process to the end and told to `progress`. */
-  async restore(event: RestoreEventInput, progress?: (line: string) => void): Promise<RestoreOutcome> {
-    const fn = this.restoreFunction(progress);
-    const answer = (await this.invokeStarting(fn, event)) as RestoreAnswer;
-    if (answer.kind !== 'started') return answer;
-    if (answer.pointInTime) progress?.(`${event.job}: ${describePointInTime(answer.pointInTime)}`);
-    return withPointInTime(answer, answer.workflow.output as RestoreWorkflowOutcome);
+  /** The restore function's answer, the workflow it started followed to its end and told to `progress`. */
+  async restore(event: RestoreEventInput, progress: (line: string) => void = () => undefined): Promise<RestoreOutcome> {
+    const { restore, sfn } = this.restoreFunction(progress);
+    const answer = (await callHandler(restore, event)) as RestoreAnswer;
+    return followRestore(answer, event.job, (executionArn) => sfn.outputOf(executionArn), progress);
   }
 
   /**
    * The restore-drill function's answer to one drill of `job` (`eventId` its request id), its
-   * workflow run to the verdict: invoked by the job's drill schedule unless `trigger` is `on-demand`.
+   * workflow followed to the verdict: invoked by the job's drill schedule unless `trigger` is `on-demand`.
    */
   async drill(job: string, eventId: string, scheduledTime = this.now(), trigger: ScheduledBackupEvent['trigger'] = 'schedule'): Promise<Exclude<DrillOutcome, { kind: 'started' }>> {
     if (trigger === 'schedule') this.invokedByAws(scheduleKey('drill', job), 'restore-drill');
-    const hostWorkflows = this.startedBy('restore-drill', 'drill', new LocalHostWorkflowStarter(this.hostWorkflowMachine('drill', 'restore-drill', () => drill)));
+    const sfn = new SfnStandIn({ [localStateMachineArn('drill')]: this.hostWorkflowMachine('drill', 'restore-drill', () => drill) });
+    const hostWorkflows = new SfnHostWorkflowStarter(this.sfnClientOf('restore-drill', sfn), localStateMachineArn('drill'));
     const { runner, documentPrefix, ...record } = this.restoreDeps('restore-drill');
     const drill: LocalFunctionBinding = this.binding(
       'restore-drill',
@@ -338,8 +357,8 @@ export class LocalBackupService {
         logger: silentLogger('restore-drill'),
       }),
     );
-    const answer = (await this.invokeStarting(drill, { job, eventId, scheduledTime: scheduledTime.toISOString() }, eventId)) as Extract<DrillOutcome, { kind: 'started' }> | DrillAnswer;
-    if (answer.kind === 'started') return answer.workflow.output as DrilledOutcome;
+    const answer = (await callHandler(drill, { job, eventId, scheduledTime: scheduledTime.toISOString() }, eventId)) as Extract<DrillOutcome, { kind: 'started' }> | DrillAnswer;
+    if (answer.kind === 'started') return (await sfn.outputOf(answer.workflow.executionId)) as DrilledOutcome;
     if (answer.kind === 'duplicate') return answer;
     // A drill that ended before its workflow started is answered in brief; its record holds the whole verdict.
     return { kind: 'drilled', resultKey: answer.result, result: drillResultSchema.parse(JSON.parse((await this.storeOf('restore-drill').getText(answer.result)) ?? 'null')) };

@@ -8,6 +8,7 @@ import { instanceId } from '../config/targets';
 import { InvalidEventError, RestoreError } from '../errors';
 import type { ObjectStore } from '../ports/object-store';
 import type { HostWorkflowStarter, StartedWorkflow, WorkflowStarter } from '../ports/workflow-starter';
+import type { StepResult } from './etcd-restore-workflow';
 import { restoreTimeoutSeconds } from '../host-workflow/command-timeout';
 import { findRun, type RestorableBackup } from './backup-catalog';
 import { choosePointInTime, type BinlogReplay } from '../binlogs/point-in-time-restore';
@@ -61,7 +62,8 @@ export type RestoreEventInput = z.input<typeof restoreEventSchema>;
  */
 export type RestoreAnswer =
   | { kind: 'etcd-plan'; plan: EtcdRestorePlan }
-  | { kind: 'etcd-started'; plan: EtcdRestorePlan; workflow: StartedWorkflow }
+  /** `results`: the etcd steps' results, once the caller followed the execution to its end. */
+  | { kind: 'etcd-started'; plan: EtcdRestorePlan; workflow: StartedWorkflow & { results?: StepResult[] } }
   | {
       kind: 'started';
       operation: 'database-restore' | 'file-set-restore';

@@ -1,6 +1,5 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import aslValidator from 'asl-validator';
-import { LocalHostWorkflowStarter, LocalWorkflowStarter } from '../../lib/adapters/local-workflow-starter';
 import type { LocalExecutionOptions, LocalFunctionBinding, LambdaHandler } from '../../lib/adapters/local-state-machine';
 import { etcdServiceValues } from '../../lib/engines/etcd-member-access';
 import { loadConfigFile } from '../../lib/config/config-file';
@@ -11,6 +10,7 @@ import { etcdRestoreStepFunction } from '../../lib/lambda/etcd-restore-step-func
 import { restoreDrillFunction } from '../../lib/lambda/restore-drill-function';
 import { restoreFunction } from '../../lib/lambda/restore-function';
 import type { CommandRequest, CommandRunner, Invocation } from '../../lib/ports/command-runner';
+import type { StartedWorkflow } from '../../lib/ports/workflow-starter';
 import type { EtcdRestorePlan } from '../../lib/restore/etcd-restore-plan';
 import type { RestoreDeps } from '../../lib/restore/restore';
 import type { AslDefinition } from '../../lib/state-machines/asl';
@@ -18,7 +18,7 @@ import { etcdRestoreDefinition } from '../../lib/state-machines/etcd-restore-def
 import { hostWorkflowDefinition } from '../../lib/state-machines/host-workflow-definition';
 import { configInput, etcdJobInput, filesJobInput, mysqlJobInput, postgresJobInput } from '../helpers/config-factory';
 import { drillRecordOverOneBackup, HOST, plannedRestore, ScriptedRunner } from '../helpers/host-workflow-fixtures';
-import { silentLogger } from '../helpers/local-workflows';
+import { LocalWorkflows, silentLogger } from '../helpers/local-workflows';
 import { MemoryObjectStore, RecordingRunner } from '../helpers/recording-ports';
 import { synthStacks, TEST_ACCOUNT, TEST_REGION } from '../helpers/stack-factory';
 
@@ -204,11 +204,11 @@ describe('the synthesized state machines, executed', () => {
       const runner = new ScriptedRunner(() => polls++, 3, { status: 'Success', stdout });
       const invocations: unknown[] = [];
       const restore = restoreSteps(runner);
-      const starter = new LocalHostWorkflowStarter({ definition: machine.definition, options: bound(machine, () => restore, invocations) });
+      const starter = new LocalWorkflows({ definition: machine.definition, options: bound(machine, () => restore, invocations) });
 
-      const started = await starter.start(plannedRestore(), 'restore-shop-db');
+      const output = await starter.run(plannedRestore(), 'restore-shop-db');
 
-      expect(started.output).toEqual({ kind: 'database', dryRun: false, report: { host: HOST, commandId: 'cmd-1', planned: [], restored: [{ database: 'shop', into: 'shop', tables: 4 }] } });
+      expect(output).toEqual({ kind: 'database', dryRun: false, report: { host: HOST, commandId: 'cmd-1', planned: [], restored: [{ database: 'shop', into: 'shop', tables: 4 }] } });
       // One step sent the command, four looked at it: three while it ran, the last read the report.
       expect(invocations).toHaveLength(5);
       expect(invocations[0]).toMatchObject({ operation: { kind: 'database-restore', job: 'shop-db' }, commands: [{ host: HOST }] });
@@ -233,11 +233,11 @@ describe('the synthesized state machines, executed', () => {
         if (invocation === 1) throw Object.assign(new Error('Service error'), { name: lambdaFailures[0] });
         return answer;
       };
-      const starter = new LocalHostWorkflowStarter({ definition: machine.definition, options: { ...bound(machine, () => flaky), retryIntervalMs: 0 } });
+      const starter = new LocalWorkflows({ definition: machine.definition, options: { ...bound(machine, () => flaky), retryIntervalMs: 0 } });
 
-      const started = await starter.start(plannedRestore(), 'restore-shop-db');
+      const output = await starter.run(plannedRestore(), 'restore-shop-db');
 
-      expect(started.output).toMatchObject({ kind: 'database', report: { commandId: 'cmd-1', restored: [{ database: 'shop' }] } });
+      expect(output).toMatchObject({ kind: 'database', report: { commandId: 'cmd-1', restored: [{ database: 'shop' }] } });
       expect(runner.sent).toHaveLength(1);
       expect(invocation).toBeGreaterThan(3);
     },
@@ -256,9 +256,9 @@ describe('the synthesized state machines, executed', () => {
         if (sentNow && (sending += 1) % 2 === 1) throw Object.assign(new Error('Service error'), { name: 'Lambda.ServiceException' });
         return answer;
       };
-      const starter = new LocalWorkflowStarter({ definition: machine.definition, options: { ...bound(machine, () => flaky), retryIntervalMs: 0 } });
+      const starter = new LocalWorkflows({ definition: machine.definition, options: { ...bound(machine, () => flaky), retryIntervalMs: 0 } });
 
-      await expect(starter.startEtcdRestore(etcdPlan())).rejects.toThrow(/failed before anything was touched: step prepare failed/);
+      await expect(starter.runEtcd(etcdPlan())).rejects.toThrow(/failed before anything was touched: step prepare failed/);
 
       expect(sending).toBe(4);
       expect(runner.sent.map((request) => request.parameters.action)).toEqual(['prepare', 'abandon']);
@@ -274,9 +274,9 @@ describe('the synthesized state machines, executed', () => {
         if ((event as { step: string }).step === 'abandon') throw new TypeError('Cannot read properties of undefined');
         return etcdStep(event, ...rest);
       };
-      const starter = new LocalWorkflowStarter({ definition: machine.definition, options: bound(machine, () => crashingCleanUp) });
+      const starter = new LocalWorkflows({ definition: machine.definition, options: bound(machine, () => crashingCleanUp) });
 
-      const started = starter.startEtcdRestore(etcdPlan());
+      const started = starter.runEtcd(etcdPlan());
 
       await expect(started).rejects.toThrow(RestoreError);
       await expect(started).rejects.toThrow(
@@ -291,9 +291,9 @@ describe('the synthesized state machines, executed', () => {
       const stdout = 'cronsnap: FAILED step=plan: database shop holds 4 tables; nothing was changed\n';
       const runner = new ScriptedRunner(() => 0, 0, { status: 'Failed', stdout });
       const restore = restoreSteps(runner);
-      const starter = new LocalHostWorkflowStarter({ definition: machine.definition, options: bound(machine, () => restore) });
+      const starter = new LocalWorkflows({ definition: machine.definition, options: bound(machine, () => restore) });
 
-      const started = starter.start(plannedRestore(), 'restore-shop-db');
+      const started = starter.run(plannedRestore(), 'restore-shop-db');
 
       await expect(started).rejects.toThrow(RestoreRefusedError);
       await expect(started).rejects.toThrow('restore of shop-db failed: step=plan: database shop holds 4 tables; nothing was changed');
@@ -306,16 +306,16 @@ describe('the synthesized state machines, executed', () => {
       const { notifier, record } = drillRecordOverOneBackup();
       // The host never finishes.
       const hanging = new ScriptedRunner(() => 0, Infinity);
-      const hostWorkflowsOfDrill = new LocalHostWorkflowStarter({ definition: machine.definition, options: bound(machine, () => drill) });
-      const drill = restoreDrillFunction({ drill: { ...record, hostWorkflows: hostWorkflowsOfDrill }, step: { runner: hanging, documentPrefix: 'cronsnap' }, logger: silentLogger() });
+      const workflows = new LocalWorkflows({ definition: machine.definition, options: bound(machine, () => drill) });
+      const drill = restoreDrillFunction({ drill: { ...record, hostWorkflows: workflows.hostWorkflows }, step: { runner: hanging, documentPrefix: 'cronsnap' }, logger: silentLogger() });
 
       const answer = (await drill({ job: 'prod-etcd', eventId: 'drill-1', scheduledTime: '2026-11-24T00:00:00Z' }, { awsRequestId: 'request-1' } as never, { signal: new AbortController().signal })) as {
         kind: string;
-        workflow: { output: DrilledOutcome };
+        workflow: StartedWorkflow;
       };
 
       expect(answer.kind).toBe('started');
-      expect(answer.workflow.output.result).toMatchObject({ passed: false, reason: expect.stringMatching(/still InProgress after \d+ min, past its execution timeout of 7200 s$/) });
+      expect(((await workflows.outputOf(answer.workflow)) as DrilledOutcome).result).toMatchObject({ passed: false, reason: expect.stringMatching(/still InProgress after \d+ min, past its execution timeout of 7200 s$/) });
       expect(notifier.messages).toHaveLength(1);
     },
   );
@@ -326,9 +326,9 @@ describe('the synthesized state machines, executed', () => {
       const runner = new FailingRunner((request) => (request.parameters.action === 'abandon' ? 'step=abandon: the agent cannot start the command' : "step=prepare: the data dir's parent /nonexistent-parent does not exist; nothing was changed"));
       const invocations: unknown[] = [];
       const etcdStep = etcdSteps(runner);
-      const starter = new LocalWorkflowStarter({ definition: machine.definition, options: bound(machine, () => etcdStep, invocations) });
+      const starter = new LocalWorkflows({ definition: machine.definition, options: bound(machine, () => etcdStep, invocations) });
 
-      const started = starter.startEtcdRestore(etcdPlan());
+      const started = starter.runEtcd(etcdPlan());
 
       await expect(started).rejects.toThrow(RestoreError);
       await expect(started).rejects.toThrow(

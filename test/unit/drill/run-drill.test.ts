@@ -6,13 +6,14 @@ import { hostWorkflowStarter, silentLogger } from '../../helpers/local-workflows
 describe('runDrill', () => {
   it('records and publishes a drill whose host stays InProgress past its execution timeout', async () => {
     const { manifest, store, notifier, record } = drillRecordOverOneBackup();
-    const hostWorkflows = hostWorkflowStarter(() => drillFunction);
+    const workflows = hostWorkflowStarter(() => drillFunction);
+    const { hostWorkflows } = workflows;
     const drillFunction = restoreDrillFunction({ drill: { ...record, hostWorkflows }, step: { runner: new ScriptedRunner(() => 0, Infinity), documentPrefix: 'cronsnap' }, logger: silentLogger() });
 
     const started = await runDrill({ job: 'prod-etcd', eventId: 'timeout-1', scheduledTime: '2026-11-24T00:00:00Z' }, 'request-1', { ...record, hostWorkflows });
 
     if (started.kind !== 'started') throw new Error(`expected a started drill, got ${started.kind}`);
-    const outcome = started.workflow.output as DrilledOutcome;
+    const outcome = (await workflows.outputOf(started.workflow)) as DrilledOutcome;
     // The etcd job's backup timeout (60 min) doubled is the drill's executionTimeout.
     const reason = expect.stringMatching(/^i-0123456789abcdef0 still InProgress after \d+ min, past its execution timeout of 7200 s$/);
     expect(outcome.result).toMatchObject({ passed: false, reason, backup: { runId: manifest.runId } });

@@ -92,7 +92,7 @@ describe('host workflows', () => {
     // Only the workflow's steps run here; planning a restore is not asked of this function.
     const workflows = hostWorkflowStarter(() => restoreFunction({ restore: {} as RestoreDeps, step, logger: silentLogger() }), { timeoutMs: 50 });
 
-    const started = workflows.start(plannedRestore(), 'restore-shop-db');
+    const started = workflows.run(plannedRestore(), 'restore-shop-db');
 
     await expect(started).rejects.toThrow(FunctionError);
     // middy stops the handler just before Lambda would, and the execution fails with its error.
