@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { completeBackup, type RetentionOutcome } from '../../lib/backup/complete-backup';
+import { completeBackup, type JudgedSuccess, type RetentionOutcome } from '../../lib/backup/complete-backup';
 import { loadBundledConfig } from '../../lib/config/load-config';
 import { storedBytes } from '../../lib/backup/manifest';
 import { awsDependencies } from '../../lib/lambda/aws-dependencies';
@@ -12,7 +12,18 @@ import { statusChangeEventSchema, type StatusChangeEvent } from '../../lib/ssm/s
 
 const env = readLambdaEnvironment();
 const { logger, metrics } = powertoolsFor('backup-completed');
-const deps = { ...awsDependencies(env), config: loadBundledConfig(env.CRONSNAP_CONFIG_FILE) };
+
+/** A success's metrics, published the moment it is judged: pruning comes after, and may run long. */
+function publishSuccess(success: JudgedSuccess): void {
+  metrics.addDimension('job', success.job);
+  metrics.addMetric('BackupSucceeded', 'Count', 1);
+  metrics.addMetric('BackupDurationSeconds', 'Seconds', success.durationSeconds);
+  metrics.addMetric('BackupBytes', 'Bytes', storedBytes(success.manifest));
+  metrics.addMetric('BackupAgeSeconds', 'Seconds', success.ageSeconds);
+  metrics.publishStoredMetrics();
+}
+
+const deps = { ...awsDependencies(env), config: loadBundledConfig(env.CRONSNAP_CONFIG_FILE), onSucceeded: publishSuccess };
 
 function logRetention(retention: RetentionOutcome): void {
   if (retention.kind === 'pruned') {
@@ -34,10 +45,6 @@ async function run(event: StatusChangeEvent) {
   metrics.addDimension('job', outcome.job);
   if (outcome.kind === 'succeeded') {
     logger.info('backup succeeded', { job: outcome.job, runId: outcome.runId, host: outcome.host, payload: outcome.manifest.payload });
-    metrics.addMetric('BackupSucceeded', 'Count', 1);
-    metrics.addMetric('BackupDurationSeconds', 'Seconds', outcome.durationSeconds);
-    metrics.addMetric('BackupBytes', 'Bytes', storedBytes(outcome.manifest));
-    metrics.addMetric('BackupAgeSeconds', 'Seconds', outcome.ageSeconds);
     logRetention(outcome.retention);
   } else if (outcome.kind === 'shipped') {
     logger.info('binary logs shipped', { job: outcome.job, runId: outcome.runId, shipped: outcome.manifest.shipped, chain: outcome.chain });

@@ -65,6 +65,9 @@ export class BackupFunctions extends Construct {
     this.backupCompleted = new CronsnapFunction(this, 'BackupCompleted', {
       name: 'backup-completed',
       environment,
+      // The last host of a run prunes its job: for a fleet, thousands of manifests (30 hosts times
+      // 500 kept runs is 15,000 reads, 16 at a time) and their deletions, well past a minute.
+      timeout: Duration.minutes(5),
       deadLetterQueue: this.deadLetterQueue,
       extraFiles: [{ source: props.configFile, target: 'cronsnap.config.json' }],
     });

@@ -19,7 +19,15 @@ export interface CompleteBackupDeps {
   readonly store: ObjectStore;
   readonly notifier: Notifier;
   readonly now: () => Date;
+  /**
+   * Told a success as soon as it is judged, before pruning: a prune that runs long (or past the
+   * function's timeout) can then never hold back the metric the RPO alarm watches.
+   */
+  readonly onSucceeded?: (success: JudgedSuccess) => void;
 }
+
+/** A run judged a success, before its job is pruned. */
+export type JudgedSuccess = Omit<Extract<CompletionOutcome, { kind: 'succeeded' }>, 'retention'>;
 
 /** What pruning did after a success; an error is reported on the topic and leaves the backup a success. */
 export type RetentionOutcome = PruneOutcome | { readonly kind: 'error'; readonly job: string; readonly reason: string };
@@ -93,7 +101,7 @@ async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDep
         throw new ManifestError(`${key} names job ${manifest.job}, run ${manifest.runId}, host ${manifest.host}: not this run`);
       }
       const finished = new Date(manifest.finishedAt).getTime();
-      return {
+      const success: JudgedSuccess = {
         kind: 'succeeded',
         job,
         runId,
@@ -101,8 +109,9 @@ async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDep
         manifest,
         durationSeconds: (finished - new Date(manifest.startedAt).getTime()) / 1000,
         ageSeconds: Math.max(0, (deps.now().getTime() - finished) / 1000),
-        retention: await applyRetention(job, invocation, deps),
       };
+      deps.onSucceeded?.(success);
+      return { ...success, retention: await applyRetention(job, invocation, deps) };
     } catch (error) {
       if (!(error instanceof ManifestError)) throw error;
       reason = error.message;

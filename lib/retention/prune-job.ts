@@ -1,4 +1,5 @@
 import { markedRunId, MARKER_ROOT, parseBackupKey } from '../backup/object-layout';
+import { inBatches } from '../in-batches';
 import { runStartedAt } from '../backup/run-id';
 import type { Job } from '../config/job-config';
 import type { ObjectStore, StoredObject } from '../ports/object-store';
@@ -89,6 +90,9 @@ async function pruneShippedLogs<B, K>(
   return { deleted: pruning.manifests.length + pruning.payloads.length + pruning.runRecords.length, keptFrom: pruning.keptFrom };
 }
 
+/** Reads of manifests and retention dates at once: enough to overlap S3's latency, well within its request rate per prefix. */
+const PARALLEL_READS = 16;
+
 /** Incomplete work younger than this may still be uploading: a day, or the job's timeout if longer. */
 export function incompleteAfterSeconds(job: Job): number {
   return Math.max(86400, job.timeoutMinutes * 60 + 3600);
@@ -148,22 +152,25 @@ export async function pruneJob(job: Job, deps: PruneDeps): Promise<PruneOutcome>
     if (plan.kind === 'held') return { kind: 'held', job: job.name, reason: plan.reason };
 
     let learned = false;
-    for (const { runId } of plan.keep) {
-      for (const [name, unit] of runs.get(runId)?.units ?? []) {
+    const unchecked = plan.keep.flatMap(({ runId }) =>
+      [...(runs.get(runId)?.units ?? [])].flatMap(([name, unit]) => {
         const manifest = manifestOf(unit);
         const id = `${runId}/${name}`;
-        if (!unit.main || !manifest || verified.has(id) || invalid.has(id)) continue;
-        const checked = await checkBackup(deps.store, job.name, manifest.key, sizes);
-        if ('reason' in checked) {
-          invalid.set(id, { runId, unit: name, reason: checked.reason });
-          learned = true;
-        } else verified.set(id, checked);
-      }
+        return unit.main && manifest && !verified.has(id) && !invalid.has(id) ? [{ runId, name, id, key: manifest.key }] : [];
+      }),
+    );
+    // A fleet keeps thousands of manifests (hosts times kept runs): they are read side by side.
+    const checks = await inBatches(unchecked, PARALLEL_READS, async (unit) => ({ ...unit, checked: await checkBackup(deps.store, job.name, unit.key, sizes) }));
+    for (const { runId, name, id, checked } of checks) {
+      if ('reason' in checked) {
+        invalid.set(id, { runId, unit: name, reason: checked.reason });
+        learned = true;
+      } else verified.set(id, checked);
     }
     if (deps.objectLock) {
-      for (const { runId } of plan.delete) {
-        if (locks.has(runId)) continue;
-        const until = await retainUntil(deps.store, runs.get(runId));
+      const candidates = [...new Set(plan.delete.map(({ runId }) => runId))].filter((runId) => !locks.has(runId));
+      const dates = await inBatches(candidates, PARALLEL_READS, async (runId) => ({ runId, until: await retainUntil(deps.store, runs.get(runId)) }));
+      for (const { runId, until } of dates) {
         locks.set(runId, until);
         if (until && until > now) learned = true;
       }
@@ -184,7 +191,7 @@ export async function pruneJob(job: Job, deps: PruneDeps): Promise<PruneOutcome>
     const survivors = async () => {
       const kept = plan.keep.map(({ runId }) => [...verified].find(([id]) => id.startsWith(`${runId}/`))?.[1]);
       const locked = plan.locked.flatMap(({ runId }) => [...(runs.get(runId)?.units.values() ?? [])].filter((unit) => unit.main).flatMap((unit) => manifestOf(unit) ?? []));
-      const held = await Promise.all(locked.map(async (manifest) => checkBackup(deps.store, job.name, manifest.key, sizes)));
+      const held = await inBatches(locked, PARALLEL_READS, (manifest) => checkBackup(deps.store, job.name, manifest.key, sizes));
       return [...kept, ...held.map((checked) => ('reason' in checked ? undefined : checked))];
     };
     const binlogs = shipsBinlogs(job) ? await pruneShippedLogs(deps.store, objects, await survivors(), baseDumpOf, planBinlogPruning) : undefined;

@@ -303,6 +303,11 @@ describe('CronsnapStack', () => {
     );
   });
 
+  it('gives backup-completed the time to prune a fleet after the last host of a run: 5 minutes, not the 1-minute default', () => {
+    const completed = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('FunctionsBackupCompletedFunction'));
+    expect(completed.map(([, fn]) => fn.Properties.Timeout)).toEqual([300]);
+  });
+
   it('inventories the backup bucket daily, all versions, as CSV into the private reports bucket with every field the report reads', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       InventoryConfigurations: [

@@ -37,6 +37,27 @@ describe('pruneJob', () => {
     expect(store.deletions[1]?.[0]).toMatch(/snapshot\.db\.zst$/);
   });
 
+  it("reads a fleet's kept manifests side by side, a bounded number at once", async () => {
+    const [fleetJob] = parseConfig(configInput([etcdJobInput({ retention: { keepLast: 60 } })])).jobs;
+    if (!fleetJob) throw new Error('no job');
+    const store = storeWith(...Array.from({ length: 60 }, (_, index) => storedEtcdBackup(runIdAt(NOW, 1 + index))));
+    let reading = 0;
+    let most = 0;
+    const getText = store.getText.bind(store);
+    store.getText = async (key) => {
+      most = Math.max(most, (reading += 1));
+      // Each read yields once, as a network read would, so reads started together overlap.
+      await new Promise((resolve) => setImmediate(resolve));
+      reading -= 1;
+      return getText(key);
+    };
+
+    const outcome = await pruneJob(fleetJob, deps(store));
+
+    expect(outcome).toMatchObject({ kind: 'pruned', deleted: [] });
+    expect(most).toBe(16);
+  });
+
   it('does not let a newest backup with a corrupt manifest stand in for a good one', async () => {
     const corrupt = storedEtcdBackup(runs[0] ?? '');
     corrupt.set(manifestKey(prefixOf(runs[0] ?? ''), HOST), '{"formatVersion": 1');
