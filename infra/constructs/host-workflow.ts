@@ -2,7 +2,7 @@ import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { MAX_EXECUTION_SECONDS } from '../../lib/host-workflow/command-timeout';
+import { HOST_WORKFLOW_TIMEOUT_SECONDS } from '../../lib/host-workflow/command-timeout';
 import { hostWorkflowDefinition } from '../../lib/state-machines/host-workflow-definition';
 import { tracedStateMachine } from './traced-state-machine';
 
@@ -35,7 +35,7 @@ export class HostWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: HostWorkflowProps) {
     super(scope, id);
-    const timeout = props.timeout ?? Duration.seconds(MAX_EXECUTION_SECONDS + 7200);
+    const timeout = props.timeout ?? Duration.seconds(HOST_WORKFLOW_TIMEOUT_SECONDS);
     this.stateMachine = tracedStateMachine(this, {
       definition: hostWorkflowDefinition(props.stepFunction.functionArn, timeout.toSeconds()),
       stepFunction: props.stepFunction,

@@ -94,11 +94,16 @@ export class LocalCommandRunner implements CommandRunner {
     return this.options.documents[name];
   }
 
-  /** Stand-in hosts carry no tags: a tag target matches every online one. */
+  /** The hosts `targets` names and whether each answers, sorted; stand-in hosts carry no tags, so a tag target matches every one. */
+  hostStatuses(targets: Targets): { id: string; online: boolean }[] {
+    return Object.entries(this.options.hosts)
+      .filter(([id]) => !targets.instanceIds || targets.instanceIds.includes(id))
+      .map(([id, host]) => ({ id, online: host.online !== false }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
   async onlineHosts(targets: Targets): Promise<string[]> {
-    const known = Object.entries(this.options.hosts).filter(([, host]) => host.online !== false);
-    const ids = known.map(([id]) => id);
-    return (targets.instanceIds ? ids.filter((id) => targets.instanceIds?.includes(id)) : ids).sort();
+    return this.hostStatuses(targets).filter((host) => host.online).map((host) => host.id);
   }
 
   async send(request: CommandRequest): Promise<{ commandId: string }> {
@@ -157,6 +162,13 @@ export class LocalCommandRunner implements CommandRunner {
     const script = this.options.parameterPassing === 'text' ? commands.replace(/\{\{\s*(\w+)\s*\}\}/g, (_match, name: string) => parameters[name] ?? '') : commands;
     const key = `${commandId}/${hostId}`;
     const invocation = { commandId, hostId, documentName: request.documentName, parameters };
+    if (this.options.hosts[hostId]?.online === false) {
+      // A host that does not answer never gets the command: it waits out the delivery timeout, as SSM's would.
+      this.invocations.set(key, { ...invocation, status: 'Pending', stdout: '', stderr: '' });
+      await new Promise((resolve) => setTimeout(resolve, request.timeoutSeconds * 1000).unref());
+      this.invocations.set(key, { ...invocation, status: 'DeliveryTimedOut', stdout: '', stderr: '' });
+      return;
+    }
     this.invocations.set(key, { ...invocation, status: 'InProgress', stdout: '', stderr: '' });
     // The agent runs each command in a directory of its own (under its orchestration dir), never
     // where the caller happens to be: a script that leans on its working directory fails here too.

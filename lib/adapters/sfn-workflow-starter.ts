@@ -13,8 +13,8 @@ async function startExecution(client: SFNClient, stateMachineArn: string, name: 
     const response = await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
     return { executionId: response.executionArn ?? name };
   } catch (error) {
-    // Same name, different input: another operation under the same name, which must not start.
-    if (error instanceof ExecutionAlreadyExists) throw new Error(`an execution named ${name} already exists with other input`, { cause: error });
+    // The name is taken by another operation (other input), or by this one once it ended: either way nothing starts.
+    if (error instanceof ExecutionAlreadyExists) throw new Error(`an execution named ${name} already exists, with other input or already ended`, { cause: error });
     throw error;
   }
 }

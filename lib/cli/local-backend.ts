@@ -3,7 +3,6 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DirectoryObjectStore } from '../adapters/directory-object-store';
-import { S3ObjectStore } from '../adapters/s3-object-store';
 import { storedBytes } from '../backup/manifest';
 import { buildComplianceReport } from '../compliance/compliance-report';
 import type { CronsnapConfig } from '../config/cronsnap-config';
@@ -34,7 +33,7 @@ export interface LocalBackendOptions {
    * Per-function S3 clients and host access keys, so a recorder can tell whose call each was.
    * @default - every call signed with the caller's credentials
    */
-  readonly signing?: Pick<LocalBackupServiceOptions, 's3As' | 'hostAccessKey' | 'recordCall'>;
+  readonly signing?: Pick<LocalBackupServiceOptions, 's3As' | 'hostAccessKey' | 'recordCall' | 'expectActing'>;
 }
 
 /**
@@ -117,7 +116,7 @@ export class LocalBackend implements CronsnapBackend {
         config: this.options.config,
         reports: new DirectoryObjectStore(root),
         backupBucket: this.options.bucket,
-        backups: new S3ObjectStore(this.s3, this.options.bucket, this.options.kmsKeyId),
+        backups: this.service.complianceBackups(),
         now: () => new Date(),
       });
       mkdirSync(outDir, { recursive: true });

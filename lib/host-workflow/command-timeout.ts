@@ -1,6 +1,9 @@
 /** SSM stops a command after at most 48 hours: executionTimeout's maximum. */
 export const MAX_EXECUTION_SECONDS = 172_800;
 
+/** A host workflow's execution timeout: the longest command SSM runs, and two hours to send, poll and finish around it. */
+export const HOST_WORKFLOW_TIMEOUT_SECONDS = MAX_EXECUTION_SECONDS + 7200;
+
 /**
  * The slowest restore we plan for, in bytes of the uncompressed dump or snapshot per second: a
  * database re-inserting rows and rebuilding its indexes on modest disks. Measured restores here

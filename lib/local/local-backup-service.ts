@@ -30,19 +30,21 @@ import type { CommandRunner } from '../ports/command-runner';
 import type { Notifier } from '../ports/notifier';
 import { COMMAND_FINISHED_KEY, functionKey, scheduleKey, STAND_IN_BUCKET, stateMachineKey, standInCall } from './aws-call-recorder';
 import { standInClient, type CallSink, type StandInClientClass, type StandInService } from './stand-in-handler';
+import { HARNESS_ACCESS_KEY } from './moto-server';
 import { ssmStandIn } from './ssm-stand-in';
 import { snsStandIn } from './sns-stand-in';
 import { SfnStandIn, type LocalStateMachine } from './sfn-stand-in';
 import type { HostWorkflow } from '../host-workflow/host-workflow';
-import { MAX_EXECUTION_SECONDS } from '../host-workflow/command-timeout';
+import { HOST_WORKFLOW_TIMEOUT_SECONDS } from '../host-workflow/command-timeout';
 import { restoreFunction } from '../lambda/restore-function';
+import { readByNameOnly } from '../lambda/aws-dependencies';
 import { restoreDrillFunction } from '../lambda/restore-drill-function';
 import { etcdRestoreStepFunction } from '../lambda/etcd-restore-step-function';
 import { hostWorkflowDefinition } from '../state-machines/host-workflow-definition';
 import { etcdRestoreDefinition } from '../state-machines/etcd-restore-definition';
 import { STEP_TIMEOUT_SECONDS } from '../state-machines/asl';
-import { ETCD_RESTORE_TIMEOUT_SECONDS, type StepResult } from '../restore/etcd-restore-workflow';
-import { restoreFileSet, type FileSetRestoreReport, type FileSetRestoreRequest } from '../restore/file-set-restore';
+import { ETCD_COMMAND_TIMEOUT_SECONDS, ETCD_RESTORE_TIMEOUT_SECONDS, type StepResult } from '../restore/etcd-restore-workflow';
+import type { FileSetRestoreReport, FileSetRestoreRequest } from '../restore/file-set-restore';
 import type { Job } from '../config/job-config';
 import type { BucketRole } from '../replica/bucket-role';
 import { preflightProgram } from '../preflight/preflight-program';
@@ -76,6 +78,13 @@ export interface LocalBackupServiceOptions {
    * @default - not recorded
    */
   readonly recordCall?: CallSink;
+  /**
+   * Told, for each step of a scenario, the principals (access key IDs) it has act: the functions,
+   * state machines, schedules, rules and hosts AWS would see calling. A recorder that then judges
+   * no call of one of them fails, so a principal whose calls stop being recorded cannot pass unjudged.
+   * @default - not told
+   */
+  readonly expectActing?: (accessKeyId: string) => void;
   /** See LocalCommandRunnerOptions.hostAccessKey. */
   readonly hostAccessKey?: (job: string) => string;
   /** See LocalCommandRunnerOptions.parameterPassing. */
@@ -89,7 +98,7 @@ export interface LocalBackupServiceOptions {
 }
 
 /** The deployed function whose logic a local call stands for. */
-export type LocalFunction = 'scheduled-backup' | 'backup-completed' | 'list-backups' | 'restore' | 'keep-backup' | 'etcd-restore-step' | 'restore-drill';
+export type LocalFunction = 'scheduled-backup' | 'backup-completed' | 'list-backups' | 'restore' | 'keep-backup' | 'etcd-restore-step' | 'restore-drill' | 'compliance-report';
 
 export interface LocalRun {
   readonly start: StartOutcome;
@@ -126,9 +135,10 @@ function silentLogger(serviceName: string): Logger {
 const LOCAL_POLL_MS = 50;
 
 /**
- * The deployed flow on one machine: scheduled-backup's logic, the document scripts through
- * LocalCommandRunner, then backup-completed's logic fed with the status-change events SSM would
- * emit. Used by the demo and the integration tests.
+ * The deployed flow on one machine: the functions' logic with the deployed adapters, whose SSM,
+ * SNS and Step Functions requests the stand-ins serve (the document scripts run by
+ * LocalCommandRunner, the state machines by the Step Functions stand-in), then backup-completed's
+ * logic fed with the status-change events SSM would emit. Used by the demo and the integration tests.
  */
 export class LocalBackupService {
   /** What the failure topic's subscribers received. */
@@ -164,12 +174,14 @@ export class LocalBackupService {
   async runJob(job: string, eventId: string, scheduledTime = this.now(), kind: ScheduledBackupEvent['kind'] = 'backup', trigger: ScheduledBackupEvent['trigger'] = 'schedule'): Promise<LocalRun> {
     const as = (fn: LocalFunction) => ({ config: this.options.config, runner: this.runnerOf(fn), notifier: this.notifierOf(fn), now: this.now, store: this.storeOf(fn) });
     if (trigger === 'schedule') this.invokedByAws(scheduleKey(kind ?? 'backup', job), 'scheduled-backup');
+    this.acting(functionKey('scheduled-backup'));
     const start = await startBackup(
       { job, eventId, scheduledTime: scheduledTime.toISOString(), kind, trigger },
       eventId,
       { ...as('scheduled-backup'), bucket: this.options.bucket, kmsKeyId: this.options.kmsKeyId, documentPrefix: LOCAL_DOCUMENT_PREFIX },
     );
     if (start.kind !== 'started') return { start, completions: [] };
+    this.acting(COMMAND_FINISHED_KEY, functionKey('backup-completed'), ...this.hostsOf(job));
     const completions: CompletionOutcome[] = [];
     for (const { commandId } of [start, ...start.linked]) {
       // SSM's status-change event comes when the host has finished.
@@ -185,6 +197,7 @@ export class LocalBackupService {
 
   /** list-backups' answer for a job, from the same bucket. */
   async listBackups(job: string, limit = 20, fromReplica?: boolean) {
+    this.acting(functionKey('list-backups'));
     return listBackups(
       { job, limit, ...(fromReplica === undefined ? {} : { fromReplica }) },
       { config: this.options.config, store: this.storeOf('list-backups'), now: this.now, bucketRole: this.bucketRole },
@@ -197,7 +210,13 @@ export class LocalBackupService {
 
   /** keep-backup's logic (the restore role's), for `caller`. */
   async keep(event: KeepEventInput, caller: string): Promise<KeepOutcome> {
+    this.acting(functionKey('keep-backup'));
     return keepBackup(keepEventSchema.parse(event), { config: this.options.config, store: this.storeOf('keep-backup'), now: this.now, caller });
+  }
+
+  /** The backup bucket as compliance-report reads it (keep markers, log manifests), by name. */
+  complianceBackups(): S3ObjectStore {
+    return this.storeOf('compliance-report');
   }
 
   /** The recorder's sink, each call naming this service's bucket (a test file may run several). */
@@ -244,14 +263,25 @@ export class LocalBackupService {
 
   /** Records AWS (a schedule, a rule) invoking `fn` as `accessKeyId`'s principal. */
   private invokedByAws(accessKeyId: string, fn: LocalFunction): void {
+    this.acting(accessKeyId);
     this.recordCall?.(standInCall(accessKeyId, 'AWSLambda.Invoke', { FunctionName: localFunctionArn(fn) }));
+  }
+
+  /** Tells the recorder these principals act in the step under way. */
+  private acting(...accessKeyIds: string[]): void {
+    for (const accessKeyId of accessKeyIds) this.options.expectActing?.(accessKeyId);
+  }
+
+  /** The principal `job`'s hosts sign as, when they sign as one. */
+  private hostsOf(job: string): string[] {
+    return this.options.hostAccessKey ? [this.options.hostAccessKey(job)] : [];
   }
 
   /** The object store as function `fn` sees the bucket. */
   private storeOf(fn: LocalFunction): S3ObjectStore {
     let store = this.stores.get(fn);
     if (!store) {
-      store = new S3ObjectStore(this.options.s3As?.(fn) ?? this.options.s3, this.options.bucket, this.options.kmsKeyId);
+      store = new S3ObjectStore(this.options.s3As?.(fn) ?? this.options.s3, this.options.bucket, this.options.kmsKeyId, readByNameOnly);
       this.stores.set(fn, store);
     }
     return store;
@@ -283,7 +313,8 @@ export class LocalBackupService {
    * each step's status.
    */
   private restoreFunction(progress?: (line: string) => void): { restore: LocalFunctionBinding; sfn: SfnStandIn } {
-    const etcdStep = this.binding('etcd-restore-step', etcdRestoreStepFunction({ step: this.restoreDeps('etcd-restore-step'), logger: silentLogger('etcd-restore-step') }));
+    const etcdStepDeps = { ...this.restoreDeps('etcd-restore-step'), timeoutMs: ETCD_COMMAND_TIMEOUT_SECONDS * 1000 };
+    const etcdStep = this.binding('etcd-restore-step', etcdRestoreStepFunction({ step: etcdStepDeps, logger: silentLogger('etcd-restore-step') }));
     const sfn = new SfnStandIn({
       [localStateMachineArn('etcd-restore')]: {
         definition: etcdRestoreDefinition(localFunctionArn('etcd-restore-step'), ETCD_RESTORE_TIMEOUT_SECONDS),
@@ -320,7 +351,7 @@ export class LocalBackupService {
     const arn = localFunctionArn(fn);
     let told = '';
     return {
-      definition: hostWorkflowDefinition(arn, MAX_EXECUTION_SECONDS + 7200),
+      definition: hostWorkflowDefinition(arn, HOST_WORKFLOW_TIMEOUT_SECONDS),
       options: {
         functions: { [arn]: this.invokedBy(machine, fn, this.binding(fn, (event, ...rest) => step().handler(event, ...rest))) },
         waitMs: LOCAL_POLL_MS,
@@ -336,7 +367,10 @@ export class LocalBackupService {
   /** The restore function's answer, the workflow it started followed to its end and told to `progress`. */
   async restore(event: RestoreEventInput, progress: (line: string) => void = () => undefined): Promise<RestoreOutcome> {
     const { restore, sfn } = this.restoreFunction(progress);
+    this.acting(functionKey('restore'));
     const answer = (await callHandler(restore, event)) as RestoreAnswer;
+    if (answer.kind === 'started') this.acting(stateMachineKey('restore'), ...this.hostsOf(event.job));
+    if (answer.kind === 'etcd-started') this.acting(stateMachineKey('etcd-restore'), functionKey('etcd-restore-step'), ...this.hostsOf(event.job));
     return followRestore(answer, event.job, (executionArn) => sfn.outputOf(executionArn), progress);
   }
 
@@ -357,7 +391,9 @@ export class LocalBackupService {
         logger: silentLogger('restore-drill'),
       }),
     );
+    this.acting(functionKey('restore-drill'));
     const answer = (await callHandler(drill, { job, eventId, scheduledTime: scheduledTime.toISOString() }, eventId)) as Extract<DrillOutcome, { kind: 'started' }> | DrillAnswer;
+    if (answer.kind === 'started') this.acting(stateMachineKey('drill'), ...this.hostsOf(job));
     if (answer.kind === 'started') return (await sfn.outputOf(answer.workflow.executionId)) as DrilledOutcome;
     if (answer.kind === 'duplicate') return answer;
     // A drill that ended before its workflow started is answered in brief; its record holds the whole verdict.
@@ -366,17 +402,29 @@ export class LocalBackupService {
 
   /** `cronsnap preflight` of `job` on its stand-in hosts, through the same document as deployed. */
   async preflight(job: Job): Promise<PreflightResult> {
-    return runPreflight(job, { runner: this.runner, documentPrefix: LOCAL_DOCUMENT_PREFIX, timeoutMs: 120_000, pollMs: LOCAL_POLL_MS });
+    // Sent with the operator's own credentials, as the CLI sends it: no function of the stack does.
+    const operator = standInClient(SSMClient, this.ssm, { region: LOCAL_REGION, accessKeyId: HARNESS_ACCESS_KEY, ...(this.recordCall ? { record: this.recordCall } : {}) });
+    return runPreflight(job, { runner: new SsmCommandRunner(operator), documentPrefix: LOCAL_DOCUMENT_PREFIX, timeoutMs: 120_000, pollMs: LOCAL_POLL_MS });
   }
 
   /**
-   * A file-set restore through the same runner and documents as deployed, as the function that
-   * sends it there: an etcd member's config set is the etcd restore's config step, any other
-   * file set the restore function's.
+   * One host's file set from one run restored as an operator asks the restore function for it
+   * (the job, the run, that host as its target): planned by the function, run by the restore
+   * state machine. A file-set job's only; an etcd member's config set is the etcd restore's config step.
    */
-  async restoreFiles(manifest: FilesManifest, request: FileSetRestoreRequest): Promise<FileSetRestoreReport> {
-    const etcd = this.options.config.jobs.find((job) => job.name === manifest.job)?.engine === 'etcd';
-    return restoreFileSet(manifest, request, this.restoreDeps(etcd ? 'etcd-restore-step' : 'restore'));
+  async restoreFiles(manifest: FilesManifest, request: Omit<FileSetRestoreRequest, 'host'>): Promise<FileSetRestoreReport> {
+    const { dryRun, confirm, restoreRoot } = request;
+    const outcome = await this.restore({
+      job: manifest.job,
+      backup: manifest.runId,
+      targets: [manifest.host],
+      ...(dryRun === undefined ? {} : { dryRun }),
+      ...(confirm === undefined ? {} : { confirm }),
+      ...(restoreRoot === undefined ? {} : { restoreRoot }),
+    });
+    const [report, ...more] = outcome.kind === 'files' ? outcome.reports : [];
+    if (!report || more.length > 0) throw new Error(`the restore of ${manifest.job} on ${manifest.host} answered ${outcome.kind}, not one file set's report`);
+    return report;
   }
 
   private statusChangeEvent(commandId: string, host: string, documentName: string, status: string): StatusChangeEvent {

@@ -52,6 +52,12 @@ export class SfnStandIn implements StandInService {
       if (!EXECUTION_NAME.test(name)) throw new ServiceError('InvalidName', `Invalid Name: '${name}'`);
       const text = String(input.input ?? '{}');
       if (Buffer.byteLength(text) > INPUT_LIMIT_BYTES) throw new ServiceError('ValidationException', `input is ${Buffer.byteLength(text)} bytes, over ${INPUT_LIMIT_BYTES}`);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (error) {
+        throw new ServiceError('InvalidExecutionInput', `Invalid State Machine Execution Input: ${(error as Error).message}`);
+      }
       const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
       const existing = this.executions.get(executionArn);
       if (existing) {
@@ -60,7 +66,7 @@ export class SfnStandIn implements StandInService {
         throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
       }
       const description: ExecutionDescription = { executionArn, stateMachineArn, name, status: 'RUNNING', input: text, startDate: Date.now() / 1000 };
-      const done = executeLocally(machine.definition, JSON.parse(text), name, machine.options)
+      const done = executeLocally(machine.definition, parsed, name, machine.options)
         // The interpreter itself failing (a Task with no function bound) fails the execution, as States.Runtime.
         .catch((error: Error): ExecutionResult => ({ status: 'FAILED', error: 'States.Runtime', cause: error.message }))
         .then((result) => {

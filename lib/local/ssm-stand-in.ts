@@ -50,12 +50,18 @@ function commandRequest(input: Json, agent: LocalCommandRunner): CommandRequest 
   if (instanceIds.length > 50) invalid('ValidationException', `InstanceIds has ${instanceIds.length} members, at most 50`);
   if (targets.length > 5) invalid('ValidationException', `Targets has ${targets.length} members, at most 5`);
   if ((instanceIds.length > 0) === (targets.length > 0)) invalid('ValidationException', 'give InstanceIds or Targets, one of them');
+  const known = new Set(agent.hostStatuses({}).map((host) => host.id));
+  const unknown = instanceIds.filter((id) => !known.has(id));
+  if (unknown.length > 0) invalid('InvalidInstanceId', `${unknown.join(', ')}: not a managed node of this account and region`);
   atMost(input, 'Comment', 100);
   within(input, 'TimeoutSeconds', 30, 2_592_000);
   for (const [member, pattern] of [['MaxConcurrency', MAX_CONCURRENCY], ['MaxErrors', MAX_ERRORS]] as const) {
     const value = input[member];
     if (value !== undefined && !pattern.test(String(value))) invalid('ValidationException', `${member} ${String(value)} fails to satisfy ${pattern.source}`);
   }
+  const given = (input.Parameters ?? {}) as Record<string, string[]>;
+  const missing = Object.entries(document.parameters).filter(([parameter, spec]) => spec.default === undefined && given[parameter] === undefined);
+  if (missing.length > 0) invalid('InvalidParameters', `document ${name} requires ${missing.map(([parameter]) => parameter).join(', ')}, which have no default`);
   const parameters: Record<string, string> = {};
   for (const [parameter, values] of Object.entries((input.Parameters ?? {}) as Record<string, string[]>)) {
     const spec = document.parameters[parameter] ?? invalid('InvalidParameters', `document ${name} has no parameter ${parameter}`);
@@ -86,6 +92,10 @@ function commandRequest(input: Json, agent: LocalCommandRunner): CommandRequest 
  */
 export function ssmStandIn(agent: LocalCommandRunner, now: () => Date = () => new Date()): StandInService {
   const sent = new Map<string, SentCommand>();
+  // SSM is eventually consistent: right after SendCommand an invocation is not there yet. One
+  // still running is missing at its first look, so a caller that takes that for a failure fails
+  // here too; one already finished (looked at after its status-change event) is there.
+  const looked = new Set<string>();
   const listed = (command: SentCommand) => ({ ...command, TargetCount: agent.hostsOf(command.CommandId).length });
   return {
     protocol: 'json',
@@ -125,6 +135,9 @@ export function ssmStandIn(agent: LocalCommandRunner, now: () => Date = () => ne
         const hostId = String(input.InstanceId);
         if (!agent.hostsOf(commandId).includes(hostId)) invalid('InvocationDoesNotExist', `command ${commandId} has no invocation on ${hostId}`);
         const invocation = await agent.invocation(commandId, hostId);
+        const first = !looked.has(`${commandId}/${hostId}`);
+        looked.add(`${commandId}/${hostId}`);
+        if (first && (invocation.status === 'Pending' || invocation.status === 'InProgress')) invalid('InvocationDoesNotExist', `command ${commandId} has no invocation on ${hostId} yet`);
         return {
           CommandId: commandId,
           InstanceId: hostId,
@@ -137,9 +150,11 @@ export function ssmStandIn(agent: LocalCommandRunner, now: () => Date = () => ne
       },
       async DescribeInstanceInformation(input) {
         within(input, 'MaxResults', 5, 50);
-        const hosts = await agent.onlineHosts(targetsOf((input.Filters ?? []) as { Key: string; Values: string[] }[]));
-        const { items, NextToken } = page(hosts, input, 10);
-        return { InstanceInformationList: items.map((InstanceId) => ({ InstanceId, PingStatus: 'Online' })), ...(NextToken ? { NextToken } : {}) };
+        const filters = (input.Filters ?? []) as { Key: string; Values: string[] }[];
+        const tagged = filters.filter((filter) => filter.Key.startsWith('tag:'));
+        if (tagged.length > 0 && tagged.length < filters.length) invalid('InvalidFilterKey', 'tag filters cannot be combined with other filter keys');
+        const { items, NextToken } = page(agent.hostStatuses(targetsOf(filters)), input, 10);
+        return { InstanceInformationList: items.map((host) => ({ InstanceId: host.id, PingStatus: host.online ? 'Online' : 'ConnectionLost' })), ...(NextToken ? { NextToken } : {}) };
       },
     },
   };

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { FilesManifest } from '../backup/manifest';
 import { absolutePath } from '../config/shell-safe';
 import { InvalidEventError, RestoreError } from '../errors';
-import { planHostCommand, runPlannedCommand, type HostProgramDeps, type PlannedCommand } from './run-host-program';
+import { planHostCommand, type PlannedCommand } from './run-host-program';
 import { reportLines } from '../ssm/report-lines';
 import { formatIssues } from '../validation-issues';
 import { filesRestoreProgram } from './restore-programs';
@@ -50,7 +50,6 @@ export interface FileSetRestoreReport {
   readonly fullReport?: string;
 }
 
-export interface FileSetRestoreDeps extends HostProgramDeps, FileSetRestoreTarget {}
 
 /** The host's report lines, each checked. */
 export function parseRestoreReport(report: string): Omit<FileSetRestoreReport, 'host' | 'commandId'> {
@@ -114,11 +113,4 @@ export function planFileSetRestore(manifest: FilesManifest, input: FileSetRestor
     },
     timeoutSeconds,
   );
-}
-
-/** A file-set restore waited for in this process: an etcd member's config set, a step of its own workflow. */
-export async function restoreFileSet(manifest: FilesManifest, input: FileSetRestoreRequest, deps: FileSetRestoreDeps): Promise<FileSetRestoreReport> {
-  const command = planFileSetRestore(manifest, input, deps, Math.ceil(deps.timeoutMs / 1000));
-  const { commandId, report } = await runPlannedCommand(command, [filesRestoreProgram], deps);
-  return { host: command.host, commandId, ...parseRestoreReport(report) };
 }

@@ -2,7 +2,6 @@ import * as z from 'zod';
 import { RestoreError, RestoreRefusedError } from '../errors';
 import type { CommandRunner, Invocation } from '../ports/command-runner';
 import type { ObjectStore } from '../ports/object-store';
-import { awaitInvocation } from '../ssm/await-invocation';
 import { assertParametersAllowed } from '../ssm/command-document';
 import { documentName, type HostProgram } from '../ssm/host-program';
 import { failureReason, newReportKey, readHostReport } from '../ssm/host-report';
@@ -86,11 +85,4 @@ export async function finishedReport(invocation: Invocation, failure: string, st
     throw new Refusal(`${failure}: ${reason}`);
   }
   return report;
-}
-
-/** Sends a planned command and waits for it in this process: for the steps that are short by nature. */
-export async function runPlannedCommand(command: PlannedCommand, programs: readonly HostProgram[], deps: HostProgramDeps): Promise<{ commandId: string; report: string }> {
-  const { commandId } = await sendPlannedCommand(command, programs, deps);
-  const invocation = await awaitInvocation(deps.runner, commandId, command.host, { timeoutMs: deps.timeoutMs, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
-  return { commandId, report: await finishedReport(invocation, command.failure, deps.store) };
 }

@@ -15,6 +15,7 @@ const FUNCTION_ROLES: Record<string, string> = {
   'restore-drill': 'DrillsRestoreDrillFunctionServiceRole',
   // keep-backup runs with the restore function's role.
   'keep-backup': 'RestoreFunctionServiceRole',
+  'compliance-report': 'ComplianceComplianceReportFunctionServiceRole',
 };
 
 /** Each state machine's role and the state machine itself in the template, by the local mode's name. */
@@ -120,9 +121,13 @@ function jsonApiRequests(principal: string, target: string, body: Record<string,
       const document = one('ssm:SendCommand', arn('ssm', `document/${String(body.DocumentName)}`));
       const instance = (id: string) => (id.startsWith('mi-') ? arn('ssm', `managed-instance/${id}`) : arn('ec2', `instance/${id}`));
       const named = ((body.InstanceIds ?? []) as string[]).map((id) => one('ssm:SendCommand', instance(id)));
-      const tagged = ((body.Targets ?? []) as { Key: string; Values: string[] }[]).map((tag) =>
-        one('ssm:SendCommand', instance('i-0fedcba9876543210'), { [`ssm:resourceTag/${tag.Key.replace(/^tag:/, '')}`]: tag.Values[0] ?? '' }),
+      // An instance reached by tags carries every targeted key, each with one of its values: one
+      // request per combination of values, each with all the keys.
+      const combinations = ((body.Targets ?? []) as { Key: string; Values: string[] }[]).reduce<Record<string, string>[]>(
+        (partial, tag) => partial.flatMap((context) => tag.Values.map((value) => ({ ...context, [`ssm:resourceTag/${tag.Key.replace(/^tag:/, '')}`]: value }))),
+        [{}],
       );
+      const tagged = body.Targets ? combinations.map((context) => one('ssm:SendCommand', instance('i-0fedcba9876543210'), context)) : [];
       return [document, ...named, ...tagged];
     }
     case 'AmazonSSM.GetCommandInvocation':
@@ -131,8 +136,11 @@ function jsonApiRequests(principal: string, target: string, body: Record<string,
       return [one('ssm:ListCommands', '*')];
     case 'AmazonSSM.DescribeInstanceInformation':
       return [one('ssm:DescribeInstanceInformation', '*')];
-    case 'AmazonSNS.Publish':
-      return [one('sns:Publish', world.arnOf('AWS::SNS::Topic', 'FailuresTopic'))];
+    case 'AmazonSNS.Publish': {
+      // The topic is encrypted with its own key: SNS uses it on the publisher's behalf.
+      const key = world.arnOf('AWS::KMS::Key', 'FailuresKey');
+      return [one('sns:Publish', world.arnOf('AWS::SNS::Topic', 'FailuresTopic')), one('kms:GenerateDataKey', key), one('kms:Decrypt', key)];
+    }
     case 'AWSStepFunctions.StartExecution': {
       const machine = STATE_MACHINES[localName(body.stateMachineArn)];
       if (!machine) throw new Error(`no state machine in the template stands for ${String(body.stateMachineArn)}`);
@@ -246,6 +254,22 @@ export function iamWorldOf(config: CronsnapConfigInput, stack: 'main' | 'copy'):
   return new IamWorld(replica.template.toJSON() as never, TEST_ACCOUNT, region);
 }
 
+/** Whether `call` belongs to the audit of `bucket`: a stand-in call names the bucket of the service that made it; a host's JSON call, its job. */
+function claims(call: RecordedCall, bucket: string, jobs: BucketUse['jobs']): boolean {
+  if (call.headers[STAND_IN_BUCKET]) return call.headers[STAND_IN_BUCKET] === bucket;
+  return call.headers['x-amz-target'] ? jobs.some((job) => hostKey(job.name) === call.accessKeyId) : call.path.split('/')[1] === bucket;
+}
+
+/**
+ * The calls signed as a principal of the stack that no audited bucket claims (another bucket, a
+ * job no audit knows): each would otherwise go unjudged.
+ */
+export function unclaimedCalls(calls: readonly RecordedCall[], audits: ReadonlyMap<string, Pick<BucketUse, 'jobs'>>): string[] {
+  return calls
+    .filter((call) => call.accessKeyId.startsWith('cronsnap.') && ![...audits].some(([bucket, use]) => claims(call, bucket, use.jobs)))
+    .map((call) => `${call.accessKeyId}: ${call.method} ${call.path}?${call.query} ${String(call.headers['x-amz-target'] ?? '')}`);
+}
+
 /** What ran against one backup bucket: the jobs (as configured), the bucket's settings and its key. */
 export interface BucketUse {
   readonly jobs: readonly CronsnapConfigInput['jobs'][number][];
@@ -267,17 +291,12 @@ export interface BucketUse {
  */
 export async function auditBucket(calls: readonly RecordedCall[], bucket: string, use: BucketUse): Promise<string> {
   const world = iamWorldOf({ ...configInput([...use.jobs]), ...(use.storage ? { storage: use.storage } : {}) }, use.copy ? 'copy' : 'main');
-  const hostKeys = new Set(use.jobs.map((job) => hostKey(job.name)));
-  // A stand-in call names the bucket of the service that made it; a host's JSON call, its job.
-  const mine = calls.filter((call) => {
-    if (call.headers[STAND_IN_BUCKET]) return call.headers[STAND_IN_BUCKET] === bucket;
-    return call.headers['x-amz-target'] ? hostKeys.has(call.accessKeyId) : call.path.split('/')[1] === bucket;
-  });
+  const mine = calls.filter((call) => claims(call, bucket, use.jobs));
   const { denied, counts } = await auditCalls(mine, world, { bucket, kmsKeyId: use.kmsKeyId });
   if (denied.length > 0) throw new Error(`AWS would deny ${denied.length} requests:\n${[...new Set(denied)].join('\n')}`);
   const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
   if (total === 0) throw new Error(`IAM audit of ${bucket}: no request was evaluated, so the audit would pass whatever the stack allows`);
-  const silent = (use.expects ?? []).filter((accessKeyId) => !counts[actorOf(accessKeyId, world)?.label ?? accessKeyId]);
+  const silent = [...new Set(use.expects ?? [])].filter((accessKeyId) => !counts[actorOf(accessKeyId, world)?.label ?? accessKeyId]);
   if (silent.length > 0) throw new Error(`IAM audit of ${bucket}: no call evaluated for ${silent.join(', ')}, which the scenario has act`);
   return `IAM audit of ${bucket}: ${total} requests evaluated; ${Object.entries(counts).map(([label, count]) => `${label.replace(/[0-9A-F]{8}$/, '')} ${count}`).join(', ')}`;
 }

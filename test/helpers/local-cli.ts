@@ -17,8 +17,10 @@ export async function localCli(aws: MotoFixture, config: CronsnapConfigInput, ar
   const file = join(aws.dir, `config-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(config));
   const audited = { jobs: config.jobs, ...(config.storage ? { storage: config.storage } : {}) };
-  const signing = auditedSigning(aws.audit, aws.s3As, { ...aws, ...target, ...audited });
-  if (copy) auditedSigning(aws.audit, aws.s3As, { ...copy, ...audited, copy: true });
+  const targetSigning = auditedSigning(aws.audit, aws.s3As, { ...aws, ...target, ...audited });
+  const copySigning = copy ? auditedSigning(aws.audit, aws.s3As, { ...copy, ...audited, copy: true }) : undefined;
+  // The command acts on the bucket it reads: the copy's with --from-replica.
+  const signing = copySigning && args.includes('--from-replica') ? copySigning : targetSigning;
   const out: string[] = [];
   const err: string[] = [];
   const buckets = ['--bucket', target.bucket, '--kms-key-id', target.kmsKeyId, ...(copy ? ['--replica-bucket', copy.bucket] : [])];

@@ -7,7 +7,7 @@ import type { ObjectLockSettings } from '../../lib/config/storage-settings';
 import { motoClientConfig, startMoto, type Moto } from '../../lib/local/moto-server';
 import { functionKey, hostKey, startCallRecorder, type CallRecorder, type RecordedCall } from '../../lib/local/aws-call-recorder';
 import type { LocalFunction } from '../../lib/local/local-backup-service';
-import { auditBucket } from './iam-audit';
+import { auditBucket, unclaimedCalls } from './iam-audit';
 
 type JobInput = CronsnapConfigInput['jobs'][number];
 
@@ -41,6 +41,8 @@ export interface AuditedSigning {
   readonly hostAccessKey: (job: string) => string;
   /** Where the services' calls to stand-ins (SSM Run Command, SNS, Step Functions, Lambda) are recorded. */
   readonly recordCall: (call: RecordedCall) => void;
+  /** Where the services tell the principals each step has act, each of which must have a judged call. */
+  readonly expectActing: (accessKeyId: string) => void;
 }
 
 /**
@@ -57,7 +59,12 @@ export function auditedSigning(
   if (use.storage) audited.storage = use.storage;
   if (use.copy) audited.copy = true;
   audit.buckets.set(use.bucket, audited);
-  return { s3As: (fn) => s3As(functionKey(fn)), hostAccessKey: hostKey, recordCall: (call) => audit.standIns.push(call) };
+  return {
+    s3As: (fn) => s3As(functionKey(fn)),
+    hostAccessKey: hostKey,
+    recordCall: (call) => audit.standIns.push(call),
+    expectActing: (accessKeyId) => expectActing(audit, use.bucket, [accessKeyId]),
+  };
 }
 
 export interface MotoFixture {
@@ -106,8 +113,12 @@ export function useMotoBucket(bucketName: string, objectLock?: ObjectLockSetting
 
 /** Each backup bucket's calls judged against the stack of its own jobs; a denial fails the file. */
 async function judgeRecordedCalls(recorder: CallRecorder, audit: IamAudit): Promise<void> {
+  const calls = [...recorder.calls, ...audit.standIns];
+  const audits = new Map([...audit.buckets].map(([bucket, audited]) => [bucket, { jobs: [...audited.jobs.values()] }]));
+  const unclaimed = unclaimedCalls(calls, audits);
+  if (unclaimed.length > 0) throw new Error(`${unclaimed.length} calls signed as a principal of the stack belong to no audited bucket, so nothing would judge them:\n${[...new Set(unclaimed)].slice(0, 20).join('\n')}`);
   for (const [bucket, audited] of audit.buckets) {
-    console.log(await auditBucket([...recorder.calls, ...audit.standIns], bucket, { ...audited, jobs: [...audited.jobs.values()], expects: audit.expects.get(bucket) ?? [] }));
+    console.log(await auditBucket(calls, bucket, { ...audited, jobs: [...audited.jobs.values()], expects: audit.expects.get(bucket) ?? [] }));
   }
 }
 

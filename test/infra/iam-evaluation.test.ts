@@ -279,6 +279,10 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
       await expect(
         judged(standInCall(functionKey('etcd-restore-step'), 'AmazonSSM.SendCommand', { ...etcdStep, Targets: [{ Key: 'tag:cronsnap:role', Values: ['node'] }] })),
       ).resolves.toContainEqual(expect.stringMatching(/instance\/i-0fedcba9876543210: ImplicitlyDenied$/));
+      // Each value of a tag target is judged: a second value reaching the file hosts is refused.
+      await expect(
+        judged(standInCall(functionKey('etcd-restore-step'), 'AmazonSSM.SendCommand', { ...etcdStep, Targets: [{ Key: 'tag:cronsnap:role', Values: ['etcd', 'node'] }] })),
+      ).resolves.toEqual([expect.stringMatching(/: Allowed$/), expect.stringMatching(/: Allowed$/), expect.stringMatching(/instance\/i-0fedcba9876543210: ImplicitlyDenied$/)]);
     });
 
     it('judges the state machines invoking their Tasks and the functions starting them, by the template\'s names', async () => {
@@ -291,8 +295,13 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
       await expect(judged(standInCall(functionKey('restore'), 'AWSStepFunctions.StartExecution', { stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:cronsnap-restore' }))).resolves.toEqual([
         expect.stringMatching(/stateMachine:Cronsnap-restore: Allowed$/),
       ]);
-      await expect(judged(standInCall(functionKey('restore-drill'), 'AmazonSNS.Publish', { Subject: 'drill failed' }))).resolves.toEqual([expect.stringMatching(/sns:Publish .*: Allowed$/)]);
-      await expect(judged(standInCall(functionKey('list-backups'), 'AmazonSNS.Publish', { Subject: 'x' }))).resolves.toEqual([expect.stringMatching(/: ImplicitlyDenied$/)]);
+      // Publishing to the encrypted topic is judged with the topic key's use on the publisher's behalf.
+      await expect(judged(standInCall(functionKey('restore-drill'), 'AmazonSNS.Publish', { Subject: 'drill failed' }))).resolves.toEqual([
+        expect.stringMatching(/sns:Publish .*: Allowed$/),
+        expect.stringMatching(/kms:GenerateDataKey .*key\/FailuresKey\w*: Allowed$/),
+        expect.stringMatching(/kms:Decrypt .*key\/FailuresKey\w*: Allowed$/),
+      ]);
+      await expect(judged(standInCall(functionKey('list-backups'), 'AmazonSNS.Publish', { Subject: 'x' }))).resolves.toEqual(Array(3).fill(expect.stringMatching(/: ImplicitlyDenied$/)));
     });
 
     it("judges each schedule as AWS invokes for it: a UTC job's rule by the function's policy, a time-zoned job's Scheduler by its role's trust and policy", async () => {

@@ -213,8 +213,10 @@ describe('file sets, end to end', () => {
     const edited = await treeListing([tree.etcdDir]);
 
     await expect(service.restoreFiles(manifest, { dryRun: false })).rejects.toThrow(InvalidEventError);
-    await expect(service.restoreFiles(manifest, { dryRun: false, confirm: 'other-job' })).rejects.toThrow("request.confirm: a real restore needs confirm equal to the job name 'refused-files'");
-    await aws.moto.s3().send(new PutObjectCommand({ Bucket: aws.bucket, Key: manifest.payload.key, Body: 'tampered', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: aws.kmsKeyId }));
+    await expect(service.restoreFiles(manifest, { dryRun: false, confirm: 'other-job' })).rejects.toThrow("event.confirm: a real restore needs confirm equal to the job name 'refused-files'; nothing was changed");
+    // Same size, other bytes: the catalog's size check passes, the host's sha256 check must not.
+    const tampered = Buffer.alloc(manifest.payload.size, 'x');
+    await aws.moto.s3().send(new PutObjectCommand({ Bucket: aws.bucket, Key: manifest.payload.key, Body: tampered, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: aws.kmsKeyId }));
     const refusal = service.restoreFiles(manifest, { dryRun: false, confirm: 'refused-files' });
     await expect(refusal).rejects.toThrow(RestoreError);
     await expect(refusal).rejects.toThrow(`but the manifest says ${manifest.payload.sha256}; nothing was changed`);

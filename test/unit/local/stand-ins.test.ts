@@ -1,6 +1,6 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeInstanceInformationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { LocalCommandRunner } from '../../../lib/adapters/local-command-runner';
 import { MemoryNotifier } from '../../../lib/adapters/memory-notifier';
 import { SfnHostWorkflowStarter } from '../../../lib/adapters/sfn-workflow-starter';
@@ -26,7 +26,8 @@ function echoDocument(): CommandDocument {
       word: { type: 'String', description: 'a word', allowedPattern: '^[a-z]{1,20}$', interpolationType: 'ENV_VAR' },
       reportKey: { type: 'String', description: 'where the report goes', allowedPattern: '^[a-z0-9-]*$', interpolationType: 'ENV_VAR', default: '' },
     },
-    mainSteps: [{ action: 'aws:runShellScript', name: 'echo', precondition: { StringEquals: ['platformType', 'Linux'] }, inputs: { runCommand: ['echo "$SSM_word"'], timeoutSeconds: '60' } }],
+    // It takes a moment, as any host program does, so a look right after sending finds it running.
+    mainSteps: [{ action: 'aws:runShellScript', name: 'echo', precondition: { StringEquals: ['platformType', 'Linux'] }, inputs: { runCommand: ['sleep 0.3', 'echo "$SSM_word"'], timeoutSeconds: '60' } }],
   };
 }
 
@@ -44,13 +45,17 @@ describe('the SSM stand-in, as SsmCommandRunner meets it', () => {
     const { agent, runner, calls } = ssmWorld();
 
     const { commandId } = await runner.send(echo('hello'));
-    await agent.settled(commandId);
 
+    // SSM is eventually consistent: the first look right after sending finds no invocation yet.
+    await expect(runner.invocation(commandId, 'i-0000000000000000a')).resolves.toMatchObject({ status: 'Pending' });
+    await agent.settled(commandId);
     await expect(runner.invocation(commandId, 'i-0000000000000000a')).resolves.toMatchObject({ status: 'Success', stdout: 'hello\n', documentName: 'cronsnap-echo', parameters: { word: 'hello' }, targetCount: 1 });
     expect(calls.map((call) => [call.accessKeyId, call.headers['x-amz-target']])).toEqual([
       ['cronsnap.fn.restore', 'AmazonSSM.SendCommand'],
-      ['cronsnap.fn.restore', 'AmazonSSM.GetCommandInvocation'],
-      ['cronsnap.fn.restore', 'AmazonSSM.ListCommands'],
+      ...Array(2).fill([
+        ['cronsnap.fn.restore', 'AmazonSSM.GetCommandInvocation'],
+        ['cronsnap.fn.restore', 'AmazonSSM.ListCommands'],
+      ]).flat(),
     ]);
     expect(JSON.parse(calls[0]?.body ?? '{}')).toMatchObject({ DocumentName: 'cronsnap-echo', InstanceIds: ['i-0000000000000000a'], Parameters: { word: ['hello'] } });
   });
@@ -66,6 +71,21 @@ describe('the SSM stand-in, as SsmCommandRunner meets it', () => {
     await expect(runner.send(echo('hello', fleet))).rejects.toThrow(/at most 50/);
     await expect(runner.send({ ...echo('hello', []), tags: { role: ['etcd'] }, rollout: { maxConcurrency: '0', maxErrors: '0' } })).rejects.toThrow(/MaxConcurrency 0/);
     await expect(client.send(new SendCommandCommand({ DocumentName: 'cronsnap-echo', InstanceIds: ['i-0000000000000000a'], TimeoutSeconds: 10 }))).rejects.toThrow(/TimeoutSeconds/);
+    await expect(runner.send(echo('hello', ['i-0000000000000000f']))).rejects.toThrow(expect.objectContaining({ name: 'InvalidInstanceId' }));
+    await expect(client.send(new SendCommandCommand({ DocumentName: 'cronsnap-echo', InstanceIds: ['i-0000000000000000a'] }))).rejects.toThrow(/requires word, which have no default/);
+  });
+
+  it('lists a host that does not answer as ConnectionLost, which the runner leaves out, and refuses tag filters mixed with others', async () => {
+    const agent = new LocalCommandRunner({ documents: {}, hosts: { 'i-0000000000000000a': {}, 'i-0000000000000000b': { online: false } } });
+    const client = standInClient(SSMClient, ssmStandIn(agent), { region: 'us-east-1', accessKeyId: 'cronsnap.fn.restore' });
+
+    await expect(new SsmCommandRunner(client).onlineHosts({ instanceIds: ['i-0000000000000000a', 'i-0000000000000000b'] })).resolves.toEqual(['i-0000000000000000a']);
+    await expect(client.send(new DescribeInstanceInformationCommand({}))).resolves.toMatchObject({
+      InstanceInformationList: [{ InstanceId: 'i-0000000000000000a', PingStatus: 'Online' }, { InstanceId: 'i-0000000000000000b', PingStatus: 'ConnectionLost' }],
+    });
+    await expect(client.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'tag:role', Values: ['db'] }, { Key: 'PingStatus', Values: ['Online'] }] }))).rejects.toThrow(
+      expect.objectContaining({ name: 'InvalidFilterKey' }),
+    );
   });
 
   it('answers InvocationDoesNotExist for a host the command never reached, which the runner reads as Pending', async () => {
@@ -126,7 +146,7 @@ describe('the Step Functions stand-in, as the starters meet it', () => {
 
     const first = await starter.start(input('a'), 'drill-a');
     await expect(starter.start(input('a'), 'drill-a')).resolves.toEqual(first);
-    await expect(starter.start(input('b'), 'drill-a')).rejects.toThrow('an execution named drill-a already exists with other input');
+    await expect(starter.start(input('b'), 'drill-a')).rejects.toThrow('an execution named drill-a already exists, with other input or already ended');
     await expect(sfn.outputOf(first.executionId)).resolves.toEqual(input('a'));
     await expect(starter.start(input('a'), 'drill-a')).rejects.toThrow(/already exists/);
   });
@@ -139,5 +159,6 @@ describe('the Step Functions stand-in, as the starters meet it', () => {
     await expect(client.send(new StartExecutionCommand({ stateMachineArn: MACHINE, name: 'x'.repeat(81), input: '{}' }))).rejects.toThrow(expect.objectContaining({ name: 'InvalidName' }));
     await expect(client.send(new StartExecutionCommand({ stateMachineArn: MACHINE, name: 'big', input: JSON.stringify({ pad: 'x'.repeat(262_144) }) }))).rejects.toThrow(/over 262144/);
     await expect(client.send(new StartExecutionCommand({ stateMachineArn: `${MACHINE}-nope`, name: 'ok', input: '{}' }))).rejects.toThrow(expect.objectContaining({ name: 'StateMachineDoesNotExist' }));
+    await expect(client.send(new StartExecutionCommand({ stateMachineArn: MACHINE, name: 'torn', input: '{"job":' }))).rejects.toThrow(expect.objectContaining({ name: 'InvalidExecutionInput' }));
   });
 });
