@@ -16,6 +16,7 @@ import { FailureTopic } from './constructs/failure-topic';
 import { HostAccessPolicy, jobSecrets } from './constructs/host-access-policy';
 import { HostDocuments } from './constructs/host-documents';
 import { JobSchedule } from './constructs/job-schedule';
+import { ScheduleInvoker } from './constructs/schedule-invoker';
 import { RestoreDrills } from './constructs/restore-drills';
 import { RestoreFunctions } from './constructs/restore-functions';
 
@@ -84,6 +85,10 @@ export class CronsnapStack extends Stack {
       objectLock: objectLock !== undefined,
     });
 
+    // Every job schedule fires through one group and one role: no policy grows with the jobs.
+    const schedules = new ScheduleInvoker(this, 'Schedules', { deadLetterQueue: functions.deadLetterQueue });
+    schedules.invokes(functions.scheduledBackup.function);
+
     const restore = new RestoreFunctions(this, 'Restore', {
       jobs,
       bucket: storage.bucket,
@@ -104,6 +109,7 @@ export class CronsnapStack extends Stack {
       configFile: props.configFile,
       deadLetterQueue: functions.deadLetterQueue,
       documentPrefix,
+      scheduleInvoker: schedules,
     });
 
     const compliance = new ComplianceReporting(this, 'Compliance', {
@@ -125,7 +131,7 @@ export class CronsnapStack extends Stack {
         enabled: job.enabled,
         purpose: 'backup',
         target: functions.scheduledBackup.function,
-        deadLetterQueue: functions.deadLetterQueue,
+        invoker: schedules,
       });
       for (const shipping of logShippingsOf(job)) {
         new JobSchedule(this, `${SCHEDULE_ID[shipping.kind]}-${job.name}`, {
@@ -136,7 +142,7 @@ export class CronsnapStack extends Stack {
           purpose: shipping.what,
           kind: shipping.kind,
           target: functions.scheduledBackup.function,
-          deadLetterQueue: functions.deadLetterQueue,
+          invoker: schedules,
         });
       }
       const host = new HostAccessPolicy(this, `HostAccess-${job.name}`, { jobName: job.name, bucket: storage.bucket, key: storage.key, ...jobSecrets(job) });

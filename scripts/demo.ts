@@ -81,7 +81,7 @@ function demoConfig(cluster: EtcdCluster, mariadb: MariaDb, postgres: Postgres, 
         name: 'demo-mysql',
         engine: 'mysql',
         schedule: '30 1 * * *',
-        // Local time: EventBridge Scheduler runs this one, the others run on EventBridge rules (UTC).
+        // Local time, where the others run in UTC.
         timezone: 'Europe/Berlin',
         targets,
         workDir: dir,

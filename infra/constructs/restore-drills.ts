@@ -18,6 +18,7 @@ import { sendCommandTargets, taggedTargetFindings } from '../send-command-target
 import { CronsnapFunction } from './cronsnap-function';
 import { HostWorkflow } from './host-workflow';
 import { JobSchedule } from './job-schedule';
+import type { ScheduleInvoker } from './schedule-invoker';
 
 export interface RestoreDrillsProps {
   /** Every configured job; those with a `drill` get a schedule and an alarm. */
@@ -34,6 +35,8 @@ export interface RestoreDrillsProps {
   readonly configFile: string;
   /** Where failed asynchronous invocations go. */
   readonly deadLetterQueue: sqs.IQueue;
+  /** The schedule group and role the drill schedules fire through. */
+  readonly scheduleInvoker: ScheduleInvoker;
   /** Prefix of the SSM document names. */
   readonly documentPrefix: string;
 }
@@ -102,6 +105,7 @@ export class RestoreDrills extends Construct {
         'SendCommand on tagged targets is held to the tags by an ssm:resourceTag condition.',
     );
 
+    if (drilled.length > 0) props.scheduleInvoker.invokes(fn);
     const alarms: Record<string, cloudwatch.Alarm> = {};
     for (const job of drilled) {
       const { drill } = job;
@@ -112,7 +116,7 @@ export class RestoreDrills extends Construct {
         enabled: job.enabled && drill.enabled,
         purpose: 'restore drill',
         target: fn,
-        deadLetterQueue: props.deadLetterQueue,
+        invoker: props.scheduleInvoker,
       });
       if (!job.enabled || !drill.enabled) continue;
       const plan = drillAlarmPlan(drill, new Date());

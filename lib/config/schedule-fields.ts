@@ -25,4 +25,4 @@ export const timezone = z
       return false;
     }
   }, 'must be an IANA time zone such as Europe/Berlin')
-  .describe('run the schedule in this IANA zone (EventBridge Scheduler) instead of UTC');
+  .describe('run the schedule in this IANA zone instead of UTC');

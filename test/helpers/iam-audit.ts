@@ -56,7 +56,8 @@ export function iamRequestsOf(call: RecordedCall, world: IamWorld, names: AuditN
 
 /**
  * Who a recorded call stands for: a role of the template, a job's hosts, or the events service
- * acting for one rule. `label` names it in the counts (the events service once per rule);
+ * acting for one rule. `label` names it in the counts (the events service once per rule, the
+ * Scheduler role once per schedule);
  * `context` is what AWS adds to each of its requests; `assumed` the requests that made it the
  * principal (Scheduler assuming a schedule's role, judged by the role's trust policy).
  */
@@ -82,11 +83,12 @@ function actorOf(accessKeyId: string, world: IamWorld): Actor | undefined {
   if (kind === 'host') return { principal: `host/${name}`, label: `host/${name}` };
   if (kind === 'rule' && accessKeyId === COMMAND_FINISHED_KEY) return rule(world.logicalId('AWS::Events::Rule', 'FunctionsCommandFinished'));
   if (kind === 'schedule' && name in SCHEDULE_SCOPES) {
-    const scope = `${SCHEDULE_SCOPES[name as SchedulePurpose]}${rest.join('.').replace(/[^A-Za-z0-9]/g, '')}`;
-    const invokeRole = world.findLogicalId('AWS::IAM::Role', `${scope}InvokeRole`);
-    if (!invokeRole) return rule(world.logicalId('AWS::Events::Rule', `${scope}Rule`));
-    const assume = { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: world.arnOf('AWS::IAM::Role', invokeRole), context: { 'aws:SourceAccount': world.account } };
-    return { ...role(invokeRole), assumed: [assume] };
+    // Every schedule fires through the stack's one Scheduler role, which Scheduler assumes for that schedule.
+    const schedule = world.logicalId('AWS::Scheduler::Schedule', `${SCHEDULE_SCOPES[name as SchedulePurpose]}${rest.join('.').replace(/[^A-Za-z0-9]/g, '')}Schedule`);
+    const invokeRole = world.logicalId('AWS::IAM::Role', 'SchedulesRole');
+    const context = { 'aws:SourceAccount': world.account, 'aws:SourceArn': world.arnOf('AWS::Scheduler::Schedule', schedule) };
+    const assume = { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: world.arnOf('AWS::IAM::Role', invokeRole), context };
+    return { principal: `role/${invokeRole}`, label: `role/${invokeRole} for ${schedule}`, assumed: [assume] };
   }
   if (kind === 'sm') {
     const machine = STATE_MACHINES[name];

@@ -208,6 +208,7 @@ export class IamWorld {
       case 'AWS::SQS::Queue':
         return `https://sqs.${this.region}.amazonaws.com/${this.account}/${id}`;
       case 'AWS::SSM::Document':
+      case 'AWS::Scheduler::ScheduleGroup':
         return String(resource.Properties?.Name ?? id);
       default:
         return id;
@@ -234,6 +235,8 @@ export class IamWorld {
         return `arn:aws:cloudwatch:${this.region}:${this.account}:alarm:${id}`;
       case 'AWS::Events::Rule':
         return `arn:aws:events:${this.region}:${this.account}:rule/${id}`;
+      case 'AWS::Scheduler::Schedule':
+        return `arn:aws:scheduler:${this.region}:${this.account}:schedule/${String(this.resolve(resource.Properties?.GroupName ?? 'default'))}/${String(resource.Properties?.Name ?? id)}`;
       default:
         throw new Error(`the ARN of ${resource.Type} is not modelled`);
     }

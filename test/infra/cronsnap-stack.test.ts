@@ -43,6 +43,23 @@ const { app, template } = synthStack({
   storage: { objectLock: { mode: 'governance', days: 30 } },
 });
 
+/** The properties of the one schedule whose description starts with `description`. */
+function scheduleDescribed(description: string): { ScheduleExpression: string; Target: { Input: string } } {
+  const found = Object.values(template.findResources('AWS::Scheduler::Schedule')).filter((resource) => String(resource.Properties.Description).startsWith(description));
+  if (found.length !== 1) throw new Error(`${found.length} schedules are described as ${description}`);
+  return found[0]?.Properties;
+}
+
+/** The event one firing of `schedule` at `time` sends, each context attribute as Scheduler fills it in (Scheduler guide, context attributes). */
+function firing(schedule: { Target: { Input: string } }, time: string, attempt = 1): unknown {
+  return JSON.parse(
+    schedule.Target.Input.replaceAll('<aws.scheduler.schedule-arn>', 'arn:aws:scheduler:eu-central-1:123456789012:schedule/Cronsnap/a-schedule')
+      .replaceAll('<aws.scheduler.scheduled-time>', time)
+      .replaceAll('<aws.scheduler.execution-id>', `execution-${attempt}`)
+      .replaceAll('<aws.scheduler.attempt-number>', String(attempt)),
+  );
+}
+
 /** What scheduled-backup's logic runs with, its hosts `online`. */
 function startDeps(...online: string[]) {
   return startBackupDeps(parseConfig(configInput(jobs)), online, new Date('2026-11-30T01:15:02Z'));
@@ -149,71 +166,63 @@ describe('CronsnapStack', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
   });
 
-  it('schedules a UTC job with an EventBridge rule that passes the job, event id and time', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
+  it('schedules a UTC job through EventBridge Scheduler in UTC, passing the job, event id and time, retrying twice into the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Description: 'cronsnap backup of prod-etcd (*/30 * * * *)',
+      GroupName: { Ref: Match.stringLikeRegexp('^SchedulesGroup') },
       ScheduleExpression: 'cron(0/30 * * * ? *)',
+      ScheduleExpressionTimezone: 'UTC',
       State: 'ENABLED',
-      Targets: [
-        Match.objectLike({
-          InputTransformer: {
-            InputPathsMap: { id: '$.id', time: '$.time' },
-            InputTemplate: '{"job":"prod-etcd","eventId":<id>,"scheduledTime":<time>,"trigger":"schedule"}',
-          },
-          DeadLetterConfig: Match.anyValue(),
-          RetryPolicy: { MaximumRetryAttempts: 2 },
-        }),
-      ],
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsScheduledBackup'), 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SchedulesRole'), 'Arn'] },
+        Input: '{"job":"prod-etcd","eventId":"<aws.scheduler.schedule-arn>@<aws.scheduler.scheduled-time>","scheduledTime":"<aws.scheduler.scheduled-time>","trigger":"schedule"}',
+        RetryPolicy: { MaximumRetryAttempts: 2 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsDeadLetters'), 'Arn'] } },
+      },
     });
   });
 
-  it('schedules a job with a time zone through EventBridge Scheduler in that zone', () => {
+  it('fires every schedule through one group and one role that only this account\'s schedules of that group may assume, so no policy grows with the jobs', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(15 2 * * ? *)',
       ScheduleExpressionTimezone: 'Europe/Berlin',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: Match.objectLike({
-        Input: '{"job":"berlin-etcd","eventId":"<aws.scheduler.schedule-arn>@<aws.scheduler.scheduled-time>","scheduledTime":"<aws.scheduler.scheduled-time>","trigger":"schedule"}',
-        DeadLetterConfig: Match.anyValue(),
-      }),
+      Target: Match.objectLike({ Input: Match.stringLikeRegexp('"job":"berlin-etcd"') }),
     });
-    // berlin-etcd's backups and its restore drills.
-    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
-    // Scheduler may assume the invoke roles for this account's schedules only.
+    // Backups of four jobs, binary logs, WAL and two drills; the only rules left are the completion and inventory ones.
+    template.resourceCountIs('AWS::Scheduler::Schedule', 8);
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    expect(Object.values(template.findResources('AWS::Events::Rule')).map((rule) => rule.Properties.ScheduleExpression)).toEqual([undefined, undefined]);
+    template.resourceCountIs('AWS::Lambda::Permission', 2);
     const trusts = Object.values(template.findResources('AWS::IAM::Role')).flatMap((role) => role.Properties.AssumeRolePolicyDocument.Statement as { Principal: { Service?: string }; Condition?: unknown }[]);
-    const schedulerTrusts = trusts.filter((statement) => statement.Principal.Service === 'scheduler.amazonaws.com');
-    expect(schedulerTrusts).toHaveLength(2);
-    for (const trust of schedulerTrusts) expect(trust.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '123456789012' } });
+    expect(trusts.filter((statement) => statement.Principal.Service === 'scheduler.amazonaws.com')).toEqual([
+      expect.objectContaining({
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '123456789012' },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:eu-central-1:123456789012:schedule/Cronsnap/*']] } },
+        },
+      }),
+    ]);
   });
 
   it('starts one run for a Scheduler firing however many attempts Scheduler makes (each has its own execution-id)', async () => {
-    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule')).find((resource) =>
-      String(resource.Properties.Description).startsWith('cronsnap backup of berlin-etcd'),
-    );
-    const input = String(schedule?.Properties.Target.Input);
-    // What Scheduler puts in place of each context attribute (Scheduler guide, context attributes).
-    const attempt = (executionId: string, attemptNumber: number) =>
-      JSON.parse(
-        input
-          .replaceAll('<aws.scheduler.schedule-arn>', 'arn:aws:scheduler:eu-central-1:123456789012:schedule/default/berlin-etcd-backup')
-          .replaceAll('<aws.scheduler.scheduled-time>', '2026-11-30T01:15:00Z')
-          .replaceAll('<aws.scheduler.execution-id>', executionId)
-          .replaceAll('<aws.scheduler.attempt-number>', String(attemptNumber)),
-      ) as ScheduledBackupEvent;
+    const schedule = scheduleDescribed('cronsnap backup of berlin-etcd');
+    const attempt = (attemptNumber: number) => firing(schedule, '2026-11-30T01:15:00Z', attemptNumber) as ScheduledBackupEvent;
     const deps = startDeps('i-0123456789abcdef0');
 
-    const first = await startBackup(attempt('d32c5kddcf5bb8c3', 1), 'request-1', deps);
-    const retry = await startBackup(attempt('a81f00b2c4d9e7f1', 2), 'request-2', deps);
+    const first = await startBackup(attempt(1), 'request-1', deps);
+    const retry = await startBackup(attempt(2), 'request-2', deps);
 
     expect(first).toMatchObject({ kind: 'started' });
     expect(retry).toEqual({ kind: 'duplicate', job: 'berlin-etcd', runId: (first as { runId: string }).runId });
     expect(deps.runner.sent).toHaveLength(1);
   });
 
-  it('ships a mysql job\'s binary logs on their own rule, whose event starts a shipping run and not a dump', async () => {
-    const [, rule] = Object.entries(template.findResources('AWS::Events::Rule')).find(([, resource]) => String(resource.Properties.Description).startsWith('cronsnap binary log shipping of shop-mysql')) ?? [];
-    expect(rule?.Properties.ScheduleExpression).toBe('cron(0/5 * * * ? *)');
-    const inputTemplate = String(rule?.Properties.Targets[0].InputTransformer.InputTemplate);
-    const event = scheduledBackupEventSchema.parse(JSON.parse(inputTemplate.replace('<id>', '"7bf73129-1428-4cd3-a780-95db273d1602"').replace('<time>', '"2026-11-30T01:15:00Z"')));
+  it('ships a mysql job\'s binary logs on their own schedule, whose event starts a shipping run and not a dump', async () => {
+    const schedule = scheduleDescribed('cronsnap binary log shipping of shop-mysql');
+    expect(schedule.ScheduleExpression).toBe('cron(0/5 * * * ? *)');
+    const event = scheduledBackupEventSchema.parse(firing(schedule, '2026-11-30T01:15:00Z'));
     const deps = startDeps('i-0123456789abcdef1');
 
     const started = await startBackup(event, 'request-1', deps);
@@ -229,11 +238,10 @@ describe('CronsnapStack', () => {
     expect(deps.runner.sent[1]?.documentName).toBe('cronsnap-mysql-backup');
   });
 
-  it('ships a physical postgres job\'s WAL on its own rule, whose event starts a shipping run on the job\'s slot and not a base backup', async () => {
-    const [, rule] = Object.entries(template.findResources('AWS::Events::Rule')).find(([, resource]) => String(resource.Properties.Description).startsWith('cronsnap WAL shipping of ledger-pg')) ?? [];
-    expect(rule?.Properties.ScheduleExpression).toBe('cron(0/10 * * * ? *)');
-    const inputTemplate = String(rule?.Properties.Targets[0].InputTransformer.InputTemplate);
-    const event = scheduledBackupEventSchema.parse(JSON.parse(inputTemplate.replace('<id>', '"5c3c0e1e-8d7b-4a43-9a0e-2f1b8d6f7a10"').replace('<time>', '"2026-11-30T01:10:00Z"')));
+  it('ships a physical postgres job\'s WAL on its own schedule, whose event starts a shipping run on the job\'s slot and not a base backup', async () => {
+    const schedule = scheduleDescribed('cronsnap WAL shipping of ledger-pg');
+    expect(schedule.ScheduleExpression).toBe('cron(0/10 * * * ? *)');
+    const event = scheduledBackupEventSchema.parse(firing(schedule, '2026-11-30T01:10:00Z'));
     const deps = startDeps('i-0123456789abcdef3');
 
     const started = await startBackup(event, 'request-1', deps);
@@ -411,15 +419,14 @@ describe('CronsnapStack', () => {
   });
 
   it('schedules each job\'s restore drill, in its own time zone, passing the job, event id and time', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
       Description: 'cronsnap restore drill of prod-etcd (@daily)',
       ScheduleExpression: 'cron(0 0 * * ? *)',
-      Targets: [
-        Match.objectLike({
-          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DrillsRestoreDrill'), 'Arn'] },
-          InputTransformer: Match.objectLike({ InputTemplate: Match.stringLikeRegexp('"job":"prod-etcd"') }),
-        }),
-      ],
+      ScheduleExpressionTimezone: 'UTC',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DrillsRestoreDrill'), 'Arn'] },
+        Input: Match.stringLikeRegexp('"job":"prod-etcd"'),
+      }),
     });
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       Description: 'cronsnap restore drill of berlin-etcd (cron(0 4 ? * SUN *))',

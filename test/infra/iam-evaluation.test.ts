@@ -157,11 +157,14 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
     await expect(decide(invoke(world.arnOf('AWS::Events::Rule', 'ComplianceInventoryDelivered')))).resolves.toMatch(/Denied$/);
   });
 
-  it("lets a time-zoned job's Scheduler role invoke scheduled-backup", async () => {
-    const schedulerRole = role('ScheduleshopmysqlInvokeRole');
+  it("lets the schedules' one role invoke scheduled-backup and restore-drill, and no other function", async () => {
+    const schedulerRole = role('SchedulesRole');
+    const invoke = (fn: string) => decide({ principal: schedulerRole, action: 'lambda:InvokeFunction', resource: world.arnOf('AWS::Lambda::Function', fn) });
 
-    await expect(decide({ principal: schedulerRole, action: 'lambda:InvokeFunction', resource: world.arnOf('AWS::Lambda::Function', 'FunctionsScheduledBackup') })).resolves.toMatch(/: Allowed$/);
-    await expect(decide({ principal: schedulerRole, action: 'lambda:InvokeFunction', resource: world.arnOf('AWS::Lambda::Function', 'RestoreFunction') })).resolves.toMatch(/: ImplicitlyDenied$/);
+    await expect(invoke('FunctionsScheduledBackup')).resolves.toMatch(/: Allowed$/);
+    await expect(invoke('DrillsRestoreDrill')).resolves.toMatch(/: Allowed$/);
+    await expect(invoke('RestoreFunction')).resolves.toMatch(/: ImplicitlyDenied$/);
+    await expect(invoke('FunctionsBackupCompleted')).resolves.toMatch(/: ImplicitlyDenied$/);
   });
 
   it("lets S3 Inventory of the backup bucket, and of no other, deliver into the reports bucket", async () => {
@@ -304,29 +307,33 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
       await expect(judged(standInCall(functionKey('list-backups'), 'AmazonSNS.Publish', { Subject: 'x' }))).resolves.toEqual(Array(3).fill(expect.stringMatching(/: ImplicitlyDenied$/)));
     });
 
-    it("judges each schedule as AWS invokes for it: a UTC job's rule by the function's policy, a time-zoned job's Scheduler by its role's trust and policy", async () => {
+    it('judges each schedule as Scheduler acts for it: assuming the one role for that schedule, then invoking its function; and the completion rule by the function\'s policy', async () => {
       const invoke = (fn: string) => ({ FunctionName: `arn:aws:lambda:us-east-1:000000000000:function:cronsnap-${fn}` });
       const allowed = (principal: RegExp) => expect.stringMatching(new RegExp(`^${principal.source}.*: Allowed$`));
+      const assumed = allowed(/scheduler\.amazonaws\.com sts:AssumeRole arn:aws:iam::123456789012:role\/schedulesrole\w*/);
 
-      await expect(judged(standInCall(scheduleKey('backup', 'prod-etcd'), 'AWSLambda.Invoke', invoke('scheduled-backup')))).resolves.toEqual([allowed(/events\.amazonaws\.com lambda:InvokeFunction/)]);
-      await expect(judged(standInCall(scheduleKey('drill', 'prod-etcd'), 'AWSLambda.Invoke', invoke('restore-drill')))).resolves.toEqual([allowed(/events\.amazonaws\.com lambda:InvokeFunction/)]);
-      // The function's policy names each rule: the backup rule may not start a drill.
-      await expect(judged(standInCall(scheduleKey('backup', 'prod-etcd'), 'AWSLambda.Invoke', invoke('restore-drill')))).resolves.toEqual([expect.stringMatching(/: ImplicitlyDenied$/)]);
-      await expect(judged(standInCall(scheduleKey('backup', 'shop-mysql'), 'AWSLambda.Invoke', invoke('scheduled-backup')))).resolves.toEqual([
-        allowed(/scheduler\.amazonaws\.com sts:AssumeRole arn:aws:iam::123456789012:role\/scheduleshopmysqlinvokerole\w*/),
-        allowed(/role\/ScheduleshopmysqlInvokeRole\w* lambda:InvokeFunction/),
-      ]);
-      await expect(judged(standInCall(scheduleKey('backup', 'shop-mysql'), 'AWSLambda.Invoke', invoke('restore')))).resolves.toContainEqual(expect.stringMatching(/InvokeRole\w* lambda:InvokeFunction .*: ImplicitlyDenied$/));
+      for (const [purpose, job, fn] of [['backup', 'prod-etcd', 'scheduled-backup'], ['drill', 'prod-etcd', 'restore-drill'], ['backup', 'shop-mysql', 'scheduled-backup'], ['binlogs', 'shop-mysql', 'scheduled-backup']] as const) {
+        await expect(judged(standInCall(scheduleKey(purpose, job), 'AWSLambda.Invoke', invoke(fn)))).resolves.toEqual([assumed, allowed(/role\/SchedulesRole\w* lambda:InvokeFunction/)]);
+      }
+      await expect(judged(standInCall(scheduleKey('backup', 'shop-mysql'), 'AWSLambda.Invoke', invoke('restore')))).resolves.toEqual([assumed, expect.stringMatching(/SchedulesRole\w* lambda:InvokeFunction .*: ImplicitlyDenied$/)]);
+      // A schedule the template does not have is no principal at all.
+      expect(() => iamRequestsOf(standInCall(scheduleKey('drill', 'shop-mysql'), 'AWSLambda.Invoke', invoke('restore-drill')), world, names)).toThrow(/AWS::Scheduler::Schedule/);
       await expect(judged(standInCall(COMMAND_FINISHED_KEY, 'AWSLambda.Invoke', invoke('backup-completed')))).resolves.toEqual([allowed(/events\.amazonaws\.com lambda:InvokeFunction/)]);
       await expect(judged(standInCall(COMMAND_FINISHED_KEY, 'AWSLambda.Invoke', invoke('scheduled-backup')))).resolves.toEqual([expect.stringMatching(/: ImplicitlyDenied$/)]);
     });
 
-    it("lets no other account's schedule act as a job's Scheduler role", async () => {
-      const invokeRole = world.arnOf('AWS::IAM::Role', 'ScheduleshopmysqlInvokeRole');
-      const assume = (account: string) => ({ principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: invokeRole, context: { 'aws:SourceAccount': account } });
+    it("lets no other account's schedule, nor a schedule of another group, act as the schedules' role", async () => {
+      const invokeRole = world.arnOf('AWS::IAM::Role', 'SchedulesRole');
+      const assume = (account: string, group: string) => ({
+        principal: 'scheduler.amazonaws.com',
+        action: 'sts:AssumeRole',
+        resource: invokeRole,
+        context: { 'aws:SourceAccount': account, 'aws:SourceArn': `arn:aws:scheduler:eu-central-1:${account}:schedule/${group}/nightly` },
+      });
 
-      await expect(decide(assume(world.account))).resolves.toMatch(/: Allowed$/);
-      await expect(decide(assume('999999999999'))).resolves.toMatch(/: ImplicitlyDenied$/);
+      await expect(decide(assume(world.account, 'Cronsnap'))).resolves.toMatch(/: Allowed$/);
+      await expect(decide(assume('999999999999', 'Cronsnap'))).resolves.toMatch(/: ImplicitlyDenied$/);
+      await expect(decide(assume(world.account, 'default'))).resolves.toMatch(/: ImplicitlyDenied$/);
     });
 
     it('takes object tagging and ACLs as their own actions, not GetObject or PutObject', () => {
