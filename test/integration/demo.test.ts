@@ -23,10 +23,10 @@ describe('npm run demo', () => {
     const recorded = JSON.parse(readFileSync(callsFile, 'utf8')) as { bucket: string; kmsKeyId: string; config: CronsnapConfigInput; calls: RecordedCall[] };
     rmSync(dir, { recursive: true, force: true });
 
-    for (const step of ['backup demo-etcd', 'backup demo-mysql', 'backup demo-postgres', 'drill demo-etcd', 'drill demo-mysql', 'drill demo-postgres', 'restore etcd', 'restore mysql', 'restore postgres', 'compliance report']) {
+    for (const step of ['backup demo-etcd', 'backup demo-mysql', 'backup demo-postgres', 'drill demo-etcd', 'drill demo-mysql', 'drill demo-postgres', 'keep demo-etcd', 'restore etcd', 'restore mysql', 'restore postgres', 'compliance report']) {
       expect(stdout).toMatch(new RegExp(`^ok {3}${step}: `, 'm'));
     }
-    expect(stdout).toMatch(/^demo passed: 12\/12 steps/m);
+    expect(stdout).toMatch(/^demo passed: 13\/13 steps/m);
     expect(stdout).not.toContain(password);
     expect(stderr).not.toContain(password);
     // Every call the demo's functions and hosts made, judged against the stack of the demo's config.
@@ -34,7 +34,7 @@ describe('npm run demo', () => {
     const expects = [
       ...recorded.config.jobs.flatMap((job) => [scheduleKey('backup', job.name), scheduleKey('drill', job.name)]),
       COMMAND_FINISHED_KEY,
-      ...(['scheduled-backup', 'backup-completed', 'restore', 'etcd-restore-step', 'restore-drill'] as const).map(functionKey),
+      ...(['scheduled-backup', 'backup-completed', 'restore', 'etcd-restore-step', 'restore-drill', 'keep-backup', 'compliance-report'] as const).map(functionKey),
       ...['restore', 'drill', 'etcd-restore'].map(stateMachineKey),
       ...recorded.config.jobs.map((job) => hostKey(job.name)),
     ];
