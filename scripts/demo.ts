@@ -162,9 +162,10 @@ async function main(): Promise<number> {
       record(`drill ${job.name}`, result?.passed === true, result ? `${result.checks.filter((check) => check.passed).length}/${result.checks.length} checks passed${result.reason ? `: ${result.reason}` : ''}` : 'already ran');
     }
 
-    // The operator keeps the last good etcd backup before touching anything: retention never prunes it.
-    const kept = await service.keep({ job: 'demo-etcd', runId: runs.get('demo-etcd') ?? '', forever: true, reason: 'last backup before the outage' }, 'demo operator');
-    record('keep demo-etcd', kept.kind === 'kept', `run ${kept.runId} kept until unkept`);
+    // The operator lists the etcd backups and keeps the newest before touching anything: retention never prunes it.
+    const [newest] = (await service.listBackups('demo-etcd')).backups;
+    const kept = await service.keep({ job: 'demo-etcd', runId: newest?.runId ?? '', forever: true, reason: 'last backup before the outage' }, 'demo operator');
+    record('keep demo-etcd', kept.kind === 'kept' && kept.runId === runs.get('demo-etcd'), `run ${kept.runId}, the newest listed, kept until unkept`);
 
     // Damage: two etcd members lost with their data (no quorum); both shop databases dropped.
     for (const member of cluster.members.slice(1)) {

@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -28,11 +28,11 @@ export class ScheduleInvoker extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.group = new scheduler.CfnScheduleGroup(this, 'Group', { name: stack.stackName });
-    const schedules = stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${stack.stackName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    // The confused-deputy guard of the Scheduler guide: this account's schedules, of this group.
+    // The confused-deputy guard of the Scheduler guide: this account's schedules of this group.
+    // Scheduler names the schedule group, not the schedule, as the source of the role's use.
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': schedules } },
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': this.group.attrArn } },
       }),
     });
     this.deadLetterQueue = props.deadLetterQueue;

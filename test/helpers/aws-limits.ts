@@ -5,32 +5,47 @@ type Template = {
   Parameters?: Record<string, unknown>;
 };
 
+/** The longest name CloudFormation gives a resource it names (`<stack>-<logical id>-<suffix>`), or a user may give an SQS queue or state machine. */
+const NAME = 'n'.repeat(80);
+const PSEUDO: Readonly<Record<string, string>> = { 'AWS::Partition': 'aws-us-gov', 'AWS::Region': 'ap-southeast-3', 'AWS::AccountId': '123456789012', 'AWS::URLSuffix': 'amazonaws.com', 'AWS::StackName': NAME };
+const ARN = `arn:aws-us-gov:service:ap-southeast-3:123456789012:resource/${NAME}`;
+/** What `Ref` returns where it is not a name: an ARN (topics, state machines) or a URL (queues). */
+const REF_VALUE: Readonly<Record<string, string>> = {
+  'AWS::SNS::Topic': ARN,
+  'AWS::StepFunctions::StateMachine': ARN,
+  'AWS::SQS::Queue': `https://sqs.ap-southeast-3.amazonaws.com/123456789012/${NAME}`,
+  'AWS::IAM::ManagedPolicy': ARN,
+};
+
 /**
- * A policy as AWS receives it, each reference CloudFormation resolves at deploy time replaced by
- * the longest value it can take: a name CloudFormation generates (`<stack>-<logical id>-<suffix>`,
- * cut to the service's limit) is up to 64 characters, an ARN that name in the longest region's ARN.
- * Measured so, a policy within a limit here is within it whatever names the deploy picks.
+ * `value` as AWS receives it, each reference CloudFormation resolves at deploy time replaced by
+ * the longest value it can take in this template: a name at its longest, an ARN of that name in
+ * the longest partition and region, a `Ref` that returns an ARN or URL as one. Measured so, a
+ * policy within a limit here is within it whatever names the deploy picks.
  */
-function resolvedAtWorst(value: unknown): unknown {
-  const NAME = 'n'.repeat(64);
-  const ARN = `arn:aws-us-gov:service:ap-southeast-3:123456789012:resource/${NAME}`;
-  const PSEUDO: Record<string, string> = { 'AWS::Partition': 'aws-us-gov', 'AWS::Region': 'ap-southeast-3', 'AWS::AccountId': '123456789012', 'AWS::URLSuffix': 'amazonaws.com', 'AWS::StackName': NAME };
-  if (Array.isArray(value)) return value.map(resolvedAtWorst);
+function resolvedAtWorst(value: unknown, template?: Template): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolvedAtWorst(item, template));
   if (value === null || typeof value !== 'object') return value;
   const record = value as Record<string, unknown>;
-  if ('Ref' in record) return PSEUDO[String(record.Ref)] ?? NAME;
-  if ('Fn::GetAtt' in record) return ARN;
+  if ('Ref' in record) {
+    const id = String(record.Ref);
+    return PSEUDO[id] ?? REF_VALUE[template?.Resources[id]?.Type ?? ''] ?? NAME;
+  }
+  // The other stack's outputs this one reads are ARNs (the copy's bucket and key).
+  if ('Fn::GetAtt' in record || 'Fn::GetStackOutput' in record || 'Fn::ImportValue' in record) return ARN;
   if ('Fn::Join' in record) {
     const [separator, parts] = record['Fn::Join'] as [string, unknown[]];
-    return parts.map((part) => String(resolvedAtWorst(part))).join(separator);
+    return parts.map((part) => String(resolvedAtWorst(part, template))).join(separator);
   }
-  if ('Fn::Sub' in record || 'Fn::GetStackOutput' in record || 'Fn::ImportValue' in record) return ARN;
-  return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, resolvedAtWorst(item)]));
+  const unresolved = Object.keys(record).find((key) => key.startsWith('Fn::'));
+  if (unresolved) throw new Error(`the limits check does not resolve ${unresolved}`);
+  return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, resolvedAtWorst(item, template)]));
 }
 
 /** JSON as IAM counts a policy: without whitespace. */
-const characters = (value: unknown) => JSON.stringify(resolvedAtWorst(value)).replace(/\s/g, '').length;
-const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(resolvedAtWorst(value)));
+let measured: Template | undefined;
+const characters = (value: unknown) => JSON.stringify(resolvedAtWorst(value, measured)).replace(/\s/g, '').length;
+const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(resolvedAtWorst(value, measured)));
 
 /** One documented hard limit, and what in the template stands against it. */
 interface Limit {
@@ -63,7 +78,9 @@ const LIMITS: readonly Limit[] = [
     measure: (template) => {
       const byFunction = new Map<string, number>();
       for (const [, permission] of ofType(template, 'AWS::Lambda::Permission')) {
-        const fn = JSON.stringify(permission.Properties?.FunctionName);
+        // The function by its logical ID, whether named by Ref or by Fn::GetAtt.
+        const name = permission.Properties?.FunctionName as { Ref?: string; 'Fn::GetAtt'?: [string, string] } | string;
+        const fn = typeof name === 'string' ? name : (name.Ref ?? name['Fn::GetAtt']?.[0] ?? JSON.stringify(name));
         // Lambda adds each permission as one statement of about this size, with its Sid and condition.
         byFunction.set(fn, (byFunction.get(fn) ?? 0) + bytes(permission.Properties) + 120);
       }
@@ -123,15 +140,21 @@ const LIMITS: readonly Limit[] = [
   {
     what: 'state machine definition bytes',
     max: 1024 * 1024,
-    measure: (template) => ofType(template, 'AWS::StepFunctions::StateMachine').map(([id, machine]) => ({ id, value: Buffer.byteLength(String(resolvedAtWorst(machine.Properties?.DefinitionString ?? ''))) })),
+    measure: (template) => ofType(template, 'AWS::StepFunctions::StateMachine').map(([id, machine]) => ({ id, value: Buffer.byteLength(String(resolvedAtWorst(machine.Properties?.DefinitionString ?? '', template))) })),
   },
-  // Amazon EventBridge quotas: 300 rules per event bus (a default quota, raised on request).
+  // Amazon EventBridge quotas: 300 rules per event bus, a default quota shared by every stack of the
+  // account and region (raised on request): this stack's own must leave room for the rest.
   { what: 'EventBridge rules on the default bus', max: 300, measure: (template) => [{ id: 'template', value: ofType(template, 'AWS::Events::Rule').length }] },
 ];
 
 /** Every documented hard limit the template stands against, measured. */
 export function limitMeasures(template: Template): { what: string; max: number; id: string; value: number }[] {
-  return LIMITS.flatMap((limit) => limit.measure(template).map((measure) => ({ what: limit.what, max: limit.max, ...measure })));
+  measured = template;
+  try {
+    return LIMITS.flatMap((limit) => limit.measure(template).map((measure) => ({ what: limit.what, max: limit.max, ...measure })));
+  } finally {
+    measured = undefined;
+  }
 }
 
 /** What in the template passes a limit AWS would refuse it over, one line each. */

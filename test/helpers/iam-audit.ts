@@ -83,10 +83,11 @@ function actorOf(accessKeyId: string, world: IamWorld): Actor | undefined {
   if (kind === 'host') return { principal: `host/${name}`, label: `host/${name}` };
   if (kind === 'rule' && accessKeyId === COMMAND_FINISHED_KEY) return rule(world.logicalId('AWS::Events::Rule', 'FunctionsCommandFinished'));
   if (kind === 'schedule' && name in SCHEDULE_SCOPES) {
-    // Every schedule fires through the stack's one Scheduler role, which Scheduler assumes for that schedule.
+    // Every schedule fires through the stack's one Scheduler role, which Scheduler assumes naming
+    // the schedule's group as the source (the Scheduler guide's confused-deputy prevention).
     const schedule = world.logicalId('AWS::Scheduler::Schedule', `${SCHEDULE_SCOPES[name as SchedulePurpose]}${rest.join('.').replace(/[^A-Za-z0-9]/g, '')}Schedule`);
     const invokeRole = world.logicalId('AWS::IAM::Role', 'SchedulesRole');
-    const context = { 'aws:SourceAccount': world.account, 'aws:SourceArn': world.arnOf('AWS::Scheduler::Schedule', schedule) };
+    const context = { 'aws:SourceAccount': world.account, 'aws:SourceArn': world.scheduleGroupArnOf(schedule) };
     const assume = { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: world.arnOf('AWS::IAM::Role', invokeRole), context };
     return { principal: `role/${invokeRole}`, label: `role/${invokeRole} for ${schedule}`, assumed: [assume] };
   }

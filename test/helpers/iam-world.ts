@@ -90,6 +90,12 @@ export class IamWorld {
     return type === 'AWS::SNS::Topic' || type === 'AWS::StepFunctions::StateMachine' ? String(this.ref(id)) : String(this.attribute(id, 'Arn'));
   }
 
+  /** The ARN of the schedule group a schedule of the template belongs to (`default` when it names none). */
+  scheduleGroupArnOf(scheduleId: string): string {
+    const group = this.resources[scheduleId]?.Properties?.GroupName;
+    return `arn:aws:scheduler:${this.region}:${this.account}:schedule-group/${group === undefined ? 'default' : String(this.resolve(group))}`;
+  }
+
   /**
    * @param resourcesIn the world whose resource policies govern the request's resource: another
    * stack's, for a role of this one acting on it (replication into the copy's bucket and key).
@@ -237,6 +243,8 @@ export class IamWorld {
         return `arn:aws:events:${this.region}:${this.account}:rule/${id}`;
       case 'AWS::Scheduler::Schedule':
         return `arn:aws:scheduler:${this.region}:${this.account}:schedule/${String(this.resolve(resource.Properties?.GroupName ?? 'default'))}/${String(resource.Properties?.Name ?? id)}`;
+      case 'AWS::Scheduler::ScheduleGroup':
+        return `arn:aws:scheduler:${this.region}:${this.account}:schedule-group/${name}`;
       default:
         throw new Error(`the ARN of ${resource.Type} is not modelled`);
     }

@@ -198,10 +198,7 @@ describe('CronsnapStack', () => {
     const trusts = Object.values(template.findResources('AWS::IAM::Role')).flatMap((role) => role.Properties.AssumeRolePolicyDocument.Statement as { Principal: { Service?: string }; Condition?: unknown }[]);
     expect(trusts.filter((statement) => statement.Principal.Service === 'scheduler.amazonaws.com')).toEqual([
       expect.objectContaining({
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': '123456789012' },
-          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:eu-central-1:123456789012:schedule/Cronsnap/*']] } },
-        },
+        Condition: { StringEquals: { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^SchedulesGroup/), 'Arn'] } } },
       }),
     ]);
   });

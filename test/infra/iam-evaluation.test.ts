@@ -324,11 +324,12 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
 
     it("lets no other account's schedule, nor a schedule of another group, act as the schedules' role", async () => {
       const invokeRole = world.arnOf('AWS::IAM::Role', 'SchedulesRole');
+      // Scheduler names the schedule's group as the source when it assumes the role.
       const assume = (account: string, group: string) => ({
         principal: 'scheduler.amazonaws.com',
         action: 'sts:AssumeRole',
         resource: invokeRole,
-        context: { 'aws:SourceAccount': account, 'aws:SourceArn': `arn:aws:scheduler:eu-central-1:${account}:schedule/${group}/nightly` },
+        context: { 'aws:SourceAccount': account, 'aws:SourceArn': `arn:aws:scheduler:eu-central-1:${account}:schedule-group/${group}` },
       });
 
       await expect(decide(assume(world.account, 'Cronsnap'))).resolves.toMatch(/: Allowed$/);

@@ -34,7 +34,7 @@ describe('npm run demo', () => {
     const expects = [
       ...recorded.config.jobs.flatMap((job) => [scheduleKey('backup', job.name), scheduleKey('drill', job.name)]),
       COMMAND_FINISHED_KEY,
-      ...(['scheduled-backup', 'backup-completed', 'restore', 'etcd-restore-step', 'restore-drill', 'keep-backup', 'compliance-report'] as const).map(functionKey),
+      ...(['scheduled-backup', 'backup-completed', 'restore', 'etcd-restore-step', 'restore-drill', 'list-backups', 'keep-backup', 'compliance-report'] as const).map(functionKey),
       ...['restore', 'drill', 'etcd-restore'].map(stateMachineKey),
       ...recorded.config.jobs.map((job) => hostKey(job.name)),
     ];
