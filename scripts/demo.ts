@@ -188,7 +188,7 @@ async function main(): Promise<number> {
     Object.assign(process.env, MOTO_CREDENTIALS);
     mkdirSync(REPORT_DIR, { recursive: true });
     // compliance-report reads the backups through the recorder, as itself; S3 Inventory is played by the harness.
-    const reportSigning = recorder ? { s3As: (fn: string) => signedAs(functionKey(fn)), expectActing: () => undefined } : undefined;
+    const reportSigning = recorder ? { s3As: (fn: string) => signedAs(functionKey(fn)), recordCall: (call: RecordedCall) => recorder?.calls.push(call), expectActing: () => undefined } : undefined;
     const backend = new LocalBackend({ config, bucket, kmsKeyId, endpointUrl: moto.endpoint, workDir: dir, ...(reportSigning ? { signing: reportSigning } : {}) });
     const { report, location } = await backend.report(REPORT_DIR);
     const failing = report.jobs.flatMap((job) => job.checks.filter((check) => !check.ok).map((check) => `${job.job} ${check.rule}: ${check.detail}`));

@@ -116,7 +116,7 @@ export class LocalBackend implements CronsnapBackend {
         config: this.options.config,
         reports: new DirectoryObjectStore(root),
         backupBucket: this.options.bucket,
-        backups: this.service.complianceBackups(),
+        backups: this.service.inventoryDelivered(),
         now: () => new Date(),
       });
       mkdirSync(outDir, { recursive: true });

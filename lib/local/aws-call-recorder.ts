@@ -98,6 +98,9 @@ export const scheduleKey = (purpose: SchedulePurpose, job: string) => `cronsnap.
 /** The EventBridge rule that hands SSM's status-change events to backup-completed. */
 export const COMMAND_FINISHED_KEY = 'cronsnap.rule.command-finished';
 
+/** The EventBridge rule that starts compliance-report when S3 Inventory delivers a report. */
+export const INVENTORY_DELIVERED_KEY = 'cronsnap.rule.inventory-delivered';
+
 /**
  * A call the local mode makes to a stand-in instead of to AWS (SSM Run Command, Step Functions,
  * SNS, Lambda), recorded as the SDK would have sent it: its operation as `x-amz-target` and its

@@ -28,7 +28,7 @@ import { SfnHostWorkflowStarter, SfnWorkflowStarter } from '../adapters/sfn-work
 import { callHandler, type LambdaHandler, type LocalFunctionBinding } from '../adapters/local-state-machine';
 import type { CommandRunner } from '../ports/command-runner';
 import type { Notifier } from '../ports/notifier';
-import { COMMAND_FINISHED_KEY, functionKey, scheduleKey, STAND_IN_BUCKET, stateMachineKey, standInCall } from './aws-call-recorder';
+import { COMMAND_FINISHED_KEY, functionKey, INVENTORY_DELIVERED_KEY, scheduleKey, STAND_IN_BUCKET, stateMachineKey, standInCall } from './aws-call-recorder';
 import { standInClient, type CallSink, type StandInClientClass, type StandInService } from './stand-in-handler';
 import { HARNESS_ACCESS_KEY } from './moto-server';
 import { ssmStandIn } from './ssm-stand-in';
@@ -214,8 +214,12 @@ export class LocalBackupService {
     return keepBackup(keepEventSchema.parse(event), { config: this.options.config, store: this.storeOf('keep-backup'), now: this.now, caller });
   }
 
-  /** The backup bucket as compliance-report reads it (keep markers, log manifests), by name. */
-  complianceBackups(): S3ObjectStore {
+  /**
+   * S3 Inventory delivered a report: its rule invokes compliance-report, whose view of the backup
+   * bucket (keep markers, log manifests, read by name) this returns.
+   */
+  inventoryDelivered(): S3ObjectStore {
+    this.invokedByAws(INVENTORY_DELIVERED_KEY, 'compliance-report');
     return this.storeOf('compliance-report');
   }
 

@@ -1,5 +1,5 @@
 import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
-import { COMMAND_FINISHED_KEY, hostKey, STAND_IN_BUCKET, type RecordedCall, type SchedulePurpose } from '../../lib/local/aws-call-recorder';
+import { COMMAND_FINISHED_KEY, hostKey, INVENTORY_DELIVERED_KEY, STAND_IN_BUCKET, type RecordedCall, type SchedulePurpose } from '../../lib/local/aws-call-recorder';
 import { HARNESS_ACCESS_KEY } from '../../lib/local/moto-server';
 import { configInput } from './config-factory';
 import { IamWorld, type IamRequest } from './iam-world';
@@ -34,6 +34,7 @@ const FUNCTIONS: Record<string, string> = {
   'etcd-restore-step': 'RestoreEtcdRestoreStepFunction',
   'restore-drill': 'DrillsRestoreDrillFunction',
   'keep-backup': 'RestoreKeepBackupFunction',
+  'compliance-report': 'ComplianceComplianceReportFunction',
 };
 
 /** Where the test world's names differ from the template's. */
@@ -82,6 +83,7 @@ function actorOf(accessKeyId: string, world: IamWorld): Actor | undefined {
   });
   if (kind === 'host') return { principal: `host/${name}`, label: `host/${name}` };
   if (kind === 'rule' && accessKeyId === COMMAND_FINISHED_KEY) return rule(world.logicalId('AWS::Events::Rule', 'FunctionsCommandFinished'));
+  if (kind === 'rule' && accessKeyId === INVENTORY_DELIVERED_KEY) return rule(world.logicalId('AWS::Events::Rule', 'ComplianceInventoryDelivered'));
   if (kind === 'schedule' && name in SCHEDULE_SCOPES) {
     // Every schedule fires through the stack's one Scheduler role, which Scheduler assumes naming
     // the schedule's group as the source (the Scheduler guide's confused-deputy prevention).

@@ -7,6 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { LocalHost } from '../../lib/adapters/local-command-runner';
 import { auditedSigning, type IamAudit } from './moto-fixture';
 import { configInput } from './config-factory';
+import type { BucketRole } from '../../lib/replica/bucket-role';
 
 export interface LocalServiceFixture {
   readonly moto: Moto;
@@ -33,12 +34,15 @@ export interface LocalServiceFixture {
   readonly parameterPassing?: 'env-var' | 'text';
   /** How long one step of a restore or drill workflow may take (LocalBackupServiceOptions.functionBudgetMs). */
   readonly functionBudgetMs?: number;
+  /** `replica`: `bucket` is the copy, read as the CronsnapReplica stack's functions read theirs, and audited against that stack. */
+  readonly bucketRole?: BucketRole;
 }
 
 /** The local backup service for one job, its host script talking to moto. */
 export function localServiceFor(job: CronsnapConfigInput['jobs'][number], fixture: LocalServiceFixture): LocalBackupService {
   const { audit, s3As } = fixture;
-  const signing = audit && s3As ? auditedSigning(audit, s3As, { ...fixture, jobs: [job] }) : undefined;
+  const copy = fixture.bucketRole === 'replica';
+  const signing = audit && s3As ? auditedSigning(audit, s3As, { ...fixture, jobs: [job], ...(copy ? { copy } : {}) }) : undefined;
   return new LocalBackupService({
     config: parseConfig({ ...configInput([job]), ...(fixture.storage ? { storage: fixture.storage } : {}) }),
     s3: fixture.moto.s3(),
@@ -50,6 +54,7 @@ export function localServiceFor(job: CronsnapConfigInput['jobs'][number], fixtur
     ...(fixture.now ? { now: fixture.now } : {}),
     ...(fixture.parameterPassing ? { parameterPassing: fixture.parameterPassing } : {}),
     ...(fixture.functionBudgetMs ? { functionBudgetMs: fixture.functionBudgetMs } : {}),
+    ...(fixture.bucketRole ? { bucketRole: fixture.bucketRole } : {}),
     ...signing,
   });
 }

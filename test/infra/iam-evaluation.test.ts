@@ -11,7 +11,7 @@ import { newReportKey } from '../../lib/ssm/host-report';
 import { IamWorld, type IamRequest } from '../helpers/iam-world';
 import { synthStack } from '../helpers/stack-factory';
 import { iamRequestsOf } from '../helpers/iam-audit';
-import { COMMAND_FINISHED_KEY, functionKey, hostKey, scheduleKey, stateMachineKey, standInCall, type RecordedCall } from '../../lib/local/aws-call-recorder';
+import { COMMAND_FINISHED_KEY, functionKey, hostKey, INVENTORY_DELIVERED_KEY, scheduleKey, stateMachineKey, standInCall, type RecordedCall } from '../../lib/local/aws-call-recorder';
 
 const jobs = configInput([
     etcdJobInput({
@@ -320,6 +320,8 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
       expect(() => iamRequestsOf(standInCall(scheduleKey('drill', 'shop-mysql'), 'AWSLambda.Invoke', invoke('restore-drill')), world, names)).toThrow(/AWS::Scheduler::Schedule/);
       await expect(judged(standInCall(COMMAND_FINISHED_KEY, 'AWSLambda.Invoke', invoke('backup-completed')))).resolves.toEqual([allowed(/events\.amazonaws\.com lambda:InvokeFunction/)]);
       await expect(judged(standInCall(COMMAND_FINISHED_KEY, 'AWSLambda.Invoke', invoke('scheduled-backup')))).resolves.toEqual([expect.stringMatching(/: ImplicitlyDenied$/)]);
+      await expect(judged(standInCall(INVENTORY_DELIVERED_KEY, 'AWSLambda.Invoke', invoke('compliance-report')))).resolves.toEqual([allowed(/events\.amazonaws\.com lambda:InvokeFunction/)]);
+      await expect(judged(standInCall(INVENTORY_DELIVERED_KEY, 'AWSLambda.Invoke', invoke('backup-completed')))).resolves.toEqual([expect.stringMatching(/: ImplicitlyDenied$/)]);
     });
 
     it("lets no other account's schedule, nor a schedule of another group, act as the schedules' role", async () => {

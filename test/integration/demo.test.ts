@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
-import { COMMAND_FINISHED_KEY, functionKey, hostKey, scheduleKey, stateMachineKey, type RecordedCall } from '../../lib/local/aws-call-recorder';
+import { COMMAND_FINISHED_KEY, functionKey, INVENTORY_DELIVERED_KEY, hostKey, scheduleKey, stateMachineKey, type RecordedCall } from '../../lib/local/aws-call-recorder';
 import { auditBucket } from '../helpers/iam-audit';
 
 const execFileAsync = promisify(execFile);
@@ -34,6 +34,7 @@ describe('npm run demo', () => {
     const expects = [
       ...recorded.config.jobs.flatMap((job) => [scheduleKey('backup', job.name), scheduleKey('drill', job.name)]),
       COMMAND_FINISHED_KEY,
+      INVENTORY_DELIVERED_KEY,
       ...(['scheduled-backup', 'backup-completed', 'restore', 'etcd-restore-step', 'restore-drill', 'list-backups', 'keep-backup', 'compliance-report'] as const).map(functionKey),
       ...['restore', 'drill', 'etcd-restore'].map(stateMachineKey),
       ...recorded.config.jobs.map((job) => hostKey(job.name)),

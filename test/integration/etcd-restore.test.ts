@@ -13,6 +13,7 @@ import { localServiceFor } from '../helpers/local-service';
 import { useMotoBucket } from '../helpers/moto-fixture';
 import { pathWithout } from '../helpers/host-path';
 import { currentProfile } from '../helpers/host-profiles';
+import { replicateObjects } from '../helpers/s3-objects';
 
 const HOSTS = ['i-0e7cd100000000001', 'i-0e7cd100000000002', 'i-0e7cd100000000003'];
 const NAMES = ['etcd-a', 'etcd-b', 'etcd-c'];
@@ -49,8 +50,12 @@ describe('etcd restore after quorum loss, three members', () => {
     await cluster.stop();
   });
 
-  /** The job's local service on this test's cluster, with `etcd` settings over the job's, and `hostEnv` and a shell `wrapper` on every member's host. */
-  function serviceWith(etcd: Record<string, unknown> = {}, hostEnv: Record<string, string> = {}, wrapper?: string[]): LocalBackupService {
+  /**
+   * The job's local service on this test's cluster, with `etcd` settings over the job's, and
+   * `hostEnv` and a shell `wrapper` on every member's host; with `copy`, the copy stack's service
+   * on the copy's bucket in another region.
+   */
+  function serviceWith(etcd: Record<string, unknown> = {}, hostEnv: Record<string, string> = {}, wrapper?: string[], copy?: { bucket: string; kmsKeyId: string }): LocalBackupService {
     return localServiceFor(
       etcdJobInput({
         targets: { instanceIds: HOSTS },
@@ -67,6 +72,8 @@ describe('etcd restore after quorum loss, three members', () => {
       }),
       {
         ...aws,
+        ...(copy ? { ...copy, bucketRole: 'replica' as const } : {}),
+        storage: { replica: { region: 'eu-west-1' } },
         host: HOSTS[0] ?? '',
         now: () => RESTORE_TIME,
         hostEnv: { CRONSNAP_TEST_MEMBER: NAMES[0] ?? '', ...hostEnv },
@@ -162,15 +169,18 @@ describe('etcd restore after quorum loss, three members', () => {
     );
   });
 
-  it('leaves the restored cluster running when its revision cannot be advanced, and says to restart the kube-apiservers', async () => {
+  it('restores from the copy in another region, and leaves the restored cluster running when its revision cannot be advanced, saying to restart the kube-apiservers', async () => {
     const { snapshotKeys, runId } = await backUpAndLoseQuorum();
-    service = serviceWith({}, { PATH: pathWithout(['curl'], join(aws.dir, 'no-curl-bin')) });
-    const dryRun = await service.restore({ job: 'prod-etcd', backup: runId });
+    // The source region is gone: the copy stack's functions restore from the copy's bucket.
+    const copy = await aws.moto.createBackupBucket(`cronsnap-restore-copy-${Date.now() % 100_000}`);
+    await replicateObjects(aws.moto.s3(), aws.bucket, copy, 'prod-etcd/');
+    service = serviceWith({}, { PATH: pathWithout(['curl'], join(aws.dir, 'no-curl-bin')) }, undefined, copy);
+    const dryRun = await service.restore({ job: 'prod-etcd', backup: runId, fromReplica: true });
     if (dryRun.kind !== 'etcd-plan') throw new Error(`expected a plan, got ${dryRun.kind}`);
     // The plan's first member is the one that advances the revision.
     const [firstMember] = dryRun.plan.members;
 
-    const failure = service.restore({ job: 'prod-etcd', backup: runId, dryRun: false, confirm: 'prod-etcd' });
+    const failure = service.restore({ job: 'prod-etcd', backup: runId, dryRun: false, confirm: 'prod-etcd', fromReplica: true });
 
     await expect(failure).rejects.toThrow(
       `etcd restore of prod-etcd: step revision failed: every member is restored and healthy, but the revision was not advanced past the old cluster's ` +
