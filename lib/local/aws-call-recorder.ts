@@ -89,9 +89,8 @@ export const stateMachineKey = (name: string) => `cronsnap.sm.${name}`;
 export type SchedulePurpose = 'backup' | 'binlogs' | 'wal' | 'drill';
 
 /**
- * The access key ID standing for one of a job's schedules as it invokes its function: an
- * EventBridge rule (the events service, by the rule's ARN) or, for a job in a time zone, the
- * Scheduler schedule's role.
+ * The access key ID standing for one of a job's schedules as it invokes its function: Scheduler,
+ * assuming the stack's one schedules role for the schedule's group, then that role.
  */
 export const scheduleKey = (purpose: SchedulePurpose, job: string) => `cronsnap.schedule.${purpose}.${job}`;
 

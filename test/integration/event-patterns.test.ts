@@ -113,7 +113,7 @@ describe('event rules under EventBridge matching', () => {
 
   // The shipping completions below are ones this stack causes: it schedules both shippings.
   it('schedules the binary log shipping and the WAL shipping of the synthesized jobs', () => {
-    const scheduled = Object.values(template.findResources('AWS::Events::Rule')).map((resource) => String(resource.Properties.Description));
+    const scheduled = Object.values(template.findResources('AWS::Scheduler::Schedule')).map((resource) => String(resource.Properties.Description));
     expect(scheduled).toEqual(expect.arrayContaining(['cronsnap binary log shipping of shop-mysql (*/15 * * * *)', 'cronsnap WAL shipping of ledger-pg (*/5 * * * *)']));
   });
 
