@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import type { Context } from 'aws-lambda';
 import { CronsnapError } from '../errors';
 import type { AslDefinition } from '../state-machines/asl';
@@ -128,15 +128,15 @@ function taskHandlers(definition: AslDefinition, functions: LocalExecutionOption
 export type ExecutionResult =
   | { readonly status: 'SUCCEEDED'; readonly output: unknown }
   | { readonly status: 'FAILED'; readonly error: string; readonly cause: string }
-  | { readonly status: 'TIMED_OUT' | 'ABORTED' };
+  | { readonly status: 'TIMED_OUT' };
 
 /**
  * Executes a state machine's definition in this process with aws-local-stepfunctions (an
  * interpreter of the Amazon States Language, definition validated by asl-validator): paths,
  * parameters, Retry, Catch, Choice, Wait, Fail and the execution's TimeoutSeconds as Step
- * Functions evaluates them, each Task's Lambda bound to the real handler. `signal` aborts it.
+ * Functions evaluates them, each Task's Lambda bound to the real handler.
  */
-export async function executeLocally(definition: AslDefinition, input: unknown, name: string, options: LocalExecutionOptions, signal?: AbortSignal): Promise<ExecutionResult> {
+export async function executeLocally(definition: AslDefinition, input: unknown, name: string, options: LocalExecutionOptions): Promise<ExecutionResult> {
   // Its validator writes defaults into the definition it is given.
   const machine = new StateMachine(structuredClone(definition), { validationOptions: { checkArn: true, checkPaths: true } });
   const statesOf = (type: string, ms: number | undefined) =>
@@ -149,13 +149,11 @@ export async function executeLocally(definition: AslDefinition, input: unknown, 
     },
     context: { Execution: { Name: name } },
   });
-  signal?.addEventListener('abort', () => execution.abort(), { once: true });
   const watching = options.onTaskDone ? follow(execution.eventLogs, definition, options.onTaskDone) : Promise.resolve();
   try {
     return { status: 'SUCCEEDED', output: await execution.result };
   } catch (error) {
     if (error instanceof ExecutionTimeoutError) return { status: 'TIMED_OUT' };
-    if (error instanceof ExecutionAbortedError) return { status: 'ABORTED' };
     if (!(error instanceof ExecutionError)) throw error;
     const failure = error.cause as Error;
     return { status: 'FAILED', error: failure.name, cause: failure.message };

@@ -31,8 +31,8 @@ export const functionKey = (name: string) => `cronsnap.fn.${name}`;
 export const hostKey = (job: string) => `cronsnap.host.${job}`;
 
 /** The access key ID in a SigV4 Authorization header (`Credential=<key>/<date>/...`), or '' when unsigned. */
-function signer(headers: IncomingHttpHeaders): string {
-  return /Credential=([^/]+)\//.exec(String(headers.authorization ?? ''))?.[1] ?? '';
+export function signerOf(authorization: string): string {
+  return /Credential=([^/]+)\//.exec(authorization)?.[1] ?? '';
 }
 
 /**
@@ -54,7 +54,7 @@ export async function startCallRecorder(target: string): Promise<CallRecorder> {
       }
     });
     incoming.on('end', () => {
-      calls.push({ accessKeyId: signer(incoming.headers), method: incoming.method ?? 'GET', path: url.pathname, query: url.search.replace(/^\?/, ''), headers: incoming.headers, body: Buffer.concat(kept).toString('utf8') });
+      calls.push({ accessKeyId: signerOf(String(incoming.headers.authorization ?? '')), method: incoming.method ?? 'GET', path: url.pathname, query: url.search.replace(/^\?/, ''), headers: incoming.headers, body: Buffer.concat(kept).toString('utf8') });
     });
     const forwarded = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers },

@@ -181,7 +181,7 @@ export class LocalBackupService {
       { ...as('scheduled-backup'), bucket: this.options.bucket, kmsKeyId: this.options.kmsKeyId, documentPrefix: LOCAL_DOCUMENT_PREFIX },
     );
     if (start.kind !== 'started') return { start, completions: [] };
-    this.acting(COMMAND_FINISHED_KEY, functionKey('backup-completed'), ...this.hostsOf(job));
+    this.acting(functionKey('backup-completed'), ...this.hostsOf(job));
     const completions: CompletionOutcome[] = [];
     for (const { commandId } of [start, ...start.linked]) {
       // SSM's status-change event comes when the host has finished.
@@ -230,26 +230,22 @@ export class LocalBackupService {
   }
 
   /**
-   * An SDK client of `service` as function `fn` builds it: the real client, signing as `fn`'s
-   * role, its requests served by the stand-in and each recorded when asked.
+   * An SDK client of `service` as the principal `accessKeyId` stands for builds it (a function's
+   * role, or the operator): the real client, its requests served by the stand-in and each
+   * recorded when asked.
    */
-  private clientOf<Client>(Client: StandInClientClass<Client>, fn: LocalFunction, service: StandInService): Client {
-    return standInClient(Client, service, { region: LOCAL_REGION, accessKeyId: functionKey(fn), ...(this.recordCall ? { record: this.recordCall } : {}) });
+  private clientOf<Client>(Client: StandInClientClass<Client>, accessKeyId: string, service: StandInService): Client {
+    return standInClient(Client, service, { region: LOCAL_REGION, accessKeyId, ...(this.recordCall ? { record: this.recordCall } : {}) });
   }
 
   /** SSM Run Command as function `fn` calls it: SsmCommandRunner, as deployed, against the stand-in agent. */
   private runnerOf(fn: LocalFunction): CommandRunner {
-    return new SsmCommandRunner(this.clientOf(SSMClient, fn, this.ssm));
+    return new SsmCommandRunner(this.clientOf(SSMClient, functionKey(fn), this.ssm));
   }
 
   /** SNS as function `fn` publishes to it: SnsNotifier, as deployed, to the failure topic whose messages `notifier` keeps. */
   private notifierOf(fn: LocalFunction): Notifier {
-    return new SnsNotifier(this.clientOf(SNSClient, fn, this.sns), LOCAL_TOPIC_ARN);
-  }
-
-  /** Step Functions as function `fn` starts executions of `sfn`'s state machines. */
-  private sfnClientOf(fn: LocalFunction, sfn: SfnStandIn): SFNClient {
-    return this.clientOf(SFNClient, fn, sfn);
+    return new SnsNotifier(this.clientOf(SNSClient, functionKey(fn), this.sns), LOCAL_TOPIC_ARN);
   }
 
   /** `binding` as state machine `machine` invokes it: each invocation recorded as the machine role's. */
@@ -335,7 +331,7 @@ export class LocalBackupService {
       // The workflow's step is the restore function itself, bound once it exists.
       [localStateMachineArn('restore')]: this.hostWorkflowMachine('restore', 'restore', () => restore, progress),
     });
-    const client = this.sfnClientOf('restore', sfn);
+    const client = this.clientOf(SFNClient, functionKey('restore'), sfn);
     const { runner, store, now, documentPrefix, ...rest } = this.restoreDeps('restore');
     const workflows = new SfnWorkflowStarter(client, localStateMachineArn('etcd-restore'));
     const hostWorkflows = new SfnHostWorkflowStarter(client, localStateMachineArn('restore'));
@@ -385,7 +381,7 @@ export class LocalBackupService {
   async drill(job: string, eventId: string, scheduledTime = this.now(), trigger: ScheduledBackupEvent['trigger'] = 'schedule'): Promise<Exclude<DrillOutcome, { kind: 'started' }>> {
     if (trigger === 'schedule') this.invokedByAws(scheduleKey('drill', job), 'restore-drill');
     const sfn = new SfnStandIn({ [localStateMachineArn('drill')]: this.hostWorkflowMachine('drill', 'restore-drill', () => drill) });
-    const hostWorkflows = new SfnHostWorkflowStarter(this.sfnClientOf('restore-drill', sfn), localStateMachineArn('drill'));
+    const hostWorkflows = new SfnHostWorkflowStarter(this.clientOf(SFNClient, functionKey('restore-drill'), sfn), localStateMachineArn('drill'));
     const { runner, documentPrefix, ...record } = this.restoreDeps('restore-drill');
     const drill: LocalFunctionBinding = this.binding(
       'restore-drill',
@@ -397,8 +393,10 @@ export class LocalBackupService {
     );
     this.acting(functionKey('restore-drill'));
     const answer = (await callHandler(drill, { job, eventId, scheduledTime: scheduledTime.toISOString() }, eventId)) as Extract<DrillOutcome, { kind: 'started' }> | DrillAnswer;
-    if (answer.kind === 'started') this.acting(stateMachineKey('drill'), ...this.hostsOf(job));
-    if (answer.kind === 'started') return (await sfn.outputOf(answer.workflow.executionId)) as DrilledOutcome;
+    if (answer.kind === 'started') {
+      this.acting(stateMachineKey('drill'), ...this.hostsOf(job));
+      return (await sfn.outputOf(answer.workflow.executionId)) as DrilledOutcome;
+    }
     if (answer.kind === 'duplicate') return answer;
     // A drill that ended before its workflow started is answered in brief; its record holds the whole verdict.
     return { kind: 'drilled', resultKey: answer.result, result: drillResultSchema.parse(JSON.parse((await this.storeOf('restore-drill').getText(answer.result)) ?? 'null')) };
@@ -407,8 +405,7 @@ export class LocalBackupService {
   /** `cronsnap preflight` of `job` on its stand-in hosts, through the same document as deployed. */
   async preflight(job: Job): Promise<PreflightResult> {
     // Sent with the operator's own credentials, as the CLI sends it: no function of the stack does.
-    const operator = standInClient(SSMClient, this.ssm, { region: LOCAL_REGION, accessKeyId: HARNESS_ACCESS_KEY, ...(this.recordCall ? { record: this.recordCall } : {}) });
-    return runPreflight(job, { runner: new SsmCommandRunner(operator), documentPrefix: LOCAL_DOCUMENT_PREFIX, timeoutMs: 120_000, pollMs: LOCAL_POLL_MS });
+    return runPreflight(job, { runner: new SsmCommandRunner(this.clientOf(SSMClient, HARNESS_ACCESS_KEY, this.ssm)), documentPrefix: LOCAL_DOCUMENT_PREFIX, timeoutMs: 120_000, pollMs: LOCAL_POLL_MS });
   }
 
   /**

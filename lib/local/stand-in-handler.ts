@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { standInCall, type RecordedCall } from './aws-call-recorder';
+import { signerOf, standInCall, type RecordedCall } from './aws-call-recorder';
 
 /** A refusal as the service sends it: its error code (the SDK's exception name) and message. */
 export class ServiceError extends Error {
@@ -51,12 +51,6 @@ export interface StandInRequestHandler {
 /** Where every request the handler serves is recorded, signed as the client signed it. */
 export type CallSink = (call: RecordedCall) => void;
 
-/** The access key ID of a SigV4 signature (`Credential=<key>/<date>/...`), or '' when unsigned. */
-function signer(headers: Readonly<Record<string, string>>): string {
-  const authorization = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1] ?? '';
-  return /Credential=([^/]+)\//.exec(authorization)?.[1] ?? '';
-}
-
 function bodyText(body: unknown): string {
   if (typeof body === 'string') return body;
   // The JSON protocols' body is a Uint8Array that warns when read as a string: read its bytes.
@@ -86,7 +80,8 @@ export function standInHandler(service: StandInService, record?: CallSink): Stan
       const query = service.protocol === 'query' ? new URLSearchParams(text) : undefined;
       const operation = query ? (query.get('Action') ?? '') : (request.headers['x-amz-target'] ?? '').replace(`${service.target}.`, '');
       const input = query ? Object.fromEntries([...query].filter(([name]) => name !== 'Action' && name !== 'Version')) : (JSON.parse(text || '{}') as Record<string, unknown>);
-      record?.(standInCall(signer(request.headers), `${service.target}.${operation}`, input));
+      const authorization = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1] ?? '';
+      record?.(standInCall(signerOf(authorization), `${service.target}.${operation}`, input));
       try {
         const played = service.operations[operation];
         if (!played) throw new ServiceError(query ? 'InvalidAction' : 'UnknownOperationException', `${service.target} has no operation ${operation} here`);

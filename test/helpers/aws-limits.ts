@@ -56,6 +56,23 @@ interface Limit {
 
 const ofType = (template: Template, type: string) => Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 const refOf = (value: unknown) => (value as { Ref?: string } | undefined)?.Ref;
+const statementsOf = (document: unknown) => ((document as { Statement?: unknown[] } | undefined)?.Statement ?? []).length;
+
+/**
+ * Per role of the template, `weigh` summed over the policies of `policyType` attached to it and
+ * over what the role itself holds (`held`: its inline policies, its managed policy ARNs).
+ */
+function perRole(template: Template, policyType: string, weigh: (properties: Record<string, unknown>) => number, held: (role: Record<string, unknown>) => number) {
+  const byRole = new Map<string, number>();
+  for (const [, policy] of ofType(template, policyType)) {
+    for (const role of (policy.Properties?.Roles as unknown[] | undefined) ?? []) {
+      const id = refOf(role) ?? JSON.stringify(role);
+      byRole.set(id, (byRole.get(id) ?? 0) + weigh(policy.Properties ?? {}));
+    }
+  }
+  for (const [id, role] of ofType(template, 'AWS::IAM::Role')) byRole.set(id, (byRole.get(id) ?? 0) + held(role.Properties ?? {}));
+  return [...byRole].map(([id, value]) => ({ id, value }));
+}
 
 const LIMITS: readonly Limit[] = [
   // AWS CloudFormation quotas: "Template body size in an Amazon S3 object: 1 MB", "Resources: 500",
@@ -69,7 +86,7 @@ const LIMITS: readonly Limit[] = [
   {
     what: 'SQS queue policy statements',
     max: 20,
-    measure: (template) => ofType(template, 'AWS::SQS::QueuePolicy').map(([id, policy]) => ({ id, value: ((policy.Properties?.PolicyDocument as { Statement: unknown[] }).Statement ?? []).length })),
+    measure: (template) => ofType(template, 'AWS::SQS::QueuePolicy').map(([id, policy]) => ({ id, value: statementsOf(policy.Properties?.PolicyDocument) })),
   },
   // Lambda quotas: "Function resource-based policy: 20 KB", the function's AWS::Lambda::Permission statements together.
   {
@@ -93,35 +110,19 @@ const LIMITS: readonly Limit[] = [
   {
     what: 'IAM role inline policy characters',
     max: 10_240,
-    measure: (template) => {
-      const byRole = new Map<string, number>();
-      for (const [, policy] of ofType(template, 'AWS::IAM::Policy')) {
-        for (const role of (policy.Properties?.Roles as unknown[] | undefined) ?? []) {
-          const id = refOf(role) ?? JSON.stringify(role);
-          byRole.set(id, (byRole.get(id) ?? 0) + characters(policy.Properties?.PolicyDocument));
-        }
-      }
-      for (const [id, role] of ofType(template, 'AWS::IAM::Role')) {
-        for (const policy of (role.Properties?.Policies as { PolicyDocument: unknown }[] | undefined) ?? []) byRole.set(id, (byRole.get(id) ?? 0) + characters(policy.PolicyDocument));
-      }
-      return [...byRole].map(([id, value]) => ({ id, value }));
-    },
+    measure: (template) =>
+      perRole(
+        template,
+        'AWS::IAM::Policy',
+        (policy) => characters(policy.PolicyDocument),
+        (role) => ((role.Policies as { PolicyDocument: unknown }[] | undefined) ?? []).reduce((sum, policy) => sum + characters(policy.PolicyDocument), 0),
+      ),
   },
   // IAM and AWS STS quotas: managed policies per role, 10 by default (20 at most on request).
   {
     what: 'managed policies per role',
     max: 10,
-    measure: (template) => {
-      const byRole = new Map<string, number>();
-      for (const [, policy] of ofType(template, 'AWS::IAM::ManagedPolicy')) {
-        for (const role of (policy.Properties?.Roles as unknown[] | undefined) ?? []) {
-          const id = refOf(role) ?? JSON.stringify(role);
-          byRole.set(id, (byRole.get(id) ?? 0) + 1);
-        }
-      }
-      for (const [id, role] of ofType(template, 'AWS::IAM::Role')) byRole.set(id, (byRole.get(id) ?? 0) + ((role.Properties?.ManagedPolicyArns as unknown[] | undefined) ?? []).length);
-      return [...byRole].map(([id, value]) => ({ id, value }));
-    },
+    measure: (template) => perRole(template, 'AWS::IAM::ManagedPolicy', () => 1, (role) => ((role.ManagedPolicyArns as unknown[] | undefined) ?? []).length),
   },
   // IAM and AWS STS quotas: a role trust policy at most 2,048 characters by default.
   { what: 'IAM role trust policy characters', max: 2_048, measure: (template) => ofType(template, 'AWS::IAM::Role').map(([id, role]) => ({ id, value: characters(role.Properties?.AssumeRolePolicyDocument) })) },
@@ -132,7 +133,7 @@ const LIMITS: readonly Limit[] = [
   {
     what: 'SNS topic policy statements',
     max: 100,
-    measure: (template) => ofType(template, 'AWS::SNS::TopicPolicy').map(([id, policy]) => ({ id, value: ((policy.Properties?.PolicyDocument as { Statement: unknown[] }).Statement ?? []).length })),
+    measure: (template) => ofType(template, 'AWS::SNS::TopicPolicy').map(([id, policy]) => ({ id, value: statementsOf(policy.Properties?.PolicyDocument) })),
   },
   // AWS KMS quotas: "Key policy document size: 32 KB".
   { what: 'KMS key policy bytes', max: 32 * 1024, measure: (template) => ofType(template, 'AWS::KMS::Key').map(([id, key]) => ({ id, value: bytes(key.Properties?.KeyPolicy) })) },
