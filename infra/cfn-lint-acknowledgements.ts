@@ -19,7 +19,7 @@ export const CFN_LINT_ACKNOWLEDGED: readonly CfnLintAcknowledgement[] = [
   },
   {
     rule: 'W3005',
-    resource: /(Function|StateMachine)[0-9A-F]{8}$|^BucketNotificationsHandler/,
+    resource: /(Function|StateMachine)[0-9A-F]{8}$|^BucketNotificationsHandler|^CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C[0-9A-F]{8}$/,
     reason: "aws-cdk-lib makes each function and the state machine depend on its role's default policy as well as on the role, so the policy exists before the first invocation; the redundant DependsOn is CDK's.",
   },
 ];

@@ -53,7 +53,8 @@ export class CronsnapReplicaStack extends Stack {
     }
     this.copyKey = key;
     const failures = new FailureTopic(this, 'Failures', { emails: props.config.notifications.emails });
-    new HostDocuments(this, 'RestoreDocuments', { namePrefix: documentPrefix, programs: RESTORE_PROGRAMS });
+    // Their programs reach the copy as every object of the source bucket does: by replication.
+    new HostDocuments(this, 'RestoreDocuments', { namePrefix: documentPrefix, programs: RESTORE_PROGRAMS, bucket });
     const restore = new RestoreFunctions(this, 'Restore', {
       jobs,
       bucket,

@@ -15,6 +15,7 @@ import { ComplianceReporting } from './constructs/compliance-reporting';
 import { FailureTopic } from './constructs/failure-topic';
 import { HostAccessPolicy, jobSecrets } from './constructs/host-access-policy';
 import { HostDocuments } from './constructs/host-documents';
+import { HostProgramObjects } from './constructs/host-program-objects';
 import { JobSchedule } from './constructs/job-schedule';
 import { ScheduleInvoker } from './constructs/schedule-invoker';
 import { RestoreDrills } from './constructs/restore-drills';
@@ -68,12 +69,15 @@ export class CronsnapStack extends Stack {
         topic: failures.topic,
       });
     }
-    const documents = new HostDocuments(this, 'Documents', { namePrefix: documentPrefix, programs: BACKUP_PROGRAMS });
+    // The copy's documents load the same objects from the copy, which replication fills.
+    new HostProgramObjects(this, 'HostPrograms', { bucket: storage.bucket, key: storage.key, programs: [...BACKUP_PROGRAMS, ...RESTORE_PROGRAMS, ...DRILL_DOCUMENTS, preflightProgram] });
+    const programSource = { namePrefix: documentPrefix, bucket: storage.bucket };
+    const documents = new HostDocuments(this, 'Documents', { ...programSource, programs: BACKUP_PROGRAMS });
     // Restores are run by operators; the scheduled functions get no right to send these.
-    new HostDocuments(this, 'RestoreDocuments', { namePrefix: documentPrefix, programs: RESTORE_PROGRAMS });
-    new HostDocuments(this, 'DrillDocuments', { namePrefix: documentPrefix, programs: DRILL_DOCUMENTS });
+    new HostDocuments(this, 'RestoreDocuments', { ...programSource, programs: RESTORE_PROGRAMS });
+    new HostDocuments(this, 'DrillDocuments', { ...programSource, programs: DRILL_DOCUMENTS });
     // Read-only; sent by `cronsnap preflight` with the operator's own credentials, by no function.
-    new HostDocuments(this, 'PreflightDocuments', { namePrefix: documentPrefix, programs: [preflightProgram] });
+    new HostDocuments(this, 'PreflightDocuments', { ...programSource, programs: [preflightProgram] });
     const functions = new BackupFunctions(this, 'Functions', {
       jobs,
       bucket: storage.bucket,

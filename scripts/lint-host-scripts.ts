@@ -1,5 +1,5 @@
-// Host scripts run as common.sh + a program's own files in one document, so each program is
-// checked as the document runs it.
+// Host scripts run as common.sh + a program's own files in one program, so each program is
+// checked as its document's loader runs it (with bash), and the loader as the agent runs it (with sh).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { DRILL_PROGRAMS } from '../lib/drill/drill-programs';
 import { BACKUP_PROGRAMS } from '../lib/engines';
 import { RESTORE_PROGRAMS } from '../lib/restore/restore-programs';
 import { preflightProgram } from '../lib/preflight/preflight-program';
-import { hostScript } from '../lib/ssm/command-document';
+import { hostScript, runCommand } from '../lib/ssm/command-document';
 
 /** Functions an assembled program defines more than once: the later silently replaces the earlier, which shellcheck does not report. */
 function definedTwice(script: string): string[] {
@@ -43,6 +43,11 @@ for (const program of [...BACKUP_PROGRAMS, ...RESTORE_PROGRAMS, ...DRILL_PROGRAM
   const result = spawnSync('shellcheck', ['-s', 'bash', '-'], { input: script, stdio: ['pipe', 'inherit', 'inherit'] });
   if (result.status !== 0) {
     console.error(`shellcheck: ${program.id} (${program.scripts.join(', ')})`);
+    failed = true;
+  }
+  const loader = spawnSync('shellcheck', ['-s', 'sh', '-'], { input: runCommand(program, 'cronsnap-backups').join('\n'), stdio: ['pipe', 'inherit', 'inherit'] });
+  if (loader.status !== 0) {
+    console.error(`shellcheck: the loader of ${program.id}, as sh runs it`);
     failed = true;
   }
   const missing = calledButMissing(script);

@@ -5,6 +5,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Job } from '../../lib/config/job-config';
 import type { PasswordSource } from '../../lib/config/password-source';
+import { PROGRAM_ROOT } from '../../lib/backup/object-layout';
 import { REPORT_ROOT } from '../../lib/ssm/host-report';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 
@@ -66,6 +67,12 @@ export class HostAccessPolicy extends Construct {
           resources: [props.bucket.arnForObjects(prefix)],
         }),
         new iam.PolicyStatement({
+          // What the documents' loaders fetch and run: published by the deployment, read by every host.
+          sid: 'ReadHostPrograms',
+          actions: ['s3:GetObject'],
+          resources: [props.bucket.arnForObjects(`${PROGRAM_ROOT}/*`)],
+        }),
+        new iam.PolicyStatement({
           // What a host reports to the functions, whole (SSM returns only the start of its output).
           sid: 'WriteJobReports',
           actions: ['s3:PutObject'],
@@ -110,8 +117,8 @@ export class HostAccessPolicy extends Construct {
     const reports = props.bucket.arnForObjects(`${REPORT_ROOT}/${props.jobName}/*`);
     acknowledgeWildcards(
       this.policy,
-      [nagResource(this, props.bucket.arnForObjects(prefix)), nagResource(this, reports)],
-      `Object actions are limited to the job's own prefix ${prefix}, and its hosts' reports to ${REPORT_ROOT}/${props.jobName}/*.`,
+      [nagResource(this, props.bucket.arnForObjects(prefix)), nagResource(this, reports), nagResource(this, props.bucket.arnForObjects(`${PROGRAM_ROOT}/*`))],
+      `Object actions are limited to the job's own prefix ${prefix}, its hosts' reports to ${REPORT_ROOT}/${props.jobName}/*, and reads of cronsnap's host programs to ${PROGRAM_ROOT}/*.`,
     );
   }
 }

@@ -1,3 +1,4 @@
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { buildCommandDocument } from '../../lib/ssm/command-document';
@@ -8,9 +9,11 @@ export interface HostDocumentsProps {
   readonly namePrefix: string;
   /** The host programs to deploy, one Command document each. */
   readonly programs: readonly HostProgram[];
+  /** Where each document's loader reads its program (published there by HostProgramObjects). */
+  readonly bucket: s3.IBucket;
 }
 
-/** One SSM Command document per host program, generated at synth from lib/host-scripts. */
+/** One SSM Command document per host program: a small loader of the program, checked by its digest. */
 export class HostDocuments extends Construct {
   /** Deployed document names by program id. */
   public readonly names: Readonly<Record<string, string>>;
@@ -25,7 +28,7 @@ export class HostDocuments extends Construct {
         documentType: 'Command',
         documentFormat: 'JSON',
         updateMethod: 'NewVersion',
-        content: buildCommandDocument(program),
+        content: buildCommandDocument(program, props.bucket.bucketName),
       });
       names[program.id] = name;
     }

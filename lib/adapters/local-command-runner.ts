@@ -23,6 +23,12 @@ export interface LocalHost {
 export interface LocalCommandRunnerOptions {
   /** Documents by name, as generated for SSM. */
   readonly documents: Readonly<Record<string, CommandDocument>>;
+  /**
+   * Settles once what the documents load is in place (the deployment's program objects); no
+   * command is accepted before.
+   * @default - already in place
+   */
+  readonly deployed?: Promise<void>;
   /** The hosts this machine stands in for, by host id. */
   readonly hosts: Readonly<Record<string, LocalHost>>;
   /**
@@ -87,7 +93,10 @@ export class LocalCommandRunner implements CommandRunner {
   private readonly commandHosts = new Map<string, string[]>();
   private readonly running = new Map<string, Promise<void>>();
 
-  constructor(private readonly options: LocalCommandRunnerOptions) {}
+  constructor(private readonly options: LocalCommandRunnerOptions) {
+    // A failed deployment is reported to the first sender, not as an unhandled rejection meanwhile.
+    options.deployed?.catch(() => undefined);
+  }
 
   /** The document `name` as registered with SSM, or undefined when there is none. */
   documentOf(name: string): CommandDocument | undefined {
@@ -107,6 +116,7 @@ export class LocalCommandRunner implements CommandRunner {
   }
 
   async send(request: CommandRequest): Promise<{ commandId: string }> {
+    await this.options.deployed;
     const document = this.options.documents[request.documentName];
     if (!document) throw new Error(`no local document named ${request.documentName}`);
     const [step] = document.mainSteps;

@@ -133,8 +133,19 @@ export function completionMarkersPrefix(commandId: string): string {
 /** Restore drill results, beside the job prefixes: `drills/<job>/<drillId>.json`. */
 export const DRILL_ROOT = 'drills';
 
+/**
+ * The host programs the SSM documents load, content-addressed (`<root>/<sha256>.sh`): published
+ * by the deployment, never overwritten, read by hosts, and outside every lifecycle rule, so a
+ * command sent with an older document version still finds its program.
+ */
+export const PROGRAM_ROOT = '_cronsnap-programs';
+
+export function programKey(sha256: string): string {
+  return `${PROGRAM_ROOT}/${sha256}.sh`;
+}
+
 /** Top-level folders of the bucket that are not jobs; no job may take one of these names. */
-export const RESERVED_ROOTS: readonly string[] = [MARKER_ROOT, MARK_ROOT, DRILL_ROOT];
+export const RESERVED_ROOTS: readonly string[] = [MARKER_ROOT, MARK_ROOT, DRILL_ROOT, PROGRAM_ROOT];
 
 export function drillResultKey(job: string, drillId: string): string {
   return `${DRILL_ROOT}/${job}/${drillId}.json`;

@@ -48,6 +48,7 @@ import type { FileSetRestoreReport, FileSetRestoreRequest } from '../restore/fil
 import type { Job } from '../config/job-config';
 import type { BucketRole } from '../replica/bucket-role';
 import { preflightProgram } from '../preflight/preflight-program';
+import { publishHostPrograms } from './host-program-publishing';
 import { runPreflight, type PreflightResult } from '../preflight/run-preflight';
 
 export interface LocalBackupServiceOptions {
@@ -151,11 +152,13 @@ export class LocalBackupService {
   private readonly now: () => Date;
 
   constructor(private readonly options: LocalBackupServiceOptions) {
+    const programs = [...BACKUP_PROGRAMS, ...RESTORE_PROGRAMS, ...DRILL_DOCUMENTS, preflightProgram];
     const documents: Record<string, CommandDocument> = Object.fromEntries(
-      [...BACKUP_PROGRAMS, ...RESTORE_PROGRAMS, ...DRILL_DOCUMENTS, preflightProgram].map((program) => [documentName(LOCAL_DOCUMENT_PREFIX, program), buildCommandDocument(program)]),
+      programs.map((program) => [documentName(LOCAL_DOCUMENT_PREFIX, program), buildCommandDocument(program, options.bucket)]),
     );
     this.runner = new LocalCommandRunner({
       documents,
+      deployed: publishHostPrograms(options.s3, options.bucket, options.kmsKeyId, programs),
       hosts: options.hosts,
       env: options.hostEnv,
       ...(options.hostAccessKey ? { hostAccessKey: options.hostAccessKey } : {}),

@@ -150,7 +150,7 @@ function hostSnapshotToolCheck(facts: HostFacts): RequirementCheck {
  * the parameters' allowed patterns keep safe.
  */
 function agentCheck(facts: HostFacts): RequirementCheck {
-  const requirement = 'SSM agent (SSM_ parameters from 3.3.2746.0)';
+  const requirement = 'SSM agent (runs the loaders of schema 2.2; SSM_ parameters from 3.3.2746.0)';
   const agent = facts.tools.get('ssmAgent');
   if (!agent?.path) return { requirement, found: 'not found (not run by the agent?)', ok: true };
   const version = versionIn(agent.version);

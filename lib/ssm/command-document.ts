@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { programKey } from '../backup/object-layout';
 import { InvalidEventError } from '../errors';
 import { allowedPattern } from './document-parameter';
 import type { HostProgram } from './host-program';
@@ -23,31 +25,57 @@ export function hostScript(program: HostProgram): string {
   return ['common.sh', ...program.scripts].map((file) => readFileSync(join(HOST_SCRIPTS, file), 'utf8')).join('\n');
 }
 
+/** A host program as the deployment publishes it: one immutable object named by its digest. */
+export interface ProgramObject {
+  readonly key: string;
+  readonly sha256: string;
+  readonly body: string;
+}
+
+export function programObject(program: HostProgram): ProgramObject {
+  const body = hostScript(program);
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  return { key: programKey(sha256), sha256, body };
+}
+
+/** Every distinct program object of `programs` (programs with the same scripts share one). */
+export function programObjects(programs: readonly HostProgram[]): ProgramObject[] {
+  return [...new Map(programs.map(programObject).map((object) => [object.key, object])).values()];
+}
+
 /**
- * The runCommand lines. The agent runs them with /bin/sh, which is dash on Debian, so the bash
- * program is written to a private temp file and run with bash. Agents older than 3.3.2746 do not
- * export SSM_<name>; for them each value falls back to text interpolation, which the parameters'
- * allowedPattern (no quotes, no `$`) keeps inert inside single quotes.
+ * The runCommand lines: a loader. The agent runs them with /bin/sh (dash on Debian, bash 4.2 in
+ * POSIX mode on RHEL 7), so they are plain POSIX. They fetch the program from `bucket` with the aws
+ * CLI the hosts already need (no agent plugin, so no agent version beyond schema 2.2's), refuse it
+ * unless its sha256 is the digest written here at synth, and run it with bash. Agents older than
+ * 3.3.2746 do not export SSM_<name>; for them each value falls back to text interpolation, which
+ * the parameters' allowedPattern (no quotes, no `$`) keeps inert inside single quotes.
  */
-export function runCommand(program: HostProgram): string[] {
-  const script = hostScript(program);
-  if (script.includes('CRONSNAP_SCRIPT_END')) throw new Error('host script must not contain its own heredoc delimiter');
+export function runCommand(program: HostProgram, bucket: string): string[] {
+  const { key, sha256 } = programObject(program);
+  const source = `s3://${bucket}/${key}`;
   const fallbacks = program.parameters.map(
     ({ name }) => `if [ -z "\${SSM_${name}+set}" ]; then SSM_${name}='{{ ${name} }}'; export SSM_${name}; fi`,
   );
+  const failed = (why: string) => `printf 'cronsnap: FAILED step=load-program: %s\\n' "${why}" >&2; rm -f "$cronsnap_program"; exit 1`;
   return [
     '#!/bin/sh',
     ...fallbacks,
-    'cronsnap_script=$(mktemp)',
-    "cat > \"$cronsnap_script\" <<'CRONSNAP_SCRIPT_END'",
-    ...script.split('\n'),
-    'CRONSNAP_SCRIPT_END',
-    'bash "$cronsnap_script"; cronsnap_rc=$?; rm -f "$cronsnap_script"; exit $cronsnap_rc',
+    'if [ -z "${AWS_DEFAULT_REGION:-}" ] && [ -n "${AWS_SSM_REGION_NAME:-}" ]; then AWS_DEFAULT_REGION=$AWS_SSM_REGION_NAME; export AWS_DEFAULT_REGION; fi',
+    'cronsnap_program=$(mktemp) || exit 1',
+    `if ! command -v aws >/dev/null 2>&1; then ${failed("no aws CLI on the agent's PATH ($PATH): cronsnap fetches its host programs with it")}; fi`,
+    `set -- s3api get-object --bucket '${bucket}' --key '${key}' "$cronsnap_program"`,
+    // Neither aws CLI v1 nor Debian's v2.9 reads AWS_ENDPOINT_URL; the local mode names its endpoint so.
+    'if [ -n "${CRONSNAP_AWS_ENDPOINT_URL:-}" ]; then set -- --endpoint-url "$CRONSNAP_AWS_ENDPOINT_URL" "$@"; fi',
+    `if ! cronsnap_error=$(aws "$@" 2>&1 >/dev/null); then ${failed(`cannot read ${source}: $(printf '%s' "$cronsnap_error" | tail -n 1)`)}; fi`,
+    'cronsnap_digest=$(sha256sum "$cronsnap_program" | cut -d " " -f 1)',
+    `if [ "$cronsnap_digest" != '${sha256}' ]; then ${failed(`${source} has sha256 $cronsnap_digest, not the ${sha256} this document was made for`)}; fi`,
+    'bash "$cronsnap_program"; cronsnap_rc=$?; rm -f "$cronsnap_program"; exit $cronsnap_rc',
   ];
 }
 
 /** The SSM Command document for a program, generated from lib/host-scripts (one source of truth). */
-export function buildCommandDocument(program: HostProgram): CommandDocument {
+export function buildCommandDocument(program: HostProgram, bucket: string): CommandDocument {
   const parameters = Object.fromEntries(
     program.parameters.map((parameter) => [
       parameter.name,
@@ -69,7 +97,7 @@ export function buildCommandDocument(program: HostProgram): CommandDocument {
         action: 'aws:runShellScript',
         name: `cronsnap-${program.id}`,
         precondition: { StringEquals: ['platformType', 'Linux'] },
-        inputs: { runCommand: runCommand(program), timeoutSeconds: '{{ executionTimeout }}' },
+        inputs: { runCommand: runCommand(program, bucket), timeoutSeconds: '{{ executionTimeout }}' },
       },
     ],
   };
@@ -83,11 +111,14 @@ export const MAX_DOCUMENT_BYTES = 64 * 1024;
 
 const documentBytes = new Map<string, number>();
 
-/** The bytes a command of `program` with these values takes against SSM's document limit. */
+/** S3 bucket names are at most 63 characters: the document's size whatever bucket it loads from. */
+const LONGEST_BUCKET = 'b'.repeat(63);
+
+/** The bytes a command of `program` with these values takes against SSM's document limit, at the longest bucket name. */
 export function commandBytes(program: HostProgram, values: Readonly<Record<string, string>>): number {
   let base = documentBytes.get(program.id);
   if (base === undefined) {
-    base = Buffer.byteLength(JSON.stringify(buildCommandDocument(program)));
+    base = Buffer.byteLength(JSON.stringify(buildCommandDocument(program, LONGEST_BUCKET)));
     documentBytes.set(program.id, base);
   }
   return Object.values(values).reduce((total, value) => total + Buffer.byteLength(value), base);

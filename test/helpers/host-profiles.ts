@@ -79,6 +79,8 @@ export function profileBinDir(profile: HostProfile, cache: string): string | und
   const bin = join(cache, `bin-${profile}-${process.pid}`);
   writeLegacyWrappers(bin);
   symlinkSync(join(COMPAT_DIR, 'bash-4.2.45'), join(bin, 'bash'));
+  // RHEL/CentOS 7's /bin/sh is that bash in POSIX mode: the agent runs the documents' loaders with it.
+  symlinkSync(join(COMPAT_DIR, 'bash-4.2.45'), join(bin, 'sh'));
   const etcd = /^etcd-(.*)$/.exec(profile)?.[1];
   if (etcd) {
     const release = etcdRelease(etcd, cache);

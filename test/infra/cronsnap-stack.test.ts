@@ -9,6 +9,12 @@ import { join } from 'node:path';
 import { HostAccessPolicy } from '../../infra/constructs/host-access-policy';
 import { scheduledBackupEventSchema, startBackup, type ScheduledBackupEvent } from '../../lib/backup/start-backup';
 import { parseConfig } from '../../lib/config/load-config';
+import { DRILL_DOCUMENTS } from '../../lib/drill/drill-programs';
+import { BACKUP_PROGRAMS } from '../../lib/engines';
+import { etcdEngine } from '../../lib/engines/etcd-engine';
+import { preflightProgram } from '../../lib/preflight/preflight-program';
+import { RESTORE_PROGRAMS } from '../../lib/restore/restore-programs';
+import { programObject, programObjects } from '../../lib/ssm/command-document';
 import { cfnLintFindings } from '../helpers/cfn-lint';
 import { configInput, etcdJobInput, mysqlJobInput, postgresJobInput } from '../helpers/config-factory';
 import { startBackupDeps } from '../helpers/recording-ports';
@@ -68,9 +74,13 @@ function startDeps(...online: string[]) {
 type PolicyResource = { Properties: { PolicyName: string; PolicyDocument: { Statement: Record<string, unknown>[] } } };
 
 /** The statements of every inline policy, or of those whose name starts with `prefix`. */
+/** CDK's bucket-deployment handler: its grants are CDK's, its own denies are judged in iam-evaluation.test.ts. */
+const DEPLOYMENT_HANDLER = 'CustomCDKBucketDeployment';
+
+/** The statements of cronsnap's own inline policies whose names start with `prefix`. */
 function policyStatements(prefix = ''): Record<string, unknown>[] {
   return (Object.values(template.findResources('AWS::IAM::Policy')) as PolicyResource[])
-    .filter((policy) => policy.Properties.PolicyName.startsWith(prefix))
+    .filter((policy) => policy.Properties.PolicyName.startsWith(prefix) && !policy.Properties.PolicyName.startsWith(DEPLOYMENT_HANDLER))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
 }
 
@@ -294,12 +304,42 @@ describe('CronsnapStack', () => {
     const parameters = Object.values(document?.Properties.Content.parameters ?? {});
     expect(parameters.length).toBeGreaterThan(10);
     expect(parameters.every((p) => p.allowedPattern.startsWith('^') && p.interpolationType === 'ENV_VAR')).toBe(true);
-    expect(document?.Properties.Content.mainSteps[0]?.inputs.runCommand.join('\n')).toContain('snapshot save');
+    const loader = JSON.stringify(document?.Properties.Content.mainSteps[0]?.inputs.runCommand);
+    const program = programObject(etcdEngine.program);
+    expect(loader).toContain(`' --key '${program.key}'`);
+    expect(loader).toContain('{"Ref":"StorageBucket5CB7C8EA"}');
+    expect(loader).not.toContain('snapshot save');
+    expect(program.body).toContain('snapshot save');
+  });
+
+  it('keeps every document, a loader, under 16 KB, a quarter of what SSM allows a document with its parameter values', () => {
+    const sizes = (Object.values(template.findResources('AWS::SSM::Document')) as { Properties: { Name: string; Content: unknown } }[]).map(({ Properties }) => ({
+      name: Properties.Name,
+      under16KB: Buffer.byteLength(JSON.stringify(Properties.Content)) < 16 * 1024,
+    }));
+    expect(sizes).toHaveLength(15);
+    expect(sizes.filter((size) => !size.under16KB)).toEqual([]);
+  });
+
+  it("publishes each distinct program once under the backup bucket's _cronsnap-programs/, SSE-KMS with the backup key, never pruned nor removed", () => {
+    const programs = programObjects([...BACKUP_PROGRAMS, ...RESTORE_PROGRAMS, ...DRILL_DOCUMENTS, preflightProgram]);
+    const [deployment, ...others] = Object.values(template.findResources('Custom::CDKBucketDeployment')) as { Properties: Record<string, unknown> }[];
+
+    expect(others).toEqual([]);
+    expect(deployment?.Properties).toMatchObject({
+      DestinationBucketName: { Ref: 'StorageBucket5CB7C8EA' },
+      DestinationBucketKeyPrefix: '_cronsnap-programs/',
+      Prune: false,
+      RetainOnDelete: true,
+      SystemMetadata: { sse: 'aws:kms', 'sse-kms-key-id': { 'Fn::GetAtt': ['StorageKeyBAA9457B', 'Arn'] } },
+    });
+    expect(deployment?.Properties.SourceObjectKeys).toHaveLength(programs.length);
+    expect(programs.length).toBe(15);
   });
 
   it('runs every cronsnap function on nodejs22.x arm64 with a dead-letter queue', () => {
-    // CDK's own BucketNotificationsHandler (Python, deploy time only) is the one other function.
-    const functions = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => !id.startsWith('BucketNotificationsHandler'));
+    // CDK's own BucketNotificationsHandler and bucket-deployment handler (Python, deploy time only) are the others.
+    const functions = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => !id.startsWith('BucketNotificationsHandler') && !id.startsWith(DEPLOYMENT_HANDLER));
     expect(functions).toHaveLength(8);
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',

@@ -110,6 +110,33 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
     ).resolves.toEqual([expect.stringMatching(/: Allowed$/), expect.stringMatching(/: ImplicitlyDenied$/), expect.stringMatching(/: ImplicitlyDenied$/), expect.stringMatching(/: ImplicitlyDenied$/)]);
   });
 
+  it("lets every job's hosts read the host programs and none write them; lets the programs' deployment add them, and write or delete nothing else", async () => {
+    const program = `${bucket}/_cronsnap-programs/${'a'.repeat(64)}.sh`;
+    const backup = `${bucket}/prod-etcd/2026/11/30/run/i-0123456789abcdef0/snapshot.db.zst`;
+    const deployment = role('CustomCDKBucketDeployment');
+    const kms = { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': world.arnOf('AWS::KMS::Key', 'StorageKey') };
+
+    await expect(
+      Promise.all([
+        decide({ principal: 'host/node-files', action: 's3:GetObject', resource: program }),
+        decide({ principal: 'host/shop-mysql', action: 's3:GetObject', resource: program }),
+        decide({ principal: 'host/node-files', action: 's3:PutObject', resource: program, context: kms }),
+        decide({ principal: deployment, action: 's3:PutObject', resource: program, context: kms }),
+        decide({ principal: deployment, action: 's3:PutObject', resource: backup, context: kms }),
+        decide({ principal: deployment, action: 's3:DeleteObject', resource: backup }),
+        decide({ principal: deployment, action: 's3:DeleteObjectVersion', resource: program }),
+      ]),
+    ).resolves.toEqual([
+      expect.stringMatching(/: Allowed$/),
+      expect.stringMatching(/: Allowed$/),
+      expect.stringMatching(/: ImplicitlyDenied$/),
+      expect.stringMatching(/: Allowed$/),
+      expect.stringMatching(/: ExplicitlyDenied$/),
+      expect.stringMatching(/: ExplicitlyDenied$/),
+      expect.stringMatching(/: ExplicitlyDenied$/),
+    ]);
+  });
+
   it('lets the restore role, and neither a host nor pruning nor the schedule, keep or unkeep a backup', async () => {
     const marker = `${bucket}/${keepMarkerKey('node-files', '20261130T010000Z-0123456789')}`;
     const kms = { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': world.arnOf('AWS::KMS::Key', 'StorageKey') };

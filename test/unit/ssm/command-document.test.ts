@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { etcdEngine } from '../../../lib/engines/etcd-engine';
 import { InvalidEventError } from '../../../lib/errors';
 import { postgresRestoreProgram } from '../../../lib/restore/restore-programs';
-import { assertParametersAllowed, buildCommandDocument, commandBytes, hostScript, MAX_DOCUMENT_BYTES } from '../../../lib/ssm/command-document';
+import { assertParametersAllowed, buildCommandDocument, commandBytes, hostScript, MAX_DOCUMENT_BYTES, programObject, programObjects } from '../../../lib/ssm/command-document';
 import { parseConfig } from '../../../lib/config/load-config';
 import { configInput, etcdJobInput } from '../../helpers/config-factory';
 
@@ -20,7 +21,7 @@ function validParameters(): Record<string, string> {
 }
 
 describe('etcd command document', () => {
-  const document = buildCommandDocument(etcdEngine.program);
+  const document = buildCommandDocument(etcdEngine.program, 'cronsnap-backups');
 
   it('gives every parameter an allowedPattern and environment-variable interpolation', () => {
     for (const [name, parameter] of Object.entries(document.parameters)) {
@@ -32,10 +33,21 @@ describe('etcd command document', () => {
     }
   });
 
-  it('embeds the host scripts verbatim, so lib/host-scripts stays the one source', () => {
+  it('holds a loader of the program, named and checked by the digest of lib/host-scripts, and none of the script', () => {
     const lines = document.mainSteps[0]?.inputs.runCommand.join('\n') ?? '';
-    expect(lines).toContain(hostScript(etcdEngine.program));
+    const { key, sha256, body } = programObject(etcdEngine.program);
+
+    expect(body).toBe(hostScript(etcdEngine.program));
+    expect(sha256).toBe(createHash('sha256').update(hostScript(etcdEngine.program)).digest('hex'));
+    expect(key).toBe(`_cronsnap-programs/${sha256}.sh`);
+    expect(lines).toContain(`--bucket 'cronsnap-backups' --key '${key}'`);
+    expect(lines).toContain(`[ "$cronsnap_digest" != '${sha256}' ]`);
+    expect(lines).not.toContain('cronsnap host library');
     expect(document.mainSteps[0]?.inputs.timeoutSeconds).toBe('{{ executionTimeout }}');
+  });
+
+  it('publishes one object per distinct program, whatever the number of documents loading it', () => {
+    expect(programObjects([etcdEngine.program, etcdEngine.program]).map((object) => object.key)).toEqual([programObject(etcdEngine.program).key]);
   });
 
   it('accepts the parameters a valid job produces', () => {
@@ -87,7 +99,7 @@ describe("SSM's 64 KB document limit", () => {
 
   it('counts the document and every value sent with it', () => {
     const values = postgresRestoreValues(3, 120);
-    const document = Buffer.byteLength(JSON.stringify(buildCommandDocument(postgresRestoreProgram)));
+    const document = Buffer.byteLength(JSON.stringify(buildCommandDocument(postgresRestoreProgram, 'b'.repeat(63))));
 
     expect(commandBytes(postgresRestoreProgram, values)).toBe(document + Object.values(values).reduce((sum, value) => sum + value.length, 0));
   });
@@ -97,11 +109,11 @@ describe("SSM's 64 KB document limit", () => {
   });
 
   it('refuses, before sending, a restore whose 101 part keys take the command over 64 KB', () => {
-    const values = postgresRestoreValues(100, 400);
+    const values = postgresRestoreValues(100, 500);
 
     expect(commandBytes(postgresRestoreProgram, values)).toBeGreaterThan(MAX_DOCUMENT_BYTES);
     expect(() => assertParametersAllowed(postgresRestoreProgram, values)).toThrow(
-      /^document postgres-restore with its parameter values is \d+ bytes, over SSM's limit of 65536 \(the largest value, partKeys, is 40500 bytes\)$/,
+      /^document postgres-restore with its parameter values is \d+ bytes, over SSM's limit of 65536 \(the largest value, partKeys, is 50600 bytes\)$/,
     );
   });
 });
