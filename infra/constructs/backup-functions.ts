@@ -7,13 +7,12 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { binlogRoot, completionMarkersPrefix, keepMarkersPrefix, MARKER_ROOT, onDemandMarkersPrefix, walRoot } from '../../lib/backup/object-layout';
-import { shipsBinlogs, shipsWal } from '../../lib/config/job-config';
+import { keepMarkersPrefix, MARKER_ROOT, onDemandMarkersPrefix } from '../../lib/backup/object-layout';
 import type { Job } from '../../lib/config/job-config';
 import { REPORT_ROOT } from '../../lib/ssm/host-report';
 import { TERMINAL_STATUSES } from '../../lib/ssm/status-change-event';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
-import { sendCommandTargets, taggedTargetFindings } from '../send-command-targets';
+import { fleetGrantFindings, jobObjects, listJobFolders, sendToFleet } from '../fleet-grants';
 import { CronsnapFunction } from './cronsnap-function';
 import { deadLetterQueue, functionEnvironment } from './function-support';
 
@@ -85,7 +84,7 @@ export class BackupFunctions extends Construct {
     const walRunMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/wal-runs/*`);
     const completionMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/completions/*`);
     const onDemandMarkers = props.bucket.arnForObjects(`${onDemandMarkersPrefix('*')}*`);
-    const keepMarkers = props.jobs.map((job) => props.bucket.arnForObjects(`${keepMarkersPrefix(job.name)}*`));
+    const keepMarkers = props.bucket.arnForObjects(`${keepMarkersPrefix('*')}*`);
     const manifests = props.bucket.arnForObjects('*/manifest.json');
 
     // scheduled-backup: claim runs, find hosts, send only our documents to each job's targets.
@@ -99,40 +98,18 @@ export class BackupFunctions extends Construct {
         resources: props.documentNames.map((name) => stack.formatArn({ service: 'ssm', resource: 'document', resourceName: name })),
       }),
     );
-    for (const job of props.jobs) scheduled.addToRolePolicy(sendCommandTargets(stack, job));
+    scheduled.addToRolePolicy(sendToFleet(stack));
 
     // backup-completed: read the run's command, its manifest, and mark the completion handled;
-    // then prune: list the job's prefix and run markers, delete under the job's prefix only.
-    const hostReports = props.jobs.map((job) => props.bucket.arnForObjects(`${REPORT_ROOT}/${job.name}/*`));
-    completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [manifests, ...hostReports, ...keepMarkers] }));
-    // A multi-host run also counts its hosts' completion markers, under the command's own prefix.
-    completed.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [props.bucket.bucketArn],
-        conditions: {
-          StringLike: {
-            // A shipping run's check lists the folder of its server's logs.
-            's3:prefix': [
-              ...props.jobs.flatMap((job) => [
-                `${job.name}/`,
-                `${MARKER_ROOT}/runs/${job.name}/`,
-                // Pruning reads the operators' keeps and which runs were started by hand.
-                keepMarkersPrefix(job.name),
-                onDemandMarkersPrefix(job.name),
-                ...(shipsBinlogs(job) ? [`${binlogRoot(job.name)}*`] : []),
-                ...(shipsWal(job) ? [`${walRoot(job.name)}*`] : []),
-              ]),
-              completionMarkersPrefix('*'),
-            ],
-          },
-        },
-      }),
-    );
-    const jobObjects = props.jobs.map((job) => props.bucket.arnForObjects(`${job.name}/*`));
-    completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: jobObjects }));
+    // then prune: list the job's folder, run markers, keeps and on-demand marks (and, for a
+    // shipping run's check, its server's log folder; for a multi-host run its hosts' completion
+    // markers), delete the job's objects only.
+    const hostReports = props.bucket.arnForObjects(`${REPORT_ROOT}/*`);
+    completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [manifests, hostReports, keepMarkers] }));
+    completed.addToRolePolicy(listJobFolders(props.bucket));
+    completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: jobObjects(props.bucket) }));
     if (props.objectLock) {
-      completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectRetention'], resources: jobObjects }));
+      completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectRetention'], resources: jobObjects(props.bucket) }));
     }
     completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [completionMarkers] }));
     completed.addToRolePolicy(
@@ -153,17 +130,16 @@ export class BackupFunctions extends Construct {
     const kmsFromTopicGrant = 'Action::kms:GenerateDataKey*';
     acknowledgeWildcards(
       scheduled,
-      [noResourceLevel, kmsFromTopicGrant, nagResource(this, runMarkers), nagResource(this, binlogRunMarkers), nagResource(this, walRunMarkers), nagResource(this, onDemandMarkers), ...taggedTargetFindings(stack, props.jobs)],
+      [noResourceLevel, kmsFromTopicGrant, nagResource(this, runMarkers), nagResource(this, binlogRunMarkers), nagResource(this, walRunMarkers), nagResource(this, onDemandMarkers), ...fleetGrantFindings(stack, props.bucket)],
       'DescribeInstanceInformation and X-Ray have no resource-level permissions; the SNS grant needs GenerateDataKey* on the ' +
-        'topic key only; run markers (of dumps and of binary log and WAL shipping) and on-demand marks are one key pattern each; SendCommand on tagged targets is held to the tags by an ' +
-        'ssm:resourceTag condition.',
+        "topic key only; run markers (of dumps and of binary log and WAL shipping) and on-demand marks are one key pattern each; SendCommand reaches the fleet's nodes with cronsnap's documents only.",
     );
     acknowledgeWildcards(
       completed,
-      [noResourceLevel, kmsFromTopicGrant, ...[manifests, completionMarkers, ...hostReports, ...jobObjects, ...keepMarkers].map((arn) => nagResource(this, arn))],
+      [noResourceLevel, kmsFromTopicGrant, ...[manifests, completionMarkers, hostReports, keepMarkers].map((arn) => nagResource(this, arn)), ...fleetGrantFindings(stack, props.bucket)],
       'GetCommandInvocation, ListCommands and X-Ray have no resource-level permissions; the SNS grant needs GenerateDataKey* ' +
-        'on the topic key only; reads are limited to manifest.json keys, the jobs\' host reports and keep markers, writes to completion markers, and pruning ' +
-        'deletes (and, with Object Lock, reads retention) only under the jobs\' prefixes.',
+        "on the topic key only; reads are limited to manifest.json keys, host reports and keep markers, writes to completion markers, and pruning " +
+        "deletes (and, with Object Lock, reads retention) only the jobs' objects by the object layout.",
     );
   }
 }

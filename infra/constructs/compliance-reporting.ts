@@ -9,7 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { COMPLIANCE_REPORT_OLD_SPACE_MB } from '../../lib/compliance/compliance-report';
-import { binlogRoot, keepMarkersPrefix, MANIFEST_FILE } from '../../lib/backup/object-layout';
+import { keepMarkersPrefix, MANIFEST_FILE } from '../../lib/backup/object-layout';
 import { INVENTORY_FIELDS } from '../../lib/compliance/inventory-manifest';
 import { recoveryPointObjective, rpoAlarmWindow, type ScheduledWork } from '../../lib/compliance/recovery-point-objective';
 import { shipsBinlogs, shipsWal, type Job } from '../../lib/config/job-config';
@@ -112,18 +112,14 @@ export class ComplianceReporting extends Construct {
     props.topic.grantPublish(fn);
     // The window of a job that ships logs comes from its dumps' (or base backups' and shipping runs')
     // and its binary logs' manifests, not their payloads; every job's keeps from their markers.
-    const manifestReads = props.jobs.flatMap((job) => [
-      ...(shipsBinlogs(job) || shipsWal(job) ? [props.backupBucket.arnForObjects(`${job.name}/*/${MANIFEST_FILE}`)] : []),
-      ...(shipsBinlogs(job) ? [props.backupBucket.arnForObjects(`${binlogRoot(job.name)}*.json`)] : []),
-      props.backupBucket.arnForObjects(`${keepMarkersPrefix(job.name)}*`),
-    ]);
+    const manifestReads = [MANIFEST_FILE, 'binlogs/*.json'].map((file) => props.backupBucket.arnForObjects(`*/${file}`)).concat(props.backupBucket.arnForObjects(`${keepMarkersPrefix('*')}*`));
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: manifestReads }));
     props.backupKey.grant(fn, 'kms:Decrypt');
     acknowledgeWildcards(
       fn,
       ['Resource::*', 'Action::kms:GenerateDataKey*', nagResource(this, inventoryObjects), nagResource(this, reportObjects), ...manifestReads.map((arn) => nagResource(this, arn))],
       'X-Ray has no resource-level permissions; the SNS grant needs GenerateDataKey* on the topic key only; the ' +
-        'function reads only inventory files, keep markers and, of jobs that ship logs, manifests, and writes only under reports/.',
+        'function reads only inventory files, keep markers and manifests (of runs and shipped binary logs, never their payloads), and writes only under reports/.',
     );
 
     new events.Rule(this, 'InventoryDelivered', {

@@ -6,15 +6,15 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { binlogRoot, DRILL_ROOT, MARKER_ROOT, walRoot } from '../../lib/backup/object-layout';
-import { isDrilled, shipsBinlogs, shipsWal, type DrilledJob, type Job } from '../../lib/config/job-config';
+import { DRILL_ROOT, MARKER_ROOT } from '../../lib/backup/object-layout';
+import { isDrilled, type Job } from '../../lib/config/job-config';
 import { drillAlarmPlan } from '../../lib/drill/drill-alarm';
 import { drillProgramFor } from '../../lib/drill/drill-programs';
 import { documentName } from '../../lib/ssm/host-program';
 import { REPORT_ROOT } from '../../lib/ssm/host-report';
 import { jobMetricAlarm } from '../job-metric-alarm';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
-import { sendCommandTargets, taggedTargetFindings } from '../send-command-targets';
+import { fleetGrantFindings, jobObjects, listJobFolders, sendToFleet } from '../fleet-grants';
 import { CronsnapFunction } from './cronsnap-function';
 import { HostWorkflow } from './host-workflow';
 import { JobSchedule } from './job-schedule';
@@ -68,23 +68,15 @@ export class RestoreDrills extends Construct {
     this.drillWorkflow = new HostWorkflow(this, 'DrillWorkflow', { stepFunction: fn, stateMachineName: workflowName });
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [HostWorkflow.arnFor(this, workflowName)] }));
 
-    const jobReads = drilled.flatMap((job) => [props.bucket.arnForObjects(`${job.name}/*`), props.bucket.arnForObjects(`${REPORT_ROOT}/${job.name}/*`)]);
-    const resultWrites = drilled.flatMap((job) => [props.bucket.arnForObjects(`${DRILL_ROOT}/${job.name}/*`), props.bucket.arnForObjects(`${MARKER_ROOT}/drills/${job.name}/*`)]);
+    const hostReports = props.bucket.arnForObjects(`${REPORT_ROOT}/*`);
+    const resultWrites = [props.bucket.arnForObjects(`${DRILL_ROOT}/*`), props.bucket.arnForObjects(`${MARKER_ROOT}/drills/*`)];
     if (drilled.length > 0) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:ListBucket'],
-          resources: [props.bucket.bucketArn],
-          conditions: { StringEquals: { 's3:prefix': drilled.map((job) => `${job.name}/`) } },
-        }),
-      );
-      // A drill to a second lists the shipped binary logs, or the WAL and the shipping runs, as a restore to a time does.
-      const logFolders = drilled.flatMap((job) => [...(shipsBinlogs(job) ? [`${binlogRoot(job.name)}*`] : []), ...(shipsWal(job) ? [`${walRoot(job.name)}*`] : [])]);
-      if (logFolders.length > 0) {
-        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': logFolders } } }));
-      }
+      // The drill lists the job's folder, and for a drill to a second the shipped binary logs, or
+      // the WAL and the shipping runs, as a restore to a time does; never the drill results, so
+      // S3 answers the read of a missing last-passed record with 403.
+      fn.addToRolePolicy(listJobFolders(props.bucket));
       // GetObject also answers HeadObject; the drill reads manifests and its own last passed result.
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [...jobReads, ...resultWrites] }));
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [...jobObjects(props.bucket), hostReports, ...resultWrites] }));
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: resultWrites }));
       fn.addToRolePolicy(
         new iam.PolicyStatement({
@@ -92,17 +84,17 @@ export class RestoreDrills extends Construct {
           resources: [...new Set(drilled.map(drillProgramFor))].map((program) => stack.formatArn({ service: 'ssm', resource: 'document', resourceName: documentName(props.documentPrefix, program) })),
         }),
       );
-      for (const job of drilled) fn.addToRolePolicy(sendCommandTargets(stack, drillTargets(job)));
+      fn.addToRolePolicy(sendToFleet(stack));
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetCommandInvocation', 'ssm:ListCommands'], resources: ['*'] }));
     }
     props.key.grant(fn, 'kms:Decrypt', 'kms:GenerateDataKey');
     props.topic.grantPublish(fn);
     acknowledgeWildcards(
       fn,
-      ['Resource::*', 'Action::kms:GenerateDataKey*', ...[...jobReads, ...resultWrites].map((arn) => nagResource(this, arn)), ...taggedTargetFindings(stack, drilled.map(drillTargets))],
+      ['Resource::*', 'Action::kms:GenerateDataKey*', ...[hostReports, ...resultWrites].map((arn) => nagResource(this, arn)), ...fleetGrantFindings(stack, props.bucket)],
       "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; the SNS grant needs GenerateDataKey* on the topic key only; " +
-        "reads are limited to the drilled jobs' prefixes and host reports, and writes to their drill results; " +
-        'SendCommand on tagged targets is held to the tags by an ssm:resourceTag condition.',
+        "reads are limited to the jobs' objects by the object layout and host reports, and writes to drill results; " +
+        "SendCommand reaches the fleet's nodes with the drill documents only.",
     );
 
     if (drilled.length > 0) props.scheduleInvoker.invokes(fn);
@@ -151,10 +143,4 @@ export class RestoreDrills extends Construct {
     }
     this.alarms = alarms;
   }
-}
-
-/** The drill is sent to the job's own targets, or to its one drill host. */
-function drillTargets(job: DrilledJob): Job {
-  const { host } = job.drill;
-  return host ? { ...job, targets: { instanceIds: [host] } } : job;
 }

@@ -5,13 +5,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { shipsBinlogs, shipsWal, type Job } from '../../lib/config/job-config';
-import { binlogRoot, keepMarkersPrefix, onDemandMarkersPrefix, walRoot } from '../../lib/backup/object-layout';
+import { type Job } from '../../lib/config/job-config';
+import { keepMarkersPrefix } from '../../lib/backup/object-layout';
 import { documentName } from '../../lib/ssm/host-program';
 import { REPORT_ROOT } from '../../lib/ssm/host-report';
 import { etcdRestoreProgram, filesRestoreProgram, mysqlRestoreProgram, postgresRecoveryProgram, postgresRestoreProgram } from '../../lib/restore/restore-programs';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
-import { sendCommandTargets, taggedTargetFindings } from '../send-command-targets';
+import { fleetGrantFindings, jobObjects as jobObjectPatterns, listJobFolders, sendToFleet } from '../fleet-grants';
 import { CronsnapFunction } from './cronsnap-function';
 import { EtcdRestoreWorkflow } from './etcd-restore-workflow';
 import { HostWorkflow } from './host-workflow';
@@ -102,52 +102,24 @@ export class RestoreFunctions extends Construct {
     this.restoreWorkflow = new HostWorkflow(this, 'RestoreWorkflow', { stepFunction: this.restore.function, stateMachineName: restoreWorkflowName });
 
     const stack = Stack.of(this);
-    const jobObjects = props.jobs.map((job) => props.bucket.arnForObjects(`${job.name}/*`));
+    const jobObjects = jobObjectPatterns(props.bucket);
     const document = (program: { id: string }) => stack.formatArn({ service: 'ssm', resource: 'document', resourceName: documentName(props.documentPrefix, program) });
     const list = this.listBackups.function;
     const restore = this.restore.function;
     const step = this.etcdRestoreStep.function;
-    // list-backups and restore find backups: list the jobs' prefixes, read manifests and heads.
+    // list-backups and restore find backups: list the job's folder (a restore to a time also its
+    // server's shipped binary logs, or its cluster's WAL and shipping runs), and the keeps and
+    // runs started by hand, which list-backups shows; read manifests, heads and keep markers.
+    const keepMarkers = props.bucket.arnForObjects(`${keepMarkersPrefix('*')}*`);
     for (const fn of [list, restore]) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:ListBucket'],
-          resources: [props.bucket.bucketArn],
-          conditions: { StringEquals: { 's3:prefix': props.jobs.map((job) => `${job.name}/`) } },
-        }),
-      );
-    }
-    // Keeps: list-backups shows them and runs started by hand; the restore role (keep-backup) writes and ends them.
-    const keepMarkers = props.jobs.map((job) => props.bucket.arnForObjects(`${keepMarkersPrefix(job.name)}*`));
-    for (const fn of [list, restore]) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:ListBucket'],
-          resources: [props.bucket.bucketArn],
-          conditions: { StringEquals: { 's3:prefix': props.jobs.flatMap((job) => [keepMarkersPrefix(job.name), onDemandMarkersPrefix(job.name)]) } },
-        }),
-      );
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: keepMarkers }));
+      fn.addToRolePolicy(listJobFolders(props.bucket));
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [keepMarkers] }));
     }
     if (keeps) {
-      restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: keepMarkers }));
+      // The restore role (keep-backup) writes and ends keeps; with Object Lock a keep holds every object of its run.
+      restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: [keepMarkers] }));
       props.key.grant(restore, 'kms:GenerateDataKey');
-      if (props.objectLock) {
-        // A keep holds every object of its run: listed by the run's folder, which the job's prefix already lists.
-        restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObjectLegalHold'], resources: jobObjects }));
-        restore.addToRolePolicy(
-          new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': props.jobs.map((job) => `${job.name}/*`) } } }),
-        );
-      }
-    }
-
-    // A restore to a time lists the shipped binary logs of the dump's server, or the WAL and the
-    // shipping runs of the base backup's cluster.
-    const logFolders = props.jobs.flatMap((job) => [...(shipsBinlogs(job) ? [`${binlogRoot(job.name)}*`] : []), ...(shipsWal(job) ? [`${walRoot(job.name)}*`] : [])]);
-    if (logFolders.length > 0) {
-      restore.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': logFolders } } }),
-      );
+      if (props.objectLock) restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObjectLegalHold'], resources: jobObjects }));
     }
     // GetObject also answers HeadObject, which checks each payload is stored at its promised size.
     for (const fn of [list, restore, step]) {
@@ -155,37 +127,34 @@ export class RestoreFunctions extends Construct {
       props.key.grant(fn, 'kms:Decrypt');
     }
     // restore and the step function read what their hosts report, whole.
-    const hostReports = props.jobs.map((job) => props.bucket.arnForObjects(`${REPORT_ROOT}/${job.name}/*`));
-    for (const fn of [restore, step]) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: hostReports }));
+    const hostReports = props.bucket.arnForObjects(`${REPORT_ROOT}/*`);
+    for (const fn of [restore, step]) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [hostReports] }));
     // restore's workflow steps send file-set and database restores; the etcd step function sends etcd steps.
-    const sendersOf = (fn: lambda.IFunction, programs: { id: string }[], jobs: readonly Job[]) => {
+    const sendersOf = (fn: lambda.IFunction, programs: { id: string }[]) => {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:SendCommand'], resources: programs.map(document) }));
-      for (const job of jobs) fn.addToRolePolicy(sendCommandTargets(stack, job));
+      fn.addToRolePolicy(sendToFleet(stack));
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetCommandInvocation', 'ssm:ListCommands'], resources: ['*'] }));
     };
-    const etcdJobs = props.jobs.filter((job) => job.engine === 'etcd');
-    const restored = props.jobs.filter((job) => job.engine !== 'etcd');
-    if (restored.length > 0) sendersOf(restore, [filesRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram, postgresRecoveryProgram], restored);
-    sendersOf(step, [etcdRestoreProgram, filesRestoreProgram], etcdJobs);
+    if (props.jobs.some((job) => job.engine !== 'etcd')) sendersOf(restore, [filesRestoreProgram, mysqlRestoreProgram, postgresRestoreProgram, postgresRecoveryProgram]);
+    sendersOf(step, [etcdRestoreProgram, filesRestoreProgram]);
     this.etcdRestoreWorkflow.stateMachine.grantStartExecution(restore);
     restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [HostWorkflow.arnFor(this, restoreWorkflowName)] }));
 
     const xray = 'Resource::*';
-    const jobReads = jobObjects.map((arn) => nagResource(this, arn));
-    const reportReads = hostReports.map((arn) => nagResource(this, arn));
-    const keepWrites = keepMarkers.map((arn) => nagResource(this, arn));
-    acknowledgeWildcards(list, [xray, ...jobReads, ...keepWrites], "X-Ray has no resource-level permissions; reads are limited to the configured jobs' prefixes and keep markers.");
+    const fleet = fleetGrantFindings(stack, props.bucket);
+    const [reportReads, keepWrites] = [nagResource(this, hostReports), nagResource(this, keepMarkers)];
+    acknowledgeWildcards(list, [xray, ...fleet, keepWrites], "X-Ray has no resource-level permissions; reads are limited to the jobs' objects by the object layout, and keep markers.");
     acknowledgeWildcards(
       restore,
-      [xray, ...jobReads, ...reportReads, ...keepWrites, ...taggedTargetFindings(stack, restored)],
-      "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; reads are limited to the jobs' prefixes and host reports, writes to the jobs' keep markers (and legal holds on their objects); " +
-        'SendCommand on tagged targets is held to the tags by an ssm:resourceTag condition.',
+      [xray, ...fleet, reportReads, keepWrites],
+      "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; reads are limited to the jobs' objects by the object layout and host reports, writes to keep markers (and legal holds on the jobs' objects); " +
+        "SendCommand reaches the fleet's nodes with the restore documents only.",
     );
     acknowledgeWildcards(
       step,
-      [xray, ...jobReads, ...reportReads, ...taggedTargetFindings(stack, etcdJobs)],
-      "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; reads are limited to the jobs' prefixes and host reports; " +
-        'SendCommand on tagged targets is held to the tags by an ssm:resourceTag condition.',
+      [xray, ...fleet, reportReads],
+      "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; reads are limited to the jobs' objects by the object layout and host reports; " +
+        "SendCommand reaches the fleet's nodes with the etcd restore documents only.",
     );
   }
 }

@@ -77,6 +77,16 @@ type PolicyResource = { Properties: { PolicyName: string; PolicyDocument: { Stat
 /** CDK's bucket-deployment handler: its grants are CDK's, its own denies are judged in iam-evaluation.test.ts. */
 const DEPLOYMENT_HANDLER = 'CustomCDKBucketDeployment';
 
+/** The job objects every shared function reaches, by the object layout (infra/fleet-grants.ts). */
+const JOB_OBJECTS = ['/*/????/??/??/*', '/*/binlogs/*', '/*/wal/*'];
+/** The folders every shared function that lists may list. */
+const JOB_FOLDERS = { StringLike: { 's3:prefix': ['*/', '*/binlogs/*', '*/wal/*'] }, StringNotLike: { 's3:prefix': ['drills/*', '_cronsnap-programs/*'] } };
+
+/** The key patterns of a statement's backup-bucket object ARNs (`<bucket ARN>/<pattern>`). */
+function objectPatterns(resource: unknown): string[] {
+  return ([resource].flat() as { 'Fn::Join'?: [string, unknown[]] }[]).map((arn) => String(arn['Fn::Join']?.[1][1]));
+}
+
 /** The statements of cronsnap's own inline policies whose names start with `prefix`. */
 function policyStatements(prefix = ''): Record<string, unknown>[] {
   return (Object.values(template.findResources('AWS::IAM::Policy')) as PolicyResource[])
@@ -399,14 +409,11 @@ describe('CronsnapStack', () => {
     const statements = policyStatements('ComplianceComplianceReport');
     const s3Actions = statements.flatMap((statement) => [statement.Action].flat()).filter((action) => String(action).startsWith('s3:'));
     expect(s3Actions.sort()).toEqual(['s3:GetObject', 's3:GetObject', 's3:PutObject']);
-    // Of the backup bucket, only the manifests of the jobs that ship logs (their windows are read
-    // from them) and every job's keep markers.
+    // Of the backup bucket, only manifests (of runs and shipped binary logs: the windows are read
+    // from them, never from payloads) and keep markers, whatever the number of jobs.
     const backupReads = statements.filter((statement) => JSON.stringify(statement.Resource).includes('StorageBucket'));
     expect(backupReads).toHaveLength(1);
-    const resources = (backupReads[0]?.Resource as { 'Fn::Join': [string, unknown[]] }[]).map((resource) => String(resource['Fn::Join'][1][1]));
-    expect(resources.sort()).toEqual(
-      ['/shop-mysql/*/manifest.json', '/shop-mysql/binlogs/*.json', '/ledger-pg/*/manifest.json', ...['prod-etcd', 'berlin-etcd', 'shop-mysql', 'ledger-pg'].map((job) => `/_cronsnap-marks/keeps/${job}/*`)].sort(),
-    );
+    expect(objectPatterns(backupReads[0]?.Resource).sort()).toEqual(['/*/binlogs/*.json', '/*/manifest.json', '/_cronsnap-marks/keeps/*/*']);
   });
 
   it('alarms per job when no backup succeeded within its RPO, and when no binary log was shipped within the log schedule\'s, missing data breaching', () => {
@@ -472,15 +479,14 @@ describe('CronsnapStack', () => {
     });
   });
 
-  it('lets restore-drill send only the drill documents, to the job\'s targets or its drill host, and write only drill results', () => {
+  it("lets restore-drill send only the drill documents, to the fleet's nodes, and write only drill results", () => {
     const statements = policyStatements('DrillsRestoreDrill');
     const sends = statements.filter((statement) => statement.Action === 'ssm:SendCommand');
     // Only etcd jobs are drilled here: the mysql and postgres drill documents exist but cannot be sent.
     expect(JSON.stringify(sends).match(/document\/[a-z-]+/g)).toEqual(['document/cronsnap-etcd-drill']);
-    expect(JSON.stringify(sends.find((statement) => statement.Sid === 'SendToberlinetcd')?.Resource)).toContain(':instance/i-0123456789abcdef9"');
+    expect(sends.find((statement) => statement.Sid === 'SendToFleet')).toBeDefined();
     const puts = statements.filter((statement) => statement.Action === 's3:PutObject');
-    expect(JSON.stringify(puts)).not.toMatch(/"\/(prod-etcd|berlin-etcd|shop-mysql)\/\*"/);
-    expect(JSON.stringify(puts)).toContain('/drills/berlin-etcd/*');
+    expect(puts.flatMap((statement) => objectPatterns(statement.Resource)).sort()).toEqual(['/_cronsnap/drills/*', '/drills/*']);
     expect(statements.flatMap((statement) => [statement.Action].flat())).not.toContain('s3:DeleteObject');
   });
 
@@ -508,18 +514,13 @@ describe('CronsnapStack', () => {
     });
   });
 
-  it('lets list-backups list and read only the configured jobs\' prefixes and keeps, with no write', () => {
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { PolicyName: string; PolicyDocument: { Statement: { Action: string | string[]; Condition?: unknown }[] } } }[];
-    const list = policies.find((policy) => policy.Properties.PolicyName.startsWith('RestoreListBackups'));
-    const statements = list?.Properties.PolicyDocument.Statement ?? [];
+  it("lets list-backups list the job folders and read the jobs' objects and keeps, with no write", () => {
+    const statements = policyStatements('RestoreListBackups');
     const actions = statements.flatMap((statement) => [statement.Action].flat());
-    expect(actions.sort()).toEqual(['kms:Decrypt', 's3:GetObject', 's3:GetObject', 's3:ListBucket', 's3:ListBucket', 'sqs:SendMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort());
-    const listed = statements.filter((statement) => statement.Action === 's3:ListBucket').map((statement) => statement.Condition);
-    const jobs = ['prod-etcd', 'berlin-etcd', 'shop-mysql', 'ledger-pg'];
-    expect(listed).toEqual([
-      { StringEquals: { 's3:prefix': jobs.map((job) => `${job}/`) } },
-      { StringEquals: { 's3:prefix': jobs.flatMap((job) => [`_cronsnap-marks/keeps/${job}/`, `_cronsnap-marks/on-demand/${job}/`]) } },
-    ]);
+    expect(actions.sort()).toEqual(['kms:Decrypt', 's3:GetObject', 's3:GetObject', 's3:ListBucket', 'sqs:SendMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort());
+    expect(statements.find((statement) => statement.Action === 's3:ListBucket')?.Condition).toEqual(JOB_FOLDERS);
+    const reads = statements.filter((statement) => statement.Action === 's3:GetObject').flatMap((statement) => objectPatterns(statement.Resource));
+    expect(reads.sort()).toEqual([...JOB_OBJECTS, '/_cronsnap-marks/keeps/*/*'].sort());
   });
 
   it('routes finished invocations of our documents only to backup-completed, retried 4 times within 6 hours, then to the dead-letter queue', () => {
@@ -539,19 +540,17 @@ describe('CronsnapStack', () => {
     });
   });
 
-  it('allows SendCommand only with our document and on each job\'s targets', () => {
+  it("allows SendCommand only with the backup documents, to the fleet's nodes", () => {
     const sends = policyStatements('FunctionsScheduledBackup').filter((statement) => statement.Action === 'ssm:SendCommand');
-    expect(sends).toHaveLength(5);
-    expect(JSON.stringify(sends)).toContain('document/cronsnap-etcd-backup');
-    const byId = sends.find((statement) => statement.Sid === 'SendToberlinetcd');
-    expect(JSON.stringify(byId?.Resource)).toContain(':instance/i-0123456789abcdef0"');
-    expect(byId?.Condition).toBeUndefined();
-    expect(sends).toContainEqual(
-      expect.objectContaining({ Sid: 'SendToprodetcd', Condition: { StringEquals: { 'ssm:resourceTag/cronsnap:role': ['etcd'] } } }),
-    );
+    expect(sends).toHaveLength(2);
+    expect(JSON.stringify(sends).match(/document\/[a-z-]+/g)?.sort()).toEqual(BACKUP_PROGRAMS.map((program) => `document/cronsnap-${program.id}`).sort());
+    expect(sends.find((statement) => statement.Sid === 'SendToFleet')?.Resource).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-central-1:123456789012:instance/*']] },
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-central-1:123456789012:managed-instance/*']] },
+    ]);
   });
 
-  it('lets only the restore functions send restore documents, the state machine\'s steps only to etcd jobs\' targets', () => {
+  it("lets only the restore functions send restore documents, the etcd workflow's step the etcd ones", () => {
     const documentsSentBy = (prefix: string) =>
       policyStatements(prefix)
         .filter((statement) => statement.Action === 'ssm:SendCommand' && JSON.stringify(statement.Resource).includes(':document/'))
@@ -565,8 +564,8 @@ describe('CronsnapStack', () => {
       'document/cronsnap-postgres-restore',
     ]);
     expect(documentsSentBy('FunctionsScheduledBackup').some((name) => name.endsWith('-restore'))).toBe(false);
-    const stepTargets = policyStatements('RestoreEtcdRestoreStep').flatMap((statement) => (typeof statement.Sid === 'string' ? [statement.Sid] : []));
-    expect(stepTargets.sort()).toEqual(['SendToberlinetcd', 'SendToprodetcd']);
+    const stepSids = policyStatements('RestoreEtcdRestoreStep').flatMap((statement) => (typeof statement.Sid === 'string' ? [statement.Sid] : []));
+    expect(stepSids).toEqual(['SendToFleet']);
   });
 
   /** The Tasks from `from` on, each step's loop (Task, its -done Choice, its -wait Wait) taken as one. */
@@ -685,47 +684,20 @@ describe('CronsnapStack', () => {
     expect(JSON.stringify(statements)).not.toContain('ssm:GetParameter');
   });
 
-  it('lets only backup-completed delete backups, only under the jobs\' prefixes, the restore role only keep markers, and grants no wildcard action on data', () => {
+  it("lets only backup-completed delete backups, only the jobs' objects by the object layout, the restore role only keep markers, and grants no wildcard action on data", () => {
     const deleting = policyStatements().filter((statement) => [statement.Action].flat().some((action) => /^s3:.*Delete/.test(String(action))));
     expect(deleting).toHaveLength(2);
     const pruning = policyStatements('FunctionsBackupCompleted').find((statement) => [statement.Action].flat().includes('s3:DeleteObject'));
-    expect(JSON.stringify(pruning?.Resource)).toMatch(/prod-etcd\/\*.*berlin-etcd\/\*.*shop-mysql\/\*/);
-    expect(JSON.stringify(pruning?.Resource)).not.toContain('_cronsnap');
+    expect(objectPatterns(pruning?.Resource)).toEqual(JOB_OBJECTS);
     const unkeeping = policyStatements('RestoreFunction').find((statement) => [statement.Action].flat().includes('s3:DeleteObject'));
-    const keepMarkers = (unkeeping?.Resource ?? []) as unknown[];
-    expect(keepMarkers).toHaveLength(4);
-    for (const resource of keepMarkers) expect(JSON.stringify(resource)).toMatch(/"\/_cronsnap-marks\/keeps\/[a-z-]+\/\*"/);
+    expect(objectPatterns(unkeeping?.Resource)).toEqual(['/_cronsnap-marks/keeps/*/*']);
     const actions = policyStatements().flatMap((statement) => statement.Action as string | string[]);
     expect(actions.filter((action) => /^s3:.*\*/.test(action))).toEqual([]);
   });
 
-  it('lets backup-completed list only the jobs\' prefixes, run markers, completion markers and shipped binary logs, and read retention under Object Lock', () => {
+  it("lets backup-completed list the job folders and the markers beside them, never the bucket's root, drill results or programs, and read retention under Object Lock", () => {
     const statements = policyStatements('FunctionsBackupCompleted');
-    expect(statements.find((statement) => statement.Action === 's3:ListBucket')?.Condition).toEqual({
-      StringLike: {
-        's3:prefix': [
-          'prod-etcd/',
-          '_cronsnap/runs/prod-etcd/',
-          '_cronsnap-marks/keeps/prod-etcd/',
-          '_cronsnap-marks/on-demand/prod-etcd/',
-          'berlin-etcd/',
-          '_cronsnap/runs/berlin-etcd/',
-          '_cronsnap-marks/keeps/berlin-etcd/',
-          '_cronsnap-marks/on-demand/berlin-etcd/',
-          'shop-mysql/',
-          '_cronsnap/runs/shop-mysql/',
-          '_cronsnap-marks/keeps/shop-mysql/',
-          '_cronsnap-marks/on-demand/shop-mysql/',
-          'shop-mysql/binlogs/*',
-          'ledger-pg/',
-          '_cronsnap/runs/ledger-pg/',
-          '_cronsnap-marks/keeps/ledger-pg/',
-          '_cronsnap-marks/on-demand/ledger-pg/',
-          'ledger-pg/wal/*',
-          '_cronsnap/completions/*/',
-        ],
-      },
-    });
+    expect(statements.find((statement) => statement.Action === 's3:ListBucket')?.Condition).toEqual(JOB_FOLDERS);
     expect(statements.some((statement) => [statement.Action].flat().includes('s3:GetObjectRetention'))).toBe(true);
   });
 

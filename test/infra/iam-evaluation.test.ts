@@ -245,7 +245,7 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
     expect(store.actions.filter((call) => call.action === 's3:PutObject').length).toBeGreaterThanOrEqual(3);
     expect(await Promise.all(requests.map(decide))).toEqual(requests.map((request) => expect.stringMatching(new RegExp(`^${request.principal} ${request.action} .*: Allowed$`))));
     await expect(decide({ principal, action: 's3:PutObject', resource: `${reportsBucket}/inventory/backups/forged.csv.gz` })).resolves.toMatch(/Denied$/);
-    await expect(decide({ principal, action: 's3:GetObject', resource: `${bucket}/${prefix}/manifest.json` })).resolves.toMatch(/Denied$/);
+    await expect(decide({ principal, action: 's3:GetObject', resource: `${bucket}/${prefix}/snapshot.db.zst` })).resolves.toMatch(/Denied$/);
   });
 
   it('lets compliance-report read the dump and log manifests of a job that ships binary logs, and none of their payloads', async () => {
@@ -292,27 +292,28 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
     const names = { bucket: 'backups', kmsKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/moto' };
     const judged = async (call: RecordedCall) => Promise.all((iamRequestsOf(call, world, names)?.requests ?? []).map(decide));
 
-    it("judges a function's SendCommand on its document and on each instance of its job, and refuses another job's instance", async () => {
+    it("judges a function's SendCommand on its document and on each instance it reaches, and refuses a document not its own", async () => {
       const mysqlRestore = { DocumentName: 'cronsnap-mysql-restore', InstanceIds: ['i-0123456789abcdef1'] };
 
       await expect(judged(standInCall(functionKey('restore'), 'AmazonSSM.SendCommand', mysqlRestore))).resolves.toEqual([
         expect.stringMatching(/ssm:SendCommand arn:aws:ssm:eu-central-1:123456789012:document\/cronsnap-mysql-restore: Allowed$/),
         expect.stringMatching(/ssm:SendCommand arn:aws:ec2:eu-central-1:123456789012:instance\/i-0123456789abcdef1: Allowed$/),
       ]);
-      await expect(judged(standInCall(functionKey('restore'), 'AmazonSSM.SendCommand', { ...mysqlRestore, InstanceIds: ['i-0123456789abcdef9'] }))).resolves.toContainEqual(
-        expect.stringMatching(/instance\/i-0123456789abcdef9: ImplicitlyDenied$/),
+      // Any document but cronsnap's own is refused, whatever the node: AWS-RunShellScript would run anything.
+      await expect(judged(standInCall(functionKey('restore'), 'AmazonSSM.SendCommand', { ...mysqlRestore, DocumentName: 'AWS-RunShellScript' }))).resolves.toContainEqual(
+        expect.stringMatching(/document\/AWS-RunShellScript: ImplicitlyDenied$/),
       );
-      // The etcd documents are the etcd step function's, sent to the etcd job's tagged hosts only.
-      const etcdStep = { DocumentName: 'cronsnap-etcd-restore', Targets: [{ Key: 'tag:cronsnap:role', Values: ['etcd'] }] };
-      await expect(judged(standInCall(functionKey('etcd-restore-step'), 'AmazonSSM.SendCommand', etcdStep))).resolves.toEqual([expect.stringMatching(/: Allowed$/), expect.stringMatching(/: Allowed$/)]);
+      await expect(judged(standInCall(functionKey('scheduled-backup'), 'AmazonSSM.SendCommand', mysqlRestore))).resolves.toContainEqual(
+        expect.stringMatching(/document\/cronsnap-mysql-restore: ImplicitlyDenied$/),
+      );
+      // The etcd documents are the etcd step function's; each node a tag target reaches is judged.
+      const etcdStep = { DocumentName: 'cronsnap-etcd-restore', Targets: [{ Key: 'tag:cronsnap:role', Values: ['etcd', 'node'] }] };
+      await expect(judged(standInCall(functionKey('etcd-restore-step'), 'AmazonSSM.SendCommand', etcdStep))).resolves.toEqual([
+        expect.stringMatching(/document\/cronsnap-etcd-restore: Allowed$/),
+        expect.stringMatching(/instance\/i-[0-9a-f]+: Allowed$/),
+        expect.stringMatching(/instance\/i-0fedcba9876543210: Allowed$/),
+      ]);
       await expect(judged(standInCall(functionKey('restore'), 'AmazonSSM.SendCommand', etcdStep))).resolves.toContainEqual(expect.stringMatching(/document\/cronsnap-etcd-restore: ImplicitlyDenied$/));
-      await expect(
-        judged(standInCall(functionKey('etcd-restore-step'), 'AmazonSSM.SendCommand', { ...etcdStep, Targets: [{ Key: 'tag:cronsnap:role', Values: ['node'] }] })),
-      ).resolves.toContainEqual(expect.stringMatching(/instance\/i-0fedcba9876543210: ImplicitlyDenied$/));
-      // Each value of a tag target is judged: a second value reaching the file hosts is refused.
-      await expect(
-        judged(standInCall(functionKey('etcd-restore-step'), 'AmazonSSM.SendCommand', { ...etcdStep, Targets: [{ Key: 'tag:cronsnap:role', Values: ['etcd', 'node'] }] })),
-      ).resolves.toEqual([expect.stringMatching(/: Allowed$/), expect.stringMatching(/: Allowed$/), expect.stringMatching(/instance\/i-0fedcba9876543210: ImplicitlyDenied$/)]);
     });
 
     it('judges the state machines invoking their Tasks and the functions starting them, by the template\'s names', async () => {
