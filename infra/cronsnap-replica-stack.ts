@@ -7,7 +7,8 @@ import { RESTORE_PROGRAMS } from '../lib/restore/restore-programs';
 import { BackupStorage } from './constructs/backup-storage';
 import { FailureTopic } from './constructs/failure-topic';
 import { deadLetterQueue, functionEnvironment } from './constructs/function-support';
-import { HostAccessPolicy, jobSecrets } from './constructs/host-access-policy';
+import { HostAccessPolicy, hostPolicyOutput, jobSecrets } from './constructs/host-access-policy';
+import { JobGroups } from './constructs/job-groups';
 import { HostDocuments } from './constructs/host-documents';
 import { RestoreFunctions } from './constructs/restore-functions';
 import type { CronsnapStackProps } from './cronsnap-stack';
@@ -66,14 +67,12 @@ export class CronsnapReplicaStack extends Stack {
       objectLock: storage.objectLock !== undefined,
       keeps: false,
     });
+    const jobGroups = new JobGroups(this, 'Jobs');
     for (const job of jobs) {
       // The same parameter and secret names, read in this region: copy them here (Secrets Manager can replicate a secret).
-      const host = new HostAccessPolicy(this, `HostAccess-${job.name}`, { jobName: job.name, bucket, key, readOnly: true, ...jobSecrets(job) });
-      new CfnOutput(this, `HostPolicy-${job.name}`, {
-        description: `Attach to the instance profile of the hosts ${job.name} is restored to in ${target.region}`,
-        value: host.policy.managedPolicyArn,
-        exportName: `${this.stackName}-host-policy-${job.name}`,
-      });
+      const scope = jobGroups.scopeOf(job.name);
+      const host = new HostAccessPolicy(scope, `HostAccess-${job.name}`, { jobName: job.name, bucket: jobGroups.bucketFor(job.name, bucket), key, readOnly: true, ...jobSecrets(job) });
+      hostPolicyOutput(scope, this, job.name, host, `Attach to the instance profile of the hosts ${job.name} is restored to in ${target.region}`);
     }
     new CfnOutput(this, 'BackupBucket', { value: bucket.bucketName });
     // The CLI's --from-replica finds these by name (lib/cli/stack-outputs.ts).

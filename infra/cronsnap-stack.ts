@@ -13,9 +13,10 @@ import { BucketReplication } from './constructs/bucket-replication';
 import { replicaTarget } from '../lib/replica/replica-target';
 import { ComplianceReporting } from './constructs/compliance-reporting';
 import { FailureTopic } from './constructs/failure-topic';
-import { HostAccessPolicy, jobSecrets } from './constructs/host-access-policy';
+import { HostAccessPolicy, hostPolicyOutput, jobSecrets } from './constructs/host-access-policy';
 import { HostDocuments } from './constructs/host-documents';
 import { HostProgramObjects } from './constructs/host-program-objects';
+import { JobGroups } from './constructs/job-groups';
 import { JobSchedule } from './constructs/job-schedule';
 import { ScheduleInvoker } from './constructs/schedule-invoker';
 import { RestoreDrills } from './constructs/restore-drills';
@@ -104,7 +105,10 @@ export class CronsnapStack extends Stack {
       objectLock: objectLock !== undefined,
     });
 
+    // Each job's own resources (schedules, alarms, host policy) in its group's nested stack.
+    const jobGroups = new JobGroups(this, 'Jobs');
     const drills = new RestoreDrills(this, 'Drills', {
+      jobGroups,
       jobs,
       bucket: storage.bucket,
       key: storage.key,
@@ -117,6 +121,7 @@ export class CronsnapStack extends Stack {
     });
 
     const compliance = new ComplianceReporting(this, 'Compliance', {
+      jobGroups,
       jobs,
       backupBucket: storage.bucket,
       backupKey: storage.key,
@@ -128,7 +133,8 @@ export class CronsnapStack extends Stack {
     });
 
     for (const job of jobs) {
-      new JobSchedule(this, `Schedule-${job.name}`, {
+      const scope = jobGroups.scopeOf(job.name);
+      new JobSchedule(scope, `Schedule-${job.name}`, {
         jobName: job.name,
         schedule: job.schedule,
         timezone: job.timezone,
@@ -138,7 +144,7 @@ export class CronsnapStack extends Stack {
         invoker: schedules,
       });
       for (const shipping of logShippingsOf(job)) {
-        new JobSchedule(this, `${SCHEDULE_ID[shipping.kind]}-${job.name}`, {
+        new JobSchedule(scope, `${SCHEDULE_ID[shipping.kind]}-${job.name}`, {
           jobName: job.name,
           schedule: shipping.schedule,
           timezone: shipping.timezone,
@@ -149,12 +155,8 @@ export class CronsnapStack extends Stack {
           invoker: schedules,
         });
       }
-      const host = new HostAccessPolicy(this, `HostAccess-${job.name}`, { jobName: job.name, bucket: storage.bucket, key: storage.key, ...jobSecrets(job) });
-      new CfnOutput(this, `HostPolicy-${job.name}`, {
-        description: `Attach to the instance profile of ${job.name}'s hosts`,
-        value: host.policy.managedPolicyArn,
-        exportName: `${this.stackName}-host-policy-${job.name}`,
-      });
+      const host = new HostAccessPolicy(scope, `HostAccess-${job.name}`, { jobName: job.name, bucket: jobGroups.bucketFor(job.name, storage.bucket), key: storage.key, ...jobSecrets(job) });
+      hostPolicyOutput(scope, this, job.name, host);
     }
     new CfnOutput(this, 'BackupBucket', { value: storage.bucket.bucketName });
     new CfnOutput(this, 'FailureTopicArn', { value: failures.topic.topicArn });

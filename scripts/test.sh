@@ -41,7 +41,7 @@ run_jest debian "$@"
 # Each host program once on a RHEL/CentOS 7 host (bash 4.2.45, coreutils 8.22's tee, tar 1.26);
 # the etcd programs there with the seeds' etcd releases and their own etcdctl (the etcd profiles
 # include the legacy tools, so their suites are not run a third time).
-HOST_PROGRAM_SUITES=(host-profile etcd-member-files file-set-backup host-limits mysql-backup mysql-binlogs postgres-backup postgres-wal postgres-recovery database-drill faults agent-environment output-limits retention)
+HOST_PROGRAM_SUITES=(host-profile program-loader etcd-member-files file-set-backup host-limits mysql-backup mysql-binlogs postgres-backup postgres-wal postgres-recovery database-drill faults agent-environment output-limits retention)
 ETCD_SUITES=(host-profile etcd-backup etcd-restore etcd-static-pod restore-drill)
 if [ $# -gt 0 ]; then
   echo "legacy profiles: not run for a selection of tests"

@@ -15,6 +15,7 @@ import { recoveryPointObjective, rpoAlarmWindow, type ScheduledWork } from '../.
 import { shipsBinlogs, shipsWal, type Job } from '../../lib/config/job-config';
 import { jobMetricAlarm } from '../job-metric-alarm';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
+import { jobScopeIn, type JobGroups } from './job-groups';
 import { CronsnapFunction } from './cronsnap-function';
 
 /** Inventory files land under this prefix of the reports bucket; reports under `reports/`. */
@@ -38,6 +39,11 @@ export interface ComplianceReportingProps {
   readonly configFile: string;
   /** Where failed invocations go. */
   readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * The job groups whose stacks hold each job's alarms.
+   * @default - every alarm in this construct
+   */
+  readonly jobGroups?: JobGroups;
   /**
    * Days inventory files are kept; reports are kept 400 days.
    * @default 30
@@ -141,10 +147,11 @@ export class ComplianceReporting extends Construct {
     const logAlarms: Record<string, cloudwatch.Alarm> = {};
     const retainedAlarms: Record<string, cloudwatch.Alarm> = {};
     // Fires when no datapoint of `metricName` arrived within the RPO that `work`'s schedule implies.
+    const scopeOf = jobScopeIn(props.jobGroups, 'Compliance', this);
     const rpoAlarm = (id: string, job: Job, work: ScheduledWork, metricName: string, what: string) => {
       const { rpoSeconds } = recoveryPointObjective(work, new Date());
       const window = rpoAlarmWindow(rpoSeconds);
-      return jobMetricAlarm(this, id, {
+      return jobMetricAlarm(scopeOf(job.name), id, {
         description: `cronsnap: ${what} within its RPO of ${Math.round(rpoSeconds / 60)} minutes${window.clamped ? ' (watched over the last 7 days, the longest CloudWatch allows)' : ''}`,
         jobName: job.name,
         service: 'backup-completed',
@@ -168,7 +175,7 @@ export class ComplianceReporting extends Construct {
       if (shipsWal(job) && job.wal.enabled) {
         logAlarms[job.name] = rpoAlarm(`WalRpo-${job.name}`, job, job.wal, 'WalShippingSucceeded', `no ${job.name} WAL shipping run succeeded`);
         const window = rpoAlarmWindow(recoveryPointObjective(job.wal, new Date()).rpoSeconds);
-        retainedAlarms[job.name] = jobMetricAlarm(this, `WalRetained-${job.name}`, {
+        retainedAlarms[job.name] = jobMetricAlarm(scopeOf(job.name), `WalRetained-${job.name}`, {
           description: `cronsnap: the replication slot ${job.wal.slot} of ${job.name} holds more than ${job.wal.alarmRetainedGiB} GiB of WAL on the server (or no run reported it): the server's disk fills while shipping lags`,
           jobName: job.name,
           service: 'backup-completed',

@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -126,4 +126,17 @@ export class HostAccessPolicy extends Construct {
 /** The ARN of the secret called `name`, whatever the 6-character suffix Secrets Manager gave it. */
 function secretArnOfName(scope: Construct, name: string): string {
   return Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/**
+ * The output naming a job's host policy, beside the policy in the job's group stack, exported as
+ * `<stack>-host-<job>` (`aws cloudformation list-exports`): the stack's own outputs stay few
+ * (CloudFormation allows 200), whatever the number of jobs.
+ */
+export function hostPolicyOutput(scope: Construct, stack: Stack, jobName: string, host: HostAccessPolicy, description = `Attach to the instance profile of ${jobName}'s hosts`): void {
+  new CfnOutput(scope, `HostPolicy-${jobName}`, {
+    description,
+    value: host.policy.managedPolicyArn,
+    exportName: `${stack.stackName}-host-${jobName}`,
+  });
 }

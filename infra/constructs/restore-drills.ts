@@ -17,6 +17,7 @@ import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 import { fleetGrantFindings, jobObjects, listJobFolders, sendToFleet } from '../fleet-grants';
 import { CronsnapFunction } from './cronsnap-function';
 import { HostWorkflow } from './host-workflow';
+import { jobScopeIn, type JobGroups } from './job-groups';
 import { JobSchedule } from './job-schedule';
 import type { ScheduleInvoker } from './schedule-invoker';
 
@@ -39,6 +40,11 @@ export interface RestoreDrillsProps {
   readonly scheduleInvoker: ScheduleInvoker;
   /** Prefix of the SSM document names. */
   readonly documentPrefix: string;
+  /**
+   * The job groups whose stacks hold each drill's schedule and alarm.
+   * @default - every schedule and alarm in this construct
+   */
+  readonly jobGroups?: JobGroups;
 }
 
 /**
@@ -99,9 +105,10 @@ export class RestoreDrills extends Construct {
 
     if (drilled.length > 0) props.scheduleInvoker.invokes(fn);
     const alarms: Record<string, cloudwatch.Alarm> = {};
+    const scopeOf = jobScopeIn(props.jobGroups, 'Drills', this);
     for (const job of drilled) {
       const { drill } = job;
-      new JobSchedule(this, `Schedule-${job.name}`, {
+      new JobSchedule(scopeOf(job.name), `Schedule-${job.name}`, {
         jobName: job.name,
         schedule: drill.schedule,
         timezone: drill.timezone,
@@ -132,7 +139,7 @@ export class RestoreDrills extends Construct {
               comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
               datapointsToAlarm: 1,
             };
-      alarms[job.name] = jobMetricAlarm(this, `NoPassedDrill-${job.name}`, {
+      alarms[job.name] = jobMetricAlarm(scopeOf(job.name), `NoPassedDrill-${job.name}`, {
         ...metric,
         description: `cronsnap: no restore drill of ${job.name} passed in ${days} days, twice its drill interval${plan.kind === 'age' ? ' (from the daily compliance report)' : ''}`,
         jobName: job.name,

@@ -128,6 +128,16 @@ const LIMITS: readonly Limit[] = [
   { what: 'IAM role trust policy characters', max: 2_048, measure: (template) => ofType(template, 'AWS::IAM::Role').map(([id, role]) => ({ id, value: characters(role.Properties?.AssumeRolePolicyDocument) })) },
   // Amazon S3: "Bucket policies are limited to 20 KB in size."
   { what: 'S3 bucket policy bytes', max: 20 * 1024, measure: (template) => ofType(template, 'AWS::S3::BucketPolicy').map(([id, policy]) => ({ id, value: bytes(policy.Properties?.PolicyDocument) })) },
+  // Amazon S3 lifecycle configuration: "A lifecycle configuration can have up to 1,000 rules."
+  {
+    what: 'S3 lifecycle rules per bucket',
+    max: 1_000,
+    measure: (template) =>
+      ofType(template, 'AWS::S3::Bucket').map(([id, bucket]) => ({ id, value: ((bucket.Properties?.LifecycleConfiguration as { Rules?: unknown[] } | undefined)?.Rules ?? []).length })),
+  },
+  // SSM: a Command document with the parameter values of a command at most 64 KB (CreateDocument,
+  // SendCommand). The documents are loaders of at most 16 KB, so that values keep 48 KB.
+  { what: 'SSM document bytes (16 KB of the 64 KB kept for the document)', max: 16 * 1024, measure: (template) => ofType(template, 'AWS::SSM::Document').map(([id, document]) => ({ id, value: bytes(document.Properties?.Content) })) },
   // Amazon SNS policy quotas: 30 KB and 100 statements.
   { what: 'SNS topic policy bytes', max: 30 * 1024, measure: (template) => ofType(template, 'AWS::SNS::TopicPolicy').map(([id, policy]) => ({ id, value: bytes(policy.Properties?.PolicyDocument) })) },
   {

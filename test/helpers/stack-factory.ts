@@ -1,5 +1,4 @@
 import { App, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,11 +8,16 @@ import { parseConfig } from '../../lib/config/load-config';
 import { addCronsnapStacks } from '../../infra/cronsnap-app';
 import type { CronsnapStack } from '../../infra/cronsnap-stack';
 import type { CronsnapReplicaStack } from '../../infra/cronsnap-replica-stack';
+import { deployedTemplate } from './nested-stacks';
+import type { Template } from 'aws-cdk-lib/assertions';
 
 export const TEST_ACCOUNT = '123456789012';
 export const TEST_REGION = 'eu-central-1';
 
-/** The app as `cdk synth` builds it, with cdk-nag's AwsSolutions pack registered. */
+/**
+ * The app as `cdk synth` builds it, with cdk-nag's AwsSolutions pack registered; each template
+ * is its stack as deployed, its job groups' nested stacks included (see deployedTemplate).
+ */
 export function synthStacks(input: CronsnapConfigInput): {
   app: App;
   stack: CronsnapStack;
@@ -30,8 +34,8 @@ export function synthStacks(input: CronsnapConfigInput): {
   return {
     app,
     stack: stacks.main,
-    template: Template.fromStack(stacks.main),
-    ...(stacks.replica ? { replica: { stack: stacks.replica, template: Template.fromStack(stacks.replica) } } : {}),
+    template: deployedTemplate(stacks.main),
+    ...(stacks.replica ? { replica: { stack: stacks.replica, template: deployedTemplate(stacks.replica) } } : {}),
   };
 }
 

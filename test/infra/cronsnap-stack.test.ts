@@ -1,5 +1,5 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -43,7 +43,7 @@ const jobs = [
     wal: { schedule: '*/10 * * * *', slot: 'cronsnap_ledger', alarmRetainedGiB: 4 },
   } as never),
 ];
-const { app, template } = synthStack({
+const { app, stack, template } = synthStack({
   ...configInput(jobs),
   notifications: { emails: ['oncall@example.com'] },
   storage: { objectLock: { mode: 'governance', days: 30 } },
@@ -645,7 +645,9 @@ describe('CronsnapStack', () => {
       expect(actions.some((action) => /Delete|\*/.test(action))).toBe(false);
     }
     expect(JSON.stringify(policies)).toContain('/prod-etcd/*');
-    template.hasOutput('HostPolicyprodetcd', { Export: { Name: 'Cronsnap-host-policy-prod-etcd' } });
+    template.hasOutput('HostPolicyprodetcd', { Export: { Name: 'Cronsnap-host-prod-etcd' } });
+    // In the job's group stack: the stack's own outputs stay few whatever the number of jobs.
+    expect(Template.fromStack(stack).toJSON().Outputs).not.toHaveProperty('HostPolicyprodetcd');
   });
 
   it('lets only each database job\'s hosts read that job\'s password parameter', () => {
