@@ -1,15 +1,10 @@
 import { CfnParameter, NestedStack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { createHash } from 'node:crypto';
+import { jobGroupOf, jobGroupStackId } from '../../lib/config/job-group';
 
 /** Where a construct puts one job's own resources. */
 export type JobScope = (jobName: string) => Construct;
-
-/** The group of a job: the first hex digit of its name's sha256, so groups fill evenly and a job never moves. */
-export function jobGroupOf(jobName: string): string {
-  return createHash('sha256').update(jobName).digest('hex').slice(0, 1).toUpperCase();
-}
 
 /**
  * Where each job's own resources live (its schedules, alarms and host policy): one of 16 nested
@@ -29,7 +24,7 @@ export class JobGroups extends Construct {
    */
   scopeOf(jobName: string, concern?: string): Construct {
     const group = jobGroupOf(jobName);
-    const stack = this.groupStack(group);
+    const stack = this.groupStack(jobName);
     if (!concern) return stack;
     const key = `${group}/${concern}`;
     let scope = this.concerns.get(key);
@@ -49,7 +44,7 @@ export class JobGroups extends Construct {
     const group = jobGroupOf(jobName);
     let seen = this.buckets.get(group);
     if (!seen) {
-      const stack = this.groupStack(group);
+      const stack = this.groupStack(jobName);
       const arn = new CfnParameter(stack, 'BackupBucketArn', { type: 'String', description: 'The backup bucket' });
       stack.setParameter(arn.logicalId, bucket.bucketArn);
       seen = s3.Bucket.fromBucketArn(stack, 'BackupBucket', arn.valueAsString);
@@ -58,10 +53,11 @@ export class JobGroups extends Construct {
     return seen;
   }
 
-  private groupStack(group: string): NestedStack {
+  private groupStack(jobName: string): NestedStack {
+    const group = jobGroupOf(jobName);
     let stack = this.groups.get(group);
     if (!stack) {
-      stack = new NestedStack(this, `JobGroup${group}`, { description: `cronsnap: the schedules, alarms and host policies of the jobs of group ${group}` });
+      stack = new NestedStack(this, jobGroupStackId(jobName), { description: `cronsnap: the schedules, alarms and host policies of the jobs of group ${group}` });
       this.groups.set(group, stack);
     }
     return stack;

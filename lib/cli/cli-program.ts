@@ -181,7 +181,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
           .map((plan) => {
             const targets = plan.targets.instanceIds ? plan.targets.instanceIds.join(', ') : Object.entries(plan.targets.tags ?? {}).map(([key, values]) => `tag ${key}=${values.join('|')}`).join(', ');
             const runs = plan.nextRuns.map((run) => `\n    ${run.utc}  ${run.local}`).join('');
-            return `${plan.job} (${plan.engine}${plan.enabled ? '' : ', disabled'}): ${plan.schedule} -> ${plan.eventBridge} in ${plan.timezone}\n  targets: ${targets}\n  next runs:${runs}`;
+            return `${plan.job} (${plan.engine}${plan.enabled ? '' : ', disabled'}): ${plan.schedule} -> ${plan.eventBridge} in ${plan.timezone}\n  targets: ${targets}\n  resources: nested stack ${plan.stack}\n  next runs:${runs}`;
           })
           .join('\n');
         emit(human, plans);

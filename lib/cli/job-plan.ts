@@ -1,5 +1,6 @@
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import type { Job } from '../config/job-config';
+import { jobGroupStackId } from '../config/job-group';
 import { toEventBridgeSchedule } from '../schedule/schedule-expression';
 import { scheduledTimes } from '../schedule/schedule-times';
 
@@ -13,6 +14,8 @@ export interface JobPlan {
   /** The zone the schedule runs in. */
   readonly timezone: string;
   readonly targets: Job['targets'];
+  /** The nested stack of the deployed stack that holds the job's schedules, alarms and host policy. */
+  readonly stack: string;
   /** The next runs, in UTC and in `displayZone`. */
   readonly nextRuns: readonly { readonly utc: string; readonly local: string }[];
 }
@@ -36,6 +39,7 @@ export function planJobs(config: CronsnapConfig, from: Date, displayZone: string
       eventBridge: toEventBridgeSchedule(job.schedule),
       timezone: zone,
       targets: job.targets,
+      stack: jobGroupStackId(job.name),
       nextRuns: times.map((time) => ({ utc: time.toISOString(), local: inZone(time, job.timezone ?? displayZone) })),
     };
   });

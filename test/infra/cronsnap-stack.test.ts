@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostAccessPolicy } from '../../infra/constructs/host-access-policy';
 import { scheduledBackupEventSchema, startBackup, type ScheduledBackupEvent } from '../../lib/backup/start-backup';
+import { jobGroupStackId } from '../../lib/config/job-group';
 import { parseConfig } from '../../lib/config/load-config';
 import { DRILL_DOCUMENTS } from '../../lib/drill/drill-programs';
 import { BACKUP_PROGRAMS } from '../../lib/engines';
@@ -18,6 +19,7 @@ import { programObject, programObjects } from '../../lib/ssm/command-document';
 import { cfnLintFindings } from '../helpers/cfn-lint';
 import { configInput, etcdJobInput, mysqlJobInput, postgresJobInput } from '../helpers/config-factory';
 import { startBackupDeps } from '../helpers/recording-ports';
+import { nestedStacksOf } from '../helpers/nested-stacks';
 import { synthStack } from '../helpers/stack-factory';
 
 const jobs = [
@@ -648,6 +650,8 @@ describe('CronsnapStack', () => {
     template.hasOutput('HostPolicyprodetcd', { Export: { Name: 'Cronsnap-host-prod-etcd' } });
     // In the job's group stack: the stack's own outputs stay few whatever the number of jobs.
     expect(Template.fromStack(stack).toJSON().Outputs).not.toHaveProperty('HostPolicyprodetcd');
+    const holder = nestedStacksOf(stack).find((nested) => 'HostPolicyprodetcd' in (Template.fromStack(nested).toJSON().Outputs ?? {}));
+    expect(holder?.node.id).toBe(jobGroupStackId('prod-etcd'));
   });
 
   it('lets only each database job\'s hosts read that job\'s password parameter', () => {

@@ -1,4 +1,4 @@
-import { jobGroupOf } from '../../infra/constructs/job-groups';
+import { jobGroupOf } from '../../lib/config/job-group';
 import { limitMeasures, limitViolations } from '../helpers/aws-limits';
 import { fleetConfig } from '../helpers/fleet-config';
 import { stackTemplates } from '../helpers/nested-stacks';

@@ -1,3 +1,4 @@
+import { jobGroupStackId } from '../../../lib/config/job-group';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,8 +93,11 @@ describe('cronsnap CLI', () => {
     const { code, out } = await cli(['--json', 'plan']);
 
     expect(code).toBe(EXIT.ok);
-    const [etcd] = JSON.parse(out) as { job: string; eventBridge: string; nextRuns: { utc: string; local: string }[] }[];
+    const [etcd] = JSON.parse(out) as { job: string; eventBridge: string; stack: string; nextRuns: { utc: string; local: string }[] }[];
     expect(etcd?.eventBridge).toBe('cron(0/30 * * * ? *)');
+    // Where the deployed stack keeps its schedules, alarms and host policy (cronsnap-stack.test.ts checks the same name).
+    expect(etcd?.stack).toBe(jobGroupStackId(etcd?.job ?? ''));
+    expect(etcd?.stack).toMatch(/^JobGroup[0-9A-F]$/);
     expect(etcd?.nextRuns).toHaveLength(5);
     expect(etcd?.nextRuns[0]).toEqual({ utc: '2026-11-24T01:30:00.000Z', local: '2026-11-24 09:30:00 Asia/Shanghai' });
   });
