@@ -10,6 +10,7 @@ import { deadLetterQueue, functionEnvironment } from './constructs/function-supp
 import { HostAccessPolicy, hostPolicyOutput, jobSecrets } from './constructs/host-access-policy';
 import { JobGroups } from './constructs/job-groups';
 import { HostDocuments } from './constructs/host-documents';
+import { HostProgramObjects } from './constructs/host-program-objects';
 import { RestoreFunctions } from './constructs/restore-functions';
 import type { CronsnapStackProps } from './cronsnap-stack';
 
@@ -54,8 +55,11 @@ export class CronsnapReplicaStack extends Stack {
     }
     this.copyKey = key;
     const failures = new FailureTopic(this, 'Failures', { emails: props.config.notifications.emails });
-    // Their programs reach the copy as every object of the source bucket does: by replication.
-    new HostDocuments(this, 'RestoreDocuments', { namePrefix: documentPrefix, programs: RESTORE_PROGRAMS, bucket });
+    const documents = new HostDocuments(this, 'RestoreDocuments', { namePrefix: documentPrefix, programs: RESTORE_PROGRAMS, bucket });
+    // The copy's bucket gets its programs at deploy time, before its documents name them: this
+    // stack deploys first, and the copy is needed most when the source region (or its deployment)
+    // is not there. Another account's bucket gets them by replication only, as every other object.
+    if (!target.crossAccount) documents.node.addDependency(new HostProgramObjects(this, 'HostPrograms', { bucket, key, programs: RESTORE_PROGRAMS }));
     const restore = new RestoreFunctions(this, 'Restore', {
       jobs,
       bucket,

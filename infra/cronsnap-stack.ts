@@ -70,15 +70,16 @@ export class CronsnapStack extends Stack {
         topic: failures.topic,
       });
     }
-    // The copy's documents load the same objects from the copy, which replication fills.
-    new HostProgramObjects(this, 'HostPrograms', { bucket: storage.bucket, key: storage.key, programs: [...BACKUP_PROGRAMS, ...RESTORE_PROGRAMS, ...DRILL_DOCUMENTS, preflightProgram] });
+    const programs = new HostProgramObjects(this, 'HostPrograms', { bucket: storage.bucket, key: storage.key, programs: [...BACKUP_PROGRAMS, ...RESTORE_PROGRAMS, ...DRILL_DOCUMENTS, preflightProgram] });
     const programSource = { namePrefix: documentPrefix, bucket: storage.bucket };
     const documents = new HostDocuments(this, 'Documents', { ...programSource, programs: BACKUP_PROGRAMS });
     // Restores are run by operators; the scheduled functions get no right to send these.
-    new HostDocuments(this, 'RestoreDocuments', { ...programSource, programs: RESTORE_PROGRAMS });
-    new HostDocuments(this, 'DrillDocuments', { ...programSource, programs: DRILL_DOCUMENTS });
+    const restoreDocuments = new HostDocuments(this, 'RestoreDocuments', { ...programSource, programs: RESTORE_PROGRAMS });
+    const drillDocuments = new HostDocuments(this, 'DrillDocuments', { ...programSource, programs: DRILL_DOCUMENTS });
     // Read-only; sent by `cronsnap preflight` with the operator's own credentials, by no function.
-    new HostDocuments(this, 'PreflightDocuments', { ...programSource, programs: [preflightProgram] });
+    const preflightDocuments = new HostDocuments(this, 'PreflightDocuments', { ...programSource, programs: [preflightProgram] });
+    // A document's new version is what every command sends from then on: never before its program is there.
+    for (const each of [documents, restoreDocuments, drillDocuments, preflightDocuments]) each.node.addDependency(programs);
     const functions = new BackupFunctions(this, 'Functions', {
       jobs,
       bucket: storage.bucket,

@@ -135,14 +135,22 @@ export const DRILL_ROOT = 'drills';
 
 /**
  * The host programs the SSM documents load, content-addressed (`<root>/<sha256>.sh`): published
- * by the deployment, never overwritten, read by hosts, and outside every lifecycle rule, so a
- * command sent with an older document version still finds its program.
+ * by the deployment (a key only ever holds its digest's bytes; a deployment may add a version of
+ * the same bytes), read by hosts, and outside every lifecycle rule, so a command sent with an
+ * older document version still finds its program.
  */
 export const PROGRAM_ROOT = '_cronsnap-programs';
 
 export function programKey(sha256: string): string {
   return `${PROGRAM_ROOT}/${sha256}.sh`;
 }
+
+/**
+ * Folders the layout keeps inside every job (`<job>/binlogs/`, `<job>/wal/`). No job may take one
+ * of these names either: the functions' grants name every job's logs by a pattern (any key with a
+ * `/binlogs/` or `/wal/` folder), which for a job so named would also reach its markers beside the jobs.
+ */
+export const JOB_FOLDERS: readonly string[] = ['binlogs', 'wal'];
 
 /** Top-level folders of the bucket that are not jobs; no job may take one of these names. */
 export const RESERVED_ROOTS: readonly string[] = [MARKER_ROOT, MARK_ROOT, DRILL_ROOT, PROGRAM_ROOT];

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { RESERVED_ROOTS } from '../backup/object-layout';
+import { JOB_FOLDERS, RESERVED_ROOTS } from '../backup/object-layout';
 import { jobSchema } from './job-config';
 import { storageSettingsSchema } from './storage-settings';
 
@@ -26,6 +26,9 @@ export const cronsnapConfigSchema = z
       seen.set(job.name, index);
       if (RESERVED_ROOTS.includes(job.name)) {
         ctx.addIssue({ code: 'custom', path: ['jobs', index, 'name'], message: `'${job.name}' is a folder cronsnap keeps in the bucket; choose another name` });
+      }
+      if (JOB_FOLDERS.includes(job.name)) {
+        ctx.addIssue({ code: 'custom', path: ['jobs', index, 'name'], message: `'${job.name}' is a folder cronsnap keeps inside every job; choose another name` });
       }
     });
   });

@@ -77,7 +77,8 @@ function perRole(template: Template, policyType: string, weigh: (properties: Rec
 const LIMITS: readonly Limit[] = [
   // AWS CloudFormation quotas: "Template body size in an Amazon S3 object: 1 MB", "Resources: 500",
   // "Outputs: 200", "Parameters: 200" per template.
-  { what: 'template bytes', max: 1_000_000, measure: (template) => [{ id: 'template', value: Buffer.byteLength(JSON.stringify(template)) }] },
+  // Measured as CDK writes (and uploads) a template: JSON indented by one space.
+  { what: 'template bytes', max: 1_000_000, measure: (template) => [{ id: 'template', value: Buffer.byteLength(JSON.stringify(template, undefined, 1)) }] },
   { what: 'resources per stack', max: 500, measure: (template) => [{ id: 'template', value: Object.keys(template.Resources).length }] },
   { what: 'outputs per stack', max: 200, measure: (template) => [{ id: 'template', value: Object.keys(template.Outputs ?? {}).length }] },
   { what: 'parameters per stack', max: 200, measure: (template) => [{ id: 'template', value: Object.keys(template.Parameters ?? {}).length }] },

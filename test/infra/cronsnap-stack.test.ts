@@ -347,6 +347,12 @@ describe('CronsnapStack', () => {
     });
     expect(deployment?.Properties.SourceObjectKeys).toHaveLength(programs.length);
     expect(programs.length).toBe(15);
+    // A document's new version is sent from the moment it exists: its program is there first.
+    const deployments = Object.keys(template.findResources('Custom::CDKBucketDeployment'));
+    expect(deployments).toHaveLength(1);
+    const documents = Object.values(template.findResources('AWS::SSM::Document')) as { DependsOn?: string[] }[];
+    expect(documents.length).toBeGreaterThan(0);
+    for (const document of documents) expect(document.DependsOn).toEqual(expect.arrayContaining(deployments));
   });
 
   it('runs every cronsnap function on nodejs22.x arm64 with a dead-letter queue', () => {

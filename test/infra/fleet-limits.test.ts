@@ -1,4 +1,12 @@
+import { SHIPPING_PROGRAMS } from '../../lib/backup/log-shipping';
+import { startBackup } from '../../lib/backup/start-backup';
 import { jobGroupOf } from '../../lib/config/job-group';
+import { shipsBinlogs, shipsWal } from '../../lib/config/job-config';
+import { parseConfig } from '../../lib/config/load-config';
+import { BACKUP_PROGRAMS } from '../../lib/engines';
+import { commandBytes } from '../../lib/ssm/command-document';
+import { documentName } from '../../lib/ssm/host-program';
+import { startBackupDeps } from '../helpers/recording-ports';
 import { limitMeasures, limitViolations } from '../helpers/aws-limits';
 import { fleetConfig } from '../helpers/fleet-config';
 import { stackTemplates } from '../helpers/nested-stacks';
@@ -68,6 +76,30 @@ describe('a fleet in one deployment, against the AWS limits each stack and polic
       );
 
     expect(roles(18)).toEqual(roles(6));
+  });
+
+  it('sends each kind of fleet job its backup and log shipping commands under 16 KB with their values, at the longest names of 500 jobs', async () => {
+    const config = parseConfig(fleetConfig(500));
+    const longest = config.jobs.slice(-6);
+    const programs = new Map([...BACKUP_PROGRAMS, ...SHIPPING_PROGRAMS].map((program) => [documentName('cronsnap', program), program]));
+    const hosts = Array.from({ length: 3 }, (_, i) => `i-0${'f'.repeat(15)}${i}`);
+    const sizes: string[] = [];
+    for (const job of longest) {
+      const kinds = ['backup' as const, ...(shipsBinlogs(job) ? ['binlogs' as const] : []), ...(shipsWal(job) ? ['wal' as const] : [])];
+      for (const kind of kinds) {
+        // The longest bucket name and a key by its whole ARN: the largest values a deployment sends.
+        const deps = { ...startBackupDeps(config, job.targets.instanceIds ? [...job.targets.instanceIds] : hosts, new Date('2026-12-07T03:00:00Z')), bucket: 'b'.repeat(63), kmsKeyId: `arn:aws-us-gov:kms:ap-southeast-3:123456789012:key/${'0'.repeat(36)}` };
+        await startBackup({ job: job.name, eventId: `fleet-${kind}`, scheduledTime: '2026-12-07T03:00:00Z', kind, trigger: 'schedule' }, `fleet-${kind}`, deps);
+        for (const sent of deps.runner.sent) {
+          const program = programs.get(sent.documentName);
+          if (!program) throw new Error(`no program for ${sent.documentName}`);
+          sizes.push(`${job.name} ${sent.documentName} ${commandBytes(program, sent.parameters) <= 16 * 1024 ? 'under 16 KB' : commandBytes(program, sent.parameters)}`);
+        }
+      }
+    }
+
+    expect(sizes.length).toBeGreaterThanOrEqual(8);
+    expect(sizes.filter((size) => !size.endsWith('under 16 KB'))).toEqual([]);
   });
 
   it('names what passes a limit: a queue policy of 21 statements, a managed policy of 7,000 characters', () => {

@@ -110,7 +110,7 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
     ).resolves.toEqual([expect.stringMatching(/: Allowed$/), expect.stringMatching(/: ImplicitlyDenied$/), expect.stringMatching(/: ImplicitlyDenied$/), expect.stringMatching(/: ImplicitlyDenied$/)]);
   });
 
-  it("lets every job's hosts read the host programs and none write them; lets the programs' deployment add them, and write or delete nothing else", async () => {
+  it("lets every job's hosts read the host programs and none write them; lets the programs' deployment add them, and write, delete or read no backup", async () => {
     const program = `${bucket}/_cronsnap-programs/${'a'.repeat(64)}.sh`;
     const backup = `${bucket}/prod-etcd/2026/11/30/run/i-0123456789abcdef0/snapshot.db.zst`;
     const deployment = role('CustomCDKBucketDeployment');
@@ -125,12 +125,14 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
         decide({ principal: deployment, action: 's3:PutObject', resource: backup, context: kms }),
         decide({ principal: deployment, action: 's3:DeleteObject', resource: backup }),
         decide({ principal: deployment, action: 's3:DeleteObjectVersion', resource: program }),
+        decide({ principal: deployment, action: 's3:GetObject', resource: backup }),
       ]),
     ).resolves.toEqual([
       expect.stringMatching(/: Allowed$/),
       expect.stringMatching(/: Allowed$/),
       expect.stringMatching(/: ImplicitlyDenied$/),
       expect.stringMatching(/: Allowed$/),
+      expect.stringMatching(/: ExplicitlyDenied$/),
       expect.stringMatching(/: ExplicitlyDenied$/),
       expect.stringMatching(/: ExplicitlyDenied$/),
       expect.stringMatching(/: ExplicitlyDenied$/),

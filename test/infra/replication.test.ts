@@ -145,8 +145,20 @@ describe('a copy in another region of the same account', () => {
     });
   });
 
+  it("publishes the restore programs into the copy's own bucket before its documents name them: the copy must not wait for replication", () => {
+    const deployments = Object.keys(copy.findResources('Custom::CDKBucketDeployment'));
+    expect(deployments).toHaveLength(1);
+    const documents = Object.values(copy.findResources('AWS::SSM::Document')) as { DependsOn?: string[] }[];
+    expect(documents.length).toBeGreaterThan(0);
+    for (const document of documents) expect(document.DependsOn).toEqual(expect.arrayContaining(deployments));
+    expect(Object.values(copy.findResources('Custom::CDKBucketDeployment'))[0]).toMatchObject({ Properties: { DestinationBucketName: { Ref: expect.stringMatching(/^StorageBucket/) }, Prune: false } });
+  });
+
   it('deploys beside the copy the functions that list and restore from it, marked as serving the copy, and no keep-backup', () => {
-    const functions = Object.values(copy.findResources('AWS::Lambda::Function')) as { Properties: { Environment: { Variables: Record<string, unknown> } } }[];
+    // CDK's bucket-deployment handler, which publishes the host programs into the copy, is not one of cronsnap's functions.
+    const functions = Object.entries(copy.findResources('AWS::Lambda::Function'))
+      .filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'))
+      .map(([, fn]) => fn) as { Properties: { Environment: { Variables: Record<string, unknown> } } }[];
     const services = functions.map((fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).sort();
     expect(services).toEqual(['etcd-restore-step', 'list-backups', 'restore']);
     for (const fn of functions) expect(fn.Properties.Environment.Variables).toMatchObject({ CRONSNAP_BUCKET_ROLE: 'replica', CRONSNAP_BUCKET: { Ref: expect.stringMatching(/^StorageBucket/) } });

@@ -81,6 +81,10 @@ describe('config', () => {
     expect(() => parseConfig(configInput([filesJobInput({ drill: { schedule: '@weekly' } } as never)]))).toThrow('jobs[0]: ');
   });
 
+  it.each(['drills', 'binlogs', 'wal'])("refuses a job named '%s', a folder the bucket's layout keeps beside or inside the jobs", (name) => {
+    expect(() => parseConfig(configInput([etcdJobInput({ name })]))).toThrow(new RegExp(`jobs\\[0\\]\\.name: '${name}' is a folder cronsnap keeps (in the bucket|inside every job); choose another name`));
+  });
+
   it('refuses two jobs with the same name', () => {
     expect(() => parseConfig(configInput([etcdJobInput(), etcdJobInput()]))).toThrow(
       "jobs[1].name: duplicates jobs[0].name 'prod-etcd'",
