@@ -75,6 +75,8 @@ export interface MotoFixture {
   /** A temp dir for the suite, removed after it. */
   readonly dir: string;
   readonly audit: IamAudit;
+  /** Every request the recorder passed to moto, as it arrived. */
+  readonly calls: readonly RecordedCall[];
   /** An S3 client of moto signing as `accessKeyId`, so the recorder can tell whose call it was. */
   s3As(accessKeyId: string): S3Client;
 }
@@ -93,6 +95,7 @@ export function useMotoBucket(bucketName: string, objectLock?: ObjectLockSetting
     fixture.dir = mkdtempSync(join(tmpdir(), `${bucketName}-`));
     moto = await startMoto();
     recorder = await startCallRecorder(moto.endpoint);
+    fixture.calls = recorder.calls;
     const endpoint = recorder.endpoint;
     fixture.s3As = (accessKeyId) => new S3Client(motoClientConfig(endpoint, accessKeyId));
     fixture.moto = { ...moto, endpoint, env: { ...moto.env, CRONSNAP_AWS_ENDPOINT_URL: endpoint }, s3: () => fixture.s3As('testing') };
