@@ -3,6 +3,7 @@
  * and feature, with its time, the main template's bytes, every template's bytes together and the
  * fullest stack's resources, each against one job's; the per-job cost is what each further job adds.
  */
+import { templateBytes } from '../test/helpers/aws-limits';
 import { stackTemplates } from '../test/helpers/nested-stacks';
 import { synthStacks } from '../test/helpers/stack-factory';
 import { fleetConfig } from '../test/helpers/fleet-config';
@@ -23,7 +24,7 @@ function synth(jobs: number): Synthesized {
   const started = process.hrtime.bigint();
   const { stack, replica } = synthStacks(fleetConfig(jobs));
   const templates = [...stackTemplates(stack), ...(replica ? stackTemplates(replica.stack) : [])].map(({ template }) => template);
-  const sizes = templates.map((template) => Buffer.byteLength(JSON.stringify(template)));
+  const sizes = templates.map(templateBytes);
   return {
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
     bytes: sizes[0] ?? 0,

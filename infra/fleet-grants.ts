@@ -12,7 +12,9 @@ import { nagResource } from './nag-acknowledgements';
  */
 
 /**
- * Every job's objects by the object layout, never the reserved roots beside the jobs: runs
+ * Every job's objects by the object layout, never the reserved roots beside the jobs. This holds
+ * while no key beside the jobs has a `<yyyy>/<mm>/<dd>` shape of folders or a `binlogs` or `wal`
+ * folder (and no job takes those names): iam-evaluation.test.ts tries every key the layout makes. Runs
  * (`<job>/<yyyy>/<mm>/<dd>/<runId>/...`), shipped binary logs and WAL with their shipping runs.
  */
 export function jobObjects(bucket: s3.IBucket): string[] {

@@ -7,7 +7,6 @@ import { Construct } from 'constructs';
 import { PROGRAM_ROOT } from '../../lib/backup/object-layout';
 import { programObjects } from '../../lib/ssm/command-document';
 import type { HostProgram } from '../../lib/ssm/host-program';
-import { jobObjects } from '../fleet-grants';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 
 export interface HostProgramObjectsProps {
@@ -38,7 +37,7 @@ export class HostProgramObjects extends Construct {
     });
     // CDK grants its handler read and write on the whole destination bucket, deletes included: in
     // a backup bucket that is every backup. The handler only ever adds programs, so it is denied
-    // any write outside their folder, every delete and every read of a backup.
+    // any write outside their folder, every delete and every read of an object there.
     deployment.handlerRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'OnlyAddHostPrograms',
@@ -48,8 +47,8 @@ export class HostProgramObjects extends Construct {
       }),
     );
     deployment.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'NeverDelete', effect: iam.Effect.DENY, actions: ['s3:DeleteObject*'], resources: ['*'] }));
-    // Nor does it read a backup: CDK's grant is read on the whole bucket.
-    deployment.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'NeverReadBackups', effect: iam.Effect.DENY, actions: ['s3:GetObject*'], resources: jobObjects(props.bucket) }));
+    // Nor does it read anything there (sync lists the destination, it never reads it): CDK's grant is read on the whole bucket.
+    deployment.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'NeverReadTheBucket', effect: iam.Effect.DENY, actions: ['s3:GetObject*'], resources: [props.bucket.arnForObjects('*')] }));
     const stack = Stack.of(this);
     // CDK's singleton handler function, at the stack's root.
     const handler = stack.node.tryFindChild('Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C');

@@ -64,8 +64,9 @@ export function runCommand(program: HostProgram, bucket: string): string[] {
     'if [ -z "${AWS_DEFAULT_REGION:-}" ] && [ -n "${AWS_SSM_REGION_NAME:-}" ]; then AWS_DEFAULT_REGION=$AWS_SSM_REGION_NAME; export AWS_DEFAULT_REGION; fi',
     'cronsnap_program=$(mktemp) || exit 1',
     `if ! command -v aws >/dev/null 2>&1; then ${failed("no aws CLI on the agent's PATH ($PATH): cronsnap fetches its host programs with it")}; fi`,
+    `if ! command -v sha256sum >/dev/null 2>&1; then ${failed("no sha256sum (coreutils) on the agent's PATH ($PATH): cronsnap checks its host programs with it")}; fi`,
     `set -- s3api get-object --bucket '${bucket}' --key '${key}' "$cronsnap_program"`,
-    // Neither aws CLI v1 nor Debian's v2.9 reads AWS_ENDPOINT_URL; the local mode names its endpoint so.
+    // Debian's aws CLI 2.9 (and v1 before 1.29) ignores AWS_ENDPOINT_URL; the local mode names its endpoint so.
     'if [ -n "${CRONSNAP_AWS_ENDPOINT_URL:-}" ]; then set -- --endpoint-url "$CRONSNAP_AWS_ENDPOINT_URL" "$@"; fi',
     `if ! cronsnap_error=$(aws "$@" 2>&1 >/dev/null); then ${failed(`cannot read ${source}: $(printf '%s' "$cronsnap_error" | tail -n 1)`)}; fi`,
     'cronsnap_digest=$(sha256sum "$cronsnap_program" | cut -d " " -f 1)',

@@ -29,6 +29,8 @@ function resolvedAtWorst(value: unknown, template?: Template): unknown {
   const record = value as Record<string, unknown>;
   if ('Ref' in record) {
     const id = String(record.Ref);
+    // A nested stack's parameters carry its parent's ARNs (bucket, key, functions).
+    if (template?.Parameters?.[id] !== undefined) return ARN;
     return PSEUDO[id] ?? REF_VALUE[template?.Resources[id]?.Type ?? ''] ?? NAME;
   }
   // The other stack's outputs this one reads are ARNs (the copy's bucket and key).
@@ -40,6 +42,11 @@ function resolvedAtWorst(value: unknown, template?: Template): unknown {
   const unresolved = Object.keys(record).find((key) => key.startsWith('Fn::'));
   if (unresolved) throw new Error(`the limits check does not resolve ${unresolved}`);
   return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, resolvedAtWorst(item, template)]));
+}
+
+/** A template's bytes as CDK writes (and uploads) it: JSON indented by one space. */
+export function templateBytes(template: unknown): number {
+  return Buffer.byteLength(JSON.stringify(template, undefined, 1));
 }
 
 /** JSON as IAM counts a policy: without whitespace. */
@@ -77,8 +84,7 @@ function perRole(template: Template, policyType: string, weigh: (properties: Rec
 const LIMITS: readonly Limit[] = [
   // AWS CloudFormation quotas: "Template body size in an Amazon S3 object: 1 MB", "Resources: 500",
   // "Outputs: 200", "Parameters: 200" per template.
-  // Measured as CDK writes (and uploads) a template: JSON indented by one space.
-  { what: 'template bytes', max: 1_000_000, measure: (template) => [{ id: 'template', value: Buffer.byteLength(JSON.stringify(template, undefined, 1)) }] },
+  { what: 'template bytes', max: 1_000_000, measure: (template) => [{ id: 'template', value: templateBytes(template) }] },
   { what: 'resources per stack', max: 500, measure: (template) => [{ id: 'template', value: Object.keys(template.Resources).length }] },
   { what: 'outputs per stack', max: 200, measure: (template) => [{ id: 'template', value: Object.keys(template.Outputs ?? {}).length }] },
   { what: 'parameters per stack', max: 200, measure: (template) => [{ id: 'template', value: Object.keys(template.Parameters ?? {}).length }] },

@@ -69,7 +69,9 @@ export async function runBucketDeployment(properties: Json, world: DeploymentWor
     });
     const staged = join(world.assemblyDir, `asset.${key.replace(/\.zip$/, '')}`);
     const zip = join(world.dir, key);
-    await run('python3', ['-c', 'import shutil, sys; shutil.make_archive(sys.argv[1][:-4], "zip", sys.argv[2])', zip, staged]);
+    // cdk-assets zips every file with the same date (1980-01-01), so a redeploy's sync sees no newer file.
+    const zipper = 'import os, sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:\n    for name in sorted(os.listdir(sys.argv[2])):\n        z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), open(os.path.join(sys.argv[2], name), "rb").read())\n';
+    await run('python3', ['-c', zipper, zip, staged]);
     await world.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: readFileSync(zip) }));
   }
   const layer = join(world.dir, 'layer');

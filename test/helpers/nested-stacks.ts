@@ -32,12 +32,21 @@ export function deployedTemplate(stack: Stack): Template {
     const child = Template.fromStack(nested).toJSON() as StackTemplate;
     const resourceId = stack.resolve((nested.nestedStackResource as unknown as { logicalId: string }).logicalId) as string;
     const parameters = ((resources[resourceId]?.Properties as Json | undefined)?.Parameters ?? {}) as Json;
+    // What this merge does not model must not pass unnoticed: it would hide a child's resources or
+    // references from the assertions and the IAM evaluation.
+    const unsupported = ['Conditions', 'Mappings'].filter((section) => section in (child as Json));
+    const unpassed = Object.keys(child.Parameters ?? {}).filter((name) => !(name in parameters));
+    const text = JSON.stringify(child);
+    if (unsupported.length > 0 || unpassed.length > 0 || /"Fn::Sub"|"AWS::Stack(Name|Id)"/.test(text)) {
+      throw new Error(`deployedTemplate cannot merge ${resourceId}: ${[...unsupported, ...unpassed.map((name) => `parameter ${name} not passed`), ...(/"Fn::Sub"|"AWS::Stack(Name|Id)"/.test(text) ? ['Fn::Sub or the stack pseudo parameters'] : [])].join(', ')}`);
+    }
     for (const [id, resource] of Object.entries(child.Resources)) {
       if (id in resources) throw new Error(`${id} is in the parent and in ${resourceId}`);
       resources[id] = substituted(resource, parameters) as Json;
     }
     for (const [id, output] of Object.entries(child.Outputs ?? {})) outputs[id] = substituted(output, parameters);
   }
+  if (/"Outputs\.[^"]*"/.test(JSON.stringify(parent))) throw new Error('deployedTemplate does not resolve a parent reading its nested stacks\' outputs');
   return Template.fromJSON({ ...parent, Resources: resources, Outputs: outputs });
 }
 

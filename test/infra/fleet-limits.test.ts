@@ -36,8 +36,8 @@ describe('a fleet in one deployment, against the AWS limits each stack and polic
   }, 300_000);
 
   it("changes, when one job is added, only its own group's stack, its lifecycle rule and the config the functions carry", () => {
-    const before = synthStacks(fleetConfig(40)).stack;
-    const after = synthStacks(fleetConfig(41)).stack;
+    const [first, second] = [synthStacks(fleetConfig(40)), synthStacks(fleetConfig(41))];
+    const [before, after] = [first.stack, second.stack];
     const added = fleetConfig(41).jobs[40]?.name ?? '';
     const byName = (stack: typeof before) => new Map(stackTemplates(stack).map(({ name, template }) => [name, template]));
     const [old, now] = [byName(before), byName(after)];
@@ -45,6 +45,9 @@ describe('a fleet in one deployment, against the AWS limits each stack and polic
 
     const changedGroups = [...now].filter(([name, template]) => name !== 'Cronsnap' && JSON.stringify(template) !== JSON.stringify(old.get(name))).map(([name]) => name);
     expect(changedGroups).toEqual([group]);
+    // The copy's stack: the job's read-only host policy, in its group there, and nothing else of another job.
+    const [oldCopy, copy] = [first.replica, second.replica].map((replica) => new Map(stackTemplates(replica?.stack as typeof before).map(({ name, template }) => [name, JSON.stringify(template)])));
+    expect([...(copy ?? [])].filter(([name, template]) => name !== 'CronsnapReplica' && template !== oldCopy?.get(name)).map(([name]) => name)).toEqual([`CronsnapReplica/Jobs/JobGroup${jobGroupOf(added)}`]);
     expect(JSON.stringify(now.get(group))).toContain(added);
     // In the parent: the group's stack (its template's new URL), the bucket (the job's lifecycle
     // rule) and the functions' code, which carries the config.

@@ -1,4 +1,4 @@
-import { completionMarkersPrefix, keepMarkerKey, lastPassedDrillKey, runPrefix } from '../../lib/backup/object-layout';
+import { binlogRoot, binlogRunMarkerKey, binlogRunPrefix, completionMarkerKey, completionMarkersPrefix, drillMarkerKey, drillResultKey, keepMarkerKey, lastPassedDrillKey, onDemandMarkerKey, programKey, runMarkerKey, runPrefix, walRoot, walRunMarkerKey, walRunPrefix } from '../../lib/backup/object-layout';
 import { runIdFor } from '../../lib/backup/run-id';
 import { buildComplianceReport } from '../../lib/compliance/compliance-report';
 import { parseConfig } from '../../lib/config/load-config';
@@ -138,6 +138,40 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
       expect.stringMatching(/: ExplicitlyDenied$/),
     ]);
   });
+
+  it.each(['abc', 'abcd', 'runs', 'keeps', 'reports', 'drills-2', 'x'.repeat(63)])(
+    "lets pruning delete every kind of object a job '%s' holds, and none of the markers, reports, drill results or programs beside the jobs",
+    async (job) => {
+      const when = new Date('2026-12-07T03:00:00Z');
+      const runId = runIdFor(`keys-${job}`, when);
+      const host = 'i-0123456789abcdef0';
+      const jobKeys = [
+        `${runPrefix(job, runId, when)}/${host}/manifest.json`,
+        `${runPrefix(job, runId, when)}/${host}/member-config/etc.tar.zst`,
+        `${binlogRoot(job)}server-1/binlog.000014.zst`,
+        `${binlogRunPrefix(job, runId, when)}/${host}/manifest.json`,
+        `${walRoot(job)}7301234567890123456/000000010000000000000001.zst`,
+        `${walRunPrefix(job, runId, when)}/${host}/manifest.json`,
+      ];
+      const besideKeys = [
+        runMarkerKey(job, runId),
+        binlogRunMarkerKey(job, runId),
+        walRunMarkerKey(job, runId),
+        keepMarkerKey(job, runId),
+        onDemandMarkerKey(job, runId),
+        completionMarkerKey(COMMAND_ID, host),
+        `${newReportKey(job)}${host}`,
+        drillResultKey(job, runId),
+        lastPassedDrillKey(job),
+        drillMarkerKey(job, runId),
+        programKey('a'.repeat(64)),
+      ];
+      const prune = (key: string) => decide({ principal: role('FunctionsBackupCompleted'), action: 's3:DeleteObject', resource: `${bucket}/${key}` });
+
+      await expect(Promise.all(jobKeys.map(prune))).resolves.toEqual(jobKeys.map(() => expect.stringMatching(/: Allowed$/)));
+      await expect(Promise.all(besideKeys.map(prune))).resolves.toEqual(besideKeys.map(() => expect.stringMatching(/: ImplicitlyDenied$/)));
+    },
+  );
 
   it('lets the restore role, and neither a host nor pruning nor the schedule, keep or unkeep a backup', async () => {
     const marker = `${bucket}/${keepMarkerKey('node-files', '20261130T010000Z-0123456789')}`;
