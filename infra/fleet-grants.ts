@@ -1,7 +1,8 @@
 import type { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { DRILL_ROOT, PROGRAM_ROOT } from '../lib/backup/object-layout';
+import { DRILL_ROOT, keepMarkersPrefix, PROGRAM_ROOT } from '../lib/backup/object-layout';
+import { REPORT_ROOT } from '../lib/ssm/host-report';
 import { nagResource } from './nag-acknowledgements';
 
 /*
@@ -19,6 +20,16 @@ import { nagResource } from './nag-acknowledgements';
  */
 export function jobObjects(bucket: s3.IBucket): string[] {
   return ['*/????/??/??/*', '*/binlogs/*', '*/wal/*'].map((pattern) => bucket.arnForObjects(pattern));
+}
+
+/** Every job's hosts' reports (`_cronsnap/reports/<job>/...`), which the functions that send commands read whole. */
+export function hostReports(bucket: s3.IBucket): string {
+  return bucket.arnForObjects(`${REPORT_ROOT}/*`);
+}
+
+/** Every job's keep markers (`_cronsnap-marks/keeps/<job>/...`). */
+export function keepMarkers(bucket: s3.IBucket): string {
+  return bucket.arnForObjects(`${keepMarkersPrefix('*')}*`);
 }
 
 /**

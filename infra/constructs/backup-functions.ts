@@ -7,12 +7,11 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { keepMarkersPrefix, MARKER_ROOT, onDemandMarkersPrefix } from '../../lib/backup/object-layout';
+import { MARKER_ROOT, onDemandMarkersPrefix } from '../../lib/backup/object-layout';
 import type { Job } from '../../lib/config/job-config';
-import { REPORT_ROOT } from '../../lib/ssm/host-report';
 import { TERMINAL_STATUSES } from '../../lib/ssm/status-change-event';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
-import { fleetGrantFindings, jobObjects, listJobFolders, sendToFleet } from '../fleet-grants';
+import { fleetGrantFindings, hostReports, jobObjects, keepMarkers, listJobFolders, sendToFleet } from '../fleet-grants';
 import { CronsnapFunction } from './cronsnap-function';
 import { deadLetterQueue, functionEnvironment } from './function-support';
 
@@ -84,7 +83,7 @@ export class BackupFunctions extends Construct {
     const walRunMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/wal-runs/*`);
     const completionMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/completions/*`);
     const onDemandMarkers = props.bucket.arnForObjects(`${onDemandMarkersPrefix('*')}*`);
-    const keepMarkers = props.bucket.arnForObjects(`${keepMarkersPrefix('*')}*`);
+    const keeps = keepMarkers(props.bucket);
     const manifests = props.bucket.arnForObjects('*/manifest.json');
 
     // scheduled-backup: claim runs, find hosts, send only our documents to each job's targets.
@@ -104,12 +103,13 @@ export class BackupFunctions extends Construct {
     // then prune: list the job's folder, run markers, keeps and on-demand marks (and, for a
     // shipping run's check, its server's log folder; for a multi-host run its hosts' completion
     // markers), delete the job's objects only.
-    const hostReports = props.bucket.arnForObjects(`${REPORT_ROOT}/*`);
-    completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [manifests, hostReports, keepMarkers] }));
+    const reports = hostReports(props.bucket);
+    const objects = jobObjects(props.bucket);
+    completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [manifests, reports, keeps] }));
     completed.addToRolePolicy(listJobFolders(props.bucket));
-    completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: jobObjects(props.bucket) }));
+    completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: objects }));
     if (props.objectLock) {
-      completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectRetention'], resources: jobObjects(props.bucket) }));
+      completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectRetention'], resources: objects }));
     }
     completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [completionMarkers] }));
     completed.addToRolePolicy(
@@ -136,7 +136,7 @@ export class BackupFunctions extends Construct {
     );
     acknowledgeWildcards(
       completed,
-      [noResourceLevel, kmsFromTopicGrant, ...[manifests, completionMarkers, hostReports, keepMarkers].map((arn) => nagResource(this, arn)), ...fleetGrantFindings(stack, props.bucket)],
+      [noResourceLevel, kmsFromTopicGrant, ...[manifests, completionMarkers, reports, keeps].map((arn) => nagResource(this, arn)), ...fleetGrantFindings(stack, props.bucket)],
       'GetCommandInvocation, ListCommands and X-Ray have no resource-level permissions; the SNS grant needs GenerateDataKey* ' +
         "on the topic key only; reads are limited to manifest.json keys, host reports and keep markers, writes to completion markers, and pruning " +
         "deletes (and, with Object Lock, reads retention) only the jobs' objects by the object layout.",

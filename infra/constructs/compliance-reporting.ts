@@ -9,11 +9,12 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { COMPLIANCE_REPORT_OLD_SPACE_MB } from '../../lib/compliance/compliance-report';
-import { keepMarkersPrefix, MANIFEST_FILE } from '../../lib/backup/object-layout';
+import { MANIFEST_FILE } from '../../lib/backup/object-layout';
 import { INVENTORY_FIELDS } from '../../lib/compliance/inventory-manifest';
 import { recoveryPointObjective, rpoAlarmWindow, type ScheduledWork } from '../../lib/compliance/recovery-point-objective';
 import { shipsBinlogs, shipsWal, type Job } from '../../lib/config/job-config';
 import { jobMetricAlarm } from '../job-metric-alarm';
+import { keepMarkers } from '../fleet-grants';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 import { jobScopeIn, type JobGroups } from './job-groups';
 import { CronsnapFunction } from './cronsnap-function';
@@ -118,7 +119,7 @@ export class ComplianceReporting extends Construct {
     props.topic.grantPublish(fn);
     // The window of a job that ships logs comes from its dumps' (or base backups' and shipping runs')
     // and its binary logs' manifests, not their payloads; every job's keeps from their markers.
-    const manifestReads = [MANIFEST_FILE, 'binlogs/*.json'].map((file) => props.backupBucket.arnForObjects(`*/${file}`)).concat(props.backupBucket.arnForObjects(`${keepMarkersPrefix('*')}*`));
+    const manifestReads = [MANIFEST_FILE, 'binlogs/*.json'].map((file) => props.backupBucket.arnForObjects(`*/${file}`)).concat(keepMarkers(props.backupBucket));
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: manifestReads }));
     props.backupKey.grant(fn, 'kms:Decrypt');
     acknowledgeWildcards(

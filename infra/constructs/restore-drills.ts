@@ -11,10 +11,9 @@ import { isDrilled, type Job } from '../../lib/config/job-config';
 import { drillAlarmPlan } from '../../lib/drill/drill-alarm';
 import { drillProgramFor } from '../../lib/drill/drill-programs';
 import { documentName } from '../../lib/ssm/host-program';
-import { REPORT_ROOT } from '../../lib/ssm/host-report';
 import { jobMetricAlarm } from '../job-metric-alarm';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
-import { fleetGrantFindings, jobObjects, listJobFolders, sendToFleet } from '../fleet-grants';
+import { fleetGrantFindings, hostReports, jobObjects, listJobFolders, sendToFleet } from '../fleet-grants';
 import { CronsnapFunction } from './cronsnap-function';
 import { HostWorkflow } from './host-workflow';
 import { jobScopeIn, type JobGroups } from './job-groups';
@@ -74,7 +73,7 @@ export class RestoreDrills extends Construct {
     this.drillWorkflow = new HostWorkflow(this, 'DrillWorkflow', { stepFunction: fn, stateMachineName: workflowName });
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [HostWorkflow.arnFor(this, workflowName)] }));
 
-    const hostReports = props.bucket.arnForObjects(`${REPORT_ROOT}/*`);
+    const reports = hostReports(props.bucket);
     const resultWrites = [props.bucket.arnForObjects(`${DRILL_ROOT}/*`), props.bucket.arnForObjects(`${MARKER_ROOT}/drills/*`)];
     if (drilled.length > 0) {
       // The drill lists the job's folder, and for a drill to a second the shipped binary logs, or
@@ -82,7 +81,7 @@ export class RestoreDrills extends Construct {
       // S3 answers the read of a missing last-passed record with 403.
       fn.addToRolePolicy(listJobFolders(props.bucket));
       // GetObject also answers HeadObject; the drill reads manifests and its own last passed result.
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [...jobObjects(props.bucket), hostReports, ...resultWrites] }));
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [...jobObjects(props.bucket), reports, ...resultWrites] }));
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: resultWrites }));
       fn.addToRolePolicy(
         new iam.PolicyStatement({
@@ -97,7 +96,7 @@ export class RestoreDrills extends Construct {
     props.topic.grantPublish(fn);
     acknowledgeWildcards(
       fn,
-      ['Resource::*', 'Action::kms:GenerateDataKey*', ...[hostReports, ...resultWrites].map((arn) => nagResource(this, arn)), ...fleetGrantFindings(stack, props.bucket)],
+      ['Resource::*', 'Action::kms:GenerateDataKey*', ...[reports, ...resultWrites].map((arn) => nagResource(this, arn)), ...fleetGrantFindings(stack, props.bucket)],
       "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; the SNS grant needs GenerateDataKey* on the topic key only; " +
         "reads are limited to the jobs' objects by the object layout and host reports, and writes to drill results; " +
         "SendCommand reaches the fleet's nodes with the drill documents only.",

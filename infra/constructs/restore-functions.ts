@@ -6,12 +6,10 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type Job } from '../../lib/config/job-config';
-import { keepMarkersPrefix } from '../../lib/backup/object-layout';
 import { documentName } from '../../lib/ssm/host-program';
-import { REPORT_ROOT } from '../../lib/ssm/host-report';
 import { etcdRestoreProgram, filesRestoreProgram, mysqlRestoreProgram, postgresRecoveryProgram, postgresRestoreProgram } from '../../lib/restore/restore-programs';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
-import { fleetGrantFindings, jobObjects as jobObjectPatterns, listJobFolders, sendToFleet } from '../fleet-grants';
+import { fleetGrantFindings, hostReports, jobObjects as jobObjectPatterns, keepMarkers, listJobFolders, sendToFleet } from '../fleet-grants';
 import { CronsnapFunction } from './cronsnap-function';
 import { EtcdRestoreWorkflow } from './etcd-restore-workflow';
 import { HostWorkflow } from './host-workflow';
@@ -110,14 +108,14 @@ export class RestoreFunctions extends Construct {
     // list-backups and restore find backups: list the job's folder (a restore to a time also its
     // server's shipped binary logs, or its cluster's WAL and shipping runs), and the keeps and
     // runs started by hand, which list-backups shows; read manifests, heads and keep markers.
-    const keepMarkers = props.bucket.arnForObjects(`${keepMarkersPrefix('*')}*`);
+    const keepMarks = keepMarkers(props.bucket);
     for (const fn of [list, restore]) {
       fn.addToRolePolicy(listJobFolders(props.bucket));
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [keepMarkers] }));
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [keepMarks] }));
     }
     if (keeps) {
       // The restore role (keep-backup) writes and ends keeps; with Object Lock a keep holds every object of its run.
-      restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: [keepMarkers] }));
+      restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: [keepMarks] }));
       props.key.grant(restore, 'kms:GenerateDataKey');
       if (props.objectLock) restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObjectLegalHold'], resources: jobObjects }));
     }
@@ -127,8 +125,8 @@ export class RestoreFunctions extends Construct {
       props.key.grant(fn, 'kms:Decrypt');
     }
     // restore and the step function read what their hosts report, whole.
-    const hostReports = props.bucket.arnForObjects(`${REPORT_ROOT}/*`);
-    for (const fn of [restore, step]) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [hostReports] }));
+    const reports = hostReports(props.bucket);
+    for (const fn of [restore, step]) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [reports] }));
     // restore's workflow steps send file-set and database restores; the etcd step function sends etcd steps.
     const sendersOf = (fn: lambda.IFunction, programs: { id: string }[]) => {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:SendCommand'], resources: programs.map(document) }));
@@ -142,7 +140,7 @@ export class RestoreFunctions extends Construct {
 
     const xray = 'Resource::*';
     const fleet = fleetGrantFindings(stack, props.bucket);
-    const [reportReads, keepWrites] = [nagResource(this, hostReports), nagResource(this, keepMarkers)];
+    const [reportReads, keepWrites] = [nagResource(this, reports), nagResource(this, keepMarks)];
     acknowledgeWildcards(list, [xray, ...fleet, keepWrites], "X-Ray has no resource-level permissions; reads are limited to the jobs' objects by the object layout, and keep markers.");
     acknowledgeWildcards(
       restore,
