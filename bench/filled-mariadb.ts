@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../lib/config/load-config';
 import type { LocalBackupService } from '../lib/local/local-backup-service';
-import { startMariaDb, type MariaDb } from '../lib/local/mariadb-server';
+import { startMySql, type MySqlServer } from '../lib/local/mysql-server';
 import { startMoto } from '../lib/local/moto-server';
 import { benchService, type BenchStorage } from './bench-storage';
 
@@ -11,7 +11,7 @@ const MB = 1024 * 1024;
 export const BENCH_PASSWORD = 'bench-password';
 
 export interface FilledMariaDb extends BenchStorage {
-  readonly db: MariaDb;
+  readonly db: MySqlServer;
   /** A 0600 client option file for the bench user, for the plain commands compared against. */
   readonly clientCnf: string;
   /** A service running job `bench-mysql` (its `mysql` settings overridden by `mysql`, and `job`'s fields added) on `host`. */
@@ -26,7 +26,7 @@ export interface FilledMariaDb extends BenchStorage {
 export async function withFilledMariaDb<T>(name: string, work: (filled: FilledMariaDb) => Promise<T>, megabytes = Number(process.env.BENCH_MYSQL_MB ?? 300)): Promise<T> {
   const targetMb = megabytes;
   const dir = mkdtempSync(join(tmpdir(), `${name}-`));
-  const [moto, db] = await Promise.all([startMoto(), startMariaDb()]);
+  const [moto, db] = await Promise.all([startMoto(), startMySql()]);
   try {
     const { bucket, kmsKeyId } = await moto.createBackupBucket(name);
     await moto.putSecureString('/cronsnap/bench/password', BENCH_PASSWORD);

@@ -18,6 +18,9 @@ export class InvalidEventError extends CronsnapError {}
 /** A manifest in the bucket is missing or does not match the manifest schema. */
 export class ManifestError extends CronsnapError {}
 
+/** A finished command's completion was claimed but not handled, nor reported; `cause` is what stopped it. */
+export class CompletionError extends CronsnapError {}
+
 /** No host matched a job's targets, or none of them is online. */
 export class NoTargetError extends CronsnapError {}
 

@@ -18,7 +18,7 @@ import { functionKey, hostKey, startCallRecorder, type CallRecorder, type Record
 import { startEtcdCluster, type EtcdCluster } from '../lib/local/etcd-cluster';
 import { dumpKeys } from '../lib/local/etcd-server';
 import { LocalBackupService } from '../lib/local/local-backup-service';
-import { startMariaDb, type MariaDb } from '../lib/local/mariadb-server';
+import { startMySql, type MySqlServer } from '../lib/local/mysql-server';
 import { MOTO_CREDENTIALS, motoClientConfig, startMoto, type Moto } from '../lib/local/moto-server';
 import { startPostgres, type Postgres } from '../lib/local/postgres-server';
 
@@ -40,7 +40,7 @@ function record(name: string, ok: boolean, detail: string): void {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${detail}`);
 }
 
-async function seedDatabases(mariadb: MariaDb, postgres: Postgres): Promise<void> {
+async function seedDatabases(mariadb: MySqlServer, postgres: Postgres): Promise<void> {
   await mariadb.sql(`CREATE DATABASE shop CHARACTER SET utf8mb4;
     CREATE TABLE shop.orders (id INT PRIMARY KEY, customer VARCHAR(64), total DECIMAL(10,2), note TEXT) ENGINE=InnoDB;
     INSERT INTO shop.orders SELECT seq, CONCAT('kunde-', seq % 37, ' 顧客'), ROUND(seq * 3.17, 2), CONCAT('order ', seq, ' ✓') FROM shop.seq_0_to_499;
@@ -55,10 +55,10 @@ INSERT INTO orders SELECT i, 'kunde-' || (i % 37) || ' 顧客', round(i * 3.17, 
 SQL`);
 }
 
-const mysqlChecksum = (db: MariaDb) => db.sql('CHECKSUM TABLE shop.orders EXTENDED');
+const mysqlChecksum = (db: MySqlServer) => db.sql('CHECKSUM TABLE shop.orders EXTENDED');
 const postgresHash = (pg: Postgres) => pg.sql("SELECT md5(string_agg(t::text, '|' ORDER BY t.id)) FROM orders t", 'shop');
 
-function demoConfig(cluster: EtcdCluster, mariadb: MariaDb, postgres: Postgres, dir: string): CronsnapConfigInput {
+function demoConfig(cluster: EtcdCluster, mariadb: MySqlServer, postgres: Postgres, dir: string): CronsnapConfigInput {
   const targets = { instanceIds: [DB_HOST] };
   return {
     version: 1,
@@ -107,7 +107,7 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'cronsnap-demo-'));
   let moto: Moto | undefined;
   let cluster: EtcdCluster | undefined;
-  let mariadb: MariaDb | undefined;
+  let mariadb: MySqlServer | undefined;
   let postgres: Postgres | undefined;
   // CRONSNAP_DEMO_CALLS=<file>: every AWS call of the functions and hosts goes through a recorder
   // and is written there, with the config, for the demo test's IAM audit.
@@ -115,7 +115,7 @@ async function main(): Promise<number> {
   let recorder: CallRecorder | undefined;
   try {
     console.log('starting moto_server (S3, KMS, SSM, Secrets Manager), a 3-member etcd cluster, MariaDB and PostgreSQL on loopback ...');
-    [moto, cluster, mariadb, postgres] = await Promise.all([startMoto(), startEtcdCluster(join(dir, 'etcd'), ['etcd-a', 'etcd-b', 'etcd-c'], 'demo-token'), startMariaDb(), startPostgres()]);
+    [moto, cluster, mariadb, postgres] = await Promise.all([startMoto(), startEtcdCluster(join(dir, 'etcd'), ['etcd-a', 'etcd-b', 'etcd-c'], 'demo-token'), startMySql(), startPostgres()]);
     const { bucket, kmsKeyId } = await moto.createBackupBucket('cronsnap-demo-backups');
     await moto.putSecureString('/cronsnap/demo/password', PASSWORD);
     await moto.createSecret('cronsnap/demo/postgres', JSON.stringify({ username: 'backup', password: PASSWORD }));

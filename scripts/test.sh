@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test run, as CI runs it: install, type-check, lint, then every jest project on this
-# machine's tools, then the host programs' suites again on the seeds' hosts (legacy profiles).
+# machine's tools, then the host programs' suites again on the seeds' hosts (legacy profiles) and
+# on a host of today's releases (current profile).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # CI never passes with the legacy host profiles left out: say so before anything runs.
@@ -53,6 +54,17 @@ else
   for release in 3.2.28 3.3.17; do
     run_jest "etcd-$release" "${ETCD_SUITES[@]/#/test/integration/}" --selectProjects integration
   done
+fi
+
+# The database and etcd programs once more on a host of today's releases (MySQL 9 with GTIDs on,
+# PostgreSQL 18, etcd 3.5, aws CLI v2, bash 5.3): a Debian unstable root, built once per machine.
+CURRENT_SUITES=(host-profile mysql-backup mysql-binlogs postgres-backup postgres-wal postgres-recovery database-drill etcd-backup etcd-restore restore-drill)
+if [ $# -gt 0 ]; then
+  echo "current releases profile: not run for a selection of tests"
+else
+  echo "== current releases host (Debian unstable root)"
+  bash scripts/ensure-current-host.sh
+  run_jest current "${CURRENT_SUITES[@]/#/test/integration/}" --selectProjects integration
 fi
 
 echo "== summary"

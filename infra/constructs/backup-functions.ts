@@ -109,7 +109,8 @@ export class BackupFunctions extends Construct {
     completed.addToRolePolicy(listJobFolders(props.bucket));
     completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: objects }));
     if (props.objectLock) {
-      completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectRetention'], resources: objects }));
+      // Pruning reads each candidate's retention, and lifts the legal holds a keep placed once it lapses.
+      completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectRetention', 's3:PutObjectLegalHold'], resources: objects }));
     }
     completed.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [completionMarkers] }));
     completed.addToRolePolicy(
@@ -139,7 +140,7 @@ export class BackupFunctions extends Construct {
       [noResourceLevel, kmsFromTopicGrant, ...[manifests, completionMarkers, reports, keeps].map((arn) => nagResource(this, arn)), ...fleetGrantFindings(stack, props.bucket)],
       'GetCommandInvocation, ListCommands and X-Ray have no resource-level permissions; the SNS grant needs GenerateDataKey* ' +
         "on the topic key only; reads are limited to manifest.json keys, host reports and keep markers, writes to completion markers, and pruning " +
-        "deletes (and, with Object Lock, reads retention) only the jobs' objects by the object layout.",
+        "deletes (and, with Object Lock, reads retention and lifts lapsed keeps' legal holds) only the jobs' objects by the object layout.",
     );
   }
 }

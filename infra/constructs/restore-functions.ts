@@ -114,10 +114,11 @@ export class RestoreFunctions extends Construct {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [keepMarks] }));
     }
     if (keeps) {
-      // The restore role (keep-backup) writes and ends keeps; with Object Lock a keep holds every object of its run.
+      // The restore role (keep-backup) writes and ends keeps; with Object Lock a keep holds every object
+      // of its run, reading first which holds are on already (somebody else's, never to be lifted).
       restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: [keepMarks] }));
       props.key.grant(restore, 'kms:GenerateDataKey');
-      if (props.objectLock) restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObjectLegalHold'], resources: jobObjects }));
+      if (props.objectLock) restore.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObjectLegalHold', 's3:PutObjectLegalHold'], resources: jobObjects }));
     }
     // GetObject also answers HeadObject, which checks each payload is stored at its promised size.
     for (const fn of [list, restore, step]) {

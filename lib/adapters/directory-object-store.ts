@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ObjectStore, StoredObject } from '../ports/object-store';
+import type { ObjectStore, ObjectVersion, StoredObject } from '../ports/object-store';
 
 /**
  * An ObjectStore over a local directory, keys as relative paths: for reading an inventory
@@ -53,7 +53,15 @@ export class DirectoryObjectStore implements ObjectStore {
     for (const key of keys) rmSync(this.path(key), { force: true });
   }
 
-  async setLegalHold(key: string): Promise<void> {
-    throw new Error(`${this.root}: a directory has no S3 Object Lock, so no legal hold for ${key}`);
+  async legalHold(key: string): Promise<never> {
+    throw noLegalHolds(this.root, key);
   }
+
+  async setLegalHold(version: ObjectVersion): Promise<void> {
+    throw noLegalHolds(this.root, version.key);
+  }
+}
+
+function noLegalHolds(root: string, key: string): Error {
+  return new Error(`${root}: a directory has no S3 Object Lock, so no legal hold for ${key}`);
 }

@@ -54,6 +54,12 @@ export interface LocalCommandRunnerOptions {
    */
   readonly pathPrefix?: string;
   /**
+   * A program every host's shell runs under, inside the host's own wrapper: another host's whole
+   * userland (a root of today's releases) for the scripts to meet.
+   * @default - CRONSNAP_LOCAL_HOST_ENTER, or none
+   */
+  readonly enter?: string;
+  /**
    * How the stand-in agent hands a document its parameters: `env-var` as SSM Agent 3.3.2746.0 and
    * later do for `interpolationType: ENV_VAR` (SSM_<name> variables), `text` as older agents do
    * (each `{{ name }}` in the commands replaced by its value, no SSM_ variables).
@@ -167,7 +173,8 @@ export class LocalCommandRunner implements CommandRunner {
       ...(this.options.parameterPassing === 'text' ? {} : Object.fromEntries(Object.entries(parameters).map(([name, value]) => [`SSM_${name}`, value]))),
     };
     const timeoutMs = Number(parameters.executionTimeout || '3600') * 1000;
-    const wrapper = this.options.hosts[hostId]?.wrapper ?? [];
+    const enter = this.options.enter ?? process.env.CRONSNAP_LOCAL_HOST_ENTER;
+    const wrapper = [...(this.options.hosts[hostId]?.wrapper ?? []), ...(enter ? [enter] : [])];
     const commands = step.inputs.runCommand.join('\n');
     const script = this.options.parameterPassing === 'text' ? commands.replace(/\{\{\s*(\w+)\s*\}\}/g, (_match, name: string) => parameters[name] ?? '') : commands;
     const key = `${commandId}/${hostId}`;

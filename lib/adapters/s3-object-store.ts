@@ -1,7 +1,7 @@
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, paginateListObjectsV2, PutObjectCommand, PutObjectLegalHoldCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, GetObjectLegalHoldCommand, HeadObjectCommand, NoSuchKey, NotFound, paginateListObjectsV2, PutObjectCommand, PutObjectLegalHoldCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { CronsnapError } from '../errors';
-import type { ObjectStore, StoredObject } from '../ports/object-store';
+import type { ObjectStore, ObjectVersion, StoredObject } from '../ports/object-store';
 
 const isNotFound = (error: unknown) =>
   error instanceof NoSuchKey || error instanceof NotFound || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404);
@@ -87,9 +87,29 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async setLegalHold(key: string, on: boolean): Promise<void> {
+  async legalHold(key: string): Promise<ObjectVersion & { on: boolean }> {
+    const { VersionId: versionId } = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+    if (!versionId) throw new CronsnapError(`s3://${this.bucket}/${key} has no version id: legal holds need a versioned bucket with Object Lock`);
+    try {
+      const response = await this.client.send(new GetObjectLegalHoldCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
+      return { key, versionId, on: response.LegalHold?.Status === 'ON' };
+    } catch (error) {
+      // S3's answer for a version that never had a legal hold.
+      if (error instanceof S3ServiceException && error.name === 'NoSuchObjectLockConfiguration') return { key, versionId, on: false };
+      throw error;
+    }
+  }
+
+  async setLegalHold(version: ObjectVersion, on: boolean): Promise<void> {
     // S3 requires a checksum of the request; the SDK adds one for this operation.
-    await this.client.send(new PutObjectLegalHoldCommand({ Bucket: this.bucket, Key: key, LegalHold: { Status: on ? 'ON' : 'OFF' } }));
+    const put = new PutObjectLegalHoldCommand({ Bucket: this.bucket, Key: version.key, VersionId: version.versionId, LegalHold: { Status: on ? 'ON' : 'OFF' } });
+    try {
+      await this.client.send(put);
+    } catch (error) {
+      // A version gone (its noncurrent days passed once an earlier lift let them) holds nothing to lift.
+      if (!on && isNotFound(error)) return;
+      throw error;
+    }
   }
 
   async putIfAbsent(key: string, body: string): Promise<boolean> {

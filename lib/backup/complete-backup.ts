@@ -1,5 +1,5 @@
 import type { CronsnapConfig } from '../config/cronsnap-config';
-import { ManifestError } from '../errors';
+import { CompletionError, ManifestError } from '../errors';
 import type { CommandRunner, Invocation } from '../ports/command-runner';
 import type { Notifier } from '../ports/notifier';
 import type { ObjectStore } from '../ports/object-store';
@@ -55,12 +55,24 @@ async function readManifest(store: ObjectStore, key: string): Promise<Manifest> 
 }
 
 /**
+ * What a completion was judged, before anything is done about it: judging only reads, so it may
+ * run again; acting on it (a metric, a notice, pruning) happens once, after the claim.
+ */
+type Judgement =
+  | (JudgedSuccess & { readonly invocation: Invocation })
+  | Extract<CompletionOutcome, { kind: 'shipped' | 'wal-shipped' }>
+  | (Extract<CompletionOutcome, { kind: 'failed' }> & { readonly what: string });
+
+/**
  * Handles one finished SSM command invocation of a cronsnap document: on success the manifest
  * must exist and agree with the run; anything else is a failure reported on the topic.
  */
 export async function completeBackup(event: StatusChangeEvent, deps: CompleteBackupDeps): Promise<CompletionOutcome> {
   const commandId = event.detail['command-id'];
   const host = event.detail['instance-id'];
+  // Judged before it is claimed: a judgement cut short (an S3 or SSM throttle) leaves the
+  // completion unclaimed, so EventBridge's retry judges it again rather than skip it.
+  const judgement = await judgeInvocation(event, deps);
   const claimed = await deps.store.putIfAbsent(
     completionMarkerKey(commandId, host),
     JSON.stringify({ status: event.detail.status, handledAt: deps.now().toISOString() }),
@@ -68,72 +80,91 @@ export async function completeBackup(event: StatusChangeEvent, deps: CompleteBac
   if (!claimed) return { kind: 'duplicate', commandId, host };
 
   try {
-    return await judgeInvocation(event, deps);
+    return await actOn(judgement, event, deps);
   } catch (error) {
     // The completion is claimed, so a retry of this event would be skipped as a duplicate: say so now.
-    await deps.notifier.publish(`cronsnap: backup on ${host} could not be checked`, {
-      host,
-      commandId,
-      status: event.detail.status,
-      reason: `checking the run failed: ${(error as Error).message}`,
-    });
+    await reportUnhandled(judgement, event, deps, error);
     throw error;
   }
 }
 
-/** Success needs a manifest that exists and names this run; anything else is reported. */
-async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDeps): Promise<CompletionOutcome> {
+/**
+ * The notice of a claimed completion that was judged but not handled. When the notice fails too
+ * (SNS is the likely cause of both), the error thrown keeps the first as its cause.
+ */
+async function reportUnhandled(judgement: Judgement, event: StatusChangeEvent, deps: CompleteBackupDeps, error: unknown): Promise<void> {
+  const { job, runId, host } = judgement;
+  const reason = `handling the run, judged ${judgement.kind}, failed: ${(error as Error).message}`;
+  try {
+    await deps.notifier.publish(`cronsnap: ${job} run on ${host} could not be handled`, { job, host, runId, commandId: event.detail['command-id'], status: event.detail.status, reason });
+  } catch (publishError) {
+    throw new CompletionError(`${reason}; and its notice could not be published: ${(publishError as Error).message}`, { cause: error });
+  }
+}
+
+/** Success needs a manifest that exists and names this run; anything else is a failure. */
+async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDeps): Promise<Judgement> {
   const commandId = event.detail['command-id'];
   const host = event.detail['instance-id'];
   const invocation = await deps.runner.invocation(commandId, host);
   const job = invocation.parameters.job ?? 'unknown';
   const runId = invocation.parameters.runId ?? 'unknown';
   const shipping = shippingKindOfDocument(invocation.documentName);
-  let reason: string;
-  if (event.detail.status === 'Success') {
-    try {
-      const run = { job, runId, host, runPrefix: invocation.parameters.runPrefix ?? '' };
-      if (shipping === 'binlogs') return { kind: 'shipped', ...run, ...(await checkBinlogRun(deps.store, run)) };
-      if (shipping === 'wal') return { kind: 'wal-shipped', ...run, ...(await checkWalRun(deps.store, run)) };
-      const key = manifestKey(invocation.parameters.runPrefix ?? '', host, invocation.parameters.setName);
-      const manifest = await readManifest(deps.store, key);
-      if (manifest.job !== job || manifest.runId !== runId || manifest.host !== host) {
-        throw new ManifestError(`${key} names job ${manifest.job}, run ${manifest.runId}, host ${manifest.host}: not this run`);
-      }
-      const finished = new Date(manifest.finishedAt).getTime();
-      const success: JudgedSuccess = {
-        kind: 'succeeded',
-        job,
-        runId,
-        host,
-        manifest,
-        durationSeconds: (finished - new Date(manifest.startedAt).getTime()) / 1000,
-        ageSeconds: Math.max(0, (deps.now().getTime() - finished) / 1000),
-      };
-      deps.onSucceeded?.(success);
-      return { ...success, retention: await applyRetention(job, invocation, deps) };
-    } catch (error) {
-      if (!(error instanceof ManifestError)) throw error;
-      reason = error.message;
-    }
-  } else {
-    reason = failureReason(await readHostReport(deps.store, invocation), event.detail.status);
-  }
   const what = shipping ? SHIPPING_WHAT[shipping] : 'backup';
-  await deps.notifier.publish(`cronsnap: ${job} ${what} failed on ${host}`, {
-    job,
-    host,
-    runId,
-    commandId,
-    status: event.detail.status,
-    reason,
-  });
-  return { kind: 'failed', job, runId, host, reason };
+  if (event.detail.status !== 'Success') {
+    return { kind: 'failed', job, runId, host, what, reason: failureReason(await readHostReport(deps.store, invocation), event.detail.status) };
+  }
+  try {
+    const run = { job, runId, host, runPrefix: invocation.parameters.runPrefix ?? '' };
+    if (shipping === 'binlogs') return { kind: 'shipped', ...run, ...(await checkBinlogRun(deps.store, run)) };
+    if (shipping === 'wal') return { kind: 'wal-shipped', ...run, ...(await checkWalRun(deps.store, run)) };
+    const key = manifestKey(invocation.parameters.runPrefix ?? '', host, invocation.parameters.setName);
+    const manifest = await readManifest(deps.store, key);
+    if (manifest.job !== job || manifest.runId !== runId || manifest.host !== host) {
+      throw new ManifestError(`${key} names job ${manifest.job}, run ${manifest.runId}, host ${manifest.host}: not this run`);
+    }
+    const finished = new Date(manifest.finishedAt).getTime();
+    return {
+      kind: 'succeeded',
+      job,
+      runId,
+      host,
+      manifest,
+      durationSeconds: (finished - new Date(manifest.startedAt).getTime()) / 1000,
+      ageSeconds: Math.max(0, (deps.now().getTime() - finished) / 1000),
+      invocation,
+    };
+  } catch (error) {
+    if (!(error instanceof ManifestError)) throw error;
+    return { kind: 'failed', job, runId, host, what, reason: error.message };
+  }
+}
+
+/** Counts and prunes a success, reports a failure; a checked shipping run needs nothing more. */
+async function actOn(judgement: Judgement, event: StatusChangeEvent, deps: CompleteBackupDeps): Promise<CompletionOutcome> {
+  if (judgement.kind === 'succeeded') {
+    const { invocation, ...success } = judgement;
+    deps.onSucceeded?.(success);
+    return { ...success, retention: await applyRetention(success.job, invocation, deps) };
+  }
+  if (judgement.kind === 'failed') {
+    const { what, ...failed } = judgement;
+    await deps.notifier.publish(`cronsnap: ${failed.job} ${what} failed on ${failed.host}`, {
+      job: failed.job,
+      host: failed.host,
+      runId: failed.runId,
+      commandId: event.detail['command-id'],
+      status: event.detail.status,
+      reason: failed.reason,
+    });
+    return failed;
+  }
+  return judgement;
 }
 
 /**
  * Prunes the job after a success, once per run: only the completion that finds every host of its
- * command finished (each claims its marker before judging, so the last to list sees them all)
+ * command finished (each claims its marker before it acts, so the last to list sees them all)
  * lists the job's objects, which grow with hosts times kept runs. A failure to prune is reported,
  * never turned into a failed backup.
  */

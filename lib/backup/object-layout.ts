@@ -9,34 +9,53 @@ export function runPrefix(job: string, runId: string, scheduledTime: Date): stri
 
 /**
  * Binary logs live beside the job's runs, outside the dated layout (so neither the catalog nor the
- * retention of dumps takes them for runs): `<job>/binlogs/<server>/<file>.zst` with `<file>.json`,
- * and each shipping run's own manifest under `<job>/binlogs/runs/<yyyy>/<mm>/<dd>/<runId>/`.
+ * retention of dumps takes them for runs): `<job>/binlogs/<chain>/<file>.zst` with `<file>.json`,
+ * and each shipping run's own manifest under `<job>/binlogs/runs/<yyyy>/<mm>/<dd>/<runId>/`. A
+ * chain's folder is its server's key; after the server's logs were reset (or renamed) their
+ * numbers start again, so the logs from then on go to a folder of their own (parseBinlogChainFolder).
  */
 export function binlogRoot(job: string): string {
   return `${job}/binlogs/`;
+}
+
+/** `<serverKey>.chain-20261130T024501Z`: a chain's start in its folder's name, without the colons S3 keys would rather not hold. */
+const CHAIN_SINCE = /^(.+)\.chain-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+
+/**
+ * The folder of one chain of a server's binary logs (mysql-binlogs.sh names them) read as that
+ * server's key and since when: `<serverKey>` holds its first chain, and
+ * `<serverKey>.chain-<yyyymmddThhmmssZ>` one begun after its logs were reset, `since` being the
+ * first second after the last event of the chain before it: a dump of the server started at or
+ * after it has its coordinates in the new chain.
+ */
+export function parseBinlogChainFolder(folder: string): { readonly serverKey: string; readonly since: string | undefined } {
+  const match = CHAIN_SINCE.exec(folder);
+  if (!match) return { serverKey: folder, since: undefined };
+  const [, serverKey = '', yyyy, mm, dd, hh, mi, ss] = match;
+  return { serverKey, since: `${yyyy}-${mm}-${dd}T${hh}:${mi}:${ss}Z` };
 }
 
 export function binlogRunPrefix(job: string, runId: string, scheduledTime: Date): string {
   return runPrefix(`${job}/binlogs/runs`, runId, scheduledTime);
 }
 
-/** `<job>/binlogs/<server>/<file>.json`, read as its server folder and log file; undefined for anything else. */
-export function parseBinlogManifestKey(key: string): { readonly job: string; readonly serverKey: string; readonly file: string } | undefined {
+/** `<job>/binlogs/<chain>/<file>.json`, read as its chain's folder and log file; undefined for anything else. */
+export function parseBinlogManifestKey(key: string): { readonly job: string; readonly folder: string; readonly file: string } | undefined {
   const match = /^([^/]+)\/binlogs\/([^/]+)\/([^/]+)\.json$/.exec(key);
   if (!match || match[2] === 'runs') return undefined;
-  const [, job = '', serverKey = '', file = ''] = match;
-  return { job, serverKey, file };
+  const [, job = '', folder = '', file = ''] = match;
+  return { job, folder, file };
 }
 
 const SHIPPED_LOG = /^([^/]+)\/binlogs\/([^/]+)\/([^/]+\.[0-9]+)\.(zst|json)$/;
 const SHIPPING_RUN = /^[^/]+\/(?:binlogs|wal)\/runs\/(?:\d{4}\/\d{2}\/\d{2}\/([^/]+)\/)?/;
 
-/** `<job>/binlogs/<server>/<log>.zst` (the log) or `.json` (its manifest); undefined for anything else. */
-export function parseShippedLogKey(key: string): { readonly job: string; readonly serverKey: string; readonly file: string; readonly part: 'payload' | 'manifest' } | undefined {
+/** `<job>/binlogs/<chain>/<log>.zst` (the log) or `.json` (its manifest); undefined for anything else. */
+export function parseShippedLogKey(key: string): { readonly job: string; readonly folder: string; readonly file: string; readonly part: 'payload' | 'manifest' } | undefined {
   const match = SHIPPED_LOG.exec(key);
   if (!match || match[2] === 'runs') return undefined;
-  const [, job = '', serverKey = '', file = '', suffix] = match;
-  return { job, serverKey, file, part: suffix === 'zst' ? 'payload' : 'manifest' };
+  const [, job = '', folder = '', file = '', suffix] = match;
+  return { job, folder, file, part: suffix === 'zst' ? 'payload' : 'manifest' };
 }
 
 /** Whether `key` lies under `<job>/binlogs/runs/` or `<job>/wal/runs/`, and the run id its dated layout names (empty when it names none). */

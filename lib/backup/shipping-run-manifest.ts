@@ -28,3 +28,15 @@ export async function readShippingRunManifest<M extends { readonly job: string; 
   }
   return manifest;
 }
+
+/**
+ * The newest log of a server's `folder` older than the first one a run shipped (`ran`), in the
+ * order `compare` gives: where that run went on from, whichever run had shipped it. Undefined when
+ * the run shipped nothing, or began the folder: a server new to the job (after a failover, say)
+ * starts a chain of its own.
+ */
+export function shippedBeforeRun(folder: readonly string[], ran: readonly string[], compare: (a: string, b: string) => number): string | undefined {
+  const [first] = [...ran].sort(compare);
+  if (first === undefined) return undefined;
+  return folder.filter((name) => compare(name, first) < 0).sort(compare).at(-1);
+}

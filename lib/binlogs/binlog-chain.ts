@@ -1,3 +1,4 @@
+import { parseBinlogChainFolder } from '../backup/object-layout';
 import { logSequence } from './binlog-manifest';
 
 /** Where a dump's data ends in the binary logs: a restore replays from here. */
@@ -43,4 +44,30 @@ export function describeGap(chain: Extract<BinlogChain, { kind: 'broken' }>): st
   const missing = chain.missing.length > 3 ? `${chain.missing.slice(0, 3).join(', ')} and ${chain.missing.length - 3} more` : chain.missing.join(', ');
   const reach = chain.files.length > 0 ? `restores of run ${chain.from.runId} reach no further than the end of ${chain.files.at(-1)}` : `run ${chain.from.runId} can be restored only as dumped`;
   return `binary logs ${missing} are missing from the chain after the newest dump (${chain.from.file}:${chain.from.position}): they were purged on the server before they were shipped; ${reach}`;
+}
+
+/** A dump as its server's chains of logs see it. */
+export interface ChainedDump {
+  /** The key of the server it was dumped from, which names the folders of that server's shipped logs. */
+  readonly serverKey: string;
+  /** When the dump's run began on its host: its coordinates are of no earlier. */
+  readonly dumpStartedAt: string;
+}
+
+/**
+ * The folder of the chain a dump's coordinates are in, among a job's folders of shipped logs: the
+ * newest chain of its server begun by the time the dump started, else its server's first. A chain
+ * begins after the last event of the one before it (parseBinlogChainFolder), so a dump of an
+ * older chain started before it. One started as its server's logs were reset may be given the
+ * chain before: its file there was written before it ran, which planning refuses.
+ */
+export function chainFolderOf(dump: ChainedDump, folders: Iterable<string>): string {
+  const started = Date.parse(dump.dumpStartedAt);
+  let chosen: { folder: string; since: number } = { folder: dump.serverKey, since: Number.NEGATIVE_INFINITY };
+  for (const folder of folders) {
+    const { serverKey, since } = parseBinlogChainFolder(folder);
+    const begun = since === undefined ? Number.NEGATIVE_INFINITY : Date.parse(since);
+    if (serverKey === dump.serverKey && begun <= started && begun > chosen.since) chosen = { folder, since: begun };
+  }
+  return chosen.folder;
 }

@@ -26,8 +26,24 @@ export const binlogManifestSchema = z.object({
   /** Times of the file's first and last events (second precision, as the log records them). */
   firstEventAt: isoTime,
   lastEventAt: isoTime,
-  /** MariaDB's GTID position at the file's end; empty where the server does not map it. */
+  /**
+   * The GTID state at the file's end (MariaDB's BINLOG_GTID_POS; MySQL's executed set, from the
+   * next file's Previous_gtids event), and at its start in the same form: a file continues the one
+   * before it when its start is that one's end. Empty where the server has none; manifests of
+   * before the start was recorded read as empty.
+   */
   gtid: z.string(),
+  startGtid: z.string().default(''),
+});
+
+/** Why a shipping run began a new chain of its server's logs, and where the chain before it ends. */
+const newChainSchema = z.object({
+  /** The folder of the chain before it, and its newest shipped file. */
+  previousFolder: z.string(),
+  previousFile: logName,
+  /** The first second after that file's last event: the dumps started since are of the new chain. */
+  since: isoTime,
+  reason: z.string(),
 });
 
 /** The manifest of one shipping run, at the run's own prefix. */
@@ -41,7 +57,10 @@ export const binlogRunManifestSchema = z.object({
   finishedAt: isoTime,
   server: z.string(),
   serverKey: z.string(),
+  /** `<job>/binlogs/<chain folder>`, where this run shipped. */
   logPrefix: z.string(),
+  /** Set when the server's logs did not go on from its newest shipped one (they were reset, or renamed), so this run began a chain. */
+  newChain: newChainSchema.nullable().default(null),
   oldestOnServer: z.string(),
   newestShipped: z.string(),
   shipped: z.array(logName),

@@ -1,10 +1,12 @@
-import { binlogRoot } from '../backup/object-layout';
+import { binlogRoot, parseBinlogChainFolder, parseShippedLogKey } from '../backup/object-layout';
+import { replayableLogs } from '../backup/replayable-logs';
 import { RestoreRefusedError } from '../errors';
 import { inBatches } from '../in-batches';
-import type { ObjectStore } from '../ports/object-store';
+import { wholeSecond } from '../iso-time';
+import type { ObjectStore, StoredObject } from '../ports/object-store';
 import { listRestorable, type RestorableBackup } from '../restore/backup-catalog';
+import { chainFolderOf } from './binlog-chain';
 import { logSequence, parseBinlogManifest, type BinlogManifest } from './binlog-manifest';
-import { shippedLogs } from './binlog-run-check';
 import { baseDumpOf, newestReachable, planPointInTime, recoverableWindow, secondAfter, type BaseDump } from './point-in-time';
 
 /** How many of a job's newest dumps a restore to a time chooses among. */
@@ -14,6 +16,7 @@ const READ_CONCURRENCY = 16;
 
 /** The logs a restore replays after its dump, as mysql-replay.sh takes them. */
 export interface BinlogReplay {
+  /** `<job>/binlogs/<folder>` of the chain the dump's coordinates are in: every log is fetched from there. */
   readonly prefix: string;
   readonly logs: readonly BinlogManifest[];
   readonly startPosition: number;
@@ -42,17 +45,45 @@ async function readLogs(store: ObjectStore, prefix: string, files: readonly stri
   });
 }
 
-/** The dumps of the server the newest dump by `toTime` was taken on, and that server's shipped logs from the oldest of them on. */
+/** The logs a replay can use (manifest and payload both stored) in each folder of the server's chains. */
+async function replayableFiles(store: ObjectStore, job: string, serverKey: string): Promise<Map<string, string[]>> {
+  // Its first chain is the folder named by its key, later ones `<key>.chain-<since>` beside it.
+  const objects = await store.list(`${binlogRoot(job)}${serverKey}`);
+  const byFolder = new Map<string, StoredObject[]>();
+  for (const object of objects) {
+    const folder = parseShippedLogKey(object.key)?.folder;
+    if (folder === undefined || parseBinlogChainFolder(folder).serverKey !== serverKey) continue;
+    const stored = byFolder.get(folder) ?? [];
+    stored.push(object);
+    byFolder.set(folder, stored);
+  }
+  const partOf = (key: string) => {
+    const log = parseShippedLogKey(key);
+    return log && { name: log.file, part: log.part };
+  };
+  return new Map([...byFolder].map(([folder, stored]) => [folder, [...replayableLogs(stored, partOf).keys()]]));
+}
+
+/**
+ * The dumps of the server the newest dump by `toTime` was taken on, and the replayable logs of
+ * that server's chains its dumps are in, in each from the oldest file of those dumps on.
+ */
 async function pointInTimeWorld(store: ObjectStore, job: string, toTime: Date) {
   const { backups } = await listRestorable(store, job, { limit: DUMPS_CONSIDERED });
   const dumps = backups.flatMap((backup) => baseDump(backup) ?? []);
-  const newest = dumps.find((dump) => Date.parse(dump.finishedAt) <= toTime.getTime()) ?? dumps[0];
+  const newest = dumps.find((dump) => Date.parse(dump.finishedAt) <= Date.parse(wholeSecond(toTime))) ?? dumps[0];
   if (!newest) throw new RestoreRefusedError(`job ${job} has no restorable dump with binary log coordinates (the server needs log_bin, and binlogs shipping)`);
   const server = dumps.filter((dump) => dump.serverKey === newest.serverKey);
-  const prefix = `${binlogRoot(job)}${newest.serverKey}`;
-  const oldest = Math.min(...server.map((dump) => logSequence(dump.file)));
-  const logs = await readLogs(store, prefix, (await shippedLogs(store, job, newest.serverKey)).filter((file) => logSequence(file) >= oldest));
-  return { newest, server, prefix, logs };
+  const folders = await replayableFiles(store, job, newest.serverKey);
+  const oldest = new Map<string, number>();
+  for (const dump of server) {
+    const folder = chainFolderOf(dump, folders.keys());
+    oldest.set(folder, Math.min(oldest.get(folder) ?? Number.POSITIVE_INFINITY, logSequence(dump.file)));
+  }
+  const logs = await Promise.all(
+    [...oldest].map(([folder, from]) => readLogs(store, `${binlogRoot(job)}${folder}`, (folders.get(folder) ?? []).filter((file) => logSequence(file) >= from))),
+  );
+  return { newest, server, logs: logs.flat() };
 }
 
 /**
@@ -61,13 +92,13 @@ async function pointInTimeWorld(store: ObjectStore, job: string, toTime: Date) {
  * when the dumps and logs do not cover the time.
  */
 export async function choosePointInTime(store: ObjectStore, job: string, toTime: Date): Promise<PointInTimeChoice> {
-  const { newest, server, prefix, logs } = await pointInTimeWorld(store, job, toTime);
+  const { newest, server, logs } = await pointInTimeWorld(store, job, toTime);
   const plan = planPointInTime(server, logs, toTime);
   if (plan.kind === 'refused') throw new RestoreRefusedError(`job ${job}: ${plan.reason}`);
   const chosen = server.find((dump) => dump.runId === plan.dump.runId) ?? newest;
   return {
     backup: chosen.backup,
-    replay: { prefix, logs: plan.logs, startPosition: plan.dump.position, stopDatetime: secondAfter(plan.toTime), toTime: plan.toTime },
+    replay: { prefix: `${binlogRoot(job)}${plan.folder}`, logs: plan.logs, startPosition: plan.dump.position, stopDatetime: secondAfter(plan.toTime), toTime: plan.toTime },
   };
 }
 

@@ -97,7 +97,7 @@ export interface ShippedLogsTally {
 function shippedLogOf(kind: ShippingKind, key: string): { readonly folder: string; readonly name: string; readonly part: 'payload' | 'manifest' } | undefined {
   if (kind === 'binlogs') {
     const log = parseShippedLogKey(key);
-    return log && { folder: log.serverKey, name: log.file, part: log.part };
+    return log && { folder: log.folder, name: log.file, part: log.part };
   }
   const segment = parseShippedWalKey(key);
   return segment && { folder: segment.systemIdentifier, name: segment.segment, part: segment.part };

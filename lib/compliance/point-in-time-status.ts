@@ -1,10 +1,11 @@
 import { parseManifest, type Manifest } from '../backup/manifest';
 import { binlogRoot } from '../backup/object-layout';
-import { binlogChain } from '../binlogs/binlog-chain';
+import { binlogChain, chainFolderOf } from '../binlogs/binlog-chain';
 import { parseBinlogManifest } from '../binlogs/binlog-manifest';
 import { baseDumpOf, recoverableSpan, windowGaps, type RecoverableSpan, type WindowGap } from '../binlogs/point-in-time';
 import { ManifestError } from '../errors';
 import { inBatches } from '../in-batches';
+import { byInstant } from '../iso-time';
 import type { ObjectStore } from '../ports/object-store';
 import type { ShippedLogsTally, ShippedLogTally } from './inventory-tally';
 import { parseWalRunManifest } from '../wal/wal-manifest';
@@ -67,7 +68,7 @@ export async function readPointInTimeStatus(job: string, logs: ShippedLogsTally,
   return logs.kind === 'binlogs' ? readBinlogStatus(job, logs, store) : readWalStatus(logs, store);
 }
 
-/** Binary logs: each chain's last log manifest says its last event. */
+/** Binary logs: each chain's last log manifest says its last event; a dump reads the chain its coordinates are in. */
 async function readBinlogStatus(job: string, binlogs: ShippedLogsTally, store: ObjectStore): Promise<PointInTimeStatus> {
   const unreadable: string[] = [];
   const dumps = await readBases(binlogs, store, baseDumpOf, unreadable);
@@ -75,10 +76,11 @@ async function readBinlogStatus(job: string, binlogs: ShippedLogsTally, store: O
 
   const missing = new Set<string>();
   const chainEnds = dumps.map((dump) => {
-    const chain = binlogChain(dump, shipped.get(dump.serverKey) ?? []);
+    const folder = chainFolderOf(dump, shipped.keys());
+    const chain = binlogChain(dump, shipped.get(folder) ?? []);
     if (chain.kind === 'broken') for (const file of chain.missing) missing.add(file);
     const last = chain.files.at(-1);
-    return last === undefined ? undefined : `${binlogRoot(job)}${dump.serverKey}/${last}.json`;
+    return last === undefined ? undefined : `${binlogRoot(job)}${folder}/${last}.json`;
   });
   const endKeys = [...new Set(chainEnds.flatMap((key) => key ?? []))];
   const lastEvents = new Map(
@@ -89,7 +91,7 @@ async function readBinlogStatus(job: string, binlogs: ShippedLogsTally, store: O
       const end = chainEnds[index];
       return recoverableSpan(dump, end === undefined ? undefined : lastEvents.get(end)) ?? [];
     })
-    .sort((a, b) => a.from.localeCompare(b.from));
+    .sort(byInstant((span) => span.from));
   return { window, gaps: windowGaps(window), missing: [...missing].sort(), newestShippedAt, unreadable };
 }
 
@@ -139,6 +141,6 @@ async function readWalStatus(wal: ShippedLogsTally, store: ObjectStore): Promise
       }
     }
   }
-  const window = walRecoverableWindow(bases, (systemIdentifier) => segmentsOf.get(systemIdentifier) ?? new Map(), reaches).sort((a, b) => a.from.localeCompare(b.from));
+  const window = walRecoverableWindow(bases, (systemIdentifier) => segmentsOf.get(systemIdentifier) ?? new Map(), reaches).sort(byInstant((span) => span.from));
   return { window, gaps: windowGaps(window), missing: [...missing].sort(), newestShippedAt, unreadable };
 }

@@ -8,6 +8,7 @@ import { binlogSettingsSchema, type BinlogSettings } from './binlog-settings';
 import { walSettingsSchema, type WalSettings } from './wal-settings';
 import { drillSchema, type DrillSettings } from './drill-settings';
 import { hostLimitFields } from './host-limits';
+import { pinHashedValues } from '../schedule/hashed-values';
 import { schedule, timezone } from './schedule-fields';
 import { absolutePath, jobName } from './shell-safe';
 import { targetsSchema } from './targets';
@@ -109,8 +110,23 @@ export const filesJobSchema = z
   .strict()
   .describe('a file set: every targeted host archives the paths as its own backup');
 
+const engineJobSchema = z.discriminatedUnion('engine', [etcdJobSchema, mysqlJobSchema, postgresJobSchema, filesJobSchema]);
+
+/**
+ * The job with each `H` of its schedules pinned from its name, so the job runs at the same time
+ * after every synth, and plans and RPO checks see that time.
+ */
+function pinHashedSchedules(job: z.output<typeof engineJobSchema>): z.output<typeof engineJobSchema> {
+  const pin = <T extends { readonly schedule: string }>(settings: T): T => ({ ...settings, schedule: pinHashedValues(settings.schedule, job.name) });
+  const pinned = pin(job);
+  if ('drill' in pinned && pinned.drill) pinned.drill = pin(pinned.drill);
+  if ('binlogs' in pinned && pinned.binlogs) pinned.binlogs = pin(pinned.binlogs);
+  if ('wal' in pinned && pinned.wal) pinned.wal = pin(pinned.wal);
+  return pinned;
+}
+
 /** One scheduled backup. The `engine` field picks which settings block is required. */
-export const jobSchema = z.discriminatedUnion('engine', [etcdJobSchema, mysqlJobSchema, postgresJobSchema, filesJobSchema]);
+export const jobSchema = engineJobSchema.transform(pinHashedSchedules);
 
 export type Job = z.infer<typeof jobSchema>;
 export type EtcdJob = z.infer<typeof etcdJobSchema>;

@@ -31,9 +31,30 @@ export const retentionSchema = z
   })
   .strict()
   .superRefine((r, ctx) => {
+    // S3 moves objects only down its waterfall (STANDARD_IA to GLACIER_IR, never back), after 30
+    // days in STANDARD_IA, and refuses a lifecycle rule that says otherwise.
+    if (r.infrequentAccessAfterDays !== undefined && r.glacierAfterDays !== undefined) {
+      if (r.glacierAfterDays <= r.infrequentAccessAfterDays) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['infrequentAccessAfterDays'],
+          message: `S3 cannot move objects from GLACIER_IR (glacierAfterDays ${r.glacierAfterDays}) to STANDARD_IA; make infrequentAccessAfterDays earlier than glacierAfterDays, or leave one out`,
+        });
+      } else if (r.glacierAfterDays < r.infrequentAccessAfterDays + 30) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['glacierAfterDays'],
+          message: `must be at least ${r.infrequentAccessAfterDays + 30}: S3 keeps objects 30 days in STANDARD_IA (infrequentAccessAfterDays ${r.infrequentAccessAfterDays}) before moving them to GLACIER_IR`,
+        });
+      }
+    }
     if (r.maxAgeDays === undefined) return;
-    if (r.glacierAfterDays !== undefined && r.maxAgeDays <= r.glacierAfterDays) {
-      ctx.addIssue({ code: 'custom', path: ['maxAgeDays'], message: 'maxAgeDays must be later than glacierAfterDays' });
+    // S3 refuses an expiration that is not later than every transition.
+    for (const transition of ['infrequentAccessAfterDays', 'glacierAfterDays'] as const) {
+      const days = r[transition];
+      if (days !== undefined && r.maxAgeDays <= days) {
+        ctx.addIssue({ code: 'custom', path: ['maxAgeDays'], message: `maxAgeDays must be later than ${transition}` });
+      }
     }
     // The backstop must not expire what the counts promise to keep.
     const promisedDays = Math.max(r.keepDaily, r.keepWeekly * 7, r.keepMonthly * 31, r.onDemandKeepDays);

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ScheduleError } from '../errors';
+import { pinHashedValues } from '../schedule/hashed-values';
 import { toEventBridgeSchedule } from '../schedule/schedule-expression';
 
 export const schedule = z
@@ -7,22 +8,36 @@ export const schedule = z
   .min(1)
   .superRefine((value, ctx) => {
     try {
-      toEventBridgeSchedule(value);
+      // The job's own name pins H once the job is read (job-config.ts); any name shows whether the line is valid.
+      toEventBridgeSchedule(pinHashedValues(value, 'any-job'));
     } catch (error) {
       if (!(error instanceof ScheduleError)) throw error;
       ctx.addIssue({ code: 'custom', message: error.message });
     }
   })
-  .describe('5-field crontab (`*/30 * * * *`), a macro (`@daily`), or EventBridge `cron(...)` / `rate(...)`');
+  .describe(
+    "5-field crontab (`*/30 * * * *`, with `L`, `5#2`, `15W`; `H` picks a value from the job's name), a macro (`@daily`), or EventBridge `cron(...)` / `rate(...)`",
+  );
+
+/** The zone as IANA spells it (`europe/berlin` is Europe/Berlin), which Scheduler needs; undefined for no zone. */
+function canonicalTimeZone(zone: string): string | undefined {
+  try {
+    const canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    // Newer Node also takes offsets such as +01:00, which are no IANA zone.
+    return /^[A-Za-z]/.test(canonical) ? canonical : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export const timezone = z
   .string()
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
+  .transform((zone, ctx) => {
+    const canonical = canonicalTimeZone(zone);
+    if (canonical === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'must be an IANA time zone such as Europe/Berlin' });
+      return z.NEVER;
     }
-  }, 'must be an IANA time zone such as Europe/Berlin')
+    return canonical;
+  })
   .describe('run the schedule in this IANA zone instead of UTC');

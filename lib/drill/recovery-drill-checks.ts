@@ -23,7 +23,7 @@ export function judgeRecoveryDrill(lines: readonly ReportLine[], rpoSeconds: num
   const target = Date.parse(`${stopBefore.replace(' ', 'T')}Z`);
   const counted = lines.filter((candidate) => candidate.kind === 'counted').map((candidate) => countedSchema.parse(candidate.value));
   const tables = counted.reduce((sum, database) => sum + Object.keys(database.rows).length, 0);
-  const earliest = new Date(target - rpoSeconds * 1000).toISOString();
+  const earliest = target - rpoSeconds * 1000;
   return [
     {
       name: 'recovery stopped at its target',
@@ -31,7 +31,12 @@ export function judgeRecoveryDrill(lines: readonly ReportLine[], rpoSeconds: num
       actual: stoppedBefore === null ? `ended short, at ${reachedAt ?? 'no transaction'}` : `before ${stoppedBefore}`,
       passed: stoppedBefore !== null && Date.parse(stoppedBefore) >= target,
     },
-    { name: 'newest transaction recovered', expected: `at or after ${earliest}`, actual: reachedAt ?? 'none', passed: reachedAt !== null && reachedAt >= earliest },
+    {
+      name: 'newest transaction recovered',
+      expected: `at or after ${new Date(earliest).toISOString()}`,
+      actual: reachedAt ?? 'none',
+      passed: reachedAt !== null && Date.parse(reachedAt) >= earliest,
+    },
     { name: 'databases read back', expected: 'at least 1', actual: `${counted.length} databases, ${tables} tables`, passed: counted.length > 0 },
   ];
 }

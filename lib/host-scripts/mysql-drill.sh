@@ -36,27 +36,19 @@ row_counts() {
   raw_query "SELECT JSON_OBJECTAGG(t, n) FROM ($counts) AS counts"
 }
 
-# count_replayed_rows: what the replay will do to each drilled database's tables, from the row
-# events themselves (decoded, up to the stop second): {"database": {"table": inserted - deleted}}.
-# The judge adds it to the rows the dump recorded, so the copy must hold every row written up to
-# the second it was replayed to.
+# count_replayed_rows: what the replay will do to each drilled database's tables (replay_row_changes),
+# as {"database": {"table": inserted - deleted}}. The judge adds it to the rows the dump recorded,
+# so the copy must hold every row written up to the second it was replayed to.
 count_replayed_rows() {
   replaying || return 0
   step count-binlog-rows
-  local changes
-  changes=$(replay_text --base64-output=DECODE-ROWS --verbose 2>"$CRONSNAP_WORK/replay-rows.err" | perl -e '
-    my %drilled = map { $_ => 1 } split /,/, shift;
+  replay_row_changes >"$CRONSNAP_WORK/replay-rows.tsv"
+  report replayedRows "$(perl -e '
     my %delta;
-    while (<STDIN>) {
-      next unless /^### (INSERT INTO|DELETE FROM) `((?:[^`]|``)+)`\.`((?:[^`]|``)+)`/;
-      my ($op, $db, $table) = ($1, $2, $3);
-      s/``/`/g for $db, $table;
-      $delta{$db}{$table} += $op eq "INSERT INTO" ? 1 : -1 if $drilled{$db};
-    }
+    while (<STDIN>) { chomp; my ($kind, $db, $table, $n) = split /\t/; $delta{$db}{$table} = $n if $kind eq "rows" }
     my $quote = sub { my $s = shift; $s =~ s/(["\\])/\\$1/g; "\"$s\"" };
     print "{", join(", ", map { my $db = $_; $quote->($db) . ": {" . join(", ", map { $quote->($_) . ": $delta{$db}{$_}" } sort keys %{ $delta{$db} }) . "}" } sort keys %delta), "}";
-  ' "$(IFS=,; echo "${DATABASES[*]}")") || fail "cannot count the row events of the binary logs: $(tail -n 1 "$CRONSNAP_WORK/replay-rows.err")"
-  report replayedRows "$changes"
+  ' <"$CRONSNAP_WORK/replay-rows.tsv")"
 }
 
 main() {

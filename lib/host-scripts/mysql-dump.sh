@@ -34,9 +34,12 @@ read_server_facts() {
 }
 
 # Keeps the replication coordinates, which mysqldump writes in the header, and stops reading there
-# (the dump's tee_on drops this output then); scanning 100s of MB would cost a core.
+# (the dump's tee_on drops this output then); scanning 100s of MB would cost a core. MySQL writes
+# a GTID set of several servers over several lines, up to the statement's `;`.
 binlog_coordinates() {
-  sed -n -E '/^-- Current Database:/q; /CHANGE (MASTER|REPLICATION SOURCE) TO|gtid_slave_pos|GTID_PURGED/p'
+  awk '/^-- Current Database:/ { exit }
+    gtid || /GTID_PURGED/ { print; gtid = ($0 !~ /;[[:space:]]*$/); next }
+    /CHANGE (MASTER|REPLICATION SOURCE) TO|gtid_slave_pos/ { print }'
 }
 
 # The rows of every table as the dump holds them, {"db": {"table": rows}}, for restore drills to
@@ -94,7 +97,8 @@ dump_and_upload() {
   coordinates=$(tap_value coordinates)
   BINLOG_FILE=$(sed -n "s/.*MASTER_LOG_FILE='\([^']*\)'.*/\1/p; s/.*SOURCE_LOG_FILE='\([^']*\)'.*/\1/p" <<<"$coordinates" | head -n 1)
   BINLOG_POSITION=$(sed -n 's/.*_LOG_POS=\([0-9]*\).*/\1/p' <<<"$coordinates" | head -n 1)
-  GTID=$(sed -n "s/.*gtid_slave_pos='\([^']*\)'.*/\1/p; s/.*GTID_PURGED=.*'\([^']*\)'.*/\1/p" <<<"$coordinates" | head -n 1)
+  GTID=$(sed -n "s/.*gtid_slave_pos='\([^']*\)'.*/\1/p" <<<"$coordinates" | head -n 1)
+  [ -n "$GTID" ] || GTID=$(awk '/GTID_PURGED/ { on = 1 } on { printf "%s", $0 } on && /;[[:space:]]*$/ { exit }' <<<"$coordinates" | sed -n "s/.*GTID_PURGED=.*'\([^']*\)'.*/\1/p")
   # MariaDB writes its GTID position at the end of the dump, past what the tap reads; the server
   # converts the dump's own binlog coordinates into it.
   if [ -z "$GTID" ] && [ -n "$BINLOG_FILE" ] && [[ "$SERVER_VERSION" == *MariaDB* ]]; then

@@ -89,22 +89,87 @@ check_replay() {
   report binlogReplay "{\"logs\": ${#REPLAY_FILES[@]}, \"first\": $(json_str "$REPLAY_FIRST"), \"last\": $(json_str "$REPLAY_LAST"), \"startPosition\": $REPLAY_START, \"stopBefore\": $(json_str "$REPLAY_STOP")}"
 }
 
+# replay_row_changes: what the replay does to the restored databases' tables, read from the row
+# events themselves (decoded, up to the stop second), one line per table, tab-separated:
+# `rows DATABASE TABLE INSERTED-MINUS-DELETED`; and `uncounted DATABASE STATEMENT` for a database
+# whose rows a statement changes outside row events (TRUNCATE, DROP or RENAME of a table).
+replay_row_changes() {
+  replay_text --base64-output=DECODE-ROWS --verbose 2>"$CRONSNAP_WORK/replay-rows.err" | perl -e '
+    my %restored = map { $_ => 1 } split /,/, shift;
+    my ($db, %delta, %uncounted) = ("");
+    while (<STDIN>) {
+      if (/^use `((?:[^`]|``)+)`\/\*!\*\/;/) { ($db = $1) =~ s/``/`/g; next }
+      if (/^(TRUNCATE|DROP\s+TABLE|RENAME\s+TABLE)\b/i) {
+        my $statement = uc $1;
+        my %named = map { $_ => 1 } ($db, /`?([A-Za-z0-9_\$-]+)`?\s*\.\s*`?[A-Za-z0-9_\$]/g);
+        $uncounted{$_} //= $statement for grep { $restored{$_} } keys %named;
+        next;
+      }
+      next unless /^### (INSERT INTO|DELETE FROM) `((?:[^`]|``)+)`\.`((?:[^`]|``)+)`/;
+      my ($op, $in, $table) = ($1, $2, $3);
+      s/``/`/g for $in, $table;
+      $delta{$in}{$table} += $op eq "INSERT INTO" ? 1 : -1 if $restored{$in};
+    }
+    for my $in (sort keys %delta) { print "rows\t$in\t$_\t$delta{$in}{$_}\n" for sort keys %{ $delta{$in} } }
+    print "uncounted\t$_\t$uncounted{$_}\n" for sort keys %uncounted;
+  ' "$(IFS=,; echo "${DATABASES[*]}")" || fail "cannot count the row events of the binary logs: $(tail -n 1 "$CRONSNAP_WORK/replay-rows.err")"
+}
+
+# table_rows DATABASE TABLE: its rows counted exactly, or `none` where there is no such table.
+table_rows() {
+  local exists
+  exists=$(mysql_query "$DB_HOST" "$DB_PORT" "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$1' AND TABLE_NAME = '$2' AND TABLE_TYPE = 'BASE TABLE'")
+  if [ "$exists" = 0 ]; then echo none; return; fi
+  mysql_query "$DB_HOST" "$DB_PORT" "SELECT COUNT(*) FROM \`${1//\`/\`\`}\`.\`${2//\`/\`\`}\`"
+}
+
+# counted_tables: `DATABASE TABLE CHANGE` (tab-separated) for each table the replay changes, but
+# in the databases it changes otherwise too (replay_row_changes' `uncounted`).
+counted_tables() {
+  awk -F '\t' '
+    $1 == "uncounted" { uncounted[$2] = 1 }
+    $1 == "rows" { n++; database[n] = $2; line[n] = $2 "\t" $3 "\t" $4 }
+    END { for (i = 1; i <= n; i++) if (!(database[i] in uncounted)) print line[i] }' "$CRONSNAP_WORK/replay-rows.tsv"
+}
+
 # replay_logs: after the dump, each restored database's events, under its new name. MariaDB's
-# mysqlbinlog filters on the name in the log, MySQL's on the name after --rewrite-db.
+# mysqlbinlog filters on the name in the log, MySQL's on the name after --rewrite-db. MySQL's
+# events carry the GTIDs the source executed: replayed into a server that executed them (the one
+# backed up, under the new name or after a DROP DATABASE) each would be skipped in silence, so
+# they are replayed as new transactions (--skip-gtids; MariaDB's server applies its own anyway).
+# Then every table's rows must have changed by what the row events inserted less what they
+# deleted: a replay that skipped anything fails the restore, naming the table.
 replay_logs() {
   replaying || return 0
   step replay-binlogs
-  local name target filter rewrite mariadb=false
+  local name target filter rewrite mariadb=false gtids=() table change before after
   help_mentions 'MariaDB binary log' "${MYSQLBINLOG[@]}" --help && mariadb=true
+  help_mentions --skip-gtids "${MYSQLBINLOG[@]}" --help && gtids=(--skip-gtids)
+  replay_row_changes >"$CRONSNAP_WORK/replay-rows.tsv"
+  counted_tables >"$CRONSNAP_WORK/replay-counted.tsv"
+  while IFS=$'\t' read -r name table change; do
+    target=$(target_name "$name")
+    before=$(table_rows "$target" "$table")
+    printf '%s\t%s\t%s\t%s\n' "$target" "$table" "$change" "${before/none/0}"
+  done <"$CRONSNAP_WORK/replay-counted.tsv" >"$CRONSNAP_WORK/replay-before.tsv"
   for name in "${DATABASES[@]}"; do
     target=$(target_name "$name")
     filter=$target
     if [ "$mariadb" = true ]; then filter=$name; fi
     rewrite=()
     [ "$target" = "$name" ] || rewrite=(--rewrite-db="$name->$target")
-    replay_text --database="$filter" ${rewrite[@]+"${rewrite[@]}"} 2>"$CRONSNAP_WORK/replay.err" \
+    replay_text ${gtids[@]+"${gtids[@]}"} --database="$filter" ${rewrite[@]+"${rewrite[@]}"} 2>"$CRONSNAP_WORK/replay.err" \
       | "${MYSQL[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$DB_HOST" -P "$DB_PORT" --default-character-set=utf8mb4 2>>"$CRONSNAP_WORK/replay.err" \
       || fail "replaying the binary logs into $target on $DB_HOST:$DB_PORT failed: $(error_line "$CRONSNAP_WORK/replay.err")"
   done
-  report binlogsReplayed "{\"logs\": ${#REPLAY_FILES[@]}, \"databases\": ${#DATABASES[@]}, \"stopBefore\": $(json_str "$REPLAY_STOP")}"
+  local checked=0 uncounted
+  while IFS=$'\t' read -r target table change before; do
+    after=$(table_rows "$target" "$table")
+    [ "$after" != none ] || continue
+    [ $((after - before)) -eq "$change" ] \
+      || fail "the replay into $target.$table on $DB_HOST:$DB_PORT changed its rows by $((after - before)), but the binary logs' row events before $REPLAY_STOP (UTC) change them by $change: events were skipped or applied twice; the restored data is not what was logged"
+    checked=$((checked + 1))
+  done <"$CRONSNAP_WORK/replay-before.tsv"
+  uncounted=$(awk -F '\t' '$1 == "uncounted" { printf "%s%s (%s)", sep, $2, $3; sep = ", " }' "$CRONSNAP_WORK/replay-rows.tsv")
+  report binlogsReplayed "{\"logs\": ${#REPLAY_FILES[@]}, \"databases\": ${#DATABASES[@]}, \"stopBefore\": $(json_str "$REPLAY_STOP"), \"tablesChecked\": $checked, \"uncounted\": $(json_str "$uncounted")}"
 }

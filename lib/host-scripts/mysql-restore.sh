@@ -35,13 +35,21 @@ renames() {
 
 # The dump's header (session settings, replication coordinates) and the sections of the chosen
 # databases; a section restored under another name has its CREATE DATABASE and USE lines name it.
+# A dump of MySQL with GTIDs on sets GTID_PURGED (possibly over several lines), as for seeding a
+# new replica: the server that was dumped refuses it (ERROR 3546, the set overlaps what it has
+# executed) and any other would count transactions it never ran. Its SQL_LOG_BIN=0 would keep the
+# restore out of the binary log, so replicas would never get it. A restore is new writes, logged
+# with GTIDs of their own: both statements are left out.
 select_sections() {
   awk -v keep="$(IFS=,; echo "${DATABASES[*]}")" -v renames="$(renames)" '
     BEGIN {
       n = split(keep, names, ","); for (i = 1; i <= n; i++) wanted[names[i]] = 1
       n = split(renames, pairs, ","); for (i = 1; i <= n; i++) { split(pairs[i], pair, "="); target[pair[1]] = pair[2] }
-      on = 1; name = ""
+      on = 1; name = ""; gtids = 0
     }
+    gtids { gtids = ($0 !~ /;[[:space:]]*$/); next }
+    /^SET @@GLOBAL\.GTID_PURGED[[:space:]]*=/ { gtids = ($0 !~ /;[[:space:]]*$/); next }
+    /^SET @@SESSION\.SQL_LOG_BIN[[:space:]]*=[[:space:]]*0;/ { next }
     /^-- Current Database: `/ { name = $0; sub(/^-- Current Database: `/, "", name); sub(/`$/, "", name); on = (name in wanted) }
     on && (name in target) && /^(CREATE DATABASE|USE) / { gsub("`" name "`", "`" target[name] "`") }
     on { print }'

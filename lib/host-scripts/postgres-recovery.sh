@@ -1,6 +1,6 @@
-# PostgreSQL recovery from a physical base backup and the shipped WAL. The base tar and every
-# segment the plan names are downloaded and checked against their manifests' sha256 before
-# anything else. Then the base goes into a new data directory (never one that exists), a
+# PostgreSQL recovery from a physical base backup and the shipped WAL. The base tar and the
+# segments the recovery reads (to a time: up to the one that holds the first commit past it) are
+# downloaded and checked against their manifests' sha256 before anything else. Then the base goes into a new data directory (never one that exists), a
 # restore_command hands the server those segments (checking each again), and the server starts on
 # a free loopback port, replays to the target second (or to the end of the chain) and is promoted.
 # It is left running for the operator; the report says where, and the time it actually reached.
@@ -11,6 +11,7 @@ load_recovery_params() {
   load_restore_common_params
   PAYLOAD_KEY=$(param payloadKey) PAYLOAD_SHA256=$(param payloadSha256) PAYLOAD_SIZE=$(param payloadSize) RAW_SIZE=$(param rawSize)
   WAL_PREFIX=$(param walPrefix) WAL_FIRST=$(param walFirst) WAL_LAST=$(param walLast) WAL_BYTES=$(param walBytes)
+  WAL_SEARCH_FROM=$(optional_param walSearchFrom) WAL_TIMELINE=$((16#${WAL_FIRST:0:8}))
   set_segment_size "$(param walSegmentSize)"
   STOP_BEFORE=$(optional_param stopBefore)
   DATA_DIR=$(param dataDir) PORT=$(optional_param port) OS_USER=$(param osUser) SERVER_MAJOR=$(param serverMajor)
@@ -53,29 +54,29 @@ check_target() {
   major=$(sed -n 's/^pg_ctl (PostgreSQL) \([0-9]*\).*/\1/p' <<<"$version")
   [ "$major" = "$SERVER_MAJOR" ] || fail "${PG_CTL[0]} is of PostgreSQL ${major:-unknown}, and the base backup of $SERVER_MAJOR; set postgres.pgCtl to that release's pg_ctl; nothing was changed"
   require_free_space "$(dirname "$DATA_DIR")" $((RAW_SIZE + WAL_BYTES + 4 * WAL_SEGMENT_SIZE))
-  require_free_space "$WORK_PARENT" $((PAYLOAD_SIZE + WAL_BYTES + 1048576))
+  require_free_space "$WORK_PARENT" $((PAYLOAD_SIZE + WAL_BYTES + WAL_SEGMENT_SIZE + 1048576))
   choose_port
 }
 
-# wal_names: every segment from WAL_FIRST to WAL_LAST, on their timeline.
+# How many segments the search for the one that ends a recovery to a time fetches in one aws CLI
+# call: at most this many less one come down past it (and are not staged), for a call per batch.
+SEARCH_BATCH=8
+
+# wal_names FROM TO: every segment from FROM to TO, on the recovery's timeline.
 wal_names() {
-  local timeline=$((16#${WAL_FIRST:0:8})) n last
-  n=$(segment_number "$WAL_FIRST") last=$(segment_number "$WAL_LAST")
-  for (( ; n <= last; n++)); do printf '%s\n' "$(segment_name "$n" "$timeline")"; done
+  local n last
+  n=$(segment_number "$1") last=$(segment_number "$2")
+  for (( ; n <= last; n++)); do printf '%s\n' "$(segment_name "$n" "$WAL_TIMELINE")"; done
 }
 
-# fetch_all: the base tar and each segment verified against its manifest; any missing or changed
-# fails the recovery before a data dir exists. The segments and their manifests come down in one
-# aws CLI call: its start costs more than a segment's download.
-fetch_all() {
-  step download
-  download_verified "$PAYLOAD_KEY" "$PAYLOAD_SHA256" "$CRONSNAP_WORK/base.tar.zst"
-  step download-wal
+# fetch_segments FROM TO: each segment verified against its manifest; any missing or changed fails
+# the recovery before a data dir exists. The segments and their manifests come down in one aws CLI
+# call: its start costs more than a segment's download.
+fetch_segments() {
   local name manifest wanted=()
-  while read -r name; do wanted+=(--include "$name.json" --include "$name.zst"); done < <(wal_names)
+  while read -r name; do wanted+=(--include "$name.json" --include "$name.zst"); done < <(wal_names "$1" "$2")
   aws_cli s3 cp "s3://$BUCKET/$WAL_PREFIX/" "$CRONSNAP_WORK/wal/" --recursive --only-show-errors --exclude '*' "${wanted[@]}" 2>"$CRONSNAP_WORK/wal.err" \
-    || fail "cannot download WAL segments $WAL_FIRST to $WAL_LAST from s3://$BUCKET/$WAL_PREFIX/: $(tail -n 1 "$CRONSNAP_WORK/wal.err"); nothing was changed"
-  SEGMENTS=0
+    || fail "cannot download WAL segments $1 to $2 from s3://$BUCKET/$WAL_PREFIX/: $(tail -n 1 "$CRONSNAP_WORK/wal.err"); nothing was changed"
   while read -r name; do
     manifest="$CRONSNAP_WORK/wal/$name.json"
     [ -f "$manifest" ] || fail "WAL segment $name is not shipped (no s3://$BUCKET/$WAL_PREFIX/$name.json); nothing was changed"
@@ -86,12 +87,69 @@ fetch_all() {
     check_download "$MANIFEST_KEY" "$MANIFEST_SHA256" "$CRONSNAP_WORK/wal/$name.zst"
     printf '%s\n' "$MANIFEST_SHA256" >"$CRONSNAP_WORK/wal/$name.sha256"
     rm -f -- "$manifest"
-    SEGMENTS=$((SEGMENTS + 1))
-  done < <(wal_names)
+  done < <(wal_names "$1" "$2")
+}
+
+# holds_stop NAME: whether the fetched segment holds a commit or abort at or past STOP_BEFORE: the
+# recovery stops before the first one, so it reads no segment after this one. pg_waldump reads the
+# segment alone, so a record that crosses into the next one is seen in neither, and the search ends
+# a segment or more later, never before it. Whatever pg_waldump cannot read, the search goes on.
+holds_stop() {
+  zstd -q -d -c "$CRONSNAP_WORK/wal/$1.zst" >"$CRONSNAP_WORK/scan/$1" || fail "WAL segment $1 does not decompress; nothing was changed"
+  TZ=UTC "$PG_WALDUMP" -p "$CRONSNAP_WORK/scan" -r Transaction "$1" >"$CRONSNAP_WORK/scan/records" 2>/dev/null || true
+  rm -f -- "$CRONSNAP_WORK/scan/$1"
+  # desc: COMMIT 2026-12-03 16:40:02.123456 UTC; a prepared transaction's names its xid first ("COMMIT_PREPARED 735: ...").
+  sed -n 's/.* desc: \(COMMIT\|ABORT\)\(_PREPARED [0-9]*:\)\{0,1\} \([0-9]\{4\}-[0-9-]* [0-9:]*\)\.[0-9]* UTC.*/\3/p' "$CRONSNAP_WORK/scan/records" \
+    | awk -v stop="$STOP_BEFORE" '$0 >= stop { found = 1; exit } END { exit !found }'
+}
+
+# search_stop: the segments from WAL_SEARCH_FROM on, a batch at a time, up to the first that holds
+# a commit past the target, or to WAL_LAST, whose shipping run wrote one after it. Those of the last
+# batch past it are dropped.
+search_stop() {
+  local n last end name
+  n=$(segment_number "$WAL_SEARCH_FROM") last=$(segment_number "$WAL_LAST")
+  mkdir "$CRONSNAP_WORK/scan"
+  until [ -n "$WAL_END" ]; do
+    end=$((n + SEARCH_BATCH - 1 < last ? n + SEARCH_BATCH - 1 : last))
+    fetch_segments "$(segment_name "$n" "$WAL_TIMELINE")" "$(segment_name "$end" "$WAL_TIMELINE")"
+    for (( ; n <= end; n++)); do
+      name=$(segment_name "$n" "$WAL_TIMELINE")
+      if [ -n "$WAL_END" ]; then
+        rm -f -- "$CRONSNAP_WORK/wal/$name.zst" "$CRONSNAP_WORK/wal/$name.sha256"
+      elif [ "$n" -eq "$last" ] || holds_stop "$name"; then
+        WAL_END=$name
+      fi
+    done
+  done
+  rm -rf -- "$CRONSNAP_WORK/scan"
+}
+
+# fetch_all: the base tar, and the segments the recovery reads: every one the plan names, or to a
+# time those before WAL_SEARCH_FROM and then the search for the one that ends it, where pg_waldump
+# of the base backup's release (beside its pg_ctl) can read them.
+fetch_all() {
+  step download
+  download_verified "$PAYLOAD_KEY" "$PAYLOAD_SHA256" "$CRONSNAP_WORK/base.tar.zst"
+  step download-wal
+  WAL_END=''
+  PG_WALDUMP="$(dirname "$(command -v "${PG_CTL[0]}")")/pg_waldump"
+  if [ -z "$WAL_SEARCH_FROM" ] || [ ! -x "$PG_WALDUMP" ]; then
+    if [ -n "$WAL_SEARCH_FROM" ]; then log "no pg_waldump beside ${PG_CTL[0]}: the WAL is fetched to the end of the shipping run after the target, $WAL_LAST"; fi
+    fetch_segments "$WAL_FIRST" "$WAL_LAST"
+    WAL_END=$WAL_LAST
+  else
+    local from
+    from=$(segment_number "$WAL_SEARCH_FROM")
+    if [ "$from" -lt "$(segment_number "$WAL_FIRST")" ] || [ "$from" -gt "$(segment_number "$WAL_LAST")" ]; then fail "walSearchFrom $WAL_SEARCH_FROM is not between walFirst $WAL_FIRST and walLast $WAL_LAST"; fi
+    if [ "$from" -gt "$(segment_number "$WAL_FIRST")" ]; then fetch_segments "$WAL_FIRST" "$(segment_name $((from - 1)) "$WAL_TIMELINE")"; fi
+    search_stop
+  fi
+  SEGMENTS=$(($(segment_number "$WAL_END") - $(segment_number "$WAL_FIRST") + 1))
 }
 
 report_plan() {
-  report recoveryPlan "{\"dataDir\": $(json_str "$DATA_DIR"), \"server\": $(json_str "127.0.0.1:$PORT"), \"firstSegment\": $(json_str "$WAL_FIRST"), \"lastSegment\": $(json_str "$WAL_LAST"), \"segments\": $SEGMENTS, \"stopBefore\": $(json_str "$STOP_BEFORE")}"
+  report recoveryPlan "{\"dataDir\": $(json_str "$DATA_DIR"), \"server\": $(json_str "127.0.0.1:$PORT"), \"firstSegment\": $(json_str "$WAL_FIRST"), \"lastSegment\": $(json_str "$WAL_END"), \"segments\": $SEGMENTS, \"stopBefore\": $(json_str "$STOP_BEFORE")}"
 }
 
 # extract_base: the base tar into the new data dir, owned by the server's user. Where the server

@@ -2,6 +2,11 @@ import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectLockConfigura
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ObjectLockSettings } from '../config/storage-settings';
 import { awaitServer, freePort, spawnServer } from './processes';
 
@@ -36,10 +41,28 @@ export function motoClientConfig(endpoint: string, accessKeyId = HARNESS_ACCESS_
   return { endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey: 'testing' } };
 }
 
-/** moto_server on a free loopback port, standing in for S3, KMS, SSM Parameter Store, Secrets Manager and STS. */
+const MOTO_DIR = join(__dirname, 'moto');
+
+/** S3's CRC-64/NVME for moto (see moto/crc64nvme.c), built once per machine with the C compiler. */
+function crc64nvmeLibrary(): string {
+  const source = join(MOTO_DIR, 'crc64nvme.c');
+  const digest = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12);
+  const library = join(tmpdir(), `cronsnap-crc64nvme-${digest}.so`);
+  if (!existsSync(library)) {
+    const partial = `${library}.${process.pid}`;
+    execFileSync('cc', ['-O2', '-shared', '-fPIC', '-o', partial, source]);
+    renameSync(partial, library);
+  }
+  return library;
+}
+
+/**
+ * moto_server on a free loopback port, standing in for S3, KMS, SSM Parameter Store, Secrets
+ * Manager and STS; its S3 computes CRC-64/NVME checksums, which today's aws CLI and SDKs send.
+ */
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
-  const server = spawnServer('moto_server', ['-H', '127.0.0.1', '-p', String(port)]);
+  const server = spawnServer('python3', [join(MOTO_DIR, 'serve.py'), crc64nvmeLibrary(), '-H', '127.0.0.1', '-p', String(port)]);
   const endpoint = `http://127.0.0.1:${port}`;
   await awaitServer(server, 'moto_server', async () => (await fetch(`${endpoint}/moto-api/`)).ok);
   const clientConfig = motoClientConfig(endpoint);

@@ -16,10 +16,13 @@ export interface Postgres {
 }
 
 /**
- * Where initdb and postgres are: Debian and Ubuntu keep each major release under
+ * Where initdb and postgres are: CRONSNAP_LOCAL_POSTGRES_BIN when set (a host whose tools run
+ * elsewhere, as a test profile's); Debian and Ubuntu keep each major release under
  * /usr/lib/postgresql/<major>/bin (the newest is taken); elsewhere pg_config knows.
  */
 export async function serverBinDir(): Promise<string> {
+  const named = process.env.CRONSNAP_LOCAL_POSTGRES_BIN;
+  if (named) return named;
   const debian = '/usr/lib/postgresql';
   const majors = existsSync(debian) ? readdirSync(debian).filter((major) => existsSync(join(debian, major, 'bin', 'initdb'))) : [];
   const newest = majors.sort((a, b) => Number(b) - Number(a))[0];

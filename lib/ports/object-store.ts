@@ -8,6 +8,12 @@ export interface StoredObject {
 
 import type { Readable } from 'node:stream';
 
+/** One version of an object: what an S3 Object Lock legal hold is put on. */
+export interface ObjectVersion {
+  readonly key: string;
+  readonly versionId: string;
+}
+
 /** The few object operations the Lambdas need; S3 in AWS and against moto in tests and the demo. */
 export interface ObjectStore {
   /** The object's text, or `undefined` when there is no such key. */
@@ -27,6 +33,11 @@ export interface ObjectStore {
    * as noncurrent versions); fails naming every key that could not be deleted.
    */
   deleteKeys(keys: readonly string[]): Promise<void>;
-  /** Puts an S3 Object Lock legal hold on the current version (or lifts it); only buckets with Object Lock have them. */
-  setLegalHold(key: string, on: boolean): Promise<void>;
+  /**
+   * The current version of `key` and whether an S3 Object Lock legal hold is on it (S3 records no
+   * one who placed it); fails when there is no such key. Only buckets with Object Lock have them.
+   */
+  legalHold(key: string): Promise<ObjectVersion & { readonly on: boolean }>;
+  /** Puts a legal hold on one version, current or not (or lifts it); lifting one from a version no longer stored does nothing. */
+  setLegalHold(version: ObjectVersion, on: boolean): Promise<void>;
 }

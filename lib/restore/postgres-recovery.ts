@@ -51,6 +51,7 @@ export function recoveryParameters(
     walPrefix: `${walRoot(job.name)}${physical.systemIdentifier}`,
     walFirst: plan.first,
     walLast: plan.last,
+    walSearchFrom: plan.searchFrom ?? '',
     walSegmentSize: String(physical.walSegmentSize),
     walBytes: String(plan.bytes),
     stopBefore: plan.toTime === undefined ? '' : secondAfter(plan.toTime),

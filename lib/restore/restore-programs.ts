@@ -108,7 +108,12 @@ export const MYSQL_DUMP_PARAMETERS: readonly DocumentParameter[] = [
 
 /** A restore to a point in time: the shipped binary logs replayed after the dump (mysql-replay.sh); none when empty. */
 export const BINLOG_REPLAY_PARAMETERS: readonly DocumentParameter[] = [
-  { name: 'replayPrefix', description: "The folder of the server's shipped binary logs", pattern: '^[a-z0-9-]{3,63}/binlogs/[A-Za-z0-9-]{1,64}$', optional: true },
+  {
+    name: 'replayPrefix',
+    description: "The folder of the chain of the server's shipped binary logs the dump is in",
+    pattern: '^[a-z0-9-]{3,63}/binlogs/[A-Za-z0-9-]{1,64}(\\.chain-[0-9]{8}T[0-9]{6}Z)?$',
+    optional: true,
+  },
   { name: 'replayFirst', description: 'The first binary log to replay (the dump coordinates file)', pattern: BINLOG_NAME, optional: true },
   { name: 'replayLast', description: 'The last binary log to replay', pattern: BINLOG_NAME, optional: true },
   { name: 'replayStartPosition', description: "The dump's position in the first log", pattern: '^[0-9]{1,20}$', optional: true },
@@ -155,7 +160,13 @@ export const POSTGRES_RECOVERY_PARAMETERS: readonly DocumentParameter[] = [
   { name: 'serverMajor', description: 'PostgreSQL major release of the base backup', pattern: '^[0-9]{2,3}$' },
   { name: 'walPrefix', description: "The folder of the cluster's shipped WAL", pattern: '^[a-z0-9-]{3,63}/wal/[0-9]{1,20}$' },
   { name: 'walFirst', description: 'The first segment to replay (the base backup starts in it)', pattern: SEGMENT_NAME },
-  { name: 'walLast', description: 'The last segment to replay', pattern: SEGMENT_NAME },
+  { name: 'walLast', description: 'The last segment the recovery may need', pattern: SEGMENT_NAME },
+  {
+    name: 'walSearchFrom',
+    description: 'To a time: the first segment that may hold the first commit past it, from which the download stops at the one that does; every segment to walLast when empty',
+    pattern: SEGMENT_NAME,
+    optional: true,
+  },
   { name: 'walSegmentSize', description: 'Bytes per segment', pattern: '^[0-9]{6,10}$' },
   { name: 'walBytes', description: 'Bytes of the segments as stored, for the free-space check', pattern: '^[0-9]{1,15}$' },
   { name: 'stopBefore', description: 'Recover the transactions committed before this UTC second; to the end of the WAL when empty', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$', optional: true },

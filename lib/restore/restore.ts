@@ -97,7 +97,9 @@ export type PointInTimeSummary =
 export function describePointInTime(summary: PointInTimeSummary): string {
   if (summary.kind === 'wal') {
     const { base, segments, reaches } = summary;
-    return `to ${summary.toTime ?? 'the end of the shipped WAL'}: base backup ${base.runId} (finished ${base.finishedAt}), then ${segments.count} WAL segments ${segments.first}..${segments.last} (this base reaches ${reaches.from} to ${reaches.until})`;
+    // To a time, the host fetches them only up to the one that holds the first commit past it.
+    const most = summary.toTime === undefined ? '' : 'at most ';
+    return `to ${summary.toTime ?? 'the end of the shipped WAL'}: base backup ${base.runId} (finished ${base.finishedAt}), then ${most}${segments.count} WAL segments ${segments.first}..${segments.last} (this base reaches ${reaches.from} to ${reaches.until})`;
   }
   const { dump, logs } = summary;
   return `to ${summary.toTime}: run ${dump.runId} (finished ${dump.finishedAt}, from ${dump.binlogFile}:${dump.binlogPosition}), then ${logs.count} binary logs ${logs.first}..${logs.last} covering ${logs.from} to ${logs.until}`;

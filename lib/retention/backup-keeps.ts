@@ -7,6 +7,7 @@ import { InvalidEventError } from '../errors';
 import type { ObjectStore } from '../ports/object-store';
 import { findRun } from '../restore/backup-catalog';
 import { inBatches } from '../in-batches';
+import { heldVersionSchema, planKeepHolds, readLegalHolds, setLegalHolds } from './keep-legal-holds';
 import type { RunKeep } from './retention-policy';
 
 const DAY_MS = 86400000;
@@ -50,6 +51,12 @@ export const keepRecordSchema = z
     /** Who kept it: the caller's identity as the function or CLI saw it. */
     by: z.string(),
     at: z.iso.datetime(),
+    /**
+     * The object versions on which this keep turned a legal hold on (Object Lock): written before
+     * the holds are placed, and the only ones cronsnap lifts when the keep ends or lapses. Absent
+     * in a marker from before keeps recorded them: cronsnap lifts none of those.
+     */
+    legalHolds: z.array(heldVersionSchema).optional(),
   })
   .strict();
 
@@ -76,25 +83,22 @@ function untilTime(until: string): Date {
  * Keeps a run beyond its retention policy, or ends a keep. The run must hold a restorable backup;
  * a keep cannot outlast the job's lifecycle backstop (maxAgeDays), which S3 applies whatever
  * cronsnap marks. Where Object Lock is on, every object of the run also gets a legal hold, which
- * no deletion (pruning, a governance bypass, lifecycle) gets past while it is on.
+ * no deletion (pruning, a governance bypass, lifecycle) gets past while it is on; the marker records
+ * which holds the keep placed, and ending the keep lifts those and no other.
  */
 export async function keepBackup(event: KeepEvent, deps: KeepDeps): Promise<KeepOutcome> {
   const job = findJob(deps.config, event.job);
   const objectLock = deps.config.storage.objectLock !== undefined;
   const backups = await findRun(deps.store, job.name, event.runId);
   const runFolder = backups[0].manifestKey.slice(0, backups[0].manifestKey.indexOf(`/${event.runId}/`) + event.runId.length + 2);
-  const hold = async (on: boolean) => {
-    if (!objectLock) return 0;
-    const keys = (await deps.store.list(runFolder)).map((object) => object.key);
-    await inBatches(keys, 16, (key) => deps.store.setLegalHold(key, on));
-    return keys.length;
-  };
+  const marker = keepMarkerKey(job.name, event.runId);
+  const text = await deps.store.getText(marker);
+  const recorded = parseKeepRecord(text)?.legalHolds ?? [];
 
   if (event.action === 'unkeep') {
-    const wasKept = (await deps.store.head(keepMarkerKey(job.name, event.runId))) !== undefined;
-    const legalHolds = await hold(false);
-    if (wasKept) await deps.store.deleteKeys([keepMarkerKey(job.name, event.runId)]);
-    return { kind: 'unkept', job: job.name, runId: event.runId, wasKept, legalHolds };
+    await setLegalHolds(deps.store, recorded, false);
+    if (text !== undefined) await deps.store.deleteKeys([marker]);
+    return { kind: 'unkept', job: job.name, runId: event.runId, wasKept: text !== undefined, legalHolds: recorded.length };
   }
 
   const now = deps.now();
@@ -109,6 +113,7 @@ export async function keepBackup(event: KeepEvent, deps: KeepDeps): Promise<Keep
       );
     }
   }
+  const holds = objectLock ? planKeepHolds(await readLegalHolds(deps.store, runFolder), recorded) : undefined;
   const record: KeepRecord = {
     job: job.name,
     runId: event.runId,
@@ -116,11 +121,13 @@ export async function keepBackup(event: KeepEvent, deps: KeepDeps): Promise<Keep
     reason: event.reason ?? '',
     by: deps.caller,
     at: now.toISOString(),
+    ...(holds ? { legalHolds: holds.record } : {}),
   };
-  // The marker first: should the holds be cut short, the run is still never pruned.
-  await deps.store.put(keepMarkerKey(job.name, event.runId), JSON.stringify(record), 'application/json');
-  const legalHolds = await hold(true);
-  return { kind: 'kept', job: job.name, runId: event.runId, ...(record.until ? { until: record.until } : {}), reason: record.reason, legalHolds };
+  // The marker first, naming every hold before it is placed: should the holds be cut short, the
+  // run is still never pruned, and no hold is ever on without the record that lets cronsnap lift it.
+  await deps.store.put(marker, JSON.stringify(record), 'application/json');
+  await setLegalHolds(deps.store, holds?.place ?? [], true);
+  return { kind: 'kept', job: job.name, runId: event.runId, ...(record.until ? { until: record.until } : {}), reason: record.reason, legalHolds: holds?.place.length ?? 0 };
 }
 
 function jsonOrUndefined(text: string | undefined): unknown {
@@ -131,10 +138,23 @@ function jsonOrUndefined(text: string | undefined): unknown {
   }
 }
 
+/** A keep marker's record, or undefined when there is none or it cannot be read. */
+function parseKeepRecord(text: string | undefined): KeepRecord | undefined {
+  const parsed = keepRecordSchema.safeParse(jsonOrUndefined(text));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** A marker as retention sees it. One that cannot be parsed keeps its run forever: the safe side of an unreadable operator's decision. */
+function keepOf(key: string, text: string | undefined): [string, RunKeep] {
+  const record = parseKeepRecord(text);
+  if (!record) return [markedRunId(key), { reason: `unreadable keep marker ${key}` }];
+  return [record.runId, { ...(record.until ? { until: new Date(record.until) } : {}), reason: record.reason, ...(record.legalHolds ? { legalHolds: record.legalHolds } : {}) }];
+}
+
 /**
  * The job's keeps by run id, lapsed ones included (callers judge them by `until`). A marker that
- * cannot be parsed keeps its run forever: the safe side of an unreadable operator's decision. A
- * failed read fails the caller, so pruning waits rather than guesses.
+ * cannot be parsed keeps its run forever. A failed read fails the caller, so pruning waits rather
+ * than guesses.
  */
 export async function readKeeps(store: ObjectStore, job: string): Promise<Map<string, RunKeep>> {
   return readKeepMarkers(store, (await store.list(keepMarkersPrefix(job))).map((marker) => marker.key));
@@ -142,12 +162,14 @@ export async function readKeeps(store: ObjectStore, job: string): Promise<Map<st
 
 /** The keeps the given marker keys hold (the compliance report finds the keys in the inventory), as readKeeps reads them. */
 export async function readKeepMarkers(store: ObjectStore, keys: readonly string[]): Promise<Map<string, RunKeep>> {
-  const keeps = await inBatches(keys, 16, async (key): Promise<[string, RunKeep]> => {
-    const parsed = keepRecordSchema.safeParse(jsonOrUndefined(await store.getText(key)));
-    if (!parsed.success) return [markedRunId(key), { reason: `unreadable keep marker ${key}` }];
-    return [parsed.data.runId, { ...(parsed.data.until ? { until: new Date(parsed.data.until) } : {}), reason: parsed.data.reason }];
-  });
-  return new Map(keeps);
+  return new Map(await inBatches(keys, 16, async (key) => keepOf(key, await store.getText(key))));
+}
+
+/** One run's keep as it stands now, read by name; undefined when the run is not kept. */
+export async function readKeep(store: ObjectStore, job: string, runId: string): Promise<RunKeep | undefined> {
+  const key = keepMarkerKey(job, runId);
+  const text = await store.getText(key);
+  return text === undefined ? undefined : keepOf(key, text)[1];
 }
 
 /** The job's runs started by hand. */

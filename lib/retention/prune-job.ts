@@ -10,8 +10,9 @@ import { shipsBinlogs, shipsWal } from '../config/job-config';
 import { planWalPruning, walBaseOf, type WalPrunePlan } from '../wal/wal-retention';
 import type { ShippedLogPrunePlan } from './shipped-log-pruning';
 import { checkBackup, type RestorableBackup } from '../restore/backup-catalog';
-import { readKeeps, readOnDemandRuns } from './backup-keeps';
-import { planRetention, type RetentionPlan, type RunRecord, type StoredUnit } from './retention-policy';
+import { readKeep, readKeeps, readOnDemandRuns } from './backup-keeps';
+import { liftLapsedHolds } from './keep-legal-holds';
+import { keepReason, planRetention, type RetentionPlan, type RunRecord, type StoredUnit } from './retention-policy';
 
 export interface PruneDeps {
   readonly store: ObjectStore;
@@ -122,6 +123,8 @@ export async function pruneJob(job: Job, deps: PruneDeps): Promise<PruneOutcome>
   const invalid = new Map<string, { runId: string; unit: string; reason: string }>();
   const locks = new Map<string, Date | undefined>();
   const now = deps.now();
+  // Whatever the plan, even one held back: a lapsed keep's holds serve no one.
+  await liftLapsedHolds(deps.store, keeps, (runId) => runs.has(runId), now);
 
   for (;;) {
     const records: RunRecord[] = [...runs].map(([runId, run]) => {
@@ -178,7 +181,17 @@ export async function pruneJob(job: Job, deps: PruneDeps): Promise<PruneOutcome>
     if (learned) continue;
 
     const deleted: Extract<PruneOutcome, { kind: 'pruned' }>['deleted'][number][] = [];
+    const keptSince: Extract<PruneOutcome, { kind: 'pruned' }>['kept'][number][] = [];
     for (const deletion of plan.delete) {
+      // The keeps were read when this prune began, and `cronsnap keep` may have answered "kept"
+      // since: the run's marker is read again right before its deletion, so a keep loses to a prune
+      // only by landing within this one request's round trip. (An incomplete unit goes whether kept or not.)
+      const keep = deletion.unit === undefined ? await readKeep(deps.store, job.name, deletion.runId) : undefined;
+      const since = keep && keepReason(keep, now);
+      if (since) {
+        keptSince.push({ runId: deletion.runId, reasons: [since] });
+        continue;
+      }
       const run = runs.get(deletion.runId);
       const units = [...(run?.units ?? [])].filter(([name]) => deletion.unit === undefined || name === deletion.unit).map(([, unit]) => unit);
       const keys = units.flatMap((unit) => unit.objects.map((object) => object.key));
@@ -194,9 +207,12 @@ export async function pruneJob(job: Job, deps: PruneDeps): Promise<PruneOutcome>
       const held = await inBatches(locked, PARALLEL_READS, (manifest) => checkBackup(deps.store, job.name, manifest.key, sizes));
       return [...kept, ...held.map((checked) => ('reason' in checked ? undefined : checked))];
     };
-    const binlogs = shipsBinlogs(job) ? await pruneShippedLogs(deps.store, objects, await survivors(), baseDumpOf, planBinlogPruning) : undefined;
-    const wal = shipsWal(job) ? await pruneShippedLogs(deps.store, objects, await survivors(), walBaseOf, planWalPruning) : undefined;
-    return { kind: 'pruned', job: job.name, kept: plan.keep, deleted, locked: plan.locked, invalid: [...invalid.values()], ...(binlogs ? { binlogs } : {}), ...(wal ? { wal } : {}) };
+    // A run kept since the plan was made is not among the survivors its logs are judged by: the logs wait for the next prune, which reads that keep first.
+    const logsSettled = keptSince.length === 0;
+    const binlogs = logsSettled && shipsBinlogs(job) ? await pruneShippedLogs(deps.store, objects, await survivors(), baseDumpOf, planBinlogPruning) : undefined;
+    const wal = logsSettled && shipsWal(job) ? await pruneShippedLogs(deps.store, objects, await survivors(), walBaseOf, planWalPruning) : undefined;
+    const kept = [...plan.keep, ...keptSince];
+    return { kind: 'pruned', job: job.name, kept, deleted, locked: plan.locked, invalid: [...invalid.values()], ...(binlogs ? { binlogs } : {}), ...(wal ? { wal } : {}) };
   }
 }
 

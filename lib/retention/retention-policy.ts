@@ -1,4 +1,5 @@
 import type { Retention } from '../config/retention';
+import type { ObjectVersion } from '../ports/object-store';
 
 /**
  * One stored unit of a run: a host's backup (`host`) or a linked set beside it
@@ -31,6 +32,8 @@ export interface RunKeep {
   /** The keep holds until this time; forever when absent. */
   readonly until?: Date;
   readonly reason: string;
+  /** The object versions on which the keep turned a legal hold on: cronsnap lifts exactly these once it ends. */
+  readonly legalHolds?: readonly ObjectVersion[];
 }
 
 export interface RetentionInput {
@@ -105,7 +108,7 @@ export function keepAsJson(keep: RunKeep): { readonly until?: string; readonly r
 }
 
 /** Why a keep still holds at `now`, or undefined once it has lapsed. */
-function keepReason(keep: RunKeep | undefined, now: Date): string | undefined {
+export function keepReason(keep: RunKeep | undefined, now: Date): string | undefined {
   if (!keepHolds(keep, now)) return undefined;
   return `kept ${keep.until ? `until ${keep.until.toISOString()}` : 'forever'}${keep.reason ? `: ${keep.reason}` : ''}`;
 }

@@ -1,5 +1,6 @@
-import { CronExpressionParser } from 'cron-parser';
+import { CronExpressionParser, type CronFieldCollection } from 'cron-parser';
 import { ScheduleError } from '../errors';
+import { isHashed } from './hashed-values';
 
 const MACROS: Readonly<Record<string, string>> = {
   '@yearly': '0 0 1 1 *',
@@ -10,15 +11,6 @@ const MACROS: Readonly<Record<string, string>> = {
   '@midnight': '0 0 * * *',
   '@hourly': '0 * * * *',
 };
-
-function numbers(values: readonly (number | string)[], field: string): number[] {
-  return values.map((value) => {
-    if (typeof value !== 'number') {
-      throw new ScheduleError(`${field}: '${value}' has no crontab meaning here; write the schedule in EventBridge cron(...) syntax`);
-    }
-    return value;
-  });
-}
 
 /** Shortest EventBridge text for a sorted set of values: `*`, `start/step`, or a list of values and ranges. */
 export function renderValues(values: readonly number[], min: number, max: number): string {
@@ -50,25 +42,49 @@ export function renderValues(values: readonly number[], min: number, max: number
   return parts.join(',');
 }
 
+/** EventBridge numbers weekdays 1-7 from Sunday; crontab 0-7, with Sunday both 0 and 7. */
+const eventBridgeWeekday = (day: number): number => (day % 7) + 1;
+
+/**
+ * A day field's values as EventBridge writes them: the numbers as a list or range, then each `L`
+ * form (`L`, and crontab's `5L`, the month's last Friday) with its day renumbered by `day`.
+ */
+function renderDays(values: readonly (number | string)[], min: number, max: number, day: (value: number) => number): string {
+  const numbers = values.filter((value): value is number => typeof value === 'number').map(day);
+  const lasts = values.filter((value): value is string => typeof value === 'string').map((value) => (value === 'L' ? 'L' : `${day(Number(value.slice(0, -1)))}L`));
+  return [...(numbers.length > 0 ? [renderValues(numbers, min, max)] : []), ...lasts].join(',');
+}
+
+function parseCrontab(line: string, expanded: string): CronFieldCollection {
+  try {
+    return CronExpressionParser.parse(expanded).fields;
+  } catch (cause) {
+    throw new ScheduleError(`invalid crontab '${line}': ${(cause as Error).message}`, { cause });
+  }
+}
+
 /**
  * Converts a standard 5-field crontab line (as in the etcd backup plugin of seed 001) to the six
- * fields of an EventBridge cron expression. Crontab runs when *either* restricted day field
- * matches; EventBridge cannot say that, so a line restricting both is refused rather than
- * silently changed.
+ * fields of an EventBridge cron expression, keeping the specials both know: `L` (last day of the
+ * month, `5L` the last Friday), `5#2` (the second Friday) and `15W`/`LW` (the weekday nearest
+ * the 15th / the last weekday). Crontab runs when *either* restricted day field matches;
+ * EventBridge cannot say that, so a line restricting both is refused rather than silently changed.
  */
 export function crontabToEventBridge(line: string): string {
   const expanded = MACROS[line.trim().toLowerCase()] ?? line.trim();
   if (expanded.startsWith('@')) throw new ScheduleError(`'${line}' is not a schedule crontab macro cronsnap can run`);
-  const fieldCount = expanded.split(/\s+/).length;
-  if (fieldCount !== 5) {
-    throw new ScheduleError(`a crontab schedule has 5 fields (minute hour day-of-month month day-of-week), got ${fieldCount}`);
+  const texts = expanded.split(/\s+/);
+  if (texts.length !== 5) {
+    throw new ScheduleError(`a crontab schedule has 5 fields (minute hour day-of-month month day-of-week), got ${texts.length}`);
   }
-  let fields;
-  try {
-    fields = CronExpressionParser.parse(expanded).fields;
-  } catch (cause) {
-    throw new ScheduleError(`invalid crontab '${line}': ${(cause as Error).message}`, { cause });
+  if (texts.some(isHashed)) {
+    // cron-parser would pick H at random, moving the schedule at every synth.
+    throw new ScheduleError(`'${line}': H is picked from the job's name when the config is read; this schedule was given none`);
   }
+  // cron-parser has no W; EventBridge's means the same, so it is checked as its day and written as it is.
+  const [minuteText, hourText, dayOfMonthText = '', monthText, dayOfWeekText] = texts;
+  const weekday = /^(\d+|L)W$/i.exec(dayOfMonthText)?.[1]?.toUpperCase();
+  const fields = parseCrontab(line, weekday === undefined ? expanded : [minuteText, hourText, weekday, monthText, dayOfWeekText].join(' '));
   const domRestricted = !fields.dayOfMonth.isWildcard;
   const dowRestricted = !fields.dayOfWeek.isWildcard;
   if (domRestricted && dowRestricted) {
@@ -76,14 +92,14 @@ export function crontabToEventBridge(line: string): string {
       `'${line}' restricts both day-of-month and day-of-week (crontab runs when either matches); EventBridge cannot express that: make one of them '*'`,
     );
   }
-  const minute = renderValues(numbers(fields.minute.values, 'minute'), 0, 59);
-  const hour = renderValues(numbers(fields.hour.values, 'hour'), 0, 23);
-  const month = renderValues(numbers(fields.month.values, 'month'), 1, 12);
+  const minute = renderValues(fields.minute.values, 0, 59);
+  const hour = renderValues(fields.hour.values, 0, 23);
+  const month = renderValues(fields.month.values, 1, 12);
   if (dowRestricted) {
-    // crontab counts Sunday as 0 (or 7); EventBridge counts it as 1.
-    const days = numbers(fields.dayOfWeek.values, 'day-of-week').map((day) => (day % 7) + 1);
-    return `${minute} ${hour} ? ${month} ${renderValues(days, 1, 7)} *`;
+    const days = renderDays(fields.dayOfWeek.values, 1, 7, eventBridgeWeekday);
+    const nth = fields.dayOfWeek.nthDay > 0 ? `#${fields.dayOfWeek.nthDay}` : '';
+    return `${minute} ${hour} ? ${month} ${days}${nth} *`;
   }
-  const dayOfMonth = domRestricted ? renderValues(numbers(fields.dayOfMonth.values, 'day-of-month'), 1, 31) : '*';
+  const dayOfMonth = weekday !== undefined ? `${weekday}W` : domRestricted ? renderDays(fields.dayOfMonth.values, 1, 31, (day) => day) : '*';
   return `${minute} ${hour} ${dayOfMonth} ${month} ? *`;
 }

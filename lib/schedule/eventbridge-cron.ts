@@ -44,7 +44,9 @@ function checkItem(item: string, spec: FieldSpec): void {
   if (item === '*') return;
   if (item === 'L' && spec.specials.last) return;
   if (spec.specials.weekday && /^(\d+|L)W$/.test(item)) {
-    if (item !== 'LW') parseValue(item.slice(0, -1), spec);
+    if (item !== 'LW' && parseValue(item.slice(0, -1), spec) > 28) {
+      throw new ScheduleError(`${spec.name}: '${item}' names a day some months lack, where EventBridge does not document its run; use LW for the last weekday`);
+    }
     return;
   }
   if (spec.specials.last && /^\w+L$/.test(item) && spec.name === 'day-of-week') {
@@ -70,9 +72,14 @@ function checkField(field: string, spec: FieldSpec): void {
     if (!spec.specials.question) throw new ScheduleError(`${spec.name}: '?' is allowed only in day-of-month and day-of-week`);
     return;
   }
-  for (const item of field.split(',')) {
+  const items = field.split(',');
+  for (const item of items) {
     if (item === '') throw new ScheduleError(`${spec.name}: empty list item in '${field}'`);
     checkItem(item, spec);
+    // AWS documents this for '#' ('3#1,6#3' is refused); Quartz, whose syntax this is, refuses L and W in lists too.
+    if (items.length > 1 && /[LW]$|#/.test(item) && (spec.specials.last || spec.specials.nth)) {
+      throw new ScheduleError(`${spec.name}: '${item}' must be the field's only value, not one of the list '${field}'`);
+    }
   }
 }
 

@@ -32,5 +32,12 @@ export function toEventBridgeSchedule(schedule: string): string {
     validateEventBridgeCron(body);
     return `cron(${body})`;
   }
-  return `cron(${crontabToEventBridge(trimmed)})`;
+  const converted = crontabToEventBridge(trimmed);
+  try {
+    validateEventBridgeCron(converted);
+  } catch (cause) {
+    if (!(cause instanceof ScheduleError)) throw cause;
+    throw new ScheduleError(`'${trimmed}' would be cron(${converted}): ${cause.message}`, { cause });
+  }
+  return `cron(${converted})`;
 }

@@ -1,4 +1,4 @@
-import { CronExpressionParser } from 'cron-parser';
+import { CronExpressionParser, type CronDate } from 'cron-parser';
 import { toEventBridgeSchedule } from './schedule-expression';
 
 const RATE_UNIT_SECONDS: Readonly<Record<string, number>> = { minute: 60, hour: 3600, day: 86400 };
@@ -21,15 +21,35 @@ function shiftWeekdays(field: string): string {
 }
 
 /**
- * The EventBridge cron body as cron-parser reads it, plus the years it may run in. cron-parser
- * has no `W` (nearest weekday): `15W` is read as the 15th, at most two days off, which
- * `WEEKDAY_SLACK_SECONDS` covers where intervals matter.
+ * The day of a month (0-11) that `15W` or `LW` runs on, as Quartz, whose syntax EventBridge's is,
+ * places it: the weekday nearest that day (the last day for `L`), never in another month, so a
+ * Saturday the 1st runs on Monday the 3rd and a Sunday the 31st on Friday the 29th.
  */
-function toCronParser(body: string): { expression: string; years?: (year: number) => boolean } {
+function nearestWeekday(day: number | 'L', year: number, month: number): number {
+  const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  const target = day === 'L' ? last : day;
+  const weekday = new Date(Date.UTC(year, month, target)).getUTCDay();
+  if (weekday === 6) return target === 1 ? 3 : target - 1;
+  if (weekday === 0) return target === last ? target - 2 : target + 1;
+  return target;
+}
+
+/**
+ * The EventBridge cron body as cron-parser reads it, plus what cron-parser cannot check: the
+ * year, and `W`, for which cron-parser is given the days around it and the runs are filtered to
+ * the nearest weekday. A lone `L` in day-of-week is the week's last day, Saturday.
+ */
+function toCronParser(body: string): { expression: string; matches: (date: CronDate) => boolean } {
   const [minutes = '', hours = '', dayOfMonth = '', month = '', dayOfWeek = '', year = '*'] = body.split(' ');
-  const dom = dayOfMonth === '?' ? '*' : dayOfMonth.replace(/^LW$/, 'L').replace(/W$/, '');
-  const dow = dayOfWeek === '?' ? '*' : shiftWeekdays(dayOfWeek);
-  return { expression: `0 ${minutes} ${hours} ${dom} ${month} ${dow}`, ...(year === '*' ? {} : { years: yearMatcher(year) }) };
+  const weekday = /^(\d+|L)W$/.exec(dayOfMonth)?.[1];
+  const near = weekday === undefined || weekday === 'L' ? weekday : Number(weekday);
+  const dom = near === undefined ? dayOfMonth.replace('?', '*') : near === 'L' ? '26-31' : `${Math.max(1, near - 2)}-${near + 2}`;
+  const dow = dayOfWeek === 'L' ? '6' : shiftWeekdays(dayOfWeek.replace('?', '*'));
+  const years = year === '*' ? () => true : yearMatcher(year);
+  return {
+    expression: `0 ${minutes} ${hours} ${dom} ${month} ${dow}`,
+    matches: (date) => years(date.getFullYear()) && (near === undefined || date.getDate() === nearestWeekday(near, date.getFullYear(), date.getMonth())),
+  };
 }
 
 function yearMatcher(field: string): (year: number) => boolean {
@@ -40,9 +60,6 @@ function yearMatcher(field: string): (year: number) => boolean {
   });
   return (year) => items.some(({ from, to, step }) => year >= from && year <= to && (year - from) % step === 0);
 }
-
-/** Slack for schedules with `W`, whose runs cron-parser places up to two days off. */
-export const WEEKDAY_SLACK_SECONDS = 2 * 86400;
 
 /**
  * Scheduled times after `from` (exclusive), up to `until` and at most `limit` of them. A `rate(...)`
@@ -57,18 +74,19 @@ export function* scheduledTimes(spec: ScheduleSpec, from: Date, until: Date, lim
     for (let time = from.getTime() + stepMs; time <= until.getTime() && produced < limit; time += stepMs, produced += 1) yield new Date(time);
     return;
   }
-  const { expression, years } = toCronParser(normalized.slice('cron('.length, -1));
+  const { expression, matches } = toCronParser(normalized.slice('cron('.length, -1));
   const iterator = CronExpressionParser.parse(expression, { currentDate: from, tz: spec.timezone ?? 'UTC' });
   while (produced < limit) {
     // hasNext() would compute every time twice; a schedule with no run at all (30 February) throws.
-    let time: Date;
+    let date: CronDate;
     try {
-      time = iterator.next().toDate();
+      date = iterator.next();
     } catch {
       return;
     }
+    const time = date.toDate();
     if (time > until) return;
-    if (years && !years(time.getUTCFullYear())) continue;
+    if (!matches(date)) continue;
     produced += 1;
     yield time;
   }
@@ -76,7 +94,8 @@ export function* scheduledTimes(spec: ScheduleSpec, from: Date, until: Date, lim
 
 /**
  * Days after which the schedule's pattern repeats, so its intervals are all seen: a day when only
- * minutes and hours are set (three, to see two runs of a daily one), a fortnight when the weekday is too, else 400 (a February, a yearly run).
+ * minutes and hours are set (three, to see two runs of a daily one), a fortnight when the weekday
+ * is too, else 400 (a February, a yearly run, the second or last Friday of each month).
  * A time zone can shift runs by an hour at its DST changes, which only a full year shows.
  */
 function repeatDays(spec: ScheduleSpec): number {
@@ -84,7 +103,7 @@ function repeatDays(spec: ScheduleSpec): number {
   if (spec.timezone !== undefined) return 400;
   const [, , dayOfMonth, month, dayOfWeek, year] = normalized.slice('cron('.length, -1).split(' ');
   const any = (field: string | undefined) => field === '*' || field === '?';
-  if (!any(dayOfMonth) || !any(month) || !any(year)) return 400;
+  if (!any(dayOfMonth) || !any(month) || !any(year) || /[#L]/.test(dayOfWeek ?? '')) return 400;
   return any(dayOfWeek) ? 3 : 15;
 }
 
@@ -104,6 +123,5 @@ export function longestIntervalSeconds(spec: ScheduleSpec, from: Date): number {
     previous = time;
   }
   // Fewer than two runs in the horizon: nothing shorter can be promised.
-  if (longest === 0) return 400 * 86400;
-  return /W/.test(spec.schedule) ? longest + WEEKDAY_SLACK_SECONDS : longest;
+  return longest === 0 ? 400 * 86400 : longest;
 }

@@ -1,4 +1,5 @@
 import { parseShippedWalKey, parseShippingRunKey, walRoot } from '../backup/object-layout';
+import { replayableLogs } from '../backup/replayable-logs';
 import { runStartedAt } from '../backup/run-id';
 import { RestoreRefusedError } from '../errors';
 import { inBatches } from '../in-batches';
@@ -10,8 +11,10 @@ import { planWalRecovery, recoveryBaseOf, walReachOf, walRecoverableWindow, type
 
 /** How many of a job's newest base backups a recovery to a time chooses among. */
 const BASES_CONSIDERED = 100;
-/** Shipping run manifests read on each side of the asked time: a failed run has none, the next one will do. */
+/** Shipping run manifests read after the asked time: a failed run has none, the next one will do. */
 const RUNS_READ = 3;
+/** Those read scheduled at or before it. */
+const RUNS_BEFORE = 2;
 
 /** A recovery planned, with the base backup it starts from. */
 export interface WalRecoveryChoice {
@@ -19,17 +22,13 @@ export interface WalRecoveryChoice {
   readonly plan: WalRecoveryPlan;
 }
 
-/** Each cluster's shipped segments (a manifest stored), with the stored bytes of each payload. */
+/** Each cluster's replayable segments, with the stored bytes of each payload. */
 async function shippedSegments(store: ObjectStore, job: string, systemIdentifiers: readonly string[]): Promise<Map<string, ShippedSegments>> {
   const entries = await inBatches(systemIdentifiers, 4, async (systemIdentifier) => {
-    const sizes = new Map<string, number>();
-    const manifests = new Set<string>();
-    for (const object of await store.list(`${walRoot(job)}${systemIdentifier}/`)) {
-      const key = parseShippedWalKey(object.key);
-      if (key?.part === 'payload') sizes.set(key.segment, object.size);
-      if (key?.part === 'manifest') manifests.add(key.segment);
-    }
-    const shipped: ShippedSegments = new Map([...sizes].filter(([segment]) => manifests.has(segment)));
+    const shipped: ShippedSegments = replayableLogs(await store.list(`${walRoot(job)}${systemIdentifier}/`), (key) => {
+      const wal = parseShippedWalKey(key);
+      return wal && { name: wal.segment, part: wal.part };
+    });
     return [systemIdentifier, shipped] as const;
   });
   return new Map(entries);
@@ -37,15 +36,18 @@ async function shippedSegments(store: ObjectStore, job: string, systemIdentifier
 
 /**
  * What the job's shipping runs prove, from the few run manifests that matter: the newest ones (how
- * far the WAL reaches now) and the first ones after `toTime` (the least WAL that reaches it).
+ * far the WAL reaches now), the first ones after `toTime` (the least WAL that reaches it), and the
+ * last ones scheduled at or before it: one may have started after it all the same, and one that
+ * finished by then says where the search for the segment that ends the recovery starts.
  */
 async function reaches(store: ObjectStore, job: string, toTime: Date | undefined): Promise<WalReach[]> {
   const runs = (await store.list(`${walRoot(job)}runs/`))
     .filter((object) => object.key.endsWith('/manifest.json'))
     .map((object) => ({ key: object.key, at: runStartedAt(parseShippingRunKey(object.key)?.runId ?? '')?.getTime() }))
     .sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
-  const after = toTime ? runs.filter((run) => run.at !== undefined && run.at > toTime.getTime()).slice(0, RUNS_READ) : [];
-  const chosen = [...new Set([...after, ...runs.slice(-RUNS_READ)].map((run) => run.key))];
+  const after = toTime ? runs.filter((run) => (run.at ?? 0) <= toTime.getTime()).length : 0;
+  const around = toTime ? runs.slice(Math.max(after - RUNS_BEFORE, 0), after + RUNS_READ) : [];
+  const chosen = [...new Set([...around, ...runs.slice(-RUNS_READ)].map((run) => run.key))];
   const manifests = await inBatches(chosen, RUNS_READ * 2, async (key) => {
     const text = await store.getText(key);
     return text === undefined ? undefined : walReachOf(parseWalRunManifest(text, key));

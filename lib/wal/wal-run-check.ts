@@ -1,4 +1,4 @@
-import { readShippingRunManifest, type ShippingRun } from '../backup/shipping-run-manifest';
+import { readShippingRunManifest, shippedBeforeRun, type ShippingRun } from '../backup/shipping-run-manifest';
 import { parseShippedWalKey, walRoot } from '../backup/object-layout';
 import { ManifestError } from '../errors';
 import type { ObjectStore } from '../ports/object-store';
@@ -30,11 +30,20 @@ export async function newestBaseBackupStart(store: ObjectStore, job: string, sys
   return segmentOfLsn(physical.walStart, physical.timeline, segmentSize);
 }
 
+const bySegment = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** What a hole in the shipped WAL means to an operator, `after` saying where it starts. */
+function describeHole(missing: { readonly from: string; readonly to: string }, after: string): string {
+  return `WAL segments ${missing.from} to ${missing.to} are missing after ${after}: no restore can cross them; a new base backup starts a whole chain`;
+}
+
 /**
  * A shipping run that succeeded on its host is checked as a whole: its manifest names this run,
- * it reports no segments the server dropped before they were shipped, and the chain from the
- * newest base backup to the newest shipped segment has no hole. Either fault is a ManifestError
- * naming the missing segments, so the run is reported failed.
+ * it reports no segments the server dropped before they were shipped, the chain from the newest
+ * base backup of its cluster to the newest shipped segment has no hole, and neither has the chain
+ * this run went on with, from the newest segment its cluster's runs had shipped (checked whatever
+ * the newest base backup is: one of another cluster anchors no chain here). Any fault is a
+ * ManifestError naming the missing segments, so the run is reported failed.
  */
 export async function checkWalRun(store: ObjectStore, run: ShippingRun): Promise<CheckedWalRun> {
   const manifest = await readShippingRunManifest(store, run, parseWalRunManifest);
@@ -45,10 +54,14 @@ export async function checkWalRun(store: ObjectStore, run: ShippingRun): Promise
         'no restore can cross them; a new base backup starts a whole chain',
     );
   }
+  const shipped = await shippedSegments(store, run.job, manifest.systemIdentifier);
   const from = await newestBaseBackupStart(store, run.job, manifest.systemIdentifier, manifest.walSegmentSize);
-  const chain = from === undefined ? undefined : walChain(from, await shippedSegments(store, run.job, manifest.systemIdentifier), manifest.walSegmentSize);
-  if (chain?.kind === 'broken') {
-    throw new ManifestError(`WAL segments ${chain.missing.from} to ${chain.missing.to} are missing after the newest base backup (from ${chain.from}): no restore can cross them; a new base backup starts a whole chain`);
+  const chain = from === undefined ? undefined : walChain(from, shipped, manifest.walSegmentSize);
+  if (chain?.kind === 'broken') throw new ManifestError(describeHole(chain.missing, `the newest base backup (from ${chain.from})`));
+  const previous = shippedBeforeRun(shipped, manifest.shipped, bySegment);
+  const since = previous === undefined ? undefined : walChain(previous, shipped, manifest.walSegmentSize);
+  if (since?.kind === 'broken') {
+    throw new ManifestError(describeHole(since.missing, `${previous}, the newest segment of cluster ${manifest.systemIdentifier} shipped before this run`));
   }
   return { manifest, chain };
 }

@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
-import type { ObjectStore, StoredObject } from '../../lib/ports/object-store';
+import type { ObjectStore, ObjectVersion, StoredObject } from '../../lib/ports/object-store';
 
 /** One object-store call as the S3 action it becomes: the key, or the listed prefix. */
 export interface StoreAction {
-  readonly action: 's3:GetObject' | 's3:PutObject' | 's3:ListBucket' | 's3:DeleteObject' | 's3:PutObjectLegalHold';
+  readonly action: 's3:GetObject' | 's3:PutObject' | 's3:ListBucket' | 's3:DeleteObject' | 's3:GetObjectLegalHold' | 's3:PutObjectLegalHold';
   readonly key?: string;
   readonly prefix?: string;
 }
@@ -53,8 +53,14 @@ export class IamRecordingStore implements ObjectStore {
     return this.inner.deleteKeys(keys);
   }
 
-  setLegalHold(key: string, on: boolean): Promise<void> {
-    this.actions.push({ action: 's3:PutObjectLegalHold', key });
-    return this.inner.setLegalHold(key, on);
+  legalHold(key: string): Promise<ObjectVersion & { on: boolean }> {
+    // HeadObject for the current version, then GetObjectLegalHold of it.
+    this.actions.push({ action: 's3:GetObject', key }, { action: 's3:GetObjectLegalHold', key });
+    return this.inner.legalHold(key);
+  }
+
+  setLegalHold(version: ObjectVersion, on: boolean): Promise<void> {
+    this.actions.push({ action: 's3:PutObjectLegalHold', key: version.key });
+    return this.inner.setLegalHold(version, on);
   }
 }

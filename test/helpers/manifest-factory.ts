@@ -1,4 +1,4 @@
-import type { BinlogManifest } from '../../lib/binlogs/binlog-manifest';
+import type { BinlogManifest, BinlogRunManifest } from '../../lib/binlogs/binlog-manifest';
 import type { WalRunManifest } from '../../lib/wal/wal-manifest';
 import type { Manifest } from '../../lib/backup/manifest';
 
@@ -74,11 +74,18 @@ export function binlogManifest(sequence: number, firstEventAt: string, lastEvent
     formatVersion: 1, kind: 'mysql-binlog', job, runId: '20261130T000000Z-0123456789', host: 'i-0123456789abcdef0',
     server: 'db:3306', serverKey, serverVersion: '10.11.19-MariaDB', file, previousFile: '', shippedAt: lastEventAt,
     payload: { key: `${job}/binlogs/${serverKey}/${file}.zst`, size: 100, sha256: 'a'.repeat(64), rawSize: 400, rawSha256: 'a'.repeat(64), compression: 'zstd' },
-    events: 10, startPosition: 4, endPosition: 400, firstEventAt, lastEventAt, gtid: '0-1-10',
+    events: 10, startPosition: 4, endPosition: 400, firstEventAt, lastEventAt, startGtid: '', gtid: '0-1-10',
     ...overrides,
   };
 }
 
+/** The manifest of a binary log shipping run of job `orders` on folder `serverKey`: it shipped `shipped`, and the server's oldest log was `oldestOnServer`. */
+export function binlogRunManifest(runId: string, shipped: readonly string[], oldestOnServer: string, serverKey = 'server-1'): BinlogRunManifest {
+  return {
+    formatVersion: 1, kind: 'mysql-binlogs', job: 'orders', runId, host: 'i-0123456789abcdef0', startedAt: '2026-11-30T12:00:02Z', finishedAt: '2026-11-30T12:00:09Z',
+    server: 'db:3306', serverKey, logPrefix: `orders/binlogs/${serverKey}`, newChain: null, oldestOnServer, newestShipped: shipped.at(-1) ?? '', shipped: [...shipped],
+  };
+}
 
 /** A physical base backup of job `ledger` whose WAL starts at `walStart` and is consistent at `walEnd` (16 MiB segments). */
 export function physicalManifest(runId: string, finishedAt: string, walStart: string, walEnd: string, host = 'i-0123456789abcdef2'): Extract<Manifest, { engine: 'postgres' }> {

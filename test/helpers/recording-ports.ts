@@ -2,7 +2,7 @@ import { MemoryNotifier } from '../../lib/adapters/memory-notifier';
 import type { CronsnapConfig } from '../../lib/config/cronsnap-config';
 import { Readable } from 'node:stream';
 import type { CommandRequest, CommandRunner, Invocation } from '../../lib/ports/command-runner';
-import type { ObjectStore, StoredObject } from '../../lib/ports/object-store';
+import type { ObjectStore, ObjectVersion, StoredObject } from '../../lib/ports/object-store';
 
 /** A CommandRunner that records what is sent and answers with fixed hosts. */
 export class RecordingRunner implements CommandRunner {
@@ -29,7 +29,11 @@ export class RecordingRunner implements CommandRunner {
   }
 }
 
-/** An ObjectStore in memory, with S3's conditional-write semantics and Object Lock dates to set by hand. */
+/**
+ * An ObjectStore in memory, with S3's conditional-write semantics and Object Lock dates to set by
+ * hand. Versioned as the backup bucket is: every write makes a new version, a delete only hides the
+ * current one, and a legal hold stays on its version whatever happens to the key.
+ */
 export class MemoryObjectStore implements ObjectStore {
   readonly objects = new Map<string, string>();
   readonly locks = new Map<string, Date>();
@@ -40,6 +44,36 @@ export class MemoryObjectStore implements ObjectStore {
   readonly binary = new Map<string, Buffer>();
   /** Content types of what `put` wrote. */
   readonly contentTypes = new Map<string, string>();
+
+  /** Versions with a legal hold on, current or not, as `key@versionId`. */
+  readonly legalHolds = new Set<string>();
+  /** Every version ever stored, as `key@versionId`. */
+  private readonly versions = new Set<string>();
+  /** The current version of each key; a key set in `objects` by hand gets one when first asked. */
+  private readonly currentVersions = new Map<string, string>();
+  private readonly listeners: { prefix: string; then: () => Promise<unknown> }[] = [];
+
+  /** The key's current version. */
+  currentVersion(key: string): ObjectVersion {
+    if (!this.objects.has(key)) throw new Error(`no object ${key}`);
+    const versionId = this.currentVersions.get(key) ?? `v${this.versions.size + 1}`;
+    this.currentVersions.set(key, versionId);
+    this.versions.add(`${key}@${versionId}`);
+    return { key, versionId };
+  }
+
+  /** The keys whose versions (current or not) have a legal hold on, sorted. */
+  heldKeys(): string[] {
+    return [...this.legalHolds].map((version) => version.slice(0, version.lastIndexOf('@'))).sort();
+  }
+
+  /**
+   * Runs `then` once, after the next list of `prefix` has been read and before it is answered: a
+   * write of another caller that lands while the lister works from what it read.
+   */
+  afterNextList(prefix: string, then: () => Promise<unknown>): void {
+    this.listeners.push({ prefix, then });
+  }
 
   async getText(key: string): Promise<string | undefined> {
     return this.objects.get(key);
@@ -52,18 +86,22 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async put(key: string, body: string, contentType: string): Promise<void> {
-    this.objects.set(key, body);
+    this.write(key, body);
     this.contentTypes.set(key, contentType);
   }
 
   async putIfAbsent(key: string, body: string): Promise<boolean> {
     if (this.objects.has(key)) return false;
-    this.objects.set(key, body);
+    this.write(key, body);
     return true;
   }
 
   async list(prefix: string): Promise<StoredObject[]> {
-    return [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort().map((key) => ({ key, size: Buffer.byteLength(this.objects.get(key) ?? '') }));
+    const listed = [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort().map((key) => ({ key, size: Buffer.byteLength(this.objects.get(key) ?? '') }));
+    const at = this.listeners.findIndex((listener) => listener.prefix === prefix);
+    const [listener] = at < 0 ? [] : this.listeners.splice(at, 1);
+    await listener?.then();
+    return listed;
   }
 
   async head(key: string): Promise<StoredObject | undefined> {
@@ -74,16 +112,32 @@ export class MemoryObjectStore implements ObjectStore {
 
   async deleteKeys(keys: readonly string[]): Promise<void> {
     this.deletions.push([...keys]);
-    for (const key of keys) this.objects.delete(key);
+    for (const key of keys) {
+      this.objects.delete(key);
+      this.currentVersions.delete(key);
+    }
   }
 
-  /** Keys with a legal hold on. */
-  readonly legalHolds = new Set<string>();
+  async legalHold(key: string): Promise<ObjectVersion & { on: boolean }> {
+    const version = this.currentVersion(key);
+    return { ...version, on: this.legalHolds.has(`${key}@${version.versionId}`) };
+  }
 
-  async setLegalHold(key: string, on: boolean): Promise<void> {
-    if (!this.objects.has(key)) throw new Error(`no object ${key}`);
-    if (on) this.legalHolds.add(key);
-    else this.legalHolds.delete(key);
+  async setLegalHold(version: ObjectVersion, on: boolean): Promise<void> {
+    const id = `${version.key}@${version.versionId}`;
+    // As S3ObjectStore: lifting a hold from a version no longer stored does nothing.
+    if (!this.versions.has(id)) {
+      if (on) throw new Error(`no version ${id}`);
+      return;
+    }
+    if (on) this.legalHolds.add(id);
+    else this.legalHolds.delete(id);
+  }
+
+  private write(key: string, body: string): void {
+    this.objects.set(key, body);
+    this.currentVersions.delete(key);
+    this.currentVersion(key);
   }
 }
 

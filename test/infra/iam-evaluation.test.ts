@@ -1,9 +1,12 @@
 import { binlogRoot, binlogRunMarkerKey, binlogRunPrefix, completionMarkerKey, completionMarkersPrefix, drillMarkerKey, drillResultKey, keepMarkerKey, lastPassedDrillKey, onDemandMarkerKey, programKey, runMarkerKey, runPrefix, walRoot, walRunMarkerKey, walRunPrefix } from '../../lib/backup/object-layout';
 import { runIdFor } from '../../lib/backup/run-id';
 import { buildComplianceReport } from '../../lib/compliance/compliance-report';
-import { parseConfig } from '../../lib/config/load-config';
+import { findJob, parseConfig } from '../../lib/config/load-config';
+import { keepBackup, keepEventSchema } from '../../lib/retention/backup-keeps';
+import { pruneJob } from '../../lib/retention/prune-job';
+import { runIdAt, storedEtcdBackup } from '../helpers/stored-backups';
 import { configInput, etcdJobInput, filesJobInput, mysqlJobInput } from '../helpers/config-factory';
-import { IamRecordingStore } from '../helpers/iam-recording-store';
+import { IamRecordingStore, type StoreAction } from '../helpers/iam-recording-store';
 import { writeInventory } from '../helpers/inventory-fixture';
 import { binlogManifest, mysqlManifest } from '../helpers/manifest-factory';
 import { MemoryObjectStore } from '../helpers/recording-ports';
@@ -185,6 +188,38 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
     expect(puts).toEqual(verdicts);
     expect(deletes).toEqual(verdicts);
   });
+
+  it("lets a keep read and set legal holds, and pruning lift a lapsed keep's, under Object Lock: the calls each makes, on the jobs' objects only", async () => {
+    const lockedJobs = { ...jobs, storage: { objectLock: { mode: 'governance' as const, days: 1 } } };
+    const locked = new IamWorld(synthStack(lockedJobs).template.toJSON() as never);
+    const lockedBucket = locked.arnOf('AWS::S3::Bucket', 'StorageBucket');
+    const lockedRole = (prefix: string) => `role/${locked.logicalId('AWS::IAM::Role', prefix)}`;
+    const kms = { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': locked.arnOf('AWS::KMS::Key', 'StorageKey') };
+    const asRequest = (principal: string) => (call: StoreAction): IamRequest =>
+      call.action === 's3:ListBucket'
+        ? { principal, action: call.action, resource: lockedBucket, context: { 's3:prefix': call.prefix ?? '' } }
+        : { principal, action: call.action, resource: `${lockedBucket}/${call.key ?? ''}`, ...(call.action === 's3:PutObject' ? { context: kms } : {}) };
+    const judged = async (request: IamRequest) => `${request.principal} ${request.action} ${request.resource}: ${await locked.evaluate(request)}`;
+    const config = parseConfig(lockedJobs);
+    const now = new Date('2026-11-24T12:00:00Z');
+    const memory = new MemoryObjectStore();
+    const runId = runIdAt(now, 1);
+    for (const [key, body] of storedEtcdBackup(runId)) memory.objects.set(key, body);
+    const keeping = new IamRecordingStore(memory);
+    const pruning = new IamRecordingStore(memory);
+
+    await keepBackup(keepEventSchema.parse({ job: 'prod-etcd', runId, until: '2026-11-25' }), { config, store: keeping, now: () => now, caller: 'an operator' });
+    await pruneJob(findJob(config, 'prod-etcd'), { store: pruning, now: () => new Date('2026-11-27T00:00:00Z'), objectLock: true });
+
+    expect(keeping.actions.filter((call) => call.action === 's3:GetObjectLegalHold')).toHaveLength(2);
+    expect(pruning.actions.filter((call) => call.action === 's3:PutObjectLegalHold')).toHaveLength(2);
+    const requests = [...keeping.actions.map(asRequest(lockedRole('RestoreFunction'))), ...pruning.actions.map(asRequest(lockedRole('FunctionsBackupCompleted')))];
+    expect(await Promise.all(requests.map(judged))).toEqual(requests.map((request) => expect.stringMatching(new RegExp(`^${request.principal} ${request.action} .*: Allowed$`))));
+    const marker = `${lockedBucket}/${keepMarkerKey('prod-etcd', runId)}`;
+    const payload = `${lockedBucket}/${[...memory.objects.keys()].find((key) => key.endsWith('snapshot.db.zst')) ?? ''}`;
+    await expect(judged({ principal: lockedRole('FunctionsBackupCompleted'), action: 's3:PutObjectLegalHold', resource: marker })).resolves.toMatch(/: ImplicitlyDenied$/);
+    await expect(judged({ principal: 'host/prod-etcd', action: 's3:PutObjectLegalHold', resource: payload })).resolves.toMatch(/Denied$/);
+  }, 120_000);
 
   it("lets a host write its job's reports, not another job's, and the functions that send commands read them", async () => {
     const report = (job: string) => `${bucket}/${newReportKey(job)}i-0123456789abcdef0`;

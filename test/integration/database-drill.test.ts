@@ -6,7 +6,7 @@ import { manifestKey, runPrefix } from '../../lib/backup/object-layout';
 import { runIdFor } from '../../lib/backup/run-id';
 import { scratchPrefix } from '../../lib/drill/drill-plan';
 import type { DrillOutcome } from '../../lib/drill/run-drill';
-import { startMariaDb, type MariaDb } from '../../lib/local/mariadb-server';
+import { startMySql, type MySqlServer } from '../../lib/local/mysql-server';
 import type { Moto } from '../../lib/local/moto-server';
 import { startPostgres, type Postgres } from '../../lib/local/postgres-server';
 import type { LocalBackupService } from '../../lib/local/local-backup-service';
@@ -47,6 +47,9 @@ function manifestKeyOf(manifest: Manifest): string {
 
 // Quotes, parentheses and "),(" inside strings, a trailing backslash, binary that spells "('')":
 // everything a row counter over the dump text could miscount.
+/** The digits as a derived table: numbers by cross join, as MariaDB's seq_ engine and MySQL alike read them. */
+const DIGITS = `(${Array.from({ length: 10 }, (_, n) => `SELECT ${n} AS n`).join(' UNION ALL ')})`;
+
 const MYSQL_FIXTURE = `
 CREATE DATABASE shop CHARACTER SET utf8mb4;
 CREATE DATABASE crm CHARACTER SET utf8mb4;
@@ -61,7 +64,8 @@ CREATE TABLE shop.empty_table (id INT) ENGINE=InnoDB;
 CREATE VIEW shop.product_names AS SELECT id, name FROM shop.products;
 CREATE EVENT shop.purge ON SCHEDULE EVERY 1 HOUR DO DELETE FROM shop.audit WHERE id < 0;
 CREATE TABLE crm.customers (id INT PRIMARY KEY, email VARCHAR(320), padding VARCHAR(200)) ENGINE=InnoDB;
-INSERT INTO crm.customers SELECT seq, CONCAT('c', seq, '@example.com'), REPEAT('x(', 75) FROM crm.seq_1_to_20000;
+INSERT INTO crm.customers SELECT seq, CONCAT('c', seq, '@example.com'), REPEAT('x(', 75)
+  FROM (SELECT 1 + a.n + 10 * b.n + 100 * c.n + 1000 * d.n + 10000 * e.n AS seq FROM ${DIGITS} a, ${DIGITS} b, ${DIGITS} c, ${DIGITS} d, ${DIGITS} e) AS numbers WHERE seq <= 20000;
 CREATE USER 'backup'@'127.0.0.1' IDENTIFIED BY '${PASSWORD.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}';
 GRANT ALL PRIVILEGES ON *.* TO 'backup'@'127.0.0.1';
 `;
@@ -69,7 +73,7 @@ GRANT ALL PRIVILEGES ON *.* TO 'backup'@'127.0.0.1';
 describe('restore drills of MySQL/MariaDB dumps, against a real MariaDB and moto', () => {
   const aws = useMotoBucket('cronsnap-mysql-drills');
   let world: Awaited<ReturnType<typeof drillWorld>>;
-  let db: MariaDb;
+  let db: MySqlServer;
   let service: LocalBackupService;
   let manifest: Extract<Manifest, { engine: 'mysql' }>;
   let liveChecksums: string;
@@ -90,7 +94,7 @@ describe('restore drills of MySQL/MariaDB dumps, against a real MariaDB and moto
   }
 
   beforeAll(async () => {
-    [world, db] = await Promise.all([drillWorld(aws), startMariaDb()]);
+    [world, db] = await Promise.all([drillWorld(aws), startMySql()]);
     writeFileSync(join(world.dir, 'fixture.sql'), MYSQL_FIXTURE);
     await db.load(`cat '${join(world.dir, 'fixture.sql')}'`);
     service = localServiceFor(drilledJob(), { ...world, host: HOST });

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_PATH } from '../../lib/adapters/local-command-runner';
 import { startEtcd } from '../../lib/local/etcd-server';
+import { startMySql } from '../../lib/local/mysql-server';
+import { startPostgres } from '../../lib/local/postgres-server';
 import { COMPAT_DIR, currentProfile, writeLegacyWrappers } from '../helpers/host-profiles';
 
 const profile = currentProfile();
@@ -13,10 +15,12 @@ const LEGACY_BASH = join(COMPAT_DIR, 'bash-4.2.45');
 const present = existsSync(LEGACY_BASH);
 if (!present) console.log(`skipped: the host library under bash 4.2 (${COMPAT_DIR} absent)`);
 
-/** A command as a stand-in host of this profile runs it: the profile's bin dir first on the agent's PATH. */
+/** A command as a stand-in host of this profile runs it: the profile's bin dir first on the agent's PATH, or in its root. */
 function onHost(script: string) {
   const prefix = process.env.CRONSNAP_LOCAL_HOST_PATH;
-  return spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { PATH: prefix ? `${prefix}:${AGENT_PATH}` : AGENT_PATH } });
+  const enter = process.env.CRONSNAP_LOCAL_HOST_ENTER;
+  const [command, ...args] = [...(enter ? [enter] : []), 'bash', '-c', script];
+  return spawnSync(command ?? 'bash', args, { encoding: 'utf8', env: { PATH: prefix ? `${prefix}:${AGENT_PATH}` : AGENT_PATH } });
 }
 
 /** RHEL/CentOS 7 run bash 4.2, where an empty array under `set -u` is an unbound variable. */
@@ -83,7 +87,7 @@ describe(`the stand-in hosts of profile ${profile}`, () => {
     expect(onHost('command -v bash tee tar').stdout.split('\n').filter(Boolean)).toHaveLength(3);
   });
 
-  const legacy = profile !== 'debian';
+  const legacy = profile === 'legacy' || profile.startsWith('etcd-');
 
   // Each profile checks its own tools; the debian profile's are this machine's.
   if (legacy) it('run the real bash 4.2.45, tee without -p and tar without --verbatim-files-from', () => {
@@ -106,6 +110,33 @@ describe(`the stand-in hosts of profile ${profile}`, () => {
         expect(JSON.parse(await server.etcdctl(['endpoint', 'status', '-w', 'json']))).toEqual([expect.objectContaining({ Status: expect.objectContaining({ version: etcd }) })]);
       } finally {
         await server.stop();
+      }
+    });
+  }
+
+  if (profile === 'current') {
+    it("run today's releases: bash 5, aws CLI v2, MySQL 9's client tools, PostgreSQL 18's, etcd 3.5's etcdctl and etcdutl", () => {
+      const versions = onHost(
+        'echo $BASH_VERSION; aws --version; mysqldump --version; mysqlbinlog --version; /usr/lib/postgresql/18/bin/pg_dump --version; etcdctl version; etcdutl version',
+      ).stdout;
+      expect(versions).toMatch(/^5\./);
+      expect(versions).toMatch(/^aws-cli\/2\./m);
+      expect(versions).toMatch(/^mysqldump {2}Ver 9\./m);
+      expect(versions).toMatch(/^mysqlbinlog {2}Ver 9\./m);
+      expect(versions).toMatch(/^pg_dump \(PostgreSQL\) 18\./m);
+      expect(versions).toMatch(/^etcdctl version: 3\.5\./m);
+      expect(versions).toMatch(/^etcdutl version: 3\.5\./m);
+      expect(onHost('command -v mariadb mariadb-dump').stdout).toBe('');
+    });
+
+    it("start the harness's own servers from those releases, MySQL with GTIDs on", async () => {
+      const [mysql, postgres, etcd] = await Promise.all([startMySql(), startPostgres(), startEtcd({ name: 'current-member' })]);
+      try {
+        expect((await mysql.sql('SELECT VERSION(), @@GLOBAL.gtid_mode')).trim()).toMatch(/^9\.\S+\tON$/);
+        expect((await postgres.sql('SHOW server_version')).trim()).toMatch(/^18\./);
+        expect(JSON.parse(await etcd.etcdctl(['endpoint', 'status', '-w', 'json']))).toEqual([expect.objectContaining({ Status: expect.objectContaining({ version: expect.stringMatching(/^3\.5\./) }) })]);
+      } finally {
+        await Promise.all([mysql.stop(), postgres.stop(), etcd.stop()]);
       }
     });
   }

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestoreRefusedError } from '../../lib/errors';
-import { startMariaDb, type MariaDb } from '../../lib/local/mariadb-server';
+import { startMySql, type MySqlServer } from '../../lib/local/mysql-server';
 import type { Moto } from '../../lib/local/moto-server';
 import { getObjectBytes } from '../../lib/local/object-bytes';
 import { mysqlJobInput } from '../helpers/config-factory';
@@ -37,11 +37,11 @@ GRANT ALL PRIVILEGES ON *.* TO 'backup'@'127.0.0.1';
 
 const TABLES = ['shop.products', 'shop.audit', 'crm.customers'];
 
-async function checksums(db: MariaDb): Promise<string> {
+async function checksums(db: MySqlServer): Promise<string> {
   return db.sql(`CHECKSUM TABLE ${TABLES.join(', ')} EXTENDED`);
 }
 
-async function objectCounts(db: MariaDb): Promise<string> {
+async function objectCounts(db: MySqlServer): Promise<string> {
   return db.sql(`SELECT
     (SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA IN ('shop','crm')),
     (SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA IN ('shop','crm')),
@@ -52,14 +52,14 @@ describe('mysql backup, end to end', () => {
   // moto through the call recorder: the file's calls are judged against the stack's IAM after it.
   const aws = useMotoBucket('cronsnap-mysql-backups');
   let moto: Moto;
-  let source: MariaDb;
+  let source: MySqlServer;
   let bucket: string;
   let dir: string;
   let plainSecretArn: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cronsnap-mysql-it-'));
-    source = await startMariaDb();
+    source = await startMySql();
     ({ moto, bucket } = aws);
     await moto.putSecureString('/cronsnap/prod-mysql/password', PASSWORD);
     await moto.putSecureString('/cronsnap/wrong/password', 'not-the-password');
@@ -112,11 +112,11 @@ describe('mysql backup, end to end', () => {
     const { manifest } = completion;
     if (manifest.engine !== 'mysql') throw new Error('expected a mysql manifest');
     // Nothing wrote since the dump: its coordinates are the server's own now.
-    const [binlogFile, binlogPosition] = (await source.sql('SHOW MASTER STATUS')).split('\t');
-    const gtid = (await source.sql('SELECT @@gtid_binlog_pos')).trim();
-    expect(gtid).toMatch(/^\d+-\d+-\d+(,\d+-\d+-\d+)*$/);
-    expect(manifest.mysql).toMatchObject({ server: `127.0.0.1:${source.port}`, source: 'primary', gtid, binlogFile, binlogPosition: Number(binlogPosition) });
-    expect(manifest.mysql.serverVersion).toMatch(/MariaDB/);
+    const { file: binlogFile, position: binlogPosition } = await source.binlogPosition();
+    const gtid = await source.executedGtids();
+    expect(gtid).toMatch(source.flavour === 'mariadb' ? /^\d+-\d+-\d+(,\d+-\d+-\d+)*$/ : /^[0-9a-f-]{36}:\d+(-\d+)?(,[0-9a-f-]{36}:\d+(-\d+)?)*$/);
+    expect(manifest.mysql).toMatchObject({ server: `127.0.0.1:${source.port}`, source: 'primary', gtid, binlogFile, binlogPosition });
+    expect(manifest.mysql.serverVersion).toMatch(source.flavour === 'mariadb' ? /MariaDB/ : /^(8\.[4-9]|9)\./);
     // Announced to the aws CLI from information_schema's table sizes (InnoDB's are estimates, so only their presence is checked).
     expect(manifest.payload.expectedSize).toBeGreaterThan(64 * 1024 ** 2 + 16384);
     expect(manifest.payload.expectedSize).toBeGreaterThanOrEqual(manifest.payload.size);
@@ -133,7 +133,7 @@ describe('mysql backup, end to end', () => {
       expect(output).not.toContain('pässwörd');
     }
 
-    const target = await startMariaDb();
+    const target = await startMySql();
     try {
       const file = join(dir, 'dump.sql.zst');
       writeFileSync(file, await getObjectBytes(moto.s3(), bucket, manifest.payload.key));
@@ -237,11 +237,11 @@ describe('mysql backup, end to end', () => {
     const MAXSCALE_PASSWORD = 'mx-$ecret "pw"';
     const standby = (port: number): MaxscaleServer => ({ name: 'server1', address: '10.255.0.1', port, state: 'Slave, Running' });
     const master = (name: string, port: number): MaxscaleServer => ({ name, address: '127.0.0.1', port, state: 'Master, Running' });
-    let other: MariaDb;
+    let other: MySqlServer;
 
     beforeAll(async () => {
       await moto.putSecureString('/cronsnap/maxscale/password', MAXSCALE_PASSWORD);
-      other = await startMariaDb();
+      other = await startMySql();
       await other.load(`cat '${join(dir, 'fixture.sql')}'`);
     });
 
@@ -352,7 +352,7 @@ describe('mysql backup, end to end', () => {
     const service = serviceFor('moving-mysql', { databases: ['shop'] });
     const { completions } = await service.runJob('moving-mysql', 'mysql-event-8');
     expect(completions.map((completion) => completion.kind)).toEqual(['succeeded']);
-    const target = await startMariaDb();
+    const target = await startMySql();
     try {
       // The other server has the job's login and none of the data. The login goes in from a file:
       // on the client's command line (-e) its password would show in every process list, where a
@@ -364,7 +364,7 @@ describe('mysql backup, end to end', () => {
       const restored = await service.restore({ job: 'moving-mysql', backup: 'latest', server: `127.0.0.1:${target.port}`, dryRun: false, confirm: 'moving-mysql' });
 
       expect(restored).toMatchObject({ kind: 'database', report: { restored: [{ database: 'shop', into: 'shop', tables: 2, views: 1 }] } });
-      const sums = async (server: MariaDb) => (await server.sql('CHECKSUM TABLE shop.products, shop.audit EXTENDED')).trim();
+      const sums = async (server: MySqlServer) => (await server.sql('CHECKSUM TABLE shop.products, shop.audit EXTENDED')).trim();
       expect(await sums(target)).toBe(await sums(source));
     } finally {
       await target.stop();

@@ -28,7 +28,8 @@ describe('postgres recovery to a point in time, end to end', () => {
 
   const serverSecond = async () => Number((await source.sql('SELECT floor(extract(epoch FROM clock_timestamp()))::bigint')).trim());
   const secondPassed = (second: number) => passed(serverSecond, second);
-  const asPostgres = (args: string[]) => execFileSync('runuser', ['-u', 'postgres', '--', ...args]).toString();
+  // process.env given on purpose: under jest it is the test's copy, with the host profile's tools first.
+  const asPostgres = (args: string[]) => execFileSync('runuser', ['-u', 'postgres', '--', ...args], { env: process.env }).toString();
   /** Rows of the recovered copy, asked over its own socket in its data dir. */
   const rowsOf = (dataDir: string, port: string, sql = 'SELECT note FROM ledger ORDER BY id') =>
     asPostgres(['psql', '-h', dataDir, '-p', port, '-d', 'postgres', '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql]).trim().split('\n').filter(Boolean);
@@ -66,6 +67,8 @@ describe('postgres recovery to a point in time, end to end', () => {
     between = written + 1;
     await secondPassed(between);
     await source.sql("INSERT INTO ledger (note) VALUES ('after'); UPDATE ledger SET note = 'changed after' WHERE id = 1");
+    // Segments after the one that holds the first commit past the target, shipped by the same run.
+    for (let filled = 0; filled < 3; filled++) await source.sql('CREATE TABLE IF NOT EXISTS filler (n int); INSERT INTO filler VALUES (1); SELECT pg_switch_wal()');
     await run('wal');
     await source.sql('DROP TABLE ledger');
   });
@@ -107,6 +110,18 @@ describe('postgres recovery to a point in time, end to end', () => {
     expect(await source.sql("SELECT count(*) FROM pg_tables WHERE tablename = 'ledger'")).toBe('0\n');
   });
 
+  it('fetches the WAL of a recovery to a time only up to the segment that holds the first commit past it', async () => {
+    const plan = await service.restore({ job: JOB, backup: 'latest', toTime: iso(between), dataDir: join(dir, 'searched') });
+    if (plan.kind !== 'database' || plan.pointInTime?.kind !== 'wal' || !plan.report.recoveryPlan) throw new Error(JSON.stringify(plan));
+    const { segments } = plan.pointInTime;
+    const { firstSegment, lastSegment, segments: fetched } = plan.report.recoveryPlan;
+
+    // The run that covers the target shipped three more segments after that one: none is fetched.
+    expect(firstSegment).toBe(segments.first);
+    expect(fetched).toBeLessThanOrEqual(segments.count - 3);
+    expect(lastSegment < segments.last).toBe(true);
+  });
+
   it('without a time recovers the newest base backup to the end of its shipped WAL', async () => {
     const dataDir = join(dir, 'to-end');
     recovered.push(dataDir);
@@ -128,10 +143,10 @@ describe('postgres recovery to a point in time, end to end', () => {
 
   it('refuses, before a data dir exists or a server starts, a recovery whose shipped segment was changed in the bucket', async () => {
     const plan = await service.restore({ job: JOB, backup: 'latest', toTime: iso(between), dataDir: join(dir, 'tampered') });
-    const summary = plan.kind === 'database' ? plan.pointInTime : undefined;
-    if (summary?.kind !== 'wal') throw new Error(JSON.stringify(plan));
-    // The last segment the recovery needs: the first ones were fetched whole before it comes to it.
-    const [segment] = (await listKeys(aws.moto.s3(), aws.bucket, `${JOB}/wal/`)).filter((key) => key.endsWith(`/${summary.segments.last}.zst`));
+    const last = plan.kind === 'database' ? plan.report.recoveryPlan?.lastSegment : undefined;
+    if (last === undefined) throw new Error(JSON.stringify(plan));
+    // The last segment the recovery reads: the first ones were fetched whole before it comes to it.
+    const [segment] = (await listKeys(aws.moto.s3(), aws.bucket, `${JOB}/wal/`)).filter((key) => key.endsWith(`/${last}.zst`));
     const original = await getObjectBytes(aws.moto.s3(), aws.bucket, segment ?? '');
     await aws.moto.s3().send(new PutObjectCommand({ Bucket: aws.bucket, Key: segment, Body: Buffer.concat([original, Buffer.from('tampered')]) }));
     const dataDir = join(dir, 'tampered');

@@ -20,6 +20,9 @@ const SEGMENT_SIZE = 16 * 1024 ** 2;
 
 type WalShipped = Extract<CompletionOutcome, { kind: 'wal-shipped' }>;
 
+/** A wrapper's first line: its own dir off PATH, so it calls the host's own tool (whichever host the profile plays). */
+const withoutOwnDir = (bin: string) => `PATH=$(printf %s "$PATH" | sed 's#${bin}:##')\n`;
+
 describe('postgres WAL shipping, end to end', () => {
   const aws = useMotoBucket('cronsnap-pg-wal');
   let source: Postgres;
@@ -177,7 +180,7 @@ describe('postgres WAL shipping, end to end', () => {
     mkdirSync(bin, { recursive: true });
     writeFileSync(
       join(bin, 'aws'),
-      `#!/bin/sh\nif [ -e '${flag}' ]; then for arg; do case $arg in */outbox) echo 'upload refused by the test' >&2; exit 1;; esac; done; fi\nexec '${execFileSync('sh', ['-c', 'command -v aws']).toString().trim()}' "$@"\n`,
+      `#!/bin/sh\n${withoutOwnDir(bin)}if [ -e '${flag}' ]; then for arg; do case $arg in */outbox) echo 'upload refused by the test' >&2; exit 1;; esac; done; fi\nexec aws "$@"\n`,
       { mode: 0o755 },
     );
     const service = walService('wal-retry', 'cronsnap_retry', {}, { PATH: `${bin}:${AGENT_PATH}` });
@@ -210,10 +213,9 @@ describe('postgres WAL shipping, end to end', () => {
     const bin = join(dir, 'partial-aws-bin');
     const flag = join(dir, 'lose-manifest');
     mkdirSync(bin, { recursive: true });
-    const real = execFileSync('sh', ['-c', 'command -v aws']).toString().trim();
     writeFileSync(
       join(bin, 'aws'),
-      `#!/bin/sh\nif [ -e '${flag}' ]; then for arg; do case $arg in */manifests) rm -f "$arg/$(cat '${flag}').json"; '${real}' "$@"; echo 'a manifest was lost by the test' >&2; exit 1;; esac; done; fi\nexec '${real}' "$@"\n`,
+      `#!/bin/sh\n${withoutOwnDir(bin)}if [ -e '${flag}' ]; then for arg; do case $arg in */manifests) rm -f "$arg/$(cat '${flag}').json"; aws "$@"; echo 'a manifest was lost by the test' >&2; exit 1;; esac; done; fi\nexec aws "$@"\n`,
       { mode: 0o755 },
     );
     const service = walService('wal-holes', 'cronsnap_holes', {}, { PATH: `${bin}:${AGENT_PATH}` });

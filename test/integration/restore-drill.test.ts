@@ -11,6 +11,7 @@ import { getObjectBytes } from '../../lib/local/object-bytes';
 import { etcdJobInput } from '../helpers/config-factory';
 import { localServiceFor } from '../helpers/local-service';
 import { useMotoBucket } from '../helpers/moto-fixture';
+import { currentProfile, hostsBumpRevisionsOffline } from '../helpers/host-profiles';
 
 const HOST = 'i-0d1e2f3a4b5c60001';
 
@@ -72,11 +73,13 @@ describe('restore drills of etcd snapshots, against a real etcd and moto', () =>
 
   it('passes a good backup: the throwaway member holds the revision and every key the manifest recorded', async () => {
     const { result, resultKey, secondsSinceLastPass } = drilled(await service.drill('drilled-etcd', 'drill-good'));
+    const drilledRevision = manifest.etcd.revision + (hostsBumpRevisionsOffline(currentProfile()) ? 1_000_000_000 : 0);
 
     expect(result).toMatchObject({ passed: true, backup: { runId: manifest.runId, host: HOST }, drillHost: HOST });
     expect(result.checks).toEqual(
       expect.arrayContaining([
-        { name: 'member revision', expected: manifest.etcd.revision, actual: manifest.etcd.revision, passed: true },
+        // etcdutl 3.5's restore moves every revision up by a billion; etcdctl's keeps them.
+        { name: 'member revision', expected: drilledRevision, actual: drilledRevision, passed: true },
         { name: 'keys', expected: 40, actual: 40, passed: true },
         { name: 'keys read back', expected: 5, actual: 5, passed: true },
       ]),

@@ -1,6 +1,7 @@
-import { GetObjectLegalHoldCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { GetObjectLegalHoldCommand, ListObjectVersionsCommand, PutObjectLegalHoldCommand } from '@aws-sdk/client-s3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runPrefix } from '../../lib/backup/object-layout';
 import type { LocalRun } from '../../lib/local/local-backup-service';
 import { configInput, filesJobInput } from '../helpers/config-factory';
 import { localCli } from '../helpers/local-cli';
@@ -10,6 +11,7 @@ import { listKeys } from '../helpers/s3-objects';
 
 const HOST = 'i-0f11e5e7000000001';
 const FIRST_RUN = new Date('2026-11-20T01:00:00Z');
+const DAY_MS = 86400000;
 
 describe('retention after real backups', () => {
   const aws = useMotoBucket('cronsnap-retention');
@@ -22,8 +24,8 @@ describe('retention after real backups', () => {
     return filesJobInput({ name: jobName, targets: { instanceIds: [HOST] }, files: { paths: [root] }, workDir: aws.dir, retention: { keepLast: 2 } } as never);
   }
 
-  function serviceFor(jobName: string, fixture: { bucket: string; kmsKeyId: string }, storage?: { objectLock: { mode: 'governance'; days: number } }) {
-    return localServiceFor(filesJob(jobName), { ...aws, ...fixture, host: HOST, now: () => new Date('2026-11-20T06:00:00Z'), ...(storage ? { storage } : {}) });
+  function serviceFor(jobName: string, fixture: { bucket: string; kmsKeyId: string }, storage?: { objectLock: { mode: 'governance'; days: number } }, now = new Date('2026-11-20T06:00:00Z')) {
+    return localServiceFor(filesJob(jobName), { ...aws, ...fixture, host: HOST, now: () => now, ...(storage ? { storage } : {}) });
   }
 
   /** `count` scheduled runs an hour apart, the first `from` hours after FIRST_RUN. */
@@ -85,20 +87,46 @@ describe('retention after real backups', () => {
     expect(retention).toMatchObject({ retention: { kind: 'pruned', deleted: [], locked: [{ runId: ids[0], until: expect.any(Date) }] } });
   });
 
-  it('puts a legal hold on every object of a run kept where Object Lock is on, and lifts it on unkeep', async () => {
+  /** A files job's first run in a bucket with Object Lock, with somebody else's legal hold on one of its objects. */
+  async function heldRun(jobName: string) {
     const storage = { objectLock: { mode: 'governance' as const, days: 1 } };
-    const locked = await aws.moto.createBackupBucket('cronsnap-retention-held', storage.objectLock);
-    const service = serviceFor('held-files', locked, storage);
-    const [runId = ''] = runIds(await runHourly(service, 'held-files', 1));
-    const config = { ...configInput([filesJob('held-files')]), storage };
-    const objects = (await listKeys(aws.moto.s3(), locked.bucket, 'held-files/')).filter((key) => key.includes(`/${runId}/`));
+    const locked = await aws.moto.createBackupBucket(`cronsnap-retention-${jobName}`, storage.objectLock);
+    const [runId = ''] = runIds(await runHourly(serviceFor(jobName, locked, storage), jobName, 1));
+    const config = { ...configInput([filesJob(jobName)]), storage };
+    const objects = (await listKeys(aws.moto.s3(), locked.bucket, `${jobName}/`)).filter((key) => key.includes(`/${runId}/`));
+    const [foreign = ''] = objects;
+    await aws.moto.s3().send(new PutObjectLegalHoldCommand({ Bucket: locked.bucket, Key: foreign, LegalHold: { Status: 'ON' } }));
+    return { storage, locked, runId, config, objects, foreign };
+  }
+
+  it('puts a legal hold on every object of a run kept where Object Lock is on, and on unkeep lifts those it placed, not one somebody else placed', async () => {
+    const { locked, runId, config, objects, foreign } = await heldRun('held-files');
     const holds = () => Promise.all(objects.map(async (Key) => (await aws.moto.s3().send(new GetObjectLegalHoldCommand({ Bucket: locked.bucket, Key }))).LegalHold?.Status));
 
     const kept = await localCli(aws, config, ['keep', 'held-files', runId, '--until', '2099-12-31'], locked);
-    expect(kept).toMatchObject({ code: 0, out: expect.stringContaining(`legal hold on for ${objects.length} objects`) });
+    expect(kept).toMatchObject({ code: 0, out: expect.stringContaining(`legal hold on for ${objects.length - 1} objects`) });
     expect(await holds()).toEqual(objects.map(() => 'ON'));
 
     await localCli(aws, config, ['unkeep', 'held-files', runId], locked);
-    expect(await holds()).toEqual(objects.map(() => 'OFF'));
+    expect(await holds()).toEqual(objects.map((key) => (key === foreign ? 'ON' : 'OFF')));
+  });
+
+  it('lifts the legal holds of a lapsed keep when pruning next runs, so the run it deletes leaves no held version, and leaves one somebody else placed', async () => {
+    const { storage, locked, runId, config, objects, foreign } = await heldRun('lapsed-files');
+    const until = new Date(Date.now() + 30 * DAY_MS);
+    await localCli(aws, config, ['keep', 'lapsed-files', runId, '--until', until.toISOString().slice(0, 10)], locked);
+
+    const later = serviceFor('lapsed-files', locked, storage, new Date(until.getTime() + 30 * DAY_MS));
+    const runs = await runHourly(later, 'lapsed-files', 2, 1);
+
+    expect(runs[1]?.completions[0]).toMatchObject({ retention: { kind: 'pruned', deleted: [{ runId }] } });
+    const versions = await aws.moto.s3().send(new ListObjectVersionsCommand({ Bucket: locked.bucket, Prefix: `${runPrefix('lapsed-files', runId, FIRST_RUN)}/` }));
+    const stored = versions.Versions ?? [];
+    const holds = await Promise.all(
+      stored.map(async ({ Key, VersionId }) => [Key, (await aws.moto.s3().send(new GetObjectLegalHoldCommand({ Bucket: locked.bucket, Key, VersionId }))).LegalHold?.Status === 'ON'] as const),
+    );
+    expect(holds.map(([key]) => key).sort()).toEqual(objects);
+    expect(holds.filter(([, on]) => on).map(([key]) => key)).toEqual([foreign]);
+    expect(versions.DeleteMarkers?.map((marker) => marker.Key).sort()).toEqual(objects);
   });
 });

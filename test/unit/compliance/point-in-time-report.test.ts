@@ -28,21 +28,22 @@ interface World {
 }
 
 /** A daily dump of `orders` scheduled at `hour`:00 whose data ends in `file`; its manifest stored and inventoried. */
-function dump(world: World, hour: number, file: string, finished: string): string {
+function dump(world: World, hour: number, file: string, finished: string, started?: string): string {
   const scheduled = new Date(Date.UTC(2026, 10, 30, hour));
   const runId = runIdFor(`dump-${hour}`, scheduled);
   const prefix = `${runPrefix('orders', runId, scheduled)}/${HOST}`;
   const base = mysqlManifest();
-  const manifest = { ...base, job: 'orders', runId, host: HOST, finishedAt: at(finished), mysql: { ...base.mysql, binlogFile: file, binlogPosition: 330, binlogServer: 'server-1' } };
+  const manifest = { ...base, job: 'orders', runId, host: HOST, ...(started ? { startedAt: at(started) } : {}), finishedAt: at(finished), mysql: { ...base.mysql, binlogFile: file, binlogPosition: 330, binlogServer: 'server-1' } };
   world.store.objects.set(manifestKey(runPrefix('orders', runId, scheduled), HOST), JSON.stringify(manifest));
   const lastModified = new Date(at(finished));
   world.objects.push({ key: `${prefix}/all-databases.sql.zst`, size: 52_000, lastModified }, { key: `${prefix}/manifest.json`, size: 900, lastModified });
   return runId;
 }
 
-/** A shipped log whose events run from `first` to `last`; it was stored a few seconds after its last event. */
-function shipped(world: World, sequence: number, first: string, last: string): void {
-  const log = binlogManifest(sequence, at(first), at(last));
+/** A shipped log of chain `folder` whose events run from `first` to `last`; it was stored a few seconds after its last event. */
+function shipped(world: World, sequence: number, first: string, last: string, folder = 'server-1'): void {
+  const base = binlogManifest(sequence, at(first), at(last));
+  const log = { ...base, payload: { ...base.payload, key: `orders/binlogs/${folder}/${base.file}.zst` } };
   const key = log.payload.key.replace(/\.zst$/, '.json');
   world.store.objects.set(key, JSON.stringify(log));
   const lastModified = new Date(Date.parse(at(last)) + 5000);
@@ -133,5 +134,31 @@ describe('compliance report of a job that ships binary logs', () => {
 
     expect(check(result, 'point-in-time')).toEqual({ rule: 'point-in-time', ok: false, detail: 'no dump is followed by shipped logs' });
     expect(check(result, 'rpo')).toMatchObject({ ok: false, detail: 'no second can be restored to yet (no log shipped); RPO 45m, the binary log shipping schedule' });
+  });
+
+  it('starts the window at the dump that finished first, by the instants the manifests name, whole seconds or fractions', async () => {
+    const world = newWorld();
+    dump(world, 1, 'binlog.000010', '02:00:40.500');
+    dump(world, 2, 'binlog.000010', '02:00:40');
+    shipped(world, 10, '02:00:05', '02:15:00');
+
+    const result = await report(world);
+
+    expect(result.jobs[0]?.pointInTime).toMatchObject({ earliest: at('02:00:40'), latest: at('02:15:00'), gaps: [] });
+  });
+
+  it("reads each dump's window in the chain its coordinates are in once the server's logs were reset and numbered again", async () => {
+    const world = newWorld();
+    dump(world, 2, 'binlog.000010', '02:00:40', '02:00:05');
+    dump(world, 12, 'binlog.000002', '12:00:30', '12:00:02');
+    for (const [sequence, first, last] of [[10, '02:00:05', '02:15:00'], [11, '02:15:00', '02:30:00'], [12, '02:30:00', '03:00:00']] as const) shipped(world, sequence, first, last);
+    // Reset at 03:00: the new logs begin at 1 again, in a chain of their own.
+    for (const [sequence, first, last] of [[1, '03:00:10', '11:00:00'], [2, '11:00:00', '12:10:00'], [3, '12:10:00', '12:30:00']] as const) {
+      shipped(world, sequence, first, last, 'server-1.chain-20261130T030001Z');
+    }
+
+    const result = await report(world);
+
+    expect(result.jobs[0]?.pointInTime).toMatchObject({ earliest: at('02:00:40'), latest: at('12:30:00'), gaps: [{ from: at('03:00:00'), until: at('12:00:30') }], missingLogs: [] });
   });
 });

@@ -29,6 +29,33 @@ describe('config', () => {
     expect(() => parseConfig(input)).toThrow('jobs[0].retention.maxAgeDays: maxAgeDays must be more than 372, the days keepDaily/keepWeekly/keepMonthly/onDemandKeepDays promise');
   });
 
+  it.each([
+    ['a transition to STANDARD_IA after one to GLACIER_IR', { infrequentAccessAfterDays: 90, glacierAfterDays: 60 }, 'jobs[0].retention.infrequentAccessAfterDays: S3 cannot move objects from GLACIER_IR (glacierAfterDays 60) to STANDARD_IA'],
+    ['GLACIER_IR less than 30 days after STANDARD_IA', { infrequentAccessAfterDays: 30, glacierAfterDays: 45 }, 'jobs[0].retention.glacierAfterDays: must be at least 60: S3 keeps objects 30 days in STANDARD_IA'],
+    ['an expiry before the move to STANDARD_IA', { infrequentAccessAfterDays: 90, maxAgeDays: 60 }, 'jobs[0].retention.maxAgeDays: maxAgeDays must be later than infrequentAccessAfterDays'],
+  ])('refuses the lifecycle S3 refuses: %s, naming the field', (_label, retention, message) => {
+    expect(() => parseConfig(configInput([etcdJobInput({ retention })]))).toThrow(message);
+  });
+
+  it('takes STANDARD_IA then GLACIER_IR 30 days later', () => {
+    const [job] = parseConfig(configInput([etcdJobInput({ retention: { infrequentAccessAfterDays: 30, glacierAfterDays: 60 } })])).jobs;
+    expect(job?.retention).toMatchObject({ infrequentAccessAfterDays: 30, glacierAfterDays: 60 });
+  });
+
+  it('writes time zones in their canonical IANA case', () => {
+    const [job] = parseConfig(configInput([etcdJobInput({ timezone: 'europe/berlin', drill: { schedule: '@weekly', timezone: 'AMERICA/NEW_YORK' } } as never)])).jobs;
+    expect(job?.timezone).toBe('Europe/Berlin');
+    expect(job?.engine === 'etcd' && job.drill?.timezone).toBe('America/New_York');
+  });
+
+  it("pins H in a job's schedules from its name, the same at every read", () => {
+    const input = configInput([mysqlJobInput({ name: 'prod-etcd', schedule: 'H 3 * * *', binlogs: { schedule: 'H/15 * * * *' } } as never)]);
+    for (const [job] of [parseConfig(input).jobs, parseConfig(input).jobs]) {
+      expect(job?.schedule).toBe('25 3 * * *');
+      expect(job?.engine === 'mysql' && job.binlogs?.schedule).toBe('10-59/15 * * * *');
+    }
+  });
+
   it('refuses an Object Lock mode it does not know, naming the field', () => {
     const input = { ...configInput(), storage: { objectLock: { mode: 'strict', days: 7 } } };
 

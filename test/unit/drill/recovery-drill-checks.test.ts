@@ -34,4 +34,9 @@ describe('judgeRecoveryDrill', () => {
     expect(passed(report('2026-12-03T16:40:02.500Z', '2026-12-03T16:20:00.000Z'))[1]).toEqual(['newest transaction recovered', false]);
     expect(passed(report('2026-12-03T16:40:02.500Z', '2026-12-03T16:35:00.000Z', []))[2]).toEqual(['databases read back', false]);
   });
+
+  it('judges the newest transaction by the instant it names, whatever zone the report wrote it in', () => {
+    // 15:26:00 an hour west of UTC is 16:26:00Z, within the 15 minutes before the target.
+    expect(passed(report('2026-12-03T16:40:02.500Z', '2026-12-03T15:26:00.000-01:00'))[1]).toEqual(['newest transaction recovered', true]);
+  });
 });

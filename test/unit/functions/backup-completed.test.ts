@@ -163,7 +163,9 @@ describe('backup-completed handler', () => {
     const outcome = await handler(loadEvent('ssm-invocation-status-change'), lambdaContext);
 
     expect(outcome).toMatchObject({ kind: 'duplicate' });
-    expect(ssm.commandCalls(GetCommandInvocationCommand)).toHaveLength(0);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(s3.commandCalls(ListObjectsV2Command).filter((call) => call.args[0].input.Prefix === 'prod-etcd/')).toHaveLength(0);
+    expect(s3.commandCalls(DeleteObjectsCommand)).toHaveLength(0);
   });
 
   it('refuses an event that is not an SSM status change, naming the field', async () => {
@@ -172,15 +174,12 @@ describe('backup-completed handler', () => {
     await expect(handler(event as never, lambdaContext)).rejects.toThrow('event.source: ');
   });
 
-  it('reports on the topic when the claimed completion cannot be checked', async () => {
+  it('leaves a completion whose judging was throttled unclaimed and unreported, for the retry to judge', async () => {
     ssm.on(GetCommandInvocationCommand).rejects(new Error('ThrottlingException: Rate exceeded'));
 
     await expect(handler(loadEvent('ssm-invocation-status-change'), lambdaContext)).rejects.toThrow('Rate exceeded');
 
-    expect(sns.commandCalls(PublishCommand)[0]?.args[0].input.Subject).toBe('cronsnap: backup on i-0123456789abcdef0 could not be checked');
-    expect(publishedMessage()).toMatchObject({
-      commandId: 'e8d3c0e4-71f7-4491-898f-c9b35bee5f3b',
-      reason: 'checking the run failed: ThrottlingException: Rate exceeded',
-    });
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
 });

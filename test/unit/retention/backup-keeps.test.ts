@@ -1,4 +1,4 @@
-import { keepMarkerKey, onDemandMarkerKey, runPrefix } from '../../../lib/backup/object-layout';
+import { keepMarkerKey, keepMarkersPrefix, onDemandMarkerKey, runPrefix } from '../../../lib/backup/object-layout';
 import { runStartedAt } from '../../../lib/backup/run-id';
 import { parseConfig } from '../../../lib/config/load-config';
 import { keepBackup, keepEventSchema, readKeeps, type KeepEventInput } from '../../../lib/retention/backup-keeps';
@@ -8,6 +8,7 @@ import { MemoryObjectStore } from '../../helpers/recording-ports';
 import { runIdAt, storedEtcdBackup } from '../../helpers/stored-backups';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
+const DAY_MS = 86400000;
 const runs = [1, 2, 3, 4, 5].map((hoursAgo) => runIdAt(NOW, hoursAgo));
 const [oldest = '', fourth = '', third = ''] = [...runs].reverse();
 
@@ -19,7 +20,7 @@ function world(options: { objectLock?: boolean; maxAgeDays?: number } = {}) {
   const store = new MemoryObjectStore();
   for (const runId of runs) for (const [key, body] of storedEtcdBackup(runId)) store.objects.set(key, body);
   const keep = (event: Omit<KeepEventInput, 'job'>) => keepBackup(keepEventSchema.parse({ job: 'prod-etcd', ...event }), { config, store, now: () => NOW, caller: 'test operator' });
-  const prune = () => pruneJob(config.jobs[0] ?? (undefined as never), { store, now: () => NOW, objectLock: options.objectLock === true });
+  const prune = (at = NOW) => pruneJob(config.jobs[0] ?? (undefined as never), { store, now: () => at, objectLock: options.objectLock === true });
   return { store, keep, prune };
 }
 
@@ -72,11 +73,66 @@ describe('keeping backups beyond retention', () => {
     const { store, keep } = world({ objectLock: true });
 
     expect(await keep({ runId: third, forever: true })).toMatchObject({ kind: 'kept', legalHolds: 2 });
-    expect([...store.legalHolds].sort()).toEqual(runKeys(store, third).sort());
+    expect(store.heldKeys()).toEqual(runKeys(store, third).sort());
 
     await keep({ runId: third, action: 'unkeep' });
-    expect([...store.legalHolds]).toEqual([]);
+    expect(store.heldKeys()).toEqual([]);
     expect(store.objects.has(keepMarkerKey('prod-etcd', third))).toBe(false);
+  });
+
+  it('records the versions it put a legal hold on and lifts only those on unkeep, leaving a hold somebody else placed', async () => {
+    const { store, keep } = world({ objectLock: true });
+    const [manifest = '', payload = ''] = runKeys(store, third).sort();
+    await store.setLegalHold(store.currentVersion(payload), true);
+
+    expect(await keep({ runId: third, forever: true })).toMatchObject({ kind: 'kept', legalHolds: 1 });
+    expect(JSON.parse(store.objects.get(keepMarkerKey('prod-etcd', third)) ?? '{}')).toMatchObject({ legalHolds: [store.currentVersion(manifest)] });
+    expect(store.heldKeys()).toEqual([manifest, payload]);
+
+    expect(await keep({ runId: third, action: 'unkeep' })).toMatchObject({ kind: 'unkept', wasKept: true, legalHolds: 1 });
+    expect(store.heldKeys()).toEqual([payload]);
+  });
+
+  it('keeps the holds it placed as its own when the run is kept again, and lifts them on unkeep', async () => {
+    const { store, keep } = world({ objectLock: true });
+
+    await keep({ runId: third, until: '2026-12-31' });
+    expect(await keep({ runId: third, forever: true })).toMatchObject({ kind: 'kept', legalHolds: 2 });
+    await keep({ runId: third, action: 'unkeep' });
+
+    expect(store.heldKeys()).toEqual([]);
+  });
+
+  it('lifts the holds of a lapsed keep at the next prune, so the run it deletes leaves no held version, and leaves a hold somebody else placed', async () => {
+    const { store, keep, prune } = world({ objectLock: true });
+    const [, payload = ''] = runKeys(store, oldest).sort();
+    await store.setLegalHold(store.currentVersion(payload), true);
+    await keep({ runId: oldest, until: '2026-11-25' });
+
+    const whileKept = await prune();
+    expect(runKeys(store, oldest)).toHaveLength(2);
+    expect(store.heldKeys()).toHaveLength(2);
+
+    const lapsed = await prune(new Date(NOW.getTime() + 2 * DAY_MS));
+    expect(whileKept).toMatchObject({ kind: 'pruned' });
+    expect(lapsed).toMatchObject({ kind: 'pruned', deleted: expect.arrayContaining([expect.objectContaining({ runId: oldest })]) });
+    expect(runKeys(store, oldest)).toEqual([]);
+    expect(store.heldKeys()).toEqual([payload]);
+  });
+
+  it('never deletes a run kept after the prune that plans its deletion has read the keeps', async () => {
+    const { store, keep, prune } = world();
+    let answered: unknown;
+    store.afterNextList(keepMarkersPrefix('prod-etcd'), async () => {
+      answered = await keep({ runId: oldest, forever: true, reason: 'kept mid-prune' });
+    });
+
+    const outcome = await prune();
+
+    expect(answered).toMatchObject({ kind: 'kept', runId: oldest });
+    expect(runKeys(store, oldest)).toHaveLength(2);
+    expect(outcome).toMatchObject({ kind: 'pruned', kept: expect.arrayContaining([{ runId: oldest, reasons: ['kept forever: kept mid-prune'] }]) });
+    expect(outcome.kind === 'pruned' ? outcome.deleted.map((deletion) => deletion.runId) : []).toEqual([third, fourth]);
   });
 
   it('takes an unreadable keep marker for a keep forever rather than let its run be pruned', async () => {

@@ -1,4 +1,4 @@
-import { manifestKey, runMarkerKey, runPrefix } from '../../../lib/backup/object-layout';
+import { keepMarkerKey, keepMarkersPrefix, manifestKey, runMarkerKey, runPrefix } from '../../../lib/backup/object-layout';
 import { runStartedAt } from '../../../lib/backup/run-id';
 import { parseConfig } from '../../../lib/config/load-config';
 import { pruneJob } from '../../../lib/retention/prune-job';
@@ -150,6 +150,20 @@ describe('pruneJob', () => {
       const logDeletions = store.deletions.filter((keys) => keys.some((key) => key.includes('/binlogs/')));
       expect(logDeletions[0]?.every((key) => key.endsWith('.json'))).toBe(true);
       expect(logDeletions[0]).toHaveLength(6);
+    });
+
+    it('leaves the logs to the next prune when a dump it planned to delete is kept while it runs', async () => {
+      const store = withLogs(storeWith(...[[1, 14], [2, 12], [3, 10], [4, 8]].map(([hoursAgo = 0, file = 0]) => storedMysqlDump(runIdAt(NOW, hoursAgo), `binlog.${String(file).padStart(6, '0')}`))), logKeys('server-1', 6, 16));
+      const keptRun = runIdAt(NOW, 3);
+      const keep = { job: 'orders', runId: keptRun, reason: 'audit', by: 'an operator', at: NOW.toISOString() };
+      store.afterNextList(keepMarkersPrefix('orders'), () => store.put(keepMarkerKey('orders', keptRun), JSON.stringify(keep), 'application/json'));
+
+      const outcome = await pruneJob(orders, deps(store));
+
+      expect(outcome).toMatchObject({ kind: 'pruned', deleted: [{ runId: runIdAt(NOW, 4) }], kept: expect.arrayContaining([{ runId: keptRun, reasons: ['kept forever: audit'] }]) });
+      expect(outcome).not.toHaveProperty('binlogs');
+      // The kept dump replays from binlog.000010: every log is still there.
+      expect([...store.objects.keys()].filter((key) => key.startsWith('orders/binlogs/'))).toHaveLength(22);
     });
 
     it('deletes no log while a kept dump names no binary log coordinates', async () => {

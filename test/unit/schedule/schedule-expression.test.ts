@@ -40,7 +40,25 @@ describe('toEventBridgeSchedule', () => {
   });
 
   it.each([
+    // crontab counts Friday as 5, EventBridge as 6: the second Friday stays the second Friday.
+    ['0 3 * * 5#2', 'cron(0 3 ? * 6#2 *)'],
+    ['0 3 * * fri#2', 'cron(0 3 ? * 6#2 *)'],
+    ['0 3 * * 5L', 'cron(0 3 ? * 6L *)'],
+    ['0 3 * * 7L', 'cron(0 3 ? * 1L *)'],
+    ['0 3 L * *', 'cron(0 3 L * ? *)'],
+    ['0 3 15W * *', 'cron(0 3 15W * ? *)'],
+    ['0 3 LW 1-6 *', 'cron(0 3 LW 1-6 ? *)'],
+  ])("keeps the meaning of crontab's nth weekday, last day and nearest weekday: %s is %s", (input, expected) => {
+    expect(toEventBridgeSchedule(input)).toBe(expected);
+  });
+
+  it.each([
     ['0 3 1 * 1', /restricts both day-of-month and day-of-week/],
+    ['H 3 * * *', /H is picked from the job's name when the config is read/],
+    ['0 3 * * 1,5L', /'6L' must be the field's only value/],
+    ['0 3 1,L * *', /'L' must be the field's only value/],
+    ['cron(0 3 ? * 3#1,6#3 *)', /day-of-week: '3#1' must be the field's only value/],
+    ['cron(0 3 31W * ? *)', /'31W' names a day some months lack, where EventBridge does not document its run; use LW/],
     ['61 * * * *', /61/],
     ['* * *', /5 fields/],
     ['@reboot', /macro/],

@@ -14,7 +14,14 @@ const base = (runId: string, finishedAt: string, start: number, consistent = sta
   startSegment: seg(start),
   consistentSegment: seg(consistent),
 });
-const reach = (startedAt: string, newest: number, systemIdentifier = CLUSTER): WalReach => ({ runId: `run-${startedAt}`, startedAt, systemIdentifier, newestShipped: seg(newest) });
+/** A shipping run that started at `startedAt`, shipped up to segment `newest` and finished a minute later (or at `finishedAt`). */
+const reach = (startedAt: string, newest: number, systemIdentifier = CLUSTER, finishedAt = new Date(Date.parse(startedAt) + 60_000).toISOString()): WalReach => ({
+  runId: `run-${startedAt}`,
+  startedAt,
+  finishedAt,
+  systemIdentifier,
+  newestShipped: seg(newest),
+});
 const shipped = (...numbers: number[]): ShippedSegments => new Map(numbers.map((n) => [seg(n), 1000 + n]));
 const of = (segments: ShippedSegments) => () => segments;
 
@@ -30,6 +37,7 @@ describe('planWalRecovery', () => {
       base: bases[0],
       first: seg(2),
       last: seg(6),
+      searchFrom: seg(5),
       segments: 5,
       bytes: 1002 + 1003 + 1004 + 1005 + 1006,
       toTime: '2026-12-01T02:30:00Z',
@@ -75,5 +83,37 @@ describe('planWalRecovery', () => {
     expect(planWalRecovery(bases, of(all), reaches, { base: undefined })).toMatchObject({ kind: 'plan', base: bases[1], first: seg(10), last: seg(12), segments: 3, toTime: undefined });
     expect(planWalRecovery(bases, of(all), reaches, { base: bases[0] })).toMatchObject({ kind: 'plan', base: bases[0], first: seg(2), last: seg(12), segments: 11 });
     expect(planWalRecovery(bases, of(shipped(10)), [], { base: bases[1] })).toMatchObject({ kind: 'refused', reason: expect.stringContaining('no WAL shipping run has yet shipped what base backup b2 needs') });
+  });
+
+  it('names the segments missing from the base backup\'s chain when the shipped WAL does not reach the time', () => {
+    const holed = shipped(2, 3, 4, 7, 8, 9, 10, 11, 12);
+    expect(planWalRecovery(bases, of(holed), reaches, { toTime: new Date('2026-12-01T02:30:00Z') })).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringMatching(
+        `^the newest base backup before 2026-12-01T02:30:00Z is run b1, and its shipped WAL reaches 2026-12-01T01:59:59Z \\(WAL segments ${seg(5)} to ${seg(6)} are missing from the shipped logs between ${seg(4)} and ${seg(7)}\\): restores can reach `,
+      ),
+    });
+    expect(planWalRecovery(bases, of(shipped(3, 4, 5, 6)), reaches, { base: bases[0] })).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringContaining(`needs to be consistent (WAL segment ${seg(2)} is missing from the shipped logs before ${seg(3)})`),
+    });
+  });
+
+  it('searches for the segment that ends a recovery to a time only past those of the runs that had finished by then', () => {
+    const runs = [reach('2026-12-01T02:00:00Z', 4), reach('2026-12-01T02:20:00Z', 5, CLUSTER, '2026-12-01T02:30:00Z'), reach('2026-12-01T03:00:00Z', 9)];
+    // The run of 02:20 finished at 02:30:00: its segment holds nothing committed past that second.
+    expect(planWalRecovery(bases, of(all), runs, { toTime: new Date('2026-12-01T02:30:00Z') })).toMatchObject({ kind: 'plan', last: seg(9), searchFrom: seg(6), segments: 8 });
+    expect(planWalRecovery(bases, of(all), runs, { toTime: new Date('2026-12-01T02:29:59Z') })).toMatchObject({ kind: 'plan', last: seg(9), searchFrom: seg(5) });
+    // Never before the segment the base backup is consistent in, and never a search without a time.
+    expect(planWalRecovery(bases, of(all), runs, { toTime: new Date('2026-12-01T01:30:00Z') })).toMatchObject({ kind: 'plan', last: seg(4), searchFrom: seg(3) });
+    expect(planWalRecovery(bases, of(all), runs, { base: bases[0] })).toMatchObject({ kind: 'plan', searchFrom: undefined });
+  });
+
+  it('compares base backups\' and runs\' times, whole seconds or fractions, as the instants they name', () => {
+    const late = base('b3', '2026-12-01T02:30:00.500Z', 5);
+    // b3 finished half a second after the target: the plan starts from b1.
+    expect(planWalRecovery([...bases, late], of(all), reaches, { toTime: new Date('2026-12-01T02:30:00+00:00') })).toMatchObject({ kind: 'plan', base: bases[0] });
+    // The run of 02:00 covers up to 01:59:59, before the base finished at 01:59:59.500: no span.
+    expect(walRecoverableWindow([base('b4', '2026-12-01T01:59:59.500Z', 2, 3)], of(all), [reach('2026-12-01T02:00:00Z', 4)])).toEqual([]);
   });
 });
