@@ -5,7 +5,10 @@
 # what goes into it, so every clone on the machine shares one.
 set -euo pipefail
 
-PACKAGES=(mysql-server mysql-client postgresql-18 etcd-server etcd-client awscli zstd jq openssl curl attr procps util-linux ca-certificates)
+# The releases the README says are proven, pinned: a registry that moved on fails the build, naming
+# the version it lacks, rather than test another release under their names.
+PACKAGES=(mysql-server=9.7.4-2 mysql-client=9.7.4-2 postgresql-18=18.6-3 etcd-server=3.5.30-2 etcd-client=3.5.30-2 awscli=2.38.1-1
+  zstd jq openssl curl attr procps util-linux ca-certificates)
 cache=${CRONSNAP_HOST_ROOT_CACHE:-/var/cache/cronsnap}
 # The host's postgres and mysql users own the test servers' files on both sides of the chroot, so
 # the root's users carry the same ids (and a machine whose ids differ builds its own root).
@@ -49,6 +52,8 @@ touch "$partial/.complete"
 mv "$partial" "$root"
 rm -f "$partial.log"
 trap - EXIT
-# Roots of earlier recipes take 1.5 GB each.
-find "$cache" -mindepth 1 -maxdepth 1 -name 'current-host-*' ! -name "current-host-$key" -exec rm -rf --one-file-system {} +
+# Roots of earlier recipes take 1.5 GB each, but another clone's tests may be running in one.
+for old in "$cache"/current-host-*; do
+  [ "$old" = "$root" ] || echo "ensure-current-host: $old is an earlier recipe's root; remove it when no test runs in it" >&2
+done
 echo "$root"

@@ -159,6 +159,21 @@ async function actOn(judgement: Judgement, event: StatusChangeEvent, deps: Compl
     });
     return failed;
   }
+  const newChain = judgement.kind === 'shipped' ? judgement.manifest.newChain : null;
+  if (newChain) {
+    // The run itself is good, but a dump taken before the break reaches no further than the old
+    // chain's end: the operator needs to know before a restore to a time finds out.
+    const { job, host, manifest } = judgement;
+    await deps.notifier.publish(`cronsnap: ${job} binary logs of ${manifest.server} began a new chain`, {
+      job,
+      host,
+      runId: judgement.runId,
+      reason: newChain.reason,
+      restores:
+        `dumps taken before ${newChain.since} reach no further than the end of ${newChain.previousFile} (${newChain.previousFolder}); ` +
+        `restores to a later time need a dump taken since, so take one now (cronsnap backup-now ${job})`,
+    });
+  }
   return judgement;
 }
 

@@ -13,7 +13,7 @@ export const binlogSettingsSchema = z
     timeoutMinutes: z.number().int().min(5).max(2880).default(30).describe('the SSM command of one shipping run is stopped after this long'),
     mysqlbinlog: commandWords
       .default('mysqlbinlog')
-      .describe('mysqlbinlog (or mariadb-binlog) command; it reads the logs over the replication protocol, so the user needs REPLICATION SLAVE (MariaDB: REPLICATION SLAVE, BINLOG MONITOR) and RELOAD'),
+      .describe('mysqlbinlog (or mariadb-binlog) command; it reads the logs over the replication protocol, so the user needs REPLICATION SLAVE, RELOAD and, to list the logs, REPLICATION CLIENT (MariaDB 10.5+: BINLOG MONITOR)'),
     enabled: z.boolean().default(true),
   })
   .strict();

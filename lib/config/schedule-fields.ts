@@ -19,12 +19,17 @@ export const schedule = z
     "5-field crontab (`*/30 * * * *`, with `L`, `5#2`, `15W`; `H` picks a value from the job's name), a macro (`@daily`), or EventBridge `cron(...)` / `rate(...)`",
   );
 
-/** The zone as IANA spells it (`europe/berlin` is Europe/Berlin), which Scheduler needs; undefined for no zone. */
+/**
+ * The zone as IANA spells it (`europe/berlin` is Europe/Berlin), which Scheduler needs; undefined
+ * for no zone. Only the case is corrected: ICU resolves some current names to older aliases
+ * (Asia/Kolkata to Asia/Calcutta, Europe/Kyiv to Europe/Kiev), and the user's own name stays.
+ */
 function canonicalTimeZone(zone: string): string | undefined {
   try {
-    const canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
     // Newer Node also takes offsets such as +01:00, which are no IANA zone.
-    return /^[A-Za-z]/.test(canonical) ? canonical : undefined;
+    if (!/^[A-Za-z]/.test(resolved)) return undefined;
+    return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
   } catch {
     return undefined;
   }

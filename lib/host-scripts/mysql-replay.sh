@@ -92,14 +92,15 @@ check_replay() {
 # replay_row_changes: what the replay does to the restored databases' tables, read from the row
 # events themselves (decoded, up to the stop second), one line per table, tab-separated:
 # `rows DATABASE TABLE INSERTED-MINUS-DELETED`; and `uncounted DATABASE STATEMENT` for a database
-# whose rows a statement changes outside row events (TRUNCATE, DROP or RENAME of a table).
+# whose rows a statement changes outside row events (TRUNCATE, DROP or RENAME of a table, or a
+# partition dropped, truncated, exchanged or reorganized).
 replay_row_changes() {
   replay_text --base64-output=DECODE-ROWS --verbose 2>"$CRONSNAP_WORK/replay-rows.err" | perl -e '
     my %restored = map { $_ => 1 } split /,/, shift;
     my ($db, %delta, %uncounted) = ("");
     while (<STDIN>) {
       if (/^use `((?:[^`]|``)+)`\/\*!\*\/;/) { ($db = $1) =~ s/``/`/g; next }
-      if (/^(TRUNCATE|DROP\s+TABLE|RENAME\s+TABLE)\b/i) {
+      if (/^(TRUNCATE|DROP\s+TABLE|RENAME\s+TABLE)\b/i || /^ALTER\s+TABLE\b.*\b((?:DROP|TRUNCATE|EXCHANGE|REORGANIZE|COALESCE)\s+PARTITION|RENAME)\b/i) {
         my $statement = uc $1;
         my %named = map { $_ => 1 } ($db, /`?([A-Za-z0-9_\$-]+)`?\s*\.\s*`?[A-Za-z0-9_\$]/g);
         $uncounted{$_} //= $statement for grep { $restored{$_} } keys %named;
@@ -118,7 +119,7 @@ replay_row_changes() {
 # table_rows DATABASE TABLE: its rows counted exactly, or `none` where there is no such table.
 table_rows() {
   local exists
-  exists=$(mysql_query "$DB_HOST" "$DB_PORT" "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$1' AND TABLE_NAME = '$2' AND TABLE_TYPE = 'BASE TABLE'")
+  exists=$(mysql_query "$DB_HOST" "$DB_PORT" "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${1//\'/\'\'}' AND TABLE_NAME = '${2//\'/\'\'}' AND TABLE_TYPE = 'BASE TABLE'")
   if [ "$exists" = 0 ]; then echo none; return; fi
   mysql_query "$DB_HOST" "$DB_PORT" "SELECT COUNT(*) FROM \`${1//\`/\`\`}\`.\`${2//\`/\`\`}\`"
 }
@@ -162,14 +163,21 @@ replay_logs() {
       | "${MYSQL[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$DB_HOST" -P "$DB_PORT" --default-character-set=utf8mb4 2>>"$CRONSNAP_WORK/replay.err" \
       || fail "replaying the binary logs into $target on $DB_HOST:$DB_PORT failed: $(error_line "$CRONSNAP_WORK/replay.err")"
   done
-  local checked=0 uncounted
+  # Rows an ON DELETE CASCADE removes are logged as no row events of their own.
+  local checked=0 uncounted cascaded=' '
+  for name in "${DATABASES[@]}"; do
+    target=$(target_name "$name")
+    cascaded+=$(mysql_query "$DB_HOST" "$DB_PORT" "SELECT CONCAT(CONSTRAINT_SCHEMA, '.', TABLE_NAME) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = '${target//\'/\'\'}' AND DELETE_RULE = 'CASCADE'" | tr '\n' ' ')
+  done
   while IFS=$'\t' read -r target table change before; do
+    [[ "$cascaded" != *" $target.$table "* ]] || continue
     after=$(table_rows "$target" "$table")
-    [ "$after" != none ] || continue
+    [ "$after" != none ] || fail "$target.$table is gone after the replay into $DB_HOST:$DB_PORT, though the binary logs' row events before $REPLAY_STOP (UTC) change it and drop no table of $target: the restored data is not what was logged"
     [ $((after - before)) -eq "$change" ] \
       || fail "the replay into $target.$table on $DB_HOST:$DB_PORT changed its rows by $((after - before)), but the binary logs' row events before $REPLAY_STOP (UTC) change them by $change: events were skipped or applied twice; the restored data is not what was logged"
     checked=$((checked + 1))
   done <"$CRONSNAP_WORK/replay-before.tsv"
   uncounted=$(awk -F '\t' '$1 == "uncounted" { printf "%s%s (%s)", sep, $2, $3; sep = ", " }' "$CRONSNAP_WORK/replay-rows.tsv")
+  for table in $cascaded; do uncounted+="${uncounted:+, }$table (ON DELETE CASCADE)"; done
   report binlogsReplayed "{\"logs\": ${#REPLAY_FILES[@]}, \"databases\": ${#DATABASES[@]}, \"stopBefore\": $(json_str "$REPLAY_STOP"), \"tablesChecked\": $checked, \"uncounted\": $(json_str "$uncounted")}"
 }

@@ -39,7 +39,8 @@ renames() {
 # new replica: the server that was dumped refuses it (ERROR 3546, the set overlaps what it has
 # executed) and any other would count transactions it never ran. Its SQL_LOG_BIN=0 would keep the
 # restore out of the binary log, so replicas would never get it. A restore is new writes, logged
-# with GTIDs of their own: both statements are left out.
+# with GTIDs of their own: these statements are left out, with the one that sets SQL_LOG_BIN back
+# at the end (setting it at all needs a privilege the restoring user may lack).
 select_sections() {
   awk -v keep="$(IFS=,; echo "${DATABASES[*]}")" -v renames="$(renames)" '
     BEGIN {
@@ -49,7 +50,7 @@ select_sections() {
     }
     gtids { gtids = ($0 !~ /;[[:space:]]*$/); next }
     /^SET @@GLOBAL\.GTID_PURGED[[:space:]]*=/ { gtids = ($0 !~ /;[[:space:]]*$/); next }
-    /^SET @@SESSION\.SQL_LOG_BIN[[:space:]]*=[[:space:]]*0;/ { next }
+    /^SET @@SESSION\.SQL_LOG_BIN[[:space:]]*=[[:space:]]*(0|@MYSQLDUMP_TEMP_LOG_BIN)[[:space:]]*;/ { next }
     /^-- Current Database: `/ { name = $0; sub(/^-- Current Database: `/, "", name); sub(/`$/, "", name); on = (name in wanted) }
     on && (name in target) && /^(CREATE DATABASE|USE) / { gsub("`" name "`", "`" target[name] "`") }
     on { print }'

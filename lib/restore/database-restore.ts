@@ -34,7 +34,8 @@ const plannedSchema = z.object({ database: z.string(), into: z.string(), server:
 const restoredSchema = z.object({ database: z.string(), into: z.string(), tables: z.number().int(), views: z.number().int().optional() });
 /** What a point-in-time restore replays (checked before anything is touched) and replayed. */
 const replaySchema = z.object({ logs: z.number().int(), first: z.string(), last: z.string(), startPosition: z.number().int(), stopBefore: z.string() });
-const replayedSchema = z.object({ logs: z.number().int(), databases: z.number().int(), stopBefore: z.string() });
+/** A binary log replay: its tables whose rows were checked against the row events, and what could not be (and why). */
+const replayedSchema = z.object({ logs: z.number().int(), databases: z.number().int(), stopBefore: z.string(), tablesChecked: z.number().int(), uncounted: z.string() });
 /** What a recovery of a physical base backup checked and will replay, and where its copy runs once promoted. */
 export const recoveryPlanSchema = z.object({ dataDir: z.string(), server: z.string(), firstSegment: z.string(), lastSegment: z.string(), segments: z.number().int(), stopBefore: z.string() });
 export const recoveredSchema = z.object({

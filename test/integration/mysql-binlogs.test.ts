@@ -151,12 +151,15 @@ describe('mysql binary log shipping, end to end', () => {
       // Row events name their tables, so a replay filtered to one database is exact.
       await server.sql(`SET GLOBAL binlog_format = 'ROW'; GRANT ALL PRIVILEGES ON *.* TO 'backup'@'127.0.0.1';
         CREATE DATABASE ledger; CREATE TABLE ledger.entries (id INT PRIMARY KEY AUTO_INCREMENT, note VARCHAR(40)) ENGINE=InnoDB;
+        CREATE TABLE ledger.lines (id INT PRIMARY KEY AUTO_INCREMENT, entry INT, FOREIGN KEY (entry) REFERENCES ledger.entries (id) ON DELETE CASCADE) ENGINE=InnoDB;
         INSERT INTO ledger.entries (note) VALUES ('in the dump')`);
       service = serviceFor({}, LEDGER);
       const dump = (await service.runJob(LEDGER, 'ledger-dump')).completions[0];
       if (dump?.kind !== 'succeeded') throw new Error(JSON.stringify(dump));
       await secondPassed(Math.floor(Date.parse(dump.manifest.finishedAt) / 1000));
       await server.sql("USE ledger; ALTER TABLE entries ADD COLUMN amount INT DEFAULT 7; INSERT INTO entries (note) VALUES ('before 1'), ('before 2')");
+      // The line goes with its entry by ON DELETE CASCADE, which writes no row event of its own.
+      await server.sql("USE ledger; INSERT INTO entries (note) VALUES ('doomed'); INSERT INTO `lines` (entry) SELECT id FROM entries WHERE note = 'doomed'; DELETE FROM entries WHERE note = 'doomed'");
       const written = await serverSecond();
       await secondPassed(written);
       between = written + 1;
@@ -179,7 +182,10 @@ describe('mysql binary log shipping, end to end', () => {
 
       const restored = await service.restore({ job: LEDGER, backup: 'latest', toTime: iso(between), databases: ['ledger'], dryRun: false, confirm: LEDGER });
 
-      expect(restored).toMatchObject({ kind: 'database', report: { restored: [{ database: 'ledger', into: 'ledger', tables: 1 }], binlogsReplayed: { databases: 1 } } });
+      expect(restored).toMatchObject({
+        kind: 'database',
+        report: { restored: [{ database: 'ledger', into: 'ledger', tables: 2 }], binlogsReplayed: { databases: 1, tablesChecked: 1, uncounted: 'ledger.lines (ON DELETE CASCADE)' } },
+      });
       expect(await rows('ledger')).toEqual(['in the dump', 'before 1', 'before 2']);
       expect((await server.sql('SELECT SUM(amount) FROM ledger.entries')).trim()).toBe('21');
     });
@@ -304,6 +310,10 @@ describe('mysql binary log shipping, end to end', () => {
       expect(shipped.manifest.shipped).toContain('binlog.000001');
       expect(shipped.manifest.shipped).toContain(dump.manifest.mysql.binlogFile);
       expect(await versions(`${TILL}/binlogs/${serverKey}/`)).toEqual(oldChain);
+      expect(service.notifier.messages.at(-1)).toMatchObject({
+        subject: expect.stringContaining('began a new chain'),
+        message: { reason: expect.stringContaining('its binary logs were reset'), restores: expect.stringContaining(`reach no further than the end of ${shippedBefore.manifest.newestShipped}`) },
+      });
 
       const restored = await service.restore({ job: TILL, backup: 'latest', toTime: iso(written), databases: ['till'], targetDatabase: 'till_restored', dryRun: false, confirm: TILL });
 

@@ -48,6 +48,12 @@ describe('config', () => {
     expect(job?.engine === 'etcd' && job.drill?.timezone).toBe('America/New_York');
   });
 
+  it('keeps the current IANA name of a zone that ICU resolves to an older alias', () => {
+    const [job] = parseConfig(configInput([etcdJobInput({ timezone: 'Asia/Kolkata', drill: { schedule: '@weekly', timezone: 'Europe/Kyiv' } } as never)])).jobs;
+    expect(job?.timezone).toBe('Asia/Kolkata');
+    expect(job?.engine === 'etcd' && job.drill?.timezone).toBe('Europe/Kyiv');
+  });
+
   it("pins H in a job's schedules from its name, the same at every read", () => {
     const input = configInput([mysqlJobInput({ name: 'prod-etcd', schedule: 'H 3 * * *', binlogs: { schedule: 'H/15 * * * *' } } as never)]);
     for (const [job] of [parseConfig(input).jobs, parseConfig(input).jobs]) {
