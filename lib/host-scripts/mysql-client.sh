@@ -14,6 +14,16 @@ write_credentials() {
   printf '[client]\nuser="%s"\npassword="%s"\n' "$DB_USER" "$password" >"$CLIENT_CNF"
 }
 
+# sql_string VALUE: VALUE as a quoted SQL string literal. Patterns and replacements are quoted
+# variables: bash 4.2 and 5.2+ (patsub_replacement) read a quote or a backslash written inside
+# ${x//...} differently.
+sql_string() {
+  local value=$1 quote="'" quotes="''" backslash='\' backslashes='\\'
+  value=${value//"$backslash"/"$backslashes"}
+  value=${value//"$quote"/"$quotes"}
+  printf "'%s'" "$value"
+}
+
 mysql_query() {
   local host=$1 port=$2 sql=$3
   "${MYSQL[@]}" --defaults-extra-file="$CLIENT_CNF" --protocol=TCP -h "$host" -P "$port" -N -B -e "$sql"

@@ -119,7 +119,7 @@ replay_row_changes() {
 # table_rows DATABASE TABLE: its rows counted exactly, or `none` where there is no such table.
 table_rows() {
   local exists
-  exists=$(mysql_query "$DB_HOST" "$DB_PORT" "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${1//\'/\'\'}' AND TABLE_NAME = '${2//\'/\'\'}' AND TABLE_TYPE = 'BASE TABLE'")
+  exists=$(mysql_query "$DB_HOST" "$DB_PORT" "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = $(sql_string "$1") AND TABLE_NAME = $(sql_string "$2") AND TABLE_TYPE = 'BASE TABLE'")
   if [ "$exists" = 0 ]; then echo none; return; fi
   mysql_query "$DB_HOST" "$DB_PORT" "SELECT COUNT(*) FROM \`${1//\`/\`\`}\`.\`${2//\`/\`\`}\`"
 }
@@ -167,7 +167,7 @@ replay_logs() {
   local checked=0 uncounted cascaded=' '
   for name in "${DATABASES[@]}"; do
     target=$(target_name "$name")
-    cascaded+=$(mysql_query "$DB_HOST" "$DB_PORT" "SELECT CONCAT(CONSTRAINT_SCHEMA, '.', TABLE_NAME) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = '${target//\'/\'\'}' AND DELETE_RULE = 'CASCADE'" | tr '\n' ' ')
+    cascaded+=$(mysql_query "$DB_HOST" "$DB_PORT" "SELECT CONCAT(CONSTRAINT_SCHEMA, '.', TABLE_NAME) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = $(sql_string "$target") AND DELETE_RULE = 'CASCADE'" | tr '\n' ' ')
   done
   while IFS=$'\t' read -r target table change before; do
     [[ "$cascaded" != *" $target.$table "* ]] || continue
