@@ -18,7 +18,7 @@ write_credentials() {
 # variables: bash 4.2 and 5.2+ (patsub_replacement) read a quote or a backslash written inside
 # ${x//...} differently.
 sql_string() {
-  local value=$1 quote="'" quotes="''" backslash='\' backslashes='\\'
+  local value=$1 quote="'" quotes="''" backslash=\\ backslashes=\\\\
   value=${value//"$backslash"/"$backslashes"}
   value=${value//"$quote"/"$quotes"}
   printf "'%s'" "$value"
