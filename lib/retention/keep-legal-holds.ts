@@ -37,13 +37,21 @@ export async function setLegalHolds(store: ObjectStore, versions: readonly Objec
  * and a held version outlives every delete and lifecycle rule (a delete only puts a marker over it).
  * The marker stays (pruning may not write keeps), so each prune lifts them again, a no-op, until
  * the policy deletes the run; the lifecycle's maxAgeDays comes after every run the policy keeps.
- * `keeps` are read just before: a run kept again in between keeps its marker, and so its run, but
- * loses these holds until it is kept once more.
+ * Each lapsed keep is read again (`current`) just before its holds are lifted: a keep renewed since
+ * `keeps` were read owns them again.
  */
-export async function liftLapsedHolds(store: ObjectStore, keeps: ReadonlyMap<string, RunKeep>, stored: (runId: string) => boolean, now: Date): Promise<void> {
-  const lapsed = [...keeps].flatMap(([runId, keep]) => {
-    const { legalHolds = [] } = keep;
-    return stored(runId) && !keepHolds(keep, now) ? legalHolds : [];
-  });
-  await setLegalHolds(store, lapsed, false);
+export async function liftLapsedHolds(
+  store: ObjectStore,
+  keeps: ReadonlyMap<string, RunKeep>,
+  stored: (runId: string) => boolean,
+  now: Date,
+  current: (runId: string) => Promise<RunKeep | undefined>,
+): Promise<void> {
+  // keepHolds narrows its argument; its negation would leave nothing to read.
+  const holds = (keep: RunKeep): boolean => keepHolds(keep, now);
+  const lapsed = [...keeps].filter(([runId, keep]) => stored(runId) && !holds(keep) && (keep.legalHolds ?? []).length > 0);
+  for (const [runId] of lapsed) {
+    const keep = await current(runId);
+    if (keep && !holds(keep)) await setLegalHolds(store, keep.legalHolds ?? [], false);
+  }
 }

@@ -124,7 +124,7 @@ export async function pruneJob(job: Job, deps: PruneDeps): Promise<PruneOutcome>
   const locks = new Map<string, Date | undefined>();
   const now = deps.now();
   // Whatever the plan, even one held back: a lapsed keep's holds serve no one.
-  await liftLapsedHolds(deps.store, keeps, (runId) => runs.has(runId), now);
+  await liftLapsedHolds(deps.store, keeps, (runId) => runs.has(runId), now, (runId) => readKeep(deps.store, job.name, runId));
 
   for (;;) {
     const records: RunRecord[] = [...runs].map(([runId, run]) => {

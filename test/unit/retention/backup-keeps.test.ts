@@ -1,4 +1,4 @@
-import { keepMarkerKey, keepMarkersPrefix, onDemandMarkerKey, runPrefix } from '../../../lib/backup/object-layout';
+import { keepMarkerKey, keepMarkersPrefix, onDemandMarkerKey, onDemandMarkersPrefix, runPrefix } from '../../../lib/backup/object-layout';
 import { runStartedAt } from '../../../lib/backup/run-id';
 import { parseConfig } from '../../../lib/config/load-config';
 import { keepBackup, keepEventSchema, readKeeps, type KeepEventInput } from '../../../lib/retention/backup-keeps';
@@ -118,6 +118,20 @@ describe('keeping backups beyond retention', () => {
     expect(lapsed).toMatchObject({ kind: 'pruned', deleted: expect.arrayContaining([expect.objectContaining({ runId: oldest })]) });
     expect(runKeys(store, oldest)).toEqual([]);
     expect(store.heldKeys()).toEqual([payload]);
+  });
+
+  it('leaves the holds of a lapsed keep renewed after the prune read the keeps to the renewed keep', async () => {
+    const { store, keep, prune } = world({ objectLock: true });
+    await keep({ runId: oldest, until: '2026-11-25' });
+    // The renewal lands while the prune still lists the runs started by hand, after it read the keeps.
+    store.afterNextList(onDemandMarkersPrefix('prod-etcd'), async () => {
+      await keep({ runId: oldest, forever: true, reason: 'renewed mid-prune' });
+    });
+
+    await prune(new Date(NOW.getTime() + 2 * DAY_MS));
+
+    expect(runKeys(store, oldest)).toHaveLength(2);
+    expect(store.heldKeys()).toEqual(runKeys(store, oldest).sort());
   });
 
   it('never deletes a run kept after the prune that plans its deletion has read the keeps', async () => {
