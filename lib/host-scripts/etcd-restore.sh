@@ -283,7 +283,9 @@ rollback() {
 # membership_change remove ID | add NAME --peer-urls=URLS: judged by the member list afterwards,
 # not only by etcdctl's status: etcdctl 3.3 can fail with "Error: <nil>" after the cluster applied
 # the change. etcd refuses changes until every member has been connected for 5 s ("unhealthy
-# cluster"), so that answer is retried for half a minute.
+# cluster"), and a busy member may drop the call's connection (gRPC "code = Unavailable ...
+# transport is closing", seen with etcd 3.2.28 on a loaded host), so those answers are retried for
+# half a minute, each retry after the member list says the change was not made.
 membership_change() {
   local attempt
   for attempt in 1 2 3 4 5 6; do
@@ -292,7 +294,7 @@ membership_change() {
       log "member $1 said '$(tail -n 1 "$CRONSNAP_WORK/membership.log")', but the member list shows it done"
       return 0
     fi
-    if [ "$attempt" -eq 6 ] || ! grep -q 'unhealthy cluster' "$CRONSNAP_WORK/membership.log"; then return 1; fi
+    if [ "$attempt" -eq 6 ] || ! grep -q -E 'unhealthy cluster|code = Unavailable' "$CRONSNAP_WORK/membership.log"; then return 1; fi
     sleep 5
   done
 }
