@@ -42,7 +42,7 @@ row_counts() {
 count_replayed_rows() {
   replaying || return 0
   step count-binlog-rows
-  replay_row_changes >"$CRONSNAP_WORK/replay-rows.tsv"
+  row_changes_once
   report replayedRows "$(perl -e '
     my %delta;
     while (<STDIN>) { chomp; my ($kind, $db, $table, $n) = split /\t/; $delta{$db}{$table} = $n if $kind eq "rows" }

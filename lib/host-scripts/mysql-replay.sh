@@ -116,6 +116,12 @@ replay_row_changes() {
   ' "$(IFS=,; echo "${DATABASES[*]}")" || fail "cannot count the row events of the binary logs: $(tail -n 1 "$CRONSNAP_WORK/replay-rows.err")"
 }
 
+# row_changes_once: replay_row_changes into $CRONSNAP_WORK/replay-rows.tsv, decoded once per run:
+# a drill counts them before its restore replays, and the replay is checked against the same lines.
+row_changes_once() {
+  [ -e "$CRONSNAP_WORK/replay-rows.tsv" ] || replay_row_changes >"$CRONSNAP_WORK/replay-rows.tsv"
+}
+
 # table_rows DATABASE TABLE: its rows counted exactly, or `none` where there is no such table.
 table_rows() {
   local exists
@@ -146,7 +152,7 @@ replay_logs() {
   local name target filter rewrite mariadb=false gtids=() table change before after
   help_mentions 'MariaDB binary log' "${MYSQLBINLOG[@]}" --help && mariadb=true
   help_mentions --skip-gtids "${MYSQLBINLOG[@]}" --help && gtids=(--skip-gtids)
-  replay_row_changes >"$CRONSNAP_WORK/replay-rows.tsv"
+  row_changes_once
   counted_tables >"$CRONSNAP_WORK/replay-counted.tsv"
   while IFS=$'\t' read -r name table change; do
     target=$(target_name "$name")
