@@ -2,10 +2,11 @@ import { readShippingRunManifest, shippedBeforeRun, type ShippingRun } from '../
 import { ManifestError } from '../errors';
 import type { ObjectStore } from '../ports/object-store';
 import { listRestorable } from '../restore/backup-catalog';
-import { binlogRoot, parseBinlogChainFolder, parseBinlogManifestKey } from '../backup/object-layout';
+import { parseBinlogManifestKey } from '../backup/object-layout';
 import { binlogChain, chainFolderOf, describeGap, type BinlogChain } from './binlog-chain';
 import { logSequence, parseBinlogRunManifest, type BinlogRunManifest } from './binlog-manifest';
 import { baseDumpOf, type BaseDump } from './point-in-time';
+import { serverChainObjects } from './server-chains';
 
 export interface CheckedBinlogRun {
   readonly manifest: BinlogRunManifest;
@@ -15,16 +16,9 @@ export interface CheckedBinlogRun {
 
 /** The files of each folder of `serverKey`'s chains that have a manifest, that is, were shipped whole. */
 async function shippedChains(store: ObjectStore, job: string, serverKey: string): Promise<Map<string, string[]>> {
-  // Its first chain is the folder named by its key, later ones `<key>.chain-<since>` beside it.
-  const chains = new Map<string, string[]>();
-  for (const object of await store.list(`${binlogRoot(job)}${serverKey}`)) {
-    const key = parseBinlogManifestKey(object.key);
-    if (key === undefined || parseBinlogChainFolder(key.folder).serverKey !== serverKey) continue;
-    const files = chains.get(key.folder) ?? [];
-    files.push(key.file);
-    chains.set(key.folder, files);
-  }
-  return chains;
+  const folders = await serverChainObjects(store, job, serverKey);
+  const shipped = [...folders].map(([folder, stored]) => [folder, stored.flatMap((object) => parseBinlogManifestKey(object.key)?.file ?? [])] as const);
+  return new Map(shipped.filter(([, files]) => files.length > 0));
 }
 
 /** The job's newest restorable dump, when it was taken of `serverKey` with binary log coordinates. */

@@ -1,13 +1,14 @@
-import { binlogRoot, parseBinlogChainFolder, parseShippedLogKey } from '../backup/object-layout';
+import { binlogRoot, parseShippedLogKey } from '../backup/object-layout';
 import { replayableLogs } from '../backup/replayable-logs';
 import { RestoreRefusedError } from '../errors';
 import { inBatches } from '../in-batches';
 import { wholeSecond } from '../iso-time';
-import type { ObjectStore, StoredObject } from '../ports/object-store';
+import type { ObjectStore } from '../ports/object-store';
 import { listRestorable, type RestorableBackup } from '../restore/backup-catalog';
 import { chainFolderOf } from './binlog-chain';
 import { logSequence, parseBinlogManifest, type BinlogManifest } from './binlog-manifest';
 import { baseDumpOf, newestReachable, planPointInTime, recoverableWindow, secondAfter, type BaseDump } from './point-in-time';
+import { serverChainObjects } from './server-chains';
 
 /** How many of a job's newest dumps a restore to a time chooses among. */
 const DUMPS_CONSIDERED = 100;
@@ -47,21 +48,12 @@ async function readLogs(store: ObjectStore, prefix: string, files: readonly stri
 
 /** The logs a replay can use (manifest and payload both stored) in each folder of the server's chains. */
 async function replayableFiles(store: ObjectStore, job: string, serverKey: string): Promise<Map<string, string[]>> {
-  // Its first chain is the folder named by its key, later ones `<key>.chain-<since>` beside it.
-  const objects = await store.list(`${binlogRoot(job)}${serverKey}`);
-  const byFolder = new Map<string, StoredObject[]>();
-  for (const object of objects) {
-    const folder = parseShippedLogKey(object.key)?.folder;
-    if (folder === undefined || parseBinlogChainFolder(folder).serverKey !== serverKey) continue;
-    const stored = byFolder.get(folder) ?? [];
-    stored.push(object);
-    byFolder.set(folder, stored);
-  }
   const partOf = (key: string) => {
     const log = parseShippedLogKey(key);
     return log && { name: log.file, part: log.part };
   };
-  return new Map([...byFolder].map(([folder, stored]) => [folder, [...replayableLogs(stored, partOf).keys()]]));
+  const folders = await serverChainObjects(store, job, serverKey);
+  return new Map([...folders].map(([folder, stored]) => [folder, [...replayableLogs(stored, partOf).keys()]]));
 }
 
 /**
