@@ -4,6 +4,7 @@
  */
 import { benchLargeData } from './at-scale';
 import { benchCliSettings } from './cli-settings';
+import { benchCliStart } from './cli-start';
 import { benchComplianceReport } from './compliance-report';
 import { benchEtcdDrill } from './etcd-drill';
 import { benchEtcdSnapshotPipeline } from './etcd-snapshot-pipeline';
@@ -14,7 +15,7 @@ import { benchMysqlRestore } from './mysql-restore';
 import { benchPointInTimeRestore } from './point-in-time-restore';
 import { benchWalShipping } from './wal-shipping';
 
-const BENCHMARKS = [benchEtcdSnapshotPipeline, benchEtcdDrill, benchMysqlDumpPipeline, benchMysqlRestore, benchComplianceReport, benchLambdaBundles, benchLargeData, benchCliSettings, benchWalShipping, benchPointInTimeRestore, benchFleetSynth];
+const BENCHMARKS = [benchEtcdSnapshotPipeline, benchEtcdDrill, benchMysqlDumpPipeline, benchMysqlRestore, benchComplianceReport, benchLambdaBundles, benchLargeData, benchCliSettings, benchWalShipping, benchPointInTimeRestore, benchFleetSynth, benchCliStart];
 
 async function main(): Promise<void> {
   const rows = [];

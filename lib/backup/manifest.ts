@@ -1,3 +1,4 @@
+import { cronsnapVersionField } from '../cronsnap-version';
 import * as z from 'zod';
 import { parseJsonManifest } from '../validation-issues';
 
@@ -44,6 +45,7 @@ const rowCountsSchema = z.record(z.string(), z.record(z.string(), z.number().int
 
 const common = {
   formatVersion: z.literal(1),
+  cronsnapVersion: cronsnapVersionField,
   job: z.string(),
   runId: z.string(),
   host: z.string(),

@@ -1,3 +1,4 @@
+import { cronsnapVersionField } from '../cronsnap-version';
 import * as z from 'zod';
 import { payloadSchema } from '../backup/manifest';
 import { parseJsonManifest } from '../validation-issues';
@@ -8,6 +9,7 @@ const logName = z.string().regex(/^[^/]+\.[0-9]+$/, 'must be a binary log name s
 /** `<job>/binlogs/<server>/<file>.json`, written after the file's payload: the file is shipped. */
 export const binlogManifestSchema = z.object({
   formatVersion: z.literal(1),
+  cronsnapVersion: cronsnapVersionField,
   kind: z.literal('mysql-binlog'),
   job: z.string(),
   runId: z.string(),
@@ -49,6 +51,7 @@ const newChainSchema = z.object({
 /** The manifest of one shipping run, at the run's own prefix. */
 export const binlogRunManifestSchema = z.object({
   formatVersion: z.literal(1),
+  cronsnapVersion: cronsnapVersionField,
   kind: z.literal('mysql-binlogs'),
   job: z.string(),
   runId: z.string(),

@@ -15,8 +15,9 @@ export function backendFor(options: GlobalOptions, config: CronsnapConfig, local
   const { replica } = config.storage;
   if (options.fromReplica && !replica) throw new ConfigError('--from-replica: the config has no storage.replica, so there is no copy to read');
   if (!options.local) {
-    if (options.fromReplica && replica) return new DeployedBackend({ stackName: `${options.stack}${REPLICA_STACK_SUFFIX}`, region: replica.region, fromReplica: true });
-    return new DeployedBackend({ stackName: options.stack });
+    const profile = options.profile ? { profile: options.profile } : {};
+    if (options.fromReplica && replica) return new DeployedBackend({ stackName: `${options.stack}${REPLICA_STACK_SUFFIX}`, region: replica.region, fromReplica: true, ...profile });
+    return new DeployedBackend({ stackName: options.stack, ...(options.region ? { region: options.region } : {}), ...profile });
   }
   const bucket = options.fromReplica ? options.replicaBucket : options.bucket;
   if (!bucket) {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ZodError } from 'zod';
 import type { CronsnapConfig } from '../config/cronsnap-config';
@@ -14,6 +15,9 @@ import { planJobs } from './job-plan';
 import { humanDuration } from '../compliance/compliance-rules';
 import { replicationWindowSeconds } from '../replica/replica-target';
 import { copyAccountPolicies } from '../replica/copy-account-policies';
+import { CRONSNAP_VERSION } from '../cronsnap-version';
+import { logShippingsOf } from '../backup/log-shipping';
+import { formatPath } from '../validation-issues';
 
 /** Options every command takes. */
 export interface GlobalOptions {
@@ -21,6 +25,10 @@ export interface GlobalOptions {
   readonly json: boolean;
   readonly local: boolean;
   readonly stack: string;
+  /** The stack's region, when not the SDK's default (AWS_REGION, the profile's). */
+  readonly region?: string;
+  /** A named profile of the shared AWS config files. */
+  readonly profile?: string;
   readonly bucket?: string;
   readonly kmsKeyId?: string;
   readonly endpointUrl?: string;
@@ -35,7 +43,8 @@ export interface CliDeps {
   readonly out: (text: string) => void;
   /** Progress and errors; stdout stays clean for `--json`. */
   readonly err: (text: string) => void;
-  readonly backendFor: (options: GlobalOptions, config: CronsnapConfig) => CronsnapBackend;
+  /** May load the backend lazily: the AWS clients load only for commands that call AWS. */
+  readonly backendFor: (options: GlobalOptions, config: CronsnapConfig) => CronsnapBackend | Promise<CronsnapBackend>;
   readonly now: () => Date;
   /** The zone `plan` shows local times in. */
   readonly localZone: string;
@@ -98,12 +107,31 @@ function unreachable(error: unknown): boolean {
  */
 function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof ConfigError || error instanceof UnknownJobError || error instanceof InvalidEventError || error instanceof ZodError) return EXIT.usage;
+  if (error instanceof Error && error.message === NO_REGION) return EXIT.usage;
   return unreachable(error) ? EXIT.unreachable : EXIT.failed;
 }
 
+/** The SDK's word when no region was given anywhere: the CLI says where to give one. */
+const NO_REGION = 'Region is missing';
+
 function messageOf(error: unknown): string {
   if (error instanceof ZodError) return formatIssues(error);
+  if (error instanceof Error && error.message === NO_REGION) return 'no AWS region: give --region, or set AWS_REGION, or a region in the profile (--profile)';
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A request's fields as the command line spells them: `until` is `--until`, `job` is `<job>`. */
+function inCliWords(error: ZodError, words: Readonly<Record<string, string>>): InvalidEventError {
+  const lines = error.issues.map((issue) => {
+    const field = formatPath(issue.path);
+    return `${words[field] ?? field}: ${issue.message}`;
+  });
+  return new InvalidEventError(lines.join('\n'));
+}
+
+/** The help's closing lines: an example or two, as an operator would type them. */
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}`;
 }
 
 /** How list shows a backup started by hand and a keep. */
@@ -130,24 +158,34 @@ function backupLine(result: BackupNowResult): string {
 export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): Command {
   const program = new Command('cronsnap')
     .description('Scheduled, verified backups of etcd, MySQL/MariaDB, PostgreSQL and file sets to S3.')
-    .option('-c, --config <file>', 'the jobs config (YAML or JSON)', process.env.CRONSNAP_CONFIG ?? 'config/cronsnap.example.yaml')
+    .version(CRONSNAP_VERSION, '-V, --version', 'print the version')
+    .option('-c, --config <file>', 'the jobs config (YAML or JSON; `cronsnap init` writes one)', process.env.CRONSNAP_CONFIG ?? 'cronsnap.yaml')
     .option('--json', 'print the result as JSON on stdout (progress stays on stderr)', false)
+    .option('--stack <name>', 'the deployed stack whose functions are invoked (cdk -c cronsnap:stackName)', 'Cronsnap')
+    .option('--region <region>', "the stack's region (default: AWS_REGION or the profile's)")
+    .option('--profile <name>', 'a named profile of the AWS config files (default: AWS_PROFILE)')
     .option('--local', 'run the functions\' logic here, every target being this machine, instead of invoking the stack', false)
-    .option('--stack <name>', 'the deployed stack whose functions are invoked', 'Cronsnap')
     .option('--bucket <name>', '--local: the backup bucket')
     .option('--kms-key-id <arn>', '--local: the KMS key hosts encrypt with')
     .option('--endpoint-url <url>', '--local: an S3 stand-in such as moto_server')
     .option('--work-dir <dir>', '--local: scratch dir for locks and restores')
     .option('--replica-bucket <name>', "--local: the copy's bucket, for --from-replica")
     .exitOverride()
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (text) => deps.out(text.trimEnd()), writeErr: (text) => deps.err(text.trimEnd()) });
 
   const globals = () => program.opts<GlobalOptions>();
   const emit = (human: string, json: unknown) => deps.out(globals().json ? JSON.stringify(json, null, 2) : human);
-  const config = () => loadConfigFile(globals().config);
-  const backend = (fromReplica = false) => {
+  const config = () => {
+    const file = globals().config;
+    if (!existsSync(file)) throw new ConfigError(`--config: ${file} does not exist; write a starter config with \`cronsnap init --engine etcd > ${file}\`, or name yours with -c`);
+    return loadConfigFile(file);
+  };
+  /** The config and the backend; `job`, when given, is checked against the config before anything is called. */
+  const backend = async (job?: string, fromReplica = false) => {
     const loaded = config();
-    return { config: loaded, backend: deps.backendFor({ ...globals(), ...(fromReplica ? { fromReplica } : {}) }, loaded) };
+    if (job !== undefined) findJob(loaded, job);
+    return { config: loaded, backend: await deps.backendFor({ ...globals(), ...(fromReplica ? { fromReplica } : {}) }, loaded) };
   };
   const action =
     <A extends unknown[]>(body: (...args: A) => Promise<ExitCode> | ExitCode) =>
@@ -163,6 +201,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
   program
     .command('validate')
     .description('check the config; every problem is named by its field path')
+    .addHelpText('after', examples('cronsnap validate -c cronsnap.yaml'))
     .action(
       action(() => {
         const loaded = config();
@@ -174,6 +213,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
   program
     .command('plan')
     .description('each job, its targets and its next 5 runs in UTC and local time')
+    .addHelpText('after', examples('cronsnap plan -c cronsnap.yaml'))
     .action(
       action(() => {
         const plans = planJobs(config(), deps.now(), deps.localZone);
@@ -195,13 +235,18 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .argument('[job]', 'the job to back up')
     .option('--all', 'every enabled job', false)
     .option('--wait', 'wait until every host has finished; exit 1 unless every backup succeeded', false)
+    .option('--logs', "ship the job's binary logs or WAL now instead of a backup: the point-in-time window reaches this second", false)
+    .addHelpText('after', examples('cronsnap backup-now etcd-main --wait', 'cronsnap backup-now shop-mysql --logs --wait', 'cronsnap backup-now --all'))
     .action(
-      action(async (job: string | undefined, options: { all: boolean; wait: boolean }) => {
+      action(async (job: string | undefined, options: { all: boolean; wait: boolean; logs: boolean }) => {
         if (options.all === (job !== undefined)) throw new InvalidEventError('name one job or give --all');
-        const { config: loaded, backend: runner } = backend();
-        const jobs = options.all ? loaded.jobs.filter((candidate) => candidate.enabled).map((candidate) => candidate.name) : [job ?? ''];
+        const loaded = config();
+        const chosen = options.all ? loaded.jobs.filter((candidate) => candidate.enabled) : [findJob(loaded, job ?? '')];
+        const work = chosen.map((candidate) => ({ job: candidate.name, kind: options.logs ? logShippingsOf(candidate)[0]?.kind : ('backup' as const) }));
+        if (options.logs && !options.all && work[0]?.kind === undefined) throw new InvalidEventError(`--logs: job ${job} ships no logs (set binlogs or wal)`);
+        const { backend: runner } = await backend();
         const results: BackupNowResult[] = [];
-        for (const name of jobs) results.push(await runner.backupNow(name, { wait: options.wait, progress: deps.err }));
+        for (const { job: name, kind } of work) if (kind) results.push(await runner.backupNow(name, { wait: options.wait, progress: deps.err, kind }));
         emit(results.map(backupLine).join('\n'), results);
         const good = results.every((result) => result.outcome === 'succeeded' || (!options.wait && result.outcome === 'started'));
         return good ? EXIT.ok : EXIT.failed;
@@ -214,9 +259,10 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .argument('<job>')
     .option('--limit <n>', 'at most this many (1 to 200)', backupLimit, 20)
     .option('--from-replica', FROM_REPLICA, false)
+    .addHelpText('after', examples('cronsnap list etcd-main', 'cronsnap list etcd-main --json --limit 5'))
     .action(
       action(async (job: string, options: { limit: number; fromReplica: boolean }) => {
-        const listing = await backend(options.fromReplica).backend.list(job, options.limit);
+        const listing = await (await backend(job, options.fromReplica)).backend.list(job, options.limit);
         const rows = listing.backups.map((backup) => `${backup.runId}  ${backup.host}  ${backup.finishedAt}  ${backup.bytes} bytes  ${backup.detail}${listedMarks(backup)}`);
         const refused = listing.refused.map((entry) => `refused ${entry.manifestKey}: ${entry.reason}`);
         emit([`${listing.job} (${listing.engine}): ${listing.backups.length} restorable`, ...rows, ...refused].join('\n'), listing);
@@ -225,7 +271,9 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     );
 
   const changeKeep = async (event: KeepEventInput) => {
-    const outcome = await backend().backend.keep(keepEventSchema.parse(event));
+    const parsed = keepEventSchema.safeParse(event);
+    if (!parsed.success) throw inCliWords(parsed.error, { job: '<job>', runId: '<runId>', until: '--until', forever: '--forever', reason: '--reason' });
+    const outcome = await (await backend(event.job)).backend.keep(parsed.data);
     emit(keepLine(outcome), outcome);
     return EXIT.ok;
   };
@@ -238,8 +286,10 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .addOption(new Option('--until <date>', 'keep through this day (YYYY-MM-DD, UTC) or until this ISO-8601 time').conflicts('forever'))
     .option('--forever', 'keep until unkept')
     .option('--reason <text>', 'why; shown in list and the report')
+    .addHelpText('after', examples('cronsnap keep etcd-main 20261130T020000Z-1a2b3c --until 2027-06-30 --reason "audit 2026"', 'cronsnap keep etcd-main 20261130T020000Z-1a2b3c --forever'))
     .action(
       action(async (job: string, runId: string, options: { until?: string; forever?: boolean; reason?: string }) => {
+        if (options.until === undefined && !options.forever) throw new InvalidEventError('keep: give --until <date> or --forever');
         const event: KeepEventInput = {
           job,
           runId,
@@ -257,6 +307,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .description('end the keep of a backup: retention decides about it again at the next prune')
     .argument('<job>')
     .argument('<runId>')
+    .addHelpText('after', examples('cronsnap unkeep etcd-main 20261130T020000Z-1a2b3c'))
     .action(
       action(async (job: string, runId: string) => changeKeep({ job, runId, action: 'unkeep' })),
     );
@@ -281,6 +332,10 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .option('--data-dir <dir>', 'PostgreSQL physical: recover the cluster into this new data directory (it must not exist)')
     .option('--port <port>', 'PostgreSQL physical: the recovered server\'s port (a free one from 5433 on when omitted)', recoveryPort)
     .option('--from-replica', FROM_REPLICA, false)
+    .addHelpText(
+      'after',
+      examples('cronsnap restore etcd-main', 'cronsnap restore etcd-main --backup 20261130T020000Z-1a2b3c --confirm etcd-main', 'cronsnap restore shop-mysql --to-time 2026-11-30T14:05:00Z --target-database shop_restored --confirm shop-mysql'),
+    )
     .action(
       action(async (job: string, options: RestoreOptions) => {
         const event: RestoreEventInput = {
@@ -298,7 +353,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
           ...(options.dataDir ? { dataDir: options.dataDir } : {}),
           ...(options.port !== undefined ? { port: options.port } : {}),
         };
-        const { backend: runner, config: loaded } = backend(options.fromReplica);
+        const { backend: runner, config: loaded } = await backend(job, options.fromReplica);
         const { replica } = loaded.storage;
         if (options.fromReplica && replica) {
           deps.err(`${job}: restoring from the copy in ${replica.region}, which may lag the backups by up to ${humanDuration(replicationWindowSeconds(replica))}`);
@@ -329,9 +384,10 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .command('drill')
     .description("restore-drill the job's newest backup now: restored into scratch space, compared with its manifest")
     .argument('<job>')
+    .addHelpText('after', examples('cronsnap drill etcd-main'))
     .action(
       action(async (job: string) => {
-        const answer = await backend().backend.drill(job, deps.err);
+        const answer = await (await backend(job)).backend.drill(job, deps.err);
         if (answer.kind === 'duplicate') {
           emit(`${job}: drill ${answer.drillId} already ran`, answer);
           return EXIT.ok;
@@ -346,9 +402,10 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .command('preflight')
     .description("ask every target host of the job what it has, and judge it against the job's host requirements")
     .argument('<job>')
+    .addHelpText('after', examples('cronsnap preflight shop-mysql'))
     .action(
       action(async (name: string) => {
-        const { config: loaded, backend: chosen } = backend();
+        const { config: loaded, backend: chosen } = await backend(name);
         const result = await chosen.preflight(findJob(loaded, name), deps.err);
         const hosts = result.hosts.map((host) =>
           [
@@ -366,6 +423,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .description("the bucket policy and key policy statements another account applies to hold the copy (storage.replica.account)")
     .requiredOption('--source-account <id>', 'the account the backups are in')
     .requiredOption('--source-region <region>', 'the region the backups are in')
+    .addHelpText('after', examples('cronsnap replica-policy --source-account 111111111111 --source-region eu-west-1'))
     .action(
       action(async (options: { sourceAccount: string; sourceRegion: string }) => {
         const { replica } = config().storage;
@@ -379,9 +437,10 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .command('report')
     .description('the compliance report: the latest from the stack, or built now from the local bucket')
     .option('--out <dir>', '--local: where report.html, .json and .csv go', 'cronsnap-report')
+    .addHelpText('after', examples('cronsnap report', 'cronsnap report --json'))
     .action(
       action(async (options: { out: string }) => {
-        const { report, location } = await backend().backend.report(options.out);
+        const { report, location } = await (await backend()).backend.report(options.out);
         const rows = report.jobs.map((job) => `${job.ok ? 'OK       ' : 'VIOLATION'} ${job.job}: ${job.checks.filter((check) => !check.ok).map((check) => `${check.rule}: ${check.detail}`).join('; ') || `${job.validBackups} valid backups`}`);
         emit([`${report.ok ? 'compliant' : `${report.violations} violations`} (inventory ${report.inventory.createdAt}); ${location}`, ...rows].join('\n'), report);
         return report.ok ? EXIT.ok : EXIT.failed;

@@ -1,3 +1,4 @@
+import type { ShippingKind } from '../backup/log-shipping';
 import type { ComplianceReport } from '../compliance/compliance-report';
 import type { Job } from '../config/job-config';
 import type { PreflightResult } from '../preflight/run-preflight';
@@ -20,12 +21,19 @@ export interface BackupNowResult {
   readonly hosts: readonly HostResult[];
 }
 
+export interface BackupNowOptions {
+  readonly wait: boolean;
+  readonly progress: (line: string) => void;
+  /** @default 'backup' */
+  readonly kind?: 'backup' | ShippingKind;
+}
+
 export type BackupListing = Awaited<ReturnType<typeof listBackups>>;
 
 /** Where the CLI's commands run: the deployed stack's functions, or the same logic in-process. */
 export interface CronsnapBackend {
-  /** Starts a run of `job` now; with `wait`, returns once every host has finished. */
-  backupNow(job: string, options: { readonly wait: boolean; readonly progress: (line: string) => void }): Promise<BackupNowResult>;
+  /** Starts a run of `job` now (its backup, or with `kind` its log shipping); with `wait`, returns once every host has finished. */
+  backupNow(job: string, options: BackupNowOptions): Promise<BackupNowResult>;
   list(job: string, limit: number): Promise<BackupListing>;
   restore(event: RestoreEventInput, progress: (line: string) => void): Promise<RestoreOutcome>;
   /** Runs a restore drill of `job`'s newest backup now, as its drill schedule would. */

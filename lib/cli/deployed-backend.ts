@@ -14,7 +14,7 @@ import type { RestoreAnswer, RestoreEventInput, RestoreOutcome } from '../restor
 import { followRestore } from '../restore/restore-following';
 import type { KeepEventInput, KeepOutcome } from '../retention/backup-keeps';
 import { TERMINAL_STATUSES } from '../ssm/status-change-event';
-import type { BackupListing, BackupNowResult, CronsnapBackend, HostResult } from './cronsnap-backend';
+import type { BackupListing, BackupNowOptions, BackupNowResult, CronsnapBackend, HostResult } from './cronsnap-backend';
 import { readStackOutputs, replicaStackOutputsSchema, stackOutputsSchema, type StackOutputs } from './stack-outputs';
 
 type RestoreSideOutputs = Pick<StackOutputs, 'ListBackupsFunction' | 'RestoreFunction'>;
@@ -31,6 +31,8 @@ export interface DeployedBackendOptions {
   readonly fromReplica?: boolean;
   /** The region of the stack's functions, when not the SDK's default. */
   readonly region?: string;
+  /** A named profile of the shared AWS config files, when not the SDK's default. */
+  readonly profile?: string;
   readonly lambda?: LambdaClient;
   readonly cloudFormation?: CloudFormationClient;
   readonly ssm?: SSMClient;
@@ -55,7 +57,7 @@ export class DeployedBackend implements CronsnapBackend {
   private restoreOutputs?: Promise<RestoreSideOutputs>;
 
   constructor(private readonly options: DeployedBackendOptions) {
-    const client = options.region ? { region: options.region } : {};
+    const client = { ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
     this.lambda = options.lambda ?? new LambdaClient(client);
     this.ssm = options.ssm ?? new SSMClient(client);
     this.s3 = options.s3 ?? new S3Client(client);
@@ -109,14 +111,16 @@ export class DeployedBackend implements CronsnapBackend {
     return JSON.parse(text) as T;
   }
 
-  async backupNow(job: string, { wait, progress }: { wait: boolean; progress: (line: string) => void }): Promise<BackupNowResult> {
+  async backupNow(job: string, { wait, progress, kind = 'backup' }: BackupNowOptions): Promise<BackupNowResult> {
     const outputs = await this.stack();
-    const start = await this.invoke<StartOutcome>(outputs.ScheduledBackupFunction, { job, eventId: `cli-${randomUUID()}`, scheduledTime: new Date().toISOString(), trigger: 'on-demand' });
+    const start = await this.invoke<StartOutcome>(outputs.ScheduledBackupFunction, { job, eventId: `cli-${randomUUID()}`, scheduledTime: new Date().toISOString(), trigger: 'on-demand', ...(kind === 'backup' ? {} : { kind }) });
     if (start.kind !== 'started') return { job, outcome: start.kind, ...('runId' in start ? { runId: start.runId } : {}), hosts: [] };
     progress(`${job}: run ${start.runId} sent to ${start.hosts.join(', ') || 'every host with the job\'s tags'} (command ${start.commandId})`);
     if (!wait) return { job, outcome: 'started', runId: start.runId, hosts: start.hosts.map((host) => ({ host, status: 'running', detail: 'sent' })) };
 
     const hosts = await this.awaitCommands([start.commandId, ...start.linked.map((linked) => linked.commandId)], job, progress);
+    // Shipped logs are judged by the host's program, which checks each upload; list-backups offers dumps only.
+    if (kind !== 'backup') return { job, runId: start.runId, outcome: hosts.every((host) => host.status === 'succeeded') ? 'succeeded' : 'failed', hosts: hosts.map(({ command: _command, ...host }) => host) };
     // The command's success is the host's word; the backup counts once list-backups offers it.
     const listing = await this.invoke<BackupListing>(outputs.ListBackupsFunction, { job, runId: start.runId });
     const offered = new Set(listing.backups.filter((backup) => backup.runId === start.runId).map((backup) => backup.host));

@@ -14,7 +14,7 @@ import { LocalBackupService, type LocalBackupServiceOptions } from '../local/loc
 import type { BucketRole } from '../replica/bucket-role';
 import type { RestoreEventInput } from '../restore/restore';
 import type { KeepEventInput } from '../retention/backup-keeps';
-import type { BackupNowResult, CronsnapBackend } from './cronsnap-backend';
+import type { BackupNowOptions, BackupNowResult, CronsnapBackend } from './cronsnap-backend';
 
 export interface LocalBackendOptions {
   readonly config: CronsnapConfig;
@@ -68,9 +68,9 @@ export class LocalBackend implements CronsnapBackend {
     });
   }
 
-  async backupNow(job: string, { progress }: { wait: boolean; progress: (line: string) => void }): Promise<BackupNowResult> {
+  async backupNow(job: string, { progress, kind = 'backup' }: BackupNowOptions): Promise<BackupNowResult> {
     progress(`${job}: running on this machine`);
-    const { start, completions } = await this.service.runJob(job, `cli-local-${Date.now()}`, undefined, 'backup', 'on-demand');
+    const { start, completions } = await this.service.runJob(job, `cli-local-${Date.now()}`, undefined, kind, 'on-demand');
     if (start.kind !== 'started') return { job, outcome: start.kind, ...('runId' in start ? { runId: start.runId } : {}), hosts: [] };
     const hosts = completions.map((completion) => {
       if (completion.kind === 'succeeded') {

@@ -1,3 +1,4 @@
+import { cronsnapVersionField } from '../cronsnap-version';
 import * as z from 'zod';
 
 /** One comparison of what the drill restored with what the backup's manifest recorded. */
@@ -11,6 +12,7 @@ export const drillCheckSchema = z.object({
 /** `drills/<job>/<drillId>.json`: what one drill restored, what it found, and its verdict. */
 export const drillResultSchema = z.object({
   formatVersion: z.literal(1),
+  cronsnapVersion: cronsnapVersionField,
   job: z.string(),
   drillId: z.string(),
   passed: z.boolean(),

@@ -1,4 +1,5 @@
 import { scheduledBackupEventSchema, type ScheduledBackupEvent } from '../backup/start-backup';
+import { CRONSNAP_VERSION } from '../cronsnap-version';
 import { drillMarkerKey, drillResultKey, lastPassedDrillKey } from '../backup/object-layout';
 import { parseManifest } from '../backup/manifest';
 import { runIdFor } from '../backup/run-id';
@@ -120,6 +121,7 @@ async function planDrill(job: DrilledJob, newest: RestorableBackup, drillId: str
 async function recordDrill(job: DrilledJob, drillId: string, startedAt: Date, verdict: DrillVerdict, deps: DrillRecordDeps): Promise<DrilledOutcome> {
   const result = drillResultSchema.parse({
     formatVersion: 1,
+    cronsnapVersion: CRONSNAP_VERSION,
     job: job.name,
     drillId,
     passed: verdict.reason === undefined,

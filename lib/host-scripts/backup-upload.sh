@@ -75,8 +75,8 @@ limit_upload_bandwidth() {
 
 # manifest_header ENGINE: the fields every manifest opens with.
 manifest_header() {
-  printf '"formatVersion": 1, "job": %s, "engine": %s, "runId": %s, "host": %s, "startedAt": %s, "finishedAt": %s' \
-    "$(json_str "$JOB")" "$(json_str "$1")" "$(json_str "$RUN_ID")" "$(json_str "$HOST")" "$(json_str "$STARTED_AT")" "$(json_str "$(now_iso)")"
+  printf '"formatVersion": 1, "cronsnapVersion": %s, "job": %s, "engine": %s, "runId": %s, "host": %s, "startedAt": %s, "finishedAt": %s' \
+    "$(json_str "$CRONSNAP_VERSION")" "$(json_str "$JOB")" "$(json_str "$1")" "$(json_str "$RUN_ID")" "$(json_str "$HOST")" "$(json_str "$STARTED_AT")" "$(json_str "$(now_iso)")"
 }
 
 # payload_json: the last upload_compressed as a manifest payload object.

@@ -201,7 +201,7 @@ ship_binlog() {
   fi
   cat >"$CRONSNAP_WORK/binlog.json" <<JSON
 {
-  "formatVersion": 1, "kind": "mysql-binlog", "job": $(json_str "$JOB"), "runId": $(json_str "$RUN_ID"), "host": $(json_str "$HOST"),
+  "formatVersion": 1, "cronsnapVersion": $(json_str "$CRONSNAP_VERSION"), "kind": "mysql-binlog", "job": $(json_str "$JOB"), "runId": $(json_str "$RUN_ID"), "host": $(json_str "$HOST"),
   "server": $(json_str "$DB_HOST:$DB_PORT"), "serverKey": $(json_str "$SERVER_KEY"), "serverVersion": $(json_str "$SERVER_VERSION"),
   "file": $(json_str "$file"), "previousFile": $(json_str "$previous"), "shippedAt": $(json_str "$(now_iso)"),
   "payload": $(payload_json),
@@ -264,7 +264,7 @@ write_run_manifest() {
   for name in ${SHIPPED[@]+"${SHIPPED[@]}"}; do list+="${list:+, }$(json_str "$name")"; done
   cat >"$CRONSNAP_WORK/manifest.json" <<JSON
 {
-  "formatVersion": 1, "kind": "mysql-binlogs", "job": $(json_str "$JOB"), "runId": $(json_str "$RUN_ID"), "host": $(json_str "$HOST"),
+  "formatVersion": 1, "cronsnapVersion": $(json_str "$CRONSNAP_VERSION"), "kind": "mysql-binlogs", "job": $(json_str "$JOB"), "runId": $(json_str "$RUN_ID"), "host": $(json_str "$HOST"),
   "startedAt": $(json_str "$STARTED_AT"), "finishedAt": $(json_str "$(now_iso)"),
   "server": $(json_str "$DB_HOST:$DB_PORT"), "serverKey": $(json_str "$SERVER_KEY"), "logPrefix": $(json_str "$LOG_PREFIX"), "newChain": $NEW_CHAIN,
   "oldestOnServer": $(json_str "$OLDEST_ON_SERVER"), "newestShipped": $(json_str "$NEWEST_SHIPPED"), "shipped": [$list]

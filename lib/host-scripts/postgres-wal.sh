@@ -86,7 +86,7 @@ stage_segment() {
   PAYLOAD_KEY="$LOG_PREFIX/$name.zst" RAW_SIZE=$WAL_SEGMENT_SIZE PAYLOAD_SIZE=$(stat -c %s "$staged") PAYLOAD_SHA256=$(sha256_stdin <"$staged")
   cat >"$CRONSNAP_WORK/manifests/$name.json" <<JSON
 {
-  "formatVersion": 1, "kind": "postgres-wal-segment", "job": $(json_str "$JOB"), "runId": $(json_str "$RUN_ID"), "host": $(json_str "$HOST"),
+  "formatVersion": 1, "cronsnapVersion": $(json_str "$CRONSNAP_VERSION"), "kind": "postgres-wal-segment", "job": $(json_str "$JOB"), "runId": $(json_str "$RUN_ID"), "host": $(json_str "$HOST"),
   "server": $(json_str "$PG_HOST:$PG_PORT"), "systemIdentifier": $(json_str "$SYSTEM_ID"), "serverVersion": $(json_str "$SERVER_VERSION"),
   "segment": $(json_str "$name"), "previousSegment": $(json_str "$previous"), "walSegmentSize": $WAL_SEGMENT_SIZE,
   "shippedAt": $(json_str "$(now_iso)"), "payload": $(payload_json)
@@ -217,7 +217,7 @@ write_run_manifest() {
   if [ -n "$GAP_FROM" ]; then gap="{\"from\": $(json_str "$GAP_FROM"), \"to\": $(json_str "$GAP_TO")}"; fi
   cat >"$CRONSNAP_WORK/manifest.json" <<JSON
 {
-  "formatVersion": 1, "kind": "postgres-wal", "job": $(json_str "$JOB"), "runId": $(json_str "$RUN_ID"), "host": $(json_str "$HOST"),
+  "formatVersion": 1, "cronsnapVersion": $(json_str "$CRONSNAP_VERSION"), "kind": "postgres-wal", "job": $(json_str "$JOB"), "runId": $(json_str "$RUN_ID"), "host": $(json_str "$HOST"),
   "startedAt": $(json_str "$STARTED_AT"), "finishedAt": $(json_str "$(now_iso)"),
   "server": $(json_str "$PG_HOST:$PG_PORT"), "serverVersion": $(json_str "$SERVER_VERSION"), "systemIdentifier": $(json_str "$SYSTEM_ID"),
   "timeline": $TIMELINE, "walSegmentSize": $WAL_SEGMENT_SIZE, "logPrefix": $(json_str "$LOG_PREFIX"),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { programKey } from '../backup/object-layout';
+import { CRONSNAP_VERSION } from '../cronsnap-version';
 import { InvalidEventError } from '../errors';
 import { allowedPattern } from './document-parameter';
 import type { HostProgram } from './host-program';
@@ -20,9 +21,16 @@ export interface CommandDocument {
   }[];
 }
 
-/** The program's host script: common.sh then its own files, as one bash program. */
+/** The version line every program carries, so each manifest names the cronsnap that wrote it. */
+function versionLine(): string {
+  if (!/^[0-9A-Za-z.+-]+$/.test(CRONSNAP_VERSION)) throw new Error(`package.json version ${CRONSNAP_VERSION} is not a plain version`);
+  return `export CRONSNAP_VERSION='${CRONSNAP_VERSION}'`;
+}
+
+/** The program's host script: common.sh, the version, then its own files, as one bash program. */
 export function hostScript(program: HostProgram): string {
-  return ['common.sh', ...program.scripts].map((file) => readFileSync(join(HOST_SCRIPTS, file), 'utf8')).join('\n');
+  const read = (file: string) => readFileSync(join(HOST_SCRIPTS, file), 'utf8');
+  return [read('common.sh'), versionLine(), ...program.scripts.map(read)].join('\n');
 }
 
 /** A host program as the deployment publishes it: one immutable object named by its digest. */

@@ -1,3 +1,4 @@
+import { cronsnapVersionField } from '../cronsnap-version';
 import * as z from 'zod';
 import { payloadSchema } from '../backup/manifest';
 import { parseJsonManifest } from '../validation-issues';
@@ -10,6 +11,7 @@ const systemIdentifier = z.string().regex(/^[0-9]{1,20}$/, 'must be the decimal 
 /** `<job>/wal/<system id>/<segment>.json`, written after the segment's payload: the segment is shipped. */
 export const walSegmentManifestSchema = z.object({
   formatVersion: z.literal(1),
+  cronsnapVersion: cronsnapVersionField,
   kind: z.literal('postgres-wal-segment'),
   job: z.string(),
   runId: z.string(),
@@ -28,6 +30,7 @@ export const walSegmentManifestSchema = z.object({
 /** The manifest of one WAL shipping run, at the run's own prefix. */
 export const walRunManifestSchema = z.object({
   formatVersion: z.literal(1),
+  cronsnapVersion: cronsnapVersionField,
   kind: z.literal('postgres-wal'),
   job: z.string(),
   runId: z.string(),

@@ -2,8 +2,8 @@ import { jobGroupStackId } from '../../../lib/config/job-group';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type CliDeps } from '../../../lib/cli/cli-program';
-import type { BackupNowResult, CronsnapBackend } from '../../../lib/cli/cronsnap-backend';
+import { runCli, type CliDeps, type GlobalOptions } from '../../../lib/cli/cli-program';
+import type { BackupNowOptions, BackupNowResult, CronsnapBackend } from '../../../lib/cli/cronsnap-backend';
 import { EXIT } from '../../../lib/cli/exit-codes';
 import type { ComplianceReport } from '../../../lib/compliance/compliance-report';
 import type { DrillAnswer } from '../../../lib/drill/run-drill';
@@ -13,10 +13,11 @@ import { configInput, etcdJobInput, mysqlJobInput } from '../../helpers/config-f
 import type { Job } from '../../../lib/config/job-config';
 import type { PreflightResult } from '../../../lib/preflight/run-preflight';
 import type { KeepEventInput, KeepOutcome } from '../../../lib/retention/backup-keeps';
+import { CRONSNAP_VERSION } from '../../../lib/cronsnap-version';
 
 /** A backend that records what it is asked and answers from a table of outcomes per job. */
 class FakeBackend implements CronsnapBackend {
-  readonly backups: { job: string; wait: boolean }[] = [];
+  readonly backups: { job: string; wait: boolean; kind?: string }[] = [];
   readonly restores: RestoreEventInput[] = [];
   readonly keeps: KeepEventInput[] = [];
   constructor(private readonly outcomes: Record<string, BackupNowResult['outcome']> = {}, private readonly violations = 0) {}
@@ -27,8 +28,8 @@ class FakeBackend implements CronsnapBackend {
     return { kind: 'drilled', job, drillId: '20261124T011000Z-abcdef0123', passed, ...(passed ? {} : { reason: 'rows shop.products: expected 3, restored 2' }), checks: [check], result: `drills/${job}/20261124T011000Z-abcdef0123.json` };
   }
 
-  async backupNow(job: string, options: { wait: boolean; progress: (line: string) => void }): Promise<BackupNowResult> {
-    this.backups.push({ job, wait: options.wait });
+  async backupNow(job: string, options: BackupNowOptions): Promise<BackupNowResult> {
+    this.backups.push({ job, wait: options.wait, ...(options.kind && options.kind !== 'backup' ? { kind: options.kind } : {}) });
     options.progress(`${job}: 1024 bytes uploaded`);
     const outcome = this.outcomes[job] ?? 'succeeded';
     return { job, outcome, runId: '20261124T010000Z-0123456789', hosts: [{ host: 'i-0123456789abcdef0', status: outcome === 'failed' ? 'failed' : 'succeeded', detail: 'x' }] };
@@ -63,18 +64,22 @@ function configFile(jobs = [etcdJobInput(), mysqlJobInput({ name: 'shop-mysql' }
   return file;
 }
 
-async function cli(args: string[], backend = new FakeBackend()) {
+async function cli(args: string[], backend = new FakeBackend(), jobs?: Parameters<typeof configFile>[0]) {
   const out: string[] = [];
   const err: string[] = [];
+  const asked: GlobalOptions[] = [];
   const deps: CliDeps = {
     out: (text) => out.push(text),
     err: (text) => err.push(text),
-    backendFor: () => backend,
+    backendFor: (options) => {
+      asked.push(options);
+      return backend;
+    },
     now: () => new Date('2026-11-24T01:10:00Z'),
     localZone: 'Asia/Shanghai',
   };
-  const code = await runCli(['--config', configFile(), ...args], deps);
-  return { code, out: out.join('\n'), err: err.join('\n'), backend };
+  const code = await runCli(['--config', configFile(jobs), ...args], deps);
+  return { code, out: out.join('\n'), err: err.join('\n'), backend, asked };
 }
 
 describe('cronsnap CLI', () => {
@@ -218,11 +223,67 @@ describe('cronsnap CLI', () => {
     const badRun = await cli(['keep', 'prod-etcd', 'latest', '--forever']);
     const both = await cli(['keep', 'prod-etcd', '20261124T010000Z-0123456789', '--until', '2027-06-30', '--forever']);
 
-    expect(neither).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('until: give until (a date) or forever: true, one of them') });
-    expect(badDate).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('until:') });
-    expect(badRun).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('runId: must be a run id') });
+    // In the command line's words, not the keep function's event fields.
+    expect(neither).toMatchObject({ code: EXIT.usage, err: 'cronsnap: keep: give --until <date> or --forever' });
+    expect(badDate).toMatchObject({ code: EXIT.usage, err: expect.stringMatching(/^cronsnap: --until: /) });
+    expect(badRun).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('<runId>: must be a run id') });
     expect(both.code).toBe(EXIT.usage);
     for (const result of [neither, badDate, badRun, both]) expect(result.backend.keeps).toEqual([]);
+  });
+
+  it('prints its version, the one its host programs write into every manifest', async () => {
+    expect(await cli(['--version'])).toMatchObject({ code: EXIT.ok, out: CRONSNAP_VERSION });
+    expect(CRONSNAP_VERSION).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('refuses a job the config lacks before it builds a backend or calls anything', async () => {
+    for (const args of [['list', 'nope'], ['backup-now', 'nope'], ['restore', 'nope'], ['drill', 'nope'], ['preflight', 'nope'], ['keep', 'nope', '20261124T010000Z-0123456789', '--forever']]) {
+      const result = await cli(args);
+      expect(result).toMatchObject({ code: EXIT.usage, err: expect.stringContaining("job 'nope' is not in the config") });
+      expect(result.asked).toEqual([]);
+    }
+  });
+
+  it('names the missing config and how to write one, instead of a bare ENOENT', async () => {
+    const err: string[] = [];
+    const code = await runCli(['--config', '/nonexistent/cronsnap.yaml', 'validate'], { out: () => undefined, err: (text) => err.push(text), backendFor: () => new FakeBackend(), now: () => new Date(), localZone: 'UTC' });
+
+    expect({ code, err }).toEqual({ code: EXIT.usage, err: [expect.stringMatching(/^cronsnap: --config: \/nonexistent\/cronsnap.yaml does not exist; write a starter config with `cronsnap init/)] });
+  });
+
+  it('says where to give a region when the SDK finds none, as bad usage', async () => {
+    const backend = new FakeBackend();
+    backend.list = () => Promise.reject(new Error('Region is missing'));
+
+    expect(await cli(['list', 'prod-etcd'], backend)).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('no AWS region: give --region') });
+  });
+
+  it('hands --region and --profile to the backend', async () => {
+    const { asked } = await cli(['--region', 'eu-central-1', '--profile', 'backup-admin', 'list', 'prod-etcd']);
+
+    expect(asked).toEqual([expect.objectContaining({ region: 'eu-central-1', profile: 'backup-admin' })]);
+  });
+
+  it("ships a job's binary logs now with backup-now --logs, and refuses --logs for a job that ships none", async () => {
+    const jobs = [etcdJobInput(), mysqlJobInput({ name: 'shop-mysql', binlogs: { schedule: '*/15 * * * *' } } as never)];
+
+    const shipped = await cli(['backup-now', 'shop-mysql', '--logs', '--wait'], new FakeBackend(), jobs);
+    const refused = await cli(['backup-now', 'prod-etcd', '--logs'], new FakeBackend(), jobs);
+    const every = await cli(['backup-now', '--all', '--logs'], new FakeBackend(), jobs);
+
+    expect(shipped).toMatchObject({ code: EXIT.ok });
+    expect(shipped.backend.backups).toEqual([{ job: 'shop-mysql', wait: true, kind: 'binlogs' }]);
+    expect(refused).toMatchObject({ code: EXIT.usage, err: 'cronsnap: --logs: job prod-etcd ships no logs (set binlogs or wal)' });
+    expect(refused.asked).toEqual([]);
+    // --all --logs: every job that ships logs, and only those.
+    expect(every.backend.backups).toEqual([{ job: 'shop-mysql', wait: false, kind: 'binlogs' }]);
+  });
+
+  it("shows the global options and an example in each command's help", async () => {
+    for (const command of ['validate', 'plan', 'backup-now', 'list', 'keep', 'unkeep', 'restore', 'drill', 'preflight', 'report', 'replica-policy']) {
+      const { out } = await cli([command, '--help']);
+      expect({ command, global: out.includes('Global Options:') && out.includes('--region <region>'), example: out.includes(`$ cronsnap ${command}`) }).toEqual({ command, global: true, example: true });
+    }
   });
 
   it('exits 2 on an unknown command', async () => {

@@ -53,6 +53,17 @@ describe('CLI against the deployed stack', () => {
     expect(progress).toEqual([`prod-etcd: run ${RUN} sent to i-a (command c0000000-0000-4000-8000-000000000001)`, 'prod-etcd: i-a InProgress', 'prod-etcd: i-a Success']);
   });
 
+  it('ships logs now through scheduled-backup with the kind, judged by the host programs alone', async () => {
+    ssm.on(ListCommandInvocationsCommand).resolves({ CommandInvocations: [{ InstanceId: 'i-a', Status: 'Success' }] });
+
+    const result = await backend().backupNow('prod-etcd', { wait: true, progress: () => undefined, kind: 'binlogs' });
+
+    expect(sentPayload('fn-scheduled')).toMatchObject({ job: 'prod-etcd', trigger: 'on-demand', kind: 'binlogs' });
+    expect(result).toEqual({ job: 'prod-etcd', runId: RUN, outcome: 'succeeded', hosts: [{ host: 'i-a', status: 'succeeded', detail: 'SSM Success' }] });
+    // list-backups offers dumps, never shipped logs: it is not asked.
+    expect(sentTo('fn-list')).toEqual([]);
+  });
+
   it('keeps and unkeeps through keep-backup, the function with the restore role', async () => {
     lambda
       .on(InvokeCommand, { FunctionName: 'fn-keep' })
