@@ -28,6 +28,7 @@ export async function benchLambdaBundles(): Promise<BenchResult[]> {
       CRONSNAP_KMS_KEY_ID: 'alias/bench',
       CRONSNAP_TOPIC_ARN: 'arn:aws:sns:eu-central-1:123456789012:bench',
       CRONSNAP_DOCUMENT_PREFIX: 'cronsnap',
+      CRONSNAP_COMMAND_LOG_GROUP: '/cronsnap/Cronsnap/commands',
       CRONSNAP_CONFIG_FILE: config,
       CRONSNAP_REPORTS_BUCKET: 'bench-reports',
       AWS_REGION: 'eu-central-1',

@@ -1,5 +1,6 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import type { CronsnapConfig } from '../lib/config/cronsnap-config';
+import { parseStackName } from '../lib/deployment/stack-name';
 import { ConfigError } from '../lib/errors';
 import { REPLICA_STACK_SUFFIX } from '../lib/replica/replica-target';
 import { CronsnapReplicaStack } from './cronsnap-replica-stack';
@@ -12,11 +13,12 @@ export interface CronsnapStacks {
 }
 
 /**
- * Every stack of the app: the main one, and with `storage.replica` the copy's stack in its region,
- * deployed first so the bucket exists before replication names it, and its key's ARN can be read.
+ * Every stack of the app: the main one, named `stackName` (`Cronsnap` by default; checked as
+ * parseStackName does), and with `storage.replica` the copy's stack in its region, deployed first
+ * so the bucket exists before replication names it, and its key's ARN can be read.
  */
 export function addCronsnapStacks(app: App, props: { readonly config: CronsnapConfig; readonly configFile: string; readonly env: Environment; readonly stackName?: string }): CronsnapStacks {
-  const stackName = props.stackName ?? 'Cronsnap';
+  const stackName = parseStackName(props.stackName);
   const { replica: settings } = props.config.storage;
   if (settings && settings.region === props.env.region) {
     throw new ConfigError(`storage.replica.region: ${settings.region} is the region of the backups; a copy must survive the loss of that region`);
@@ -28,6 +30,7 @@ export function addCronsnapStacks(app: App, props: { readonly config: CronsnapCo
     ? new CronsnapReplicaStack(app, `${stackName}${REPLICA_STACK_SUFFIX}`, {
         config: props.config,
         configFile: props.configFile,
+        deploymentName: stackName,
         env: { ...(props.env.account ? { account: props.env.account } : {}), region: settings.region },
         suppressTemplateIndentation: true,
       })
@@ -37,6 +40,7 @@ export function addCronsnapStacks(app: App, props: { readonly config: CronsnapCo
   const main = new CronsnapStack(app, stackName, {
     config: props.config,
     configFile: props.configFile,
+    deploymentName: stackName,
     env: props.env,
     suppressTemplateIndentation: true,
     ...(replica ? { replicaKey: replica.copyKey } : {}),

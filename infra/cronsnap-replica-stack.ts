@@ -2,9 +2,11 @@ import { CfnOutput, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { REPLICA_KEY_ALIAS, replicaTarget } from '../lib/replica/replica-target';
+import { deploymentNames } from '../lib/deployment/deployment-names';
+import { REPLICA_STACK_SUFFIX, replicaTarget } from '../lib/replica/replica-target';
 import { RESTORE_PROGRAMS } from '../lib/restore/restore-programs';
 import { BackupStorage } from './constructs/backup-storage';
+import { CommandLog } from './constructs/command-log';
 import { FailureTopic } from './constructs/failure-topic';
 import { deadLetterQueue, functionEnvironment } from './constructs/function-support';
 import { HostAccessPolicy, hostPolicyOutput, jobSecrets } from './constructs/host-access-policy';
@@ -16,7 +18,8 @@ import type { CronsnapStackProps } from './cronsnap-stack';
 
 /**
  * The main stack's props: the same config (`storage.replica` must be set; this stack deploys to
- * its region) and the same document prefix, so both regions' documents have the same names.
+ * its region) and the same deployment name and document prefix, so both regions' documents have
+ * the same names. The deployment name defaults to this stack's name less its `Replica` suffix.
  */
 export type CronsnapReplicaStackProps = CronsnapStackProps;
 
@@ -34,8 +37,11 @@ export class CronsnapReplicaStack extends Stack {
     super(scope, id, props);
     const { jobs, storage } = props.config;
     if (!storage.replica) throw new Error('CronsnapReplicaStack needs storage.replica in the config');
-    const target = replicaTarget(storage.replica, this.account);
-    const documentPrefix = props.documentPrefix ?? 'cronsnap';
+    const names = deploymentNames(props.deploymentName ?? this.stackName.replace(new RegExp(`${REPLICA_STACK_SUFFIX}$`), ''));
+    const target = replicaTarget(storage.replica, this.account, names.replicaBucketPrefix);
+    const documentPrefix = props.documentPrefix ?? names.documentPrefix;
+    // Restores from the copy send their commands here, with this region's log group.
+    const commandLog = new CommandLog(this, 'CommandLog', { logGroupName: names.commandLogGroup });
 
     let bucket: s3.IBucket;
     let key: kms.IKey;
@@ -48,7 +54,7 @@ export class CronsnapReplicaStack extends Stack {
         jobs,
         ...(storage.objectLock ? { objectLock: storage.objectLock } : {}),
         bucketName: target.bucketName,
-        keyAlias: REPLICA_KEY_ALIAS,
+        keyAlias: names.replicaKeyAlias,
       });
       bucket = copy.bucket;
       key = copy.key;
@@ -64,18 +70,26 @@ export class CronsnapReplicaStack extends Stack {
       jobs,
       bucket,
       key,
-      environment: functionEnvironment({ bucket, key, topic: failures.topic, documentPrefix, bucketRole: 'replica' }),
+      environment: functionEnvironment({ bucket, key, topic: failures.topic, documentPrefix, bucketRole: 'replica', commandLogGroup: commandLog.logGroup.logGroupName, metricsNamespace: names.metricsNamespace }),
       configFile: props.configFile,
       deadLetterQueue: deadLetterQueue(this, 'DeadLetters'),
       documentPrefix,
       objectLock: storage.objectLock !== undefined,
       keeps: false,
+      status: false,
     });
     const jobGroups = new JobGroups(this, 'Jobs');
     for (const job of jobs) {
       // The same parameter and secret names, read in this region: copy them here (Secrets Manager can replicate a secret).
       const scope = jobGroups.scopeOf(job.name);
-      const host = new HostAccessPolicy(scope, `HostAccess-${job.name}`, { jobName: job.name, bucket: jobGroups.bucketFor(job.name, bucket), key, readOnly: true, ...jobSecrets(job) });
+      const host = new HostAccessPolicy(scope, `HostAccess-${job.name}`, {
+        jobName: job.name,
+        bucket: jobGroups.bucketFor(job.name, bucket),
+        key,
+        commandLogGroup: names.commandLogGroup,
+        readOnly: true,
+        ...jobSecrets(job),
+      });
       hostPolicyOutput(scope, this, job.name, host, `Attach to the instance profile of the hosts ${job.name} is restored to in ${target.region}`);
     }
     new CfnOutput(this, 'BackupBucket', { value: bucket.bucketName });
@@ -85,5 +99,6 @@ export class CronsnapReplicaStack extends Stack {
     new CfnOutput(this, 'DocumentPrefix', { value: documentPrefix });
     new CfnOutput(this, 'RestoreWorkflow', { value: restore.restoreWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'EtcdRestoreWorkflow', { value: restore.etcdRestoreWorkflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'CommandLogGroup', { value: commandLog.logGroup.logGroupName });
   }
 }

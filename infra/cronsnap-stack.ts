@@ -19,6 +19,10 @@ import { HostProgramObjects } from './constructs/host-program-objects';
 import { JobGroups } from './constructs/job-groups';
 import { JobSchedule } from './constructs/job-schedule';
 import { ScheduleInvoker } from './constructs/schedule-invoker';
+import { CommandLog } from './constructs/command-log';
+import { JobDashboards } from './constructs/job-dashboards';
+import { dashboardConsoleUrl } from '../lib/aws-console-urls';
+import { deploymentNames } from '../lib/deployment/deployment-names';
 import { RestoreDrills } from './constructs/restore-drills';
 import { RestoreFunctions } from './constructs/restore-functions';
 
@@ -31,8 +35,14 @@ export interface CronsnapStackProps extends StackProps {
   /** The same config written as JSON, bundled with the functions. */
   readonly configFile: string;
   /**
+   * The deployment's name: its main stack's, which the copy's stack shares. Every name the
+   * deployment gives what it creates derives from it (lib/deployment/deployment-names.ts).
+   * @default - this stack's name
+   */
+  readonly deploymentName?: string;
+  /**
    * Prefix of the SSM document names.
-   * @default 'cronsnap'
+   * @default - the deployment name in lower case: `cronsnap` for the stack Cronsnap
    */
   readonly documentPrefix?: string;
   /**
@@ -54,16 +64,19 @@ export class CronsnapStack extends Stack {
     // stack would keep the old ARN until its next deployment).
     CrossStackReferences.of(this).consume(ReferenceStrength.WEAK);
     const { jobs } = props.config;
-    const documentPrefix = props.documentPrefix ?? 'cronsnap';
+    const deploymentName = props.deploymentName ?? this.stackName;
+    const names = deploymentNames(deploymentName);
+    const documentPrefix = props.documentPrefix ?? names.documentPrefix;
 
     const { objectLock, replica } = props.config.storage;
+    const commandLog = new CommandLog(this, 'CommandLog', { logGroupName: names.commandLogGroup });
     const storage = new BackupStorage(this, 'Storage', { jobs, ...(objectLock ? { objectLock } : {}) });
     const failures = new FailureTopic(this, 'Failures', { emails: props.config.notifications.emails });
     if (replica) {
       new BucketReplication(this, 'Replication', {
         source: storage.bucket,
         sourceKey: storage.key,
-        target: replicaTarget(replica, this.account),
+        target: replicaTarget(replica, this.account, names.replicaBucketPrefix),
         copyKey: requireReplicaKey(props.replicaKey),
         settings: replica,
         objectLock: objectLock !== undefined,
@@ -87,6 +100,8 @@ export class CronsnapStack extends Stack {
       topic: failures.topic,
       documentNames: Object.values(documents.names),
       documentPrefix,
+      commandLogGroup: commandLog.logGroup.logGroupName,
+      metricsNamespace: names.metricsNamespace,
       configFile: props.configFile,
       objectLock: objectLock !== undefined,
     });
@@ -114,6 +129,7 @@ export class CronsnapStack extends Stack {
       bucket: storage.bucket,
       key: storage.key,
       topic: failures.topic,
+      metricsNamespace: names.metricsNamespace,
       environment: functions.environment,
       configFile: props.configFile,
       deadLetterQueue: functions.deadLetterQueue,
@@ -128,6 +144,7 @@ export class CronsnapStack extends Stack {
       backupKey: storage.key,
       accessLogsBucket: storage.accessLogsBucket,
       topic: failures.topic,
+      metricsNamespace: names.metricsNamespace,
       environment: functions.environment,
       configFile: props.configFile,
       deadLetterQueue: functions.deadLetterQueue,
@@ -156,15 +173,23 @@ export class CronsnapStack extends Stack {
           invoker: schedules,
         });
       }
-      const host = new HostAccessPolicy(scope, `HostAccess-${job.name}`, { jobName: job.name, bucket: jobGroups.bucketFor(job.name, storage.bucket), key: storage.key, ...jobSecrets(job) });
+      const host = new HostAccessPolicy(scope, `HostAccess-${job.name}`, {
+        jobName: job.name,
+        bucket: jobGroups.bucketFor(job.name, storage.bucket),
+        key: storage.key,
+        commandLogGroup: names.commandLogGroup,
+        ...jobSecrets(job),
+      });
       hostPolicyOutput(scope, this, job.name, host);
     }
+    const dashboards = new JobDashboards(this, 'Dashboards', { jobs, stackName: deploymentName, metricsNamespace: names.metricsNamespace, commandLogGroup: names.commandLogGroup });
     new CfnOutput(this, 'BackupBucket', { value: storage.bucket.bucketName });
     new CfnOutput(this, 'FailureTopicArn', { value: failures.topic.topicArn });
     new CfnOutput(this, 'ReportsBucket', { value: compliance.reportsBucket.bucketName });
     // The CLI finds the functions it invokes by these output names (lib/cli/stack-outputs.ts).
     new CfnOutput(this, 'ScheduledBackupFunction', { value: functions.scheduledBackup.function.functionName });
     new CfnOutput(this, 'ListBackupsFunction', { value: restore.listBackups.function.functionName });
+    if (restore.jobStatus) new CfnOutput(this, 'JobStatusFunction', { value: restore.jobStatus.function.functionName });
     new CfnOutput(this, 'RestoreFunction', { value: restore.restore.function.functionName });
     if (restore.keepBackup) new CfnOutput(this, 'KeepBackupFunction', { value: restore.keepBackup.function.functionName });
     new CfnOutput(this, 'RestoreDrillFunction', { value: drills.restoreDrill.function.functionName });
@@ -173,6 +198,10 @@ export class CronsnapStack extends Stack {
     new CfnOutput(this, 'RestoreWorkflow', { value: restore.restoreWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'EtcdRestoreWorkflow', { value: restore.etcdRestoreWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'DrillWorkflow', { value: drills.drillWorkflow.stateMachine.stateMachineArn });
+    // Where an operator watches every job and reads what a command printed on a host.
+    new CfnOutput(this, 'CommandLogGroup', { value: commandLog.logGroup.logGroupName });
+    new CfnOutput(this, 'Dashboard', { value: dashboards.dashboardName });
+    new CfnOutput(this, 'DashboardUrl', { value: dashboardConsoleUrl(this.region, dashboards.dashboardName) });
   }
 }
 

@@ -3,9 +3,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../lib/lambda/powertools';
 
 export interface JobMetricAlarmProps {
+  /** The deployment's CloudWatch namespace (lib/deployment/deployment-names.ts). */
+  readonly namespace: string;
   /** The job its `job` dimension names. */
   readonly jobName: string;
   /** The function that emits the metric: Powertools adds it as the `service` dimension. */
@@ -32,7 +33,7 @@ export function jobMetricAlarm(scope: Construct, id: string, props: JobMetricAla
   const alarm = new cloudwatch.Alarm(scope, id, {
     alarmDescription: props.description,
     metric: new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
+      namespace: props.namespace,
       metricName: props.metricName,
       dimensionsMap: { service: props.service, job: props.jobName },
       statistic: props.statistic,

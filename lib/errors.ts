@@ -35,3 +35,6 @@ export class RestoreRefusedError extends RestoreError {}
 
 /** An S3 Inventory file or row does not have the expected form; `message` names the file, line and column. */
 export class InvalidInventoryError extends CronsnapError {}
+
+/** No deployer policy can be made from the synthesized templates: none are there, or one holds a resource the policy does not know. */
+export class DeployerPolicyError extends CronsnapError {}

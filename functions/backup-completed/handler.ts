@@ -23,7 +23,12 @@ function publishSuccess(success: JudgedSuccess): void {
   metrics.publishStoredMetrics();
 }
 
-const deps = { ...awsDependencies(env), config: loadBundledConfig(env.CRONSNAP_CONFIG_FILE), onSucceeded: publishSuccess };
+const deps = {
+  ...awsDependencies(env),
+  config: loadBundledConfig(env.CRONSNAP_CONFIG_FILE),
+  onSucceeded: publishSuccess,
+  commandLog: { region: env.AWS_REGION, name: env.CRONSNAP_COMMAND_LOG_GROUP },
+};
 
 function logRetention(retention: RetentionOutcome): void {
   if (retention.kind === 'pruned') {

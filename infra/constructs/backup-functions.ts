@@ -30,6 +30,10 @@ export interface BackupFunctionsProps {
   readonly documentNames: readonly string[];
   /** Prefix the functions use to name documents. */
   readonly documentPrefix: string;
+  /** The log group every command the functions send writes its output to. */
+  readonly commandLogGroup: string;
+  /** The deployment's CloudWatch namespace, where the functions' metrics go. */
+  readonly metricsNamespace: string;
   /** The validated config as a JSON file, bundled with the functions. */
   readonly configFile: string;
 }
@@ -53,6 +57,8 @@ export class BackupFunctions extends Construct {
       topic: props.topic,
       documentPrefix: props.documentPrefix,
       bucketRole: 'source',
+      commandLogGroup: props.commandLogGroup,
+      metricsNamespace: props.metricsNamespace,
     }));
     this.scheduledBackup = new CronsnapFunction(this, 'ScheduledBackup', {
       name: 'scheduled-backup',
@@ -79,6 +85,7 @@ export class BackupFunctions extends Construct {
     // Written out rather than bucket.grantPut/grantRead: those add List*, GetBucket*, Abort* and
     // ReEncrypt*, which these functions never need.
     const runMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/runs/*`);
+    const commandRecords = props.bucket.arnForObjects(`${MARKER_ROOT}/commands/*`);
     const binlogRunMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/binlog-runs/*`);
     const walRunMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/wal-runs/*`);
     const completionMarkers = props.bucket.arnForObjects(`${MARKER_ROOT}/completions/*`);
@@ -86,8 +93,8 @@ export class BackupFunctions extends Construct {
     const keeps = keepMarkers(props.bucket);
     const manifests = props.bucket.arnForObjects('*/manifest.json');
 
-    // scheduled-backup: claim runs, find hosts, send only our documents to each job's targets.
-    scheduled.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [runMarkers, binlogRunMarkers, walRunMarkers, onDemandMarkers] }));
+    // scheduled-backup: claim runs, find hosts, send only our documents to each job's targets, record the commands sent.
+    scheduled.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [runMarkers, commandRecords, binlogRunMarkers, walRunMarkers, onDemandMarkers] }));
     scheduled.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['ssm:DescribeInstanceInformation'], resources: ['*'] }),
     );
@@ -131,9 +138,9 @@ export class BackupFunctions extends Construct {
     const kmsFromTopicGrant = 'Action::kms:GenerateDataKey*';
     acknowledgeWildcards(
       scheduled,
-      [noResourceLevel, kmsFromTopicGrant, nagResource(this, runMarkers), nagResource(this, binlogRunMarkers), nagResource(this, walRunMarkers), nagResource(this, onDemandMarkers), ...fleetGrantFindings(stack, props.bucket)],
+      [noResourceLevel, kmsFromTopicGrant, nagResource(this, runMarkers), nagResource(this, commandRecords), nagResource(this, binlogRunMarkers), nagResource(this, walRunMarkers), nagResource(this, onDemandMarkers), ...fleetGrantFindings(stack, props.bucket)],
       'DescribeInstanceInformation and X-Ray have no resource-level permissions; the SNS grant needs GenerateDataKey* on the ' +
-        "topic key only; run markers (of dumps and of binary log and WAL shipping) and on-demand marks are one key pattern each; SendCommand reaches the fleet's nodes with cronsnap's documents only.",
+        "topic key only; run markers (of dumps and of binary log and WAL shipping), the commands each run was sent as and on-demand marks are one key pattern each; SendCommand reaches the fleet's nodes with cronsnap's documents only.",
     );
     acknowledgeWildcards(
       completed,

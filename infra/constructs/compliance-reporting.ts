@@ -34,6 +34,8 @@ export interface ComplianceReportingProps {
   readonly accessLogsBucket: s3.IBucket;
   /** Violations and RPO alarms are published here. */
   readonly topic: sns.ITopic;
+  /** The deployment's CloudWatch namespace, whose metrics the RPO alarms watch. */
+  readonly metricsNamespace: string;
   /** The environment every cronsnap function gets. */
   readonly environment: Readonly<Record<string, string>>;
   /** The validated config as a JSON file, bundled with the function. */
@@ -153,6 +155,7 @@ export class ComplianceReporting extends Construct {
       const { rpoSeconds } = recoveryPointObjective(work, new Date());
       const window = rpoAlarmWindow(rpoSeconds);
       return jobMetricAlarm(scopeOf(job.name), id, {
+        namespace: props.metricsNamespace,
         description: `cronsnap: ${what} within its RPO of ${Math.round(rpoSeconds / 60)} minutes${window.clamped ? ' (watched over the last 7 days, the longest CloudWatch allows)' : ''}`,
         jobName: job.name,
         service: 'backup-completed',
@@ -177,6 +180,7 @@ export class ComplianceReporting extends Construct {
         logAlarms[job.name] = rpoAlarm(`WalRpo-${job.name}`, job, job.wal, 'WalShippingSucceeded', `no ${job.name} WAL shipping run succeeded`);
         const window = rpoAlarmWindow(recoveryPointObjective(job.wal, new Date()).rpoSeconds);
         retainedAlarms[job.name] = jobMetricAlarm(scopeOf(job.name), `WalRetained-${job.name}`, {
+          namespace: props.metricsNamespace,
           description: `cronsnap: the replication slot ${job.wal.slot} of ${job.name} holds more than ${job.wal.alarmRetainedGiB} GiB of WAL on the server (or no run reported it): the server's disk fills while shipping lags`,
           jobName: job.name,
           service: 'backup-completed',

@@ -12,7 +12,7 @@ const FUNCTIONS_DIR = join(__dirname, '..', '..', 'functions');
 export interface CronsnapFunctionProps {
   /** Folder under functions/ holding `handler.ts`. */
   readonly name: string;
-  /** Environment on top of the Powertools settings. */
+  /** Environment on top of the Powertools settings: functionEnvironment's, with the metrics namespace. */
   readonly environment: Readonly<Record<string, string>>;
   /** Where failed asynchronous invocations go after Lambda's own retries. */
   readonly deadLetterQueue: sqs.IQueue;
@@ -54,7 +54,6 @@ export class CronsnapFunction extends Construct {
       logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS }),
       environment: {
         POWERTOOLS_SERVICE_NAME: props.name,
-        POWERTOOLS_METRICS_NAMESPACE: 'cronsnap',
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },

@@ -20,6 +20,10 @@ export interface FunctionEnvironmentProps {
   readonly documentPrefix: string;
   /** Whether the bucket is the source or its copy in another region. */
   readonly bucketRole: BucketRole;
+  /** The log group every command the functions send writes its output to. */
+  readonly commandLogGroup: string;
+  /** The deployment's CloudWatch namespace, where the functions' metrics go. */
+  readonly metricsNamespace: string;
 }
 
 /** The environment every cronsnap function of a stack gets (lib/lambda/lambda-environment.ts reads it). */
@@ -30,5 +34,7 @@ export function functionEnvironment(props: FunctionEnvironmentProps): Readonly<R
     CRONSNAP_TOPIC_ARN: props.topic.topicArn,
     CRONSNAP_DOCUMENT_PREFIX: props.documentPrefix,
     CRONSNAP_BUCKET_ROLE: props.bucketRole,
+    CRONSNAP_COMMAND_LOG_GROUP: props.commandLogGroup,
+    POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
   };
 }

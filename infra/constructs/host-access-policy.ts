@@ -1,4 +1,5 @@
 import { ArnFormat, CfnOutput, Stack } from 'aws-cdk-lib';
+import { hostPolicyExportName } from '../../lib/config/host-policy-export';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -24,6 +25,8 @@ export interface HostAccessPolicyProps {
   readonly secretsManagerSecrets?: readonly string[];
   readonly bucket: s3.IBucket;
   readonly key: kms.IKey;
+  /** The deployment's log group in this stack's region, where the hosts' SSM agent writes every command's output. */
+  readonly commandLogGroup: string;
   /**
    * Hosts only read backups (and write their reports): the policy for the copy's restores.
    * @default false
@@ -58,6 +61,8 @@ export class HostAccessPolicy extends Construct {
     super(scope, id);
     const prefix = `${props.jobName}/*`;
     const readOnly = props.readOnly ?? false;
+    const commandLogGroupArn = Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: props.commandLogGroup, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const commandLogStreams = `${commandLogGroupArn}:log-stream:*`;
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
       description: `cronsnap hosts of job ${props.jobName}: ${readOnly ? 'get' : 'put and get'} under ${prefix}, no delete`,
       statements: [
@@ -90,6 +95,13 @@ export class HostAccessPolicy extends Construct {
           actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
           resources: [props.key.keyArn],
         }),
+        // The SSM agent sends each command's output with the instance's credentials: it finds the
+        // group (DescribeLogGroups has no resource-level permission), then a stream of it, creates
+        // the stream and puts the output (Systems Manager user guide, "Configuring Amazon CloudWatch
+        // Logs for Run Command"). It may not create the group: the stack's keeps its retention.
+        new iam.PolicyStatement({ sid: 'FindCommandLogGroup', actions: ['logs:DescribeLogGroups'], resources: ['*'] }),
+        new iam.PolicyStatement({ sid: 'FindCommandLogStreams', actions: ['logs:DescribeLogStreams'], resources: [commandLogGroupArn] }),
+        new iam.PolicyStatement({ sid: 'WriteCommandOutput', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [commandLogStreams] }),
       ],
     });
     const parameters = props.secretParameters ?? [];
@@ -117,8 +129,9 @@ export class HostAccessPolicy extends Construct {
     const reports = props.bucket.arnForObjects(`${REPORT_ROOT}/${props.jobName}/*`);
     acknowledgeWildcards(
       this.policy,
-      [nagResource(this, props.bucket.arnForObjects(prefix)), nagResource(this, reports), nagResource(this, props.bucket.arnForObjects(`${PROGRAM_ROOT}/*`))],
-      `Object actions are limited to the job's own prefix ${prefix}, its hosts' reports to ${REPORT_ROOT}/${props.jobName}/*, and reads of cronsnap's host programs to ${PROGRAM_ROOT}/*.`,
+      [nagResource(this, props.bucket.arnForObjects(prefix)), nagResource(this, reports), nagResource(this, props.bucket.arnForObjects(`${PROGRAM_ROOT}/*`)), nagResource(this, commandLogStreams), 'Resource::*'],
+      `Object actions are limited to the job's own prefix ${prefix}, its hosts' reports to ${REPORT_ROOT}/${props.jobName}/*, and reads of cronsnap's host programs to ${PROGRAM_ROOT}/*; ` +
+        `the SSM agent writes command output only to streams of ${props.commandLogGroup}, each named by its command, and DescribeLogGroups has no resource-level permission.`,
     );
   }
 }
@@ -137,6 +150,6 @@ export function hostPolicyOutput(scope: Construct, stack: Stack, jobName: string
   new CfnOutput(scope, `HostPolicy-${jobName}`, {
     description,
     value: host.policy.managedPolicyArn,
-    exportName: `${stack.stackName}-host-${jobName}`,
+    exportName: hostPolicyExportName(stack.stackName, jobName),
   });
 }

@@ -13,6 +13,9 @@ export interface HostDocumentsProps {
   readonly bucket: s3.IBucket;
 }
 
+/** CreateDocument's Name: 3-128 of these characters. */
+const DOCUMENT_NAME = /^[a-zA-Z0-9_\-.]{3,128}$/;
+
 /** One SSM Command document per host program: a small loader of the program, checked by its digest. */
 export class HostDocuments extends Construct {
   /** Deployed document names by program id. */
@@ -23,6 +26,10 @@ export class HostDocuments extends Construct {
     const names: Record<string, string> = {};
     for (const program of props.programs) {
       const name = documentName(props.namePrefix, program);
+      if (!DOCUMENT_NAME.test(name)) {
+        // The prefix is the stack name in lower case (lib/deployment/deployment-names.ts).
+        throw new Error(`cronsnap:stackName: the SSM document ${name} is ${name.length} characters, and SSM takes 3 to 128 letters, digits, _, - and .: give a shorter stack name`);
+      }
       new ssm.CfnDocument(this, `${program.id}Document`, {
         name,
         documentType: 'Command',

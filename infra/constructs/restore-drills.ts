@@ -29,6 +29,8 @@ export interface RestoreDrillsProps {
   readonly key: kms.IKey;
   /** Where failed drills and alarms are published. */
   readonly topic: sns.ITopic;
+  /** The deployment's CloudWatch namespace, whose drill metrics the alarms watch. */
+  readonly metricsNamespace: string;
   /** The environment every cronsnap function gets (bucket, key, topic, document prefix). */
   readonly environment: Readonly<Record<string, string>>;
   /** The validated config as a JSON file, bundled with the function. */
@@ -140,6 +142,7 @@ export class RestoreDrills extends Construct {
             };
       alarms[job.name] = jobMetricAlarm(scopeOf(job.name), `NoPassedDrill-${job.name}`, {
         ...metric,
+        namespace: props.metricsNamespace,
         description: `cronsnap: no restore drill of ${job.name} passed in ${days} days, twice its drill interval${plan.kind === 'age' ? ' (from the daily compliance report)' : ''}`,
         jobName: job.name,
         periodSeconds: plan.periodSeconds,

@@ -5,6 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DRILL_ROOT, MARKER_ROOT } from '../../lib/backup/object-layout';
 import { type Job } from '../../lib/config/job-config';
 import { documentName } from '../../lib/ssm/host-program';
 import { etcdRestoreProgram, filesRestoreProgram, mysqlRestoreProgram, postgresRecoveryProgram, postgresRestoreProgram } from '../../lib/restore/restore-programs';
@@ -39,15 +40,22 @@ export interface RestoreFunctionsProps {
    * @default true
    */
   readonly keeps?: boolean;
+  /**
+   * Deploy job-status: the copy holds no run claims, commands or drill results to judge.
+   * @default true
+   */
+  readonly status?: boolean;
 }
 
 /**
- * What operators invoke by hand: list-backups (read only) and restore (dry run by default); the
+ * What operators invoke by hand: list-backups and job-status (read only) and restore (dry run by default); the
  * restore workflow, whose steps are the restore function; and the etcd restore state machine
  * with the function that runs each of its steps.
  */
 export class RestoreFunctions extends Construct {
   public readonly listBackups: CronsnapFunction;
+  /** Every job at a glance (`cronsnap status`): reads the catalog, run markers, drill results and shipped logs. */
+  public readonly jobStatus?: CronsnapFunction;
   public readonly restore: CronsnapFunction;
   /** Keeps a run beyond retention, or ends the keep; it has the restore function's role, which hosts never get. */
   public readonly keepBackup?: CronsnapFunction;
@@ -143,6 +151,7 @@ export class RestoreFunctions extends Construct {
     const fleet = fleetGrantFindings(stack, props.bucket);
     const [reportReads, keepWrites] = [nagResource(this, reports), nagResource(this, keepMarks)];
     acknowledgeWildcards(list, [xray, ...fleet, keepWrites], "X-Ray has no resource-level permissions; reads are limited to the jobs' objects by the object layout, and keep markers.");
+    if (props.status ?? true) this.jobStatus = this.jobStatusFunction(props, [xray, ...fleet]);
     acknowledgeWildcards(
       restore,
       [xray, ...fleet, reportReads, keepWrites],
@@ -155,5 +164,30 @@ export class RestoreFunctions extends Construct {
       "X-Ray, GetCommandInvocation and ListCommands have no resource-level permissions; reads are limited to the jobs' objects by the object layout and host reports; " +
         "SendCommand reaches the fleet's nodes with the etcd restore documents only.",
     );
+  }
+
+  /** job-status reads what list-backups reads, and the runs' claims and commands and the drill results beside. */
+  private jobStatusFunction(props: RestoreFunctionsProps, findings: string[]): CronsnapFunction {
+    const status = new CronsnapFunction(this, 'JobStatus', {
+      name: 'job-status',
+      environment: props.environment,
+      deadLetterQueue: props.deadLetterQueue,
+      extraFiles: [{ source: props.configFile, target: 'cronsnap.config.json' }],
+      // 500 jobs, eight at a time, each a few listings and reads.
+      timeout: Duration.minutes(5),
+      memorySize: 512,
+    });
+    const fn = status.function;
+    const reads = [props.bucket.arnForObjects(`${MARKER_ROOT}/runs/*`), props.bucket.arnForObjects(`${MARKER_ROOT}/commands/*`), props.bucket.arnForObjects(`${DRILL_ROOT}/*`)];
+    fn.addToRolePolicy(listJobFolders(props.bucket));
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${DRILL_ROOT}/*`] } } }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [...jobObjectPatterns(props.bucket), ...reads] }));
+    props.key.grant(fn, 'kms:Decrypt');
+    acknowledgeWildcards(
+      fn,
+      [...findings, ...reads.map((arn) => nagResource(this, arn))],
+      "X-Ray has no resource-level permissions; reads are limited to the jobs' objects by the object layout, the runs' claims and commands, and the drill results.",
+    );
+    return status;
   }
 }

@@ -65,7 +65,12 @@ export class S3ObjectStore implements ObjectStore {
   async head(key: string): Promise<StoredObject | undefined> {
     try {
       const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { key, size: response.ContentLength ?? 0, ...(response.ObjectLockRetainUntilDate ? { retainUntil: response.ObjectLockRetainUntilDate } : {}) };
+      return {
+        key,
+        size: response.ContentLength ?? 0,
+        ...(response.ObjectLockRetainUntilDate ? { retainUntil: response.ObjectLockRetainUntilDate } : {}),
+        ...(response.ReplicationStatus ? { replication: response.ReplicationStatus } : {}),
+      };
     } catch (error) {
       if (this.isMissing(error, key)) return undefined;
       throw error;

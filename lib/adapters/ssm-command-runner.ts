@@ -10,9 +10,21 @@ import {
 import type { Targets } from '../config/targets';
 import type { CommandRequest, CommandRunner, Invocation } from '../ports/command-runner';
 
+export interface SsmCommandRunnerOptions {
+  /**
+   * The log group every command's output goes to as well (CloudWatchOutputConfig): all of it,
+   * where GetCommandInvocation returns only its first 24,000 characters.
+   * @default - none: the output stays in SSM only
+   */
+  readonly commandLogGroup?: string;
+}
+
 /** Real hosts through SSM Run Command. */
 export class SsmCommandRunner implements CommandRunner {
-  constructor(private readonly client: SSMClient) {}
+  constructor(
+    private readonly client: SSMClient,
+    private readonly options: SsmCommandRunnerOptions = {},
+  ) {}
 
   async onlineHosts(targets: Targets, limit = Number.MAX_SAFE_INTEGER): Promise<string[]> {
     // SSM refuses tag filters combined with any other filter type (PingStatus included), so the
@@ -45,6 +57,7 @@ export class SsmCommandRunner implements CommandRunner {
         Parameters: Object.fromEntries(Object.entries(request.parameters).map(([name, value]) => [name, [value]])),
         Comment: request.comment.slice(0, 100),
         TimeoutSeconds: request.timeoutSeconds,
+        ...(this.options.commandLogGroup ? { CloudWatchOutputConfig: { CloudWatchLogGroupName: this.options.commandLogGroup, CloudWatchOutputEnabled: true } } : {}),
       }),
     );
     const commandId = response.Command?.CommandId;
@@ -88,6 +101,7 @@ export class SsmCommandRunner implements CommandRunner {
       stdout: invocation.StandardOutputContent ?? '',
       stderr: invocation.StandardErrorContent ?? '',
       ...(command?.TargetCount ? { targetCount: command.TargetCount } : {}),
+      ...(invocation.PluginName ? { stepName: invocation.PluginName } : {}),
     };
   }
 }

@@ -4,6 +4,7 @@ import type { CommandRunner, Invocation } from '../ports/command-runner';
 import type { Notifier } from '../ports/notifier';
 import type { ObjectStore } from '../ports/object-store';
 import { pruneJob, type PruneOutcome } from '../retention/prune-job';
+import { commandOutputUrls, type CommandLogGroup } from '../ssm/command-log-stream';
 import { failureReason, readHostReport } from '../ssm/host-report';
 import type { StatusChangeEvent } from '../ssm/status-change-event';
 import { parseManifest, type Manifest } from './manifest';
@@ -24,6 +25,11 @@ export interface CompleteBackupDeps {
    * function's timeout) can then never hold back the metric the RPO alarm watches.
    */
   readonly onSucceeded?: (success: JudgedSuccess) => void;
+  /**
+   * Where the hosts' command output goes: a failure's notice links the run's log streams there.
+   * @default - none: the notice has no such link (the local mode keeps no log group)
+   */
+  readonly commandLog?: CommandLogGroup;
 }
 
 /** A run judged a success, before its job is pruned. */
@@ -61,7 +67,7 @@ async function readManifest(store: ObjectStore, key: string): Promise<Manifest> 
 type Judgement =
   | (JudgedSuccess & { readonly invocation: Invocation })
   | Extract<CompletionOutcome, { kind: 'shipped' | 'wal-shipped' }>
-  | (Extract<CompletionOutcome, { kind: 'failed' }> & { readonly what: string });
+  | (Extract<CompletionOutcome, { kind: 'failed' }> & { readonly what: string; readonly stepName?: string });
 
 /**
  * Handles one finished SSM command invocation of a cronsnap document: on success the manifest
@@ -111,8 +117,9 @@ async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDep
   const runId = invocation.parameters.runId ?? 'unknown';
   const shipping = shippingKindOfDocument(invocation.documentName);
   const what = shipping ? SHIPPING_WHAT[shipping] : 'backup';
+  const step = invocation.stepName ? { stepName: invocation.stepName } : {};
   if (event.detail.status !== 'Success') {
-    return { kind: 'failed', job, runId, host, what, reason: failureReason(await readHostReport(deps.store, invocation), event.detail.status) };
+    return { kind: 'failed', job, runId, host, what, ...step, reason: failureReason(await readHostReport(deps.store, invocation), event.detail.status) };
   }
   try {
     const run = { job, runId, host, runPrefix: invocation.parameters.runPrefix ?? '' };
@@ -136,7 +143,7 @@ async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDep
     };
   } catch (error) {
     if (!(error instanceof ManifestError)) throw error;
-    return { kind: 'failed', job, runId, host, what, reason: error.message };
+    return { kind: 'failed', job, runId, host, what, ...step, reason: error.message };
   }
 }
 
@@ -148,14 +155,18 @@ async function actOn(judgement: Judgement, event: StatusChangeEvent, deps: Compl
     return { ...success, retention: await applyRetention(success.job, invocation, deps) };
   }
   if (judgement.kind === 'failed') {
-    const { what, ...failed } = judgement;
+    const { what, stepName, ...failed } = judgement;
+    const commandId = event.detail['command-id'];
+    // The whole output of the run, where SSM's invocation and the host's report hold only its end.
+    const output = deps.commandLog && stepName ? { output: commandOutputUrls(deps.commandLog, { commandId, instanceId: failed.host, stepName }) } : {};
     await deps.notifier.publish(`cronsnap: ${failed.job} ${what} failed on ${failed.host}`, {
       job: failed.job,
       host: failed.host,
       runId: failed.runId,
-      commandId: event.detail['command-id'],
+      commandId,
       status: event.detail.status,
       reason: failed.reason,
+      ...output,
     });
     return failed;
   }

@@ -107,6 +107,11 @@ export function runMarkerKey(job: string, runId: string): string {
   return `${MARKER_ROOT}/runs/${job}/${runId}.json`;
 }
 
+/** The commands a run was sent as (command-record.ts), beside its claim. */
+export function commandRecordKey(job: string, runId: string): string {
+  return `${MARKER_ROOT}/commands/${job}/${runId}.json`;
+}
+
 /** An operator's keep of a run (`cronsnap keep`): written by the restore role, which hosts are not. */
 export function keepMarkerKey(job: string, runId: string): string {
   return `${keepMarkersPrefix(job)}${runId}.json`;

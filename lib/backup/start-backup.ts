@@ -11,7 +11,8 @@ import { assertParametersAllowed } from '../ssm/command-document';
 import { documentName, type HostProgram } from '../ssm/host-program';
 import { newReportKey } from '../ssm/host-report';
 import { logShippingOf, type ShippingKind } from './log-shipping';
-import { MEMBER_CONFIG_SET, onDemandMarkerKey, runMarkerKey, runPrefix } from './object-layout';
+import { commandRecordKey, MEMBER_CONFIG_SET, onDemandMarkerKey, runMarkerKey, runPrefix } from './object-layout';
+import type { CommandRecord } from './command-record';
 import { hostLimitValues } from '../config/host-limits';
 import type { Job } from '../config/job-config';
 import { ConfigError } from '../errors';
@@ -111,6 +112,12 @@ export async function startBackup(event: ScheduledBackupEvent, fallbackEventId: 
   if (linkedParameters) {
     linked.push({ setName: MEMBER_CONFIG_SET, commandId: await send(ENGINES.files.program, memberHosts, linkedParameters), hosts: memberHosts });
   }
+  const record: CommandRecord = {
+    runId,
+    sentAt: deps.now().toISOString(),
+    commands: [{ commandId, program: engine.program.id, hosts }, ...linked.map((command) => ({ commandId: command.commandId, program: ENGINES.files.program.id, hosts: command.hosts }))],
+  };
+  await deps.store.put(commandRecordKey(job.name, runId), JSON.stringify(record), 'application/json');
   return { kind: 'started', job: job.name, runId, commandId, hosts, linked };
 }
 

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ZodError } from 'zod';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { loadConfigFile } from '../config/config-file';
 import { findJob } from '../config/load-config';
-import { ConfigError, InvalidEventError, RestoreRefusedError, UnknownJobError } from '../errors';
+import { ConfigError, DeployerPolicyError, InvalidEventError, RestoreRefusedError, UnknownJobError } from '../errors';
 import { listBackupsEventSchema, type ListedBackup } from '../restore/list-backups';
 import { keepEventSchema, type KeepEventInput, type KeepOutcome } from '../retention/backup-keeps';
 import { restoreEventSchema, type RestoreEventInput } from '../restore/restore';
@@ -12,6 +12,15 @@ import { formatIssues } from '../validation-issues';
 import type { BackupNowResult, CronsnapBackend } from './cronsnap-backend';
 import { EXIT, type ExitCode } from './exit-codes';
 import { planJobs } from './job-plan';
+import { statusTable } from './status-view';
+import { DEFAULT_STACK_NAME } from '../deployment/stack-name';
+import type { JobStatus } from '../status/job-status';
+import { STARTER_ENGINES, starterConfig } from './starter-config';
+import { deployerPoliciesFromAssembly, type DeployerPolicies } from './deployer-policy';
+import { commandOutputUrls } from '../ssm/command-log-stream';
+import { documentStepName } from '../ssm/command-document';
+import { hostsTable } from './hosts-view';
+import { hostPolicyExportName } from '../config/host-policy-export';
 import { humanDuration } from '../compliance/compliance-rules';
 import { replicationWindowSeconds } from '../replica/replica-target';
 import { copyAccountPolicies } from '../replica/copy-account-policies';
@@ -107,6 +116,7 @@ function unreachable(error: unknown): boolean {
  */
 function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof ConfigError || error instanceof UnknownJobError || error instanceof InvalidEventError || error instanceof ZodError) return EXIT.usage;
+  if (error instanceof InvalidArgumentError || error instanceof DeployerPolicyError) return EXIT.usage;
   if (error instanceof Error && error.message === NO_REGION) return EXIT.usage;
   return unreachable(error) ? EXIT.unreachable : EXIT.failed;
 }
@@ -127,6 +137,20 @@ function inCliWords(error: ZodError, words: Readonly<Record<string, string>>): I
     return `${words[field] ?? field}: ${issue.message}`;
   });
   return new InvalidEventError(lines.join('\n'));
+}
+
+/** The policies as an operator creates them: each document, and the commands that put them in place. */
+function deployerPolicyText(policies: DeployerPolicies): string {
+  const all = [policies.deployer, ...policies.execution];
+  const documents = all.map((policy) => `# ${policy.name}: ${policy.description}\n${JSON.stringify(policy.document, null, 2)}`);
+  const arns = policies.execution.map((policy) => `arn:aws:iam::<account>:policy/${policy.name}`).join(',');
+  return [
+    ...documents,
+    '# Create each (save its document as <name>.json):',
+    ...all.map((policy) => `#   aws iam create-policy --policy-name ${policy.name} --policy-document file://${policy.name}.json`),
+    '# Attach the deployer policy to whoever runs cdk deploy, and bootstrap with the execution policies:',
+    `#   npx cdk bootstrap aws://<account>/<region> --cloudformation-execution-policies ${arns}`,
+  ].join('\n');
 }
 
 /** The help's closing lines: an example or two, as an operator would type them. */
@@ -161,7 +185,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .version(CRONSNAP_VERSION, '-V, --version', 'print the version')
     .option('-c, --config <file>', 'the jobs config (YAML or JSON; `cronsnap init` writes one)', process.env.CRONSNAP_CONFIG ?? 'cronsnap.yaml')
     .option('--json', 'print the result as JSON on stdout (progress stays on stderr)', false)
-    .option('--stack <name>', 'the deployed stack whose functions are invoked (cdk -c cronsnap:stackName)', 'Cronsnap')
+    .option('--stack <name>', 'the deployed stack whose functions are invoked (cdk -c cronsnap:stackName)', DEFAULT_STACK_NAME)
     .option('--region <region>', "the stack's region (default: AWS_REGION or the profile's)")
     .option('--profile <name>', 'a named profile of the AWS config files (default: AWS_PROFILE)')
     .option('--local', 'run the functions\' logic here, every target being this machine, instead of invoking the stack', false)
@@ -197,6 +221,48 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
         setExit(exitCodeOf(error));
       }
     };
+
+  program
+    .command('init')
+    .description('write a commented starter config for the engines asked, valid as written: one job per engine')
+    .requiredOption('--engine <engines>', `the engines, comma-separated: ${STARTER_ENGINES.join(', ')}`)
+    .option('--tag <key=value>', "the hosts by tag (repeat for more keys; SSM matches them all); default: tag cronsnap:job=<job>", (value: string, previous: string[] = []) => [...previous, value])
+    .option('--instance <ids>', 'the hosts by instance id, comma-separated (i-... or mi-...)')
+    .option('--out <file>', 'write the config here (never over an existing file) instead of to stdout')
+    .addHelpText('after', examples('cronsnap init --engine etcd,mysql --tag cronsnap:cluster=prod > cronsnap.yaml', 'cronsnap init --engine postgres --instance i-0123456789abcdef0 --out cronsnap.yaml'))
+    .action(
+      action((options: { engine: string; tag?: string[]; instance?: string; out?: string }) => {
+        const text = starterConfig({ engine: options.engine, ...(options.tag ? { tag: options.tag } : {}), ...(options.instance ? { instance: options.instance } : {}) });
+        if (!options.out) {
+          deps.out(text.trimEnd());
+          return EXIT.ok;
+        }
+        try {
+          // `wx`: an existing config is somebody's work, never replaced.
+          writeFileSync(options.out, text, { flag: 'wx' });
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+          throw new InvalidArgumentError(`--out: ${options.out} exists; nothing was written (remove it or choose another file)`);
+        }
+        deps.err(`wrote ${options.out}: check it with \`cronsnap validate -c ${options.out}\`, then deploy with \`npx cdk deploy --all -c cronsnap:config=${options.out}\``);
+        return EXIT.ok;
+      }),
+    );
+
+  program
+    .command('deployer-policy')
+    .description("least-privilege IAM policies for deploying what `cdk synth` wrote: the deployer's (assume the CDK bootstrap roles) and CloudFormation's execution policy")
+    .option('--cdk-out <dir>', 'the cloud assembly `npx cdk synth -c cronsnap:config=<file>` wrote', 'cdk.out')
+    .option('--qualifier <qualifier>', 'the CDK bootstrap qualifier (default: the one the stacks were synthesized with)')
+    .option('--name <prefix>', "the policies' names start with it (default: the stack's name)")
+    .addHelpText('after', examples('npx cdk synth -c cronsnap:config=cronsnap.yaml && cronsnap deployer-policy', 'cronsnap deployer-policy --json > policies.json'))
+    .action(
+      action((options: { cdkOut: string; qualifier?: string; name?: string }) => {
+        const policies = deployerPoliciesFromAssembly(options.cdkOut, { ...(options.qualifier ? { qualifier: options.qualifier } : {}), ...(options.name ? { name: options.name } : {}) });
+        emit(deployerPolicyText(policies), policies);
+        return EXIT.ok;
+      }),
+    );
 
   program
     .command('validate')
@@ -267,6 +333,42 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
         const refused = listing.refused.map((entry) => `refused ${entry.manifestKey}: ${entry.reason}`);
         emit([`${listing.job} (${listing.engine}): ${listing.backups.length} restorable`, ...rows, ...refused].join('\n'), listing);
         return EXIT.ok;
+      }),
+    );
+
+  program
+    .command('status')
+    .description('every job at a glance: last run, result, size and duration, age against its RPO, next run, last drill, point-in-time window, copy')
+    .argument('[jobs...]', 'only these jobs')
+    .addHelpText('after', examples('cronsnap status', 'cronsnap status shop-mysql --json'))
+    .action(
+      action(async (jobs: string[]) => {
+        const loaded = config();
+        for (const job of jobs) findJob(loaded, job);
+        const { backend: chosen } = await backend();
+        const answer = await chosen.status(jobs.length > 0 ? jobs : undefined);
+        const statuses = answer.jobs;
+        const { commandLog } = answer;
+        const logLink = (commandId: string, host: string, program: string) => commandLog && `output: ${commandOutputUrls(commandLog, { commandId, instanceId: host, stepName: documentStepName(program) }).stdout}`;
+        emit(statusTable(statuses, logLink), answer);
+        // Like a monitoring check: 1 when a job needs a look (behind its RPO, its newest run or drill failed, its copy failed or is late).
+        const copyLate = (copy: JobStatus['copy']) => copy?.newest === 'FAILED' || (copy?.pendingSeconds ?? 0) > (copy?.windowSeconds ?? Number.POSITIVE_INFINITY);
+        const healthy = statuses.every((status) => !status.enabled || (status.withinRpo && status.lastAttempt?.state !== 'failed' && status.lastDrill?.passed !== false && !copyLate(status.copy)));
+        return healthy ? EXIT.ok : EXIT.failed;
+      }),
+    );
+
+  program
+    .command('hosts')
+    .description("the hosts a job targets as SSM sees them (ping, agent, platform), each one's newest backup, and what is missing")
+    .argument('<job>')
+    .addHelpText('after', examples('cronsnap hosts prod-etcd', 'cronsnap hosts prod-etcd --json'))
+    .action(
+      action(async (name: string) => {
+        const { config: loaded, backend: chosen } = await backend(name);
+        const report = await chosen.hosts(findJob(loaded, name), hostPolicyExportName(globals().stack, name));
+        emit(hostsTable(report), report);
+        return report.ok ? EXIT.ok : EXIT.failed;
       }),
     );
 

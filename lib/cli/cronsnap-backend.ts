@@ -1,4 +1,7 @@
 import type { ShippingKind } from '../backup/log-shipping';
+import type { JobStatus } from '../status/job-status';
+import type { CommandLogGroup } from '../ssm/command-log-stream';
+import type { JobHostsReport } from '../hosts/job-hosts';
 import type { ComplianceReport } from '../compliance/compliance-report';
 import type { Job } from '../config/job-config';
 import type { PreflightResult } from '../preflight/run-preflight';
@@ -21,6 +24,12 @@ export interface BackupNowResult {
   readonly hosts: readonly HostResult[];
 }
 
+/** `cronsnap status`: the jobs, and where the hosts' command output is logged when the stack logs it. */
+export interface StatusAnswer {
+  readonly jobs: readonly JobStatus[];
+  readonly commandLog?: CommandLogGroup;
+}
+
 export interface BackupNowOptions {
   readonly wait: boolean;
   readonly progress: (line: string) => void;
@@ -35,6 +44,10 @@ export interface CronsnapBackend {
   /** Starts a run of `job` now (its backup, or with `kind` its log shipping); with `wait`, returns once every host has finished. */
   backupNow(job: string, options: BackupNowOptions): Promise<BackupNowResult>;
   list(job: string, limit: number): Promise<BackupListing>;
+  /** The hosts `job` targets as SSM sees them, each one's newest backup, and what is missing. */
+  hosts(job: Job, policyExport: string): Promise<JobHostsReport>;
+  /** Every job (or those named) at a glance: last run, its age against the RPO, drills, logs, copy. */
+  status(jobs?: readonly string[]): Promise<StatusAnswer>;
   restore(event: RestoreEventInput, progress: (line: string) => void): Promise<RestoreOutcome>;
   /** Runs a restore drill of `job`'s newest backup now, as its drill schedule would. */
   drill(job: string, progress: (line: string) => void): Promise<DrillAnswer>;

@@ -8,13 +8,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { StartOutcome } from '../backup/start-backup';
 import type { ComplianceReport } from '../compliance/compliance-report';
 import { drillAnswer, type DrillAnswer, type DrilledOutcome, type DrillOutcome } from '../drill/run-drill';
-import { CronsnapError } from '../errors';
+import { ConfigError, CronsnapError } from '../errors';
+import type { JobStatus } from '../status/job-status';
+import { jobHosts, type JobHostsReport } from '../hosts/job-hosts';
+import { SsmHostInventory } from '../adapters/ssm-host-inventory';
 import { errorFromFunction, outputOfEnded } from '../function-error';
 import type { RestoreAnswer, RestoreEventInput, RestoreOutcome } from '../restore/restore';
 import { followRestore } from '../restore/restore-following';
 import type { KeepEventInput, KeepOutcome } from '../retention/backup-keeps';
 import { TERMINAL_STATUSES } from '../ssm/status-change-event';
-import type { BackupListing, BackupNowOptions, BackupNowResult, CronsnapBackend, HostResult } from './cronsnap-backend';
+import type { BackupListing, BackupNowOptions, BackupNowResult, CronsnapBackend, HostResult, StatusAnswer } from './cronsnap-backend';
 import { readStackOutputs, replicaStackOutputsSchema, stackOutputsSchema, type StackOutputs } from './stack-outputs';
 
 type RestoreSideOutputs = Pick<StackOutputs, 'ListBackupsFunction' | 'RestoreFunction'>;
@@ -165,6 +168,20 @@ export class DeployedBackend implements CronsnapBackend {
     return this.invoke<BackupListing>((await this.restoreSide()).ListBackupsFunction, { job, limit, ...this.copyFlag });
   }
 
+  /** Asked with the caller's credentials, as preflight is: SSM's node inventory, and list-backups for each host's newest backup. */
+  async hosts(job: Job, policyExport: string): Promise<JobHostsReport> {
+    const [managed, listing] = await Promise.all([new SsmHostInventory(this.ssm).describe(job.targets), this.list(job.name, 200)]);
+    return jobHosts(job, managed, listing.backups, policyExport);
+  }
+
+  async status(jobs?: readonly string[]): Promise<StatusAnswer> {
+    const { JobStatusFunction, CommandLogGroup } = await this.stack();
+    if (!JobStatusFunction) throw new ConfigError(`stack ${this.options.stackName} has no job-status function: deploy this version of cronsnap`);
+    const statuses = await this.invoke<JobStatus[]>(JobStatusFunction, jobs ? { jobs } : {});
+    const region = await this.lambda.config.region();
+    return { jobs: statuses, ...(CommandLogGroup ? { commandLog: { region, name: CommandLogGroup } } : {}) };
+  }
+
   async restore(event: RestoreEventInput, progress: (line: string) => void): Promise<RestoreOutcome> {
     progress(`${event.job}: asking the restore function (${event.dryRun === false ? 'real run' : 'dry run'})`);
     const answer = await this.invoke<RestoreAnswer>((await this.restoreSide()).RestoreFunction, { ...event, ...this.copyFlag });
@@ -189,9 +206,9 @@ export class DeployedBackend implements CronsnapBackend {
 
   /** Sent with the caller's own credentials: the preflight document is read-only and no function sends it. */
   async preflight(job: Job, progress: (line: string) => void): Promise<PreflightResult> {
-    const { DocumentPrefix } = await this.stack();
+    const { DocumentPrefix, CommandLogGroup } = await this.stack();
     progress(`${job.name}: sending ${DocumentPrefix}-preflight to the job's online hosts`);
-    return runPreflight(job, { runner: new SsmCommandRunner(this.ssm), documentPrefix: DocumentPrefix, timeoutMs: this.options.waitTimeoutMs ?? 300_000, ...(this.options.pollMs ? { pollMs: this.options.pollMs } : {}) });
+    return runPreflight(job, { runner: new SsmCommandRunner(this.ssm, CommandLogGroup ? { commandLogGroup: CommandLogGroup } : {}), documentPrefix: DocumentPrefix, timeoutMs: this.options.waitTimeoutMs ?? 300_000, ...(this.options.pollMs ? { pollMs: this.options.pollMs } : {}) });
   }
 
   async report(): Promise<{ report: ComplianceReport; location: string }> {

@@ -89,6 +89,14 @@ export class LocalBackend implements CronsnapBackend {
     return this.service.listBackups(job, limit, this.fromReplica);
   }
 
+  hosts(job: Job, policyExport: string) {
+    return this.service.hosts(job, policyExport);
+  }
+
+  async status(jobs?: readonly string[]) {
+    return { jobs: await this.service.status(jobs) };
+  }
+
   restore(event: RestoreEventInput, progress: (line: string) => void) {
     return this.service.restore({ ...event, ...(this.fromReplica ? { fromReplica: true } : {}) }, progress);
   }

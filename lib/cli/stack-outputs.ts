@@ -13,12 +13,16 @@ export const stackOutputsSchema = z.object({
   KeepBackupFunction: z.string().min(1),
   RestoreDrillFunction: z.string().min(1),
   DocumentPrefix: z.string().min(3),
+  /** Absent from stacks deployed before `cronsnap status`. */
+  JobStatusFunction: z.string().min(1).optional(),
+  /** Where the hosts' command output goes; absent from stacks deployed before it. */
+  CommandLogGroup: z.string().min(1).optional(),
 });
 
 export type StackOutputs = z.infer<typeof stackOutputsSchema>;
 
 /** The outputs of the copy's stack (infra/cronsnap-replica-stack.ts): it lists and restores, nothing else. */
-export const replicaStackOutputsSchema = stackOutputsSchema.pick({ BackupBucket: true, ListBackupsFunction: true, RestoreFunction: true, DocumentPrefix: true });
+export const replicaStackOutputsSchema = stackOutputsSchema.pick({ BackupBucket: true, ListBackupsFunction: true, RestoreFunction: true, DocumentPrefix: true, CommandLogGroup: true });
 
 /** Reads the stack's outputs; a stack deployed before the CLI existed is named as such. */
 export async function readStackOutputs<S extends z.ZodType<Record<string, string>>>(client: CloudFormationClient, stackName: string, schema: S): Promise<z.infer<S>> {

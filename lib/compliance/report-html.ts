@@ -1,18 +1,9 @@
 import { humanDuration, type JobReport } from './compliance-rules';
 import type { ComplianceReport } from './compliance-report';
+import { humanBytes } from '../human-bytes';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function bytes(value: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let size = value;
-  let unit = 0;
-  while (size >= 1024 && unit < units.length - 1) {
-    size /= 1024;
-    unit += 1;
-  }
-  return `${size.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
 
 /** Backup sizes over time as inline SVG bars: no script, no external asset. */
 function sizeChart(job: JobReport): string {
@@ -27,13 +18,13 @@ function sizeChart(job: JobReport): string {
     .map((backup) => {
       const x = 10 + ((Date.parse(backup.startedAt) - first) / span) * (width - 20 - barWidth);
       const barHeight = Math.max(1, (backup.bytes / largest) * (height - 30));
-      return `<rect x="${x.toFixed(1)}" y="${(height - 20 - barHeight).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${barHeight.toFixed(1)}"><title>${escapeHtml(backup.startedAt)}: ${bytes(backup.bytes)}</title></rect>`;
+      return `<rect x="${x.toFixed(1)}" y="${(height - 20 - barHeight).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${barHeight.toFixed(1)}"><title>${escapeHtml(backup.startedAt)}: ${humanBytes(backup.bytes)}</title></rect>`;
     })
     .join('');
   const from = escapeHtml(job.backups[0]?.startedAt.slice(0, 16) ?? '');
   const to = escapeHtml(job.backups[job.backups.length - 1]?.startedAt.slice(0, 16) ?? '');
   return `<svg class="chart" role="img" aria-label="backup sizes of ${escapeHtml(job.job)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">
-<text x="10" y="12">${bytes(largest)}</text>${bars}
+<text x="10" y="12">${humanBytes(largest)}</text>${bars}
 <text x="10" y="${height - 4}">${from}</text><text x="${width - 10}" y="${height - 4}" text-anchor="end">${to}</text></svg>`;
 }
 
@@ -58,12 +49,12 @@ function jobSection(job: JobReport): string {
     .map((check) => `<tr class="${check.ok ? 'pass' : 'fail'}"><td>${check.rule}</td><td>${check.ok ? 'pass' : 'FAIL'}</td><td>${escapeHtml(check.detail)}</td></tr>`)
     .join('\n');
   const classes = Object.entries(job.currentBytesByStorageClass)
-    .map(([storageClass, size]) => `${escapeHtml(storageClass)} ${bytes(size)}`)
+    .map(([storageClass, size]) => `${escapeHtml(storageClass)} ${humanBytes(size)}`)
     .join(', ');
   return `<section id="job-${escapeHtml(job.job)}" class="job ${job.ok ? 'pass' : 'fail'}">
 <h2>${escapeHtml(job.job)} <small>${escapeHtml(job.engine)} · ${escapeHtml(job.schedule)}</small></h2>
 <p>${job.validBackups} valid backups; newest ${job.newestBackup ? `${escapeHtml(job.newestBackup.startedAt)} (${humanDuration(job.newestBackup.ageSeconds)} old)` : 'none'}; RPO ${humanDuration(job.rpoSeconds)}; last passed restore drill ${job.lastPassedDrill ? `${escapeHtml(job.lastPassedDrill.finishedAt)} (${humanDuration(job.lastPassedDrill.ageSeconds)} ago)` : 'none'}.
-Current: ${classes || 'nothing'}; noncurrent versions ${bytes(job.noncurrentBytes)}.</p>${pointInTimeLine(job)}${keptLine(job)}
+Current: ${classes || 'nothing'}; noncurrent versions ${humanBytes(job.noncurrentBytes)}.</p>${pointInTimeLine(job)}${keptLine(job)}
 <table class="checks"><thead><tr><th>check</th><th>result</th><th>detail</th></tr></thead><tbody>
 ${rows}
 </tbody></table>

@@ -32,7 +32,7 @@ export function readByNameOnly(key: string): boolean {
 /** The AWS adapters every function uses; created once per container, at init. */
 export function awsDependencies(env: LambdaEnvironment): AwsDependencies {
   return {
-    runner: new SsmCommandRunner(new SSMClient({})),
+    runner: new SsmCommandRunner(new SSMClient({}), { commandLogGroup: env.CRONSNAP_COMMAND_LOG_GROUP }),
     store: new S3ObjectStore(new S3Client({}), env.CRONSNAP_BUCKET, env.CRONSNAP_KMS_KEY_ID, readByNameOnly),
     notifier: new SnsNotifier(new SNSClient({}), env.CRONSNAP_TOPIC_ARN),
     now: () => new Date(),

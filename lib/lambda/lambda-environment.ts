@@ -9,6 +9,10 @@ export const lambdaEnvironmentSchema = z.object({
   CRONSNAP_KMS_KEY_ID: z.string().min(1),
   CRONSNAP_TOPIC_ARN: z.string().min(1),
   CRONSNAP_DOCUMENT_PREFIX: z.string().min(1),
+  /** The deployment's log group every command's output goes to (SendCommand's CloudWatchLogGroupName: 1-512 of these characters). */
+  CRONSNAP_COMMAND_LOG_GROUP: z.string().regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, 'must be a CloudWatch Logs group name'),
+  /** The function's region, which Lambda sets: where its console links point. */
+  AWS_REGION: z.string().min(1),
   /** `replica` in the CronsnapReplica stack, whose bucket is the copy. */
   CRONSNAP_BUCKET_ROLE: bucketRoleSchema.default('source'),
   /** The validated config, bundled next to the handler at synth. */

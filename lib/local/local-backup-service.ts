@@ -19,6 +19,9 @@ import { documentName } from '../ssm/host-program';
 import type { StatusChangeEvent } from '../ssm/status-change-event';
 import type { FilesManifest } from '../backup/manifest';
 import { listBackups } from '../restore/list-backups';
+import { jobStatuses, type JobStatus } from '../status/job-status';
+import { jobHosts, type JobHostsReport } from '../hosts/job-hosts';
+import { LocalHostInventory } from '../adapters/local-host-inventory';
 import { keepBackup, keepEventSchema, type KeepEventInput, type KeepOutcome } from '../retention/backup-keeps';
 import type { RestoreAnswer, RestoreEventInput, RestoreOutcome } from '../restore/restore';
 import { followRestore } from '../restore/restore-following';
@@ -99,7 +102,7 @@ export interface LocalBackupServiceOptions {
 }
 
 /** The deployed function whose logic a local call stands for. */
-export type LocalFunction = 'scheduled-backup' | 'backup-completed' | 'list-backups' | 'restore' | 'keep-backup' | 'etcd-restore-step' | 'restore-drill' | 'compliance-report';
+export type LocalFunction = 'scheduled-backup' | 'backup-completed' | 'list-backups' | 'restore' | 'keep-backup' | 'etcd-restore-step' | 'restore-drill' | 'compliance-report' | 'job-status';
 
 export interface LocalRun {
   readonly start: StartOutcome;
@@ -205,6 +208,18 @@ export class LocalBackupService {
       { job, limit, ...(fromReplica === undefined ? {} : { fromReplica }) },
       { config: this.options.config, store: this.storeOf('list-backups'), now: this.now, bucketRole: this.bucketRole },
     );
+  }
+
+  /** `cronsnap hosts`: the job's hosts as the local runner has them, with each one's newest backup. */
+  async hosts(job: Job, policyExport: string): Promise<JobHostsReport> {
+    const [managed, listing] = await Promise.all([new LocalHostInventory(this.runner).describe(job.targets), this.listBackups(job.name, 200)]);
+    return jobHosts(job, managed, listing.backups, policyExport);
+  }
+
+  /** job-status's logic: every job asked at a glance. */
+  async status(jobs?: readonly string[]): Promise<JobStatus[]> {
+    this.acting(functionKey('job-status'));
+    return jobStatuses(jobs ? { jobs: [...jobs] } : {}, { config: this.options.config, store: this.storeOf('job-status'), now: this.now });
   }
 
   private get bucketRole(): BucketRole {

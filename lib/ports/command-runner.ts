@@ -27,6 +27,8 @@ export interface Invocation {
   readonly stderr: string;
   /** How many hosts the command went to, once SSM has resolved its targets (ListCommands' TargetCount). */
   readonly targetCount?: number;
+  /** The document step this is the run of (GetCommandInvocation's PluginName), which names its log streams. */
+  readonly stepName?: string;
 }
 
 /**

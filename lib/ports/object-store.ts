@@ -4,6 +4,8 @@ export interface StoredObject {
   readonly size: number;
   /** S3 Object Lock retain-until date; only `head` reports it. */
   readonly retainUntil?: Date;
+  /** Where the bucket replicates: `PENDING`, `COMPLETED` or `FAILED` (S3's x-amz-replication-status); only `head` reports it. */
+  readonly replication?: string;
 }
 
 import type { Readable } from 'node:stream';

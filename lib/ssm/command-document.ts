@@ -83,6 +83,11 @@ export function runCommand(program: HostProgram, bucket: string): string[] {
   ];
 }
 
+/** The name of a program's one step: SSM names the step's output streams in CloudWatch Logs after it. */
+export function documentStepName(programId: string): string {
+  return `cronsnap-${programId}`;
+}
+
 /** The SSM Command document for a program, generated from lib/host-scripts (one source of truth). */
 export function buildCommandDocument(program: HostProgram, bucket: string): CommandDocument {
   const parameters = Object.fromEntries(
@@ -104,7 +109,7 @@ export function buildCommandDocument(program: HostProgram, bucket: string): Comm
     mainSteps: [
       {
         action: 'aws:runShellScript',
-        name: `cronsnap-${program.id}`,
+        name: documentStepName(program.id),
         precondition: { StringEquals: ['platformType', 'Linux'] },
         inputs: { runCommand: runCommand(program, bucket), timeoutSeconds: '{{ executionTimeout }}' },
       },

@@ -60,6 +60,8 @@ const CONTRACTS: Record<string, Contract> = {
       ...between('TimeoutSeconds', input.TimeoutSeconds, 30, 2592000),
       ...matches('MaxConcurrency', input.MaxConcurrency, /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/),
       ...matches('MaxErrors', input.MaxErrors, /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/),
+      // CloudWatchOutputConfig: CloudWatchLogGroupName 1-512 characters of [.\-_/#A-Za-z0-9].
+      ...matches('CloudWatchOutputConfig CloudWatchLogGroupName', (input.CloudWatchOutputConfig as { CloudWatchLogGroupName?: string } | undefined)?.CloudWatchLogGroupName, /^[.\-_/#A-Za-z0-9]{1,512}$/),
     ];
   },
   // SSM API reference, GetCommandInvocation: CommandId is 36 characters; InstanceId pattern.

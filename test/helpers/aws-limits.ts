@@ -81,6 +81,19 @@ function perRole(template: Template, policyType: string, weigh: (properties: Rec
   return [...byRole].map(([id, value]) => ({ id, value }));
 }
 
+/** A dashboard body as CloudWatch reads it. */
+export interface DashboardBody {
+  readonly widgets: readonly { readonly type: string; readonly properties?: { readonly metrics?: readonly unknown[] } }[];
+}
+
+/** Each dashboard of the template with its body parsed, its references resolved at their longest. */
+export function dashboardsOf(template: Template): { id: string; body: DashboardBody }[] {
+  return ofType(template, 'AWS::CloudWatch::Dashboard').map(([id, dashboard]) => ({ id, body: JSON.parse(String(resolvedAtWorst(dashboard.Properties?.DashboardBody, template))) as DashboardBody }));
+}
+
+/** The metrics a widget shows: each row of its `metrics`. */
+const metricsOf = (widget: DashboardBody['widgets'][number]) => widget.properties?.metrics?.length ?? 0;
+
 const LIMITS: readonly Limit[] = [
   // AWS CloudFormation quotas: "Template body size in an Amazon S3 object: 1 MB", "Resources: 500",
   // "Outputs: 200", "Parameters: 200" per template.
@@ -159,6 +172,20 @@ const LIMITS: readonly Limit[] = [
     what: 'state machine definition bytes',
     max: 1024 * 1024,
     measure: (template) => ofType(template, 'AWS::StepFunctions::StateMachine').map(([id, machine]) => ({ id, value: Buffer.byteLength(String(resolvedAtWorst(machine.Properties?.DefinitionString ?? '', template))) })),
+  },
+  // CloudWatch: a dashboard body holds 0 to 500 widgets (Dashboard Body Structure); "Up to 500
+  // metrics per dashboard widget. Up to 2500 metrics per dashboard, across all widgets" (quotas,
+  // not adjustable). No size of the body is documented: it counts in its template's bytes.
+  { what: 'CloudWatch dashboard widgets', max: 500, measure: (template) => dashboardsOf(template).map(({ id, body }) => ({ id, value: body.widgets.length })) },
+  {
+    what: 'CloudWatch dashboard metrics',
+    max: 2500,
+    measure: (template) => dashboardsOf(template).map(({ id, body }) => ({ id, value: body.widgets.reduce((sum, widget) => sum + metricsOf(widget), 0) })),
+  },
+  {
+    what: 'CloudWatch dashboard widget metrics',
+    max: 500,
+    measure: (template) => dashboardsOf(template).map(({ id, body }) => ({ id, value: Math.max(0, ...body.widgets.map(metricsOf)) })),
   },
   // Amazon EventBridge quotas: 300 rules per event bus, a default quota shared by every stack of the
   // account and region (raised on request): this stack's own must leave room for the rest.

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import { CFN_LINT_ACKNOWLEDGED } from '../../infra/cfn-lint-acknowledgements';
 
@@ -9,9 +11,11 @@ interface Finding {
   readonly Location: { readonly Path: readonly (string | number)[] };
 }
 
-/** cfn-lint's findings on every template of the app, less the acknowledged warnings: one line each. */
+/** cfn-lint's findings on every template of the app, its nested stacks' too, less the acknowledged warnings: one line each. */
 export function cfnLintFindings(app: App): string[] {
-  const templates = app.synth().stacks.map((stack) => stack.templateFullPath);
+  const assembly = app.synth();
+  const nested = readdirSync(assembly.directory).filter((file) => file.endsWith('.nested.template.json'));
+  const templates = [...assembly.stacks.map((stack) => stack.templateFullPath), ...nested.map((file) => join(assembly.directory, file))];
   let output: string;
   try {
     output = execFileSync('cfn-lint', ['--format', 'json', ...templates], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -216,6 +216,8 @@ export class IamWorld {
       case 'AWS::SSM::Document':
       case 'AWS::Scheduler::ScheduleGroup':
         return String(resource.Properties?.Name ?? id);
+      case 'AWS::Logs::LogGroup':
+        return resource.Properties?.LogGroupName === undefined ? id : this.resolve(resource.Properties.LogGroupName);
       default:
         return id;
     }

@@ -9,6 +9,7 @@ export const TEST_ENV = {
   CRONSNAP_KMS_KEY_ID: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   CRONSNAP_TOPIC_ARN: 'arn:aws:sns:eu-central-1:123456789012:cronsnap-failures',
   CRONSNAP_DOCUMENT_PREFIX: 'cronsnap',
+  CRONSNAP_COMMAND_LOG_GROUP: '/cronsnap/Cronsnap/commands',
   CRONSNAP_REPORTS_BUCKET: 'cronsnap-reports-test',
   POWERTOOLS_METRICS_DISABLED: 'true',
   POWERTOOLS_LOG_LEVEL: 'SILENT',

@@ -16,9 +16,13 @@ export const TEST_REGION = 'eu-central-1';
 
 /**
  * The app as `cdk synth` builds it, with cdk-nag's AwsSolutions pack registered; each template
- * is its stack as deployed, its job groups' nested stacks included (see deployedTemplate).
+ * is its stack as deployed, its job groups' nested stacks included (see deployedTemplate). The
+ * stack is `Cronsnap` unless `options.stackName` names it (`-c cronsnap:stackName`).
  */
-export function synthStacks(input: CronsnapConfigInput): {
+export function synthStacks(
+  input: CronsnapConfigInput,
+  options: { readonly stackName?: string } = {},
+): {
   app: App;
   stack: CronsnapStack;
   template: Template;
@@ -29,7 +33,7 @@ export function synthStacks(input: CronsnapConfigInput): {
   const config = parseConfig(input);
   const configFile = join(outdir, 'cronsnap.config.json');
   writeFileSync(configFile, JSON.stringify(config));
-  const stacks = addCronsnapStacks(app, { config, configFile, env: { account: TEST_ACCOUNT, region: TEST_REGION } });
+  const stacks = addCronsnapStacks(app, { config, configFile, env: { account: TEST_ACCOUNT, region: TEST_REGION }, ...options });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return {
     app,

@@ -1,4 +1,4 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, NestedStack, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -20,7 +20,7 @@ import { cfnLintFindings } from '../helpers/cfn-lint';
 import { configInput, etcdJobInput, mysqlJobInput, postgresJobInput } from '../helpers/config-factory';
 import { startBackupDeps } from '../helpers/recording-ports';
 import { nestedStacksOf } from '../helpers/nested-stacks';
-import { synthStack } from '../helpers/stack-factory';
+import { synthStack, synthStacks } from '../helpers/stack-factory';
 
 const jobs = [
   etcdJobInput({
@@ -358,12 +358,34 @@ describe('CronsnapStack', () => {
   it('runs every cronsnap function on nodejs22.x arm64 with a dead-letter queue', () => {
     // CDK's own BucketNotificationsHandler and bucket-deployment handler (Python, deploy time only) are the others.
     const functions = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => !id.startsWith('BucketNotificationsHandler') && !id.startsWith(DEPLOYMENT_HANDLER));
-    expect(functions).toHaveLength(8);
+    expect(functions).toHaveLength(9);
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Runtime: 'nodejs22.x', Architectures: ['arm64'], DeadLetterConfig: { TargetArn: Match.anyValue() }, TracingConfig: { Mode: 'Active' } },
       functions.length,
     );
+  });
+
+  it("sends every function's commands' output to the deployment's log group, kept 90 days and deleted with the stack, and its metrics to the deployment's namespace", () => {
+    const groups = template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/cronsnap/Cronsnap/commands' } });
+    expect(Object.values(groups).map((group) => ({ retention: group.Properties.RetentionInDays, deletion: group.DeletionPolicy }))).toEqual([{ retention: 90, deletion: 'Delete' }]);
+    const [groupId] = Object.keys(groups);
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => !id.startsWith('BucketNotificationsHandler') && !id.startsWith(DEPLOYMENT_HANDLER));
+    expect(functions.map(([, fn]) => fn.Properties.Environment.Variables)).toEqual(
+      functions.map(() => expect.objectContaining({ CRONSNAP_COMMAND_LOG_GROUP: { Ref: groupId }, POWERTOOLS_METRICS_NAMESPACE: 'cronsnap' })),
+    );
+    template.hasOutput('CommandLogGroup', { Value: { Ref: groupId } });
+  });
+
+  it('refuses a stack name too long for the SSM document names it prefixes, naming cronsnap:stackName', () => {
+    expect(() => synthStacks(configInput(jobs), { stackName: `S${'x'.repeat(119)}` })).toThrow(/^cronsnap:stackName: the SSM document sx{119}-[a-z-]+ is 1[3-4]\d characters, and SSM takes 3 to 128 /);
+  });
+
+  it("names the deployment's dashboard after the stack and its region, and gives its name and console address as outputs", () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'Cronsnap-eu-central-1' });
+    template.hasOutput('Dashboard', { Value: 'Cronsnap-eu-central-1' });
+    template.hasOutput('DashboardUrl', { Value: 'https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#dashboards/dashboard/Cronsnap-eu-central-1' });
   });
 
   it('gives backup-completed the time to prune a fleet after the last host of a run: 5 minutes, not the 1-minute default', () => {
@@ -681,6 +703,7 @@ describe('CronsnapStack', () => {
       jobName: 'prod-pg',
       bucket: new s3.Bucket(stack, 'Bucket'),
       key: new kms.Key(stack, 'Key'),
+      commandLogGroup: '/cronsnap/Secrets/commands',
       secretsManagerSecrets: ['prod/pg/password', arn],
     });
 
@@ -720,6 +743,13 @@ describe('CronsnapStack', () => {
   it('has a cfn-lint check that does fail on a template CloudFormation would refuse', () => {
     const bad = new App({ outdir: mkdtempSync(join(tmpdir(), 'cronsnap-lint-')) });
     new s3.CfnBucket(new Stack(bad, 'Bad'), 'Upper', { bucketName: 'Not_A_Valid_Bucket_Name' });
+
+    expect(cfnLintFindings(bad)).toContainEqual(expect.stringMatching(/^Error E3031 at Resources\/Upper\/Properties\/BucketName: /));
+  });
+
+  it("lints the nested stacks' templates too", () => {
+    const bad = new App({ outdir: mkdtempSync(join(tmpdir(), 'cronsnap-lint-')) });
+    new s3.CfnBucket(new NestedStack(new Stack(bad, 'Parent'), 'Child'), 'Upper', { bucketName: 'Not_A_Valid_Bucket_Name' });
 
     expect(cfnLintFindings(bad)).toContainEqual(expect.stringMatching(/^Error E3031 at Resources\/Upper\/Properties\/BucketName: /));
   });

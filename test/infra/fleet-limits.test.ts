@@ -28,14 +28,14 @@ describe('a fleet in one deployment, against the AWS limits each stack and polic
   });
 
   it.each([
-    [1, 4],
-    [40, 34],
-    [500, 34],
+    [1, 5],
+    [40, 35],
+    [500, 39],
   ])('synthesizes %i jobs of every engine and feature within every limit, in all %i templates of both stacks', (count, stacks) => {
     expect(fleetViolations(count)).toEqual({ violations: [], stacks });
   }, 300_000);
 
-  it("changes, when one job is added, only its own group's stack, its lifecycle rule and the config the functions carry", () => {
+  it("changes, when one job is added, only its own group's stack, the dashboard that lists it, its lifecycle rule and the config the functions carry", () => {
     const [first, second] = [synthStacks(fleetConfig(40)), synthStacks(fleetConfig(41))];
     const [before, after] = [first.stack, second.stack];
     const added = fleetConfig(41).jobs[40]?.name ?? '';
@@ -44,7 +44,10 @@ describe('a fleet in one deployment, against the AWS limits each stack and polic
     const group = `Cronsnap/Jobs/JobGroup${jobGroupOf(added)}`;
 
     const changedGroups = [...now].filter(([name, template]) => name !== 'Cronsnap' && JSON.stringify(template) !== JSON.stringify(old.get(name))).map(([name]) => name);
-    expect(changedGroups).toEqual([group]);
+    // The dashboard page lists every job of its page: its body is updated in place, nothing replaced.
+    expect(changedGroups).toEqual([group, 'Cronsnap/Dashboards/Page1']);
+    const page = now.get('Cronsnap/Dashboards/Page1') as { Resources: Record<string, { Type: string }> };
+    expect(Object.values(page.Resources).map((resource) => resource.Type)).toEqual(['AWS::CloudWatch::Dashboard']);
     // The copy's stack: the job's read-only host policy, in its group there, and nothing else of another job.
     const [oldCopy, copy] = [first.replica, second.replica].map((replica) => new Map(stackTemplates(replica?.stack as typeof before).map(({ name, template }) => [name, JSON.stringify(template)])));
     expect([...(copy ?? [])].filter(([name, template]) => name !== 'CronsnapReplica' && template !== oldCopy?.get(name)).map(([name]) => name)).toEqual([`CronsnapReplica/Jobs/JobGroup${jobGroupOf(added)}`]);
@@ -56,7 +59,11 @@ describe('a fleet in one deployment, against the AWS limits each stack and polic
     const changed = Object.entries(parent?.Resources ?? {})
       .filter(([id, resource]) => withoutCode(resource as never) !== withoutCode(oldParent?.Resources[id] as never))
       .map(([id, resource]) => `${String(resource.Type)} ${id}`);
-    expect(changed).toEqual([expect.stringMatching(/^AWS::S3::Bucket StorageBucket/), expect.stringMatching(new RegExp(`^AWS::CloudFormation::Stack JobsJobGroup${jobGroupOf(added)}NestedStack`))]);
+    expect(changed).toEqual([
+      expect.stringMatching(/^AWS::S3::Bucket StorageBucket/),
+      expect.stringMatching(new RegExp(`^AWS::CloudFormation::Stack JobsJobGroup${jobGroupOf(added)}NestedStack`)),
+      expect.stringMatching(/^AWS::CloudFormation::Stack DashboardsPage1NestedStack/),
+    ]);
   }, 120_000);
 
   it('keeps every policy that all jobs share the same size whatever the number of jobs', () => {
@@ -103,6 +110,24 @@ describe('a fleet in one deployment, against the AWS limits each stack and polic
 
     expect(sizes.length).toBeGreaterThanOrEqual(8);
     expect(sizes.filter((size) => !size.endsWith('under 16 KB'))).toEqual([]);
+  });
+
+  it("names a dashboard past CloudWatch's limits: 501 widgets, a widget of 501 metrics, 2,501 metrics in all", () => {
+    const widget = (metrics: number) => ({ type: 'metric', properties: { metrics: Array.from({ length: metrics }, (_, i) => ['cronsnap', 'BackupSucceeded', 'job', `job-${i}`]) } });
+    const dashboard = (widgets: object[]) => ({ Type: 'AWS::CloudWatch::Dashboard', Properties: { DashboardBody: { 'Fn::Join': ['', [JSON.stringify({ widgets })]] } } });
+    const template = {
+      Resources: {
+        Wide: dashboard(Array.from({ length: 501 }, () => widget(0))),
+        Crowded: dashboard([widget(501)]),
+        Full: dashboard(Array.from({ length: 6 }, (_, i) => widget(i === 0 ? 1 : 500))),
+      },
+    };
+
+    expect(limitViolations(template, 'Planted')).toEqual([
+      'Planted: CloudWatch dashboard widgets of Wide is 501, over 500',
+      'Planted: CloudWatch dashboard metrics of Full is 2501, over 2500',
+      'Planted: CloudWatch dashboard widget metrics of Crowded is 501, over 500',
+    ]);
   });
 
   it('names what passes a limit: a queue policy of 21 statements, a managed policy of 7,000 characters', () => {

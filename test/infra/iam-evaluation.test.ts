@@ -10,6 +10,7 @@ import { IamRecordingStore, type StoreAction } from '../helpers/iam-recording-st
 import { writeInventory } from '../helpers/inventory-fixture';
 import { binlogManifest, mysqlManifest } from '../helpers/manifest-factory';
 import { MemoryObjectStore } from '../helpers/recording-ports';
+import { commandLogStreamName } from '../../lib/ssm/command-log-stream';
 import { newReportKey } from '../../lib/ssm/host-report';
 import { IamWorld, type IamRequest } from '../helpers/iam-world';
 import { synthStack } from '../helpers/stack-factory';
@@ -234,6 +235,31 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
         decide({ principal: role('DrillsRestoreDrill'), action: 's3:GetObject', resource: report('prod-etcd') }),
       ]),
     ).resolves.toEqual(['Allowed', 'ImplicitlyDenied', 'Allowed', 'Allowed', 'Allowed', 'Allowed'].map((decision) => expect.stringMatching(new RegExp(`: ${decision}$`))));
+  });
+
+  it("lets a host's SSM agent write each command's output to the deployment's log group, and to no other group", async () => {
+    const group = String(world.output('CommandLogGroup'));
+    const groupArn = (name: string) => `arn:aws:logs:${world.region}:${world.account}:log-group:${name}`;
+    const stream = (name: string) => `${groupArn(name)}:log-stream:${commandLogStreamName({ commandId: COMMAND_ID, instanceId: 'i-0123456789abcdef0', stepName: 'cronsnap-files-backup' }, 'stdout')}`;
+    const host = 'host/node-files';
+
+    await expect(
+      Promise.all([
+        // The calls the agent makes (Systems Manager user guide, "Configuring Amazon CloudWatch Logs for Run Command").
+        decide({ principal: host, action: 'logs:DescribeLogGroups', resource: '*' }),
+        decide({ principal: host, action: 'logs:DescribeLogStreams', resource: groupArn(group) }),
+        decide({ principal: host, action: 'logs:CreateLogStream', resource: stream(group) }),
+        decide({ principal: host, action: 'logs:PutLogEvents', resource: stream(group) }),
+        // Another group, in this account or the deployment's own in another region; or a new group.
+        decide({ principal: host, action: 'logs:PutLogEvents', resource: stream('/aws/ssm/AWS-RunShellScript') }),
+        decide({ principal: host, action: 'logs:CreateLogStream', resource: stream('/cronsnap/Staging/commands') }),
+        decide({ principal: host, action: 'logs:PutLogEvents', resource: stream(group).replace(world.region, 'us-east-1') }),
+        decide({ principal: host, action: 'logs:CreateLogGroup', resource: groupArn(group) }),
+        decide({ principal: host, action: 'logs:DeleteLogStream', resource: stream(group) }),
+      ]),
+    ).resolves.toEqual(
+      ['Allowed', 'Allowed', 'Allowed', 'Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied'].map((decision) => expect.stringMatching(new RegExp(`: ${decision}$`))),
+    );
   });
 
   it("refuses a host's upload that asks for another KMS key, by the bucket policy", async () => {

@@ -9,6 +9,7 @@ import { configInput, etcdJobInput, filesJobInput } from '../helpers/config-fact
 import { localCli } from '../helpers/local-cli';
 import { expectActing, useMotoBucket } from '../helpers/moto-fixture';
 import { functionKey, hostKey, stateMachineKey } from '../../lib/local/aws-call-recorder';
+import type { StatusAnswer } from '../../lib/cli/cronsnap-backend';
 
 const HOST = 'mi-0c110000000000001';
 
@@ -16,7 +17,7 @@ describe('cronsnap --local, end to end', () => {
   const aws = useMotoBucket('cronsnap-cli');
   // The command lines below have each of these act, the restore's state machine included.
   expectActing(aws.audit, 'cronsnap-cli', [
-    ...(['scheduled-backup', 'backup-completed', 'list-backups', 'restore'] as const).map(functionKey),
+    ...(['scheduled-backup', 'backup-completed', 'list-backups', 'restore', 'job-status'] as const).map(functionKey),
     stateMachineKey('restore'),
     hostKey('cli-etcd'),
     hostKey('cli-files'),
@@ -55,6 +56,20 @@ describe('cronsnap --local, end to end', () => {
     expect(listed).toMatchObject({ code: EXIT.ok, out: expect.stringContaining(results[0]?.runId ?? '?') });
     // backup-now is a run on demand, which retention keeps apart from the scheduled ones.
     expect(listed.out).toMatch(new RegExp(`${results[0]?.runId}.*\\[on demand\\]`));
+
+    const status = await cronsnap(all, '--json', 'status');
+    expect(status.code).toBe(EXIT.ok);
+    const statuses = (JSON.parse(status.out) as StatusAnswer).jobs;
+    expect(statuses.map((job) => [job.job, job.lastBackup?.runId, job.lastBackup?.hosts, job.lastAttempt?.state, job.withinRpo])).toEqual([
+      ['cli-etcd', results[0]?.runId, [HOST], 'succeeded', true],
+      ['cli-files', results[1]?.runId, [HOST], 'succeeded', true],
+    ]);
+    // The run's record names the command each host ran, where its output is logged.
+    expect(statuses[0]?.lastAttempt?.command?.commands).toEqual([{ commandId: expect.any(String), program: 'etcd-backup', hosts: [HOST] }]);
+
+    const hosts = await cronsnap(all, 'hosts', 'cli-etcd');
+    expect(hosts.code).toBe(EXIT.ok);
+    expect(hosts.out).toMatch(new RegExp(`^${HOST}\\s+Online\\s.*${results[0]?.runId}`, 'm'));
 
     const restore = await cronsnap(all, 'restore', 'cli-files');
     expect(restore).toMatchObject({ code: EXIT.ok, out: expect.stringContaining('dry run: nothing changed') });

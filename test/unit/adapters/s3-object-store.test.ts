@@ -67,3 +67,15 @@ describe('S3ObjectStore legal holds', () => {
     await expect(store().setLegalHold({ key, versionId: 'v7' }, true)).rejects.toThrow('NoSuchVersion');
   });
 });
+
+describe('S3ObjectStore head', () => {
+  beforeEach(() => s3.reset());
+
+  it("reports where the bucket's replication of the object stands, as S3's replication status says", async () => {
+    s3.on(HeadObjectCommand).resolvesOnce({ ContentLength: 812, ReplicationStatus: 'PENDING' }).resolvesOnce({ ContentLength: 812 });
+    const store = new S3ObjectStore(new S3Client({}), 'backups', 'alias/cronsnap', readByNameOnly);
+
+    expect(await store.head('prod-etcd/manifest.json')).toEqual({ key: 'prod-etcd/manifest.json', size: 812, replication: 'PENDING' });
+    expect(await store.head('prod-etcd/manifest.json')).toEqual({ key: 'prod-etcd/manifest.json', size: 812 });
+  });
+});

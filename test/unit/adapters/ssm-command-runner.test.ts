@@ -1,4 +1,4 @@
-import { DescribeInstanceInformationCommand, GetCommandInvocationCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeInstanceInformationCommand, GetCommandInvocationCommand, ListCommandsCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { strictMockClient } from '../../helpers/aws-contracts';
 import { SsmCommandRunner } from '../../../lib/adapters/ssm-command-runner';
 
@@ -65,6 +65,27 @@ describe('SsmCommandRunner target resolution', () => {
       stdout: '',
       stderr: 'boom',
     });
+  });
+
+  it("reads which step of the document an invocation is the run of, which names its output's log streams", async () => {
+    ssm.on(GetCommandInvocationCommand).resolves({ Status: 'Failed', DocumentName: 'cronsnap-etcd-backup', PluginName: 'cronsnap-etcd-backup' });
+    ssm.on(ListCommandsCommand).resolves({ Commands: [{ Parameters: {} }] });
+
+    const invocation = await new SsmCommandRunner(new SSMClient({})).invocation('c0000000-0000-4000-8000-000000000001', 'i-0123456789abcdef0');
+
+    expect(invocation.stepName).toBe('cronsnap-etcd-backup');
+  });
+
+  it("sends every command's output to the deployment's log group as well", async () => {
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'c0000000-0000-4000-8000-000000000001' } });
+    const request = { documentName: 'cronsnap-etcd-backup', hostIds: ['i-0123456789abcdef0'], parameters: { job: 'prod-etcd' }, comment: 'backup', timeoutSeconds: 600 };
+
+    await new SsmCommandRunner(new SSMClient({}), { commandLogGroup: '/cronsnap/Cronsnap/commands' }).send(request);
+    await new SsmCommandRunner(new SSMClient({})).send(request);
+
+    const [logged, unlogged] = ssm.commandCalls(SendCommandCommand).map((call) => call.args[0].input);
+    expect(logged?.CloudWatchOutputConfig).toEqual({ CloudWatchLogGroupName: '/cronsnap/Cronsnap/commands', CloudWatchOutputEnabled: true });
+    expect(unlogged?.CloudWatchOutputConfig).toBeUndefined();
   });
 
   it('finds the command a retried step already sent by its report key, among its document\'s commands of the window, across pages', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliDeps, type GlobalOptions } from '../../../lib/cli/cli-program';
-import type { BackupNowOptions, BackupNowResult, CronsnapBackend } from '../../../lib/cli/cronsnap-backend';
+import type { BackupNowOptions, BackupNowResult, CronsnapBackend, StatusAnswer } from '../../../lib/cli/cronsnap-backend';
 import { EXIT } from '../../../lib/cli/exit-codes';
 import type { ComplianceReport } from '../../../lib/compliance/compliance-report';
 import type { DrillAnswer } from '../../../lib/drill/run-drill';
@@ -14,12 +14,15 @@ import type { Job } from '../../../lib/config/job-config';
 import type { PreflightResult } from '../../../lib/preflight/run-preflight';
 import type { KeepEventInput, KeepOutcome } from '../../../lib/retention/backup-keeps';
 import { CRONSNAP_VERSION } from '../../../lib/cronsnap-version';
+import type { JobStatus } from '../../../lib/status/job-status';
+import type { JobHostsReport } from '../../../lib/hosts/job-hosts';
 
 /** A backend that records what it is asked and answers from a table of outcomes per job. */
 class FakeBackend implements CronsnapBackend {
   readonly backups: { job: string; wait: boolean; kind?: string }[] = [];
   readonly restores: RestoreEventInput[] = [];
   readonly keeps: KeepEventInput[] = [];
+  readonly statusAsked: (readonly string[] | undefined)[] = [];
   constructor(private readonly outcomes: Record<string, BackupNowResult['outcome']> = {}, private readonly violations = 0) {}
 
   async drill(job: string): Promise<DrillAnswer> {
@@ -42,6 +45,44 @@ class FakeBackend implements CronsnapBackend {
     this.keeps.push(event);
     if (event.action === 'unkeep') return { kind: 'unkept', job: event.job, runId: event.runId, wasKept: true, legalHolds: 0 };
     return { kind: 'kept', job: event.job, runId: event.runId, ...(event.until ? { until: '2027-07-01T00:00:00.000Z' } : {}), reason: event.reason ?? '', legalHolds: 3 };
+  }
+  async hosts(job: Job, policyExport: string): Promise<JobHostsReport> {
+    const online = this.outcomes[job.name] !== 'failed';
+    return {
+      job: job.name,
+      targets: job.targets,
+      ok: online,
+      hosts: [
+        {
+          host: 'i-0123456789abcdef0',
+          managed: { id: 'i-0123456789abcdef0', pingStatus: online ? 'Online' : 'ConnectionLost', lastPingAt: '2026-11-24T01:09:00.000Z', agentVersion: '3.3.3050.0', platform: 'CentOS Linux 7.9.2009' },
+          ...(online ? { lastBackup: { host: 'i-0123456789abcdef0', runId: '20261124T010000Z-0123456789', finishedAt: '2026-11-24T01:00:40Z' } } : {}),
+          problems: online ? [] : [`SSM says ConnectionLost; policy ${policyExport}`],
+        },
+      ],
+    };
+  }
+  async status(jobs?: readonly string[]): Promise<StatusAnswer> {
+    this.statusAsked.push(jobs);
+    const late = this.outcomes['prod-etcd'] === 'failed';
+    const statuses: JobStatus[] = [
+      {
+        job: 'prod-etcd',
+        engine: 'etcd',
+        enabled: true,
+        lastBackup: { runId: '20261124T010000Z-0123456789', finishedAt: '2026-11-24T01:00:40.000Z', hosts: ['i-0123456789abcdef0'], manifestKeys: ['k'], bytes: 1536, durationSeconds: 38 },
+        ...(late
+          ? { lastAttempt: { runId: '20261124T013000Z-abcdef0123', claimedAt: '2026-11-24T01:30:00.000Z', state: 'failed' as const, command: { runId: '20261124T013000Z-abcdef0123', sentAt: '2026-11-24T01:30:01.000Z', commands: [{ commandId: 'c0000000-0000-4000-8000-000000000001', program: 'etcd-backup', hosts: ['i-0123456789abcdef0'] }] } } }
+          : {}),
+        ageSeconds: 570,
+        rpoSeconds: 5400,
+        withinRpo: true,
+        nextRun: '2026-11-24T01:30:00.000Z',
+        lastDrill: { drillId: '20261123T040000Z-aaaaaaaaaa', passed: true, finishedAt: '2026-11-23T04:02:00.000Z' },
+      },
+      { job: 'shop-mysql', engine: 'mysql', enabled: true, rpoSeconds: 90000, withinRpo: false, nextRun: '2026-11-25T02:00:00.000Z', pointInTime: {} },
+    ];
+    return { jobs: statuses, ...(late ? { commandLog: { region: 'eu-central-1', name: 'CronsnapProd-commands' } } : {}) };
   }
   async restore(event: RestoreEventInput) {
     this.restores.push(event);
@@ -280,10 +321,66 @@ describe('cronsnap CLI', () => {
   });
 
   it("shows the global options and an example in each command's help", async () => {
-    for (const command of ['validate', 'plan', 'backup-now', 'list', 'keep', 'unkeep', 'restore', 'drill', 'preflight', 'report', 'replica-policy']) {
+    for (const command of ['init', 'deployer-policy', 'validate', 'plan', 'status', 'hosts', 'backup-now', 'list', 'keep', 'unkeep', 'restore', 'drill', 'preflight', 'report', 'replica-policy']) {
       const { out } = await cli([command, '--help']);
       expect({ command, global: out.includes('Global Options:') && out.includes('--region <region>'), example: out.includes(`$ cronsnap ${command}`) }).toEqual({ command, global: true, example: true });
     }
+  });
+
+  it('shows every job on one line, exits 1 while one is behind its RPO, and prints the statuses as JSON with --json', async () => {
+    const { code, out } = await cli(['status']);
+    const json = await cli(['--json', 'status']);
+
+    expect(out.split('\n').slice(0, 3)).toEqual([
+      expect.stringMatching(/^JOB\s+ENGINE\s+LAST BACKUP \(UTC\)\s+RESULT\s+SIZE\s+TOOK\s+AGE \/ RPO\s+NEXT RUN \(UTC\)\s+DRILL\s+POINT IN TIME\s+COPY$/),
+      expect.stringMatching(/^prod-etcd\s+etcd\s+2026-11-24 01:00\s+succeeded\s+1\.5 KiB\s+38s\s+9m 30s \/ 1h 30m\s+2026-11-24 01:30\s+passed 2026-11-23\s+-\s+-$/),
+      expect.stringMatching(/^shop-mysql\s+mysql\s+never\s+no backup\s+-\s+-\s+never \/ 1d 1h LATE\s+2026-11-25 02:00\s+-\s+none yet\s+-$/),
+    ]);
+    expect(code).toBe(EXIT.failed);
+    expect((JSON.parse(json.out) as StatusAnswer).jobs.map((status) => status.job)).toEqual(['prod-etcd', 'shop-mysql']);
+  });
+
+  it("names a failed run's command on each host under the table, and refuses an unknown job before asking", async () => {
+    const { out } = await cli(['status', 'prod-etcd'], new FakeBackend({ 'prod-etcd': 'failed' }));
+    const unknown = await cli(['status', 'nope']);
+
+    expect(out).toContain(
+      '\nprod-etcd: run 20261124T013000Z-abcdef0123 failed (claimed 2026-11-24T01:30:00.000Z)\n  i-0123456789abcdef0: command c0000000-0000-4000-8000-000000000001  output: https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#logsV2:log-groups/log-group/CronsnapProd-commands/log-events/',
+    );
+    // The stream SSM names after the command, the node and the document's step.
+    expect(out).toMatch(/log-events\/c0000000-0000-4000-8000-000000000001\S*i-0123456789abcdef0\S*cronsnap-etcd-backup\S*stdout$/m);
+    expect(unknown).toMatchObject({ code: EXIT.usage, asked: [] });
+  });
+
+  it("lists a job's hosts as SSM sees them, exits 1 when one needs a look, naming the stack's export of the host policy", async () => {
+    const ready = await cli(['hosts', 'prod-etcd']);
+    const offline = await cli(['--stack', 'CronsnapProd', 'hosts', 'prod-etcd'], new FakeBackend({ 'prod-etcd': 'failed' }));
+
+    expect(ready.code).toBe(EXIT.ok);
+    expect(ready.out.split('\n')).toEqual([
+      'prod-etcd: targets instance ids i-0123456789abcdef0: 1 hosts ready',
+      expect.stringMatching(/^HOST\s+SSM PING\s+LAST PING \(UTC\)\s+AGENT\s+PLATFORM\s+LAST BACKUP$/),
+      expect.stringMatching(/^i-0123456789abcdef0\s+Online\s+2026-11-24 01:09\s+3\.3\.3050\.0\s+CentOS Linux 7\.9\.2009\s+20261124T010000Z-0123456789 \(2026-11-24T01:00:40Z\)$/),
+    ]);
+    expect(offline).toMatchObject({ code: EXIT.failed, out: expect.stringContaining('i-0123456789abcdef0: SSM says ConnectionLost; policy CronsnapProd-host-prod-etcd') });
+    expect(await cli(['hosts', 'nope'])).toMatchObject({ code: EXIT.usage, asked: [] });
+  });
+
+  it('writes a starter config to stdout that validates as written, and refuses an engine it does not know naming --engine', async () => {
+    const init = await cli(['init', '--engine', 'etcd,postgres', '--tag', 'cronsnap:cluster=prod']);
+    const file = join(mkdtempSync(join(tmpdir(), 'cronsnap-init-')), 'cronsnap.yaml');
+    writeFileSync(file, init.out);
+    const validated = await runCli(['-c', file, 'validate'], { out: () => undefined, err: () => undefined, backendFor: () => new FakeBackend(), now: () => new Date(), localZone: 'UTC' });
+
+    expect({ code: init.code, validated }).toEqual({ code: EXIT.ok, validated: EXIT.ok });
+    expect(init.out).toMatch(/^# /m);
+    expect(await cli(['init', '--engine', 'oracle'])).toMatchObject({ code: EXIT.usage, err: expect.stringContaining("--engine: unknown engine 'oracle'") });
+  });
+
+  it('says to synthesize first when deployer-policy finds no templates', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'cronsnap-cdk-out-'));
+
+    expect(await cli(['deployer-policy', '--cdk-out', empty])).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('run `npx cdk synth -c cronsnap:config=<file>` first'), asked: [] });
   });
 
   it('exits 2 on an unknown command', async () => {

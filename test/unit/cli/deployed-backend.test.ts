@@ -64,6 +64,35 @@ describe('CLI against the deployed stack', () => {
     expect(sentTo('fn-list')).toEqual([]);
   });
 
+  it("asks job-status for every job and says where the stack logs its hosts' output, in the stack's region", async () => {
+    const outputs = { ...OUTPUTS, JobStatusFunction: 'fn-status', CommandLogGroup: 'Cronsnap-commands' };
+    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Cronsnap', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] });
+    lambda.on(InvokeCommand, { FunctionName: 'fn-status' }).resolves(payload([{ job: 'prod-etcd', engine: 'etcd', enabled: true, rpoSeconds: 5400, withinRpo: true }]));
+    const inRegion = new DeployedBackend({ stackName: 'Cronsnap', lambda: new LambdaClient({ region: 'eu-central-1' }), cloudFormation: new CloudFormationClient({ region: 'eu-central-1' }), ssm: new SSMClient({}), s3: new S3Client({}), sfn: new SFNClient({}) });
+
+    const answer = await inRegion.status(['prod-etcd']);
+
+    expect(sentPayload('fn-status')).toEqual({ jobs: ['prod-etcd'] });
+    expect(answer).toEqual({ jobs: [expect.objectContaining({ job: 'prod-etcd' })], commandLog: { region: 'eu-central-1', name: 'Cronsnap-commands' } });
+  });
+
+  it('says a stack deployed before status must be deployed again, and calls nothing', async () => {
+    await expect(backend().status()).rejects.toThrow(new ConfigError('stack Cronsnap has no job-status function: deploy this version of cronsnap'));
+    expect(lambda.commandCalls(InvokeCommand)).toEqual([]);
+  });
+
+  it("lists a job's hosts from SSM's node inventory with each one's newest backup from list-backups", async () => {
+    ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [{ InstanceId: 'i-0000000000000000a', PingStatus: 'Online', AgentVersion: '3.3.3050.0' }] });
+    lambda.on(InvokeCommand, { FunctionName: 'fn-list' }).resolves(payload({ job: 'prod-etcd', engine: 'etcd', backups: [{ runId: RUN, host: 'i-0000000000000000a', finishedAt: '2026-11-24T01:10:40Z' }], refused: [] }));
+    const job = parseConfig(configInput([etcdJobInput({ targets: { instanceIds: ['i-0000000000000000a'] } } as never)])).jobs[0];
+    if (!job) throw new Error('no job');
+
+    const report = await backend().hosts(job, 'Cronsnap-host-prod-etcd');
+
+    expect(report).toMatchObject({ ok: true, hosts: [{ host: 'i-0000000000000000a', managed: { pingStatus: 'Online' }, lastBackup: { runId: RUN }, problems: [] }] });
+    expect(sentPayload('fn-list')).toEqual({ job: 'prod-etcd', limit: 200 });
+  });
+
   it('keeps and unkeeps through keep-backup, the function with the restore role', async () => {
     lambda
       .on(InvokeCommand, { FunctionName: 'fn-keep' })

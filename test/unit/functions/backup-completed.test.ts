@@ -107,6 +107,18 @@ describe('backup-completed handler', () => {
     });
   });
 
+  it("links a failed run's whole output in the deployment's log group from its notice", async () => {
+    ssm.on(GetCommandInvocationCommand).resolves({ Status: 'Failed', DocumentName: 'cronsnap-etcd-backup', PluginName: 'cronsnap-etcd-backup', StandardErrorContent: 'cronsnap: FAILED step=snapshot: etcd unreachable\n' });
+    const event = loadEvent('ssm-invocation-status-change');
+    event.detail.status = 'Failed';
+
+    await handler(event, lambdaContext);
+
+    const stream = `${event.detail['command-id']}/i-0123456789abcdef0/cronsnap-etcd-backup/stderr`;
+    const page = `https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#logsV2:log-groups/log-group/$252Fcronsnap$252FCronsnap$252Fcommands/log-events/${stream.replaceAll('/', '$252F')}`;
+    expect(publishedMessage()).toMatchObject({ output: { stderr: page, stdout: page.replace(/stderr$/, 'stdout') } });
+  });
+
   it('publishes the first, specific reason when the shell\'s error trap adds its own after it', async () => {
     ssm.on(GetCommandInvocationCommand).resolves({
       Status: 'Failed',

@@ -9,6 +9,7 @@ import { listBackupsEventSchema } from '../../../lib/restore/list-backups';
 import { restoreEventSchema } from '../../../lib/restore/restore';
 import { drillEventSchema } from '../../../lib/drill/run-drill';
 import { keepEventSchema } from '../../../lib/retention/backup-keeps';
+import { statusEventSchema } from '../../../lib/status/job-status';
 
 const EVENTS_DIR = join(__dirname, '../../../events');
 const FUNCTIONS_DIR = join(__dirname, '../../../functions');
@@ -23,6 +24,7 @@ const SCHEMAS: [prefix: string, schema: ZodType][] = [
   ['etcd-restore-step', etcdRestoreStepEventSchema],
   ['compliance-report', objectCreatedEventSchema],
   ['keep-backup', keepEventSchema],
+  ['job-status', statusEventSchema],
 ];
 
 describe('sample console events', () => {

@@ -1,0 +1,130 @@
+import { commandRecordKey, drillResultKey, lastPassedDrillKey, runMarkerKey } from '../../../lib/backup/object-layout';
+import { parseConfig } from '../../../lib/config/load-config';
+import { UnknownJobError } from '../../../lib/errors';
+import { jobStatuses } from '../../../lib/status/job-status';
+import { configInput, etcdJobInput } from '../../helpers/config-factory';
+import { MemoryObjectStore } from '../../helpers/recording-ports';
+import { HOST, runIdAt, storedEtcdBackup } from '../../helpers/stored-backups';
+
+const NOW = new Date('2026-12-07T10:10:00Z');
+
+/** A store holding one etcd run finished `hoursAgo` hours before NOW, after a 40 s snapshot. */
+function storeWithBackup(hoursAgo: number): { store: MemoryObjectStore; runId: string } {
+  const store = new MemoryObjectStore();
+  const runId = runIdAt(NOW, hoursAgo);
+  const finishedAt = new Date(NOW.getTime() - hoursAgo * 3_600_000 + 45_000);
+  const startedAt = new Date(finishedAt.getTime() - 40_000);
+  for (const [key, body] of storedEtcdBackup(runId, { manifest: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString() } })) store.objects.set(key, body);
+  return { store, runId };
+}
+
+function claim(store: MemoryObjectStore, runId: string, claimedAt: Date, hosts = [HOST]): void {
+  store.objects.set(runMarkerKey('prod-etcd', runId), JSON.stringify({ job: 'prod-etcd', runId, hosts, memberHosts: [], claimedAt: claimedAt.toISOString() }));
+}
+
+const config = (overrides = {}) => parseConfig(configInput([etcdJobInput({ schedule: '0 */6 * * *', ...overrides })]));
+
+describe('job status', () => {
+  it("shows the newest run's hosts, size and duration, its age against the RPO and the next run", async () => {
+    const { store, runId } = storeWithBackup(2);
+
+    const [status] = await jobStatuses({}, { config: config(), store, now: () => NOW });
+
+    expect(status).toMatchObject({
+      job: 'prod-etcd',
+      engine: 'etcd',
+      lastBackup: { runId, hosts: [HOST], bytes: 1234, durationSeconds: 40 },
+      ageSeconds: 2 * 3600 - 45,
+      // Every six hours, plus the default timeout of the run.
+      rpoSeconds: 6 * 3600 + 60 * 60,
+      withinRpo: true,
+      nextRun: '2026-12-07T12:00:00.000Z',
+    });
+  });
+
+  it('counts a job whose newest backup is older than its RPO as behind, and one with none as behind too', async () => {
+    const { store } = storeWithBackup(8);
+
+    const [late] = await jobStatuses({}, { config: config(), store, now: () => NOW });
+    const [never] = await jobStatuses({}, { config: config(), store: new MemoryObjectStore(), now: () => NOW });
+
+    expect(late).toMatchObject({ ageSeconds: 8 * 3600 - 45, withinRpo: false });
+    expect(never).toMatchObject({ withinRpo: false });
+    expect(never?.lastBackup).toBeUndefined();
+  });
+
+  it('says a claimed run without a backup is running until its timeout, then failed, with the commands it was sent as', async () => {
+    const { store } = storeWithBackup(6);
+    const newer = runIdAt(NOW, 0.5, 'abcdef0123');
+    claim(store, newer, new Date(NOW.getTime() - 30 * 60_000));
+    const record = { runId: newer, sentAt: new Date(NOW.getTime() - 30 * 60_000).toISOString(), commands: [{ commandId: 'c0000000-0000-4000-8000-000000000001', program: 'etcd-backup', hosts: [HOST] }] };
+    store.objects.set(commandRecordKey('prod-etcd', newer), JSON.stringify(record));
+
+    const [running] = await jobStatuses({}, { config: config({ timeoutMinutes: 60 }), store, now: () => NOW });
+    const [failed] = await jobStatuses({}, { config: config({ timeoutMinutes: 20 }), store, now: () => NOW });
+
+    expect(running?.lastAttempt).toEqual({ runId: newer, claimedAt: expect.any(String), state: 'running', command: record });
+    expect(failed?.lastAttempt).toMatchObject({ runId: newer, state: 'failed' });
+  });
+
+  it('says partial when fewer hosts backed up than the run was sent to', async () => {
+    const { store, runId } = storeWithBackup(1);
+    claim(store, runId, new Date(NOW.getTime() - 3600_000), [HOST, 'i-0123456789abcdef1']);
+
+    const [status] = await jobStatuses({}, { config: config(), store, now: () => NOW });
+
+    expect(status?.lastAttempt).toMatchObject({ runId, state: 'partial' });
+  });
+
+  it('shows the newest drill, failed or passed, and when one last passed', async () => {
+    const { store } = storeWithBackup(1);
+    const result = (drillId: string, passed: boolean, finishedAt: string) =>
+      JSON.stringify({ formatVersion: 1, job: 'prod-etcd', drillId, passed, ...(passed ? {} : { reason: 'keys: expected 51, restored 50' }), checks: [], backup: { runId: 'r', host: HOST, manifestKey: 'k' }, startedAt: finishedAt, finishedAt, restoreSeconds: 12 });
+    store.objects.set(drillResultKey('prod-etcd', '20261206T040000Z-aaaaaaaaaa'), result('20261206T040000Z-aaaaaaaaaa', true, '2026-12-06T04:02:00Z'));
+    store.objects.set(lastPassedDrillKey('prod-etcd'), result('20261206T040000Z-aaaaaaaaaa', true, '2026-12-06T04:02:00Z'));
+    store.objects.set(drillResultKey('prod-etcd', '20261207T040000Z-bbbbbbbbbb'), result('20261207T040000Z-bbbbbbbbbb', false, '2026-12-07T04:03:00Z'));
+
+    const [status] = await jobStatuses({}, { config: config(), store, now: () => NOW });
+
+    expect(status).toMatchObject({
+      lastDrill: { drillId: '20261207T040000Z-bbbbbbbbbb', passed: false, reason: 'keys: expected 51, restored 50' },
+      lastPassedDrill: '2026-12-06T04:02:00Z',
+    });
+  });
+
+  it('notes a drill result it cannot read, and still shows the rest of the job', async () => {
+    const { store, runId } = storeWithBackup(1);
+    store.objects.set(drillResultKey('prod-etcd', '20261207T040000Z-bbbbbbbbbb'), JSON.stringify({ formatVersion: 1, job: 'prod-etcd' }));
+
+    const [status] = await jobStatuses({}, { config: config(), store, now: () => NOW });
+
+    expect(status?.lastBackup?.runId).toBe(runId);
+    expect(status?.unreadable).toEqual([expect.stringMatching(/^drills\/prod-etcd\/20261207T040000Z-bbbbbbbbbb.json is not a drill result:\nmanifest.drillId: /)]);
+  });
+
+  it("shows how the newest run stands in the copy: pending since it finished, or copied", async () => {
+    const { store } = storeWithBackup(1);
+    const withCopy = parseConfig({ ...configInput([etcdJobInput({ schedule: '0 */6 * * *' })]), storage: { replica: { region: 'eu-west-1', replicationTimeControl: true } } });
+    const head = store.head.bind(store);
+    let replication = 'PENDING';
+    jest.spyOn(store, 'head').mockImplementation(async (key) => {
+      const found = await head(key);
+      return found && key.endsWith('/manifest.json') ? { ...found, replication } : found;
+    });
+
+    const [pending] = await jobStatuses({}, { config: withCopy, store, now: () => NOW });
+    replication = 'COMPLETED';
+    const [copied] = await jobStatuses({}, { config: withCopy, store, now: () => NOW });
+
+    expect(pending?.copy).toEqual({ region: 'eu-west-1', windowSeconds: 900, newest: 'PENDING', pendingSeconds: 3600 - 45 });
+    expect(copied?.copy).toEqual({ region: 'eu-west-1', windowSeconds: 900, newest: 'COMPLETED' });
+  });
+
+  it('refuses a job the config lacks before reading the bucket', async () => {
+    const store = new MemoryObjectStore();
+    const list = jest.spyOn(store, 'list');
+
+    await expect(jobStatuses({ jobs: ['nope'] }, { config: config(), store, now: () => NOW })).rejects.toThrow(UnknownJobError);
+    expect(list).not.toHaveBeenCalled();
+  });
+});
