@@ -5,7 +5,7 @@
 # what goes into it, so every clone on the machine shares one.
 set -euo pipefail
 
-# The releases the README says are proven, pinned: a registry that moved on fails the build, naming
+# The releases docs/host-requirements.md says are proven, pinned: a registry that moved on fails the build, naming
 # the version it lacks, rather than test another release under their names.
 PACKAGES=(mysql-server=9.7.4-2 mysql-client=9.7.4-2 postgresql-18=18.6-3 etcd-server=3.5.30-2 etcd-client=3.5.30-2 awscli=2.38.1-1
   zstd jq openssl curl attr procps util-linux ca-certificates)

@@ -1,4 +1,4 @@
-/** The CLI's exit codes (README, "CLI"): scripts can tell a failed backup from a typo. */
+/** The CLI's exit codes (docs/cli.md): scripts can tell a failed backup from a typo. */
 export const EXIT = {
   /** Everything asked for was done and succeeded. */
   ok: 0,

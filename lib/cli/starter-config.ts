@@ -213,8 +213,8 @@ const STORAGE_COMMENT = [
 ].join('\n');
 
 const TARGETS_COMMENT: Record<'tags' | 'instanceIds', string> = {
-  tags: 'Every SSM-managed instance with all these tags (values of one key are alternatives). Hosts need the SSM\nagent registered and this job\'s host policy (stack output HostPolicy...) on their instance role.',
-  instanceIds: 'These instances (EC2 i-... or SSM managed mi-...). Hosts need the SSM agent registered and this job\'s\nhost policy (stack output HostPolicy...) on their instance role.',
+  tags: 'Every SSM-managed instance with all these tags (values of one key are alternatives). Hosts need the SSM\nagent registered and this job\'s host policy (exported as <stack>-host-<job>) on their instance role.',
+  instanceIds: 'These instances (EC2 i-... or SSM managed mi-...). Hosts need the SSM agent registered and this job\'s\nhost policy (exported as <stack>-host-<job>) on their instance role.',
 };
 
 /**

@@ -11,7 +11,7 @@ export const CONTAINER_RUNTIMES = ['crictl', 'docker', 'podman', 'oc'] as const;
  */
 const etcdContainerSchema = z
   .object({
-    runtime: z.enum(CONTAINER_RUNTIMES).describe('the CLI that reaches the container: crictl (kubeadm, OpenShift 4), docker or podman, or oc (OpenShift 3.11, seed 002)'),
+    runtime: z.enum(CONTAINER_RUNTIMES).describe('the CLI that reaches the container: crictl (kubeadm, OpenShift 4), docker or podman, or oc (OpenShift 3.11)'),
     name: token.describe("the container's name (`etcd` in kubeadm's and OpenShift's static pods); with docker or podman and no namespace, the container's own name"),
     namespace: token
       .optional()
@@ -23,7 +23,7 @@ const etcdContainerSchema = z
         container: absolutePath.describe('the same dir inside the container (its volume mount), e.g. /var/lib/etcd'),
       })
       .strict()
-      .describe('a dir the pod shares with the host (seed 002: the snapshot must be written under /var/lib/etcd/): etcdctl writes the snapshot there and the host uploads it'),
+      .describe('a dir the pod shares with the host (on OpenShift 3.11 the snapshot must be written under /var/lib/etcd/): etcdctl writes the snapshot there and the host uploads it'),
   })
   .strict()
   .refine((container) => container.runtime !== 'oc' || (container.pod !== undefined && container.namespace !== undefined), {
@@ -98,7 +98,7 @@ export const etcdSettingsSchema = z
     mode: z
       .enum(['snapshot', 'cold-copy'])
       .default('snapshot')
-      .describe('`cold-copy` stops the member, copies its data dir and starts it again (seed 000, Param-etcd); the snapshot is the default'),
+      .describe('`cold-copy` stops the member, copies its data dir and starts it again; the snapshot is the default'),
     service: z
       .union([staticPodService, commandService])
       .default({ stop: 'systemctl stop etcd', start: 'systemctl start etcd', healthTimeoutSeconds: 120 })

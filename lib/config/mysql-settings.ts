@@ -31,7 +31,7 @@ export const mysqlSettingsSchema = z
       .union([z.boolean(), maxscaleAccessSchema])
       .default(false)
       .describe(
-        'ask MaxScale which server is the running master, as in seed 000: `maxctrl --tsv list servers` (MaxScale 2.5+), else `maxadmin list servers`; `true` uses maxctrl\'s own defaults, an object gives its REST API user and password',
+        'ask MaxScale which server is the running master: `maxctrl --tsv list servers` (MaxScale 2.5+), else `maxadmin list servers`; `true` uses maxctrl\'s own defaults, an object gives its REST API user and password',
       ),
     source: z.enum(['primary', 'replica']).default('primary').describe('dump the writable primary, or a read-only replica'),
     user: token,

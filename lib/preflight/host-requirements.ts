@@ -62,7 +62,7 @@ interface ToolRequirement {
   readonly fix: string;
 }
 
-/** The host requirements table (README) for `job`'s engine and options, tool by tool. */
+/** The host requirements table (docs/host-requirements.md) for `job`'s engine and options, tool by tool. */
 export function toolRequirements(job: Job): ToolRequirement[] {
   const always: ToolRequirement[] = [
     { tool: 'bash', label: 'bash 4.2+', floor: [4, 2], fix: 'bash 4.2 or later (RHEL/CentOS 7 has 4.2)' },
