@@ -2,7 +2,8 @@ import type { App, Environment } from 'aws-cdk-lib';
 import type { CronsnapConfig } from '../lib/config/cronsnap-config';
 import { parseStackName } from '../lib/deployment/stack-name';
 import { ConfigError } from '../lib/errors';
-import { REPLICA_STACK_SUFFIX } from '../lib/replica/replica-target';
+import { REPLICA_STACK_SUFFIX, replicationRoleName } from '../lib/replica/replica-target';
+import { MAX_ROLE_NAME_LENGTH, STACK_NAME_CONTEXT } from '../lib/deployment/stack-name';
 import { CronsnapReplicaStack } from './cronsnap-replica-stack';
 import { CronsnapStack } from './cronsnap-stack';
 
@@ -22,6 +23,10 @@ export function addCronsnapStacks(app: App, props: { readonly config: CronsnapCo
   const { replica: settings } = props.config.storage;
   if (settings && settings.region === props.env.region) {
     throw new ConfigError(`storage.replica.region: ${settings.region} is the region of the backups; a copy must survive the loss of that region`);
+  }
+  const roleName = replicationRoleName(stackName, props.env.region ?? '');
+  if (settings && props.env.region && roleName.length > MAX_ROLE_NAME_LENGTH) {
+    throw new ConfigError(`${STACK_NAME_CONTEXT}: ${stackName} makes the copy's replication role ${roleName} longer than IAM's ${MAX_ROLE_NAME_LENGTH} characters; choose a name of at most ${MAX_ROLE_NAME_LENGTH - (roleName.length - stackName.length)}`);
   }
   if (settings?.account !== undefined && settings.account === props.env.account) {
     throw new ConfigError(`storage.replica.account: ${settings.account} is the account of the backups; leave it out for a copy in this account`);

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
         'const __dirname = __cronsnapDirname(__filename);',
       ].join('\n'),
     },
-    // Readable stack traces for bug reports; the size is the SDK's, not ours.
+    // Less for node to read at every start; the chunks' size is the SDK's, not ours.
     minifySyntax: true,
     minifyWhitespace: true,
     legalComments: 'linked',

@@ -63,6 +63,7 @@ export class HostAccessPolicy extends Construct {
     const readOnly = props.readOnly ?? false;
     const commandLogGroupArn = Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: props.commandLogGroup, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const commandLogStreams = `${commandLogGroupArn}:log-stream:*`;
+    const commandLogStreamSpace = `${commandLogGroupArn}:*`;
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
       description: `cronsnap hosts of job ${props.jobName}: ${readOnly ? 'get' : 'put and get'} under ${prefix}, no delete`,
       statements: [
@@ -100,7 +101,8 @@ export class HostAccessPolicy extends Construct {
         // the stream and puts the output (Systems Manager user guide, "Configuring Amazon CloudWatch
         // Logs for Run Command"). It may not create the group: the stack's keeps its retention.
         new iam.PolicyStatement({ sid: 'FindCommandLogGroup', actions: ['logs:DescribeLogGroups'], resources: ['*'] }),
-        new iam.PolicyStatement({ sid: 'FindCommandLogStreams', actions: ['logs:DescribeLogStreams'], resources: [commandLogGroupArn] }),
+        // CloudWatch Logs authorizes DescribeLogStreams on `log-group:<name>:log-stream:`, which only the `:*` form matches.
+        new iam.PolicyStatement({ sid: 'FindCommandLogStreams', actions: ['logs:DescribeLogStreams'], resources: [commandLogStreamSpace] }),
         new iam.PolicyStatement({ sid: 'WriteCommandOutput', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [commandLogStreams] }),
       ],
     });
@@ -129,9 +131,9 @@ export class HostAccessPolicy extends Construct {
     const reports = props.bucket.arnForObjects(`${REPORT_ROOT}/${props.jobName}/*`);
     acknowledgeWildcards(
       this.policy,
-      [nagResource(this, props.bucket.arnForObjects(prefix)), nagResource(this, reports), nagResource(this, props.bucket.arnForObjects(`${PROGRAM_ROOT}/*`)), nagResource(this, commandLogStreams), 'Resource::*'],
+      [nagResource(this, props.bucket.arnForObjects(prefix)), nagResource(this, reports), nagResource(this, props.bucket.arnForObjects(`${PROGRAM_ROOT}/*`)), nagResource(this, commandLogStreams), nagResource(this, commandLogStreamSpace), 'Resource::*'],
       `Object actions are limited to the job's own prefix ${prefix}, its hosts' reports to ${REPORT_ROOT}/${props.jobName}/*, and reads of cronsnap's host programs to ${PROGRAM_ROOT}/*; ` +
-        `the SSM agent writes command output only to streams of ${props.commandLogGroup}, each named by its command, and DescribeLogGroups has no resource-level permission.`,
+        `the SSM agent finds and writes command output only in streams of ${props.commandLogGroup}, each named by its command, and DescribeLogGroups has no resource-level permission.`,
     );
   }
 }

@@ -59,7 +59,7 @@ export class JobDashboards extends Construct {
     const names = pages.map((_, index) => dashboardName(props.stackName, region, index + 1));
     this.dashboardName = names[0] ?? '';
     this.dashboards = pages.map((pageJobs, index) => {
-      const page = new NestedStack(this, `Page${index + 1}`, { description: `cronsnap: the dashboard ${names[index]} of ${pageJobs.length} jobs` });
+      const page = new NestedStack(this, `Page${index + 1}`, { description: `cronsnap: dashboard page ${index + 1} of ${pages.length}, ${pageJobs.length} jobs` });
       // Each page's own construct id: merged into one template, the pages' resources must not share logical IDs.
       const dashboard = new cloudwatch.Dashboard(page, `Page${index + 1}Dashboard`, {
         dashboardName: names[index],

@@ -5,9 +5,9 @@ import {
   paginateListCommands,
   SendCommandCommand,
   SSMClient,
-  type InstanceInformationStringFilter,
 } from '@aws-sdk/client-ssm';
 import type { Targets } from '../config/targets';
+import { nodeFilters } from './ssm-node-filters';
 import type { CommandRequest, CommandRunner, Invocation } from '../ports/command-runner';
 
 export interface SsmCommandRunnerOptions {
@@ -27,11 +27,7 @@ export class SsmCommandRunner implements CommandRunner {
   ) {}
 
   async onlineHosts(targets: Targets, limit = Number.MAX_SAFE_INTEGER): Promise<string[]> {
-    // SSM refuses tag filters combined with any other filter type (PingStatus included), so the
-    // request names the hosts (by ID or by tags) and their ping status is judged from the answer.
-    const filters: InstanceInformationStringFilter[] = targets.instanceIds
-      ? [{ Key: 'InstanceIds', Values: [...targets.instanceIds] }]
-      : Object.entries(targets.tags ?? {}).map(([key, values]) => ({ Key: `tag:${key}`, Values: values }));
+    const filters = nodeFilters(targets);
     const ids: string[] = [];
     let nextToken: string | undefined;
     do {

@@ -1,4 +1,5 @@
-import { DescribeInstanceInformationCommand, type InstanceInformationStringFilter, type SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeInstanceInformationCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { nodeFilters } from './ssm-node-filters';
 import type { Targets } from '../config/targets';
 import type { HostInventory, ManagedHost } from '../ports/host-inventory';
 
@@ -7,10 +8,7 @@ export class SsmHostInventory implements HostInventory {
   constructor(private readonly client: SSMClient) {}
 
   async describe(targets: Targets): Promise<ManagedHost[]> {
-    // As SendCommand reaches them: by the ids, or by every tag (SSM ANDs the filters).
-    const filters: InstanceInformationStringFilter[] = targets.instanceIds
-      ? [{ Key: 'InstanceIds', Values: [...targets.instanceIds] }]
-      : Object.entries(targets.tags ?? {}).map(([key, values]) => ({ Key: `tag:${key}`, Values: [...values] }));
+    const filters = nodeFilters(targets);
     const hosts: ManagedHost[] = [];
     let NextToken: string | undefined;
     do {

@@ -8,12 +8,12 @@ import { ConfigError, DeployerPolicyError, InvalidEventError, RestoreRefusedErro
 import { listBackupsEventSchema, type ListedBackup } from '../restore/list-backups';
 import { keepEventSchema, type KeepEventInput, type KeepOutcome } from '../retention/backup-keeps';
 import { restoreEventSchema, type RestoreEventInput } from '../restore/restore';
-import { formatIssues } from '../validation-issues';
+import { formatIssues, formatPath } from '../validation-issues';
 import type { BackupNowResult, CronsnapBackend } from './cronsnap-backend';
 import { EXIT, type ExitCode } from './exit-codes';
 import { planJobs } from './job-plan';
 import { statusTable } from './status-view';
-import { DEFAULT_STACK_NAME } from '../deployment/stack-name';
+import { DEFAULT_STACK_NAME, stackNameSchema } from '../deployment/stack-name';
 import type { JobStatus } from '../status/job-status';
 import { STARTER_ENGINES, starterConfig } from './starter-config';
 import { deployerPoliciesFromAssembly, type DeployerPolicies } from './deployer-policy';
@@ -26,7 +26,6 @@ import { replicationWindowSeconds } from '../replica/replica-target';
 import { copyAccountPolicies } from '../replica/copy-account-policies';
 import { CRONSNAP_VERSION } from '../cronsnap-version';
 import { logShippingsOf } from '../backup/log-shipping';
-import { formatPath } from '../validation-issues';
 
 /** Options every command takes. */
 export interface GlobalOptions {
@@ -83,6 +82,13 @@ function backupLimit(value: string): number {
   return parsed.data;
 }
 
+/** --stack, checked as the deployment checks cronsnap:stackName. */
+function stackName(value: string): string {
+  const parsed = stackNameSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(`--stack: ${value} ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+  return parsed.data;
+}
+
 /** --port, checked by the schema the restore function applies. */
 function recoveryPort(value: string): number {
   const parsed = restoreEventSchema.shape.port.safeParse(/^\d+$/.test(value) ? Number(value) : Number.NaN);
@@ -104,7 +110,7 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ET
  */
 function unreachable(error: unknown): boolean {
   const { code, name, message, cause, errors } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
-  if (name === 'TimeoutError' || name === 'CredentialsProviderError') return true;
+  if (name === 'TimeoutError') return true;
   if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
   if (typeof message === 'string' && /\b(connect|getaddrinfo) (ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b/.test(message)) return true;
   return (cause !== undefined && unreachable(cause)) || (Array.isArray(errors) && errors.some(unreachable));
@@ -117,7 +123,7 @@ function unreachable(error: unknown): boolean {
 function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof ConfigError || error instanceof UnknownJobError || error instanceof InvalidEventError || error instanceof ZodError) return EXIT.usage;
   if (error instanceof InvalidArgumentError || error instanceof DeployerPolicyError) return EXIT.usage;
-  if (error instanceof Error && error.message === NO_REGION) return EXIT.usage;
+  if (error instanceof Error && (error.message === NO_REGION || error.name === 'CredentialsProviderError')) return EXIT.usage;
   return unreachable(error) ? EXIT.unreachable : EXIT.failed;
 }
 
@@ -127,16 +133,14 @@ const NO_REGION = 'Region is missing';
 function messageOf(error: unknown): string {
   if (error instanceof ZodError) return formatIssues(error);
   if (error instanceof Error && error.message === NO_REGION) return 'no AWS region: give --region, or set AWS_REGION, or a region in the profile (--profile)';
+  if (error instanceof Error && error.name === 'CredentialsProviderError') return `no AWS credentials (${error.message}): give --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or sign in with \`aws sso login\``;
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A request's fields as the command line spells them: `until` is `--until`, `job` is `<job>`. */
+/** A request's fields as the command line spells them: `until` is `--until`, `targets[2]` is `--targets`, `job` is `<job>`. */
 function inCliWords(error: ZodError, words: Readonly<Record<string, string>>): InvalidEventError {
-  const lines = error.issues.map((issue) => {
-    const field = formatPath(issue.path);
-    return `${words[field] ?? field}: ${issue.message}`;
-  });
-  return new InvalidEventError(lines.join('\n'));
+  const lines = error.issues.map((issue) => `${words[String(issue.path[0])] ?? formatPath(issue.path)}: ${issue.message}`);
+  return new InvalidEventError([...new Set(lines)].join('\n'));
 }
 
 /** The policies as an operator creates them: each document, and the commands that put them in place. */
@@ -152,6 +156,21 @@ function deployerPolicyText(policies: DeployerPolicies): string {
     `#   npx cdk bootstrap aws://<account>/<region> --cloudformation-execution-policies ${arns}`,
   ].join('\n');
 }
+
+/** The restore request's fields as `cronsnap restore` spells them. */
+const RESTORE_OPTIONS: Readonly<Record<string, string>> = {
+  job: '<job>',
+  backup: '--backup',
+  confirm: '--confirm',
+  restoreRoot: '--restore-root',
+  targetDatabase: '--target-database',
+  server: '--server',
+  toTime: '--to-time',
+  dataDir: '--data-dir',
+  port: '--port',
+  targets: '--targets',
+  databases: '--databases',
+};
 
 /** The help's closing lines: an example or two, as an operator would type them. */
 function examples(...lines: string[]): string {
@@ -185,7 +204,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     .version(CRONSNAP_VERSION, '-V, --version', 'print the version')
     .option('-c, --config <file>', 'the jobs config (YAML or JSON; `cronsnap init` writes one)', process.env.CRONSNAP_CONFIG ?? 'cronsnap.yaml')
     .option('--json', 'print the result as JSON on stdout (progress stays on stderr)', false)
-    .option('--stack <name>', 'the deployed stack whose functions are invoked (cdk -c cronsnap:stackName)', DEFAULT_STACK_NAME)
+    .option('--stack <name>', 'the deployed stack whose functions are invoked (cdk -c cronsnap:stackName)', stackName, DEFAULT_STACK_NAME)
     .option('--region <region>', "the stack's region (default: AWS_REGION or the profile's)")
     .option('--profile <name>', 'a named profile of the AWS config files (default: AWS_PROFILE)')
     .option('--local', 'run the functions\' logic here, every target being this machine, instead of invoking the stack', false)
@@ -310,6 +329,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
         const chosen = options.all ? loaded.jobs.filter((candidate) => candidate.enabled) : [findJob(loaded, job ?? '')];
         const work = chosen.map((candidate) => ({ job: candidate.name, kind: options.logs ? logShippingsOf(candidate)[0]?.kind : ('backup' as const) }));
         if (options.logs && !options.all && work[0]?.kind === undefined) throw new InvalidEventError(`--logs: job ${job} ships no logs (set binlogs or wal)`);
+        if (options.logs && work.every((item) => item.kind === undefined)) throw new InvalidEventError('--logs: no enabled job ships logs (set binlogs or wal)');
         const { backend: runner } = await backend();
         const results: BackupNowResult[] = [];
         for (const { job: name, kind } of work) if (kind) results.push(await runner.backupNow(name, { wait: options.wait, progress: deps.err, kind }));
@@ -353,7 +373,8 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
         emit(statusTable(statuses, logLink), answer);
         // Like a monitoring check: 1 when a job needs a look (behind its RPO, its newest run or drill failed, its copy failed or is late).
         const copyLate = (copy: JobStatus['copy']) => copy?.newest === 'FAILED' || (copy?.pendingSeconds ?? 0) > (copy?.windowSeconds ?? Number.POSITIVE_INFINITY);
-        const healthy = statuses.every((status) => !status.enabled || (status.withinRpo && status.lastAttempt?.state !== 'failed' && status.lastDrill?.passed !== false && !copyLate(status.copy)));
+        const runFailed = (attempt: JobStatus['lastAttempt']) => attempt?.state === 'failed' || attempt?.state === 'partial';
+        const healthy = statuses.every((status) => !status.enabled || (status.withinRpo && !runFailed(status.lastAttempt) && status.lastDrill?.passed !== false && !copyLate(status.copy)));
         return healthy ? EXIT.ok : EXIT.failed;
       }),
     );
@@ -455,6 +476,9 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
           ...(options.dataDir ? { dataDir: options.dataDir } : {}),
           ...(options.port !== undefined ? { port: options.port } : {}),
         };
+        // Checked here as the restore function checks it, so a typo costs no AWS call.
+        const checked = restoreEventSchema.safeParse(event);
+        if (!checked.success) throw inCliWords(checked.error, RESTORE_OPTIONS);
         const { backend: runner, config: loaded } = await backend(job, options.fromReplica);
         const { replica } = loaded.storage;
         if (options.fromReplica && replica) {

@@ -19,11 +19,11 @@ import type { KeepEventInput, KeepOutcome } from '../retention/backup-keeps';
 import { TERMINAL_STATUSES } from '../ssm/status-change-event';
 import type { BackupListing, BackupNowOptions, BackupNowResult, CronsnapBackend, HostResult, StatusAnswer } from './cronsnap-backend';
 import { readStackOutputs, replicaStackOutputsSchema, stackOutputsSchema, type StackOutputs } from './stack-outputs';
-
-type RestoreSideOutputs = Pick<StackOutputs, 'ListBackupsFunction' | 'RestoreFunction'>;
 import { SsmCommandRunner } from '../adapters/ssm-command-runner';
 import type { Job } from '../config/job-config';
 import { runPreflight, type PreflightResult } from '../preflight/run-preflight';
+
+type RestoreSideOutputs = Pick<StackOutputs, 'ListBackupsFunction' | 'RestoreFunction'>;
 
 export interface DeployedBackendOptions {
   readonly stackName: string;

@@ -1,6 +1,7 @@
 import { humanDuration } from '../compliance/compliance-rules';
 import { humanBytes } from '../human-bytes';
 import type { JobStatus } from '../status/job-status';
+import { textTable } from './text-table';
 
 /** `2026-12-07 08:10`: a UTC time in a table cell. */
 const minute = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
@@ -71,9 +72,7 @@ function notes(status: JobStatus, logLink: (commandId: string, host: string, pro
  * failed drills, objects that could not be read.
  */
 export function statusTable(statuses: readonly JobStatus[], logLink: (commandId: string, host: string, program: string) => string | undefined = () => undefined): string {
-  const rows = [COLUMNS.map(([title]) => title), ...statuses.map((status) => COLUMNS.map(([, cell]) => cell(status)))];
-  const widths = COLUMNS.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
-  const table = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+  const table = textTable([COLUMNS.map(([title]) => title), ...statuses.map((status) => COLUMNS.map(([, cell]) => cell(status)))]);
   const attention = statuses.flatMap((status) => notes(status, logLink));
   return [...table, ...(attention.length > 0 ? ['', ...attention] : [])].join('\n');
 }

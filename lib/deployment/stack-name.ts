@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { ConfigError } from '../errors';
-import { REPLICA_STACK_SUFFIX } from '../replica/replica-target';
 import { formatIssues } from '../validation-issues';
 
 /** The CDK context key that names a deployment: `npx cdk deploy -c cronsnap:stackName=Staging`. */
@@ -9,8 +8,15 @@ export const STACK_NAME_CONTEXT = 'cronsnap:stackName';
 /** The stack name of a deployment that names none. */
 export const DEFAULT_STACK_NAME = 'Cronsnap';
 
-/** CloudFormation's longest stack name, less the suffix the copy's stack adds (`<name>Replica`). */
-export const MAX_STACK_NAME_LENGTH = 128 - REPLICA_STACK_SUFFIX.length;
+/**
+ * The longest name every name derived from it can take: the schedule group is named after the
+ * stack, and EventBridge Scheduler allows 64 characters (which also keeps `<name>-restore` within
+ * Step Functions' 80 and `<name>Replica` within CloudFormation's 128).
+ */
+export const MAX_STACK_NAME_LENGTH = 64;
+
+/** IAM's longest role name, which the copy's replication role (`<name>-replication-<region>`) must fit. */
+export const MAX_ROLE_NAME_LENGTH = 64;
 
 /**
  * A deployment's stack name, as CloudFormation takes one (`[A-Za-z][A-Za-z0-9-]*`, at most 128
@@ -20,7 +26,7 @@ export const MAX_STACK_NAME_LENGTH = 128 - REPLICA_STACK_SUFFIX.length;
  */
 export const stackNameSchema = z
   .string()
-  .max(MAX_STACK_NAME_LENGTH, `must be at most ${MAX_STACK_NAME_LENGTH} characters (CloudFormation's 128, less the copy stack's suffix ${REPLICA_STACK_SUFFIX})`)
+  .max(MAX_STACK_NAME_LENGTH, `must be at most ${MAX_STACK_NAME_LENGTH} characters (the deployment's schedule group takes its name, and EventBridge Scheduler allows ${MAX_STACK_NAME_LENGTH})`)
   .regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must start with a letter and hold only letters, digits and hyphens (a CloudFormation stack name)')
   .refine((name) => !/^(aws|amazon|amzn)/i.test(name), {
     message: 'must not start with aws, amazon or amzn: SSM keeps those prefixes for its own documents, and cronsnap names its documents after the stack',

@@ -8,7 +8,7 @@ import type { CronsnapConfig } from '../config/cronsnap-config';
 import type { Job } from '../config/job-config';
 import { findJob } from '../config/load-config';
 import { drillResultSchema } from '../drill/drill-result';
-import { ManifestError } from '../errors';
+import { ManifestError, RestoreError } from '../errors';
 import { inBatches } from '../in-batches';
 import { parseJsonManifest } from '../validation-issues';
 import type { ObjectStore } from '../ports/object-store';
@@ -148,11 +148,14 @@ async function drillsOf(reader: StatusReader, job: Job): Promise<Pick<JobStatus,
   };
 }
 
+/** The newest second a restore of the job can reach; a job with no dump to start from yet (day one) reaches none. */
 async function pointInTimeOf(store: ObjectStore, job: Job, now: Date): Promise<JobStatus['pointInTime']> {
-  let reachesTo: string | undefined;
-  if (job.engine === 'mysql' && job.binlogs) reachesTo = await newestReachableBinlogSecond(store, job.name, now);
-  else if (job.engine === 'postgres' && job.wal) reachesTo = await newestReachableSecond(store, job.name);
-  else return undefined;
+  const reach = job.engine === 'mysql' && job.binlogs ? () => newestReachableBinlogSecond(store, job.name, now) : job.engine === 'postgres' && job.wal ? () => newestReachableSecond(store, job.name) : undefined;
+  if (!reach) return undefined;
+  const reachesTo = await reach().catch((error: unknown) => {
+    if (error instanceof RestoreError) return undefined;
+    throw error;
+  });
   return reachesTo ? { reachesTo, lagSeconds: secondsBetween(reachesTo, now) } : {};
 }
 

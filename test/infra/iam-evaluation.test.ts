@@ -247,7 +247,8 @@ describe('IAM of the synthesized stack, evaluated as AWS would', () => {
       Promise.all([
         // The calls the agent makes (Systems Manager user guide, "Configuring Amazon CloudWatch Logs for Run Command").
         decide({ principal: host, action: 'logs:DescribeLogGroups', resource: '*' }),
-        decide({ principal: host, action: 'logs:DescribeLogStreams', resource: groupArn(group) }),
+        // CloudWatch Logs authorizes it on the group's stream space, `log-group:<name>:log-stream:`.
+        decide({ principal: host, action: 'logs:DescribeLogStreams', resource: `${groupArn(group)}:log-stream:` }),
         decide({ principal: host, action: 'logs:CreateLogStream', resource: stream(group) }),
         decide({ principal: host, action: 'logs:PutLogEvents', resource: stream(group) }),
         // Another group, in this account or the deployment's own in another region; or a new group.

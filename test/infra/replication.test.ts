@@ -301,6 +301,14 @@ describe('a copy in another account', () => {
 });
 
 describe('replica settings', () => {
+  it("refuses a stack name that makes the copy's replication role longer than IAM takes, naming cronsnap:stackName", () => {
+    const name = `S${'x'.repeat(40)}`;
+
+    expect(() => synthStacks({ ...configInput(jobs), storage: { replica: { region: 'eu-west-1' } } }, { stackName: name })).toThrow(
+      new RegExp(`^cronsnap:stackName: ${name} makes the copy's replication role ${name}-replication-eu-central-1 longer than IAM's 64 characters; choose a name of at most 39$`),
+    );
+  });
+
   it('refuses a copy in the region of the backups', () => {
     expect(() => synthStacks({ ...configInput(jobs), storage: { replica: { region: 'eu-central-1' } } })).toThrow(/storage\.replica\.region: eu-central-1 is the region of the backups/);
   });

@@ -166,15 +166,15 @@ describe('cronsnap CLI', () => {
 
   it('restores as a dry run unless --confirm names the job, and refuses --dry-run with --confirm', async () => {
     const dry = await cli(['restore', 'prod-etcd', '--backup', '20261124T010000Z-0123456789']);
-    const real = await cli(['restore', 'prod-etcd', '--confirm', 'prod-etcd', '--targets', 'i-a,i-b']);
+    const real = await cli(['restore', 'prod-etcd', '--confirm', 'prod-etcd', '--targets', 'i-0000000000000000a,i-0000000000000000b']);
     const both = await cli(['restore', 'prod-etcd', '--dry-run', '--confirm', 'prod-etcd']);
 
     expect(dry.backend.restores).toEqual([{ job: 'prod-etcd', backup: '20261124T010000Z-0123456789', dryRun: true }]);
     expect(dry.out).toContain('dry run: nothing changed; repeat with --confirm prod-etcd');
     expect(dry.err).toBe('prod-etcd: run 20261124T010000Z-0123456789 from i-0123456789abcdef0: 4096 bytes to download and verify');
-    expect(real.backend.restores).toEqual([{ job: 'prod-etcd', backup: 'latest', dryRun: false, confirm: 'prod-etcd', targets: ['i-a', 'i-b'] }]);
+    expect(real.backend.restores).toEqual([{ job: 'prod-etcd', backup: 'latest', dryRun: false, confirm: 'prod-etcd', targets: ['i-0000000000000000a', 'i-0000000000000000b'] }]);
     // A replaced member takes its data from the leader: nothing of the snapshot is downloaded.
-    expect(real.err).toBe('prod-etcd: run 20261124T010000Z-0123456789: replacing i-a, i-b; no snapshot is downloaded');
+    expect(real.err).toBe('prod-etcd: run 20261124T010000Z-0123456789: replacing i-0000000000000000a, i-0000000000000000b; no snapshot is downloaded');
     expect(both.code).toBe(EXIT.usage);
     expect(both.backend.restores).toEqual([]);
   });
@@ -191,6 +191,7 @@ describe('cronsnap CLI', () => {
     ['a storage that cannot be reached', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' }), EXIT.unreachable],
     ['a call the caller may not make', Object.assign(new Error('User: arn:aws:iam::123456789012:user/ops is not authorized to perform: lambda:InvokeFunction'), { name: 'AccessDeniedException' }), EXIT.failed],
     ['a bug', new TypeError("Cannot read properties of undefined (reading 'runId')"), EXIT.failed],
+    ['no credentials anywhere, said with where to give them', Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), EXIT.usage],
   ])('exits with the code that %s means, saying what it was', async (_what, error, expected) => {
     const backend = new FakeBackend();
     backend.list = async () => {
@@ -200,6 +201,7 @@ describe('cronsnap CLI', () => {
     const { code, err } = await cli(['list', 'prod-etcd'], backend);
 
     expect({ code, err }).toEqual({ code: expected, err: expect.stringContaining(error.message) });
+    if (error.name === 'CredentialsProviderError') expect(err).toContain('give --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID');
   });
 
   it('says a restore would be refused, and exits 4, when its plan finds the target in the way', async () => {
@@ -299,6 +301,10 @@ describe('cronsnap CLI', () => {
     expect(await cli(['list', 'prod-etcd'], backend)).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('no AWS region: give --region') });
   });
 
+  it('refuses a --stack no deployment could have, before any call', async () => {
+    expect(await cli(['--stack', 'prod_stack', 'status'])).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('--stack: prod_stack must start with a letter and hold only letters, digits and hyphens'), asked: [] });
+  });
+
   it('hands --region and --profile to the backend', async () => {
     const { asked } = await cli(['--region', 'eu-central-1', '--profile', 'backup-admin', 'list', 'prod-etcd']);
 
@@ -381,6 +387,16 @@ describe('cronsnap CLI', () => {
     const empty = mkdtempSync(join(tmpdir(), 'cronsnap-cdk-out-'));
 
     expect(await cli(['deployer-policy', '--cdk-out', empty])).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('run `npx cdk synth -c cronsnap:config=<file>` first'), asked: [] });
+  });
+
+  it('refuses a restore whose options the restore function would refuse, in the command line\'s words, before any call', async () => {
+    const badTime = await cli(['restore', 'shop-mysql', '--to-time', 'yesterday noon']);
+    const badRun = await cli(['restore', 'prod-etcd', '--backup', '../../etc']);
+    const badHost = await cli(['restore', 'prod-etcd', '--targets', 'i-0123456789abcdef0,web-1']);
+
+    expect(badTime).toMatchObject({ code: EXIT.usage, err: expect.stringMatching(/^cronsnap: --to-time: /), asked: [] });
+    expect(badRun).toMatchObject({ code: EXIT.usage, err: expect.stringContaining("--backup: must be 'latest' or a run id"), asked: [] });
+    expect(badHost).toMatchObject({ code: EXIT.usage, err: expect.stringMatching(/^cronsnap: --targets: /), asked: [] });
   });
 
   it('exits 2 on an unknown command', async () => {

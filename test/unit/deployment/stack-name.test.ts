@@ -10,7 +10,7 @@ describe('stack name', () => {
   it.each([
     ['2fast', /^cronsnap:stackName "2fast": must start with a letter and hold only letters, digits and hyphens/],
     ['prod_backups', /^cronsnap:stackName "prod_backups": must start with a letter/],
-    ['x'.repeat(122), /^cronsnap:stackName "x+": must be at most 121 characters \(CloudFormation's 128, less the copy stack's suffix Replica\)/],
+    ['x'.repeat(65), /^cronsnap:stackName "x+": must be at most 64 characters \(the deployment's schedule group takes its name, and EventBridge Scheduler allows 64\)/],
     ['AwsBackups', /^cronsnap:stackName "AwsBackups": must not start with aws, amazon or amzn/],
     [42, /^cronsnap:stackName 42: /],
   ])('refuses %s, naming cronsnap:stackName', (name, message) => {
@@ -18,7 +18,7 @@ describe('stack name', () => {
   });
 
   it('accepts the longest stack name whose copy stack CloudFormation still takes', () => {
-    expect(parseStackName(`S${'x'.repeat(120)}`)).toHaveLength(121);
+    expect(parseStackName(`S${'x'.repeat(63)}`)).toHaveLength(64);
   });
 });
 

@@ -2,9 +2,10 @@ import { commandRecordKey, drillResultKey, lastPassedDrillKey, runMarkerKey } fr
 import { parseConfig } from '../../../lib/config/load-config';
 import { UnknownJobError } from '../../../lib/errors';
 import { jobStatuses } from '../../../lib/status/job-status';
-import { configInput, etcdJobInput } from '../../helpers/config-factory';
+import { configInput, etcdJobInput, mysqlJobInput, postgresJobInput } from '../../helpers/config-factory';
+import { binlogManifest } from '../../helpers/manifest-factory';
 import { MemoryObjectStore } from '../../helpers/recording-ports';
-import { HOST, runIdAt, storedEtcdBackup } from '../../helpers/stored-backups';
+import { HOST, runIdAt, storedEtcdBackup, storedMysqlDump } from '../../helpers/stored-backups';
 
 const NOW = new Date('2026-12-07T10:10:00Z');
 
@@ -118,6 +119,25 @@ describe('job status', () => {
 
     expect(pending?.copy).toEqual({ region: 'eu-west-1', windowSeconds: 900, newest: 'PENDING', pendingSeconds: 3600 - 45 });
     expect(copied?.copy).toEqual({ region: 'eu-west-1', windowSeconds: 900, newest: 'COMPLETED' });
+  });
+
+  it('shows how far back a restore to a time reaches for a job shipping binary logs, and none yet before its first dump', async () => {
+    const at = (time: string) => `2026-11-23T${time}Z`;
+    const orders = parseConfig(configInput([mysqlJobInput({ name: 'orders', binlogs: { schedule: '*/15 * * * *' } } as never), postgresJobInput({ name: 'ledger', postgres: { server: '127.0.0.1:5432', user: 'backup', passwordParameter: '/cronsnap/ledger/password', mode: 'physical' }, wal: { schedule: '*/5 * * * *', slot: 'cronsnap_ledger' } } as never)]));
+    const store = new MemoryObjectStore();
+    const now = new Date(at('11:20:00'));
+
+    const [before, ledger] = await jobStatuses({}, { config: orders, store, now: () => now });
+    for (const [key, body] of storedMysqlDump('20261123T103000Z-0123456789', 'binlog.000010')) store.objects.set(key, body);
+    for (const log of [binlogManifest(10, at('10:30:00'), at('10:45:00')), binlogManifest(11, at('10:45:00'), at('11:00:00'))]) {
+      store.objects.set(log.payload.key, 'x'.repeat(log.payload.size));
+      store.objects.set(log.payload.key.replace(/\.zst$/, '.json'), JSON.stringify(log));
+    }
+    const [after] = await jobStatuses({ jobs: ['orders'] }, { config: orders, store, now: () => now });
+
+    expect(before?.pointInTime).toEqual({});
+    expect(ledger?.pointInTime).toEqual({});
+    expect(after?.pointInTime).toEqual({ reachesTo: '2026-11-23T11:00:00Z', lagSeconds: 20 * 60 });
   });
 
   it('refuses a job the config lacks before reading the bucket', async () => {
