@@ -8,7 +8,8 @@ import { ConfigError, DeployerPolicyError, InvalidEventError, RestoreRefusedErro
 import { listBackupsEventSchema, type ListedBackup } from '../restore/list-backups';
 import { keepEventSchema, type KeepEventInput, type KeepOutcome } from '../retention/backup-keeps';
 import { restoreEventSchema, type RestoreEventInput } from '../restore/restore';
-import { formatIssues, formatPath } from '../validation-issues';
+import { formatIssues } from '../validation-issues';
+import { parseCliOptions } from './cli-options';
 import type { BackupNowResult, CronsnapBackend } from './cronsnap-backend';
 import { EXIT, type ExitCode } from './exit-codes';
 import { planJobs } from './job-plan';
@@ -137,12 +138,6 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A request's fields as the command line spells them: `until` is `--until`, `targets[2]` is `--targets`, `job` is `<job>`. */
-function inCliWords(error: ZodError, words: Readonly<Record<string, string>>): InvalidEventError {
-  const lines = error.issues.map((issue) => `${words[String(issue.path[0])] ?? formatPath(issue.path)}: ${issue.message}`);
-  return new InvalidEventError([...new Set(lines)].join('\n'));
-}
-
 /** The policies as an operator creates them: each document, and the commands that put them in place. */
 function deployerPolicyText(policies: DeployerPolicies): string {
   const all = [policies.deployer, ...policies.execution];
@@ -156,21 +151,6 @@ function deployerPolicyText(policies: DeployerPolicies): string {
     `#   npx cdk bootstrap aws://<account>/<region> --cloudformation-execution-policies ${arns}`,
   ].join('\n');
 }
-
-/** The restore request's fields as `cronsnap restore` spells them. */
-const RESTORE_OPTIONS: Readonly<Record<string, string>> = {
-  job: '<job>',
-  backup: '--backup',
-  confirm: '--confirm',
-  restoreRoot: '--restore-root',
-  targetDatabase: '--target-database',
-  server: '--server',
-  toTime: '--to-time',
-  dataDir: '--data-dir',
-  port: '--port',
-  targets: '--targets',
-  databases: '--databases',
-};
 
 /** The help's closing lines: an example or two, as an operator would type them. */
 function examples(...lines: string[]): string {
@@ -219,10 +199,13 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
 
   const globals = () => program.opts<GlobalOptions>();
   const emit = (human: string, json: unknown) => deps.out(globals().json ? JSON.stringify(json, null, 2) : human);
+  // Read once per command line: a command checks its arguments against the config before it builds a backend from it.
+  let loadedConfig: CronsnapConfig | undefined;
   const config = () => {
     const file = globals().config;
     if (!existsSync(file)) throw new ConfigError(`--config: ${file} does not exist; write a starter config with \`cronsnap init --engine etcd > ${file}\`, or name yours with -c`);
-    return loadConfigFile(file);
+    loadedConfig ??= loadConfigFile(file);
+    return loadedConfig;
   };
   /** The config and the backend; `job`, when given, is checked against the config before anything is called. */
   const backend = async (job?: string, fromReplica = false) => {
@@ -394,9 +377,8 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
     );
 
   const changeKeep = async (event: KeepEventInput) => {
-    const parsed = keepEventSchema.safeParse(event);
-    if (!parsed.success) throw inCliWords(parsed.error, { job: '<job>', runId: '<runId>', until: '--until', forever: '--forever', reason: '--reason' });
-    const outcome = await (await backend(event.job)).backend.keep(parsed.data);
+    const parsed = parseCliOptions(keepEventSchema, event, { job: '<job>', runId: '<runId>' });
+    const outcome = await (await backend(event.job)).backend.keep(parsed);
     emit(keepLine(outcome), outcome);
     return EXIT.ok;
   };
@@ -477,8 +459,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
           ...(options.port !== undefined ? { port: options.port } : {}),
         };
         // Checked here as the restore function checks it, so a typo costs no AWS call.
-        const checked = restoreEventSchema.safeParse(event);
-        if (!checked.success) throw inCliWords(checked.error, RESTORE_OPTIONS);
+        parseCliOptions(restoreEventSchema, event, { job: '<job>' });
         const { backend: runner, config: loaded } = await backend(job, options.fromReplica);
         const { replica } = loaded.storage;
         if (options.fromReplica && replica) {
