@@ -182,7 +182,13 @@ export class CronsnapStack extends Stack {
       });
       hostPolicyOutput(scope, this, job.name, host);
     }
-    const dashboards = new JobDashboards(this, 'Dashboards', { jobs, stackName: deploymentName, metricsNamespace: names.metricsNamespace, commandLogGroup: names.commandLogGroup });
+    const dashboards = new JobDashboards(this, 'Dashboards', {
+      jobs,
+      stackName: deploymentName,
+      metricsNamespace: names.metricsNamespace,
+      commandLogGroup: names.commandLogGroup,
+      ...(restore.jobStatus ? { statusFunction: restore.jobStatus.function } : {}),
+    });
     new CfnOutput(this, 'BackupBucket', { value: storage.bucket.bucketName });
     new CfnOutput(this, 'FailureTopicArn', { value: failures.topic.topicArn });
     new CfnOutput(this, 'ReportsBucket', { value: compliance.reportsBucket.bucketName });

@@ -16,6 +16,7 @@ export const handler = restoreDrillFunction({
     notifier,
     now,
     bucket: env.CRONSNAP_BUCKET,
+    commandLog: { region: env.AWS_REGION, name: env.CRONSNAP_COMMAND_LOG_GROUP },
     hostWorkflows: new SfnHostWorkflowStarter(new SFNClient({}), env.CRONSNAP_HOST_WORKFLOW_ARN),
   },
   step: { runner, documentPrefix: env.CRONSNAP_DOCUMENT_PREFIX },

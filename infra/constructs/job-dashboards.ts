@@ -1,5 +1,6 @@
 import { Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { Job } from '../../lib/config/job-config';
 import { dashboardConsoleUrl, logGroupConsoleUrl } from '../../lib/aws-console-urls';
@@ -26,6 +27,14 @@ export interface JobDashboardsProps {
   readonly metricsNamespace: string;
   /** The log group of the hosts' command output, linked from each page. */
   readonly commandLogGroup: string;
+  /**
+   * The job-status function: each page's first table is its answer for the page's jobs, a
+   * CloudWatch custom widget showing what `cronsnap status` prints (next run, point in time, copy
+   * and failed runs' output links included), read from the bucket whenever the page loads or
+   * refreshes. A viewer needs `lambda:InvokeFunction` on it.
+   * @default - no such table: the pages show the functions' metrics only
+   */
+  readonly statusFunction?: lambda.IFunction;
   /**
    * Jobs per dashboard: a fleet larger than this gets further pages, each its own dashboard.
    * @default 100
@@ -67,6 +76,7 @@ export class JobDashboards extends Construct {
         periodOverride: cloudwatch.PeriodOverride.INHERIT,
       });
       dashboard.addWidgets(header(props, region, pageJobs, names, index));
+      if (props.statusFunction) dashboard.addWidgets(statusNow(props.statusFunction, pageJobs));
       const tables = JOB_STATUS_METRICS.map((metric) => statusTable(metric, pageJobs, props.metricsNamespace)).filter((table) => table !== undefined);
       for (let at = 0; at < tables.length; at += 2) dashboard.addWidgets(...tables.slice(at, at + 2));
       return dashboard;
@@ -83,9 +93,25 @@ function header(props: JobDashboardsProps, region: string, jobs: readonly Job[],
     height: 3,
     markdown: [
       `# cronsnap ${props.stackName}: ${range}`,
-      `Per job and day over the last week, as the functions report them; the daily report's rows start once S3 Inventory has delivered.${pages}`,
+      `${props.statusFunction ? 'Every job now, then per' : 'Per'} job and day over the last week, as the functions report them; the daily report's rows start once S3 Inventory has delivered.${pages}`,
       `Each command's whole output on the hosts: [${props.commandLogGroup}](${logGroupConsoleUrl(region, props.commandLogGroup)}).`,
     ].join('\n\n'),
+  });
+}
+
+/**
+ * Every job of the page as `cronsnap status` shows it now: the job-status function's answer as
+ * HTML. The status does not depend on the dashboard's time range, so changing it calls nothing.
+ */
+function statusNow(statusFunction: lambda.IFunction, jobs: readonly Job[]): cloudwatch.CustomWidget {
+  return new cloudwatch.CustomWidget({
+    title: 'Every job now (as cronsnap status)',
+    functionArn: statusFunction.functionArn,
+    params: { jobs: jobs.map((job) => job.name) },
+    width: 24,
+    // A row of the table is about a third of a grid unit high; the line above it and the notes under it take the rest.
+    height: Math.min(60, 4 + Math.ceil(jobs.length / 3)),
+    updateOnTimeRangeChange: false,
   });
 }
 

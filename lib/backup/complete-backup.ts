@@ -60,6 +60,9 @@ async function readManifest(store: ObjectStore, key: string): Promise<Manifest> 
   return parseManifest(text, key);
 }
 
+/** The console pages of the run's output on the host, when the deployment logs command output. */
+type OutputLinks = { readonly output?: ReturnType<typeof commandOutputUrls> };
+
 /**
  * What a completion was judged, before anything is done about it: judging only reads, so it may
  * run again; acting on it (a metric, a notice, pruning) happens once, after the claim.
@@ -67,7 +70,7 @@ async function readManifest(store: ObjectStore, key: string): Promise<Manifest> 
 type Judgement =
   | (JudgedSuccess & { readonly invocation: Invocation })
   | Extract<CompletionOutcome, { kind: 'shipped' | 'wal-shipped' }>
-  | (Extract<CompletionOutcome, { kind: 'failed' }> & { readonly what: string; readonly stepName?: string });
+  | (Extract<CompletionOutcome, { kind: 'failed' }> & { readonly what: string });
 
 /**
  * Handles one finished SSM command invocation of a cronsnap document: on success the manifest
@@ -78,7 +81,10 @@ export async function completeBackup(event: StatusChangeEvent, deps: CompleteBac
   const host = event.detail['instance-id'];
   // Judged before it is claimed: a judgement cut short (an S3 or SSM throttle) leaves the
   // completion unclaimed, so EventBridge's retry judges it again rather than skip it.
-  const judgement = await judgeInvocation(event, deps);
+  const invocation = await deps.runner.invocation(commandId, host);
+  const judgement = await judgeInvocation(event, invocation, deps);
+  // The whole output of the run, where SSM's invocation and the host's report hold only its end.
+  const output = deps.commandLog && invocation.stepName ? { output: commandOutputUrls(deps.commandLog, { commandId, instanceId: host, stepName: invocation.stepName }) } : {};
   const claimed = await deps.store.putIfAbsent(
     completionMarkerKey(commandId, host),
     JSON.stringify({ status: event.detail.status, handledAt: deps.now().toISOString() }),
@@ -86,10 +92,10 @@ export async function completeBackup(event: StatusChangeEvent, deps: CompleteBac
   if (!claimed) return { kind: 'duplicate', commandId, host };
 
   try {
-    return await actOn(judgement, event, deps);
+    return await actOn(judgement, event, output, deps);
   } catch (error) {
     // The completion is claimed, so a retry of this event would be skipped as a duplicate: say so now.
-    await reportUnhandled(judgement, event, deps, error);
+    await reportUnhandled(judgement, event, output, deps, error);
     throw error;
   }
 }
@@ -98,28 +104,25 @@ export async function completeBackup(event: StatusChangeEvent, deps: CompleteBac
  * The notice of a claimed completion that was judged but not handled. When the notice fails too
  * (SNS is the likely cause of both), the error thrown keeps the first as its cause.
  */
-async function reportUnhandled(judgement: Judgement, event: StatusChangeEvent, deps: CompleteBackupDeps, error: unknown): Promise<void> {
+async function reportUnhandled(judgement: Judgement, event: StatusChangeEvent, output: OutputLinks, deps: CompleteBackupDeps, error: unknown): Promise<void> {
   const { job, runId, host } = judgement;
   const reason = `handling the run, judged ${judgement.kind}, failed: ${(error as Error).message}`;
   try {
-    await deps.notifier.publish(`cronsnap: ${job} run on ${host} could not be handled`, { job, host, runId, commandId: event.detail['command-id'], status: event.detail.status, reason });
+    await deps.notifier.publish(`cronsnap: ${job} run on ${host} could not be handled`, { job, host, runId, commandId: event.detail['command-id'], status: event.detail.status, reason, ...output });
   } catch (publishError) {
     throw new CompletionError(`${reason}; and its notice could not be published: ${(publishError as Error).message}`, { cause: error });
   }
 }
 
 /** Success needs a manifest that exists and names this run; anything else is a failure. */
-async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDeps): Promise<Judgement> {
-  const commandId = event.detail['command-id'];
+async function judgeInvocation(event: StatusChangeEvent, invocation: Invocation, deps: CompleteBackupDeps): Promise<Judgement> {
   const host = event.detail['instance-id'];
-  const invocation = await deps.runner.invocation(commandId, host);
   const job = invocation.parameters.job ?? 'unknown';
   const runId = invocation.parameters.runId ?? 'unknown';
   const shipping = shippingKindOfDocument(invocation.documentName);
   const what = shipping ? SHIPPING_WHAT[shipping] : 'backup';
-  const step = invocation.stepName ? { stepName: invocation.stepName } : {};
   if (event.detail.status !== 'Success') {
-    return { kind: 'failed', job, runId, host, what, ...step, reason: failureReason(await readHostReport(deps.store, invocation), event.detail.status) };
+    return { kind: 'failed', job, runId, host, what, reason: failureReason(await readHostReport(deps.store, invocation), event.detail.status) };
   }
   try {
     const run = { job, runId, host, runPrefix: invocation.parameters.runPrefix ?? '' };
@@ -143,22 +146,20 @@ async function judgeInvocation(event: StatusChangeEvent, deps: CompleteBackupDep
     };
   } catch (error) {
     if (!(error instanceof ManifestError)) throw error;
-    return { kind: 'failed', job, runId, host, what, ...step, reason: error.message };
+    return { kind: 'failed', job, runId, host, what, reason: error.message };
   }
 }
 
 /** Counts and prunes a success, reports a failure; a checked shipping run needs nothing more. */
-async function actOn(judgement: Judgement, event: StatusChangeEvent, deps: CompleteBackupDeps): Promise<CompletionOutcome> {
+async function actOn(judgement: Judgement, event: StatusChangeEvent, output: OutputLinks, deps: CompleteBackupDeps): Promise<CompletionOutcome> {
   if (judgement.kind === 'succeeded') {
     const { invocation, ...success } = judgement;
     deps.onSucceeded?.(success);
     return { ...success, retention: await applyRetention(success.job, invocation, deps) };
   }
   if (judgement.kind === 'failed') {
-    const { what, stepName, ...failed } = judgement;
+    const { what, ...failed } = judgement;
     const commandId = event.detail['command-id'];
-    // The whole output of the run, where SSM's invocation and the host's report hold only its end.
-    const output = deps.commandLog && stepName ? { output: commandOutputUrls(deps.commandLog, { commandId, instanceId: failed.host, stepName }) } : {};
     await deps.notifier.publish(`cronsnap: ${failed.job} ${what} failed on ${failed.host}`, {
       job: failed.job,
       host: failed.host,

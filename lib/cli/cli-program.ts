@@ -15,11 +15,9 @@ import { EXIT, type ExitCode } from './exit-codes';
 import { planJobs } from './job-plan';
 import { statusTable } from './status-view';
 import { DEFAULT_STACK_NAME, stackNameSchema } from '../deployment/stack-name';
-import type { JobStatus } from '../status/job-status';
+import { needsALook } from '../status/status-cells';
 import { STARTER_ENGINES, starterConfig } from './starter-config';
 import { deployerPoliciesFromAssembly, type DeployerPolicies } from './deployer-policy';
-import { commandOutputUrls } from '../ssm/command-log-stream';
-import { documentStepName } from '../ssm/command-document';
 import { hostsTable } from './hosts-view';
 import { hostPolicyExportName } from '../config/host-policy-export';
 import { humanDuration } from '../compliance/compliance-rules';
@@ -350,14 +348,9 @@ export function buildProgram(deps: CliDeps, setExit: (code: ExitCode) => void): 
         for (const job of jobs) findJob(loaded, job);
         const { backend: chosen } = await backend();
         const answer = await chosen.status(jobs.length > 0 ? jobs : undefined);
-        const statuses = answer.jobs;
-        const { commandLog } = answer;
-        const logLink = (commandId: string, host: string, program: string) => commandLog && `output: ${commandOutputUrls(commandLog, { commandId, instanceId: host, stepName: documentStepName(program) }).stdout}`;
-        emit(statusTable(statuses, logLink), answer);
-        // Like a monitoring check: 1 when a job needs a look (behind its RPO, its newest run or drill failed, its copy failed or is late).
-        const copyLate = (copy: JobStatus['copy']) => copy?.newest === 'FAILED' || (copy?.pendingSeconds ?? 0) > (copy?.windowSeconds ?? Number.POSITIVE_INFINITY);
-        const runFailed = (attempt: JobStatus['lastAttempt']) => attempt?.state === 'failed' || attempt?.state === 'partial';
-        const healthy = statuses.every((status) => !status.enabled || (status.withinRpo && !runFailed(status.lastAttempt) && status.lastDrill?.passed !== false && !copyLate(status.copy)));
+        emit(statusTable(answer.jobs, answer.commandLog), answer);
+        // Like a monitoring check: 1 when a job needs a look.
+        const healthy = !answer.jobs.some(needsALook);
         return healthy ? EXIT.ok : EXIT.failed;
       }),
     );

@@ -40,6 +40,9 @@ export interface LocalBackendOptions {
  * The CLI's `--local` mode: the functions' logic in this process, every job's targets being this
  * machine, host scripts run by LocalCommandRunner against the given S3 endpoint and bucket.
  */
+/** What a log shipping run shipped, newest last: none when nothing new was written since the last. */
+const shippedDetail = (shipped: readonly string[]) => (shipped.length === 0 ? 'nothing new to ship' : `${shipped.length} shipped, to ${shipped.at(-1)}`);
+
 export class LocalBackend implements CronsnapBackend {
   private readonly s3: S3Client;
   private readonly service: LocalBackupService;
@@ -78,7 +81,7 @@ export class LocalBackend implements CronsnapBackend {
         progress(`${job}: ${completion.host} succeeded, ${detail}`);
         return { host: completion.host, status: 'succeeded' as const, detail };
       }
-      const detail = completion.kind === 'failed' ? completion.reason : 'already handled';
+      const detail = completion.kind === 'failed' ? completion.reason : completion.kind === 'duplicate' ? 'already handled' : shippedDetail(completion.manifest.shipped);
       progress(`${job}: ${completion.host} ${completion.kind}: ${detail}`);
       return { host: completion.host, status: completion.kind === 'failed' ? ('failed' as const) : ('succeeded' as const), detail };
     });

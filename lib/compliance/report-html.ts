@@ -1,9 +1,7 @@
+import { escapeHtml } from '../escape-html';
 import { humanDuration, type JobReport } from './compliance-rules';
 import type { ComplianceReport } from './compliance-report';
 import { humanBytes } from '../human-bytes';
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 
 /** Backup sizes over time as inline SVG bars: no script, no external asset. */
 function sizeChart(job: JobReport): string {

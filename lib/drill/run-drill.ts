@@ -11,6 +11,8 @@ import { restoreTimeoutSeconds } from '../host-workflow/command-timeout';
 import type { HostOperation, HostWorkflow, WorkflowFinisher } from '../host-workflow/host-workflow';
 import type { Notifier } from '../ports/notifier';
 import type { ObjectStore } from '../ports/object-store';
+import { documentStepName } from '../ssm/command-document';
+import { commandOutputUrls, type CommandLogGroup } from '../ssm/command-log-stream';
 import type { HostWorkflowStarter, StartedWorkflow } from '../ports/workflow-starter';
 import { newestBackup } from '../restore/backup-catalog';
 import { planHostCommand } from '../restore/run-host-program';
@@ -33,6 +35,11 @@ export interface DrillRecordDeps {
   readonly notifier: Notifier;
   readonly bucket: string;
   readonly now: () => Date;
+  /**
+   * Where the hosts' command output is logged: a failed drill's notice links each host's output.
+   * @default - no links (the local mode logs no command output)
+   */
+  readonly commandLog?: CommandLogGroup;
 }
 
 export interface DrillDeps extends DrillRecordDeps {
@@ -118,7 +125,7 @@ async function planDrill(job: DrilledJob, newest: RestorableBackup, drillId: str
 }
 
 /** Stores the verdict under `drills/<job>/`, and the last passed one; a failure is published. */
-async function recordDrill(job: DrilledJob, drillId: string, startedAt: Date, verdict: DrillVerdict, deps: DrillRecordDeps): Promise<DrilledOutcome> {
+async function recordDrill(job: DrilledJob, drillId: string, startedAt: Date, verdict: DrillVerdict, deps: DrillRecordDeps, state?: HostWorkflow): Promise<DrilledOutcome> {
   const result = drillResultSchema.parse({
     formatVersion: 1,
     cronsnapVersion: CRONSNAP_VERSION,
@@ -136,7 +143,8 @@ async function recordDrill(job: DrilledJob, drillId: string, startedAt: Date, ve
     await deps.store.put(lastPassedDrillKey(job.name), body, 'application/json');
     return { kind: 'drilled', result, resultKey, secondsSinceLastPass: 0 };
   }
-  await deps.notifier.publish(`cronsnap: ${job.name} restore drill failed`, { job: job.name, drillId, reason: result.reason, result: resultKey });
+  const outputs = state && deps.commandLog ? commandOutputs(state, deps.commandLog) : [];
+  await deps.notifier.publish(`cronsnap: ${job.name} restore drill failed`, { job: job.name, drillId, reason: result.reason, result: resultKey, ...(outputs.length > 0 ? { outputs } : {}) });
   const lastPass = await lastPassedAt(deps.store, job.name);
   return {
     kind: 'drilled',
@@ -144,6 +152,14 @@ async function recordDrill(job: DrilledJob, drillId: string, startedAt: Date, ve
     resultKey,
     ...(lastPass ? { secondsSinceLastPass: Math.round((deps.now().getTime() - lastPass.getTime()) / 1000) } : {}),
   };
+}
+
+/** Each command the drill sent, with the console pages of its host's output: the whole of it, where the verdict holds one line. */
+function commandOutputs(state: HostWorkflow, commandLog: CommandLogGroup) {
+  return state.sent.flatMap(({ commandId, host }) => {
+    const planned = state.commands.find((command) => command.host === host);
+    return planned ? [{ host, commandId, output: commandOutputUrls(commandLog, { commandId, instanceId: host, stepName: documentStepName(planned.programId) }) }] : [];
+  });
 }
 
 function drillOperation(state: HostWorkflow): Extract<HostOperation, { kind: 'drill' }> {
@@ -180,11 +196,11 @@ export function drillFinisher(deps: DrillRecordDeps): WorkflowFinisher {
       const job = drilledJob(deps.config, operation.job);
       // Only judging may fail into a verdict; recording it is done once, after.
       const judged = await judgeDrill(job, operation, report?.report ?? '', verdictOf(state, deps.now()), deps);
-      return recordDrill(job, operation.drillId, new Date(operation.startedAt), judged, deps);
+      return recordDrill(job, operation.drillId, new Date(operation.startedAt), judged, deps, state);
     },
     failed(state, error): Promise<DrilledOutcome> {
       const operation = drillOperation(state);
-      return recordDrill(drilledJob(deps.config, operation.job), operation.drillId, new Date(operation.startedAt), { ...verdictOf(state, deps.now()), reason: error.message }, deps);
+      return recordDrill(drilledJob(deps.config, operation.job), operation.drillId, new Date(operation.startedAt), { ...verdictOf(state, deps.now()), reason: error.message }, deps, state);
     },
   };
 }

@@ -1,11 +1,12 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { JobDashboards } from '../../infra/constructs/job-dashboards';
 import { parseConfig } from '../../lib/config/load-config';
 import { JOB_STATUS_METRICS } from '../../lib/dashboard/job-status-metrics';
 import { dashboardsOf, limitViolations, type DashboardBody } from '../helpers/aws-limits';
 import { fleetConfig } from '../helpers/fleet-config';
-import { stackTemplates } from '../helpers/nested-stacks';
+import { deployedTemplate, stackTemplates } from '../helpers/nested-stacks';
 
 type Row = [string, string, ...string[]];
 
@@ -13,9 +14,19 @@ type Row = [string, string, ...string[]];
 function fleetDashboards(count: number, jobsPerDashboard?: number) {
   const stack = new Stack(new App(), 'Cronsnap', { env: { account: '123456789012', region: 'eu-central-1' } });
   const { jobs } = parseConfig(fleetConfig(count));
-  const dashboards = new JobDashboards(stack, 'Dashboards', { jobs, stackName: 'Cronsnap', metricsNamespace: 'cronsnap', commandLogGroup: '/cronsnap/Cronsnap/commands', ...(jobsPerDashboard === undefined ? {} : { jobsPerDashboard }) });
+  const statusFunction = new lambda.Function(stack, 'JobStatus', { functionName: 'cronsnap-job-status', runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => []') });
+  const dashboards = new JobDashboards(stack, 'Dashboards', {
+    jobs,
+    stackName: 'Cronsnap',
+    metricsNamespace: 'cronsnap',
+    commandLogGroup: '/cronsnap/Cronsnap/commands',
+    statusFunction,
+    ...(jobsPerDashboard === undefined ? {} : { jobsPerDashboard }),
+  });
   const pages = stackTemplates(stack).filter(({ name }) => name !== 'Cronsnap');
   return {
+    stack,
+    statusFunction,
     jobs,
     dashboards,
     pages: pages.map(({ name, template }) => ({ name, template, body: dashboardsOf(template as never)[0]?.body ?? { widgets: [] } })),
@@ -70,6 +81,24 @@ describe('job dashboards', () => {
     const heading = (index: number) => String((pages[index]?.body.widgets[0]?.properties as { markdown?: string } | undefined)?.markdown);
     expect(heading(1)).toContain('[1](https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#dashboards/dashboard/Cronsnap-eu-central-1)');
     expect(heading(1)).toContain('$252Fcronsnap$252FCronsnap$252Fcommands');
+  }, 60_000);
+
+  it("opens each page with every job of the page now, as the job-status function answers its custom widget", () => {
+    const { stack, statusFunction, jobs, pages } = fleetDashboards(500);
+    const custom = pages.map(({ body }) => body.widgets.filter((widget) => widget.type === 'custom').map((widget) => widget.properties as { endpoint?: string; params?: { jobs?: string[] }; updateOn?: object }));
+
+    expect(custom.map((widgets) => widgets.length)).toEqual([1, 1, 1, 1, 1]);
+    expect(pages.map(({ body }) => body.widgets[1]?.type)).toEqual(['custom', 'custom', 'custom', 'custom', 'custom']);
+    expect(custom.flat().map((widget) => widget.params?.jobs?.length)).toEqual([100, 100, 100, 100, 100]);
+    expect(custom.flat().flatMap((widget) => widget.params?.jobs ?? []).sort()).toEqual(jobs.map((job) => job.name).sort());
+    for (const widget of custom.flat()) expect(widget.updateOn).toEqual({ refresh: true, resize: true, timeRange: false });
+    // Deployed, each page's widget calls the function's ARN, which the parent passes each page.
+    const functionArn = { 'Fn::GetAtt': [stack.getLogicalId(statusFunction.node.defaultChild as never), 'Arn'] };
+    const endpoints = Object.values(deployedTemplate(stack).findResources('AWS::CloudWatch::Dashboard')).map((dashboard) => {
+      const parts = (dashboard.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+      return parts[parts.findIndex((part) => typeof part === 'string' && part.endsWith('"endpoint":"')) + 1];
+    });
+    expect(endpoints).toEqual(Array(5).fill(functionArn));
   }, 60_000);
 
   it('refuses more jobs on a dashboard than its 2,500 metrics hold, naming jobsPerDashboard', () => {

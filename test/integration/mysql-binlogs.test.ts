@@ -6,9 +6,13 @@ import { ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { parseBinlogManifest } from '../../lib/binlogs/binlog-manifest';
 import { RestoreRefusedError } from '../../lib/errors';
 import type { LocalBackupService } from '../../lib/local/local-backup-service';
+import { MOTO_CREDENTIALS } from '../../lib/local/moto-server';
 import { localMySqlFlavour, startMySql, type MySqlServer } from '../../lib/local/mysql-server';
 import { getObjectBytes } from '../../lib/local/object-bytes';
-import { mysqlJobInput } from '../helpers/config-factory';
+import type { StatusAnswer } from '../../lib/cli/cronsnap-backend';
+import { EXIT } from '../../lib/cli/exit-codes';
+import { configInput, mysqlJobInput } from '../helpers/config-factory';
+import { localCli } from '../helpers/local-cli';
 import { localServiceFor } from '../helpers/local-service';
 import { useMotoBucket } from '../helpers/moto-fixture';
 import { isoSecond as iso, secondPassed as passed } from '../helpers/server-clock';
@@ -40,15 +44,17 @@ describe('mysql binary log shipping, end to end', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function serviceFor(binlogs: Record<string, unknown> = {}, name = JOB): LocalBackupService {
-    const job = mysqlJobInput({
+  const jobInput = (binlogs: Record<string, unknown> = {}, name = JOB) =>
+    mysqlJobInput({
       name,
       targets: { instanceIds: [HOST] },
       workDir: dir,
       mysql: { hosts: [`127.0.0.1:${server.port}`], user: 'backup', passwordParameter: `/cronsnap/${JOB}/password` },
       binlogs: { schedule: '*/15 * * * *', ...binlogs },
     } as never);
-    return localServiceFor(job, { ...aws, host: HOST, dir, audit: aws.audit, s3As: aws.s3As });
+
+  function serviceFor(binlogs: Record<string, unknown> = {}, name = JOB): LocalBackupService {
+    return localServiceFor(jobInput(binlogs, name), { ...aws, host: HOST, dir, audit: aws.audit, s3As: aws.s3As });
   }
 
   const write = (count: number) => server.sql(Array.from({ length: count }, () => `INSERT INTO orders.placed (item) VALUES ('item-${++events}')`).join(';'));
@@ -100,6 +106,24 @@ describe('mysql binary log shipping, end to end', () => {
     const next = byFile.get(second.manifest.shipped[0] ?? '');
     expect(next?.previousFile).toBe(first.manifest.shipped.at(-1));
     expect(next?.startGtid).toBe(byFile.get(first.manifest.shipped.at(-1) ?? '')?.gtid);
+  });
+
+  it("ships on `cronsnap --local backup-now --logs` what was written since, so status's point in time reaches the last write", async () => {
+    const config = configInput([jobInput()]);
+    // The command line finds moto's region and credentials where a user's would be: in the environment.
+    Object.assign(process.env, MOTO_CREDENTIALS);
+    await write(4);
+    const lastWrite = Number((await server.sql('SELECT UNIX_TIMESTAMP()')).trim());
+    const before = (await shippedManifests()).length;
+
+    const shipped = await localCli(aws, config, ['--json', 'backup-now', JOB, '--logs', '--wait']);
+
+    expect(shipped.code).toBe(EXIT.ok);
+    expect(JSON.parse(shipped.out)).toMatchObject([{ job: JOB, outcome: 'succeeded', hosts: [{ host: HOST, status: 'succeeded', detail: expect.stringMatching(/^1 shipped, to \S+\.\d{6}$/) }] }]);
+    expect(await shippedManifests()).toHaveLength(before + 1);
+    const status = await localCli(aws, config, ['--json', 'status', JOB]);
+    const [job] = (JSON.parse(status.out) as StatusAnswer).jobs;
+    expect(Date.parse(job?.pointInTime?.reachesTo ?? '') / 1000).toBeGreaterThanOrEqual(lastWrite);
   });
 
   it('after a failed run, the next ships what the failure left, and nothing twice', async () => {

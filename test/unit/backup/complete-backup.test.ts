@@ -41,6 +41,7 @@ function completionWorld(status: Invocation['status']) {
     parameters: { job: 'prod-etcd', runId: RUN_ID, runPrefix: runPrefix('prod-etcd', RUN_ID, runStartedAt(RUN_ID) ?? NOW) },
     stdout: '',
     stderr: 'cronsnap: FAILED step=snapshot: etcdctl snapshot save timed out\n',
+    stepName: 'cronsnap-etcd-backup',
   };
   const counted: JudgedSuccess[] = [];
   const deps: CompleteBackupDeps = {
@@ -50,6 +51,7 @@ function completionWorld(status: Invocation['status']) {
     notifier: new MemoryNotifier(),
     now: () => NOW,
     onSucceeded: (success) => counted.push(success),
+    commandLog: { region: 'eu-central-1', name: '/cronsnap/Cronsnap/commands' },
   };
   return { event, store, deps, counted };
 }
@@ -95,7 +97,7 @@ describe('completeBackup', () => {
     );
   });
 
-  it('reports on the topic a claimed completion whose failure could not be reported, and throws its error', async () => {
+  it("reports on the topic a claimed completion whose failure could not be reported, linking the run's output, and throws its error", async () => {
     const { event, deps } = completionWorld('Failed');
     const notifier = deps.notifier as MemoryNotifier;
     jest.spyOn(notifier, 'publish').mockRejectedValueOnce(new Error('Throttling: Rate exceeded'));
@@ -105,7 +107,14 @@ describe('completeBackup', () => {
     expect(notifier.messages).toEqual([
       {
         subject: `cronsnap: prod-etcd run on ${HOST} could not be handled`,
-        message: expect.objectContaining({ runId: RUN_ID, reason: 'handling the run, judged failed, failed: Throttling: Rate exceeded' }),
+        message: expect.objectContaining({
+          runId: RUN_ID,
+          reason: 'handling the run, judged failed, failed: Throttling: Rate exceeded',
+          output: {
+            stdout: expect.stringMatching(new RegExp(`#logsV2:log-groups/log-group/\\$252Fcronsnap\\$252FCronsnap\\$252Fcommands/log-events/${event.detail['command-id']}\\$252F${HOST}\\$252Fcronsnap-etcd-backup\\$252Fstdout$`)),
+            stderr: expect.stringMatching(/\$252Fstderr$/),
+          },
+        }),
       },
     ]);
   });

@@ -10,6 +10,7 @@ import { restoreEventSchema } from '../../../lib/restore/restore';
 import { drillEventSchema } from '../../../lib/drill/run-drill';
 import { keepEventSchema } from '../../../lib/retention/backup-keeps';
 import { statusEventSchema } from '../../../lib/status/job-status';
+import { statusWidgetEventSchema } from '../../../lib/dashboard/status-widget';
 
 const EVENTS_DIR = join(__dirname, '../../../events');
 const FUNCTIONS_DIR = join(__dirname, '../../../functions');
@@ -24,6 +25,7 @@ const SCHEMAS: [prefix: string, schema: ZodType][] = [
   ['etcd-restore-step', etcdRestoreStepEventSchema],
   ['compliance-report', objectCreatedEventSchema],
   ['keep-backup', keepEventSchema],
+  ['job-status-widget', statusWidgetEventSchema],
   ['job-status', statusEventSchema],
 ];
 
