@@ -11,6 +11,7 @@ import { drillResultSchema } from '../drill/drill-result';
 import { ManifestError, RestoreError } from '../errors';
 import { inBatches } from '../in-batches';
 import { parseJsonManifest } from '../validation-issues';
+import { ReadOnceStore } from './read-once-store';
 import type { ObjectStore } from '../ports/object-store';
 import { replicationWindowSeconds } from '../replica/replica-target';
 import { listRestorable } from '../restore/backup-catalog';
@@ -178,9 +179,10 @@ function nextRunOf(job: Job, now: Date): string | undefined {
 /** One job's status, read from the bucket: its catalog, run markers, drills and shipped logs. */
 export async function jobStatus(job: Job, deps: JobStatusDeps): Promise<JobStatus> {
   const now = deps.now();
-  const reader = new StatusReader(deps.store);
-  const lastBackup = await lastBackupOf(deps.store, job);
-  const [lastAttempt, drills, pointInTime] = await Promise.all([lastAttemptOf(reader, job, lastBackup, now), drillsOf(reader, job), pointInTimeOf(deps.store, job, now)]);
+  const store = new ReadOnceStore(deps.store);
+  const reader = new StatusReader(store);
+  const lastBackup = await lastBackupOf(store, job);
+  const [lastAttempt, drills, pointInTime] = await Promise.all([lastAttemptOf(reader, job, lastBackup, now), drillsOf(reader, job), pointInTimeOf(store, job, now)]);
   const { rpoSeconds } = recoveryPointObjective(job, now);
   const ageSeconds = lastBackup && secondsBetween(lastBackup.finishedAt, now);
   const nextRun = nextRunOf(job, now);
@@ -197,7 +199,7 @@ export async function jobStatus(job: Job, deps: JobStatusDeps): Promise<JobStatu
     ...(nextRun ? { nextRun } : {}),
     ...drills,
     ...(pointInTime ? { pointInTime } : {}),
-    ...(replica ? { copy: { region: replica.region, windowSeconds: replicationWindowSeconds(replica), ...(await copyOfNewest(deps.store, lastBackup, now)) } } : {}),
+    ...(replica ? { copy: { region: replica.region, windowSeconds: replicationWindowSeconds(replica), ...(await copyOfNewest(store, lastBackup, now)) } } : {}),
     ...(reader.unreadable.length > 0 ? { unreadable: reader.unreadable } : {}),
   };
 }

@@ -133,8 +133,16 @@ describe('job status', () => {
       store.objects.set(log.payload.key, 'x'.repeat(log.payload.size));
       store.objects.set(log.payload.key.replace(/\.zst$/, '.json'), JSON.stringify(log));
     }
+    const list = jest.spyOn(store, 'list');
+    const getText = jest.spyOn(store, 'getText');
     const [after] = await jobStatuses({ jobs: ['orders'] }, { config: orders, store, now: () => now });
 
+    // The catalog and the point-in-time window read the same listing and manifests: once each.
+    const listed = list.mock.calls.map(([prefix]) => prefix);
+    const read = getText.mock.calls.map(([key]) => key);
+    expect(listed).toContain('orders/');
+    expect(listed.length).toBe(new Set(listed).size);
+    expect(read.length).toBe(new Set(read).size);
     expect(before?.pointInTime).toEqual({});
     expect(ledger?.pointInTime).toEqual({});
     expect(after?.pointInTime).toEqual({ reachesTo: '2026-11-23T11:00:00Z', lagSeconds: 20 * 60 });
