@@ -26,6 +26,11 @@ export function logStreamConsoleUrl(region: string, logGroup: string, logStream:
   return cloudWatchConsole(region, `logsV2:log-groups/log-group/${logsConsoleName(logGroup)}/log-events/${logsConsoleName(logStream)}`);
 }
 
+/** The console page of a log group's streams whose names start with `prefix` (the console's stream filter is a prefix). */
+export function logStreamsConsoleUrl(region: string, logGroup: string, prefix: string): string {
+  return cloudWatchConsole(region, `logsV2:log-groups/log-group/${logsConsoleName(logGroup)}$3FlogStreamNameFilter$3D${logsConsoleName(prefix)}`);
+}
+
 /** The console page of a log group. */
 export function logGroupConsoleUrl(region: string, logGroup: string): string {
   return cloudWatchConsole(region, `logsV2:log-groups/log-group/${logsConsoleName(logGroup)}`);

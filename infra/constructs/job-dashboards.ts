@@ -30,8 +30,8 @@ export interface JobDashboardsProps {
   /**
    * The job-status function: each page's first table is its answer for the page's jobs, a
    * CloudWatch custom widget showing what `cronsnap status` prints (next run, point in time, copy
-   * and failed runs' output links included), read from the bucket whenever the page loads or
-   * refreshes. A viewer needs `lambda:InvokeFunction` on it.
+   * and failed runs' output links included), read from the bucket when the page opens. A viewer
+   * needs `lambda:InvokeFunction` on it, and allows the widget to run once (CloudWatch asks).
    * @default - no such table: the pages show the functions' metrics only
    */
   readonly statusFunction?: lambda.IFunction;
@@ -101,7 +101,9 @@ function header(props: JobDashboardsProps, region: string, jobs: readonly Job[],
 
 /**
  * Every job of the page as `cronsnap status` shows it now: the job-status function's answer as
- * HTML. The status does not depend on the dashboard's time range, so changing it calls nothing.
+ * HTML. It is read when the page opens, not on the dashboard's refreshes: a read is a few S3
+ * listings a job, and a page left open on a one-minute auto-refresh would make them 43,000 times
+ * a month. The status does not depend on the dashboard's time range either.
  */
 function statusNow(statusFunction: lambda.IFunction, jobs: readonly Job[]): cloudwatch.CustomWidget {
   return new cloudwatch.CustomWidget({
@@ -111,6 +113,7 @@ function statusNow(statusFunction: lambda.IFunction, jobs: readonly Job[]): clou
     width: 24,
     // A row of the table is about a third of a grid unit high; the line above it and the notes under it take the rest.
     height: Math.min(60, 4 + Math.ceil(jobs.length / 3)),
+    updateOnRefresh: false,
     updateOnTimeRangeChange: false,
   });
 }

@@ -36,11 +36,11 @@ export class DirectoryObjectStore implements ObjectStore {
     return true;
   }
 
-  async list(prefix: string): Promise<StoredObject[]> {
+  async list(prefix: string, startAfter = ''): Promise<StoredObject[]> {
     if (!existsSync(this.root)) return [];
     const keys = (readdirSync(this.root, { recursive: true }) as string[]).filter((entry) => statSync(join(this.root, entry)).isFile());
     return keys
-      .filter((key) => key.startsWith(prefix))
+      .filter((key) => key.startsWith(prefix) && key > startAfter)
       .sort()
       .map((key) => ({ key, size: statSync(join(this.root, key)).size }));
   }

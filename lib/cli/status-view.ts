@@ -3,7 +3,7 @@ import type { JobStatus } from '../status/job-status';
 import { STATUS_COLUMNS, statusNotes, type StatusNote } from '../status/status-cells';
 import { textTable } from './text-table';
 
-const noteLine = (note: StatusNote) => `${note.detail ? '  ' : ''}${note.text}${note.outputUrl ? `  output: ${note.outputUrl}` : ''}`;
+const noteLine = (note: StatusNote) => [`${note.detail ? '  ' : ''}${note.text}`, ...Object.entries(note.output ?? {}).map(([stream, url]) => `    ${stream}: ${url}`)].join('\n');
 
 /**
  * Every job on one line, like `pgbackrest info` or `velero backup get`, then what needs a look:

@@ -14,13 +14,14 @@ export const STATUS_WIDGET_DESCRIPTION = [
   '```yaml',
   'jobs: [job-a, job-b] # optional: every job when absent',
   '```',
-].join('\n\n');
+].join('\n');
 
 const STYLE = '<style>tr.look td{color:#d13212;font-weight:bold} td,th{white-space:nowrap;padding:0 6px} ul{margin:4px 0}</style>';
 
 const noteItem = (note: StatusNote) => {
   const text = escapeHtml(note.text);
-  const line = note.outputUrl ? `${text} <a href="${escapeHtml(note.outputUrl)}" target="_blank">output</a>` : text;
+  const links = Object.entries(note.output ?? {}).map(([stream, url]) => `<a href="${escapeHtml(url)}" target="_blank">${stream}</a>`);
+  const line = links.length > 0 ? `${text} ${links.join(' | ')}` : text;
   return `<li${note.detail ? ' style="margin-left:1.5em"' : ''}>${line}</li>`;
 };
 

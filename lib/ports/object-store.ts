@@ -26,8 +26,11 @@ export interface ObjectStore {
   put(key: string, body: string, contentType: string): Promise<void>;
   /** Creates the object only if the key is free; `false` when it already existed (nothing written). */
   putIfAbsent(key: string, body: string): Promise<boolean>;
-  /** Every current object under `prefix`, in key order. */
-  list(prefix: string): Promise<StoredObject[]>;
+  /**
+   * Every current object under `prefix`, in key order; with `startAfter`, only those whose key
+   * sorts after it (S3's StartAfter), so the newest of a time-ordered folder costs one request.
+   */
+  list(prefix: string, startAfter?: string): Promise<StoredObject[]>;
   /** The object's size and lock, or `undefined` when there is no such key. */
   head(key: string): Promise<StoredObject | undefined>;
   /**

@@ -1,4 +1,4 @@
-import { logStreamConsoleUrl } from '../aws-console-urls';
+import { logStreamConsoleUrl, logStreamsConsoleUrl } from '../aws-console-urls';
 
 /** One document step's run on one managed node: what Run Command names its CloudWatch Logs streams after. */
 export interface CommandStepRun {
@@ -25,6 +25,14 @@ export interface CommandLogGroup {
  */
 export function commandLogStreamName(run: CommandStepRun, stream: CommandOutputStream): string {
   return `${run.commandId}/${run.instanceId}/${run.stepName}/${stream}`;
+}
+
+/**
+ * The console page of every stream of a command: those of each node it reached, the way to a
+ * command sent to tags, which names no nodes until they answer.
+ */
+export function commandStreamsUrl(group: CommandLogGroup, commandId: string): string {
+  return logStreamsConsoleUrl(group.region, group.name, `${commandId}/`);
 }
 
 /** The console page of both outputs of a step's run, as a notice links them. */

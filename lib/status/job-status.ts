@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { storedBytes } from '../backup/manifest';
 import { commandRecordKey, DRILL_ROOT, lastPassedDrillKey, MARKER_ROOT } from '../backup/object-layout';
 import { commandRecordSchema, type CommandRecord } from '../backup/command-record';
-import { runStartedAt } from '../backup/run-id';
+import { compactUtc, runStartedAt } from '../backup/run-id';
 import { recoveryPointObjective } from '../compliance/recovery-point-objective';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import type { Job } from '../config/job-config';
@@ -80,8 +80,19 @@ export interface JobStatusDeps {
 const JOB_CONCURRENCY = 8;
 
 /** Keys of `prefix` that end in `.json`, newest run id last (run ids start with their UTC time). */
-async function jsonKeys(store: ObjectStore, prefix: string): Promise<string[]> {
-  return (await store.list(prefix)).map((object) => object.key).filter((key) => key.endsWith('.json'));
+async function jsonKeys(store: ObjectStore, prefix: string, startAfter?: string): Promise<string[]> {
+  return (await store.list(prefix, startAfter)).map((object) => object.key).filter((key) => key.endsWith('.json'));
+}
+
+/**
+ * The newest run claim of a job. Claims are kept for months (a job every 15 minutes holds
+ * thousands), so a job that ran within twice its RPO is found in one listing from then on; only a
+ * job idle longer lists them all.
+ */
+async function newestMarkerKey(store: ObjectStore, job: Job, rpoSeconds: number, now: Date): Promise<string | undefined> {
+  const prefix = `${MARKER_ROOT}/runs/${job.name}/`;
+  const recent = await jsonKeys(store, prefix, `${prefix}${compactUtc(new Date(now.getTime() - 2 * rpoSeconds * 1000))}`);
+  return recent.at(-1) ?? (await jsonKeys(store, prefix)).at(-1);
 }
 
 const secondsBetween = (from: string, to: Date) => Math.max(0, Math.round((to.getTime() - Date.parse(from)) / 1000));
@@ -123,8 +134,8 @@ async function lastBackupOf(store: ObjectStore, job: Job): Promise<JobStatus['la
   };
 }
 
-async function lastAttemptOf(reader: StatusReader, job: Job, lastBackup: JobStatus['lastBackup'], now: Date): Promise<JobStatus['lastAttempt']> {
-  const newest = (await jsonKeys(reader.store, `${MARKER_ROOT}/runs/${job.name}/`)).at(-1);
+async function lastAttemptOf(reader: StatusReader, job: Job, lastBackup: JobStatus['lastBackup'], rpoSeconds: number, now: Date): Promise<JobStatus['lastAttempt']> {
+  const newest = await newestMarkerKey(reader.store, job, rpoSeconds, now);
   const marker = newest && (await reader.read(newest, runMarkerSchema, 'not a run marker'));
   if (!marker) return undefined;
   const command = await reader.read(commandRecordKey(job.name, marker.runId), commandRecordSchema, 'not a command record');
@@ -181,9 +192,9 @@ export async function jobStatus(job: Job, deps: JobStatusDeps): Promise<JobStatu
   const now = deps.now();
   const store = new ReadOnceStore(deps.store);
   const reader = new StatusReader(store);
-  const lastBackup = await lastBackupOf(store, job);
-  const [lastAttempt, drills, pointInTime] = await Promise.all([lastAttemptOf(reader, job, lastBackup, now), drillsOf(reader, job), pointInTimeOf(store, job, now)]);
   const { rpoSeconds } = recoveryPointObjective(job, now);
+  const lastBackup = await lastBackupOf(store, job);
+  const [lastAttempt, drills, pointInTime] = await Promise.all([lastAttemptOf(reader, job, lastBackup, rpoSeconds, now), drillsOf(reader, job), pointInTimeOf(store, job, now)]);
   const ageSeconds = lastBackup && secondsBetween(lastBackup.finishedAt, now);
   const nextRun = nextRunOf(job, now);
   const { replica } = deps.config.storage;

@@ -13,8 +13,8 @@ export class ReadOnceStore implements ObjectStore {
 
   constructor(private readonly store: ObjectStore) {}
 
-  list(prefix: string): Promise<StoredObject[]> {
-    return remembered(this.listings, prefix, () => this.store.list(prefix));
+  list(prefix: string, startAfter?: string): Promise<StoredObject[]> {
+    return remembered(this.listings, `${prefix}\n${startAfter ?? ''}`, () => this.store.list(prefix, startAfter));
   }
 
   getText(key: string): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 import { humanDuration } from '../compliance/compliance-rules';
 import { humanBytes } from '../human-bytes';
 import { documentStepName } from '../ssm/command-document';
-import { commandOutputUrls, type CommandLogGroup } from '../ssm/command-log-stream';
+import { commandOutputUrls, commandStreamsUrl, type CommandLogGroup, type CommandOutputStream } from '../ssm/command-log-stream';
 import type { JobStatus } from './job-status';
 
 /** `2026-12-07 08:10`: a UTC time in a table cell. */
@@ -67,13 +67,17 @@ export function needsALook(status: JobStatus): boolean {
   return !status.withinRpo || runFailed || status.lastDrill?.passed === false || copyLate(status.copy);
 }
 
-/** A line under the table, with the console page of a host's output where the line is about one. */
+/** A line under the table, with the console pages of a command's output where the line is about one. */
 export interface StatusNote {
   readonly text: string;
   /** Indented under the line before it. */
   readonly detail?: true;
-  /** The host's output of the command, in the deployment's command log group. */
-  readonly outputUrl?: string;
+  /**
+   * Where the command's output is in the deployment's command log group: a host's stdout and
+   * stderr streams (SSM makes each only once there is some: a host program's failure line is on
+   * stderr), or, for a command sent to tags, every stream of the command.
+   */
+  readonly output?: Partial<Record<CommandOutputStream | 'streams', string>>;
 }
 
 /**
@@ -87,11 +91,11 @@ export function statusNotes(status: JobStatus, commandLog?: CommandLogGroup): St
   if (attempt && attempt.state !== 'succeeded') {
     notes.push({ text: `${status.job}: run ${attempt.runId} ${attempt.state} (claimed ${attempt.claimedAt})` });
     for (const command of attempt.command?.commands ?? []) {
-      // A command sent to tags names no hosts, and its streams are named after the instances it reached.
-      if (command.hosts.length === 0) notes.push({ text: `(hosts by tag): command ${command.commandId}`, detail: true });
+      // A command sent to tags names no hosts: its streams are named after the instances it reached.
+      if (command.hosts.length === 0) notes.push({ text: `(hosts by tag): command ${command.commandId}`, detail: true, ...(commandLog ? { output: { streams: commandStreamsUrl(commandLog, command.commandId) } } : {}) });
       for (const host of command.hosts) {
-        const outputUrl = commandLog && commandOutputUrls(commandLog, { commandId: command.commandId, instanceId: host, stepName: documentStepName(command.program) }).stdout;
-        notes.push({ text: `${host}: command ${command.commandId}`, detail: true, ...(outputUrl ? { outputUrl } : {}) });
+        const output = commandLog && commandOutputUrls(commandLog, { commandId: command.commandId, instanceId: host, stepName: documentStepName(command.program) });
+        notes.push({ text: `${host}: command ${command.commandId}`, detail: true, ...(output ? { output } : {}) });
       }
     }
   }

@@ -38,9 +38,9 @@ export class IamRecordingStore implements ObjectStore {
     return this.inner.putIfAbsent(key, body);
   }
 
-  list(prefix: string): Promise<StoredObject[]> {
+  list(prefix: string, startAfter?: string): Promise<StoredObject[]> {
     this.actions.push({ action: 's3:ListBucket', prefix });
-    return this.inner.list(prefix);
+    return this.inner.list(prefix, startAfter);
   }
 
   head(key: string): Promise<StoredObject | undefined> {

@@ -96,8 +96,8 @@ export class MemoryObjectStore implements ObjectStore {
     return true;
   }
 
-  async list(prefix: string): Promise<StoredObject[]> {
-    const listed = [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort().map((key) => ({ key, size: Buffer.byteLength(this.objects.get(key) ?? '') }));
+  async list(prefix: string, startAfter = ''): Promise<StoredObject[]> {
+    const listed = [...this.objects.keys()].filter((key) => key.startsWith(prefix) && key > startAfter).sort().map((key) => ({ key, size: Buffer.byteLength(this.objects.get(key) ?? '') }));
     const at = this.listeners.findIndex((listener) => listener.prefix === prefix);
     const [listener] = at < 0 ? [] : this.listeners.splice(at, 1);
     await listener?.then();

@@ -91,7 +91,7 @@ describe('job dashboards', () => {
     expect(pages.map(({ body }) => body.widgets[1]?.type)).toEqual(['custom', 'custom', 'custom', 'custom', 'custom']);
     expect(custom.flat().map((widget) => widget.params?.jobs?.length)).toEqual([100, 100, 100, 100, 100]);
     expect(custom.flat().flatMap((widget) => widget.params?.jobs ?? []).sort()).toEqual(jobs.map((job) => job.name).sort());
-    for (const widget of custom.flat()) expect(widget.updateOn).toEqual({ refresh: true, resize: true, timeRange: false });
+    for (const widget of custom.flat()) expect(widget.updateOn).toEqual({ refresh: false, resize: true, timeRange: false });
     // Deployed, each page's widget calls the function's ARN, which the parent passes each page.
     const functionArn = { 'Fn::GetAtt': [stack.getLogicalId(statusFunction.node.defaultChild as never), 'Arn'] };
     const endpoints = Object.values(deployedTemplate(stack).findResources('AWS::CloudWatch::Dashboard')).map((dashboard) => {

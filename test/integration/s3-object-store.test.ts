@@ -24,4 +24,13 @@ describe('S3ObjectStore on a bucket with Object Lock default retention', () => {
     await expect(store.getText('drills/locked/one.json')).resolves.toBe('{"passed":true}');
     await expect(store.putIfAbsent('_cronsnap/runs/locked/run-1.json', '{}')).resolves.toBe(false);
   });
+
+  it('lists from after a key, as status finds the newest run claims in one request', async () => {
+    const store = new S3ObjectStore(olderSdkClient(), aws.bucket, aws.kmsKeyId);
+    for (const runId of ['20261205T000000Z-a', '20261206T000000Z-b', '20261207T000000Z-c']) await store.putIfAbsent(`_cronsnap/runs/listed/${runId}.json`, '{}');
+
+    const after = await store.list('_cronsnap/runs/listed/', '_cronsnap/runs/listed/20261206T000000Z');
+
+    expect(after.map((object) => object.key)).toEqual(['_cronsnap/runs/listed/20261206T000000Z-b.json', '_cronsnap/runs/listed/20261207T000000Z-c.json']);
+  });
 });

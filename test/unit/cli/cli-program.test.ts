@@ -351,10 +351,11 @@ describe('cronsnap CLI', () => {
     const unknown = await cli(['status', 'nope']);
 
     expect(out).toContain(
-      '\nprod-etcd: run 20261124T013000Z-abcdef0123 failed (claimed 2026-11-24T01:30:00.000Z)\n  i-0123456789abcdef0: command c0000000-0000-4000-8000-000000000001  output: https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#logsV2:log-groups/log-group/CronsnapProd-commands/log-events/',
+      '\nprod-etcd: run 20261124T013000Z-abcdef0123 failed (claimed 2026-11-24T01:30:00.000Z)\n  i-0123456789abcdef0: command c0000000-0000-4000-8000-000000000001\n    stdout: https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#logsV2:log-groups/log-group/CronsnapProd-commands/log-events/',
     );
-    // The stream SSM names after the command, the node and the document's step.
-    expect(out).toMatch(/log-events\/c0000000-0000-4000-8000-000000000001\S*i-0123456789abcdef0\S*cronsnap-etcd-backup\S*stdout$/m);
+    // The streams SSM names after the command, the node and the document's step: the failure line is on stderr.
+    expect(out).toMatch(/^ {4}stdout: \S*log-events\/c0000000-0000-4000-8000-000000000001\S*i-0123456789abcdef0\S*cronsnap-etcd-backup\S*stdout$/m);
+    expect(out).toMatch(/^ {4}stderr: \S*log-events\/c0000000-0000-4000-8000-000000000001\S*i-0123456789abcdef0\S*cronsnap-etcd-backup\S*stderr$/m);
     expect(unknown).toMatchObject({ code: EXIT.usage, asked: [] });
   });
 

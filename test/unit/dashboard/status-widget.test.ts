@@ -52,11 +52,24 @@ describe('status widget', () => {
     expect(html).toContain('2 jobs, one needs a look; read 2026-12-07 10:10 UTC.');
   });
 
-  it("links the failed run's host to its output stream in the command log group", async () => {
+  it("links the failed run's host to both its output streams in the command log group", async () => {
     const html = await widget();
-    const stream = encodeURIComponent(encodeURIComponent(`${COMMAND_ID}/${HOST}/cronsnap-etcd-backup/stdout`)).replace(/%/g, '$');
+    const stream = (which: string) => encodeURIComponent(encodeURIComponent(`${COMMAND_ID}/${HOST}/cronsnap-etcd-backup/${which}`)).replace(/%/g, '\\$');
+    const link = (which: string) => `<a href="https://eu-central-1\\.console\\.aws\\.amazon\\.com/cloudwatch/home\\?region=eu-central-1#logsV2:log-groups/log-group/\\$252Fcronsnap\\$252FCronsnap\\$252Fcommands/log-events/${stream(which)}" target="_blank">${which}</a>`;
 
-    expect(html).toMatch(new RegExp(`<li style="margin-left:1.5em">${HOST}: command ${COMMAND_ID} <a href="https://eu-central-1\\.console\\.aws\\.amazon\\.com/cloudwatch/home\\?region=eu-central-1#logsV2:log-groups/log-group/[^"]+/log-events/${stream.replace(/\$/g, '\\$')}" target="_blank">output</a></li>`));
+    expect(html).toMatch(new RegExp(`<li style="margin-left:1.5em">${HOST}: command ${COMMAND_ID} ${link('stdout')} \\| ${link('stderr')}</li>`));
+  });
+
+  it('links a command sent to tags to every stream of the command, as it names no hosts', async () => {
+    const store = fleetStore('x');
+    const [key, record] = [...store.objects].find(([candidate]) => candidate.includes('/commands/')) ?? ['', ''];
+    store.objects.set(key, record.replace(`"hosts":["${HOST}"]`, '"hosts":[]'));
+
+    const html = statusWidgetHtml(await jobStatuses({}, { config, store, now: () => NOW }), NOW, COMMAND_LOG);
+
+    expect(html).toContain(
+      `<li style="margin-left:1.5em">(hosts by tag): command ${COMMAND_ID} <a href="https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#logsV2:log-groups/log-group/$252Fcronsnap$252FCronsnap$252Fcommands$3FlogStreamNameFilter$3D${COMMAND_ID}$252F" target="_blank">streams</a></li>`,
+    );
   });
 
   it('escapes what hosts and configs wrote, so a drill reason cannot inject markup', async () => {

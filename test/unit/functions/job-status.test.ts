@@ -32,7 +32,7 @@ describe('job-status handler', () => {
   it("answers the widget editor's describe with the parameters in YAML and reads nothing", async () => {
     const docs = await jobStatus.handler({ describe: true } as never, lambdaContext);
 
-    expect(docs).toEqual(expect.stringContaining('```yaml\n\njobs: [job-a, job-b]'));
+    expect(docs).toEqual(expect.stringContaining('```yaml\njobs: [job-a, job-b]'));
     expect(s3.calls()).toHaveLength(0);
   });
 

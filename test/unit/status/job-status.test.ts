@@ -1,9 +1,10 @@
-import { commandRecordKey, drillResultKey, lastPassedDrillKey, runMarkerKey } from '../../../lib/backup/object-layout';
+import { commandRecordKey, drillResultKey, lastPassedDrillKey, MARKER_ROOT, runMarkerKey } from '../../../lib/backup/object-layout';
 import { parseConfig } from '../../../lib/config/load-config';
 import { UnknownJobError } from '../../../lib/errors';
 import { jobStatuses } from '../../../lib/status/job-status';
 import { configInput, etcdJobInput, mysqlJobInput, postgresJobInput } from '../../helpers/config-factory';
 import { binlogManifest } from '../../helpers/manifest-factory';
+import { fleetConfig } from '../../helpers/fleet-config';
 import { MemoryObjectStore } from '../../helpers/recording-ports';
 import { HOST, runIdAt, storedEtcdBackup, storedMysqlDump } from '../../helpers/stored-backups';
 
@@ -66,6 +67,26 @@ describe('job status', () => {
 
     expect(running?.lastAttempt).toEqual({ runId: newer, claimedAt: expect.any(String), state: 'running', command: record });
     expect(failed?.lastAttempt).toMatchObject({ runId: newer, state: 'failed' });
+  });
+
+  it("finds the newest of months of run claims from a listing of the recent ones, and an idle job's from all of them", async () => {
+    const { store, runId } = storeWithBackup(1);
+    // Three months of six-hourly claims, the newest the run that backed up an hour ago.
+    for (let hours = 6; hours < 90 * 24; hours += 6) claim(store, runIdAt(NOW, hours), new Date(NOW.getTime() - hours * 3_600_000));
+    claim(store, runId, new Date(NOW.getTime() - 3_600_000));
+    const list = jest.spyOn(store, 'list');
+
+    const [status] = await jobStatuses({}, { config: config(), store, now: () => NOW });
+    const markers = `${MARKER_ROOT}/runs/prod-etcd/`;
+    const markerListings = list.mock.calls.filter(([prefix]) => prefix === markers);
+    const listed = await Promise.all(markerListings.map(([prefix, startAfter]) => store.list(prefix, startAfter)));
+
+    expect(status?.lastAttempt).toMatchObject({ runId, state: 'succeeded' });
+    expect(markerListings).toEqual([[markers, expect.stringMatching(new RegExp(`^${markers}\\d{8}T\\d{6}Z$`))]]);
+    expect(listed[0]?.length).toBeLessThan(10);
+
+    const [idle] = await jobStatuses({}, { config: config(), store, now: () => new Date(NOW.getTime() + 30 * 86_400_000) });
+    expect(idle?.lastAttempt).toMatchObject({ runId });
   });
 
   it('says partial when fewer hosts backed up than the run was sent to', async () => {
@@ -146,6 +167,18 @@ describe('job status', () => {
     expect(before?.pointInTime).toEqual({});
     expect(ledger?.pointInTime).toEqual({});
     expect(after?.pointInTime).toEqual({ reachesTo: '2026-11-23T11:00:00Z', lagSeconds: 20 * 60 });
+  });
+
+  it('reads a page of 100 jobs, as the dashboard does on opening, in at most five listings and two reads a job', async () => {
+    const fleet = parseConfig(fleetConfig(100));
+    const store = new MemoryObjectStore();
+    const [list, getText, head] = [jest.spyOn(store, 'list'), jest.spyOn(store, 'getText'), jest.spyOn(store, 'head')];
+
+    const statuses = await jobStatuses({}, { config: fleet, store, now: () => NOW });
+
+    expect(statuses).toHaveLength(100);
+    expect(list.mock.calls.length).toBeLessThanOrEqual(500);
+    expect(getText.mock.calls.length + head.mock.calls.length).toBeLessThanOrEqual(200);
   });
 
   it('refuses a job the config lacks before reading the bucket', async () => {
