@@ -3,7 +3,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { preflightProgram } from '../lib/preflight/preflight-program';
 import type { Construct } from 'constructs';
 import type { CronsnapConfig } from '../lib/config/cronsnap-config';
-import { logShippingsOf, type ShippingKind } from '../lib/backup/log-shipping';
+import { logShippingsOf, type ShippingKind } from '../lib/engines/log-shipping';
 import { BACKUP_PROGRAMS } from '../lib/engines';
 import { DRILL_DOCUMENTS } from '../lib/drill/drill-programs';
 import { RESTORE_PROGRAMS } from '../lib/restore/restore-programs';

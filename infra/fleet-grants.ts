@@ -1,8 +1,8 @@
 import type { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { DRILL_ROOT, keepMarkersPrefix, PROGRAM_ROOT } from '../lib/backup/object-layout';
-import { REPORT_ROOT } from '../lib/ssm/host-report';
+import { DRILL_ROOT, keepMarkersPrefix, PROGRAM_ROOT } from '../lib/catalog/object-layout';
+import { REPORT_ROOT } from '../lib/catalog/object-layout';
 import { nagResource } from './nag-acknowledgements';
 
 /*

@@ -10,7 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { storedBytes } from '../lib/backup/manifest';
+import { storedBytes } from '../lib/catalog/manifest';
 import { LocalBackend } from '../lib/cli/local-backend';
 import type { CronsnapConfigInput } from '../lib/config/cronsnap-config';
 import { parseConfig } from '../lib/config/load-config';

@@ -20,6 +20,8 @@ npx tsc --noEmit
 echo "== lint"
 npx eslint --max-warnings 0 .
 npx tsx scripts/lint-host-scripts.ts
+echo "== layering"
+npm run --silent layering
 
 mkdir -p .tmp
 status=0

@@ -3,7 +3,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { completeBackup, type JudgedSuccess, type RetentionOutcome } from '../../lib/backup/complete-backup';
 import { loadBundledConfig } from '../../lib/config/load-config';
-import { storedBytes } from '../../lib/backup/manifest';
+import { storedBytes } from '../../lib/catalog/manifest';
 import { awsDependencies } from '../../lib/lambda/aws-dependencies';
 import { readLambdaEnvironment } from '../../lib/lambda/lambda-environment';
 import { powertoolsFor } from '../../lib/lambda/powertools';

@@ -7,7 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { MARKER_ROOT, onDemandMarkersPrefix } from '../../lib/backup/object-layout';
+import { MARKER_ROOT, onDemandMarkersPrefix } from '../../lib/catalog/object-layout';
 import type { Job } from '../../lib/config/job-config';
 import { TERMINAL_STATUSES } from '../../lib/ssm/status-change-event';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';

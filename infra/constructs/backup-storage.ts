@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Job } from '../../lib/config/job-config';
 import type { ObjectLockSettings } from '../../lib/config/storage-settings';
-import { MARK_ROOT, MARKER_ROOT } from '../../lib/backup/object-layout';
+import { MARK_ROOT, MARKER_ROOT } from '../../lib/catalog/object-layout';
 
 export interface BackupStorageProps {
   /** Jobs whose prefixes get lifecycle rules. */

@@ -6,8 +6,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Job } from '../../lib/config/job-config';
 import type { PasswordSource } from '../../lib/config/password-source';
-import { PROGRAM_ROOT } from '../../lib/backup/object-layout';
-import { REPORT_ROOT } from '../../lib/ssm/host-report';
+import { PROGRAM_ROOT } from '../../lib/catalog/object-layout';
+import { REPORT_ROOT } from '../../lib/catalog/object-layout';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';
 
 export interface HostAccessPolicyProps {

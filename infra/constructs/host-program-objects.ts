@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { PROGRAM_ROOT } from '../../lib/backup/object-layout';
+import { PROGRAM_ROOT } from '../../lib/catalog/object-layout';
 import { programObjects } from '../../lib/ssm/command-document';
 import type { HostProgram } from '../../lib/ssm/host-program';
 import { acknowledgeWildcards, nagResource } from '../nag-acknowledgements';

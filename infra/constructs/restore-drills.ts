@@ -6,7 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DRILL_ROOT, MARKER_ROOT } from '../../lib/backup/object-layout';
+import { DRILL_ROOT, MARKER_ROOT } from '../../lib/catalog/object-layout';
 import { isDrilled, type Job } from '../../lib/config/job-config';
 import { drillAlarmPlan } from '../../lib/drill/drill-alarm';
 import { drillProgramFor } from '../../lib/drill/drill-programs';

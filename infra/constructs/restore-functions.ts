@@ -5,7 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DRILL_ROOT, MARKER_ROOT } from '../../lib/backup/object-layout';
+import { DRILL_ROOT, MARKER_ROOT } from '../../lib/catalog/object-layout';
 import { type Job } from '../../lib/config/job-config';
 import { documentName } from '../../lib/ssm/host-program';
 import { etcdRestoreProgram, filesRestoreProgram, mysqlRestoreProgram, postgresRecoveryProgram, postgresRestoreProgram } from '../../lib/restore/restore-programs';

@@ -20,7 +20,7 @@ async function startExecution(client: SFNClient, stateMachineArn: string, name: 
 }
 
 /** Starts the etcd restore state machine; the execution name makes a retried invocation start nothing new. */
-export class SfnWorkflowStarter implements WorkflowStarter {
+export class SfnWorkflowStarter implements WorkflowStarter<EtcdRestorePlan> {
   constructor(
     private readonly client: SFNClient,
     private readonly stateMachineArn: string,
@@ -32,7 +32,7 @@ export class SfnWorkflowStarter implements WorkflowStarter {
 }
 
 /** Starts a host workflow's state machine (the restore's or the drill's). */
-export class SfnHostWorkflowStarter implements HostWorkflowStarter {
+export class SfnHostWorkflowStarter implements HostWorkflowStarter<HostWorkflowInput> {
   constructor(
     private readonly client: SFNClient,
     private readonly stateMachineArn: string,

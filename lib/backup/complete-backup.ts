@@ -7,11 +7,11 @@ import { pruneJob, type PruneOutcome } from '../retention/prune-job';
 import { commandOutputUrls, type CommandLogGroup } from '../ssm/command-log-stream';
 import { failureReason, readHostReport } from '../ssm/host-report';
 import type { StatusChangeEvent } from '../ssm/status-change-event';
-import { parseManifest, type Manifest } from './manifest';
-import { completionMarkerKey, completionMarkersPrefix, manifestKey } from './object-layout';
+import { parseManifest, type Manifest } from '../catalog/manifest';
+import { completionMarkerKey, completionMarkersPrefix, manifestKey } from '../catalog/object-layout';
 import { checkBinlogRun, type CheckedBinlogRun } from '../binlogs/binlog-run-check';
 import { checkWalRun, type CheckedWalRun } from '../wal/wal-run-check';
-import { SHIPPING_WHAT, shippingKindOfDocument } from './log-shipping';
+import { SHIPPING_WHAT, shippingKindOfDocument } from '../engines/log-shipping';
 
 export interface CompleteBackupDeps {
   /** The deployed config: each job's retention policy and the bucket's Object Lock. */

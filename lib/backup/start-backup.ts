@@ -10,13 +10,13 @@ import type { ObjectStore } from '../ports/object-store';
 import { assertParametersAllowed } from '../ssm/command-document';
 import { documentName, type HostProgram } from '../ssm/host-program';
 import { newReportKey } from '../ssm/host-report';
-import { logShippingOf, type ShippingKind } from './log-shipping';
-import { commandRecordKey, MEMBER_CONFIG_SET, onDemandMarkerKey, runMarkerKey, runPrefix } from './object-layout';
-import type { CommandRecord } from './command-record';
+import { logShippingOf, type ShippingKind } from '../engines/log-shipping';
+import { commandRecordKey, MEMBER_CONFIG_SET, onDemandMarkerKey, runMarkerKey, runPrefix } from '../catalog/object-layout';
+import type { CommandRecord } from '../catalog/command-record';
 import { hostLimitValues } from '../config/host-limits';
 import type { Job } from '../config/job-config';
 import { ConfigError } from '../errors';
-import { runIdFor } from './run-id';
+import { runIdFor } from '../catalog/run-id';
 
 /** What the schedule (or an operator) sends to scheduled-backup. */
 export const scheduledBackupEventSchema = z

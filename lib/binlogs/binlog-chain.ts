@@ -1,5 +1,5 @@
-import { parseBinlogChainFolder } from '../backup/object-layout';
-import { logSequence } from './binlog-manifest';
+import { parseBinlogChainFolder } from '../catalog/object-layout';
+import { logSequence } from '../catalog/binlog-manifest';
 
 /** Where a dump's data ends in the binary logs: a restore replays from here. */
 export interface DumpCoordinates {

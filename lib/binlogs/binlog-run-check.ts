@@ -1,10 +1,10 @@
-import { readShippingRunManifest, shippedBeforeRun, type ShippingRun } from '../backup/shipping-run-manifest';
+import { readShippingRunManifest, shippedBeforeRun, type ShippingRun } from '../catalog/shipping-run-manifest';
 import { ManifestError } from '../errors';
 import type { ObjectStore } from '../ports/object-store';
-import { listRestorable } from '../restore/backup-catalog';
-import { parseBinlogManifestKey } from '../backup/object-layout';
+import { listRestorable } from '../catalog/backup-catalog';
+import { parseBinlogManifestKey } from '../catalog/object-layout';
 import { binlogChain, chainFolderOf, describeGap, type BinlogChain } from './binlog-chain';
-import { logSequence, parseBinlogRunManifest, type BinlogRunManifest } from './binlog-manifest';
+import { logSequence, parseBinlogRunManifest, type BinlogRunManifest } from '../catalog/binlog-manifest';
 import { baseDumpOf, type BaseDump } from './point-in-time';
 import { serverChainObjects } from './server-chains';
 

@@ -1,12 +1,12 @@
-import { binlogRoot, parseShippedLogKey } from '../backup/object-layout';
-import { replayableLogs } from '../backup/replayable-logs';
+import { binlogRoot, parseShippedLogKey } from '../catalog/object-layout';
+import { replayableLogs } from '../catalog/replayable-logs';
 import { RestoreRefusedError } from '../errors';
 import { inBatches } from '../in-batches';
 import { wholeSecond } from '../iso-time';
 import type { ObjectStore } from '../ports/object-store';
-import { listRestorable, type RestorableBackup } from '../restore/backup-catalog';
+import { listRestorable, type RestorableBackup } from '../catalog/backup-catalog';
 import { chainFolderOf } from './binlog-chain';
-import { logSequence, parseBinlogManifest, type BinlogManifest } from './binlog-manifest';
+import { logSequence, parseBinlogManifest, type BinlogManifest } from '../catalog/binlog-manifest';
 import { baseDumpOf, newestReachable, planPointInTime, recoverableWindow, secondAfter, type BaseDump } from './point-in-time';
 import { serverChainObjects } from './server-chains';
 

@@ -1,8 +1,8 @@
-import type { Manifest } from '../backup/manifest';
-import { parseShippedLogKey } from '../backup/object-layout';
+import type { Manifest } from '../catalog/manifest';
+import { parseShippedLogKey } from '../catalog/object-layout';
 import { byInstant, wholeSecond } from '../iso-time';
 import { binlogChain, chainFolderOf, type BinlogChain, type ChainedDump, type DumpCoordinates } from './binlog-chain';
-import { logSequence, type BinlogManifest } from './binlog-manifest';
+import { logSequence, type BinlogManifest } from '../catalog/binlog-manifest';
 
 /** A dump a point-in-time restore can start from: where its data ends in the logs, and when it ran. */
 export interface BaseDump extends DumpCoordinates, ChainedDump {

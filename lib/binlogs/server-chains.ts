@@ -1,4 +1,4 @@
-import { binlogRoot, parseBinlogChainFolder, parseShippedLogKey } from '../backup/object-layout';
+import { binlogRoot, parseBinlogChainFolder, parseShippedLogKey } from '../catalog/object-layout';
 import type { ObjectStore, StoredObject } from '../ports/object-store';
 
 /**

@@ -24,7 +24,7 @@ import { humanDuration } from '../compliance/compliance-rules';
 import { replicationWindowSeconds } from '../replica/replica-target';
 import { copyAccountPolicies } from '../replica/copy-account-policies';
 import { CRONSNAP_VERSION } from '../cronsnap-version';
-import { logShippingsOf } from '../backup/log-shipping';
+import { logShippingsOf } from '../engines/log-shipping';
 
 /** Options every command takes. */
 export interface GlobalOptions {

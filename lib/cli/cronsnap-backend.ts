@@ -1,8 +1,8 @@
-import type { ShippingKind } from '../backup/log-shipping';
+import type { ShippingKind } from '../engines/log-shipping';
 import type { JobStatus } from '../status/job-status';
 import type { CommandLogGroup } from '../ssm/command-log-stream';
 import type { JobHostsReport } from '../hosts/job-hosts';
-import type { ComplianceReport } from '../compliance/compliance-report';
+import type { ComplianceReport } from '../compliance/report-contents';
 import type { Job } from '../config/job-config';
 import type { PreflightResult } from '../preflight/run-preflight';
 import type { DrillAnswer } from '../drill/run-drill';

@@ -6,7 +6,7 @@ import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StartOutcome } from '../backup/start-backup';
-import type { ComplianceReport } from '../compliance/compliance-report';
+import type { ComplianceReport } from '../compliance/report-contents';
 import { drillAnswer, type DrillAnswer, type DrilledOutcome, type DrillOutcome } from '../drill/run-drill';
 import { ConfigError, CronsnapError } from '../errors';
 import type { JobStatus } from '../status/job-status';

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DirectoryObjectStore } from '../adapters/directory-object-store';
-import { storedBytes } from '../backup/manifest';
+import { storedBytes } from '../catalog/manifest';
 import { buildComplianceReport } from '../compliance/compliance-report';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import type { Job } from '../config/job-config';

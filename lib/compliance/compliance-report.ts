@@ -5,6 +5,7 @@ import type { CronsnapConfig } from '../config/cronsnap-config';
 import { InvalidInventoryError } from '../errors';
 import type { ObjectStore } from '../ports/object-store';
 import { judgeJob, type JobReport } from './compliance-rules';
+import type { ComplianceReport } from './report-contents';
 import { parseInventoryManifest, type InventoryManifest } from './inventory-manifest';
 import { InventoryRowReader } from './inventory-row';
 import { InventoryTally } from './inventory-tally';
@@ -18,15 +19,6 @@ import { readKeepMarkers } from '../retention/backup-keeps';
  * 100 MB, and without a cap V8 lets garbage grow far past that before it collects.
  */
 export const COMPLIANCE_REPORT_OLD_SPACE_MB = 160;
-
-export interface ComplianceReport {
-  readonly generatedAt: string;
-  readonly inventory: { readonly sourceBucket: string; readonly createdAt: string; readonly manifestKey: string; readonly rows: number; readonly otherObjects: number };
-  readonly ok: boolean;
-  /** Failed checks over all jobs. */
-  readonly violations: number;
-  readonly jobs: readonly JobReport[];
-}
 
 export interface ComplianceReportDeps {
   readonly config: CronsnapConfig;

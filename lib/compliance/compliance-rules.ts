@@ -1,11 +1,11 @@
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { isDrilled, type Job } from '../config/job-config';
-import { logShippingsOf, type LogShipping, type ShippingKind } from '../backup/log-shipping';
+import { logShippingsOf, type LogShipping, type ShippingKind } from '../engines/log-shipping';
 import { incompleteAfterSeconds } from '../retention/prune-job';
 import { keepAsJson, keepHolds, planRetention, type RunKeep, type RunRecord } from '../retention/retention-policy';
 import { scheduledTimes } from '../schedule/schedule-times';
 import { drillAlarmPlan } from '../drill/drill-alarm';
-import { recoveryPointObjective } from './recovery-point-objective';
+import { recoveryPointObjective } from '../config/recovery-point-objective';
 import type { JobTally, KeyCount } from './inventory-tally';
 import type { PointInTimeStatus } from './point-in-time-status';
 import { newestReachable } from '../binlogs/point-in-time';

@@ -1,6 +1,6 @@
-import { logShippingsOf, type ShippingKind } from '../backup/log-shipping';
-import { DRILL_ROOT, MARK_ROOT, markedRunId, parseBackupKey, parseShippedLogKey, parseShippedWalKey, parseShippingRunKey } from '../backup/object-layout';
-import { runStartedAt } from '../backup/run-id';
+import { logShippingsOf, type ShippingKind } from '../engines/log-shipping';
+import { DRILL_ROOT, MARK_ROOT, markedRunId, parseBackupKey, parseShippedLogKey, parseShippedWalKey, parseShippingRunKey } from '../catalog/object-layout';
+import { runStartedAt } from '../catalog/run-id';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { replicationWindowSeconds } from '../replica/replica-target';
 import type { InventoryRow } from './inventory-row';

@@ -1,16 +1,16 @@
-import { parseManifest, type Manifest } from '../backup/manifest';
-import { binlogRoot } from '../backup/object-layout';
+import { parseManifest, type Manifest } from '../catalog/manifest';
+import { binlogRoot } from '../catalog/object-layout';
 import { binlogChain, chainFolderOf } from '../binlogs/binlog-chain';
-import { parseBinlogManifest } from '../binlogs/binlog-manifest';
+import { parseBinlogManifest } from '../catalog/binlog-manifest';
 import { baseDumpOf, recoverableSpan, windowGaps, type RecoverableSpan, type WindowGap } from '../binlogs/point-in-time';
 import { ManifestError } from '../errors';
 import { inBatches } from '../in-batches';
 import { byInstant } from '../iso-time';
 import type { ObjectStore } from '../ports/object-store';
 import type { ShippedLogsTally, ShippedLogTally } from './inventory-tally';
-import { parseWalRunManifest } from '../wal/wal-manifest';
+import { parseWalRunManifest } from '../catalog/wal-manifest';
 import { recoveryBaseOf, walReachOf, walRecoverableWindow, type ShippedSegments, type WalReach } from '../wal/wal-recovery-plan';
-import { segmentNumber, walChain } from '../wal/wal-segments';
+import { segmentNumber, walChain } from '../catalog/wal-segments';
 
 /** Manifests read at once. */
 const READ_CONCURRENCY = 16;

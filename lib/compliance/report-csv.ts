@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { ComplianceReport } from './compliance-report';
+import type { ComplianceReport } from './report-contents';
 
 /** One row per job and check, for spreadsheets and audit evidence. */
 export function renderReportCsv(report: ComplianceReport): string {

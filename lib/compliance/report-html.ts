@@ -1,6 +1,6 @@
 import { escapeHtml } from '../escape-html';
 import { humanDuration, type JobReport } from './compliance-rules';
-import type { ComplianceReport } from './compliance-report';
+import type { ComplianceReport } from './report-contents';
 import { humanBytes } from '../human-bytes';
 
 /** Backup sizes over time as inline SVG bars: no script, no external asset. */

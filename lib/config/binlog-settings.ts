@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { schedule, timezone } from './schedule-fields';
-import { commandWords } from './shell-safe';
+import { commandWords } from '../parameters/shell-safe';
 
 /**
  * Binary log shipping for point-in-time restores: each run closes the server's current binary log

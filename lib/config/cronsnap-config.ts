@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { JOB_FOLDERS, RESERVED_ROOTS } from '../backup/object-layout';
+import { JOB_FOLDERS, RESERVED_ROOTS } from '../catalog/object-layout';
 import { jobSchema } from './job-config';
 import { storageSettingsSchema } from './storage-settings';
 

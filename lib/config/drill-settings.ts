@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { serverHostPort } from './mysql-settings';
 import { schedule, timezone } from './schedule-fields';
-import { absolutePath, commandWords } from './shell-safe';
+import { absolutePath, commandWords } from '../parameters/shell-safe';
 import { instanceId } from './targets';
 
 /**

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { filePathsSchema } from './file-set-settings';
-import { absolutePath, commandWords, endpointUrl, token } from './shell-safe';
+import { absolutePath, commandWords, endpointUrl, token } from '../parameters/shell-safe';
 import { instanceId } from './targets';
 
 export const CONTAINER_RUNTIMES = ['crictl', 'docker', 'podman', 'oc'] as const;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { absolutePath } from './shell-safe';
+import { absolutePath } from '../parameters/shell-safe';
 
 const pathEntry = z.union([
   absolutePath,

@@ -10,7 +10,7 @@ import { drillSchema, type DrillSettings } from './drill-settings';
 import { hostLimitFields } from './host-limits';
 import { pinHashedValues } from '../schedule/hashed-values';
 import { schedule, timezone } from './schedule-fields';
-import { absolutePath, jobName } from './shell-safe';
+import { absolutePath, jobName } from '../parameters/shell-safe';
 import { targetsSchema } from './targets';
 
 const rate = z

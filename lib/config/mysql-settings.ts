@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { hasOnePasswordSource, ONE_PASSWORD_SOURCE_MESSAGE, passwordSourceFields } from './password-source';
-import { commandWords, token } from './shell-safe';
+import { commandWords, token } from '../parameters/shell-safe';
 
 export const HOST_PORT_PATTERN = '^[A-Za-z0-9.-]{1,253}:[0-9]{1,5}$';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { DocumentParameter } from '../ssm/document-parameter';
+import type { DocumentParameter } from '../parameters/document-parameter';
 
 export const SSM_PARAMETER_PATTERN = '^/[A-Za-z0-9/_.-]{1,1010}$';
 /** A secret's name (RDS-managed ones look like rds!db-...), or its ARN as the console shows it. */

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { databaseName, HOST_PORT_PATTERN } from './mysql-settings';
 import { hasOnePasswordSource, ONE_PASSWORD_SOURCE_MESSAGE, passwordSourceFields } from './password-source';
-import { commandWords, token } from './shell-safe';
+import { commandWords, token } from '../parameters/shell-safe';
 
 /** How the host script dumps a PostgreSQL server. */
 export const postgresSettingsSchema = z

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { schedule, timezone } from './schedule-fields';
-import { commandWords, token } from './shell-safe';
+import { commandWords, token } from '../parameters/shell-safe';
 
 /**
  * WAL shipping for point-in-time restores of a physical PostgreSQL job: each run streams the WAL a

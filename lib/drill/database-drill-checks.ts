@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import type { Manifest } from '../backup/manifest';
+import type { Manifest } from '../catalog/manifest';
 import { RestoreError } from '../errors';
 import type { ReportLine } from '../ssm/report-lines';
-import { equalCheck, type DrillCheck } from './drill-result';
+import { equalCheck, type DrillCheck } from '../catalog/drill-result';
 
 type RowCounts = NonNullable<Extract<Manifest, { engine: 'mysql' }>['mysql']['rowCounts']>;
 

@@ -1,5 +1,5 @@
 import type { DrillSettings } from '../config/drill-settings';
-import { rpoAlarmWindow } from '../compliance/recovery-point-objective';
+import { rpoAlarmWindow } from '../config/recovery-point-objective';
 import { longestIntervalSeconds } from '../schedule/schedule-times';
 
 /** CloudWatch evaluates at most seven days of periods. */

@@ -1,5 +1,5 @@
 import type { DrilledJob } from '../config/job-config';
-import { PATTERNS } from '../config/shell-safe';
+import { PATTERNS } from '../parameters/shell-safe';
 import { BINLOG_REPLAY_PARAMETERS, ETCD_SNAPSHOT_PARAMETERS, MYSQL_DUMP_PARAMETERS, POSTGRES_DUMP_PARAMETERS, postgresRecoveryProgram, RESTORE_COMMON } from '../restore/restore-programs';
 import type { HostProgram } from '../ssm/host-program';
 

@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import type { Manifest } from '../backup/manifest';
+import type { Manifest } from '../catalog/manifest';
 import { RestoreError } from '../errors';
 import type { ReportLine } from '../ssm/report-lines';
-import { equalCheck, type DrillCheck } from './drill-result';
+import { equalCheck, type DrillCheck } from '../catalog/drill-result';
 
 /** `etcdutl snapshot restore --bump-revision` (3.5+) moves every revision up by this much. */
 const REVISION_BUMP = 1_000_000_000;

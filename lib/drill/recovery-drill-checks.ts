@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { RestoreError } from '../errors';
 import { recoveredSchema, recoveryPlanSchema } from '../restore/database-restore';
 import type { ReportLine } from '../ssm/report-lines';
-import type { DrillCheck } from './drill-result';
+import type { DrillCheck } from '../catalog/drill-result';
 
 const countedSchema = z.object({ database: z.string(), rows: z.record(z.string(), z.number().int().nonnegative()) });
 

@@ -1,26 +1,26 @@
 import { scheduledBackupEventSchema, type ScheduledBackupEvent } from '../backup/start-backup';
 import { CRONSNAP_VERSION } from '../cronsnap-version';
-import { drillMarkerKey, drillResultKey, lastPassedDrillKey } from '../backup/object-layout';
-import { parseManifest } from '../backup/manifest';
-import { runIdFor } from '../backup/run-id';
+import { drillMarkerKey, drillResultKey, lastPassedDrillKey } from '../catalog/object-layout';
+import { parseManifest } from '../catalog/manifest';
+import { runIdFor } from '../catalog/run-id';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { isDrilled, type DrilledJob } from '../config/job-config';
 import { findJob } from '../config/load-config';
 import { InvalidEventError, RestoreError } from '../errors';
 import { restoreTimeoutSeconds } from '../host-workflow/command-timeout';
-import type { HostOperation, HostWorkflow, WorkflowFinisher } from '../host-workflow/host-workflow';
+import type { HostOperation, HostWorkflow, HostWorkflowInput, WorkflowFinisher } from '../host-workflow/host-workflow';
 import type { Notifier } from '../ports/notifier';
 import type { ObjectStore } from '../ports/object-store';
 import { documentStepName } from '../ssm/command-document';
 import { commandOutputUrls, type CommandLogGroup } from '../ssm/command-log-stream';
 import type { HostWorkflowStarter, StartedWorkflow } from '../ports/workflow-starter';
-import { newestBackup } from '../restore/backup-catalog';
-import { planHostCommand } from '../restore/run-host-program';
-import { drillResultSchema, failedChecks, type DrillResult } from './drill-result';
+import { newestBackup } from '../catalog/backup-catalog';
+import { planHostCommand } from '../host-workflow/run-host-program';
+import { drillResultSchema, failedChecks, type DrillResult } from '../catalog/drill-result';
 import { drillJudge, drillPlan, recoveryDrillPlan, type DrillPlan } from './drill-plan';
 import { chooseWalRecovery, newestReachableSecond } from '../wal/wal-recovery-choice';
 import { choosePointInTime, newestReachableBinlogSecond } from '../binlogs/point-in-time-restore';
-import type { RestorableBackup } from '../restore/backup-catalog';
+import type { RestorableBackup } from '../catalog/backup-catalog';
 import { DRILL_PROGRAMS } from './drill-programs';
 
 /** What the drill schedule sends is what a backup schedule sends; an operator may send `{job}` alone. */
@@ -44,7 +44,7 @@ export interface DrillRecordDeps {
 
 export interface DrillDeps extends DrillRecordDeps {
   /** Runs the drill's host program to its end, however long the restore into scratch takes. */
-  readonly hostWorkflows: HostWorkflowStarter;
+  readonly hostWorkflows: HostWorkflowStarter<HostWorkflowInput>;
 }
 
 export type DrilledOutcome = { readonly kind: 'drilled'; readonly result: DrillResult; readonly resultKey: string; readonly secondsSinceLastPass?: number };

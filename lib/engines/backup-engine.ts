@@ -1,6 +1,6 @@
 import type { Job } from '../config/job-config';
 import type { FileSet } from '../config/file-set-settings';
-import { COMMON_PARAMETERS, type DocumentParameter } from '../ssm/document-parameter';
+import { COMMON_PARAMETERS, type DocumentParameter } from '../parameters/document-parameter';
 import type { HostProgram } from '../ssm/host-program';
 
 export interface MemberFileSet {

@@ -1,7 +1,7 @@
 import type { EtcdJob } from '../config/job-config';
-import { PATTERNS } from '../config/shell-safe';
+import { PATTERNS } from '../parameters/shell-safe';
 import { INSTANCE_ID_PATTERN } from '../config/targets';
-import { listPattern } from '../ssm/document-parameter';
+import { listPattern } from '../parameters/document-parameter';
 import { backupProgram, type BackupEngine } from './backup-engine';
 import { ETCD_CONTAINER_PARAMETERS, ETCD_SERVICE_PARAMETERS, etcdContainerValues, etcdServiceValues } from './etcd-member-access';
 

@@ -1,6 +1,6 @@
 import { CONTAINER_RUNTIMES, type EtcdContainer, type EtcdService } from '../config/etcd-settings';
-import { PATTERNS } from '../config/shell-safe';
-import type { DocumentParameter } from '../ssm/document-parameter';
+import { PATTERNS } from '../parameters/shell-safe';
+import type { DocumentParameter } from '../parameters/document-parameter';
 
 /**
  * The document parameters that tell the etcd host programs where etcdctl runs (etcd-client.sh,

@@ -1,7 +1,7 @@
 import type { FileSet } from '../config/file-set-settings';
 import type { FilesJob } from '../config/job-config';
-import { PATTERNS } from '../config/shell-safe';
-import { listPattern } from '../ssm/document-parameter';
+import { PATTERNS } from '../parameters/shell-safe';
+import { listPattern } from '../parameters/document-parameter';
 import { backupProgram, type BackupEngine } from './backup-engine';
 
 const pathList = listPattern(PATTERNS.absolutePath, 64);

@@ -1,6 +1,6 @@
 import type { Engine, Job } from '../config/job-config';
 import type { HostProgram } from '../ssm/host-program';
-import { SHIPPING_PROGRAMS } from '../backup/log-shipping';
+import { SHIPPING_PROGRAMS } from './log-shipping';
 import type { BackupEngine } from './backup-engine';
 import { etcdEngine } from './etcd-engine';
 import { filesEngine } from './files-engine';

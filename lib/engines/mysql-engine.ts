@@ -1,8 +1,8 @@
 import { isDrilled, type MysqlJob } from '../config/job-config';
 import { DATABASE_LIST_PATTERN, HOST_PORT_PATTERN } from '../config/mysql-settings';
 import { PASSWORD_PARAMETERS, passwordParameters, passwordParameterValues } from '../config/password-source';
-import { PATTERNS } from '../config/shell-safe';
-import { listPattern, type DocumentParameter } from '../ssm/document-parameter';
+import { PATTERNS } from '../parameters/shell-safe';
+import { listPattern, type DocumentParameter } from '../parameters/document-parameter';
 import { backupProgram, type BackupEngine } from './backup-engine';
 
 /** How a host program finds the server a job reads (mysql-server.sh) and logs in to it. */

@@ -1,8 +1,8 @@
 import { isDrilled, type PostgresJob } from '../config/job-config';
 import { DATABASE_LIST_PATTERN, HOST_PORT_PATTERN } from '../config/mysql-settings';
 import { PASSWORD_PARAMETERS, passwordParameterValues } from '../config/password-source';
-import { PATTERNS } from '../config/shell-safe';
-import type { DocumentParameter } from '../ssm/document-parameter';
+import { PATTERNS } from '../parameters/shell-safe';
+import type { DocumentParameter } from '../parameters/document-parameter';
 import { backupProgram, type BackupEngine } from './backup-engine';
 
 /** What every program that talks to the server of a postgres job is given (postgres-client.sh). */

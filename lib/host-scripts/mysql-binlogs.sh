@@ -10,7 +10,7 @@
 # first, and <key>.chain-<since> for each begun when the server's logs no longer went on from the
 # newest shipped one, `since` being the first second after that one's last event. A new chain never
 # writes over the objects of the one before, and the functions replay a dump only with the logs of
-# its own chain (lib/backup/object-layout.ts reads the folder names).
+# its own chain (lib/catalog/object-layout.ts reads the folder names).
 
 load_binlog_params() {
   load_mysql_server_params

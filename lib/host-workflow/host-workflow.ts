@@ -3,7 +3,7 @@ import { RestoreError } from '../errors';
 import type { CommandRunner, Invocation } from '../ports/command-runner';
 import type { ObjectStore } from '../ports/object-store';
 import type { HostProgram } from '../ssm/host-program';
-import { DELIVERY_TIMEOUT_SECONDS, finishedReport, plannedCommandSchema, sendPlannedCommand } from '../restore/run-host-program';
+import { DELIVERY_TIMEOUT_SECONDS, finishedReport, plannedCommandSchema, sendPlannedCommand } from './run-host-program';
 import { MAX_EXECUTION_SECONDS } from './command-timeout';
 
 /**

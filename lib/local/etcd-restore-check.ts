@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseManifest, type Manifest } from '../backup/manifest';
+import { parseManifest, type Manifest } from '../catalog/manifest';
 import { ManifestError } from '../errors';
 import { dumpKeys, startEtcd } from './etcd-server';
 import { getObjectBytes } from './object-bytes';

@@ -1,4 +1,11 @@
-import type { Targets } from '../config/targets';
+/**
+ * The hosts a job names: fixed instance ids, or every managed node carrying all the given tags
+ * (exactly one of the two; the config's `targets` checks it).
+ */
+export interface HostTargets {
+  readonly instanceIds?: readonly string[];
+  readonly tags?: Readonly<Record<string, readonly string[]>>;
+}
 
 export interface CommandRequest {
   readonly documentName: string;
@@ -37,7 +44,7 @@ export interface Invocation {
  */
 export interface CommandRunner {
   /** IDs of the hosts matching `targets` that can take a command now, sorted; with `limit`, at most about that many. */
-  onlineHosts(targets: Targets, limit?: number): Promise<string[]>;
+  onlineHosts(targets: HostTargets, limit?: number): Promise<string[]>;
   send(request: CommandRequest): Promise<{ commandId: string }>;
   /**
    * The command `request` was already sent as, found by its `reportKey` parameter among the

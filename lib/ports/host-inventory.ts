@@ -1,4 +1,4 @@
-import type { Targets } from '../config/targets';
+import type { HostTargets } from './command-runner';
 
 /** A host as SSM's inventory of managed nodes describes it (DescribeInstanceInformation). */
 export interface ManagedHost {
@@ -17,5 +17,5 @@ export interface ManagedHost {
 
 /** The managed nodes a job's targets name: by instance id or by tags, as SendCommand would reach them. */
 export interface HostInventory {
-  describe(targets: Targets): Promise<ManagedHost[]>;
+  describe(targets: HostTargets): Promise<ManagedHost[]>;
 }

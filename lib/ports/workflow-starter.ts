@@ -1,20 +1,21 @@
-import type { HostWorkflowInput } from '../host-workflow/host-workflow';
-import type { EtcdRestorePlan } from '../restore/etcd-restore-plan';
-
 export interface StartedWorkflow {
   /** The Step Functions execution ARN. */
   readonly executionId: string;
 }
 
-/** Starts the etcd restore (a quorum restore or a member replacement) as a Step Functions execution. */
-export interface WorkflowStarter {
-  startEtcdRestore(plan: EtcdRestorePlan): Promise<StartedWorkflow>;
+/**
+ * Starts the etcd restore (a quorum restore or a member replacement) as a Step Functions
+ * execution; `Plan` is the restore's plan, the execution's input.
+ */
+export interface WorkflowStarter<Plan> {
+  startEtcdRestore(plan: Plan): Promise<StartedWorkflow>;
 }
 
 /**
  * Starts a workflow that sends host commands and follows them to the end, however long the hosts
- * take, as a Step Functions execution. `name` makes a retried start start nothing new.
+ * take, as a Step Functions execution; `Workflow` is its input, which each step passes on. `name`
+ * makes a retried start start nothing new.
  */
-export interface HostWorkflowStarter {
-  start(workflow: HostWorkflowInput, name: string): Promise<StartedWorkflow>;
+export interface HostWorkflowStarter<Workflow> {
+  start(workflow: Workflow, name: string): Promise<StartedWorkflow>;
 }

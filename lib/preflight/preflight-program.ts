@@ -1,4 +1,4 @@
-import { PATTERNS } from '../config/shell-safe';
+import { PATTERNS } from '../parameters/shell-safe';
 import type { HostProgram } from '../ssm/host-program';
 
 const command = (name: string, description: string) => ({ name, description, pattern: PATTERNS.commandWords, optional: true });

@@ -1,6 +1,6 @@
 import type { ReplicaSettings } from '../config/storage-settings';
 import { ConfigError } from '../errors';
-import { REPORT_ROOT } from '../ssm/host-report';
+import { REPORT_ROOT } from '../catalog/object-layout';
 import { replicationRoleName } from './replica-target';
 
 type Statement = Record<string, unknown>;

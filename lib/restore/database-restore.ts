@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import type { Manifest } from '../backup/manifest';
+import type { Manifest } from '../catalog/manifest';
 import type { MysqlJob, PostgresJob } from '../config/job-config';
 import { passwordParameterValues, type PasswordSource } from '../config/password-source';
 import { InvalidEventError, RestoreError } from '../errors';
-import { planHostCommand, type PlannedCommand } from './run-host-program';
+import { planHostCommand, type PlannedCommand } from '../host-workflow/run-host-program';
 import { restoreTimeoutSeconds } from '../host-workflow/command-timeout';
 import type { CommandReport } from '../host-workflow/host-workflow';
 import type { HostProgram } from '../ssm/host-program';

@@ -1,4 +1,4 @@
-import type { Manifest } from '../backup/manifest';
+import type { Manifest } from '../catalog/manifest';
 
 export type EtcdManifest = Extract<Manifest, { engine: 'etcd' }>;
 

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { EtcdJob } from '../config/job-config';
 import { etcdContainerValues, etcdServiceValues, serviceActions } from '../engines/etcd-member-access';
 import { RestoreError } from '../errors';
-import type { RestorableBackup } from './backup-catalog';
+import type { RestorableBackup } from '../catalog/backup-catalog';
 import { REVISION_MARGIN } from './revision-bump';
 
 const memberPlanSchema = z.object({

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { parseManifest } from '../backup/manifest';
+import { parseManifest } from '../catalog/manifest';
 import { RestoreError } from '../errors';
 import { lambdaErrorMessage } from '../function-error';
 import { advanceHostWorkflow, commandDeadlineSeconds, hostWorkflowSchema, type CommandReport, type HostWorkflow, type WorkflowFinisher } from '../host-workflow/host-workflow';
@@ -9,7 +9,7 @@ import type { EtcdMemberPlan, EtcdRestorePlan } from './etcd-restore-plan';
 import { parseRestoreReport, planFileSetRestore } from './file-set-restore';
 import { etcdRestoreProgram, filesRestoreProgram, type EtcdRestoreAction } from './restore-programs';
 import { assertOneBumpMethod, oldRevisionSchema, planRevisionBump, preparedBumpSchema } from './revision-bump';
-import { planHostCommand, type HostProgramDeps, type PlannedCommand } from './run-host-program';
+import { planHostCommand, type HostProgramDeps, type PlannedCommand } from '../host-workflow/run-host-program';
 
 /** The workflow's steps in order; the Step Functions state machine is built from this list. */
 export const ETCD_WORKFLOW_STEPS = ['prepare', 'stop', 'config', 'restore', 'start', 'health', 'revision'] as const;

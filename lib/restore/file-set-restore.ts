@@ -1,9 +1,9 @@
-import { compactUtc } from '../backup/run-id';
+import { compactUtc } from '../catalog/run-id';
 import * as z from 'zod';
-import type { FilesManifest } from '../backup/manifest';
-import { absolutePath } from '../config/shell-safe';
+import type { FilesManifest } from '../catalog/manifest';
+import { absolutePath } from '../parameters/shell-safe';
 import { InvalidEventError, RestoreError } from '../errors';
-import { planHostCommand, type PlannedCommand } from './run-host-program';
+import { planHostCommand, type PlannedCommand } from '../host-workflow/run-host-program';
 import { reportLines } from '../ssm/report-lines';
 import { formatIssues } from '../validation-issues';
 import { filesRestoreProgram } from './restore-programs';

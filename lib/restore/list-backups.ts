@@ -3,8 +3,8 @@ import { checkBucketRole, fromReplicaField, type BucketRole } from '../replica/b
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { findJob } from '../config/load-config';
 import type { ObjectStore } from '../ports/object-store';
-import { listRestorable } from './backup-catalog';
-import { runIdSchema } from '../backup/run-id';
+import { listRestorable } from '../catalog/backup-catalog';
+import { runIdSchema } from '../catalog/run-id';
 import { readKeeps, readOnDemandRuns } from '../retention/backup-keeps';
 import { keepAsJson, keepHolds } from '../retention/retention-policy';
 

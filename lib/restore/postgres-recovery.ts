@@ -1,12 +1,12 @@
-import type { Manifest } from '../backup/manifest';
+import type { Manifest } from '../catalog/manifest';
 import type { PostgresJob } from '../config/job-config';
 import { InvalidEventError, RestoreError } from '../errors';
 import type { WalRecoveryPlan } from '../wal/wal-recovery-plan';
 import { secondAfter } from '../binlogs/point-in-time';
-import { walRoot } from '../backup/object-layout';
+import { walRoot } from '../catalog/object-layout';
 import { planDatabaseRestore, type DatabaseRestoreTarget } from './database-restore';
 import { postgresRecoveryProgram } from './restore-programs';
-import type { PlannedCommand } from './run-host-program';
+import type { PlannedCommand } from '../host-workflow/run-host-program';
 
 /** What an operator chooses of a recovery: where the copy goes, and dry-run or apply. */
 export interface RecoveryRequest {

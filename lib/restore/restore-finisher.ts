@@ -1,4 +1,4 @@
-import type { PointInTimeSummary } from './restore';
+import type { PointInTimeSummary } from './point-in-time-summary';
 import { InvalidEventError, type RestoreError } from '../errors';
 import type { CommandReport, HostWorkflow, WorkflowFinisher } from '../host-workflow/host-workflow';
 import { reportObjectKey } from '../ssm/host-report';

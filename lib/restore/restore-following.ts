@@ -1,5 +1,6 @@
 import { etcdStepResults } from './etcd-restore-workflow';
-import { describePointInTime, withPointInTime, type RestoreAnswer, type RestoreOutcome } from './restore';
+import { describePointInTime } from './point-in-time-summary';
+import { withPointInTime, type RestoreAnswer, type RestoreOutcome } from './restore';
 import type { RestoreWorkflowOutcome } from './restore-finisher';
 
 /** Follows a started execution to its end: its output, or the error its failure stands for. */

@@ -1,10 +1,10 @@
-import { PATTERNS } from '../config/shell-safe';
+import { PATTERNS } from '../parameters/shell-safe';
 import { DATABASE_LIST_PATTERN, DATABASE_NAME_PATTERN, HOST_PORT_PATTERN } from '../config/mysql-settings';
 import { PASSWORD_PARAMETERS } from '../config/password-source';
 import { ETCD_CONTAINER_PARAMETERS, ETCD_SERVICE_PARAMETERS } from '../engines/etcd-member-access';
-import { listPattern, type DocumentParameter } from '../ssm/document-parameter';
+import { listPattern, type DocumentParameter } from '../parameters/document-parameter';
 import type { HostProgram } from '../ssm/host-program';
-import { REPORT_PARAMETER } from '../ssm/host-report';
+import { REPORT_PARAMETER } from '../parameters/document-parameter';
 
 const sha256 = '^[0-9a-f]{64}$';
 const KEY = '[A-Za-z0-9][A-Za-z0-9/._-]{0,1023}';

@@ -1,16 +1,16 @@
-import { compactUtc } from '../backup/run-id';
+import { compactUtc } from '../catalog/run-id';
 import * as z from 'zod';
 import { checkBucketRole, fromReplicaField, type BucketRole } from '../replica/bucket-role';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { findJob } from '../config/load-config';
-import { absolutePath } from '../config/shell-safe';
+import { absolutePath } from '../parameters/shell-safe';
 import { instanceId } from '../config/targets';
 import { InvalidEventError, RestoreError } from '../errors';
 import type { ObjectStore } from '../ports/object-store';
 import type { HostWorkflowStarter, StartedWorkflow, WorkflowStarter } from '../ports/workflow-starter';
 import type { StepResult } from './etcd-restore-workflow';
 import { restoreTimeoutSeconds } from '../host-workflow/command-timeout';
-import { findRun, type RestorableBackup } from './backup-catalog';
+import { findRun, type RestorableBackup } from '../catalog/backup-catalog';
 import { choosePointInTime, type BinlogReplay } from '../binlogs/point-in-time-restore';
 import { planEtcdMemberReplace, planEtcdQuorumRestore, type EtcdRestorePlan } from './etcd-restore-plan';
 import { planFileSetRestore } from './file-set-restore';
@@ -19,7 +19,9 @@ import { planPostgresRecovery } from './postgres-recovery';
 import { chooseWalRecovery } from '../wal/wal-recovery-choice';
 import type { WalRecoveryPlan } from '../wal/wal-recovery-plan';
 import type { RestoreWorkflowOutcome } from './restore-finisher';
-import type { PlannedCommand } from './run-host-program';
+import type { PointInTimeSummary } from './point-in-time-summary';
+import type { HostWorkflowInput } from '../host-workflow/host-workflow';
+import type { PlannedCommand } from '../host-workflow/run-host-program';
 import { databaseName, serverHostPort } from '../config/mysql-settings';
 
 /** What an operator sends to the restore function; a dry run is the default. */
@@ -76,35 +78,6 @@ export type RestoreAnswer =
       pointInTime?: PointInTimeSummary;
     };
 
-export type PointInTimeSummary =
-  | {
-      readonly kind: 'binlogs';
-      readonly toTime: string;
-      readonly dump: { readonly runId: string; readonly finishedAt: string; readonly binlogFile: string; readonly binlogPosition: number };
-      readonly logs: { readonly count: number; readonly first: string; readonly last: string; readonly from: string; readonly until: string };
-    }
-  | {
-      readonly kind: 'wal';
-      /** Undefined for a recovery to the end of the shipped WAL. */
-      readonly toTime: string | undefined;
-      readonly base: { readonly runId: string; readonly finishedAt: string };
-      readonly segments: { readonly count: number; readonly first: string; readonly last: string };
-      /** What the base backup's WAL reaches: any second from `from` to `until`. */
-      readonly reaches: { readonly from: string; readonly until: string };
-    };
-
-/** One line for an operator: the base, the logs and the span they cover. */
-export function describePointInTime(summary: PointInTimeSummary): string {
-  if (summary.kind === 'wal') {
-    const { base, segments, reaches } = summary;
-    // To a time, the host fetches them only up to the one that holds the first commit past it.
-    const most = summary.toTime === undefined ? '' : 'at most ';
-    return `to ${summary.toTime ?? 'the end of the shipped WAL'}: base backup ${base.runId} (finished ${base.finishedAt}), then ${most}${segments.count} WAL segments ${segments.first}..${segments.last} (this base reaches ${reaches.from} to ${reaches.until})`;
-  }
-  const { dump, logs } = summary;
-  return `to ${summary.toTime}: run ${dump.runId} (finished ${dump.finishedAt}, from ${dump.binlogFile}:${dump.binlogPosition}), then ${logs.count} binary logs ${logs.first}..${logs.last} covering ${logs.from} to ${logs.until}`;
-}
-
 /** What a started restore to a time came to: the workflow's outcome with the chain it replayed. */
 export function withPointInTime(answer: Extract<RestoreAnswer, { kind: 'started' }>, outcome: RestoreWorkflowOutcome): RestoreWorkflowOutcome {
   return answer.pointInTime && outcome.kind === 'database' ? { ...outcome, pointInTime: answer.pointInTime } : outcome;
@@ -131,9 +104,9 @@ export type RestoreOutcome = Exclude<RestoreAnswer, { kind: 'started' }> | Resto
 export interface RestoreDeps {
   readonly config: CronsnapConfig;
   readonly store: ObjectStore;
-  readonly workflows: WorkflowStarter;
+  readonly workflows: WorkflowStarter<EtcdRestorePlan>;
   /** Runs database and file-set restores, which can outlast any one function invocation. */
-  readonly hostWorkflows: HostWorkflowStarter;
+  readonly hostWorkflows: HostWorkflowStarter<HostWorkflowInput>;
   readonly bucket: string;
   /** What `store` and `bucket` are: the source (default), or its copy. */
   readonly bucketRole?: BucketRole;

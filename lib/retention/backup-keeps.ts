@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { keepMarkerKey, keepMarkersPrefix, markedRunId, onDemandMarkersPrefix } from '../backup/object-layout';
-import { runIdSchema, runStartedAt } from '../backup/run-id';
+import { keepMarkerKey, keepMarkersPrefix, markedRunId, onDemandMarkersPrefix } from '../catalog/object-layout';
+import { runIdSchema, runStartedAt } from '../catalog/run-id';
 import type { CronsnapConfig } from '../config/cronsnap-config';
 import { findJob } from '../config/load-config';
 import { InvalidEventError } from '../errors';
 import type { ObjectStore } from '../ports/object-store';
-import { findRun } from '../restore/backup-catalog';
+import { findRun } from '../catalog/backup-catalog';
 import { inBatches } from '../in-batches';
 import { heldVersionSchema, planKeepHolds, readLegalHolds, setLegalHolds } from './keep-legal-holds';
 import type { RunKeep } from './retention-policy';

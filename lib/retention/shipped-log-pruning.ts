@@ -1,5 +1,5 @@
-import { parseShippingRunKey } from '../backup/object-layout';
-import { runStartedAt } from '../backup/run-id';
+import { parseShippingRunKey } from '../catalog/object-layout';
+import { runStartedAt } from '../catalog/run-id';
 
 /** One shipped log object as retention sees it: which chain it belongs to and its place in it. */
 export interface ShippedLogObject {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { programKey } from '../backup/object-layout';
+import { programKey } from '../catalog/object-layout';
 import { CRONSNAP_VERSION } from '../cronsnap-version';
 import { InvalidEventError } from '../errors';
-import { allowedPattern } from './document-parameter';
+import { allowedPattern } from '../parameters/document-parameter';
 import type { HostProgram } from './host-program';
 
 const HOST_SCRIPTS = join(__dirname, '..', 'host-scripts');

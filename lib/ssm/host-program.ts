@@ -1,4 +1,4 @@
-import type { DocumentParameter } from './document-parameter';
+import type { DocumentParameter } from '../parameters/document-parameter';
 
 /**
  * A bash program the hosts run through one SSM Command document: common.sh followed by `scripts`

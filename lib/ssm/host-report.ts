@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { MARKER_ROOT } from '../backup/object-layout';
-import { PATTERNS } from '../config/shell-safe';
+import { REPORT_ROOT } from '../catalog/object-layout';
 import type { Invocation } from '../ports/command-runner';
 import type { ObjectStore } from '../ports/object-store';
-import type { DocumentParameter } from './document-parameter';
 
 /**
  * GetCommandInvocation returns only the first 24,000 characters of stdout and 8,000 of stderr
@@ -14,17 +12,6 @@ import type { DocumentParameter } from './document-parameter';
 export const STDOUT_LIMIT = 24_000;
 export const STDERR_LIMIT = 8_000;
 
-export const REPORT_ROOT = `${MARKER_ROOT}/reports`;
-
-const jobPattern = PATTERNS.jobName.replace(/^\^/, '').replace(/\$$/, '');
-
-/** Every host program takes it; empty means "report on stdout only" (older senders). */
-export const REPORT_PARAMETER: DocumentParameter = {
-  name: 'reportKey',
-  description: 'Key prefix the host writes its report under (its host id appended)',
-  pattern: `^${REPORT_ROOT}/${jobPattern}/[0-9a-f-]{36}/$`,
-  optional: true,
-};
 
 /** A fresh report prefix for one command of `job`: under the job, so a host may write only its own job's. */
 export function newReportKey(job: string): string {

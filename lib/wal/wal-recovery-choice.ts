@@ -1,12 +1,12 @@
-import { parseShippedWalKey, parseShippingRunKey, walRoot } from '../backup/object-layout';
-import { replayableLogs } from '../backup/replayable-logs';
-import { runStartedAt } from '../backup/run-id';
+import { parseShippedWalKey, parseShippingRunKey, walRoot } from '../catalog/object-layout';
+import { replayableLogs } from '../catalog/replayable-logs';
+import { runStartedAt } from '../catalog/run-id';
 import { RestoreRefusedError } from '../errors';
 import { inBatches } from '../in-batches';
 import type { ObjectStore } from '../ports/object-store';
-import { findRun, listRestorable, type RestorableBackup } from '../restore/backup-catalog';
+import { findRun, listRestorable, type RestorableBackup } from '../catalog/backup-catalog';
 import { newestReachable } from '../binlogs/point-in-time';
-import { parseWalRunManifest } from './wal-manifest';
+import { parseWalRunManifest } from '../catalog/wal-manifest';
 import { planWalRecovery, recoveryBaseOf, walReachOf, walRecoverableWindow, type RecoveryBase, type ShippedSegments, type WalReach, type WalRecoveryPlan } from './wal-recovery-plan';
 
 /** How many of a job's newest base backups a recovery to a time chooses among. */

@@ -1,9 +1,9 @@
-import type { Manifest } from '../backup/manifest';
+import type { Manifest } from '../catalog/manifest';
 import { describeMissing, describeWindow, type RecoverableSpan } from '../binlogs/point-in-time';
 import { byInstant, wholeSecond } from '../iso-time';
-import type { WalRunManifest } from './wal-manifest';
-import { walBaseOf, type WalBase } from './wal-retention';
-import { segmentName, segmentNumber, segmentOfLsn, segmentTimeline, walChain } from './wal-segments';
+import type { WalRunManifest } from '../catalog/wal-manifest';
+import { walBaseOf, type WalBase } from '../retention/wal-retention';
+import { segmentName, segmentNumber, segmentOfLsn, segmentTimeline, walChain } from '../catalog/wal-segments';
 
 /** A physical base backup as a recovery starts from it. */
 export interface RecoveryBase extends WalBase {

@@ -1,10 +1,10 @@
-import { readShippingRunManifest, shippedBeforeRun, type ShippingRun } from '../backup/shipping-run-manifest';
-import { parseShippedWalKey, walRoot } from '../backup/object-layout';
+import { readShippingRunManifest, shippedBeforeRun, type ShippingRun } from '../catalog/shipping-run-manifest';
+import { parseShippedWalKey, walRoot } from '../catalog/object-layout';
 import { ManifestError } from '../errors';
 import type { ObjectStore } from '../ports/object-store';
-import { listRestorable } from '../restore/backup-catalog';
-import { parseWalRunManifest, type WalRunManifest } from './wal-manifest';
-import { segmentOfLsn, walChain, type WalChain } from './wal-segments';
+import { listRestorable } from '../catalog/backup-catalog';
+import { parseWalRunManifest, type WalRunManifest } from '../catalog/wal-manifest';
+import { segmentOfLsn, walChain, type WalChain } from '../catalog/wal-segments';
 
 export interface CheckedWalRun {
   readonly manifest: WalRunManifest;

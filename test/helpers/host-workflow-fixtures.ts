@@ -1,7 +1,7 @@
 import type { HostWorkflowInput } from '../../lib/host-workflow/host-workflow';
 import type { CommandRequest, CommandRunner, Invocation } from '../../lib/ports/command-runner';
 import { mysqlRestoreProgram } from '../../lib/restore/restore-programs';
-import { planHostCommand } from '../../lib/restore/run-host-program';
+import { planHostCommand } from '../../lib/host-workflow/run-host-program';
 import { MemoryNotifier } from '../../lib/adapters/memory-notifier';
 import { parseConfig } from '../../lib/config/load-config';
 import { configInput, etcdJobInput } from './config-factory';

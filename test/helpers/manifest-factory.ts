@@ -1,6 +1,6 @@
-import type { BinlogManifest, BinlogRunManifest } from '../../lib/binlogs/binlog-manifest';
-import type { WalRunManifest } from '../../lib/wal/wal-manifest';
-import type { Manifest } from '../../lib/backup/manifest';
+import type { BinlogManifest, BinlogRunManifest } from '../../lib/catalog/binlog-manifest';
+import type { WalRunManifest } from '../../lib/catalog/wal-manifest';
+import type { Manifest } from '../../lib/catalog/manifest';
 
 /** A valid etcd manifest for the run in test/events; override any field per test. */
 export function etcdManifest(overrides: Partial<Manifest> = {}): Manifest {

@@ -1,6 +1,6 @@
-import type { Manifest } from '../../lib/backup/manifest';
-import { manifestKey, runMarkerKey, runPrefix } from '../../lib/backup/object-layout';
-import { compactUtc, runStartedAt } from '../../lib/backup/run-id';
+import type { Manifest } from '../../lib/catalog/manifest';
+import { manifestKey, runMarkerKey, runPrefix } from '../../lib/catalog/object-layout';
+import { compactUtc, runStartedAt } from '../../lib/catalog/run-id';
 import { etcdManifest, mysqlManifest } from './manifest-factory';
 
 export const HOST = 'i-0123456789abcdef0';

@@ -1,4 +1,4 @@
-import { SHIPPING_PROGRAMS } from '../../lib/backup/log-shipping';
+import { SHIPPING_PROGRAMS } from '../../lib/engines/log-shipping';
 import { startBackup } from '../../lib/backup/start-backup';
 import { jobGroupOf } from '../../lib/config/job-group';
 import { shipsBinlogs, shipsWal } from '../../lib/config/job-config';

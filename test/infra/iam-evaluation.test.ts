@@ -1,5 +1,5 @@
-import { binlogRoot, binlogRunMarkerKey, binlogRunPrefix, completionMarkerKey, completionMarkersPrefix, drillMarkerKey, drillResultKey, keepMarkerKey, lastPassedDrillKey, onDemandMarkerKey, programKey, runMarkerKey, runPrefix, walRoot, walRunMarkerKey, walRunPrefix } from '../../lib/backup/object-layout';
-import { runIdFor } from '../../lib/backup/run-id';
+import { binlogRoot, binlogRunMarkerKey, binlogRunPrefix, completionMarkerKey, completionMarkersPrefix, drillMarkerKey, drillResultKey, keepMarkerKey, lastPassedDrillKey, onDemandMarkerKey, programKey, runMarkerKey, runPrefix, walRoot, walRunMarkerKey, walRunPrefix } from '../../lib/catalog/object-layout';
+import { runIdFor } from '../../lib/catalog/run-id';
 import { buildComplianceReport } from '../../lib/compliance/compliance-report';
 import { findJob, parseConfig } from '../../lib/config/load-config';
 import { keepBackup, keepEventSchema } from '../../lib/retention/backup-keeps';

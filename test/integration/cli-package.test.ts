@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseManifest } from '../../lib/backup/manifest';
+import { parseManifest } from '../../lib/catalog/manifest';
 import { EXIT } from '../../lib/cli/exit-codes';
 import { configInput, filesJobInput } from '../helpers/config-factory';
 import { useMotoBucket } from '../helpers/moto-fixture';

@@ -1,6 +1,6 @@
 import { chromium, type Browser } from 'playwright-core';
-import { runPrefix } from '../../lib/backup/object-layout';
-import { runIdFor } from '../../lib/backup/run-id';
+import { runPrefix } from '../../lib/catalog/object-layout';
+import { runIdFor } from '../../lib/catalog/run-id';
 import { buildComplianceReport } from '../../lib/compliance/compliance-report';
 import { parseConfig } from '../../lib/config/load-config';
 import { configInput, etcdJobInput, mysqlJobInput } from '../helpers/config-factory';

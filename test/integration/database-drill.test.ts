@@ -1,9 +1,9 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Manifest } from '../../lib/backup/manifest';
-import { manifestKey, runPrefix } from '../../lib/backup/object-layout';
-import { runIdFor } from '../../lib/backup/run-id';
+import type { Manifest } from '../../lib/catalog/manifest';
+import { manifestKey, runPrefix } from '../../lib/catalog/object-layout';
+import { runIdFor } from '../../lib/catalog/run-id';
 import { scratchPrefix } from '../../lib/drill/drill-plan';
 import type { DrillOutcome } from '../../lib/drill/run-drill';
 import { startMySql, type MySqlServer } from '../../lib/local/mysql-server';

@@ -1,6 +1,6 @@
 import { chmodSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseManifest } from '../../lib/backup/manifest';
+import { parseManifest } from '../../lib/catalog/manifest';
 import { restoreCheckEtcdBackup } from '../../lib/local/etcd-restore-check';
 import { dumpKeys, startEtcd } from '../../lib/local/etcd-server';
 import { getObjectBytes } from '../../lib/local/object-bytes';

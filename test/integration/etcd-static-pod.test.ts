@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_PATH } from '../../lib/adapters/local-command-runner';
-import type { Manifest } from '../../lib/backup/manifest';
+import type { Manifest } from '../../lib/catalog/manifest';
 import { dumpKeys } from '../../lib/local/etcd-server';
 import type { LocalBackupService } from '../../lib/local/local-backup-service';
 import { etcdJobInput } from '../helpers/config-factory';

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_PATH } from '../../lib/adapters/local-command-runner';
-import type { FilesManifest } from '../../lib/backup/manifest';
+import type { FilesManifest } from '../../lib/catalog/manifest';
 import { InvalidEventError, RestoreError } from '../../lib/errors';
 import type { LocalBackupService } from '../../lib/local/local-backup-service';
 import { filesJobInput } from '../helpers/config-factory';

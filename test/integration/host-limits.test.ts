@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FilesManifest } from '../../lib/backup/manifest';
+import type { FilesManifest } from '../../lib/catalog/manifest';
 import type { LocalBackupService } from '../../lib/local/local-backup-service';
 import { filesJobInput } from '../helpers/config-factory';
 import { localServiceFor } from '../helpers/local-service';

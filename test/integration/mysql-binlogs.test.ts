@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { parseBinlogManifest } from '../../lib/binlogs/binlog-manifest';
+import { parseBinlogManifest } from '../../lib/catalog/binlog-manifest';
 import { RestoreRefusedError } from '../../lib/errors';
 import type { LocalBackupService } from '../../lib/local/local-backup-service';
 import { MOTO_CREDENTIALS } from '../../lib/local/moto-server';

@@ -1,9 +1,9 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Manifest } from '../../lib/backup/manifest';
-import { drillResultKey, lastPassedDrillKey } from '../../lib/backup/object-layout';
-import { drillResultSchema } from '../../lib/drill/drill-result';
+import type { Manifest } from '../../lib/catalog/manifest';
+import { drillResultKey, lastPassedDrillKey } from '../../lib/catalog/object-layout';
+import { drillResultSchema } from '../../lib/catalog/drill-result';
 import type { DrillOutcome } from '../../lib/drill/run-drill';
 import { dumpKeys, startEtcd, type Etcd } from '../../lib/local/etcd-server';
 import type { LocalBackupService } from '../../lib/local/local-backup-service';

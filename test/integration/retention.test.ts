@@ -1,7 +1,7 @@
 import { GetObjectLegalHoldCommand, ListObjectVersionsCommand, PutObjectLegalHoldCommand } from '@aws-sdk/client-s3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runPrefix } from '../../lib/backup/object-layout';
+import { runPrefix } from '../../lib/catalog/object-layout';
 import type { LocalRun } from '../../lib/local/local-backup-service';
 import { configInput, filesJobInput } from '../helpers/config-factory';
 import { localCli } from '../helpers/local-cli';

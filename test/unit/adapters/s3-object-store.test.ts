@@ -1,6 +1,6 @@
 import { GetObjectCommand, GetObjectLegalHoldCommand, HeadObjectCommand, PutObjectLegalHoldCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { S3ObjectStore } from '../../../lib/adapters/s3-object-store';
-import { keepMarkerKey } from '../../../lib/backup/object-layout';
+import { keepMarkerKey } from '../../../lib/catalog/object-layout';
 import { readByNameOnly } from '../../../lib/lambda/aws-dependencies';
 import { strictMockClient } from '../../helpers/aws-contracts';
 

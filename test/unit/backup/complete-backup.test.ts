@@ -1,8 +1,8 @@
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { MemoryNotifier } from '../../../lib/adapters/memory-notifier';
 import { completeBackup, type CompleteBackupDeps, type JudgedSuccess } from '../../../lib/backup/complete-backup';
-import { completionMarkerKey, runPrefix } from '../../../lib/backup/object-layout';
-import { runStartedAt } from '../../../lib/backup/run-id';
+import { completionMarkerKey, runPrefix } from '../../../lib/catalog/object-layout';
+import { runStartedAt } from '../../../lib/catalog/run-id';
 import { parseConfig } from '../../../lib/config/load-config';
 import { CompletionError } from '../../../lib/errors';
 import type { Invocation } from '../../../lib/ports/command-runner';

@@ -1,6 +1,6 @@
-import { parseBinlogChainFolder } from '../../../lib/backup/object-layout';
+import { parseBinlogChainFolder } from '../../../lib/catalog/object-layout';
 import { binlogChain, chainFolderOf, describeGap } from '../../../lib/binlogs/binlog-chain';
-import { logSequence } from '../../../lib/binlogs/binlog-manifest';
+import { logSequence } from '../../../lib/catalog/binlog-manifest';
 
 const dumpAt = (file: string, position = 1234) => ({ runId: '20261130T020000Z-0123456789', file, position });
 const logs = (...sequences: number[]) => sequences.map((sequence) => `binlog.${String(sequence).padStart(6, '0')}`);

@@ -1,4 +1,4 @@
-import { planBinlogPruning } from '../../../lib/binlogs/binlog-retention';
+import { planBinlogPruning } from '../../../lib/retention/binlog-retention';
 import type { BaseDump } from '../../../lib/binlogs/point-in-time';
 
 const CHAIN = 'server-1.chain-20261130T030001Z';

@@ -1,5 +1,5 @@
-import { binlogRunPrefix, manifestKey } from '../../../lib/backup/object-layout';
-import { runStartedAt } from '../../../lib/backup/run-id';
+import { binlogRunPrefix, manifestKey } from '../../../lib/catalog/object-layout';
+import { runStartedAt } from '../../../lib/catalog/run-id';
 import { checkBinlogRun } from '../../../lib/binlogs/binlog-run-check';
 import { ManifestError } from '../../../lib/errors';
 import { binlogManifest, binlogRunManifest } from '../../helpers/manifest-factory';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { runCli, type CliDeps, type GlobalOptions } from '../../../lib/cli/cli-program';
 import type { BackupNowOptions, BackupNowResult, CronsnapBackend, StatusAnswer } from '../../../lib/cli/cronsnap-backend';
 import { EXIT } from '../../../lib/cli/exit-codes';
-import type { ComplianceReport } from '../../../lib/compliance/compliance-report';
+import type { ComplianceReport } from '../../../lib/compliance/report-contents';
 import type { DrillAnswer } from '../../../lib/drill/run-drill';
 import type { RestoreEventInput } from '../../../lib/restore/restore';
 import { RestoreRefusedError, UnknownJobError } from '../../../lib/errors';

@@ -1,7 +1,8 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { drillResultKey, lastPassedDrillKey, runPrefix } from '../../../lib/backup/object-layout';
-import { runIdFor } from '../../../lib/backup/run-id';
-import { buildComplianceReport, type ComplianceReport } from '../../../lib/compliance/compliance-report';
+import { drillResultKey, lastPassedDrillKey, runPrefix } from '../../../lib/catalog/object-layout';
+import { runIdFor } from '../../../lib/catalog/run-id';
+import { buildComplianceReport } from '../../../lib/compliance/compliance-report';
+import type { ComplianceReport } from '../../../lib/compliance/report-contents';
 import { decodeInventoryKey } from '../../../lib/compliance/inventory-row';
 import type { CronsnapConfigInput } from '../../../lib/config/cronsnap-config';
 import { parseConfig } from '../../../lib/config/load-config';

@@ -1,6 +1,7 @@
-import { manifestKey, runPrefix } from '../../../lib/backup/object-layout';
-import { runIdFor } from '../../../lib/backup/run-id';
-import { buildComplianceReport, type ComplianceReport } from '../../../lib/compliance/compliance-report';
+import { manifestKey, runPrefix } from '../../../lib/catalog/object-layout';
+import { runIdFor } from '../../../lib/catalog/run-id';
+import { buildComplianceReport } from '../../../lib/compliance/compliance-report';
+import type { ComplianceReport } from '../../../lib/compliance/report-contents';
 import { parseConfig } from '../../../lib/config/load-config';
 import { configInput, mysqlJobInput } from '../../helpers/config-factory';
 import { writeInventory, type InventoryObject } from '../../helpers/inventory-fixture';

@@ -1,4 +1,4 @@
-import { rpoAlarmWindow } from '../../../lib/compliance/recovery-point-objective';
+import { rpoAlarmWindow } from '../../../lib/config/recovery-point-objective';
 
 describe('RPO alarm window', () => {
   it('uses five-minute periods up to a day', () => {

@@ -1,4 +1,4 @@
-import { commandRecordKey, drillResultKey, runMarkerKey } from '../../../lib/backup/object-layout';
+import { commandRecordKey, drillResultKey, runMarkerKey } from '../../../lib/catalog/object-layout';
 import { parseConfig } from '../../../lib/config/load-config';
 import { statusWidgetHtml } from '../../../lib/dashboard/status-widget';
 import { jobStatuses } from '../../../lib/status/job-status';

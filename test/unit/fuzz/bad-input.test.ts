@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseManifest } from '../../../lib/backup/manifest';
+import { parseManifest } from '../../../lib/catalog/manifest';
 import { InventoryRowReader } from '../../../lib/compliance/inventory-row';
 import { parseConfig } from '../../../lib/config/load-config';
 import { ConfigError, InvalidInventoryError, ManifestError } from '../../../lib/errors';

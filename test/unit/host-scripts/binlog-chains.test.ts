@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseBinlogChainFolder } from '../../../lib/backup/object-layout';
+import { parseBinlogChainFolder } from '../../../lib/catalog/object-layout';
 
 const SCRIPT = resolve(__dirname, '../../../lib/host-scripts/mysql-binlogs.sh');
 

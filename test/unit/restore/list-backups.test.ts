@@ -1,9 +1,9 @@
-import type { Manifest } from '../../../lib/backup/manifest';
+import type { Manifest } from '../../../lib/catalog/manifest';
 import { parseConfig } from '../../../lib/config/load-config';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidEventError, RestoreError, UnknownJobError } from '../../../lib/errors';
-import { findRun } from '../../../lib/restore/backup-catalog';
+import { findRun } from '../../../lib/catalog/backup-catalog';
 import { listBackups, listBackupsEventSchema } from '../../../lib/restore/list-backups';
 import { configInput } from '../../helpers/config-factory';
 import { etcdManifest } from '../../helpers/manifest-factory';

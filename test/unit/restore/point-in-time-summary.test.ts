@@ -1,4 +1,4 @@
-import { describePointInTime, type PointInTimeSummary } from '../../../lib/restore/restore';
+import { describePointInTime, type PointInTimeSummary } from '../../../lib/restore/point-in-time-summary';
 
 const wal = (toTime: string | undefined): PointInTimeSummary => ({
   kind: 'wal',

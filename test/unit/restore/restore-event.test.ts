@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Manifest } from '../../../lib/backup/manifest';
+import type { Manifest } from '../../../lib/catalog/manifest';
 import { parseConfig } from '../../../lib/config/load-config';
 import { InvalidEventError, RestoreError, UnknownJobError } from '../../../lib/errors';
 import { restore, restoreEventSchema } from '../../../lib/restore/restore';

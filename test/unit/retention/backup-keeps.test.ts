@@ -1,5 +1,5 @@
-import { keepMarkerKey, keepMarkersPrefix, onDemandMarkerKey, onDemandMarkersPrefix, runPrefix } from '../../../lib/backup/object-layout';
-import { runStartedAt } from '../../../lib/backup/run-id';
+import { keepMarkerKey, keepMarkersPrefix, onDemandMarkerKey, onDemandMarkersPrefix, runPrefix } from '../../../lib/catalog/object-layout';
+import { runStartedAt } from '../../../lib/catalog/run-id';
 import { parseConfig } from '../../../lib/config/load-config';
 import { keepBackup, keepEventSchema, readKeeps, type KeepEventInput } from '../../../lib/retention/backup-keeps';
 import { pruneJob } from '../../../lib/retention/prune-job';

@@ -1,5 +1,5 @@
-import { keepMarkerKey, keepMarkersPrefix, manifestKey, runMarkerKey, runPrefix } from '../../../lib/backup/object-layout';
-import { runStartedAt } from '../../../lib/backup/run-id';
+import { keepMarkerKey, keepMarkersPrefix, manifestKey, runMarkerKey, runPrefix } from '../../../lib/catalog/object-layout';
+import { runStartedAt } from '../../../lib/catalog/run-id';
 import { parseConfig } from '../../../lib/config/load-config';
 import { pruneJob } from '../../../lib/retention/prune-job';
 import { configInput, etcdJobInput, mysqlJobInput } from '../../helpers/config-factory';

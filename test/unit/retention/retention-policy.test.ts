@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { compactUtc } from '../../../lib/backup/run-id';
+import { compactUtc } from '../../../lib/catalog/run-id';
 import { planRetention, type RetentionInput, type RunKeep, type RunRecord } from '../../../lib/retention/retention-policy';
 
 const NOW = new Date('2026-11-24T12:00:00Z');

@@ -1,4 +1,4 @@
-import { commandRecordKey, drillResultKey, lastPassedDrillKey, MARKER_ROOT, runMarkerKey } from '../../../lib/backup/object-layout';
+import { commandRecordKey, drillResultKey, lastPassedDrillKey, MARKER_ROOT, runMarkerKey } from '../../../lib/catalog/object-layout';
 import { parseConfig } from '../../../lib/config/load-config';
 import { UnknownJobError } from '../../../lib/errors';
 import { jobStatuses } from '../../../lib/status/job-status';

@@ -1,7 +1,7 @@
-import { manifestKey, runMarkerKey, runPrefix, walRunPrefix } from '../../../lib/backup/object-layout';
-import { runIdFor } from '../../../lib/backup/run-id';
+import { manifestKey, runMarkerKey, runPrefix, walRunPrefix } from '../../../lib/catalog/object-layout';
+import { runIdFor } from '../../../lib/catalog/run-id';
 import { chooseWalRecovery } from '../../../lib/wal/wal-recovery-choice';
-import { segmentName } from '../../../lib/wal/wal-segments';
+import { segmentName } from '../../../lib/catalog/wal-segments';
 import { physicalManifest, walRunManifest } from '../../helpers/manifest-factory';
 import { MemoryObjectStore } from '../../helpers/recording-ports';
 

@@ -1,5 +1,5 @@
 import { planWalRecovery, walRecoverableWindow, type RecoveryBase, type ShippedSegments, type WalReach } from '../../../lib/wal/wal-recovery-plan';
-import { segmentName } from '../../../lib/wal/wal-segments';
+import { segmentName } from '../../../lib/catalog/wal-segments';
 
 const MB16 = 16 * 1024 ** 2;
 const CLUSTER = '7715021221002976895';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { planWalPruning, type WalBase } from '../../../lib/wal/wal-retention';
-import { segmentName, segmentNumber, segmentTimeline } from '../../../lib/wal/wal-segments';
+import { planWalPruning, type WalBase } from '../../../lib/retention/wal-retention';
+import { segmentName, segmentNumber, segmentTimeline } from '../../../lib/catalog/wal-segments';
 
 const MB16 = 16 * 1024 ** 2;
 const CLUSTER = '7715021221002976895';

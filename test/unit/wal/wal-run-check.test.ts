@@ -1,8 +1,8 @@
-import { manifestKey, runPrefix, walRunPrefix } from '../../../lib/backup/object-layout';
-import { runStartedAt } from '../../../lib/backup/run-id';
+import { manifestKey, runPrefix, walRunPrefix } from '../../../lib/catalog/object-layout';
+import { runStartedAt } from '../../../lib/catalog/run-id';
 import { ManifestError } from '../../../lib/errors';
 import { checkWalRun } from '../../../lib/wal/wal-run-check';
-import { segmentName } from '../../../lib/wal/wal-segments';
+import { segmentName } from '../../../lib/catalog/wal-segments';
 import { physicalManifest, walRunManifest } from '../../helpers/manifest-factory';
 import { MemoryObjectStore } from '../../helpers/recording-ports';
 

@@ -1,4 +1,4 @@
-import { segmentName, segmentNumber, segmentOfLsn, walChain } from '../../../lib/wal/wal-segments';
+import { segmentName, segmentNumber, segmentOfLsn, walChain } from '../../../lib/catalog/wal-segments';
 
 const MB16 = 16 * 1024 ** 2;
 const segments = (...numbers: number[]) => numbers.map((n) => segmentName(1, BigInt(n), MB16));

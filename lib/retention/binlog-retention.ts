@@ -1,8 +1,8 @@
-import { parseBinlogChainFolder, parseShippedLogKey } from '../backup/object-layout';
-import { planShippedLogPruning, type ShippedLogObject, type ShippedLogPrunePlan } from '../retention/shipped-log-pruning';
-import { chainFolderOf } from './binlog-chain';
-import { logSequence } from './binlog-manifest';
-import type { BaseDump } from './point-in-time';
+import { parseBinlogChainFolder, parseShippedLogKey } from '../catalog/object-layout';
+import { planShippedLogPruning, type ShippedLogObject, type ShippedLogPrunePlan } from './shipped-log-pruning';
+import { chainFolderOf } from '../binlogs/binlog-chain';
+import { logSequence } from '../catalog/binlog-manifest';
+import type { BaseDump } from '../binlogs/point-in-time';
 
 /** What pruning removes of a job's shipped binary logs, and where each chain's kept logs begin. */
 export interface BinlogPrunePlan extends ShippedLogPrunePlan {

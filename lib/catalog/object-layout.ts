@@ -93,6 +93,9 @@ export function manifestKey(prefix: string, host: string, setName = ''): string 
 /** Markers live outside every job prefix, so hosts (which may write only under their job) cannot forge them. */
 export const MARKER_ROOT = '_cronsnap';
 
+/** Where hosts write their reports: under the job's folder here, so a host may write only its own job's. */
+export const REPORT_ROOT = `${MARKER_ROOT}/reports`;
+
 /**
  * Marks that must last as long as the runs they mark (keeps, on-demand runs), beside the markers
  * rather than under them: the bucket's lifecycle expires MARKER_ROOT, and a keep that lapsed by

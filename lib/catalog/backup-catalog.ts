@@ -1,7 +1,7 @@
-import { parseManifest, storedBytes, storedParts, type Manifest } from '../backup/manifest';
+import { parseManifest, storedBytes, storedParts, type Manifest } from './manifest';
 import { ManifestError, RestoreError } from '../errors';
 import type { ObjectStore } from '../ports/object-store';
-import { parseBackupKey } from '../backup/object-layout';
+import { parseBackupKey } from './object-layout';
 
 /** One host's complete backup in a run: a valid manifest whose every part is stored at its size. */
 export interface RestorableBackup {

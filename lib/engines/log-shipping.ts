@@ -1,8 +1,8 @@
-import { binlogParameters, binlogProgram } from '../binlogs/binlog-program';
+import { binlogParameters, binlogProgram } from './binlog-program';
 import { shipsBinlogs, shipsWal, type Job } from '../config/job-config';
 import type { HostProgram } from '../ssm/host-program';
-import { walParameters, walProgram } from '../wal/wal-program';
-import { binlogRunMarkerKey, binlogRunPrefix, walRunMarkerKey, walRunPrefix } from './object-layout';
+import { walParameters, walProgram } from './wal-program';
+import { binlogRunMarkerKey, binlogRunPrefix, walRunMarkerKey, walRunPrefix } from '../catalog/object-layout';
 
 /** The transaction logs a job ships on their own schedule: MySQL's binary logs or PostgreSQL's WAL. */
 export type ShippingKind = 'binlogs' | 'wal';

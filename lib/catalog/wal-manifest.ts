@@ -1,6 +1,6 @@
 import { cronsnapVersionField } from '../cronsnap-version';
 import * as z from 'zod';
-import { payloadSchema } from '../backup/manifest';
+import { payloadSchema } from './manifest';
 import { parseJsonManifest } from '../validation-issues';
 import { isSegmentName } from './wal-segments';
 

@@ -1,7 +1,7 @@
-import type { Manifest } from '../backup/manifest';
-import { parseShippedWalKey } from '../backup/object-layout';
-import { oldestPerChain, planShippedLogPruning, type ShippedLogObject, type ShippedLogPrunePlan } from '../retention/shipped-log-pruning';
-import { segmentName, segmentNumber, segmentOfLsn, segmentTimeline } from './wal-segments';
+import type { Manifest } from '../catalog/manifest';
+import { parseShippedWalKey } from '../catalog/object-layout';
+import { oldestPerChain, planShippedLogPruning, type ShippedLogObject, type ShippedLogPrunePlan } from './shipped-log-pruning';
+import { segmentName, segmentNumber, segmentOfLsn, segmentTimeline } from '../catalog/wal-segments';
 
 /** Where a physical base backup's WAL starts; undefined for any other backup. */
 export interface WalBase {

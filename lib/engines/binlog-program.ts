@@ -1,7 +1,7 @@
 import type { BinlogJob } from '../config/job-config';
-import { PATTERNS } from '../config/shell-safe';
-import { backupProgram } from '../engines/backup-engine';
-import { MYSQL_SERVER_PARAMETERS, mysqlServerParameterValues } from '../engines/mysql-engine';
+import { PATTERNS } from '../parameters/shell-safe';
+import { backupProgram } from './backup-engine';
+import { MYSQL_SERVER_PARAMETERS, mysqlServerParameterValues } from './mysql-engine';
 
 /** Ships a MySQL/MariaDB server's closed binary logs (mysql-binlogs.sh). */
 export const binlogProgram = {

@@ -1,4 +1,4 @@
-import type { Job } from '../config/job-config';
+import type { Job } from './job-config';
 import { longestIntervalSeconds } from '../schedule/schedule-times';
 
 /** Anything run on a schedule with a time limit: a job's backups, or its binary log shipping. */

@@ -1,5 +1,5 @@
-import { PATTERNS } from '../config/shell-safe';
-import { REPORT_PARAMETER } from './host-report';
+import { REPORT_ROOT } from '../catalog/object-layout';
+import { PATTERNS } from './shell-safe';
 
 /** One SSM document parameter; values arrive in the script as `SSM_<name>` (ENV_VAR interpolation). */
 export interface DocumentParameter {
@@ -20,6 +20,16 @@ export function listPattern(pattern: string, maxItems = 16): string {
   const item = pattern.replace(/^\^/, '').replace(/\$$/, '');
   return `^${item}(,${item}){0,${maxItems - 1}}$`;
 }
+
+const jobPattern = PATTERNS.jobName.replace(/^\^/, '').replace(/\$$/, '');
+
+/** Every host program takes it; empty means "report on stdout only" (older senders). */
+export const REPORT_PARAMETER: DocumentParameter = {
+  name: 'reportKey',
+  description: 'Key prefix the host writes its report under (its host id appended)',
+  pattern: `^${REPORT_ROOT}/${jobPattern}/[0-9a-f-]{36}/$`,
+  optional: true,
+};
 
 /** Parameters every backup document takes, whatever the engine. */
 export const COMMON_PARAMETERS: readonly DocumentParameter[] = [

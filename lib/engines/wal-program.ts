@@ -1,7 +1,7 @@
 import type { WalJob } from '../config/job-config';
-import { PATTERNS } from '../config/shell-safe';
-import { backupProgram } from '../engines/backup-engine';
-import { POSTGRES_SERVER_PARAMETERS, postgresServerParameterValues } from '../engines/postgres-engine';
+import { PATTERNS } from '../parameters/shell-safe';
+import { backupProgram } from './backup-engine';
+import { POSTGRES_SERVER_PARAMETERS, postgresServerParameterValues } from './postgres-engine';
 
 /** Ships the WAL a PostgreSQL server's replication slot holds, segment by segment (postgres-wal.sh). */
 export const walProgram = {
