@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../lib/config/load-config';
 import { configInput } from './config-factory';
+import { tempDir } from './temp-dirs';
 
 export const TEST_ENV = {
   CRONSNAP_BUCKET: 'cronsnap-backups-test',
@@ -18,7 +18,7 @@ export const TEST_ENV = {
 
 /** Sets the environment a deployed function gets, with the config bundled as JSON. */
 export function useLambdaEnvironment(): void {
-  const dir = mkdtempSync(join(tmpdir(), 'cronsnap-env-'));
+  const dir = tempDir('cronsnap-env-');
   const file = join(dir, 'cronsnap.config.json');
   writeFileSync(file, JSON.stringify(parseConfig(configInput())));
   Object.assign(process.env, TEST_ENV, { CRONSNAP_CONFIG_FILE: file });

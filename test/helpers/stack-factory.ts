@@ -1,7 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
 import { parseConfig } from '../../lib/config/load-config';
@@ -10,6 +9,7 @@ import type { CronsnapStack } from '../../infra/cronsnap-stack';
 import type { CronsnapReplicaStack } from '../../infra/cronsnap-replica-stack';
 import { deployedTemplate } from './nested-stacks';
 import type { Template } from 'aws-cdk-lib/assertions';
+import { tempDir } from './temp-dirs';
 
 export const TEST_ACCOUNT = '123456789012';
 export const TEST_REGION = 'eu-central-1';
@@ -28,7 +28,7 @@ export function synthStacks(
   template: Template;
   replica?: { stack: CronsnapReplicaStack; template: Template };
 } {
-  const outdir = mkdtempSync(join(tmpdir(), 'cronsnap-cdk-'));
+  const outdir = tempDir('cronsnap-cdk-');
   const app = new App({ outdir });
   const config = parseConfig(input);
   const configFile = join(outdir, 'cronsnap.config.json');

@@ -1,16 +1,16 @@
 import { App } from 'aws-cdk-lib';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CONFIG_CONTEXT, readAppContext } from '../../infra/app-context';
+import { tempDir } from '../helpers/temp-dirs';
 
 const REPO = join(__dirname, '..', '..');
 
 /** `cdk synth` of infra/app.ts with `context` as the CDK CLI passes it (CDK_CONTEXT_JSON): its exit code and stderr. */
 async function synthApp(context: Record<string, string>): Promise<{ code: number; err: string }> {
-  const env = { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'cronsnap-app-')) };
+  const env = { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: tempDir('cronsnap-app-') };
   try {
     await promisify(execFile)(join(REPO, 'node_modules', '.bin', 'tsx'), [join(REPO, 'infra', 'app.ts')], { cwd: REPO, env });
     return { code: 0, err: '' };

@@ -3,9 +3,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
+
+
 import { HostAccessPolicy } from '../../infra/constructs/host-access-policy';
 import { scheduledBackupEventSchema, startBackup, type ScheduledBackupEvent } from '../../lib/backup/start-backup';
 import { jobGroupStackId } from '../../lib/config/job-group';
@@ -21,6 +21,7 @@ import { configInput, etcdJobInput, mysqlJobInput, postgresJobInput } from '../h
 import { startBackupDeps } from '../helpers/recording-ports';
 import { nestedStacksOf } from '../helpers/nested-stacks';
 import { synthStack, synthStacks } from '../helpers/stack-factory';
+import { tempDir } from '../helpers/temp-dirs';
 
 const jobs = [
   etcdJobInput({
@@ -743,14 +744,14 @@ describe('CronsnapStack', () => {
   });
 
   it('has a cfn-lint check that does fail on a template CloudFormation would refuse', () => {
-    const bad = new App({ outdir: mkdtempSync(join(tmpdir(), 'cronsnap-lint-')) });
+    const bad = new App({ outdir: tempDir('cronsnap-lint-') });
     new s3.CfnBucket(new Stack(bad, 'Bad'), 'Upper', { bucketName: 'Not_A_Valid_Bucket_Name' });
 
     expect(cfnLintFindings(bad)).toContainEqual(expect.stringMatching(/^Error E3031 at Resources\/Upper\/Properties\/BucketName: /));
   });
 
   it("lints the nested stacks' templates too", () => {
-    const bad = new App({ outdir: mkdtempSync(join(tmpdir(), 'cronsnap-lint-')) });
+    const bad = new App({ outdir: tempDir('cronsnap-lint-') });
     new s3.CfnBucket(new NestedStack(new Stack(bad, 'Parent'), 'Child'), 'Upper', { bucketName: 'Not_A_Valid_Bucket_Name' });
 
     expect(cfnLintFindings(bad)).toContainEqual(expect.stringMatching(/^Error E3031 at Resources\/Upper\/Properties\/BucketName: /));
@@ -769,7 +770,7 @@ describe('CronsnapStack', () => {
   });
 
   it('has a cdk-nag check that does fail on a non-compliant resource', () => {
-    const bad = new App({ outdir: mkdtempSync(join(tmpdir(), 'cronsnap-nag-')) });
+    const bad = new App({ outdir: tempDir('cronsnap-nag-') });
     new s3.Bucket(new Stack(bad, 'Bad'), 'Open');
     Validations.of(bad).addPlugins(new AwsSolutionsChecks(bad));
     expect(() => bad.synth()).toThrow();

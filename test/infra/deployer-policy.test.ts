@@ -1,7 +1,7 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
+
+
 import { loadConfigFile } from '../../lib/config/config-file';
 import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
 import { deployerPolicies, deployerPoliciesFromAssembly, MANAGED_POLICY_MAX_CHARACTERS, ROLE_MANAGED_POLICIES_MAX, type DeployerPolicies, type NamedPolicy } from '../../lib/cli/deployer-policy';
@@ -9,6 +9,7 @@ import { resourceTypeActions } from '../../lib/cli/resource-type-actions';
 import { readSynthesizedStacks, type SynthesizedStack } from '../../lib/cli/synthesized-stacks';
 import { fleetConfig } from '../helpers/fleet-config';
 import { synthStacks, TEST_ACCOUNT, TEST_REGION } from '../helpers/stack-factory';
+import { tempDir } from '../helpers/temp-dirs';
 
 const EXECUTION_ROLE = `arn:aws:iam::${TEST_ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${TEST_ACCOUNT}-${TEST_REGION}`;
 const DEPLOYER = `arn:aws:iam::${TEST_ACCOUNT}:user/deployer`;
@@ -187,7 +188,7 @@ describe('deployer policies, beside what a synth writes', () => {
   });
 
   it('says to run cdk synth first when the directory holds no synthesized templates', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'cronsnap-no-synth-'));
+    const empty = tempDir('cronsnap-no-synth-');
 
     expect(() => deployerPoliciesFromAssembly(empty)).toThrow(`no synthesized templates in ${empty}: run \`npx cdk synth -c cronsnap:config=<file>\` first`);
   });

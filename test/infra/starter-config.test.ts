@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigFile } from '../../lib/config/config-file';
 import type { CronsnapConfigInput } from '../../lib/config/cronsnap-config';
@@ -8,6 +6,7 @@ import type { DeployerPolicies } from '../../lib/cli/deployer-policy';
 import { runCli } from '../../lib/cli/cli-program';
 import { EXIT } from '../../lib/cli/exit-codes';
 import { synthStacks } from '../helpers/stack-factory';
+import { tempDir } from '../helpers/temp-dirs';
 
 /** One command line, in process; what it printed and its exit code. */
 async function cronsnap(...args: string[]) {
@@ -19,7 +18,7 @@ async function cronsnap(...args: string[]) {
 
 /** `cronsnap init` → `cronsnap validate` → `cdk synth`, as a new user runs them. */
 async function initAndSynth(...initArgs: string[]) {
-  const path = join(mkdtempSync(join(tmpdir(), 'cronsnap-init-')), 'cronsnap.yaml');
+  const path = join(tempDir('cronsnap-init-'), 'cronsnap.yaml');
   expect(await cronsnap('init', ...initArgs, '--out', path)).toMatchObject({ code: EXIT.ok, err: expect.stringContaining(`wrote ${path}`) });
   expect(await cronsnap('-c', path, 'validate')).toMatchObject({ code: EXIT.ok, out: expect.stringContaining(`${path}: valid`) });
   // Written once: a second init never replaces what the first wrote (and the user may have edited).

@@ -1,6 +1,5 @@
 import { jobGroupStackId } from '../../../lib/config/job-group';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, type CliDeps, type GlobalOptions } from '../../../lib/cli/cli-program';
 import type { BackupNowOptions, BackupNowResult, CronsnapBackend, StatusAnswer } from '../../../lib/cli/cronsnap-backend';
@@ -16,6 +15,7 @@ import type { KeepEventInput, KeepOutcome } from '../../../lib/retention/backup-
 import { CRONSNAP_VERSION } from '../../../lib/cronsnap-version';
 import type { JobStatus } from '../../../lib/status/job-status';
 import type { JobHostsReport } from '../../../lib/hosts/job-hosts';
+import { tempDir } from '../../helpers/temp-dirs';
 
 /** A backend that records what it is asked and answers from a table of outcomes per job. */
 class FakeBackend implements CronsnapBackend {
@@ -100,7 +100,7 @@ class FakeBackend implements CronsnapBackend {
 }
 
 function configFile(jobs = [etcdJobInput(), mysqlJobInput({ name: 'shop-mysql' }), mysqlJobInput({ name: 'old-mysql', enabled: false })]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'cronsnap-cli-')), 'cronsnap.json');
+  const file = join(tempDir('cronsnap-cli-'), 'cronsnap.json');
   writeFileSync(file, JSON.stringify(configInput(jobs)));
   return file;
 }
@@ -127,7 +127,7 @@ describe('cronsnap CLI', () => {
   it('validates the config and names every bad field with exit code 2', async () => {
     expect(await cli(['validate'])).toMatchObject({ code: EXIT.ok, out: expect.stringContaining('valid, 3 jobs (prod-etcd, shop-mysql, old-mysql)') });
 
-    const bad = join(mkdtempSync(join(tmpdir(), 'cronsnap-cli-')), 'bad.json');
+    const bad = join(tempDir('cronsnap-cli-'), 'bad.json');
     writeFileSync(bad, JSON.stringify(configInput([etcdJobInput({ schedule: '0 3 1 * 1' })])));
     const out: string[] = [];
     const code = await runCli(['--config', bad, 'validate'], { out: (t) => out.push(t), err: (t) => out.push(t), backendFor: () => new FakeBackend(), now: () => new Date(), localZone: 'UTC' });
@@ -375,7 +375,7 @@ describe('cronsnap CLI', () => {
 
   it('writes a starter config to stdout that validates as written, and refuses an engine it does not know naming --engine', async () => {
     const init = await cli(['init', '--engine', 'etcd,postgres', '--tag', 'cronsnap:cluster=prod']);
-    const file = join(mkdtempSync(join(tmpdir(), 'cronsnap-init-')), 'cronsnap.yaml');
+    const file = join(tempDir('cronsnap-init-'), 'cronsnap.yaml');
     writeFileSync(file, init.out);
     const validated = await runCli(['-c', file, 'validate'], { out: () => undefined, err: () => undefined, backendFor: () => new FakeBackend(), now: () => new Date(), localZone: 'UTC' });
 
@@ -385,7 +385,7 @@ describe('cronsnap CLI', () => {
   });
 
   it('says to synthesize first when deployer-policy finds no templates', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'cronsnap-cdk-out-'));
+    const empty = tempDir('cronsnap-cdk-out-');
 
     expect(await cli(['deployer-policy', '--cdk-out', empty])).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('run `npx cdk synth -c cronsnap:config=<file>` first'), asked: [] });
   });

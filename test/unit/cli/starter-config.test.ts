@@ -1,14 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { loadConfigFile } from '../../../lib/config/config-file';
 import type { CronsnapConfig } from '../../../lib/config/cronsnap-config';
 import { STARTER_ENGINES, starterConfig, type StarterOptionsInput } from '../../../lib/cli/starter-config';
+import { tempDir } from '../../helpers/temp-dirs';
 
 /** The written text as `validate` and `cdk synth` read it: from a file. */
 function loaded(text: string): CronsnapConfig {
-  const path = join(mkdtempSync(join(tmpdir(), 'cronsnap-init-')), 'cronsnap.yaml');
+  const path = join(tempDir('cronsnap-init-'), 'cronsnap.yaml');
   writeFileSync(path, text);
   return loadConfigFile(path);
 }

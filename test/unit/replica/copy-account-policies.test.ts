@@ -1,15 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../../lib/cli/cli-program';
 import { EXIT } from '../../../lib/cli/exit-codes';
 import type { CronsnapConfigInput } from '../../../lib/config/cronsnap-config';
 import { configInput } from '../../helpers/config-factory';
+import { tempDir } from '../../helpers/temp-dirs';
 
 const COPY_KEY = 'arn:aws:kms:eu-west-1:210987654321:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
 
 async function replicaPolicy(storage: CronsnapConfigInput['storage'], ...args: string[]) {
-  const file = join(mkdtempSync(join(tmpdir(), 'cronsnap-policy-')), 'cronsnap.json');
+  const file = join(tempDir('cronsnap-policy-'), 'cronsnap.json');
   writeFileSync(file, JSON.stringify({ ...configInput(), storage }));
   const out: string[] = [];
   const err: string[] = [];
