@@ -20,7 +20,7 @@ const FUNCTION = /^([A-Za-z_][A-Za-z0-9_]*)\(\) \{/gm;
 
 /** Each host-script function and the file that defines it (a name defined in several files maps to all). */
 const definedIn = new Map<string, string[]>();
-for (const file of (readdirSync(HOST_SCRIPTS, { recursive: true }) as string[]).filter((name) => name.endsWith('.sh'))) {
+for (const file of readdirSync(HOST_SCRIPTS).filter((name) => name.endsWith('.sh'))) {
   for (const match of readFileSync(join(HOST_SCRIPTS, file), 'utf8').matchAll(FUNCTION)) {
     const name = match[1] ?? '';
     definedIn.set(name, [...(definedIn.get(name) ?? []), file]);

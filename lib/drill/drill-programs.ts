@@ -10,7 +10,7 @@ export const etcdDrillProgram: HostProgram = {
   id: 'etcd-drill',
   description:
     'cronsnap: restore drill of an etcd snapshot: verify the payload sha256, snapshot restore into a scratch dir, start a throwaway member on loopback, read back its revision, key count and a sample of keys, stop it and remove the dir',
-  scripts: ['common/file-metadata.sh', 'etcd/etcd-container.sh', 'etcd/etcd-client.sh', 'etcd/etcd-service.sh', 'etcd/etcd-restore.sh', 'etcd/etcd-drill.sh'],
+  scripts: ['file-metadata.sh', 'etcd-container.sh', 'etcd-client.sh', 'etcd-service.sh', 'etcd-restore.sh', 'etcd-drill.sh'],
   parameters: [
     ...RESTORE_COMMON,
     ...ETCD_SNAPSHOT_PARAMETERS,
@@ -31,7 +31,7 @@ export const mysqlDrillProgram: HostProgram = {
   id: 'mysql-drill',
   description:
     'cronsnap: restore drill of a mysqldump: verify its sha256, restore every database into a scratch database (then, to a second, the shipped binary logs after it), count every table\'s rows, drop the scratch databases',
-  scripts: ['common/secret.sh', 'common/database-names.sh', 'common/database-scratch.sh', 'mysql/mysql-client.sh', 'mysql/mysql-replay.sh', 'mysql/mysql-restore.sh', 'mysql/mysql-drill.sh'],
+  scripts: ['secret.sh', 'database-names.sh', 'database-scratch.sh', 'mysql-client.sh', 'mysql-replay.sh', 'mysql-restore.sh', 'mysql-drill.sh'],
   parameters: [...MYSQL_DUMP_PARAMETERS, ...BINLOG_REPLAY_PARAMETERS, SCRATCH_PREFIX],
 };
 
@@ -39,7 +39,7 @@ export const postgresDrillProgram: HostProgram = {
   id: 'postgres-drill',
   description:
     'cronsnap: restore drill of PostgreSQL dumps: verify every sha256, pg_restore every database into a scratch database, count every table\'s rows, drop the scratch databases',
-  scripts: ['common/secret.sh', 'common/database-names.sh', 'common/database-scratch.sh', 'postgres/postgres-client.sh', 'postgres/postgres-restore.sh', 'postgres/postgres-drill.sh'],
+  scripts: ['secret.sh', 'database-names.sh', 'database-scratch.sh', 'postgres-client.sh', 'postgres-restore.sh', 'postgres-drill.sh'],
   parameters: [...POSTGRES_DUMP_PARAMETERS, SCRATCH_PREFIX],
 };
 

@@ -30,5 +30,5 @@ export interface BackupEngine<J extends Job = Job> {
 
 /** A backup program: the parameters and manifest helpers every backup shares, then the engine's own. */
 export function backupProgram(engine: string, description: string, scripts: readonly string[], parameters: readonly DocumentParameter[]): HostProgram {
-  return { id: `${engine}-backup`, description, scripts: ['common/backup-upload.sh', ...scripts], parameters: [...COMMON_PARAMETERS, ...parameters] };
+  return { id: `${engine}-backup`, description, scripts: ['backup-upload.sh', ...scripts], parameters: [...COMMON_PARAMETERS, ...parameters] };
 }

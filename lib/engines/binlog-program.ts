@@ -8,7 +8,7 @@ export const binlogProgram = {
   ...backupProgram(
     'mysql',
     'cronsnap: ships the closed binary logs of MySQL/MariaDB not shipped yet, each through sha256 and zstd to S3 with its manifest',
-    ['common/secret.sh', 'mysql/mysql-client.sh', 'mysql/mysql-server.sh', 'mysql/mysql-binlogs.sh'],
+    ['secret.sh', 'mysql-client.sh', 'mysql-server.sh', 'mysql-binlogs.sh'],
     [...MYSQL_SERVER_PARAMETERS, { name: 'mysqlbinlog', description: 'mysqlbinlog command', pattern: PATTERNS.commandWords }],
   ),
   id: 'mysql-binlogs',

@@ -7,7 +7,7 @@ import { ETCD_CONTAINER_PARAMETERS, ETCD_SERVICE_PARAMETERS, etcdContainerValues
 
 export const etcdEngine: BackupEngine<EtcdJob> = {
   engine: 'etcd',
-  program: backupProgram('etcd', 'cronsnap: etcd v3 snapshot, verified, zstd-compressed and streamed to S3 with its manifest', ['common/file-metadata.sh', 'etcd/etcd-container.sh', 'etcd/etcd-client.sh', 'etcd/etcd-service.sh', 'etcd/etcd-snapshot.sh'], [
+  program: backupProgram('etcd', 'cronsnap: etcd v3 snapshot, verified, zstd-compressed and streamed to S3 with its manifest', ['file-metadata.sh', 'etcd-container.sh', 'etcd-client.sh', 'etcd-service.sh', 'etcd-snapshot.sh'], [
     { name: 'endpoints', description: 'Comma-separated client URLs of every member', pattern: listPattern(PATTERNS.endpoint) },
     { name: 'caFile', description: 'CA certificate path on the host', pattern: PATTERNS.absolutePath, optional: true },
     { name: 'certFile', description: 'Client certificate path on the host', pattern: PATTERNS.absolutePath, optional: true },

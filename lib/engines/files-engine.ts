@@ -22,7 +22,7 @@ export const filesEngine: BackupEngine<FilesJob> = {
   program: backupProgram(
     'files',
     'cronsnap: per-host tar of configured paths with owners, modes, ACLs, xattrs and SELinux labels, a sha256 listing and the package list, streamed through zstd to S3',
-    ['common/file-metadata.sh', 'files/files-archive.sh'],
+    ['file-metadata.sh', 'files-archive.sh'],
     [
       { name: 'paths', description: 'Comma-separated absolute paths to archive', pattern: pathList },
       { name: 'requiredPaths', description: 'Paths whose absence fails the run', pattern: pathList, optional: true },

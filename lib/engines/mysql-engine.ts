@@ -41,7 +41,7 @@ export const mysqlEngine: BackupEngine<MysqlJob> = {
   program: backupProgram(
     'mysql',
     'cronsnap: consistent mysqldump of MySQL/MariaDB, streamed through sha256 and zstd to S3 with its manifest',
-    ['common/secret.sh', 'mysql/mysql-client.sh', 'mysql/mysql-server.sh', 'mysql/mysql-dump.sh'],
+    ['secret.sh', 'mysql-client.sh', 'mysql-server.sh', 'mysql-dump.sh'],
     [
       ...MYSQL_SERVER_PARAMETERS,
       { name: 'databases', description: 'Comma-separated databases; all when empty', pattern: DATABASE_LIST_PATTERN, optional: true },

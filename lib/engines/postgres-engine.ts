@@ -22,7 +22,7 @@ export function postgresServerParameterValues(job: PostgresJob): Record<string, 
 
 export const postgresEngine: BackupEngine<PostgresJob> = {
   engine: 'postgres',
-  program: backupProgram('postgres', 'cronsnap: PostgreSQL globals plus one custom-format dump per database (or pg_dumpall, or a pg_basebackup), streamed through sha256 and zstd to S3', ['common/secret.sh', 'postgres/postgres-client.sh', 'postgres/postgres-dump.sh'], [
+  program: backupProgram('postgres', 'cronsnap: PostgreSQL globals plus one custom-format dump per database (or pg_dumpall, or a pg_basebackup), streamed through sha256 and zstd to S3', ['secret.sh', 'postgres-client.sh', 'postgres-dump.sh'], [
     ...POSTGRES_SERVER_PARAMETERS,
     { name: 'mode', description: 'per-database, dumpall or physical', pattern: '^(per-database|dumpall|physical)$' },
     { name: 'databases', description: 'Comma-separated databases; all when empty', pattern: DATABASE_LIST_PATTERN, optional: true },

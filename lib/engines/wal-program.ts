@@ -8,7 +8,7 @@ export const walProgram = {
   ...backupProgram(
     'postgres',
     'cronsnap: streams the WAL held by the job replication slot with pg_receivewal and ships every completed segment through sha256 and zstd to S3 with its manifest',
-    ['common/secret.sh', 'postgres/postgres-client.sh', 'postgres/wal-segments.sh', 'postgres/postgres-wal.sh'],
+    ['secret.sh', 'postgres-client.sh', 'wal-segments.sh', 'postgres-wal.sh'],
     [
       ...POSTGRES_SERVER_PARAMETERS,
       { name: 'pgReceivewal', description: 'pg_receivewal command', pattern: PATTERNS.commandWords },

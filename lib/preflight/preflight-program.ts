@@ -7,7 +7,7 @@ const command = (name: string, description: string) => ({ name, description, pat
 export const preflightProgram: HostProgram = {
   id: 'preflight',
   description: "cronsnap: read-only preflight: the versions of the tools a job's host programs need, the work dir's free space and the region; changes nothing",
-  scripts: ['common/preflight.sh'],
+  scripts: ['preflight.sh'],
   parameters: [
     { name: 'job', description: 'Job name from the cronsnap config', pattern: PATTERNS.jobName },
     { name: 'executionTimeout', description: 'Seconds before SSM stops the script', pattern: '^[0-9]{1,6}$' },

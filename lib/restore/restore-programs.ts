@@ -27,7 +27,7 @@ export const filesRestoreProgram: HostProgram = {
   id: 'files-restore',
   description:
     'cronsnap: restore a file set: verify the archive sha256, compare with the disk, and (apply) move replaced entries to <path>.old-<stamp> and extract with owners, modes, ACLs, xattrs and labels',
-  scripts: ['common/file-metadata.sh', 'files/files-restore.sh'],
+  scripts: ['file-metadata.sh', 'files-restore.sh'],
   parameters: [
     ...RESTORE_COMMON,
     ...PAYLOAD,
@@ -55,7 +55,7 @@ export const etcdRestoreProgram: HostProgram = {
   id: 'etcd-restore',
   description:
     'cronsnap: one step of an etcd restore (prepare, stop, restore, start, health, old-revision and bump-revision, rollback, abandon; membership and rejoin to replace one member); the old data dir is moved aside, never deleted',
-  scripts: ['common/file-metadata.sh', 'etcd/etcd-container.sh', 'etcd/etcd-client.sh', 'etcd/etcd-service.sh', 'etcd/etcd-restore.sh', 'etcd/etcd-restore-main.sh'],
+  scripts: ['file-metadata.sh', 'etcd-container.sh', 'etcd-client.sh', 'etcd-service.sh', 'etcd-restore.sh', 'etcd-restore-main.sh'],
   parameters: [
     ...RESTORE_COMMON,
     { name: 'action', description: 'The step to run on this member', pattern: `^(${ETCD_RESTORE_ACTIONS.join('|')})$` },
@@ -125,7 +125,7 @@ export const BINLOG_REPLAY_PARAMETERS: readonly DocumentParameter[] = [
 export const mysqlRestoreProgram: HostProgram = {
   id: 'mysql-restore',
   description: 'cronsnap: restore databases from a mysqldump (sha256 checked first), never over a database that has tables',
-  scripts: ['common/secret.sh', 'common/database-names.sh', 'mysql/mysql-client.sh', 'mysql/mysql-replay.sh', 'mysql/mysql-restore.sh', 'common/database-restore-main.sh'],
+  scripts: ['secret.sh', 'database-names.sh', 'mysql-client.sh', 'mysql-replay.sh', 'mysql-restore.sh', 'database-restore-main.sh'],
   parameters: [...MYSQL_DUMP_PARAMETERS, ...BINLOG_REPLAY_PARAMETERS, ...RESTORE_CHOICES],
 };
 
@@ -145,7 +145,7 @@ export const POSTGRES_DUMP_PARAMETERS: readonly DocumentParameter[] = [
 export const postgresRestoreProgram: HostProgram = {
   id: 'postgres-restore',
   description: 'cronsnap: restore PostgreSQL databases (pg_restore -j) or a pg_dumpall, sha256 of every part checked first, never over an existing database',
-  scripts: ['common/secret.sh', 'common/database-names.sh', 'postgres/postgres-client.sh', 'postgres/postgres-restore.sh', 'common/database-restore-main.sh'],
+  scripts: ['secret.sh', 'database-names.sh', 'postgres-client.sh', 'postgres-restore.sh', 'database-restore-main.sh'],
   parameters: [...POSTGRES_DUMP_PARAMETERS, ...RESTORE_CHOICES],
 };
 
@@ -182,7 +182,7 @@ export const postgresRecoveryProgram: HostProgram = {
   id: 'postgres-recovery',
   description:
     'cronsnap: recover a physical PostgreSQL base backup and its shipped WAL (every sha256 checked first) into a new data directory on a free loopback port, to a second or the end of the WAL, and promote it',
-  scripts: ['common/secret.sh', 'postgres/postgres-client.sh', 'postgres/wal-segments.sh', 'postgres/postgres-recovery.sh'],
+  scripts: ['secret.sh', 'postgres-client.sh', 'wal-segments.sh', 'postgres-recovery.sh'],
   parameters: POSTGRES_RECOVERY_PARAMETERS,
 };
 

@@ -30,7 +30,7 @@ function versionLine(): string {
 /** The program's host script: common.sh, the version, then its own files, as one bash program. */
 export function hostScript(program: HostProgram): string {
   const read = (file: string) => readFileSync(join(HOST_SCRIPTS, file), 'utf8');
-  return [read('common/common.sh'), versionLine(), ...program.scripts.map(read)].join('\n');
+  return [read('common.sh'), versionLine(), ...program.scripts.map(read)].join('\n');
 }
 
 /** A host program as the deployment publishes it: one immutable object named by its digest. */

@@ -8,7 +8,7 @@ export interface HostProgram {
   /** Document name suffix, e.g. `etcd-backup`: the document is `<prefix>-<id>`. */
   readonly id: string;
   readonly description: string;
-  /** Files in lib/host-scripts (by what they serve: common/, etcd/, mysql/, postgres/, files/) run after common/common.sh, in order. */
+  /** Files in lib/host-scripts run after common.sh, in order. */
   readonly scripts: readonly string[];
   /** Every parameter the document takes, with the pattern SSM enforces. */
   readonly parameters: readonly DocumentParameter[];

@@ -6,7 +6,7 @@ import type { CommandDocument } from '../../lib/ssm/command-document';
 import { failureReason } from '../../lib/ssm/host-report';
 import { useMotoBucket } from '../helpers/moto-fixture';
 
-const COMMON = readFileSync(join(__dirname, '../../lib/host-scripts/common/common.sh'), 'utf8');
+const COMMON = readFileSync(join(__dirname, '../../lib/host-scripts/common.sh'), 'utf8');
 const HOST = 'i-0a9e0700000000001';
 
 /** A directory on this machine's PATH whose `aws` is CLI v1 (the pip one), if any. */

@@ -41,7 +41,7 @@ describe('the packed CLI, installed as a user installs it', () => {
 
   it('ships compiled JavaScript, the host programs and the user documents, and no tests or TypeScript', () => {
     const files = readdirSync(installed, { recursive: true }).map(String);
-    expect(files).toEqual(expect.arrayContaining(['dist/cli/cronsnap.mjs', 'dist/host-scripts/common/common.sh', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']));
+    expect(files).toEqual(expect.arrayContaining(['dist/cli/cronsnap.mjs', 'dist/host-scripts/common.sh', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']));
     expect(files.filter((file) => /(^|\/)(test|bench|infra)\//.test(file) || /\.ts$/.test(file))).toEqual([]);
     expect(existsSync(join(installed, 'node_modules'))).toBe(false);
   });

@@ -10,7 +10,7 @@ import { startPostgres } from '../../lib/local/postgres-server';
 import { COMPAT_DIR, currentProfile, writeLegacyWrappers } from '../helpers/host-profiles';
 
 const profile = currentProfile();
-const COMMON = join(__dirname, '../../lib/host-scripts/common/common.sh');
+const COMMON = join(__dirname, '../../lib/host-scripts/common.sh');
 const LEGACY_BASH = join(COMPAT_DIR, 'bash-4.2.45');
 const present = existsSync(LEGACY_BASH);
 if (!present) console.log(`skipped: the host library under bash 4.2 (${COMPAT_DIR} absent)`);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseBinlogChainFolder } from '../../../lib/catalog/object-layout';
 
-const SCRIPT = resolve(__dirname, '../../../lib/host-scripts/mysql/mysql-binlogs.sh');
+const SCRIPT = resolve(__dirname, '../../../lib/host-scripts/mysql-binlogs.sh');
 
 /** The definitions of mysql-binlogs.sh's `functions` alone, then `body`, under the programs' shell options. */
 function run(functions: readonly string[], body: string) {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
-const SCRIPT = resolve(__dirname, '../../../lib/host-scripts/mysql/mysql-binlogs.sh');
+const SCRIPT = resolve(__dirname, '../../../lib/host-scripts/mysql-binlogs.sh');
 
 /** One v4 event: timestamp, type, server id, size, end position, flags, then its body. */
 function event(timestamp: number, endPosition: number, bodyBytes: number): Buffer {

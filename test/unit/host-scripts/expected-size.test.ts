@@ -22,7 +22,7 @@ function cliPartSize(size: number): number {
 function expectedSize(raw: string, maxPayloadBytes = ''): string {
   const script = [
     'set -euo pipefail',
-    `source '${SCRIPTS}/common/backup-upload.sh'`,
+    `source '${SCRIPTS}/backup-upload.sh'`,
     `MAX_PAYLOAD_BYTES='${maxPayloadBytes}'`,
     `expect_payload '${raw}'`,
     'printf %s "$EXPECTED_SIZE"',

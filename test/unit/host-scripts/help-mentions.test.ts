@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
-const COMMON = resolve(__dirname, '../../../lib/host-scripts/common/common.sh');
+const COMMON = resolve(__dirname, '../../../lib/host-scripts/common.sh');
 
 /** help_mentions from common.sh (its definition alone), under the host programs' pipefail, on `command`'s output. */
 function helpMentions(text: string, command: string): number | null {

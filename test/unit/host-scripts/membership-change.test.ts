@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const SCRIPT = resolve(__dirname, '../../../lib/host-scripts/etcd/etcd-restore.sh');
+const SCRIPT = resolve(__dirname, '../../../lib/host-scripts/etcd-restore.sh');
 
 /**
  * membership_change against an etcdctl that answers `answers` in turn (the last one for good), with

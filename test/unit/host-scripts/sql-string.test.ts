@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { COMPAT_DIR } from '../../helpers/host-profiles';
 
-const CLIENT = resolve(__dirname, '../../../lib/host-scripts/mysql/mysql-client.sh');
+const CLIENT = resolve(__dirname, '../../../lib/host-scripts/mysql-client.sh');
 const LEGACY_BASH = join(COMPAT_DIR, 'bash-4.2.45');
 
 /** sql_string of `value` under `shell`, the value passed as an argument so no quoting of ours gets in. */

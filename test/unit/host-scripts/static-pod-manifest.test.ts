@@ -30,7 +30,7 @@ describe('static_pod_host_dir: where a static pod keeps a container dir on the h
     const script = [
       'set -euo pipefail',
       'fail() { echo "$*" >&2; exit 3; }',
-      `source '${SCRIPTS}/etcd/etcd-service.sh'`,
+      `source '${SCRIPTS}/etcd-service.sh'`,
       `STATIC_POD_MANIFEST='${manifest}' HELD_MANIFEST='${manifests}-stopped/etcd.yaml'`,
       `static_pod_host_dir '${containerDir}'`,
     ].join('\n');
